@@ -1,0 +1,32 @@
+"""The envelope every message that crosses a service boundary carries (DESIGN §3)."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: An organisation's ODS code, e.g. ``A81001`` for a practice or ``U12345`` for a network.
+OdsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Model(BaseModel):
+    """Base for every value object inside a message: immutable; unknown fields are ignored so a
+    newer producer can add an optional field without breaking an older consumer."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Message(Model):
+    """A command or event. ``message_id`` is the idempotency key of the message itself;
+    ``correlation_id`` ties together everything caused by one user action."""
+
+    message_id: UUID = Field(default_factory=uuid4)
+    correlation_id: UUID
+    org_id: OdsCode
+    schema_version: int = 1
+    occurred_at: datetime = Field(default_factory=utc_now)

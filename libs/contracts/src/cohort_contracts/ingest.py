@@ -1,0 +1,59 @@
+"""Patient-list resolution: gateway → ingest, then ingest → campaign."""
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from .envelope import Message, Model
+from .vocabulary import Channel, UploadReason
+
+
+class UploadedRow(Model):
+    """One data row of an uploaded file, as the practice wrote it.
+
+    ``cells`` are the row's original values in column order; they travel through so that the
+    unsuccessful-rows CSV can give staff back exactly what they uploaded."""
+
+    row_number: int = Field(ge=1, description="1-based data row number (the header is row 0)")
+    nhs_number: str
+    date_of_birth: str
+    cells: list[str]
+
+
+class ResolveRows(Message):
+    """Command: resolve a batch of rows of one patient list against PDS."""
+
+    kind: Literal["ResolveRows"] = "ResolveRows"
+    campaign_id: UUID
+    list_id: UUID
+    channel: Channel
+    batch_number: int = Field(ge=0)
+    rows: list[UploadedRow]
+
+
+class ResolvedPatient(Model):
+    """The patient as PDS knows them; ``nhs_number`` is the surviving one if it was superseded."""
+
+    nhs_number: str
+    given_name: str
+    family_name: str
+    contact: str = Field(description="E.164 digits without '+' for SMS, an address for email")
+
+
+class RowOutcome(Model):
+    row_number: int
+    cells: list[str]
+    patient: ResolvedPatient | None = None
+    reason_code: UploadReason | None = None
+
+
+class RowsResolved(Message):
+    """Event: every row of one ``ResolveRows`` batch has an outcome."""
+
+    kind: Literal["RowsResolved"] = "RowsResolved"
+    campaign_id: UUID
+    list_id: UUID
+    channel: Channel
+    batch_number: int
+    outcomes: list[RowOutcome]

@@ -1,0 +1,50 @@
+"""Every exchange, routing key and queue name, and which service consumes each key.
+
+Names are relative: a deployment (or a test run) puts them under its namespace, e.g.
+``cohort.commands``, so two deployments can share a broker without seeing each other."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+Service = Literal["gateway", "ingest", "campaign", "dispatch"]
+
+COMMANDS_EXCHANGE = "commands"
+EVENTS_EXCHANGE = "events"
+DEAD_LETTER_EXCHANGE = "dlx"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A routing key, the exchange it is published to, and the one durable queue that holds it."""
+
+    routing_key: str
+    exchange: str
+    queue: str
+    consumer: Service
+
+
+RESOLVE_ROWS = Route("ingest.resolve_rows", COMMANDS_EXCHANGE, "ingest.resolve-rows", "ingest")
+ROWS_RESOLVED = Route("ingest.rows_resolved", EVENTS_EXCHANGE, "campaign.rows-resolved", "campaign")
+CAMPAIGN_REQUESTS = Route("campaign.request", COMMANDS_EXCHANGE, "campaign.requests", "campaign")
+SEND_MESSAGES = Route(
+    "dispatch.send_messages", COMMANDS_EXCHANGE, "dispatch.send-messages", "dispatch"
+)
+MESSAGES_SENT = Route(
+    "dispatch.messages_sent", EVENTS_EXCHANGE, "campaign.messages-sent", "campaign"
+)
+FIRETEXT_RECEIPTS = Route(
+    "dispatch.firetext_receipt", COMMANDS_EXCHANGE, "dispatch.firetext-receipts", "dispatch"
+)
+DELIVERY_REPORTED = Route(
+    "dispatch.delivery_reported", EVENTS_EXCHANGE, "campaign.delivery-reported", "campaign"
+)
+
+ALL_ROUTES: tuple[Route, ...] = (
+    RESOLVE_ROWS,
+    ROWS_RESOLVED,
+    CAMPAIGN_REQUESTS,
+    SEND_MESSAGES,
+    MESSAGES_SENT,
+    FIRETEXT_RECEIPTS,
+    DELIVERY_REPORTED,
+)

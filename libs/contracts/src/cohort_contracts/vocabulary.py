@@ -1,0 +1,104 @@
+"""Shared vocabulary: channels, campaign types, statuses and the upload/send reason codes."""
+
+from enum import StrEnum
+from typing import Literal
+
+Channel = Literal["sms", "email"]
+CampaignType = Literal["basic", "booking", "questionnaire"]
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ListStatus(StrEnum):
+    RESOLVING = "resolving"
+    COMPLETE = "complete"
+
+
+class RecipientStatus(StrEnum):
+    """A resolved patient's journey. ``queued``: rendered and handed to dispatch; ``sending``:
+    claimed by dispatch for a provider call (the commit point that makes a resend impossible);
+    ``sent``: accepted by the provider, awaiting a receipt."""
+
+    READY = "ready"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+
+
+FINAL_RECIPIENT_STATUSES = frozenset(
+    {RecipientStatus.DELIVERED, RecipientStatus.FAILED, RecipientStatus.CANCELLED}
+)
+
+
+class UploadReason(StrEnum):
+    """Why a row of a patient list cannot be messaged (DESIGN §5)."""
+
+    MISSING_NHS_NUMBER = "MISSING_NHS_NUMBER"
+    INVALID_NHS_NUMBER = "INVALID_NHS_NUMBER"
+    MISSING_DATE_OF_BIRTH = "MISSING_DATE_OF_BIRTH"
+    INVALID_DATE_OF_BIRTH = "INVALID_DATE_OF_BIRTH"
+    DUPLICATE_PATIENT = "DUPLICATE_PATIENT"
+    NOT_FOUND = "NOT_FOUND"
+    DATE_OF_BIRTH_MISMATCH = "DATE_OF_BIRTH_MISMATCH"
+    DECEASED = "DECEASED"
+    RESTRICTED_RECORD = "RESTRICTED_RECORD"
+    NO_MOBILE_NUMBER = "NO_MOBILE_NUMBER"
+    NO_EMAIL_ADDRESS = "NO_EMAIL_ADDRESS"
+    INVALID_MOBILE_NUMBER = "INVALID_MOBILE_NUMBER"
+    PDS_UNAVAILABLE = "PDS_UNAVAILABLE"
+
+
+UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
+    UploadReason.MISSING_NHS_NUMBER: "The NHS number is missing. Add it in your clinical system "
+    "and upload this patient again.",
+    UploadReason.INVALID_NHS_NUMBER: "The NHS number is not valid (wrong length or check digit). "
+    "Check it in your clinical system.",
+    UploadReason.MISSING_DATE_OF_BIRTH: "The date of birth is missing. Add it to the file and "
+    "upload this patient again.",
+    UploadReason.INVALID_DATE_OF_BIRTH: "The date of birth is not a date we can read. Use "
+    "dd/mm/yyyy, for example 29/02/1980.",
+    UploadReason.DUPLICATE_PATIENT: "This patient is already in this campaign, so they will "
+    "only be messaged once.",
+    UploadReason.NOT_FOUND: "No patient with this NHS number was found on the NHS Spine (PDS). "
+    "Check the NHS number in your clinical system.",
+    UploadReason.DATE_OF_BIRTH_MISMATCH: "The date of birth does not match PDS. Check it in "
+    "your clinical system.",
+    UploadReason.DECEASED: "PDS records this patient as deceased.",
+    UploadReason.RESTRICTED_RECORD: "This patient's record is restricted, so their contact "
+    "details are not available. Contact them another way.",
+    UploadReason.NO_MOBILE_NUMBER: "PDS has no current mobile number for this patient. Update "
+    "their contact details or contact them another way.",
+    UploadReason.NO_EMAIL_ADDRESS: "PDS has no current email address for this patient. Update "
+    "their contact details or contact them another way.",
+    UploadReason.INVALID_MOBILE_NUMBER: "The mobile number held on PDS is not a UK mobile "
+    "number. Check the patient's contact details.",
+    UploadReason.PDS_UNAVAILABLE: "The NHS Spine (PDS) could not be reached. Try uploading "
+    "this patient again later.",
+}
+
+
+class SendReason(StrEnum):
+    """Why a message did not reach the patient."""
+
+    PROVIDER_REJECTED_NUMBER = "PROVIDER_REJECTED_NUMBER"
+    PROVIDER_REJECTED_MESSAGE = "PROVIDER_REJECTED_MESSAGE"
+    UNKNOWN_SUBSCRIBER = "UNKNOWN_SUBSCRIBER"
+    INVALID_NUMBER = "INVALID_NUMBER"
+    SMS_NOT_SUPPORTED = "SMS_NOT_SUPPORTED"
+    MESSAGE_REJECTED = "MESSAGE_REJECTED"
+    PHONE_NOT_REACHABLE = "PHONE_NOT_REACHABLE"
+    NETWORK_ERROR = "NETWORK_ERROR"
+    DECLINED = "DECLINED"
+    PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE"
+    NO_RECEIPT = "NO_RECEIPT"
+    CANCELLED = "CANCELLED"

@@ -1,0 +1,64 @@
+"""One way to build a broker and publish on it, for every service."""
+
+import logging
+from typing import Any
+
+from faststream import BaseMiddleware
+from faststream.message import StreamMessage
+from faststream.rabbit import Channel, RabbitBroker
+
+from cohort_contracts.envelope import Message
+from cohort_contracts.routing import Route
+
+from .settings import RabbitSettings
+from .topology import Topology
+
+log = logging.getLogger("cohort.broker")
+
+
+class IdOnlyErrorLog(BaseMiddleware):
+    """Logs a failed handler by message id and queue only.
+
+    FastStream's own logger is switched off: its error lines quote the exception, and a pydantic
+    validation error quotes the payload, which can hold patient data (DESIGN §4)."""
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        try:
+            return await call_next(msg)
+        except Exception as exc:
+            raw = getattr(msg, "raw_message", None)
+            log.warning(
+                "handler failed",
+                extra={
+                    "message_id": msg.message_id,
+                    "correlation_id": msg.correlation_id,
+                    "routing_key": getattr(raw, "routing_key", None),
+                    "redelivered": getattr(raw, "redelivered", None),
+                    "error": type(exc).__name__,
+                },
+            )
+            raise
+
+
+def make_broker(settings: RabbitSettings, *, prefetch: int = 16) -> RabbitBroker:
+    return RabbitBroker(
+        settings.rabbitmq_url,
+        logger=None,
+        graceful_timeout=30.0,
+        middlewares=[IdOnlyErrorLog],
+        # on_return_raises: an unroutable message is an error, not a silent drop.
+        default_channel=Channel(prefetch_count=prefetch, on_return_raises=True),
+    )
+
+
+async def publish(broker: RabbitBroker, topology: Topology, route: Route, message: Message) -> None:
+    """Publish a persistent message and wait for the broker's confirm."""
+    await broker.publish(
+        message,
+        exchange=topology.exchange(route.exchange),
+        routing_key=route.routing_key,
+        persist=True,
+        message_id=str(message.message_id),
+        correlation_id=str(message.correlation_id),
+        timeout=30.0,
+    )

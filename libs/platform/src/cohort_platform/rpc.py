@@ -1,0 +1,68 @@
+"""Request/reply to campaign without FastStream's per-broker request lock.
+
+FastStream 0.7.8's ``broker.request`` holds one lock for the whole round trip, so a process can
+have only one request in flight (reference/stack.md §1). Here every caller process owns an
+exclusive reply queue and matches replies to waiting futures by correlation id, so concurrent
+HTTP requests stay concurrent."""
+
+import asyncio
+import uuid
+from typing import TypeVar
+
+from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
+from pydantic import BaseModel
+
+from cohort_contracts.campaign_requests import RpcReply
+from cohort_contracts.envelope import Message
+from cohort_contracts.routing import CAMPAIGN_REQUESTS
+
+from .topology import Topology
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class RpcTimeout(Exception):
+    """Campaign did not answer in time (down, overloaded or the request was lost)."""
+
+
+class RpcClient:
+    """Register with ``attach`` before the broker starts; then ``call`` from any task."""
+
+    def __init__(self, broker: RabbitBroker, topology: Topology, *, caller: str, timeout: float):
+        self._broker = broker
+        self._topology = topology
+        self._timeout = timeout
+        self._pending: dict[str, asyncio.Future[bytes]] = {}
+        self.reply_queue = topology.name(f"replies.{caller}.{uuid.uuid4().hex}")
+
+    def attach(self) -> None:
+        queue = RabbitQueue(self.reply_queue, durable=False, exclusive=True, auto_delete=True)
+
+        @self._broker.subscriber(queue, no_reply=True)
+        async def on_reply(msg: RabbitMessage) -> None:
+            future = self._pending.pop(msg.correlation_id, None)
+            if future is not None and not future.done():
+                future.set_result(msg.body)
+
+    async def call(self, request: Message, result_type: type[T]) -> RpcReply[T]:
+        key = str(request.message_id)
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            await self._broker.publish(
+                request,
+                exchange=self._topology.exchange(CAMPAIGN_REQUESTS.exchange),
+                routing_key=CAMPAIGN_REQUESTS.routing_key,
+                reply_to=self.reply_queue,
+                correlation_id=key,
+                message_id=key,
+                # A request nobody picked up in time is worthless: let the broker drop it.
+                expiration=self._timeout,
+                timeout=self._timeout,
+            )
+            body = await asyncio.wait_for(future, self._timeout)
+        except TimeoutError as exc:
+            raise RpcTimeout(type(request).__name__) from exc
+        finally:
+            self._pending.pop(key, None)
+        return RpcReply[result_type].model_validate_json(body)  # type: ignore[valid-type]

@@ -1,0 +1,18 @@
+"""Settings every service shares: where RabbitMQ is, the namespace, queue bounds, HTTP bind."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RabbitSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    #: Prefix of every exchange and queue, so deployments and test runs can share a broker.
+    cohort_namespace: str = Field(default="cohort", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
+    #: Deliveries of one message before it is dead-lettered (quorum ``x-delivery-limit``).
+    cohort_delivery_limit: int = Field(default=5, ge=1, le=50)
+    #: Bound of every work queue; beyond it RabbitMQ refuses publishes (back-pressure).
+    cohort_max_queue_length: int = Field(default=100_000, ge=100)
+    #: Seconds a request to campaign may take before the caller gives up.
+    cohort_rpc_timeout_s: float = Field(default=10.0, gt=0)
