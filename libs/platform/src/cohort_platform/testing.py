@@ -1,0 +1,59 @@
+"""Helpers for tests that use the real RabbitMQ: a private namespace per test, removed after."""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aio_pika
+
+from cohort_contracts.routing import (
+    ALL_ROUTES,
+    COMMANDS_EXCHANGE,
+    DEAD_LETTER_EXCHANGE,
+    EVENTS_EXCHANGE,
+)
+
+from .settings import RabbitSettings
+from .topology import Topology
+
+
+def isolated_settings(rabbitmq_url: str, **overrides: object) -> RabbitSettings:
+    """Settings with a fresh namespace, so parallel or repeated runs never see each other."""
+    return RabbitSettings(
+        rabbitmq_url=rabbitmq_url,
+        cohort_namespace=f"test-{uuid.uuid4().hex[:12]}",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+async def delete_namespace(settings: RabbitSettings) -> None:
+    topology = Topology(settings)
+    connection = await aio_pika.connect(settings.rabbitmq_url)
+    async with connection:
+        channel = await connection.channel()
+        for route in ALL_ROUTES:
+            await channel.queue_delete(topology.name(route.queue))
+            await channel.queue_delete(topology.name(f"{route.queue}.dlq"))
+        for exchange in (COMMANDS_EXCHANGE, EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE):
+            await channel.exchange_delete(topology.name(exchange))
+
+
+@asynccontextmanager
+async def rabbit_namespace(rabbitmq_url: str, **overrides: object) -> AsyncIterator[RabbitSettings]:
+    settings = isolated_settings(rabbitmq_url, **overrides)
+    try:
+        yield settings
+    finally:
+        await delete_namespace(settings)
+
+
+async def queue_depth(settings: RabbitSettings, relative_queue: str) -> int:
+    """Messages ready in a queue (a passive declare; aio-pika's cached one would be stale)."""
+    connection = await aio_pika.connect(settings.rabbitmq_url)
+    async with connection:
+        channel = await connection.channel()
+        underlay = await channel.get_underlay_channel()
+        result = await underlay.queue_declare(
+            Topology(settings).name(relative_queue), passive=True
+        )
+        return int(result.message_count or 0)
