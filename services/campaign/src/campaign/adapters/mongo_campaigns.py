@@ -1,0 +1,183 @@
+"""Campaigns and patient lists in MongoDB."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError
+
+from cohort_contracts.vocabulary import CampaignStatus
+
+from ..domain.model import Campaign, Message, PatientList
+from ..domain.rows import ListProgress, ListRow
+from .mongo_database import Document, MongoHandle
+
+DUPLICATE_KEY = 11000
+
+
+def _campaign_doc(c: Campaign) -> Document:
+    return {
+        "_id": str(c.id),
+        "org_id": c.org_id,
+        "name": c.name,
+        "type": c.type,
+        "status": c.status.value,
+        "created_by": c.created_by,
+        "created_at": c.created_at,
+        "message": None if c.message is None else vars(c.message),
+    }
+
+
+def _campaign(d: Document) -> Campaign:
+    message = d.get("message")
+    return Campaign(
+        id=UUID(d["_id"]),
+        org_id=d["org_id"],
+        name=d["name"],
+        type=d["type"],
+        status=CampaignStatus(d["status"]),
+        created_by=d["created_by"],
+        created_at=d["created_at"],
+        message=None if message is None else Message(**message),
+    )
+
+
+class MongoCampaignRepository:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["campaigns"]
+
+    async def add(self, campaign: Campaign) -> None:
+        await self._c.insert_one(_campaign_doc(campaign))
+
+    async def get(self, org_id: str, campaign_id: UUID) -> Campaign | None:
+        doc = await self._c.find_one({"_id": str(campaign_id), "org_id": org_id})
+        return None if doc is None else _campaign(doc)
+
+    async def save(self, campaign: Campaign) -> None:
+        await self._c.replace_one({"_id": str(campaign.id)}, _campaign_doc(campaign))
+
+    async def page(
+        self, org_id: str, status: CampaignStatus | None, skip: int, limit: int
+    ) -> tuple[list[Campaign], int]:
+        query: dict[str, Any] = {"org_id": org_id}
+        if status is not None:
+            query["status"] = status.value
+        total = await self._c.count_documents(query)
+        cursor = self._c.find(query).sort([("created_at", DESCENDING), ("_id", ASCENDING)])
+        docs = await cursor.skip(skip).limit(limit).to_list(None)
+        return [_campaign(d) for d in docs], total
+
+    async def list_sending(self) -> list[Campaign]:
+        docs = await self._c.find({"status": CampaignStatus.SENDING.value}).to_list(None)
+        return [_campaign(d) for d in docs]
+
+
+def _list_doc(p: PatientList) -> Document:
+    return {
+        "_id": str(p.id),
+        "campaign_id": str(p.campaign_id),
+        "org_id": p.org_id,
+        "channel": p.channel,
+        "filename": p.filename,
+        "columns": p.columns,
+        "total_rows": p.total_rows,
+        "created_at": p.created_at,
+    }
+
+
+def _list(d: Document) -> PatientList:
+    return PatientList(
+        id=UUID(d["_id"]),
+        campaign_id=UUID(d["campaign_id"]),
+        org_id=d["org_id"],
+        channel=d["channel"],
+        filename=d["filename"],
+        columns=d["columns"],
+        total_rows=d["total_rows"],
+        created_at=d["created_at"],
+    )
+
+
+def _row_doc(r: ListRow) -> Document:
+    return {
+        "_id": f"{r.list_id}:{r.row_number}",
+        "list_id": str(r.list_id),
+        "campaign_id": str(r.campaign_id),
+        "org_id": r.org_id,
+        "row_number": r.row_number,
+        "cells": r.cells,
+        "reason_code": r.reason_code,
+        "recipient_id": r.recipient_id,
+    }
+
+
+def _row(d: Document) -> ListRow:
+    return ListRow(
+        list_id=UUID(d["list_id"]),
+        campaign_id=UUID(d["campaign_id"]),
+        org_id=d["org_id"],
+        row_number=d["row_number"],
+        cells=d["cells"],
+        reason_code=d["reason_code"],
+        recipient_id=d["recipient_id"],
+    )
+
+
+class MongoPatientListRepository:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._lists = mongo.db["patient_lists"]
+        self._rows = mongo.db["list_rows"]
+
+    async def add(self, patient_list: PatientList) -> None:
+        await self._lists.insert_one(_list_doc(patient_list))
+
+    async def get(self, org_id: str, campaign_id: UUID, list_id: UUID) -> PatientList | None:
+        doc = await self._lists.find_one(
+            {"_id": str(list_id), "campaign_id": str(campaign_id), "org_id": org_id}
+        )
+        return None if doc is None else _list(doc)
+
+    async def for_campaign(self, campaign_id: UUID) -> list[PatientList]:
+        docs = await self._lists.find({"campaign_id": str(campaign_id)}).to_list(None)
+        return [_list(d) for d in docs]
+
+    async def record_rows(self, rows: Sequence[ListRow]) -> None:
+        if not rows:
+            return
+        try:
+            await self._rows.insert_many([_row_doc(r) for r in rows], ordered=False)
+        except BulkWriteError as exc:
+            # Rows already stored by an earlier delivery of the same batch keep their outcome.
+            if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
+                raise
+
+    async def progress(self, patient_list: PatientList) -> ListProgress:
+        list_id = str(patient_list.id)
+        processed = await self._rows.count_documents({"list_id": list_id})
+        failed = await self._group_reasons({"list_id": list_id, "reason_code": {"$ne": None}})
+        return ListProgress(
+            processed=processed,
+            succeeded=processed - sum(failed.values()),
+            failed_by_reason=failed,
+        )
+
+    async def unsuccessful(self, list_id: UUID, after_row: int, limit: int) -> list[ListRow]:
+        query = {
+            "list_id": str(list_id),
+            "reason_code": {"$ne": None},
+            "row_number": {"$gt": after_row},
+        }
+        docs = await self._rows.find(query).sort("row_number", ASCENDING).limit(limit).to_list(None)
+        return [_row(d) for d in docs]
+
+    async def failed_by_reason(self, campaign_id: UUID) -> dict[str, int]:
+        return await self._group_reasons(
+            {"campaign_id": str(campaign_id), "reason_code": {"$ne": None}}
+        )
+
+    async def _group_reasons(self, match: Document) -> dict[str, int]:
+        cursor = await self._rows.aggregate(
+            [{"$match": match}, {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}}]
+        )
+        return {d["_id"]: d["n"] async for d in cursor}

@@ -1,0 +1,55 @@
+"""Opens the MongoDB database: a real server at ``MONGODB_URL``, or the in-process stand-in.
+
+The stand-in (pymongo-async-mock over mongomock) keeps data in this process only. The
+repositories restrict themselves to operations both implement the same way (single-document
+atomic updates, ``insert_many(ordered=False)``, unique indexes, ``find``/``sort``/``skip``/
+``limit``, ``count_documents``, ``$group`` aggregations); no transactions or change streams."""
+
+import logging
+from typing import Any, cast
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+
+class MongoHandle:
+    def __init__(self, url: str | None, database: str) -> None:
+        self.standin = url is None
+        if url is None:
+            from pymongo_async_mock import AsyncMongoMockClient
+
+            log.warning(
+                "MONGODB_URL is not set: using the in-process MongoDB stand-in. "
+                "All campaign data is lost when this process stops."
+            )
+            self._client: Any = AsyncMongoMockClient()
+        else:
+            self._client = AsyncMongoClient(url, serverSelectionTimeoutMS=5000, tz_aware=True)
+        self.db = cast(AsyncDatabase[Document], self._client[database])
+
+    async def ensure_indexes(self) -> None:
+        recipients = self.db["recipients"]
+        await recipients.create_index([("dedupe_key", ASCENDING)], unique=True)
+        await recipients.create_index([("campaign_id", ASCENDING), ("status", ASCENDING)])
+        await recipients.create_index([("batch_id", ASCENDING)])
+        await self.db["list_rows"].create_index([("list_id", ASCENDING), ("row_number", ASCENDING)])
+        await self.db["list_rows"].create_index([("campaign_id", ASCENDING)])
+        await self.db["campaigns"].create_index([("org_id", ASCENDING), ("created_at", ASCENDING)])
+        await self.db["campaigns"].create_index([("status", ASCENDING)])
+        await self.db["release_batches"].create_index([("published", ASCENDING)])
+
+    async def ping(self) -> bool:
+        if self.standin:
+            return True
+        await self._client.admin.command("ping")
+        return True
+
+    async def close(self) -> None:
+        if self.standin:
+            self._client.close()
+        else:
+            await self._client.close()

@@ -1,0 +1,237 @@
+"""Recipients (one per patient per campaign) and the release log, in MongoDB.
+
+Every state change is a single-document conditional update (``status`` in the states it may
+come from), so concurrent instances and redelivered messages can never move a recipient twice."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError
+
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ..domain.model import TRANSITIONS, Recipient
+from .mongo_campaigns import DUPLICATE_KEY
+from .mongo_database import Document, MongoHandle
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _dedupe_key(r: Recipient) -> str:
+    return f"{r.campaign_id}:{r.nhs_number}"
+
+
+def _doc(r: Recipient) -> Document:
+    return {
+        "_id": r.id,
+        "dedupe_key": _dedupe_key(r),
+        "org_id": r.org_id,
+        "campaign_id": str(r.campaign_id),
+        "list_id": str(r.list_id),
+        "row_number": r.row_number,
+        "nhs_number": r.nhs_number,
+        "given_name": r.given_name,
+        "family_name": r.family_name,
+        "channel": r.channel,
+        "contact": r.contact,
+        "status": r.status.value,
+        "reason_code": r.reason_code,
+        "reason": r.reason,
+        "body": r.body,
+        "subject": r.subject,
+        "updated_at": r.updated_at,
+    }
+
+
+def _recipient(d: Document) -> Recipient:
+    return Recipient(
+        id=d["_id"],
+        org_id=d["org_id"],
+        campaign_id=UUID(d["campaign_id"]),
+        list_id=UUID(d["list_id"]),
+        row_number=d["row_number"],
+        nhs_number=d["nhs_number"],
+        given_name=d["given_name"],
+        family_name=d["family_name"],
+        channel=d["channel"],
+        contact=d["contact"],
+        status=RecipientStatus(d["status"]),
+        updated_at=d["updated_at"],
+        reason_code=d.get("reason_code"),
+        reason=d.get("reason"),
+        body=d.get("body"),
+        subject=d.get("subject"),
+    )
+
+
+class MongoRecipientRepository:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["recipients"]
+
+    async def add_unique(self, recipients: Sequence[Recipient]) -> dict[str, str]:
+        if not recipients:
+            return {}
+        try:
+            await self._c.insert_many([_doc(r) for r in recipients], ordered=False)
+            return {}
+        except BulkWriteError as exc:
+            errors = exc.details["writeErrors"]
+            if any(e["code"] != DUPLICATE_KEY for e in errors):
+                raise
+            clashing = [recipients[e["index"]] for e in errors]
+        existing = {
+            d["dedupe_key"]: d
+            async for d in self._c.find({"dedupe_key": {"$in": [_dedupe_key(r) for r in clashing]}})
+        }
+        duplicates: dict[str, str] = {}
+        for r in clashing:
+            other = existing[_dedupe_key(r)]
+            same_row = other["list_id"] == str(r.list_id) and other["row_number"] == r.row_number
+            if not same_row:
+                duplicates[r.id] = other["_id"]
+        return duplicates
+
+    async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
+        cursor = await self._c.aggregate(
+            [
+                {"$match": {"campaign_id": str(campaign_id)}},
+                {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+            ]
+        )
+        return {RecipientStatus(d["_id"]): d["n"] async for d in cursor}
+
+    async def page(
+        self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
+    ) -> tuple[list[Recipient], int]:
+        query: dict[str, Any] = {"org_id": org_id, "campaign_id": str(campaign_id)}
+        if status is not None:
+            query["status"] = status.value
+        total = await self._c.count_documents(query)
+        order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
+        docs = await self._c.find(query).sort(order).skip(skip).limit(limit).to_list(None)
+        return [_recipient(d) for d in docs], total
+
+    async def with_status(
+        self, campaign_id: UUID, status: RecipientStatus, limit: int
+    ) -> list[Recipient]:
+        query = {"campaign_id": str(campaign_id), "status": status.value}
+        order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
+        docs = await self._c.find(query).sort(order).limit(limit).to_list(None)
+        return [_recipient(d) for d in docs]
+
+    async def mark_queued(self, recipients: Sequence[Recipient], batch_id: UUID) -> list[str]:
+        moved = []
+        for r in recipients:
+            result = await self._c.update_one(
+                {"_id": r.id, "status": RecipientStatus.READY.value},
+                {
+                    "$set": {
+                        "status": RecipientStatus.QUEUED.value,
+                        "batch_id": str(batch_id),
+                        "body": r.body,
+                        "subject": r.subject,
+                        "updated_at": _now(),
+                    }
+                },
+            )
+            if result.modified_count:
+                moved.append(r.id)
+        return moved
+
+    async def in_batch(self, batch_id: UUID) -> list[Recipient]:
+        query = {"batch_id": str(batch_id), "status": RecipientStatus.QUEUED.value}
+        return [_recipient(d) async for d in self._c.find(query)]
+
+    async def claim(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
+        claim_id = uuid.uuid4().hex
+        await self._c.update_many(
+            {
+                "_id": {"$in": list(ids)},
+                "org_id": org_id,
+                "campaign_id": str(campaign_id),
+                "status": RecipientStatus.QUEUED.value,
+            },
+            {
+                "$set": {
+                    "status": RecipientStatus.SENDING.value,
+                    "claim_id": claim_id,
+                    "updated_at": _now(),
+                }
+            },
+        )
+        # Each document moves at most once, so the ones carrying this claim id are exactly the
+        # ones this call moved, however many callers raced for the same ids.
+        return [d["_id"] async for d in self._c.find({"claim_id": claim_id}, {"_id": 1})]
+
+    async def transition(
+        self,
+        org_id: str,
+        recipient_id: str,
+        to: RecipientStatus,
+        reason_code: str | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        allowed = [s.value for s in TRANSITIONS[to]]
+        result = await self._c.update_one(
+            {"_id": recipient_id, "org_id": org_id, "status": {"$in": allowed}},
+            {
+                "$set": {
+                    "status": to.value,
+                    "reason_code": reason_code,
+                    "reason": reason,
+                    "updated_at": _now(),
+                }
+            },
+        )
+        return bool(result.modified_count)
+
+    async def get(self, org_id: str, recipient_id: str) -> Recipient | None:
+        doc = await self._c.find_one({"_id": recipient_id, "org_id": org_id})
+        return None if doc is None else _recipient(doc)
+
+    async def cancel_unsent(self, campaign_id: UUID) -> int:
+        result = await self._c.update_many(
+            {
+                "campaign_id": str(campaign_id),
+                "status": {"$in": [s.value for s in TRANSITIONS[RecipientStatus.CANCELLED]]},
+            },
+            {
+                "$set": {
+                    "status": RecipientStatus.CANCELLED.value,
+                    "reason_code": "CANCELLED",
+                    "reason": "The campaign was cancelled before this message was sent.",
+                    "updated_at": _now(),
+                }
+            },
+        )
+        return result.modified_count
+
+
+class MongoReleaseLog:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["release_batches"]
+
+    async def opened(self, batch_id: UUID, campaign_id: UUID, org_id: str) -> None:
+        await self._c.insert_one(
+            {
+                "_id": str(batch_id),
+                "campaign_id": str(campaign_id),
+                "org_id": org_id,
+                "published": False,
+                "opened_at": _now(),
+            }
+        )
+
+    async def published(self, batch_id: UUID) -> None:
+        await self._c.update_one({"_id": str(batch_id)}, {"$set": {"published": True}})
+
+    async def unpublished(self, older_than_s: float) -> list[tuple[UUID, UUID, str]]:
+        cutoff = _now() - timedelta(seconds=older_than_s)
+        docs = self._c.find({"published": False, "opened_at": {"$lt": cutoff}})
+        return [(UUID(d["_id"]), UUID(d["campaign_id"]), d["org_id"]) async for d in docs]

@@ -1,0 +1,25 @@
+"""The only place that builds real adapters."""
+
+from faststream.rabbit import RabbitBroker
+
+from cohort_platform.topology import Topology
+
+from .adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
+from .adapters.mongo_database import MongoHandle
+from .adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
+from .adapters.rabbit_publisher import RabbitPublisher
+from .config import CampaignSettings
+from .handlers.deps import Deps
+
+
+def build_deps(
+    settings: CampaignSettings, mongo: MongoHandle, broker: RabbitBroker, topology: Topology
+) -> Deps:
+    return Deps(
+        campaigns=MongoCampaignRepository(mongo),
+        lists=MongoPatientListRepository(mongo),
+        recipients=MongoRecipientRepository(mongo),
+        releases=MongoReleaseLog(mongo),
+        publisher=RabbitPublisher(broker, topology),
+        release_batch_size=settings.release_batch_size,
+    )

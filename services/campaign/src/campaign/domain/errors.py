@@ -1,0 +1,24 @@
+"""What can go wrong in a campaign, as the domain sees it; entrypoints map these to replies."""
+
+
+class CampaignError(Exception):
+    code = "invalid"
+
+    def __init__(self, message: str, **details: str | int | list[str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(CampaignError):
+    code = "not_found"
+
+
+class Conflict(CampaignError):
+    """The request is well formed but the campaign's state does not allow it."""
+
+    code = "conflict"
+
+
+class InvalidMessage(CampaignError):
+    code = "invalid"

@@ -1,0 +1,124 @@
+"""The campaign aggregate and its state machine (pure: no I/O)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
+
+from .errors import Conflict, InvalidMessage
+from .rendering import unknown_placeholders
+
+EDITABLE = frozenset({CampaignStatus.DRAFT})
+
+
+@dataclass
+class Message:
+    body: str
+    subject: str | None = None
+
+
+@dataclass
+class Campaign:
+    id: UUID
+    org_id: str
+    name: str
+    type: CampaignType
+    created_by: str
+    created_at: datetime
+    status: CampaignStatus = CampaignStatus.DRAFT
+    message: Message | None = None
+
+    def accept_list(self) -> None:
+        if self.status not in EDITABLE:
+            raise Conflict(f"A patient list cannot be added to a campaign that is {self.status}.")
+
+    def set_message(self, body: str, subject: str | None) -> None:
+        if self.status not in EDITABLE:
+            raise Conflict(f"The message cannot be changed once the campaign is {self.status}.")
+        if unknown := unknown_placeholders(body + (subject or "")):
+            raise InvalidMessage(
+                f"Unknown placeholder: (({unknown[0]})).", unknown_placeholders=unknown
+            )
+        self.message = Message(body=body, subject=subject)
+
+    def start_sending(self, *, confirmed: int, ready: int, lists_resolving: int) -> None:
+        if self.status is not CampaignStatus.DRAFT:
+            raise Conflict(f"The campaign is {self.status}; only a draft can be sent.")
+        if self.message is None:
+            raise Conflict("Write the message before sending.")
+        if lists_resolving:
+            raise Conflict("A patient list is still being checked against PDS; wait for it.")
+        if ready == 0:
+            raise Conflict("There is nobody to send to.")
+        if confirmed != ready:
+            raise Conflict(
+                f"You confirmed {confirmed} recipients but the campaign has {ready}. "
+                "Review it again before sending.",
+                recipient_count=ready,
+            )
+        self.status = CampaignStatus.SENDING
+
+    def cancel(self) -> None:
+        if self.status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED):
+            raise Conflict(f"The campaign is already {self.status}.")
+        self.status = CampaignStatus.CANCELLED
+
+    def finish_if_done(self, unsent: int) -> bool:
+        """Completed once nothing is left to hand to the provider (receipts may still come)."""
+        if self.status is CampaignStatus.SENDING and unsent == 0:
+            self.status = CampaignStatus.COMPLETED
+            return True
+        return False
+
+
+@dataclass
+class PatientList:
+    id: UUID
+    campaign_id: UUID
+    org_id: str
+    channel: Channel
+    filename: str
+    columns: list[str]
+    total_rows: int
+    created_at: datetime
+
+
+@dataclass
+class Recipient:
+    id: str
+    org_id: str
+    campaign_id: UUID
+    list_id: UUID
+    row_number: int
+    nhs_number: str
+    given_name: str
+    family_name: str
+    channel: Channel
+    contact: str
+    status: RecipientStatus
+    updated_at: datetime
+    reason_code: str | None = None
+    reason: str | None = None
+    body: str | None = None
+    subject: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+#: Which states a recipient may move from, per new state. A transition from anywhere else is a
+#: repeat or an out-of-order report and changes nothing (every consumer is idempotent).
+TRANSITIONS: dict[RecipientStatus, frozenset[RecipientStatus]] = {
+    RecipientStatus.QUEUED: frozenset({RecipientStatus.READY}),
+    RecipientStatus.SENDING: frozenset({RecipientStatus.QUEUED}),
+    RecipientStatus.SENT: frozenset({RecipientStatus.SENDING}),
+    RecipientStatus.OUTCOME_UNKNOWN: frozenset({RecipientStatus.SENDING}),
+    RecipientStatus.DELIVERED: frozenset(
+        {RecipientStatus.SENDING, RecipientStatus.SENT, RecipientStatus.OUTCOME_UNKNOWN}
+    ),
+    RecipientStatus.FAILED: frozenset(
+        {RecipientStatus.SENDING, RecipientStatus.SENT, RecipientStatus.OUTCOME_UNKNOWN}
+    ),
+    RecipientStatus.CANCELLED: frozenset({RecipientStatus.READY, RecipientStatus.QUEUED}),
+}
+
+UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING})

@@ -1,0 +1,50 @@
+"""The campaign process: subscribers, the releaser, and /healthz, /readyz, /metrics."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+
+from cohort_platform.broker import make_broker
+from cohort_platform.health import service_app
+from cohort_platform.logs import configure_logging
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.topology import Topology
+
+from ..adapters.mongo_database import MongoHandle
+from ..bootstrap import build_deps
+from ..config import CampaignSettings
+from .consumer import register
+from .releaser import Releaser
+
+
+def create_app(
+    settings: CampaignSettings | None = None, rabbit: RabbitSettings | None = None
+) -> Starlette:
+    settings = settings or CampaignSettings()
+    rabbit = rabbit or RabbitSettings()
+    topology = Topology(rabbit)
+    broker = make_broker(rabbit, prefetch=settings.prefetch)
+    mongo = MongoHandle(settings.mongodb_url, settings.mongodb_database)
+    deps = build_deps(settings, mongo, broker, topology)
+    releaser = Releaser(deps, settings.sweep_interval_s, settings.unpublished_grace_s)
+    register(broker, topology, deps, releaser)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        configure_logging("campaign")
+        await mongo.ensure_indexes()
+        await broker.start()
+        await topology.declare(broker)
+        releaser.start()
+        try:
+            yield
+        finally:
+            await releaser.stop()
+            await broker.stop()
+            await mongo.close()
+
+    async def broker_ready() -> bool:
+        return await broker.ping(timeout=2.0)
+
+    return service_app(lifespan, {"broker": broker_ready, "mongodb": mongo.ping})

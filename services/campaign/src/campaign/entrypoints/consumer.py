@@ -1,0 +1,51 @@
+"""FastStream subscribers: decode, call one handler, let the platform settle the message."""
+
+from typing import Any
+
+from faststream.rabbit import RabbitBroker
+
+from cohort_contracts.campaign_requests import CampaignRequest, RpcReply, SendCampaign
+from cohort_contracts.ingest import RowsResolved
+from cohort_contracts.routing import (
+    CAMPAIGN_REQUESTS,
+    DELIVERY_REPORTED,
+    MESSAGES_SENT,
+    ROWS_RESOLVED,
+)
+from cohort_contracts.sending import DeliveryReported, MessagesSent
+from cohort_platform.redelivery import redeliver_on_error
+from cohort_platform.topology import Topology
+
+from ..handlers import lists, requests, sending
+from ..handlers.deps import Deps
+from .releaser import Releaser
+
+
+def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Releaser) -> None:
+    def route_args(route: Any) -> tuple[Any, Any]:
+        return topology.queue(route), topology.exchange(route.exchange)
+
+    @broker.subscriber(*route_args(CAMPAIGN_REQUESTS))
+    @redeliver_on_error
+    async def on_request(request: CampaignRequest) -> RpcReply[Any]:
+        reply = await requests.answer(request, deps)
+        if isinstance(request, SendCampaign) and reply.error is None:
+            campaign = await deps.campaigns.get(request.org_id, request.campaign_id)
+            if campaign is not None:
+                releaser.kick(campaign)
+        return reply
+
+    @broker.subscriber(*route_args(ROWS_RESOLVED))
+    @redeliver_on_error
+    async def on_rows_resolved(event: RowsResolved) -> None:
+        await lists.record_resolved_rows(event, deps)
+
+    @broker.subscriber(*route_args(MESSAGES_SENT))
+    @redeliver_on_error
+    async def on_messages_sent(event: MessagesSent) -> None:
+        await sending.record_messages_sent(event, deps)
+
+    @broker.subscriber(*route_args(DELIVERY_REPORTED))
+    @redeliver_on_error
+    async def on_delivery(event: DeliveryReported) -> None:
+        await sending.record_delivery(event, deps)

@@ -1,0 +1,55 @@
+"""Runs releases in the background: one loop per sending campaign per process, plus a sweeper
+that resumes any campaign whose release was interrupted (a crash, a restart, another instance)."""
+
+import asyncio
+import logging
+from uuid import UUID
+
+from ..domain.model import Campaign
+from ..handlers.deps import Deps
+from ..handlers.sending import release, republish_unpublished
+
+log = logging.getLogger(__name__)
+
+
+class Releaser:
+    def __init__(self, deps: Deps, interval_s: float, grace_s: float) -> None:
+        self._deps = deps
+        self._interval_s = interval_s
+        self._grace_s = grace_s
+        self._running: dict[UUID, asyncio.Task[int]] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    def kick(self, campaign: Campaign) -> None:
+        if campaign.id in self._running:
+            return
+        task = asyncio.create_task(release(campaign, self._deps))
+        self._running[campaign.id] = task
+        task.add_done_callback(lambda t: self._done(campaign.id, t))
+
+    def _done(self, campaign_id: UUID, task: asyncio.Task[int]) -> None:
+        self._running.pop(campaign_id, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "release failed; the sweeper will resume it",
+                extra={"campaign_id": str(campaign_id), "error": type(task.exception()).__name__},
+            )
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await republish_unpublished(self._deps, self._grace_s)
+                for campaign in await self._deps.campaigns.list_sending():
+                    self.kick(campaign)
+            except Exception as exc:
+                log.error("sweep failed", extra={"error": type(exc).__name__})
+            await asyncio.sleep(self._interval_s)
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._sweeper, *self._running.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

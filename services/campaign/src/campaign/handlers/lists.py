@@ -1,0 +1,135 @@
+"""Patient lists: registering an upload, recording its resolved rows, reporting progress."""
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from cohort_contracts.campaign_requests import (
+    GetPatientList,
+    GetUnsuccessfulRows,
+    RegisterPatientList,
+)
+from cohort_contracts.campaign_views import (
+    PatientListView,
+    UnsuccessfulRow,
+    UnsuccessfulRowsPage,
+)
+from cohort_contracts.ingest import RowsResolved
+from cohort_contracts.vocabulary import (
+    UPLOAD_REASON_TEXT,
+    CampaignStatus,
+    RecipientStatus,
+    UploadReason,
+)
+
+from ..domain.errors import NotFound
+from ..domain.model import PatientList, Recipient
+from ..domain.rendering import display_name
+from ..domain.rows import ListRow
+from .deps import Deps
+from .views import list_view
+
+log = logging.getLogger(__name__)
+
+
+async def register_patient_list(req: RegisterPatientList, deps: Deps) -> PatientListView:
+    campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
+    if campaign is None:
+        raise NotFound("Campaign not found.")
+    campaign.accept_list()
+    patient_list = PatientList(
+        id=req.list_id,
+        campaign_id=req.campaign_id,
+        org_id=req.org_id,
+        channel=req.channel,
+        filename=req.filename,
+        columns=req.columns,
+        total_rows=req.total_rows,
+        created_at=datetime.now(UTC),
+    )
+    await deps.lists.add(patient_list)
+    log.info("patient list registered", extra={"list_id": str(req.list_id), "rows": req.total_rows})
+    return list_view(patient_list, await deps.lists.progress(patient_list))
+
+
+async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
+    """Idempotent: a redelivered batch finds its recipients and rows already stored."""
+    campaign = await deps.campaigns.get(event.org_id, event.campaign_id)
+    if campaign is None or campaign.status is CampaignStatus.CANCELLED:
+        log.warning(
+            "rows for an unknown or cancelled campaign", extra={"list_id": str(event.list_id)}
+        )
+        return
+    now = datetime.now(UTC)
+    new = {
+        o.row_number: Recipient(
+            # Derived from the row, so a redelivered batch names the same recipient.
+            id=uuid.uuid5(event.list_id, str(o.row_number)).hex,
+            org_id=event.org_id,
+            campaign_id=event.campaign_id,
+            list_id=event.list_id,
+            row_number=o.row_number,
+            nhs_number=o.patient.nhs_number,
+            given_name=display_name(o.patient.given_name),
+            family_name=display_name(o.patient.family_name),
+            channel=event.channel,
+            contact=o.patient.contact,
+            status=RecipientStatus.READY,
+            updated_at=now,
+        )
+        for o in event.outcomes
+        if o.patient is not None and o.reason_code is None
+    }
+    duplicates = await deps.recipients.add_unique(list(new.values()))
+    rows = []
+    for o in event.outcomes:
+        recipient = new.get(o.row_number)
+        reason = o.reason_code
+        if recipient is not None and recipient.id in duplicates:
+            reason, recipient = UploadReason.DUPLICATE_PATIENT, None
+        elif recipient is None and reason is None:
+            reason = UploadReason.PDS_UNAVAILABLE  # a row ingest could not explain is retryable
+        rows.append(
+            ListRow(
+                list_id=event.list_id,
+                campaign_id=event.campaign_id,
+                org_id=event.org_id,
+                row_number=o.row_number,
+                cells=o.cells,
+                reason_code=None if reason is None else reason.value,
+                recipient_id=None if recipient is None else recipient.id,
+            )
+        )
+    await deps.lists.record_rows(rows)
+    log.info(
+        "rows recorded",
+        extra={"list_id": str(event.list_id), "batch": event.batch_number, "rows": len(rows)},
+    )
+
+
+async def get_patient_list(req: GetPatientList, deps: Deps) -> PatientListView:
+    patient_list = await deps.lists.get(req.org_id, req.campaign_id, req.list_id)
+    if patient_list is None:
+        raise NotFound("Patient list not found.")
+    return list_view(patient_list, await deps.lists.progress(patient_list))
+
+
+async def get_unsuccessful_rows(req: GetUnsuccessfulRows, deps: Deps) -> UnsuccessfulRowsPage:
+    patient_list = await deps.lists.get(req.org_id, req.campaign_id, req.list_id)
+    if patient_list is None:
+        raise NotFound("Patient list not found.")
+    rows = await deps.lists.unsuccessful(req.list_id, req.after_row, req.limit)
+    return UnsuccessfulRowsPage(
+        columns=patient_list.columns,
+        rows=[
+            UnsuccessfulRow(
+                row_number=r.row_number,
+                cells=r.cells,
+                reason_code=UploadReason(r.reason_code),
+                reason=UPLOAD_REASON_TEXT[UploadReason(r.reason_code)],
+            )
+            for r in rows
+            if r.reason_code is not None
+        ],
+        next_after=rows[-1].row_number if len(rows) == req.limit else None,
+    )

@@ -1,0 +1,85 @@
+"""Domain objects → the read models campaign answers with."""
+
+from cohort_contracts.campaign_views import (
+    CampaignCounts,
+    CampaignView,
+    MessageContent,
+    PatientListView,
+    ReasonCount,
+    RecipientView,
+)
+from cohort_contracts.vocabulary import (
+    UPLOAD_REASON_TEXT,
+    ListStatus,
+    RecipientStatus,
+    SendReason,
+    UploadReason,
+)
+
+from ..domain.model import Campaign, PatientList, Recipient
+from ..domain.rows import ListProgress
+
+
+def campaign_view(c: Campaign, counts: dict[RecipientStatus, int]) -> CampaignView:
+    return CampaignView(
+        id=c.id,
+        org_id=c.org_id,
+        name=c.name,
+        type=c.type,
+        status=c.status,
+        created_by=c.created_by,
+        created_at=c.created_at,
+        message=None if c.message is None else MessageContent(**vars(c.message)),
+        counts=CampaignCounts(
+            recipients=sum(counts.values()),
+            queued=counts.get(RecipientStatus.QUEUED, 0) + counts.get(RecipientStatus.SENDING, 0),
+            sent=counts.get(RecipientStatus.SENT, 0),
+            delivered=counts.get(RecipientStatus.DELIVERED, 0),
+            failed=counts.get(RecipientStatus.FAILED, 0),
+            cancelled=counts.get(RecipientStatus.CANCELLED, 0),
+            outcome_unknown=counts.get(RecipientStatus.OUTCOME_UNKNOWN, 0),
+        ),
+    )
+
+
+def reason_counts(by_reason: dict[str, int]) -> list[ReasonCount]:
+    return [
+        ReasonCount(
+            reason_code=UploadReason(code), reason=UPLOAD_REASON_TEXT[UploadReason(code)], count=n
+        )
+        for code, n in sorted(by_reason.items())
+    ]
+
+
+def list_view(p: PatientList, progress: ListProgress) -> PatientListView:
+    done = progress.processed >= p.total_rows
+    return PatientListView(
+        id=p.id,
+        campaign_id=p.campaign_id,
+        channel=p.channel,
+        filename=p.filename,
+        status=ListStatus.COMPLETE if done else ListStatus.RESOLVING,
+        total_rows=p.total_rows,
+        processed_rows=progress.processed,
+        succeeded=progress.succeeded,
+        failed=progress.failed,
+        failed_by_reason=reason_counts(progress.failed_by_reason),
+        created_at=p.created_at,
+    )
+
+
+def recipient_view(r: Recipient) -> RecipientView:
+    return RecipientView(
+        id=r.id,
+        list_id=r.list_id,
+        row_number=r.row_number,
+        nhs_number=r.nhs_number,
+        given_name=r.given_name,
+        family_name=r.family_name,
+        channel=r.channel,
+        contact=r.contact,
+        status=r.status,
+        reason_code=None if r.reason_code is None else SendReason(r.reason_code),
+        reason=r.reason,
+        updated_at=r.updated_at,
+    )

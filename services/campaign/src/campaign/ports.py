@@ -1,0 +1,88 @@
+"""What the handlers need from the outside world. Adapters implement these."""
+
+from collections.abc import Sequence
+from typing import Protocol
+from uuid import UUID
+
+from cohort_contracts.envelope import Message
+from cohort_contracts.routing import Route
+from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
+
+from .domain.model import Campaign, PatientList, Recipient
+from .domain.rows import ListProgress, ListRow
+
+
+class CampaignRepository(Protocol):
+    """Campaigns, always read within one organisation."""
+
+    async def add(self, campaign: Campaign) -> None: ...
+    async def get(self, org_id: str, campaign_id: UUID) -> Campaign | None: ...
+    async def save(self, campaign: Campaign) -> None: ...
+    async def page(
+        self, org_id: str, status: CampaignStatus | None, skip: int, limit: int
+    ) -> tuple[list[Campaign], int]: ...
+    async def list_sending(self) -> list[Campaign]:
+        """Every organisation's campaigns in ``sending``: the release sweeper's work list."""
+        ...
+
+
+class PatientListRepository(Protocol):
+    async def add(self, patient_list: PatientList) -> None: ...
+    async def get(self, org_id: str, campaign_id: UUID, list_id: UUID) -> PatientList | None: ...
+    async def for_campaign(self, campaign_id: UUID) -> list[PatientList]: ...
+    async def record_rows(self, rows: Sequence[ListRow]) -> None:
+        """Store each row's outcome once; a row already stored is left as it is."""
+        ...
+
+    async def progress(self, patient_list: PatientList) -> ListProgress: ...
+    async def unsuccessful(self, list_id: UUID, after_row: int, limit: int) -> list[ListRow]: ...
+    async def failed_by_reason(self, campaign_id: UUID) -> dict[str, int]: ...
+
+
+class RecipientRepository(Protocol):
+    async def add_unique(self, recipients: Sequence[Recipient]) -> dict[str, str]:
+        """Insert recipients, one per patient per campaign. Returns, for each recipient whose
+        patient is already in the campaign from *another* row, the existing recipient's id.
+        A recipient already inserted from the same row (a redelivery) is not a duplicate."""
+        ...
+
+    async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]: ...
+    async def page(
+        self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
+    ) -> tuple[list[Recipient], int]: ...
+    async def with_status(
+        self, campaign_id: UUID, status: RecipientStatus, limit: int
+    ) -> list[Recipient]: ...
+    async def mark_queued(self, recipients: Sequence[Recipient], batch_id: UUID) -> list[str]:
+        """Move rendered recipients ready → queued under ``batch_id``; returns those moved."""
+        ...
+
+    async def in_batch(self, batch_id: UUID) -> list[Recipient]: ...
+    async def claim(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
+        """Atomically move queued → sending; returns exactly the ids this call moved."""
+        ...
+
+    async def transition(
+        self,
+        org_id: str,
+        recipient_id: str,
+        to: RecipientStatus,
+        reason_code: str | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Apply ``to`` if the recipient is in one of the states it may come from."""
+        ...
+
+    async def cancel_unsent(self, campaign_id: UUID) -> int: ...
+
+
+class ReleaseLog(Protocol):
+    """Send batches released to dispatch, so a crash between marking and publishing is healed."""
+
+    async def opened(self, batch_id: UUID, campaign_id: UUID, org_id: str) -> None: ...
+    async def published(self, batch_id: UUID) -> None: ...
+    async def unpublished(self, older_than_s: float) -> list[tuple[UUID, UUID, str]]: ...
+
+
+class Publisher(Protocol):
+    async def publish(self, route: Route, message: Message) -> None: ...

@@ -1,0 +1,52 @@
+"""Test data builders: every id unique, overridable."""
+
+import uuid
+from typing import Any
+
+from cohort_contracts.ingest import ResolvedPatient, RowOutcome, RowsResolved
+from cohort_contracts.vocabulary import UploadReason
+
+ORG = "A81001"
+
+
+def nhs_number(seed: int) -> str:
+    """A valid Modulus 11 NHS number in the 999 test range, different for each seed."""
+    while True:
+        base = f"999{seed:06d}"
+        total = sum(int(d) * w for d, w in zip(base, range(10, 1, -1), strict=True))
+        check = 11 - total % 11
+        if check != 10:
+            return base + str(0 if check == 11 else check)
+        seed += 1_000_000
+
+
+def outcome(row: int, *, nhs: str | None = None, reason: UploadReason | None = None) -> RowOutcome:
+    cells = [nhs or "", "01/01/1980", f"extra-{row}"]
+    if reason is not None:
+        return RowOutcome(row_number=row, cells=cells, reason_code=reason)
+    return RowOutcome(
+        row_number=row,
+        cells=cells,
+        patient=ResolvedPatient(
+            nhs_number=nhs or nhs_number(row),
+            given_name="JANE",
+            family_name="SMITH",
+            contact=f"4477009{row:05d}",
+        ),
+    )
+
+
+def rows_resolved(
+    campaign_id: uuid.UUID, list_id: uuid.UUID, outcomes: list[RowOutcome], **overrides: Any
+) -> RowsResolved:
+    fields: dict[str, Any] = {
+        "correlation_id": uuid.uuid4(),
+        "org_id": ORG,
+        "campaign_id": campaign_id,
+        "list_id": list_id,
+        "channel": "sms",
+        "batch_number": 0,
+        "outcomes": outcomes,
+    }
+    fields.update(overrides)
+    return RowsResolved(**fields)

@@ -1,0 +1,45 @@
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+
+from campaign.adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
+from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
+from campaign.handlers.deps import Deps
+
+from .fakes import FakePublisher
+
+#: Every MongoDB this machine has: the in-process stand-in always, a real server when
+#: MONGODB_URL names one (CI here has none; a developer with Docker can set it).
+STORES = ["standin"] + (["mongodb"] if os.environ.get("MONGODB_URL") else [])
+
+
+@pytest.fixture(params=STORES)
+async def mongo(request: pytest.FixtureRequest) -> AsyncIterator[MongoHandle]:
+    import uuid
+
+    url = None if request.param == "standin" else os.environ["MONGODB_URL"]
+    handle = MongoHandle(url, f"cohort_test_{uuid.uuid4().hex[:10]}")
+    await handle.ensure_indexes()
+    yield handle
+    if not handle.standin:
+        await handle.db.client.drop_database(handle.db.name)
+    await handle.close()
+
+
+@pytest.fixture
+def publisher() -> FakePublisher:
+    return FakePublisher()
+
+
+@pytest.fixture
+def deps(mongo: MongoHandle, publisher: FakePublisher) -> Deps:
+    return Deps(
+        campaigns=MongoCampaignRepository(mongo),
+        lists=MongoPatientListRepository(mongo),
+        recipients=MongoRecipientRepository(mongo),
+        releases=MongoReleaseLog(mongo),
+        publisher=publisher,
+        release_batch_size=3,
+    )

@@ -1,0 +1,56 @@
+import uuid
+
+from campaign.handlers import campaigns, lists
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import CreateCampaign, RegisterPatientList, SetMessage
+from cohort_contracts.campaign_views import CampaignView
+
+from ..builders import ORG, outcome, rows_resolved
+
+
+def cid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+async def new_campaign(deps: Deps, org: str = ORG) -> CampaignView:
+    return await campaigns.create_campaign(
+        CreateCampaign(correlation_id=cid(), org_id=org, actor="user-1", name="Flu", type="basic"),
+        deps,
+    )
+
+
+async def register(deps: Deps, campaign_id: uuid.UUID, total: int, org: str = ORG) -> uuid.UUID:
+    list_id = uuid.uuid4()
+    await lists.register_patient_list(
+        RegisterPatientList(
+            correlation_id=cid(),
+            org_id=org,
+            actor="user-1",
+            campaign_id=campaign_id,
+            list_id=list_id,
+            channel="sms",
+            filename="list.csv",
+            columns=["NHS Number", "Date of Birth", "Notes"],
+            total_rows=total,
+        ),
+        deps,
+    )
+    return list_id
+
+
+async def campaign_with_recipients(deps: Deps, n: int) -> tuple[uuid.UUID, uuid.UUID]:
+    campaign = await new_campaign(deps)
+    list_id = await register(deps, campaign.id, n)
+    event = rows_resolved(campaign.id, list_id, [outcome(i) for i in range(1, n + 1)])
+    await lists.record_resolved_rows(event, deps)
+    await campaigns.set_message(
+        SetMessage(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="user-1",
+            campaign_id=campaign.id,
+            body="Hello ((first_name)), your flu jab is due.",
+        ),
+        deps,
+    )
+    return campaign.id, list_id

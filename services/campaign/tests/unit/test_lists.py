@@ -1,0 +1,118 @@
+import uuid
+
+import pytest
+
+from campaign.domain.errors import NotFound
+from campaign.handlers import lists
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import GetPatientList, GetUnsuccessfulRows
+from cohort_contracts.vocabulary import ListStatus, RecipientStatus, UploadReason
+
+from ..builders import ORG, nhs_number, outcome, rows_resolved
+from .helpers import cid, new_campaign, register
+
+
+async def _list(deps: Deps, campaign_id: uuid.UUID, list_id: uuid.UUID, org: str = ORG):  # type: ignore[no-untyped-def]
+    return await lists.get_patient_list(
+        GetPatientList(
+            correlation_id=cid(), org_id=org, actor="u", campaign_id=campaign_id, list_id=list_id
+        ),
+        deps,
+    )
+
+
+async def test_rows_are_counted_by_outcome_and_reason(deps: Deps) -> None:
+    campaign = await new_campaign(deps)
+    list_id = await register(deps, campaign.id, 4)
+    event = rows_resolved(
+        campaign.id,
+        list_id,
+        [
+            outcome(1),
+            outcome(2, reason=UploadReason.NOT_FOUND),
+            outcome(3, reason=UploadReason.NOT_FOUND),
+            outcome(4, reason=UploadReason.DECEASED),
+        ],
+    )
+    await lists.record_resolved_rows(event, deps)
+
+    view = await _list(deps, campaign.id, list_id)
+    assert view.status is ListStatus.COMPLETE
+    assert (view.processed_rows, view.succeeded, view.failed) == (4, 1, 3)
+    assert {(r.reason_code, r.count) for r in view.failed_by_reason} == {
+        (UploadReason.NOT_FOUND, 2),
+        (UploadReason.DECEASED, 1),
+    }
+
+
+async def test_a_redelivered_batch_changes_nothing(deps: Deps) -> None:
+    campaign = await new_campaign(deps)
+    list_id = await register(deps, campaign.id, 3)
+    event = rows_resolved(
+        campaign.id, list_id, [outcome(1), outcome(2), outcome(3, reason=UploadReason.NOT_FOUND)]
+    )
+    await lists.record_resolved_rows(event, deps)
+    await lists.record_resolved_rows(event, deps)
+
+    view = await _list(deps, campaign.id, list_id)
+    assert (view.processed_rows, view.succeeded, view.failed) == (3, 2, 1)
+    counts = await deps.recipients.counts(campaign.id)
+    assert counts == {RecipientStatus.READY: 2}
+
+
+async def test_the_same_patient_twice_is_a_duplicate_after_the_first(deps: Deps) -> None:
+    campaign = await new_campaign(deps)
+    first = await register(deps, campaign.id, 2)
+    second = await register(deps, campaign.id, 1)
+    same = nhs_number(42)
+    await lists.record_resolved_rows(
+        rows_resolved(campaign.id, first, [outcome(1, nhs=same), outcome(2, nhs=same)]), deps
+    )
+    await lists.record_resolved_rows(
+        rows_resolved(campaign.id, second, [outcome(1, nhs=same)]), deps
+    )
+
+    assert await deps.recipients.counts(campaign.id) == {RecipientStatus.READY: 1}
+    page = await lists.get_unsuccessful_rows(
+        GetUnsuccessfulRows(
+            correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign.id, list_id=first
+        ),
+        deps,
+    )
+    assert [(r.row_number, r.reason_code) for r in page.rows] == [
+        (2, UploadReason.DUPLICATE_PATIENT)
+    ]
+    assert (await _list(deps, campaign.id, second)).failed == 1
+
+
+async def test_unsuccessful_rows_page_in_row_order_with_original_cells(deps: Deps) -> None:
+    campaign = await new_campaign(deps)
+    list_id = await register(deps, campaign.id, 5)
+    outcomes = [outcome(i, reason=UploadReason.INVALID_NHS_NUMBER) for i in (5, 3, 1)]
+    await lists.record_resolved_rows(rows_resolved(campaign.id, list_id, outcomes), deps)
+
+    request = GetUnsuccessfulRows(
+        correlation_id=cid(),
+        org_id=ORG,
+        actor="u",
+        campaign_id=campaign.id,
+        list_id=list_id,
+        limit=2,
+    )
+    page = await lists.get_unsuccessful_rows(request, deps)
+    assert [r.row_number for r in page.rows] == [1, 3]
+    assert page.columns == ["NHS Number", "Date of Birth", "Notes"]
+    assert page.rows[0].cells[2] == "extra-1"
+    assert "check digit" in page.rows[0].reason
+    rest = await lists.get_unsuccessful_rows(request.model_copy(update={"after_row": 3}), deps)
+    assert [r.row_number for r in rest.rows] == [5]
+    assert rest.next_after is None
+
+
+async def test_another_organisation_cannot_see_a_list(deps: Deps) -> None:
+    campaign = await new_campaign(deps)
+    list_id = await register(deps, campaign.id, 1)
+    with pytest.raises(NotFound):
+        await _list(deps, campaign.id, list_id, org="B82002")
+    with pytest.raises(NotFound):
+        await register(deps, campaign.id, 1, org="B82002")

@@ -1,0 +1,187 @@
+import uuid
+
+import pytest
+
+from campaign.domain.errors import Conflict
+from campaign.handlers import campaigns, sending
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import (
+    CancelCampaign,
+    ClaimMessages,
+    GetCampaign,
+    GetReview,
+    SendCampaign,
+)
+from cohort_contracts.routing import SEND_MESSAGES
+from cohort_contracts.sending import (
+    DeliveryReported,
+    MessagesSent,
+    SendMessages,
+    SendOutcome,
+)
+from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
+
+from ..builders import ORG
+from ..fakes import FakePublisher
+from .helpers import campaign_with_recipients, cid
+
+
+async def _send(deps: Deps, campaign_id: uuid.UUID, count: int) -> None:
+    await campaigns.send_campaign(
+        SendCampaign(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign_id,
+            confirm_recipient_count=count,
+        ),
+        deps,
+    )
+
+
+async def _release(deps: Deps, campaign_id: uuid.UUID) -> int:
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    return await sending.release(campaign, deps)
+
+
+def _commands(publisher: FakePublisher) -> list[SendMessages]:
+    return [m for r, m in publisher.published if r == SEND_MESSAGES and isinstance(m, SendMessages)]
+
+
+async def _claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
+    result = await sending.claim_messages(
+        ClaimMessages(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="dispatch",
+            campaign_id=campaign_id,
+            recipient_ids=ids,
+        ),
+        deps,
+    )
+    return result.claimed
+
+
+async def test_send_requires_the_reviewed_count(deps: Deps) -> None:
+    campaign_id, _ = await campaign_with_recipients(deps, 4)
+    with pytest.raises(Conflict) as refused:
+        await _send(deps, campaign_id, 3)
+    assert refused.value.details == {"recipient_count": 4}
+
+
+async def test_release_renders_the_reviewed_text_in_batches(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await campaign_with_recipients(deps, 7)
+    review = await campaigns.get_review(
+        GetReview(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
+    )
+    assert review.recipient_count == 7
+    assert review.previews[0].body == "Hello Jane, your flu jab is due."
+    assert review.total_fragments == 7
+
+    await _send(deps, campaign_id, 7)
+    assert await _release(deps, campaign_id) == 7
+
+    commands = _commands(publisher)
+    assert [len(c.messages) for c in commands] == [3, 3, 1]
+    bodies = {m.body for c in commands for m in c.messages}
+    assert bodies == {review.previews[0].body}
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.QUEUED: 7}
+    assert await _release(deps, campaign_id) == 0  # nothing is released twice
+
+
+async def test_each_recipient_can_be_claimed_once(deps: Deps, publisher: FakePublisher) -> None:
+    campaign_id, _ = await campaign_with_recipients(deps, 3)
+    await _send(deps, campaign_id, 3)
+    await _release(deps, campaign_id)
+    ids = [m.recipient_id for c in _commands(publisher) for m in c.messages]
+
+    assert sorted(await _claim(deps, campaign_id, ids[:2])) == sorted(ids[:2])
+    # A redelivered batch: the first two are taken, only the third is still claimable.
+    assert await _claim(deps, campaign_id, ids) == [ids[2]]
+    assert await _claim(deps, campaign_id, ids) == []
+
+
+async def test_outcomes_and_receipts_in_any_order_settle_once(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await campaign_with_recipients(deps, 2)
+    await _send(deps, campaign_id, 2)
+    await _release(deps, campaign_id)
+    a, b = [m.recipient_id for c in _commands(publisher) for m in c.messages]
+    await _claim(deps, campaign_id, [a, b])
+
+    def receipt(rid: str, status: str) -> DeliveryReported:
+        return DeliveryReported(
+            correlation_id=cid(),
+            org_id=ORG,
+            recipient_id=rid,
+            status=status,  # type: ignore[arg-type]
+            reason_code=SendReason.UNKNOWN_SUBSCRIBER if status == "failed" else None,
+            reported_at=review_time(),
+        )
+
+    # The receipt for a overtakes dispatch's report that it was sent.
+    await sending.record_delivery(receipt(a, "delivered"), deps)
+    sent = MessagesSent(
+        correlation_id=cid(),
+        org_id=ORG,
+        campaign_id=campaign_id,
+        batch_id=uuid.uuid4(),
+        outcomes=[
+            SendOutcome(recipient_id=a, status="sent"),
+            SendOutcome(recipient_id=b, status="sent"),
+        ],
+    )
+    await sending.record_messages_sent(sent, deps)
+    await sending.record_messages_sent(sent, deps)
+    await sending.record_delivery(receipt(b, "failed"), deps)
+    await sending.record_delivery(receipt(b, "pending"), deps)  # late pending: ignored
+    await sending.record_delivery(receipt(b, "delivered"), deps)  # final stays final
+
+    counts = await deps.recipients.counts(campaign_id)
+    assert counts == {RecipientStatus.DELIVERED: 1, RecipientStatus.FAILED: 1}
+    view = await campaigns.get_campaign(
+        GetCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
+    )
+    assert view.status is CampaignStatus.COMPLETED
+
+
+async def test_cancel_stops_everything_not_yet_claimed(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await campaign_with_recipients(deps, 5)
+    await _send(deps, campaign_id, 5)
+    await _release(deps, campaign_id)
+    ids = [m.recipient_id for c in _commands(publisher) for m in c.messages]
+    await _claim(deps, campaign_id, ids[:1])
+
+    view = await campaigns.cancel_campaign(
+        CancelCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
+    )
+    assert view.status is CampaignStatus.CANCELLED
+    assert view.counts.cancelled == 4
+    assert await _claim(deps, campaign_id, ids) == []
+
+
+async def test_a_crash_before_publishing_is_healed_by_the_sweeper(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await campaign_with_recipients(deps, 2)
+    await _send(deps, campaign_id, 2)
+    publisher.fail_next = 1
+    with pytest.raises(ConnectionError):
+        await _release(deps, campaign_id)
+    assert _commands(publisher) == []
+
+    assert await sending.republish_unpublished(deps, older_than_s=0) == 2
+    assert [len(c.messages) for c in _commands(publisher)] == [2]
+    assert await sending.republish_unpublished(deps, older_than_s=0) == 0
+
+
+def review_time():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
