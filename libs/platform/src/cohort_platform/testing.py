@@ -1,7 +1,8 @@
 """Helpers for tests that use the real RabbitMQ: a private namespace per test, removed after."""
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import aio_pika
@@ -53,7 +54,13 @@ async def queue_depth(settings: RabbitSettings, relative_queue: str) -> int:
     async with connection:
         channel = await connection.channel()
         underlay = await channel.get_underlay_channel()
-        result = await underlay.queue_declare(
-            Topology(settings).name(relative_queue), passive=True
-        )
+        result = await underlay.queue_declare(Topology(settings).name(relative_queue), passive=True)
         return int(result.message_count or 0)
+
+
+async def eventually(predicate: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    """Wait until ``predicate`` holds; for state that lives in another process or the broker,
+    where polling is the only way to observe it."""
+    async with asyncio.timeout(timeout):
+        while not await predicate():  # noqa: ASYNC110 - the state is not ours to signal
+            await asyncio.sleep(0.05)

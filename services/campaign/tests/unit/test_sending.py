@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,6 +16,7 @@ from cohort_contracts.campaign_requests import (
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import (
     DeliveryReported,
+    DeliveryStatus,
     MessagesSent,
     SendMessages,
     SendOutcome,
@@ -113,12 +115,12 @@ async def test_outcomes_and_receipts_in_any_order_settle_once(
     a, b = [m.recipient_id for c in _commands(publisher) for m in c.messages]
     await _claim(deps, campaign_id, [a, b])
 
-    def receipt(rid: str, status: str) -> DeliveryReported:
+    def receipt(rid: str, status: DeliveryStatus) -> DeliveryReported:
         return DeliveryReported(
             correlation_id=cid(),
             org_id=ORG,
             recipient_id=rid,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             reason_code=SendReason.UNKNOWN_SUBSCRIBER if status == "failed" else None,
             reported_at=review_time(),
         )
@@ -181,7 +183,5 @@ async def test_a_crash_before_publishing_is_healed_by_the_sweeper(
     assert await sending.republish_unpublished(deps, older_than_s=0) == 0
 
 
-def review_time():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
+def review_time() -> datetime:
     return datetime.now(UTC)

@@ -1,0 +1,176 @@
+"""The campaign process against the real RabbitMQ: requests, idempotent events, dead letters."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from faststream.rabbit import RabbitBroker
+
+from campaign.adapters.mongo_campaigns import MongoPatientListRepository
+from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
+from campaign.config import CampaignSettings
+from campaign.entrypoints.app import create_app
+from campaign.entrypoints.consumer import register
+from campaign.entrypoints.releaser import Releaser
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import CreateCampaign, GetPatientList, RegisterPatientList
+from cohort_contracts.campaign_views import CampaignView, PatientListView
+from cohort_contracts.routing import ROWS_RESOLVED
+from cohort_platform.broker import make_broker, publish
+from cohort_platform.rpc import RpcClient
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.testing import eventually, queue_depth, rabbit_namespace
+from cohort_platform.topology import Topology
+
+from ..builders import ORG, outcome, rows_resolved
+from ..fakes import FakePublisher
+
+pytestmark = pytest.mark.integration
+
+RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@pytest.fixture
+async def rabbit() -> AsyncIterator[RabbitSettings]:
+    async with rabbit_namespace(RABBITMQ_URL, cohort_delivery_limit=2) as settings:
+        yield settings
+
+
+@pytest.fixture
+async def client(rabbit: RabbitSettings) -> AsyncIterator[tuple[RabbitBroker, RpcClient]]:
+    app = create_app(CampaignSettings(sweep_interval_s=0.2), rabbit)
+    broker = make_broker(rabbit)
+    rpc = RpcClient(broker, Topology(rabbit), caller="test", timeout=5)
+    rpc.attach()
+    async with app.router.lifespan_context(app):
+        await broker.start()
+        try:
+            yield broker, rpc
+        finally:
+            await broker.stop()
+
+
+async def test_a_redelivered_event_changes_nothing_twice(
+    rabbit: RabbitSettings, client: tuple[RabbitBroker, RpcClient]
+) -> None:
+    broker, rpc = client
+    created = await rpc.call(
+        CreateCampaign(
+            correlation_id=uuid.uuid4(), org_id=ORG, actor="u", name="Flu", type="basic"
+        ),
+        CampaignView,
+    )
+    assert created.result is not None
+    campaign_id, list_id = created.result.id, uuid.uuid4()
+    registered = await rpc.call(
+        RegisterPatientList(
+            correlation_id=uuid.uuid4(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign_id,
+            list_id=list_id,
+            channel="sms",
+            filename="a.csv",
+            columns=["NHS Number", "DOB", "x"],
+            total_rows=3,
+        ),
+        PatientListView,
+    )
+    assert registered.error is None
+
+    event = rows_resolved(campaign_id, list_id, [outcome(1), outcome(2), outcome(3)])
+    topology = Topology(rabbit)
+    await publish(broker, topology, ROWS_RESOLVED, event)
+    await publish(broker, topology, ROWS_RESOLVED, event)  # the same message, delivered again
+
+    async def both_consumed() -> bool:
+        return await queue_depth(rabbit, ROWS_RESOLVED.queue) == 0
+
+    await eventually(both_consumed)
+    await asyncio.sleep(0.3)
+    reply = await rpc.call(
+        GetPatientList(
+            correlation_id=uuid.uuid4(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign_id,
+            list_id=list_id,
+        ),
+        PatientListView,
+    )
+    assert reply.result is not None
+    assert (reply.result.processed_rows, reply.result.succeeded) == (3, 3)
+    campaign = await rpc.call(
+        CreateCampaign(
+            message_id=campaign_id,
+            correlation_id=uuid.uuid4(),
+            org_id=ORG,
+            actor="u",
+            name="Flu",
+            type="basic",
+        ),
+        CampaignView,
+    )
+    assert campaign.result is not None
+    assert campaign.result.counts.recipients == 3
+
+
+async def test_a_malformed_event_is_dead_lettered(
+    rabbit: RabbitSettings, client: tuple[RabbitBroker, RpcClient]
+) -> None:
+    broker, _ = client
+    topology = Topology(rabbit)
+    await broker.publish(
+        {"kind": "RowsResolved", "org_id": ORG, "outcomes": "not a list"},
+        exchange=topology.exchange(ROWS_RESOLVED.exchange),
+        routing_key=ROWS_RESOLVED.routing_key,
+        persist=True,
+    )
+
+    async def parked() -> bool:
+        return await queue_depth(rabbit, f"{ROWS_RESOLVED.queue}.dlq") == 1
+
+    await eventually(parked)
+
+
+class BrokenCampaigns:
+    """A campaign store that is down: every read fails."""
+
+    calls = 0
+
+    async def get(self, org_id: str, campaign_id: uuid.UUID) -> None:
+        BrokenCampaigns.calls += 1
+        raise ConnectionError("storage down")
+
+
+async def test_an_event_that_always_fails_is_dead_lettered_after_the_delivery_limit(
+    rabbit: RabbitSettings,
+) -> None:
+    topology = Topology(rabbit)
+    broker = make_broker(rabbit)
+    mongo = MongoHandle(None, "unused")
+    deps = Deps(
+        campaigns=BrokenCampaigns(),  # type: ignore[arg-type]
+        lists=MongoPatientListRepository(mongo),
+        recipients=MongoRecipientRepository(mongo),
+        releases=MongoReleaseLog(mongo),
+        publisher=FakePublisher(),
+    )
+    register(broker, topology, deps, Releaser(deps, 60, 60))
+    await broker.start()
+    try:
+        await topology.declare(broker)
+        await publish(
+            broker, topology, ROWS_RESOLVED, rows_resolved(uuid.uuid4(), uuid.uuid4(), [outcome(1)])
+        )
+
+        async def parked() -> bool:
+            return await queue_depth(rabbit, f"{ROWS_RESOLVED.queue}.dlq") == 1
+
+        await eventually(parked)
+    finally:
+        await broker.stop()
+    assert BrokenCampaigns.calls == 3  # the first delivery and two redeliveries (limit 2)
