@@ -58,9 +58,9 @@ async def queue_depth(settings: RabbitSettings, relative_queue: str) -> int:
         return int(result.message_count or 0)
 
 
-async def eventually(predicate: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+async def eventually(predicate: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
     """Wait until ``predicate`` holds; for state that lives in another process or the broker,
     where polling is the only way to observe it."""
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(seconds):
         while not await predicate():  # noqa: ASYNC110 - the state is not ours to signal
             await asyncio.sleep(0.05)

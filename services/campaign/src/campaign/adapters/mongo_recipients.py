@@ -233,5 +233,5 @@ class MongoReleaseLog:
 
     async def unpublished(self, older_than_s: float) -> list[tuple[UUID, UUID, str]]:
         cutoff = _now() - timedelta(seconds=older_than_s)
-        docs = self._c.find({"published": False, "opened_at": {"$lt": cutoff}})
+        docs = self._c.find({"published": False, "opened_at": {"$lte": cutoff}})
         return [(UUID(d["_id"]), UUID(d["campaign_id"]), d["org_id"]) async for d in docs]
