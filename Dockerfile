@@ -1,0 +1,13 @@
+# One image for every service and simulator; the compose file picks the module to run.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_LINK_MODE=copy
+RUN pip install --no-cache-dir "uv>=0.5"
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+COPY libs ./libs
+COPY services ./services
+COPY simulators ./simulators
+RUN uv sync --frozen --no-dev
+ENV PATH="/app/.venv/bin:$PATH"
+RUN useradd --system --uid 10001 cohort
+USER cohort

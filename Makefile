@@ -1,0 +1,49 @@
+# Cohort: every command sets itself up (uv, dependencies) first.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
+ORG ?= A81001
+
+.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench clean
+
+setup:
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
+	@uv sync --frozen --quiet
+
+lint: setup
+	uv run --frozen ruff check .
+	uv run --frozen ruff format --check .
+	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p gateway -p ingest -p campaign -p dispatch -p pds_sim -p firetext_sim
+	uv run --frozen lint-imports
+
+test: lint
+	@scripts/ensure-rabbitmq.sh
+	scripts/test.sh all
+
+test-unit: setup
+	scripts/test.sh unit
+
+test-integration: setup
+	@scripts/ensure-rabbitmq.sh
+	scripts/test.sh integration
+
+test-e2e: setup
+	@scripts/ensure-rabbitmq.sh
+	scripts/test.sh e2e
+
+# Local processes against the RabbitMQ at RABBITMQ_URL; MongoDB at MONGODB_URL, or the
+# campaign service's in-process stand-in when it is unset. Ctrl-C stops everything.
+run: setup
+	@scripts/ensure-rabbitmq.sh
+	PDS_SIM_PATIENTS=$${PDS_SIM_PATIENTS:-simulators/pds/data/patients.ndjson} \
+	PDS_SIM_SYNTHETIC=$${PDS_SIM_SYNTHETIC:-1} \
+	uv run --frozen honcho -f Procfile start
+
+demo: setup
+	uv run --frozen python scripts/demo.py
+
+token: setup
+	@uv run --frozen python -m gateway.tokens --org $(ORG)
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache

@@ -1,0 +1,118 @@
+"""Runs every service and simulator as a subprocess, as `make run` does, on free ports and in a
+private RabbitMQ namespace, so the end-to-end tests exercise the real processes."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx2
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    log_dir: Path
+    rabbitmq_url: str = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    namespace: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex[:10]}")
+    webhook_secret: str = "e2e-webhook-secret"
+    jwt_secret: str = "e2e-jwt-secret-that-is-long-enough-for-hs256"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def env(self) -> dict[str, str]:
+        for name in ("gateway", "campaign", "ingest", "dispatch", "pds", "firetext"):
+            self.ports.setdefault(name, free_port())
+        env = {
+            **os.environ,
+            "RABBITMQ_URL": self.rabbitmq_url,
+            "COHORT_NAMESPACE": self.namespace,
+            "GATEWAY_PORT": str(self.ports["gateway"]),
+            "GATEWAY_JWT_SECRET": self.jwt_secret,
+            "GATEWAY_WEBHOOK_SECRET": self.webhook_secret,
+            "CAMPAIGN_PORT": str(self.ports["campaign"]),
+            "CAMPAIGN_SWEEP_INTERVAL_S": "1",
+            "INGEST_PORT": str(self.ports["ingest"]),
+            "INGEST_PDS_BASE_URL": f"{self.url('pds')}/personal-demographics/FHIR/R4",
+            "INGEST_PDS_RATE_LIMIT": "2000",
+            "DISPATCH_PORT": str(self.ports["dispatch"]),
+            "DISPATCH_FIRETEXT_BASE_URL": self.url("firetext"),
+            "DISPATCH_RECEIPT_URL": f"{self.url('gateway')}/v1/webhooks/firetext/receipts",
+            "DISPATCH_WEBHOOK_SECRET": self.webhook_secret,
+            "DISPATCH_SMS_RATE_LIMIT": "2000",
+            "PDS_SIM_PORT": str(self.ports["pds"]),
+            "PDS_SIM_PATIENTS": str(ROOT / "simulators/pds/data/patients.ndjson"),
+            "PDS_SIM_SYNTHETIC": "1",
+            "FIRETEXT_SIM_PORT": str(self.ports["firetext"]),
+            "FIRETEXT_SIM_RECEIPT_DELAY_MS": "100",
+        }
+        env.pop("MONGODB_URL", None) if "MONGODB_URL" not in self.extra_env else None
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> None:
+        env = self.env()
+        modules = {
+            "pds": "pds_sim",
+            "firetext": "firetext_sim",
+            "campaign": "campaign",
+            "ingest": "ingest",
+            "dispatch": "dispatch",
+            "gateway": "gateway",
+        }
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name, module in modules.items():
+            log = (self.log_dir / f"{name}.log").open("wb")
+            self.processes[name] = subprocess.Popen(
+                [sys.executable, "-m", module], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = {
+            name: f"{self.url(name)}/{'readyz' if name not in ('pds', 'firetext') else 'healthz'}"
+            for name in self.processes
+        }
+        while pending:
+            for name, url in list(pending.items()):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited early:\n{self.log(name)}")
+                try:
+                    if httpx2.get(url, timeout=1.0).status_code == 200:
+                        del pending[name]
+                except httpx2.HTTPError:
+                    pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not ready in {timeout}s: {sorted(pending)}")
+            time.sleep(0.2)
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise RuntimeError(f"{name} did not stop on SIGTERM") from None

@@ -1,0 +1,148 @@
+"""A basic SMS campaign through all four services and both simulators over the real RabbitMQ."""
+
+import csv
+import io
+import time
+from collections import Counter
+from typing import Any
+
+import httpx2
+import pytest
+
+from gateway.tokens import issue_token
+
+from .patients import build
+from .stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def client(stack: Stack, org: str = "A81001") -> httpx2.Client:
+    token = issue_token(stack.jwt_secret, "e2e-user", org)
+    return httpx2.Client(
+        base_url=stack.url("gateway"),
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30.0,
+    )
+
+
+def wait_for(what: str, probe: Any, seconds: float = 120.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def all_recipients(api: httpx2.Client, campaign_id: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        body = api.get(
+            f"/v1/campaigns/{campaign_id}/recipients", params={"page": page, "page_size": 500}
+        ).json()
+        items += body["items"]
+        if len(items) >= body["total"]:
+            return items
+        page += 1
+
+
+def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
+    expected = build(1000)
+    api = client(stack)
+
+    created = api.post("/v1/campaigns", json={"name": "Flu clinic", "type": "basic"})
+    assert created.status_code == 201, created.text
+    campaign_id = created.json()["id"]
+
+    upload = api.post(
+        f"/v1/campaigns/{campaign_id}/patient-lists",
+        files={"file": ("flu.csv", expected.csv_bytes, "text/csv")},
+        data={"channel": "sms"},
+    )
+    assert upload.status_code == 202, upload.text
+    list_id = upload.json()["id"]
+
+    def resolved_list() -> dict[str, Any] | None:
+        body: dict[str, Any] = api.get(
+            f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}"
+        ).json()
+        return body if body["status"] == "complete" else None
+
+    progress = wait_for("the list to resolve", resolved_list)
+    assert progress["total_rows"] == 1000
+    assert progress["succeeded"] == expected.resolved
+    assert progress["failed"] == len(expected.failures)
+    assert {r["reason_code"]: r["count"] for r in progress["failed_by_reason"]} == dict(
+        Counter(expected.failures.values())
+    )
+
+    unsuccessful = api.get(f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv")
+    assert unsuccessful.status_code == 200
+    assert unsuccessful.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(unsuccessful.text)))
+    assert rows[0] == [
+        "NHS Number",
+        "Date of Birth",
+        "Surname",
+        "Notes",
+        "row_number",
+        "reason_code",
+        "reason",
+    ]
+    assert {int(r[4]): r[5] for r in rows[1:]} == expected.failures
+    assert all(r[3].startswith("note, with a comma") and r[6] for r in rows[1:])
+
+    message = api.put(
+        f"/v1/campaigns/{campaign_id}/message",
+        json={"body": "Hello ((first_name)), book your flu jab at the surgery."},
+    )
+    assert message.status_code == 200, message.text
+    review = api.get(f"/v1/campaigns/{campaign_id}/review").json()
+    assert review["recipient_count"] == expected.resolved
+    assert review["previews"][0]["body"].startswith("Hello ")
+    assert "((" not in review["previews"][0]["body"]
+
+    wrong = api.post(
+        f"/v1/campaigns/{campaign_id}/send", json={"confirm_recipient_count": expected.resolved - 1}
+    )
+    assert wrong.status_code == 409
+    sent = api.post(
+        f"/v1/campaigns/{campaign_id}/send", json={"confirm_recipient_count": expected.resolved}
+    )
+    assert sent.status_code == 202, sent.text
+
+    def settled() -> list[dict[str, Any]] | None:
+        recipients = all_recipients(api, campaign_id)
+        done = all(r["status"] in ("delivered", "failed", "cancelled") for r in recipients)
+        return recipients if done else None
+
+    recipients = wait_for("every recipient to settle", settled, seconds=180)
+    assert len(recipients) == expected.resolved
+    assert Counter(r["status"] for r in recipients) == {"delivered": expected.resolved}
+
+    handsets = httpx2.get(f"{stack.url('firetext')}/_sim/messages", timeout=30).json()
+    references = Counter(m["reference"] for m in handsets)
+    assert len(handsets) == expected.resolved
+    assert set(references) == {r["id"] for r in recipients}
+    assert max(references.values()) == 1
+    by_reference = {m["reference"]: m for m in handsets}
+    for r in recipients:
+        assert by_reference[r["id"]]["message"] == (
+            f"Hello {r['given_name']}, book your flu jab at the surgery."
+        )
+        assert by_reference[r["id"]]["to"] == r["contact"]
+
+    campaign = api.get(f"/v1/campaigns/{campaign_id}").json()
+    assert campaign["status"] == "completed"
+    assert campaign["counts"]["delivered"] == expected.resolved
+
+
+def test_another_organisation_sees_nothing(stack: Stack) -> None:
+    own = client(stack, "A81001").post("/v1/campaigns", json={"name": "Mine", "type": "basic"})
+    other = client(stack, "B82002")
+    assert other.get(f"/v1/campaigns/{own.json()['id']}").status_code == 404
+    assert own.json()["id"] not in {c["id"] for c in other.get("/v1/campaigns").json()["items"]}
