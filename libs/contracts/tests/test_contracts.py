@@ -1,0 +1,69 @@
+import uuid
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from cohort_contracts import campaign_requests, ingest, sending
+from cohort_contracts.campaign_requests import CampaignRequest, GetCampaign
+from cohort_contracts.envelope import Message
+from cohort_contracts.routing import ALL_ROUTES
+from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, UploadReason
+
+
+def test_routing_keys_and_queues_are_unique() -> None:
+    assert len({r.routing_key for r in ALL_ROUTES}) == len(ALL_ROUTES)
+    assert len({r.queue for r in ALL_ROUTES}) == len(ALL_ROUTES)
+
+
+def test_every_queue_is_named_after_its_consumer() -> None:
+    for route in ALL_ROUTES:
+        assert route.queue.startswith(f"{route.consumer}."), route
+
+
+def test_every_upload_reason_has_plain_english_text() -> None:
+    assert set(UPLOAD_REASON_TEXT) == set(UploadReason)
+    assert all(text.endswith(".") and len(text) > 20 for text in UPLOAD_REASON_TEXT.values())
+
+
+def _messages() -> list[type[Message]]:
+    found: list[type[Message]] = []
+    for module in (ingest, sending, campaign_requests):
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Message)
+                and "kind" in value.model_fields
+            ):
+                found.append(value)
+    return found
+
+
+@pytest.mark.parametrize("model", _messages(), ids=lambda m: m.__name__)
+def test_every_message_carries_the_envelope(model: type[BaseModel]) -> None:
+    for name in ("message_id", "correlation_id", "org_id", "schema_version", "occurred_at"):
+        assert name in model.model_fields
+    assert model.model_config.get("frozen") is True
+
+
+def test_requests_are_told_apart_by_kind() -> None:
+    request = GetCampaign(
+        correlation_id=uuid.uuid4(), org_id="A81001", actor="u", campaign_id=uuid.uuid4()
+    )
+    parsed = TypeAdapter(CampaignRequest).validate_json(request.model_dump_json())
+    assert parsed == request
+
+
+@pytest.mark.parametrize("org", ["a81001", "", "A81001; DROP", "TOOLONGCODE123"])
+def test_an_organisation_must_be_an_ods_code(org: str) -> None:
+    fields: dict[str, Any] = {"correlation_id": uuid.uuid4(), "org_id": org, "actor": "u"}
+    with pytest.raises(ValidationError):
+        GetCampaign(campaign_id=uuid.uuid4(), **fields)
+
+
+def test_a_newer_producer_can_add_fields() -> None:
+    request = GetCampaign(
+        correlation_id=uuid.uuid4(), org_id="A81001", actor="u", campaign_id=uuid.uuid4()
+    )
+    raw = request.model_dump(mode="json") | {"new_optional_field": 1}
+    assert TypeAdapter(CampaignRequest).validate_python(raw) == request
