@@ -1,0 +1,1 @@
+"""A Firetext SMS gateway simulator: sendsms, credit, delivery receipts and inbound replies."""

@@ -1,0 +1,71 @@
+"""The PDS simulator's ASGI application."""
+
+import logging
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from pds_sim.auth import TokenError, TokenIssuer
+from pds_sim.config import Settings
+from pds_sim.limits import RateLimiter
+from pds_sim.patient_api import PatientService, patient_router
+from pds_sim.patients import PatientIndex
+
+#: Where the FHIR API lives, as on api.service.nhs.uk; clients are configured with this base URL.
+FHIR_BASE_PATH = "/personal-demographics/FHIR/R4"
+
+log = logging.getLogger("pds_sim")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    index = PatientIndex.from_ndjson(settings.patients) if settings.patients else PatientIndex([])
+    if not index and not settings.synthetic:
+        log.warning("no patients loaded and synthetic mode off: every lookup will be a 404")
+    issuer = _token_issuer(settings)
+    service = PatientService(
+        index=index,
+        synthetic=settings.synthetic,
+        issuer=issuer,
+        limiter=RateLimiter(settings.rate_limit),
+        latency_s=settings.latency_ms / 1000,
+        error_rate=settings.error_rate,
+    )
+    app = FastAPI(title="PDS FHIR simulator", docs_url=None, redoc_url=None)
+    app.include_router(patient_router(service), prefix=FHIR_BASE_PATH)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/_sim/stats")
+    async def stats() -> dict[str, int]:
+        return service.stats.as_dict()
+
+    @app.post("/_sim/reset-stats")
+    async def reset_stats() -> dict[str, int]:
+        service.stats.reset()
+        return service.stats.as_dict()
+
+    if issuer is not None:
+
+        @app.post("/oauth2/token")
+        async def token(request: Request) -> Response:
+            form = await request.form()
+            fields = {name: value for name, value in form.items() if isinstance(value, str)}
+            try:
+                return JSONResponse(issuer.issue(fields))
+            except TokenError as error:
+                return error.response()
+
+    return app
+
+
+def _token_issuer(settings: Settings) -> TokenIssuer | None:
+    if not settings.auth:
+        return None
+    if settings.public_key_path is None:
+        raise ValueError("PDS_SIM_AUTH=1 needs PDS_SIM_PUBLIC_KEY_PATH (a PEM RSA public key)")
+    return TokenIssuer.from_pem_file(
+        settings.public_key_path, settings.token_audience, settings.token_ttl_seconds
+    )
