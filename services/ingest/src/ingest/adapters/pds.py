@@ -1,0 +1,215 @@
+"""PDS FHIR R4 retrieve (``GET /Patient/{nhs_number}``), reference/pds.md §1, §3, §4.
+
+One long-lived httpx2 client on the aiohttp transport (reference/limits.md: httpx's own pool
+costs ~4 ms CPU per request under concurrency, the aiohttp transport about a quarter of that).
+Every attempt waits for the rate limiter, so retries are paced too; a logical request keeps its
+X-Request-ID across retries, as PDS asks, so it can de-duplicate them."""
+
+import asyncio
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+
+import aiohttp
+import httpx2
+from aiolimiter import AsyncLimiter
+from httpx_aiohttp.httpx2 import AiohttpTransport
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from cohort_contracts.vocabulary import UploadReason
+
+from ..domain.patient import MalformedPatient, PdsPatient, parse_patient
+from ..ports import AccessTokenProvider, LookupContext
+
+log = logging.getLogger("ingest.pds")
+
+FHIR_JSON = "application/fhir+json"
+# 408: Spine timed out; 429: quota or spike arrest; 5xx: proxy or back end. All are worth a retry.
+_RETRYABLE_STATUS = frozenset({408, 429})
+_TRANSPORT_ERRORS = (httpx2.TransportError, aiohttp.ClientError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class PdsTimeouts:
+    connect_s: float = 5.0
+    read_s: float = 10.0
+    #: Cap on one whole attempt: the aiohttp transport has no total deadline of its own.
+    attempt_s: float = 15.0
+
+
+class RetryablePdsError(Exception):
+    """One attempt failed in a way that may pass: a retryable status or a transport error."""
+
+    def __init__(self, cause: str, *, retry_after: float | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.retry_after = retry_after
+
+
+def make_rate_limiter(requests_per_second: float) -> AsyncLimiter:
+    # AsyncLimiter refuses a capacity below one request, so slow rates stretch the period.
+    if requests_per_second >= 1:
+        return AsyncLimiter(requests_per_second, time_period=1.0)
+    return AsyncLimiter(1, time_period=1.0 / requests_per_second)
+
+
+def make_http_client(
+    base_url: str,
+    *,
+    timeouts: PdsTimeouts,
+    max_connections: int,
+    transport: httpx2.AsyncBaseTransport | None = None,
+) -> httpx2.AsyncClient:
+    limits = httpx2.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections,
+        keepalive_expiry=30.0,
+    )
+    return httpx2.AsyncClient(
+        base_url=base_url,
+        transport=transport or AiohttpTransport(limits=limits),
+        timeout=httpx2.Timeout(
+            connect=timeouts.connect_s,
+            read=timeouts.read_s,
+            write=timeouts.read_s,
+            pool=timeouts.attempt_s,
+        ),
+        headers={"Accept": FHIR_JSON},
+    )
+
+
+def _spine_code(response: httpx2.Response) -> str | None:
+    """``issue[0].details.coding[0].code`` of an OperationOutcome body, whatever the declared
+    content type: proxy errors are application/json, some 400s are empty or text/plain."""
+    try:
+        body = json.loads(response.content)
+        code = body["issue"][0]["details"]["coding"][0]["code"]
+    except (ValueError, LookupError, TypeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.isdecimal() else None
+
+
+class PdsPatientDirectory:
+    """``ports.PatientDirectory`` over the PDS FHIR API."""
+
+    def __init__(
+        self,
+        client: httpx2.AsyncClient,
+        *,
+        limiter: AsyncLimiter,
+        concurrency: int,
+        retry: RetryPolicy,
+        attempt_timeout_s: float,
+        tokens: AccessTokenProvider | None = None,
+    ) -> None:
+        self._client = client
+        self._limiter = limiter
+        # Per instance, so it bounds connections to PDS however many batches are in flight.
+        self._slots = asyncio.Semaphore(concurrency)
+        self._retry = retry
+        self._attempt_timeout_s = attempt_timeout_s
+        self._tokens = tokens
+        self._backoff = wait_random_exponential(
+            multiplier=retry.backoff_initial_s, max=retry.backoff_max_s
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def lookup(self, nhs_number: str, context: LookupContext) -> PdsPatient | UploadReason:
+        request_id = str(uuid.uuid4())
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retry.attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(RetryablePdsError),
+            reraise=True,
+        )
+        try:
+            result: PdsPatient | UploadReason = await retrying(
+                self._attempt, nhs_number, request_id, context
+            )
+        except RetryablePdsError as exc:
+            log.warning(
+                "pds lookup gave up",
+                extra={
+                    "request_id": request_id,
+                    "correlation_id": context.correlation_id,
+                    "attempts": self._retry.attempts,
+                    "last_error": exc.cause,
+                },
+            )
+            return UploadReason.PDS_UNAVAILABLE
+        return result
+
+    def _wait(self, state: RetryCallState) -> float:
+        backoff = self._backoff(state)
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, RetryablePdsError) and error.retry_after is not None:
+            return min(max(backoff, error.retry_after), self._retry.backoff_max_s)
+        return backoff
+
+    async def _headers(self, request_id: str, context: LookupContext) -> dict[str, str]:
+        headers = {
+            "X-Request-ID": request_id,
+            "X-Correlation-ID": context.correlation_id,
+            "NHSD-End-User-Organisation-ODS": context.org_id,
+        }
+        if self._tokens is not None:
+            headers["Authorization"] = f"Bearer {await self._tokens.access_token()}"
+        return headers
+
+    async def _attempt(
+        self, nhs_number: str, request_id: str, context: LookupContext
+    ) -> PdsPatient | UploadReason:
+        headers = await self._headers(request_id, context)
+        async with self._slots:
+            await self._limiter.acquire()
+            try:
+                async with asyncio.timeout(self._attempt_timeout_s):
+                    response = await self._client.get(f"Patient/{nhs_number}", headers=headers)
+            except _TRANSPORT_ERRORS as exc:
+                raise RetryablePdsError(type(exc).__name__) from exc
+        return self._interpret(response, request_id, context)
+
+    def _interpret(
+        self, response: httpx2.Response, request_id: str, context: LookupContext
+    ) -> PdsPatient | UploadReason:
+        status = response.status_code
+        ids = {"request_id": request_id, "correlation_id": context.correlation_id}
+        if status == 200:
+            try:
+                return parse_patient(json.loads(response.content))
+            except (ValueError, MalformedPatient):
+                log.warning("pds returned an unusable patient", extra=ids)
+                return UploadReason.PDS_UNAVAILABLE
+        if status in _RETRYABLE_STATUS or status >= 500:
+            log.debug("pds attempt failed", extra={**ids, "status": status})
+            raise RetryablePdsError(f"HTTP {status}", retry_after=_retry_after(response))
+        code = _spine_code(response)
+        if status == 404:
+            # RESOURCE_NOT_FOUND, or INVALIDATED_RESOURCE: either way nobody to contact.
+            return UploadReason.NOT_FOUND
+        if status == 400 and code == "INVALID_RESOURCE_ID":
+            return UploadReason.INVALID_NHS_NUMBER
+        # 401/403 (credentials, access mode) and other 400s are our set-up, not the patient.
+        log.warning("pds refused lookup", extra={**ids, "status": status, "spine_code": code})
+        return UploadReason.PDS_UNAVAILABLE

@@ -1,0 +1,1 @@
+"""Ingest's domain: row validation, the PDS Patient as we read it, eligibility. Pure and sync."""

@@ -1,0 +1,44 @@
+"""The ingest worker as an ASGI app: the consumer runs in the lifespan; HTTP serves health."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+
+from cohort_platform.broker import make_broker
+from cohort_platform.health import service_app
+from cohort_platform.logs import configure_logging
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.topology import Topology
+
+from ..bootstrap import bootstrap
+from ..config import IngestSettings
+from .consumer import register_consumer
+
+
+def create_app(
+    settings: IngestSettings | None = None, rabbit: RabbitSettings | None = None
+) -> Starlette:
+    settings = settings or IngestSettings()
+    rabbit = rabbit or RabbitSettings()
+    broker = make_broker(rabbit, prefetch=settings.prefetch)
+    topology = Topology(rabbit)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        configure_logging("ingest", settings.log_level)
+        adapters = bootstrap(settings, broker, topology)
+        register_consumer(broker, topology, adapters.dependencies)
+        try:
+            await broker.start()
+            await topology.declare(broker)
+            yield
+        finally:
+            # Waits for in-flight batches; unacked ones are redelivered to another instance.
+            await broker.stop()
+            await adapters.aclose()
+
+    async def broker_ready() -> bool:
+        return await broker.ping(timeout=2.0)
+
+    return service_app(lifespan, checks={"broker": broker_ready})

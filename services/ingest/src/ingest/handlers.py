@@ -1,0 +1,87 @@
+"""Use case: resolve one batch of uploaded rows and publish an outcome for every row."""
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from cohort_contracts.ingest import ResolvedPatient, ResolveRows, RowOutcome, RowsResolved
+from cohort_contracts.vocabulary import Channel, UploadReason
+
+from .domain.eligibility import assess
+from .domain.patient import PdsPatient
+from .domain.rows import ValidRow, validate_row
+from .ports import Clock, EventPublisher, LookupContext, PatientDirectory
+
+log = logging.getLogger("ingest.handlers")
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    directory: PatientDirectory
+    publisher: EventPublisher
+    clock: Clock
+
+
+def _result(
+    checked: ValidRow | UploadReason,
+    found: Mapping[str, PdsPatient | UploadReason],
+    channel: Channel,
+    today: date,
+) -> ResolvedPatient | UploadReason:
+    if isinstance(checked, UploadReason):
+        return checked
+    patient = found[checked.nhs_number]
+    if isinstance(patient, UploadReason):
+        return patient
+    return assess(patient, date_of_birth=checked.date_of_birth, channel=channel, today=today)
+
+
+async def resolve_rows(command: ResolveRows, deps: Dependencies) -> RowsResolved:
+    """Idempotent: the outcome depends only on the batch, PDS and today's date, so a redelivered
+    batch publishes the same outcomes again and campaign keeps one per (list_id, row_number)."""
+    today = deps.clock.today()
+    context = LookupContext(correlation_id=str(command.correlation_id), org_id=command.org_id)
+    checked = [validate_row(row.nhs_number, row.date_of_birth, today) for row in command.rows]
+    numbers = sorted({c.nhs_number for c in checked if isinstance(c, ValidRow)})
+    # One lookup per distinct number (a list may repeat a patient). The directory bounds
+    # concurrency and rate; TaskGroup cancels the other lookups if one raises.
+    async with asyncio.TaskGroup() as group:
+        tasks = {n: group.create_task(deps.directory.lookup(n, context)) for n in numbers}
+    found = {n: task.result() for n, task in tasks.items()}
+
+    outcomes: list[RowOutcome] = []
+    for row, check in zip(command.rows, checked, strict=True):
+        result = _result(check, found, command.channel, today)
+        if isinstance(result, UploadReason):
+            outcome = RowOutcome(row_number=row.row_number, cells=row.cells, reason_code=result)
+        else:
+            outcome = RowOutcome(row_number=row.row_number, cells=row.cells, patient=result)
+        outcomes.append(outcome)
+
+    event = RowsResolved(
+        correlation_id=command.correlation_id,
+        org_id=command.org_id,
+        campaign_id=command.campaign_id,
+        list_id=command.list_id,
+        channel=command.channel,
+        batch_number=command.batch_number,
+        outcomes=outcomes,
+    )
+    await deps.publisher.rows_resolved(event)
+    failures = Counter(str(o.reason_code) for o in outcomes if o.reason_code is not None)
+    log.info(
+        "batch resolved",
+        extra={
+            "message_id": str(command.message_id),
+            "correlation_id": str(command.correlation_id),
+            "list_id": str(command.list_id),
+            "batch_number": command.batch_number,
+            "rows": len(outcomes),
+            "resolved": len(outcomes) - failures.total(),
+            "failed_by_reason": dict(failures),
+        },
+    )
+    return event

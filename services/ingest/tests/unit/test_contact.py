@@ -1,0 +1,43 @@
+import pytest
+
+from ingest.domain.contact import normalise_uk_mobile
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["07700900123", "07700 900123", "+447700900123", "+44 7700 900123", "00447700900123"],
+)
+def test_drama_range_mobile_in_every_form(raw: str) -> None:
+    # phonenumbers calls 07700 900xxx invalid; it is Ofcom's fictional mobile range.
+    assert normalise_uk_mobile(raw) == "447700900123"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("07400 123456", "447400123456"),
+        ("+44 7400 123456", "447400123456"),
+        ("0044 7400 123456", "447400123456"),
+        ("07911 123456", "447911123456"),  # phonenumbers: Guernsey range, still +44 mobile
+        ("07624 123456", "447624123456"),  # Isle of Man
+    ],
+)
+def test_real_mobile_ranges(raw: str, expected: str) -> None:
+    assert normalise_uk_mobile(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "01632960587",  # landline
+        "020 7946 0000",  # London landline
+        "07000 123456",  # personal number, not a mobile
+        "00917855986859",  # an Indian mobile (the PDS sandbox's only mobile)
+        "+33 6 12 34 56 78",  # a French mobile
+        "0770090012",  # too short
+        "not a number",
+        "",
+    ],
+)
+def test_anything_else_is_not_a_uk_mobile(raw: str) -> None:
+    assert normalise_uk_mobile(raw) is None
