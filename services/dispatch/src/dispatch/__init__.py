@@ -1,0 +1,1 @@
+"""Dispatch: hands rendered messages to SMS and email providers and interprets their receipts."""

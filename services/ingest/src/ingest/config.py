@@ -1,7 +1,10 @@
 """Ingest settings, from ``INGEST_*`` environment variables (RabbitMQ's are shared:
 ``cohort_platform.settings.RabbitSettings``)."""
 
-from pydantic import Field, SecretStr
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,9 +19,20 @@ class IngestSettings(BaseSettings):
     prefetch: int = Field(default=2, ge=1, le=16)
 
     pds_base_url: str = "http://127.0.0.1:9001/personal-demographics/FHIR/R4"
-    #: Bearer token sent to PDS when set. The real service needs the signed-JWT flow
-    #: (reference/pds.md §5), which will plug in behind ``ports.AccessTokenProvider``.
+    #: How ingest authenticates to PDS: ``off`` (no Authorization header: sandbox, simulator),
+    #: ``static`` (``pds_access_token``), ``signed-jwt`` (application-restricted, as the real
+    #: service needs: reference/pds.md §5).
+    pds_auth: Literal["off", "static", "signed-jwt"] = "off"
     pds_access_token: SecretStr | None = None
+    #: The app's API key from the NHS developer portal: the client assertion's iss and sub.
+    pds_api_key: SecretStr | None = None
+    #: PEM RSA private key that signs client assertions; its public key is the app's JWKS.
+    pds_private_key_path: Path | None = None
+    #: ``kid`` of that key in the JWKS.
+    pds_key_id: str | None = None
+    #: Token endpoint: the POST target and the assertion's aud. The real one is
+    #: https://api.service.nhs.uk/oauth2/token (int.api.service.nhs.uk for INT).
+    pds_token_url: str = "http://127.0.0.1:9001/oauth2/token"
     pds_connect_timeout_s: float = Field(default=5.0, gt=0)
     pds_read_timeout_s: float = Field(default=10.0, gt=0)
     pds_attempt_timeout_s: float = Field(default=15.0, gt=0)
@@ -28,6 +42,25 @@ class IngestSettings(BaseSettings):
     pds_backoff_max_s: float = Field(default=10.0, ge=0)
     #: PDS requests in flight per instance.
     pds_concurrency: int = Field(default=20, ge=1, le=500)
-    #: PDS requests per second per instance; the default application quota is 5 TPS
-    #: (reference/pds.md §4). TODO(issue 3): share this budget across all ingest instances.
+    #: PDS requests per second for the whole deployment, shared by all running instances
+    #: (rate_sharing.py); the default application quota is 5 TPS (reference/pds.md §4).
     pds_rate_limit: float = Field(default=5.0, gt=0)
+    #: How often each instance re-counts the instances sharing that limit.
+    pds_rate_refresh_s: float = Field(default=1.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _auth_is_complete(self) -> Self:
+        # Fail at start-up, not with a 401 on every row of the first batch.
+        if self.pds_auth == "static" and self.pds_access_token is None:
+            raise ValueError("INGEST_PDS_AUTH=static needs INGEST_PDS_ACCESS_TOKEN")
+        if self.pds_auth == "off" and self.pds_access_token is not None:
+            raise ValueError("INGEST_PDS_ACCESS_TOKEN is set but INGEST_PDS_AUTH is off")
+        if self.pds_auth == "signed-jwt":
+            missing = [
+                f"INGEST_{name.upper()}"
+                for name in ("pds_api_key", "pds_private_key_path", "pds_key_id")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError(f"INGEST_PDS_AUTH=signed-jwt needs {', '.join(missing)}")
+        return self

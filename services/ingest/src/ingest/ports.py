@@ -28,14 +28,54 @@ class PatientDirectory(Protocol):
         ...
 
 
+class TokenUnavailable(Exception):
+    """No bearer token could be had. ``retryable``: the token endpoint may answer later (5xx,
+    timeout, connection refused); otherwise our credentials or set-up are wrong (4xx)."""
+
+    def __init__(self, cause: str, *, retryable: bool) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.retryable = retryable
+
+
 class AccessTokenProvider(Protocol):
-    """Supplies the OAuth bearer token for PDS calls.
+    """Supplies the OAuth bearer token for PDS calls: a fixed one, or one obtained with the
+    application-restricted signed-JWT flow (reference/pds.md §5), cached until shortly before
+    it expires."""
 
-    The application-restricted flow (reference/pds.md §5: a signed RS512 client assertion
-    exchanged at /oauth2/token for a ~10 minute token) will implement this, caching the token
-    and refreshing it shortly before it expires."""
+    async def access_token(self) -> str:
+        """A token believed valid. Raises ``TokenUnavailable``."""
+        ...
 
-    async def access_token(self) -> str: ...
+    async def refreshed(self, rejected: str) -> str:
+        """A token other than ``rejected`` (which PDS has just answered 401), fetching one unless
+        a concurrent caller already has. A provider that cannot refresh returns ``rejected``.
+        Raises ``TokenUnavailable``."""
+        ...
+
+
+class RateLimiter(Protocol):
+    """Paces requests to PDS; its rate can change while requests wait (rate_sharing.py)."""
+
+    @property
+    def rate(self) -> float:
+        """Requests per second currently allowed."""
+        ...
+
+    def set_rate(self, requests_per_second: float) -> None:
+        """Applies from now on, to requests already waiting too. Must be positive."""
+        ...
+
+    async def acquire(self) -> None:
+        """Waits until one more request fits the rate, then counts it."""
+        ...
+
+
+class ConsumerCounter(Protocol):
+    async def consumers(self) -> int:
+        """Consumers currently attached to ingest's work queue, as the broker sees them now.
+        Raises if the broker cannot be asked."""
+        ...
 
 
 class EventPublisher(Protocol):

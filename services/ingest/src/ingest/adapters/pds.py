@@ -2,8 +2,9 @@
 
 One long-lived httpx2 client on the aiohttp transport (reference/limits.md: httpx's own pool
 costs ~4 ms CPU per request under concurrency, the aiohttp transport about a quarter of that).
-Every attempt waits for the rate limiter, so retries are paced too; a logical request keeps its
-X-Request-ID across retries, as PDS asks, so it can de-duplicate them."""
+Every attempt waits for the rate limiter (the deployment-wide share, see rate_sharing.py), so
+retries are paced too; a logical request keeps its X-Request-ID across retries, as PDS asks, so
+it can de-duplicate them. A 401 gets one fresh bearer token and one more try straight away."""
 
 import asyncio
 import json
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 
 import aiohttp
 import httpx2
-from aiolimiter import AsyncLimiter
 from httpx_aiohttp.httpx2 import AiohttpTransport
 from tenacity import (
     AsyncRetrying,
@@ -26,14 +26,16 @@ from tenacity import (
 from cohort_contracts.vocabulary import UploadReason
 
 from ..domain.patient import MalformedPatient, PdsPatient, parse_patient
-from ..ports import AccessTokenProvider, LookupContext
+from ..metrics import PDS_REQUESTS, PDS_RETRIES, RetryCause, status_class
+from ..ports import AccessTokenProvider, LookupContext, RateLimiter, TokenUnavailable
 
 log = logging.getLogger("ingest.pds")
 
 FHIR_JSON = "application/fhir+json"
 # 408: Spine timed out; 429: quota or spike arrest; 5xx: proxy or back end. All are worth a retry.
-_RETRYABLE_STATUS = frozenset({408, 429})
+_RETRYABLE_STATUS: dict[int, RetryCause] = {408: "timeout", 429: "throttled"}
 _TRANSPORT_ERRORS = (httpx2.TransportError, aiohttp.ClientError, TimeoutError)
+_TIMEOUTS = (httpx2.TimeoutException, TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -54,17 +56,13 @@ class PdsTimeouts:
 class RetryablePdsError(Exception):
     """One attempt failed in a way that may pass: a retryable status or a transport error."""
 
-    def __init__(self, cause: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, cause: str, *, retry_cause: RetryCause, retry_after: float | None = None
+    ) -> None:
         super().__init__(cause)
         self.cause = cause
+        self.retry_cause = retry_cause
         self.retry_after = retry_after
-
-
-def make_rate_limiter(requests_per_second: float) -> AsyncLimiter:
-    # AsyncLimiter refuses a capacity below one request, so slow rates stretch the period.
-    if requests_per_second >= 1:
-        return AsyncLimiter(requests_per_second, time_period=1.0)
-    return AsyncLimiter(1, time_period=1.0 / requests_per_second)
 
 
 def make_http_client(
@@ -103,6 +101,12 @@ def _spine_code(response: httpx2.Response) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def _count_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, RetryablePdsError):
+        PDS_RETRIES.labels(cause=error.retry_cause).inc()
+
+
 def _retry_after(response: httpx2.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
     return float(value) if value.isdecimal() else None
@@ -115,7 +119,7 @@ class PdsPatientDirectory:
         self,
         client: httpx2.AsyncClient,
         *,
-        limiter: AsyncLimiter,
+        limiter: RateLimiter,
         concurrency: int,
         retry: RetryPolicy,
         attempt_timeout_s: float,
@@ -141,6 +145,7 @@ class PdsPatientDirectory:
             stop=stop_after_attempt(self._retry.attempts),
             wait=self._wait,
             retry=retry_if_exception_type(RetryablePdsError),
+            before_sleep=_count_retry,
             reraise=True,
         )
         try:
@@ -167,28 +172,49 @@ class PdsPatientDirectory:
             return min(max(backoff, error.retry_after), self._retry.backoff_max_s)
         return backoff
 
-    async def _headers(self, request_id: str, context: LookupContext) -> dict[str, str]:
+    async def _attempt(
+        self, nhs_number: str, request_id: str, context: LookupContext
+    ) -> PdsPatient | UploadReason:
+        try:
+            token = await self._tokens.access_token() if self._tokens is not None else None
+            response = await self._send(nhs_number, request_id, context, token)
+            if response.status_code == 401 and self._tokens is not None and token is not None:
+                # Revoked, or expired before we expected: one new token, one more try.
+                fresh = await self._tokens.refreshed(token)
+                if fresh != token:
+                    PDS_RETRIES.labels(cause="unauthorized").inc()
+                    response = await self._send(nhs_number, request_id, context, fresh)
+        except TokenUnavailable as exc:
+            if exc.retryable:
+                raise RetryablePdsError(f"token: {exc.cause}", retry_cause="token") from exc
+            log.warning(
+                "no pds token",
+                extra={"request_id": request_id, "correlation_id": context.correlation_id},
+            )
+            return UploadReason.PDS_UNAVAILABLE
+        return self._interpret(response, request_id, context)
+
+    async def _send(
+        self, nhs_number: str, request_id: str, context: LookupContext, token: str | None
+    ) -> httpx2.Response:
         headers = {
             "X-Request-ID": request_id,
             "X-Correlation-ID": context.correlation_id,
             "NHSD-End-User-Organisation-ODS": context.org_id,
         }
-        if self._tokens is not None:
-            headers["Authorization"] = f"Bearer {await self._tokens.access_token()}"
-        return headers
-
-    async def _attempt(
-        self, nhs_number: str, request_id: str, context: LookupContext
-    ) -> PdsPatient | UploadReason:
-        headers = await self._headers(request_id, context)
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         async with self._slots:
             await self._limiter.acquire()
             try:
                 async with asyncio.timeout(self._attempt_timeout_s):
                     response = await self._client.get(f"Patient/{nhs_number}", headers=headers)
             except _TRANSPORT_ERRORS as exc:
-                raise RetryablePdsError(type(exc).__name__) from exc
-        return self._interpret(response, request_id, context)
+                PDS_REQUESTS.labels(status_class="no_response").inc()
+                cause: RetryCause = "timeout" if isinstance(exc, _TIMEOUTS) else "transport"
+                raise RetryablePdsError(type(exc).__name__, retry_cause=cause) from exc
+        PDS_REQUESTS.labels(status_class=status_class(response.status_code)).inc()
+        return response
 
     def _interpret(
         self, response: httpx2.Response, request_id: str, context: LookupContext
@@ -203,7 +229,11 @@ class PdsPatientDirectory:
                 return UploadReason.PDS_UNAVAILABLE
         if status in _RETRYABLE_STATUS or status >= 500:
             log.debug("pds attempt failed", extra={**ids, "status": status})
-            raise RetryablePdsError(f"HTTP {status}", retry_after=_retry_after(response))
+            raise RetryablePdsError(
+                f"HTTP {status}",
+                retry_cause=_RETRYABLE_STATUS.get(status, "server_error"),
+                retry_after=_retry_after(response),
+            )
         code = _spine_code(response)
         if status == 404:
             # RESOURCE_NOT_FOUND, or INVALIDATED_RESOURCE: either way nobody to contact.

@@ -1,0 +1,84 @@
+"""Thin base for provider adapters: times each call and logs its outcome by ids only (the
+template method of Notify's ``SmsClient.send_sms``). Subclasses implement ``_send``."""
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from prometheus_client import Histogram
+
+from cohort_contracts.sending import OutboundMessage
+
+from ..domain.errors import (
+    OutcomeUnknownError,
+    PermanentSendError,
+    ProviderConfigurationError,
+    RetryableSendError,
+)
+
+log = logging.getLogger("dispatch.provider")
+
+PROVIDER_CALL_SECONDS = Histogram(
+    "dispatch_provider_call_seconds",
+    "Time of one call to a message provider, by provider and outcome",
+    ["provider", "outcome"],
+)
+
+
+def _outcome_of(exc: BaseException | None) -> str:
+    match exc:
+        case None:
+            return "accepted"
+        case RetryableSendError():
+            return "retryable"
+        case ProviderConfigurationError():
+            return "configuration"
+        case PermanentSendError():
+            return "rejected"
+        case OutcomeUnknownError():
+            return "unknown"
+        case _:
+            return "error"
+
+
+class ProviderClient(ABC):
+    provider: ClassVar[str]
+
+    async def _timed(self, message: OutboundMessage, org_id: str) -> str | None:
+        started = time.perf_counter()
+        failure: BaseException | None = None
+        try:
+            return await self._send(message, org_id)
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            outcome = _outcome_of(failure)
+            PROVIDER_CALL_SECONDS.labels(self.provider, outcome).observe(elapsed)
+            log.log(
+                logging.DEBUG if failure is None else logging.INFO,
+                "provider call",
+                extra={
+                    "provider": self.provider,
+                    "recipient_id": message.recipient_id,
+                    "org_id": org_id,
+                    "outcome": outcome,
+                    "elapsed_ms": round(elapsed * 1000, 1),
+                },
+            )
+
+    @abstractmethod
+    async def _send(self, message: OutboundMessage, org_id: str) -> str | None:
+        """One attempt; returns the provider's id or raises a ``domain.errors`` type."""
+
+
+class SmsClient(ProviderClient):
+    async def send_sms(self, message: OutboundMessage, *, org_id: str) -> str | None:
+        return await self._timed(message, org_id)
+
+
+class EmailClient(ProviderClient):
+    async def send_email(self, message: OutboundMessage, *, org_id: str) -> str | None:
+        return await self._timed(message, org_id)

@@ -1,0 +1,1 @@
+"""Pure rules of sending: the failure taxonomy, reason texts, receipt interpretation."""

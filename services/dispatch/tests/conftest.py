@@ -1,0 +1,47 @@
+import asyncio
+
+import pytest
+
+from dispatch.handlers import SendingDeps, SendPolicy
+
+from .fakes import (
+    FakeCampaignClaims,
+    FakeEmailSender,
+    FakeEventPublisher,
+    FakeRateLimiter,
+    FakeSmsSender,
+)
+
+
+class World:
+    """Every fake a sending test needs, wired into ``SendingDeps``."""
+
+    def __init__(self, *, chunk_size: int = 25, attempts: int = 3, concurrency: int = 10) -> None:
+        self.sms = FakeSmsSender()
+        self.email = FakeEmailSender()
+        self.claims = FakeCampaignClaims()
+        self.events = FakeEventPublisher()
+        self.sms_limiter = FakeRateLimiter()
+        self.email_limiter = FakeRateLimiter()
+        self.concurrency = concurrency
+        self.policy = SendPolicy(
+            chunk_size=chunk_size, attempts=attempts, initial_backoff_s=0, max_backoff_s=0
+        )
+
+    @property
+    def deps(self) -> SendingDeps:
+        return SendingDeps(
+            claims=self.claims,
+            sms=self.sms,
+            email=self.email,
+            events=self.events,
+            sms_limiter=self.sms_limiter,
+            email_limiter=self.email_limiter,
+            in_flight=asyncio.Semaphore(self.concurrency),
+            policy=self.policy,
+        )
+
+
+@pytest.fixture
+def world() -> World:
+    return World()

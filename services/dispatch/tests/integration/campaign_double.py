@@ -1,0 +1,76 @@
+"""Campaign's side of the conversation, faked on the real broker: answers ``ClaimMessages`` on
+the real ``campaign.requests`` queue with in-memory queued → sending semantics, and collects
+what dispatch publishes to campaign's queues."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from cohort_contracts.campaign_requests import ClaimMessages, RpcError, RpcReply
+from cohort_contracts.campaign_views import ClaimResult
+from cohort_contracts.envelope import Message
+from cohort_contracts.routing import CAMPAIGN_REQUESTS, DELIVERY_REPORTED, MESSAGES_SENT, Route
+from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome
+from cohort_platform.broker import make_broker, publish
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.topology import Topology
+
+from ..fakes import FakeCampaignClaims
+
+
+class CampaignDouble:
+    def __init__(self, rabbit: RabbitSettings, claims: FakeCampaignClaims) -> None:
+        self.claims = claims
+        self.refuse_with: RpcError | None = None
+        self.claim_requests: list[ClaimMessages] = []
+        self.messages_sent: list[MessagesSent] = []
+        self.delivery_reported: list[DeliveryReported] = []
+        self.topology = Topology(rabbit)
+        self.broker = make_broker(rabbit)
+        topology = self.topology
+
+        @self.broker.subscriber(
+            topology.queue(CAMPAIGN_REQUESTS), topology.exchange(CAMPAIGN_REQUESTS.exchange)
+        )
+        async def answer(request: ClaimMessages) -> RpcReply[ClaimResult]:
+            self.claim_requests.append(request)
+            if self.refuse_with is not None:
+                return RpcReply[ClaimResult](error=self.refuse_with)
+            return RpcReply[ClaimResult](result=ClaimResult(claimed=await claims.claim(request)))
+
+        @self.broker.subscriber(
+            topology.queue(MESSAGES_SENT), topology.exchange(MESSAGES_SENT.exchange)
+        )
+        async def on_sent(event: MessagesSent) -> None:
+            self.messages_sent.append(event)
+
+        @self.broker.subscriber(
+            topology.queue(DELIVERY_REPORTED), topology.exchange(DELIVERY_REPORTED.exchange)
+        )
+        async def on_reported(event: DeliveryReported) -> None:
+            self.delivery_reported.append(event)
+
+    async def send(self, route: Route, message: Message) -> None:
+        await publish(self.broker, self.topology, route, message)
+
+    async def send_raw(self, route: Route, body: dict[str, object]) -> None:
+        await self.broker.publish(
+            body,
+            exchange=self.topology.exchange(route.exchange),
+            routing_key=route.routing_key,
+            persist=True,
+        )
+
+    def outcomes(self) -> list[SendOutcome]:
+        return [o for event in self.messages_sent for o in event.outcomes]
+
+
+@asynccontextmanager
+async def campaign_double(
+    rabbit: RabbitSettings, claims: FakeCampaignClaims
+) -> AsyncIterator[CampaignDouble]:
+    double = CampaignDouble(rabbit, claims)
+    await double.broker.start()
+    try:
+        yield double
+    finally:
+        await double.broker.stop()

@@ -1,0 +1,84 @@
+"""``SendMessages`` against the real RabbitMQ: a crash mid-batch and its redelivery never send
+any recipient twice; a batch that keeps failing is dead-lettered after the delivery limit."""
+
+import asyncio
+
+import pytest
+
+from cohort_contracts.campaign_requests import RpcError
+from cohort_contracts.routing import SEND_MESSAGES
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.testing import queue_depth
+from dispatch.bootstrap import Senders
+from dispatch.config import Settings
+from dispatch.entrypoints.consumer import running_consumer
+
+from ..builders import make_send_messages
+from ..fakes import FakeCampaignClaims, FakeEmailSender, FakeSmsSender
+from .campaign_double import campaign_double
+from .conftest import DELIVERY_LIMIT, eventually
+
+pytestmark = pytest.mark.integration
+
+SETTINGS = Settings(chunk_size=10, concurrency=4, sms_rate_limit=1000, retry_initial_backoff_s=0)
+
+
+async def test_a_crash_mid_batch_and_its_redelivery_send_no_recipient_twice(
+    rabbit: RabbitSettings,
+) -> None:
+    cmd = make_send_messages(60)
+    ids = [m.recipient_id for m in cmd.messages]
+    claims = FakeCampaignClaims(ids)
+    sms = FakeSmsSender(crash_after=15)  # dies in the second chunk, once
+
+    async with (
+        running_consumer(SETTINGS, rabbit, Senders(sms=sms, email=FakeEmailSender())),
+        campaign_double(rabbit, claims) as campaign,
+    ):
+        await campaign.send(SEND_MESSAGES, cmd)
+        # First delivery reports chunk 1, then crashes; the redelivery reports all 6 chunks.
+        await eventually(lambda: len(campaign.messages_sent) == 7)
+        await asyncio.sleep(0.3)
+        assert len(campaign.messages_sent) == 7
+        assert await queue_depth(rabbit, SEND_MESSAGES.queue) == 0
+        assert await queue_depth(rabbit, f"{SEND_MESSAGES.queue}.dlq") == 0
+
+    sent = sms.sent_ids
+    assert len(sent) == len(set(sent)), "a recipient was messaged twice"
+    assert claims.claims_per_recipient == dict.fromkeys(ids, 1)
+    assert len(campaign.claim_requests) == 2 + 6  # the batch really was delivered twice
+    second_chunk = set(ids[10:20])
+    assert set(sent) - second_chunk == set(ids) - second_chunk
+    sent_outcomes = [o.recipient_id for o in campaign.outcomes() if o.status == "sent"]
+    assert sorted(sent_outcomes) == sorted(set(sent) - second_chunk)
+    # What the crash swallowed is reported `not_claimed`, for campaign to settle by receipt.
+    lost = second_chunk - set(sent_outcomes)
+    assert lost
+    assert all(o.status == "not_claimed" for o in campaign.outcomes() if o.recipient_id in lost)
+
+
+async def test_a_batch_that_keeps_failing_is_dead_lettered_after_the_delivery_limit(
+    rabbit: RabbitSettings,
+) -> None:
+    cmd = make_send_messages(3)
+    claims = FakeCampaignClaims(m.recipient_id for m in cmd.messages)
+    sms = FakeSmsSender()
+
+    async with (
+        running_consumer(SETTINGS, rabbit, Senders(sms=sms, email=FakeEmailSender())),
+        campaign_double(rabbit, claims) as campaign,
+    ):
+        campaign.refuse_with = RpcError(code="unavailable", message="database down")
+        await campaign.send(SEND_MESSAGES, cmd)
+        await eventually(lambda: len(campaign.claim_requests) == DELIVERY_LIMIT + 1)
+        dlq = f"{SEND_MESSAGES.queue}.dlq"
+        for _ in range(100):
+            if await queue_depth(rabbit, dlq) == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert await queue_depth(rabbit, dlq) == 1
+        await asyncio.sleep(0.3)
+        assert len(campaign.claim_requests) == DELIVERY_LIMIT + 1
+
+    assert sms.attempts == []
+    assert campaign.messages_sent == []

@@ -1,0 +1,99 @@
+"""The subscribers on FastStream's in-memory ``TestRabbitBroker``: the real routes, topology
+and publisher, with fake providers and a fake campaign claim."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from faststream.rabbit import RabbitBroker, TestRabbitBroker
+from pydantic import ValidationError
+
+from cohort_contracts.routing import (
+    DELIVERY_REPORTED,
+    FIRETEXT_RECEIPTS,
+    MESSAGES_SENT,
+    SEND_MESSAGES,
+)
+from cohort_contracts.sending import DeliveryReported, MessagesSent
+from cohort_platform.broker import make_broker, publish
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.topology import Topology
+from dispatch.adapters.rabbit_publisher import RabbitEventPublisher
+from dispatch.entrypoints.consumer import register
+
+from ..builders import make_receipt, make_send_messages
+from ..conftest import World
+
+
+class Harness:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.topology = Topology(RabbitSettings(cohort_namespace="unit"))
+        self.broker: RabbitBroker = make_broker(RabbitSettings())
+        self.sent_events: list[MessagesSent] = []
+        self.delivery_events: list[DeliveryReported] = []
+        world.events = RabbitEventPublisher(self.broker, self.topology)  # type: ignore[assignment]
+        register(self.broker, self.topology, world.deps)
+
+        @self.broker.subscriber(
+            self.topology.queue(MESSAGES_SENT), self.topology.exchange(MESSAGES_SENT.exchange)
+        )
+        async def on_sent(event: MessagesSent) -> None:
+            self.sent_events.append(event)
+
+        @self.broker.subscriber(
+            self.topology.queue(DELIVERY_REPORTED),
+            self.topology.exchange(DELIVERY_REPORTED.exchange),
+        )
+        async def on_reported(event: DeliveryReported) -> None:
+            self.delivery_events.append(event)
+
+
+@pytest.fixture
+async def harness(world: World) -> AsyncIterator[Harness]:
+    h = Harness(world)
+    async with TestRabbitBroker(h.broker):
+        yield h
+
+
+async def test_send_messages_is_claimed_sent_and_reported_per_chunk(harness: Harness) -> None:
+    world = harness.world
+    cmd = make_send_messages(30)
+    world.claims.status.update(dict.fromkeys((m.recipient_id for m in cmd.messages), "queued"))
+
+    await publish(harness.broker, harness.topology, SEND_MESSAGES, cmd)
+
+    assert len(world.sms.sent) == 30
+    assert [len(e.outcomes) for e in harness.sent_events] == [25, 5]
+    assert all(e.correlation_id == cmd.correlation_id for e in harness.sent_events)
+    assert {o.status for e in harness.sent_events for o in e.outcomes} == {"sent"}
+
+
+async def test_a_firetext_receipt_becomes_delivery_reported(harness: Harness) -> None:
+    cmd = make_receipt(status="1", code="102", reference="r-7")
+
+    await publish(harness.broker, harness.topology, FIRETEXT_RECEIPTS, cmd)
+
+    (event,) = harness.delivery_events
+    assert (event.recipient_id, event.status) == ("r-7", "failed")
+    assert event.correlation_id == cmd.correlation_id
+
+
+async def test_a_malformed_command_never_reaches_the_handler(harness: Harness) -> None:
+    with pytest.raises(ValidationError):
+        await harness.broker.publish(
+            {"kind": "SendMessages", "messages": "not a list"},
+            exchange=harness.topology.exchange(SEND_MESSAGES.exchange),
+            routing_key=SEND_MESSAGES.routing_key,
+        )
+
+    assert harness.world.claims.requests == []
+    assert harness.sent_events == []
+
+
+async def test_a_failed_claim_sends_and_reports_nothing(harness: Harness) -> None:
+    harness.world.claims.fail_with = TimeoutError()
+
+    await publish(harness.broker, harness.topology, SEND_MESSAGES, make_send_messages(2))
+
+    assert harness.world.sms.attempts == []
+    assert harness.sent_events == []

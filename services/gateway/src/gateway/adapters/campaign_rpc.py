@@ -1,0 +1,36 @@
+"""``CampaignClient`` over RabbitMQ request/reply (``cohort_platform.rpc.RpcClient``)."""
+
+import logging
+
+from pydantic import ValidationError
+
+from cohort_contracts.envelope import Message
+from cohort_platform.rpc import RpcClient, RpcTimeout
+
+from ..ports import CampaignError, CampaignUnavailable, T
+from . import BROKER_ERRORS
+
+log = logging.getLogger("gateway.campaign")
+
+
+class RpcCampaignClient:
+    def __init__(self, rpc: RpcClient) -> None:
+        self._rpc = rpc
+
+    async def request(self, request: Message, result_type: type[T]) -> T:
+        kind = type(request).__name__
+        try:
+            reply = await self._rpc.call(request, result_type)
+        except RpcTimeout as exc:
+            raise CampaignUnavailable(f"campaign did not answer {kind} in time") from exc
+        except BROKER_ERRORS as exc:
+            raise CampaignUnavailable(f"campaign could not be asked ({kind})") from exc
+        except ValidationError as exc:
+            # A reply we cannot read is campaign's bug, but to the client it is an outage.
+            log.error("unreadable reply from campaign", extra={"kind": kind})
+            raise CampaignUnavailable(f"campaign's reply to {kind} could not be read") from exc
+        if reply.error is not None:
+            raise CampaignError(reply.error.code, reply.error.message, dict(reply.error.details))
+        if reply.result is None:
+            raise CampaignUnavailable(f"campaign's reply to {kind} had no result")
+        return reply.result

@@ -1,0 +1,47 @@
+"""Gateway settings, read from ``GATEWAY_*`` environment variables."""
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
+
+# Development defaults, shared with ``python -m gateway.tokens`` so a dev token just works. The
+# JWT key is 32+ bytes because PyJWT warns about shorter HS256 keys (RFC 7518 §3.2).
+DEV_JWT_SECRET = "dev-only-cohort-gateway-jwt-secret-change-me"
+DEFAULT_ISSUER = "cohort"
+DEFAULT_AUDIENCE = "cohort-gateway"
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_issuer: str = DEFAULT_ISSUER
+    jwt_audience: str = DEFAULT_AUDIENCE
+    #: Seconds of clock skew tolerated on ``exp``.
+    jwt_leeway_s: int = Field(default=30, ge=0, le=300)
+    webhook_secret: SecretStr = SecretStr(DEV_WEBHOOK_SECRET)
+
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_rows: int = Field(default=100_000, ge=1)
+    batch_size: int = Field(default=200, ge=1, le=5000)
+    #: ``ResolveRows`` publishes awaiting the broker's confirm at once, per upload.
+    publish_window: int = Field(default=16, ge=1, le=256)
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_in_production(self) -> "GatewaySettings":
+        if len(self.jwt_secret.get_secret_value().encode()) < 32:
+            raise ValueError("GATEWAY_JWT_SECRET must be at least 32 bytes (HS256)")
+        if self.environment == "production" and (
+            self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+            or self.webhook_secret.get_secret_value() == DEV_WEBHOOK_SECRET
+        ):
+            raise ValueError("set GATEWAY_JWT_SECRET and GATEWAY_WEBHOOK_SECRET in production")
+        return self

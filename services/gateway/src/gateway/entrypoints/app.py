@@ -1,0 +1,89 @@
+"""The gateway's ASGI app: FastAPI with a plain RabbitBroker started in its lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from faststream.rabbit import RabbitBroker
+
+from cohort_platform.logs import configure_logging
+from cohort_platform.settings import RabbitSettings
+
+from ..bootstrap import running_gateway
+from ..config import GatewaySettings
+from ..ports import CampaignClient
+from .http import campaigns, ops, patient_lists, webhooks
+from .http.errors import install_error_handlers
+from .http.metrics import RequestMetrics
+
+DESCRIPTION = """Batch messaging for GP practices and primary-care networks.
+
+Every `/v1` route except the provider webhooks needs `Authorization: Bearer <JWT>`; the token's
+`org` claim (an ODS code) scopes everything the request can see or change. Errors have one shape:
+`{"error": {"code", "message", "details"}}`."""
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    rabbit: RabbitSettings | None = None,
+    *,
+    broker: RabbitBroker | None = None,
+    campaign: CampaignClient | None = None,
+    configure_logs: bool = True,
+) -> FastAPI:
+    """``broker`` and ``campaign`` are for tests (a ``TestRabbitBroker``-patched broker, a fake
+    campaign); by default both are real and built by ``bootstrap``."""
+    gateway_settings = settings if settings is not None else GatewaySettings()
+    rabbit_settings = rabbit if rabbit is not None else RabbitSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if configure_logs:
+            configure_logging("gateway", gateway_settings.log_level)
+        async with running_gateway(
+            gateway_settings, rabbit_settings, broker=broker, campaign=campaign
+        ) as wiring:
+            app.state.wiring = wiring
+            yield
+
+    app = FastAPI(title="Cohort API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
+    app.add_middleware(RequestMetrics)
+    _use_error_shape_in_openapi(app)
+    for router in (
+        campaigns.router,
+        patient_lists.upload_router,
+        patient_lists.router,
+        webhooks.router,
+        ops.router,
+    ):
+        app.include_router(router)
+    return app
+
+
+def _use_error_shape_in_openapi(app: FastAPI) -> None:
+    """Drop FastAPI's default 422 schema: our handler answers 422 in ``ErrorBody`` shape, and
+    every route that can fail validation declares that itself."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            for operations in spec.get("paths", {}).values():
+                for operation in operations.values():
+                    response = operation.get("responses", {}).get("422", {})
+                    if "HTTPValidationError" in str(response):
+                        del operation["responses"]["422"]
+            schemas = spec.get("components", {}).get("schemas", {})
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,160 @@
+"""One error shape for every failure: ``{"error": {"code", "message", "details"}}``.
+
+Error bodies may repeat field names and limits, never a submitted value; and nothing here logs
+more than the error's type (request bodies can hold patient data)."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ...handlers.patient_lists import RowsNotQueued
+from ...ports import CampaignError, CampaignUnavailable, ErrorDetails, PublishFailed
+from ...uploads import UploadRejected, UploadTooLarge
+
+log = logging.getLogger("gateway.http")
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(examples=["not_found"])
+    message: str = Field(description="For people: what went wrong and what to do")
+    details: ErrorDetails = Field(default_factory=dict)
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo
+
+
+class ApiError(Exception):
+    """An error the gateway itself answers with (authentication, webhook checks...)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: ErrorDetails | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or {}
+        self.headers = dict(headers or {})
+
+
+CAMPAIGN_STATUS = {"not_found": 404, "conflict": 409, "invalid": 422, "unavailable": 503}
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing, expired or invalid bearer token",
+    403: "Not allowed",
+    404: "Not found, or belongs to another organisation",
+    409: "Conflicts with the campaign's current state",
+    413: "Over a size limit",
+    422: "Invalid input; `details` names the fields",
+    503: "A service behind the gateway did not answer; try again",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the given error statuses."""
+    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: ErrorDetails | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorBody(error=ErrorInfo(code=code, message=message, details=details or {}))
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+async def handle_error(request: Request, exc: Exception) -> JSONResponse:
+    match exc:
+        case ApiError():
+            return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+        case CampaignError():
+            return error_response(CAMPAIGN_STATUS[exc.code], exc.code, exc.message, exc.details)
+        case CampaignUnavailable():
+            return _unavailable("The campaign service did not answer in time. Try again shortly.")
+        case RowsNotQueued():
+            return _unavailable(
+                "The list was registered but not all of its rows could be queued for checking. "
+                "Upload the file again.",
+                {"list_id": str(exc.list_id)},
+            )
+        case PublishFailed():
+            return _unavailable("The message broker did not accept the request. Try again.")
+        case UploadRejected():
+            status = 413 if isinstance(exc, UploadTooLarge) else 422
+            return error_response(status, exc.code, exc.message, exc.details)
+        case RequestValidationError():
+            return _validation_error(exc.errors())
+        case StarletteHTTPException():
+            return error_response(
+                exc.status_code, _http_code(exc.status_code), str(exc.detail), headers=exc.headers
+            )
+    log.error("unhandled error", extra={"error": type(exc).__name__, "path": request.url.path})
+    return error_response(500, "internal", "Something went wrong on our side.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for kind in (
+        ApiError,
+        CampaignError,
+        CampaignUnavailable,
+        RowsNotQueued,
+        PublishFailed,
+        UploadRejected,
+        RequestValidationError,
+        StarletteHTTPException,
+        Exception,
+    ):
+        app.add_exception_handler(kind, handle_error)
+
+
+def _unavailable(message: str, details: ErrorDetails | None = None) -> JSONResponse:
+    return error_response(503, "unavailable", message, details, {"Retry-After": "5"})
+
+
+def _validation_error(errors: Sequence[Any]) -> JSONResponse:
+    fields: list[str] = []
+    problems: list[str] = []
+    for error in errors:
+        field = ".".join(str(part) for part in error.get("loc", ()))
+        if error.get("type") == "json_invalid":
+            field, message = "body", "is not valid JSON"
+        else:
+            # pydantic's message, never its "input": that is the submitted value.
+            message = str(error.get("msg", "is invalid"))
+        if field not in fields:
+            fields.append(field)
+        problems.append(f"{field}: {message}")
+    return error_response(
+        422,
+        "invalid",
+        "The request is not valid: " + "; ".join(problems),
+        {"fields": fields, "errors": problems},
+    )
+
+
+def _http_code(status: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+        415: "unsupported_media_type",
+    }.get(status, "http_error")

@@ -1,0 +1,144 @@
+"""``/v1/campaigns/{id}/patient-lists``: upload a CSV, follow its progress, download failures."""
+
+import ntpath
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi.responses import StreamingResponse
+from starlette.types import Message, Receive
+
+from cohort_contracts.campaign_requests import GetPatientList
+from cohort_contracts.campaign_views import PatientListView
+from cohort_contracts.vocabulary import Channel
+
+from ...handlers.patient_lists import accept_patient_list
+from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
+from ...uploads.errors import FileTooLarge
+from .auth import AuthenticatedRoute, CallerDep, authenticate
+from .errors import error_responses
+from .wiring import WiringDep, envelope, get_wiring
+
+PREFIX = "/v1/campaigns/{campaign_id}/patient-lists"
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised from ``receive``: FastAPI's body parsing lets only HTTP exceptions through."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    received = 0
+
+    async def receive_within_limit() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _BodyTooLarge()
+        return message
+
+    return receive_within_limit
+
+
+class UploadRoute(AuthenticatedRoute):
+    """Caps the request body while it streams in. Starlette spools a file part into a
+    ``SpooledTemporaryFile`` (memory up to 1 MB, then disk) with no size limit of its own, so the
+    cap has to be on the bytes received: the file on disk never exceeds it, and a declared
+    Content-Length over it is refused before anything is read."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def within_limit(request: Request) -> Response:
+            authenticate(request)
+            limit = get_wiring(request).settings.max_upload_bytes
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FileTooLarge(limit)
+            try:
+                return await handle(Request(request.scope, _limited(request.receive, limit)))
+            except _BodyTooLarge:
+                raise FileTooLarge(limit) from None
+
+        return within_limit
+
+
+upload_router = APIRouter(prefix=PREFIX, tags=["patient lists"], route_class=UploadRoute)
+router = APIRouter(prefix=PREFIX, tags=["patient lists"], route_class=AuthenticatedRoute)
+
+
+@upload_router.post(
+    "",
+    status_code=202,
+    response_model=PatientListView,
+    summary="Upload a patient list (CSV) for the campaign",
+    description="The whole file is checked before anything is accepted: a file that cannot be "
+    "read (not CSV, no NHS number or date-of-birth column, over the size or row limit) is "
+    "refused with nothing registered. Accepted rows are then checked against PDS one by one; "
+    "follow progress at the Location URL.",
+    responses=error_responses(401, 404, 409, 413, 422, 503),
+)
+async def upload_patient_list(
+    campaign_id: UUID,
+    file: Annotated[UploadFile, File(description="CSV exported from the clinical system")],
+    channel: Annotated[Channel, Form(description="How these patients are messaged")],
+    caller: CallerDep,
+    wiring: WiringDep,
+    response: Response,
+) -> PatientListView:
+    view = await accept_patient_list(
+        wiring.campaign,
+        wiring.publisher,
+        caller,
+        campaign_id=campaign_id,
+        channel=channel,
+        filename=_filename(file.filename),
+        file=file.file,
+        limits=wiring.limits,
+    )
+    response.headers["Location"] = f"/v1/campaigns/{campaign_id}/patient-lists/{view.id}"
+    return view
+
+
+@router.get(
+    "/{list_id}",
+    response_model=PatientListView,
+    summary="Progress of a patient list and its failures by reason",
+    responses=error_responses(401, 404, 422, 503),
+)
+async def get_patient_list(
+    campaign_id: UUID, list_id: UUID, caller: CallerDep, wiring: WiringDep
+) -> PatientListView:
+    request = GetPatientList(**envelope(caller), campaign_id=campaign_id, list_id=list_id)
+    return await wiring.campaign.request(request, PatientListView)
+
+
+@router.get(
+    "/{list_id}/unsuccessful.csv",
+    response_class=StreamingResponse,
+    summary="The rows that could not be resolved, with the reason for each",
+    description="The list's original columns, then row_number, reason_code and reason.",
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
+        **error_responses(401, 404, 422, 503),
+    },
+)
+async def unsuccessful_rows(
+    campaign_id: UUID, list_id: UUID, caller: CallerDep, wiring: WiringDep
+) -> StreamingResponse:
+    first = await fetch_page(wiring.campaign, caller, campaign_id, list_id, after_row=0)
+    return StreamingResponse(
+        unsuccessful_rows_csv(wiring.campaign, caller, campaign_id, list_id, first),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="unsuccessful-rows-{list_id}.csv"'},
+    )
+
+
+def _filename(raw: str | None) -> str:
+    # Browsers on Windows may send a full path ("C:\\fakepath\\list.csv").
+    name = ntpath.basename(raw or "").strip()
+    return name[:255] or "patient-list.csv"

@@ -1,0 +1,144 @@
+"""``/v1/webhooks/firetext/*``: Firetext's form POSTs, authenticated by a per-org token.
+
+The receipt URL given to Firetext is ``.../receipts?org=<ODS>&token=<hex HMAC-SHA256(secret,
+org)>``. The token is checked before the form is read, so a forged call costs nothing and
+publishes nothing."""
+
+import logging
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cohort_platform.webhooks import token_is_valid
+
+from ...handlers.webhooks import accept_firetext_receipt
+from .auth import ODS_CODE
+from .errors import ApiError, error_responses
+from .wiring import WiringDep
+
+log = logging.getLogger("gateway.webhooks")
+
+router = APIRouter(prefix="/v1/webhooks/firetext", tags=["webhooks"])
+
+F = TypeVar("F", bound=BaseModel)
+
+
+class FiretextReceiptForm(BaseModel):
+    """A Firetext delivery receipt (reference/firetext.md §2)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    mobile: str = ""
+    status: str = Field(min_length=1, description="0 delivered, 1 undelivered, 2 pending")
+    reference: str = Field(min_length=1, description="Our reference sent with the message")
+    time: str | None = None
+    code: str | None = None
+
+
+class FiretextInboundForm(BaseModel):
+    """A reply to one of our numbers (reference/firetext.md §4)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source: str = Field(min_length=1)
+    destination: str = ""
+    message: str = ""
+    time: str | None = None
+
+
+class ReceiptAccepted(BaseModel):
+    result: str = "success"
+
+
+class InboundAccepted(BaseModel):
+    status: str = "ok"
+
+
+OrgParam = Annotated[str | None, Query(description="ODS code the URL was issued for")]
+TokenParam = Annotated[str | None, Query(description="hex HMAC-SHA256 of org")]
+
+
+def _form_body(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": schema}},
+        }
+    }
+
+
+def _check_token(wiring: WiringDep, org: str | None, token: str | None) -> str:
+    if not org or not token:
+        raise ApiError(401, "unauthorized", "The webhook URL needs its org and token parameters.")
+    secret = wiring.settings.webhook_secret.get_secret_value()
+    if not ODS_CODE.match(org) or not token_is_valid(secret, org, token):
+        raise ApiError(403, "forbidden", "The webhook token is not valid for this org.")
+    return org
+
+
+async def _read_form(request: Request, model: type[F]) -> F:
+    form = await request.form()
+    values = {key: value for key, value in form.items() if isinstance(value, str)}
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in error["loc"]) for error in exc.errors()})
+        raise ApiError(
+            400,
+            "bad_request",
+            "The callback is missing required fields: " + ", ".join(fields),
+            {"fields": fields},
+        ) from None
+
+
+@router.post(
+    "/receipts",
+    response_model=ReceiptAccepted,
+    summary="Firetext delivery receipt",
+    description="Answers 200 only once the receipt is safely queued, so Firetext retries "
+    "anything we could not take.",
+    responses=error_responses(400, 401, 403, 503),
+    openapi_extra=_form_body(FiretextReceiptForm),
+)
+async def firetext_receipt(
+    request: Request, wiring: WiringDep, org: OrgParam = None, token: TokenParam = None
+) -> ReceiptAccepted:
+    org_id = _check_token(wiring, org, token)
+    form = await _read_form(request, FiretextReceiptForm)
+    message = await accept_firetext_receipt(
+        wiring.publisher,
+        org_id,
+        mobile=form.mobile,
+        status=form.status,
+        reference=form.reference,
+        time=form.time,
+        code=form.code,
+    )
+    log.info(
+        "firetext receipt queued",
+        extra={"org_id": org_id, "message_id": str(message.message_id)},
+    )
+    return ReceiptAccepted()
+
+
+@router.post(
+    "/inbound",
+    response_model=InboundAccepted,
+    summary="Firetext inbound reply",
+    description="Authenticated and validated; replies are not processed yet.",
+    responses=error_responses(400, 401, 403),
+    openapi_extra=_form_body(FiretextInboundForm),
+)
+async def firetext_inbound(
+    request: Request, wiring: WiringDep, org: OrgParam = None, token: TokenParam = None
+) -> InboundAccepted:
+    org_id = _check_token(wiring, org, token)
+    await _read_form(request, FiretextInboundForm)
+    # Ids only: the reply's text and number are patient data.
+    log.info(
+        "firetext inbound reply received; handling replies is a later issue",
+        extra={"org_id": org_id},
+    )
+    return InboundAccepted()

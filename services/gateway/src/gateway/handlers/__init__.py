@@ -1,0 +1,1 @@
+"""Use cases behind the HTTP routes that do more than one call."""

@@ -1,0 +1,168 @@
+"""Accepting a patient list: read it through, register it with campaign, queue its rows."""
+
+import asyncio
+import functools
+import logging
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import BinaryIO
+from uuid import UUID, uuid4
+
+import anyio
+
+from cohort_contracts.campaign_requests import RegisterPatientList
+from cohort_contracts.campaign_views import PatientListView
+from cohort_contracts.ingest import ResolveRows, UploadedRow
+from cohort_contracts.routing import RESOLVE_ROWS
+from cohort_contracts.vocabulary import Channel
+
+from ..caller import Caller
+from ..ports import CampaignClient, Publisher, PublishFailed
+from ..uploads import DataRow, batched, inspect_csv, iter_rows
+
+log = logging.getLogger("gateway.patient_lists")
+
+# A publish the broker did not confirm is retried with the same message_id, so a copy that did
+# arrive is recognised by ingest as the same batch.
+PUBLISH_ATTEMPTS = 3
+RETRY_DELAY_S = 0.5
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_rows: int
+    batch_size: int
+    publish_window: int
+
+
+class RowsNotQueued(Exception):
+    """The list was registered but not all of its rows could be published."""
+
+    def __init__(self, list_id: UUID) -> None:
+        super().__init__(str(list_id))
+        self.list_id = list_id
+
+
+@dataclass(frozen=True)
+class _Upload:
+    caller: Caller
+    campaign_id: UUID
+    list_id: UUID
+    channel: Channel
+
+
+async def accept_patient_list(
+    campaign: CampaignClient,
+    publisher: Publisher,
+    caller: Caller,
+    *,
+    campaign_id: UUID,
+    channel: Channel,
+    filename: str,
+    file: BinaryIO,
+    limits: UploadLimits,
+) -> PatientListView:
+    """Raises ``UploadRejected`` before anything is sent if the file is not sound as a whole."""
+    layout = await anyio.to_thread.run_sync(
+        functools.partial(inspect_csv, file, max_rows=limits.max_rows)
+    )
+    upload = _Upload(caller, campaign_id, uuid4(), channel)
+    view = await campaign.request(
+        RegisterPatientList(
+            correlation_id=caller.correlation_id,
+            org_id=caller.org_id,
+            actor=caller.user_id,
+            campaign_id=campaign_id,
+            list_id=upload.list_id,
+            channel=channel,
+            filename=filename,
+            columns=list(layout.columns),
+            total_rows=layout.total_rows,
+        ),
+        PatientListView,
+    )
+    batches = batched(iter_rows(file, layout), limits.batch_size)
+    try:
+        count = await _publish_batches(publisher, upload, batches, limits.publish_window)
+    finally:
+        batches.close()
+    log.info(
+        "patient list queued",
+        extra={
+            "org_id": caller.org_id,
+            "campaign_id": str(campaign_id),
+            "list_id": str(upload.list_id),
+            "correlation_id": str(caller.correlation_id),
+            "rows": layout.total_rows,
+            "batches": count,
+        },
+    )
+    return view
+
+
+async def _publish_batches(
+    publisher: Publisher,
+    upload: _Upload,
+    batches: Generator[list[DataRow], None, None],
+    window: int,
+) -> int:
+    """Publish every batch with at most ``window`` awaiting their confirms; the file is read a
+    batch at a time (in a thread), only as fast as confirms free a slot. anyio's thread call
+    waits for the thread even when cancelled, so the file is never read after we return."""
+    slots = asyncio.Semaphore(window)
+    read_next = functools.partial(next, batches, None)
+
+    async def send(message: ResolveRows) -> None:
+        try:
+            await _publish_with_retry(publisher, message)
+        finally:
+            slots.release()
+
+    count = 0
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            while True:
+                await slots.acquire()
+                batch = await anyio.to_thread.run_sync(read_next)
+                if batch is None:
+                    break
+                tasks.create_task(send(_message(upload, count, batch)))
+                count += 1
+    except* PublishFailed:
+        log.error(
+            "patient list rows not all queued",
+            extra={"list_id": str(upload.list_id), "campaign_id": str(upload.campaign_id)},
+        )
+        raise RowsNotQueued(upload.list_id) from None
+    return count
+
+
+async def _publish_with_retry(publisher: Publisher, message: ResolveRows) -> None:
+    for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+        try:
+            await publisher.publish(RESOLVE_ROWS, message)
+            return
+        except PublishFailed:
+            if attempt == PUBLISH_ATTEMPTS:
+                raise
+            await asyncio.sleep(RETRY_DELAY_S * attempt)
+
+
+def _message(upload: _Upload, batch_number: int, batch: list[DataRow]) -> ResolveRows:
+    return ResolveRows(
+        correlation_id=upload.caller.correlation_id,
+        org_id=upload.caller.org_id,
+        campaign_id=upload.campaign_id,
+        list_id=upload.list_id,
+        channel=upload.channel,
+        batch_number=batch_number,
+        rows=[
+            UploadedRow(
+                row_number=row.row_number,
+                nhs_number=row.nhs_number,
+                date_of_birth=row.date_of_birth,
+                cells=row.cells,
+            )
+            for row in batch
+        ],
+    )

@@ -1,0 +1,69 @@
+"""The unsuccessful rows of a patient list as CSV: the original row, then why it failed."""
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+from cohort_contracts.campaign_requests import GetUnsuccessfulRows
+from cohort_contracts.campaign_views import UnsuccessfulRowsPage
+
+from ..caller import Caller
+from ..ports import CampaignClient
+
+PAGE_SIZE = 1000
+EXTRA_COLUMNS = ("row_number", "reason_code", "reason")
+# Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte-order mark.
+BOM = "\ufeff"
+
+
+async def fetch_page(
+    campaign: CampaignClient, caller: Caller, campaign_id: UUID, list_id: UUID, after_row: int
+) -> UnsuccessfulRowsPage:
+    return await campaign.request(
+        GetUnsuccessfulRows(
+            correlation_id=caller.correlation_id,
+            org_id=caller.org_id,
+            actor=caller.user_id,
+            campaign_id=campaign_id,
+            list_id=list_id,
+            after_row=after_row,
+            limit=PAGE_SIZE,
+        ),
+        UnsuccessfulRowsPage,
+    )
+
+
+async def unsuccessful_rows_csv(
+    campaign: CampaignClient,
+    caller: Caller,
+    campaign_id: UUID,
+    list_id: UUID,
+    first_page: UnsuccessfulRowsPage,
+) -> AsyncIterator[str]:
+    """CSV text, one chunk per page. ``first_page`` is fetched by the caller so that a missing
+    list is an HTTP error before the response starts, not a broken download."""
+    width = len(first_page.columns)
+    yield BOM + _encode([[*first_page.columns, *EXTRA_COLUMNS]])
+    page = first_page
+    while True:
+        yield _encode(
+            [
+                [*_fit(row.cells, width), str(row.row_number), row.reason_code, row.reason]
+                for row in page.rows
+            ]
+        )
+        if page.next_after is None:
+            return
+        page = await fetch_page(campaign, caller, campaign_id, list_id, page.next_after)
+
+
+def _encode(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    # QUOTE_MINIMAL quotes cells with commas, quotes or newlines; \r\n as RFC 4180 and Excel.
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _fit(cells: list[str], width: int) -> list[str]:
+    return cells[:width] + [""] * (width - len(cells))

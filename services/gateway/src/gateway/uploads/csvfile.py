@@ -1,0 +1,233 @@
+"""Reading a patient list exported as CSV, in two passes over a seekable binary file.
+
+``inspect_csv`` reads the whole file once and either describes it (encoding, delimiter, where the
+header is, the columns, how many rows) or raises an ``UploadRejected``; ``iter_rows`` then reads it
+again, row by row. Neither pass holds more than one row in memory, so memory does not grow with
+the file. Blocking I/O: run both in a worker thread."""
+
+import csv
+import io
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, BinaryIO, TextIO, cast
+
+from .errors import EmptyFile, MalformedCsv, MissingColumns, NoDataRows, NotText, TooManyRows
+from .headers import DATE_OF_BIRTH, EXAMPLES, NHS_NUMBER, find_column
+
+# Clinical-system exports are UTF-8 (often with Excel's BOM) or Windows-1252 (Excel's "CSV
+# (comma delimited)" on a UK PC); anything that is neither is not a text file we can read.
+ENCODINGS = ("utf-8-sig", "cp1252")
+DELIMITERS = (",", ";", "\t")
+SNIFF_CHARS = 8 * 1024
+#: Non-blank rows searched for the header; report titles above it are a line or two.
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    encoding: str
+    delimiter: str
+    #: Records the csv reader yields before the header (blank and title lines).
+    records_before_header: int
+    columns: tuple[str, ...]
+    nhs_number_column: int
+    date_of_birth_column: int
+    total_rows: int
+
+
+@dataclass(frozen=True)
+class DataRow:
+    row_number: int
+    cells: list[str]
+    nhs_number: str
+    date_of_birth: str
+
+
+@dataclass(frozen=True)
+class _Header:
+    index: int
+    cells: list[str]
+    nhs_number_column: int
+    date_of_birth_column: int
+
+
+def inspect_csv(file: BinaryIO, *, max_rows: int) -> CsvLayout:
+    """Validate the whole file and describe it, or raise ``UploadRejected``."""
+    for encoding in ENCODINGS:
+        try:
+            return _inspect_as(file, encoding, max_rows)
+        except UnicodeDecodeError:
+            continue
+    raise NotText("undecodable")
+
+
+def iter_rows(file: BinaryIO, layout: CsvLayout) -> Iterator[DataRow]:
+    """The data rows of a file ``inspect_csv`` accepted, each fitted to the header's width."""
+    width = len(layout.columns)
+    with _text(file, layout.encoding) as text:
+        records = _records(text, layout.delimiter)
+        for _ in range(layout.records_before_header + 1):
+            next(records)
+        row_number = 0
+        for record in records:
+            if _is_blank(record):
+                continue
+            row_number += 1
+            cells = _fit(record, width)
+            yield DataRow(
+                row_number=row_number,
+                cells=cells,
+                nhs_number=cells[layout.nhs_number_column],
+                date_of_birth=cells[layout.date_of_birth_column],
+            )
+
+
+def batched(rows: Iterable[DataRow], size: int) -> Generator[list[DataRow], None, None]:
+    batch: list[DataRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _inspect_as(file: BinaryIO, encoding: str, max_rows: int) -> CsvLayout:
+    with _text(file, encoding) as text:
+        sample = text.read(SNIFF_CHARS)
+    if "\x00" in sample:
+        raise NotText("binary")
+    if not sample.strip():
+        raise EmptyFile()
+    failure: Exception | None = None
+    for delimiter in _delimiters_to_try(sample):
+        with _text(file, encoding) as text:
+            records = _records(text, delimiter)
+            try:
+                header = _find_header(records)
+            except (MalformedCsv, MissingColumns) as exc:
+                # A wrong delimiter can make sound quoting look broken, or hide the columns.
+                failure = _more_telling(failure, exc)
+                continue
+            total = _count_rows(records, max_rows)
+        if total == 0:
+            raise NoDataRows(_column_names(header.cells))
+        return CsvLayout(
+            encoding=encoding,
+            delimiter=delimiter,
+            records_before_header=header.index,
+            columns=tuple(_column_names(header.cells)),
+            nhs_number_column=header.nhs_number_column,
+            date_of_birth_column=header.date_of_birth_column,
+            total_rows=total,
+        )
+    assert failure is not None
+    raise failure
+
+
+def _more_telling(kept: Exception | None, new: Exception) -> Exception:
+    """The sniffed delimiter's failure, unless another delimiter found the header row and only
+    one of the two columns is missing: that names the real problem."""
+    if kept is None:
+        return new
+    if _names_header(new) and not _names_header(kept):
+        return new
+    return kept
+
+
+def _names_header(failure: Exception) -> bool:
+    return isinstance(failure, MissingColumns) and len(failure.missing) == 1
+
+
+def _delimiters_to_try(sample: str) -> list[str]:
+    # Sniff on whole lines only; a cut-off last line can mislead it.
+    cut = sample.rfind("\n")
+    try:
+        sniffed = csv.Sniffer().sniff(sample[:cut] if cut > 0 else sample, "".join(DELIMITERS))
+        first = [sniffed.delimiter]
+    except csv.Error:
+        first = []
+    return first + [d for d in DELIMITERS if d not in first]
+
+
+def _find_header(records: Iterator[list[str]]) -> _Header:
+    first_row: list[str] | None = None
+    seen = 0
+    for index, record in enumerate(records):
+        if _is_blank(record):
+            continue
+        first_row = first_row if first_row is not None else record
+        nhs = find_column(record, NHS_NUMBER)
+        dob = find_column(record, DATE_OF_BIRTH)
+        if nhs is not None and dob is not None:
+            return _Header(index, record, nhs, dob)
+        if nhs is not None or dob is not None:
+            # The row that names one of them is the header; the other column is missing.
+            missing = [DATE_OF_BIRTH] if nhs is not None else [NHS_NUMBER]
+            raise MissingColumns(missing, _column_names(record), _examples(missing))
+        seen += 1
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    if first_row is None:
+        raise EmptyFile()
+    missing = [NHS_NUMBER, DATE_OF_BIRTH]
+    raise MissingColumns(missing, _column_names(first_row), _examples(missing))
+
+
+def _count_rows(records: Iterator[list[str]], max_rows: int) -> int:
+    total = 0
+    for record in records:
+        if _is_blank(record):
+            continue
+        total += 1
+        if total > max_rows:
+            raise TooManyRows(max_rows)
+    return total
+
+
+def _records(text: TextIO, delimiter: str) -> Iterator[list[str]]:
+    # strict: an unclosed quote is an error, not a silent merge of the rest of the file into
+    # one cell (which would lose rows without anyone noticing).
+    reader = csv.reader(_text_lines(text), delimiter=delimiter, strict=True)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise MalformedCsv(reader.line_num, str(exc)) from None
+
+
+def _text_lines(text: TextIO) -> Iterator[str]:
+    for line in text:
+        if "\x00" in line:
+            raise NotText("binary")
+        yield line
+
+
+@contextmanager
+def _text(file: BinaryIO, encoding: str) -> Iterator[TextIO]:
+    file.seek(0)
+    # newline="": the csv module handles line endings itself, including inside quoted cells.
+    text = io.TextIOWrapper(cast(IO[bytes], file), encoding=encoding, newline="")
+    try:
+        yield text
+    finally:
+        text.detach()  # leave the caller's file open
+
+
+def _is_blank(record: list[str]) -> bool:
+    return not any(cell.strip() for cell in record)
+
+
+def _fit(record: list[str], width: int) -> list[str]:
+    if len(record) >= width:
+        return record[:width]
+    return record + [""] * (width - len(record))
+
+
+def _column_names(cells: list[str]) -> list[str]:
+    return [cell.strip() for cell in cells]
+
+
+def _examples(missing: list[str]) -> dict[str, str]:
+    return {column: EXAMPLES[column] for column in missing}

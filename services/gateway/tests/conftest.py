@@ -1,0 +1,100 @@
+"""A gateway on FastStream's ``TestRabbitBroker`` (no network) with a fake campaign."""
+
+import hashlib
+import hmac
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx2
+import pytest
+from faststream.rabbit import TestRabbitBroker
+
+from cohort_contracts.ingest import ResolveRows
+from cohort_contracts.routing import FIRETEXT_RECEIPTS, RESOLVE_ROWS
+from cohort_contracts.sending import ProcessFiretextReceipt
+from cohort_platform.broker import make_broker
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.topology import Topology
+from gateway.config import GatewaySettings
+from gateway.entrypoints.app import create_app
+from gateway.tokens import issue_token
+
+from .fakes import FakeCampaign
+
+JWT_SECRET = "unit-test-jwt-secret-that-is-long-enough"
+WEBHOOK_SECRET = "unit-test-webhook-secret"
+ORG = "A81001"
+USER = "user-1"
+
+
+@dataclass
+class Harness:
+    client: httpx2.AsyncClient
+    campaign: FakeCampaign
+    settings: GatewaySettings
+    resolve_rows: list[ResolveRows] = field(default_factory=list)
+    receipts: list[ProcessFiretextReceipt] = field(default_factory=list)
+
+    def auth(self, org: str = ORG, user: str = USER) -> dict[str, str]:
+        token = issue_token(
+            JWT_SECRET,
+            user,
+            org,
+            timedelta(minutes=5),
+            issuer=self.settings.jwt_issuer,
+            audience=self.settings.jwt_audience,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+def webhook_token(org: str, secret: str = WEBHOOK_SECRET) -> str:
+    return hmac.new(secret.encode(), org.encode(), hashlib.sha256).hexdigest()
+
+
+def gateway_settings(**overrides: object) -> GatewaySettings:
+    values: dict[str, object] = {"jwt_secret": JWT_SECRET, "webhook_secret": WEBHOOK_SECRET}
+    values.update(overrides)
+    return GatewaySettings.model_validate(values)
+
+
+@asynccontextmanager
+async def running(**overrides: object) -> AsyncIterator[Harness]:
+    settings = gateway_settings(**overrides)
+    rabbit = RabbitSettings()
+    topology = Topology(rabbit)
+    broker = make_broker(rabbit)
+    campaign = FakeCampaign()
+    app = create_app(settings, rabbit, broker=broker, campaign=campaign, configure_logs=False)
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        harness = Harness(client, campaign, settings)
+
+        @broker.subscriber(topology.queue(RESOLVE_ROWS), topology.exchange(RESOLVE_ROWS.exchange))
+        async def on_rows(message: ResolveRows) -> None:
+            harness.resolve_rows.append(message)
+
+        @broker.subscriber(
+            topology.queue(FIRETEXT_RECEIPTS), topology.exchange(FIRETEXT_RECEIPTS.exchange)
+        )
+        async def on_receipt(message: ProcessFiretextReceipt) -> None:
+            harness.receipts.append(message)
+
+        async with TestRabbitBroker(broker), app.router.lifespan_context(app):
+            yield harness
+
+
+GatewayFactory = Callable[..., AbstractAsyncContextManager[Harness]]
+
+
+@pytest.fixture
+def gateway_factory() -> GatewayFactory:
+    """For tests that need other settings: ``async with gateway_factory(max_rows=3) as gw``."""
+    return running
+
+
+@pytest.fixture
+async def gateway() -> AsyncIterator[Harness]:
+    async with running() as harness:
+        yield harness

@@ -1,0 +1,68 @@
+"""Ingest's Prometheus metrics, served at ``/metrics`` (cohort_platform.health).
+
+Labels come from small fixed sets (reason codes, status classes, retry causes), never from row
+or patient data (DESIGN §4). Every label value is created at import, so each series exists at
+zero before its first event and ``rate()``/``increase()`` see the first one."""
+
+from typing import Literal, get_args
+
+from prometheus_client import Counter, Gauge
+
+from cohort_contracts.vocabulary import UploadReason
+
+RESOLVED = "resolved"
+
+StatusClass = Literal["2xx", "3xx", "4xx", "5xx", "no_response"]
+RetryCause = Literal["throttled", "server_error", "timeout", "transport", "unauthorized", "token"]
+
+ROWS_RESOLVED = Counter(
+    "ingest_rows_resolved",
+    "Rows ingest has reported on, by outcome: 'resolved' or the row's reason code. A redelivered "
+    "batch is counted again.",
+    ["outcome"],
+)
+PDS_REQUESTS = Counter(
+    "ingest_pds_requests",
+    "HTTP requests sent to PDS (each attempt), by response status class; no_response for "
+    "timeouts and connection errors.",
+    ["status_class"],
+)
+PDS_RETRIES = Counter(
+    "ingest_pds_retries",
+    "PDS requests sent again for the same lookup (same X-Request-ID), by cause.",
+    ["cause"],
+)
+PDS_RATE_LIMIT = Gauge(
+    "ingest_pds_rate_limit_per_second",
+    "PDS requests per second this instance currently allows itself: its share of the "
+    "deployment's limit.",
+)
+PDS_SHARING_INSTANCES = Gauge(
+    "ingest_pds_rate_sharing_instances",
+    "Consumers on the ingest work queue at the last refresh, i.e. instances sharing the PDS limit.",
+)
+
+_OUTCOMES = [RESOLVED, *(r.value for r in UploadReason if r is not UploadReason.DUPLICATE_PATIENT)]
+for _outcome in _OUTCOMES:
+    ROWS_RESOLVED.labels(outcome=_outcome)
+for _status_class in get_args(StatusClass):
+    PDS_REQUESTS.labels(status_class=_status_class)
+for _cause in get_args(RetryCause):
+    PDS_RETRIES.labels(cause=_cause)
+
+
+def status_class(status: int | None) -> StatusClass:
+    if status is None:
+        return "no_response"
+    if status >= 500:
+        return "5xx"
+    if status >= 400:
+        return "4xx"
+    if status >= 300:
+        return "3xx"
+    return "2xx"
+
+
+def count_rows(outcomes: dict[str, int]) -> None:
+    for outcome, rows in outcomes.items():
+        ROWS_RESOLVED.labels(outcome=outcome).inc(rows)
