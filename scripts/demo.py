@@ -28,9 +28,7 @@ def main() -> int:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    api = httpx2.Client(
-        base_url=GATEWAY, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
+    api = httpx2.Client(base_url=GATEWAY, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     try:
         api.get("/healthz").raise_for_status()
     except httpx2.HTTPError:
@@ -66,7 +64,7 @@ def main() -> int:
     review = api.get(f"/v1/campaigns/{cid}/review").json()
     print(f"review: {review['recipient_count']} recipients, {review['total_fragments']} fragments")
     if review["previews"]:
-        print(f"  e.g. \"{review['previews'][0]['body']}\"")
+        print(f'  e.g. "{review["previews"][0]["body"]}"')
 
     send = api.post(
         f"/v1/campaigns/{cid}/send", json={"confirm_recipient_count": review["recipient_count"]}
