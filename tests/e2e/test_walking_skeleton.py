@@ -83,7 +83,9 @@ def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
     unsuccessful = api.get(f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv")
     assert unsuccessful.status_code == 200
     assert unsuccessful.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(unsuccessful.text)))
+    # The download starts with a BOM so that Excel reads it as UTF-8.
+    assert unsuccessful.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(unsuccessful.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "NHS Number",
         "Date of Birth",
