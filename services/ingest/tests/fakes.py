@@ -1,12 +1,13 @@
 """Hand-written fakes for ingest's ports."""
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from cohort_contracts.ingest import RowsResolved
 from cohort_contracts.vocabulary import UploadReason
 from ingest.domain.patient import PdsPatient
-from ingest.ports import EventPublisher, LookupContext
+from ingest.ports import EventPublisher, LookupContext, TokenUnavailable
 
 
 @dataclass
@@ -56,3 +57,78 @@ class FixedClock:
 
     def today(self) -> date:
         return self.day
+
+
+@dataclass
+class FakeRateLimiter:
+    rate: float = 5.0
+    rates_set: list[float] = field(default_factory=list)
+    acquired: int = 0
+
+    def set_rate(self, requests_per_second: float) -> None:
+        self.rate = requests_per_second
+        self.rates_set.append(requests_per_second)
+
+    async def acquire(self) -> None:
+        self.acquired += 1
+
+
+@dataclass
+class FakeConsumerCounter:
+    """Answers the counts in ``answers`` in turn (repeating the last); an exception in the list
+    is raised instead, as when the broker cannot be reached."""
+
+    answers: list[int | Exception] = field(default_factory=lambda: [1])
+    asked: int = 0
+
+    async def consumers(self) -> int:
+        answer = self.answers[min(self.asked, len(self.answers) - 1)]
+        self.asked += 1
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+@dataclass
+class FakeTokenProvider:
+    """Hands out ``token-1``, ``token-2``... : a new one for each ``refreshed`` call, unless it
+    is told to fail (``failure``)."""
+
+    issued: int = 1
+    refreshes: int = 0
+    failure: TokenUnavailable | None = None
+    closed: bool = False
+
+    @property
+    def current(self) -> str:
+        return f"token-{self.issued}"
+
+    async def access_token(self) -> str:
+        if self.failure is not None:
+            raise self.failure
+        return self.current
+
+    async def refreshed(self, rejected: str) -> str:
+        self.refreshes += 1
+        if self.failure is not None:
+            raise self.failure
+        if rejected == self.current:
+            self.issued += 1
+        return self.current
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class SettableClock:
+    """Seconds since the epoch, moved by hand; starts at the real time so JWT ``exp`` claims
+    built from it are accepted by a real token endpoint."""
+
+    now: float = field(default_factory=time.time)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

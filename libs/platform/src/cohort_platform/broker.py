@@ -62,3 +62,12 @@ async def publish(broker: RabbitBroker, topology: Topology, route: Route, messag
         correlation_id=str(message.correlation_id),
         timeout=30.0,
     )
+
+
+async def start_consuming(broker: RabbitBroker, topology: Topology) -> None:
+    """Connect, declare the whole topology, then start the subscribers. Declaring first means a
+    message rejected in the first moments is dead-lettered into a queue that already exists,
+    instead of being dropped."""
+    await broker.connect()
+    await topology.declare(broker)
+    await broker.start()

@@ -39,5 +39,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # uvicorn's access log prints request paths, which can carry a link token or a secret.
+    # uvicorn's access log prints request paths, which can carry a link token or a secret; the
+    # HTTP clients log every request URL at INFO, and a PDS URL ends in the NHS number.
     logging.getLogger("uvicorn.access").disabled = True
+    for chatty in ("httpx2", "httpx", "httpcore", "hpack", "aiosmtplib"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -5,34 +5,68 @@ from dataclasses import dataclass
 import httpx2
 from faststream.rabbit import RabbitBroker
 
+from cohort_contracts.routing import RESOLVE_ROWS
+from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
 from .adapters.clock import UkClock
-from .adapters.pds import (
-    PdsPatientDirectory,
-    PdsTimeouts,
-    RetryPolicy,
-    make_http_client,
-    make_rate_limiter,
-)
+from .adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
+from .adapters.rabbit_consumers import RabbitConsumerCounter
 from .adapters.rabbit_publisher import RabbitEventPublisher
-from .adapters.tokens import StaticTokenProvider
+from .adapters.rate_limiter import TokenBucket
+from .adapters.tokens import SignedJwtTokenProvider, StaticTokenProvider, load_private_key
 from .config import IngestSettings
 from .handlers import Dependencies
+from .ports import AccessTokenProvider, RateLimiter
+from .rate_sharing import RateSharer
 
 
 @dataclass(frozen=True)
 class Adapters:
     dependencies: Dependencies
     directory: PdsPatientDirectory
+    #: Paces the directory's PDS requests ...
+    limiter: RateLimiter
+    #: ... at this instance's share of the deployment's PDS rate.
+    rate_sharer: RateSharer
+    consumer_counter: RabbitConsumerCounter
 
     async def aclose(self) -> None:
+        await self.rate_sharer.stop()
+        await self.consumer_counter.aclose()
         await self.directory.aclose()
 
 
+def build_token_provider(settings: IngestSettings) -> AccessTokenProvider | None:
+    if settings.pds_auth == "static" and settings.pds_access_token is not None:
+        return StaticTokenProvider(settings.pds_access_token)
+    if settings.pds_auth == "signed-jwt":
+        api_key, key_path = settings.pds_api_key, settings.pds_private_key_path
+        if api_key is None or key_path is None or settings.pds_key_id is None:
+            raise ValueError("incomplete signed-jwt settings")  # IngestSettings refuses these
+        return SignedJwtTokenProvider(
+            httpx2.AsyncClient(
+                timeout=httpx2.Timeout(
+                    settings.pds_read_timeout_s, connect=settings.pds_connect_timeout_s
+                ),
+                headers={"Accept": "application/json"},
+            ),
+            token_url=settings.pds_token_url,
+            api_key=api_key.get_secret_value(),
+            private_key=load_private_key(key_path),
+            key_id=settings.pds_key_id,
+        )
+    return None
+
+
 def build_directory(
-    settings: IngestSettings, *, transport: httpx2.AsyncBaseTransport | None = None
+    settings: IngestSettings,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    limiter: RateLimiter | None = None,
 ) -> PdsPatientDirectory:
+    """The PDS client. Without ``limiter`` it paces itself at the whole ``pds_rate_limit``, as
+    if it were the only instance; ``bootstrap`` passes the limiter it shares out."""
     timeouts = PdsTimeouts(
         connect_s=settings.pds_connect_timeout_s,
         read_s=settings.pds_read_timeout_s,
@@ -46,9 +80,7 @@ def build_directory(
     )
     return PdsPatientDirectory(
         client,
-        # Per instance for now: N instances may together send N x the rate.
-        # TODO(issue 3): a deployment-wide limiter shared through the broker or a store.
-        limiter=make_rate_limiter(settings.pds_rate_limit),
+        limiter=limiter or TokenBucket(settings.pds_rate_limit),
         concurrency=settings.pds_concurrency,
         retry=RetryPolicy(
             attempts=settings.pds_retry_attempts,
@@ -56,19 +88,38 @@ def build_directory(
             backoff_max_s=settings.pds_backoff_max_s,
         ),
         attempt_timeout_s=settings.pds_attempt_timeout_s,
-        tokens=(
-            StaticTokenProvider(settings.pds_access_token)
-            if settings.pds_access_token is not None
-            else None
-        ),
+        tokens=build_token_provider(settings),
     )
 
 
-def bootstrap(settings: IngestSettings, broker: RabbitBroker, topology: Topology) -> Adapters:
-    directory = build_directory(settings)
+def build_rate_sharer(
+    settings: IngestSettings, rabbit: RabbitSettings, limiter: RateLimiter
+) -> tuple[RateSharer, RabbitConsumerCounter]:
+    counter = RabbitConsumerCounter(rabbit.rabbitmq_url, Topology(rabbit).name(RESOLVE_ROWS.queue))
+    sharer = RateSharer(
+        limiter,
+        counter,
+        total_rate=settings.pds_rate_limit,
+        period_s=settings.pds_rate_refresh_s,
+    )
+    return sharer, counter
+
+
+def bootstrap(
+    settings: IngestSettings, rabbit: RabbitSettings, broker: RabbitBroker, topology: Topology
+) -> Adapters:
+    limiter = TokenBucket(settings.pds_rate_limit)
+    directory = build_directory(settings, limiter=limiter)
+    sharer, counter = build_rate_sharer(settings, rabbit, limiter)
     dependencies = Dependencies(
         directory=directory,
         publisher=RabbitEventPublisher(broker, topology),
         clock=UkClock(),
     )
-    return Adapters(dependencies=dependencies, directory=directory)
+    return Adapters(
+        dependencies=dependencies,
+        directory=directory,
+        limiter=limiter,
+        rate_sharer=sharer,
+        consumer_counter=counter,
+    )

@@ -13,6 +13,7 @@ from cohort_contracts.vocabulary import Channel, UploadReason
 from .domain.eligibility import assess
 from .domain.patient import PdsPatient
 from .domain.rows import ValidRow, validate_row
+from .metrics import RESOLVED, count_rows
 from .ports import Clock, EventPublisher, LookupContext, PatientDirectory
 
 log = logging.getLogger("ingest.handlers")
@@ -72,6 +73,7 @@ async def resolve_rows(command: ResolveRows, deps: Dependencies) -> RowsResolved
     )
     await deps.publisher.rows_resolved(event)
     failures = Counter(str(o.reason_code) for o in outcomes if o.reason_code is not None)
+    count_rows({RESOLVED: len(outcomes) - failures.total(), **failures})
     log.info(
         "batch resolved",
         extra={

@@ -53,6 +53,10 @@ class AccessTokenProvider(Protocol):
         Raises ``TokenUnavailable``."""
         ...
 
+    async def aclose(self) -> None:
+        """Releases what the provider holds (its HTTP client)."""
+        ...
+
 
 class RateLimiter(Protocol):
     """Paces requests to PDS; its rate can change while requests wait (rate_sharing.py)."""

@@ -22,6 +22,9 @@ What it costs, knowingly:
   the broker's graceful timeout); the others already count it gone. To bound that overlap to its
   last share, the refresher is stopped before the broker, so a draining instance keeps the share
   it had rather than counting itself out and speeding up.
+- A host that vanishes without closing its TCP connection (partition, frozen VM) is noticed only
+  after the AMQP heartbeat timeout; until then the survivors run slower than they could, never
+  faster.
 - If the count cannot be read (broker unreachable), the last share is kept. The count is never
   below one: the instance asking is consuming, or about to.
 - Anything else consuming the work queue (nothing should) would make everyone slower, not faster.
@@ -52,11 +55,13 @@ class RateSharer:
         *,
         total_rate: float,
         period_s: float = 1.0,
+        read_timeout_s: float = 5.0,
     ) -> None:
         self._limiter = limiter
         self._counter = counter
         self._total_rate = total_rate
         self._period_s = period_s
+        self._read_timeout_s = read_timeout_s
         self._task: asyncio.Task[None] | None = None
         self.consumers: int | None = None
         PDS_RATE_LIMIT.set(limiter.rate)
@@ -64,7 +69,7 @@ class RateSharer:
     async def refresh(self) -> float:
         """Reads the consumer count once and applies the share; returns the rate now in force."""
         try:
-            async with asyncio.timeout(max(self._period_s, 1.0) * 5):
+            async with asyncio.timeout(self._read_timeout_s):
                 consumers = await self._counter.consumers()
         except Exception as exc:
             log.warning(
@@ -84,8 +89,10 @@ class RateSharer:
         PDS_RATE_LIMIT.set(rate)
         return rate
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        """Applies the first share now, then refreshes every period until ``stop``."""
         if self._task is None:
+            await self.refresh()
             self._task = asyncio.create_task(self._run(), name="pds-rate-sharer")
 
     async def stop(self) -> None:
@@ -97,5 +104,5 @@ class RateSharer:
 
     async def _run(self) -> None:
         while True:
-            await self.refresh()
             await asyncio.sleep(self._period_s)
+            await self.refresh()

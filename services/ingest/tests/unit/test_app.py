@@ -1,9 +1,16 @@
+import logging
+
 import httpx2
 import pytest
 
 from cohort_platform.settings import RabbitSettings
+from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings
-from ingest.entrypoints.app import create_app
+from ingest.entrypoints.app import configure_ingest_logging, create_app
+from ingest.ports import LookupContext
+
+from ..fhir import NHS_NUMBER, make_patient
+from ..pds_stub import BASE_PATH, PdsStub
 
 
 def test_settings_come_from_ingest_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,3 +34,24 @@ async def test_not_ready_until_the_broker_is_connected() -> None:
         ready = await client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["checks"] == {"broker": False}
+
+
+async def test_logs_never_carry_the_nhs_number_in_a_request_url(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stub = PdsStub(patients={NHS_NUMBER: make_patient()})
+    settings = IngestSettings(pds_base_url=f"http://pds.test{BASE_PATH}", pds_rate_limit=1000)
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_ingest_logging("DEBUG")
+        pds = build_directory(settings, transport=httpx2.ASGITransport(app=stub.app()))
+        try:
+            await pds.lookup(NHS_NUMBER, LookupContext(correlation_id="c", org_id="A81001"))
+        finally:
+            await pds.aclose()
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    assert stub.seen  # the request was made
+    assert NHS_NUMBER not in capsys.readouterr().out

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from cohort_platform.broker import make_broker
+from cohort_platform.broker import make_broker, start_consuming
 from cohort_platform.health import service_app
 from cohort_platform.logs import configure_logging
 from cohort_platform.settings import RabbitSettings
@@ -34,8 +34,7 @@ def create_app(
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         configure_logging("campaign")
         await mongo.ensure_indexes()
-        await broker.start()
-        await topology.declare(broker)
+        await start_consuming(broker, topology)
         releaser.start()
         try:
             yield

@@ -9,7 +9,7 @@ from faststream.rabbit import RabbitBroker
 
 from cohort_contracts.routing import FIRETEXT_RECEIPTS, SEND_MESSAGES
 from cohort_contracts.sending import ProcessFiretextReceipt, SendMessages
-from cohort_platform.broker import make_broker
+from cohort_platform.broker import make_broker, start_consuming
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
@@ -52,9 +52,7 @@ async def running_consumer(
     )
     # Declare every queue and its dead-letter queue before consuming: a message rejected while
     # its DLQ did not exist yet would be dropped.
-    await broker.connect()
-    await topology.declare(broker)
-    await broker.start()
+    await start_consuming(broker, topology)
     try:
         yield broker
     finally:

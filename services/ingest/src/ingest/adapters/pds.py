@@ -138,6 +138,8 @@ class PdsPatientDirectory:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if self._tokens is not None:
+            await self._tokens.aclose()
 
     async def lookup(self, nhs_number: str, context: LookupContext) -> PdsPatient | UploadReason:
         request_id = str(uuid.uuid4())

@@ -44,6 +44,9 @@ class StaticTokenProvider:
     async def refreshed(self, rejected: str) -> str:
         return self._token.get_secret_value()
 
+    async def aclose(self) -> None:
+        pass
+
 
 def load_private_key(path: Path) -> RSAPrivateKey:
     """The unencrypted PEM RSA private key at ``path``; raises ``ValueError`` otherwise, so a
@@ -113,7 +116,7 @@ class SignedJwtTokenProvider:
         async with self._lock:
             current = self._token
             if current is not None and current.value == rejected:
-                current = None
+                current = self._token = None  # PDS refused it: never hand it out again
             if current is not None and self._clock() < current.refresh_at:
                 return current.value
             # Fetch, unless the fetch we queued behind has just failed: share its failure.
@@ -127,13 +130,17 @@ class SignedJwtTokenProvider:
             raise TokenUnavailable(failure.cause, retryable=failure.retryable)
 
     async def _fetch(self) -> str:
-        self._fetches += 1
+        failure: TokenUnavailable | None = None
         try:
             token = await self._request_token()
         except TokenUnavailable as exc:
-            self._failure = exc
+            failure = exc
             raise
-        self._failure = None
+        finally:
+            # Counted once finished, so callers that queued while it ran share its outcome (a
+            # cancelled fetch leaves no failure to share: they fetch for themselves).
+            self._failure = failure
+            self._fetches += 1
         self._token = token
         return token.value
 

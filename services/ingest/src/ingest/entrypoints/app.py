@@ -1,5 +1,6 @@
 """The ingest worker as an ASGI app: the consumer runs in the lifespan; HTTP serves health."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,12 @@ from ..config import IngestSettings
 from .consumer import register_consumer
 
 
+def configure_ingest_logging(level: str) -> None:
+    configure_logging("ingest", level)
+    # httpx2 logs every request's URL at INFO, and a PDS URL ends in the NHS number (DESIGN §4).
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
+
+
 def create_app(
     settings: IngestSettings | None = None, rabbit: RabbitSettings | None = None
 ) -> Starlette:
@@ -26,14 +33,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        configure_logging("ingest", settings.log_level)
-        adapters = bootstrap(settings, broker, topology)
+        configure_ingest_logging(settings.log_level)
+        adapters = bootstrap(settings, rabbit, broker, topology)
         register_consumer(broker, topology, adapters.dependencies)
         try:
             await broker.start()
             await topology.declare(broker)
+            # Counts this instance's consumer, which broker.start() has just attached.
+            await adapters.rate_sharer.start()
             yield
         finally:
+            # Before the broker: while in-flight batches drain, this instance keeps its last
+            # PDS share instead of counting itself out and taking more (rate_sharing.py).
+            await adapters.rate_sharer.stop()
             # Waits for in-flight batches; unacked ones are redelivered to another instance.
             await broker.stop()
             await adapters.aclose()

@@ -1,0 +1,119 @@
+"""The token bucket behind ``ports.RateLimiter``: arithmetic on a hand-moved clock, pacing and
+rate changes on the real one."""
+
+import asyncio
+
+import pytest
+
+from ingest.adapters.rate_limiter import TokenBucket
+
+from ..fakes import SettableClock
+
+
+def test_starts_empty_and_earns_tokens_at_the_rate() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(5, clock=clock)
+
+    assert bucket.try_acquire() == pytest.approx(0.2)
+    clock.advance(0.2)
+    assert bucket.try_acquire() == 0
+    assert bucket.try_acquire() == pytest.approx(0.2)
+
+
+def test_idle_time_earns_at_most_one_second_of_requests() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(5, clock=clock)
+    clock.advance(60)
+
+    granted = 0
+    while bucket.try_acquire() == 0:
+        granted += 1
+    assert granted == 5
+
+
+def test_a_rate_below_one_per_second_still_lets_one_request_through() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(0.5, clock=clock)
+    assert bucket.capacity == 1
+    assert bucket.try_acquire() == pytest.approx(2.0)
+    clock.advance(60)
+    assert bucket.try_acquire() == 0
+    assert bucket.try_acquire() == pytest.approx(2.0)
+
+
+def test_a_rate_change_keeps_what_was_earned_and_applies_from_now() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(2, clock=clock)
+    clock.advance(0.25)  # half a token at 2/s
+    bucket.set_rate(1)
+
+    assert bucket.rate == 1
+    assert bucket.try_acquire() == pytest.approx(0.5)  # the other half, at 1/s
+    clock.advance(0.5)
+    assert bucket.try_acquire() == 0
+
+
+def test_a_lower_rate_shrinks_the_burst() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(10, clock=clock)
+    clock.advance(5)  # full: 10 tokens
+    bucket.set_rate(2.5)
+
+    granted = 0
+    while bucket.try_acquire() == 0:
+        granted += 1
+    assert granted == 2
+
+
+@pytest.mark.parametrize("rate", [0, -1.0])
+def test_rate_must_be_positive(rate: float) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        TokenBucket(rate)
+    bucket = TokenBucket(1)
+    with pytest.raises(ValueError, match="positive"):
+        bucket.set_rate(rate)
+
+
+async def test_acquire_paces_requests_at_the_rate() -> None:
+    bucket = TokenBucket(50)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.gather(*(bucket.acquire() for _ in range(10)))
+    elapsed = loop.time() - started
+    assert 0.18 <= elapsed < 0.5  # 10 requests at 50/s from an empty bucket: 0.2 s
+
+
+async def test_raising_the_rate_wakes_a_waiting_request() -> None:
+    bucket = TokenBucket(0.2)  # the first token is 5 s away
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    waiter = asyncio.create_task(bucket.acquire())
+    await asyncio.sleep(0.05)
+    assert not waiter.done()
+
+    bucket.set_rate(100)
+    await asyncio.wait_for(waiter, timeout=1)
+    assert loop.time() - started < 0.5
+
+
+async def test_lowering_the_rate_slows_requests_already_waiting() -> None:
+    bucket = TokenBucket(100)
+    loop = asyncio.get_running_loop()
+    waiters = [asyncio.create_task(bucket.acquire()) for _ in range(3)]
+    await asyncio.sleep(0)
+    bucket.set_rate(5)
+    started = loop.time()
+    await asyncio.gather(*waiters)
+    assert loop.time() - started >= 0.5  # three tokens at 5/s, not at 100/s
+
+
+async def test_a_cancelled_waiter_does_not_hold_up_the_next() -> None:
+    bucket = TokenBucket(0.5)
+    first = asyncio.create_task(bucket.acquire())
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(bucket.acquire())
+    await asyncio.sleep(0.01)
+    first.cancel()
+    bucket.set_rate(100)
+    await asyncio.wait_for(second, timeout=1)
+    assert first.cancelled()
