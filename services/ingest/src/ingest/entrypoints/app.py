@@ -1,12 +1,11 @@
 """The ingest worker as an ASGI app: the consumer runs in the lifespan; HTTP serves health."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from cohort_platform.broker import make_broker
+from cohort_platform.broker import make_broker, start_consuming
 from cohort_platform.health import service_app
 from cohort_platform.logs import configure_logging
 from cohort_platform.settings import RabbitSettings
@@ -18,9 +17,8 @@ from .consumer import register_consumer
 
 
 def configure_ingest_logging(level: str) -> None:
+    # configure_logging quietens httpx2, whose INFO lines carry the PDS URL (the NHS number).
     configure_logging("ingest", level)
-    # httpx2 logs every request's URL at INFO, and a PDS URL ends in the NHS number (DESIGN §4).
-    logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 
 def create_app(
@@ -37,8 +35,7 @@ def create_app(
         adapters = bootstrap(settings, rabbit, broker, topology)
         register_consumer(broker, topology, adapters.dependencies)
         try:
-            await broker.start()
-            await topology.declare(broker)
+            await start_consuming(broker, topology)
             # Counts this instance's consumer, which broker.start() has just attached.
             await adapters.rate_sharer.start()
             yield
