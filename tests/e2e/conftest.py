@@ -1,7 +1,11 @@
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.testing import delete_namespace
 
 from .stack import Stack
 
@@ -14,3 +18,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+        asyncio.run(
+            delete_namespace(
+                RabbitSettings(
+                    rabbitmq_url=running.rabbitmq_url, cohort_namespace=running.namespace
+                )
+            )
+        )

@@ -22,14 +22,17 @@ class MongoHandle:
         if url is None:
             from pymongo_async_mock import AsyncMongoMockClient
 
-            log.warning(
-                "MONGODB_URL is not set: using the in-process MongoDB stand-in. "
-                "All campaign data is lost when this process stops."
-            )
             self._client: Any = AsyncMongoMockClient()
         else:
             self._client = AsyncMongoClient(url, serverSelectionTimeoutMS=5000, tz_aware=True)
         self.db = cast(AsyncDatabase[Document], self._client[database])
+
+    def warn_if_standin(self) -> None:
+        if self.standin:
+            log.warning(
+                "MONGODB_URL is not set: using the in-process MongoDB stand-in. "
+                "All campaign data is lost when this process stops."
+            )
 
     async def ensure_indexes(self) -> None:
         recipients = self.db["recipients"]

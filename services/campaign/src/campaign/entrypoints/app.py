@@ -33,6 +33,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         configure_logging("campaign")
+        mongo.warn_if_standin()
         await mongo.ensure_indexes()
         await start_consuming(broker, topology)
         releaser.start()
