@@ -67,3 +67,12 @@ def test_a_newer_producer_can_add_fields() -> None:
     )
     raw = request.model_dump(mode="json") | {"new_optional_field": 1}
     assert TypeAdapter(CampaignRequest).validate_python(raw) == request
+
+
+def test_every_request_has_a_reply_type() -> None:
+    from typing import get_args
+
+    from cohort_contracts.campaign_requests import REPLY_TYPES
+
+    union = get_args(get_args(CampaignRequest)[0])
+    assert set(union) == set(REPLY_TYPES)

@@ -8,20 +8,38 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .envelope import Message, Model
+from . import campaign_views as views
+from .campaign_settings import BookingSettings, QuestionnaireSettings
+from .envelope import Message, Model, OdsCode
 from .vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 MAX_PAGE_SIZE = 500
 
 
 class _Request(Message):
+    """``org_id`` is the organisation acted for (writes happen there). ``org_scope`` is every
+    organisation the actor may read: a practice user has just its own; a network user has its
+    member practices. Empty means ``[org_id]``."""
+
     actor: str = Field(description="Who asked: the user id from the token, or a service name")
+    org_scope: list[OdsCode] = Field(default_factory=list)
+
+    @property
+    def readable_orgs(self) -> list[str]:
+        return self.org_scope or [self.org_id]
 
 
 class CreateCampaign(_Request):
+    """``booking`` is required for (and only for) the booking type, ``questionnaire`` likewise;
+    ``allow_replies`` only for basic campaigns."""
+
     kind: Literal["CreateCampaign"] = "CreateCampaign"
     name: Annotated[str, Field(min_length=1, max_length=200)]
     type: CampaignType
+    allow_replies: bool = False
+    booking: BookingSettings | None = None
+    questionnaire: QuestionnaireSettings | None = None
+    link_expiry_days: int = Field(default=7, ge=1, le=90)
 
 
 class ListCampaigns(_Request):
@@ -63,10 +81,13 @@ class GetUnsuccessfulRows(_Request):
 
 
 class SetMessage(_Request):
+    """Free text (``body``) or a template (``template_id``, its current version is used)."""
+
     kind: Literal["SetMessage"] = "SetMessage"
     campaign_id: UUID
-    body: Annotated[str, Field(min_length=1, max_length=10_000)]
+    body: Annotated[str, Field(min_length=1, max_length=10_000)] | None = None
     subject: Annotated[str, Field(max_length=200)] | None = None
+    template_id: str | None = None
 
 
 class GetReview(_Request):
@@ -84,6 +105,65 @@ class SendCampaign(_Request):
 class CancelCampaign(_Request):
     kind: Literal["CancelCampaign"] = "CancelCampaign"
     campaign_id: UUID
+
+
+class ResumeCampaign(_Request):
+    """Resume a campaign paused by a provider problem (e.g. after topping up credit)."""
+
+    kind: Literal["ResumeCampaign"] = "ResumeCampaign"
+    campaign_id: UUID
+
+
+class TestSend(_Request):
+    """Send the message, rendered for the first recipient, to the requesting user's own
+    number (sms, ``447…`` or ``07…``) or address (email)."""
+
+    kind: Literal["TestSend"] = "TestSend"
+    campaign_id: UUID
+    channel: Channel
+    to: Annotated[str, Field(min_length=3, max_length=320)]
+
+
+class GetAudit(_Request):
+    kind: Literal["GetAudit"] = "GetAudit"
+    campaign_id: UUID
+
+
+class ListTemplates(_Request):
+    kind: Literal["ListTemplates"] = "ListTemplates"
+    type: CampaignType | None = None
+    include_archived: bool = False
+
+
+class CreateTemplate(_Request):
+    kind: Literal["CreateTemplate"] = "CreateTemplate"
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    type: CampaignType
+    body: Annotated[str, Field(min_length=1, max_length=10_000)]
+    subject: Annotated[str, Field(max_length=200)] | None = None
+
+
+class UpdateTemplate(_Request):
+    """Creates a new version; campaigns that used an earlier one keep its exact text."""
+
+    kind: Literal["UpdateTemplate"] = "UpdateTemplate"
+    template_id: str
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    body: Annotated[str, Field(min_length=1, max_length=10_000)] | None = None
+    subject: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ArchiveTemplate(_Request):
+    kind: Literal["ArchiveTemplate"] = "ArchiveTemplate"
+    template_id: str
+
+
+class ResolveLink(_Request):
+    """From the gateway's public link endpoint: what a patient's booking/questionnaire link
+    is for. Records that the recipient opened it. ``org_id`` is the link's own organisation."""
+
+    kind: Literal["ResolveLink"] = "ResolveLink"
+    token: Annotated[str, Field(min_length=10, max_length=500)]
 
 
 class ListRecipients(_Request):
@@ -115,11 +195,19 @@ CampaignRequest = Annotated[
     | SendCampaign
     | CancelCampaign
     | ListRecipients
-    | ClaimMessages,
+    | ClaimMessages
+    | ResumeCampaign
+    | TestSend
+    | GetAudit
+    | ListTemplates
+    | CreateTemplate
+    | UpdateTemplate
+    | ArchiveTemplate
+    | ResolveLink,
     Field(discriminator="kind"),
 ]
 
-ErrorCode = Literal["not_found", "conflict", "invalid", "unavailable"]
+ErrorCode = Literal["not_found", "conflict", "invalid", "unavailable", "gone"]
 
 
 class RpcError(Model):
@@ -136,3 +224,28 @@ class RpcReply(Model, Generic[T]):
 
     result: T | None = None
     error: RpcError | None = None
+
+
+#: The result type of each request, shared by campaign (which answers) and its callers.
+REPLY_TYPES: dict[type[Message], type[Model]] = {
+    CreateCampaign: views.CampaignView,
+    ListCampaigns: views.CampaignPage,
+    GetCampaign: views.CampaignView,
+    RegisterPatientList: views.PatientListView,
+    GetPatientList: views.PatientListView,
+    GetUnsuccessfulRows: views.UnsuccessfulRowsPage,
+    SetMessage: views.CampaignView,
+    GetReview: views.ReviewView,
+    SendCampaign: views.CampaignView,
+    CancelCampaign: views.CampaignView,
+    ListRecipients: views.RecipientPage,
+    ClaimMessages: views.ClaimResult,
+    ResumeCampaign: views.CampaignView,
+    TestSend: views.TestSendResult,
+    GetAudit: views.AuditLog,
+    ListTemplates: views.TemplateList,
+    CreateTemplate: views.TemplateView,
+    UpdateTemplate: views.TemplateView,
+    ArchiveTemplate: views.TemplateView,
+    ResolveLink: views.LinkView,
+}

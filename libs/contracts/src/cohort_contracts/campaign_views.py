@@ -5,6 +5,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from .campaign_settings import BookingSettings, QuestionnaireSettings
 from .envelope import Model
 from .vocabulary import (
     CampaignStatus,
@@ -42,6 +43,14 @@ class CampaignView(Model):
     created_at: datetime
     message: MessageContent | None = None
     counts: CampaignCounts = Field(default_factory=CampaignCounts)
+    allow_replies: bool = False
+    booking: BookingSettings | None = None
+    questionnaire: QuestionnaireSettings | None = None
+    link_expiry_days: int = 7
+    template_id: str | None = None
+    template_version: int | None = None
+    #: Why the campaign is paused (a provider problem), in words staff can act on.
+    paused_reason: str | None = None
 
 
 class CampaignPage(Model):
@@ -86,6 +95,14 @@ class UnsuccessfulRowsPage(Model):
     next_after: int | None
 
 
+class NonGsmCharacter(Model):
+    """A character that forces the whole SMS into UCS-2 (70 characters per fragment)."""
+
+    position: int
+    character: str
+    suggestion: str | None
+
+
 class RenderedPreview(Model):
     recipient_id: str
     body: str
@@ -94,6 +111,10 @@ class RenderedPreview(Model):
 
 
 class ReviewView(Model):
+    """The truth before sending: counts and costs after personalisation and link insertion.
+    ``recipient_count`` is what ``SendCampaign.confirm_recipient_count`` must equal; it
+    excludes ``too_long`` recipients, whose message would exceed 918 characters."""
+
     campaign_id: UUID
     status: CampaignStatus
     recipient_count: int
@@ -102,6 +123,13 @@ class ReviewView(Model):
     previews: list[RenderedPreview]
     total_fragments: int
     lists_resolving: int
+    largest_message_fragments: int = 0
+    largest_message_characters: int = 0
+    non_gsm_characters: list[NonGsmCharacter] = Field(default_factory=list)
+    too_long: list[str] = Field(default_factory=list, description="recipient ids")
+    #: The provider's balance, or None when it could not be read (the review still works).
+    credit_balance: int | None = None
+    credits_needed: int = 0
 
 
 class RecipientView(Model):
@@ -117,6 +145,9 @@ class RecipientView(Model):
     reason_code: SendReason | None = None
     reason: str | None = None
     updated_at: datetime
+    reply: str | None = None
+    replied_at: datetime | None = None
+    link_opened_at: datetime | None = None
 
 
 class RecipientPage(Model):
@@ -130,3 +161,50 @@ class ClaimResult(Model):
     """The recipients dispatch may now hand to the provider; everything else must not be sent."""
 
     claimed: list[str]
+
+
+class TemplateView(Model):
+    id: str
+    name: str
+    type: CampaignType
+    body: str
+    subject: str | None = None
+    version: int
+    builtin: bool
+    archived: bool = False
+    org_id: str | None = None
+
+
+class TemplateList(Model):
+    items: list[TemplateView]
+
+
+class AuditEntry(Model):
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, str | int] = Field(default_factory=dict)
+
+
+class AuditLog(Model):
+    campaign_id: UUID
+    entries: list[AuditEntry]
+
+
+class LinkView(Model):
+    """What a patient's link opens: no patient data beyond an opaque reference."""
+
+    campaign_id: UUID
+    org_id: str
+    type: CampaignType
+    patient_reference: str
+    expires_at: datetime
+    booking: BookingSettings | None = None
+    questionnaire: QuestionnaireSettings | None = None
+
+
+class TestSendResult(Model):
+    to: str
+    body: str
+    subject: str | None = None
+    fragments: int

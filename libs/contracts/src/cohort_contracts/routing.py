@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Service = Literal["gateway", "ingest", "campaign", "dispatch"]
+#: Consumers outside Cohort: the EHR integration that saves messages to patient records.
+External = Literal["ehr"]
 
 COMMANDS_EXCHANGE = "commands"
 EVENTS_EXCHANGE = "events"
@@ -20,7 +22,7 @@ class Route:
     routing_key: str
     exchange: str
     queue: str
-    consumer: Service
+    consumer: Service | External
 
 
 RESOLVE_ROWS = Route("ingest.resolve_rows", COMMANDS_EXCHANGE, "ingest.resolve-rows", "ingest")
@@ -38,6 +40,15 @@ FIRETEXT_RECEIPTS = Route(
 DELIVERY_REPORTED = Route(
     "dispatch.delivery_reported", EVENTS_EXCHANGE, "campaign.delivery-reported", "campaign"
 )
+
+DISPATCH_REQUESTS = Route("dispatch.request", COMMANDS_EXCHANGE, "dispatch.requests", "dispatch")
+FIRETEXT_INBOUND = Route(
+    "dispatch.firetext_inbound", COMMANDS_EXCHANGE, "dispatch.firetext-inbound", "dispatch"
+)
+REPLY_RECEIVED = Route("dispatch.reply_received", EVENTS_EXCHANGE, "campaign.replies", "campaign")
+#: The documented key for save-to-record: ``RecordEntryRequested`` events, kept in a durable
+#: queue until the EHR integration consumes them.
+RECORD_ENTRIES = Route("campaign.record_entry", EVENTS_EXCHANGE, "ehr.record-entries", "ehr")
 
 ALL_ROUTES: tuple[Route, ...] = (
     RESOLVE_ROWS,

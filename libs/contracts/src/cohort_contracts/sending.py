@@ -21,28 +21,42 @@ class OutboundMessage(Model):
 
 
 class SendMessages(Message):
-    """Command: hand these rendered messages to the channel's provider, once each."""
+    """Command: hand these rendered messages to the channel's provider, once each.
+
+    ``test``: a test send to the requesting user's own number or address; it is not a
+    recipient of the campaign, so it is sent without a claim and its outcome is not recorded."""
 
     kind: Literal["SendMessages"] = "SendMessages"
     campaign_id: UUID
     channel: Channel
     batch_id: UUID
     messages: list[OutboundMessage]
+    test: bool = False
 
 
-SendStatus = Literal["sent", "delivered", "failed", "outcome_unknown", "not_claimed"]
+SendStatus = Literal["sent", "delivered", "failed", "outcome_unknown", "not_claimed", "returned"]
 
 
 class SendOutcome(Model):
     """``sent``: the provider accepted it (a receipt will follow); ``delivered``: final at
     acceptance (email); ``outcome_unknown``: the request may have reached the provider and must
-    not be resent; ``not_claimed``: campaign refused the claim (cancelled or already taken)."""
+    not be resent; ``not_claimed``: campaign refused the claim (cancelled, paused or already
+    taken); ``returned``: claimed but certainly not sent because sending is blocked (see
+    ``MessagesSent.blocked``), so it may be released again when the campaign resumes."""
 
     recipient_id: str
     status: SendStatus
     reason_code: SendReason | None = None
     reason: str | None = None
     provider_reference: str | None = None
+
+
+class SendingBlocked(Model):
+    """A problem no retry will fix for any recipient (provider configuration, no credit): the
+    campaign must pause instead of failing every remaining patient."""
+
+    reason_code: SendReason
+    reason: str
 
 
 class MessagesSent(Message):
@@ -52,6 +66,7 @@ class MessagesSent(Message):
     campaign_id: UUID
     batch_id: UUID
     outcomes: list[SendOutcome]
+    blocked: SendingBlocked | None = None
 
 
 class ProcessFiretextReceipt(Message):
@@ -77,3 +92,36 @@ class DeliveryReported(Message):
     reason_code: SendReason | None = None
     reason: str | None = None
     reported_at: datetime
+
+
+class ProcessFiretextInbound(Message):
+    """Command: a reply a patient texted to the practice's Firetext number, as received."""
+
+    kind: Literal["ProcessFiretextInbound"] = "ProcessFiretextInbound"
+    source: str
+    destination: str
+    message: str
+    time: str | None = None
+
+
+class ReplyReceived(Message):
+    """Event: a patient's reply, with their number normalised as we store it (``447…``)."""
+
+    kind: Literal["ReplyReceived"] = "ReplyReceived"
+    from_number: str
+    destination: str
+    message: str
+    received_at: datetime
+
+
+class RecordEntryRequested(Message):
+    """Event for an EHR integration: save this message to the patient's record. Published once
+    per recipient, and only when the message was delivered (an email: accepted by the relay)."""
+
+    kind: Literal["RecordEntryRequested"] = "RecordEntryRequested"
+    nhs_number: str
+    campaign_id: UUID
+    recipient_id: str
+    channel: Channel
+    message_text: str
+    delivered_at: datetime

@@ -1,4 +1,4 @@
-"""Request/reply to campaign without FastStream's per-broker request lock.
+"""Request/reply (to campaign, or to dispatch) without FastStream's per-broker request lock.
 
 FastStream 0.7.8's ``broker.request`` holds one lock for the whole round trip, so a process can
 have only one request in flight (reference/stack.md §1). Here every caller process owns an
@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from cohort_contracts.campaign_requests import RpcReply
 from cohort_contracts.envelope import Message
-from cohort_contracts.routing import CAMPAIGN_REQUESTS
+from cohort_contracts.routing import CAMPAIGN_REQUESTS, Route
 
 from .topology import Topology
 
@@ -44,15 +44,17 @@ class RpcClient:
             if future is not None and not future.done():
                 future.set_result(msg.body)
 
-    async def call(self, request: Message, result_type: type[T]) -> RpcReply[T]:
+    async def call(
+        self, request: Message, result_type: type[T], route: Route = CAMPAIGN_REQUESTS
+    ) -> RpcReply[T]:
         key = str(request.message_id)
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
             await self._broker.publish(
                 request,
-                exchange=self._topology.exchange(CAMPAIGN_REQUESTS.exchange),
-                routing_key=CAMPAIGN_REQUESTS.routing_key,
+                exchange=self._topology.exchange(route.exchange),
+                routing_key=route.routing_key,
                 reply_to=self.reply_queue,
                 correlation_id=key,
                 message_id=key,
