@@ -84,10 +84,15 @@ DeliveryStatus = Literal["delivered", "failed", "pending"]
 
 
 class DeliveryReported(Message):
-    """Event: the provider's word on one message."""
+    """Event: the provider's word on one message. A message sent alone carries its recipient id
+    as the provider reference; several recipients sent in one request share a reference, and
+    their receipts are told apart by number: then ``recipient_id`` is None and campaign matches
+    ``provider_reference`` and ``mobile``."""
 
     kind: Literal["DeliveryReported"] = "DeliveryReported"
-    recipient_id: str
+    recipient_id: str | None = None
+    provider_reference: str | None = None
+    mobile: str | None = None
     status: DeliveryStatus
     reason_code: SendReason | None = None
     reason: str | None = None

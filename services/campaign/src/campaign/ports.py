@@ -74,6 +74,11 @@ class RecipientRepository(Protocol):
         ...
 
     async def cancel_unsent(self, campaign_id: UUID) -> int: ...
+    async def find_by_provider_reference(
+        self, org_id: str, provider_reference: str, contact: str
+    ) -> str | None:
+        """The recipient a shared provider reference and number point to."""
+        ...
 
 
 class ReleaseLog(Protocol):

@@ -26,6 +26,7 @@ def _campaign_doc(c: Campaign) -> Document:
         "created_by": c.created_by,
         "created_at": c.created_at,
         "message": None if c.message is None else vars(c.message),
+        "paused_reason": c.paused_reason,
     }
 
 
@@ -40,6 +41,7 @@ def _campaign(d: Document) -> Campaign:
         created_by=d["created_by"],
         created_at=d["created_at"],
         message=None if message is None else Message(**message),
+        paused_reason=d.get("paused_reason"),
     )
 
 

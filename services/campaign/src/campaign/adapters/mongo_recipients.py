@@ -195,6 +195,15 @@ class MongoRecipientRepository:
         doc = await self._c.find_one({"_id": recipient_id, "org_id": org_id})
         return None if doc is None else _recipient(doc)
 
+    async def find_by_provider_reference(
+        self, org_id: str, provider_reference: str, contact: str
+    ) -> str | None:
+        doc = await self._c.find_one(
+            {"org_id": org_id, "provider_reference": provider_reference, "contact": contact},
+            {"_id": 1},
+        )
+        return None if doc is None else str(doc["_id"])
+
     async def cancel_unsent(self, campaign_id: UUID) -> int:
         result = await self._c.update_many(
             {

@@ -28,6 +28,7 @@ class Campaign:
     created_at: datetime
     status: CampaignStatus = CampaignStatus.DRAFT
     message: Message | None = None
+    paused_reason: str | None = None
 
     def accept_list(self) -> None:
         if self.status not in EDITABLE:
@@ -58,6 +59,20 @@ class Campaign:
                 recipient_count=ready,
             )
         self.status = CampaignStatus.SENDING
+
+    def pause(self, reason: str) -> bool:
+        """A provider problem no retry fixes: stop releasing until staff resume."""
+        if self.status is not CampaignStatus.SENDING:
+            return False
+        self.status = CampaignStatus.PAUSED
+        self.paused_reason = reason
+        return True
+
+    def resume(self) -> None:
+        if self.status is not CampaignStatus.PAUSED:
+            raise Conflict(f"The campaign is {self.status}; only a paused campaign can resume.")
+        self.status = CampaignStatus.SENDING
+        self.paused_reason = None
 
     def cancel(self) -> None:
         if self.status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED):

@@ -23,7 +23,7 @@ from cohort_contracts.campaign_views import (
 )
 from cohort_contracts.vocabulary import RecipientStatus
 
-from ..domain.errors import NotFound
+from ..domain.errors import InvalidMessage, NotFound
 from ..domain.fragments import sms_fragments
 from ..domain.model import Campaign
 from ..domain.rendering import Personalisation, render
@@ -79,6 +79,8 @@ async def get_campaign(req: GetCampaign, deps: Deps) -> CampaignView:
 
 async def set_message(req: SetMessage, deps: Deps) -> CampaignView:
     campaign = await _load(deps, req.org_id, req.campaign_id)
+    if req.body is None:
+        raise InvalidMessage("Write the message, or choose a template.")
     campaign.set_message(req.body, req.subject)
     await deps.campaigns.save(campaign)
     return await _view(deps, campaign)

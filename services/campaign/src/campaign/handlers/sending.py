@@ -134,8 +134,16 @@ async def record_delivery(event: DeliveryReported, deps: Deps) -> None:
         return  # a pending receipt never overrides anything; the final one follows
     to = RecipientStatus.DELIVERED if event.status == "delivered" else RecipientStatus.FAILED
     reason_code = None if event.reason_code is None else event.reason_code.value
+    recipient_id = event.recipient_id
+    if recipient_id is None and event.provider_reference and event.mobile:
+        recipient_id = await deps.recipients.find_by_provider_reference(
+            event.org_id, event.provider_reference, event.mobile
+        )
+    if recipient_id is None:
+        log.warning("receipt for an unknown message", extra={"reference": event.provider_reference})
+        return
     changed = await deps.recipients.transition(
-        event.org_id, event.recipient_id, to, reason_code, event.reason
+        event.org_id, recipient_id, to, reason_code, event.reason
     )
     if not changed:
-        log.info("receipt changed nothing", extra={"recipient_id": event.recipient_id})
+        log.info("receipt changed nothing", extra={"recipient_id": recipient_id})

@@ -39,6 +39,7 @@ def campaign_view(c: Campaign, counts: dict[RecipientStatus, int]) -> CampaignVi
             cancelled=counts.get(RecipientStatus.CANCELLED, 0),
             outcome_unknown=counts.get(RecipientStatus.OUTCOME_UNKNOWN, 0),
         ),
+        paused_reason=c.paused_reason,
     )
 
 
