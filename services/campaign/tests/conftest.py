@@ -3,6 +3,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from campaign.adapters.mongo_audit import MongoAuditTrail
 from campaign.adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
@@ -41,5 +42,6 @@ def deps(mongo: MongoHandle, publisher: FakePublisher) -> Deps:
         recipients=MongoRecipientRepository(mongo),
         releases=MongoReleaseLog(mongo),
         publisher=publisher,
+        audit=MongoAuditTrail(mongo),
         release_batch_size=3,
     )

@@ -4,6 +4,7 @@ from faststream.rabbit import RabbitBroker
 
 from cohort_platform.topology import Topology
 
+from .adapters.mongo_audit import MongoAuditTrail
 from .adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from .adapters.mongo_database import MongoHandle
 from .adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
@@ -21,5 +22,6 @@ def build_deps(
         recipients=MongoRecipientRepository(mongo),
         releases=MongoReleaseLog(mongo),
         publisher=RabbitPublisher(broker, topology),
+        audit=MongoAuditTrail(mongo),
         release_batch_size=settings.release_batch_size,
     )

@@ -1,9 +1,11 @@
 """What the handlers need from the outside world. Adapters implement these."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from cohort_contracts.campaign_views import AuditEntry
 from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
@@ -37,6 +39,9 @@ class PatientListRepository(Protocol):
     async def progress(self, patient_list: PatientList) -> ListProgress: ...
     async def unsuccessful(self, list_id: UUID, after_row: int, limit: int) -> list[ListRow]: ...
     async def failed_by_reason(self, campaign_id: UUID) -> dict[str, int]: ...
+    async def mark_duplicate(self, recipient_id: str) -> None:
+        """The row that held this recipient lost it to an earlier occurrence of the patient."""
+        ...
 
 
 class RecipientRepository(Protocol):
@@ -69,16 +74,48 @@ class RecipientRepository(Protocol):
         to: RecipientStatus,
         reason_code: str | None = None,
         reason: str | None = None,
+        *,
+        provider_reference: str | None = None,
+        from_states: frozenset[RecipientStatus] | None = None,
     ) -> bool:
-        """Apply ``to`` if the recipient is in one of the states it may come from."""
+        """Apply ``to`` if the recipient is in one of the states it may come from (by default
+        ``TRANSITIONS[to]``). Delivery also marks a record entry pending (an outbox)."""
         ...
 
+    async def expire(
+        self,
+        status: RecipientStatus,
+        older_than: datetime,
+        to: RecipientStatus,
+        reason_code: str,
+        reason: str,
+    ) -> list[tuple[str, UUID]]: ...
+    async def pending_record_entries(self, limit: int) -> list[Recipient]: ...
+    async def record_entries_published(self, ids: Sequence[str]) -> None: ...
+    async def replace_if_earlier(self, existing_id: str, newcomer: Recipient) -> bool: ...
+    async def missing(self, ids: Sequence[str]) -> set[str]: ...
     async def cancel_unsent(self, campaign_id: UUID) -> int: ...
     async def find_by_provider_reference(
         self, org_id: str, provider_reference: str, contact: str
     ) -> str | None:
         """The recipient a shared provider reference and number point to."""
         ...
+
+
+class AuditTrail(Protocol):
+    """Append-only: who created, uploaded, composed, test-sent, sent, paused, resumed or
+    cancelled a campaign, and when."""
+
+    async def append(
+        self,
+        org_id: str,
+        campaign_id: UUID,
+        at: datetime,
+        actor: str,
+        action: str,
+        details: dict[str, str | int],
+    ) -> None: ...
+    async def entries(self, org_id: str, campaign_id: UUID) -> list[AuditEntry]: ...
 
 
 class ReleaseLog(Protocol):

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from faststream.rabbit import RabbitBroker
 
+from campaign.adapters.mongo_audit import MongoAuditTrail
 from campaign.adapters.mongo_campaigns import MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
@@ -158,6 +159,7 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_the_delivery_li
         recipients=MongoRecipientRepository(mongo),
         releases=MongoReleaseLog(mongo),
         publisher=FakePublisher(),
+        audit=MongoAuditTrail(mongo),
     )
     register(broker, topology, deps, Releaser(deps, 60, 60))
     await broker.start()

@@ -116,3 +116,40 @@ async def test_another_organisation_cannot_see_a_list(deps: Deps) -> None:
         await _list(deps, campaign.id, list_id, org="B82002")
     with pytest.raises(NotFound):
         await register(deps, campaign.id, 1, org="B82002")
+
+
+async def test_the_first_occurrence_wins_whatever_order_batches_arrive_in(deps: Deps) -> None:
+    campaign = await new_campaign(deps)
+    first_list = await register(deps, campaign.id, 300)
+    second_list = await register(deps, campaign.id, 1)
+    same = nhs_number(77)
+    # The second list's batch, then the first list's later batch, then its first batch.
+    await lists.record_resolved_rows(
+        rows_resolved(campaign.id, second_list, [outcome(1, nhs=same)]), deps
+    )
+    await lists.record_resolved_rows(
+        rows_resolved(campaign.id, first_list, [outcome(250, nhs=same)], batch_number=1), deps
+    )
+    await lists.record_resolved_rows(
+        rows_resolved(campaign.id, first_list, [outcome(5, nhs=same)], batch_number=0), deps
+    )
+
+    recipients, total = await deps.recipients.page(ORG, campaign.id, None, 0, 10)
+    assert total == 1
+    assert (recipients[0].list_id, recipients[0].row_number) == (first_list, 5)
+
+    async def failed_rows(list_id: uuid.UUID) -> list[tuple[int, UploadReason]]:
+        page = await lists.get_unsuccessful_rows(
+            GetUnsuccessfulRows(
+                correlation_id=cid(),
+                org_id=ORG,
+                actor="u",
+                campaign_id=campaign.id,
+                list_id=list_id,
+            ),
+            deps,
+        )
+        return [(r.row_number, r.reason_code) for r in page.rows]
+
+    assert await failed_rows(first_list) == [(250, UploadReason.DUPLICATE_PATIENT)]
+    assert await failed_rows(second_list) == [(1, UploadReason.DUPLICATE_PATIENT)]

@@ -1,6 +1,7 @@
 """Campaigns and patient lists in MongoDB."""
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -85,6 +86,7 @@ def _list_doc(p: PatientList) -> Document:
         "columns": p.columns,
         "total_rows": p.total_rows,
         "created_at": p.created_at,
+        "ordinal": p.ordinal,
     }
 
 
@@ -97,8 +99,16 @@ def _list(d: Document) -> PatientList:
         filename=d["filename"],
         columns=d["columns"],
         total_rows=d["total_rows"],
-        created_at=d["created_at"],
+        created_at=_created_at(d),
     )
+
+
+def _created_at(d: Document) -> datetime:
+    """The stored ordinal keeps the microseconds the stored date has lost."""
+    if ordinal := d.get("ordinal"):
+        return datetime.strptime(ordinal.split(":")[0], "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)
+    created: datetime = d["created_at"]
+    return created
 
 
 def _row_doc(r: ListRow) -> Document:
@@ -176,6 +186,12 @@ class MongoPatientListRepository:
     async def failed_by_reason(self, campaign_id: UUID) -> dict[str, int]:
         return await self._group_reasons(
             {"campaign_id": str(campaign_id), "reason_code": {"$ne": None}}
+        )
+
+    async def mark_duplicate(self, recipient_id: str) -> None:
+        await self._rows.update_one(
+            {"recipient_id": recipient_id},
+            {"$set": {"reason_code": "DUPLICATE_PATIENT", "recipient_id": None}},
         )
 
     async def _group_reasons(self, match: Document) -> dict[str, int]:

@@ -3,6 +3,7 @@
 Every state change is a single-document conditional update (``status`` in the states it may
 come from), so concurrent instances and redelivered messages can never move a recipient twice."""
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cohort_contracts.vocabulary import RecipientStatus
 
@@ -46,6 +47,7 @@ def _doc(r: Recipient) -> Document:
         "body": r.body,
         "subject": r.subject,
         "updated_at": r.updated_at,
+        "source_rank": r.source_rank,
     }
 
 
@@ -67,6 +69,10 @@ def _recipient(d: Document) -> Recipient:
         reason=d.get("reason"),
         body=d.get("body"),
         subject=d.get("subject"),
+        source_rank=d.get("source_rank", ""),
+        provider_reference=d.get("provider_reference"),
+        reply=d.get("reply"),
+        replied_at=d.get("replied_at"),
     )
 
 
@@ -176,10 +182,46 @@ class MongoRecipientRepository:
         to: RecipientStatus,
         reason_code: str | None = None,
         reason: str | None = None,
+        *,
+        provider_reference: str | None = None,
+        from_states: frozenset[RecipientStatus] | None = None,
     ) -> bool:
-        allowed = [s.value for s in TRANSITIONS[to]]
+        allowed = [s.value for s in (from_states or TRANSITIONS[to])]
+        changes: dict[str, Any] = {
+            "status": to.value,
+            "reason_code": reason_code,
+            "reason": reason,
+            "updated_at": _now(),
+        }
+        if provider_reference is not None:
+            changes["provider_reference"] = provider_reference
+        if to is RecipientStatus.DELIVERED:
+            # The outbox flag is set in the same atomic update as the delivery, so a crash
+            # between this write and the publish cannot lose the record entry.
+            changes["record_entry"] = "pending"
         result = await self._c.update_one(
             {"_id": recipient_id, "org_id": org_id, "status": {"$in": allowed}},
+            {"$set": changes},
+        )
+        return bool(result.modified_count)
+
+    async def expire(
+        self,
+        status: RecipientStatus,
+        older_than: datetime,
+        to: RecipientStatus,
+        reason_code: str,
+        reason: str,
+    ) -> list[tuple[str, UUID]]:
+        """Move recipients stuck in ``status`` since before ``older_than``; returns (org, campaign)
+        pairs touched so their campaigns can be completed."""
+        query = {"status": status.value, "updated_at": {"$lte": older_than}}
+        touched = {
+            (d["org_id"], UUID(d["campaign_id"]))
+            async for d in self._c.find(query, {"org_id": 1, "campaign_id": 1})
+        }
+        await self._c.update_many(
+            query,
             {
                 "$set": {
                     "status": to.value,
@@ -189,7 +231,40 @@ class MongoRecipientRepository:
                 }
             },
         )
-        return bool(result.modified_count)
+        return sorted(touched)
+
+    async def pending_record_entries(self, limit: int) -> list[Recipient]:
+        docs = self._c.find({"record_entry": "pending"}).limit(limit)
+        return [_recipient(d) async for d in docs]
+
+    async def record_entries_published(self, ids: Sequence[str]) -> None:
+        await self._c.update_many(
+            {"_id": {"$in": list(ids)}, "record_entry": "pending"},
+            {"$set": {"record_entry": "published"}},
+        )
+
+    async def replace_if_earlier(self, existing_id: str, newcomer: Recipient) -> bool:
+        """First occurrence wins: if ``newcomer`` comes from an earlier row than the recipient
+        now holding its patient, and nothing has been sent, the newcomer takes its place.
+        Returns whether the holder was removed. (If a third occurrence slips in between the
+        delete and the insert, the newcomer is not inserted; the caller's check for missing
+        recipients then reports its row as a duplicate.)"""
+        deleted = await self._c.delete_one(
+            {
+                "_id": existing_id,
+                "status": RecipientStatus.READY.value,
+                "source_rank": {"$gt": newcomer.source_rank},
+            }
+        )
+        if not deleted.deleted_count:
+            return False
+        with contextlib.suppress(DuplicateKeyError):
+            await self._c.insert_one(_doc(newcomer))
+        return True
+
+    async def missing(self, ids: Sequence[str]) -> set[str]:
+        found = {d["_id"] async for d in self._c.find({"_id": {"$in": list(ids)}}, {"_id": 1})}
+        return set(ids) - found
 
     async def get(self, org_id: str, recipient_id: str) -> Recipient | None:
         doc = await self._c.find_one({"_id": recipient_id, "org_id": org_id})

@@ -98,6 +98,12 @@ class PatientList:
     total_rows: int
     created_at: datetime
 
+    @property
+    def ordinal(self) -> str:
+        """Orders a campaign's lists by registration, to the microsecond (BSON dates keep only
+        milliseconds, so this is stored as text), then by id."""
+        return f"{self.created_at:%Y%m%d%H%M%S%f}:{self.id}"
+
 
 @dataclass
 class Recipient:
@@ -118,6 +124,12 @@ class Recipient:
     body: str | None = None
     subject: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    #: Orders rows across a campaign's lists (list registration time, then row number), so the
+    #: first occurrence of a patient wins whatever order the batches are resolved in.
+    source_rank: str = ""
+    provider_reference: str | None = None
+    reply: str | None = None
+    replied_at: datetime | None = None
 
 
 #: Which states a recipient may move from, per new state. A transition from anywhere else is a
@@ -135,5 +147,10 @@ TRANSITIONS: dict[RecipientStatus, frozenset[RecipientStatus]] = {
     ),
     RecipientStatus.CANCELLED: frozenset({RecipientStatus.READY, RecipientStatus.QUEUED}),
 }
+
+#: Back to ``ready`` (to be released again when the campaign resumes): claimed but certainly
+#: not sent because sending was blocked, or queued but refused a claim while paused.
+RETURNED_FROM = frozenset({RecipientStatus.SENDING})
+UNCLAIMED_FROM = frozenset({RecipientStatus.QUEUED})
 
 UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING})

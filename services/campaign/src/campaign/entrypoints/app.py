@@ -27,7 +27,13 @@ def create_app(
     broker = make_broker(rabbit, prefetch=settings.prefetch)
     mongo = MongoHandle(settings.mongodb_url, settings.mongodb_database)
     deps = build_deps(settings, mongo, broker, topology)
-    releaser = Releaser(deps, settings.sweep_interval_s, settings.unpublished_grace_s)
+    releaser = Releaser(
+        deps,
+        settings.sweep_interval_s,
+        settings.unpublished_grace_s,
+        settings.receipt_timeout_s,
+        settings.claim_timeout_s,
+    )
     register(broker, topology, deps, releaser)
 
     @asynccontextmanager

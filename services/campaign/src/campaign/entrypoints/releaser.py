@@ -1,5 +1,6 @@
 """Runs releases in the background: one loop per sending campaign per process, plus a sweeper
-that resumes any campaign whose release was interrupted (a crash, a restart, another instance)."""
+that resumes any campaign whose release was interrupted (a crash, a restart, another instance),
+settles messages whose receipts never came, and drains the save-to-record outbox."""
 
 import asyncio
 import logging
@@ -7,16 +8,30 @@ from uuid import UUID
 
 from ..domain.model import Campaign
 from ..handlers.deps import Deps
-from ..handlers.sending import release, republish_unpublished
+from ..handlers.sending import (
+    expire_unsettled,
+    publish_record_entries,
+    release,
+    republish_unpublished,
+)
 
 log = logging.getLogger(__name__)
 
 
 class Releaser:
-    def __init__(self, deps: Deps, interval_s: float, grace_s: float) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        interval_s: float,
+        grace_s: float,
+        receipt_timeout_s: float = 72 * 3600,
+        claim_timeout_s: float = 15 * 60,
+    ) -> None:
         self._deps = deps
         self._interval_s = interval_s
         self._grace_s = grace_s
+        self._receipt_timeout_s = receipt_timeout_s
+        self._claim_timeout_s = claim_timeout_s
         self._running: dict[UUID, asyncio.Task[int]] = {}
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -44,6 +59,8 @@ class Releaser:
                 await republish_unpublished(self._deps, self._grace_s)
                 for campaign in await self._deps.campaigns.list_sending():
                     self.kick(campaign)
+                await expire_unsettled(self._deps, self._receipt_timeout_s, self._claim_timeout_s)
+                await publish_record_entries(self._deps)
             except Exception as exc:
                 log.error("sweep failed", extra={"error": type(exc).__name__})
             await asyncio.sleep(self._interval_s)

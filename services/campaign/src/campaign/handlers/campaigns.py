@@ -27,6 +27,7 @@ from ..domain.errors import InvalidMessage, NotFound
 from ..domain.fragments import sms_fragments
 from ..domain.model import Campaign
 from ..domain.rendering import Personalisation, render
+from .audit_trail import record_audit
 from .deps import Deps
 from .views import campaign_view, reason_counts, recipient_view
 
@@ -140,6 +141,7 @@ async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
         lists_resolving=await _lists_resolving(deps, campaign),
     )
     await deps.campaigns.save(campaign)
+    await record_audit(deps, campaign, req.actor, "sent", recipients=req.confirm_recipient_count)
     log.info("campaign sending", extra={"campaign_id": str(campaign.id), "actor": req.actor})
     return campaign_view(campaign, counts)
 
@@ -151,6 +153,7 @@ async def cancel_campaign(req: CancelCampaign, deps: Deps) -> CampaignView:
     # queued; then everything not yet claimed by dispatch is cancelled (claims then fail).
     await deps.campaigns.save(campaign)
     cancelled = await deps.recipients.cancel_unsent(campaign.id)
+    await record_audit(deps, campaign, req.actor, "cancelled", recipients_cancelled=cancelled)
     log.info("campaign cancelled", extra={"campaign_id": str(campaign.id), "cancelled": cancelled})
     return await _view(deps, campaign)
 

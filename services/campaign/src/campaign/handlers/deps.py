@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from ..ports import (
+    AuditTrail,
     CampaignRepository,
     PatientListRepository,
     Publisher,
@@ -18,5 +19,6 @@ class Deps:
     recipients: RecipientRepository
     releases: ReleaseLog
     publisher: Publisher
+    audit: AuditTrail
     #: Recipients per ``SendMessages`` command.
     release_batch_size: int = 200

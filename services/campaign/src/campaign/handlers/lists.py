@@ -53,14 +53,19 @@ async def register_patient_list(req: RegisterPatientList, deps: Deps) -> Patient
 
 
 async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
-    """Idempotent: a redelivered batch finds its recipients and rows already stored."""
+    """Idempotent: a redelivered batch finds its recipients and rows already stored. A patient
+    who appears twice (in this list or another of the campaign) is messaged once: the first
+    occurrence, by list registration and row number, keeps the recipient whatever order the
+    batches are resolved in; the others are DUPLICATE_PATIENT."""
     campaign = await deps.campaigns.get(event.org_id, event.campaign_id)
-    if campaign is None or campaign.status is CampaignStatus.CANCELLED:
+    patient_list = await deps.lists.get(event.org_id, event.campaign_id, event.list_id)
+    if campaign is None or patient_list is None or campaign.status is CampaignStatus.CANCELLED:
         log.warning(
             "rows for an unknown or cancelled campaign", extra={"list_id": str(event.list_id)}
         )
         return
     now = datetime.now(UTC)
+    list_rank = patient_list.ordinal
     new = {
         o.row_number: Recipient(
             # Derived from the row, so a redelivered batch names the same recipient.
@@ -76,11 +81,19 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
             contact=o.patient.contact,
             status=RecipientStatus.READY,
             updated_at=now,
+            source_rank=f"{list_rank}:{o.row_number:07d}",
         )
         for o in event.outcomes
         if o.patient is not None and o.reason_code is None
     }
-    duplicates = await deps.recipients.add_unique(list(new.values()))
+    clashes = await deps.recipients.add_unique(list(new.values()))
+    duplicates = set()
+    for newcomer_id, holder_id in clashes.items():
+        newcomer = next(r for r in new.values() if r.id == newcomer_id)
+        if await deps.recipients.replace_if_earlier(holder_id, newcomer):
+            await deps.lists.mark_duplicate(holder_id)
+        else:
+            duplicates.add(newcomer_id)
     rows = []
     for o in event.outcomes:
         recipient = new.get(o.row_number)
@@ -101,6 +114,11 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
             )
         )
     await deps.lists.record_rows(rows)
+    # A later batch may have displaced one of ours (an earlier row of the same patient) between
+    # our insert and our rows being stored; it marks rows it can see, we mark the rest.
+    kept = [r.recipient_id for r in rows if r.recipient_id is not None]
+    for recipient_id in await deps.recipients.missing(kept):
+        await deps.lists.mark_duplicate(recipient_id)
     log.info(
         "rows recorded",
         extra={"list_id": str(event.list_id), "batch": event.batch_number, "rows": len(rows)},

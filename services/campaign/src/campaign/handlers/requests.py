@@ -18,6 +18,7 @@ from cohort_contracts.campaign_requests import (
     ListCampaigns,
     ListRecipients,
     RegisterPatientList,
+    ResumeCampaign,
     RpcError,
     RpcReply,
     SendCampaign,
@@ -45,6 +46,7 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     GetPatientList: lists.get_patient_list,
     GetUnsuccessfulRows: lists.get_unsuccessful_rows,
     ClaimMessages: sending.claim_messages,
+    ResumeCampaign: sending.resume_campaign,
 }
 
 

@@ -3,21 +3,30 @@
 import logging
 import uuid
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
-from cohort_contracts.campaign_requests import ClaimMessages
-from cohort_contracts.campaign_views import ClaimResult
-from cohort_contracts.routing import SEND_MESSAGES
+from cohort_contracts.campaign_requests import ClaimMessages, ResumeCampaign
+from cohort_contracts.campaign_views import CampaignView, ClaimResult
+from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
 from cohort_contracts.sending import (
     DeliveryReported,
     MessagesSent,
     OutboundMessage,
+    RecordEntryRequested,
     SendMessages,
+    SendOutcome,
 )
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
-from ..domain.model import UNSENT, Campaign, Recipient
+from ..domain.errors import NotFound
+from ..domain.model import RETURNED_FROM, UNCLAIMED_FROM, UNSENT, Campaign, Recipient
 from ..domain.rendering import Personalisation, render
+from .audit_trail import record_audit
 from .deps import Deps
+from .views import campaign_view
+
+#: Record-entry events are named by their recipient, so a republished one is recognisable.
+RECORD_ENTRY_IDS = uuid.UUID("6f1c1d2e-5b0a-4c8e-9a57-2d8f3c4b7e10")
 
 log = logging.getLogger(__name__)
 
@@ -108,15 +117,106 @@ async def claim_messages(req: ClaimMessages, deps: Deps) -> ClaimResult:
 
 
 async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
-    for outcome in event.outcomes:
-        status = SEND_STATUS.get(outcome.status)
-        if status is None:
-            continue  # not_claimed: someone else owns it, or it was cancelled
-        reason_code = None if outcome.reason_code is None else outcome.reason_code.value
-        await deps.recipients.transition(
-            event.org_id, outcome.recipient_id, status, reason_code, outcome.reason
+    campaign = await deps.campaigns.get(event.org_id, event.campaign_id)
+    if event.blocked is not None and campaign is not None and campaign.pause(event.blocked.reason):
+        await deps.campaigns.save(campaign)
+        await record_audit(
+            deps, campaign, "dispatch", "paused", reason_code=event.blocked.reason_code.value
         )
+        log.warning(
+            "campaign paused by a provider problem",
+            extra={"campaign_id": str(event.campaign_id), "reason_code": event.blocked.reason_code},
+        )
+    paused = campaign is not None and campaign.status is CampaignStatus.PAUSED
+    for outcome in event.outcomes:
+        await _record_outcome(event.org_id, outcome, paused=paused, deps=deps)
+    await publish_record_entries(deps)
     await finish_if_done(event.org_id, event.campaign_id, deps)
+
+
+async def _record_outcome(org_id: str, outcome: SendOutcome, *, paused: bool, deps: Deps) -> None:
+    rid = outcome.recipient_id
+    if outcome.status == "returned":
+        # Claimed but certainly not sent: release it again when the campaign resumes.
+        await deps.recipients.transition(
+            org_id, rid, RecipientStatus.READY, from_states=RETURNED_FROM
+        )
+        return
+    if outcome.status == "not_claimed":
+        # Refused because the campaign is paused: back to ready. Otherwise someone else owns
+        # it (an earlier delivery of the batch claimed it) or it was cancelled: leave it.
+        if paused:
+            await deps.recipients.transition(
+                org_id, rid, RecipientStatus.READY, from_states=UNCLAIMED_FROM
+            )
+        return
+    reason_code = None if outcome.reason_code is None else outcome.reason_code.value
+    await deps.recipients.transition(
+        org_id,
+        rid,
+        SEND_STATUS[outcome.status],
+        reason_code,
+        outcome.reason,
+        provider_reference=outcome.provider_reference,
+    )
+
+
+async def resume_campaign(req: ResumeCampaign, deps: Deps) -> CampaignView:
+    campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
+    if campaign is None:
+        raise NotFound("Campaign not found.")
+    campaign.resume()
+    await deps.campaigns.save(campaign)
+    await record_audit(deps, campaign, req.actor, "resumed")
+    return campaign_view(campaign, await deps.recipients.counts(campaign.id))
+
+
+async def publish_record_entries(deps: Deps, limit: int = 500) -> int:
+    """The save-to-record outbox: every delivered recipient, once (a consumer may see a repeat
+    after a crash, with the same message id, so it can ignore it)."""
+    pending = await deps.recipients.pending_record_entries(limit)
+    for r in pending:
+        await deps.publisher.publish(
+            RECORD_ENTRIES,
+            RecordEntryRequested(
+                message_id=uuid.uuid5(RECORD_ENTRY_IDS, r.id),
+                correlation_id=r.campaign_id,
+                org_id=r.org_id,
+                nhs_number=r.nhs_number,
+                campaign_id=r.campaign_id,
+                recipient_id=r.id,
+                channel=r.channel,
+                message_text=r.body or "",
+                delivered_at=r.updated_at,
+            ),
+        )
+    if pending:
+        await deps.recipients.record_entries_published([r.id for r in pending])
+    return len(pending)
+
+
+async def expire_unsettled(deps: Deps, receipt_timeout_s: float, claim_timeout_s: float) -> int:
+    """None stays in flight once receipts stop coming (Notify gives up after 72 hours): a sent
+    message never confirmed fails with NO_RECEIPT; a claim dispatch never reported on (it
+    crashed mid-send) may have reached the provider, so it becomes outcome_unknown."""
+    now = datetime.now(UTC)
+    touched = await deps.recipients.expire(
+        RecipientStatus.SENT,
+        now - timedelta(seconds=receipt_timeout_s),
+        RecipientStatus.FAILED,
+        "NO_RECEIPT",
+        "The mobile network never confirmed delivery. The phone may be off or out of signal.",
+    )
+    touched += await deps.recipients.expire(
+        RecipientStatus.SENDING,
+        now - timedelta(seconds=claim_timeout_s),
+        RecipientStatus.OUTCOME_UNKNOWN,
+        "NO_RECEIPT",
+        "We cannot tell whether this message was sent; it was not sent again.",
+    )
+    for org_id, campaign_id in set(touched):
+        await finish_if_done(org_id, campaign_id, deps)
+    return len(touched)
 
 
 async def finish_if_done(org_id: str, campaign_id: uuid.UUID, deps: Deps) -> None:
@@ -147,3 +247,5 @@ async def record_delivery(event: DeliveryReported, deps: Deps) -> None:
     )
     if not changed:
         log.info("receipt changed nothing", extra={"recipient_id": recipient_id})
+    elif to is RecipientStatus.DELIVERED:
+        await publish_record_entries(deps)

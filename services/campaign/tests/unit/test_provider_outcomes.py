@@ -1,0 +1,228 @@
+"""Pauses, returns, shared references, the save-to-record outbox and stale messages."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from campaign.handlers import campaigns, sending
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import ClaimMessages, ResumeCampaign, SendCampaign
+from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
+from cohort_contracts.sending import (
+    DeliveryReported,
+    DeliveryStatus,
+    MessagesSent,
+    RecordEntryRequested,
+    SendingBlocked,
+    SendMessages,
+    SendOutcome,
+    SendStatus,
+)
+from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
+
+from ..builders import ORG
+from ..fakes import FakePublisher
+from .helpers import campaign_with_recipients, cid
+
+
+async def _sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
+    campaign_id, _ = await campaign_with_recipients(deps, n)
+    await campaigns.send_campaign(
+        SendCampaign(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign_id,
+            confirm_recipient_count=n,
+        ),
+        deps,
+    )
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    await sending.release(campaign, deps)
+    ids = [
+        m.recipient_id
+        for r, c in publisher.published
+        if r == SEND_MESSAGES and isinstance(c, SendMessages)
+        for m in c.messages
+    ]
+    return campaign_id, ids
+
+
+async def _claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
+    result = await sending.claim_messages(
+        ClaimMessages(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="dispatch",
+            campaign_id=campaign_id,
+            recipient_ids=ids,
+        ),
+        deps,
+    )
+    return result.claimed
+
+
+def _sent(
+    campaign_id: uuid.UUID,
+    outcomes: list[tuple[str, SendStatus]],
+    blocked: SendingBlocked | None = None,
+    reference: str | None = None,
+) -> MessagesSent:
+    return MessagesSent(
+        correlation_id=cid(),
+        org_id=ORG,
+        campaign_id=campaign_id,
+        batch_id=uuid.uuid4(),
+        outcomes=[
+            SendOutcome(recipient_id=r, status=s, provider_reference=reference or r)
+            for r, s in outcomes
+        ],
+        blocked=blocked,
+    )
+
+
+def _receipt(status: DeliveryStatus, **fields: str) -> DeliveryReported:
+    return DeliveryReported.model_validate(
+        {
+            "correlation_id": cid(),
+            "org_id": ORG,
+            "status": status,
+            "reported_at": datetime.now(UTC),
+            **fields,
+        }
+    )
+
+
+def _record_entries(publisher: FakePublisher) -> list[RecordEntryRequested]:
+    return [
+        m
+        for r, m in publisher.published
+        if r == RECORD_ENTRIES and isinstance(m, RecordEntryRequested)
+    ]
+
+
+async def test_no_credit_pauses_the_campaign_and_loses_nothing(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await _sending(deps, publisher, 5)
+    await _claim(deps, campaign_id, ids[:3])
+    blocked = SendingBlocked(
+        reason_code=SendReason.INSUFFICIENT_CREDIT, reason="Your Firetext account is out of credit."
+    )
+    await sending.record_messages_sent(
+        _sent(campaign_id, [(ids[0], "sent"), (ids[1], "returned"), (ids[2], "returned")], blocked),
+        deps,
+    )
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    assert campaign.status is CampaignStatus.PAUSED
+    assert campaign.paused_reason == "Your Firetext account is out of credit."
+    # The rest of the batch is refused a claim while paused and comes back too.
+    assert await _claim(deps, campaign_id, ids[3:]) == []
+    await sending.record_messages_sent(
+        _sent(campaign_id, [(ids[3], "not_claimed"), (ids[4], "not_claimed")]), deps
+    )
+    assert await deps.recipients.counts(campaign_id) == {
+        RecipientStatus.SENT: 1,
+        RecipientStatus.READY: 4,
+    }
+
+    publisher.published.clear()
+    await sending.resume_campaign(
+        ResumeCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
+    )
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    assert await sending.release(campaign, deps) == 4
+    released = {
+        m.recipient_id
+        for _, c in publisher.published
+        if isinstance(c, SendMessages)
+        for m in c.messages
+    }
+    assert released == set(ids[1:])
+
+
+async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await _sending(deps, publisher, 1)
+    await _claim(deps, campaign_id, ids)
+    await sending.record_messages_sent(_sent(campaign_id, [(ids[0], "not_claimed")]), deps)
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 1}
+
+
+async def test_receipts_for_a_shared_reference_are_matched_by_number(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await _sending(deps, publisher, 2)
+    await _claim(deps, campaign_id, ids)
+    await sending.record_messages_sent(
+        _sent(campaign_id, [(i, "sent") for i in ids], reference="g-shared"), deps
+    )
+    first = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
+    contacts = {r.id: r.contact for r in first[0]}
+
+    await sending.record_delivery(
+        _receipt("delivered", provider_reference="g-shared", mobile=contacts[ids[1]]), deps
+    )
+    counts = await deps.recipients.counts(campaign_id)
+    assert counts == {RecipientStatus.SENT: 1, RecipientStatus.DELIVERED: 1}
+    [entry] = _record_entries(publisher)
+    assert entry.recipient_id == ids[1]
+
+
+async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await _sending(deps, publisher, 4)
+    await _claim(deps, campaign_id, ids)
+    await sending.record_messages_sent(
+        _sent(
+            campaign_id,
+            [(ids[0], "sent"), (ids[1], "sent"), (ids[2], "outcome_unknown"), (ids[3], "failed")],
+        ),
+        deps,
+    )
+    await sending.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
+    await sending.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
+    await sending.record_delivery(_receipt("failed", recipient_id=ids[1]), deps)
+    assert await sending.publish_record_entries(deps) == 0
+
+    [entry] = _record_entries(publisher)
+    assert entry.recipient_id == ids[0]
+    assert entry.message_text.startswith("Hello Jane")
+    assert entry.campaign_id == campaign_id
+    assert len(entry.nhs_number) == 10
+
+
+async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakePublisher) -> None:
+    campaign_id, ids = await _sending(deps, publisher, 1)
+    await _claim(deps, campaign_id, ids)
+    publisher.fail_next = 1
+    with pytest.raises(ConnectionError):  # the handler fails; the message will be redelivered
+        await sending.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
+    assert _record_entries(publisher) == []
+    assert await sending.publish_record_entries(deps) == 1
+    assert len(_record_entries(publisher)) == 1
+
+
+async def test_nothing_stays_in_flight_once_receipts_stop(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await _sending(deps, publisher, 3)
+    await _claim(deps, campaign_id, ids)
+    await sending.record_messages_sent(_sent(campaign_id, [(ids[0], "sent")]), deps)
+    # ids[1] and ids[2] stay "sending": dispatch died after claiming them.
+    assert await sending.expire_unsettled(deps, receipt_timeout_s=0, claim_timeout_s=0) >= 1
+    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
+    by_id = {r.id: r for r in page}
+    assert by_id[ids[0]].status is RecipientStatus.FAILED
+    assert by_id[ids[0]].reason_code == "NO_RECEIPT"
+    assert {by_id[i].status for i in ids[1:]} == {RecipientStatus.OUTCOME_UNKNOWN}
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    assert campaign.status is CampaignStatus.COMPLETED
+    assert _record_entries(publisher) == []
