@@ -9,7 +9,7 @@ from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
 from campaign.handlers.deps import Deps
 
-from .fakes import FakePublisher
+from .fakes import FakeCreditSource, FakePublisher
 
 #: Every MongoDB this machine has: the in-process stand-in always, a real server when
 #: MONGODB_URL names one (CI here has none; a developer with Docker can set it).
@@ -35,7 +35,12 @@ def publisher() -> FakePublisher:
 
 
 @pytest.fixture
-def deps(mongo: MongoHandle, publisher: FakePublisher) -> Deps:
+def credit() -> FakeCreditSource:
+    return FakeCreditSource()
+
+
+@pytest.fixture
+def deps(mongo: MongoHandle, publisher: FakePublisher, credit: FakeCreditSource) -> Deps:
     return Deps(
         campaigns=MongoCampaignRepository(mongo),
         lists=MongoPatientListRepository(mongo),
@@ -43,5 +48,6 @@ def deps(mongo: MongoHandle, publisher: FakePublisher) -> Deps:
         releases=MongoReleaseLog(mongo),
         publisher=publisher,
         audit=MongoAuditTrail(mongo),
+        credit=credit,
         release_batch_size=3,
     )

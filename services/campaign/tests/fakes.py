@@ -14,3 +14,11 @@ class FakePublisher:
             self.fail_next -= 1
             raise ConnectionError("broker unavailable")
         self.published.append((route, message))
+
+
+class FakeCreditSource:
+    def __init__(self, credits: int | None = 1_000_000) -> None:
+        self.credits = credits
+
+    async def balance(self, org_id: str) -> int | None:
+        return self.credits

@@ -2,8 +2,10 @@
 
 from faststream.rabbit import RabbitBroker
 
+from cohort_platform.rpc import RpcClient
 from cohort_platform.topology import Topology
 
+from .adapters.dispatch_credit import DispatchCreditSource
 from .adapters.mongo_audit import MongoAuditTrail
 from .adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from .adapters.mongo_database import MongoHandle
@@ -14,7 +16,11 @@ from .handlers.deps import Deps
 
 
 def build_deps(
-    settings: CampaignSettings, mongo: MongoHandle, broker: RabbitBroker, topology: Topology
+    settings: CampaignSettings,
+    mongo: MongoHandle,
+    broker: RabbitBroker,
+    topology: Topology,
+    rpc: RpcClient,
 ) -> Deps:
     return Deps(
         campaigns=MongoCampaignRepository(mongo),
@@ -23,5 +29,6 @@ def build_deps(
         releases=MongoReleaseLog(mongo),
         publisher=RabbitPublisher(broker, topology),
         audit=MongoAuditTrail(mongo),
+        credit=DispatchCreditSource(rpc),
         release_batch_size=settings.release_batch_size,
     )

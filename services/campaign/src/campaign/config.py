@@ -19,6 +19,7 @@ class CampaignSettings(BaseSettings):
     sweep_interval_s: float = Field(default=5.0, gt=0)
     unpublished_grace_s: float = Field(default=30.0, ge=0)
     prefetch: int = Field(default=32, ge=1)
+    credit_timeout_s: float = Field(default=3.0, gt=0)
     #: A sent SMS with no receipt after this long fails with NO_RECEIPT (Notify: 72 hours).
     receipt_timeout_s: float = Field(default=72 * 3600, gt=0)
     #: A claim dispatch never reported on (it died mid-send) becomes outcome_unknown after this.

@@ -126,5 +126,11 @@ class ReleaseLog(Protocol):
     async def unpublished(self, older_than_s: float) -> list[tuple[UUID, UUID, str]]: ...
 
 
+class CreditSource(Protocol):
+    async def balance(self, org_id: str) -> int | None:
+        """The organisation's SMS credits at its provider, or None if it cannot be read now."""
+        ...
+
+
 class Publisher(Protocol):
     async def publish(self, route: Route, message: Message) -> None: ...

@@ -27,7 +27,7 @@ from cohort_platform.testing import eventually, queue_depth, rabbit_namespace
 from cohort_platform.topology import Topology
 
 from ..builders import ORG, outcome, rows_resolved
-from ..fakes import FakePublisher
+from ..fakes import FakeCreditSource, FakePublisher
 
 pytestmark = pytest.mark.integration
 
@@ -160,6 +160,7 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_the_delivery_li
         releases=MongoReleaseLog(mongo),
         publisher=FakePublisher(),
         audit=MongoAuditTrail(mongo),
+        credit=FakeCreditSource(),
     )
     register(broker, topology, deps, Releaser(deps, 60, 60))
     await broker.start()

@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 from cohort_platform.broker import make_broker, start_consuming
 from cohort_platform.health import service_app
 from cohort_platform.logs import configure_logging
+from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
@@ -26,7 +27,10 @@ def create_app(
     topology = Topology(rabbit)
     broker = make_broker(rabbit, prefetch=settings.prefetch)
     mongo = MongoHandle(settings.mongodb_url, settings.mongodb_database)
-    deps = build_deps(settings, mongo, broker, topology)
+    # Credit balance requests to dispatch; short, because a review must not hang on them.
+    rpc = RpcClient(broker, topology, caller="campaign", timeout=settings.credit_timeout_s)
+    rpc.attach()
+    deps = build_deps(settings, mongo, broker, topology, rpc)
     releaser = Releaser(
         deps,
         settings.sweep_interval_s,

@@ -28,6 +28,7 @@ from ..domain.fragments import sms_fragments
 from ..domain.model import Campaign
 from ..domain.rendering import Personalisation, render
 from .audit_trail import record_audit
+from .credit import ensure_credit, with_credit
 from .deps import Deps
 from .views import campaign_view, reason_counts, recipient_view
 
@@ -120,7 +121,7 @@ async def get_review(req: GetReview, deps: Deps) -> ReviewView:
                     fragments=fragments,
                 )
             )
-    return ReviewView(
+    review = ReviewView(
         campaign_id=campaign.id,
         status=campaign.status,
         recipient_count=len(ready),
@@ -130,10 +131,23 @@ async def get_review(req: GetReview, deps: Deps) -> ReviewView:
         total_fragments=total_fragments,
         lists_resolving=await _lists_resolving(deps, campaign),
     )
+    return await with_credit(review, campaign.org_id, deps)
 
 
 async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
     campaign = await _load(deps, req.org_id, req.campaign_id)
+    review = await get_review(
+        GetReview(
+            correlation_id=req.correlation_id,
+            org_id=req.org_id,
+            actor=req.actor,
+            org_scope=req.org_scope,
+            campaign_id=req.campaign_id,
+            preview_count=0,
+        ),
+        deps,
+    )
+    ensure_credit(review)
     counts = await deps.recipients.counts(campaign.id)
     campaign.start_sending(
         confirmed=req.confirm_recipient_count,

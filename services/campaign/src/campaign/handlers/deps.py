@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from ..ports import (
     AuditTrail,
     CampaignRepository,
+    CreditSource,
     PatientListRepository,
     Publisher,
     RecipientRepository,
@@ -20,5 +21,6 @@ class Deps:
     releases: ReleaseLog
     publisher: Publisher
     audit: AuditTrail
+    credit: CreditSource
     #: Recipients per ``SendMessages`` command.
     release_batch_size: int = 200

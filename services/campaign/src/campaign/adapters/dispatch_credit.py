@@ -1,0 +1,27 @@
+"""Asks dispatch (which holds the provider accounts) for the SMS credit balance."""
+
+import logging
+import uuid
+
+from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
+from cohort_contracts.routing import DISPATCH_REQUESTS
+from cohort_platform.rpc import RpcClient
+
+log = logging.getLogger(__name__)
+
+
+class DispatchCreditSource:
+    def __init__(self, rpc: RpcClient) -> None:
+        self._rpc = rpc
+
+    async def balance(self, org_id: str) -> int | None:
+        request = GetCredit(correlation_id=uuid.uuid4(), org_id=org_id, actor="campaign")
+        try:
+            reply = await self._rpc.call(request, CreditBalance, route=DISPATCH_REQUESTS)
+        except Exception as exc:  # a balance we cannot read never breaks a review
+            log.warning("credit balance unavailable", extra={"error": type(exc).__name__})
+            return None
+        if reply.result is None:
+            log.warning("credit balance unavailable", extra={"org_id": org_id})
+            return None
+        return reply.result.credits
