@@ -3,6 +3,8 @@
 import uuid
 from typing import Any
 
+from campaign.domain.links import LinkSigner
+from campaign.domain.messages import MessageRenderer
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome, RowsResolved
 from cohort_contracts.vocabulary import UploadReason
 
@@ -50,3 +52,13 @@ def rows_resolved(
     }
     fields.update(overrides)
     return RowsResolved(**fields)
+
+
+LINK_BASE = "https://book.example.nhs.uk/l/"
+PRACTICE_NAME = "Riverside Surgery"
+LINK_SECRET = b"test-link-secret"
+
+
+def make_renderer() -> MessageRenderer:
+    """Links signed with a test key; ``ORG`` is named ``PRACTICE_NAME``, others fall back."""
+    return MessageRenderer(LinkSigner(LINK_SECRET, LINK_BASE), {ORG: PRACTICE_NAME})

@@ -6,9 +6,12 @@ import pytest
 from campaign.adapters.mongo_audit import MongoAuditTrail
 from campaign.adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_recipient_messages import MongoRecipientMessages
 from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
+from campaign.adapters.mongo_templates import MongoTemplateRepository
 from campaign.handlers.deps import Deps
 
+from .builders import make_renderer
 from .fakes import FakeCreditSource, FakePublisher
 
 #: Every MongoDB this machine has: the in-process stand-in always, a real server when
@@ -50,4 +53,7 @@ def deps(mongo: MongoHandle, publisher: FakePublisher, credit: FakeCreditSource)
         audit=MongoAuditTrail(mongo),
         credit=credit,
         release_batch_size=3,
+        templates=MongoTemplateRepository(mongo),
+        recipient_messages=MongoRecipientMessages(mongo),
+        renderer=make_renderer(),
     )

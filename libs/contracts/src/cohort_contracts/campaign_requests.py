@@ -118,6 +118,8 @@ class TestSend(_Request):
     """Send the message, rendered for the first recipient, to the requesting user's own
     number (sms, ``447…`` or ``07…``) or address (email)."""
 
+    __test__ = False  # not a pytest test class, whatever its name says
+
     kind: Literal["TestSend"] = "TestSend"
     campaign_id: UUID
     channel: Channel

@@ -204,6 +204,8 @@ class LinkView(Model):
 
 
 class TestSendResult(Model):
+    __test__ = False  # not a pytest test class, whatever its name says
+
     to: str
     body: str
     subject: str | None = None

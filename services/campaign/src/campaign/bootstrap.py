@@ -1,5 +1,7 @@
 """The only place that builds real adapters."""
 
+import logging
+
 from faststream.rabbit import RabbitBroker
 
 from cohort_platform.rpc import RpcClient
@@ -9,10 +11,30 @@ from .adapters.dispatch_credit import DispatchCreditSource
 from .adapters.mongo_audit import MongoAuditTrail
 from .adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from .adapters.mongo_database import MongoHandle
+from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
+from .adapters.mongo_templates import MongoTemplateRepository
+from .adapters.organisations_file import load_organisation_names
 from .adapters.rabbit_publisher import RabbitPublisher
-from .config import CampaignSettings
+from .config import DEV_LINK_SECRET, CampaignSettings
+from .domain.links import LinkSigner
+from .domain.messages import MessageRenderer
 from .handlers.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def build_renderer(settings: CampaignSettings) -> MessageRenderer:
+    signer = LinkSigner(settings.link_secret.get_secret_value().encode(), settings.link_base_url)
+    return MessageRenderer(signer, load_organisation_names(settings.organisations_file))
+
+
+def warn_if_insecure(settings: CampaignSettings) -> None:
+    if settings.link_secret.get_secret_value() == DEV_LINK_SECRET:
+        log.warning(
+            "CAMPAIGN_LINK_SECRET is not set: patients' links are signed with the development "
+            "key, so anyone could forge them. Set it before messaging real patients."
+        )
 
 
 def build_deps(
@@ -31,4 +53,7 @@ def build_deps(
         audit=MongoAuditTrail(mongo),
         credit=DispatchCreditSource(rpc),
         release_batch_size=settings.release_batch_size,
+        templates=MongoTemplateRepository(mongo),
+        recipient_messages=MongoRecipientMessages(mongo),
+        renderer=build_renderer(settings),
     )

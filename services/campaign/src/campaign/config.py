@@ -1,7 +1,12 @@
 """Campaign service settings (env prefix ``CAMPAIGN_``; ``MONGODB_URL`` as the design names it)."""
 
-from pydantic import AliasChoices, Field
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Signs patients' links in development only; startup warns loudly while it is in use.
+DEV_LINK_SECRET = "cohort-dev-link-secret-change-me"
 
 
 class CampaignSettings(BaseSettings):
@@ -24,3 +29,9 @@ class CampaignSettings(BaseSettings):
     receipt_timeout_s: float = Field(default=72 * 3600, gt=0)
     #: A claim dispatch never reported on (it died mid-send) becomes outcome_unknown after this.
     claim_timeout_s: float = Field(default=15 * 60, gt=0)
+    #: HMAC key for patients' booking/questionnaire links (CAMPAIGN_LINK_SECRET).
+    link_secret: SecretStr = SecretStr(DEV_LINK_SECRET)
+    #: The gateway's public link endpoint; a link is this followed by its token.
+    link_base_url: str = "https://book.example.nhs.uk/l/"
+    #: The organisations JSON the gateway also reads; names fill ((practice_name)).
+    organisations_file: Path | None = None

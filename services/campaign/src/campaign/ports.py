@@ -1,6 +1,6 @@
 """What the handlers need from the outside world. Adapters implement these."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -8,20 +8,25 @@ from uuid import UUID
 from cohort_contracts.campaign_views import AuditEntry
 from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
-from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
+from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 from .domain.model import Campaign, PatientList, Recipient
 from .domain.rows import ListProgress, ListRow
+from .domain.templates import Template
 
 
 class CampaignRepository(Protocol):
-    """Campaigns, always read within one organisation."""
+    """Campaigns, always read within the organisations the caller may read."""
 
     async def add(self, campaign: Campaign) -> None: ...
     async def get(self, org_id: str, campaign_id: UUID) -> Campaign | None: ...
+    async def get_in(self, orgs: Sequence[str], campaign_id: UUID) -> Campaign | None:
+        """The campaign if it belongs to one of ``orgs`` (a network user's member practices)."""
+        ...
+
     async def save(self, campaign: Campaign) -> None: ...
     async def page(
-        self, org_id: str, status: CampaignStatus | None, skip: int, limit: int
+        self, orgs: Sequence[str], status: CampaignStatus | None, skip: int, limit: int
     ) -> tuple[list[Campaign], int]: ...
     async def list_sending(self) -> list[Campaign]:
         """Every organisation's campaigns in ``sending``: the release sweeper's work list."""
@@ -134,3 +139,44 @@ class CreditSource(Protocol):
 
 class Publisher(Protocol):
     async def publish(self, route: Route, message: Message) -> None: ...
+
+
+class TemplateRepository(Protocol):
+    """Organisations' own templates (built-in ones live in code). Every version is kept."""
+
+    async def add(self, template: Template) -> bool:
+        """Store version 1; False if a template with this id already exists."""
+        ...
+
+    async def get_in(self, orgs: Sequence[str], template_id: str) -> Template | None: ...
+    async def list_in(
+        self, orgs: Sequence[str], type: CampaignType | None, include_archived: bool
+    ) -> list[Template]: ...
+    async def add_version(self, template: Template, request_id: UUID) -> Template | None:
+        """Store ``template`` as the version after the current one. Returns what is stored for
+        ``request_id`` (the same request again changes nothing), or None if someone else's
+        version got there first."""
+        ...
+
+    async def version(self, template_id: str, version: int) -> Template | None: ...
+    async def archive(self, template: Template) -> None: ...
+
+
+class RecipientMessages(Protocol):
+    """What composing, reviewing, test-sending and opening links need from recipients."""
+
+    def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
+        """Every recipient in ``status``, from a cursor (never all in memory at once)."""
+        ...
+
+    async def first(
+        self, campaign_id: UUID, status: RecipientStatus, channel: Channel
+    ) -> Recipient | None: ...
+    async def get(self, org_id: str, recipient_id: str) -> Recipient | None: ...
+    async def link_opened(self, org_id: str, recipient_id: str, at: datetime) -> bool:
+        """Record the first opening only; later ones change nothing."""
+        ...
+
+    async def fail_too_long(self, campaign_id: UUID, recipient_ids: Sequence[str]) -> int:
+        """Ready recipients whose message is too long for SMS fail with MESSAGE_TOO_LONG."""
+        ...

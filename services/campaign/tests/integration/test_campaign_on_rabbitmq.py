@@ -11,7 +11,9 @@ from faststream.rabbit import RabbitBroker
 from campaign.adapters.mongo_audit import MongoAuditTrail
 from campaign.adapters.mongo_campaigns import MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_recipient_messages import MongoRecipientMessages
 from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
+from campaign.adapters.mongo_templates import MongoTemplateRepository
 from campaign.config import CampaignSettings
 from campaign.entrypoints.app import create_app
 from campaign.entrypoints.consumer import register
@@ -26,7 +28,7 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, queue_depth, rabbit_namespace
 from cohort_platform.topology import Topology
 
-from ..builders import ORG, outcome, rows_resolved
+from ..builders import ORG, make_renderer, outcome, rows_resolved
 from ..fakes import FakeCreditSource, FakePublisher
 
 pytestmark = pytest.mark.integration
@@ -161,6 +163,9 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_the_delivery_li
         publisher=FakePublisher(),
         audit=MongoAuditTrail(mongo),
         credit=FakeCreditSource(),
+        templates=MongoTemplateRepository(mongo),
+        recipient_messages=MongoRecipientMessages(mongo),
+        renderer=make_renderer(),
     )
     register(broker, topology, deps, Releaser(deps, 60, 60))
     await broker.start()

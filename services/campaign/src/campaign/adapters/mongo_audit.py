@@ -1,9 +1,9 @@
 """The audit trail in MongoDB: inserts only, never updated or deleted."""
 
-import uuid
 from datetime import datetime
 from uuid import UUID
 
+from bson import ObjectId
 from pymongo import ASCENDING
 
 from cohort_contracts.campaign_views import AuditEntry
@@ -26,7 +26,9 @@ class MongoAuditTrail:
     ) -> None:
         await self._c.insert_one(
             {
-                "_id": uuid.uuid4().hex,
+                # MongoDB keeps times to the millisecond; an ObjectId grows with each insert
+                # from this process, so entries of the same millisecond keep their order.
+                "_id": ObjectId(),
                 "org_id": org_id,
                 "campaign_id": str(campaign_id),
                 "at": at,

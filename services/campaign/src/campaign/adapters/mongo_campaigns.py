@@ -8,6 +8,7 @@ from uuid import UUID
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
+from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
 from cohort_contracts.vocabulary import CampaignStatus
 
 from ..domain.model import Campaign, Message, PatientList
@@ -28,6 +29,13 @@ def _campaign_doc(c: Campaign) -> Document:
         "created_at": c.created_at,
         "message": None if c.message is None else vars(c.message),
         "paused_reason": c.paused_reason,
+        "allow_replies": c.allow_replies,
+        "booking": None if c.booking is None else c.booking.model_dump(),
+        "questionnaire": None if c.questionnaire is None else c.questionnaire.model_dump(),
+        "link_expiry_days": c.link_expiry_days,
+        "template_id": c.template_id,
+        "template_version": c.template_version,
+        "sent_at": c.sent_at,
     }
 
 
@@ -43,6 +51,15 @@ def _campaign(d: Document) -> Campaign:
         created_at=d["created_at"],
         message=None if message is None else Message(**message),
         paused_reason=d.get("paused_reason"),
+        allow_replies=d.get("allow_replies", False),
+        booking=None if d.get("booking") is None else BookingSettings(**d["booking"]),
+        questionnaire=None
+        if d.get("questionnaire") is None
+        else QuestionnaireSettings(**d["questionnaire"]),
+        link_expiry_days=d.get("link_expiry_days", 7),
+        template_id=d.get("template_id"),
+        template_version=d.get("template_version"),
+        sent_at=d.get("sent_at"),
     )
 
 
@@ -57,13 +74,17 @@ class MongoCampaignRepository:
         doc = await self._c.find_one({"_id": str(campaign_id), "org_id": org_id})
         return None if doc is None else _campaign(doc)
 
+    async def get_in(self, orgs: Sequence[str], campaign_id: UUID) -> Campaign | None:
+        doc = await self._c.find_one({"_id": str(campaign_id), "org_id": {"$in": list(orgs)}})
+        return None if doc is None else _campaign(doc)
+
     async def save(self, campaign: Campaign) -> None:
         await self._c.replace_one({"_id": str(campaign.id)}, _campaign_doc(campaign))
 
     async def page(
-        self, org_id: str, status: CampaignStatus | None, skip: int, limit: int
+        self, orgs: Sequence[str], status: CampaignStatus | None, skip: int, limit: int
     ) -> tuple[list[Campaign], int]:
-        query: dict[str, Any] = {"org_id": org_id}
+        query: dict[str, Any] = {"org_id": {"$in": list(orgs)}}
         if status is not None:
             query["status"] = status.value
         total = await self._c.count_documents(query)

@@ -48,6 +48,11 @@ class MongoHandle:
         await self.db["campaigns"].create_index([("org_id", ASCENDING), ("created_at", ASCENDING)])
         await self.db["campaigns"].create_index([("status", ASCENDING)])
         await self.db["release_batches"].create_index([("published", ASCENDING)])
+        await self.db["audit"].create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
+        await self.db["templates"].create_index([("org_id", ASCENDING), ("name", ASCENDING)])
+        await self.db["template_versions"].create_index(
+            [("template_id", ASCENDING), ("request_id", ASCENDING)]
+        )
 
     async def ping(self) -> bool:
         if self.standin:

@@ -73,6 +73,7 @@ def _recipient(d: Document) -> Recipient:
         provider_reference=d.get("provider_reference"),
         reply=d.get("reply"),
         replied_at=d.get("replied_at"),
+        link_opened_at=d.get("link_opened_at"),
     )
 
 

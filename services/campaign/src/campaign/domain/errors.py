@@ -22,3 +22,9 @@ class Conflict(CampaignError):
 
 class InvalidMessage(CampaignError):
     code = "invalid"
+
+
+class Gone(CampaignError):
+    """It existed but is no longer usable (an expired link)."""
+
+    code = "gone"

@@ -4,12 +4,43 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 from .errors import Conflict, InvalidMessage
-from .rendering import unknown_placeholders
+from .rendering import check_placeholders
 
 EDITABLE = frozenset({CampaignStatus.DRAFT})
+
+
+def check_type_settings(
+    type: CampaignType,
+    *,
+    allow_replies: bool,
+    booking: BookingSettings | None,
+    questionnaire: QuestionnaireSettings | None,
+) -> None:
+    """Each type takes its own settings and no other's; the error names the field."""
+    if (type == "booking") != (booking is not None):
+        raise InvalidMessage(
+            "Choose the appointment type patients will book."
+            if type == "booking"
+            else f"Only a booking campaign has booking settings; this one is {type}.",
+            field="booking",
+        )
+    if (type == "questionnaire") != (questionnaire is not None):
+        raise InvalidMessage(
+            "Choose the questionnaire patients will complete."
+            if type == "questionnaire"
+            else f"Only a questionnaire campaign has questionnaire settings; this one is {type}.",
+            field="questionnaire",
+        )
+    if allow_replies and type != "basic":
+        raise InvalidMessage(
+            "Only a basic campaign can allow replies; patients answer a "
+            f"{type} campaign through their link.",
+            field="allow_replies",
+        )
 
 
 @dataclass
@@ -29,19 +60,28 @@ class Campaign:
     status: CampaignStatus = CampaignStatus.DRAFT
     message: Message | None = None
     paused_reason: str | None = None
+    allow_replies: bool = False
+    booking: BookingSettings | None = None
+    questionnaire: QuestionnaireSettings | None = None
+    link_expiry_days: int = 7
+    #: The template (and its version) the message was copied from, if any.
+    template_id: str | None = None
+    template_version: int | None = None
+    #: When sending first started: patients' links expire ``link_expiry_days`` after that day.
+    sent_at: datetime | None = None
 
     def accept_list(self) -> None:
         if self.status not in EDITABLE:
             raise Conflict(f"A patient list cannot be added to a campaign that is {self.status}.")
 
-    def set_message(self, body: str, subject: str | None) -> None:
+    def set_message(
+        self, body: str, subject: str | None, template: tuple[str, int] | None = None
+    ) -> None:
         if self.status not in EDITABLE:
             raise Conflict(f"The message cannot be changed once the campaign is {self.status}.")
-        if unknown := unknown_placeholders(body + (subject or "")):
-            raise InvalidMessage(
-                f"Unknown placeholder: (({unknown[0]})).", unknown_placeholders=unknown
-            )
+        check_placeholders(self.type, body, subject)
         self.message = Message(body=body, subject=subject)
+        self.template_id, self.template_version = template or (None, None)
 
     def start_sending(self, *, confirmed: int, ready: int, lists_resolving: int) -> None:
         if self.status is not CampaignStatus.DRAFT:
@@ -130,6 +170,8 @@ class Recipient:
     provider_reference: str | None = None
     reply: str | None = None
     replied_at: datetime | None = None
+    #: First time the patient opened their booking/questionnaire link.
+    link_opened_at: datetime | None = None
 
 
 #: Which states a recipient may move from, per new state. A transition from anywhere else is a

@@ -13,7 +13,7 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
 from ..adapters.mongo_database import MongoHandle
-from ..bootstrap import build_deps
+from ..bootstrap import build_deps, warn_if_insecure
 from ..config import CampaignSettings
 from .consumer import register
 from .releaser import Releaser
@@ -44,6 +44,7 @@ def create_app(
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         configure_logging("campaign")
         mongo.warn_if_standin()
+        warn_if_insecure(settings)
         await mongo.ensure_indexes()
         await start_consuming(broker, topology)
         releaser.start()

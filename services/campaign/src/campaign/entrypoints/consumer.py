@@ -4,7 +4,12 @@ from typing import Any
 
 from faststream.rabbit import RabbitBroker
 
-from cohort_contracts.campaign_requests import CampaignRequest, RpcReply, SendCampaign
+from cohort_contracts.campaign_requests import (
+    CampaignRequest,
+    ResumeCampaign,
+    RpcReply,
+    SendCampaign,
+)
 from cohort_contracts.ingest import RowsResolved
 from cohort_contracts.routing import (
     CAMPAIGN_REQUESTS,
@@ -29,8 +34,8 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     @redeliver_on_error
     async def on_request(request: CampaignRequest) -> RpcReply[Any]:
         reply = await requests.answer(request, deps)
-        if isinstance(request, SendCampaign) and reply.error is None:
-            campaign = await deps.campaigns.get(request.org_id, request.campaign_id)
+        if isinstance(request, SendCampaign | ResumeCampaign) and reply.error is None:
+            campaign = await deps.campaigns.get_in(request.readable_orgs, request.campaign_id)
             if campaign is not None:
                 releaser.kick(campaign)
         return reply

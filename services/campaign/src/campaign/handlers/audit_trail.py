@@ -2,11 +2,22 @@
 
 from datetime import UTC, datetime
 
+from cohort_contracts.campaign_requests import GetAudit
+from cohort_contracts.campaign_views import AuditLog
+
 from ..domain.model import Campaign
 from .deps import Deps
+from .loading import load_campaign
 
 
 async def record_audit(
     deps: Deps, campaign: Campaign, actor: str, action: str, **details: str | int
 ) -> None:
     await deps.audit.append(campaign.org_id, campaign.id, datetime.now(UTC), actor, action, details)
+
+
+async def get_audit(req: GetAudit, deps: Deps) -> AuditLog:
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    return AuditLog(
+        campaign_id=campaign.id, entries=await deps.audit.entries(campaign.org_id, campaign.id)
+    )

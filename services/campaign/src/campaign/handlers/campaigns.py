@@ -1,45 +1,37 @@
 """Campaign commands and queries from the gateway."""
 
 import logging
-import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from uuid import UUID
 
 from cohort_contracts.campaign_requests import (
     CancelCampaign,
     CreateCampaign,
     GetCampaign,
-    GetReview,
     ListCampaigns,
     ListRecipients,
     SendCampaign,
     SetMessage,
 )
-from cohort_contracts.campaign_views import (
-    CampaignPage,
-    CampaignView,
-    RecipientPage,
-    RenderedPreview,
-    ReviewView,
-)
-from cohort_contracts.vocabulary import RecipientStatus
+from cohort_contracts.campaign_views import CampaignPage, CampaignView, RecipientPage
 
-from ..domain.errors import InvalidMessage, NotFound
-from ..domain.fragments import sms_fragments
-from ..domain.model import Campaign
-from ..domain.rendering import Personalisation, render
+from ..domain.errors import InvalidMessage
+from ..domain.model import Campaign, check_type_settings
 from .audit_trail import record_audit
-from .credit import ensure_credit, with_credit
+from .credit import ensure_credit
 from .deps import Deps
-from .views import campaign_view, reason_counts, recipient_view
+from .loading import load_campaign
+from .review import build_review
+from .review import get_review as get_review
+from .templates import template_for_message
+from .views import campaign_view, recipient_view
 
 log = logging.getLogger(__name__)
 
 
-async def _load(deps: Deps, org_id: str, campaign_id: uuid.UUID) -> Campaign:
-    campaign = await deps.campaigns.get(org_id, campaign_id)
-    if campaign is None:
-        raise NotFound("Campaign not found.")
-    return campaign
+async def _load(deps: Deps, orgs: Sequence[str], campaign_id: UUID) -> Campaign:
+    return await load_campaign(deps, orgs, campaign_id)
 
 
 async def _view(deps: Deps, campaign: Campaign) -> CampaignView:
@@ -47,6 +39,12 @@ async def _view(deps: Deps, campaign: Campaign) -> CampaignView:
 
 
 async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
+    check_type_settings(
+        req.type,
+        allow_replies=req.allow_replies,
+        booking=req.booking,
+        questionnaire=req.questionnaire,
+    )
     campaign = Campaign(
         # The request's message id names the campaign, so a retried request creates one.
         id=req.message_id,
@@ -55,18 +53,23 @@ async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
         type=req.type,
         created_by=req.actor,
         created_at=datetime.now(UTC),
+        allow_replies=req.allow_replies,
+        booking=req.booking,
+        questionnaire=req.questionnaire,
+        link_expiry_days=req.link_expiry_days,
     )
     existing = await deps.campaigns.get(req.org_id, campaign.id)
     if existing is not None:
         return await _view(deps, existing)
     await deps.campaigns.add(campaign)
+    await record_audit(deps, campaign, req.actor, "created", type=campaign.type)
     log.info("campaign created", extra={"campaign_id": str(campaign.id)})
     return campaign_view(campaign, {})
 
 
 async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
     skip = (req.page - 1) * req.page_size
-    items, total = await deps.campaigns.page(req.org_id, req.status, skip, req.page_size)
+    items, total = await deps.campaigns.page(req.readable_orgs, req.status, skip, req.page_size)
     return CampaignPage(
         items=[await _view(deps, c) for c in items],
         total=total,
@@ -76,92 +79,61 @@ async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
 
 
 async def get_campaign(req: GetCampaign, deps: Deps) -> CampaignView:
-    return await _view(deps, await _load(deps, req.org_id, req.campaign_id))
+    return await _view(deps, await _load(deps, req.readable_orgs, req.campaign_id))
+
+
+async def _message_from(
+    req: SetMessage, deps: Deps, campaign: Campaign
+) -> tuple[str, str | None, tuple[str, int] | None]:
+    """(body, subject, (template id, version) or None) from free text or a template."""
+    if req.template_id is None:
+        if req.body is None:
+            raise InvalidMessage("Write the message, or choose a template.", field="body")
+        return req.body, req.subject, None
+    if req.body is not None:
+        raise InvalidMessage("Write the message or choose a template, not both.", field="body")
+    template = await template_for_message(deps, req.readable_orgs, req.template_id, campaign.type)
+    # The template's current text is copied: later edits to it never change this campaign.
+    subject = template.subject if req.subject is None else req.subject
+    return template.body, subject, (template.id, template.version)
 
 
 async def set_message(req: SetMessage, deps: Deps) -> CampaignView:
-    campaign = await _load(deps, req.org_id, req.campaign_id)
-    if req.body is None:
-        raise InvalidMessage("Write the message, or choose a template.")
-    campaign.set_message(req.body, req.subject)
+    campaign = await _load(deps, req.readable_orgs, req.campaign_id)
+    body, subject, template = await _message_from(req, deps, campaign)
+    campaign.set_message(body, subject, template)
     await deps.campaigns.save(campaign)
+    details: dict[str, str | int] = {}
+    if template is not None:
+        details = {"template_id": template[0], "version": template[1]}
+    await record_audit(deps, campaign, req.actor, "message_composed", **details)
     return await _view(deps, campaign)
 
 
-async def _lists_resolving(deps: Deps, campaign: Campaign) -> int:
-    resolving = 0
-    for patient_list in await deps.lists.for_campaign(campaign.id):
-        progress = await deps.lists.progress(patient_list)
-        resolving += progress.processed < patient_list.total_rows
-    return resolving
-
-
-async def get_review(req: GetReview, deps: Deps) -> ReviewView:
-    campaign = await _load(deps, req.org_id, req.campaign_id)
-    ready = await deps.recipients.with_status(campaign.id, RecipientStatus.READY, limit=10**9)
-    previews: list[RenderedPreview] = []
-    total_fragments = 0
-    by_channel: dict[str, int] = {}
-    for r in ready:
-        by_channel[r.channel] = by_channel.get(r.channel, 0) + 1
-        if campaign.message is None:
-            continue
-        body = render(campaign.message.body, Personalisation(r.given_name, r.family_name))
-        fragments = sms_fragments(body) if r.channel == "sms" else 0
-        total_fragments += fragments
-        if len(previews) < req.preview_count:
-            subject = campaign.message.subject
-            previews.append(
-                RenderedPreview(
-                    recipient_id=r.id,
-                    body=body,
-                    subject=None
-                    if subject is None
-                    else render(subject, Personalisation(r.given_name, r.family_name)),
-                    fragments=fragments,
-                )
-            )
-    review = ReviewView(
-        campaign_id=campaign.id,
-        status=campaign.status,
-        recipient_count=len(ready),
-        recipients_by_channel=by_channel,
-        excluded_by_reason=reason_counts(await deps.lists.failed_by_reason(campaign.id)),
-        previews=previews,
-        total_fragments=total_fragments,
-        lists_resolving=await _lists_resolving(deps, campaign),
-    )
-    return await with_credit(review, campaign.org_id, deps)
-
-
 async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
-    campaign = await _load(deps, req.org_id, req.campaign_id)
-    review = await get_review(
-        GetReview(
-            correlation_id=req.correlation_id,
-            org_id=req.org_id,
-            actor=req.actor,
-            org_scope=req.org_scope,
-            campaign_id=req.campaign_id,
-            preview_count=0,
-        ),
-        deps,
-    )
+    campaign = await _load(deps, req.readable_orgs, req.campaign_id)
+    # The same rendering as the review: the count confirmed is the count reviewed, which
+    # leaves out recipients whose message would be too long for SMS.
+    review, tally = await build_review(deps, campaign, preview_count=0)
     ensure_credit(review)
-    counts = await deps.recipients.counts(campaign.id)
     campaign.start_sending(
         confirmed=req.confirm_recipient_count,
-        ready=counts.get(RecipientStatus.READY, 0),
-        lists_resolving=await _lists_resolving(deps, campaign),
+        ready=review.recipient_count,
+        lists_resolving=review.lists_resolving,
     )
+    # Links expire counting from today, the day that was rendered above.
+    campaign.sent_at = campaign.sent_at or datetime.now(UTC)
+    # Failed before the campaign is saved as sending, so the releaser never sees them ready.
+    # (If the save fails, a retry counts the same recipients: these are no longer ready.)
+    await deps.recipient_messages.fail_too_long(campaign.id, tally.too_long)
     await deps.campaigns.save(campaign)
     await record_audit(deps, campaign, req.actor, "sent", recipients=req.confirm_recipient_count)
     log.info("campaign sending", extra={"campaign_id": str(campaign.id), "actor": req.actor})
-    return campaign_view(campaign, counts)
+    return await _view(deps, campaign)
 
 
 async def cancel_campaign(req: CancelCampaign, deps: Deps) -> CampaignView:
-    campaign = await _load(deps, req.org_id, req.campaign_id)
+    campaign = await _load(deps, req.readable_orgs, req.campaign_id)
     campaign.cancel()
     # The status is saved first: the releaser checks it before every batch, so nothing new is
     # queued; then everything not yet claimed by dispatch is cancelled (claims then fail).
@@ -173,10 +145,10 @@ async def cancel_campaign(req: CancelCampaign, deps: Deps) -> CampaignView:
 
 
 async def list_recipients(req: ListRecipients, deps: Deps) -> RecipientPage:
-    await _load(deps, req.org_id, req.campaign_id)
+    campaign = await _load(deps, req.readable_orgs, req.campaign_id)
     skip = (req.page - 1) * req.page_size
     items, total = await deps.recipients.page(
-        req.org_id, req.campaign_id, req.status, skip, req.page_size
+        campaign.org_id, campaign.id, req.status, skip, req.page_size
     )
     return RecipientPage(
         items=[recipient_view(r) for r in items],

@@ -1,15 +1,18 @@
 """Everything a handler may touch, built once by ``bootstrap``."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ..domain.messages import MessageRenderer
 from ..ports import (
     AuditTrail,
     CampaignRepository,
     CreditSource,
     PatientListRepository,
     Publisher,
+    RecipientMessages,
     RecipientRepository,
     ReleaseLog,
+    TemplateRepository,
 )
 
 
@@ -24,3 +27,7 @@ class Deps:
     credit: CreditSource
     #: Recipients per ``SendMessages`` command.
     release_batch_size: int = 200
+    templates: TemplateRepository = field(kw_only=True)
+    recipient_messages: RecipientMessages = field(kw_only=True)
+    #: The one renderer for reviews, test sends and releases (links, practice names).
+    renderer: MessageRenderer = field(kw_only=True)

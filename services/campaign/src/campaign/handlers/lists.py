@@ -26,7 +26,9 @@ from ..domain.errors import NotFound
 from ..domain.model import PatientList, Recipient
 from ..domain.rendering import display_name
 from ..domain.rows import ListRow
+from .audit_trail import record_audit
 from .deps import Deps
+from .loading import load_campaign
 from .views import list_view
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,9 @@ async def register_patient_list(req: RegisterPatientList, deps: Deps) -> Patient
         created_at=datetime.now(UTC),
     )
     await deps.lists.add(patient_list)
+    await record_audit(
+        deps, campaign, req.actor, "list_uploaded", list_id=str(req.list_id), rows=req.total_rows
+    )
     log.info("patient list registered", extra={"list_id": str(req.list_id), "rows": req.total_rows})
     return list_view(patient_list, await deps.lists.progress(patient_list))
 
@@ -126,14 +131,16 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
 
 
 async def get_patient_list(req: GetPatientList, deps: Deps) -> PatientListView:
-    patient_list = await deps.lists.get(req.org_id, req.campaign_id, req.list_id)
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    patient_list = await deps.lists.get(campaign.org_id, campaign.id, req.list_id)
     if patient_list is None:
         raise NotFound("Patient list not found.")
     return list_view(patient_list, await deps.lists.progress(patient_list))
 
 
 async def get_unsuccessful_rows(req: GetUnsuccessfulRows, deps: Deps) -> UnsuccessfulRowsPage:
-    patient_list = await deps.lists.get(req.org_id, req.campaign_id, req.list_id)
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    patient_list = await deps.lists.get(campaign.org_id, campaign.id, req.list_id)
     if patient_list is None:
         raise NotFound("Patient list not found.")
     rows = await deps.lists.unsuccessful(req.list_id, req.after_row, req.limit)

@@ -7,26 +7,33 @@ from typing import Any
 from pydantic import BaseModel
 
 from cohort_contracts.campaign_requests import (
+    ArchiveTemplate,
     CampaignRequest,
     CancelCampaign,
     ClaimMessages,
     CreateCampaign,
+    CreateTemplate,
+    GetAudit,
     GetCampaign,
     GetPatientList,
     GetReview,
     GetUnsuccessfulRows,
     ListCampaigns,
     ListRecipients,
+    ListTemplates,
     RegisterPatientList,
+    ResolveLink,
     ResumeCampaign,
     RpcError,
     RpcReply,
     SendCampaign,
     SetMessage,
+    TestSend,
+    UpdateTemplate,
 )
 
 from ..domain.errors import CampaignError
-from . import campaigns, lists, sending
+from . import audit_trail, campaigns, links, lists, review, send_to_self, sending, templates
 from .deps import Deps
 
 log = logging.getLogger(__name__)
@@ -38,7 +45,7 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     ListCampaigns: campaigns.list_campaigns,
     GetCampaign: campaigns.get_campaign,
     SetMessage: campaigns.set_message,
-    GetReview: campaigns.get_review,
+    GetReview: review.get_review,
     SendCampaign: campaigns.send_campaign,
     CancelCampaign: campaigns.cancel_campaign,
     ListRecipients: campaigns.list_recipients,
@@ -47,6 +54,13 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     GetUnsuccessfulRows: lists.get_unsuccessful_rows,
     ClaimMessages: sending.claim_messages,
     ResumeCampaign: sending.resume_campaign,
+    TestSend: send_to_self.send_test,
+    GetAudit: audit_trail.get_audit,
+    ListTemplates: templates.list_templates,
+    CreateTemplate: templates.create_template,
+    UpdateTemplate: templates.update_template,
+    ArchiveTemplate: templates.archive_template,
+    ResolveLink: links.resolve_link,
 }
 
 

@@ -18,11 +18,10 @@ from cohort_contracts.sending import (
 )
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
-from ..domain.errors import NotFound
 from ..domain.model import RETURNED_FROM, UNCLAIMED_FROM, UNSENT, Campaign, Recipient
-from ..domain.rendering import Personalisation, render
 from .audit_trail import record_audit
 from .deps import Deps
+from .loading import load_campaign
 from .views import campaign_view
 
 #: Record-entry events are named by their recipient, so a republished one is recognisable.
@@ -38,15 +37,10 @@ SEND_STATUS = {
 }
 
 
-def _rendered(campaign: Campaign, r: Recipient) -> Recipient:
-    assert campaign.message is not None
-    who = Personalisation(r.given_name, r.family_name)
-    subject = campaign.message.subject
-    return replace(
-        r,
-        body=render(campaign.message.body, who),
-        subject=None if subject is None else render(subject, who),
-    )
+def _rendered(deps: Deps, campaign: Campaign, r: Recipient) -> Recipient:
+    # The review's renderer: the same text, and the same link (fixed by the send date).
+    message = deps.renderer.render_for(campaign, r)
+    return replace(r, body=message.body, subject=message.subject)
 
 
 async def _publish_batch(
@@ -82,7 +76,7 @@ async def release(campaign: Campaign, deps: Deps) -> int:
             return released
         batch_id = uuid.uuid4()
         await deps.releases.opened(batch_id, campaign.id, campaign.org_id)
-        rendered = [_rendered(current, r) for r in ready]
+        rendered = [_rendered(deps, current, r) for r in ready]
         moved = set(await deps.recipients.mark_queued(rendered, batch_id))
         for channel in {r.channel for r in rendered}:
             batch = [r for r in rendered if r.id in moved and r.channel == channel]
@@ -162,9 +156,7 @@ async def _record_outcome(org_id: str, outcome: SendOutcome, *, paused: bool, de
 
 
 async def resume_campaign(req: ResumeCampaign, deps: Deps) -> CampaignView:
-    campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
-    if campaign is None:
-        raise NotFound("Campaign not found.")
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     campaign.resume()
     await deps.campaigns.save(campaign)
     await record_audit(deps, campaign, req.actor, "resumed")

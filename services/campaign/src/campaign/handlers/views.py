@@ -7,6 +7,7 @@ from cohort_contracts.campaign_views import (
     PatientListView,
     ReasonCount,
     RecipientView,
+    TemplateView,
 )
 from cohort_contracts.vocabulary import (
     UPLOAD_REASON_TEXT,
@@ -18,6 +19,7 @@ from cohort_contracts.vocabulary import (
 
 from ..domain.model import Campaign, PatientList, Recipient
 from ..domain.rows import ListProgress
+from ..domain.templates import Template
 
 
 def campaign_view(c: Campaign, counts: dict[RecipientStatus, int]) -> CampaignView:
@@ -40,6 +42,12 @@ def campaign_view(c: Campaign, counts: dict[RecipientStatus, int]) -> CampaignVi
             outcome_unknown=counts.get(RecipientStatus.OUTCOME_UNKNOWN, 0),
         ),
         paused_reason=c.paused_reason,
+        allow_replies=c.allow_replies,
+        booking=c.booking,
+        questionnaire=c.questionnaire,
+        link_expiry_days=c.link_expiry_days,
+        template_id=c.template_id,
+        template_version=c.template_version,
     )
 
 
@@ -83,4 +91,21 @@ def recipient_view(r: Recipient) -> RecipientView:
         reason_code=None if r.reason_code is None else SendReason(r.reason_code),
         reason=r.reason,
         updated_at=r.updated_at,
+        reply=r.reply,
+        replied_at=r.replied_at,
+        link_opened_at=r.link_opened_at,
+    )
+
+
+def template_view(t: Template) -> TemplateView:
+    return TemplateView(
+        id=t.id,
+        name=t.name,
+        type=t.type,
+        body=t.body,
+        subject=t.subject,
+        version=t.version,
+        builtin=t.builtin,
+        archived=t.archived,
+        org_id=t.org_id,
     )

@@ -1,0 +1,72 @@
+"""The recipients collection as composing, reviewing, test sends and links use it."""
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+from pymongo import ASCENDING
+
+from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
+
+from ..domain.model import Recipient
+from .mongo_database import MongoHandle
+from .mongo_recipients import _recipient
+
+#: Documents per round trip while streaming a review: a few hundred kilobytes at a time.
+STREAM_BATCH = 1000
+_CHUNK = 500
+TOO_LONG_REASON = (
+    "The message would be longer than 918 characters (6 text messages) once personalised, "
+    "so it was not sent. Shorten the message."
+)
+
+
+class MongoRecipientMessages:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["recipients"]
+
+    async def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
+        query = {"campaign_id": str(campaign_id), "status": status.value}
+        async for doc in self._c.find(query, batch_size=STREAM_BATCH):
+            yield _recipient(doc)
+
+    async def first(
+        self, campaign_id: UUID, status: RecipientStatus, channel: Channel
+    ) -> Recipient | None:
+        query = {"campaign_id": str(campaign_id), "status": status.value, "channel": channel}
+        order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
+        docs = await self._c.find(query).sort(order).limit(1).to_list(None)
+        return _recipient(docs[0]) if docs else None
+
+    async def get(self, org_id: str, recipient_id: str) -> Recipient | None:
+        doc = await self._c.find_one({"_id": recipient_id, "org_id": org_id})
+        return None if doc is None else _recipient(doc)
+
+    async def link_opened(self, org_id: str, recipient_id: str, at: datetime) -> bool:
+        # ``None`` matches a missing field too, so only the first opening is stored.
+        result = await self._c.update_one(
+            {"_id": recipient_id, "org_id": org_id, "link_opened_at": None},
+            {"$set": {"link_opened_at": at}},
+        )
+        return bool(result.modified_count)
+
+    async def fail_too_long(self, campaign_id: UUID, recipient_ids: Sequence[str]) -> int:
+        failed = 0
+        for start in range(0, len(recipient_ids), _CHUNK):
+            result = await self._c.update_many(
+                {
+                    "_id": {"$in": list(recipient_ids[start : start + _CHUNK])},
+                    "campaign_id": str(campaign_id),
+                    "status": RecipientStatus.READY.value,
+                },
+                {
+                    "$set": {
+                        "status": RecipientStatus.FAILED.value,
+                        "reason_code": SendReason.MESSAGE_TOO_LONG.value,
+                        "reason": TOO_LONG_REASON,
+                        "updated_at": datetime.now(UTC),
+                    }
+                },
+            )
+            failed += result.modified_count
+        return failed

@@ -1,0 +1,117 @@
+"""Builders for the composing, reviewing, templates and links tests."""
+
+import uuid
+from typing import Any, TypeVar
+
+from campaign.handlers import campaigns, lists, review, sending
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import (
+    CreateCampaign,
+    GetReview,
+    RegisterPatientList,
+    SendCampaign,
+    SetMessage,
+)
+from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
+from cohort_contracts.campaign_views import CampaignView, ReviewView
+from cohort_contracts.envelope import Message
+from cohort_contracts.ingest import ResolvedPatient, RowOutcome
+from cohort_contracts.routing import SEND_MESSAGES
+from cohort_contracts.sending import SendMessages
+from cohort_contracts.vocabulary import CampaignType, Channel
+
+from ..builders import ORG, nhs_number, rows_resolved
+from ..fakes import FakePublisher
+
+M = TypeVar("M", bound=Message)
+
+BOOKING = BookingSettings(appointment_type_code="FLU", appointment_type_display="flu vaccination")
+QUESTIONNAIRE = QuestionnaireSettings(questionnaire_id="asthma-1", title="your asthma review")
+SETTINGS: dict[CampaignType, dict[str, Any]] = {
+    "basic": {},
+    "booking": {"booking": BOOKING},
+    "questionnaire": {"questionnaire": QUESTIONNAIRE},
+}
+
+
+def req(cls: type[M], **fields: Any) -> M:
+    """A request from a user of ``ORG`` unless the fields say otherwise."""
+    return cls(**{"correlation_id": uuid.uuid4(), "org_id": ORG, "actor": "user-1", **fields})
+
+
+async def create(
+    deps: Deps, type: CampaignType = "basic", org: str = ORG, **fields: Any
+) -> CampaignView:
+    fields = {**SETTINGS[type], **fields}
+    return await campaigns.create_campaign(
+        req(CreateCampaign, org_id=org, name="Autumn clinic", type=type, **fields), deps
+    )
+
+
+async def add_patients(
+    deps: Deps,
+    campaign_id: uuid.UUID,
+    names: list[tuple[str, str]],
+    channel: Channel = "sms",
+    org: str = ORG,
+) -> uuid.UUID:
+    """Resolved patients, one per (given, family) name, rows 1.. in order."""
+    list_id = uuid.uuid4()
+    await lists.register_patient_list(
+        req(
+            RegisterPatientList,
+            org_id=org,
+            campaign_id=campaign_id,
+            list_id=list_id,
+            channel=channel,
+            filename="list.csv",
+            columns=["NHS Number", "Date of Birth"],
+            total_rows=len(names),
+        ),
+        deps,
+    )
+    seed = uuid.uuid4().int % 50_000
+    outcomes = [
+        RowOutcome(
+            row_number=row,
+            cells=["", "01/01/1980"],
+            patient=ResolvedPatient(
+                nhs_number=nhs_number(seed + row),
+                given_name=given,
+                family_name=family,
+                contact=f"44770090{row:04d}" if channel == "sms" else f"p{row}@example.com",
+            ),
+        )
+        for row, (given, family) in enumerate(names, start=1)
+    ]
+    event = rows_resolved(campaign_id, list_id, outcomes, org_id=org, channel=channel)
+    await lists.record_resolved_rows(event, deps)
+    return list_id
+
+
+async def compose(
+    deps: Deps, campaign_id: uuid.UUID, body: str | None = None, **fields: Any
+) -> CampaignView:
+    return await campaigns.set_message(
+        req(SetMessage, campaign_id=campaign_id, body=body, **fields), deps
+    )
+
+
+async def review_of(deps: Deps, campaign_id: uuid.UUID, **fields: Any) -> ReviewView:
+    return await review.get_review(req(GetReview, campaign_id=campaign_id, **fields), deps)
+
+
+async def send(deps: Deps, campaign_id: uuid.UUID, count: int, **fields: Any) -> CampaignView:
+    return await campaigns.send_campaign(
+        req(SendCampaign, campaign_id=campaign_id, confirm_recipient_count=count, **fields), deps
+    )
+
+
+async def release(deps: Deps, campaign_id: uuid.UUID, org: str = ORG) -> int:
+    campaign = await deps.campaigns.get(org, campaign_id)
+    assert campaign is not None
+    return await sending.release(campaign, deps)
+
+
+def sent_commands(publisher: FakePublisher) -> list[SendMessages]:
+    return [m for r, m in publisher.published if r == SEND_MESSAGES and isinstance(m, SendMessages)]

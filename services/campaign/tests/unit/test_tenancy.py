@@ -1,0 +1,73 @@
+"""Organisation scope: a practice sees its own; a network user reaches its member practices."""
+
+import pytest
+
+from campaign.domain.errors import NotFound
+from campaign.handlers import campaigns, lists
+from campaign.handlers.deps import Deps
+from cohort_contracts import campaign_requests as requests
+
+from .messaging import add_patients, compose, create, req, review_of
+
+PRACTICE_A, PRACTICE_B, PRACTICE_C, NETWORK = "A81001", "A81002", "C83003", "U12345"
+SCOPE = [PRACTICE_A, PRACTICE_B]
+
+
+async def test_a_network_user_lists_every_member_practices_campaigns(deps: Deps) -> None:
+    a = await create(deps, org=PRACTICE_A)
+    b = await create(deps, org=PRACTICE_B)
+    await create(deps, org=PRACTICE_C)
+
+    page = await campaigns.list_campaigns(
+        req(requests.ListCampaigns, org_id=NETWORK, org_scope=SCOPE), deps
+    )
+    assert {c.id for c in page.items} == {a.id, b.id}
+    assert page.total == 2
+    own = await campaigns.list_campaigns(req(requests.ListCampaigns, org_id=PRACTICE_A), deps)
+    assert [c.id for c in own.items] == [a.id]
+
+
+async def test_reads_find_a_campaign_only_within_scope(deps: Deps) -> None:
+    b = await create(deps, org=PRACTICE_B)
+    list_id = await add_patients(deps, b.id, [("Ann", "Jones")], org=PRACTICE_B)
+    got = await campaigns.get_campaign(
+        req(requests.GetCampaign, org_id=NETWORK, org_scope=SCOPE, campaign_id=b.id), deps
+    )
+    assert got.org_id == PRACTICE_B
+    recipients = await campaigns.list_recipients(
+        req(requests.ListRecipients, org_id=NETWORK, org_scope=SCOPE, campaign_id=b.id), deps
+    )
+    assert recipients.total == 1
+    patient_list = await lists.get_patient_list(
+        req(
+            requests.GetPatientList,
+            org_id=NETWORK,
+            org_scope=SCOPE,
+            campaign_id=b.id,
+            list_id=list_id,
+        ),
+        deps,
+    )
+    assert patient_list.succeeded == 1
+
+    outsider = {"org_id": PRACTICE_C}
+    with pytest.raises(NotFound):
+        await campaigns.get_campaign(req(requests.GetCampaign, campaign_id=b.id, **outsider), deps)
+    with pytest.raises(NotFound):
+        await campaigns.list_recipients(
+            req(requests.ListRecipients, campaign_id=b.id, **outsider), deps
+        )
+    with pytest.raises(NotFound):
+        await review_of(deps, b.id, **outsider)
+    with pytest.raises(NotFound):
+        await compose(deps, b.id, "Hijacked", **outsider)
+
+
+async def test_a_network_user_writes_in_the_campaigns_own_organisation(deps: Deps) -> None:
+    b = await create(deps, org=PRACTICE_B)
+    composed = await compose(deps, b.id, "Hello", org_id=NETWORK, org_scope=SCOPE)
+    assert composed.org_id == PRACTICE_B
+    stored = await deps.campaigns.get(PRACTICE_B, b.id)
+    assert stored is not None
+    assert stored.message is not None
+    assert stored.message.body == "Hello"
