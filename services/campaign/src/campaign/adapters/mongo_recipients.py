@@ -263,6 +263,27 @@ class MongoRecipientRepository:
             await self._c.insert_one(_doc(newcomer))
         return True
 
+    async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
+        query = {
+            "org_id": org_id,
+            "contact": contact,
+            "status": {"$ne": RecipientStatus.READY.value},
+        }
+        return [_recipient(d) async for d in self._c.find(query)]
+
+    async def set_reply(
+        self, org_id: str, recipient_id: str, message: str, received_at: datetime
+    ) -> None:
+        # Keep the latest reply; an older one arriving late does not overwrite it.
+        await self._c.update_one(
+            {
+                "_id": recipient_id,
+                "org_id": org_id,
+                "$or": [{"replied_at": None}, {"replied_at": {"$lte": received_at}}],
+            },
+            {"$set": {"reply": message, "replied_at": received_at}},
+        )
+
     async def missing(self, ids: Sequence[str]) -> set[str]:
         found = {d["_id"] async for d in self._c.find({"_id": {"$in": list(ids)}}, {"_id": 1})}
         return set(ids) - found

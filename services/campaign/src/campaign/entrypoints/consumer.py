@@ -15,13 +15,14 @@ from cohort_contracts.routing import (
     CAMPAIGN_REQUESTS,
     DELIVERY_REPORTED,
     MESSAGES_SENT,
+    REPLY_RECEIVED,
     ROWS_RESOLVED,
 )
-from cohort_contracts.sending import DeliveryReported, MessagesSent
+from cohort_contracts.sending import DeliveryReported, MessagesSent, ReplyReceived
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.topology import Topology
 
-from ..handlers import lists, requests, sending
+from ..handlers import lists, replies, requests, sending
 from ..handlers.deps import Deps
 from .releaser import Releaser
 
@@ -49,6 +50,11 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     @redeliver_on_error
     async def on_messages_sent(event: MessagesSent) -> None:
         await sending.record_messages_sent(event, deps)
+
+    @broker.subscriber(*route_args(REPLY_RECEIVED))
+    @redeliver_on_error
+    async def on_reply(event: ReplyReceived) -> None:
+        await replies.record_reply(event, deps)
 
     @broker.subscriber(*route_args(DELIVERY_REPORTED))
     @redeliver_on_error
