@@ -4,16 +4,17 @@ import hashlib
 import hmac
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import httpx2
 import pytest
+from fastapi import FastAPI
 from faststream.rabbit import TestRabbitBroker
 
 from cohort_contracts.ingest import ResolveRows
-from cohort_contracts.routing import FIRETEXT_RECEIPTS, RESOLVE_ROWS
-from cohort_contracts.sending import ProcessFiretextReceipt
+from cohort_contracts.routing import FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, RESOLVE_ROWS
+from cohort_contracts.sending import ProcessFiretextInbound, ProcessFiretextReceipt
 from cohort_platform.broker import make_broker
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
@@ -34,10 +35,12 @@ class Harness:
     client: httpx2.AsyncClient
     campaign: FakeCampaign
     settings: GatewaySettings
+    app: FastAPI
     resolve_rows: list[ResolveRows] = field(default_factory=list)
     receipts: list[ProcessFiretextReceipt] = field(default_factory=list)
+    replies: list[ProcessFiretextInbound] = field(default_factory=list)
 
-    def auth(self, org: str = ORG, user: str = USER) -> dict[str, str]:
+    def auth(self, org: str = ORG, user: str = USER, act_for: str | None = None) -> dict[str, str]:
         token = issue_token(
             JWT_SECRET,
             user,
@@ -46,7 +49,14 @@ class Harness:
             issuer=self.settings.jwt_issuer,
             audience=self.settings.jwt_audience,
         )
-        return {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}"}
+        if act_for is not None:
+            headers["X-Act-For-Org"] = act_for
+        return headers
+
+    def rewire(self, **changes: object) -> None:
+        """Swap parts of the running gateway's wiring (e.g. a failing publisher)."""
+        self.app.state.wiring = replace(self.app.state.wiring, **changes)
 
 
 def webhook_token(org: str, secret: str = WEBHOOK_SECRET) -> str:
@@ -69,7 +79,7 @@ async def running(**overrides: object) -> AsyncIterator[Harness]:
     app = create_app(settings, rabbit, broker=broker, campaign=campaign, configure_logs=False)
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://gateway") as client:
-        harness = Harness(client, campaign, settings)
+        harness = Harness(client, campaign, settings, app)
 
         @broker.subscriber(topology.queue(RESOLVE_ROWS), topology.exchange(RESOLVE_ROWS.exchange))
         async def on_rows(message: ResolveRows) -> None:
@@ -80,6 +90,12 @@ async def running(**overrides: object) -> AsyncIterator[Harness]:
         )
         async def on_receipt(message: ProcessFiretextReceipt) -> None:
             harness.receipts.append(message)
+
+        @broker.subscriber(
+            topology.queue(FIRETEXT_INBOUND), topology.exchange(FIRETEXT_INBOUND.exchange)
+        )
+        async def on_reply(message: ProcessFiretextInbound) -> None:
+            harness.replies.append(message)
 
         async with TestRabbitBroker(broker), app.router.lifespan_context(app):
             yield harness

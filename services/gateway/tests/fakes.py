@@ -1,53 +1,32 @@
 """Hand-written fakes for the gateway's ports, and data builders."""
 
 import asyncio
-from datetime import UTC, datetime
-from typing import TypeVar
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel
-
-from cohort_contracts.campaign_requests import (
-    CancelCampaign,
-    CreateCampaign,
-    GetCampaign,
-    GetPatientList,
-    GetReview,
-    GetUnsuccessfulRows,
-    ListCampaigns,
-    ListRecipients,
-    RegisterPatientList,
-    SendCampaign,
-    SetMessage,
-)
-from cohort_contracts.campaign_views import (
-    CampaignPage,
-    CampaignView,
-    MessageContent,
-    PatientListView,
-    RecipientPage,
-    ReviewView,
-    UnsuccessfulRow,
-    UnsuccessfulRowsPage,
-)
-from cohort_contracts.envelope import Message
+from cohort_contracts import campaign_requests as rq
+from cohort_contracts import campaign_views as views
+from cohort_contracts.envelope import Message, Model
 from cohort_contracts.routing import Route
 from cohort_contracts.vocabulary import (
     UPLOAD_REASON_TEXT,
     CampaignStatus,
     ListStatus,
+    RecipientStatus,
     UploadReason,
 )
 from gateway.ports import CampaignError, PublishFailed
 
-T = TypeVar("T", bound=BaseModel)
+BUILTIN = views.TemplateView(
+    id="builtin-flu", name="Flu", type="basic", body="Book your flu jab.", version=1, builtin=True
+)
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def make_campaign(**overrides: object) -> CampaignView:
+def make_campaign(**overrides: object) -> views.CampaignView:
     values: dict[str, object] = {
         "id": uuid4(),
         "org_id": "A81001",
@@ -58,53 +37,83 @@ def make_campaign(**overrides: object) -> CampaignView:
         "created_at": now(),
     }
     values.update(overrides)
-    return CampaignView.model_validate(values)
+    return views.CampaignView.model_validate(values)
+
+
+def make_recipient(row_number: int, **overrides: object) -> views.RecipientView:
+    values: dict[str, object] = {
+        "id": uuid4().hex,
+        "list_id": uuid4(),
+        "row_number": row_number,
+        "nhs_number": "9434765919",
+        "given_name": "Ann",
+        "family_name": "Smith",
+        "channel": "sms",
+        "contact": "447700900123",
+        "status": RecipientStatus.DELIVERED,
+        "updated_at": datetime(2026, 11, 27, 9, 30, tzinfo=UTC),
+    }
+    values.update(overrides)
+    return views.RecipientView.model_validate(values)
 
 
 def make_unsuccessful_row(
     row_number: int, cells: list[str], **overrides: object
-) -> UnsuccessfulRow:
+) -> views.UnsuccessfulRow:
     reason = overrides.pop("reason_code", UploadReason.NOT_FOUND)
     assert isinstance(reason, UploadReason)
-    return UnsuccessfulRow(
+    return views.UnsuccessfulRow(
         row_number=row_number, cells=cells, reason_code=reason, reason=UPLOAD_REASON_TEXT[reason]
     )
 
 
+def not_found(what: str) -> CampaignError:
+    return CampaignError("not_found", f"No such {what}.")
+
+
 class FakeCampaign:
-    """Campaign's request/reply API in memory, scoped by org as the real one is."""
+    """Campaign's request/reply API in memory. Like the real one it finds things only within
+    the request's ``readable_orgs`` and answers each request with its ``REPLY_TYPES`` type."""
 
     def __init__(self) -> None:
         self.requests: list[Message] = []
-        self.campaigns: dict[UUID, CampaignView] = {}
-        self.lists: dict[UUID, PatientListView] = {}
+        self.campaigns: dict[UUID, views.CampaignView] = {}
+        self.lists: dict[UUID, views.PatientListView] = {}
         self.columns: dict[UUID, list[str]] = {}
-        self.unsuccessful: dict[UUID, list[UnsuccessfulRow]] = {}
+        self.unsuccessful: dict[UUID, list[views.UnsuccessfulRow]] = {}
+        self.recipients: dict[UUID, list[views.RecipientView]] = {}
+        self.templates: dict[str, views.TemplateView] = {BUILTIN.id: BUILTIN}
+        self.links: dict[str, views.LinkView] = {}
         self.fail_with: Exception | None = None
         self.delay_s = 0.0
 
-    def add_campaign(self, **overrides: object) -> CampaignView:
+    def add_campaign(self, **overrides: object) -> views.CampaignView:
         campaign = make_campaign(**overrides)
         self.campaigns[campaign.id] = campaign
         return campaign
 
+    def add_template(self, org_id: str, **overrides: object) -> views.TemplateView:
+        values: dict[str, object] = {"id": uuid4().hex, "name": "Ours", "type": "basic"}
+        values |= {"body": "Hello ((first_name))", "version": 1, "builtin": False}
+        template = views.TemplateView.model_validate(values | {"org_id": org_id} | overrides)
+        self.templates[template.id] = template
+        return template
+
+    def add_link(self, token: str, campaign: views.CampaignView, *, expired: bool = False) -> None:
+        expires = now() + timedelta(days=-1 if expired else 7)
+        self.links[token] = views.LinkView(
+            campaign_id=campaign.id,
+            org_id=campaign.org_id,
+            type=campaign.type,
+            patient_reference="ref-1",
+            expires_at=expires,
+        )
+
     def add_list(
-        self, campaign: CampaignView, columns: list[str], rows: list[UnsuccessfulRow]
+        self, campaign: views.CampaignView, columns: list[str], rows: list[views.UnsuccessfulRow]
     ) -> UUID:
         list_id = uuid4()
-        self.lists[list_id] = PatientListView(
-            id=list_id,
-            campaign_id=campaign.id,
-            channel="sms",
-            filename="list.csv",
-            status=ListStatus.COMPLETE,
-            total_rows=len(rows),
-            processed_rows=len(rows),
-            succeeded=0,
-            failed=len(rows),
-            failed_by_reason=[],
-            created_at=now(),
-        )
+        self.lists[list_id] = self._list_view(list_id, campaign.id, "list.csv", len(rows))
         self.columns[list_id] = columns
         self.unsuccessful[list_id] = rows
         return list_id
@@ -112,70 +121,51 @@ class FakeCampaign:
     def sent(self, kind: type[Message]) -> list[Message]:
         return [r for r in self.requests if isinstance(r, kind)]
 
-    async def request(self, request: Message, result_type: type[T]) -> T:
+    async def request(self, request: Message) -> Model:
         self.requests.append(request)
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         if self.fail_with is not None:
             raise self.fail_with
         result = self._answer(request)
-        if not isinstance(result, result_type):
+        expected = rq.REPLY_TYPES[type(request)]
+        if not isinstance(result, expected):
             raise AssertionError(f"{type(request).__name__} answered with {type(result)}")
         return result
 
-    def _answer(self, request: Message) -> BaseModel:
+    def _answer(self, request: Message) -> Model:  # noqa: C901 - one case per request kind
         match request:
-            case CreateCampaign():
-                return self.add_campaign(
-                    org_id=request.org_id,
-                    name=request.name,
-                    type=request.type,
-                    created_by=request.actor,
+            case rq.CreateCampaign():
+                settings = request.model_dump(
+                    include={"name", "type", "allow_replies", "booking", "questionnaire"}
                 )
-            case ListCampaigns():
-                mine = [c for c in self.campaigns.values() if c.org_id == request.org_id]
-                return CampaignPage(
+                return self.add_campaign(
+                    org_id=request.org_id, created_by=request.actor, **settings
+                )
+            case rq.ListCampaigns():
+                mine = [
+                    c
+                    for c in self.campaigns.values()
+                    if c.org_id in request.readable_orgs and request.status in (None, c.status)
+                ]
+                return views.CampaignPage(
                     items=mine, total=len(mine), page=request.page, page_size=request.page_size
                 )
-            case GetCampaign() | SetMessage() | SendCampaign() | CancelCampaign():
-                return self._change(request)
-            case RegisterPatientList():
-                self._campaign(request.org_id, request.campaign_id)
-                view = PatientListView(
-                    id=request.list_id,
-                    campaign_id=request.campaign_id,
-                    channel=request.channel,
-                    filename=request.filename,
-                    status=ListStatus.RESOLVING,
-                    total_rows=request.total_rows,
-                    processed_rows=0,
-                    succeeded=0,
-                    failed=0,
-                    failed_by_reason=[],
-                    created_at=now(),
+            case rq.RegisterPatientList():
+                self._campaign(request, request.campaign_id)
+                view = self._list_view(
+                    request.list_id, request.campaign_id, request.filename, request.total_rows
                 )
                 self.lists[request.list_id] = view
                 self.columns[request.list_id] = request.columns
                 return view
-            case GetPatientList():
-                return self._list(request.org_id, request.campaign_id, request.list_id)
-            case GetUnsuccessfulRows():
-                self._list(request.org_id, request.campaign_id, request.list_id)
-                rows = [
-                    r
-                    for r in self.unsuccessful.get(request.list_id, [])
-                    if r.row_number > request.after_row
-                ]
-                page = rows[: request.limit]
-                more = len(rows) > request.limit
-                return UnsuccessfulRowsPage(
-                    columns=self.columns[request.list_id],
-                    rows=page,
-                    next_after=page[-1].row_number if more else None,
-                )
-            case GetReview():
-                campaign = self._campaign(request.org_id, request.campaign_id)
-                return ReviewView(
+            case rq.GetPatientList():
+                return self._list(request, request.campaign_id, request.list_id)
+            case rq.GetUnsuccessfulRows():
+                return self._unsuccessful(request)
+            case rq.GetReview():
+                campaign = self._campaign(request, request.campaign_id)
+                return views.ReviewView(
                     campaign_id=campaign.id,
                     status=campaign.status,
                     recipient_count=0,
@@ -184,41 +174,168 @@ class FakeCampaign:
                     previews=[],
                     total_fragments=0,
                     lists_resolving=0,
+                    credit_balance=120,
+                    credits_needed=40,
                 )
-            case ListRecipients():
-                self._campaign(request.org_id, request.campaign_id)
-                return RecipientPage(
-                    items=[], total=0, page=request.page, page_size=request.page_size
-                )
+            case rq.ListRecipients():
+                return self._recipients(request)
+            case rq.TestSend():
+                campaign = self._campaign(request, request.campaign_id)
+                body = campaign.message.body if campaign.message else ""
+                return views.TestSendResult(to=request.to, body=body, fragments=1)
+            case rq.GetAudit():
+                campaign = self._campaign(request, request.campaign_id)
+                entry = views.AuditEntry(at=now(), actor=campaign.created_by, action="created")
+                return views.AuditLog(campaign_id=campaign.id, entries=[entry])
+            case rq.ResolveLink():
+                return self._link(request)
+            case (
+                rq.ListTemplates()
+                | rq.CreateTemplate()
+                | rq.UpdateTemplate()
+                | rq.ArchiveTemplate()
+            ):
+                return self._template_request(request)
+            case (
+                rq.GetCampaign()
+                | rq.SetMessage()
+                | rq.SendCampaign()
+                | rq.CancelCampaign()
+                | rq.ResumeCampaign()
+            ):
+                return self._change(request)
         raise AssertionError(f"unexpected request {type(request).__name__}")
 
     def _change(
-        self, request: GetCampaign | SetMessage | SendCampaign | CancelCampaign
-    ) -> CampaignView:
-        campaign = self._campaign(request.org_id, request.campaign_id)
-        if isinstance(request, SetMessage):
-            campaign = campaign.model_copy(
-                update={"message": MessageContent(body=request.body, subject=request.subject)}
-            )
-        elif isinstance(request, SendCampaign):
-            campaign = campaign.model_copy(update={"status": CampaignStatus.SENDING})
-        elif isinstance(request, CancelCampaign):
-            campaign = campaign.model_copy(update={"status": CampaignStatus.CANCELLED})
+        self,
+        request: rq.GetCampaign
+        | rq.SetMessage
+        | rq.SendCampaign
+        | rq.CancelCampaign
+        | rq.ResumeCampaign,
+    ) -> views.CampaignView:
+        campaign = self._campaign(request, request.campaign_id)
+        update: dict[str, object] = {}
+        match request:
+            case rq.SetMessage(template_id=str(template_id)):
+                template = self._template(request, template_id)
+                update["message"] = views.MessageContent(body=template.body)
+                update |= {"template_id": template.id, "template_version": template.version}
+            case rq.SetMessage(body=str(body)):
+                update["message"] = views.MessageContent(body=body, subject=request.subject)
+            case rq.SendCampaign() | rq.ResumeCampaign():
+                update["status"] = CampaignStatus.SENDING
+            case rq.CancelCampaign():
+                update["status"] = CampaignStatus.CANCELLED
+        campaign = campaign.model_copy(update=update)
         self.campaigns[campaign.id] = campaign
         return campaign
 
-    def _campaign(self, org_id: str, campaign_id: UUID) -> CampaignView:
+    def _template_request(
+        self,
+        request: rq.ListTemplates | rq.CreateTemplate | rq.UpdateTemplate | rq.ArchiveTemplate,
+    ) -> Model:
+        match request:
+            case rq.ListTemplates():
+                items = [
+                    t
+                    for t in self.templates.values()
+                    if (t.builtin or t.org_id in request.readable_orgs)
+                    and request.type in (None, t.type)
+                    and (request.include_archived or not t.archived)
+                ]
+                return views.TemplateList(items=items)
+            case rq.CreateTemplate():
+                fields = request.model_dump(include={"name", "type", "body", "subject"})
+                return self.add_template(request.org_id, **fields)
+            case rq.UpdateTemplate():
+                template = self._template(request, request.template_id, writable=True)
+                changes = request.model_dump(include={"name", "body", "subject"}, exclude_none=True)
+                changes["version"] = template.version + 1
+            case rq.ArchiveTemplate():
+                template = self._template(request, request.template_id, writable=True)
+                changes = {"archived": True}
+        template = template.model_copy(update=changes)
+        self.templates[template.id] = template
+        return template
+
+    def _template(
+        self, request: rq.CampaignRequest, template_id: str, *, writable: bool = False
+    ) -> views.TemplateView:
+        template = self.templates.get(template_id)
+        if template is None or not (
+            (template.builtin and not writable) or template.org_id in request.readable_orgs
+        ):
+            raise not_found("template")
+        return template
+
+    def _campaign(self, request: rq.CampaignRequest, campaign_id: UUID) -> views.CampaignView:
         campaign = self.campaigns.get(campaign_id)
-        if campaign is None or campaign.org_id != org_id:
+        if campaign is None or campaign.org_id not in request.readable_orgs:
             raise CampaignError("not_found", "No such campaign.", {"campaign_id": str(campaign_id)})
         return campaign
 
-    def _list(self, org_id: str, campaign_id: UUID, list_id: UUID) -> PatientListView:
-        self._campaign(org_id, campaign_id)
+    def _list(
+        self, request: rq.CampaignRequest, campaign_id: UUID, list_id: UUID
+    ) -> views.PatientListView:
+        self._campaign(request, campaign_id)
         view = self.lists.get(list_id)
         if view is None or view.campaign_id != campaign_id:
             raise CampaignError("not_found", "No such patient list.", {"list_id": str(list_id)})
         return view
+
+    def _unsuccessful(self, request: rq.GetUnsuccessfulRows) -> views.UnsuccessfulRowsPage:
+        self._list(request, request.campaign_id, request.list_id)
+        rows = [
+            r
+            for r in self.unsuccessful.get(request.list_id, [])
+            if r.row_number > request.after_row
+        ]
+        page = rows[: request.limit]
+        more = len(rows) > request.limit
+        return views.UnsuccessfulRowsPage(
+            columns=self.columns[request.list_id],
+            rows=page,
+            next_after=page[-1].row_number if more else None,
+        )
+
+    def _recipients(self, request: rq.ListRecipients) -> views.RecipientPage:
+        self._campaign(request, request.campaign_id)
+        everyone = self.recipients.get(request.campaign_id, [])
+        matching = [r for r in everyone if request.status in (None, r.status)]
+        start = (request.page - 1) * request.page_size
+        return views.RecipientPage(
+            items=matching[start : start + request.page_size],
+            total=len(matching),
+            page=request.page,
+            page_size=request.page_size,
+        )
+
+    def _link(self, request: rq.ResolveLink) -> views.LinkView:
+        link = self.links.get(request.token)
+        if link is None or link.org_id != request.org_id:
+            raise not_found("link")
+        if link.expires_at < now():
+            raise CampaignError("gone", "This link has expired.")
+        return link
+
+    @staticmethod
+    def _list_view(
+        list_id: UUID, campaign_id: UUID, filename: str, rows: int
+    ) -> views.PatientListView:
+        return views.PatientListView(
+            id=list_id,
+            campaign_id=campaign_id,
+            channel="sms",
+            filename=filename,
+            status=ListStatus.RESOLVING,
+            total_rows=rows,
+            processed_rows=0,
+            succeeded=0,
+            failed=0,
+            failed_by_reason=[],
+            created_at=now(),
+        )
 
 
 class FakePublisher:

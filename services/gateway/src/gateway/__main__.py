@@ -2,12 +2,20 @@
 
 import uvicorn
 
+from .bootstrap import load_organisations
 from .config import GatewaySettings
 from .entrypoints.app import create_app
+from .organisations import OrganisationsInvalid
 
 
 def main() -> None:
     settings = GatewaySettings()
+    try:
+        # Checked before serving: a bad membership file must stop the gateway, not let it run
+        # with the wrong idea of who may see what.
+        load_organisations(settings)
+    except OrganisationsInvalid as exc:
+        raise SystemExit(f"gateway: GATEWAY_ORGANISATIONS_FILE: {exc}") from None
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
 

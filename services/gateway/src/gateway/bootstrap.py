@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from faststream.rabbit import RabbitBroker
 
+from cohort_contracts.routing import ALL_ROUTES, FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, RESOLVE_ROWS
 from cohort_platform.broker import make_broker
 from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
@@ -15,9 +16,14 @@ from .adapters.campaign_rpc import RpcCampaignClient
 from .adapters.rabbit_publisher import RabbitPublisher
 from .config import GatewaySettings
 from .handlers.patient_lists import UploadLimits
+from .organisations import Organisations
 from .ports import CampaignClient, Publisher
+from .ratelimit import TokenBuckets
 
 READY_TIMEOUT_S = 1.0
+#: Every route the gateway publishes to is declared at start, so nothing it publishes is
+#: unroutable because its consumer has not started yet.
+PUBLISHED_ROUTES = (RESOLVE_ROWS, FIRETEXT_RECEIPTS, FIRETEXT_INBOUND)
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,8 @@ class Wiring:
     campaign: CampaignClient
     publisher: Publisher
     broker_ready: Callable[[], Awaitable[bool]]
+    organisations: Organisations
+    link_limiter: TokenBuckets
 
     @property
     def limits(self) -> UploadLimits:
@@ -33,7 +41,15 @@ class Wiring:
             max_rows=self.settings.max_rows,
             batch_size=self.settings.batch_size,
             publish_window=self.settings.publish_window,
+            max_unpacked_bytes=self.settings.max_xlsx_unpacked_bytes,
         )
+
+
+def load_organisations(settings: GatewaySettings) -> Organisations:
+    """Raises ``OrganisationsInvalid``: the gateway refuses to start with a bad file."""
+    if settings.organisations_file is None:
+        return Organisations()
+    return Organisations.load(settings.organisations_file)
 
 
 @asynccontextmanager
@@ -46,6 +62,8 @@ async def running_gateway(
 ) -> AsyncIterator[Wiring]:
     """Start the broker (with the RPC reply subscriber) and stop it on exit. Tests pass their
     own ``broker`` (e.g. under ``TestRabbitBroker``) and/or a fake ``campaign``."""
+    organisations = load_organisations(settings)
+    link_limiter = TokenBuckets(settings.link_requests_per_minute / 60, settings.link_burst)
     topology = Topology(rabbit)
     broker = broker if broker is not None else make_broker(rabbit)
     if campaign is None:
@@ -59,7 +77,15 @@ async def running_gateway(
 
     await broker.start()
     try:
-        await topology.declare(broker)
-        yield Wiring(settings, campaign, RabbitPublisher(broker, topology), broker_ready)
+        routes = ALL_ROUTES + tuple(r for r in PUBLISHED_ROUTES if r not in ALL_ROUTES)
+        await topology.declare(broker, routes)
+        yield Wiring(
+            settings,
+            campaign,
+            RabbitPublisher(broker, topology),
+            broker_ready,
+            organisations,
+            link_limiter,
+        )
     finally:
         await broker.stop()

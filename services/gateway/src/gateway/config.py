@@ -1,5 +1,6 @@
 """Gateway settings, read from ``GATEWAY_*`` environment variables."""
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -34,6 +35,15 @@ class GatewaySettings(BaseSettings):
     batch_size: int = Field(default=200, ge=1, le=5000)
     #: ``ResolveRows`` publishes awaiting the broker's confirm at once, per upload.
     publish_window: int = Field(default=16, ge=1, le=256)
+    #: What an .xlsx may unpack to (its XML); guards against zip bombs.
+    max_xlsx_unpacked_bytes: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024)
+
+    #: JSON naming practices and networks (see README); unset: every org is a lone practice.
+    organisations_file: Path | None = None
+
+    #: The public link endpoint, per client IP: requests a minute, and how many may come at once.
+    link_requests_per_minute: int = Field(default=30, ge=1, le=100_000)
+    link_burst: int = Field(default=10, ge=1, le=100_000)
 
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> "GatewaySettings":

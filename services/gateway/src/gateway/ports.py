@@ -2,13 +2,11 @@
 
 from typing import Protocol, TypeVar
 
-from pydantic import BaseModel
-
 from cohort_contracts.campaign_requests import ErrorCode
-from cohort_contracts.envelope import Message
+from cohort_contracts.envelope import Message, Model
 from cohort_contracts.routing import Route
 
-T = TypeVar("T", bound=BaseModel)
+M = TypeVar("M", bound=Model)
 
 ErrorDetails = dict[str, str | int | list[str]]
 
@@ -32,11 +30,20 @@ class PublishFailed(Exception):
 
 
 class CampaignClient(Protocol):
-    """Campaign's request/reply API. Every request carries the caller's ``org_id`` and ``actor``."""
+    """Campaign's request/reply API. Every request carries the caller's ``org_id``,
+    ``org_scope`` and ``actor``."""
 
-    async def request(self, request: Message, result_type: type[T]) -> T:
-        """The result of ``request``; raises ``CampaignError`` or ``CampaignUnavailable``."""
+    async def request(self, request: Message) -> Model:
+        """The result of ``request``, of the type ``REPLY_TYPES`` names for it; raises
+        ``CampaignError`` or ``CampaignUnavailable``."""
         ...
+
+
+def expect(result: Model, kind: type[M]) -> M:
+    """``result`` as the view a handler reads fields of (``REPLY_TYPES`` decided its type)."""
+    if not isinstance(result, kind):
+        raise CampaignUnavailable(f"campaign answered with {type(result).__name__}, not {kind}")
+    return result
 
 
 class Publisher(Protocol):

@@ -100,15 +100,18 @@ async def test_auth_is_checked_before_the_body_is_read(gateway: Harness) -> None
     assert response.status_code == 401
 
 
-async def test_every_v1_route_except_webhooks_requires_a_token(gateway: Harness) -> None:
+PUBLIC = ("/v1/webhooks", "/v1/links")
+
+
+async def test_every_v1_route_except_webhooks_and_links_requires_a_token(gateway: Harness) -> None:
     spec = (await gateway.client.get("/openapi.json")).json()
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            if path.startswith("/v1/webhooks") or not path.startswith("/v1"):
+            if path.startswith(PUBLIC) or not path.startswith("/v1"):
                 assert "security" not in operation
                 continue
             assert operation["security"] == [{"HTTPBearer": []}], (method, path)
-            url = path.format(campaign_id=uuid4(), list_id=uuid4())
+            url = path.format(campaign_id=uuid4(), list_id=uuid4(), template_id="t-1")
             response = await gateway.client.request(method.upper(), url)
             assert response.status_code == 401, (method, path)
 

@@ -150,6 +150,37 @@ def test_header_aliases(nhs: str, dob: str) -> None:
     assert (rows[0].nhs_number, rows[0].date_of_birth) == (NHS_A, "01/02/1980")
 
 
+@pytest.mark.parametrize(
+    ("given", "family"),
+    [
+        ("Forename", "Surname"),
+        ("First Name", "Family Name"),
+        ("Given Name", "Last Name"),
+        ("first_name", "SURNAME"),
+    ],
+)
+def test_name_columns_are_recognised_and_kept(given: str, family: str) -> None:
+    data = f"{family},NHS Number,{given},DOB\nSmith,{NHS_A},Ann,01/02/1980\n".encode()
+
+    layout, rows = read(data)
+
+    assert (layout.given_name_column, layout.family_name_column) == (2, 0)
+    assert layout.recognised() == {
+        "NHS number": "NHS Number",
+        "date of birth": "DOB",
+        "given name": given,
+        "family name": family,
+    }
+    assert rows[0].cells == ["Smith", NHS_A, "Ann", "01/02/1980"]
+
+
+def test_name_columns_are_optional() -> None:
+    layout, _ = read(f"NHS Number,DOB\n{NHS_A},01/02/1980\n".encode())
+
+    assert layout.recognised()["given name"] is None
+    assert layout.recognised()["family name"] is None
+
+
 def test_short_and_long_rows_are_kept_fitted_to_the_header() -> None:
     data = b"NHS Number,DOB,Name\n9434765919\n9434765870,02/03/1990,Bo,extra,cells\n"
 

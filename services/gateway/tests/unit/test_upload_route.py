@@ -1,9 +1,12 @@
 """POST /v1/campaigns/{id}/patient-lists: all or nothing, batches published exactly."""
 
+import io
 from collections.abc import AsyncIterator
+from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
+from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from cohort_contracts.campaign_requests import RegisterPatientList
 
@@ -103,7 +106,8 @@ async def test_another_orgs_campaign_is_404_and_nothing_is_published(gateway: Ha
             "no_data_rows",
             {"columns_found": ["NHS Number", "Date of Birth", "Name", "Address"]},
         ),
-        (b"PK\x03\x04\x14\x00\x06\x00\x00\x00!\x00", 422, "not_a_csv_file", {"reason": "binary"}),
+        (b"NHS Number,DOB\n\x00\x01\x02,\x00\n", 422, "not_a_csv_file", {"reason": "binary"}),
+        (b"PK\x03\x04\x14\x00\x06\x00\x00\x00!\x00", 422, "unsupported_file", {"reason": "zip"}),
         (
             b"Patient,Born\nAnn,1980\n",
             422,
@@ -113,7 +117,16 @@ async def test_another_orgs_campaign_is_404_and_nothing_is_published(gateway: Ha
         (b'NHS Number,DOB\n1,"open\n', 422, "malformed_csv", {"line": 2}),
         (csv_rows(6), 413, "too_many_rows", {"max_rows": 5}),
     ],
-    ids=["empty", "blank-lines", "header-only", "binary", "no-columns", "unclosed-quote", "rows"],
+    ids=[
+        "empty",
+        "blank-lines",
+        "header-only",
+        "binary",
+        "zip-named-csv",
+        "no-columns",
+        "unclosed-quote",
+        "rows",
+    ],
 )
 async def test_unsound_files_are_refused_whole(
     gateway_factory: GatewayFactory,
@@ -228,3 +241,87 @@ async def test_logs_carry_ids_only(gateway: Harness, caplog: pytest.LogCaptureFi
     assert "patient list queued" in logged
     for secret in ("9000000001", "01/02/1980", "High St", "Patient 1", "smith-john"):
         assert secret not in logged
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_an_xlsx_upload_is_read_from_its_cells(gateway: Harness) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG)
+    data = xlsx(
+        [
+            ["Flu list"],
+            ["NHSNumber", "Birth Date", "First Name", "Surname"],
+            [9434765919, date(1980, 2, 29), "Ann", "Smith"],
+            [9434765870, "29.02.1980", "Bo", "Jones"],
+        ]
+    )
+
+    status, body, _ = await upload(gateway, campaign.id, data, filename="flu.xlsx")
+
+    assert status == 202, body
+    assert body["format"] == "xlsx"
+    assert body["columns_recognised"] == {
+        "NHS number": "NHSNumber",
+        "date of birth": "Birth Date",
+        "given name": "First Name",
+        "family name": "Surname",
+    }
+    [register] = gateway.campaign.sent(RegisterPatientList)
+    assert isinstance(register, RegisterPatientList)
+    assert (register.filename, register.total_rows) == ("flu.xlsx", 2)
+    assert register.columns == ["NHSNumber", "Birth Date", "First Name", "Surname"]
+    [batch] = gateway.resolve_rows
+    assert [r.cells for r in batch.rows] == [
+        ["9434765919", "29/02/1980", "Ann", "Smith"],
+        ["9434765870", "29.02.1980", "Bo", "Jones"],
+    ]
+
+
+async def test_a_csv_upload_reports_its_columns_too(gateway: Harness) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG)
+
+    status, body, _ = await upload(gateway, campaign.id, csv_rows(2))
+
+    assert status == 202
+    assert body["format"] == "csv"
+    assert body["columns_recognised"] == {
+        "NHS number": "NHS Number",
+        "date of birth": "Date of Birth",
+        "given name": None,
+        "family name": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "status", "code"),
+    [
+        (b"PK\x03\x04garbage, not a zip", "list.xlsx", 422, "unreadable_spreadsheet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "list.xls", 422, "unsupported_file"),
+        (
+            xlsx([["NHS Number", "DOB"], *([9434765919, "1/1/1990"] for _ in range(6))]),
+            "l.xlsx",
+            413,
+            "too_many_rows",
+        ),
+        (xlsx([["Name", "DOB"], ["Ann", "1/1/1990"]]), "l.xlsx", 422, "missing_columns"),
+    ],
+    ids=["corrupt", "old-xls", "rows", "no-nhs-column"],
+)
+async def test_unsound_workbooks_are_refused_whole(
+    gateway_factory: GatewayFactory, data: bytes, filename: str, status: int, code: str
+) -> None:
+    async with gateway_factory(max_rows=5) as gateway:
+        campaign = gateway.campaign.add_campaign(org_id=ORG)
+
+        got_status, body, _ = await upload(gateway, campaign.id, data, filename=filename)
+
+        assert got_status == status
+        assert body["error"]["code"] == code  # type: ignore[index]
+        assert nothing_happened(gateway)

@@ -5,6 +5,7 @@ import pytest
 from cohort_platform.webhooks import receipt_token as gateway_token
 
 from ..conftest import ORG, WEBHOOK_SECRET, Harness, webhook_token
+from ..fakes import FakePublisher
 
 RECEIPTS = "/v1/webhooks/firetext/receipts"
 INBOUND = "/v1/webhooks/firetext/inbound"
@@ -83,6 +84,7 @@ async def test_forged_calls_publish_nothing(
     assert response.status_code == status
     assert response.json()["error"]["code"] == ("unauthorized" if status == 401 else "forbidden")
     assert gateway.receipts == []
+    assert gateway.replies == []
 
 
 @pytest.mark.parametrize("missing", ["status", "reference"])
@@ -105,15 +107,38 @@ async def test_a_json_body_is_400_not_500(gateway: Harness) -> None:
     assert gateway.receipts == []
 
 
-async def test_inbound_is_validated_and_acknowledged(gateway: Harness) -> None:
+async def test_an_inbound_reply_is_published_then_acknowledged(gateway: Harness) -> None:
     token = webhook_token(ORG)
-    ok = await gateway.client.post(
-        url(INBOUND, token=token),
-        data={"source": "07700900123", "destination": "447700900000", "message": "STOP"},
-    )
+    form = {
+        "source": "07700900123",
+        "destination": "447700900000",
+        "message": "Yes, Tuesday is fine",
+        "time": "2026-07-10 15:17:00",
+    }
+
+    ok = await gateway.client.post(url(INBOUND, token=token), data=form)
     missing = await gateway.client.post(url(INBOUND, token=token), data={"message": "hi"})
 
     assert ok.status_code == 200
     assert ok.json() == {"status": "ok"}
+    [reply] = gateway.replies
+    assert reply.org_id == ORG
+    assert (reply.source, reply.destination) == ("07700900123", "447700900000")
+    assert (reply.message, reply.time) == ("Yes, Tuesday is fine", "2026-07-10 15:17:00")
     assert missing.status_code == 400
+    assert missing.json()["error"]["details"]["fields"] == ["source"]
+    assert len(gateway.replies) == 1
     assert gateway.receipts == []
+
+
+async def test_a_reply_the_broker_did_not_take_is_503_so_firetext_retries(
+    gateway: Harness,
+) -> None:
+    gateway.rewire(publisher=FakePublisher(fail_always=True))
+
+    response = await gateway.client.post(
+        url(INBOUND, token=webhook_token(ORG)), data={"source": "07700900123", "message": "x"}
+    )
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"

@@ -4,10 +4,11 @@ import logging
 
 from pydantic import ValidationError
 
-from cohort_contracts.envelope import Message
+from cohort_contracts.campaign_requests import REPLY_TYPES
+from cohort_contracts.envelope import Message, Model
 from cohort_platform.rpc import RpcClient, RpcTimeout
 
-from ..ports import CampaignError, CampaignUnavailable, T
+from ..ports import CampaignError, CampaignUnavailable
 from . import BROKER_ERRORS
 
 log = logging.getLogger("gateway.campaign")
@@ -17,8 +18,9 @@ class RpcCampaignClient:
     def __init__(self, rpc: RpcClient) -> None:
         self._rpc = rpc
 
-    async def request(self, request: Message, result_type: type[T]) -> T:
+    async def request(self, request: Message) -> Model:
         kind = type(request).__name__
+        result_type = REPLY_TYPES[type(request)]
         try:
             reply = await self._rpc.call(request, result_type)
         except RpcTimeout as exc:

@@ -14,15 +14,17 @@ from cohort_platform.settings import RabbitSettings
 from ..bootstrap import running_gateway
 from ..config import GatewaySettings
 from ..ports import CampaignClient
-from .http import campaigns, ops, patient_lists, webhooks
+from .http import campaigns, links, ops, patient_lists, recipients, templates, webhooks
 from .http.errors import install_error_handlers
 from .http.metrics import RequestMetrics
 
 DESCRIPTION = """Batch messaging for GP practices and primary-care networks.
 
-Every `/v1` route except the provider webhooks needs `Authorization: Bearer <JWT>`; the token's
-`org` claim (an ODS code) scopes everything the request can see or change. Errors have one shape:
-`{"error": {"code", "message", "details"}}`."""
+Every `/v1` route except the provider webhooks and patient links needs `Authorization: Bearer
+<JWT>`; the token's `org` claim (the ODS code of a practice or a network) scopes everything the
+request can see or change. A network user sees all its member practices' campaigns, and names
+the practice it acts for in `X-Act-For-Org` when creating a campaign, a template or uploading a
+list. Errors have one shape: `{"error": {"code", "message", "details"}}`."""
 
 
 def create_app(
@@ -56,6 +58,9 @@ def create_app(
         campaigns.router,
         patient_lists.upload_router,
         patient_lists.router,
+        recipients.router,
+        templates.router,
+        links.router,
         webhooks.router,
         ops.router,
     ):

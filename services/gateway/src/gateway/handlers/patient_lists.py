@@ -5,7 +5,7 @@ import functools
 import logging
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 from uuid import UUID, uuid4
 
 import anyio
@@ -17,8 +17,8 @@ from cohort_contracts.routing import RESOLVE_ROWS
 from cohort_contracts.vocabulary import Channel
 
 from ..caller import Caller
-from ..ports import CampaignClient, Publisher, PublishFailed
-from ..uploads import DataRow, batched, inspect_csv, iter_rows
+from ..ports import CampaignClient, Publisher, PublishFailed, expect
+from ..uploads import DataRow, FileFormat, FileLimits, PreparedUpload, batched, prepare_upload
 
 log = logging.getLogger("gateway.patient_lists")
 
@@ -33,6 +33,7 @@ class UploadLimits:
     max_rows: int
     batch_size: int
     publish_window: int
+    max_unpacked_bytes: int = 256 * 1024 * 1024
 
 
 class RowsNotQueued(Exception):
@@ -41,6 +42,14 @@ class RowsNotQueued(Exception):
     def __init__(self, list_id: UUID) -> None:
         super().__init__(str(list_id))
         self.list_id = list_id
+
+
+@dataclass(frozen=True)
+class AcceptedList:
+    view: PatientListView
+    format: FileFormat
+    #: Each column we look for, and the file's own name for it (None: not in the file).
+    columns_recognised: dict[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -59,29 +68,56 @@ async def accept_patient_list(
     campaign_id: UUID,
     channel: Channel,
     filename: str,
-    file: BinaryIO,
+    file: IO[bytes],
     limits: UploadLimits,
-) -> PatientListView:
+) -> AcceptedList:
     """Raises ``UploadRejected`` before anything is sent if the file is not sound as a whole."""
-    layout = await anyio.to_thread.run_sync(
-        functools.partial(inspect_csv, file, max_rows=limits.max_rows)
+    file_limits = FileLimits(max_rows=limits.max_rows, max_unpacked_bytes=limits.max_unpacked_bytes)
+    prepared = await anyio.to_thread.run_sync(
+        functools.partial(prepare_upload, file, filename, file_limits)
     )
+    try:
+        view = await _register_and_queue(
+            campaign,
+            publisher,
+            caller,
+            prepared,
+            limits,
+            campaign_id=campaign_id,
+            channel=channel,
+            filename=filename,
+        )
+    finally:
+        prepared.close()
+    return AcceptedList(view, prepared.format, prepared.layout.recognised())
+
+
+async def _register_and_queue(
+    campaign: CampaignClient,
+    publisher: Publisher,
+    caller: Caller,
+    prepared: PreparedUpload,
+    limits: UploadLimits,
+    *,
+    campaign_id: UUID,
+    channel: Channel,
+    filename: str,
+) -> PatientListView:
+    layout = prepared.layout
     upload = _Upload(caller, campaign_id, uuid4(), channel)
-    view = await campaign.request(
+    registered = await campaign.request(
         RegisterPatientList(
-            correlation_id=caller.correlation_id,
-            org_id=caller.org_id,
-            actor=caller.user_id,
+            **caller.envelope(),
             campaign_id=campaign_id,
             list_id=upload.list_id,
             channel=channel,
             filename=filename,
             columns=list(layout.columns),
             total_rows=layout.total_rows,
-        ),
-        PatientListView,
+        )
     )
-    batches = batched(iter_rows(file, layout), limits.batch_size)
+    view = expect(registered, PatientListView)
+    batches = batched(prepared.rows(), limits.batch_size)
     try:
         count = await _publish_batches(publisher, upload, batches, limits.publish_window)
     finally:
@@ -93,6 +129,7 @@ async def accept_patient_list(
             "campaign_id": str(campaign_id),
             "list_id": str(upload.list_id),
             "correlation_id": str(caller.correlation_id),
+            "format": prepared.format,
             "rows": layout.total_rows,
             "batches": count,
         },
@@ -149,6 +186,7 @@ async def _publish_with_retry(publisher: Publisher, message: ResolveRows) -> Non
 
 
 def _message(upload: _Upload, batch_number: int, batch: list[DataRow]) -> ResolveRows:
+    # The rows belong to the practice acted for; a network user uploading names that practice.
     return ResolveRows(
         correlation_id=upload.caller.correlation_id,
         org_id=upload.caller.org_id,

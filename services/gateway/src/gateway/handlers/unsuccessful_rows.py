@@ -1,7 +1,5 @@
 """The unsuccessful rows of a patient list as CSV: the original row, then why it failed."""
 
-import csv
-import io
 from collections.abc import AsyncIterator
 from uuid import UUID
 
@@ -9,29 +7,26 @@ from cohort_contracts.campaign_requests import GetUnsuccessfulRows
 from cohort_contracts.campaign_views import UnsuccessfulRowsPage
 
 from ..caller import Caller
-from ..ports import CampaignClient
+from ..ports import CampaignClient, expect
+from .csv_text import BOM, encode_rows
 
 PAGE_SIZE = 1000
 EXTRA_COLUMNS = ("row_number", "reason_code", "reason")
-# Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte-order mark.
-BOM = "\ufeff"
 
 
 async def fetch_page(
     campaign: CampaignClient, caller: Caller, campaign_id: UUID, list_id: UUID, after_row: int
 ) -> UnsuccessfulRowsPage:
-    return await campaign.request(
+    page = await campaign.request(
         GetUnsuccessfulRows(
-            correlation_id=caller.correlation_id,
-            org_id=caller.org_id,
-            actor=caller.user_id,
+            **caller.envelope(),
             campaign_id=campaign_id,
             list_id=list_id,
             after_row=after_row,
             limit=PAGE_SIZE,
-        ),
-        UnsuccessfulRowsPage,
+        )
     )
+    return expect(page, UnsuccessfulRowsPage)
 
 
 async def unsuccessful_rows_csv(
@@ -44,10 +39,10 @@ async def unsuccessful_rows_csv(
     """CSV text, one chunk per page. ``first_page`` is fetched by the caller so that a missing
     list is an HTTP error before the response starts, not a broken download."""
     width = len(first_page.columns)
-    yield BOM + _encode([[*first_page.columns, *EXTRA_COLUMNS]])
+    yield BOM + encode_rows([[*first_page.columns, *EXTRA_COLUMNS]])
     page = first_page
     while True:
-        yield _encode(
+        yield encode_rows(
             [
                 [*_fit(row.cells, width), str(row.row_number), row.reason_code, row.reason]
                 for row in page.rows
@@ -56,13 +51,6 @@ async def unsuccessful_rows_csv(
         if page.next_after is None:
             return
         page = await fetch_page(campaign, caller, campaign_id, list_id, page.next_after)
-
-
-def _encode(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    # QUOTE_MINIMAL quotes cells with commas, quotes or newlines; \r\n as RFC 4180 and Excel.
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue()
 
 
 def _fit(cells: list[str], width: int) -> list[str]:

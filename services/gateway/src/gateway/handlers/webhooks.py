@@ -1,9 +1,9 @@
-"""Provider callbacks: authenticate, then hand the receipt to dispatch through the broker."""
+"""Provider callbacks: authenticate, then hand them to dispatch through the broker."""
 
 from uuid import uuid4
 
-from cohort_contracts.routing import FIRETEXT_RECEIPTS
-from cohort_contracts.sending import ProcessFiretextReceipt
+from cohort_contracts.routing import FIRETEXT_INBOUND, FIRETEXT_RECEIPTS
+from cohort_contracts.sending import ProcessFiretextInbound, ProcessFiretextReceipt
 
 from ..ports import Publisher
 
@@ -30,3 +30,25 @@ async def accept_firetext_receipt(
     )
     await publisher.publish(FIRETEXT_RECEIPTS, message)
     return message
+
+
+async def accept_firetext_inbound(
+    publisher: Publisher,
+    org_id: str,
+    *,
+    source: str,
+    destination: str,
+    message: str,
+    time: str | None,
+) -> ProcessFiretextInbound:
+    """A patient's reply; returns only once the broker has confirmed the command."""
+    command = ProcessFiretextInbound(
+        correlation_id=uuid4(),
+        org_id=org_id,
+        source=source,
+        destination=destination,
+        message=message,
+        time=time,
+    )
+    await publisher.publish(FIRETEXT_INBOUND, command)
+    return command

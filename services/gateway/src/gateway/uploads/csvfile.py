@@ -10,10 +10,10 @@ import io
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, BinaryIO, TextIO, cast
+from typing import IO, TextIO
 
 from .errors import EmptyFile, MalformedCsv, MissingColumns, NoDataRows, NotText, TooManyRows
-from .headers import DATE_OF_BIRTH, EXAMPLES, NHS_NUMBER, find_column
+from .headers import DATE_OF_BIRTH, EXAMPLES, FAMILY_NAME, GIVEN_NAME, NHS_NUMBER, find_column
 
 # Clinical-system exports are UTF-8 (often with Excel's BOM) or Windows-1252 (Excel's "CSV
 # (comma delimited)" on a UK PC); anything that is neither is not a text file we can read.
@@ -34,6 +34,18 @@ class CsvLayout:
     nhs_number_column: int
     date_of_birth_column: int
     total_rows: int
+    given_name_column: int | None = None
+    family_name_column: int | None = None
+
+    def recognised(self) -> dict[str, str | None]:
+        """How the header was understood: each column we look for, and the file's name for it."""
+        indexes = {
+            NHS_NUMBER: self.nhs_number_column,
+            DATE_OF_BIRTH: self.date_of_birth_column,
+            GIVEN_NAME: self.given_name_column,
+            FAMILY_NAME: self.family_name_column,
+        }
+        return {role: None if i is None else self.columns[i] for role, i in indexes.items()}
 
 
 @dataclass(frozen=True)
@@ -52,17 +64,20 @@ class _Header:
     date_of_birth_column: int
 
 
-def inspect_csv(file: BinaryIO, *, max_rows: int) -> CsvLayout:
-    """Validate the whole file and describe it, or raise ``UploadRejected``."""
-    for encoding in ENCODINGS:
+def inspect_csv(
+    file: IO[bytes], *, max_rows: int, encoding: str | None = None, delimiter: str | None = None
+) -> CsvLayout:
+    """Validate the whole file and describe it, or raise ``UploadRejected``. ``encoding`` and
+    ``delimiter`` are for a file we wrote ourselves (a converted spreadsheet): no guessing."""
+    for candidate in (encoding,) if encoding else ENCODINGS:
         try:
-            return _inspect_as(file, encoding, max_rows)
+            return _inspect_as(file, candidate, max_rows, delimiter)
         except UnicodeDecodeError:
             continue
     raise NotText("undecodable")
 
 
-def iter_rows(file: BinaryIO, layout: CsvLayout) -> Iterator[DataRow]:
+def iter_rows(file: IO[bytes], layout: CsvLayout) -> Iterator[DataRow]:
     """The data rows of a file ``inspect_csv`` accepted, each fitted to the header's width."""
     width = len(layout.columns)
     with _text(file, layout.encoding) as text:
@@ -94,7 +109,7 @@ def batched(rows: Iterable[DataRow], size: int) -> Generator[list[DataRow], None
         yield batch
 
 
-def _inspect_as(file: BinaryIO, encoding: str, max_rows: int) -> CsvLayout:
+def _inspect_as(file: IO[bytes], encoding: str, max_rows: int, delimiter: str | None) -> CsvLayout:
     with _text(file, encoding) as text:
         sample = text.read(SNIFF_CHARS)
     if "\x00" in sample:
@@ -102,9 +117,9 @@ def _inspect_as(file: BinaryIO, encoding: str, max_rows: int) -> CsvLayout:
     if not sample.strip():
         raise EmptyFile()
     failure: Exception | None = None
-    for delimiter in _delimiters_to_try(sample):
+    for candidate in (delimiter,) if delimiter else _delimiters_to_try(sample):
         with _text(file, encoding) as text:
-            records = _records(text, delimiter)
+            records = _records(text, candidate)
             try:
                 header = _find_header(records)
             except (MalformedCsv, MissingColumns) as exc:
@@ -116,12 +131,14 @@ def _inspect_as(file: BinaryIO, encoding: str, max_rows: int) -> CsvLayout:
             raise NoDataRows(_column_names(header.cells))
         return CsvLayout(
             encoding=encoding,
-            delimiter=delimiter,
+            delimiter=candidate,
             records_before_header=header.index,
             columns=tuple(_column_names(header.cells)),
             nhs_number_column=header.nhs_number_column,
             date_of_birth_column=header.date_of_birth_column,
             total_rows=total,
+            given_name_column=find_column(header.cells, GIVEN_NAME),
+            family_name_column=find_column(header.cells, FAMILY_NAME),
         )
     assert failure is not None
     raise failure
@@ -205,10 +222,10 @@ def _text_lines(text: TextIO) -> Iterator[str]:
 
 
 @contextmanager
-def _text(file: BinaryIO, encoding: str) -> Iterator[TextIO]:
+def _text(file: IO[bytes], encoding: str) -> Iterator[TextIO]:
     file.seek(0)
     # newline="": the csv module handles line endings itself, including inside quoted cells.
-    text = io.TextIOWrapper(cast(IO[bytes], file), encoding=encoding, newline="")
+    text = io.TextIOWrapper(file, encoding=encoding, newline="")
     try:
         yield text
     finally:

@@ -57,14 +57,65 @@ class NoDataRows(UploadRejected):
         )
 
 
+class SpreadsheetTooLarge(UploadTooLarge):
+    code = "spreadsheet_too_large"
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(
+            f"The workbook unpacks to more than the limit of {_size(limit_bytes)}. Save the "
+            "sheet with the patient list as CSV and upload that, or split the list.",
+            {"max_unpacked_bytes": limit_bytes},
+        )
+
+
 class NotText(UploadRejected):
     code = "not_a_csv_file"
 
     def __init__(self, reason: str) -> None:
         super().__init__(
-            "The file is not a CSV text file (it looks like a spreadsheet or another binary "
-            'file). Save it as "CSV (comma delimited)" or "CSV UTF-8" and upload that.',
+            "The file is not a CSV text file (it looks like a binary file). Save it as "
+            '"CSV UTF-8" or "CSV (comma delimited)", or as an Excel workbook (.xlsx), and upload '
+            "that.",
             {"reason": reason},
+        )
+
+
+_UNSUPPORTED = {
+    "xls": "The file is an Excel 97-2003 workbook (.xls), which cannot be read. Open it in "
+    'Excel and save it as "Excel Workbook (.xlsx)" or as "CSV UTF-8", and upload that.',
+    "encrypted": "The workbook is protected with a password, so it cannot be read. Remove the "
+    "password (File > Info > Protect Workbook), save it, and upload it again.",
+    "zip": "The file is a zip archive or an Office document, but not named .xlsx. Upload an "
+    'Excel workbook as .xlsx, or save the list as "CSV UTF-8".',
+}
+
+
+class UnsupportedFile(UploadRejected):
+    code = "unsupported_file"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(_UNSUPPORTED[reason], {"reason": reason})
+
+
+class UnreadableSpreadsheet(UploadRejected):
+    code = "unreadable_spreadsheet"
+
+    def __init__(self, problem: str) -> None:
+        # ``problem`` is an exception's class name, which never quotes the data.
+        super().__init__(
+            "The workbook could not be read: it is damaged or not really an Excel workbook. "
+            'Open it in Excel and save it again as .xlsx, or save it as "CSV UTF-8".',
+            {"problem": problem},
+        )
+
+
+class NoVisibleSheet(UploadRejected):
+    code = "no_visible_sheet"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The workbook has no visible sheet. Unhide the sheet with the patient list (the "
+            "first visible sheet is read) and upload it again."
         )
 
 

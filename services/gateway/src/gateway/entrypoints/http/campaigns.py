@@ -1,35 +1,53 @@
-"""``/v1/campaigns``: create, read, compose, review, send, cancel, recipients."""
+"""``/v1/campaigns``: create, read, compose, review, test, send, cancel, resume, audit."""
 
-from typing import Annotated
+from typing import Annotated, Self
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from cohort_contracts.campaign_requests import (
     MAX_PAGE_SIZE,
     CancelCampaign,
     CreateCampaign,
+    GetAudit,
     GetCampaign,
     GetReview,
     ListCampaigns,
-    ListRecipients,
+    ResumeCampaign,
     SendCampaign,
     SetMessage,
+    TestSend,
 )
-from cohort_contracts.campaign_views import CampaignPage, CampaignView, RecipientPage, ReviewView
-from cohort_contracts.vocabulary import CampaignStatus, CampaignType, RecipientStatus
+from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
+from cohort_contracts.campaign_views import (
+    AuditLog,
+    CampaignPage,
+    CampaignView,
+    ReviewView,
+    TestSendResult,
+)
+from cohort_contracts.envelope import Model
+from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel
 
-from .auth import AuthenticatedRoute, CallerDep
+from ...ports import expect
+from .auth import ActorDep, AuthenticatedRoute, CallerDep
 from .errors import error_responses
-from .wiring import WiringDep, envelope
+from .models import Body, TemplateId
+from .wiring import WiringDep
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], route_class=AuthenticatedRoute)
 
 Page = Annotated[int, Query(ge=1, description="1-based page number")]
+MessageText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+Subject = Annotated[str, StringConstraints(max_length=200)]
 
 
-class Body(BaseModel):
+class Booking(BookingSettings):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Questionnaire(QuestionnaireSettings):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -39,15 +57,32 @@ class NewCampaign(Body):
         description="basic: information only; booking: a per-patient booking link; "
         "questionnaire: a per-patient questionnaire link"
     )
+    allow_replies: bool = Field(default=False, description="basic only: patients may reply")
+    booking: Booking | None = Field(default=None, description="Required for booking campaigns")
+    questionnaire: Questionnaire | None = Field(
+        default=None, description="Required for questionnaire campaigns"
+    )
+    link_expiry_days: int = Field(
+        default=7, ge=1, le=90, description="Days each patient's link works after sending"
+    )
 
 
 class NewMessage(Body):
-    body: Annotated[str, StringConstraints(min_length=1, max_length=10_000)] = Field(
-        description="Message text; placeholders such as ((first_name)) are filled per patient"
+    """Either free text (``body``, with ``subject`` for email) or a template (``template_id``:
+    its current version is copied into the campaign)."""
+
+    body: MessageText | None = Field(
+        default=None,
+        description="Message text; placeholders such as ((first_name)) are filled per patient",
     )
-    subject: Annotated[str, StringConstraints(max_length=200)] | None = Field(
-        default=None, description="Email subject (email lists only)"
-    )
+    subject: Subject | None = Field(default=None, description="Email subject (email lists only)")
+    template_id: TemplateId | None = None
+
+    @model_validator(mode="after")
+    def _body_or_template(self) -> Self:
+        if (self.body is None) == (self.template_id is None):
+            raise ValueError("give either body or template_id")
+        return self
 
 
 class SendConfirmation(Body):
@@ -56,19 +91,36 @@ class SendConfirmation(Body):
     )
 
 
+class TestRecipient(Body):
+    channel: Channel
+    to: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)] = (
+        Field(description="Your own mobile (07… or 447…) or email address")
+    )
+
+
 @router.post(
     "",
     status_code=201,
     response_model=CampaignView,
     summary="Create a campaign",
-    responses=error_responses(401, 422, 503),
+    description="Network users name the practice it is for in `X-Act-For-Org`.",
+    responses=error_responses(401, 403, 422, 503),
 )
 async def create_campaign(
-    body: NewCampaign, caller: CallerDep, wiring: WiringDep, response: Response
-) -> CampaignView:
-    view = await wiring.campaign.request(
-        CreateCampaign(**envelope(caller), name=body.name, type=body.type), CampaignView
+    body: NewCampaign, caller: ActorDep, wiring: WiringDep, response: Response
+) -> Model:
+    request = CreateCampaign(
+        **caller.envelope(),
+        name=body.name,
+        type=body.type,
+        allow_replies=body.allow_replies,
+        booking=None if body.booking is None else BookingSettings(**body.booking.model_dump()),
+        questionnaire=None
+        if body.questionnaire is None
+        else QuestionnaireSettings(**body.questionnaire.model_dump()),
+        link_expiry_days=body.link_expiry_days,
     )
+    view = expect(await wiring.campaign.request(request), CampaignView)
     response.headers["Location"] = f"/v1/campaigns/{view.id}"
     return view
 
@@ -76,8 +128,8 @@ async def create_campaign(
 @router.get(
     "",
     response_model=CampaignPage,
-    summary="List the organisation's campaigns",
-    responses=error_responses(401, 422, 503),
+    summary="List the campaigns of the organisation (a network: of all its practices)",
+    responses=error_responses(401, 403, 422, 503),
 )
 async def list_campaigns(
     caller: CallerDep,
@@ -85,51 +137,70 @@ async def list_campaigns(
     status: CampaignStatus | None = None,
     page: Page = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-) -> CampaignPage:
-    request = ListCampaigns(**envelope(caller), status=status, page=page, page_size=page_size)
-    return await wiring.campaign.request(request, CampaignPage)
+) -> Model:
+    request = ListCampaigns(**caller.envelope(), status=status, page=page, page_size=page_size)
+    return await wiring.campaign.request(request)
 
 
 @router.get(
     "/{campaign_id}",
     response_model=CampaignView,
     summary="One campaign with live counts",
-    responses=error_responses(401, 404, 422, 503),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
-async def get_campaign(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> CampaignView:
-    request = GetCampaign(**envelope(caller), campaign_id=campaign_id)
-    return await wiring.campaign.request(request, CampaignView)
+async def get_campaign(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
+    return await wiring.campaign.request(GetCampaign(**caller.envelope(), campaign_id=campaign_id))
 
 
 @router.put(
     "/{campaign_id}/message",
     response_model=CampaignView,
-    summary="Set the campaign's message",
-    responses=error_responses(401, 404, 409, 422, 503),
+    summary="Set the campaign's message: free text or a template",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
 )
 async def set_message(
     campaign_id: UUID, body: NewMessage, caller: CallerDep, wiring: WiringDep
-) -> CampaignView:
+) -> Model:
     request = SetMessage(
-        **envelope(caller), campaign_id=campaign_id, body=body.body, subject=body.subject
+        **caller.envelope(),
+        campaign_id=campaign_id,
+        body=body.body,
+        subject=body.subject,
+        template_id=body.template_id,
     )
-    return await wiring.campaign.request(request, CampaignView)
+    return await wiring.campaign.request(request)
 
 
 @router.get(
     "/{campaign_id}/review",
     response_model=ReviewView,
-    summary="Rendered previews, recipient counts and SMS fragments before sending",
-    responses=error_responses(401, 404, 409, 422, 503),
+    summary="Rendered previews, recipient counts, SMS fragments and credits before sending",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
 )
 async def review(
     campaign_id: UUID,
     caller: CallerDep,
     wiring: WiringDep,
     previews: Annotated[int, Query(ge=0, le=20, description="How many previews")] = 3,
-) -> ReviewView:
-    request = GetReview(**envelope(caller), campaign_id=campaign_id, preview_count=previews)
-    return await wiring.campaign.request(request, ReviewView)
+) -> Model:
+    request = GetReview(**caller.envelope(), campaign_id=campaign_id, preview_count=previews)
+    return await wiring.campaign.request(request)
+
+
+@router.post(
+    "/{campaign_id}/test-send",
+    status_code=202,
+    response_model=TestSendResult,
+    summary="Send the message, rendered for the first recipient, to your own phone or email",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def test_send(
+    campaign_id: UUID, body: TestRecipient, caller: CallerDep, wiring: WiringDep
+) -> Model:
+    request = TestSend(
+        **caller.envelope(), campaign_id=campaign_id, channel=body.channel, to=body.to
+    )
+    return await wiring.campaign.request(request)
 
 
 @router.post(
@@ -137,17 +208,19 @@ async def review(
     status_code=202,
     response_model=CampaignView,
     summary="Send the campaign, confirming the recipient count",
-    responses=error_responses(401, 404, 409, 422, 503),
+    description="409 when the campaign cannot be sent as it is, e.g. not enough SMS credit; "
+    "the message says why.",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
 )
 async def send(
     campaign_id: UUID, body: SendConfirmation, caller: CallerDep, wiring: WiringDep
-) -> CampaignView:
+) -> Model:
     request = SendCampaign(
-        **envelope(caller),
+        **caller.envelope(),
         campaign_id=campaign_id,
         confirm_recipient_count=body.confirm_recipient_count,
     )
-    return await wiring.campaign.request(request, CampaignView)
+    return await wiring.campaign.request(request)
 
 
 @router.post(
@@ -155,28 +228,30 @@ async def send(
     status_code=202,
     response_model=CampaignView,
     summary="Cancel the campaign: nothing not yet sent will be sent",
-    responses=error_responses(401, 404, 409, 422, 503),
+    responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def cancel(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> CampaignView:
-    request = CancelCampaign(**envelope(caller), campaign_id=campaign_id)
-    return await wiring.campaign.request(request, CampaignView)
+async def cancel(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
+    request = CancelCampaign(**caller.envelope(), campaign_id=campaign_id)
+    return await wiring.campaign.request(request)
+
+
+@router.post(
+    "/{campaign_id}/resume",
+    status_code=202,
+    response_model=CampaignView,
+    summary="Resume a campaign paused by a provider problem (e.g. after topping up credit)",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def resume(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
+    request = ResumeCampaign(**caller.envelope(), campaign_id=campaign_id)
+    return await wiring.campaign.request(request)
 
 
 @router.get(
-    "/{campaign_id}/recipients",
-    response_model=RecipientPage,
-    summary="Per-patient status and failure reason, filterable and paged",
-    responses=error_responses(401, 404, 422, 503),
+    "/{campaign_id}/audit",
+    response_model=AuditLog,
+    summary="Who did what to the campaign, and when",
+    responses=error_responses(401, 403, 404, 422, 503),
 )
-async def recipients(
-    campaign_id: UUID,
-    caller: CallerDep,
-    wiring: WiringDep,
-    status: RecipientStatus | None = None,
-    page: Page = 1,
-    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
-) -> RecipientPage:
-    request = ListRecipients(
-        **envelope(caller), campaign_id=campaign_id, status=status, page=page, page_size=page_size
-    )
-    return await wiring.campaign.request(request, RecipientPage)
+async def audit(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
+    return await wiring.campaign.request(GetAudit(**caller.envelope(), campaign_id=campaign_id))

@@ -49,7 +49,13 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
-CAMPAIGN_STATUS = {"not_found": 404, "conflict": 409, "invalid": 422, "unavailable": 503}
+CAMPAIGN_STATUS = {
+    "not_found": 404,
+    "conflict": 409,
+    "invalid": 422,
+    "unavailable": 503,
+    "gone": 410,
+}
 
 _DESCRIPTIONS = {
     400: "Bad request",
@@ -57,8 +63,10 @@ _DESCRIPTIONS = {
     403: "Not allowed",
     404: "Not found, or belongs to another organisation",
     409: "Conflicts with the campaign's current state",
+    410: "No longer available (e.g. an expired link)",
     413: "Over a size limit",
     422: "Invalid input; `details` names the fields",
+    429: "Too many requests; wait for `Retry-After` seconds",
     503: "A service behind the gateway did not answer; try again",
 }
 
@@ -155,6 +163,7 @@ def _http_code(status: int) -> str:
         403: "forbidden",
         404: "not_found",
         405: "method_not_allowed",
+        410: "gone",
         413: "too_large",
         415: "unsupported_media_type",
     }.get(status, "http_error")

@@ -1,4 +1,5 @@
-"""``/v1/campaigns/{id}/patient-lists``: upload a CSV, follow its progress, download failures."""
+"""``/v1/campaigns/{id}/patient-lists``: upload a CSV or .xlsx, follow its progress, download
+failures."""
 
 import ntpath
 from collections.abc import Callable, Coroutine
@@ -7,18 +8,21 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
+from pydantic import Field
 from starlette.types import Message, Receive
 
 from cohort_contracts.campaign_requests import GetPatientList
 from cohort_contracts.campaign_views import PatientListView
+from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import Channel
 
 from ...handlers.patient_lists import accept_patient_list
 from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
+from ...uploads import FileFormat
 from ...uploads.errors import FileTooLarge
-from .auth import AuthenticatedRoute, CallerDep, authenticate
+from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller
 from .errors import error_responses
-from .wiring import WiringDep, envelope, get_wiring
+from .wiring import WiringDep, get_wiring
 
 PREFIX = "/v1/campaigns/{campaign_id}/patient-lists"
 
@@ -54,7 +58,8 @@ class UploadRoute(AuthenticatedRoute):
         handle = super().get_route_handler()
 
         async def within_limit(request: Request) -> Response:
-            authenticate(request)
+            # Who acts for which practice is settled before a byte of the file is read.
+            acting_caller(request)
             limit = get_wiring(request).settings.max_upload_bytes
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
@@ -67,6 +72,25 @@ class UploadRoute(AuthenticatedRoute):
         return within_limit
 
 
+class UploadAccepted(PatientListView):
+    """The registered list, and how the file was read."""
+
+    format: FileFormat = Field(description="How the file was read: csv or xlsx")
+    columns_recognised: dict[str, str | None] = Field(
+        description="Each column looked for (NHS number, date of birth, given name, family "
+        "name) and the file's own name for it; null when the file has none. Every column is "
+        "kept as it is in the unsuccessful-rows download.",
+        examples=[
+            {
+                "NHS number": "NHS No",
+                "date of birth": "DOB",
+                "given name": "Forename",
+                "family name": None,
+            }
+        ],
+    )
+
+
 upload_router = APIRouter(prefix=PREFIX, tags=["patient lists"], route_class=UploadRoute)
 router = APIRouter(prefix=PREFIX, tags=["patient lists"], route_class=AuthenticatedRoute)
 
@@ -74,23 +98,27 @@ router = APIRouter(prefix=PREFIX, tags=["patient lists"], route_class=Authentica
 @upload_router.post(
     "",
     status_code=202,
-    response_model=PatientListView,
-    summary="Upload a patient list (CSV) for the campaign",
+    response_model=UploadAccepted,
+    summary="Upload a patient list (CSV or .xlsx) for the campaign",
     description="The whole file is checked before anything is accepted: a file that cannot be "
-    "read (not CSV, no NHS number or date-of-birth column, over the size or row limit) is "
-    "refused with nothing registered. Accepted rows are then checked against PDS one by one; "
-    "follow progress at the Location URL.",
-    responses=error_responses(401, 404, 409, 413, 422, 503),
+    "read (not CSV or .xlsx, no NHS number or date-of-birth column, over the size or row limit) "
+    "is refused with nothing registered. An .xlsx is read from its first visible sheet, each "
+    "cell as Excel shows it. Accepted rows are then checked against PDS one by one; follow "
+    "progress at the Location URL. Network users name the campaign's practice in "
+    "`X-Act-For-Org`.",
+    responses=error_responses(401, 403, 404, 409, 413, 422, 503),
 )
 async def upload_patient_list(
     campaign_id: UUID,
-    file: Annotated[UploadFile, File(description="CSV exported from the clinical system")],
+    file: Annotated[
+        UploadFile, File(description="CSV exported from the clinical system, or an .xlsx")
+    ],
     channel: Annotated[Channel, Form(description="How these patients are messaged")],
-    caller: CallerDep,
+    caller: ActorDep,
     wiring: WiringDep,
     response: Response,
-) -> PatientListView:
-    view = await accept_patient_list(
+) -> UploadAccepted:
+    accepted = await accept_patient_list(
         wiring.campaign,
         wiring.publisher,
         caller,
@@ -100,21 +128,26 @@ async def upload_patient_list(
         file=file.file,
         limits=wiring.limits,
     )
+    view = accepted.view
     response.headers["Location"] = f"/v1/campaigns/{campaign_id}/patient-lists/{view.id}"
-    return view
+    return UploadAccepted(
+        **view.model_dump(),
+        format=accepted.format,
+        columns_recognised=accepted.columns_recognised,
+    )
 
 
 @router.get(
     "/{list_id}",
     response_model=PatientListView,
     summary="Progress of a patient list and its failures by reason",
-    responses=error_responses(401, 404, 422, 503),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def get_patient_list(
     campaign_id: UUID, list_id: UUID, caller: CallerDep, wiring: WiringDep
-) -> PatientListView:
-    request = GetPatientList(**envelope(caller), campaign_id=campaign_id, list_id=list_id)
-    return await wiring.campaign.request(request, PatientListView)
+) -> Model:
+    request = GetPatientList(**caller.envelope(), campaign_id=campaign_id, list_id=list_id)
+    return await wiring.campaign.request(request)
 
 
 @router.get(
@@ -124,7 +157,7 @@ async def get_patient_list(
     description="The list's original columns, then row_number, reason_code and reason.",
     responses={
         200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
-        **error_responses(401, 404, 422, 503),
+        **error_responses(401, 403, 404, 422, 503),
     },
 )
 async def unsuccessful_rows(

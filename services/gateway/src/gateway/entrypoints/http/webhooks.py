@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cohort_platform.webhooks import token_is_valid
 
-from ...handlers.webhooks import accept_firetext_receipt
+from ...handlers.webhooks import accept_firetext_inbound, accept_firetext_receipt
 from .auth import ODS_CODE
 from .errors import ApiError, error_responses
 from .wiring import WiringDep
@@ -127,18 +127,27 @@ async def firetext_receipt(
     "/inbound",
     response_model=InboundAccepted,
     summary="Firetext inbound reply",
-    description="Authenticated and validated; replies are not processed yet.",
-    responses=error_responses(400, 401, 403),
+    description="A patient's reply to one of our numbers. Answers 200 only once the reply is "
+    "safely queued for dispatch, so Firetext retries anything we could not take.",
+    responses=error_responses(400, 401, 403, 503),
     openapi_extra=_form_body(FiretextInboundForm),
 )
 async def firetext_inbound(
     request: Request, wiring: WiringDep, org: OrgParam = None, token: TokenParam = None
 ) -> InboundAccepted:
     org_id = _check_token(wiring, org, token)
-    await _read_form(request, FiretextInboundForm)
+    form = await _read_form(request, FiretextInboundForm)
+    command = await accept_firetext_inbound(
+        wiring.publisher,
+        org_id,
+        source=form.source,
+        destination=form.destination,
+        message=form.message,
+        time=form.time,
+    )
     # Ids only: the reply's text and number are patient data.
     log.info(
-        "firetext inbound reply received; handling replies is a later issue",
-        extra={"org_id": org_id},
+        "firetext inbound reply queued",
+        extra={"org_id": org_id, "message_id": str(command.message_id)},
     )
     return InboundAccepted()

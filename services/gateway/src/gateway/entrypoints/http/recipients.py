@@ -1,0 +1,66 @@
+"""``/v1/campaigns/{id}/recipients``: each patient's status, reason and reply; paged or as CSV."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
+from cohort_contracts.campaign_views import RecipientPage
+from cohort_contracts.envelope import Model
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ...handlers.recipients_csv import fetch_recipients, recipients_csv
+from .auth import AuthenticatedRoute, CallerDep
+from .errors import error_responses
+from .wiring import WiringDep
+
+router = APIRouter(
+    prefix="/v1/campaigns/{campaign_id}", tags=["recipients"], route_class=AuthenticatedRoute
+)
+
+StatusFilter = Annotated[RecipientStatus | None, Query(description="Only recipients in it")]
+
+
+@router.get(
+    "/recipients",
+    response_model=RecipientPage,
+    summary="Per-patient status and failure reason, filterable and paged",
+    responses=error_responses(401, 403, 404, 422, 503),
+)
+async def recipients(
+    campaign_id: UUID,
+    caller: CallerDep,
+    wiring: WiringDep,
+    status: StatusFilter = None,
+    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
+) -> Model:
+    request = ListRecipients(
+        **caller.envelope(), campaign_id=campaign_id, status=status, page=page, page_size=page_size
+    )
+    return await wiring.campaign.request(request)
+
+
+@router.get(
+    "/recipients.csv",
+    response_class=StreamingResponse,
+    summary="Every recipient as CSV (UTF-8 with a BOM, for Excel)",
+    description="Columns: nhs_number, given_name, family_name, channel, contact, status, "
+    "reason_code, reason, updated_at, reply, replied_at, link_opened_at. Times are UTC, ISO "
+    "8601. A reply starting with =, +, - or @ is prefixed with ' so Excel shows it as text.",
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
+        **error_responses(401, 403, 404, 422, 503),
+    },
+)
+async def recipients_download(
+    campaign_id: UUID, caller: CallerDep, wiring: WiringDep, status: StatusFilter = None
+) -> StreamingResponse:
+    first = await fetch_recipients(wiring.campaign, caller, campaign_id, status, page=1)
+    return StreamingResponse(
+        recipients_csv(wiring.campaign, caller, campaign_id, status, first),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="recipients-{campaign_id}.csv"'},
+    )

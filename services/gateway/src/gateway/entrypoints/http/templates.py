@@ -1,0 +1,115 @@
+"""``/v1/templates``: the built-in templates and the organisation's own, versioned."""
+
+from typing import Annotated, Self
+
+from fastapi import APIRouter, Query, Response
+from pydantic import Field, StringConstraints, model_validator
+
+from cohort_contracts.campaign_requests import (
+    ArchiveTemplate,
+    CreateTemplate,
+    ListTemplates,
+    UpdateTemplate,
+)
+from cohort_contracts.campaign_views import TemplateList, TemplateView
+from cohort_contracts.envelope import Model
+from cohort_contracts.vocabulary import CampaignType
+
+from ...ports import expect
+from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .errors import error_responses
+from .models import Body, TemplatePath
+from .wiring import WiringDep
+
+router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=AuthenticatedRoute)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+Subject = Annotated[str, StringConstraints(max_length=200)]
+
+
+class NewTemplate(Body):
+    name: Name
+    type: CampaignType = Field(description="The campaign type the template is written for")
+    body: Text = Field(description="Text with placeholders such as ((first_name))")
+    subject: Subject | None = Field(default=None, description="Email subject")
+
+
+class TemplateChange(Body):
+    name: Name | None = None
+    body: Text | None = None
+    subject: Subject | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if self.name is None and self.body is None and self.subject is None:
+            raise ValueError("give at least one of name, body and subject")
+        return self
+
+
+@router.get(
+    "",
+    response_model=TemplateList,
+    summary="Built-in templates and the organisation's own (a network: all its practices')",
+    responses=error_responses(401, 403, 422, 503),
+)
+async def list_templates(
+    caller: CallerDep,
+    wiring: WiringDep,
+    type: CampaignType | None = None,
+    include_archived: Annotated[bool, Query(description="Also archived templates")] = False,
+) -> Model:
+    request = ListTemplates(**caller.envelope(), type=type, include_archived=include_archived)
+    return await wiring.campaign.request(request)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TemplateView,
+    summary="Create an organisation template",
+    description="Network users name the practice it is for in `X-Act-For-Org`.",
+    responses=error_responses(401, 403, 422, 503),
+)
+async def create_template(
+    body: NewTemplate, caller: ActorDep, wiring: WiringDep, response: Response
+) -> Model:
+    request = CreateTemplate(
+        **caller.envelope(), name=body.name, type=body.type, body=body.body, subject=body.subject
+    )
+    view = expect(await wiring.campaign.request(request), TemplateView)
+    response.headers["Location"] = f"/v1/templates/{view.id}"
+    return view
+
+
+@router.put(
+    "/{template_id}",
+    response_model=TemplateView,
+    summary="Change a template: this makes a new version",
+    description="Campaigns that used an earlier version keep its exact text.",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def update_template(
+    template_id: TemplatePath, body: TemplateChange, caller: CallerDep, wiring: WiringDep
+) -> Model:
+    request = UpdateTemplate(
+        **caller.envelope(),
+        template_id=template_id,
+        name=body.name,
+        body=body.body,
+        subject=body.subject,
+    )
+    return await wiring.campaign.request(request)
+
+
+@router.post(
+    "/{template_id}/archive",
+    response_model=TemplateView,
+    summary="Archive a template: it is no longer offered, and campaigns that use it keep it",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def archive_template(
+    template_id: TemplatePath, caller: CallerDep, wiring: WiringDep
+) -> Model:
+    request = ArchiveTemplate(**caller.envelope(), template_id=template_id)
+    return await wiring.campaign.request(request)

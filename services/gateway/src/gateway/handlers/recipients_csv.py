@@ -1,0 +1,85 @@
+"""A campaign's recipients as CSV: one row per patient with their status and any reply, read
+from campaign a page at a time while the download streams."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from uuid import UUID
+
+from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
+from cohort_contracts.campaign_views import RecipientPage, RecipientView
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ..caller import Caller
+from ..ports import CampaignClient, expect
+from .csv_text import BOM, as_text, encode_rows
+
+COLUMNS = (
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "channel",
+    "contact",
+    "status",
+    "reason_code",
+    "reason",
+    "updated_at",
+    "reply",
+    "replied_at",
+    "link_opened_at",
+)
+
+
+async def fetch_recipients(
+    campaign: CampaignClient,
+    caller: Caller,
+    campaign_id: UUID,
+    status: RecipientStatus | None,
+    page: int,
+) -> RecipientPage:
+    request = ListRecipients(
+        **caller.envelope(),
+        campaign_id=campaign_id,
+        status=status,
+        page=page,
+        page_size=MAX_PAGE_SIZE,
+    )
+    return expect(await campaign.request(request), RecipientPage)
+
+
+async def recipients_csv(
+    campaign: CampaignClient,
+    caller: Caller,
+    campaign_id: UUID,
+    status: RecipientStatus | None,
+    first_page: RecipientPage,
+) -> AsyncIterator[str]:
+    """``first_page`` is fetched by the caller, so that a campaign that is not there is an HTTP
+    error before the response starts rather than a broken download."""
+    yield BOM + encode_rows([list(COLUMNS)])
+    page = first_page
+    while True:
+        yield encode_rows([_row(recipient) for recipient in page.items])
+        if not page.items or page.page * page.page_size >= page.total:
+            return
+        page = await fetch_recipients(campaign, caller, campaign_id, status, page.page + 1)
+
+
+def _row(recipient: RecipientView) -> list[str]:
+    return [
+        recipient.nhs_number,
+        as_text(recipient.given_name),
+        as_text(recipient.family_name),
+        recipient.channel,
+        recipient.contact,
+        recipient.status.value,
+        "" if recipient.reason_code is None else recipient.reason_code.value,
+        recipient.reason or "",
+        _time(recipient.updated_at),
+        "" if recipient.reply is None else as_text(recipient.reply),
+        _time(recipient.replied_at),
+        _time(recipient.link_opened_at),
+    ]
+
+
+def _time(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat(timespec="seconds")

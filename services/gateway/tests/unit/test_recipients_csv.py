@@ -1,0 +1,130 @@
+"""``GET /v1/campaigns/{id}/recipients.csv``: every recipient, paged from campaign as it streams."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
+from cohort_contracts.vocabulary import RecipientStatus, SendReason
+
+from ..conftest import ORG, Harness
+from ..fakes import make_recipient
+
+HEADER = [
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "channel",
+    "contact",
+    "status",
+    "reason_code",
+    "reason",
+    "updated_at",
+    "reply",
+    "replied_at",
+    "link_opened_at",
+]
+
+
+def rows(content: bytes) -> list[list[str]]:
+    assert content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+async def test_columns_and_values(gateway: Harness) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG)
+    gateway.campaign.recipients[campaign.id] = [
+        make_recipient(
+            1,
+            reply="Yes, see you then, thanks",
+            replied_at=datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
+            link_opened_at=datetime(2026, 11, 27, 9, 45, 30, tzinfo=UTC),
+        ),
+        make_recipient(
+            2,
+            given_name="Bo",
+            family_name="O'Neill, Jr",
+            status=RecipientStatus.FAILED,
+            reason_code=SendReason.UNKNOWN_SUBSCRIBER,
+            reason="The number is not in use.",
+        ),
+    ]
+
+    response = await gateway.client.get(
+        f"/v1/campaigns/{campaign.id}/recipients.csv", headers=gateway.auth()
+    )
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert f'filename="recipients-{campaign.id}.csv"' in response.headers["content-disposition"]
+    assert rows(response.content) == [
+        HEADER,
+        [
+            "9434765919", "Ann", "Smith", "sms", "447700900123", "delivered", "", "",
+            "2026-11-27T09:30:00+00:00", "Yes, see you then, thanks",
+            "2026-11-27T10:00:00+00:00", "2026-11-27T09:45:30+00:00",
+        ],
+        [
+            "9434765919", "Bo", "O'Neill, Jr", "sms", "447700900123", "failed",
+            "UNKNOWN_SUBSCRIBER", "The number is not in use.", "2026-11-27T09:30:00+00:00",
+            "", "", "",
+        ],
+    ]  # fmt: skip
+
+
+async def test_all_pages_are_streamed_with_the_filter(gateway: Harness) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG)
+    count = MAX_PAGE_SIZE * 2 + 7
+    gateway.campaign.recipients[campaign.id] = [
+        make_recipient(n, given_name=f"P{n}") for n in range(1, count + 1)
+    ] + [make_recipient(0, status=RecipientStatus.FAILED)]
+
+    response = await gateway.client.get(
+        f"/v1/campaigns/{campaign.id}/recipients.csv?status=delivered", headers=gateway.auth()
+    )
+
+    body = rows(response.content)
+    assert [r[1] for r in body[1:]] == [f"P{n}" for n in range(1, count + 1)]
+    requests = gateway.campaign.sent(ListRecipients)
+    assert [(r.page, r.page_size, r.status) for r in requests if isinstance(r, ListRecipients)] == [
+        (1, MAX_PAGE_SIZE, "delivered"),
+        (2, MAX_PAGE_SIZE, "delivered"),
+        (3, MAX_PAGE_SIZE, "delivered"),
+    ]
+
+
+async def test_an_empty_campaign_is_just_the_header(gateway: Harness) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG)
+
+    response = await gateway.client.get(
+        f"/v1/campaigns/{campaign.id}/recipients.csv", headers=gateway.auth()
+    )
+
+    assert rows(response.content) == [HEADER]
+
+
+async def test_a_reply_cannot_become_a_formula_in_excel(gateway: Harness) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG)
+    replies = ['=HYPERLINK("http://evil","x")', "+1", "-2", "@SUM(A1)", "fine"]
+    gateway.campaign.recipients[campaign.id] = [
+        make_recipient(n, reply=reply) for n, reply in enumerate(replies, start=1)
+    ]
+
+    response = await gateway.client.get(
+        f"/v1/campaigns/{campaign.id}/recipients.csv", headers=gateway.auth()
+    )
+
+    assert [r[9] for r in rows(response.content)[1:]] == [
+        "'=HYPERLINK(\"http://evil\",\"x\")", "'+1", "'-2", "'@SUM(A1)", "fine",
+    ]  # fmt: skip
+
+
+async def test_another_orgs_campaign_is_a_404_not_a_broken_download(gateway: Harness) -> None:
+    theirs = gateway.campaign.add_campaign(org_id="B82002")
+
+    response = await gateway.client.get(
+        f"/v1/campaigns/{theirs.id}/recipients.csv", headers=gateway.auth()
+    )
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
