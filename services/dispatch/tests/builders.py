@@ -3,7 +3,12 @@
 import uuid
 from typing import Any
 
-from cohort_contracts.sending import OutboundMessage, ProcessFiretextReceipt, SendMessages
+from cohort_contracts.sending import (
+    OutboundMessage,
+    ProcessFiretextInbound,
+    ProcessFiretextReceipt,
+    SendMessages,
+)
 from cohort_contracts.vocabulary import Channel
 
 ORG = "A81001"
@@ -17,6 +22,17 @@ def make_outbound(recipient_id: str | None = None, **overrides: Any) -> Outbound
     }
     fields.update(overrides)
     return OutboundMessage(**fields)
+
+
+def mobile(i: int) -> str:
+    """A distinct UK mobile per ``i``, in the Ofcom drama range, as campaign stores it."""
+    return f"4477009{i:05d}"
+
+
+def make_sms_batch(bodies: list[str], **overrides: Any) -> SendMessages:
+    """One message per body, each to its own number: ``r0000`` to ``mobile(0)``..."""
+    messages = [make_outbound(f"r{i:04d}", to=mobile(i), body=b) for i, b in enumerate(bodies)]
+    return make_send_messages(messages=messages, **overrides)
 
 
 def make_send_messages(
@@ -40,6 +56,19 @@ def make_send_messages(
     }
     fields.update(overrides)
     return SendMessages(**fields)
+
+
+def make_inbound(**overrides: Any) -> ProcessFiretextInbound:
+    fields: dict[str, Any] = {
+        "correlation_id": uuid.uuid4(),
+        "org_id": ORG,
+        "source": "07700900123",
+        "destination": "447000000001",
+        "message": "Yes please, Tuesday is fine",
+        "time": "2026-07-10 15:17:00",
+    }
+    fields.update(overrides)
+    return ProcessFiretextInbound(**fields)
 
 
 def make_receipt(**overrides: Any) -> ProcessFiretextReceipt:

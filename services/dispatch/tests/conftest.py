@@ -2,10 +2,12 @@ import asyncio
 
 import pytest
 
-from dispatch.handlers import SendingDeps, SendPolicy
+from dispatch.entrypoints.consumer import Deps
+from dispatch.handlers import RetryPolicy, SendingDeps, SendPolicy
 
 from .fakes import (
     FakeCampaignClaims,
+    FakeCreditSource,
     FakeEmailSender,
     FakeEventPublisher,
     FakeRateLimiter,
@@ -16,16 +18,19 @@ from .fakes import (
 class World:
     """Every fake a sending test needs, wired into ``SendingDeps``."""
 
-    def __init__(self, *, chunk_size: int = 25, attempts: int = 3, concurrency: int = 10) -> None:
+    def __init__(self, *, chunk_size: int = 50, attempts: int = 3, concurrency: int = 10) -> None:
         self.sms = FakeSmsSender()
         self.email = FakeEmailSender()
+        self.credit = FakeCreditSource()
         self.claims = FakeCampaignClaims()
         self.events = FakeEventPublisher()
         self.sms_limiter = FakeRateLimiter()
         self.email_limiter = FakeRateLimiter()
         self.concurrency = concurrency
         self.policy = SendPolicy(
-            chunk_size=chunk_size, attempts=attempts, initial_backoff_s=0, max_backoff_s=0
+            chunk_size=chunk_size,
+            retry=RetryPolicy(attempts=attempts, initial_backoff_s=0, max_backoff_s=0),
+            publish_backoff_s=0,
         )
 
     @property
@@ -40,6 +45,10 @@ class World:
             in_flight=asyncio.Semaphore(self.concurrency),
             policy=self.policy,
         )
+
+    @property
+    def service_deps(self) -> Deps:
+        return Deps(sending=self.deps, credit=self.credit)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import parse_qsl
 
 import uvicorn
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 
 @dataclass
@@ -22,25 +24,46 @@ class Reply:
 
     code: int | str | None = 0
     http_status: int = 200
+    response_data: int = 1  # credits used by a send; the balance for a credit request
     body: str | None = None  # raw body instead of Firetext JSON
     hang: bool = False  # never answer (until the test ends)
 
 
 @dataclass
 class FiretextDouble:
-    """Answers ``POST /api/sendsms/json`` from a script (default: code 0) and records the form."""
+    """Answers ``POST /api/sendsms/json`` and ``GET /api/credit/json`` from scripts (default:
+    code 0) and records each request's parameters."""
 
     script: list[Reply] = field(default_factory=list)
     requests: list[dict[str, str]] = field(default_factory=list)
+    credit_script: list[Reply] = field(default_factory=list)
+    credit_requests: list[dict[str, str]] = field(default_factory=list)
+    #: A send naming any of these numbers is answered with code 2, as Firetext does.
+    refused_numbers: set[str] = field(default_factory=set)
     release: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/api/sendsms/json", self._sendsms, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/api/sendsms/json", self._sendsms, methods=["POST"]),
+                Route("/api/credit/json", self._credit, methods=["GET"]),
+            ]
+        )
 
     async def _sendsms(self, request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode()))
         self.requests.append(form)
+        if self.refused_numbers & set(form.get("to", "").split(",")):
+            return await self._answer(Reply(code=2), headers={})
         reply = self.script.pop(0) if self.script else Reply()
+        return await self._answer(reply, headers={"X-Message": f"ftmsg-{len(self.requests)}"})
+
+    async def _credit(self, request: Request) -> Response:
+        self.credit_requests.append(dict(request.query_params))
+        reply = self.credit_script.pop(0) if self.credit_script else Reply(response_data=500)
+        return await self._answer(reply, headers={})
+
+    async def _answer(self, reply: Reply, headers: dict[str, str]) -> Response:
         if reply.hang:
             await self.release.wait()
         if reply.body is not None:
@@ -48,9 +71,14 @@ class FiretextDouble:
         if reply.code is None:
             return Response(status_code=reply.http_status)
         return JSONResponse(
-            {"code": reply.code, "description": "x", "responseData": 1, "data": []},
+            {
+                "code": reply.code,
+                "description": "x",
+                "responseData": reply.response_data,
+                "data": [],
+            },
             status_code=reply.http_status,
-            headers={"X-Message": f"ftmsg-{len(self.requests)}"},
+            headers=headers,
         )
 
 
@@ -62,10 +90,10 @@ def _bound_socket() -> socket.socket:
 
 
 @asynccontextmanager
-async def serve(app: Starlette) -> AsyncIterator[str]:
+async def serve(app: ASGIApp, *, lifespan: Literal["on", "off"] = "off") -> AsyncIterator[str]:
     """Runs ``app`` under a real uvicorn on a free port; yields its base URL."""
     sock = _bound_socket()
-    config = uvicorn.Config(app, log_config=None, lifespan="off", ws="none", http="h11")
+    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws="none", http="h11")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

@@ -1,16 +1,26 @@
 """Campaign's side of the conversation, faked on the real broker: answers ``ClaimMessages`` on
-the real ``campaign.requests`` queue with in-memory queued → sending semantics, and collects
-what dispatch publishes to campaign's queues."""
+the real ``campaign.requests`` queue with in-memory queued → sending semantics, collects what
+dispatch publishes to campaign's queues, and asks dispatch for credit as campaign does."""
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from cohort_contracts.campaign_requests import ClaimMessages, RpcError, RpcReply
 from cohort_contracts.campaign_views import ClaimResult
+from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
 from cohort_contracts.envelope import Message
-from cohort_contracts.routing import CAMPAIGN_REQUESTS, DELIVERY_REPORTED, MESSAGES_SENT, Route
-from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome
+from cohort_contracts.routing import (
+    CAMPAIGN_REQUESTS,
+    DELIVERY_REPORTED,
+    DISPATCH_REQUESTS,
+    MESSAGES_SENT,
+    REPLY_RECEIVED,
+    Route,
+)
+from cohort_contracts.sending import DeliveryReported, MessagesSent, ReplyReceived, SendOutcome
 from cohort_platform.broker import make_broker, publish
+from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
@@ -24,9 +34,12 @@ class CampaignDouble:
         self.claim_requests: list[ClaimMessages] = []
         self.messages_sent: list[MessagesSent] = []
         self.delivery_reported: list[DeliveryReported] = []
+        self.replies: list[ReplyReceived] = []
         self.topology = Topology(rabbit)
         self.broker = make_broker(rabbit)
         topology = self.topology
+        self.rpc = RpcClient(self.broker, topology, caller="campaign", timeout=5.0)
+        self.rpc.attach()
 
         @self.broker.subscriber(
             topology.queue(CAMPAIGN_REQUESTS), topology.exchange(CAMPAIGN_REQUESTS.exchange)
@@ -48,6 +61,16 @@ class CampaignDouble:
         )
         async def on_reported(event: DeliveryReported) -> None:
             self.delivery_reported.append(event)
+
+        @self.broker.subscriber(
+            topology.queue(REPLY_RECEIVED), topology.exchange(REPLY_RECEIVED.exchange)
+        )
+        async def on_reply(event: ReplyReceived) -> None:
+            self.replies.append(event)
+
+    async def credit(self, org_id: str) -> RpcReply[CreditBalance]:
+        request = GetCredit(correlation_id=uuid.uuid4(), org_id=org_id, actor="campaign")
+        return await self.rpc.call(request, CreditBalance, route=DISPATCH_REQUESTS)
 
     async def send(self, route: Route, message: Message) -> None:
         await publish(self.broker, self.topology, route, message)

@@ -5,7 +5,7 @@ import asyncio
 import aio_pika
 import pytest
 
-from cohort_contracts.routing import FIRETEXT_RECEIPTS, SEND_MESSAGES, Route
+from cohort_contracts.routing import FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, SEND_MESSAGES, Route
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth
 from cohort_platform.topology import Topology
@@ -14,7 +14,7 @@ from dispatch.config import Settings
 from dispatch.entrypoints.consumer import running_consumer
 
 from ..builders import make_receipt
-from ..fakes import FakeCampaignClaims, FakeEmailSender, FakeSmsSender
+from ..fakes import FakeCampaignClaims, FakeCreditSource, FakeEmailSender, FakeSmsSender
 from .campaign_double import campaign_double
 from .conftest import eventually
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 
 def senders() -> Senders:
-    return Senders(sms=FakeSmsSender(), email=FakeEmailSender())
+    return Senders(sms=FakeSmsSender(), email=FakeEmailSender(), credit=FakeCreditSource())
 
 
 async def wait_for_depth(rabbit: RabbitSettings, queue: str, depth: int) -> None:
@@ -71,6 +71,7 @@ async def test_a_receipt_delivered_twice_yields_two_identical_events_and_nothing
     [
         (SEND_MESSAGES, {"kind": "SendMessages", "org_id": "A81001", "messages": "x"}),
         (FIRETEXT_RECEIPTS, {"kind": "ProcessFiretextReceipt", "status": "0"}),
+        (FIRETEXT_INBOUND, {"kind": "ProcessFiretextInbound", "message": "hi"}),
     ],
 )
 async def test_a_malformed_command_is_dead_lettered_at_once(

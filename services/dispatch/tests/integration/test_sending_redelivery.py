@@ -9,12 +9,13 @@ from cohort_contracts.campaign_requests import RpcError
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth
+from cohort_platform.topology import Topology
 from dispatch.bootstrap import Senders
 from dispatch.config import Settings
 from dispatch.entrypoints.consumer import running_consumer
 
 from ..builders import make_send_messages
-from ..fakes import FakeCampaignClaims, FakeEmailSender, FakeSmsSender
+from ..fakes import FakeCampaignClaims, FakeCreditSource, FakeEmailSender, FakeSmsSender
 from .campaign_double import campaign_double
 from .conftest import DELIVERY_LIMIT, eventually
 
@@ -32,7 +33,9 @@ async def test_a_crash_mid_batch_and_its_redelivery_send_no_recipient_twice(
     sms = FakeSmsSender(crash_after=15)  # dies in the second chunk, once
 
     async with (
-        running_consumer(SETTINGS, rabbit, Senders(sms=sms, email=FakeEmailSender())),
+        running_consumer(
+            SETTINGS, rabbit, Senders(sms=sms, email=FakeEmailSender(), credit=FakeCreditSource())
+        ),
         campaign_double(rabbit, claims) as campaign,
     ):
         await campaign.send(SEND_MESSAGES, cmd)
@@ -65,7 +68,9 @@ async def test_a_batch_that_keeps_failing_is_dead_lettered_after_the_delivery_li
     sms = FakeSmsSender()
 
     async with (
-        running_consumer(SETTINGS, rabbit, Senders(sms=sms, email=FakeEmailSender())),
+        running_consumer(
+            SETTINGS, rabbit, Senders(sms=sms, email=FakeEmailSender(), credit=FakeCreditSource())
+        ),
         campaign_double(rabbit, claims) as campaign,
     ):
         campaign.refuse_with = RpcError(code="unavailable", message="database down")
@@ -82,3 +87,20 @@ async def test_a_batch_that_keeps_failing_is_dead_lettered_after_the_delivery_li
 
     assert sms.attempts == []
     assert campaign.messages_sent == []
+
+
+async def test_a_batch_waiting_at_start_up_is_claimed_at_the_first_try(
+    rabbit: RabbitSettings,
+) -> None:
+    # FastStream starts a broker's subscribers in no fixed order (it varies with the reply
+    # queue's random name), so a few start-ups are tried; each must answer its first claim.
+    for _ in range(5):
+        cmd = make_send_messages(3)
+        claims = FakeCampaignClaims(m.recipient_id for m in cmd.messages)
+        senders = Senders(sms=FakeSmsSender(), email=FakeEmailSender(), credit=FakeCreditSource())
+        async with campaign_double(rabbit, claims) as campaign:
+            await Topology(rabbit).declare(campaign.broker)
+            await campaign.send(SEND_MESSAGES, cmd)  # waiting before dispatch starts
+            async with running_consumer(SETTINGS, rabbit, senders):
+                await eventually(lambda: len(campaign.messages_sent) == 1, within_s=4)
+            assert len(campaign.claim_requests) == 1

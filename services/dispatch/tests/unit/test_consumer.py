@@ -1,26 +1,32 @@
 """The subscribers on FastStream's in-memory ``TestRabbitBroker``: the real routes, topology
 and publisher, with fake providers and a fake campaign claim."""
 
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 from faststream.rabbit import RabbitBroker, TestRabbitBroker
 from pydantic import ValidationError
 
+from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
 from cohort_contracts.routing import (
     DELIVERY_REPORTED,
+    DISPATCH_REQUESTS,
+    FIRETEXT_INBOUND,
     FIRETEXT_RECEIPTS,
     MESSAGES_SENT,
+    REPLY_RECEIVED,
     SEND_MESSAGES,
 )
-from cohort_contracts.sending import DeliveryReported, MessagesSent
+from cohort_contracts.sending import DeliveryReported, MessagesSent, ReplyReceived
 from cohort_platform.broker import make_broker, publish
+from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 from dispatch.adapters.rabbit_publisher import RabbitEventPublisher
 from dispatch.entrypoints.consumer import register
 
-from ..builders import make_receipt, make_send_messages
+from ..builders import ORG, make_inbound, make_receipt, make_send_messages
 from ..conftest import World
 
 
@@ -31,8 +37,17 @@ class Harness:
         self.broker: RabbitBroker = make_broker(RabbitSettings())
         self.sent_events: list[MessagesSent] = []
         self.delivery_events: list[DeliveryReported] = []
+        self.replies: list[ReplyReceived] = []
         world.events = RabbitEventPublisher(self.broker, self.topology)  # type: ignore[assignment]
-        register(self.broker, self.topology, world.deps)
+        register(self.broker, self.topology, world.service_deps)
+        self.rpc = RpcClient(self.broker, self.topology, caller="campaign", timeout=1.0)
+        self.rpc.attach()
+
+        @self.broker.subscriber(
+            self.topology.queue(REPLY_RECEIVED), self.topology.exchange(REPLY_RECEIVED.exchange)
+        )
+        async def on_reply(event: ReplyReceived) -> None:
+            self.replies.append(event)
 
         @self.broker.subscriber(
             self.topology.queue(MESSAGES_SENT), self.topology.exchange(MESSAGES_SENT.exchange)
@@ -63,7 +78,7 @@ async def test_send_messages_is_claimed_sent_and_reported_per_chunk(harness: Har
     await publish(harness.broker, harness.topology, SEND_MESSAGES, cmd)
 
     assert len(world.sms.sent) == 30
-    assert [len(e.outcomes) for e in harness.sent_events] == [25, 5]
+    assert [len(e.outcomes) for e in harness.sent_events] == [30]
     assert all(e.correlation_id == cmd.correlation_id for e in harness.sent_events)
     assert {o.status for e in harness.sent_events for o in e.outcomes} == {"sent"}
 
@@ -97,3 +112,38 @@ async def test_a_failed_claim_sends_and_reports_nothing(harness: Harness) -> Non
 
     assert harness.world.sms.attempts == []
     assert harness.sent_events == []
+
+
+async def test_a_firetext_reply_becomes_reply_received(harness: Harness) -> None:
+    cmd = make_inbound(source="+44 7700 900123")
+
+    await publish(harness.broker, harness.topology, FIRETEXT_INBOUND, cmd)
+
+    (event,) = harness.replies
+    assert (event.from_number, event.message) == ("447700900123", cmd.message)
+    assert event.correlation_id == cmd.correlation_id
+
+
+async def test_credit_is_answered_over_request_reply(harness: Harness) -> None:
+    harness.world.credit.credits = 4321
+    request = GetCredit(correlation_id=uuid.uuid4(), org_id=ORG, actor="campaign")
+
+    reply = await harness.rpc.call(request, CreditBalance, route=DISPATCH_REQUESTS)
+
+    assert reply.error is None
+    assert reply.result == CreditBalance(provider="fake", credits=4321)
+    assert harness.world.credit.asked == [ORG]
+
+
+async def test_credit_unavailable_is_an_error_reply(harness: Harness) -> None:
+    harness.world.credit.unavailable = "Firetext could not be reached."
+    request = GetCredit(correlation_id=uuid.uuid4(), org_id=ORG, actor="campaign")
+
+    reply = await harness.rpc.call(request, CreditBalance, route=DISPATCH_REQUESTS)
+
+    assert reply.result is None
+    assert reply.error is not None
+    assert (reply.error.code, reply.error.message) == (
+        "unavailable",
+        "Firetext could not be reached.",
+    )

@@ -13,7 +13,12 @@ from pydantic import SecretStr
 
 from cohort_contracts.vocabulary import SendReason
 from cohort_platform.webhooks import receipt_token
-from dispatch.adapters.firetext_sms import FiretextSmsSender, firetext_number, make_http_client
+from dispatch.adapters.firetext_sms import (
+    FiretextAccount,
+    FiretextSmsSender,
+    firetext_number,
+    make_http_client,
+)
 from dispatch.domain import reasons
 from dispatch.domain.errors import (
     OutcomeUnknownError,
@@ -21,6 +26,7 @@ from dispatch.domain.errors import (
     ProviderConfigurationError,
     RetryableSendError,
 )
+from dispatch.domain.grouping import ProviderRequest, single
 
 from ..builders import ORG, make_outbound
 from ..servers import FiretextDouble, Reply, misbehaving, refused_url, serve, unanswered_connect
@@ -30,17 +36,20 @@ SECRET = "webhook-secret-for-tests"
 RECEIPTS = "http://gateway.test/v1/webhooks/firetext/receipts"
 
 
-def sender_for(base_url: str) -> FiretextSmsSender:
+def sender_for(
+    base_url: str, accounts: dict[str, FiretextAccount] | None = None
+) -> FiretextSmsSender:
     client = make_http_client(
         connect_timeout=0.3, read_timeout=0.3, pool_timeout=1.0, max_connections=10
     )
     return FiretextSmsSender(
         client,
         base_url=base_url,
-        api_key=SecretStr(API_KEY),
-        sender_id="Cohort",
+        default_account=FiretextAccount(SecretStr(API_KEY), "Cohort"),
+        accounts=accounts,
         receipt_base_url=RECEIPTS,
         webhook_secret=SecretStr(SECRET),
+        credit_timeout_s=0.5,
     )
 
 
@@ -65,7 +74,7 @@ async def test_posts_one_recipient_form_encoded_and_returns_the_message_id(
 ) -> None:
     message = make_outbound("r-1", to="447700900123", body="Your jab is due £5 — ok?")
 
-    provider_reference = await sender.send_sms(message, org_id=ORG)
+    provider_reference = await sender.send_sms(single(message), org_id=ORG)
 
     assert provider_reference == "ftmsg-1"
     (form,) = double.requests
@@ -99,7 +108,7 @@ async def test_refusals_of_the_message_are_permanent(
     double.script.append(Reply(code=code))
 
     with pytest.raises(PermanentSendError) as refused:
-        await sender.send_sms(make_outbound(), org_id=ORG)
+        await sender.send_sms(single(make_outbound()), org_id=ORG)
 
     assert not isinstance(refused.value, ProviderConfigurationError)
     assert (refused.value.reason_code, refused.value.reason) == (reason_code, reason)
@@ -122,11 +131,13 @@ async def test_configuration_codes_fail_with_a_clear_reason(
     double.script.append(Reply(code=code))
 
     with pytest.raises(ProviderConfigurationError) as refused:
-        await sender.send_sms(make_outbound(), org_id=ORG)
+        await sender.send_sms(single(make_outbound()), org_id=ORG)
 
     assert refused.value.provider_code == str(code)
+    assert refused.value.reason_code == SendReason.PROVIDER_CONFIGURATION_ERROR
     assert mentions in refused.value.reason
     assert "not set up correctly" in refused.value.reason
+    assert "resume the campaign" in refused.value.reason
 
 
 async def test_insufficient_credit_says_to_top_up(
@@ -135,9 +146,58 @@ async def test_insufficient_credit_says_to_top_up(
     double.script.append(Reply(code=7))
 
     with pytest.raises(ProviderConfigurationError) as refused:
-        await sender.send_sms(make_outbound(), org_id=ORG)
+        await sender.send_sms(single(make_outbound()), org_id=ORG)
 
     assert (refused.value.provider_code, refused.value.reason) == ("7", reasons.SMS_NO_CREDIT)
+    assert refused.value.reason_code == SendReason.INSUFFICIENT_CREDIT
+
+
+async def test_a_refused_text_longer_than_firetext_takes_says_it_is_too_long(
+    sender: FiretextSmsSender, double: FiretextDouble
+) -> None:
+    double.script.append(Reply(code=5))
+
+    with pytest.raises(PermanentSendError) as refused:
+        await sender.send_sms(single(make_outbound(body="x" * 613)), org_id=ORG)
+
+    assert refused.value.reason_code == SendReason.MESSAGE_TOO_LONG
+    assert "612 characters" in refused.value.reason
+
+
+async def test_a_group_is_one_request_to_comma_separated_numbers_under_its_reference(
+    sender: FiretextSmsSender, double: FiretextDouble
+) -> None:
+    messages = tuple(
+        make_outbound(f"r-{i}", to=to, body="Flu jabs on Saturday")
+        for i, to in enumerate(["447700900001", "07700 900002", "+447700900003"])
+    )
+    request = ProviderRequest("g-0123456789abcdef0123456789abcdef", messages)
+
+    await sender.send_sms(request, org_id=ORG)
+
+    (form,) = double.requests
+    assert form["to"] == "447700900001,447700900002,447700900003"
+    assert form["reference"] == request.reference
+    assert form["message"] == "Flu jabs on Saturday"
+
+
+async def test_an_organisation_with_its_own_account_sends_through_it(
+    double: FiretextDouble,
+) -> None:
+    own = FiretextAccount(SecretStr("practice-own-key-42"), "HighStSurg")
+    async with serve(double.app()) as url:
+        adapter = sender_for(url, accounts={"B82002": own})
+        try:
+            await adapter.send_sms(single(make_outbound()), org_id="B82002")
+            await adapter.send_sms(single(make_outbound()), org_id=ORG)
+            await adapter.credit("B82002")
+        finally:
+            await adapter.aclose()
+
+    own_form, default_form = double.requests
+    assert (own_form["apiKey"], own_form["from"]) == ("practice-own-key-42", "HighStSurg")
+    assert (default_form["apiKey"], default_form["from"]) == (API_KEY, "Cohort")
+    assert double.credit_requests == [{"apiKey": "practice-own-key-42"}]
 
 
 @pytest.mark.parametrize("status", [500, 503, 429, 408])
@@ -147,7 +207,7 @@ async def test_an_answer_that_it_did_not_queue_is_retryable(
     double.script.append(Reply(code=None, http_status=status))
 
     with pytest.raises(RetryableSendError):
-        await sender.send_sms(make_outbound(), org_id=ORG)
+        await sender.send_sms(single(make_outbound()), org_id=ORG)
 
 
 @pytest.mark.parametrize("status", [502, 504])
@@ -157,7 +217,7 @@ async def test_a_proxy_giving_up_on_firetext_is_outcome_unknown(
     double.script.append(Reply(code=None, http_status=status))
 
     with pytest.raises(OutcomeUnknownError):
-        await sender.send_sms(make_outbound(), org_id=ORG)
+        await sender.send_sms(single(make_outbound()), org_id=ORG)
 
 
 @pytest.mark.parametrize("status", [401, 403, 404])
@@ -167,7 +227,7 @@ async def test_other_http_errors_are_configuration_errors(
     double.script.append(Reply(code=None, http_status=status))
 
     with pytest.raises(ProviderConfigurationError) as refused:
-        await sender.send_sms(make_outbound(), org_id=ORG)
+        await sender.send_sms(single(make_outbound()), org_id=ORG)
 
     assert refused.value.provider_code == f"http-{status}"
 
@@ -179,7 +239,7 @@ async def test_an_unreadable_200_may_be_an_accepted_message(
     double.script.append(Reply(body=body))
 
     with pytest.raises(OutcomeUnknownError):
-        await sender.send_sms(make_outbound(), org_id=ORG)
+        await sender.send_sms(single(make_outbound()), org_id=ORG)
 
 
 async def test_a_read_timeout_is_outcome_unknown_because_firetext_had_the_request(
@@ -188,7 +248,7 @@ async def test_a_read_timeout_is_outcome_unknown_because_firetext_had_the_reques
     double.script.append(Reply(hang=True))
 
     with pytest.raises(OutcomeUnknownError) as unknown:
-        await sender.send_sms(make_outbound(), org_id=ORG)
+        await sender.send_sms(single(make_outbound()), org_id=ORG)
 
     assert len(double.requests) == 1
     assert isinstance(unknown.value.__cause__, httpx2.ReadTimeout)
@@ -199,7 +259,7 @@ async def test_a_refused_connection_is_retryable() -> None:
     adapter = sender_for(refused_url())
     try:
         with pytest.raises(RetryableSendError) as refused:
-            await adapter.send_sms(make_outbound(), org_id=ORG)
+            await adapter.send_sms(single(make_outbound()), org_id=ORG)
     finally:
         await adapter.aclose()
 
@@ -215,7 +275,7 @@ async def test_a_connect_timeout_is_retryable() -> None:
         adapter = sender_for(url)
         try:
             with pytest.raises(RetryableSendError) as timed_out:
-                await adapter.send_sms(make_outbound(), org_id=ORG)
+                await adapter.send_sms(single(make_outbound()), org_id=ORG)
         finally:
             await adapter.aclose()
 
@@ -231,7 +291,7 @@ async def test_a_connection_lost_after_the_request_was_written_is_outcome_unknow
         adapter = sender_for(url)
         try:
             with pytest.raises(OutcomeUnknownError) as unknown:
-                await adapter.send_sms(make_outbound(), org_id=ORG)
+                await adapter.send_sms(single(make_outbound()), org_id=ORG)
         finally:
             await adapter.aclose()
 
@@ -245,7 +305,7 @@ async def test_a_number_that_cannot_be_sent_to_is_refused_without_calling_firete
     sender: FiretextSmsSender, double: FiretextDouble
 ) -> None:
     with pytest.raises(PermanentSendError) as refused:
-        await sender.send_sms(make_outbound(to="not-a-number"), org_id=ORG)
+        await sender.send_sms(single(make_outbound(to="not-a-number")), org_id=ORG)
 
     assert refused.value.reason_code == SendReason.INVALID_NUMBER
     assert double.requests == []
@@ -272,8 +332,8 @@ async def test_logs_carry_ids_only(
     message = make_outbound("r-log", to="447700900999", body="Secret body text")
 
     with pytest.raises(PermanentSendError):
-        await sender.send_sms(message, org_id=ORG)
-    await sender.send_sms(message, org_id=ORG)
+        await sender.send_sms(single(message), org_id=ORG)
+    await sender.send_sms(single(message), org_id=ORG)
 
     logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
     assert "r-log" in logged

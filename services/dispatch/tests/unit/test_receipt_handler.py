@@ -28,6 +28,7 @@ async def test_a_delivered_receipt_is_reported_for_the_reference() -> None:
 
     (event,) = reported(events)
     assert event.recipient_id == "r-42"
+    assert (event.provider_reference, event.mobile) == ("r-42", "447700900123")
     assert event.status == "delivered"
     assert (event.reason_code, event.reason) == (None, None)
     assert event.reported_at == datetime(2016, 7, 10, 14, 17, tzinfo=UTC)
@@ -73,6 +74,32 @@ async def test_different_receipts_give_different_event_ids() -> None:
 
     first, second = reported(events)
     assert first.message_id != second.message_id
+
+
+@pytest.mark.parametrize("mobile", ["447700900123", "07700 900123", "+447700900123"])
+async def test_a_group_receipt_names_the_reference_and_the_number_not_a_recipient(
+    mobile: str,
+) -> None:
+    events = FakeEventPublisher()
+    reference = "g-0123456789abcdef0123456789abcdef"
+
+    await process_firetext_receipt(
+        make_receipt(status="1", code="101", reference=reference, mobile=mobile), events
+    )
+
+    (event,) = reported(events)
+    assert event.recipient_id is None
+    assert (event.provider_reference, event.mobile) == (reference, "447700900123")
+    assert (event.status, event.reason_code) == ("failed", SendReason.UNKNOWN_SUBSCRIBER)
+
+
+async def test_a_group_receipt_without_a_number_cannot_be_matched() -> None:
+    events = FakeEventPublisher()
+
+    with pytest.raises(PermanentError):
+        await process_firetext_receipt(make_receipt(reference="g-abc", mobile=" "), events)
+
+    assert events.published == []
 
 
 @pytest.mark.parametrize("overrides", [{"status": "7"}, {"reference": "  "}])

@@ -9,7 +9,6 @@ from dispatch.domain import reasons
 from dispatch.domain.errors import (
     OutcomeUnknownError,
     PermanentSendError,
-    ProviderConfigurationError,
     RetryableSendError,
 )
 from dispatch.handlers import send_messages
@@ -108,9 +107,20 @@ async def test_redelivered_batch_sends_nothing_twice(world: World) -> None:
     assert {o.status for o in second.outcomes} == {"not_claimed"}
 
 
+async def test_a_publish_that_fails_once_is_tried_again(world: World) -> None:
+    world.events._fail_times = 1
+    cmd = make_send_messages(2)
+    queue_all(world, [m.recipient_id for m in cmd.messages])
+
+    await send_messages(cmd, world.deps)
+
+    (event,) = events(world)
+    assert {o.status for o in event.outcomes} == {"sent"}
+
+
 async def test_publish_failure_after_sending_raises_and_redelivery_resends_nothing() -> None:
     world = World()
-    world.events._fail_times = 1
+    world.events._fail_times = world.policy.publish_attempts
     cmd = make_send_messages(3)
     queue_all(world, [m.recipient_id for m in cmd.messages])
 
@@ -176,7 +186,7 @@ async def test_retries_are_bounded_then_the_message_fails_as_provider_unavailabl
 
     await send_messages(cmd, world.deps)
 
-    assert world.sms.attempts == ["r0000"] * world.policy.attempts
+    assert world.sms.attempts == ["r0000"] * world.policy.retry.attempts
     outcome = outcomes(world)["r0000"]
     assert outcome.status == "failed"
     assert outcome.reason_code == SendReason.PROVIDER_UNAVAILABLE
@@ -211,23 +221,6 @@ async def test_a_refused_message_fails_with_its_reason_and_is_not_retried(world:
     assert (outcome.status, outcome.reason_code) == ("failed", SendReason.PROVIDER_REJECTED_NUMBER)
     assert outcome.reason == reasons.SMS_REJECTED_NUMBER
     assert outcomes(world)["r0000"].status == "sent"
-
-
-async def test_a_configuration_error_fails_the_message_and_logs_an_error(
-    world: World, caplog: pytest.LogCaptureFixture
-) -> None:
-    error = ProviderConfigurationError(reasons.SMS_NO_CREDIT, provider_code="7")
-    world.sms = FakeSmsSender(failures={"r0000": [error]})
-    cmd = make_send_messages(1)
-    queue_all(world, ["r0000"])
-
-    await send_messages(cmd, world.deps)
-
-    outcome = outcomes(world)["r0000"]
-    assert (outcome.status, outcome.reason) == ("failed", reasons.SMS_NO_CREDIT)
-    (record,) = [r for r in caplog.records if r.levelname == "ERROR"]
-    assert record.provider_code == "7"  # type: ignore[attr-defined]
-    assert record.recipient_id == "r0000"  # type: ignore[attr-defined]
 
 
 async def test_sends_of_a_chunk_run_concurrently_within_the_bound() -> None:

@@ -80,11 +80,14 @@ def relay() -> Iterator[tuple[Relay, int]]:
         controller.stop()
 
 
-def sender_on(port: int, *, timeout: float = 2.0) -> SmtpEmailSender:
+def sender_on(
+    port: int, *, timeout: float = 2.0, senders: dict[str, str] | None = None
+) -> SmtpEmailSender:
     return SmtpEmailSender(
         host="127.0.0.1",
         port=port,
         sender="practice@cohort.test",
+        senders=senders,
         timeout=timeout,
         default_subject="A message from your GP practice",
         start_tls=False,
@@ -105,6 +108,25 @@ async def test_an_accepted_email_reaches_the_relay_once(relay: tuple[Relay, int]
     assert email.get_content().strip() == "Hello Ann — £5 ✓"
 
 
+async def test_an_organisation_with_its_own_sender_sends_from_it(
+    relay: tuple[Relay, int],
+) -> None:
+    server, port = relay
+    sender = sender_on(port, senders={"B82002": "surgery@example.nhs.uk"})
+
+    reference = await sender.send_email(make_outbound(to="ann@example.org"), org_id="B82002")
+    await sender.send_email(make_outbound(to="bob@example.org"), org_id=ORG)
+
+    own, default = server.received
+    assert server.envelopes == [
+        ("surgery@example.nhs.uk", ["ann@example.org"]),
+        ("practice@cohort.test", ["bob@example.org"]),
+    ]
+    assert (own["From"], default["From"]) == ("surgery@example.nhs.uk", "practice@cohort.test")
+    assert reference
+    assert reference.endswith("@example.nhs.uk>")
+
+
 async def test_without_a_subject_the_default_is_used(relay: tuple[Relay, int]) -> None:
     server, port = relay
 
@@ -120,7 +142,7 @@ async def test_a_refused_address_fails_permanently(relay: tuple[Relay, int]) -> 
     with pytest.raises(PermanentSendError) as refused:
         await sender_on(port).send_email(make_outbound(to="gone@example.org"), org_id=ORG)
 
-    assert refused.value.reason_code == SendReason.PROVIDER_REJECTED_NUMBER
+    assert refused.value.reason_code == SendReason.PROVIDER_REJECTED_ADDRESS
     assert refused.value.reason == reasons.EMAIL_REJECTED_ADDRESS
     assert server.received == []
 

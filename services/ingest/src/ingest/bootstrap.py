@@ -6,19 +6,20 @@ import httpx2
 from faststream.rabbit import RabbitBroker
 
 from cohort_contracts.routing import RESOLVE_ROWS
+from cohort_platform.rabbit_consumers import RabbitConsumerCounter
+from cohort_platform.rate_limiter import TokenBucket
+from cohort_platform.rate_sharing import ConsumerCounter, RateSharer
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
 from .adapters.clock import UkClock
 from .adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
-from .adapters.rabbit_consumers import RabbitConsumerCounter
 from .adapters.rabbit_publisher import RabbitEventPublisher
-from .adapters.rate_limiter import TokenBucket
 from .adapters.tokens import SignedJwtTokenProvider, StaticTokenProvider, load_private_key
 from .config import IngestSettings
 from .handlers import Dependencies
+from .metrics import PDS_RATE_LIMIT, PDS_SHARING_INSTANCES
 from .ports import AccessTokenProvider, RateLimiter
-from .rate_sharing import RateSharer
 
 
 @dataclass(frozen=True)
@@ -92,17 +93,27 @@ def build_directory(
     )
 
 
+def pds_rate_sharer(
+    settings: IngestSettings, limiter: RateLimiter, counter: ConsumerCounter
+) -> RateSharer:
+    """Keeps ``limiter`` at this instance's share of the deployment's PDS rate, counting the
+    instances on ingest's work queue (cohort_platform.rate_sharing)."""
+    return RateSharer(
+        limiter,
+        counter,
+        total_rate=settings.pds_rate_limit,
+        name="pds",
+        period_s=settings.pds_rate_refresh_s,
+        rate_gauge=PDS_RATE_LIMIT,
+        instances_gauge=PDS_SHARING_INSTANCES,
+    )
+
+
 def build_rate_sharer(
     settings: IngestSettings, rabbit: RabbitSettings, limiter: RateLimiter
 ) -> tuple[RateSharer, RabbitConsumerCounter]:
     counter = RabbitConsumerCounter(rabbit.rabbitmq_url, Topology(rabbit).name(RESOLVE_ROWS.queue))
-    sharer = RateSharer(
-        limiter,
-        counter,
-        total_rate=settings.pds_rate_limit,
-        period_s=settings.pds_rate_refresh_s,
-    )
-    return sharer, counter
+    return pds_rate_sharer(settings, limiter, counter), counter
 
 
 def bootstrap(

@@ -43,7 +43,8 @@ class IngestSettings(BaseSettings):
     #: PDS requests in flight per instance.
     pds_concurrency: int = Field(default=20, ge=1, le=500)
     #: PDS requests per second for the whole deployment, shared by all running instances
-    #: (rate_sharing.py); the default application quota is 5 TPS (reference/pds.md §4).
+    #: (cohort_platform.rate_sharing); the default application quota is 5 TPS
+    #: (reference/pds.md §4).
     pds_rate_limit: float = Field(default=5.0, gt=0)
     #: How often each instance re-counts the instances sharing that limit.
     pds_rate_refresh_s: float = Field(default=1.0, gt=0, le=60)

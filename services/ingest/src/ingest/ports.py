@@ -59,7 +59,8 @@ class AccessTokenProvider(Protocol):
 
 
 class RateLimiter(Protocol):
-    """Paces requests to PDS; its rate can change while requests wait (rate_sharing.py)."""
+    """Paces requests to PDS; its rate can change while requests wait
+    (``cohort_platform.rate_sharing``; implemented by ``cohort_platform.rate_limiter``)."""
 
     @property
     def rate(self) -> float:
@@ -72,13 +73,6 @@ class RateLimiter(Protocol):
 
     async def acquire(self) -> None:
         """Waits until one more request fits the rate, then counts it."""
-        ...
-
-
-class ConsumerCounter(Protocol):
-    async def consumers(self) -> int:
-        """Consumers currently attached to ingest's work queue, as the broker sees them now.
-        Raises if the broker cannot be asked."""
         ...
 
 

@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cohort_contracts.vocabulary import UploadReason
+from cohort_platform.rate_limiter import TokenBucket
 from ingest.adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
-from ingest.adapters.rate_limiter import TokenBucket
 from ingest.adapters.tokens import SignedJwtTokenProvider
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings

@@ -20,10 +20,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from cohort_contracts.routing import RESOLVE_ROWS
 from cohort_platform.broker import make_broker
+from cohort_platform.rabbit_consumers import RabbitConsumerCounter
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, rabbit_namespace
 from cohort_platform.topology import Topology
-from ingest.adapters.rabbit_consumers import RabbitConsumerCounter
 from ingest.bootstrap import Adapters, bootstrap
 from ingest.config import IngestSettings
 from ingest.entrypoints.consumer import register_consumer

@@ -4,10 +4,12 @@ template method of Notify's ``SmsClient.send_sms``). Subclasses implement ``_sen
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
 from typing import ClassVar
 
 from prometheus_client import Histogram
 
+from cohort_contracts.dispatch_requests import CreditBalance
 from cohort_contracts.sending import OutboundMessage
 
 from ..domain.errors import (
@@ -16,6 +18,7 @@ from ..domain.errors import (
     ProviderConfigurationError,
     RetryableSendError,
 )
+from ..domain.grouping import ProviderRequest
 
 log = logging.getLogger("dispatch.provider")
 
@@ -45,11 +48,13 @@ def _outcome_of(exc: BaseException | None) -> str:
 class ProviderClient(ABC):
     provider: ClassVar[str]
 
-    async def _timed(self, message: OutboundMessage, org_id: str) -> str | None:
+    async def _timed(
+        self, call: Callable[[], Awaitable[str | None]], ids: Mapping[str, object]
+    ) -> str | None:
         started = time.perf_counter()
         failure: BaseException | None = None
         try:
-            return await self._send(message, org_id)
+            return await call()
         except BaseException as exc:
             failure = exc
             raise
@@ -62,23 +67,36 @@ class ProviderClient(ABC):
                 "provider call",
                 extra={
                     "provider": self.provider,
-                    "recipient_id": message.recipient_id,
-                    "org_id": org_id,
+                    **ids,
                     "outcome": outcome,
                     "elapsed_ms": round(elapsed * 1000, 1),
                 },
             )
 
-    @abstractmethod
-    async def _send(self, message: OutboundMessage, org_id: str) -> str | None:
-        """One attempt; returns the provider's id or raises a ``domain.errors`` type."""
-
 
 class SmsClient(ProviderClient):
-    async def send_sms(self, message: OutboundMessage, *, org_id: str) -> str | None:
-        return await self._timed(message, org_id)
+    async def send_sms(self, request: ProviderRequest, *, org_id: str) -> str | None:
+        ids = {
+            "reference": request.reference,
+            "recipients": len(request.messages),
+            "org_id": org_id,
+        }
+        return await self._timed(lambda: self._send(request, org_id), ids)
+
+    @abstractmethod
+    async def _send(self, request: ProviderRequest, org_id: str) -> str | None:
+        """One attempt; returns the provider's id or raises a ``domain.errors`` type."""
+
+    @abstractmethod
+    async def credit(self, org_id: str) -> CreditBalance:
+        """The account's balance; raises ``CreditUnavailable``."""
 
 
 class EmailClient(ProviderClient):
     async def send_email(self, message: OutboundMessage, *, org_id: str) -> str | None:
-        return await self._timed(message, org_id)
+        ids = {"recipient_id": message.recipient_id, "org_id": org_id}
+        return await self._timed(lambda: self._send(message, org_id), ids)
+
+    @abstractmethod
+    async def _send(self, message: OutboundMessage, org_id: str) -> str | None:
+        """One attempt; returns the provider's id or raises a ``domain.errors`` type."""

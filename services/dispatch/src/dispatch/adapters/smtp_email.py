@@ -6,6 +6,7 @@ to retry. A connection lost or timed out while the relay was taking or acknowled
 may mean it has the message (RFC 1047's duplicate problem), so that is outcome unknown."""
 
 import re
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
@@ -35,6 +36,10 @@ _ADDRESS = re.compile(r"[\x21-\x7e]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+")
 _NETWORK_ERRORS = (SMTPException, OSError, TimeoutError)
 
 
+def _domain_of(address: str) -> str:
+    return address.rpartition("@")[2] or "cohort.invalid"
+
+
 def _transient(code: int) -> bool:
     return 400 <= code < 500
 
@@ -54,20 +59,27 @@ class SmtpEmailSender(EmailClient):
         password: SecretStr | None = None,
         use_tls: bool = False,
         start_tls: bool | None = None,
+        senders: Mapping[str, str] | None = None,
     ) -> None:
         self._host = host
         self._port = port
         self._sender = sender
+        #: The From address per organisation (ODS code); ``sender`` for the rest.
+        self._senders = dict(senders or {})
         self._timeout = timeout
         self._default_subject = default_subject
         self._username = username
         self._password = password
         self._use_tls = use_tls
         self._start_tls = start_tls
-        self._msgid_domain = sender.rpartition("@")[2] or "cohort.invalid"
+
+    def sender_for(self, org_id: str) -> str:
+        return self._senders.get(org_id, self._sender)
 
     async def _send(self, message: OutboundMessage, org_id: str) -> str | None:
-        content, message_id = self._compose(message)
+        sender = self.sender_for(org_id)
+        msgid_domain = _domain_of(sender)
+        content, message_id = self._compose(message, sender, msgid_domain)
         smtp = aiosmtplib.SMTP(
             hostname=self._host,
             port=self._port,
@@ -76,24 +88,24 @@ class SmtpEmailSender(EmailClient):
             start_tls=self._start_tls,
             username=self._username,
             password=self._password.get_secret_value() if self._password else None,
-            local_hostname=self._msgid_domain,
+            local_hostname=msgid_domain,
         )
         try:
             await _connect(smtp)
-            await _envelope(smtp, self._sender, message.to)
+            await _envelope(smtp, sender, message.to)
             await _data(smtp, content)
         finally:
             await _quit(smtp)
         return message_id
 
-    def _compose(self, message: OutboundMessage) -> tuple[bytes, str]:
+    def _compose(self, message: OutboundMessage, sender: str, domain: str) -> tuple[bytes, str]:
         if not _ADDRESS.fullmatch(message.to):
             raise PermanentSendError(
-                reasons.EMAIL_REJECTED_ADDRESS, reason_code=SendReason.PROVIDER_REJECTED_NUMBER
+                reasons.EMAIL_REJECTED_ADDRESS, reason_code=SendReason.PROVIDER_REJECTED_ADDRESS
             )
         email = EmailMessage(policy=SMTP_POLICY)
-        message_id = make_msgid(domain=self._msgid_domain)
-        email["From"] = self._sender
+        message_id = make_msgid(domain=domain)
+        email["From"] = sender
         email["To"] = message.to
         email["Subject"] = message.subject or self._default_subject
         email["Message-ID"] = message_id
@@ -134,7 +146,7 @@ async def _envelope(smtp: aiosmtplib.SMTP, sender: str, to: str) -> None:
             raise RetryableSendError(reasons.EMAIL_UNAVAILABLE) from exc
         if isinstance(exc, SMTPRecipientRefused):
             raise PermanentSendError(
-                reasons.EMAIL_REJECTED_ADDRESS, reason_code=SendReason.PROVIDER_REJECTED_NUMBER
+                reasons.EMAIL_REJECTED_ADDRESS, reason_code=SendReason.PROVIDER_REJECTED_ADDRESS
             ) from exc
         raise ProviderConfigurationError(
             reasons.email_configuration(f"the email server refused the sender ({exc.code})"),

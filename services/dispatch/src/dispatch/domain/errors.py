@@ -31,10 +31,18 @@ class PermanentSendError(SendError):
 
 class ProviderConfigurationError(PermanentSendError):
     """The provider refused *us* (credentials, sender id, receipt URL, credit), so every message
-    will fail until an operator acts. ``provider_code`` is the provider's own code, for logs."""
+    would fail until an operator acts: sending is blocked and the campaign pauses instead.
+    ``reason`` is written for the campaign's staff; ``provider_code`` is the provider's own
+    code, for logs."""
 
-    def __init__(self, reason: str, *, provider_code: str) -> None:
-        super().__init__(reason, reason_code=SendReason.PROVIDER_UNAVAILABLE)
+    def __init__(
+        self,
+        reason: str,
+        *,
+        provider_code: str,
+        reason_code: SendReason = SendReason.PROVIDER_CONFIGURATION_ERROR,
+    ) -> None:
+        super().__init__(reason, reason_code=reason_code)
         self.provider_code = provider_code
 
 
@@ -42,3 +50,11 @@ class OutcomeUnknownError(SendError):
     """The request may have reached the provider (a read timeout, or the connection dropped after
     the request was written). Sending again could message the patient twice, so never retry:
     the provider's receipt, or its absence, settles it."""
+
+
+class CreditUnavailable(Exception):
+    """The provider's credit balance could not be read (unreachable, or it refused us)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -5,8 +5,14 @@ SMS_REJECTED_NUMBER = (
     "clinical system."
 )
 SMS_REJECTED_MESSAGE = (
-    "Firetext did not accept the message text, for example because it is too long. Check the "
-    "message, then send to this patient again."
+    "Firetext did not accept the message text. Check the message, then send to this patient again."
+)
+#: Firetext's documented limit (reference/firetext.md §1); it answers code 5 beyond it.
+FIRETEXT_MAX_CHARACTERS = 612
+SMS_TOO_LONG = (
+    f"Firetext did not accept the message because it is too long: a text message can have up "
+    f"to {FIRETEXT_MAX_CHARACTERS} characters. Shorten the message, then send to this patient "
+    "again."
 )
 SMS_INVALID_NUMBER = (
     "The mobile number is not in a form that can be sent to. Check the patient's mobile number "
@@ -21,15 +27,16 @@ SMS_UNKNOWN = (
     "its delivery report will update this status."
 )
 SMS_NO_CREDIT = (
-    "The message was not sent because the SMS credit has run out. Top up the Firetext credit, "
-    "then send to this patient again."
+    "Sending is paused because the Firetext SMS credit has run out. Top up the credit, then "
+    "resume the campaign: patients not yet messaged will be sent to then."
 )
 
 
 def sms_configuration(detail: str) -> str:
     return (
-        f"The message was not sent because the SMS service is not set up correctly ({detail}). "
-        "Tell your Cohort administrator; this patient can be messaged once it is fixed."
+        f"Sending is paused because the SMS service is not set up correctly ({detail}). Tell "
+        "your Cohort administrator, then resume the campaign once it is fixed: patients not yet "
+        "messaged will be sent to then."
     )
 
 
@@ -52,12 +59,22 @@ EMAIL_UNKNOWN = (
 
 def email_configuration(detail: str) -> str:
     return (
-        f"The message was not sent because the email service is not set up correctly ({detail}). "
-        "Tell your Cohort administrator; this patient can be messaged once it is fixed."
+        f"Sending is paused because the email service is not set up correctly ({detail}). Tell "
+        "your Cohort administrator, then resume the campaign once it is fixed: patients not yet "
+        "messaged will be sent to then."
     )
 
 
 NOT_CLAIMED = (
-    "Not sent by this batch: the campaign was cancelled, or this patient's message had already "
-    "been handed to the provider."
+    "Not sent by this batch: the campaign was cancelled or paused, or this patient's message had "
+    "already been handed to the provider."
 )
+NOT_SENT_WHILE_BLOCKED = (
+    "Not sent: sending was paused before this patient's turn. They will be sent to when the "
+    "campaign is resumed."
+)
+CREDIT_UNREACHABLE = "Firetext could not be reached to read the SMS credit balance."
+
+
+def credit_refused(detail: str) -> str:
+    return f"Firetext refused to give the SMS credit balance ({detail})."

@@ -1,6 +1,18 @@
-"""One async function per command: ``send_messages`` and ``process_firetext_receipt``."""
+"""One async function per command: ``send_messages``, ``process_firetext_receipt``,
+``process_firetext_inbound`` and ``get_credit``."""
 
+from .credit import get_credit
+from .delivery import RetryPolicy
+from .inbound import process_firetext_inbound
 from .receipts import process_firetext_receipt
 from .sending import SendingDeps, SendPolicy, send_messages
 
-__all__ = ["SendPolicy", "SendingDeps", "process_firetext_receipt", "send_messages"]
+__all__ = [
+    "RetryPolicy",
+    "SendPolicy",
+    "SendingDeps",
+    "get_credit",
+    "process_firetext_inbound",
+    "process_firetext_receipt",
+    "send_messages",
+]

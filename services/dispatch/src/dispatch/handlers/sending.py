@@ -4,52 +4,52 @@ The order within a chunk is the safety argument for "no patient messaged twice":
 sent before campaign has moved it ``queued`` → ``sending`` for us, and campaign hands each
 recipient to exactly one claim. A redelivered batch (after a crash, a failed publish or a lost
 ack) therefore finds its already-claimed recipients unclaimable and reports them
-``not_claimed``; only what was never claimed can go out."""
+``not_claimed``; only what was never claimed can go out.
+
+When the provider refuses *us* (configuration, credit), the batch stops: the chunk's claimed
+but unsent recipients are reported ``returned``, the rest of the batch ``not_claimed`` (never
+claimed), and the event carries ``blocked`` so campaign pauses the campaign. A test send
+(``SendMessages.test``) goes to the requesting user, not to a recipient: it is sent without a
+claim and reported in the logs only."""
 
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from prometheus_client import Counter as MetricCounter
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
+from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
 from cohort_contracts.campaign_requests import ClaimMessages
 from cohort_contracts.routing import MESSAGES_SENT
 from cohort_contracts.sending import MessagesSent, OutboundMessage, SendMessages, SendOutcome
 
 from ..domain import reasons
-from ..domain.errors import (
-    OutcomeUnknownError,
-    ProviderConfigurationError,
-    RetryableSendError,
-    SendError,
-)
+from ..domain.grouping import MAX_NUMBERS_PER_REQUEST, ProviderRequest, group_identical, single
+from ..domain.numbers import international_digits
 from ..ports import CampaignClaims, EmailSender, EventPublisher, RateLimiter, SmsSender
+from .delivery import Blocker, Channel, RetryPolicy, deliver, email_channel, sms_channel
 
 log = logging.getLogger("dispatch.sending")
 
 SEND_OUTCOMES = MetricCounter(
     "dispatch_send_outcomes", "Messages by channel and send outcome", ["channel", "status"]
 )
-
-Send = Callable[[OutboundMessage], Awaitable[str | None]]
+SENDING_BLOCKED = MetricCounter(
+    "dispatch_sending_blocked", "Batches stopped because the provider refused us", ["reason_code"]
+)
 
 
 @dataclass(frozen=True)
 class SendPolicy:
-    chunk_size: int = 25
-    #: Attempts per message for failures that prove the provider did not take it.
-    attempts: int = 4
-    initial_backoff_s: float = 0.5
-    max_backoff_s: float = 8.0
+    chunk_size: int = 50
+    #: Recipients of identical text per SMS request (Firetext takes 50); 1 turns grouping off.
+    group_size: int = MAX_NUMBERS_PER_REQUEST
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: Attempts to publish a chunk's ``MessagesSent`` before the batch is given up for redelivery.
+    publish_attempts: int = 3
+    publish_backoff_s: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class SendingDeps:
     sms: SmsSender
     email: EmailSender
     events: EventPublisher
+    #: Messages per second to the SMS provider: this instance's share of the deployment's.
     sms_limiter: RateLimiter
     email_limiter: RateLimiter
     #: Provider calls in flight in this process, across all batches.
@@ -66,38 +67,51 @@ class SendingDeps:
 
 
 async def send_messages(cmd: SendMessages, deps: SendingDeps) -> None:
+    if cmd.test:
+        await _send_test(cmd, deps)
+        return
     taken: set[str] = set()
-    for chunk in _chunks(cmd.messages, deps.policy.chunk_size):
-        outcomes = await _send_chunk(cmd, chunk, deps, taken)
-        if not outcomes:
+    blocker = Blocker()
+    chunks = _chunks(cmd.messages, deps.policy.chunk_size)
+    for index, chunk in enumerate(chunks):
+        fresh = _first_occurrences(chunk, taken, cmd)
+        if not fresh:
             continue
-        # If this publish fails we raise and the batch is redelivered. Campaign already holds
-        # these recipients as `sending`, so the claim then returns none of them: they are
+        outcomes = await _claim_and_send(cmd, fresh, deps, blocker)
+        taken.update(m.recipient_id for m in fresh)
+        if blocker.error is not None:
+            # Never claimed, so still `queued` at campaign, which returns them to `ready` when
+            # it pauses the campaign.
+            rest = [m for later in chunks[index + 1 :] for m in later]
+            outcomes += [
+                SendOutcome(
+                    recipient_id=m.recipient_id,
+                    status="not_claimed",
+                    reason=reasons.NOT_SENT_WHILE_BLOCKED,
+                )
+                for m in _first_occurrences(rest, taken, cmd)
+            ]
+        # If this publish fails for good we raise and the batch is redelivered. Campaign already
+        # holds these recipients as `sending`, so the claim then returns none of them: they are
         # reported `not_claimed` and campaign settles them from the provider's receipts.
-        await deps.events.publish(
-            MESSAGES_SENT,
-            MessagesSent(
-                correlation_id=cmd.correlation_id,
-                org_id=cmd.org_id,
-                campaign_id=cmd.campaign_id,
-                batch_id=cmd.batch_id,
-                outcomes=outcomes,
-            ),
+        event = MessagesSent(
+            correlation_id=cmd.correlation_id,
+            org_id=cmd.org_id,
+            campaign_id=cmd.campaign_id,
+            batch_id=cmd.batch_id,
+            outcomes=outcomes,
+            blocked=blocker.as_event(),
         )
+        await _publish(event, deps)
         _record(cmd, outcomes)
+        if event.blocked is not None:
+            SENDING_BLOCKED.labels(event.blocked.reason_code).inc()
+            return
 
 
-async def _send_chunk(
-    cmd: SendMessages, chunk: Sequence[OutboundMessage], deps: SendingDeps, taken: set[str]
+async def _claim_and_send(
+    cmd: SendMessages, fresh: list[OutboundMessage], deps: SendingDeps, blocker: Blocker
 ) -> list[SendOutcome]:
-    fresh = _first_occurrences(chunk, taken)
-    if len(fresh) < len(chunk):
-        log.warning(
-            "duplicate recipients in batch",
-            extra={"batch_id": str(cmd.batch_id), "duplicates": len(chunk) - len(fresh)},
-        )
-    if not fresh:
-        return []
     claimed = set(
         await deps.claims.claim(
             ClaimMessages(
@@ -109,107 +123,88 @@ async def _send_chunk(
             )
         )
     )
-    taken.update(m.recipient_id for m in fresh)
-    send = _sender_for(cmd, deps)
-    tasks: dict[str, asyncio.Task[SendOutcome]] = {}
-    # A sender raising anything outside the domain taxonomy is a bug: the task group cancels the
-    # chunk's other sends and the batch is redelivered (they are `sending` now, so not resent).
-    async with asyncio.TaskGroup() as group:
-        for message in fresh:
-            if message.recipient_id in claimed:
-                tasks[message.recipient_id] = group.create_task(_deliver(cmd, message, send, deps))
+    sent = await _send_all(cmd, [m for m in fresh if m.recipient_id in claimed], deps, blocker)
     return [
-        tasks[m.recipient_id].result()
-        if m.recipient_id in tasks
-        else SendOutcome(
+        sent.get(m.recipient_id)
+        or SendOutcome(
             recipient_id=m.recipient_id, status="not_claimed", reason=reasons.NOT_CLAIMED
         )
         for m in fresh
     ]
 
 
-def _sender_for(cmd: SendMessages, deps: SendingDeps) -> Send:
-    org_id = cmd.org_id
+async def _send_test(cmd: SendMessages, deps: SendingDeps) -> None:
+    """Not campaign recipients: no claim, no ``MessagesSent``; ids and counts in the log."""
+    blocker = Blocker()
+    sent = await _send_all(cmd, _first_occurrences(cmd.messages, set(), cmd), deps, blocker)
+    counts = Counter(o.status for o in sent.values())
+    log.info(
+        "test send",
+        extra={
+            "campaign_id": str(cmd.campaign_id),
+            "batch_id": str(cmd.batch_id),
+            "message_id": str(cmd.message_id),
+            "blocked": blocker.error.reason_code if blocker.error else None,
+            **{f"count_{status}": n for status, n in counts.items()},
+        },
+    )
+
+
+async def _send_all(
+    cmd: SendMessages, messages: list[OutboundMessage], deps: SendingDeps, blocker: Blocker
+) -> dict[str, SendOutcome]:
+    channel = _channel(cmd, deps)
+    tasks: list[asyncio.Task[list[SendOutcome]]] = []
+    # A sender raising anything outside the domain taxonomy is a bug: the task group cancels the
+    # chunk's other sends and the batch is redelivered (they are `sending` now, so not resent).
+    async with asyncio.TaskGroup() as group:
+        for request in _plan(cmd, messages, deps.policy):
+            tasks.append(group.create_task(deliver(cmd, request, channel, blocker)))
+    return {o.recipient_id: o for task in tasks for o in task.result()}
+
+
+def _plan(
+    cmd: SendMessages, messages: list[OutboundMessage], policy: SendPolicy
+) -> list[ProviderRequest]:
+    if cmd.channel != "sms":
+        return [single(m) for m in messages]
+    return group_identical(messages, number_of=international_digits, max_size=policy.group_size)
+
+
+def _channel(cmd: SendMessages, deps: SendingDeps) -> Channel:
+    retry = deps.policy.retry
     if cmd.channel == "sms":
-        sms, sms_limiter = deps.sms, deps.sms_limiter
-
-        async def send_sms(message: OutboundMessage) -> str | None:
-            async with deps.in_flight:
-                await sms_limiter.acquire()
-                return await sms.send_sms(message, org_id=org_id)
-
-        return send_sms
-    email, email_limiter = deps.email, deps.email_limiter
-
-    async def send_email(message: OutboundMessage) -> str | None:
-        async with deps.in_flight:
-            await email_limiter.acquire()
-            return await email.send_email(message, org_id=org_id)
-
-    return send_email
+        return sms_channel(deps.sms, cmd.org_id, deps.sms_limiter, deps.in_flight, retry)
+    return email_channel(deps.email, cmd.org_id, deps.email_limiter, deps.in_flight, retry)
 
 
-async def _deliver(
-    cmd: SendMessages, message: OutboundMessage, send: Send, deps: SendingDeps
-) -> SendOutcome:
-    policy = deps.policy
+async def _publish(event: MessagesSent, deps: SendingDeps) -> None:
+    # A few quick tries: returned recipients have no receipt to settle them, so losing this
+    # event would leave them `sending`. A duplicate is harmless (campaign applies outcomes
+    # idempotently).
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(policy.attempts),
-        # Exponential from initial_backoff_s, capped, with jitter so that a chunk's retries
-        # do not hit a recovering provider all at once.
-        wait=wait_exponential(multiplier=policy.initial_backoff_s, max=policy.max_backoff_s)
-        + wait_random(0, policy.initial_backoff_s),
-        retry=retry_if_exception_type(RetryableSendError),
+        stop=stop_after_attempt(deps.policy.publish_attempts),
+        wait=wait_exponential(multiplier=deps.policy.publish_backoff_s, max=2.0),
         reraise=True,
     )
-    try:
-        reference: str | None = await retrying(send, message)
-    except SendError as exc:
-        return _failure_outcome(cmd, message, exc)
-    # An SMS is only with the provider (a receipt follows); email accepted by the relay is final.
-    status = "sent" if cmd.channel == "sms" else "delivered"
-    return SendOutcome(
-        recipient_id=message.recipient_id, status=status, provider_reference=reference
-    )
+    await retrying(deps.events.publish, MESSAGES_SENT, event)
 
 
-def _failure_outcome(cmd: SendMessages, message: OutboundMessage, exc: SendError) -> SendOutcome:
-    if isinstance(exc, OutcomeUnknownError):
-        return SendOutcome(
-            recipient_id=message.recipient_id, status="outcome_unknown", reason=exc.reason
-        )
-    if isinstance(exc, ProviderConfigurationError):
-        # TODO(later issue): pause the campaign instead of failing every remaining recipient.
-        log.error(
-            "provider refused our configuration",
-            extra={
-                "campaign_id": str(cmd.campaign_id),
-                "recipient_id": message.recipient_id,
-                "channel": cmd.channel,
-                "provider_code": exc.provider_code,
-            },
-        )
-    elif isinstance(exc, RetryableSendError):
-        log.warning(
-            "provider unavailable after retries",
-            extra={"campaign_id": str(cmd.campaign_id), "recipient_id": message.recipient_id},
-        )
-    return SendOutcome(
-        recipient_id=message.recipient_id,
-        status="failed",
-        reason_code=exc.reason_code,
-        reason=exc.reason,
-    )
-
-
-def _first_occurrences(chunk: Sequence[OutboundMessage], taken: set[str]) -> list[OutboundMessage]:
+def _first_occurrences(
+    messages: Sequence[OutboundMessage], taken: set[str], cmd: SendMessages
+) -> list[OutboundMessage]:
     """A recipient listed twice in one batch is claimed, sent and reported once."""
     fresh: list[OutboundMessage] = []
     ids: set[str] = set()
-    for message in chunk:
+    for message in messages:
         if message.recipient_id not in taken and message.recipient_id not in ids:
             ids.add(message.recipient_id)
             fresh.append(message)
+    if len(fresh) < len(messages):
+        log.warning(
+            "duplicate recipients in batch",
+            extra={"batch_id": str(cmd.batch_id), "duplicates": len(messages) - len(fresh)},
+        )
     return fresh
 
 

@@ -2,9 +2,10 @@
 
 One long-lived httpx2 client on the aiohttp transport (reference/limits.md: httpx's own pool
 costs ~4 ms CPU per request under concurrency, the aiohttp transport about a quarter of that).
-Every attempt waits for the rate limiter (the deployment-wide share, see rate_sharing.py), so
-retries are paced too; a logical request keeps its X-Request-ID across retries, as PDS asks, so
-it can de-duplicate them. A 401 gets one fresh bearer token and one more try straight away."""
+Every attempt waits for the rate limiter (the deployment-wide share, see
+cohort_platform.rate_sharing), so retries are paced too; a logical request keeps its
+X-Request-ID across retries, as PDS asks, so it can de-duplicate them. A 401 gets one fresh
+bearer token and one more try straight away."""
 
 import asyncio
 import json

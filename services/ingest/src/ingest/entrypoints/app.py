@@ -41,7 +41,8 @@ def create_app(
             yield
         finally:
             # Before the broker: while in-flight batches drain, this instance keeps its last
-            # PDS share instead of counting itself out and taking more (rate_sharing.py).
+            # PDS share instead of counting itself out and taking more
+            # (cohort_platform.rate_sharing).
             await adapters.rate_sharer.stop()
             # Waits for in-flight batches; unacked ones are redelivered to another instance.
             await broker.stop()

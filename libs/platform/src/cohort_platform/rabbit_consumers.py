@@ -1,4 +1,4 @@
-"""``ports.ConsumerCounter``: the consumer count RabbitMQ reports for a queue, asked with a
+"""``rate_sharing.ConsumerCounter``: the consumer count RabbitMQ reports for a queue, asked with a
 passive ``queue.declare`` (its ``declare-ok`` carries ``consumer_count``).
 
 Two details matter:

@@ -1,13 +1,13 @@
-"""The token bucket behind ``ports.RateLimiter``: arithmetic on a hand-moved clock, pacing and
-rate changes on the real one."""
+"""The shared token bucket: arithmetic on a hand-moved clock, pacing and rate changes on the
+real one, several tokens at once (one per recipient of a multi-number request)."""
 
 import asyncio
 
 import pytest
 
-from ingest.adapters.rate_limiter import TokenBucket
+from cohort_platform.rate_limiter import TokenBucket
 
-from ..fakes import SettableClock
+from .fakes import SettableClock
 
 
 def test_starts_empty_and_earns_tokens_at_the_rate() -> None:
@@ -63,6 +63,45 @@ def test_a_lower_rate_shrinks_the_burst() -> None:
     while bucket.try_acquire() == 0:
         granted += 1
     assert granted == 2
+
+
+def test_several_tokens_are_taken_at_once() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(10, clock=clock)
+    clock.advance(1)  # full: 10 tokens
+
+    assert bucket.try_acquire(4) == 0
+    assert bucket.try_acquire(6) == 0
+    assert bucket.try_acquire(5) == pytest.approx(0.5)  # nothing taken by the refusal
+    clock.advance(0.5)
+    assert bucket.try_acquire(5) == 0
+
+
+def test_more_tokens_than_the_bucket_holds_wait_for_a_full_bucket_then_leave_a_debt() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(20, clock=clock)  # holds 20 at most
+
+    assert bucket.try_acquire(50) == pytest.approx(1.0)  # the wait for a full bucket
+    clock.advance(1.0)
+    assert bucket.try_acquire(50) == 0
+    # 30 tokens owed: the next single token is 31 tokens (1.55 s at 20/s) away, so 50 per
+    # 2.5 s on average, which is the rate.
+    assert bucket.try_acquire() == pytest.approx(31 / 20)
+
+
+@pytest.mark.parametrize("amount", [0, -2.0])
+def test_the_amount_must_be_positive(amount: float) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        TokenBucket(1).try_acquire(amount)
+
+
+async def test_acquire_paces_large_requests_at_the_rate() -> None:
+    bucket = TokenBucket(100)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.gather(*(bucket.acquire(10) for _ in range(3)))
+    elapsed = loop.time() - started
+    assert 0.28 <= elapsed < 0.6  # 30 tokens at 100/s from an empty bucket
 
 
 @pytest.mark.parametrize("rate", [0, -1.0])

@@ -1,4 +1,4 @@
-"""``ports.RateLimiter`` as a token bucket whose rate can change while tasks wait.
+"""A token bucket whose rate can change while tasks wait (``rate_sharing.RateSharer`` changes it).
 
 aiolimiter's ``AsyncLimiter`` cannot do this: ``max_rate`` is a public attribute, but the drip
 rate is computed from it once, in ``__init__``, into a private slot, and a waiting task's wake-up
@@ -8,7 +8,11 @@ so this is a small bucket of our own instead.
 Tokens accrue at ``rate`` per second up to ``rate * burst_s`` (never less than one, so rates
 below 1/s still let a request through). The bucket starts empty: an instance that has just
 started, often alongside others, earns its first requests rather than bursting. Waiters take
-their turn in arrival order; a rate change wakes the one at the front to recompute its wait."""
+their turn in arrival order; a rate change wakes the one at the front to recompute its wait.
+
+``acquire(amount)`` takes several tokens at once (dispatch counts one per recipient of a
+Firetext request that names up to 50 numbers). A request larger than the bucket can ever hold
+waits for a full bucket and then leaves it in debt, so the rate over time still holds."""
 
 import asyncio
 import contextlib
@@ -51,18 +55,21 @@ class TokenBucket:
         self._rate_changed.set()
         self._rate_changed = asyncio.Event()
 
-    def try_acquire(self) -> float:
-        """Takes a token and returns 0, or takes nothing and returns the seconds until one is
-        due at the current rate."""
+    def try_acquire(self, amount: float = 1.0) -> float:
+        """Takes ``amount`` tokens and returns 0, or takes nothing and returns the seconds until
+        they are due at the current rate."""
+        if not amount > 0:
+            raise ValueError("the amount must be positive")
         self._refill()
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
+        needed = min(amount, self.capacity)
+        if self._tokens >= needed:
+            self._tokens -= amount
             return 0.0
-        return (1.0 - self._tokens) / self._rate
+        return (needed - self._tokens) / self._rate
 
-    async def acquire(self) -> None:
+    async def acquire(self, amount: float = 1.0) -> None:
         async with self._turn:
-            while (wait := self.try_acquire()) > 0:
+            while (wait := self.try_acquire(amount)) > 0:
                 changed = self._rate_changed
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(wait):
