@@ -1,7 +1,7 @@
 """One way to build a broker and publish on it, for every service."""
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
@@ -11,6 +11,9 @@ from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
 
 from .settings import RabbitSettings
+
+if TYPE_CHECKING:
+    from .rpc import RpcClient
 from .topology import Topology
 
 log = logging.getLogger("cohort.broker")
@@ -64,10 +67,15 @@ async def publish(broker: RabbitBroker, topology: Topology, route: Route, messag
     )
 
 
-async def start_consuming(broker: RabbitBroker, topology: Topology) -> None:
-    """Connect, declare the whole topology, then start the subscribers. Declaring first means a
-    message rejected in the first moments is dead-lettered into a queue that already exists,
-    instead of being dropped."""
+async def start_consuming(
+    broker: RabbitBroker, topology: Topology, *rpc_clients: "RpcClient"
+) -> None:
+    """Connect, declare the whole topology and the reply queues, then start the subscribers.
+    Declaring first means a message rejected in the first moments is dead-lettered into a queue
+    that already exists, and a reply to an early request finds its queue, instead of either
+    being dropped."""
     await broker.connect()
     await topology.declare(broker)
+    for rpc in rpc_clients:
+        await rpc.declare()
     await broker.start()

@@ -34,15 +34,20 @@ class RpcClient:
         self._timeout = timeout
         self._pending: dict[str, asyncio.Future[bytes]] = {}
         self.reply_queue = topology.name(f"replies.{caller}.{uuid.uuid4().hex}")
+        self._queue = RabbitQueue(self.reply_queue, durable=False, exclusive=True, auto_delete=True)
 
     def attach(self) -> None:
-        queue = RabbitQueue(self.reply_queue, durable=False, exclusive=True, auto_delete=True)
-
-        @self._broker.subscriber(queue, no_reply=True)
+        @self._broker.subscriber(self._queue, no_reply=True)
         async def on_reply(msg: RabbitMessage) -> None:
             future = self._pending.pop(msg.correlation_id, None)
             if future is not None and not future.done():
                 future.set_result(msg.body)
+
+    async def declare(self) -> None:
+        """Declare the reply queue once connected, before any subscriber starts: FastStream
+        starts subscribers in no set order, so a handler that calls out at startup could
+        otherwise get its reply routed to a queue that does not exist yet, and lose it."""
+        await self._broker.declare_queue(self._queue)
 
     async def call(
         self, request: Message, result_type: type[T], route: Route = CAMPAIGN_REQUESTS

@@ -82,9 +82,11 @@ class RecipientRepository(Protocol):
         *,
         provider_reference: str | None = None,
         from_states: frozenset[RecipientStatus] | None = None,
+        batch_id: UUID | None = None,
     ) -> bool:
         """Apply ``to`` if the recipient is in one of the states it may come from (by default
-        ``TRANSITIONS[to]``). Delivery also marks a record entry pending (an outbox)."""
+        ``TRANSITIONS[to]``) and, when ``batch_id`` is given, still belongs to that release
+        batch. Delivery also marks a record entry pending (an outbox)."""
         ...
 
     async def expire(

@@ -69,12 +69,13 @@ def _sent(
     outcomes: list[tuple[str, SendStatus]],
     blocked: SendingBlocked | None = None,
     reference: str | None = None,
+    batch_id: uuid.UUID | None = None,
 ) -> MessagesSent:
     return MessagesSent(
         correlation_id=cid(),
         org_id=ORG,
         campaign_id=campaign_id,
-        batch_id=uuid.uuid4(),
+        batch_id=batch_id or uuid.uuid4(),
         outcomes=[
             SendOutcome(recipient_id=r, status=s, provider_reference=reference or r)
             for r, s in outcomes
@@ -95,6 +96,10 @@ def _receipt(status: DeliveryStatus, **fields: str) -> DeliveryReported:
     )
 
 
+def _batches(publisher: FakePublisher) -> list[SendMessages]:
+    return [c for r, c in publisher.published if r == SEND_MESSAGES and isinstance(c, SendMessages)]
+
+
 def _record_entries(publisher: FakePublisher) -> list[RecordEntryRequested]:
     return [
         m
@@ -111,10 +116,14 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     blocked = SendingBlocked(
         reason_code=SendReason.INSUFFICIENT_CREDIT, reason="Your Firetext account is out of credit."
     )
-    await sending.record_messages_sent(
-        _sent(campaign_id, [(ids[0], "sent"), (ids[1], "returned"), (ids[2], "returned")], blocked),
-        deps,
+    batch, rest = _batches(publisher)  # release batches of 3 in these tests
+    report = _sent(
+        campaign_id,
+        [(ids[0], "sent"), (ids[1], "returned"), (ids[2], "returned")],
+        blocked,
+        batch_id=batch.batch_id,
     )
+    await sending.record_messages_sent(report, deps)
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
     assert campaign.status is CampaignStatus.PAUSED
@@ -122,7 +131,12 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     # The rest of the batch is refused a claim while paused and comes back too.
     assert await _claim(deps, campaign_id, ids[3:]) == []
     await sending.record_messages_sent(
-        _sent(campaign_id, [(ids[3], "not_claimed"), (ids[4], "not_claimed")]), deps
+        _sent(
+            campaign_id,
+            [(ids[3], "not_claimed"), (ids[4], "not_claimed")],
+            batch_id=rest.batch_id,
+        ),
+        deps,
     )
     assert await deps.recipients.counts(campaign_id) == {
         RecipientStatus.SENT: 1,

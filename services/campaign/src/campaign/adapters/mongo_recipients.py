@@ -186,6 +186,7 @@ class MongoRecipientRepository:
         *,
         provider_reference: str | None = None,
         from_states: frozenset[RecipientStatus] | None = None,
+        batch_id: UUID | None = None,
     ) -> bool:
         allowed = [s.value for s in (from_states or TRANSITIONS[to])]
         changes: dict[str, Any] = {
@@ -200,10 +201,10 @@ class MongoRecipientRepository:
             # The outbox flag is set in the same atomic update as the delivery, so a crash
             # between this write and the publish cannot lose the record entry.
             changes["record_entry"] = "pending"
-        result = await self._c.update_one(
-            {"_id": recipient_id, "org_id": org_id, "status": {"$in": allowed}},
-            {"$set": changes},
-        )
+        query: dict[str, Any] = {"_id": recipient_id, "org_id": org_id, "status": {"$in": allowed}}
+        if batch_id is not None:
+            query["batch_id"] = str(batch_id)
+        result = await self._c.update_one(query, {"$set": changes})
         return bool(result.modified_count)
 
     async def expire(

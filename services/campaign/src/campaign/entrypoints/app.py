@@ -46,7 +46,7 @@ def create_app(
         mongo.warn_if_standin()
         warn_if_insecure(settings)
         await mongo.ensure_indexes()
-        await start_consuming(broker, topology)
+        await start_consuming(broker, topology, rpc)
         releaser.start()
         try:
             yield

@@ -123,17 +123,21 @@ async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
         )
     paused = campaign is not None and campaign.status is CampaignStatus.PAUSED
     for outcome in event.outcomes:
-        await _record_outcome(event.org_id, outcome, paused=paused, deps=deps)
+        await _record_outcome(event, outcome, paused=paused, deps=deps)
     await publish_record_entries(deps)
     await finish_if_done(event.org_id, event.campaign_id, deps)
 
 
-async def _record_outcome(org_id: str, outcome: SendOutcome, *, paused: bool, deps: Deps) -> None:
-    rid = outcome.recipient_id
+async def _record_outcome(
+    event: MessagesSent, outcome: SendOutcome, *, paused: bool, deps: Deps
+) -> None:
+    org_id, rid = event.org_id, outcome.recipient_id
     if outcome.status == "returned":
-        # Claimed but certainly not sent: release it again when the campaign resumes.
+        # Claimed but certainly not sent: release it again when the campaign resumes. Only
+        # from the batch that returned it: a late or repeated report must not pull back a
+        # recipient that has since been released again and claimed (it would be sent twice).
         await deps.recipients.transition(
-            org_id, rid, RecipientStatus.READY, from_states=RETURNED_FROM
+            org_id, rid, RecipientStatus.READY, from_states=RETURNED_FROM, batch_id=event.batch_id
         )
         return
     if outcome.status == "not_claimed":
@@ -141,7 +145,11 @@ async def _record_outcome(org_id: str, outcome: SendOutcome, *, paused: bool, de
         # it (an earlier delivery of the batch claimed it) or it was cancelled: leave it.
         if paused:
             await deps.recipients.transition(
-                org_id, rid, RecipientStatus.READY, from_states=UNCLAIMED_FROM
+                org_id,
+                rid,
+                RecipientStatus.READY,
+                from_states=UNCLAIMED_FROM,
+                batch_id=event.batch_id,
             )
         return
     reason_code = None if outcome.reason_code is None else outcome.reason_code.value
