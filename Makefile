@@ -37,6 +37,8 @@ run: setup
 	@scripts/ensure-rabbitmq.sh
 	PDS_SIM_PATIENTS=$${PDS_SIM_PATIENTS:-simulators/pds/data/patients.ndjson} \
 	PDS_SIM_SYNTHETIC=$${PDS_SIM_SYNTHETIC:-1} \
+	GATEWAY_ORGANISATIONS_FILE=$${GATEWAY_ORGANISATIONS_FILE:-config/organisations.json} \
+	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
 	uv run --frozen honcho -f Procfile start
 
 demo: setup

@@ -68,3 +68,13 @@ def test_the_procfile_starts_the_same_processes() -> None:
     assert modules == {
         spec["command"][2] for name, spec in COMPOSE["services"].items() if name in SETTINGS
     }
+
+
+def test_the_bundled_organisations_file_loads_in_both_services() -> None:
+    from campaign.adapters.organisations_file import load_organisation_names
+    from gateway.organisations import Organisations
+
+    path = ROOT / "config" / "organisations.json"
+    organisations = Organisations.load(path)
+    assert organisations.readable_by("U12345") == ("A81001", "A81002")
+    assert load_organisation_names(path)["A81001"] == "Example Surgery"
