@@ -44,6 +44,11 @@ run: setup
 demo: setup
 	uv run --frozen python scripts/demo.py
 
+# Benchmarks print figures; they are not tests (see bench/README.md).
+bench: setup
+	@scripts/ensure-rabbitmq.sh
+	uv run --frozen python bench/ingest_bench.py
+
 token: setup
 	@uv run --frozen python -m gateway.tokens --org $(ORG)
 
