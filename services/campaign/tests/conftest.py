@@ -6,6 +6,7 @@ import pytest
 from campaign.adapters.mongo_audit import MongoAuditTrail
 from campaign.adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_early_receipts import MongoEarlyReceipts
 from campaign.adapters.mongo_recipient_messages import MongoRecipientMessages
 from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
 from campaign.adapters.mongo_templates import MongoTemplateRepository
@@ -56,4 +57,5 @@ def deps(mongo: MongoHandle, publisher: FakePublisher, credit: FakeCreditSource)
         templates=MongoTemplateRepository(mongo),
         recipient_messages=MongoRecipientMessages(mongo),
         renderer=make_renderer(),
+        early_receipts=MongoEarlyReceipts(mongo),
     )

@@ -11,6 +11,7 @@ from .adapters.dispatch_credit import DispatchCreditSource
 from .adapters.mongo_audit import MongoAuditTrail
 from .adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from .adapters.mongo_database import MongoHandle
+from .adapters.mongo_early_receipts import MongoEarlyReceipts
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
 from .adapters.mongo_templates import MongoTemplateRepository
@@ -56,4 +57,5 @@ def build_deps(
         templates=MongoTemplateRepository(mongo),
         recipient_messages=MongoRecipientMessages(mongo),
         renderer=build_renderer(settings),
+        early_receipts=MongoEarlyReceipts(mongo),
     )

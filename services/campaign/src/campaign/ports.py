@@ -141,6 +141,16 @@ class ReleaseLog(Protocol):
     async def unpublished(self, older_than_s: float) -> list[tuple[UUID, UUID, str]]: ...
 
 
+class EarlyReceipts(Protocol):
+    """Receipts for a shared provider reference campaign cannot match yet (see the adapter)."""
+
+    async def keep(
+        self, org_id: str, provider_reference: str, receipt_json: str, key: str
+    ) -> None: ...
+    async def take(self, org_id: str, provider_reference: str) -> list[str]: ...
+    async def discard(self, key: str) -> None: ...
+
+
 class CreditSource(Protocol):
     async def balance(self, org_id: str) -> int | None:
         """The organisation's SMS credits at its provider, or None if it cannot be read now."""

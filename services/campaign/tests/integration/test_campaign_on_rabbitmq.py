@@ -11,6 +11,7 @@ from faststream.rabbit import RabbitBroker
 from campaign.adapters.mongo_audit import MongoAuditTrail
 from campaign.adapters.mongo_campaigns import MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_early_receipts import MongoEarlyReceipts
 from campaign.adapters.mongo_recipient_messages import MongoRecipientMessages
 from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
 from campaign.adapters.mongo_templates import MongoTemplateRepository
@@ -166,6 +167,7 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_the_delivery_li
         templates=MongoTemplateRepository(mongo),
         recipient_messages=MongoRecipientMessages(mongo),
         renderer=make_renderer(),
+        early_receipts=MongoEarlyReceipts(mongo),
     )
     register(broker, topology, deps, Releaser(deps, 60, 60))
     await broker.start()

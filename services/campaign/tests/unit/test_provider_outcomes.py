@@ -240,3 +240,25 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
     assert campaign is not None
     assert campaign.status is CampaignStatus.COMPLETED
     assert _record_entries(publisher) == []
+
+
+async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await _sending(deps, publisher, 2)
+    await _claim(deps, campaign_id, ids)
+    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
+    contacts = {r.id: r.contact for r in page}
+
+    # Firetext answers for both numbers of a shared-text request before dispatch reports it.
+    for rid in ids:
+        await sending.record_delivery(
+            _receipt("delivered", provider_reference="g-early", mobile=contacts[rid]), deps
+        )
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 2}
+
+    await sending.record_messages_sent(
+        _sent(campaign_id, [(i, "sent") for i in ids], reference="g-early"), deps
+    )
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
+    assert len(_record_entries(publisher)) == 2

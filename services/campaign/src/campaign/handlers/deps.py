@@ -7,6 +7,7 @@ from ..ports import (
     AuditTrail,
     CampaignRepository,
     CreditSource,
+    EarlyReceipts,
     PatientListRepository,
     Publisher,
     RecipientMessages,
@@ -31,3 +32,4 @@ class Deps:
     recipient_messages: RecipientMessages = field(kw_only=True)
     #: The one renderer for reviews, test sends and releases (links, practice names).
     renderer: MessageRenderer = field(kw_only=True)
+    early_receipts: EarlyReceipts = field(kw_only=True)

@@ -124,6 +124,7 @@ async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
     paused = campaign is not None and campaign.status is CampaignStatus.PAUSED
     for outcome in event.outcomes:
         await _record_outcome(event, outcome, paused=paused, deps=deps)
+    await _apply_early_receipts(event, deps)
     await publish_record_entries(deps)
     await finish_if_done(event.org_id, event.campaign_id, deps)
 
@@ -229,6 +230,31 @@ async def finish_if_done(org_id: str, campaign_id: uuid.UUID, deps: Deps) -> Non
         log.info("campaign completed", extra={"campaign_id": str(campaign_id)})
 
 
+async def _keep_early(event: DeliveryReported, deps: Deps) -> str | None:
+    """A receipt for a shared reference can overtake dispatch's report of which recipients the
+    reference covers: keep it until the report comes. Both sides write first and look second,
+    so whichever runs last applies the receipt."""
+    assert event.provider_reference is not None
+    assert event.mobile is not None
+    key = f"{event.provider_reference}:{event.mobile}:{event.status}:{event.message_id}"
+    await deps.early_receipts.keep(
+        event.org_id, event.provider_reference, event.model_dump_json(), key
+    )
+    found = await deps.recipients.find_by_provider_reference(
+        event.org_id, event.provider_reference, event.mobile
+    )
+    if found is not None:
+        await deps.early_receipts.discard(key)
+    return found
+
+
+async def _apply_early_receipts(event: MessagesSent, deps: Deps) -> None:
+    references = {o.provider_reference for o in event.outcomes if o.provider_reference}
+    for reference in references:
+        for kept in await deps.early_receipts.take(event.org_id, reference):
+            await record_delivery(DeliveryReported.model_validate_json(kept), deps)
+
+
 async def record_delivery(event: DeliveryReported, deps: Deps) -> None:
     if event.status == "pending":
         return  # a pending receipt never overrides anything; the final one follows
@@ -239,6 +265,8 @@ async def record_delivery(event: DeliveryReported, deps: Deps) -> None:
         recipient_id = await deps.recipients.find_by_provider_reference(
             event.org_id, event.provider_reference, event.mobile
         )
+    if recipient_id is None and event.provider_reference and event.mobile:
+        recipient_id = await _keep_early(event, deps)
     if recipient_id is None:
         log.warning("receipt for an unknown message", extra={"reference": event.provider_reference})
         return
