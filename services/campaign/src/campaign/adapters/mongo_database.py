@@ -1,9 +1,11 @@
 """Opens the MongoDB database: a real server at ``MONGODB_URL``, or the in-process stand-in.
 
-The stand-in (pymongo-async-mock over mongomock) keeps data in this process only. The
-repositories restrict themselves to operations both implement the same way (single-document
-atomic updates, ``insert_many(ordered=False)``, unique indexes, ``find``/``sort``/``skip``/
-``limit``, ``count_documents``, ``$group`` aggregations); no transactions or change streams."""
+The stand-in (``mongo_standin``: mongomock, run on a worker thread) keeps data in this process
+only. The repositories restrict themselves to operations both implement the same way
+(single-document atomic updates, ``insert_many(ordered=False)``, ``bulk_write`` of
+``UpdateOne``, ``find``/``sort``/``skip``/``limit``, ``count_documents``, ``$match`` then
+``$group`` aggregations); no transactions or change streams. Uniqueness is kept by ``_id``
+alone: mongomock checks a unique secondary index by testing every document on every insert."""
 
 import logging
 from typing import Any, cast
@@ -20,9 +22,9 @@ class MongoHandle:
     def __init__(self, url: str | None, database: str) -> None:
         self.standin = url is None
         if url is None:
-            from pymongo_async_mock import AsyncMongoMockClient
+            from .mongo_standin import StandinClient
 
-            self._client: Any = AsyncMongoMockClient()
+            self._client: Any = StandinClient()
         else:
             self._client = AsyncMongoClient(url, serverSelectionTimeoutMS=5000, tz_aware=True)
         self.db = cast(AsyncDatabase[Document], self._client[database])
@@ -36,7 +38,6 @@ class MongoHandle:
 
     async def ensure_indexes(self) -> None:
         recipients = self.db["recipients"]
-        await recipients.create_index([("dedupe_key", ASCENDING)], unique=True)
         await recipients.create_index([("campaign_id", ASCENDING), ("status", ASCENDING)])
         await recipients.create_index([("batch_id", ASCENDING)])
         await recipients.create_index([("status", ASCENDING), ("updated_at", ASCENDING)])

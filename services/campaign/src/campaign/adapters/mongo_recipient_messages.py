@@ -10,7 +10,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
 from .mongo_database import MongoHandle
-from .mongo_recipients import _recipient
+from .mongo_recipient_docs import recipient_from
 
 #: Documents per round trip while streaming a review: a few hundred kilobytes at a time.
 STREAM_BATCH = 1000
@@ -28,7 +28,7 @@ class MongoRecipientMessages:
     async def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
         query = {"campaign_id": str(campaign_id), "status": status.value}
         async for doc in self._c.find(query, batch_size=STREAM_BATCH):
-            yield _recipient(doc)
+            yield recipient_from(doc)
 
     async def first(
         self, campaign_id: UUID, status: RecipientStatus, channel: Channel
@@ -36,11 +36,11 @@ class MongoRecipientMessages:
         query = {"campaign_id": str(campaign_id), "status": status.value, "channel": channel}
         order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
         docs = await self._c.find(query).sort(order).limit(1).to_list(None)
-        return _recipient(docs[0]) if docs else None
+        return recipient_from(docs[0]) if docs else None
 
     async def get(self, org_id: str, recipient_id: str) -> Recipient | None:
         doc = await self._c.find_one({"_id": recipient_id, "org_id": org_id})
-        return None if doc is None else _recipient(doc)
+        return None if doc is None else recipient_from(doc)
 
     async def link_opened(self, org_id: str, recipient_id: str, at: datetime) -> bool:
         # ``None`` matches a missing field too, so only the first opening is stored.

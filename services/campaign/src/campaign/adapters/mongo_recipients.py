@@ -1,7 +1,10 @@
 """Recipients (one per patient per campaign) and the release log, in MongoDB.
 
 Every state change is a single-document conditional update (``status`` in the states it may
-come from), so concurrent instances and redelivered messages can never move a recipient twice."""
+come from), so concurrent instances and redelivered messages can never move a recipient twice.
+A row's recipient is inserted only once its row holds the patient (``mongo_patients``), and is
+deleted (while unsent) once an earlier row has taken the patient over; a redelivery repeats
+each step safely."""
 
 import contextlib
 import uuid
@@ -10,99 +13,61 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import TRANSITIONS, Recipient
 from .mongo_campaigns import DUPLICATE_KEY
-from .mongo_database import Document, MongoHandle
+from .mongo_database import MongoHandle
+from .mongo_patients import PatientHolders, patient_key, same_row
+from .mongo_recipient_docs import recipient_doc, recipient_from
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _dedupe_key(r: Recipient) -> str:
-    return f"{r.campaign_id}:{r.nhs_number}"
-
-
-def _doc(r: Recipient) -> Document:
-    return {
-        "_id": r.id,
-        "dedupe_key": _dedupe_key(r),
-        "org_id": r.org_id,
-        "campaign_id": str(r.campaign_id),
-        "list_id": str(r.list_id),
-        "row_number": r.row_number,
-        "nhs_number": r.nhs_number,
-        "given_name": r.given_name,
-        "family_name": r.family_name,
-        "channel": r.channel,
-        "contact": r.contact,
-        "status": r.status.value,
-        "reason_code": r.reason_code,
-        "reason": r.reason,
-        "body": r.body,
-        "subject": r.subject,
-        "updated_at": r.updated_at,
-        "source_rank": r.source_rank,
-    }
-
-
-def _recipient(d: Document) -> Recipient:
-    return Recipient(
-        id=d["_id"],
-        org_id=d["org_id"],
-        campaign_id=UUID(d["campaign_id"]),
-        list_id=UUID(d["list_id"]),
-        row_number=d["row_number"],
-        nhs_number=d["nhs_number"],
-        given_name=d["given_name"],
-        family_name=d["family_name"],
-        channel=d["channel"],
-        contact=d["contact"],
-        status=RecipientStatus(d["status"]),
-        updated_at=d["updated_at"],
-        reason_code=d.get("reason_code"),
-        reason=d.get("reason"),
-        body=d.get("body"),
-        subject=d.get("subject"),
-        source_rank=d.get("source_rank", ""),
-        provider_reference=d.get("provider_reference"),
-        reply=d.get("reply"),
-        replied_at=d.get("replied_at"),
-        link_opened_at=d.get("link_opened_at"),
-    )
-
-
 class MongoRecipientRepository:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = mongo.db["recipients"]
+        self._patients = PatientHolders(mongo)
 
     async def add_unique(self, recipients: Sequence[Recipient]) -> dict[str, str]:
         if not recipients:
             return {}
-        try:
-            await self._c.insert_many([_doc(r) for r in recipients], ordered=False)
-            return {}
-        except BulkWriteError as exc:
-            errors = exc.details["writeErrors"]
-            if any(e["code"] != DUPLICATE_KEY for e in errors):
-                raise
-            clashing = [recipients[e["index"]] for e in errors]
-        existing = {
-            d["dedupe_key"]: d
-            async for d in self._c.find({"dedupe_key": {"$in": [_dedupe_key(r) for r in clashing]}})
-        }
+        holders = await self._patients.hold(recipients)
         duplicates: dict[str, str] = {}
-        for r in clashing:
-            other = existing[_dedupe_key(r)]
-            same_row = other["list_id"] == str(r.list_id) and other["row_number"] == r.row_number
-            if not same_row:
-                duplicates[r.id] = other["_id"]
+        held: list[Recipient] = []
+        for r in recipients:
+            holder = holders[patient_key(r)]
+            if not same_row(holder, r):
+                duplicates[r.id] = holder["recipient_id"]
+            elif holder["recipient_id"] == r.id:
+                held.append(r)
+        if held:
+            # Inserted again on a redelivery: a crash may have come between holding and
+            # inserting.
+            await self._insert_new(held)
+            await self._drop_displaced(held)
         return duplicates
+
+    async def _insert_new(self, recipients: Sequence[Recipient]) -> None:
+        try:
+            await self._c.insert_many([recipient_doc(r) for r in recipients], ordered=False)
+        except BulkWriteError as exc:
+            # Inserted by an earlier delivery of the same rows: left as they are now.
+            if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
+                raise
+
+    async def _drop_displaced(self, recipients: Sequence[Recipient]) -> None:
+        """An earlier row may have taken a patient over while these were being inserted
+        (finding no recipient to delete yet): a recipient inserted since must not stay."""
+        holders = await self._patients.holding(recipients)
+        for r in recipients:
+            if holders.get(patient_key(r)) != r.id:
+                await self._c.delete_one({"_id": r.id, "status": RecipientStatus.READY.value})
 
     async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
         cursor = await self._c.aggregate(
@@ -122,7 +87,7 @@ class MongoRecipientRepository:
         total = await self._c.count_documents(query)
         order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
         docs = await self._c.find(query).sort(order).skip(skip).limit(limit).to_list(None)
-        return [_recipient(d) for d in docs], total
+        return [recipient_from(d) for d in docs], total
 
     async def with_status(
         self, campaign_id: UUID, status: RecipientStatus, limit: int
@@ -130,30 +95,39 @@ class MongoRecipientRepository:
         query = {"campaign_id": str(campaign_id), "status": status.value}
         order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
         docs = await self._c.find(query).sort(order).limit(limit).to_list(None)
-        return [_recipient(d) for d in docs]
+        return [recipient_from(d) for d in docs]
 
     async def mark_queued(self, recipients: Sequence[Recipient], batch_id: UUID) -> list[str]:
-        moved = []
-        for r in recipients:
-            result = await self._c.update_one(
-                {"_id": r.id, "status": RecipientStatus.READY.value},
-                {
-                    "$set": {
-                        "status": RecipientStatus.QUEUED.value,
-                        "batch_id": str(batch_id),
-                        "body": r.body,
-                        "subject": r.subject,
-                        "updated_at": _now(),
-                    }
-                },
-            )
-            if result.modified_count:
-                moved.append(r.id)
-        return moved
+        if not recipients:
+            return []
+        now = _now()
+        await self._c.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": r.id, "status": RecipientStatus.READY.value},
+                    {
+                        "$set": {
+                            "status": RecipientStatus.QUEUED.value,
+                            "batch_id": str(batch_id),
+                            "body": r.body,
+                            "subject": r.subject,
+                            "updated_at": now,
+                        }
+                    },
+                )
+                for r in recipients
+            ],
+            ordered=False,
+        )
+        # A batch id is new to each call, so the recipients carrying it are the ones moved.
+        ids = [r.id for r in recipients]
+        query = {"_id": {"$in": ids}, "batch_id": str(batch_id)}
+        moved = {d["_id"] async for d in self._c.find(query, {"_id": 1})}
+        return [i for i in ids if i in moved]
 
     async def in_batch(self, batch_id: UUID) -> list[Recipient]:
         query = {"batch_id": str(batch_id), "status": RecipientStatus.QUEUED.value}
-        return [_recipient(d) async for d in self._c.find(query)]
+        return [recipient_from(d) async for d in self._c.find(query)]
 
     async def claim(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
         claim_id = uuid.uuid4().hex
@@ -174,7 +148,8 @@ class MongoRecipientRepository:
         )
         # Each document moves at most once, so the ones carrying this claim id are exactly the
         # ones this call moved, however many callers raced for the same ids.
-        return [d["_id"] async for d in self._c.find({"claim_id": claim_id}, {"_id": 1})]
+        query = {"_id": {"$in": list(ids)}, "claim_id": claim_id}
+        return [d["_id"] async for d in self._c.find(query, {"_id": 1})]
 
     async def transition(
         self,
@@ -237,7 +212,7 @@ class MongoRecipientRepository:
 
     async def pending_record_entries(self, limit: int) -> list[Recipient]:
         docs = self._c.find({"record_entry": "pending"}).limit(limit)
-        return [_recipient(d) async for d in docs]
+        return [recipient_from(d) async for d in docs]
 
     async def record_entries_published(self, ids: Sequence[str]) -> None:
         await self._c.update_many(
@@ -251,17 +226,20 @@ class MongoRecipientRepository:
         Returns whether the holder was removed. (If a third occurrence slips in between the
         delete and the insert, the newcomer is not inserted; the caller's check for missing
         recipients then reports its row as a duplicate.)"""
+        ready = RecipientStatus.READY.value
         deleted = await self._c.delete_one(
-            {
-                "_id": existing_id,
-                "status": RecipientStatus.READY.value,
-                "source_rank": {"$gt": newcomer.source_rank},
-            }
+            {"_id": existing_id, "status": ready, "source_rank": {"$gt": newcomer.source_rank}}
         )
-        if not deleted.deleted_count:
-            return False
+        if not deleted.deleted_count and await self._c.find_one({"_id": existing_id}, {"_id": 1}):
+            return False  # released already, or from an earlier row
+        # Taken over even when the holder has no recipient: its batch is between holding the
+        # patient and inserting (it then drops its recipient), or a crash came after the delete.
+        if not await self._patients.take_over(existing_id, newcomer):
+            return bool(deleted.deleted_count)
+        # The holder's batch may have inserted its recipient since the delete above.
+        await self._c.delete_one({"_id": existing_id, "status": ready})
         with contextlib.suppress(DuplicateKeyError):
-            await self._c.insert_one(_doc(newcomer))
+            await self._c.insert_one(recipient_doc(newcomer))
         return True
 
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
@@ -270,7 +248,7 @@ class MongoRecipientRepository:
             "contact": contact,
             "status": {"$ne": RecipientStatus.READY.value},
         }
-        return [_recipient(d) async for d in self._c.find(query)]
+        return [recipient_from(d) async for d in self._c.find(query)]
 
     async def set_reply(
         self, org_id: str, recipient_id: str, message: str, received_at: datetime
@@ -291,7 +269,7 @@ class MongoRecipientRepository:
 
     async def get(self, org_id: str, recipient_id: str) -> Recipient | None:
         doc = await self._c.find_one({"_id": recipient_id, "org_id": org_id})
-        return None if doc is None else _recipient(doc)
+        return None if doc is None else recipient_from(doc)
 
     async def find_by_provider_reference(
         self, org_id: str, provider_reference: str, contact: str

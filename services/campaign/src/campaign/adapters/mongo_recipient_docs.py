@@ -1,0 +1,60 @@
+"""Recipients as stored in MongoDB."""
+
+from uuid import UUID
+
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ..domain.model import Recipient
+from .mongo_database import Document
+from .mongo_patients import patient_key
+
+
+def recipient_doc(r: Recipient) -> Document:
+    return {
+        "_id": r.id,
+        # No longer indexed here; still written so that a database whose recipients carry the
+        # unique index of earlier versions keeps accepting inserts.
+        "dedupe_key": patient_key(r),
+        "org_id": r.org_id,
+        "campaign_id": str(r.campaign_id),
+        "list_id": str(r.list_id),
+        "row_number": r.row_number,
+        "nhs_number": r.nhs_number,
+        "given_name": r.given_name,
+        "family_name": r.family_name,
+        "channel": r.channel,
+        "contact": r.contact,
+        "status": r.status.value,
+        "reason_code": r.reason_code,
+        "reason": r.reason,
+        "body": r.body,
+        "subject": r.subject,
+        "updated_at": r.updated_at,
+        "source_rank": r.source_rank,
+    }
+
+
+def recipient_from(d: Document) -> Recipient:
+    return Recipient(
+        id=d["_id"],
+        org_id=d["org_id"],
+        campaign_id=UUID(d["campaign_id"]),
+        list_id=UUID(d["list_id"]),
+        row_number=d["row_number"],
+        nhs_number=d["nhs_number"],
+        given_name=d["given_name"],
+        family_name=d["family_name"],
+        channel=d["channel"],
+        contact=d["contact"],
+        status=RecipientStatus(d["status"]),
+        updated_at=d["updated_at"],
+        reason_code=d.get("reason_code"),
+        reason=d.get("reason"),
+        body=d.get("body"),
+        subject=d.get("subject"),
+        source_rank=d.get("source_rank", ""),
+        provider_reference=d.get("provider_reference"),
+        reply=d.get("reply"),
+        replied_at=d.get("replied_at"),
+        link_opened_at=d.get("link_opened_at"),
+    )
