@@ -1,7 +1,7 @@
 """Pauses, returns, shared references, the save-to-record outbox and stale messages."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -262,3 +262,28 @@ async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
     assert len(_record_entries(publisher)) == 2
+
+
+async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_later(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await _sending(deps, publisher, 2)
+    batch, *_ = _batches(publisher)
+    late = ClaimMessages(
+        correlation_id=cid(),
+        org_id=ORG,
+        actor="dispatch",
+        campaign_id=campaign_id,
+        recipient_ids=ids,
+        occurred_at=datetime.now(UTC) - timedelta(seconds=deps.claim_deadline_s + 1),
+    )
+    assert (await sending.claim_messages(late, deps)).claimed == []
+    await sending.record_messages_sent(
+        _sent(campaign_id, [(i, "not_claimed") for i in ids], batch_id=batch.batch_id), deps
+    )
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.READY: 2}
+
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    assert await sending.release(campaign, deps) == 2
+    assert sorted(await _claim(deps, campaign_id, ids)) == sorted(ids)

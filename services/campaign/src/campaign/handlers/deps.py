@@ -33,3 +33,5 @@ class Deps:
     #: The one renderer for reviews, test sends and releases (links, practice names).
     renderer: MessageRenderer = field(kw_only=True)
     early_receipts: EarlyReceipts = field(kw_only=True)
+    #: Half the request timeout dispatch waits for a claim (COHORT_RPC_TIMEOUT_S, 10 s).
+    claim_deadline_s: float = field(default=5.0, kw_only=True)

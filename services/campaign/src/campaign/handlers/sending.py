@@ -103,6 +103,12 @@ async def republish_unpublished(deps: Deps, older_than_s: float) -> int:
 
 
 async def claim_messages(req: ClaimMessages, deps: Deps) -> ClaimResult:
+    # A claim older than this has been given up by dispatch (its request timed out and the
+    # batch will be redelivered). Applying it now would mark patients ``sending`` that nobody
+    # will send to, so it is refused; the recipients come back through ``not_claimed``.
+    if datetime.now(UTC) - req.occurred_at > timedelta(seconds=deps.claim_deadline_s):
+        log.warning("stale claim refused", extra={"campaign_id": str(req.campaign_id)})
+        return ClaimResult(claimed=[])
     campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
     if campaign is None or campaign.status is not CampaignStatus.SENDING:
         return ClaimResult(claimed=[])
@@ -121,17 +127,14 @@ async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
             "campaign paused by a provider problem",
             extra={"campaign_id": str(event.campaign_id), "reason_code": event.blocked.reason_code},
         )
-    paused = campaign is not None and campaign.status is CampaignStatus.PAUSED
     for outcome in event.outcomes:
-        await _record_outcome(event, outcome, paused=paused, deps=deps)
+        await _record_outcome(event, outcome, deps)
     await _apply_early_receipts(event, deps)
     await publish_record_entries(deps)
     await finish_if_done(event.org_id, event.campaign_id, deps)
 
 
-async def _record_outcome(
-    event: MessagesSent, outcome: SendOutcome, *, paused: bool, deps: Deps
-) -> None:
+async def _record_outcome(event: MessagesSent, outcome: SendOutcome, deps: Deps) -> None:
     org_id, rid = event.org_id, outcome.recipient_id
     if outcome.status == "returned":
         # Claimed but certainly not sent: release it again when the campaign resumes. Only
@@ -142,16 +145,17 @@ async def _record_outcome(
         )
         return
     if outcome.status == "not_claimed":
-        # Refused because the campaign is paused: back to ready. Otherwise someone else owns
-        # it (an earlier delivery of the batch claimed it) or it was cancelled: leave it.
-        if paused:
-            await deps.recipients.transition(
-                org_id,
-                rid,
-                RecipientStatus.READY,
-                from_states=UNCLAIMED_FROM,
-                batch_id=event.batch_id,
-            )
+        # Still queued in this batch means nobody ever claimed it (the campaign was paused, or
+        # the claim came too late and was refused): back to ready, to be released again. If
+        # it was claimed (by an earlier delivery of the batch) or cancelled, it is not queued,
+        # and nothing changes.
+        await deps.recipients.transition(
+            org_id,
+            rid,
+            RecipientStatus.READY,
+            from_states=UNCLAIMED_FROM,
+            batch_id=event.batch_id,
+        )
         return
     reason_code = None if outcome.reason_code is None else outcome.reason_code.value
     await deps.recipients.transition(
