@@ -38,7 +38,15 @@ class MongoHandle:
 
     async def ensure_indexes(self) -> None:
         recipients = self.db["recipients"]
-        await recipients.create_index([("campaign_id", ASCENDING), ("status", ASCENDING)])
+        # Release and review read a campaign's recipients by status in list order.
+        await recipients.create_index(
+            [
+                ("campaign_id", ASCENDING),
+                ("status", ASCENDING),
+                ("list_id", ASCENDING),
+                ("row_number", ASCENDING),
+            ]
+        )
         await recipients.create_index([("batch_id", ASCENDING)])
         await recipients.create_index([("status", ASCENDING), ("updated_at", ASCENDING)])
         await recipients.create_index([("record_entry", ASCENDING)], sparse=True)
