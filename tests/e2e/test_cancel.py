@@ -3,6 +3,7 @@ cancelled two seconds into a twenty-second send stops reaching handsets within s
 patient is accounted for, and nobody is messaged twice. The time it takes is measured and
 printed (``pytest -s``) and recorded as the test's ``cancel_stop_seconds`` property."""
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,8 +18,11 @@ from .stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-PATIENTS = 2000
-RATE = 100  # SMS a second: the whole list takes about 20 s
+#: Issue 5 asks for the figure at 10,000 recipients; CI runs 2,000. To measure at 10,000:
+#: COHORT_E2E_CANCEL_PATIENTS=10000 COHORT_E2E_CANCEL_RATE=200 \
+#:   uv run pytest tests/e2e/test_cancel.py -m e2e -s
+PATIENTS = int(os.environ.get("COHORT_E2E_CANCEL_PATIENTS", "2000"))
+RATE = int(os.environ.get("COHORT_E2E_CANCEL_RATE", "100"))  # SMS a second: ~20 s for 2,000
 ENV = {"DISPATCH_SMS_RATE_LIMIT": str(RATE)}
 BODY = "Hello ((first_name)) ((last_name)), your flu jab is due. Call the surgery to book."
 #: How long the handset count must stay still to count as stopped, and how often it is read.
