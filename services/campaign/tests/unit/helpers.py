@@ -1,8 +1,13 @@
 import uuid
 
-from campaign.handlers import campaigns, lists
+from campaign.handlers import campaigns, lists, sending
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import CreateCampaign, RegisterPatientList, SetMessage
+from cohort_contracts.campaign_requests import (
+    ClaimMessages,
+    CreateCampaign,
+    RegisterPatientList,
+    SetMessage,
+)
 from cohort_contracts.campaign_views import CampaignView
 
 from ..builders import ORG, outcome, rows_resolved
@@ -54,3 +59,18 @@ async def campaign_with_recipients(deps: Deps, n: int) -> tuple[uuid.UUID, uuid.
         deps,
     )
     return campaign.id, list_id
+
+
+async def claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
+    """As dispatch does before a provider call: the ids it may now send."""
+    result = await sending.claim_messages(
+        ClaimMessages(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="dispatch",
+            campaign_id=campaign_id,
+            recipient_ids=ids,
+        ),
+        deps,
+    )
+    return result.claimed

@@ -23,7 +23,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendRea
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid
+from .helpers import campaign_with_recipients, cid, claim
 
 
 async def _sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
@@ -48,20 +48,6 @@ async def _sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.U
         for m in c.messages
     ]
     return campaign_id, ids
-
-
-async def _claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
-    result = await sending.claim_messages(
-        ClaimMessages(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="dispatch",
-            campaign_id=campaign_id,
-            recipient_ids=ids,
-        ),
-        deps,
-    )
-    return result.claimed
 
 
 def _sent(
@@ -112,7 +98,7 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 5)
-    await _claim(deps, campaign_id, ids[:3])
+    await claim(deps, campaign_id, ids[:3])
     blocked = SendingBlocked(
         reason_code=SendReason.INSUFFICIENT_CREDIT, reason="Your Firetext account is out of credit."
     )
@@ -129,7 +115,7 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     assert campaign.status is CampaignStatus.PAUSED
     assert campaign.paused_reason == "Your Firetext account is out of credit."
     # The rest of the batch is refused a claim while paused and comes back too.
-    assert await _claim(deps, campaign_id, ids[3:]) == []
+    assert await claim(deps, campaign_id, ids[3:]) == []
     await sending.record_messages_sent(
         _sent(
             campaign_id,
@@ -163,7 +149,7 @@ async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 1)
-    await _claim(deps, campaign_id, ids)
+    await claim(deps, campaign_id, ids)
     await sending.record_messages_sent(_sent(campaign_id, [(ids[0], "not_claimed")]), deps)
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 1}
 
@@ -172,7 +158,7 @@ async def test_receipts_for_a_shared_reference_are_matched_by_number(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 2)
-    await _claim(deps, campaign_id, ids)
+    await claim(deps, campaign_id, ids)
     await sending.record_messages_sent(
         _sent(campaign_id, [(i, "sent") for i in ids], reference="g-shared"), deps
     )
@@ -192,7 +178,7 @@ async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 4)
-    await _claim(deps, campaign_id, ids)
+    await claim(deps, campaign_id, ids)
     await sending.record_messages_sent(
         _sent(
             campaign_id,
@@ -214,7 +200,7 @@ async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
 
 async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakePublisher) -> None:
     campaign_id, ids = await _sending(deps, publisher, 1)
-    await _claim(deps, campaign_id, ids)
+    await claim(deps, campaign_id, ids)
     publisher.fail_next = 1
     with pytest.raises(ConnectionError):  # the handler fails; the message will be redelivered
         await sending.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
@@ -227,7 +213,7 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 3)
-    await _claim(deps, campaign_id, ids)
+    await claim(deps, campaign_id, ids)
     await sending.record_messages_sent(_sent(campaign_id, [(ids[0], "sent")]), deps)
     # ids[1] and ids[2] stay "sending": dispatch died after claiming them.
     assert await sending.expire_unsettled(deps, receipt_timeout_s=0, claim_timeout_s=0) >= 1
@@ -246,7 +232,7 @@ async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 2)
-    await _claim(deps, campaign_id, ids)
+    await claim(deps, campaign_id, ids)
     page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
     contacts = {r.id: r.contact for r in page}
 
@@ -286,4 +272,4 @@ async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
     assert await sending.release(campaign, deps) == 2
-    assert sorted(await _claim(deps, campaign_id, ids)) == sorted(ids)
+    assert sorted(await claim(deps, campaign_id, ids)) == sorted(ids)

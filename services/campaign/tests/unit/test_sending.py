@@ -8,7 +8,6 @@ from campaign.handlers import campaigns, sending
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CancelCampaign,
-    ClaimMessages,
     GetCampaign,
     GetReview,
     SendCampaign,
@@ -25,7 +24,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendRea
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid
+from .helpers import campaign_with_recipients, cid, claim
 
 
 async def _send(deps: Deps, campaign_id: uuid.UUID, count: int) -> None:
@@ -49,20 +48,6 @@ async def _release(deps: Deps, campaign_id: uuid.UUID) -> int:
 
 def _commands(publisher: FakePublisher) -> list[SendMessages]:
     return [m for r, m in publisher.published if r == SEND_MESSAGES and isinstance(m, SendMessages)]
-
-
-async def _claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
-    result = await sending.claim_messages(
-        ClaimMessages(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="dispatch",
-            campaign_id=campaign_id,
-            recipient_ids=ids,
-        ),
-        deps,
-    )
-    return result.claimed
 
 
 async def test_send_requires_the_reviewed_count(deps: Deps) -> None:
@@ -100,10 +85,10 @@ async def test_each_recipient_can_be_claimed_once(deps: Deps, publisher: FakePub
     await _release(deps, campaign_id)
     ids = [m.recipient_id for c in _commands(publisher) for m in c.messages]
 
-    assert sorted(await _claim(deps, campaign_id, ids[:2])) == sorted(ids[:2])
+    assert sorted(await claim(deps, campaign_id, ids[:2])) == sorted(ids[:2])
     # A redelivered batch: the first two are taken, only the third is still claimable.
-    assert await _claim(deps, campaign_id, ids) == [ids[2]]
-    assert await _claim(deps, campaign_id, ids) == []
+    assert await claim(deps, campaign_id, ids) == [ids[2]]
+    assert await claim(deps, campaign_id, ids) == []
 
 
 async def test_outcomes_and_receipts_in_any_order_settle_once(
@@ -113,7 +98,7 @@ async def test_outcomes_and_receipts_in_any_order_settle_once(
     await _send(deps, campaign_id, 2)
     await _release(deps, campaign_id)
     a, b = [m.recipient_id for c in _commands(publisher) for m in c.messages]
-    await _claim(deps, campaign_id, [a, b])
+    await claim(deps, campaign_id, [a, b])
 
     def receipt(rid: str, status: DeliveryStatus) -> DeliveryReported:
         return DeliveryReported(
@@ -158,14 +143,14 @@ async def test_cancel_stops_everything_not_yet_claimed(
     await _send(deps, campaign_id, 5)
     await _release(deps, campaign_id)
     ids = [m.recipient_id for c in _commands(publisher) for m in c.messages]
-    await _claim(deps, campaign_id, ids[:1])
+    await claim(deps, campaign_id, ids[:1])
 
     view = await campaigns.cancel_campaign(
         CancelCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
     )
     assert view.status is CampaignStatus.CANCELLED
     assert view.counts.cancelled == 4
-    assert await _claim(deps, campaign_id, ids) == []
+    assert await claim(deps, campaign_id, ids) == []
 
 
 async def test_a_crash_before_publishing_is_healed_by_the_sweeper(
