@@ -1,0 +1,154 @@
+"""Aggregation pipelines: ``$match`` (through the planner when it comes first, as the server
+pushes it down to the query layer), ``$group``, ``$sort``, ``$skip``, ``$limit``, ``$count``,
+``$project`` (0/1 fields) and ``$unset``. ``$group`` keys and accumulators take field paths
+(``"$a.b"``), constants, and documents of those; accumulators ``$sum``, ``$avg``, ``$min``,
+``$max``, ``$first``, ``$last``, ``$push``, ``$addToSet``, ``$count``. Other stages the server
+knows raise ``NotImplementedError``. Groups come out in the order their first document was
+met (the server promises no order)."""
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from bson import Decimal128, Int64
+
+from .bson_order import sort_key
+from .matching import QueryError, compile_filter
+from .paths import MISSING, agg_value, split
+from .projection import compile_projection
+from .update_ops import _arith
+from .walk import sort_documents
+
+Document = dict[str, Any]
+Expression = Callable[[Document], Any]
+_KNOWN_STAGES = {
+    "$addFields", "$bucket", "$bucketAuto", "$collStats", "$densify", "$facet", "$fill",
+    "$geoNear", "$graphLookup", "$indexStats", "$lookup", "$merge", "$out", "$redact",
+    "$replaceRoot", "$replaceWith", "$sample", "$set", "$setWindowFields", "$sortByCount",
+    "$unionWith", "$unwind",
+}  # fmt: skip
+
+
+def expression(spec: Any) -> Expression:
+    if type(spec) is str and spec.startswith("$"):
+        if spec.startswith("$$"):
+            raise NotImplementedError("cohort_standin does not implement aggregation variables")
+        parts = split(spec[1:])
+        return lambda doc: agg_value(doc, parts)
+    if type(spec) is dict:
+        if spec and next(iter(spec)).startswith("$"):
+            raise NotImplementedError(f"cohort_standin does not implement {next(iter(spec))}")
+        fields = {name: expression(v) for name, v in spec.items()}
+        return lambda doc: {n: v for n, e in fields.items() if (v := e(doc)) is not MISSING}
+    return lambda doc: spec
+
+
+def _is_number(v: Any) -> bool:
+    return type(v) in (int, Int64, float, Decimal128)
+
+
+class _Accumulator:
+    def __init__(self, op: str, arg: Any) -> None:
+        if op not in ("$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet",
+                      "$count"):  # fmt: skip
+            raise NotImplementedError(f"cohort_standin does not implement the {op} accumulator")
+        self.op = op
+        self.arg = expression(arg) if op != "$count" else (lambda doc: 1)
+
+    def start(self) -> list[Any]:
+        return {"$sum": [0], "$count": [0], "$avg": [0, 0], "$push": [[]], "$addToSet": [[]]}.get(
+            self.op, [MISSING]
+        )
+
+    def add(self, state: list[Any], doc: Document) -> None:
+        v = self.arg(doc)
+        op = self.op
+        if op in ("$sum", "$count", "$avg"):
+            if _is_number(v):
+                state[0] = _arith(state[0], v, multiply=False)
+                if op == "$avg":
+                    state[1] += 1
+        elif op in ("$min", "$max"):
+            if v is not MISSING and v is not None and (
+                state[0] is MISSING or ((sort_key(v) < sort_key(state[0])) == (op == "$min")
+                and sort_key(v) != sort_key(state[0]))
+            ):  # fmt: skip
+                state[0] = v
+        elif op == "$first":
+            if state[0] is MISSING:
+                state[0] = None if v is MISSING else v
+        elif op == "$last":
+            state[0] = None if v is MISSING else v
+        elif v is not MISSING and (
+            op == "$push" or all(sort_key(v) != sort_key(x) for x in state[0])
+        ):
+            state[0].append(v)
+
+    def result(self, state: list[Any]) -> Any:
+        if self.op == "$avg":
+            return None if not state[1] else float(state[0]) / state[1]
+        return None if state[0] is MISSING else state[0]
+
+
+def _group(docs: Iterable[Document], spec: Mapping[str, Any]) -> list[Document]:
+    if "_id" not in spec:
+        raise QueryError(15955, "a group specification must include an _id")
+    key_of = expression(spec["_id"])
+    accumulators: dict[str, _Accumulator] = {}
+    for name, acc in spec.items():
+        if name == "_id":
+            continue
+        if type(acc) is not dict or len(acc) != 1:
+            raise QueryError(40234, f"The field '{name}' must be an accumulator object")
+        ((op, arg),) = acc.items()
+        accumulators[name] = _Accumulator(op, arg)
+    groups: dict[Any, tuple[Any, dict[str, list[Any]]]] = {}
+    for doc in docs:
+        key = key_of(doc)
+        key = None if key is MISSING else key
+        hashed = sort_key(key)
+        group = groups.get(hashed)
+        if group is None:
+            group = groups[hashed] = (key, {n: a.start() for n, a in accumulators.items()})
+        for name, acc in accumulators.items():
+            acc.add(group[1][name], doc)
+    return [
+        {"_id": key, **{n: a.result(states[n]) for n, a in accumulators.items()}}
+        for key, states in groups.values()
+    ]
+
+
+def _limit(value: Any, stage: str) -> int:
+    if type(value) not in (int, Int64, float) or value < (1 if stage == "$limit" else 0):
+        raise QueryError(15958, f"invalid argument to {stage} stage")
+    return int(value)
+
+
+def run_stages(docs: list[Document], stages: list[Mapping[str, Any]]) -> list[Document]:
+    """Apply the stages after any leading ``$match`` (which the caller planned)."""
+    for stage in stages:
+        if len(stage) != 1:
+            raise QueryError(40323, "A pipeline stage specification object must contain "
+                                    "exactly one field.")  # fmt: skip
+        ((name, arg),) = stage.items()
+        if name == "$match":
+            predicate = compile_filter(arg)
+            docs = [d for d in docs if predicate(d)]
+        elif name == "$group":
+            docs = _group(docs, arg)
+        elif name == "$sort":
+            docs = sort_documents(docs, list(arg.items()))
+        elif name == "$skip":
+            docs = docs[_limit(arg, name) :]
+        elif name == "$limit":
+            docs = docs[: _limit(arg, name)]
+        elif name == "$count":
+            docs = [{arg: len(docs)}] if docs else []
+        elif name in ("$project", "$unset"):
+            spec = dict.fromkeys([arg] if type(arg) is str else arg, 0) if name == "$unset" else arg
+            project = compile_projection(spec)
+            docs = [project(d) for d in docs] if project else docs
+        elif name in _KNOWN_STAGES:
+            raise NotImplementedError(f"cohort_standin does not implement the {name} stage")
+        else:
+            raise QueryError(40324, f"Unrecognized pipeline stage name: '{name}'")
+    return docs
