@@ -1,11 +1,8 @@
 """Opens the MongoDB database: a real server at ``MONGODB_URL``, or the in-process stand-in.
 
-The stand-in (``mongo_standin``: mongomock, run on a worker thread) keeps data in this process
-only. The repositories restrict themselves to operations both implement the same way
-(single-document atomic updates, ``insert_many(ordered=False)``, ``bulk_write`` of
-``UpdateOne``, ``find``/``sort``/``skip``/``limit``, ``count_documents``, ``$match`` then
-``$group`` aggregations); no transactions or change streams. Uniqueness is kept by ``_id``
-alone: mongomock checks a unique secondary index by testing every document on every insert."""
+The stand-in (``cohort_standin``, a development dependency never installed in the deployed
+image) keeps data in this process only. It answers PyMongo's async API with real ordered and
+unique indexes; there are no transactions or change streams."""
 
 import logging
 from typing import Any, cast
@@ -22,9 +19,7 @@ class MongoHandle:
     def __init__(self, url: str | None, database: str) -> None:
         self.standin = url is None
         if url is None:
-            from .mongo_standin import StandinClient
-
-            self._client: Any = StandinClient()
+            self._client: Any = _standin_client()
         else:
             self._client = AsyncMongoClient(url, serverSelectionTimeoutMS=5000, tz_aware=True)
         self.db = cast(AsyncDatabase[Document], self._client[database])
@@ -64,13 +59,20 @@ class MongoHandle:
         )
 
     async def ping(self) -> bool:
-        if self.standin:
-            return True
         await self._client.admin.command("ping")
         return True
 
     async def close(self) -> None:
-        if self.standin:
-            self._client.close()
-        else:
-            await self._client.close()
+        await self._client.close()
+
+
+def _standin_client() -> Any:
+    try:
+        from cohort_standin import StandinClient
+    except ImportError:
+        raise RuntimeError(
+            "MONGODB_URL is not set and the in-process MongoDB stand-in is not installed: "
+            "set MONGODB_URL; the in-process stand-in is a development dependency "
+            "(uv sync with the dev group)."
+        ) from None
+    return StandinClient()
