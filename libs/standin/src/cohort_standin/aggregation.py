@@ -6,7 +6,7 @@ pushes it down to the query layer), ``$group``, ``$sort``, ``$skip``, ``$limit``
 knows raise ``NotImplementedError``. Groups come out in the order their first document was
 met (the server promises no order)."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from bson import Decimal128, Int64
@@ -55,9 +55,10 @@ class _Accumulator:
         self.arg = expression(arg) if op != "$count" else (lambda doc: 1)
 
     def start(self) -> list[Any]:
-        return {"$sum": [0], "$count": [0], "$avg": [0, 0], "$push": [[]], "$addToSet": [[]]}.get(
-            self.op, [MISSING]
-        )
+        starts: dict[str, list[Any]] = {"$sum": [0], "$count": [0], "$avg": [0, 0]}
+        if self.op in ("$push", "$addToSet"):
+            return [[]]
+        return list(starts.get(self.op, [MISSING]))
 
     def add(self, state: list[Any], doc: Document) -> None:
         v = self.arg(doc)
@@ -123,32 +124,41 @@ def _limit(value: Any, stage: str) -> int:
     return int(value)
 
 
-def run_stages(docs: list[Document], stages: list[Mapping[str, Any]]) -> list[Document]:
+def run_stages(docs: list[Document], stages: Sequence[Mapping[str, Any]]) -> list[Document]:
     """Apply the stages after any leading ``$match`` (which the caller planned)."""
     for stage in stages:
         if len(stage) != 1:
             raise QueryError(40323, "A pipeline stage specification object must contain "
                                     "exactly one field.")  # fmt: skip
         ((name, arg),) = stage.items()
-        if name == "$match":
-            predicate = compile_filter(arg)
-            docs = [d for d in docs if predicate(d)]
-        elif name == "$group":
-            docs = _group(docs, arg)
-        elif name == "$sort":
-            docs = sort_documents(docs, list(arg.items()))
-        elif name == "$skip":
-            docs = docs[_limit(arg, name) :]
-        elif name == "$limit":
-            docs = docs[: _limit(arg, name)]
-        elif name == "$count":
-            docs = [{arg: len(docs)}] if docs else []
-        elif name in ("$project", "$unset"):
-            spec = dict.fromkeys([arg] if type(arg) is str else arg, 0) if name == "$unset" else arg
-            project = compile_projection(spec)
-            docs = [project(d) for d in docs] if project else docs
-        elif name in _KNOWN_STAGES:
-            raise NotImplementedError(f"cohort_standin does not implement the {name} stage")
-        else:
+        run = _STAGES.get(name)
+        if run is None:
+            if name in _KNOWN_STAGES:
+                raise NotImplementedError(f"cohort_standin does not implement the {name} stage")
             raise QueryError(40324, f"Unrecognized pipeline stage name: '{name}'")
+        docs = run(docs, arg)
     return docs
+
+
+def _match(docs: list[Document], arg: Any) -> list[Document]:
+    predicate = compile_filter(arg)
+    return [d for d in docs if predicate(d)]
+
+
+def _project(docs: list[Document], spec: Any) -> list[Document]:
+    project = compile_projection(spec)
+    return [project(d) for d in docs] if project else docs
+
+
+_STAGES: dict[str, Callable[[list[Document], Any], list[Document]]] = {
+    "$match": _match,
+    "$group": _group,
+    "$sort": lambda docs, arg: sort_documents(docs, list(arg.items())),
+    "$skip": lambda docs, arg: docs[_limit(arg, "$skip") :],
+    "$limit": lambda docs, arg: docs[: _limit(arg, "$limit")],
+    "$count": lambda docs, arg: [{arg: len(docs)}] if docs else [],
+    "$project": _project,
+    "$unset": lambda docs, arg: _project(
+        docs, dict.fromkeys([arg] if type(arg) is str else arg, 0)
+    ),
+}

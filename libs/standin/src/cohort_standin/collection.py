@@ -199,8 +199,8 @@ class StandinCollection(CollectionWrites):
         if spec.partial is None:
             return
         if spec.sparse:
-            _check_command_response(command_error(
-                67, "cannot mix \"partialFilterExpression\" and \"sparse\" options"), None)  # fmt: skip
+            message = 'cannot mix "partialFilterExpression" and "sparse" options'
+            _check_command_response(command_error(67, message), None)
         partial = self.codec.normalized(spec.partial)
         _check_partial(partial)
         spec.partial = partial

@@ -35,8 +35,7 @@ def type_name(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def describe(value: Any) -> str:
-    """The server's text for a value (its ``BSONElement::toString`` style)."""
+def _scalar(value: Any) -> str | None:
     if value is None:
         return "null"
     if value is True or value is False:
@@ -44,9 +43,17 @@ def describe(value: Any) -> str:
     if type(value) is str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if type(value) is float:
-        if math.isnan(value) or math.isinf(value):
-            return {True: "nan"}.get(math.isnan(value), "inf" if value > 0 else "-inf")
-        return repr(value)
+        if math.isnan(value):
+            return "nan"
+        return repr(value) if not math.isinf(value) else ("inf" if value > 0 else "-inf")
+    return None
+
+
+def describe(value: Any) -> str:
+    """The server's text for a value (its ``BSONElement::toString`` style)."""
+    scalar = _scalar(value)
+    if scalar is not None:
+        return scalar
     if isinstance(value, int):
         return str(int(value))
     if isinstance(value, Decimal128):

@@ -60,7 +60,7 @@ def _component(value: Any) -> Key:
 @dataclass
 class Index:
     spec: IndexSpec
-    entries: "SortedList[Entry]" = field(default_factory=SortedList)
+    entries: "SortedList[Any]" = field(default_factory=SortedList)
     owners: dict[IndexKey, int] = field(default_factory=dict)
     multikey: bool = False
 
@@ -147,6 +147,6 @@ class Index:
             if self.spec.unique and self.owners.get(key) == rid:
                 del self.owners[key]
 
-    def scan(self, low: IndexKey, high: IndexKey, reverse: bool = False) -> Iterator[Entry]:
+    def scan(self, low: IndexKey, high: IndexKey, reverse: bool = False) -> Iterator[Any]:
         """Entries with ``low <= key <= high`` (keys compared as tuples)."""
         return self.entries.irange((low,), (high, float("inf")), reverse=reverse)

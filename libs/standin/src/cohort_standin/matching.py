@@ -99,7 +99,7 @@ def _compare_test(op: str, x: Any) -> ValueTest:
         if v is MISSING:
             return False
         k = sort_key(v)
-        return k[0] == bracket and compare(k, key)
+        return bool(k[0] == bracket and compare(k, key))
 
     return test
 
@@ -178,6 +178,13 @@ def _clauses(op: str, arg: Any) -> list[Predicate]:
     return [compile_filter(c) for c in arg]
 
 
+def _any_clause(clauses: list[Predicate], negate: bool) -> Predicate:
+    def test(doc: dict[str, Any]) -> bool:
+        return any(c(doc) for c in clauses) != negate
+
+    return test
+
+
 def compile_filter(query: Mapping[str, Any]) -> Predicate:
     """The predicate of a (decoded) filter document."""
     predicates: list[Predicate] = []
@@ -186,10 +193,8 @@ def compile_filter(query: Mapping[str, Any]) -> Predicate:
             clauses = _clauses(key, condition)
             if key == "$and":
                 predicates.append(_all(clauses))
-            elif key == "$or":
-                predicates.append(lambda doc, cs=clauses: any(c(doc) for c in cs))
             else:
-                predicates.append(lambda doc, cs=clauses: not any(c(doc) for c in cs))
+                predicates.append(_any_clause(clauses, negate=key == "$nor"))
         elif key == "$comment":
             continue
         elif key.startswith("$"):

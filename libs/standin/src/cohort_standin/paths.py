@@ -82,18 +82,23 @@ def _index_collect(value: Any, parts: tuple[str, ...], i: int, out: list[Any]) -
             return False
         return _index_collect(child, parts, i + 1, out)
     if type(value) is list:
-        if part.isdigit() and int(part) < len(value) and not any(type(v) is dict for v in value):
-            return _index_collect(value[int(part)], parts, i + 1, out)
-        for element in value:
-            if type(element) is dict:
-                _index_collect(element, parts, i, out)
-            else:
-                out.append(None)
-        if not value:
-            out.append(None)
-        return True
+        return _index_array(value, parts, i, out)
     out.append(None)
     return False
+
+
+def _index_array(value: list[Any], parts: tuple[str, ...], i: int, out: list[Any]) -> bool:
+    part = parts[i]
+    if part.isdigit() and int(part) < len(value) and not any(type(v) is dict for v in value):
+        return _index_collect(value[int(part)], parts, i + 1, out)
+    for element in value:
+        if type(element) is dict:
+            _index_collect(element, parts, i, out)
+        else:
+            out.append(None)
+    if not value:
+        out.append(None)
+    return True
 
 
 def agg_value(doc: Any, parts: tuple[str, ...]) -> Any:

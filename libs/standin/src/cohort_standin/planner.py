@@ -126,11 +126,11 @@ def _intervals(index: Index, comps: list[_Component]) -> list[Interval] | None:
         if desc[j]:
             lo, lo_in, hi, hi_in = Desc(hi), hi_in, Desc(lo), lo_in  # type: ignore[assignment]
         if j + 1 < n:
-            low = prefix + (lo,) + tuple((lowest if lo_in else highest)[j + 1 :])
-            high = prefix + (hi,) + tuple((highest if hi_in else lowest)[j + 1 :])
+            low = (*prefix, lo, *(lowest if lo_in else highest)[j + 1 :])
+            high = (*prefix, hi, *(highest if hi_in else lowest)[j + 1 :])
             out.append(Interval(low, True, high, True))
         else:
-            out.append(Interval(prefix + (lo,), lo_in, prefix + (hi,), hi_in))
+            out.append(Interval((*prefix, lo), lo_in, (*prefix, hi), hi_in))
     return out
 
 
@@ -226,8 +226,8 @@ def choose(
         score = (full_unique, n_points, len(comps), order is not None, -len(index.spec.keys))
         if best is None or score > best:
             best = score
-            plan = Plan(index, intervals, reverse=order == -1, provides_sort=order is not None,
-                        exact=exact, points=[iv.low for iv in intervals] if full_unique else None)  # fmt: skip
+            points = [iv.low for iv in intervals] if full_unique else None
+            plan = Plan(index, intervals, order == -1, order is not None, exact, points)
     if plan.index is None:
         plan.provides_sort = not sort
     return plan

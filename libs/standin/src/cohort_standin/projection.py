@@ -53,27 +53,33 @@ def _exclude(value: Any, tree: Tree) -> Any:
     return [_exclude(v, tree) if type(v) in (dict, list) else v for v in value]
 
 
-def compile_projection(spec: Mapping[str, Any] | None) -> Callable[[Document], Document] | None:
-    """A function projecting a stored document (sharing its values: copy the result), or None
-    for the whole document."""
-    if not spec:
-        return None
+def _parse(spec: Mapping[str, Any]) -> tuple[bool, list[str], list[str]]:
     include_id = True
     included: list[str] = []
     excluded: list[str] = []
     for path, flag in spec.items():
-        if isinstance(flag, dict | str | list) or path.startswith("$") or "$" in path:
+        if isinstance(flag, dict | str | list) or "$" in path:
             raise NotImplementedError("cohort_standin implements only 0/1 projections")
         if path == "_id":
             include_id = bool(flag)
             continue
         (included if flag else excluded).append(path)
     if included and excluded:
-        wrong = excluded[0] if next(iter(v for k, v in spec.items() if k != "_id")) else included[0]
-        kind = "exclusion" if wrong in excluded else "inclusion"
-        other = "inclusion" if kind == "exclusion" else "exclusion"
+        # The server names the first field that disagrees with the projection's first field.
+        inclusion = next(bool(v) for k, v in spec.items() if k != "_id")
+        kind, wrong = ("exclusion", excluded[0]) if inclusion else ("inclusion", included[0])
+        other = "inclusion" if inclusion else "exclusion"
         raise QueryError(31254 if kind == "exclusion" else 31253,
                          f"Cannot do {kind} on field {wrong} in {other} projection")  # fmt: skip
+    return include_id, included, excluded
+
+
+def compile_projection(spec: Mapping[str, Any] | None) -> Callable[[Document], Document] | None:
+    """A function projecting a stored document (sharing its values: copy the result), or None
+    for the whole document."""
+    if not spec:
+        return None
+    include_id, included, excluded = _parse(spec)
     if included:
         tree = _tree(included)
         if include_id:

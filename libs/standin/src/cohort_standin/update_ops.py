@@ -7,6 +7,7 @@ path through a scalar cannot be created (code 28). ``$inc`` keeps the server's n
 (int + int overflows into a long, a long stays a long, a double wins). The caller checks that
 ``_id`` did not change (code 66) and that the result is valid BSON."""
 
+import itertools
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -78,7 +79,7 @@ def _planned(update: Mapping[str, Any], inserting: bool) -> list[tuple[tuple[str
             continue
         steps.extend((split(p), op, v) for p, v in fields.items())
     steps.sort(key=lambda s: _order(s[0]))
-    for (a, _, _), (b, _, _) in zip(steps, steps[1:], strict=False):
+    for (a, _, _), (b, _, _) in itertools.pairwise(steps):
         if b[: len(a)] == a:
             raise UpdateError(
                 40,
@@ -201,8 +202,10 @@ def _parent(doc: dict[str, Any], path: tuple[str, ...], create: bool) -> tuple[A
     if type(node) is list and not path[-1].isdigit():
         if not create:
             return None, path[-1]
-        raise UpdateError(28, f"Cannot create field '{path[-1]}' in element "
-                              f"{{{path[-2] if len(path) > 1 else ''}: {describe(node)}}}")  # fmt: skip
+        holder = path[-2] if len(path) > 1 else ""
+        raise UpdateError(
+            28, f"Cannot create field '{path[-1]}' in element {{{holder}: {describe(node)}}}"
+        )
     return node, path[-1]
 
 

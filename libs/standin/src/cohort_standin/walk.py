@@ -6,6 +6,7 @@ passed and seeks past it next time, as the server's plan stages save and restore
 position. A document that moves ahead of the position may then be seen again, as on the
 server; a multikey index's repeats of one document within a walk are dropped."""
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,10 +59,10 @@ class Walk:
         if plan.points is not None:
             owners = plan.index.owners
             while self._interval < len(plan.points):
-                rid = owners.get(plan.points[self._interval])
+                owner = owners.get(plan.points[self._interval])
                 self._interval += 1
-                if rid is not None:
-                    yield rid
+                if owner is not None:
+                    yield owner
             return
         yield from self._index_candidates()
 
@@ -91,7 +92,7 @@ class Walk:
     def count_exact(self) -> int:
         """How many entries the (exact) bounds hold, without reading a document."""
         plan = self._plan
-        assert plan.index is not None and plan.exact
+        assert plan.index is not None
         if plan.points is not None:
             return sum(1 for key in plan.points if key in plan.index.owners)
         entries = plan.index.entries
@@ -112,7 +113,7 @@ def sort_documents(docs: list[Document], sort: list[tuple[str, int]]) -> list[Do
     for path, direction in reversed(sort):
         parts = split(path)
         desc = direction < 0
-        ordered.sort(key=lambda doc, p=parts, d=desc: _sort_key_of(doc, p, d), reverse=desc)
+        ordered.sort(key=functools.partial(_sort_key_of, parts=parts, desc=desc), reverse=desc)
     return ordered
 
 
@@ -126,7 +127,7 @@ def _sort_key_of(doc: Document, parts: tuple[str, ...], desc: bool) -> Any:
 
 
 def _sort_values(doc: Document, parts: tuple[str, ...]) -> list[Any]:
-    out = []
+    out: list[Any] = []
     for v in query_values(doc, parts):
         if type(v) is list:
             if not v:

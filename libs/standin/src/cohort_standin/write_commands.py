@@ -9,7 +9,7 @@ become the reply's ``writeErrors`` (``index``, ``code``, ``errmsg``, ``keyPatter
 PyMongo's own code turns them into results and exceptions."""
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .bson_order import sort_key
@@ -66,7 +66,7 @@ def _reply(n: int, errors: list[dict[str, Any]], **fields: Any) -> dict[str, Any
     return reply
 
 
-async def update(engine: Engine, ops: list[Mapping[str, Any]], ordered: bool) -> dict[str, Any]:
+async def update(engine: Engine, ops: Sequence[Mapping[str, Any]], ordered: bool) -> dict[str, Any]:
     """Each op ``{"q", "u", "multi", "upsert"}`` as PyMongo builds it (``u`` with operators,
     or a replacement)."""
     await asyncio.sleep(0)
@@ -124,7 +124,7 @@ async def _update_one_op(engine: Engine, op: Mapping[str, Any]) -> tuple[int, in
     return matched, modified, _NONE
 
 
-async def delete(engine: Engine, ops: list[Mapping[str, Any]], ordered: bool) -> dict[str, Any]:
+async def delete(engine: Engine, ops: Sequence[Mapping[str, Any]], ordered: bool) -> dict[str, Any]:
     """Each op ``{"q", "limit"}`` (limit 1: one document, 0: all)."""
     await asyncio.sleep(0)
     n, errors = 0, []
