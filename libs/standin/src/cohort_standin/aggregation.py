@@ -11,12 +11,13 @@ from typing import Any
 
 from bson import Decimal128, Int64
 
-from .bson_order import sort_key
+from .bson_order import NULL_RANK, STRING_RANK, Desc, sort_key
 from .matching import QueryError, compile_filter
 from .paths import MISSING, agg_value, split
 from .projection import compile_projection
 from .update_ops import _arith
-from .walk import sort_documents
+from .planner import Plan
+from .walk import Walk, sort_documents
 
 Document = dict[str, Any]
 Expression = Callable[[Document], Any]
@@ -116,6 +117,42 @@ def _group(docs: Iterable[Document], spec: Mapping[str, Any]) -> list[Document]:
         {"_id": key, **{n: a.result(states[n]) for n, a in accumulators.items()}}
         for key, states in groups.values()
     ]
+
+
+def covered_counts(plan: Plan, walk: Walk, spec: Mapping[str, Any]) -> list[Document] | None:
+    """``$group`` by one indexed field with constant ``$sum``s (a count by status), read from
+    the index alone when its bounds are exactly the ``$match``, as the server covers a
+    pipeline that needs only indexed fields; None when that does not apply."""
+    group_id = spec.get("_id")
+    if plan.index is None or not plan.exact or plan.points is not None:
+        return None
+    if type(group_id) is not str or not group_id.startswith("$") or "." in group_id:
+        return None
+    sums: dict[str, Any] = {}
+    for name, acc in spec.items():
+        if name == "_id":
+            continue
+        if acc == {"$count": {}}:
+            acc = {"$sum": 1}
+        if type(acc) is not dict or list(acc) != ["$sum"] or type(acc["$sum"]) is not int:
+            return None
+        sums[name] = acc["$sum"]
+    names = [name for name, _ in plan.index.spec.keys]
+    if group_id[1:] not in names:
+        return None
+    position = names.index(group_id[1:])
+    counts: dict[Any, int] = {}
+    for key in walk.exact_keys():
+        component = key[position]
+        counts[component] = counts.get(component, 0) + 1
+    out = []
+    for component, n in counts.items():
+        key = component.key if isinstance(component, Desc) else component
+        if key[0] not in (STRING_RANK, NULL_RANK):
+            return None  # only these keys hold their value as it was stored
+        value = key[1] if key[0] == STRING_RANK else None
+        out.append({"_id": value, **{name: n * k for name, k in sums.items()}})
+    return out
 
 
 def _limit(value: Any, stage: str) -> int:

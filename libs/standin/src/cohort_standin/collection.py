@@ -19,7 +19,7 @@ from pymongo.helpers_shared import (
     _index_list,
 )
 
-from .aggregation import run_stages
+from .aggregation import covered_counts, run_stages
 from .bson_order import sort_key
 from .codec import Codec
 from .collection_writes import CollectionWrites, _unsupported
@@ -140,7 +140,11 @@ class StandinCollection(CollectionWrites):
             query = stages.pop(0)["$match"]
             compile_filter(query)
         sort = list(stages[0]["$sort"].items()) if stages and "$sort" in stages[0] else []
-        walk, plan = self.engine.walk(query, sort)
+        walk, plan = self.engine.walk(query, sort, covering=_group_fields(stages))
+        if stages and list(stages[0]) == ["$group"]:
+            covered = covered_counts(plan, walk, stages[0]["$group"])
+            if covered is not None:
+                return run_stages(covered, stages[1:])
         records = self.engine.store.records
         if sort and plan.provides_sort and len(stages) > 1 and "$limit" in stages[1]:
             # $sort + $limit over an index in that order reads only the first documents.
@@ -253,6 +257,16 @@ class StandinCollection(CollectionWrites):
 
 _HARMLESS_FIND = {"comment", "allow_disk_use", "max_time_ms", "no_cursor_timeout", "session"}
 _HARMLESS_AGGREGATE = {"comment", "allowDiskUse", "maxTimeMS", "batchSize", "session"}
+
+
+def _group_fields(stages: list[Document]) -> frozenset[str]:
+    """The field a leading ``$group`` groups by, which an index could supply."""
+    if not stages or list(stages[0]) != ["$group"] or not isinstance(stages[0]["$group"], dict):
+        return frozenset()
+    group_id = stages[0]["$group"].get("_id")
+    if type(group_id) is str and group_id.startswith("$") and "." not in group_id:
+        return frozenset({group_id[1:]})
+    return frozenset()
 
 
 def _options(spec: IndexSpec) -> Document:

@@ -29,7 +29,7 @@ class Engine:
 
     def plan(
         self, query: Mapping[str, Any], sort: list[tuple[str, int]] | None = None,
-        hint: str | None = None,
+        hint: str | None = None, covering: frozenset[str] = frozenset(),
     ) -> tuple[Plan, Predicate]:  # fmt: skip
         predicate = compile_filter(query)
         conds = read_conditions(query)
@@ -37,12 +37,17 @@ class Engine:
         indexes: list[Index] = list(self.store.indexes.values())
         if hint is None and id_cond is not None and id_cond.points is not None:
             # The server's IDHACK: a filter naming its _ids is answered from the _id index.
+            if not sort:
+                exact = conds.conjunctive and id_cond.exact and len(conds.fields) == 1
+                points = [(k,) for k, _ in id_cond.points]
+                return Plan(self.store.id_index, exact=exact, points=points), predicate
             indexes = [self.store.id_index]
-        return choose(indexes, conds, sort or [], hint), predicate
+        return choose(indexes, conds, sort or [], hint, covering), predicate
 
     def walk(self, query: Mapping[str, Any], sort: list[tuple[str, int]] | None = None,
-             hint: str | None = None) -> tuple[Walk, Plan]:  # fmt: skip
-        plan, predicate = self.plan(query, sort, hint)
+             hint: str | None = None, covering: frozenset[str] = frozenset(),
+    ) -> tuple[Walk, Plan]:  # fmt: skip
+        plan, predicate = self.plan(query, sort, hint, covering)
         return Walk(self.store, plan, predicate), plan
 
     def first_match(

@@ -9,10 +9,12 @@ field, and a partial index documents its filter rejects. A unique index refuses 
 document holds; one document may hold a key twice (``[1, 1]``)."""
 
 import itertools
+from datetime import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bson import ObjectId
 from sortedcontainers import SortedList
 
 from .bson_order import UNDEFINED_KEY, Desc, Key, sort_key
@@ -53,6 +55,10 @@ class IndexSpec:
         return dict(self.keys)
 
 
+# Equal values of these types (of one type) always have equal keys.
+_SCALARS = frozenset({str, int, type(None), bool, datetime, ObjectId})
+
+
 def _component(value: Any) -> Key:
     return UNDEFINED_KEY if value is EMPTY_ARRAY else sort_key(value)
 
@@ -68,6 +74,8 @@ class Index:
         self.paths = [split(name) for name, _ in self.spec.keys]
         self.descending = [direction < 0 for _, direction in self.spec.keys]
         self._simple = [len(p) == 1 for p in self.paths]
+        #: The top-level fields the keys depend on (None: any field may matter).
+        self.fields = None if self.spec.partial else frozenset(p[0] for p in self.paths)
 
     @property
     def name(self) -> str:
@@ -124,6 +132,16 @@ class Index:
                 return {name: None if v is EMPTY_ARRAY else v
                         for (name, _), v in zip(self.spec.keys, combo, strict=True)}  # fmt: skip
         return {name: None for name, _ in self.spec.keys}
+
+    def same_keys(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        """Whether an update left this index's keys alone (decided cheaply when it can be)."""
+        if self.fields is None:
+            return False
+        for name in self.fields:
+            a, b = old.get(name), new.get(name)
+            if type(a) is not type(b) or type(a) not in _SCALARS or a != b:
+                return False
+        return True
 
     def conflict(self, keys: list[IndexKey], rid: int) -> IndexKey | None:
         """A key of these that another record holds (unique indexes only)."""

@@ -206,7 +206,9 @@ def choose(
     conds: FilterConditions,
     sort: list[tuple[str, int]],
     hint: str | None = None,
+    covering: frozenset[str] = frozenset(),
 ) -> Plan:
+    """The best plan; ``covering``: fields an index holding them could answer alone."""
     best: tuple[Any, ...] | None = None
     plan = Plan(index=None)
     for index in indexes:
@@ -223,7 +225,15 @@ def choose(
             continue
         n_points = sum(1 for c in comps if c.points is not None)
         full_unique = index.spec.unique and n_points == len(index.spec.keys) and not index.multikey
-        score = (full_unique, n_points, len(comps), order is not None, -len(index.spec.keys))
+        covers = bool(covering) and covering <= {name for name, _ in index.spec.keys}
+        score = (
+            full_unique,
+            n_points,
+            len(comps),
+            order is not None,
+            covers,
+            -len(index.spec.keys),
+        )
         if best is None or score > best:
             best = score
             points = [iv.low for iv in intervals] if full_unique else None

@@ -93,12 +93,16 @@ class CollectionStore:
         """Swap record ``rid``'s document for ``new``, moving only the keys that changed."""
         old = self.records[rid]
         _check_id(new.get("_id"))
-        new_keys = self._keys(new)
         changed: dict[str, tuple[list[IndexKey], list[IndexKey]]] = {}
         for name, index in self.indexes.items():
-            before = index.keys_of(old)
-            if before != new_keys[name]:
-                changed[name] = (before, new_keys[name])
+            if index.same_keys(old, new):
+                continue
+            try:
+                before, after = index.keys_of(old), index.keys_of(new)
+            except ParallelArrays as exc:
+                raise WriteFailure(171, exc.message) from None
+            if before != after:
+                changed[name] = (before, after)
         for name, (_, after) in changed.items():
             index = self.indexes[name]
             taken = index.conflict(after, rid)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .bson_order import sort_key
-from .index import Entry
+from .index import Entry, IndexKey
 from .matching import Predicate
 from .paths import MISSING, query_values, split
 from .planner import Plan
@@ -88,6 +88,16 @@ class Walk:
                 yield entry[1]
             self._interval += 1
             self._last_entry = None
+
+    def exact_keys(self) -> Iterator[IndexKey]:
+        """The keys of the entries the (exact) bounds hold, without reading a document."""
+        plan = self._plan
+        assert plan.index is not None
+        for iv in plan.intervals:
+            low = (iv.low,) if iv.low_inclusive else (iv.low, _INF)
+            high = (iv.high, _INF) if iv.high_inclusive else (iv.high,)
+            for key, _ in plan.index.entries.irange(low, high):
+                yield key
 
     def count_exact(self) -> int:
         """How many entries the (exact) bounds hold, without reading a document."""
