@@ -44,7 +44,8 @@ class StandinDatabase:
 
     async def list_collection_names(self, **options: Any) -> list[str]:
         await asyncio.sleep(0)
-        return list(self.client._databases.get(self.name, {}))
+        stores = self.client._databases.get(self.name, {})
+        return [name for name, store in stores.items() if store.exists]
 
     async def drop_collection(self, name: str, **options: Any) -> None:
         await asyncio.sleep(0)
@@ -88,7 +89,8 @@ class StandinClient:
 
     async def list_database_names(self) -> list[str]:
         await asyncio.sleep(0)
-        return [name for name, colls in self._databases.items() if colls]
+        return [name for name, stores in self._databases.items()
+                if any(store.exists for store in stores.values())]  # fmt: skip
 
     async def drop_database(self, name_or_database: "str | StandinDatabase") -> None:
         await asyncio.sleep(0)

@@ -21,17 +21,18 @@ def split(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
-def query_values(doc: Any, parts: tuple[str, ...], i: int = 0) -> list[Any]:
-    """Every value ``parts[i:]`` reaches in ``doc`` (see the module's docstring)."""
+def query_values(doc: Any, parts: tuple[str, ...], expand: bool = True) -> list[Any]:
+    """Every value ``parts`` reaches in ``doc`` (see the module's docstring); ``expand=False``:
+    an array at the end stands only for itself."""
     out: list[Any] = []
-    _collect(doc, parts, i, out)
+    _collect(doc, parts, 0, out, expand)
     return out
 
 
-def _collect(value: Any, parts: tuple[str, ...], i: int, out: list[Any]) -> None:
+def _collect(value: Any, parts: tuple[str, ...], i: int, out: list[Any], expand: bool) -> None:
     if i == len(parts):
         out.append(value)
-        if type(value) is list:
+        if expand and type(value) is list:
             out.extend(value)
         return
     part = parts[i]
@@ -40,14 +41,14 @@ def _collect(value: Any, parts: tuple[str, ...], i: int, out: list[Any]) -> None
         if child is MISSING:
             out.append(MISSING)
         else:
-            _collect(child, parts, i + 1, out)
+            _collect(child, parts, i + 1, out, expand)
     elif type(value) is list:
         before = len(out)
         for element in value:
             if type(element) is dict:
-                _collect(element, parts, i, out)
+                _collect(element, parts, i, out, expand)
         if part.isdigit() and int(part) < len(value):
-            _collect(value[int(part)], parts, i + 1, out)
+            _collect(value[int(part)], parts, i + 1, out, expand)
         if len(out) == before:
             out.append(MISSING)
     else:

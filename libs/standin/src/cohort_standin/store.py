@@ -41,6 +41,8 @@ class CollectionStore:
         id_index = Index(IndexSpec("_id_", [("_id", 1)], unique=True))
         self.indexes: dict[str, Index] = {"_id_": id_index}
         self.id_index = id_index
+        #: Written to (or indexed) since it was created: a collection the server would list.
+        self.exists = False
 
     # Reading
 
@@ -87,6 +89,7 @@ class CollectionStore:
             index.add(rid, keys[name])
         self.records[rid] = doc
         self._order.append(rid)
+        self.exists = True
         return rid
 
     def replace(self, rid: int, new: Document) -> None:
@@ -139,6 +142,7 @@ class CollectionStore:
                 raise self.duplicate(index, index.values_for(doc, taken))
             index.add(rid, keys)
         self.indexes[spec.name] = index
+        self.exists = True
         return index
 
 

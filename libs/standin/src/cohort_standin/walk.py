@@ -10,10 +10,10 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from .bson_order import sort_key
+from .bson_order import UNDEFINED_KEY, sort_key
 from .index import Entry, IndexKey
 from .matching import Predicate
-from .paths import MISSING, query_values, split
+from .paths import EMPTY_ARRAY, MISSING, query_values, split
 from .planner import Plan
 from .store import CollectionStore, Document
 
@@ -132,16 +132,16 @@ def _sort_key_of(doc: Document, parts: tuple[str, ...], desc: bool) -> Any:
         v = doc.get(parts[0])
         if type(v) is not list:
             return sort_key(v)
-    keys = [sort_key(v) for v in _sort_values(doc, parts)]
+    keys = [UNDEFINED_KEY if v is EMPTY_ARRAY else sort_key(v) for v in _sort_values(doc, parts)]
     return max(keys) if desc else min(keys)
 
 
 def _sort_values(doc: Document, parts: tuple[str, ...]) -> list[Any]:
     out: list[Any] = []
-    for v in query_values(doc, parts):
+    for v in query_values(doc, parts, expand=False):
         if type(v) is list:
-            if not v:
-                out.append(None)  # an empty array sorts as null does here
-            continue
-        out.append(None if v is MISSING else v)
+            # An array sorts by its elements; an empty one below null and missing.
+            out.extend(v if v else [EMPTY_ARRAY])
+        else:
+            out.append(None if v is MISSING else v)
     return out or [None]
