@@ -30,12 +30,15 @@ class Walk:
         self._last_rid = 0
         self._seen: set[int] | None = set() if plan.index and plan.index.multikey else None
         self.done = False
+        #: Documents read so far (what explain's docsExamined counts).
+        self.examined = 0
 
     def take(self, n: int | None) -> list[int]:
         """Up to ``n`` (None: all) further record ids of matching documents, in plan order."""
         out: list[int] = []
         records, matches = self._store.records, self._matches
         for rid in self._candidates():
+            self.examined += 1
             doc = records.get(rid)
             if doc is None or not matches(doc):
                 continue
