@@ -86,7 +86,9 @@ async def measure(impl: str, n: int) -> dict[str, float]:
          ("row_number", ASCENDING)]
     )  # fmt: skip
     if impl == "new":
-        await coll.create_index([("campaign_id", ASCENDING), ("nhs_number", ASCENDING)], unique=True)
+        await coll.create_index(
+            [("campaign_id", ASCENDING), ("nhs_number", ASCENDING)], unique=True
+        )
     campaigns = [str(uuid.uuid4()) for _ in range(2)]
     docs = recipients(n, campaigns)
     start = time.perf_counter()

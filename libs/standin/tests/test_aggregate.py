@@ -12,8 +12,10 @@ from cohort_standin import StandinCollection
 async def filled(coll: StandinCollection) -> StandinCollection:
     await coll.create_index([("c", 1), ("s", 1)])
     await coll.insert_many(
-        [{"_id": i, "c": "x" if i % 3 else "y", "s": ["a", "b", None][i % 3], "n": i}
-         for i in range(12)]  # fmt: skip
+        [
+            {"_id": i, "c": "x" if i % 3 else "y", "s": ["a", "b", None][i % 3], "n": i}
+            for i in range(12)
+        ]  # fmt: skip
     )
     await coll.insert_one({"_id": 99, "c": "x"})  # no s: grouped as null
     return coll
@@ -24,11 +26,15 @@ async def _run(coll: StandinCollection, pipeline: list[dict[str, Any]]) -> list[
 
 
 async def test_counts_by_a_field(filled: StandinCollection) -> None:
-    found = await _run(filled, [{"$match": {"c": "x"}}, {"$group": {"_id": "$s", "n": {"$sum": 1}}}])
+    found = await _run(
+        filled, [{"$match": {"c": "x"}}, {"$group": {"_id": "$s", "n": {"$sum": 1}}}]
+    )
     # x rows have s "b" or null; the document without s groups with null.
     # (Groups come in no promised order.)
     assert sorted(found, key=repr) == [{"_id": "b", "n": 4}, {"_id": None, "n": 5}]
-    total = await _run(filled, [{"$group": {"_id": "$s", "n": {"$count": {}}}}, {"$sort": {"_id": 1}}])
+    total = await _run(
+        filled, [{"$group": {"_id": "$s", "n": {"$count": {}}}}, {"$sort": {"_id": 1}}]
+    )
     assert total == [{"_id": None, "n": 5}, {"_id": "a", "n": 4}, {"_id": "b", "n": 4}]
 
 

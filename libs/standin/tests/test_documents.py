@@ -94,7 +94,9 @@ async def test_duplicate_id_is_refused_with_the_servers_error(coll: StandinColle
     assert caught.value.details == {
         "index": 0,
         "code": 11000,
-        "errmsg": 'E11000 duplicate key error collection: db.things index: _id_ dup key: { _id: "a" }',
+        "errmsg": (
+            'E11000 duplicate key error collection: db.things index: _id_ dup key: { _id: "a" }'
+        ),
         "keyPattern": {"_id": 1},
         "keyValue": {"_id": "a"},
     }

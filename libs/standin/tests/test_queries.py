@@ -74,7 +74,9 @@ async def filled(coll: StandinCollection) -> StandinCollection:
 
 
 @pytest.mark.parametrize(("query", "expected"), CASES)
-async def test_matching(filled: StandinCollection, query: dict[str, Any], expected: list[int]) -> None:
+async def test_matching(
+    filled: StandinCollection, query: dict[str, Any], expected: list[int]
+) -> None:
     found = await filled.find(query, {"_id": 1}).to_list(None)
     assert sorted(d["_id"] for d in found) == expected
     assert await filled.count_documents(query) == len(expected)

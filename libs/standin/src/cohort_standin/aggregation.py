@@ -14,9 +14,9 @@ from bson import Decimal128, Int64
 from .bson_order import NULL_RANK, STRING_RANK, Desc, sort_key
 from .matching import QueryError, compile_filter
 from .paths import MISSING, agg_value, split
+from .planner import Plan
 from .projection import compile_projection
 from .update_ops import _arith
-from .planner import Plan
 from .walk import Walk, sort_documents
 
 Document = dict[str, Any]
@@ -119,6 +119,20 @@ def _group(docs: Iterable[Document], spec: Mapping[str, Any]) -> list[Document]:
     ]
 
 
+def _constant_sums(spec: Mapping[str, Any]) -> dict[str, int] | None:
+    """``{name: k}`` when every accumulator is ``$sum`` of a constant ``k`` (or ``$count``)."""
+    sums: dict[str, int] = {}
+    for name, acc in spec.items():
+        if name == "_id":
+            continue
+        if acc == {"$count": {}}:
+            acc = {"$sum": 1}
+        if type(acc) is not dict or list(acc) != ["$sum"] or type(acc["$sum"]) is not int:
+            return None
+        sums[name] = acc["$sum"]
+    return sums
+
+
 def covered_counts(plan: Plan, walk: Walk, spec: Mapping[str, Any]) -> list[Document] | None:
     """``$group`` by one indexed field with constant ``$sum``s (a count by status), read from
     the index alone when its bounds are exactly the ``$match``, as the server covers a
@@ -128,15 +142,9 @@ def covered_counts(plan: Plan, walk: Walk, spec: Mapping[str, Any]) -> list[Docu
         return None
     if type(group_id) is not str or not group_id.startswith("$") or "." in group_id:
         return None
-    sums: dict[str, Any] = {}
-    for name, acc in spec.items():
-        if name == "_id":
-            continue
-        if acc == {"$count": {}}:
-            acc = {"$sum": 1}
-        if type(acc) is not dict or list(acc) != ["$sum"] or type(acc["$sum"]) is not int:
-            return None
-        sums[name] = acc["$sum"]
+    sums = _constant_sums(spec)
+    if sums is None:
+        return None
     names = [name for name, _ in plan.index.spec.keys]
     if group_id[1:] not in names:
         return None

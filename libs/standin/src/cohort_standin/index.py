@@ -9,9 +9,9 @@ field, and a partial index documents its filter rejects. A unique index refuses 
 document holds; one document may hold a key twice (``[1, 1]``)."""
 
 import itertools
-from datetime import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
