@@ -15,7 +15,7 @@ async def filled(coll: StandinCollection) -> StandinCollection:
         [
             {"_id": i, "c": "x" if i % 3 else "y", "s": ["a", "b", None][i % 3], "n": i}
             for i in range(12)
-        ]  # fmt: skip
+        ]
     )
     await coll.insert_one({"_id": 99, "c": "x"})  # no s: grouped as null
     return coll
