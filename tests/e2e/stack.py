@@ -25,7 +25,9 @@ def free_port() -> int:
 @dataclass
 class Stack:
     log_dir: Path
-    rabbitmq_url: str = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    rabbitmq_url: str = field(
+        default_factory=lambda: os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    )
     namespace: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex[:10]}")
     webhook_secret: str = "e2e-webhook-secret"
     jwt_secret: str = "e2e-jwt-secret-that-is-long-enough-for-hs256"

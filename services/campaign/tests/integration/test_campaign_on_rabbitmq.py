@@ -1,7 +1,6 @@
 """The campaign process against the real RabbitMQ: requests, idempotent events, dead letters."""
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -34,12 +33,10 @@ from ..fakes import FakeCreditSource, FakePublisher
 
 pytestmark = pytest.mark.integration
 
-RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
-
 
 @pytest.fixture
-async def rabbit() -> AsyncIterator[RabbitSettings]:
-    async with rabbit_namespace(RABBITMQ_URL, cohort_delivery_limit=2) as settings:
+async def rabbit(rabbitmq_url: str) -> AsyncIterator[RabbitSettings]:
+    async with rabbit_namespace(rabbitmq_url, cohort_delivery_limit=2) as settings:
         yield settings
 
 
