@@ -3,13 +3,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from campaign.adapters.mongo_audit import MongoAuditTrail
-from campaign.adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
-from campaign.adapters.mongo_early_receipts import MongoEarlyReceipts
-from campaign.adapters.mongo_recipient_messages import MongoRecipientMessages
-from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
-from campaign.adapters.mongo_templates import MongoTemplateRepository
+from campaign.bootstrap import build_store_deps
 from campaign.handlers.deps import Deps
 
 from .builders import make_renderer
@@ -43,17 +38,4 @@ def credit() -> FakeCreditSource:
 
 @pytest.fixture
 def deps(mongo: MongoHandle, publisher: FakePublisher, credit: FakeCreditSource) -> Deps:
-    return Deps(
-        campaigns=MongoCampaignRepository(mongo),
-        lists=MongoPatientListRepository(mongo),
-        recipients=MongoRecipientRepository(mongo),
-        releases=MongoReleaseLog(mongo),
-        publisher=publisher,
-        audit=MongoAuditTrail(mongo),
-        credit=credit,
-        release_batch_size=3,
-        templates=MongoTemplateRepository(mongo),
-        recipient_messages=MongoRecipientMessages(mongo),
-        renderer=make_renderer(),
-        early_receipts=MongoEarlyReceipts(mongo),
-    )
+    return build_store_deps(mongo, publisher, credit, make_renderer(), release_batch_size=3)

@@ -16,11 +16,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from mongomock import helpers
+from mongomock.collection import BulkOperationBuilder
 from pymongo_async_mock import AsyncMongoMockClient
 
 from .mongo_standin_query import Document, aggregate_documents, find_documents, speed_up
 
 T = TypeVar("T")
+
+#: pymongo-async-mock wraps this again for every collection it opens (its guard looks for a name
+#: that ``functools.wraps`` replaces), until the wrappers overflow the stack; restored each time.
+_ADD_UPDATE = BulkOperationBuilder.add_update
 
 #: Documents fetched per trip to the worker while iterating a cursor.
 DEFAULT_BATCH = 500
@@ -187,6 +192,7 @@ class StandinClient:
 
     def open_collection(self, database: str, name: str) -> Any:
         db = self._async[database]
+        BulkOperationBuilder.add_update = _ADD_UPDATE  # type: ignore[method-assign]
         db.get_collection(name)  # pymongo-async-mock patches the (cached) collection it wraps
         collection = db.delegate.get_collection(name)
         speed_up(collection)
