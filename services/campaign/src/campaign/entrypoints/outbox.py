@@ -30,10 +30,13 @@ MAX_BACKOFF_S = 60.0
 
 
 class OutboxDrainer:
-    def __init__(self, deps: Deps, idle_s: float = 1.0, batch: int = 500) -> None:
+    def __init__(
+        self, deps: Deps, idle_s: float = 1.0, batch: int = 500, lease_s: float = LEASE_S
+    ) -> None:
         self._deps = deps
         self._idle_s = idle_s
         self._batch = batch
+        self._lease_s = lease_s
         self._wake = asyncio.Event()
         deps.record_entries_waiting = self._wake
         self._task: asyncio.Task[None] | None = None
@@ -43,7 +46,7 @@ class OutboxDrainer:
 
     async def drain_once(self) -> int:
         """One pass if this instance holds (or can take) the lease; the number published."""
-        if not await self._deps.leases.acquire(OUTBOX_LEASE, self._deps.instance_id, LEASE_S):
+        if not await self._deps.leases.acquire(OUTBOX_LEASE, self._deps.instance_id, self._lease_s):
             return 0
         published = await drain_record_entries(self._deps, self._batch)
         PUBLISHED.inc(published)
