@@ -39,7 +39,7 @@ run: setup
 	PDS_SIM_SYNTHETIC=$${PDS_SIM_SYNTHETIC:-1} \
 	GATEWAY_ORGANISATIONS_FILE=$${GATEWAY_ORGANISATIONS_FILE:-config/organisations.json} \
 	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
-	uv run --frozen honcho -f Procfile start
+	scripts/run.sh
 
 demo: setup
 	uv run --frozen python scripts/demo.py
