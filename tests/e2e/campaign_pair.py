@@ -30,12 +30,16 @@ async def serve() -> None:
         )
         for port in ports
     ]
+    def stop_all() -> None:
+        for server in servers:
+            server.should_exit = True
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for s in servers])
+        loop.add_signal_handler(sig, stop_all)
     for server in servers:
         # Each uvicorn server would take the signals for itself; here they stop both.
-        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     try:
         await asyncio.gather(*(s.serve() for s in servers))
     finally:
