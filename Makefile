@@ -13,7 +13,7 @@ setup:
 lint: setup
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
-	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_standin -p gateway -p ingest -p campaign -p dispatch -p pds_sim -p firetext_sim
+	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_testing -p cohort_standin -p gateway -p ingest -p campaign -p dispatch -p pds_sim -p firetext_sim
 	uv run --frozen lint-imports
 
 test: lint
@@ -39,7 +39,7 @@ run: setup
 	PDS_SIM_SYNTHETIC=$${PDS_SIM_SYNTHETIC:-1} \
 	GATEWAY_ORGANISATIONS_FILE=$${GATEWAY_ORGANISATIONS_FILE:-config/organisations.json} \
 	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
-	uv run --frozen honcho -f Procfile start
+	scripts/run.sh
 
 demo: setup
 	uv run --frozen python scripts/demo.py

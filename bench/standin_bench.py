@@ -16,8 +16,8 @@ unique ``(campaign_id, nhs_number)``, then times:
 5. **count by status** via ``aggregate`` ``$match`` + ``$group`` (ms, median).
 
 ``--old DIR`` also runs the same steps in DIR's virtualenv against the stand-in DIR has
-(campaign's mongomock-based ``mongo_standin`` on main), without the unique index there, as
-main's schema avoided it: mongomock checks a unique index by reading every document."""
+(campaign's mongomock-based ``mongo_standin``, from before ``cohort_standin``), without the
+unique index: mongomock checks a unique index by reading every document."""
 
 import argparse
 import asyncio

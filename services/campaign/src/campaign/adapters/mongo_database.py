@@ -1,18 +1,69 @@
 """Opens the MongoDB database: a real server at ``MONGODB_URL``, or the in-process stand-in.
 
-The stand-in (``cohort_standin``, a development dependency never installed in the deployed
-image) keeps data in this process only. It answers PyMongo's async API with real ordered and
-unique indexes; there are no transactions or change streams."""
+The schema is designed for a real MongoDB 7 deployment: single-document atomic updates that
+are conditional on the state they change (no transactions, so a standalone server or a replica
+set both work), unique indexes for identity, aware UTC datetimes. The stand-in
+(``cohort_standin``, a development dependency never installed in the deployed image) keeps data
+in this process and must behave the same; it never shapes the schema."""
 
 import logging
 from typing import Any, cast
 
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 log = logging.getLogger(__name__)
 
 Document = dict[str, Any]
+IndexKeys = list[tuple[str, int]]
+
+ASC = ASCENDING
+
+INDEXES: list[tuple[str, IndexKeys, dict[str, Any]]] = [
+    # One recipient per patient per campaign (first occurrence wins through it); also the
+    # lookup of a patient's holder when a row clashes.
+    ("recipients", [("campaign_id", ASC), ("nhs_number", ASC)], {"unique": True}),
+    # A campaign's recipients in one status, in list order: release (ready, limit 200), the
+    # review's stream, the first recipient per channel, recipients filtered by status, counts.
+    (
+        "recipients",
+        [("campaign_id", ASC), ("status", ASC), ("list_id", ASC), ("row_number", ASC)],
+        {},
+    ),
+    # Every recipient of a campaign in list order (the recipients page and CSV, unfiltered).
+    ("recipients", [("campaign_id", ASC), ("list_id", ASC), ("row_number", ASC)], {}),
+    # A release batch's recipients (republishing an orphaned batch).
+    ("recipients", [("batch_id", ASC)], {}),
+    # Expiry sweeps: sent with no receipt, claimed with no report, older than a cut-off.
+    ("recipients", [("status", ASC), ("updated_at", ASC)], {}),
+    # The save-to-record outbox: only pending entries are in this index, so it stays tiny.
+    (
+        "recipients",
+        [("record_entry", ASC)],
+        {"partialFilterExpression": {"record_entry": "pending"}},
+    ),
+    # Replies: the recipients an organisation messaged at a number.
+    ("recipients", [("org_id", ASC), ("contact", ASC)], {}),
+    # Receipts for a request shared by several numbers (provider reference + number).
+    ("recipients", [("org_id", ASC), ("provider_reference", ASC), ("contact", ASC)], {}),
+    # A list's rows in order: progress counts, the unsuccessful rows download.
+    ("list_rows", [("list_id", ASC), ("row_number", ASC)], {}),
+    # The row that holds a recipient (marking it a duplicate).
+    ("list_rows", [("recipient_id", ASC)], {}),
+    # Failed rows by reason across a campaign's lists (the review's exclusions).
+    ("list_rows", [("campaign_id", ASC), ("reason_code", ASC)], {}),
+    ("patient_lists", [("campaign_id", ASC)], {}),
+    # The overview: an organisation's campaigns newest first, optionally by status.
+    ("campaigns", [("org_id", ASC), ("created_at", DESCENDING)], {}),
+    ("campaigns", [("org_id", ASC), ("status", ASC), ("created_at", DESCENDING)], {}),
+    # The sweep's sending campaigns.
+    ("campaigns", [("status", ASC)], {}),
+    ("release_batches", [("opened_at", ASC)], {}),
+    ("audit", [("campaign_id", ASC), ("at", ASC), ("seq", ASC)], {}),
+    ("templates", [("org_id", ASC), ("name", ASC)], {}),
+    ("template_versions", [("template_id", ASC), ("request_id", ASC)], {}),
+    ("early_receipts", [("org_id", ASC), ("reference", ASC)], {}),
+]
 
 
 class MongoHandle:
@@ -32,31 +83,10 @@ class MongoHandle:
             )
 
     async def ensure_indexes(self) -> None:
-        recipients = self.db["recipients"]
-        # Release and review read a campaign's recipients by status in list order.
-        await recipients.create_index(
-            [
-                ("campaign_id", ASCENDING),
-                ("status", ASCENDING),
-                ("list_id", ASCENDING),
-                ("row_number", ASCENDING),
-            ]
-        )
-        await recipients.create_index([("batch_id", ASCENDING)])
-        await recipients.create_index([("status", ASCENDING), ("updated_at", ASCENDING)])
-        await recipients.create_index([("record_entry", ASCENDING)], sparse=True)
-        await recipients.create_index([("org_id", ASCENDING), ("contact", ASCENDING)])
-        await self.db["list_rows"].create_index([("recipient_id", ASCENDING)])
-        await self.db["list_rows"].create_index([("list_id", ASCENDING), ("row_number", ASCENDING)])
-        await self.db["list_rows"].create_index([("campaign_id", ASCENDING)])
-        await self.db["campaigns"].create_index([("org_id", ASCENDING), ("created_at", ASCENDING)])
-        await self.db["campaigns"].create_index([("status", ASCENDING)])
-        await self.db["release_batches"].create_index([("published", ASCENDING)])
-        await self.db["audit"].create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
-        await self.db["templates"].create_index([("org_id", ASCENDING), ("name", ASCENDING)])
-        await self.db["template_versions"].create_index(
-            [("template_id", ASCENDING), ("request_id", ASCENDING)]
-        )
+        """The indexes MongoDB 7 needs for every query the repositories make (each line names
+        the queries it serves); creating an existing index is a no-op."""
+        for collection, keys, options in INDEXES:
+            await self.db[collection].create_index(keys, **options)
 
     async def ping(self) -> bool:
         await self._client.admin.command("ping")
