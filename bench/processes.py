@@ -106,10 +106,13 @@ class BenchStack:
         expected = float(len(self.ingests))
         deadline = time.monotonic() + timeout_s
         while True:
-            counts = [
-                self.metrics(n).get("ingest_pds_rate_sharing_instances") for n in self.ingests
-            ]
-            if all(c == expected for c in counts):
+            try:
+                counts = [
+                    self.metrics(n).get("ingest_pds_rate_sharing_instances") for n in self.ingests
+                ]
+            except httpx2.TransportError:  # an extra instance not listening yet
+                counts = []
+            if counts and all(c == expected for c in counts):
                 return
             if time.monotonic() > deadline:
                 raise RuntimeError(f"ingest instances counted {counts}, not {expected:.0f}")
