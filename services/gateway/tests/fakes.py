@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 from cohort_contracts import campaign_requests as rq
 from cohort_contracts import campaign_views as views
 from cohort_contracts.envelope import Message, Model
+from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import Route
 from cohort_contracts.vocabulary import (
     UPLOAD_REASON_TEXT,
@@ -15,7 +16,7 @@ from cohort_contracts.vocabulary import (
     RecipientStatus,
     UploadReason,
 )
-from gateway.ports import CampaignError, PublishFailed
+from gateway.ports import CampaignError, EncodedMessage, PublishFailed
 
 BUILTIN = views.TemplateView(
     id="builtin-flu", name="Flu", type="basic", body="Book your flu jab.", version=1, builtin=True
@@ -349,6 +350,13 @@ class FakePublisher:
         self._delay_s = delay_s
         self._failures = failures
         self._fail_always = fail_always
+
+    async def publish_encoded(self, route: Route, message: EncodedMessage) -> None:
+        """Recorded as the contract model it must decode to (a body that does not is a bug)."""
+        decoded = ResolveRows.model_validate_json(message.body)
+        assert decoded.message_id == message.message_id
+        assert decoded.correlation_id == message.correlation_id
+        await self.publish(route, decoded)
 
     async def publish(self, route: Route, message: Message) -> None:
         self.attempts += 1

@@ -74,6 +74,29 @@ async def publish(broker: RabbitBroker, topology: Topology, route: Route, messag
     )
 
 
+async def publish_encoded(
+    broker: RabbitBroker,
+    topology: Topology,
+    route: Route,
+    body: bytes,
+    *,
+    message_id: str,
+    correlation_id: str,
+) -> None:
+    """``publish`` for a message already serialised as its contract model's JSON (built in bulk
+    where a model per item would cost more than everything else: gateway's row batches)."""
+    await broker.publish(
+        body,
+        exchange=topology.exchange(route.exchange),
+        routing_key=route.routing_key,
+        persist=True,
+        message_id=message_id,
+        correlation_id=correlation_id,
+        content_type="application/json",
+        timeout=30.0,
+    )
+
+
 async def start_consuming(
     broker: RabbitBroker, topology: Topology, *rpc_clients: "RpcClient"
 ) -> None:

@@ -1,6 +1,8 @@
 """What the gateway needs from the outside: campaign (request/reply) and a message publisher."""
 
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
+from uuid import UUID
 
 from cohort_contracts.campaign_requests import ErrorCode
 from cohort_contracts.envelope import Message, Model
@@ -46,7 +48,19 @@ def expect(result: Model, kind: type[M]) -> M:
     return result
 
 
+@dataclass(frozen=True)
+class EncodedMessage:
+    """A message serialised ahead of publishing: ``body`` is exactly what its contract model's
+    ``model_dump_json()`` would give (``handlers.row_batches`` builds upload batches this way)."""
+
+    message_id: UUID
+    correlation_id: UUID
+    body: bytes
+
+
 class Publisher(Protocol):
     """Publishes commands and waits for the broker's confirm; raises ``PublishFailed``."""
 
     async def publish(self, route: Route, message: Message) -> None: ...
+
+    async def publish_encoded(self, route: Route, message: EncodedMessage) -> None: ...

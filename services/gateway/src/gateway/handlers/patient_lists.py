@@ -12,13 +12,13 @@ import anyio
 
 from cohort_contracts.campaign_requests import RegisterPatientList
 from cohort_contracts.campaign_views import PatientListView
-from cohort_contracts.ingest import ResolveRows, UploadedRow
 from cohort_contracts.routing import RESOLVE_ROWS
 from cohort_contracts.vocabulary import Channel
 
 from ..caller import Caller
-from ..ports import CampaignClient, Publisher, PublishFailed, expect
+from ..ports import CampaignClient, EncodedMessage, Publisher, PublishFailed, expect
 from ..uploads import DataRow, FileFormat, FileLimits, PreparedUpload, batched, prepare_upload
+from .row_batches import BatchHeader, encode_batch
 
 log = logging.getLogger("gateway.patient_lists")
 
@@ -117,11 +117,11 @@ async def _register_and_queue(
         )
     )
     view = expect(registered, PatientListView)
-    batches = batched(prepared.rows(), limits.batch_size)
+    messages = _messages(upload, batched(prepared.rows(), limits.batch_size))
     try:
-        count = await _publish_batches(publisher, upload, batches, limits.publish_window)
+        count = await _publish_batches(publisher, upload, messages, limits.publish_window)
     finally:
-        batches.close()
+        messages.close()
     log.info(
         "patient list queued",
         extra={
@@ -137,19 +137,37 @@ async def _register_and_queue(
     return view
 
 
+def _messages(
+    upload: _Upload, batches: Generator[list[DataRow], None, None]
+) -> Generator[EncodedMessage, None, None]:
+    # The rows belong to the practice acted for; a network user uploading names that practice.
+    header = BatchHeader(
+        correlation_id=upload.caller.correlation_id,
+        org_id=upload.caller.org_id,
+        campaign_id=upload.campaign_id,
+        list_id=upload.list_id,
+        channel=upload.channel,
+    )
+    try:
+        for number, batch in enumerate(batches):
+            yield encode_batch(header, number, batch)
+    finally:
+        batches.close()
+
+
 async def _publish_batches(
     publisher: Publisher,
     upload: _Upload,
-    batches: Generator[list[DataRow], None, None],
+    messages: Generator[EncodedMessage, None, None],
     window: int,
 ) -> int:
-    """Publish every batch with at most ``window`` awaiting their confirms; the file is read a
-    batch at a time (in a thread), only as fast as confirms free a slot. anyio's thread call
-    waits for the thread even when cancelled, so the file is never read after we return."""
+    """Publish every batch with at most ``window`` awaiting their confirms; the file is read
+    and each batch serialised in a thread, only as fast as confirms free a slot. anyio's thread
+    call waits for the thread even when cancelled, so the file is never read after we return."""
     slots = asyncio.Semaphore(window)
-    read_next = functools.partial(next, batches, None)
+    read_next = functools.partial(next, messages, None)
 
-    async def send(message: ResolveRows) -> None:
+    async def send(message: EncodedMessage) -> None:
         try:
             await _publish_with_retry(publisher, message)
         finally:
@@ -160,10 +178,10 @@ async def _publish_batches(
         async with asyncio.TaskGroup() as tasks:
             while True:
                 await slots.acquire()
-                batch = await anyio.to_thread.run_sync(read_next)
-                if batch is None:
+                message = await anyio.to_thread.run_sync(read_next)
+                if message is None:
                     break
-                tasks.create_task(send(_message(upload, count, batch)))
+                tasks.create_task(send(message))
                 count += 1
     except* PublishFailed:
         log.error(
@@ -174,33 +192,12 @@ async def _publish_batches(
     return count
 
 
-async def _publish_with_retry(publisher: Publisher, message: ResolveRows) -> None:
+async def _publish_with_retry(publisher: Publisher, message: EncodedMessage) -> None:
     for attempt in range(1, PUBLISH_ATTEMPTS + 1):
         try:
-            await publisher.publish(RESOLVE_ROWS, message)
+            await publisher.publish_encoded(RESOLVE_ROWS, message)
             return
         except PublishFailed:
             if attempt == PUBLISH_ATTEMPTS:
                 raise
             await asyncio.sleep(RETRY_DELAY_S * attempt)
-
-
-def _message(upload: _Upload, batch_number: int, batch: list[DataRow]) -> ResolveRows:
-    # The rows belong to the practice acted for; a network user uploading names that practice.
-    return ResolveRows(
-        correlation_id=upload.caller.correlation_id,
-        org_id=upload.caller.org_id,
-        campaign_id=upload.campaign_id,
-        list_id=upload.list_id,
-        channel=upload.channel,
-        batch_number=batch_number,
-        rows=[
-            UploadedRow(
-                row_number=row.row_number,
-                nhs_number=row.nhs_number,
-                date_of_birth=row.date_of_birth,
-                cells=row.cells,
-            )
-            for row in batch
-        ],
-    )
