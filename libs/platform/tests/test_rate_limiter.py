@@ -2,6 +2,7 @@
 real one, several tokens at once (one per recipient of a multi-number request)."""
 
 import asyncio
+import math
 
 import pytest
 
@@ -156,3 +157,64 @@ async def test_a_cancelled_waiter_does_not_hold_up_the_next() -> None:
     bucket.set_rate(100)
     await asyncio.wait_for(second, timeout=1)
     assert first.cancelled()
+
+
+def test_a_grant_earns_until_its_end_then_nothing_and_drops_the_savings() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(5, clock=clock)
+    bucket.grant(10, until=clock.now + 0.5)
+    clock.advance(0.3)  # 3 tokens
+    assert bucket.try_acquire() == 0
+    assert bucket.granted
+
+    clock.advance(0.2)
+
+    assert not bucket.granted
+    assert bucket.try_acquire() == math.inf
+    clock.advance(60)
+    assert bucket.try_acquire() == math.inf
+
+
+def test_a_new_grant_starts_from_an_empty_bucket_after_the_last_one_ended() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(5, clock=clock)
+    bucket.grant(10, until=clock.now + 1)
+    clock.advance(5)  # the grant ended at 1 s with a full bucket, dropped then
+
+    bucket.grant(10, until=clock.now + 1)
+
+    assert bucket.try_acquire() == pytest.approx(0.1)
+
+
+def test_revoke_stops_at_once_and_keeps_a_debt() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(10, clock=clock)
+    clock.advance(1)
+    assert bucket.try_acquire(30) == 0  # 20 owed
+
+    bucket.revoke()
+
+    assert bucket.try_acquire() == math.inf
+    bucket.grant(10, until=math.inf)
+    assert bucket.try_acquire() == pytest.approx(2.1)
+
+
+def test_set_rate_keeps_the_end_of_a_grant() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(5, clock=clock)
+    bucket.grant(5, until=clock.now + 1)
+    bucket.set_rate(50)
+    clock.advance(1)
+    assert bucket.try_acquire() == math.inf
+
+
+async def test_a_waiter_waits_through_a_revoke_and_goes_on_the_next_grant() -> None:
+    bucket = TokenBucket(1000)
+    bucket.revoke()
+    waiter = asyncio.create_task(bucket.acquire())
+    await asyncio.sleep(0.05)
+    assert not waiter.done()
+
+    bucket.grant(1000, until=math.inf)
+
+    await asyncio.wait_for(waiter, timeout=5)

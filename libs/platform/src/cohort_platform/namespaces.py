@@ -18,6 +18,7 @@ from cohort_contracts.routing import (
     EVENTS_EXCHANGE,
 )
 
+from .rabbit_presence import presence_queue
 from .settings import RabbitSettings
 from .topology import Topology
 
@@ -30,6 +31,7 @@ async def delete_namespace(settings: RabbitSettings) -> None:
         for route in ALL_ROUTES:
             await channel.queue_delete(topology.name(route.queue))
             await channel.queue_delete(topology.name(f"{route.queue}.dlq"))
+            await channel.queue_delete(presence_queue(topology, route.queue))
         for exchange in (COMMANDS_EXCHANGE, EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE):
             await channel.exchange_delete(topology.name(exchange))
 
