@@ -264,7 +264,7 @@ def run_pipeline(config: PipelineConfig, log_dir: Path, wait_for: str = "list") 
     result = PipelineResult(config)
     with running(log_dir, config.env(), config.ingest_instances) as stack:
         if config.ingest_instances > 1:
-            stack.wait_for_rate_sharing()
+            stack.wait_for_ingests()
         meter = _meter(stack)
         print(f"  services ready; uploading {len(csv_bytes) / 1e6:.1f} MB")
         _upload(stack, result, csv_bytes, meter, wait_for)

@@ -74,19 +74,23 @@ class FakeRateLimiter:
 
 
 @dataclass
-class FakeConsumerCounter:
-    """Answers the counts in ``answers`` in turn (repeating the last); an exception in the list
-    is raised instead, as when the broker cannot be reached."""
+class FakePresence:
+    """``cohort_platform.busy_sharing.Presence`` that counts ``others`` besides this instance."""
 
-    answers: list[int | Exception] = field(default_factory=lambda: [1])
-    asked: int = 0
+    others: int = 0
+    joined: bool = False
 
-    async def consumers(self) -> int:
-        answer = self.answers[min(self.asked, len(self.answers) - 1)]
-        self.asked += 1
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
+    async def join(self) -> None:
+        self.joined = True
+
+    async def leave(self) -> None:
+        self.joined = False
+
+    async def busy(self) -> int:
+        return self.others + int(self.joined)
+
+    async def aclose(self) -> None:
+        self.joined = False
 
 
 @dataclass

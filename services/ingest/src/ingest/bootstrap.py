@@ -6,9 +6,9 @@ import httpx2
 from faststream.rabbit import RabbitBroker
 
 from cohort_contracts.routing import RESOLVE_ROWS
-from cohort_platform.rabbit_consumers import RabbitConsumerCounter
+from cohort_platform.busy_sharing import BusyRateSharer, Presence, SharingTimes
+from cohort_platform.rabbit_presence import RabbitPresence, presence_queue
 from cohort_platform.rate_limiter import TokenBucket
-from cohort_platform.rate_sharing import ConsumerCounter, RateSharer
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
@@ -26,15 +26,12 @@ from .ports import AccessTokenProvider, RateLimiter
 class Adapters:
     dependencies: Dependencies
     directory: PdsPatientDirectory
-    #: Paces the directory's PDS requests ...
-    limiter: RateLimiter
-    #: ... at this instance's share of the deployment's PDS rate.
-    rate_sharer: RateSharer
-    consumer_counter: RabbitConsumerCounter
+    #: Paces the directory's PDS requests at this instance's share of the deployment's PDS
+    #: rate, shared among the instances with lookups to make.
+    rate_sharer: BusyRateSharer
 
     async def aclose(self) -> None:
         await self.rate_sharer.stop()
-        await self.consumer_counter.aclose()
         await self.directory.aclose()
 
 
@@ -67,7 +64,7 @@ def build_directory(
     limiter: RateLimiter | None = None,
 ) -> PdsPatientDirectory:
     """The PDS client. Without ``limiter`` it paces itself at the whole ``pds_rate_limit``, as
-    if it were the only instance; ``bootstrap`` passes the limiter it shares out."""
+    if it were the only instance; ``bootstrap`` passes the sharer of the deployment's limit."""
     timeouts = PdsTimeouts(
         connect_s=settings.pds_connect_timeout_s,
         read_s=settings.pds_read_timeout_s,
@@ -93,44 +90,37 @@ def build_directory(
     )
 
 
-def pds_rate_sharer(
-    settings: IngestSettings, limiter: RateLimiter, counter: ConsumerCounter
-) -> RateSharer:
-    """Keeps ``limiter`` at this instance's share of the deployment's PDS rate, counting the
-    instances on ingest's work queue (cohort_platform.rate_sharing)."""
-    return RateSharer(
-        limiter,
-        counter,
+def pds_rate_sharer(settings: IngestSettings, presence: Presence) -> BusyRateSharer:
+    """Paces PDS requests at this instance's share of the deployment's PDS rate, shared among
+    the instances that have lookups to make (cohort_platform.busy_sharing)."""
+    return BusyRateSharer(
+        presence,
         total_rate=settings.pds_rate_limit,
         name="pds",
-        period_s=settings.pds_rate_refresh_s,
+        times=SharingTimes(
+            lease_s=settings.pds_rate_lease_s,
+            period_s=settings.pds_rate_refresh_s,
+            linger_s=settings.pds_rate_linger_s,
+        ),
         rate_gauge=PDS_RATE_LIMIT,
         instances_gauge=PDS_SHARING_INSTANCES,
     )
 
 
-def build_rate_sharer(
-    settings: IngestSettings, rabbit: RabbitSettings, limiter: RateLimiter
-) -> tuple[RateSharer, RabbitConsumerCounter]:
-    counter = RabbitConsumerCounter(rabbit.rabbitmq_url, Topology(rabbit).name(RESOLVE_ROWS.queue))
-    return pds_rate_sharer(settings, limiter, counter), counter
+def pds_presence(rabbit: RabbitSettings) -> RabbitPresence:
+    """Where ingest instances with lookups to make see each other: the presence queue beside
+    ingest's work queue."""
+    return RabbitPresence(rabbit.rabbitmq_url, presence_queue(Topology(rabbit), RESOLVE_ROWS.queue))
 
 
 def bootstrap(
     settings: IngestSettings, rabbit: RabbitSettings, broker: RabbitBroker, topology: Topology
 ) -> Adapters:
-    limiter = TokenBucket(settings.pds_rate_limit)
-    directory = build_directory(settings, limiter=limiter)
-    sharer, counter = build_rate_sharer(settings, rabbit, limiter)
+    sharer = pds_rate_sharer(settings, pds_presence(rabbit))
+    directory = build_directory(settings, limiter=sharer)
     dependencies = Dependencies(
         directory=directory,
         publisher=RabbitEventPublisher(broker, topology),
         clock=UkClock(),
     )
-    return Adapters(
-        dependencies=dependencies,
-        directory=directory,
-        limiter=limiter,
-        rate_sharer=sharer,
-        consumer_counter=counter,
-    )
+    return Adapters(dependencies=dependencies, directory=directory, rate_sharer=sharer)

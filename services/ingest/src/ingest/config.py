@@ -42,12 +42,25 @@ class IngestSettings(BaseSettings):
     pds_backoff_max_s: float = Field(default=10.0, ge=0)
     #: PDS requests in flight per instance.
     pds_concurrency: int = Field(default=20, ge=1, le=500)
-    #: PDS requests per second for the whole deployment, shared by all running instances
-    #: (cohort_platform.rate_sharing); the default application quota is 5 TPS
+    #: PDS requests per second for the whole deployment, shared by the instances that have
+    #: lookups to make (cohort_platform.busy_sharing); the default application quota is 5 TPS
     #: (reference/pds.md §4).
     pds_rate_limit: float = Field(default=5.0, gt=0)
-    #: How often each instance re-counts the instances sharing that limit.
-    pds_rate_refresh_s: float = Field(default=1.0, gt=0, le=60)
+    #: How often an instance with lookups to make re-counts the instances sharing the limit.
+    pds_rate_refresh_s: float = Field(default=0.1, gt=0, le=60)
+    #: How long a share is used after the count it came from; joining and taking a larger
+    #: share wait twice this. Must be longer than the refresh period.
+    pds_rate_lease_s: float = Field(default=0.5, gt=0, le=60)
+    #: How long an instance keeps its share after its last lookup (between batches).
+    pds_rate_linger_s: float = Field(default=0.5, ge=0, le=60)
+
+    @model_validator(mode="after")
+    def _refresh_within_lease(self) -> Self:
+        if self.pds_rate_refresh_s >= self.pds_rate_lease_s:
+            raise ValueError(
+                "INGEST_PDS_RATE_REFRESH_S must be shorter than INGEST_PDS_RATE_LEASE_S"
+            )
+        return self
 
     @model_validator(mode="after")
     def _auth_is_complete(self) -> Self:

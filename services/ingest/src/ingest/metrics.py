@@ -34,12 +34,13 @@ PDS_RETRIES = Counter(
 )
 PDS_RATE_LIMIT = Gauge(
     "ingest_pds_rate_limit_per_second",
-    "PDS requests per second this instance currently allows itself: its share of the "
-    "deployment's limit.",
+    "PDS requests per second this instance may make now: its share of the deployment's limit "
+    "among the instances with lookups to make (0 while it has none, or is waiting to join).",
 )
 PDS_SHARING_INSTANCES = Gauge(
     "ingest_pds_rate_sharing_instances",
-    "Consumers on the ingest work queue at the last refresh, i.e. instances sharing the PDS limit.",
+    "Instances with lookups to make, this one included, at its last count while it had some: "
+    "the instances sharing the PDS limit.",
 )
 
 _OUTCOMES = [RESOLVED, *(r.value for r in UploadReason if r is not UploadReason.DUPLICATE_PATIENT)]

@@ -59,17 +59,8 @@ class AccessTokenProvider(Protocol):
 
 
 class RateLimiter(Protocol):
-    """Paces requests to PDS; its rate can change while requests wait
-    (``cohort_platform.rate_sharing``; implemented by ``cohort_platform.rate_limiter``)."""
-
-    @property
-    def rate(self) -> float:
-        """Requests per second currently allowed."""
-        ...
-
-    def set_rate(self, requests_per_second: float) -> None:
-        """Applies from now on, to requests already waiting too. Must be positive."""
-        ...
+    """Paces requests to PDS at this instance's share of the deployment's limit
+    (``cohort_platform.busy_sharing.BusyRateSharer``; alone, ``cohort_platform.rate_limiter``)."""
 
     async def acquire(self) -> None:
         """Waits until one more request fits the rate, then counts it."""

@@ -1,8 +1,7 @@
-"""The deployment-wide PDS rate, shared through the consumer count on the real work queue.
-
-In process: instances wired as the app's lifespan wires them (consumer, token bucket, sharer
-counting on its own connection). Across processes: real ``python -m ingest`` instances, one of
-them killed with SIGKILL, watched through their /metrics."""
+"""The deployment-wide PDS rate, shared among the ingest instances that have lookups to make,
+through the real RabbitMQ: real ``python -m ingest`` processes, watched through their
+/metrics, given batches whose lookups keep failing (PDS is a closed port, retried without
+back-off) so that they stay busy for as long as the test needs; one is killed with SIGKILL."""
 
 import asyncio
 import os
@@ -10,8 +9,8 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx2
@@ -19,87 +18,17 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from cohort_contracts.routing import RESOLVE_ROWS
-from cohort_platform.broker import make_broker
-from cohort_platform.rabbit_consumers import RabbitConsumerCounter
+from cohort_platform.broker import make_broker, publish
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, rabbit_namespace
 from cohort_platform.topology import Topology
-from ingest.bootstrap import Adapters, bootstrap
-from ingest.config import IngestSettings
-from ingest.entrypoints.consumer import register_consumer
+from ingest.domain.nhs_number import is_valid_nhs_number
+
+from ..builders import make_command, make_row
 
 pytestmark = pytest.mark.integration
 
 TOTAL = 6.0
-SETTINGS = IngestSettings(pds_rate_limit=TOTAL, pds_rate_refresh_s=0.1)
-
-
-@asynccontextmanager
-async def ingest_instance(rabbit: RabbitSettings) -> AsyncIterator[Adapters]:
-    """One instance's broker side, in the order entrypoints/app.py's lifespan uses."""
-    broker = make_broker(rabbit, prefetch=SETTINGS.prefetch)
-    topology = Topology(rabbit)
-    adapters = bootstrap(SETTINGS, rabbit, broker, topology)
-    register_consumer(broker, topology, adapters.dependencies)
-    try:
-        await broker.start()
-        await topology.declare(broker)
-        await adapters.rate_sharer.start()
-        yield adapters
-    finally:
-        await adapters.rate_sharer.stop()
-        await broker.stop()
-        await adapters.aclose()
-
-
-def rate_of(adapters: Adapters) -> float:
-    return adapters.limiter.rate
-
-
-async def rate_becomes(adapters: Adapters, rate: float) -> None:
-    async def reached() -> bool:
-        return rate_of(adapters) == pytest.approx(rate)
-
-    await eventually(reached, seconds=5)
-
-
-async def test_two_instances_each_take_half_and_the_survivor_all(rabbitmq_url: str) -> None:
-    async with rabbit_namespace(rabbitmq_url) as rabbit, ingest_instance(rabbit) as first:
-        async with ingest_instance(rabbit) as second:
-            await rate_becomes(first, TOTAL / 2)
-            await rate_becomes(second, TOTAL / 2)
-            assert first.rate_sharer.consumers == second.rate_sharer.consumers == 2
-        await rate_becomes(first, TOTAL)
-        assert first.rate_sharer.consumers == 1
-
-
-async def test_a_draining_instance_keeps_its_share(rabbitmq_url: str) -> None:
-    async with rabbit_namespace(rabbitmq_url) as rabbit, ingest_instance(rabbit) as first:
-        async with ingest_instance(rabbit) as second:
-            await rate_becomes(second, TOTAL / 2)
-            await second.rate_sharer.stop()  # what the lifespan does before broker.stop()
-        await rate_becomes(first, TOTAL)
-        assert rate_of(second) == TOTAL / 2
-
-
-async def test_counter_reads_fresh_counts_and_survives_a_missing_queue(rabbitmq_url: str) -> None:
-    async with rabbit_namespace(rabbitmq_url) as rabbit:
-        counter = RabbitConsumerCounter(
-            rabbit.rabbitmq_url, Topology(rabbit).name(RESOLVE_ROWS.queue)
-        )
-        try:
-            with pytest.raises(Exception, match="NOT_FOUND"):
-                await counter.consumers()  # nobody has declared the queue yet
-            async with ingest_instance(rabbit):
-                assert await counter.consumers() == 1
-                async with ingest_instance(rabbit):
-                    assert await counter.consumers() == 2
-                assert await counter.consumers() == 1
-        finally:
-            await counter.aclose()
-
-
-# --- separate processes -------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -109,7 +38,19 @@ def free_port() -> int:
         return port
 
 
+def valid_nhs_numbers(count: int) -> list[str]:
+    candidates = (f"999{n:06d}{check}" for n in range(100_000) for check in range(10))
+    numbers: list[str] = []
+    for candidate in candidates:
+        if is_valid_nhs_number(candidate):
+            numbers.append(candidate)
+            if len(numbers) == count:
+                return numbers
+    raise AssertionError("not enough valid NHS numbers")
+
+
 Process = subprocess.Popen[bytes]
+Publish = Callable[[int], Awaitable[None]]
 
 
 @contextmanager
@@ -120,8 +61,15 @@ def ingest_process(rabbit: RabbitSettings, log_dir: Path) -> Iterator[tuple[int,
         "RABBITMQ_URL": rabbit.rabbitmq_url,
         "COHORT_NAMESPACE": rabbit.cohort_namespace,
         "INGEST_PORT": str(port),
+        # Nothing listens there: every lookup fails at once and is tried again at once, so a
+        # batch keeps its instance asking for PDS requests.
+        "INGEST_PDS_BASE_URL": f"http://127.0.0.1:{free_port()}/personal-demographics/FHIR/R4",
+        "INGEST_PDS_RETRY_ATTEMPTS": "20",
+        "INGEST_PDS_BACKOFF_INITIAL_S": "0",
         "INGEST_PDS_RATE_LIMIT": str(TOTAL),
-        "INGEST_PDS_RATE_REFRESH_S": "0.2",
+        "INGEST_PDS_RATE_REFRESH_S": "0.05",
+        "INGEST_PDS_RATE_LEASE_S": "0.2",
+        "INGEST_PDS_RATE_LINGER_S": "0.2",
     }
     with (log_dir / f"ingest-{port}.log").open("wb") as log:
         process = subprocess.Popen(
@@ -130,9 +78,9 @@ def ingest_process(rabbit: RabbitSettings, log_dir: Path) -> Iterator[tuple[int,
         try:
             yield port, process
         finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=40)
+            # No graceful stop: an instance would wait out its busy batch.
+            process.kill()
+            process.wait(timeout=10)
 
 
 async def scraped_rate(http: httpx2.AsyncClient, port: int) -> float | None:
@@ -146,24 +94,65 @@ async def scraped_rate(http: httpx2.AsyncClient, port: int) -> float | None:
     return None
 
 
-async def all_rates_become(http: httpx2.AsyncClient, ports: list[int], rate: float) -> None:
+async def rates_become(http: httpx2.AsyncClient, ports: list[int], rates: list[float]) -> None:
+    """Until the instances' shares are ``rates``, in whichever order."""
+
     async def reached() -> bool:
-        rates = [await scraped_rate(http, port) for port in ports]
-        return all(r is not None and r == pytest.approx(rate) for r in rates)
+        scraped = [await scraped_rate(http, port) for port in ports]
+        if any(rate is None for rate in scraped):
+            return False
+        return sorted(scraped) == pytest.approx(sorted(rates))  # type: ignore[type-var]
 
-    await eventually(reached, seconds=20)
+    await eventually(reached, seconds=30)
 
 
-async def test_three_processes_share_the_limit_and_absorb_one_killed(
+@asynccontextmanager
+async def batches_to(rabbit: RabbitSettings) -> AsyncIterator[Publish]:
+    """Publishes batches of 20 rows, each row a valid NHS number (so each is looked up)."""
+    broker = make_broker(rabbit)
+    topology = Topology(rabbit)
+    await broker.connect()
+    await topology.declare(broker)
+
+    async def publish_batches(count: int) -> None:
+        numbers = valid_nhs_numbers(20)
+        for _ in range(count):
+            rows = [make_row(n, number) for n, number in enumerate(numbers, start=1)]
+            await publish(broker, topology, RESOLVE_ROWS, make_command(rows))
+
+    try:
+        yield publish_batches
+    finally:
+        await broker.stop()
+
+
+async def test_an_instance_without_lookups_holds_no_share(
     rabbitmq_url: str, tmp_path: Path
 ) -> None:
     async with rabbit_namespace(rabbitmq_url) as rabbit, httpx2.AsyncClient() as http:
         with (
             ingest_process(rabbit, tmp_path) as (port_a, _),
             ingest_process(rabbit, tmp_path) as (port_b, _),
-            ingest_process(rabbit, tmp_path) as (port_c, victim),
         ):
-            await all_rates_become(http, [port_a, port_b, port_c], TOTAL / 3)
-            victim.send_signal(signal.SIGKILL)  # no goodbye: the broker notices the socket close
-            await asyncio.to_thread(victim.wait, 10)
-            await all_rates_become(http, [port_a, port_b], TOTAL / 2)
+            await rates_become(http, [port_a, port_b], [0, 0])
+            async with batches_to(rabbit) as publish_batches:
+                await publish_batches(1)
+                await rates_become(http, [port_a, port_b], [TOTAL, 0])
+
+
+async def test_busy_processes_share_the_limit_and_absorb_one_killed(
+    rabbitmq_url: str, tmp_path: Path
+) -> None:
+    async with rabbit_namespace(rabbitmq_url) as rabbit, httpx2.AsyncClient() as http:
+        with ExitStack() as stack:
+            started = [stack.enter_context(ingest_process(rabbit, tmp_path)) for _ in range(3)]
+            ports = [port for port, _ in started]
+            await rates_become(http, ports, [0, 0, 0])
+            async with batches_to(rabbit) as publish_batches:
+                await publish_batches(6)  # two each: the prefetch is 2
+                await rates_become(http, ports, [TOTAL / 3] * 3)
+
+                victim = started[2][1]
+                victim.send_signal(signal.SIGKILL)  # the broker notices the socket close
+                await asyncio.to_thread(victim.wait, 10)
+                await rates_become(http, ports[:2], [TOTAL / 2] * 2)

@@ -38,8 +38,15 @@ def test_defaults_are_no_auth_against_the_local_simulator() -> None:
     settings = IngestSettings()
     assert settings.pds_auth == "off"
     assert settings.pds_token_url == "http://127.0.0.1:9001/oauth2/token"
-    assert (settings.pds_rate_limit, settings.pds_rate_refresh_s) == (5.0, 1.0)
+    assert (settings.pds_rate_limit, settings.pds_rate_refresh_s) == (5.0, 0.1)
+    assert (settings.pds_rate_lease_s, settings.pds_rate_linger_s) == (0.5, 0.5)
     assert build_token_provider(settings) is None
+
+
+def test_a_refresh_period_as_long_as_the_lease_is_refused() -> None:
+    # A share would lapse between counts, and the instance would stop between them.
+    with pytest.raises(ValidationError, match="shorter than INGEST_PDS_RATE_LEASE_S"):
+        IngestSettings(pds_rate_refresh_s=1.0, pds_rate_lease_s=1.0)
 
 
 @pytest.mark.parametrize(

@@ -35,16 +35,13 @@ def create_app(
         adapters = bootstrap(settings, rabbit, broker, topology)
         register_consumer(broker, topology, adapters.dependencies)
         try:
-            await start_consuming(broker, topology)
-            # Counts this instance's consumer, which broker.start() has just attached.
+            # Registers for a PDS share when the first lookup asks (cohort_platform.busy_sharing).
             await adapters.rate_sharer.start()
+            await start_consuming(broker, topology)
             yield
         finally:
-            # Before the broker: while in-flight batches drain, this instance keeps its last
-            # PDS share instead of counting itself out and taking more
-            # (cohort_platform.rate_sharing).
-            await adapters.rate_sharer.stop()
-            # Waits for in-flight batches; unacked ones are redelivered to another instance.
+            # Waits for in-flight batches, whose lookups still take their PDS share; unacked
+            # ones are redelivered to another instance. Then the share is withdrawn.
             await broker.stop()
             await adapters.aclose()
 
