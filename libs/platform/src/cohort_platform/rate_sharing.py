@@ -1,10 +1,13 @@
-"""One rate limit for the whole deployment, shared by however many instances of a service run.
+"""One rate limit for the whole deployment, shared equally by however many instances of a service
+run. Dispatch shares the SMS limit this way; ingest shares the PDS limit among the instances
+that have work now instead (``busy_sharing``), since an equal share idles with its instance
+(issue 13). ``busy_sharing.BusyRateSharer`` is the drop-in for a new service.
 
 Providers grant a quota per account, not per process (PDS: 5 requests/s per application,
 reference/pds.md §4; Firetext: messages per second), so the configured limit is the
 deployment's total. Our instances have RabbitMQ and nothing else in common, so RabbitMQ is where
 they see each other: every instance holds exactly one consumer on its service's work queue
-(ingest: ``<namespace>.ingest.resolve-rows``; dispatch: ``<namespace>.dispatch.send-messages``).
+(dispatch: ``<namespace>.dispatch.send-messages``).
 Each instance asks the broker for that queue's consumer count about once a second (a passive
 declare, ``rabbit_consumers.py``) and paces itself at ``total / consumers``.
 
