@@ -15,6 +15,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 from ..domain.errors import NotFound
 from ..domain.model import RETURNED_FROM, UNCLAIMED_FROM, UNSENT, Campaign
 from .audit_trail import record_audit
+from ..ports import Move
 from .changes import change_campaign
 from .deps import Deps
 
@@ -67,42 +68,34 @@ async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
         except NotFound:
             log.warning("report for an unknown campaign", extra={"batch_id": str(event.batch_id)})
             return
-    returned = False
-    for outcome in event.outcomes:
-        returned |= await _record_outcome(event, outcome, deps)
-    if returned:
+    moved = await deps.recipients.apply(event.org_id, [_move(event, o) for o in event.outcomes])
+    if any(m.to is RecipientStatus.READY for m in moved):
         await _cancel_if_cancelled(event.org_id, event.campaign_id, deps)
-    if any(o.status == "delivered" for o in event.outcomes):
+    if any(m.to is RecipientStatus.DELIVERED for m in moved):
         deps.record_entries_waiting.set()
     await _apply_early_receipts(event, deps)
     await finish_if_done(event.org_id, event.campaign_id, deps)
 
 
-async def _record_outcome(event: MessagesSent, outcome: SendOutcome, deps: Deps) -> bool:
-    """Applies one outcome; True if it put a recipient back to ready."""
-    org_id, rid = event.org_id, outcome.recipient_id
+def _move(event: MessagesSent, outcome: SendOutcome) -> Move:
     if outcome.status in ("returned", "not_claimed"):
         # Claimed but certainly not sent (``returned``: sending was blocked), or never claimed
         # (the campaign was paused, or the claim came too late): ready again, to be released
         # when the campaign resumes. Only from the batch that reported it: a late or repeated
         # report must not pull back a recipient released again since (it would go twice).
-        return await deps.recipients.transition(
-            org_id,
-            rid,
+        return Move(
+            outcome.recipient_id,
             RecipientStatus.READY,
             from_states=RETURNED_FROM if outcome.status == "returned" else UNCLAIMED_FROM,
             batch_id=event.batch_id,
         )
-    reason_code = None if outcome.reason_code is None else outcome.reason_code.value
-    await deps.recipients.transition(
-        org_id,
-        rid,
+    return Move(
+        outcome.recipient_id,
         SEND_STATUS[outcome.status],
-        reason_code,
+        None if outcome.reason_code is None else outcome.reason_code.value,
         outcome.reason,
         provider_reference=outcome.provider_reference,
     )
-    return False
 
 
 async def _cancel_if_cancelled(org_id: str, campaign_id: uuid.UUID, deps: Deps) -> None:
