@@ -7,6 +7,7 @@ from pydantic import Field
 
 from .campaign_settings import BookingSettings, QuestionnaireSettings
 from .envelope import Model
+from .record import RecordReason, RecordStatus
 from .vocabulary import (
     CampaignStatus,
     CampaignType,
@@ -26,6 +27,8 @@ class CampaignCounts(Model):
     failed: int = 0
     cancelled: int = 0
     outcome_unknown: int = 0
+    #: Delivered messages the practice's system has taken into its record (record ``filed``).
+    saved_to_record: int = 0
 
 
 class MessageContent(Model):
@@ -148,6 +151,11 @@ class RecipientView(Model):
     reply: str | None = None
     replied_at: datetime | None = None
     link_opened_at: datetime | None = None
+    #: Save to record: ``saving``, ``saved`` or ``not_saved`` (None: nothing to save yet).
+    record_status: RecordStatus | None = None
+    #: In words: "Saving to GP record…", "Saved to GP record" or "Not saved: <reason>".
+    record_reason: str | None = None
+    record_reason_code: RecordReason | None = None
 
 
 class RecipientPage(Model):
