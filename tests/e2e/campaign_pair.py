@@ -30,6 +30,7 @@ async def serve() -> None:
         )
         for port in ports
     ]
+
     def stop_all() -> None:
         for server in servers:
             server.should_exit = True

@@ -235,6 +235,30 @@ class MongoRecipientRepository:
             {"$set": {"record_entry": "published"}},
         )
 
+    async def set_record_state(
+        self, org_id: str, recipient_id: str, state: str, reason_code: str | None, rank: int
+    ) -> bool:
+        result = await self._c.update_one(
+            {
+                "_id": recipient_id,
+                "org_id": org_id,
+                "$or": [{"record_rank": None}, {"record_rank": {"$lt": rank}}],
+            },
+            {
+                "$set": {
+                    "record_state": state,
+                    "record_reason_code": reason_code,
+                    "record_rank": rank,
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    async def count_saved_to_record(self, campaign_id: UUID) -> int:
+        return await self._c.count_documents(
+            {"campaign_id": str(campaign_id), "record_state": "filed"}
+        )
+
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
         query = {
             "org_id": org_id,

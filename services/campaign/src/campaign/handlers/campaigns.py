@@ -37,7 +37,8 @@ async def _load(deps: Deps, orgs: Sequence[str], campaign_id: UUID) -> Campaign:
 
 
 async def _view(deps: Deps, campaign: Campaign) -> CampaignView:
-    return campaign_view(campaign, await deps.recipients.counts(campaign.id))
+    saved = await deps.recipients.count_saved_to_record(campaign.id)
+    return campaign_view(campaign, await deps.recipients.counts(campaign.id), saved)
 
 
 async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:

@@ -63,7 +63,7 @@ class CohortMeshClient(MeshClient):
             return None
         response.raise_for_status()
         body = response.json()
-        found = body.get("messageID") or body.get("message_id")
+        found = body.get("messageId") or body.get("messageID") or body.get("message_id")
         return None if found is None else str(found)
 
 
