@@ -9,6 +9,7 @@ ORG ?= A81001
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
 	@uv sync --frozen --quiet
+	@scripts/mesh-sandbox.sh setup
 
 lint: setup
 	uv run --frozen ruff check .
@@ -39,6 +40,7 @@ run: setup
 	PDS_SIM_SYNTHETIC=$${PDS_SIM_SYNTHETIC:-1} \
 	GATEWAY_ORGANISATIONS_FILE=$${GATEWAY_ORGANISATIONS_FILE:-config/organisations.json} \
 	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
+	RECORD_ORGANISATIONS_FILE=$${RECORD_ORGANISATIONS_FILE:-config/organisations.json} \
 	scripts/run.sh
 
 demo: setup

@@ -35,7 +35,18 @@ def exists(url: str, name: str) -> bool:
 def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
     rabbitmq_url: str, tmp_path: Path
 ) -> None:
-    ports = {name: free_port() for name in ("GATEWAY", "CAMPAIGN", "INGEST", "DISPATCH")}
+    ports = {
+        name: free_port()
+        for name in (
+            "GATEWAY",
+            "CAMPAIGN",
+            "INGEST",
+            "DISPATCH",
+            "RECORD",
+            "MESH_SANDBOX",
+            "FAKE_GP",
+        )
+    }
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "COHORT_NAMESPACE")}
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env.update(
@@ -68,6 +79,10 @@ def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
         namespace = announced.split("RabbitMQ namespace ")[1].split()[0]
         assert namespace.startswith("dev-")
         assert exists(rabbitmq_url, f"{namespace}.campaign.delivery-reported")
+        record = f"http://127.0.0.1:{ports['RECORD']}/readyz"
+        while httpx2.get(record).status_code != 200:
+            assert time.monotonic() < deadline + 60, "record never became ready"
+            time.sleep(0.3)
     finally:
         os.killpg(run.pid, signal.SIGINT)  # Ctrl-C
         run.wait(timeout=60)

@@ -4,10 +4,19 @@ Secrets (the MESH mailbox password and shared key) are ``SecretStr``: never prin
 validation error, never logged. Their defaults are mesh-sandbox's development values and the
 service warns while they are in use; they are refused against a real MESH (an ``https`` URL)."""
 
+import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cohort_contracts.envelope import OdsCode
@@ -97,6 +106,13 @@ class RecordSettings(BaseSettings):
     infrastructure_ack_timeout_s: float = Field(default=24 * 3600, gt=0)
     business_ack_timeout_s: float = Field(default=48 * 3600, gt=0)
     timeout_sweep_interval_s: float = Field(default=60.0, gt=0)
+
+    @field_validator("practices", mode="before")
+    @classmethod
+    def _practices_as_json(cls, value: object) -> object:
+        # From the environment pydantic-settings decodes the JSON itself; given directly (a
+        # compose file's value, a test), it is still JSON text.
+        return json.loads(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _safe_for_live(self) -> "RecordSettings":
