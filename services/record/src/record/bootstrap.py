@@ -95,6 +95,7 @@ def build_store_deps(
             settings.infrastructure_ack_timeout_s, settings.business_ack_timeout_s
         ),
         claim_s=settings.claim_s,
+        verify_first_send=settings.verify_first_send,
     )
 
 

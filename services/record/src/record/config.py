@@ -101,6 +101,9 @@ class RecordSettings(BaseSettings):
     send_batch: int = Field(default=50, ge=1, le=500)
     #: A claimed send older than this is taken over (its sender died).
     claim_s: float = Field(default=120.0, gt=0)
+    #: Ask MESH (tracking by local id) whether it already has an entry's document before its
+    #: first send too, not only after an uncertain attempt: one GET per document.
+    verify_first_send: bool = True
     #: Back-off between send attempts; after the last, the entry fails ``send_error``.
     retry_delays_s: list[float] = Field(default=[60, 300, 900, 3600, 10800], min_length=1)
     infrastructure_ack_timeout_s: float = Field(default=24 * 3600, gt=0)

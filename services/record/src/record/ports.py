@@ -104,7 +104,8 @@ class MeshMailbox(Protocol):
 
     async def find_sent(self, local_id: str) -> str | None:
         """The MESH id of a message this mailbox sent with ``local_id``, or None. Raises
-        ``RetryableSendError`` when MESH cannot say."""
+        ``RetryableSendError`` when MESH cannot say now, ``TrackingUnavailable`` when it no
+        longer can."""
         ...
 
     async def inbox(self, limit: int) -> Sequence[str]:

@@ -11,7 +11,7 @@ import pytest
 from cohort_contracts.record import RecordReason, RecordState, RecordStatusChanged
 from cohort_contracts.routing import RECORD_STATUS
 from fake_gp.itk import check_document, response_message
-from record.domain.errors import PermanentSendError, RetryableSendError
+from record.domain.errors import PermanentSendError, RetryableSendError, TrackingUnavailable
 from record.domain.model import entry_id_for
 from record.domain.responses import InboxMessage
 from record.handlers import entries, inbox, sending, statuses, timeouts
@@ -339,3 +339,33 @@ async def test_no_patient_data_in_logs_or_mesh_headers(
         assert pid not in logged
         assert pid not in headers
     assert len(mailbox.sent) == 2
+
+
+async def test_a_store_that_lost_an_entry_never_sends_its_document_again(
+    deps: Deps, mailbox: FakeMailbox, clock: Clock
+) -> None:
+    """The stand-in of a killed process, or a restored backup, forgets entries already sent; a
+    repeated event makes a fresh one, and MESH is asked before its first send."""
+    event = record_entry_requested()
+    await entries.accept_entry(event, deps)
+    await sending.send_due(deps)
+    entry_id = entry_id_for(event.campaign_id, event.recipient_id)
+    await deps.entries._c.delete_one({"_id": str(entry_id)})  # type: ignore[attr-defined]
+    await entries.accept_entry(event, deps)
+    await sending.send_due(deps)
+    assert len(mailbox.sent) == 1
+    entry = await deps.entries.get(entry_id)
+    assert entry is not None
+    assert (entry.state, entry.mesh_message_id) == (RecordState.SENT, mailbox.sent[0].message_id)
+
+
+async def test_when_mesh_can_no_longer_say_the_document_is_sent(
+    deps: Deps, mailbox: FakeMailbox, clock: Clock
+) -> None:
+    async def withdrawn(local_id: str) -> str | None:
+        raise TrackingUnavailable("HTTP 410")
+
+    mailbox.find_sent = withdrawn  # type: ignore[method-assign]
+    await entries.accept_entry(record_entry_requested(), deps)
+    await sending.send_due(deps)
+    assert len(mailbox.sent) == 1

@@ -26,7 +26,12 @@ from urllib.parse import quote
 import requests
 from mesh_client import MeshClient, MeshError
 
-from ..domain.errors import MeshUnavailable, PermanentSendError, RetryableSendError
+from ..domain.errors import (
+    MeshUnavailable,
+    PermanentSendError,
+    RetryableSendError,
+    TrackingUnavailable,
+)
 from ..domain.responses import InboxMessage
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,8 @@ T = TypeVar("T")
 #: DTS error codes that no retry will change (MESH API: error codes).
 PERMANENT_CODES = frozenset({"02", "06", "07", "08", "12", "16", "17"})
 RETRYABLE_STATUSES = frozenset({401, 403, 408, 425, 429})
+#: What a MESH that has withdrawn the deprecated tracking by local id may answer.
+TRACKING_WITHDRAWN = frozenset({400, 405, 410, 501})
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class CohortMeshClient(MeshClient):
         response = self._session.get(url, timeout=self._timeout)
         if response.status_code == 404:
             return None
+        if response.status_code in TRACKING_WITHDRAWN:
+            raise TrackingUnavailable(f"HTTP {response.status_code}")
         response.raise_for_status()
         body = response.json()
         found = body.get("messageId") or body.get("messageID") or body.get("message_id")
@@ -145,6 +154,8 @@ class MeshMailboxClient:
     async def find_sent(self, local_id: str) -> str | None:
         try:
             return await self._call(self._client.track_local_id, local_id)
+        except TrackingUnavailable:
+            raise
         except Exception as exc:
             raise RetryableSendError(f"tracking: {classify_send_error(exc).detail}") from exc
 

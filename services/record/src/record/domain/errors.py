@@ -19,5 +19,11 @@ class PermanentSendError(SendError):
     every attempt would fail the same way."""
 
 
+class TrackingUnavailable(Exception):
+    """MESH no longer answers tracking by local id (deprecated in the MESH API): whether an
+    earlier attempt reached MESH cannot be asked, so the send goes ahead (a receiver answers a
+    duplicate with ITK 20007/20008)."""
+
+
 class MeshUnavailable(Exception):
     """A read from MESH (inbox, tracking) failed; the poller tries again next round."""

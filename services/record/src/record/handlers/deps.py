@@ -44,6 +44,8 @@ class Deps:
     ack_workflow_id: str = ACK_WORKFLOW
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeouts: AckTimeouts = field(default_factory=AckTimeouts)
+    #: Ask MESH before every first send, not only after an uncertain attempt.
+    verify_first_send: bool = True
     #: A claimed send older than this is taken to have died with its sender.
     claim_s: float = 120.0
     clock: Callable[[], datetime] = utc_now

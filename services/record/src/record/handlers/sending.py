@@ -5,7 +5,12 @@ The one case MESH may hold a document whose id we never saved is a sender that d
 just after its POST (mesh-client never retries that POST itself). The claim then expires and
 another sender takes the entry over; before sending again it asks MESH whether a message with
 the entry's local id was already accepted (``find_sent``), and adopts that message's id if so.
-Likewise after a retryable failure, which may have reached MESH."""
+Likewise after a retryable failure, which may have reached MESH.
+
+With ``verify_first_send`` (the default) even a first attempt asks first: the check then also
+covers a store that lost its entries (restored from a backup, or the in-process stand-in of a
+killed process) and a repeated event that made a fresh entry. It costs one MESH GET per
+document (``bench/record_bench.py`` measures it)."""
 
 import asyncio
 import logging
@@ -15,7 +20,7 @@ from prometheus_client import Counter
 from cohort_contracts.record import RecordReason, RecordState
 
 from ..domain.document import DocumentRequest, Practice, build_message, encode, render
-from ..domain.errors import PermanentSendError, RetryableSendError
+from ..domain.errors import PermanentSendError, RetryableSendError, TrackingUnavailable
 from ..domain.model import RecordEntry
 from .deps import Deps
 
@@ -27,6 +32,9 @@ ADOPTED = Counter(
     "Documents found already in MESH on a retry (their sender died before saving the id)",
 )
 SEND_FAILURES = Counter("record_send_failures", "Failed MESH sends", ["kind"])
+TRACKING_UNAVAILABLE = Counter(
+    "record_tracking_unavailable", "Sends made without MESH saying whether it had the document"
+)
 
 #: Subject and filename carry no patient data (MESH: no PID in ``Mex-LocalID``/``Mex-Subject``).
 SUBJECT = "GP Connect Send Document"
@@ -59,7 +67,9 @@ async def send_one(entry: RecordEntry, deps: Deps) -> None:
     ids = {"entry_id": str(entry.id), "campaign_id": str(entry.campaign_id)}
     maybe_sent = entry.state is RecordState.SENDING or entry.attempts > 0
     try:
-        mesh_id = await deps.mailbox.find_sent(entry.local_id) if maybe_sent else None
+        mesh_id = (
+            await _already_in_mesh(entry, deps) if maybe_sent or deps.verify_first_send else None
+        )
         if mesh_id is not None:
             ADOPTED.inc()
             log.warning("document was already in MESH; adopting it", extra=ids)
@@ -91,6 +101,18 @@ async def send_one(entry: RecordEntry, deps: Deps) -> None:
         # Our claim expired while MESH answered, and another sender took the entry: it will find
         # this message by its local id instead of sending another.
         log.warning("claim lost before the MESH id was saved", extra=ids)
+
+
+async def _already_in_mesh(entry: RecordEntry, deps: Deps) -> str | None:
+    try:
+        return await deps.mailbox.find_sent(entry.local_id)
+    except TrackingUnavailable:
+        TRACKING_UNAVAILABLE.inc()
+        log.warning(
+            "MESH cannot say whether it has the document; sending",
+            extra={"entry_id": str(entry.id)},
+        )
+        return None
 
 
 async def _retry(entry: RecordEntry, deps: Deps, detail: str) -> None:
