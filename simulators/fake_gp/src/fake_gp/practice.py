@@ -86,9 +86,11 @@ class Practice:
             mex_headers=dict(message.mex_headers()),
         )
         with self.lock:
-            self.received.append(entry)
-            self.seen.add(message_id)
+            # Counted once however often it is read (an answer that failed is tried again).
+            if all(r.mesh_message_id != message_id for r in self.received):
+                self.received.append(entry)
         if behaviour == "uncollected":
+            self.seen.add(message_id)
             return  # read but never acknowledged: MESH still shows it waiting
         codes = ANSWERS.get(behaviour, ("20009",)) if doc is not None else ("20009",)
         reference = doc.sender_reference if doc is not None else (message.local_id or "")
@@ -110,6 +112,7 @@ class Practice:
                 content_type="application/fhir+json",
             )
         self.client.acknowledge_message(message_id)
+        self.seen.add(message_id)
 
     def snapshot(self) -> list[Received]:
         with self.lock:
