@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 ORG ?= A81001
 
-.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench clean
+.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-record clean
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
@@ -50,6 +50,10 @@ demo: setup
 bench: setup
 	@scripts/ensure-rabbitmq.sh
 	uv run --frozen python bench/ingest_bench.py
+
+# Save to record: documents/s and CPU per document, through mesh-sandbox (bench/README.md).
+bench-record: setup
+	uv run --frozen python bench/record_bench.py
 
 token: setup
 	@uv run --frozen python -m gateway.tokens --org $(ORG)
