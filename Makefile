@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 ORG ?= A81001
 
-.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-record clean
+.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-campaign bench-record clean
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
@@ -14,7 +14,7 @@ setup:
 lint: setup
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
-	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_testing -p gateway -p ingest -p campaign -p dispatch -p record -p pds_sim -p firetext_sim -p fake_gp
+	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_testing -p cohort_standin -p gateway -p ingest -p campaign -p dispatch -p record -p pds_sim -p firetext_sim -p fake_gp
 	uv run --frozen lint-imports
 
 test: lint
@@ -54,6 +54,13 @@ bench: setup
 # Save to record: documents/s and CPU per document, through mesh-sandbox (bench/README.md).
 bench-record: setup
 	uv run --frozen python bench/record_bench.py
+
+# The whole journey, upload to every receipt settled: ROWS=100000 INSTANCES=campaign=2,dispatch=2
+ROWS ?= 100000
+INSTANCES ?=
+bench-campaign: setup
+	@scripts/ensure-rabbitmq.sh
+	uv run --frozen python bench/campaign_bench.py --rows $(ROWS) --instances "$(INSTANCES)"
 
 token: setup
 	@uv run --frozen python -m gateway.tokens --org $(ORG)

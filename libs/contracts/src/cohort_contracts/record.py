@@ -5,12 +5,11 @@ Send Document over NHS MESH (DESIGN §11, reference/record.md) and reports every
 entry, so campaign can show staff, per recipient, "Saving to GP record…", "Saved to GP record"
 or "Not saved: <reason>"."""
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 from uuid import UUID
 
-from .envelope import Message
+from .envelope import Message, UtcDateTime
 
 
 class RecordState(StrEnum):
@@ -100,4 +99,4 @@ class RecordStatusChanged(Message):
     reason_code: RecordReason | None = None
     reason: str | None = None
     detail: str | None = None
-    changed_at: datetime
+    changed_at: UtcDateTime

@@ -1,13 +1,13 @@
 """Sending: campaign → dispatch (``SendMessages``), dispatch → campaign (``MessagesSent``,
 ``DeliveryReported``), gateway → dispatch (``ProcessFiretextReceipt``)."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from .envelope import Message, Model
+from .envelope import Message, Model, UtcDateTime
 from .vocabulary import Channel, SendReason
 
 
@@ -96,7 +96,7 @@ class DeliveryReported(Message):
     status: DeliveryStatus
     reason_code: SendReason | None = None
     reason: str | None = None
-    reported_at: datetime
+    reported_at: UtcDateTime
 
 
 class ProcessFiretextInbound(Message):
@@ -116,7 +116,7 @@ class ReplyReceived(Message):
     from_number: str
     destination: str
     message: str
-    received_at: datetime
+    received_at: UtcDateTime
 
 
 class RecordEntryRequested(Message):
@@ -135,7 +135,7 @@ class RecordEntryRequested(Message):
     recipient_id: str
     channel: Channel
     message_text: str
-    delivered_at: datetime
+    delivered_at: UtcDateTime
     family_name: str | None = None
     birth_date: date | None = None
     subject: str | None = None

@@ -2,8 +2,9 @@
 
 The schema is designed for a real MongoDB 7 deployment: single-document atomic updates that
 are conditional on the state they change (no transactions, so a standalone server or a replica
-set both work), unique indexes for identity, aware UTC datetimes. The stand-in (development and
-tests only) keeps data in this process and must behave the same; it never shapes the schema."""
+set both work), unique indexes for identity, aware UTC datetimes. The stand-in
+(``cohort_standin``, a development dependency never installed in the deployed image) keeps data
+in this process and must behave the same; it never shapes the schema."""
 
 import logging
 from typing import Any, cast
@@ -69,9 +70,7 @@ class MongoHandle:
     def __init__(self, url: str | None, database: str) -> None:
         self.standin = url is None
         if url is None:
-            from .mongo_standin import StandinClient
-
-            self._client: Any = StandinClient()
+            self._client: Any = _standin_client()
         else:
             self._client = AsyncMongoClient(url, serverSelectionTimeoutMS=5000, tz_aware=True)
         self.db = cast(AsyncDatabase[Document], self._client[database])
@@ -90,13 +89,20 @@ class MongoHandle:
             await self.db[collection].create_index(keys, **options)
 
     async def ping(self) -> bool:
-        if self.standin:
-            return True
         await self._client.admin.command("ping")
         return True
 
     async def close(self) -> None:
-        if self.standin:
-            self._client.close()
-        else:
-            await self._client.close()
+        await self._client.close()
+
+
+def _standin_client() -> Any:
+    try:
+        from cohort_standin import StandinClient
+    except ImportError:
+        raise RuntimeError(
+            "MONGODB_URL is not set and the in-process MongoDB stand-in is not installed: "
+            "set MONGODB_URL; the in-process stand-in is a development dependency "
+            "(uv sync with the dev group)."
+        ) from None
+    return StandinClient()

@@ -27,7 +27,7 @@ INDEXES: list[tuple[str, IndexKeys, dict[str, Any]]] = [
     (
         "record_entries",
         [("mesh_message_id", ASC)],
-        {"partialFilterExpression": {"mesh_message_id": {"$type": "string"}}},
+        {"partialFilterExpression": {"mesh_message_id": {"$exists": True}}},
     ),
     # Acknowledgement timeouts: sent / acknowledged since before a cut-off.
     ("record_entries", [("state", ASC), ("sent_at", ASC)], {}),
@@ -62,21 +62,22 @@ class MongoHandle:
             await self.db[collection].create_index(keys, **options)
 
     async def ping(self) -> bool:
-        if self.standin:
-            return True
         await self._client.admin.command("ping")
         return True
 
     async def close(self) -> None:
-        if self.standin:
-            self._client.close()
-        else:
-            await self._client.close()
+        await self._client.close()
 
 
 def _standin_client() -> Any:
-    # mongomock behind PyMongo's async API: the store's operations are few and single-document,
-    # and record's volumes (one entry per delivered message) are small for it.
-    from pymongo_async_mock import AsyncMongoMockClient
-
-    return AsyncMongoMockClient(tz_aware=True)
+    # ``cohort_standin`` (libs/standin), as campaign's: a development dependency, never in the
+    # deployed image.
+    try:
+        from cohort_standin import StandinClient
+    except ImportError:
+        raise RuntimeError(
+            "MONGODB_URL is not set and the in-process MongoDB stand-in is not installed: "
+            "set MONGODB_URL; the in-process stand-in is a development dependency "
+            "(uv sync with the dev group)."
+        ) from None
+    return StandinClient()
