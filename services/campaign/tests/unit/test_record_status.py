@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from campaign.handlers import campaigns, outcomes, record_entries, record_status
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import GetCampaign, ListRecipients
+from cohort_contracts.campaign_requests import GetCampaign, ListCampaigns, ListRecipients
 from cohort_contracts.record import RecordReason, RecordState, RecordStatusChanged
 
 from ..builders import ORG
@@ -91,6 +91,12 @@ async def test_each_recipient_shows_saving_saved_or_not_saved_and_the_campaign_c
     await record_status.record_record_status(report(campaign_id, a, RecordState.FILED), deps)
     assert (await views(deps, campaign_id))[a] == ("saved", "Saved to GP record", None)
     assert await saved_count(deps, campaign_id) == 1
+    # A repeat of the filing adds nothing; the overview shows the count too.
+    await record_status.record_record_status(report(campaign_id, a, RecordState.FILED), deps)
+    overview = await campaigns.list_campaigns(
+        ListCampaigns(correlation_id=cid(), org_id=ORG, actor="u"), deps
+    )
+    assert [c.counts.saved_to_record for c in overview.items if c.id == campaign_id] == [1]
 
 
 async def test_a_late_or_repeated_report_never_undoes_a_later_one(
