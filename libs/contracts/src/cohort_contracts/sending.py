@@ -6,6 +6,7 @@ would cost more than everything else on the path (reference/limits.md: about 2 m
 hop and message). The single-receipt messages stay valid so that a deployment can be upgraded
 one service at a time."""
 
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -175,8 +176,14 @@ class ReplyReceived(Message):
 
 
 class RecordEntryRequested(Message):
-    """Event for an EHR integration: save this message to the patient's record. Published once
-    per recipient, and only when the message was delivered (an email: accepted by the relay)."""
+    """Event for the record service: save this message to the patient's record. Published once
+    per recipient, and only when the message was delivered (an email: accepted by the relay).
+
+    ``family_name`` and ``birth_date`` are the patient's as PDS gave them at upload: GP Connect
+    Send Document is addressed by NHS number, date of birth and surname (reference/record.md
+    §4). Both are optional so that events published before they existed still validate; an
+    entry without them cannot be addressed and is reported not saved, with that reason.
+    ``subject`` is the email's subject (None for an SMS)."""
 
     kind: Literal["RecordEntryRequested"] = "RecordEntryRequested"
     nhs_number: str
@@ -185,3 +192,6 @@ class RecordEntryRequested(Message):
     channel: Channel
     message_text: str
     delivered_at: UtcDateTime
+    family_name: str | None = None
+    birth_date: date | None = None
+    subject: str | None = None
