@@ -200,6 +200,12 @@ class RecipientRepository(Protocol):
         """The recipient a shared provider reference and number point to."""
         ...
 
+    async def find_by_provider_references(
+        self, org_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """``find_by_provider_reference`` for several (reference, number) pairs at once."""
+        ...
+
 
 class AuditTrail(Protocol):
     """Append-only: who created, uploaded, composed, test-sent, sent, paused, resumed or

@@ -20,11 +20,15 @@ from cohort_contracts.routing import (
     REPLY_RECEIVED,
     ROWS_RESOLVED,
 )
-from cohort_contracts.sending import DeliveryReported, MessagesSent, ReplyReceived
+from cohort_contracts.sending import (
+    DeliveryEvent,
+    MessagesSent,
+    ReplyReceived,
+)
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.topology import Topology
 
-from ..handlers import lists, outcomes, record_status, replies, requests
+from ..handlers import lists, outcomes, receipts, record_status, replies, requests
 from ..handlers.deps import Deps
 from .releaser import Releaser
 
@@ -60,8 +64,8 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
 
     @broker.subscriber(*route_args(DELIVERY_REPORTED))
     @redeliver_on_error
-    async def on_delivery(event: DeliveryReported) -> None:
-        await outcomes.record_delivery(event, deps)
+    async def on_delivery(event: DeliveryEvent) -> None:
+        await receipts.record_reports(event, deps)
 
     @broker.subscriber(*route_args(RECORD_STATUS))
     @redeliver_on_error
