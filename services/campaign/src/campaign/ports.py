@@ -12,6 +12,7 @@ from cohort_contracts.routing import Route
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 from .domain.model import Campaign, PatientList, Recipient
+from .domain.review import MessageSize, SizeTotals
 from .domain.rows import ListProgress, ListRow
 from .domain.templates import Template
 
@@ -298,6 +299,19 @@ class TemplateRepository(Protocol):
 
 class RecipientMessages(Protocol):
     """What composing, reviewing, test-sending and opening links need from recipients."""
+
+    def unsized(self, campaign_id: UUID, key: str) -> AsyncIterator[Recipient]:
+        """Ready recipients whose stored size is not for the message ``key`` names."""
+        ...
+
+    async def set_sizes(self, key: str, sizes: Sequence[tuple[str, MessageSize]]) -> None: ...
+    async def size_totals(self, campaign_id: UUID, key: str) -> list[SizeTotals]:
+        """The stored sizes of ready recipients for ``key``, added up by channel (in the
+        database: the recipients are not read)."""
+        ...
+
+    async def too_long_ids(self, campaign_id: UUID, key: str, limit: int) -> list[str]: ...
+    async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]: ...
 
     def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
         """Every recipient in ``status``, from a cursor (never all in memory at once)."""

@@ -30,6 +30,9 @@ INDEXES: list[tuple[str, IndexKeys, dict[str, Any]]] = [
         [("campaign_id", ASC), ("status", ASC), ("list_id", ASC), ("row_number", ASC)],
         {},
     ),
+    # Ready recipients not measured for the current message (``$ne`` on the last key: two
+    # index ranges), and the review's sums over those that are.
+    ("recipients", [("campaign_id", ASC), ("status", ASC), ("size_key", ASC)], {}),
     # Every recipient of a campaign in list order (the recipients page and CSV, unfiltered).
     ("recipients", [("campaign_id", ASC), ("list_id", ASC), ("row_number", ASC)], {}),
     # A release batch's recipients (republishing an orphaned batch).

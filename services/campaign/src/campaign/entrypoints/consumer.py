@@ -6,9 +6,7 @@ from faststream.rabbit import RabbitBroker
 
 from cohort_contracts.campaign_requests import (
     CampaignRequest,
-    ResumeCampaign,
     RpcReply,
-    SendCampaign,
 )
 from cohort_contracts.ingest import RowsResolved
 from cohort_contracts.record import RecordStatusChanged
@@ -41,10 +39,8 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     @redeliver_on_error
     async def on_request(request: CampaignRequest) -> RpcReply[Any]:
         reply = await requests.answer(request, deps)
-        if isinstance(request, SendCampaign | ResumeCampaign) and reply.error is None:
-            campaign = await deps.campaigns.get_in(request.readable_orgs, request.campaign_id)
-            if campaign is not None:
-                releaser.kick(campaign)
+        if reply.error is None:
+            await releaser.after(request)
         return reply
 
     @broker.subscriber(*route_args(ROWS_RESOLVED))
