@@ -16,6 +16,7 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
 from .adapters.campaign_rpc import RpcCampaignClient
+from .adapters.coalesced_reads import CoalescedReads
 from .adapters.rabbit_publisher import RabbitPublisher
 from .config import GatewaySettings
 from .handlers.patient_lists import UploadLimits
@@ -74,7 +75,7 @@ async def running_gateway(
     if campaign is None:
         rpc = RpcClient(broker, topology, caller="gateway", timeout=rabbit.cohort_rpc_timeout_s)
         rpc.attach()  # the reply queue's subscriber must exist before the broker starts
-        campaign = RpcCampaignClient(rpc)
+        campaign = CoalescedReads(RpcCampaignClient(rpc), ttl_s=settings.read_cache_ms / 1000)
     started = broker
 
     async def broker_ready() -> bool:

@@ -44,6 +44,10 @@ class GatewaySettings(BaseSettings):
     receipt_batch_wait_ms: int = Field(default=20, ge=0, le=1000)
     receipt_max_waiting: int = Field(default=10_000, ge=1)
 
+    #: Identical reads of a campaign or the overview within this many milliseconds share one
+    #: answer (``adapters/coalesced_reads.py``); 0 turns sharing off.
+    read_cache_ms: int = Field(default=250, ge=0, le=5000)
+
     #: JSON naming practices and networks (see README); unset: every org is a lone practice.
     organisations_file: Path | None = None
 
