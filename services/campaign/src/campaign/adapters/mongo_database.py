@@ -24,15 +24,14 @@ INDEXES: list[tuple[str, IndexKeys, dict[str, Any]]] = [
     # lookup of a patient's holder when a row clashes.
     ("recipients", [("campaign_id", ASC), ("nhs_number", ASC)], {"unique": True}),
     # A campaign's recipients in one status, in list order: release (ready, limit 200), the
-    # review's stream, the first recipient per channel, recipients filtered by status, counts.
+    # review's sums and its measuring of the unmeasured, the first recipient per channel,
+    # recipients filtered by status, index probes for completion. (No index on the size key:
+    # every status change would pay for it, and only a review reads by it.)
     (
         "recipients",
         [("campaign_id", ASC), ("status", ASC), ("list_id", ASC), ("row_number", ASC)],
         {},
     ),
-    # Ready recipients not measured for the current message (``$ne`` on the last key: two
-    # index ranges), and the review's sums over those that are.
-    ("recipients", [("campaign_id", ASC), ("status", ASC), ("size_key", ASC)], {}),
     # Every recipient of a campaign in list order (the recipients page and CSV, unfiltered).
     ("recipients", [("campaign_id", ASC), ("list_id", ASC), ("row_number", ASC)], {}),
     # A release batch's recipients (republishing an orphaned batch).
