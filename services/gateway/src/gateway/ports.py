@@ -7,6 +7,7 @@ from uuid import UUID
 from cohort_contracts.campaign_requests import ErrorCode
 from cohort_contracts.envelope import Message, Model
 from cohort_contracts.routing import Route
+from cohort_contracts.sending import FiretextReceipt
 
 M = TypeVar("M", bound=Model)
 
@@ -56,6 +57,14 @@ class EncodedMessage:
     message_id: UUID
     correlation_id: UUID
     body: bytes
+
+
+class ReceiptBatcher(Protocol):
+    """Receipts submitted together are published together (``cohort_platform.group_commit``);
+    ``submit`` returns once the batch holding this one is confirmed, raises ``PublishFailed``
+    with the batch, or ``Overloaded`` at once when too many wait."""
+
+    async def submit(self, key: str, item: FiretextReceipt) -> None: ...
 
 
 class Publisher(Protocol):

@@ -1,10 +1,12 @@
 """Recipients as stored in MongoDB."""
 
+from datetime import date
 from uuid import UUID
 
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
+from ..domain.review import names_key
 from .mongo_database import Document
 
 
@@ -27,6 +29,9 @@ def recipient_doc(r: Recipient) -> Document:
         "subject": r.subject,
         "updated_at": r.updated_at,
         "source_rank": r.source_rank,
+        "birth_date": None if r.birth_date is None else r.birth_date.isoformat(),
+        # What the patient's names add to any message's size: a review groups by it.
+        "names": names_key(r.given_name, r.family_name),
     }
 
 
@@ -53,4 +58,7 @@ def recipient_from(d: Document) -> Recipient:
         reply=d.get("reply"),
         replied_at=d.get("replied_at"),
         link_opened_at=d.get("link_opened_at"),
+        birth_date=None if d.get("birth_date") is None else date.fromisoformat(d["birth_date"]),
+        record_state=d.get("record_state"),
+        record_reason_code=d.get("record_reason_code"),
     )
