@@ -49,4 +49,8 @@ def create_app(settings: Settings | None = None, rabbit: RabbitSettings | None =
         broker = running.get("broker")
         return broker is not None and await broker.ping(timeout=1.0)
 
-    return service_app(lifespan, checks={"broker": broker_ready})
+    return service_app(
+        lifespan,
+        checks={"broker": broker_ready},
+        asyncapi=("Cohort dispatch", lambda: running.get("broker")),
+    )
