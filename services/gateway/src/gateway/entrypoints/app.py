@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from faststream.rabbit import RabbitBroker
 
 from cohort_platform.logs import configure_logging
@@ -50,7 +51,11 @@ def create_app(
             app.state.wiring = wiring
             yield
 
-    app = FastAPI(title="Cohort API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from the installed fastapi-offline package
+    # (under /static-offline-docs), not a CDN: NHS networks are often locked down.
+    app = FastAPIOffline(
+        title="Cohort API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan
+    )
     install_error_handlers(app)
     app.add_middleware(RequestMetrics)
     _use_error_shape_in_openapi(app)
