@@ -25,6 +25,7 @@ from tenacity import (
 )
 
 from cohort_contracts.vocabulary import UploadReason
+from cohort_platform.tracing import client_span
 
 from ..domain.patient import MalformedPatient, PdsPatient, parse_patient
 from ..metrics import PDS_REQUESTS, PDS_RETRIES, RetryCause, status_class
@@ -211,7 +212,9 @@ class PdsPatientDirectory:
             await self._limiter.acquire()
             try:
                 async with asyncio.timeout(self._attempt_timeout_s):
-                    response = await self._client.get(f"Patient/{nhs_number}", headers=headers)
+                    with client_span("pds", "GET Patient", {"request_id": request_id}) as span:
+                        response = await self._client.get(f"Patient/{nhs_number}", headers=headers)
+                        span.set_attribute("http.response.status_code", response.status_code)
             except _TRANSPORT_ERRORS as exc:
                 PDS_REQUESTS.labels(status_class="no_response").inc()
                 cause: RetryCause = "timeout" if isinstance(exc, _TIMEOUTS) else "transport"
