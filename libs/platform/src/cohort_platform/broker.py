@@ -12,6 +12,7 @@ from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
 
 from .errors import describe
+from .message_metrics import MessageMetrics
 from .settings import RabbitSettings
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def make_broker(settings: RabbitSettings, *, prefetch: int = 16) -> RabbitBroker
         graceful_timeout=30.0,
         # Tracing first (outermost), so a failure's log line is written inside its span. It
         # costs next to nothing while tracing is off (cohort_platform.tracing).
-        middlewares=[RabbitTelemetryMiddleware(), IdOnlyErrorLog],
+        middlewares=[RabbitTelemetryMiddleware(), MessageMetrics, IdOnlyErrorLog],
         # on_return_raises: an unroutable message is an error, not a silent drop.
         default_channel=Channel(prefetch_count=prefetch, on_return_raises=True),
     )
