@@ -56,7 +56,7 @@ def make_broker(settings: RabbitSettings, *, prefetch: int = 16) -> RabbitBroker
     return RabbitBroker(
         settings.rabbitmq_url,
         logger=None,
-        graceful_timeout=30.0,
+        graceful_timeout=settings.cohort_graceful_timeout_s,
         # Tracing first (outermost), so a failure's log line is written inside its span. It
         # costs next to nothing while tracing is off (cohort_platform.tracing).
         middlewares=[RabbitTelemetryMiddleware(), MessageMetrics, IdOnlyErrorLog],
