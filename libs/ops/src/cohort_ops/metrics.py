@@ -45,6 +45,7 @@ _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
 _MATCHERS = re.compile(r"\{[^}]*\}")
 _RANGES = re.compile(r"\[[^\]]*\]")
 _GROUPINGS = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
+_NUMBERS = re.compile(r"(?<![A-Za-z0-9_:])[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _IDENTIFIER = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 
 
@@ -80,4 +81,5 @@ def referenced(expr: str) -> set[str]:
     text = _MATCHERS.sub(" ", text)
     text = _RANGES.sub(" ", text)
     text = _GROUPINGS.sub(" ", text)
+    text = _NUMBERS.sub(" ", text)
     return {word for word in _IDENTIFIER.findall(text) if word not in _FUNCTIONS}
