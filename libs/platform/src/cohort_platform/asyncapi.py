@@ -3,8 +3,15 @@ key bound to it and the JSON Schema of the contract model it accepts, generated 
 from the handlers' own type annotations (reference/stack.md §1). Served at ``/asyncapi`` by each
 worker; ``cohort_ops.asyncapi`` combines every service's into ``docs/asyncapi.yaml``."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from faststream.rabbit import RabbitBroker
 from faststream.specification import AsyncAPI
+
+from cohort_contracts.routing import Route
+
+from .topology import Topology
 
 #: The version of the message contracts (``Message.schema_version`` is per message).
 CONTRACTS_VERSION = "1"
@@ -26,3 +33,19 @@ def specification(title: str, *brokers: RabbitBroker) -> AsyncAPI:
         description=DESCRIPTION,
         schema_version="3.0.0",
     )
+
+
+def publishers(topology: Topology, published: Sequence[tuple[Route, Any]]) -> RabbitBroker:
+    """A broker that only describes what a service publishes (route and contract model), for a
+    service such as the gateway that consumes nothing of its own. It is never connected."""
+    broker = RabbitBroker("amqp://rabbitmq:5672/")
+    for route, model in published:
+        broker.publisher(
+            topology.queue(route),
+            topology.exchange(route.exchange),
+            routing_key=route.routing_key,
+            title=f"{topology.name(route.queue)}:{getattr(model, '__name__', route.routing_key)}",
+            description=f"Consumed by {route.consumer}.",
+            schema=model,
+        )
+    return broker

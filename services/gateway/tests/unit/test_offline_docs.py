@@ -31,3 +31,15 @@ async def test_the_docs_pages_load_only_assets_the_gateway_serves(
     assert scripts
     assert all(a.startswith("/static-offline-docs/") for a in scripts)
     assert "/openapi.json" in assets
+
+
+async def test_the_gateway_describes_the_messages_it_publishes(gateway: Harness) -> None:
+    spec = (await gateway.client.get("/asyncapi")).json()
+    addresses = {channel["address"] for channel in spec["channels"].values()}
+    assert addresses == {
+        "ingest.resolve_rows",
+        "campaign.request",
+        "dispatch.firetext_receipt",
+        "dispatch.firetext_inbound",
+    }
+    assert "ResolveRows" in spec["components"]["schemas"]
