@@ -1,6 +1,9 @@
 """What leaves the process in a span: exception messages scrubbed, stack traces dropped; an HTTP
 request's span named by its route template, a caller's trace linked, never adopted."""
 
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -97,3 +100,41 @@ def test_a_request_span_is_named_by_route_and_only_links_the_callers_trace() -> 
 def test_tracing_is_off_unless_a_collector_is_named() -> None:
     assert not TracingSettings().enabled
     assert TracingSettings(otel_exporter_otlp_endpoint="http://collector:4318").enabled
+
+
+def test_spans_reach_an_otlp_collector_over_http() -> None:
+    """What ``configure_tracing`` installs, pointed at a stand-in collector on loopback."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    received: list[bytes] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None: ...
+
+    server = HTTPServer(("127.0.0.1", 0), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/v1/traces"
+        processor = SimpleSpanProcessor(PatientSafeExporter(OTLPSpanExporter(endpoint=url)))
+        provider = build_provider("ingest", processor, 1.0)
+        with provider.get_tracer("test").start_as_current_span("upload batch"):
+            pass
+        provider.shutdown()
+    finally:
+        server.shutdown()
+
+    [body] = received
+    request = ExportTraceServiceRequest.FromString(body)
+    [resource_spans] = request.resource_spans
+    attributes = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+    assert attributes["service.name"] == "ingest"
+    assert [s.name for s in resource_spans.scope_spans[0].spans] == ["upload batch"]
