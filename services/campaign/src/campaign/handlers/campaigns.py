@@ -76,8 +76,9 @@ async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
 async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
     skip = (req.page - 1) * req.page_size
     items, total = await deps.campaigns.page(req.readable_orgs, req.status, skip, req.page_size)
+    counts = await deps.recipients.counts_of([c.id for c in items])
     return CampaignPage(
-        items=[await _view(deps, c) for c in items],
+        items=[campaign_view(c, counts[c.id]) for c in items],
         total=total,
         page=req.page,
         page_size=req.page_size,
