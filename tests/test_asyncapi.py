@@ -20,7 +20,7 @@ def test_every_route_has_a_channel_with_a_payload_schema() -> None:
     consumed = {
         c["bindings"]["amqp"]["queue"]["name"] for c in channels if "queue" in c["bindings"]["amqp"]
     }
-    assert consumed == {f"cohort.{r.queue}" for r in ALL_ROUTES if r.consumer != "ehr"}
+    assert consumed == {f"cohort.{r.queue}" for r in ALL_ROUTES}
     for message in spec["components"]["messages"].values():
         ref = message["payload"].get("$ref") or message["payload"]["oneOf"][0]["$ref"]
         assert ref.split("/")[-1] in spec["components"]["schemas"]

@@ -15,10 +15,12 @@ import yaml
 from campaign.config import CampaignSettings
 from cohort_platform.settings import RabbitSettings
 from dispatch.config import Settings as DispatchSettings
+from fake_gp.config import Settings as FakeGpSettings
 from firetext_sim.config import Settings as FiretextSettings
 from gateway.config import GatewaySettings
 from ingest.config import IngestSettings
 from pds_sim.config import Settings as PdsSettings
+from record.config import RecordSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 HA: dict[str, Any] = yaml.safe_load((ROOT / "compose.ha.yml").read_text())
@@ -28,7 +30,9 @@ SETTINGS = {
     "campaign": CampaignSettings,
     "ingest": IngestSettings,
     "dispatch": DispatchSettings,
+    "record": RecordSettings,
     "pds-sim": PdsSettings,
+    "fake-gp": FakeGpSettings,
     "firetext-sim": FiretextSettings,
 }
 SHARED = {name.upper() for name in RabbitSettings.model_fields} | {"MONGODB_URL"}
@@ -60,6 +64,10 @@ def test_three_mongodb_members_form_one_replica_set() -> None:
         spec = SERVICES[member]
         assert spec["command"][:3] == ["mongod", "--replSet", "rs0"]
         assert f'host: "{member}:27017"' in initiate
+    assert (
+        SERVICES["record"]["environment"]["MONGODB_URL"]
+        == SERVICES["campaign"]["environment"]["MONGODB_URL"]
+    )
     url = urlsplit(SERVICES["campaign"]["environment"]["MONGODB_URL"])
     assert url.netloc == ",".join(f"{m}:27017" for m in members)
     options = parse_qs(url.query)
@@ -70,7 +78,7 @@ def test_three_mongodb_members_form_one_replica_set() -> None:
     assert condition == "service_completed_successfully"
 
 
-@pytest.mark.parametrize("service", ["gateway", "campaign", "ingest", "dispatch"])
+@pytest.mark.parametrize("service", ["gateway", "campaign", "ingest", "dispatch", "record"])
 def test_every_service_runs_twice_through_the_cluster_address(service: str) -> None:
     spec = SERVICES[service]
     assert spec["deploy"]["replicas"] == 2

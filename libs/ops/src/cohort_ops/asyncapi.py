@@ -1,6 +1,6 @@
 """The combined AsyncAPI document, ``docs/asyncapi.yaml``: every service's subscribers, as each
 service registers them (the same ``register`` functions its process calls), in the default
-namespace, plus the save-to-record channel that an integration outside Cohort consumes.
+namespace. Every route has exactly one consuming service, so this is every message.
 
 ``python -m cohort_ops.asyncapi --write`` regenerates it; ``tests/test_operator_docs.py`` fails
 when the checked-in file differs from what the code generates."""
@@ -14,14 +14,13 @@ import yaml
 from faststream.rabbit import RabbitBroker
 
 from campaign.entrypoints.consumer import register as register_campaign
-from cohort_contracts.routing import RECORD_ENTRIES
-from cohort_contracts.sending import RecordEntryRequested
 from cohort_platform.asyncapi import specification
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 from dispatch.entrypoints.consumer import Deps as DispatchDeps
 from dispatch.entrypoints.consumer import register as register_dispatch
 from ingest.entrypoints.consumer import register_consumer as register_ingest
+from record.entrypoints.consumer import register as register_record
 
 ROOT = Path(__file__).resolve().parents[4]
 DOCUMENT = ROOT / "docs" / "asyncapi.yaml"
@@ -33,21 +32,12 @@ _UNUSED: Any = None
 
 def brokers() -> list[RabbitBroker]:
     topology = Topology(RabbitSettings(cohort_namespace="cohort"))
-    ingest, campaign, dispatch, outside = (RabbitBroker(SERVER) for _ in range(4))
+    ingest, campaign, dispatch, record = (RabbitBroker(SERVER) for _ in range(4))
     register_ingest(ingest, topology, _UNUSED)
     register_campaign(campaign, topology, _UNUSED, _UNUSED)
     register_dispatch(dispatch, topology, DispatchDeps(sending=_UNUSED, credit=_UNUSED))
-    outside.publisher(
-        topology.queue(RECORD_ENTRIES),
-        topology.exchange(RECORD_ENTRIES.exchange),
-        routing_key=RECORD_ENTRIES.routing_key,
-        title=f"{topology.name(RECORD_ENTRIES.queue)}:RecordEntryRequested",
-        description="Published by campaign once per delivered message, for the EHR "
-        "integration to save to the patient's record (DESIGN §11). No Cohort service "
-        "consumes it.",
-        schema=RecordEntryRequested,
-    )
-    return [ingest, campaign, dispatch, outside]
+    register_record(record, topology, _UNUSED)
+    return [ingest, campaign, dispatch, record]
 
 
 def generate() -> str:

@@ -14,6 +14,7 @@ SERVICE_MODULES = (
     "campaign.entrypoints.app",
     "ingest.entrypoints.app",
     "dispatch.entrypoints.app",
+    "record.entrypoints.app",
 )
 
 #: From RabbitMQ's rabbitmq_prometheus plugin, scraped at ``/metrics/detailed`` with

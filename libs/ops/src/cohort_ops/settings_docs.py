@@ -22,10 +22,12 @@ from campaign.config import CampaignSettings
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.tracing import TracingSettings
 from dispatch.config import Settings as DispatchSettings
+from fake_gp.config import Settings as FakeGpSettings
 from firetext_sim.config import Settings as FiretextSimSettings
 from gateway.config import GatewaySettings
 from ingest.config import IngestSettings
 from pds_sim.config import Settings as PdsSimSettings
+from record.config import RecordSettings
 
 ROOT = Path(__file__).resolve().parents[4]
 DOCUMENT = ROOT / "docs" / "configuration.md"
@@ -37,8 +39,10 @@ SECTIONS: tuple[tuple[str, type[BaseSettings], str], ...] = (
     ("campaign", CampaignSettings, "State, rendering and release (`python -m campaign`)."),
     ("ingest", IngestSettings, "Row validation and PDS lookups (`python -m ingest`)."),
     ("dispatch", DispatchSettings, "Sending through Firetext and SMTP (`python -m dispatch`)."),
+    ("record", RecordSettings, "Save to record over GP Connect Send Document and MESH."),
     ("PDS simulator (development only)", PdsSimSettings, "Never deployed outside dev."),
     ("Firetext simulator (development only)", FiretextSimSettings, "Never deployed outside dev."),
+    ("Fake GP system (development only)", FakeGpSettings, "Never deployed outside dev."),
 )
 
 #: Meanings of fields whose class has no ``#:`` comment for them, by environment variable.
@@ -100,6 +104,48 @@ DESCRIPTIONS: dict[str, str] = {
     "DISPATCH_SMTP_START_TLS": "STARTTLS; unset lets the client decide from the server.",
     "DISPATCH_SMTP_TIMEOUT_S": "Timeout of one SMTP conversation.",
     "DISPATCH_EMAIL_DEFAULT_SUBJECT": "Subject of emails whose campaign sets none.",
+    "GATEWAY_RECEIPT_BATCH_WAIT_MS": "Longest a Firetext receipt waits for its batch to fill "
+    "before the batch is published (see `GATEWAY_RECEIPT_BATCH_SIZE`).",
+    "GATEWAY_RECEIPT_MAX_WAITING": "Receipts waiting to be published beyond which the webhook "
+    "answers 503 (Firetext retries).",
+    "RECORD_HOST": "Address the health and metrics server binds.",
+    "RECORD_PORT": "Port of `/healthz`, `/readyz`, `/metrics`, `/asyncapi`.",
+    "RECORD_LOG_LEVEL": "Python log level of the JSON logs.",
+    "RECORD_PREFETCH": "Record entries one instance holds unacknowledged at once.",
+    "RECORD_MONGODB_DATABASE": "Database that holds the record service's entries.",
+    "RECORD_MESH_URL": "MESH API base URL (mesh-sandbox in development; the live or INT "
+    "MESH host otherwise).",
+    "RECORD_MESH_MAILBOX": "The sending MESH mailbox id.",
+    "RECORD_MESH_PASSWORD": "The MESH mailbox password. A secret.",
+    "RECORD_MESH_SHARED_KEY": "The MESH environment's shared key (authentication header "
+    "HMAC). A secret.",
+    "RECORD_MESH_CERT_FILE": "TLS client certificate for MESH (PEM).",
+    "RECORD_MESH_KEY_FILE": "Private key of the TLS client certificate (PEM). A secret.",
+    "RECORD_MESH_CA_FILE": "CA bundle that signs the MESH server's certificate.",
+    "RECORD_MESH_TIMEOUT_S": "Timeout of one MESH API call.",
+    "RECORD_WORKFLOW_ID": "MESH workflow of the documents sent.",
+    "RECORD_ACK_WORKFLOW_ID": "MESH workflow of the practices' acknowledgements.",
+    "RECORD_SENDER_ODS_CODE": "ODS code named as the sender in every document.",
+    "RECORD_SENDER_NAME": "Organisation name named as the sender in every document.",
+    "RECORD_DOCUMENT_TYPE_CODE": "SNOMED CT code of the document type.",
+    "RECORD_DOCUMENT_TYPE_DISPLAY": "Display text of the document type.",
+    "RECORD_CARE_SETTING_CODE": "SNOMED CT code of the care setting.",
+    "RECORD_CARE_SETTING_DISPLAY": "Display text of the care setting.",
+    "RECORD_HANDSHAKE_INTERVAL_S": "How often each mailbox's MESH handshake is made (daily).",
+    "RECORD_SEND_BATCH": "Due entries one sender pass takes.",
+    "RECORD_INFRASTRUCTURE_ACK_TIMEOUT_S": "Wait for the practice system's infrastructure "
+    "acknowledgement before the entry is `not_collected` or `no_ack`.",
+    "RECORD_BUSINESS_ACK_TIMEOUT_S": "Wait for the business acknowledgement after the "
+    "infrastructure one before the entry is `no_ack`.",
+    "RECORD_TIMEOUT_SWEEP_INTERVAL_S": "How often acknowledgement timeouts are looked for.",
+    "FAKE_GP_HOST": "Address the fake GP system binds.",
+    "FAKE_GP_PORT": "Port of the fake GP system.",
+    "FAKE_GP_MESH_URL": "The MESH (mesh-sandbox) it polls.",
+    "FAKE_GP_MESH_PASSWORD": "Its mailboxes' password at mesh-sandbox.",
+    "FAKE_GP_MESH_SHARED_KEY": "mesh-sandbox's shared key.",
+    "FAKE_GP_POLL_INTERVAL_S": "How often it polls its mailboxes.",
+    "FAKE_GP_DEFAULT": "What it answers for digits `FAKE_GP_BEHAVIOURS` does not name.",
+    "FAKE_GP_ACK_WORKFLOW_ID": "MESH workflow of the acknowledgements it sends.",
     "INGEST_HOST": "Address the health and metrics server binds.",
     "INGEST_PDS_BASE_URL": "PDS FHIR R4 base URL.",
     "INGEST_PDS_ACCESS_TOKEN": "Bearer token for `INGEST_PDS_AUTH=static`. A secret.",

@@ -12,6 +12,7 @@ from cohort_contracts.routing import Route
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 from .domain.model import Campaign, PatientList, Recipient
+from .domain.review import MessageSize, SizeTotals
 from .domain.rows import ListProgress, ListRow
 from .domain.templates import Template
 
@@ -172,6 +173,14 @@ class RecipientRepository(Protocol):
     async def pending_record_entries(self, limit: int) -> list[Recipient]: ...
     async def count_pending_record_entries(self) -> int: ...
     async def record_entries_published(self, ids: Sequence[str]) -> None: ...
+    async def set_record_state(
+        self, org_id: str, recipient_id: str, state: str, reason_code: str | None, rank: int
+    ) -> bool:
+        """Save to record's latest word on a recipient, kept only if ``rank`` is higher than the
+        one stored (a repeated or overtaken report changes nothing)."""
+        ...
+
+    async def saved_to_record(self, campaign_ids: list[UUID]) -> dict[UUID, int]: ...
     async def missing(self, ids: Sequence[str]) -> set[str]: ...
     async def get(self, org_id: str, recipient_id: str) -> Recipient | None: ...
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
@@ -190,6 +199,12 @@ class RecipientRepository(Protocol):
         self, org_id: str, provider_reference: str, contact: str
     ) -> str | None:
         """The recipient a shared provider reference and number point to."""
+        ...
+
+    async def find_by_provider_references(
+        self, org_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """``find_by_provider_reference`` for several (reference, number) pairs at once."""
         ...
 
 
@@ -284,6 +299,19 @@ class TemplateRepository(Protocol):
 
 class RecipientMessages(Protocol):
     """What composing, reviewing, test-sending and opening links need from recipients."""
+
+    def unsized(self, campaign_id: UUID, key: str) -> AsyncIterator[Recipient]:
+        """Ready recipients whose stored size is not for the message ``key`` names."""
+        ...
+
+    async def set_sizes(self, key: str, sizes: Sequence[tuple[str, MessageSize]]) -> None: ...
+    async def size_totals(self, campaign_id: UUID, key: str) -> list[SizeTotals]:
+        """The stored sizes of ready recipients for ``key``, added up by channel (in the
+        database: the recipients are not read)."""
+        ...
+
+    async def too_long_ids(self, campaign_id: UUID, key: str, limit: int) -> list[str]: ...
+    async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]: ...
 
     def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
         """Every recipient in ``status``, from a cursor (never all in memory at once)."""

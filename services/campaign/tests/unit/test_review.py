@@ -2,7 +2,7 @@
 reviewed is exactly what is sent."""
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any, cast
 
@@ -150,22 +150,22 @@ class _GuardedRecipients:
 
 
 class _CountingMessages:
+    """Counts the recipients a review had to render (those not measured for the message)."""
+
     def __init__(self, inner: RecipientMessages) -> None:
         self._inner = inner
-        self.streamed = 0
+        self.measured = 0
 
-    async def stream(
-        self, campaign_id: uuid.UUID, status: RecipientStatus
-    ) -> AsyncIterator[Recipient]:
-        async for r in self._inner.stream(campaign_id, status):
-            self.streamed += 1
+    async def unsized(self, campaign_id: uuid.UUID, key: str) -> AsyncIterator[Recipient]:
+        async for r in self._inner.unsized(campaign_id, key):
+            self.measured += 1
             yield r
 
-    async def fail_too_long(self, campaign_id: uuid.UUID, ids: Sequence[str]) -> int:
-        return await self._inner.fail_too_long(campaign_id, ids)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
-async def test_the_review_streams_recipients_rather_than_loading_them(deps: Deps) -> None:
+async def test_a_review_measures_each_recipient_once_per_message(deps: Deps) -> None:
     campaign = await create(deps)
     await add_patients(deps, campaign.id, [(f"P{i}", "Jones") for i in range(30)])
     await compose(deps, campaign.id, "Hello ((first_name))")
@@ -176,6 +176,19 @@ async def test_the_review_streams_recipients_rather_than_loading_them(deps: Deps
         recipient_messages=cast(RecipientMessages, counting),
     )
 
-    review = await review_of(guarded, campaign.id)
-    assert (review.recipient_count, counting.streamed) == (30, 30)
-    assert len(review.previews) == 3
+    first = await review_of(guarded, campaign.id)
+    assert (first.recipient_count, counting.measured) == (30, 30)
+    assert len(first.previews) == 3
+    # The sizes are stored: the next review adds them up without rendering anyone.
+    second = await review_of(guarded, campaign.id)
+    assert (second.recipient_count, second.total_fragments) == (30, first.total_fragments)
+    assert counting.measured == 30
+    # Patients added once the campaign has a message arrive measured.
+    await add_patients(deps, campaign.id, [("Zed", "Quinn")])
+    third = await review_of(guarded, campaign.id)
+    assert (third.recipient_count, counting.measured) == (31, 30)
+    # A new message makes every stored size out of date.
+    await compose(deps, campaign.id, "Dear ((first_name)) ((last_name)), please call us.")
+    fourth = await review_of(guarded, campaign.id)
+    assert (fourth.recipient_count, counting.measured) == (31, 61)
+    assert fourth.total_fragments == 31

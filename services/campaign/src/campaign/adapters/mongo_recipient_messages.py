@@ -4,14 +4,15 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 
 from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
-from .mongo_database import MongoHandle
+from ..domain.review import MessageSize, SizeTotals
+from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts, shifted
-from .mongo_recipient_docs import recipient_from
+from .mongo_recipient_docs import recipient_from, size_fields
 
 #: Documents per round trip while streaming a review: a few hundred kilobytes at a time.
 STREAM_BATCH = 1000
@@ -31,6 +32,86 @@ class MongoRecipientMessages:
         query = {"campaign_id": str(campaign_id), "status": status.value}
         async for doc in self._c.find(query, batch_size=STREAM_BATCH):
             yield recipient_from(doc)
+
+    def unsized(self, campaign_id: UUID, key: str) -> AsyncIterator[Recipient]:
+        query = {
+            "campaign_id": str(campaign_id),
+            "status": RecipientStatus.READY.value,
+            "size_key": {"$ne": key},
+        }
+        return self._stream(query)
+
+    async def _stream(self, query: Document) -> AsyncIterator[Recipient]:
+        async for doc in self._c.find(query, batch_size=STREAM_BATCH):
+            yield recipient_from(doc)
+
+    async def set_sizes(self, key: str, sizes: Sequence[tuple[str, MessageSize]]) -> None:
+        if sizes:
+            writes = [
+                UpdateOne(
+                    {"_id": rid, "status": RecipientStatus.READY.value},
+                    {"$set": size_fields(key, size)},
+                )
+                for rid, size in sizes
+            ]
+            await self._c.bulk_write(writes, ordered=False)
+
+    async def size_totals(self, campaign_id: UUID, key: str) -> list[SizeTotals]:
+        cursor = await self._c.aggregate(
+            [
+                {
+                    "$match": {
+                        "campaign_id": str(campaign_id),
+                        "status": RecipientStatus.READY.value,
+                        "size_key": key,
+                    }
+                },
+                {
+                    "$group": {
+                        "_id": "$channel",
+                        "n": {"$sum": 1},
+                        "credits": {"$sum": "$credits"},
+                        "largest_fragments": {"$max": "$fragments"},
+                        "largest_characters": {"$max": "$characters"},
+                        "too_long": {"$sum": "$too_long"},
+                    }
+                },
+            ]
+        )
+        return [
+            SizeTotals(
+                channel=d["_id"],
+                recipients=d["n"],
+                fragments=d["credits"],
+                largest_fragments=d["largest_fragments"],
+                largest_characters=d["largest_characters"],
+                too_long=d["too_long"],
+            )
+            async for d in cursor
+        ]
+
+    async def too_long_ids(self, campaign_id: UUID, key: str, limit: int) -> list[str]:
+        query = {
+            "campaign_id": str(campaign_id),
+            "status": RecipientStatus.READY.value,
+            "size_key": key,
+            "too_long": 1,
+        }
+        return [d["_id"] async for d in self._c.find(query, {"_id": 1}).limit(limit)]
+
+    async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]:
+        cursor = await self._c.aggregate(
+            [
+                {
+                    "$match": {
+                        "campaign_id": str(campaign_id),
+                        "status": RecipientStatus.READY.value,
+                    }
+                },
+                {"$group": {"_id": "$channel", "n": {"$sum": 1}}},
+            ]
+        )
+        return {d["_id"]: d["n"] async for d in cursor}
 
     async def first(
         self, campaign_id: UUID, status: RecipientStatus, channel: Channel

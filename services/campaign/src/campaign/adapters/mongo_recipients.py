@@ -23,6 +23,8 @@ from .mongo_recipient_counts import RecipientCounts, shifted
 from .mongo_recipient_docs import recipient_from
 from .mongo_recipient_placement import RecipientPlacement
 
+#: The record service's state for a document in the practice's record (``RecordState.FILED``).
+SAVED_TO_RECORD = "filed"
 READY = RecipientStatus.READY.value
 R = RecipientStatus
 
@@ -33,6 +35,7 @@ def _now() -> datetime:
 
 class MongoRecipientRepository:
     def __init__(self, mongo: MongoHandle) -> None:
+        self._record_counts = mongo.db["record_counts"]
         self._c = mongo.db["recipients"]
         self._counts = RecipientCounts(mongo)
         self._placement = RecipientPlacement(mongo, self._counts)
@@ -248,6 +251,42 @@ class MongoRecipientRepository:
             {"$set": {"record_entry": "published"}},
         )
 
+    async def set_record_state(
+        self, org_id: str, recipient_id: str, state: str, reason_code: str | None, rank: int
+    ) -> bool:
+        moved = await self._c.find_one_and_update(
+            {
+                "_id": recipient_id,
+                "org_id": org_id,
+                "$or": [{"record_rank": None}, {"record_rank": {"$lt": rank}}],
+            },
+            {
+                "$set": {
+                    "record_state": state,
+                    "record_reason_code": reason_code,
+                    "record_rank": rank,
+                }
+            },
+            projection={"campaign_id": 1},
+        )
+        if moved is None:
+            return False
+        if state == SAVED_TO_RECORD:
+            # Filed is final (the top rank, reached once), so each recipient adds one, once.
+            await self._record_counts.update_one(
+                {"_id": moved["campaign_id"]}, {"$inc": {"saved": 1}}, upsert=True
+            )
+        return True
+
+    async def saved_to_record(self, campaign_ids: list[UUID]) -> dict[UUID, int]:
+        """Recipients saved to the GP record, per campaign, from counters kept as they are
+        saved (like ``campaign_counts``: reads never count recipients)."""
+        query = {"_id": {"$in": [str(i) for i in campaign_ids]}}
+        found = {
+            UUID(d["_id"]): int(d.get("saved", 0)) async for d in self._record_counts.find(query)
+        }
+        return {i: found.get(i, 0) for i in campaign_ids}
+
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
         query = {
             "org_id": org_id,
@@ -285,6 +324,24 @@ class MongoRecipientRepository:
             {"_id": 1},
         )
         return None if doc is None else str(doc["_id"])
+
+    async def find_by_provider_references(
+        self, org_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        if not pairs:
+            return {}
+        query = {
+            "org_id": org_id,
+            "provider_reference": {"$in": sorted({ref for ref, _ in pairs})},
+            "contact": {"$in": sorted({mobile for _, mobile in pairs})},
+        }
+        wanted = set(pairs)
+        found = {}
+        async for d in self._c.find(query, {"provider_reference": 1, "contact": 1}):
+            key = (d["provider_reference"], d["contact"])
+            if key in wanted:
+                found[key] = str(d["_id"])
+        return found
 
     async def cancel_claimed(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
         query = {"_id": {"$in": list(ids)}, "org_id": org_id, "campaign_id": str(campaign_id)}

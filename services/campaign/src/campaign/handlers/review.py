@@ -1,6 +1,6 @@
-"""The review before sending: every ready recipient's message rendered as it will be sent, and
-what that costs. Recipients are streamed from a cursor, so a review of a million holds counters,
-not messages."""
+"""The review before sending: the message rendered for real recipients, and what sending it to
+every ready recipient costs. The costs are sizes measured once per message (``sizing``) and
+added up by the database, so a review does not render every recipient per request."""
 
 from datetime import UTC, date, datetime
 
@@ -10,10 +10,11 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.fragments import non_gsm_report, sms_fragments
 from ..domain.model import Campaign
-from ..domain.review import TOO_LONG_LISTED, ReviewTally
+from ..domain.review import TOO_LONG_LISTED, ReviewTally, SizeTotals
 from .credit import with_credit
 from .deps import Deps
 from .loading import load_campaign
+from .sizing import size_ready
 from .views import reason_counts
 
 
@@ -25,13 +26,21 @@ async def lists_resolving(deps: Deps, campaign: Campaign) -> int:
     return resolving
 
 
-async def tally_ready(deps: Deps, campaign: Campaign, today: date) -> ReviewTally:
+async def tally_ready(deps: Deps, campaign: Campaign) -> ReviewTally:
+    """Every ready recipient counted and costed: those not yet measured for this message are
+    measured (and their sizes kept), then the stored sizes are added up by the database."""
     tally = ReviewTally()
-    async for r in deps.recipient_messages.stream(campaign.id, RecipientStatus.READY):
-        body = None
-        if campaign.message is not None:
-            body = deps.renderer.render_for(campaign, r, today).body
-        tally.add(r.id, r.channel, body)
+    key = deps.renderer.size_key(campaign)
+    if key is None:
+        for channel, n in (await deps.recipient_messages.ready_by_channel(campaign.id)).items():
+            tally.merge(SizeTotals(channel, n, 0, 0, 0, 0))  # type: ignore[arg-type]
+        return tally
+    # Measure first, then add up: counting the two separately could miss recipients that a
+    # concurrent review (or the background measuring) stored in between.
+    await size_ready(deps, campaign)
+    for totals in await deps.recipient_messages.size_totals(campaign.id, key):
+        tally.merge(totals)
+    tally.too_long = await deps.recipient_messages.too_long_ids(campaign.id, key, TOO_LONG_LISTED)
     return tally
 
 
@@ -73,7 +82,7 @@ async def build_review(
     """The review, and its tally (which names every too-long recipient, not just the first
     ``TOO_LONG_LISTED``: sending excludes them all)."""
     today = datetime.now(UTC).date()
-    tally = await tally_ready(deps, campaign, today)
+    tally = await tally_ready(deps, campaign)
     review = ReviewView(
         campaign_id=campaign.id,
         status=campaign.status,

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cohort_platform.group_commit import Overloaded
 from cohort_platform.webhooks import token_is_valid
 
 from ...handlers.webhooks import accept_firetext_inbound, accept_firetext_receipt
@@ -107,18 +108,23 @@ async def firetext_receipt(
 ) -> ReceiptAccepted:
     org_id = _check_token(wiring, org, token)
     form = await _read_form(request, FiretextReceiptForm)
-    message = await accept_firetext_receipt(
-        wiring.publisher,
-        org_id,
-        mobile=form.mobile,
-        status=form.status,
-        reference=form.reference,
-        time=form.time,
-        code=form.code,
-    )
-    log.info(
+    try:
+        receipt = await accept_firetext_receipt(
+            wiring.receipts,
+            org_id,
+            mobile=form.mobile,
+            status=form.status,
+            reference=form.reference,
+            time=form.time,
+            code=form.code,
+        )
+    except Overloaded:
+        raise ApiError(
+            503, "unavailable", "Too many receipts are waiting to be queued; try again shortly."
+        ) from None
+    log.debug(
         "firetext receipt queued",
-        extra={"org_id": org_id, "message_id": str(message.message_id)},
+        extra={"org_id": org_id, "receipt_id": str(receipt.receipt_id)},
     )
     return ReceiptAccepted()
 
