@@ -197,3 +197,13 @@ async def test_too_many_receipts_waiting_is_a_503_at_once(gateway: Harness) -> N
 
     assert response.status_code == 503
     assert "try again" in response.json()["error"]["message"]
+
+
+async def test_an_oversized_receipt_is_refused_unread(gateway: Harness) -> None:
+    response = await gateway.client.post(
+        url(RECEIPTS, token=webhook_token(ORG)),
+        data={**RECEIPT, "padding": "x" * 20_000},
+    )
+
+    assert response.status_code == 413
+    assert gateway.receipts == []
