@@ -12,7 +12,6 @@ from cohort_contracts.routing import Route
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 from .domain.model import Campaign, PatientList, Recipient
-from .domain.review import MessageSize, SizeTotals
 from .domain.rows import ListProgress, ListRow
 from .domain.templates import Template
 
@@ -300,17 +299,18 @@ class TemplateRepository(Protocol):
 class RecipientMessages(Protocol):
     """What composing, reviewing, test-sending and opening links need from recipients."""
 
-    def unsized(self, campaign_id: UUID, key: str) -> AsyncIterator[Recipient]:
-        """Ready recipients whose stored size is not for the message ``key`` names."""
+    async def ready_by_names(self, campaign_id: UUID) -> list[tuple[Channel, str | None, int]]:
+        """Ready recipients counted by channel and names key (``domain.review.names_key``):
+        everyone under one key gets a message of the same size. Counted by the database."""
         ...
 
-    async def set_sizes(self, key: str, sizes: Sequence[tuple[str, MessageSize]]) -> None: ...
-    async def size_totals(self, campaign_id: UUID, key: str) -> list[SizeTotals]:
-        """The stored sizes of ready recipients for ``key``, added up by channel (in the
-        database: the recipients are not read)."""
+    def ready_without_names(self, campaign_id: UUID) -> AsyncIterator[Recipient]:
+        """Ready recipients stored before names keys were (each is measured itself)."""
         ...
 
-    async def too_long_ids(self, campaign_id: UUID, key: str, limit: int) -> list[str]: ...
+    async def ready_with_names(
+        self, campaign_id: UUID, channel: Channel, names: Sequence[str], limit: int
+    ) -> list[str]: ...
     async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]: ...
 
     def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:

@@ -6,7 +6,7 @@ from uuid import UUID
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
-from ..domain.review import MessageSize
+from ..domain.review import names_key
 from .mongo_database import Document
 
 
@@ -30,21 +30,8 @@ def recipient_doc(r: Recipient) -> Document:
         "updated_at": r.updated_at,
         "source_rank": r.source_rank,
         "birth_date": None if r.birth_date is None else r.birth_date.isoformat(),
-        **size_fields(r.size_key, r.size),
-    }
-
-
-def size_fields(key: str | None, size: MessageSize | None) -> Document:
-    if key is None or size is None:
-        return {}
-    return {
-        "size_key": key,
-        "characters": size.characters,
-        "fragments": size.fragments,
-        # 0/1 so that a review can add them up.
-        "too_long": int(size.too_long),
-        # What sending it costs: nothing for a message too long to be sent.
-        "credits": 0 if size.too_long else size.fragments,
+        # What the patient's names add to any message's size: a review groups by it.
+        "names": names_key(r.given_name, r.family_name),
     }
 
 
@@ -71,10 +58,6 @@ def recipient_from(d: Document) -> Recipient:
         reply=d.get("reply"),
         replied_at=d.get("replied_at"),
         link_opened_at=d.get("link_opened_at"),
-        size_key=d.get("size_key"),
-        size=None
-        if d.get("size_key") is None
-        else MessageSize(d["characters"], d["fragments"], bool(d["too_long"])),
         birth_date=None if d.get("birth_date") is None else date.fromisoformat(d["birth_date"]),
         record_state=d.get("record_state"),
         record_reason_code=d.get("record_reason_code"),

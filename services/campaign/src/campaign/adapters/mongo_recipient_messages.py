@@ -4,15 +4,14 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING
 
 from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
-from ..domain.review import MessageSize, SizeTotals
 from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts, shifted
-from .mongo_recipient_docs import recipient_from, size_fields
+from .mongo_recipient_docs import recipient_from
 
 #: Documents per round trip while streaming a review: a few hundred kilobytes at a time.
 STREAM_BATCH = 1000
@@ -33,11 +32,25 @@ class MongoRecipientMessages:
         async for doc in self._c.find(query, batch_size=STREAM_BATCH):
             yield recipient_from(doc)
 
-    def unsized(self, campaign_id: UUID, key: str) -> AsyncIterator[Recipient]:
+    async def ready_by_names(self, campaign_id: UUID) -> list[tuple[Channel, str | None, int]]:
+        cursor = await self._c.aggregate(
+            [
+                {
+                    "$match": {
+                        "campaign_id": str(campaign_id),
+                        "status": RecipientStatus.READY.value,
+                    }
+                },
+                {"$group": {"_id": {"channel": "$channel", "names": "$names"}, "n": {"$sum": 1}}},
+            ]
+        )
+        return [(d["_id"]["channel"], d["_id"].get("names"), d["n"]) async for d in cursor]
+
+    def ready_without_names(self, campaign_id: UUID) -> AsyncIterator[Recipient]:
         query = {
             "campaign_id": str(campaign_id),
             "status": RecipientStatus.READY.value,
-            "size_key": {"$ne": key},
+            "names": None,
         }
         return self._stream(query)
 
@@ -45,59 +58,19 @@ class MongoRecipientMessages:
         async for doc in self._c.find(query, batch_size=STREAM_BATCH):
             yield recipient_from(doc)
 
-    async def set_sizes(self, key: str, sizes: Sequence[tuple[str, MessageSize]]) -> None:
-        if sizes:
-            writes = [
-                UpdateOne(
-                    {"_id": rid, "status": RecipientStatus.READY.value},
-                    {"$set": size_fields(key, size)},
-                )
-                for rid, size in sizes
-            ]
-            await self._c.bulk_write(writes, ordered=False)
-
-    async def size_totals(self, campaign_id: UUID, key: str) -> list[SizeTotals]:
-        cursor = await self._c.aggregate(
-            [
-                {
-                    "$match": {
-                        "campaign_id": str(campaign_id),
-                        "status": RecipientStatus.READY.value,
-                        "size_key": key,
-                    }
-                },
-                {
-                    "$group": {
-                        "_id": "$channel",
-                        "n": {"$sum": 1},
-                        "credits": {"$sum": "$credits"},
-                        "largest_fragments": {"$max": "$fragments"},
-                        "largest_characters": {"$max": "$characters"},
-                        "too_long": {"$sum": "$too_long"},
-                    }
-                },
-            ]
-        )
-        return [
-            SizeTotals(
-                channel=d["_id"],
-                recipients=d["n"],
-                fragments=d["credits"],
-                largest_fragments=d["largest_fragments"],
-                largest_characters=d["largest_characters"],
-                too_long=d["too_long"],
-            )
-            async for d in cursor
-        ]
-
-    async def too_long_ids(self, campaign_id: UUID, key: str, limit: int) -> list[str]:
+    async def ready_with_names(
+        self, campaign_id: UUID, channel: Channel, names: Sequence[str], limit: int
+    ) -> list[str]:
         query = {
             "campaign_id": str(campaign_id),
             "status": RecipientStatus.READY.value,
-            "size_key": key,
-            "too_long": 1,
+            "channel": channel,
+            "names": {"$in": list(names)},
         }
-        return [d["_id"] async for d in self._c.find(query, {"_id": 1}).limit(limit)]
+        docs = self._c.find(query, {"_id": 1}).sort(
+            [("list_id", ASCENDING), ("row_number", ASCENDING)]
+        )
+        return [d["_id"] async for d in docs.limit(limit)]
 
     async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]:
         cursor = await self._c.aggregate(

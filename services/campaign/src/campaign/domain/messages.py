@@ -4,7 +4,6 @@ for booking and questionnaire campaigns the recipient's own link with its call t
 The review, the test send and the release all render through ``MessageRenderer.render``, so
 what staff review is what patients receive, link included."""
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -67,15 +66,6 @@ class MessageRenderer:
             body = f"{body.rstrip()}\n\n{call_to_action(campaign, link)}"
         subject = campaign.message.subject
         return RenderedMessage(body, None if subject is None else render(subject, who))
-
-    def size_key(self, campaign: Campaign) -> str | None:
-        """Names what every recipient's message size depends on besides their name: the text
-        staff wrote and everything added to it (practice name, link, call to action). A size
-        stored under another key is out of date. None while there is no message."""
-        if campaign.message is None:
-            return None
-        fixed = self.render(campaign, "0" * 32, "", "").body
-        return hashlib.sha256(f"{campaign.message.body}\0{fixed}".encode()).hexdigest()[:16]
 
     def render_for(
         self, campaign: Campaign, recipient: Recipient, today: date | None = None

@@ -9,7 +9,6 @@ from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, R
 
 from .errors import Conflict, InvalidMessage
 from .rendering import check_placeholders
-from .review import MessageSize
 
 EDITABLE = frozenset({CampaignStatus.DRAFT})
 #: Requests a campaign remembers; a redelivery arrives within seconds, long before 32 more.
@@ -188,10 +187,6 @@ class Recipient:
     replied_at: datetime | None = None
     #: First time the patient opened their booking/questionnaire link.
     link_opened_at: datetime | None = None
-    #: The size of this recipient's message, measured for the message named by ``size_key``
-    #: (``MessageRenderer.size_key``), so a review adds sizes up instead of rendering everyone.
-    size_key: str | None = None
-    size: MessageSize | None = None
     #: PDS's full date of birth, for save to record (GP Connect addresses by it).
     birth_date: date | None = None
     #: Save to record: the record service's latest state (``RecordState``) and reason code.

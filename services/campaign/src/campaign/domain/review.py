@@ -5,7 +5,10 @@ from dataclasses import dataclass, field
 
 from cohort_contracts.vocabulary import Channel
 
-from .fragments import MAX_SMS_CHARACTERS, sms_size
+from .fragments import MAX_SMS_CHARACTERS, is_gsm, sms_size, utf16_units
+
+#: Any letter outside GSM 03.38 (it makes a message UCS-2, and is one UTF-16 unit).
+NON_GSM_LETTER = "ł"
 
 #: How many too-long recipients the review names; all of them are excluded from sending.
 TOO_LONG_LISTED = 500
@@ -33,15 +36,44 @@ def measure(channel: Channel, body: str) -> MessageSize:
 
 
 @dataclass(frozen=True)
-class SizeTotals:
-    """Ready recipients of one channel whose sizes are stored, added up (by the database)."""
+class NameShape:
+    """What a name adds to a message's size: GSM septets (extension characters count two),
+    UTF-16 units (what it adds once the message is UCS-2), and whether it is all GSM."""
 
-    channel: Channel
-    recipients: int
-    fragments: int
-    largest_fragments: int
-    largest_characters: int
-    too_long: int
+    septets: int
+    units: int
+    gsm: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.septets}.{self.units}.{int(self.gsm)}"
+
+    @classmethod
+    def of(cls, name: str) -> "NameShape":
+        return cls(sms_size(name).length if is_gsm(name) else 0, utf16_units(name), is_gsm(name))
+
+    @classmethod
+    def from_key(cls, key: str) -> "NameShape":
+        septets, units, gsm = key.split(".")
+        return cls(int(septets), int(units), gsm == "1")
+
+    def stand_in(self) -> str:
+        """A name of exactly this shape: messages rendered with it have exactly the size of
+        messages rendered with any real name of the shape."""
+        if not self.gsm:
+            return NON_GSM_LETTER + "a" * (self.units - 1)
+        extensions = self.septets - self.units  # each counts two septets and one unit
+        return "[" * extensions + "a" * (self.units - extensions)
+
+
+def names_key(given_name: str, family_name: str) -> str:
+    """Recipients whose names share this key get messages of exactly the same size."""
+    return f"{NameShape.of(given_name).key}:{NameShape.of(family_name).key}"
+
+
+def stand_in_names(key: str) -> tuple[str, str]:
+    given, family = key.split(":")
+    return NameShape.from_key(given).stand_in(), NameShape.from_key(family).stand_in()
 
 
 @dataclass
@@ -51,28 +83,26 @@ class ReviewTally:
     total_fragments: int = 0
     largest_fragments: int = 0
     largest_characters: int = 0
-    #: Every recipient whose message is too long (rare: it takes very long names).
+    #: Recipients whose message is too long (rare: it takes very long names), and the first
+    #: of them by id.
+    too_long_count: int = 0
     too_long: list[str] = field(default_factory=list)
 
     def add(self, recipient_id: str, channel: Channel, size: MessageSize | None) -> None:
         """Count one ready recipient; ``size`` is None while there is no message yet."""
+        self.add_many(channel, size, 1)
+        if size is not None and size.too_long and channel == "sms":
+            self.too_long.append(recipient_id)
+
+    def add_many(self, channel: Channel, size: MessageSize | None, count: int) -> None:
+        """Count ``count`` ready recipients whose messages all have ``size`` (the too-long
+        ones are named separately, see ``too_long_count``)."""
         if size is not None and channel == "sms":
             self.largest_fragments = max(self.largest_fragments, size.fragments)
             self.largest_characters = max(self.largest_characters, size.characters)
             if size.too_long:
-                self.too_long.append(recipient_id)
+                self.too_long_count += count
                 return
-            self.total_fragments += size.fragments
-        self.recipient_count += 1
-        self.by_channel[channel] = self.by_channel.get(channel, 0) + 1
-
-    def merge(self, totals: SizeTotals) -> None:
-        """Count recipients whose sizes were added up already; the too-long ones among them
-        are named separately (``too_long_ids``)."""
-        sendable = totals.recipients - totals.too_long
-        self.recipient_count += sendable
-        if sendable:
-            self.by_channel[totals.channel] = self.by_channel.get(totals.channel, 0) + sendable
-        self.total_fragments += totals.fragments
-        self.largest_fragments = max(self.largest_fragments, totals.largest_fragments)
-        self.largest_characters = max(self.largest_characters, totals.largest_characters)
+            self.total_fragments += size.fragments * count
+        self.recipient_count += count
+        self.by_channel[channel] = self.by_channel.get(channel, 0) + count

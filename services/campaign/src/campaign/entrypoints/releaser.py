@@ -14,7 +14,6 @@ from cohort_contracts.campaign_requests import (
     CampaignRequest,
     ResumeCampaign,
     SendCampaign,
-    SetMessage,
 )
 from cohort_platform.errors import describe
 
@@ -22,7 +21,6 @@ from ..domain.model import Campaign
 from ..handlers.deps import Deps
 from ..handlers.outcomes import expire_unsettled, finish_if_done, settle_counts
 from ..handlers.release import release, republish_unpublished
-from ..handlers.sizing import size_ready
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +40,7 @@ class Releaser:
         self._receipt_timeout_s = receipt_timeout_s
         self._claim_timeout_s = claim_timeout_s
         self._running: dict[UUID, asyncio.Task[int]] = {}
-        self._measuring: dict[UUID, asyncio.Task[int]] = {}
-        self._measure_again: set[UUID] = set()
+
         self._sweeper: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -57,42 +54,12 @@ class Releaser:
         task.add_done_callback(lambda t: self._done(campaign.id, t))
 
     async def after(self, request: CampaignRequest) -> None:
-        """Background work a request that succeeded calls for: sending after a send or resume,
-        measuring the messages after a new message."""
-        if not isinstance(request, SendCampaign | ResumeCampaign | SetMessage):
+        """Background work a request that succeeded calls for: sending, after a send or resume."""
+        if not isinstance(request, SendCampaign | ResumeCampaign):
             return
         campaign = await self._deps.campaigns.get_in(request.readable_orgs, request.campaign_id)
-        if campaign is None:
-            return
-        if isinstance(request, SetMessage):
-            self.measure(campaign)
-        else:
+        if campaign is not None:
             self.kick(campaign)
-
-    def measure(self, campaign: Campaign) -> None:
-        """Measure the ready recipients' messages in the background after the message changed
-        (again if it changes meanwhile), so the review finds their sizes stored."""
-        if campaign.id in self._measuring:
-            self._measure_again.add(campaign.id)
-            return
-        task = asyncio.create_task(self._measure(campaign))
-        self._measuring[campaign.id] = task
-        task.add_done_callback(lambda t: self._measured(campaign, t))
-
-    async def _measure(self, campaign: Campaign) -> int:
-        current = await self._deps.campaigns.get(campaign.org_id, campaign.id)
-        return 0 if current is None else await size_ready(self._deps, current)
-
-    def _measured(self, campaign: Campaign, task: asyncio.Task[int]) -> None:
-        self._measuring.pop(campaign.id, None)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error(
-                "measuring messages failed; the review will measure them",
-                extra={"campaign_id": str(campaign.id), **describe(exc)},
-            )
-        if campaign.id in self._measure_again:
-            self._measure_again.discard(campaign.id)
-            self.measure(campaign)
 
     def _done(self, campaign_id: UUID, task: asyncio.Task[int]) -> None:
         self._running.pop(campaign_id, None)
@@ -120,8 +87,7 @@ class Releaser:
             await asyncio.sleep(self._interval_s)
 
     async def stop(self) -> None:
-        running = (self._sweeper, *self._running.values(), *self._measuring.values())
-        tasks = [t for t in running if t is not None]
+        tasks = [t for t in (self._sweeper, *self._running.values()) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

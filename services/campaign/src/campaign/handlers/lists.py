@@ -30,7 +30,6 @@ from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
 from .loading import load_campaign
-from .sizing import sized
 from .views import list_view
 
 log = logging.getLogger(__name__)
@@ -109,8 +108,7 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
         for o in event.outcomes
         if o.patient is not None and o.reason_code is None
     }
-    # Measured now if the campaign has a message, so its review need not render them.
-    placement = await deps.recipients.add_unique(sized(deps, campaign, list(new.values())))
+    placement = await deps.recipients.add_unique(list(new.values()))
     for displaced_id in placement.displaced:
         await deps.lists.mark_duplicate(displaced_id)
     duplicates = set(placement.duplicates) | set(placement.displaced)

@@ -1,20 +1,18 @@
 """The review before sending: the message rendered for real recipients, and what sending it to
-every ready recipient costs. The costs are sizes measured once per message (``sizing``) and
-added up by the database, so a review does not render every recipient per request."""
+every ready recipient costs, computed without rendering every recipient (see ``tally_ready``)."""
 
 from datetime import UTC, date, datetime
 
 from cohort_contracts.campaign_requests import GetReview
 from cohort_contracts.campaign_views import NonGsmCharacter, RenderedPreview, ReviewView
-from cohort_contracts.vocabulary import RecipientStatus
+from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.fragments import non_gsm_report, sms_fragments
 from ..domain.model import Campaign
-from ..domain.review import TOO_LONG_LISTED, ReviewTally, SizeTotals
+from ..domain.review import TOO_LONG_LISTED, ReviewTally, measure, stand_in_names
 from .credit import with_credit
 from .deps import Deps
 from .loading import load_campaign
-from .sizing import size_ready
 from .views import reason_counts
 
 
@@ -27,21 +25,37 @@ async def lists_resolving(deps: Deps, campaign: Campaign) -> int:
 
 
 async def tally_ready(deps: Deps, campaign: Campaign) -> ReviewTally:
-    """Every ready recipient counted and costed: those not yet measured for this message are
-    measured (and their sizes kept), then the stored sizes are added up by the database."""
+    """Every ready recipient counted and costed without rendering each one: a message's size
+    depends on the patient only through their names' shapes, so the database counts ready
+    recipients by channel and names key, and one message per key is rendered with stand-in
+    names of exactly that shape (a few hundred at most, however many recipients)."""
     tally = ReviewTally()
-    key = deps.renderer.size_key(campaign)
-    if key is None:
-        for channel, n in (await deps.recipient_messages.ready_by_channel(campaign.id)).items():
-            tally.merge(SizeTotals(channel, n, 0, 0, 0, 0))  # type: ignore[arg-type]
-        return tally
-    # Measure first, then add up: counting the two separately could miss recipients that a
-    # concurrent review (or the background measuring) stored in between.
-    await size_ready(deps, campaign)
-    for totals in await deps.recipient_messages.size_totals(campaign.id, key):
-        tally.merge(totals)
-    tally.too_long = await deps.recipient_messages.too_long_ids(campaign.id, key, TOO_LONG_LISTED)
+    too_long: dict[Channel, list[str]] = {}
+    for channel, names, count in await deps.recipient_messages.ready_by_names(campaign.id):
+        if names is None:
+            continue  # stored before names keys: measured one by one below
+        size = None
+        if campaign.message is not None:
+            given, family = stand_in_names(names)
+            body = deps.renderer.render(campaign, SAMPLE_ID, given, family).body
+            size = measure(channel, body)
+            if size.too_long and channel == "sms":
+                too_long.setdefault(channel, []).append(names)
+        tally.add_many(channel, size, count)
+    for channel, keys in too_long.items():
+        tally.too_long += await deps.recipient_messages.ready_with_names(
+            campaign.id, channel, keys, TOO_LONG_LISTED
+        )
+    async for r in deps.recipient_messages.ready_without_names(campaign.id):
+        size = None
+        if campaign.message is not None:
+            size = measure(r.channel, deps.renderer.render_for(campaign, r).body)
+        tally.add(r.id, r.channel, size)
     return tally
+
+
+#: Links have the same length for every recipient of a campaign; any well-formed id gives it.
+SAMPLE_ID = "0" * 32
 
 
 async def _previews(
