@@ -15,6 +15,7 @@ from cohort_contracts.campaign_views import PatientListView
 from cohort_contracts.ingest import ResolveRows, UploadedRow
 from cohort_contracts.routing import RESOLVE_ROWS
 from cohort_contracts.vocabulary import Channel
+from cohort_platform.tracing import new_trace
 
 from ..caller import Caller
 from ..ports import CampaignClient, Publisher, PublishFailed, expect
@@ -150,8 +151,13 @@ async def _publish_batches(
     read_next = functools.partial(next, batches, None)
 
     async def send(message: ResolveRows) -> None:
+        # Each batch is a trace of its own (its PDS lookups, its rows recorded), linked to the
+        # upload request's.
         try:
-            await _publish_with_retry(publisher, message)
+            with new_trace(
+                "upload batch", list_id=str(message.list_id), batch=message.batch_number
+            ):
+                await _publish_with_retry(publisher, message)
         finally:
             slots.release()
 
