@@ -15,6 +15,7 @@ from cohort_platform.topology import Topology
 from .adapters.campaign_rpc import RpcCampaignClient
 from .adapters.rabbit_publisher import RabbitPublisher
 from .config import GatewaySettings
+from .handlers.campaign_events import CampaignEvents
 from .handlers.patient_lists import UploadLimits
 from .organisations import Organisations
 from .ports import CampaignClient, Publisher
@@ -34,6 +35,8 @@ class Wiring:
     broker_ready: Callable[[], Awaitable[bool]]
     organisations: Organisations
     link_limiter: TokenBuckets
+    #: Live progress streams: one poller per watched campaign, shared by its subscribers.
+    events: CampaignEvents
 
     @property
     def limits(self) -> UploadLimits:
@@ -75,6 +78,9 @@ async def running_gateway(
     async def broker_ready() -> bool:
         return await started.ping(timeout=READY_TIMEOUT_S)
 
+    events = CampaignEvents(
+        campaign, interval_s=settings.events_poll_s, keepalive_s=settings.events_keepalive_s
+    )
     await broker.start()
     try:
         routes = ALL_ROUTES + tuple(r for r in PUBLISHED_ROUTES if r not in ALL_ROUTES)
@@ -86,6 +92,8 @@ async def running_gateway(
             broker_ready,
             organisations,
             link_limiter,
+            events,
         )
     finally:
+        await events.close()
         await broker.stop()
