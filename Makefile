@@ -4,20 +4,26 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 ORG ?= A81001
 
-.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench clean
+.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench screenshots clean
+
+WEB := services/web
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
 	@uv sync --frozen --quiet
+	@# The web app's front-end packages (NHS.UK frontend, htmx, axe-core), from package-lock.json.
+	@[ $(WEB)/node_modules/.package-lock.json -nt $(WEB)/package-lock.json ] || \
+		npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
 
 lint: setup
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
-	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p gateway -p ingest -p campaign -p dispatch -p pds_sim -p firetext_sim
+	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p gateway -p ingest -p campaign -p dispatch -p pds_sim -p firetext_sim -p web
 	uv run --frozen lint-imports
 
 test: lint
 	@scripts/ensure-rabbitmq.sh
+	@scripts/ensure-chromium.sh
 	scripts/test.sh all
 
 test-unit: setup
@@ -29,6 +35,7 @@ test-integration: setup
 
 test-e2e: setup
 	@scripts/ensure-rabbitmq.sh
+	@scripts/ensure-chromium.sh
 	scripts/test.sh e2e
 
 # Local processes against the RabbitMQ at RABBITMQ_URL; MongoDB at MONGODB_URL, or the
@@ -39,6 +46,7 @@ run: setup
 	PDS_SIM_SYNTHETIC=$${PDS_SIM_SYNTHETIC:-1} \
 	GATEWAY_ORGANISATIONS_FILE=$${GATEWAY_ORGANISATIONS_FILE:-config/organisations.json} \
 	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
+	WEB_DEV_SIGN_IN=$${WEB_DEV_SIGN_IN:-1} \
 	uv run --frozen honcho -f Procfile start
 
 demo: setup
@@ -48,6 +56,13 @@ demo: setup
 bench: setup
 	@scripts/ensure-rabbitmq.sh
 	uv run --frozen python bench/ingest_bench.py
+
+# A PNG of every page of the web app, desktop and phone width, into docs/screenshots/: starts
+# its own services (as the end-to-end tests do) in a private namespace.
+screenshots: setup
+	@scripts/ensure-rabbitmq.sh
+	@scripts/ensure-chromium.sh
+	uv run --frozen python scripts/screenshots.py
 
 token: setup
 	@uv run --frozen python -m gateway.tokens --org $(ORG)

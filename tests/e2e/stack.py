@@ -37,7 +37,7 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def env(self) -> dict[str, str]:
-        for name in ("gateway", "campaign", "ingest", "dispatch", "pds", "firetext"):
+        for name in ("gateway", "campaign", "ingest", "dispatch", "pds", "firetext", "web"):
             self.ports.setdefault(name, free_port())
         env = {
             **os.environ,
@@ -61,6 +61,10 @@ class Stack:
             "PDS_SIM_SYNTHETIC": "1",
             "FIRETEXT_SIM_PORT": str(self.ports["firetext"]),
             "FIRETEXT_SIM_RECEIPT_DELAY_MS": "100",
+            "WEB_PORT": str(self.ports["web"]),
+            "WEB_GATEWAY_URL": self.url("gateway"),
+            "WEB_JWT_SECRET": self.jwt_secret,
+            "WEB_DEV_SIGN_IN": "1",
         }
         env.pop("MONGODB_URL", None) if "MONGODB_URL" not in self.extra_env else None
         env.update(self.extra_env)
@@ -75,6 +79,7 @@ class Stack:
             "ingest": "ingest",
             "dispatch": "dispatch",
             "gateway": "gateway",
+            "web": "web",
         }
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name, module in modules.items():
@@ -86,8 +91,9 @@ class Stack:
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
+        health_only = ("pds", "firetext", "web")  # no broker of their own to be ready for
         pending = {
-            name: f"{self.url(name)}/{'readyz' if name not in ('pds', 'firetext') else 'healthz'}"
+            name: f"{self.url(name)}/{'healthz' if name in health_only else 'readyz'}"
             for name in self.processes
         }
         while pending:

@@ -1,0 +1,4 @@
+// Starts the NHS.UK frontend components (header menu, error summary focus, radios' reveals).
+import { initAll } from '/assets/nhsuk-frontend.min.js';
+
+initAll();
