@@ -65,6 +65,7 @@ class Stack:
             "WEB_GATEWAY_URL": self.url("gateway"),
             "WEB_JWT_SECRET": self.jwt_secret,
             "WEB_DEV_SIGN_IN": "1",
+            "WEB_NHS_FONTS": "0",
         }
         env.pop("MONGODB_URL", None) if "MONGODB_URL" not in self.extra_env else None
         env.update(self.extra_env)

@@ -46,6 +46,7 @@ class FakeGateway:
                 "name": "Flu vaccination",
                 "type": "basic",
                 "body": "Hello ((first_name)), your flu vaccination is due at ((practice_name)).",
+                "subject": None,
                 "version": 1,
                 "builtin": True,
             }
@@ -54,6 +55,7 @@ class FakeGateway:
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.review_overrides: dict[str, Any] = {}
         self.down = False
+        self.reject_tokens = False
         self.app = self._build()
 
     # -- builders ---------------------------------------------------------------------
@@ -456,6 +458,8 @@ class FakeGateway:
 
     # -- tenancy ----------------------------------------------------------------------
     def _identity(self, request: Request) -> tuple[str, str]:
+        if self.reject_tokens:
+            raise Refused(error(401, "unauthorized", "The token has expired. Sign in again."))
         _scheme, _, token = request.headers.get("authorization", "").partition(" ")
         try:
             claims = jwt.decode(

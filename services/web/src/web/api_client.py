@@ -6,16 +6,24 @@ for another organisation's things), ``Invalid`` and ``Conflict`` (errors on the 
 ``SignInAgain`` (the token expired) and ``GatewayUnavailable`` (a "try again" page)."""
 
 from collections.abc import AsyncIterator, Mapping
-from datetime import datetime
-from typing import IO, Any, Literal, TypeVar
+from datetime import UTC, datetime
+from typing import IO, Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 import httpx2
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 Channel = Literal["sms", "email"]
 CampaignType = Literal["basic", "booking", "questionnaire"]
 ACT_FOR_HEADER = "X-Act-For-Org"
+
+
+def _utc(value: datetime) -> datetime:
+    # Some times come back without a zone (MongoDB keeps UTC without saying so).
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Time = Annotated[datetime, AfterValidator(_utc)]
 
 
 class ApiModel(BaseModel):
@@ -71,7 +79,7 @@ class Campaign(ApiModel):
     type: CampaignType
     status: str
     created_by: str
-    created_at: datetime
+    created_at: Time
     message: Message | None = None
     counts: Counts = Field(default_factory=Counts)
     allow_replies: bool = False
@@ -105,7 +113,7 @@ class PatientList(ApiModel):
     succeeded: int
     failed: int
     failed_by_reason: list[ReasonCount]
-    created_at: datetime
+    created_at: Time
 
 
 class PatientLists(ApiModel):
@@ -176,10 +184,10 @@ class Recipient(ApiModel):
     status: str
     reason_code: str | None = None
     reason: str | None = None
-    updated_at: datetime
+    updated_at: Time
     reply: str | None = None
-    replied_at: datetime | None = None
-    link_opened_at: datetime | None = None
+    replied_at: Time | None = None
+    link_opened_at: Time | None = None
 
 
 class RecipientPage(ApiModel):
@@ -190,7 +198,7 @@ class RecipientPage(ApiModel):
 
 
 class AuditEntry(ApiModel):
-    at: datetime
+    at: Time
     actor: str
     action: str
     details: dict[str, str | int] = Field(default_factory=dict)

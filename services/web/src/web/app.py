@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from .config import WebSettings
 from .errors import ERROR_PAGES
 from .routes import campaigns, compose, lists, patients, review, sign_in, templates
-from .security import SecurityHeaders
+from .security import NHS_FONTS, SecurityHeaders
 from .templating import make_templates
 from .users import DevUsers, load_users
 
@@ -58,11 +58,17 @@ def create_app(
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=settings.secure_cookies,
+        font_origin=NHS_FONTS if settings.nhs_fonts else None,
+    )
     for kind, handler in ERROR_PAGES.items():
         app.add_exception_handler(kind, handler)
-    assets = settings.node_modules / "nhsuk-frontend" / "dist" / "nhsuk"
-    app.mount("/assets", StaticFiles(directory=assets, check_dir=False), name="assets")
+    # The NHS.UK frontend as npm ships it: its CSS asks for images at /assets/images/.
+    nhsuk = settings.node_modules / "nhsuk-frontend" / "dist" / "nhsuk"
+    app.mount("/assets", StaticFiles(directory=nhsuk / "assets", check_dir=False), name="assets")
+    app.mount("/nhsuk", StaticFiles(directory=nhsuk, check_dir=False), name="nhsuk")
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

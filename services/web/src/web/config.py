@@ -42,6 +42,9 @@ class WebSettings(BaseSettings):
     jwt_issuer: str = "cohort"
     jwt_audience: str = "cohort-gateway"
 
+    #: Let the NHS.UK frontend load its Frutiger font from assets.nhs.uk (off: system fonts;
+    #: the tests turn it off so that no browser they drive reaches outside this machine).
+    nhs_fonts: bool = True
     #: The NHS.UK frontend and htmx packages from npm.
     node_modules: Path = NODE_MODULES
     #: Seconds open connections (live progress streams) get to finish when the app stops.

@@ -16,6 +16,7 @@ from wtforms import (
     Form,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -51,6 +52,11 @@ QUESTIONNAIRES = [
     ("blood-pressure-home", "your home blood pressure readings"),
     ("patient-experience", "our patient experience survey"),
 ]
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """WTForms' own choice objects, from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CohortForm(Form):
@@ -106,23 +112,27 @@ class NewCampaignForm(CohortForm):
     )
     type = RadioField(
         "Type of campaign",
-        choices=CAMPAIGN_TYPES,
+        choices=choices(CAMPAIGN_TYPES),
         validators=[InputRequired("Select the type of campaign")],
     )
     allow_replies = BooleanField("Allow patients to reply")
     appointment_type = SelectField(
-        "Appointment type", choices=[("", "Choose an appointment type"), *APPOINTMENT_TYPES]
+        "Appointment type",
+        choices=choices([("", "Choose an appointment type"), *APPOINTMENT_TYPES]),
+        validate_choice=False,
     )
     questionnaire = SelectField(
-        "Questionnaire", choices=[("", "Choose a questionnaire"), *QUESTIONNAIRES]
+        "Questionnaire",
+        choices=choices([("", "Choose a questionnaire"), *QUESTIONNAIRES]),
+        validate_choice=False,
     )
 
     def validate_appointment_type(self, field: Field) -> None:
-        if self.type.data == "booking" and not field.data:
+        if self.type.data == "booking" and field.data not in dict(APPOINTMENT_TYPES):
             raise ValidationError("Select the appointment type patients will book")
 
     def validate_questionnaire(self, field: Field) -> None:
-        if self.type.data == "questionnaire" and not field.data:
+        if self.type.data == "questionnaire" and field.data not in dict(QUESTIONNAIRES):
             raise ValidationError("Select the questionnaire patients will complete")
 
     def api_body(self) -> dict[str, Any]:
@@ -153,7 +163,7 @@ def _csv_or_xlsx(form: Form, field: Field) -> None:
 class UploadForm(CohortForm):
     channel = RadioField(
         "How do you want to contact these patients?",
-        choices=[("sms", "SMS"), ("email", "Email")],
+        choices=choices([("sms", "SMS"), ("email", "Email")]),
         validators=[InputRequired("Select SMS or email")],
     )
     file = FileField("Upload a file", validators=[_csv_or_xlsx])
@@ -235,7 +245,7 @@ class TemplateForm(CohortForm):
     )
     type = RadioField(
         "Type of campaign it is for",
-        choices=CAMPAIGN_TYPES,
+        choices=choices(CAMPAIGN_TYPES),
         validators=[InputRequired("Select the type of campaign this template is for")],
     )
     subject = StringField(

@@ -15,7 +15,7 @@ COUNT_ROWS = [
     ("outcome_unknown", "Outcome unknown", "The provider has not said what happened yet"),
 ]
 PAGE_SIZE = 25
-PATIENTS_PAGE_SIZE = 50
+PATIENTS_PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..api_client import Campaign, Conflict, Invalid, Template
-from ..forms import ComposeForm
+from ..forms import ComposeForm, choices
 from .common import Page, PageDep, campaign_url, make_form, posted_form, render, see_other
 
 router = APIRouter()
@@ -83,9 +83,10 @@ async def _page(
 ) -> Response:
     if templates is None:
         templates = await page.api.templates(campaign.type)
-    form.template.choices = [("", "Choose a template")] + [
-        (t.id, f"{t.name} (built-in)" if t.builtin else t.name) for t in templates
-    ]
+    form.template.choices = choices(
+        [("", "Choose a template")]
+        + [(t.id, f"{t.name} (built-in)" if t.builtin else t.name) for t in templates]
+    )
     lists = (await page.api.patient_lists(campaign.id)).items
     context = {
         "nav": "campaigns",

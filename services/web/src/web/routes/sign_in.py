@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from .. import session
 from ..api_client import GatewayClient
-from ..forms import PracticeForm, SignInForm
+from ..forms import PracticeForm, SignInForm, choices
 from .common import (
     PageDep,
     check_action,
@@ -25,7 +25,7 @@ router = APIRouter()
 
 def _sign_in_form(request: Request, form: SignInForm | None = None) -> SignInForm:
     form = form or make_form(request, SignInForm)
-    form.user.choices = [(u.id, u.name) for u in users_of(request).users]
+    form.user.choices = choices([(u.id, u.name) for u in users_of(request).users])
     return form
 
 
@@ -96,7 +96,7 @@ async def sign_out(request: Request) -> Response:
 async def switch_practice(request: Request, _page: PageDep) -> Response:
     practices = request.session.get("profile", {}).get("practices", [])
     form = make_form(request, PracticeForm, await request.form())
-    form.practice.choices = [("", "All practices"), *[(p[0], p[1]) for p in practices]]
+    form.practice.choices = choices([("", "All practices"), *[(p[0], p[1]) for p in practices]])
     if not validated(form).field_errors():
         session.act_for(request.session, form.practice.data or None)
     return see_other("/campaigns")

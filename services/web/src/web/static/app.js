@@ -1,4 +1,4 @@
 // Starts the NHS.UK frontend components (header menu, error summary focus, radios' reveals).
-import { initAll } from '/assets/nhsuk-frontend.min.js';
+import { initAll } from '/nhsuk/nhsuk-frontend.min.js';
 
 initAll();
