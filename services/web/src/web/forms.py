@@ -22,6 +22,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.csrf.session import SessionCSRF
+
+# WTForms 3.3 wants its own choice objects (tuples are deprecated); its stubs do not know them yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 PLACEHOLDERS = ("first_name", "last_name", "practice_name")
@@ -54,7 +57,7 @@ QUESTIONNAIRES = [
 ]
 
 
-def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+def choices(pairs: list[tuple[str, str]]) -> list[Any]:
     """WTForms' own choice objects, from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
 

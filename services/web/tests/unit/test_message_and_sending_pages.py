@@ -183,12 +183,13 @@ async def test_the_campaign_page_shows_live_counts_cancel_and_patients(signed_in
 
     page = await signed_in.page(f"/campaigns/{campaign['id']}")
 
-    live = [d for d in page.all("div") if d.attrs.get("id") == "live-progress"][0]
+    live = next(d for d in page.all("div") if d.attrs.get("id") == "live-progress")
     assert live.attrs["data-events-url"] == f"/campaigns/{campaign['id']}/events"
     counts_shown = {
         n.attrs["data-count"]: n.text() for n in page.all("strong") if "data-count" in n.attrs
     }
-    assert counts_shown["delivered"] == "1" and counts_shown["failed"] == "1"
+    assert counts_shown["delivered"] == "1"
+    assert counts_shown["failed"] == "1"
     assert "Cancel sending" in page.buttons()
     rows = page.table_rows()
     assert rows[1][:3] == ["Zoe Jones SMS", "Failed", "The number is not in use."]
