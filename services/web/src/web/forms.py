@@ -16,7 +16,6 @@ from wtforms import (
     Form,
     IntegerField,
     RadioField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
