@@ -52,3 +52,10 @@ def history(
 def nhs_number(value: str) -> str:
     """NHS style: 943 476 5919."""
     return f"{value[:3]} {value[3:6]} {value[6:]}" if len(value) == 10 else value
+
+
+def contact(value: str) -> str:
+    """A UK mobile as people write it (447700900123 -> 07700 900123); an email as it is."""
+    if value.startswith("44") and len(value) == 12 and value.isdigit():
+        return f"0{value[2:6]} {value[6:]}"
+    return value

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from ..api_client import NotFound
-from ..pages.patients import history, nhs_number
+from ..pages.patients import contact, history, nhs_number
 from .common import PageDep, render
 
 router = APIRouter()
@@ -31,6 +31,7 @@ async def patient_page(
         "campaign": campaign,
         "patient": recipient,
         "nhs_number": nhs_number(recipient.nhs_number),
+        "contact": contact(recipient.contact),
         "history": history(recipient, patient_list, audit.entries),
         "back": request.query_params.get("from", ""),
     }
