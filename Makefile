@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 ORG ?= A81001
 
-.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench screenshots clean
+.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-campaign screenshots clean
 
 WEB := services/web
 
@@ -18,7 +18,7 @@ setup:
 lint: setup
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
-	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p gateway -p ingest -p campaign -p dispatch -p pds_sim -p firetext_sim -p web
+	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_testing -p cohort_standin -p gateway -p ingest -p campaign -p dispatch -p pds_sim -p firetext_sim -p web
 	uv run --frozen lint-imports
 
 test: lint
@@ -47,7 +47,7 @@ run: setup
 	GATEWAY_ORGANISATIONS_FILE=$${GATEWAY_ORGANISATIONS_FILE:-config/organisations.json} \
 	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
 	WEB_DEV_SIGN_IN=$${WEB_DEV_SIGN_IN:-1} \
-	uv run --frozen honcho -f Procfile start
+	scripts/run.sh
 
 demo: setup
 	uv run --frozen python scripts/demo.py
@@ -56,6 +56,13 @@ demo: setup
 bench: setup
 	@scripts/ensure-rabbitmq.sh
 	uv run --frozen python bench/ingest_bench.py
+
+# The whole journey, upload to every receipt settled: ROWS=100000 INSTANCES=campaign=2,dispatch=2
+ROWS ?= 100000
+INSTANCES ?=
+bench-campaign: setup
+	@scripts/ensure-rabbitmq.sh
+	uv run --frozen python bench/campaign_bench.py --rows $(ROWS) --instances "$(INSTANCES)"
 
 # A PNG of every page of the web app, desktop and phone width, into docs/screenshots/: starts
 # its own services (as the end-to-end tests do) in a private namespace.

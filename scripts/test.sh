@@ -11,6 +11,8 @@ case "${1:-all}" in
   all) marker="integration or e2e or not (integration or e2e)" ;;
   *) echo "usage: $0 [unit|integration|e2e|all]" >&2; exit 2 ;;
 esac
+stores=$(.venv/bin/python -m cohort_testing.servers)
+echo "$stores"
 passed=0; failed=0; skipped=0; status=0
 count() { grep -oE "[0-9]+ $1" <<<"$2" | grep -oE '[0-9]+' || echo 0; }
 for dir in libs/*/tests services/*/tests simulators/*/tests tests; do
@@ -28,5 +30,6 @@ for dir in libs/*/tests services/*/tests simulators/*/tests tests; do
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then status=1; fi
 done
 echo
+echo "$stores"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

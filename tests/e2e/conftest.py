@@ -1,4 +1,5 @@
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,6 +9,19 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import delete_namespace
 
 from .stack import Stack
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _broker(rabbitmq_url: str) -> Iterator[None]:
+    """Every stack uses the RabbitMQ the test session found (``RABBITMQ_URL``, else a
+    testcontainers one); without any, every end-to-end test is skipped with the reason."""
+    previous = os.environ.get("RABBITMQ_URL")
+    os.environ["RABBITMQ_URL"] = rabbitmq_url
+    yield
+    if previous is None:
+        os.environ.pop("RABBITMQ_URL", None)
+    else:
+        os.environ["RABBITMQ_URL"] = previous
 
 
 @pytest.fixture(scope="module")

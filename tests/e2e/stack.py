@@ -22,16 +22,37 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+MODULES = {
+    "pds": "pds_sim",
+    "firetext": "firetext_sim",
+    "campaign": "campaign",
+    "ingest": "ingest",
+    "dispatch": "dispatch",
+    "gateway": "gateway",
+    "web": "web",
+}
+
+#: No broker of their own to be ready for: up is ready.
+HEALTH_ONLY = ("pds", "firetext", "web")
+
+
 @dataclass
 class Stack:
     log_dir: Path
-    rabbitmq_url: str = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    rabbitmq_url: str = field(
+        default_factory=lambda: os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    )
     namespace: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex[:10]}")
     webhook_secret: str = "e2e-webhook-secret"
     jwt_secret: str = "e2e-jwt-secret-that-is-long-enough-for-hs256"
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: Instances per service (default one each); the second of ``dispatch`` is ``dispatch-2``.
+    instances: dict[str, int] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
+    #: One per OS process (two campaign instances on the stand-in share one process).
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    #: Every instance's name, whichever process serves it.
+    endpoints: list[str] = field(default_factory=list)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -65,6 +86,7 @@ class Stack:
             "WEB_GATEWAY_URL": self.url("gateway"),
             "WEB_JWT_SECRET": self.jwt_secret,
             "WEB_DEV_SIGN_IN": "1",
+            # No browser a test drives reaches outside this machine (the NHS font's host).
             "WEB_NHS_FONTS": "0",
         }
         env.pop("MONGODB_URL", None) if "MONGODB_URL" not in self.extra_env else None
@@ -73,34 +95,43 @@ class Stack:
 
     def start(self) -> None:
         env = self.env()
-        modules = {
-            "pds": "pds_sim",
-            "firetext": "firetext_sim",
-            "campaign": "campaign",
-            "ingest": "ingest",
-            "dispatch": "dispatch",
-            "gateway": "gateway",
-            "web": "web",
-        }
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for name, module in modules.items():
-            log = (self.log_dir / f"{name}.log").open("wb")
-            self.processes[name] = subprocess.Popen(
-                [sys.executable, "-m", module], env=env, stdout=log, stderr=subprocess.STDOUT
-            )
+        for name, module in MODULES.items():
+            count = self.instances.get(name, 1)
+            names = [name] + [f"{name}-{n}" for n in range(2, count + 1)]
+            for instance in names:
+                self.ports.setdefault(instance, free_port())
+            self.endpoints += names
+            if name == "campaign" and count == 2 and "MONGODB_URL" not in env:
+                # The in-process store cannot be shared between processes: one process runs
+                # both instances (see campaign_pair.py).
+                pair_env = {**env, "CAMPAIGN_SECOND_PORT": str(self.ports["campaign-2"])}
+                self._spawn(name, ["-m", "tests.e2e.campaign_pair"], pair_env)
+                continue
+            for instance in names:
+                port_env = {f"{name.upper()}_PORT": str(self.ports[instance])}
+                if name in ("pds", "firetext"):
+                    port_env = {}
+                self._spawn(instance, ["-m", module], {**env, **port_env})
         self.wait_ready()
+
+    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        log = (self.log_dir / f"{name}.log").open("wb")
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, *args], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
-        health_only = ("pds", "firetext", "web")  # no broker of their own to be ready for
         pending = {
-            name: f"{self.url(name)}/{'healthz' if name in health_only else 'readyz'}"
-            for name in self.processes
+            name: f"{self.url(name)}/{'healthz' if name.split('-')[0] in HEALTH_ONLY else 'readyz'}"
+            for name in self.endpoints or self.processes
         }
         while pending:
-            for name, url in list(pending.items()):
-                if self.processes[name].poll() is not None:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
                     raise RuntimeError(f"{name} exited early:\n{self.log(name)}")
+            for name, url in list(pending.items()):
                 try:
                     if httpx2.get(url, timeout=1.0).status_code == 200:
                         del pending[name]

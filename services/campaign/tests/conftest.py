@@ -1,30 +1,23 @@
-import os
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
-from campaign.adapters.mongo_audit import MongoAuditTrail
-from campaign.adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
-from campaign.adapters.mongo_early_receipts import MongoEarlyReceipts
-from campaign.adapters.mongo_recipient_messages import MongoRecipientMessages
-from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
-from campaign.adapters.mongo_templates import MongoTemplateRepository
+from campaign.bootstrap import build_store_deps
 from campaign.handlers.deps import Deps
 
 from .builders import make_renderer
 from .fakes import FakeCreditSource, FakePublisher
 
-#: Every MongoDB this machine has: the in-process stand-in always, a real server when
-#: MONGODB_URL names one (CI here has none; a developer with Docker can set it).
-STORES = ["standin"] + (["mongodb"] if os.environ.get("MONGODB_URL") else [])
+#: Every MongoDB: the in-process stand-in always, and a real server (``MONGODB_URL``, else a
+#: testcontainers ``mongo:7.0`` where Docker runs); without one those cases report as skipped.
+STORES = ["standin", "mongodb"]
 
 
 @pytest.fixture(params=STORES)
 async def mongo(request: pytest.FixtureRequest) -> AsyncIterator[MongoHandle]:
-    import uuid
-
-    url = None if request.param == "standin" else os.environ["MONGODB_URL"]
+    url = None if request.param == "standin" else request.getfixturevalue("mongodb_url")
     handle = MongoHandle(url, f"cohort_test_{uuid.uuid4().hex[:10]}")
     await handle.ensure_indexes()
     yield handle
@@ -45,17 +38,4 @@ def credit() -> FakeCreditSource:
 
 @pytest.fixture
 def deps(mongo: MongoHandle, publisher: FakePublisher, credit: FakeCreditSource) -> Deps:
-    return Deps(
-        campaigns=MongoCampaignRepository(mongo),
-        lists=MongoPatientListRepository(mongo),
-        recipients=MongoRecipientRepository(mongo),
-        releases=MongoReleaseLog(mongo),
-        publisher=publisher,
-        audit=MongoAuditTrail(mongo),
-        credit=credit,
-        release_batch_size=3,
-        templates=MongoTemplateRepository(mongo),
-        recipient_messages=MongoRecipientMessages(mongo),
-        renderer=make_renderer(),
-        early_receipts=MongoEarlyReceipts(mongo),
-    )
+    return build_store_deps(mongo, publisher, credit, make_renderer(), release_batch_size=3)

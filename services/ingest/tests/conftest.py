@@ -1,4 +1,3 @@
-import os
 from datetime import date
 
 import pytest
@@ -16,8 +15,3 @@ def today() -> date:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(TODAY)
-
-
-@pytest.fixture
-def rabbitmq_url() -> str:
-    return os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")

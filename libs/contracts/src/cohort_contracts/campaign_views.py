@@ -1,12 +1,11 @@
 """What campaign answers the gateway's queries with: the read side of the public API."""
 
-from datetime import datetime
 from uuid import UUID
 
 from pydantic import Field
 
 from .campaign_settings import BookingSettings, QuestionnaireSettings
-from .envelope import Model
+from .envelope import Model, UtcDateTime
 from .vocabulary import (
     CampaignStatus,
     CampaignType,
@@ -40,7 +39,7 @@ class CampaignView(Model):
     type: CampaignType
     status: CampaignStatus
     created_by: str
-    created_at: datetime
+    created_at: UtcDateTime
     message: MessageContent | None = None
     counts: CampaignCounts = Field(default_factory=CampaignCounts)
     allow_replies: bool = False
@@ -77,7 +76,7 @@ class PatientListView(Model):
     succeeded: int
     failed: int
     failed_by_reason: list[ReasonCount]
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class PatientListsView(Model):
@@ -151,10 +150,10 @@ class RecipientView(Model):
     status: RecipientStatus
     reason_code: SendReason | None = None
     reason: str | None = None
-    updated_at: datetime
+    updated_at: UtcDateTime
     reply: str | None = None
-    replied_at: datetime | None = None
-    link_opened_at: datetime | None = None
+    replied_at: UtcDateTime | None = None
+    link_opened_at: UtcDateTime | None = None
 
 
 class RecipientPage(Model):
@@ -187,7 +186,7 @@ class TemplateList(Model):
 
 
 class AuditEntry(Model):
-    at: datetime
+    at: UtcDateTime
     actor: str
     action: str
     details: dict[str, str | int] = Field(default_factory=dict)
@@ -205,7 +204,7 @@ class LinkView(Model):
     org_id: str
     type: CampaignType
     patient_reference: str
-    expires_at: datetime
+    expires_at: UtcDateTime
     booking: BookingSettings | None = None
     questionnaire: QuestionnaireSettings | None = None
 

@@ -4,10 +4,19 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 #: An organisation's ODS code, e.g. ``A81001`` for a practice or ``U12345`` for a network.
 OdsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
+
+
+def _in_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+#: A moment: timezone-aware (a naive time is refused, since nobody could say which clock it was
+#: read from), held in UTC and written as ISO 8601 with ``Z`` in every message and response.
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 def utc_now() -> datetime:
@@ -29,4 +38,4 @@ class Message(Model):
     correlation_id: UUID
     org_id: OdsCode
     schema_version: int = 1
-    occurred_at: datetime = Field(default_factory=utc_now)
+    occurred_at: UtcDateTime = Field(default_factory=utc_now)

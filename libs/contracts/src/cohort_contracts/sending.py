@@ -1,13 +1,12 @@
 """Sending: campaign → dispatch (``SendMessages``), dispatch → campaign (``MessagesSent``,
 ``DeliveryReported``), gateway → dispatch (``ProcessFiretextReceipt``)."""
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from .envelope import Message, Model
+from .envelope import Message, Model, UtcDateTime
 from .vocabulary import Channel, SendReason
 
 
@@ -96,7 +95,7 @@ class DeliveryReported(Message):
     status: DeliveryStatus
     reason_code: SendReason | None = None
     reason: str | None = None
-    reported_at: datetime
+    reported_at: UtcDateTime
 
 
 class ProcessFiretextInbound(Message):
@@ -116,7 +115,7 @@ class ReplyReceived(Message):
     from_number: str
     destination: str
     message: str
-    received_at: datetime
+    received_at: UtcDateTime
 
 
 class RecordEntryRequested(Message):
@@ -129,4 +128,4 @@ class RecordEntryRequested(Message):
     recipient_id: str
     channel: Channel
     message_text: str
-    delivered_at: datetime
+    delivered_at: UtcDateTime

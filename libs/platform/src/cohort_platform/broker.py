@@ -10,6 +10,7 @@ from faststream.rabbit import Channel, RabbitBroker
 from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
 
+from .errors import describe
 from .settings import RabbitSettings
 
 if TYPE_CHECKING:
@@ -20,7 +21,10 @@ log = logging.getLogger("cohort.broker")
 
 
 class IdOnlyErrorLog(BaseMiddleware):
-    """Logs a failed handler by message id and queue only.
+    """Logs a failed handler with what an operator needs and no payload: the exception's type
+    and scrubbed message (``errors.describe``), the message id, routing key and how many times
+    the broker has delivered it (quorum queues count deliveries in ``x-delivery-count``; the
+    message is dead-lettered when that reaches ``COHORT_DELIVERY_LIMIT``).
 
     FastStream's own logger is switched off: its error lines quote the exception, and a pydantic
     validation error quotes the payload, which can hold patient data (DESIGN §4)."""
@@ -30,6 +34,7 @@ class IdOnlyErrorLog(BaseMiddleware):
             return await call_next(msg)
         except Exception as exc:
             raw = getattr(msg, "raw_message", None)
+            headers = getattr(raw, "headers", None) or {}
             log.warning(
                 "handler failed",
                 extra={
@@ -37,7 +42,9 @@ class IdOnlyErrorLog(BaseMiddleware):
                     "correlation_id": msg.correlation_id,
                     "routing_key": getattr(raw, "routing_key", None),
                     "redelivered": getattr(raw, "redelivered", None),
-                    "error": type(exc).__name__,
+                    # Absent on a first delivery; 1 on the first redelivery.
+                    "delivery_count": int(headers.get("x-delivery-count", 0)) + 1,
+                    **describe(exc),
                 },
             )
             raise

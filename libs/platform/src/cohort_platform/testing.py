@@ -7,15 +7,11 @@ from contextlib import asynccontextmanager
 
 import aio_pika
 
-from cohort_contracts.routing import (
-    ALL_ROUTES,
-    COMMANDS_EXCHANGE,
-    DEAD_LETTER_EXCHANGE,
-    EVENTS_EXCHANGE,
-)
-
+from .namespaces import delete_namespace
 from .settings import RabbitSettings
 from .topology import Topology
+
+__all__ = ["delete_namespace", "eventually", "isolated_settings", "queue_depth", "rabbit_namespace"]
 
 
 def isolated_settings(rabbitmq_url: str, **overrides: object) -> RabbitSettings:
@@ -25,18 +21,6 @@ def isolated_settings(rabbitmq_url: str, **overrides: object) -> RabbitSettings:
         cohort_namespace=f"test-{uuid.uuid4().hex[:12]}",
         **overrides,  # type: ignore[arg-type]
     )
-
-
-async def delete_namespace(settings: RabbitSettings) -> None:
-    topology = Topology(settings)
-    connection = await aio_pika.connect(settings.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
-        for route in ALL_ROUTES:
-            await channel.queue_delete(topology.name(route.queue))
-            await channel.queue_delete(topology.name(f"{route.queue}.dlq"))
-        for exchange in (COMMANDS_EXCHANGE, EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE):
-            await channel.exchange_delete(topology.name(exchange))
 
 
 @asynccontextmanager

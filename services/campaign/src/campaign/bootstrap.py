@@ -12,8 +12,10 @@ from .adapters.mongo_audit import MongoAuditTrail
 from .adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from .adapters.mongo_database import MongoHandle
 from .adapters.mongo_early_receipts import MongoEarlyReceipts
+from .adapters.mongo_leases import MongoLeases
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
-from .adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
+from .adapters.mongo_recipients import MongoRecipientRepository
+from .adapters.mongo_release_log import MongoReleaseLog
 from .adapters.mongo_templates import MongoTemplateRepository
 from .adapters.organisations_file import load_organisation_names
 from .adapters.rabbit_publisher import RabbitPublisher
@@ -21,6 +23,7 @@ from .config import DEV_LINK_SECRET, CampaignSettings
 from .domain.links import LinkSigner
 from .domain.messages import MessageRenderer
 from .handlers.deps import Deps
+from .ports import CreditSource, Publisher
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,32 @@ def warn_if_insecure(settings: CampaignSettings) -> None:
         )
 
 
+def build_store_deps(
+    mongo: MongoHandle,
+    publisher: Publisher,
+    credit: CreditSource,
+    renderer: MessageRenderer,
+    *,
+    release_batch_size: int = 200,
+) -> Deps:
+    """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
+    return Deps(
+        campaigns=MongoCampaignRepository(mongo),
+        lists=MongoPatientListRepository(mongo),
+        recipients=MongoRecipientRepository(mongo),
+        releases=MongoReleaseLog(mongo),
+        publisher=publisher,
+        audit=MongoAuditTrail(mongo),
+        credit=credit,
+        release_batch_size=release_batch_size,
+        templates=MongoTemplateRepository(mongo),
+        recipient_messages=MongoRecipientMessages(mongo),
+        renderer=renderer,
+        early_receipts=MongoEarlyReceipts(mongo),
+        leases=MongoLeases(mongo),
+    )
+
+
 def build_deps(
     settings: CampaignSettings,
     mongo: MongoHandle,
@@ -45,17 +74,10 @@ def build_deps(
     topology: Topology,
     rpc: RpcClient,
 ) -> Deps:
-    return Deps(
-        campaigns=MongoCampaignRepository(mongo),
-        lists=MongoPatientListRepository(mongo),
-        recipients=MongoRecipientRepository(mongo),
-        releases=MongoReleaseLog(mongo),
-        publisher=RabbitPublisher(broker, topology),
-        audit=MongoAuditTrail(mongo),
-        credit=DispatchCreditSource(rpc),
+    return build_store_deps(
+        mongo,
+        RabbitPublisher(broker, topology),
+        DispatchCreditSource(rpc),
+        build_renderer(settings),
         release_batch_size=settings.release_batch_size,
-        templates=MongoTemplateRepository(mongo),
-        recipient_messages=MongoRecipientMessages(mongo),
-        renderer=build_renderer(settings),
-        early_receipts=MongoEarlyReceipts(mongo),
     )

@@ -1,6 +1,7 @@
 """What the handlers need from the outside world. Adapters implement these."""
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -15,10 +16,20 @@ from .domain.rows import ListProgress, ListRow
 from .domain.templates import Template
 
 
-class CampaignRepository(Protocol):
-    """Campaigns, always read within the organisations the caller may read."""
+class ConcurrentUpdate(Exception):
+    """The campaign was saved by someone else since it was read: read it again and decide
+    again (``handlers.changes.change_campaign`` does)."""
 
-    async def add(self, campaign: Campaign) -> None: ...
+
+class CampaignRepository(Protocol):
+    """Campaigns, always read within the organisations the caller may read. ``save`` is a
+    compare-and-set on the campaign's ``version``: it raises ``ConcurrentUpdate`` instead of
+    overwriting a newer state."""
+
+    async def add(self, campaign: Campaign) -> bool:
+        """False if a campaign with this id exists already (a repeated create)."""
+        ...
+
     async def get(self, org_id: str, campaign_id: UUID) -> Campaign | None: ...
     async def get_in(self, orgs: Sequence[str], campaign_id: UUID) -> Campaign | None:
         """The campaign if it belongs to one of ``orgs`` (a network user's member practices)."""
@@ -34,7 +45,10 @@ class CampaignRepository(Protocol):
 
 
 class PatientListRepository(Protocol):
-    async def add(self, patient_list: PatientList) -> None: ...
+    async def add(self, patient_list: PatientList) -> PatientList:
+        """Store a new list; for a repeated registration, the list as first stored."""
+        ...
+
     async def get(self, org_id: str, campaign_id: UUID, list_id: UUID) -> PatientList | None: ...
     async def for_campaign(self, campaign_id: UUID) -> list[PatientList]: ...
     async def record_rows(self, rows: Sequence[ListRow]) -> None:
@@ -49,11 +63,21 @@ class PatientListRepository(Protocol):
         ...
 
 
+@dataclass
+class Placement:
+    """Where recipients landed when added to a campaign (one recipient per patient)."""
+
+    #: Newcomer id -> id of the recipient that keeps the patient (an earlier row, or one
+    #: already released). A newcomer already inserted by its own row before is not here.
+    duplicates: dict[str, str]
+    #: Recipients removed because an earlier row of their patient arrived later.
+    displaced: list[str]
+
+
 class RecipientRepository(Protocol):
-    async def add_unique(self, recipients: Sequence[Recipient]) -> dict[str, str]:
-        """Insert recipients, one per patient per campaign. Returns, for each recipient whose
-        patient is already in the campaign from *another* row, the existing recipient's id.
-        A recipient already inserted from the same row (a redelivery) is not a duplicate."""
+    async def add_unique(self, recipients: Sequence[Recipient]) -> Placement:
+        """Insert recipients, one per patient per campaign: the first occurrence of a patient
+        (lowest ``source_rank``) keeps them while nothing has been sent."""
         ...
 
     async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]: ...
@@ -98,8 +122,8 @@ class RecipientRepository(Protocol):
         reason: str,
     ) -> list[tuple[str, UUID]]: ...
     async def pending_record_entries(self, limit: int) -> list[Recipient]: ...
+    async def count_pending_record_entries(self) -> int: ...
     async def record_entries_published(self, ids: Sequence[str]) -> None: ...
-    async def replace_if_earlier(self, existing_id: str, newcomer: Recipient) -> bool: ...
     async def missing(self, ids: Sequence[str]) -> set[str]: ...
     async def get(self, org_id: str, recipient_id: str) -> Recipient | None: ...
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
@@ -110,6 +134,10 @@ class RecipientRepository(Protocol):
         self, org_id: str, recipient_id: str, message: str, received_at: datetime
     ) -> None: ...
     async def cancel_unsent(self, campaign_id: UUID) -> int: ...
+    async def cancel_claimed(self, org_id: str, ids: Sequence[str]) -> list[str]:
+        """Claimed (``sending``) recipients cancelled after all; returns those cancelled."""
+        ...
+
     async def find_by_provider_reference(
         self, org_id: str, provider_reference: str, contact: str
     ) -> str | None:
@@ -119,7 +147,8 @@ class RecipientRepository(Protocol):
 
 class AuditTrail(Protocol):
     """Append-only: who created, uploaded, composed, test-sent, sent, paused, resumed or
-    cancelled a campaign, and when."""
+    cancelled a campaign, and when. An entry whose ``key`` is already stored is not added
+    again (a redelivered request)."""
 
     async def append(
         self,
@@ -129,8 +158,25 @@ class AuditTrail(Protocol):
         actor: str,
         action: str,
         details: dict[str, str | int],
+        *,
+        key: str,
     ) -> None: ...
     async def entries(self, org_id: str, campaign_id: UUID) -> list[AuditEntry]: ...
+
+
+class Leases(Protocol):
+    """Time-limited exclusive claims shared by every instance of the service: whoever holds a
+    lease does the work it names (releasing one campaign, draining the outbox), so scaling out
+    never does that work twice. ``acquire`` also renews a lease the caller already holds."""
+
+    async def acquire(self, name: str, holder: str, ttl_s: float) -> bool: ...
+    async def release(self, name: str, holder: str) -> None: ...
+
+
+class Wakeup(Protocol):
+    """Tells a background loop there is work (``asyncio.Event`` is one)."""
+
+    def set(self) -> None: ...
 
 
 class ReleaseLog(Protocol):
@@ -139,6 +185,9 @@ class ReleaseLog(Protocol):
     async def opened(self, batch_id: UUID, campaign_id: UUID, org_id: str) -> None: ...
     async def published(self, batch_id: UUID) -> None: ...
     async def unpublished(self, older_than_s: float) -> list[tuple[UUID, UUID, str]]: ...
+    async def claim_republish(self, batch_id: UUID, older_than_s: float) -> bool:
+        """True for exactly one of several instances sweeping the same orphaned batch."""
+        ...
 
 
 class EarlyReceipts(Protocol):
@@ -147,7 +196,10 @@ class EarlyReceipts(Protocol):
     async def keep(
         self, org_id: str, provider_reference: str, receipt_json: str, key: str
     ) -> None: ...
-    async def take(self, org_id: str, provider_reference: str) -> list[str]: ...
+    async def waiting(self, org_id: str, provider_reference: str) -> list[tuple[str, str]]:
+        """(key, receipt JSON) of every receipt kept for this reference."""
+        ...
+
     async def discard(self, key: str) -> None: ...
 
 

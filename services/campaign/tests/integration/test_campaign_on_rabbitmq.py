@@ -1,25 +1,19 @@
 """The campaign process against the real RabbitMQ: requests, idempotent events, dead letters."""
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from faststream.rabbit import RabbitBroker
 
-from campaign.adapters.mongo_audit import MongoAuditTrail
-from campaign.adapters.mongo_campaigns import MongoPatientListRepository
 from campaign.adapters.mongo_database import MongoHandle
-from campaign.adapters.mongo_early_receipts import MongoEarlyReceipts
-from campaign.adapters.mongo_recipient_messages import MongoRecipientMessages
-from campaign.adapters.mongo_recipients import MongoRecipientRepository, MongoReleaseLog
-from campaign.adapters.mongo_templates import MongoTemplateRepository
+from campaign.bootstrap import build_store_deps
 from campaign.config import CampaignSettings
 from campaign.entrypoints.app import create_app
 from campaign.entrypoints.consumer import register
 from campaign.entrypoints.releaser import Releaser
-from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import CreateCampaign, GetPatientList, RegisterPatientList
 from cohort_contracts.campaign_views import CampaignView, PatientListView
 from cohort_contracts.routing import ROWS_RESOLVED
@@ -34,12 +28,10 @@ from ..fakes import FakeCreditSource, FakePublisher
 
 pytestmark = pytest.mark.integration
 
-RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
-
 
 @pytest.fixture
-async def rabbit() -> AsyncIterator[RabbitSettings]:
-    async with rabbit_namespace(RABBITMQ_URL, cohort_delivery_limit=2) as settings:
+async def rabbit(rabbitmq_url: str) -> AsyncIterator[RabbitSettings]:
+    async with rabbit_namespace(rabbitmq_url, cohort_delivery_limit=2) as settings:
         yield settings
 
 
@@ -156,18 +148,9 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_the_delivery_li
     topology = Topology(rabbit)
     broker = make_broker(rabbit)
     mongo = MongoHandle(None, "unused")
-    deps = Deps(
-        campaigns=BrokenCampaigns(),  # type: ignore[arg-type]
-        lists=MongoPatientListRepository(mongo),
-        recipients=MongoRecipientRepository(mongo),
-        releases=MongoReleaseLog(mongo),
-        publisher=FakePublisher(),
-        audit=MongoAuditTrail(mongo),
-        credit=FakeCreditSource(),
-        templates=MongoTemplateRepository(mongo),
-        recipient_messages=MongoRecipientMessages(mongo),
-        renderer=make_renderer(),
-        early_receipts=MongoEarlyReceipts(mongo),
+    deps = replace(
+        build_store_deps(mongo, FakePublisher(), FakeCreditSource(), make_renderer()),
+        campaigns=BrokenCampaigns(),
     )
     register(broker, topology, deps, Releaser(deps, 60, 60))
     await broker.start()

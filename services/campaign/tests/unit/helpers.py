@@ -1,6 +1,7 @@
 import uuid
 
-from campaign.handlers import campaigns, lists, sending
+from campaign.handlers import campaigns, lists
+from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     ClaimMessages,
@@ -63,7 +64,7 @@ async def campaign_with_recipients(deps: Deps, n: int) -> tuple[uuid.UUID, uuid.
 
 async def claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
     """As dispatch does before a provider call: the ids it may now send."""
-    result = await sending.claim_messages(
+    result = await releasing.claim_messages(
         ClaimMessages(
             correlation_id=cid(),
             org_id=ORG,

@@ -3,7 +3,8 @@
 import uuid
 from typing import Any, TypeVar
 
-from campaign.handlers import campaigns, lists, review, sending
+from campaign.handlers import campaigns, lists, review
+from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CreateCampaign,
@@ -110,7 +111,7 @@ async def send(deps: Deps, campaign_id: uuid.UUID, count: int, **fields: Any) ->
 async def release(deps: Deps, campaign_id: uuid.UUID, org: str = ORG) -> int:
     campaign = await deps.campaigns.get(org, campaign_id)
     assert campaign is not None
-    return await sending.release(campaign, deps)
+    return await releasing.release(campaign, deps)
 
 
 def sent_commands(publisher: FakePublisher) -> list[SendMessages]:

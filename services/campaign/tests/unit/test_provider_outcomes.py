@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaign.handlers import campaigns, sending
+from campaign.handlers import campaigns, outcomes, record_entries
+from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import ClaimMessages, ResumeCampaign, SendCampaign
 from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
@@ -40,7 +41,7 @@ async def _sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.U
     )
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
-    await sending.release(campaign, deps)
+    await releasing.release(campaign, deps)
     ids = [
         m.recipient_id
         for r, c in publisher.published
@@ -109,14 +110,14 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
         blocked,
         batch_id=batch.batch_id,
     )
-    await sending.record_messages_sent(report, deps)
+    await outcomes.record_messages_sent(report, deps)
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
     assert campaign.status is CampaignStatus.PAUSED
     assert campaign.paused_reason == "Your Firetext account is out of credit."
     # The rest of the batch is refused a claim while paused and comes back too.
     assert await claim(deps, campaign_id, ids[3:]) == []
-    await sending.record_messages_sent(
+    await outcomes.record_messages_sent(
         _sent(
             campaign_id,
             [(ids[3], "not_claimed"), (ids[4], "not_claimed")],
@@ -130,12 +131,12 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     }
 
     publisher.published.clear()
-    await sending.resume_campaign(
+    await campaigns.resume_campaign(
         ResumeCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
     )
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
-    assert await sending.release(campaign, deps) == 4
+    assert await releasing.release(campaign, deps) == 4
     released = {
         m.recipient_id
         for _, c in publisher.published
@@ -150,7 +151,7 @@ async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 1)
     await claim(deps, campaign_id, ids)
-    await sending.record_messages_sent(_sent(campaign_id, [(ids[0], "not_claimed")]), deps)
+    await outcomes.record_messages_sent(_sent(campaign_id, [(ids[0], "not_claimed")]), deps)
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 1}
 
 
@@ -159,17 +160,18 @@ async def test_receipts_for_a_shared_reference_are_matched_by_number(
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 2)
     await claim(deps, campaign_id, ids)
-    await sending.record_messages_sent(
+    await outcomes.record_messages_sent(
         _sent(campaign_id, [(i, "sent") for i in ids], reference="g-shared"), deps
     )
     first = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
     contacts = {r.id: r.contact for r in first[0]}
 
-    await sending.record_delivery(
+    await outcomes.record_delivery(
         _receipt("delivered", provider_reference="g-shared", mobile=contacts[ids[1]]), deps
     )
     counts = await deps.recipients.counts(campaign_id)
     assert counts == {RecipientStatus.SENT: 1, RecipientStatus.DELIVERED: 1}
+    assert await record_entries.drain_record_entries(deps) == 1
     [entry] = _record_entries(publisher)
     assert entry.recipient_id == ids[1]
 
@@ -179,17 +181,19 @@ async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 4)
     await claim(deps, campaign_id, ids)
-    await sending.record_messages_sent(
+    await outcomes.record_messages_sent(
         _sent(
             campaign_id,
             [(ids[0], "sent"), (ids[1], "sent"), (ids[2], "outcome_unknown"), (ids[3], "failed")],
         ),
         deps,
     )
-    await sending.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
-    await sending.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
-    await sending.record_delivery(_receipt("failed", recipient_id=ids[1]), deps)
-    assert await sending.publish_record_entries(deps) == 0
+    await outcomes.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
+    await outcomes.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
+    await outcomes.record_delivery(_receipt("failed", recipient_id=ids[1]), deps)
+    assert _record_entries(publisher) == []  # receipt handlers never publish
+    assert await record_entries.drain_record_entries(deps) == 1
+    assert await record_entries.drain_record_entries(deps) == 0
 
     [entry] = _record_entries(publisher)
     assert entry.recipient_id == ids[0]
@@ -199,14 +203,19 @@ async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
 
 
 async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakePublisher) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 1)
+    campaign_id, ids = await _sending(deps, publisher, 2)
     await claim(deps, campaign_id, ids)
+    # The outcome is recorded whatever the record-entry queue does: the handler never publishes.
+    for rid in ids:
+        await outcomes.record_delivery(_receipt("delivered", recipient_id=rid), deps)
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
     publisher.fail_next = 1
-    with pytest.raises(ConnectionError):  # the handler fails; the message will be redelivered
-        await sending.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
-    assert _record_entries(publisher) == []
-    assert await sending.publish_record_entries(deps) == 1
-    assert len(_record_entries(publisher)) == 1
+    with pytest.raises(record_entries.OutboxStalled):
+        await record_entries.drain_record_entries(deps)
+    assert len(_record_entries(publisher)) == 1  # the one that went is not published again
+    assert await deps.recipients.count_pending_record_entries() == 1
+    assert await record_entries.drain_record_entries(deps) == 1
+    assert sorted(e.recipient_id for e in _record_entries(publisher)) == sorted(ids)
 
 
 async def test_nothing_stays_in_flight_once_receipts_stop(
@@ -214,9 +223,9 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
 ) -> None:
     campaign_id, ids = await _sending(deps, publisher, 3)
     await claim(deps, campaign_id, ids)
-    await sending.record_messages_sent(_sent(campaign_id, [(ids[0], "sent")]), deps)
+    await outcomes.record_messages_sent(_sent(campaign_id, [(ids[0], "sent")]), deps)
     # ids[1] and ids[2] stay "sending": dispatch died after claiming them.
-    assert await sending.expire_unsettled(deps, receipt_timeout_s=0, claim_timeout_s=0) >= 1
+    assert await outcomes.expire_unsettled(deps, receipt_timeout_s=0, claim_timeout_s=0) >= 1
     page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
     by_id = {r.id: r for r in page}
     assert by_id[ids[0]].status is RecipientStatus.FAILED
@@ -225,7 +234,7 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
     assert campaign.status is CampaignStatus.COMPLETED
-    assert _record_entries(publisher) == []
+    assert await record_entries.drain_record_entries(deps) == 0
 
 
 async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes(
@@ -238,16 +247,16 @@ async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes
 
     # Firetext answers for both numbers of a shared-text request before dispatch reports it.
     for rid in ids:
-        await sending.record_delivery(
+        await outcomes.record_delivery(
             _receipt("delivered", provider_reference="g-early", mobile=contacts[rid]), deps
         )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 2}
 
-    await sending.record_messages_sent(
+    await outcomes.record_messages_sent(
         _sent(campaign_id, [(i, "sent") for i in ids], reference="g-early"), deps
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
-    assert len(_record_entries(publisher)) == 2
+    assert await record_entries.drain_record_entries(deps) == 2
 
 
 async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_later(
@@ -263,13 +272,13 @@ async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_
         recipient_ids=ids,
         occurred_at=datetime.now(UTC) - timedelta(seconds=deps.claim_deadline_s + 1),
     )
-    assert (await sending.claim_messages(late, deps)).claimed == []
-    await sending.record_messages_sent(
+    assert (await releasing.claim_messages(late, deps)).claimed == []
+    await outcomes.record_messages_sent(
         _sent(campaign_id, [(i, "not_claimed") for i in ids], batch_id=batch.batch_id), deps
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.READY: 2}
 
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
-    assert await sending.release(campaign, deps) == 2
+    assert await releasing.release(campaign, deps) == 2
     assert sorted(await claim(deps, campaign_id, ids)) == sorted(ids)

@@ -1,15 +1,19 @@
 """The repository contract, run against every MongoDB available (see ``conftest.STORES``)."""
 
 import asyncio
+import random
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from pymongo.errors import DuplicateKeyError
 
 from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_recipient_docs import recipient_doc
 from campaign.adapters.mongo_recipients import MongoRecipientRepository
 from campaign.domain.model import Recipient
+from campaign.ports import Placement
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG, nhs_number
@@ -36,17 +40,31 @@ def recipient(
     return Recipient(**fields)  # type: ignore[arg-type]
 
 
+def ranked(campaign_id: uuid.UUID, row: int, nhs: str, **kw: object) -> Recipient:
+    return recipient(campaign_id, row, nhs=nhs, source_rank=f"list:{row:07d}", **kw)
+
+
 async def test_one_recipient_per_patient_per_campaign(mongo: MongoHandle) -> None:
     repo = MongoRecipientRepository(mongo)
     campaign = uuid.uuid4()
-    first = recipient(campaign, 1, nhs=nhs_number(7))
-    assert await repo.add_unique([first]) == {}
-    again = recipient(campaign, 1, nhs=nhs_number(7), id=first.id)
-    assert await repo.add_unique([again]) == {}  # the same row redelivered
-    other_row = recipient(campaign, 2, nhs=nhs_number(7))
-    assert await repo.add_unique([other_row]) == {other_row.id: first.id}
-    elsewhere = recipient(uuid.uuid4(), 2, nhs=nhs_number(7))
-    assert await repo.add_unique([elsewhere]) == {}  # another campaign may message them
+    first = ranked(campaign, 1, nhs_number(7))
+    assert await repo.add_unique([first]) == Placement({}, [])
+    assert await repo.add_unique([first]) == Placement({}, [])  # the same row redelivered
+    other_row = ranked(campaign, 2, nhs_number(7))
+    assert await repo.add_unique([other_row]) == Placement({other_row.id: first.id}, [])
+    elsewhere = ranked(uuid.uuid4(), 2, nhs_number(7))
+    assert await repo.add_unique([elsewhere]) == Placement({}, [])  # another campaign may
+
+
+async def test_the_unique_index_refuses_a_second_recipient_for_a_patient(
+    mongo: MongoHandle,
+) -> None:
+    """The schema itself holds the rule, whatever the code above it does."""
+    repo = MongoRecipientRepository(mongo)
+    campaign = uuid.uuid4()
+    await repo.add_unique([ranked(campaign, 1, nhs_number(7))])
+    with pytest.raises(DuplicateKeyError):
+        await mongo.db["recipients"].insert_one(recipient_doc(ranked(campaign, 2, nhs_number(7))))
 
 
 async def test_racing_claims_never_share_a_recipient(mongo: MongoHandle) -> None:
@@ -82,10 +100,6 @@ async def test_transitions_only_from_the_states_they_may_come_from(mongo: MongoH
     assert await repo.counts(campaign) == {RecipientStatus.CANCELLED: 1}
 
 
-def ranked(campaign_id: uuid.UUID, row: int, nhs: str, **kw: object) -> Recipient:
-    return recipient(campaign_id, row, nhs=nhs, source_rank=f"list:{row:07d}", **kw)
-
-
 def fail_once(target: object, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The next call of ``target.method`` fails, as if the process died there."""
     real = getattr(target, method)
@@ -101,7 +115,7 @@ async def test_the_same_patient_twice_in_one_batch_is_kept_once(mongo: MongoHand
     repo = MongoRecipientRepository(mongo)
     campaign = uuid.uuid4()
     first, second = ranked(campaign, 1, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
-    assert await repo.add_unique([first, second]) == {second.id: first.id}
+    assert await repo.add_unique([second, first]) == Placement({second.id: first.id}, [])
     assert await repo.missing([first.id, second.id]) == {second.id}
 
 
@@ -110,36 +124,19 @@ async def test_an_earlier_row_takes_over_a_patient_until_released(mongo: MongoHa
     campaign = uuid.uuid4()
     later, earlier = ranked(campaign, 9, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
     await repo.add_unique([later])
-    assert await repo.add_unique([earlier]) == {earlier.id: later.id}
-    assert await repo.replace_if_earlier(later.id, earlier)
+    assert await repo.add_unique([earlier]) == Placement({}, [later.id])
     assert await repo.missing([later.id, earlier.id]) == {later.id}
 
     latest = ranked(campaign, 12, nhs_number(7))
-    assert await repo.add_unique([latest]) == {latest.id: earlier.id}
-    assert not await repo.replace_if_earlier(earlier.id, latest)  # the first row keeps it
-    assert await repo.add_unique([later]) == {later.id: earlier.id}  # a redelivery of the first
+    assert await repo.add_unique([latest]) == Placement({latest.id: earlier.id}, [])
+    # A redelivery of the row that lost the patient does not bring it back.
+    assert await repo.add_unique([later]) == Placement({later.id: earlier.id}, [])
 
     assert await repo.mark_queued([earlier], uuid.uuid4()) == [earlier.id]
     first = ranked(campaign, 1, nhs_number(7))
-    assert await repo.add_unique([first]) == {first.id: earlier.id}
-    assert not await repo.replace_if_earlier(earlier.id, first)  # released: it keeps it
+    # Released: nothing takes the patient from a recipient who may have been messaged.
+    assert await repo.add_unique([first]) == Placement({first.id: earlier.id}, [])
     assert await repo.counts(campaign) == {RecipientStatus.QUEUED: 1}
-
-
-async def test_a_crash_between_holding_and_inserting_heals_on_redelivery(
-    mongo: MongoHandle, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    repo = MongoRecipientRepository(mongo)
-    campaign = uuid.uuid4()
-    person = ranked(campaign, 3, nhs_number(7))
-    fail_once(repo._c, "insert_many", monkeypatch)
-    with pytest.raises(ConnectionError):
-        await repo.add_unique([person])
-
-    assert await repo.add_unique([person]) == {}
-    assert await repo.missing([person.id]) == set()
-    other_row = ranked(campaign, 4, nhs_number(7))
-    assert await repo.add_unique([other_row]) == {other_row.id: person.id}
 
 
 async def test_a_crash_after_removing_the_holder_heals_on_redelivery(
@@ -149,41 +146,37 @@ async def test_a_crash_after_removing_the_holder_heals_on_redelivery(
     campaign = uuid.uuid4()
     later, earlier = ranked(campaign, 9, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
     await repo.add_unique([later])
-    assert await repo.add_unique([earlier]) == {earlier.id: later.id}
-    fail_once(repo._patients, "take_over", monkeypatch)
+    fail_once(repo._c, "insert_one", monkeypatch)
     with pytest.raises(ConnectionError):
-        await repo.replace_if_earlier(later.id, earlier)
+        await repo.add_unique([earlier])
     assert await repo.counts(campaign) == {}  # the holder is gone, the newcomer not yet in
 
-    assert await repo.add_unique([earlier]) == {earlier.id: later.id}
-    assert await repo.replace_if_earlier(later.id, earlier)
+    assert await repo.add_unique([earlier]) == Placement({}, [])
     assert await repo.missing([later.id, earlier.id]) == {later.id}
-    assert await repo.add_unique([later]) == {later.id: earlier.id}
+    assert await repo.add_unique([later]) == Placement({later.id: earlier.id}, [])
 
 
-async def test_a_row_taken_over_while_it_inserts_drops_its_recipient(
-    mongo: MongoHandle, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("seed", range(12))
+async def test_racing_rows_of_one_patient_leave_the_first_row_holding_it(
+    mongo: MongoHandle, seed: int
 ) -> None:
+    """Ten rows of one patient, in batches that run at once in a shuffled order (and each
+    delivered twice): exactly one recipient remains, the earliest row's; every other row is
+    a duplicate or was displaced, so its row can say why."""
     repo = MongoRecipientRepository(mongo)
     campaign = uuid.uuid4()
-    later, earlier = ranked(campaign, 9, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
-    insert_many = repo._c.insert_many
-    taken_over: list[bool] = []
+    rows = [ranked(campaign, row, nhs_number(7)) for row in range(1, 11)]
+    deliveries = [[r] for r in rows] * 2
+    random.Random(seed).shuffle(deliveries)
 
-    async def earlier_batch_first(*args: object, **kwargs: object) -> object:
-        # The earlier row's batch runs between the later row holding the patient and
-        # inserting its recipient.
-        if not taken_over:
-            other = MongoRecipientRepository(mongo)
-            assert await other.add_unique([earlier]) == {earlier.id: later.id}
-            taken_over.append(await other.replace_if_earlier(later.id, earlier))
-        return await insert_many(*args, **kwargs)  # type: ignore[arg-type]
+    placements = await asyncio.gather(*(repo.add_unique(batch) for batch in deliveries))
 
-    monkeypatch.setattr(repo._c, "insert_many", earlier_batch_first)
-    assert await repo.add_unique([later]) == {}
-    assert taken_over == [True]
-    assert await repo.missing([later.id, earlier.id]) == {later.id}
-    assert await repo.counts(campaign) == {RecipientStatus.READY: 1}
+    assert await repo.missing([r.id for r in rows]) == {r.id for r in rows[1:]}
+    lost = {i for p in placements for i in [*p.duplicates, *p.displaced]}
+    assert lost == {r.id for r in rows[1:]}
+    # A row is only ever told it is a duplicate of an earlier row.
+    rank = {r.id: r.row_number for r in rows}
+    assert all(rank[h] < rank[n] for p in placements for n, h in p.duplicates.items())
 
 
 async def test_mark_queued_moves_only_ready_recipients_with_their_own_text(
@@ -201,48 +194,3 @@ async def test_mark_queued_moves_only_ready_recipients_with_their_own_text(
     assert await repo.mark_queued(rendered, uuid.uuid4()) == []
     queued = {r.id: r.body for r in await repo.in_batch(batch)}
     assert queued == {people[0].id: "Hello 0", people[2].id: "Hello 2"}
-
-
-async def test_a_row_taken_over_just_after_it_checked_loses_its_recipient(
-    mongo: MongoHandle, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The later row inserts its recipient, and finds it still holds the patient, after the
-    earlier row found no recipient to delete but before it took the patient over."""
-    repo = MongoRecipientRepository(mongo)
-    campaign = uuid.uuid4()
-    later, earlier = ranked(campaign, 9, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
-    holding, checked, later_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    insert_many, find_one = repo._c.insert_many, repo._c.find_one
-    take_over = repo._patients.take_over
-
-    async def insert_once_checked(*args: object, **kwargs: object) -> object:
-        holding.set()
-        await checked.wait()
-        return await insert_many(*args, **kwargs)  # type: ignore[arg-type]
-
-    async def find_then_go_on(*args: object, **kwargs: object) -> object:
-        found = await find_one(*args, **kwargs)
-        checked.set()
-        return found
-
-    async def take_over_once_later_done(*args: object, **kwargs: object) -> object:
-        await later_done.wait()
-        return await take_over(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(repo._c, "insert_many", insert_once_checked)
-    monkeypatch.setattr(repo._c, "find_one", find_then_go_on)
-    monkeypatch.setattr(repo._patients, "take_over", take_over_once_later_done)
-
-    async def later_batch() -> dict[str, str]:
-        try:
-            return await repo.add_unique([later])
-        finally:
-            later_done.set()
-
-    async with asyncio.timeout(10):
-        later_added = asyncio.create_task(later_batch())
-        await holding.wait()
-        assert await repo.add_unique([earlier]) == {earlier.id: later.id}
-        assert await repo.replace_if_earlier(later.id, earlier)
-        assert await later_added == {}
-    assert await repo.missing([later.id, earlier.id]) == {later.id}

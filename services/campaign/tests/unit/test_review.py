@@ -88,7 +88,7 @@ async def test_an_email_campaign_has_no_fragments(deps: Deps) -> None:
     assert review.non_gsm_characters == []  # only SMS is charged by the character
 
 
-async def test_too_long_messages_are_excluded_and_fail_at_send(
+async def test_too_long_messages_are_excluded_and_fail_at_release(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign = await create(deps)
@@ -106,12 +106,13 @@ async def test_too_long_messages_are_excluded_and_fail_at_send(
     with pytest.raises(Conflict):
         await send(deps, campaign.id, 3)
     await send(deps, campaign.id, 2)
+    # Released by the rule the review applied: the long one fails instead of being queued.
+    assert await release(deps, campaign.id) == 2
     counts = await deps.recipients.counts(campaign.id)
-    assert counts == {RecipientStatus.READY: 2, RecipientStatus.FAILED: 1}
+    assert counts == {RecipientStatus.QUEUED: 2, RecipientStatus.FAILED: 1}
     failed = await deps.recipient_messages.get(ORG, long_id)
     assert failed is not None
     assert failed.reason_code == SendReason.MESSAGE_TOO_LONG
-    assert await release(deps, campaign.id) == 2
     assert long_id not in {m.recipient_id for c in sent_commands(publisher) for m in c.messages}
 
 

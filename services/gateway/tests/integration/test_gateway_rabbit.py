@@ -4,7 +4,6 @@ dispatch's, and concurrent HTTP requests to campaign stay concurrent through the
 import asyncio
 import json
 import math
-import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,7 +32,6 @@ from ..fakes import make_campaign, now
 
 pytestmark = pytest.mark.integration
 
-RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 RPC_DELAY_S = 0.3
 
 
@@ -74,10 +72,10 @@ def answer(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def namespace(**overrides: object) -> AsyncIterator[RabbitSettings]:
+async def namespace(url: str, **overrides: object) -> AsyncIterator[RabbitSettings]:
     """``rabbit_namespace``, also removing the queues the gateway declares beyond ``ALL_ROUTES``
     (routes the platform's clean-up does not know of yet)."""
-    async with rabbit_namespace(RABBITMQ_URL, **overrides) as rabbit:
+    async with rabbit_namespace(url, **overrides) as rabbit:
         try:
             yield rabbit
         finally:
@@ -91,8 +89,8 @@ async def namespace(**overrides: object) -> AsyncIterator[RabbitSettings]:
 
 
 @pytest.fixture
-async def live() -> AsyncIterator[Live]:
-    async with namespace(cohort_rpc_timeout_s=5.0) as rabbit:
+async def live(rabbitmq_url: str) -> AsyncIterator[Live]:
+    async with namespace(rabbitmq_url, cohort_rpc_timeout_s=5.0) as rabbit:
         topology = Topology(rabbit)
         # The fake campaign: its own connection, enough prefetch to answer 20 requests at once.
         campaign_broker = make_broker(rabbit, prefetch=64)
@@ -209,8 +207,8 @@ async def test_campaign_error_replies_map_to_http_statuses(live: Live) -> None:
     }
 
 
-async def test_no_campaign_answering_is_503() -> None:
-    async with namespace(cohort_rpc_timeout_s=0.5) as rabbit:
+async def test_no_campaign_answering_is_503(rabbitmq_url: str) -> None:
+    async with namespace(rabbitmq_url, cohort_rpc_timeout_s=0.5) as rabbit:
         app = create_app(gateway_settings(), rabbit, configure_logs=False)
         async with (
             app.router.lifespan_context(app),

@@ -61,12 +61,12 @@ async def test_columns_and_values(gateway: Harness) -> None:
         HEADER,
         [
             "9434765919", "Ann", "Smith", "sms", "447700900123", "delivered", "", "",
-            "2026-11-27T09:30:00+00:00", "Yes, see you then, thanks",
-            "2026-11-27T10:00:00+00:00", "2026-11-27T09:45:30+00:00",
+            "2026-11-27T09:30:00Z", "Yes, see you then, thanks",
+            "2026-11-27T10:00:00Z", "2026-11-27T09:45:30Z",
         ],
         [
             "9434765919", "Bo", "O'Neill, Jr", "sms", "447700900123", "failed",
-            "UNKNOWN_SUBSCRIBER", "The number is not in use.", "2026-11-27T09:30:00+00:00",
+            "UNKNOWN_SUBSCRIBER", "The number is not in use.", "2026-11-27T09:30:00Z",
             "", "", "",
         ],
     ]  # fmt: skip

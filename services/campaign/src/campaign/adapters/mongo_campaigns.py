@@ -6,13 +6,14 @@ from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
 from cohort_contracts.vocabulary import CampaignStatus
 
 from ..domain.model import Campaign, Message, PatientList
 from ..domain.rows import ListProgress, ListRow
+from ..ports import ConcurrentUpdate
 from .mongo_database import Document, MongoHandle
 
 DUPLICATE_KEY = 11000
@@ -36,6 +37,7 @@ def _campaign_doc(c: Campaign) -> Document:
         "template_id": c.template_id,
         "template_version": c.template_version,
         "sent_at": c.sent_at,
+        "applied_requests": c.applied_requests,
     }
 
 
@@ -60,6 +62,8 @@ def _campaign(d: Document) -> Campaign:
         template_id=d.get("template_id"),
         template_version=d.get("template_version"),
         sent_at=d.get("sent_at"),
+        version=d.get("version", 0),
+        applied_requests=d.get("applied_requests", []),
     )
 
 
@@ -67,8 +71,12 @@ class MongoCampaignRepository:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = mongo.db["campaigns"]
 
-    async def add(self, campaign: Campaign) -> None:
-        await self._c.insert_one(_campaign_doc(campaign))
+    async def add(self, campaign: Campaign) -> bool:
+        try:
+            await self._c.insert_one({**_campaign_doc(campaign), "version": campaign.version})
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def get(self, org_id: str, campaign_id: UUID) -> Campaign | None:
         doc = await self._c.find_one({"_id": str(campaign_id), "org_id": org_id})
@@ -79,7 +87,18 @@ class MongoCampaignRepository:
         return None if doc is None else _campaign(doc)
 
     async def save(self, campaign: Campaign) -> None:
-        await self._c.replace_one({"_id": str(campaign.id)}, _campaign_doc(campaign))
+        """Compare-and-set on ``version``: one atomic update that applies only if nobody saved
+        since this campaign was read, so concurrent handlers (and instances) can never
+        overwrite each other's changes; the loser re-reads and decides again."""
+        changes = _campaign_doc(campaign)
+        del changes["_id"]
+        result = await self._c.update_one(
+            {"_id": str(campaign.id), "version": campaign.version},
+            {"$set": changes, "$inc": {"version": 1}},
+        )
+        if result.matched_count == 0:
+            raise ConcurrentUpdate(campaign.id)
+        campaign.version += 1
 
     async def page(
         self, orgs: Sequence[str], status: CampaignStatus | None, skip: int, limit: int
@@ -162,8 +181,16 @@ class MongoPatientListRepository:
         self._lists = mongo.db["patient_lists"]
         self._rows = mongo.db["list_rows"]
 
-    async def add(self, patient_list: PatientList) -> None:
-        await self._lists.insert_one(_list_doc(patient_list))
+    async def add(self, patient_list: PatientList) -> PatientList:
+        try:
+            await self._lists.insert_one(_list_doc(patient_list))
+            return patient_list
+        except DuplicateKeyError:
+            # A repeated registration: the list as first stored (its time orders its rows).
+            stored = await self.get(patient_list.org_id, patient_list.campaign_id, patient_list.id)
+            if stored is None:
+                raise
+            return stored
 
     async def get(self, org_id: str, campaign_id: UUID, list_id: UUID) -> PatientList | None:
         doc = await self._lists.find_one(

@@ -1,30 +1,76 @@
 """Opens the MongoDB database: a real server at ``MONGODB_URL``, or the in-process stand-in.
 
-The stand-in (``mongo_standin``: mongomock, run on a worker thread) keeps data in this process
-only. The repositories restrict themselves to operations both implement the same way
-(single-document atomic updates, ``insert_many(ordered=False)``, ``bulk_write`` of
-``UpdateOne``, ``find``/``sort``/``skip``/``limit``, ``count_documents``, ``$match`` then
-``$group`` aggregations); no transactions or change streams. Uniqueness is kept by ``_id``
-alone: mongomock checks a unique secondary index by testing every document on every insert."""
+The schema is designed for a real MongoDB 7 deployment: single-document atomic updates that
+are conditional on the state they change (no transactions, so a standalone server or a replica
+set both work), unique indexes for identity, aware UTC datetimes. The stand-in
+(``cohort_standin``, a development dependency never installed in the deployed image) keeps data
+in this process and must behave the same; it never shapes the schema."""
 
 import logging
 from typing import Any, cast
 
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 log = logging.getLogger(__name__)
 
 Document = dict[str, Any]
+IndexKeys = list[tuple[str, int]]
+
+ASC = ASCENDING
+
+INDEXES: list[tuple[str, IndexKeys, dict[str, Any]]] = [
+    # One recipient per patient per campaign (first occurrence wins through it); also the
+    # lookup of a patient's holder when a row clashes.
+    ("recipients", [("campaign_id", ASC), ("nhs_number", ASC)], {"unique": True}),
+    # A campaign's recipients in one status, in list order: release (ready, limit 200), the
+    # review's stream, the first recipient per channel, recipients filtered by status, counts.
+    (
+        "recipients",
+        [("campaign_id", ASC), ("status", ASC), ("list_id", ASC), ("row_number", ASC)],
+        {},
+    ),
+    # Every recipient of a campaign in list order (the recipients page and CSV, unfiltered).
+    ("recipients", [("campaign_id", ASC), ("list_id", ASC), ("row_number", ASC)], {}),
+    # A release batch's recipients (republishing an orphaned batch).
+    ("recipients", [("batch_id", ASC)], {}),
+    # Expiry sweeps: sent with no receipt, claimed with no report, older than a cut-off.
+    ("recipients", [("status", ASC), ("updated_at", ASC)], {}),
+    # The save-to-record outbox: only pending entries are in this index, so it stays tiny.
+    (
+        "recipients",
+        [("record_entry", ASC)],
+        {"partialFilterExpression": {"record_entry": "pending"}},
+    ),
+    # Replies: the recipients an organisation messaged at a number.
+    ("recipients", [("org_id", ASC), ("contact", ASC)], {}),
+    # Receipts for a request shared by several numbers (provider reference + number).
+    ("recipients", [("org_id", ASC), ("provider_reference", ASC), ("contact", ASC)], {}),
+    # A list's rows in order: progress counts, the unsuccessful rows download.
+    ("list_rows", [("list_id", ASC), ("row_number", ASC)], {}),
+    # The row that holds a recipient (marking it a duplicate).
+    ("list_rows", [("recipient_id", ASC)], {}),
+    # Failed rows by reason across a campaign's lists (the review's exclusions).
+    ("list_rows", [("campaign_id", ASC), ("reason_code", ASC)], {}),
+    ("patient_lists", [("campaign_id", ASC)], {}),
+    # The overview: an organisation's campaigns newest first, optionally by status.
+    ("campaigns", [("org_id", ASC), ("created_at", DESCENDING)], {}),
+    ("campaigns", [("org_id", ASC), ("status", ASC), ("created_at", DESCENDING)], {}),
+    # The sweep's sending campaigns.
+    ("campaigns", [("status", ASC)], {}),
+    ("release_batches", [("opened_at", ASC)], {}),
+    ("audit", [("campaign_id", ASC), ("at", ASC), ("seq", ASC)], {}),
+    ("templates", [("org_id", ASC), ("name", ASC)], {}),
+    ("template_versions", [("template_id", ASC), ("request_id", ASC)], {}),
+    ("early_receipts", [("org_id", ASC), ("reference", ASC)], {}),
+]
 
 
 class MongoHandle:
     def __init__(self, url: str | None, database: str) -> None:
         self.standin = url is None
         if url is None:
-            from .mongo_standin import StandinClient
-
-            self._client: Any = StandinClient()
+            self._client: Any = _standin_client()
         else:
             self._client = AsyncMongoClient(url, serverSelectionTimeoutMS=5000, tz_aware=True)
         self.db = cast(AsyncDatabase[Document], self._client[database])
@@ -37,40 +83,26 @@ class MongoHandle:
             )
 
     async def ensure_indexes(self) -> None:
-        recipients = self.db["recipients"]
-        # Release and review read a campaign's recipients by status in list order.
-        await recipients.create_index(
-            [
-                ("campaign_id", ASCENDING),
-                ("status", ASCENDING),
-                ("list_id", ASCENDING),
-                ("row_number", ASCENDING),
-            ]
-        )
-        await recipients.create_index([("batch_id", ASCENDING)])
-        await recipients.create_index([("status", ASCENDING), ("updated_at", ASCENDING)])
-        await recipients.create_index([("record_entry", ASCENDING)], sparse=True)
-        await recipients.create_index([("org_id", ASCENDING), ("contact", ASCENDING)])
-        await self.db["list_rows"].create_index([("recipient_id", ASCENDING)])
-        await self.db["list_rows"].create_index([("list_id", ASCENDING), ("row_number", ASCENDING)])
-        await self.db["list_rows"].create_index([("campaign_id", ASCENDING)])
-        await self.db["campaigns"].create_index([("org_id", ASCENDING), ("created_at", ASCENDING)])
-        await self.db["campaigns"].create_index([("status", ASCENDING)])
-        await self.db["release_batches"].create_index([("published", ASCENDING)])
-        await self.db["audit"].create_index([("campaign_id", ASCENDING), ("at", ASCENDING)])
-        await self.db["templates"].create_index([("org_id", ASCENDING), ("name", ASCENDING)])
-        await self.db["template_versions"].create_index(
-            [("template_id", ASCENDING), ("request_id", ASCENDING)]
-        )
+        """The indexes MongoDB 7 needs for every query the repositories make (each line names
+        the queries it serves); creating an existing index is a no-op."""
+        for collection, keys, options in INDEXES:
+            await self.db[collection].create_index(keys, **options)
 
     async def ping(self) -> bool:
-        if self.standin:
-            return True
         await self._client.admin.command("ping")
         return True
 
     async def close(self) -> None:
-        if self.standin:
-            self._client.close()
-        else:
-            await self._client.close()
+        await self._client.close()
+
+
+def _standin_client() -> Any:
+    try:
+        from cohort_standin import StandinClient
+    except ImportError:
+        raise RuntimeError(
+            "MONGODB_URL is not set and the in-process MongoDB stand-in is not installed: "
+            "set MONGODB_URL; the in-process stand-in is a development dependency "
+            "(uv sync with the dev group)."
+        ) from None
+    return StandinClient()

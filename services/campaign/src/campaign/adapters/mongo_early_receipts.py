@@ -28,12 +28,9 @@ class MongoEarlyReceipts:
             upsert=True,
         )
 
-    async def take(self, org_id: str, provider_reference: str) -> list[str]:
+    async def waiting(self, org_id: str, provider_reference: str) -> list[tuple[str, str]]:
         query = {"org_id": org_id, "reference": provider_reference}
-        docs = await self._c.find(query).to_list(None)
-        if docs:
-            await self._c.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
-        return [d["receipt"] for d in docs]
+        return [(d["_id"], d["receipt"]) async for d in self._c.find(query)]
 
     async def discard(self, key: str) -> None:
         await self._c.delete_one({"_id": key})

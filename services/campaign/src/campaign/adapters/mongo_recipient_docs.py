@@ -6,15 +6,11 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
 from .mongo_database import Document
-from .mongo_patients import patient_key
 
 
 def recipient_doc(r: Recipient) -> Document:
     return {
         "_id": r.id,
-        # No longer indexed here; still written so that a database whose recipients carry the
-        # unique index of earlier versions keeps accepting inserts.
-        "dedupe_key": patient_key(r),
         "org_id": r.org_id,
         "campaign_id": str(r.campaign_id),
         "list_id": str(r.list_id),

@@ -1,15 +1,13 @@
-"""Recipients (one per patient per campaign) and the release log, in MongoDB.
+"""Recipients (one per patient per campaign) in MongoDB.
 
 Every state change is a single-document conditional update (``status`` in the states it may
 come from), so concurrent instances and redelivered messages can never move a recipient twice.
-A row's recipient is inserted only once its row holds the patient (``mongo_patients``), and is
-deleted (while unsent) once an earlier row has taken the patient over; a redelivery repeats
-each step safely."""
+One recipient per patient is the unique index on (campaign, NHS number); the first occurrence
+of a patient (by list registration, then row) keeps it, an unsent later one giving way."""
 
-import contextlib
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,10 +17,12 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import TRANSITIONS, Recipient
+from ..ports import Placement
 from .mongo_campaigns import DUPLICATE_KEY
 from .mongo_database import MongoHandle
-from .mongo_patients import PatientHolders, patient_key, same_row
 from .mongo_recipient_docs import recipient_doc, recipient_from
+
+READY = RecipientStatus.READY.value
 
 
 def _now() -> datetime:
@@ -32,42 +32,54 @@ def _now() -> datetime:
 class MongoRecipientRepository:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = mongo.db["recipients"]
-        self._patients = PatientHolders(mongo)
 
-    async def add_unique(self, recipients: Sequence[Recipient]) -> dict[str, str]:
+    async def add_unique(self, recipients: Sequence[Recipient]) -> Placement:
+        placement = Placement(duplicates={}, displaced=[])
+        # Earliest rows first, so a patient twice in one batch is settled without a take-over.
+        in_order = sorted(recipients, key=lambda r: r.source_rank)
+        for newcomer in await self._insert_new(in_order):
+            holder = await self._settle(newcomer, placement.displaced)
+            if holder is not None:
+                placement.duplicates[newcomer.id] = holder
+        return placement
+
+    async def _insert_new(self, recipients: Sequence[Recipient]) -> list[Recipient]:
+        """Insert in one round trip; returns those refused by a unique index (their patient is
+        held, or they were inserted by an earlier delivery of the same rows)."""
         if not recipients:
-            return {}
-        holders = await self._patients.hold(recipients)
-        duplicates: dict[str, str] = {}
-        held: list[Recipient] = []
-        for r in recipients:
-            holder = holders[patient_key(r)]
-            if not same_row(holder, r):
-                duplicates[r.id] = holder["recipient_id"]
-            elif holder["recipient_id"] == r.id:
-                held.append(r)
-        if held:
-            # Inserted again on a redelivery: a crash may have come between holding and
-            # inserting.
-            await self._insert_new(held)
-            await self._drop_displaced(held)
-        return duplicates
-
-    async def _insert_new(self, recipients: Sequence[Recipient]) -> None:
+            return []
         try:
             await self._c.insert_many([recipient_doc(r) for r in recipients], ordered=False)
         except BulkWriteError as exc:
-            # Inserted by an earlier delivery of the same rows: left as they are now.
-            if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
+            errors = exc.details["writeErrors"]
+            if any(e["code"] != DUPLICATE_KEY for e in errors):
                 raise
+            return [recipients[e["index"]] for e in errors]
+        return []
 
-    async def _drop_displaced(self, recipients: Sequence[Recipient]) -> None:
-        """An earlier row may have taken a patient over while these were being inserted
-        (finding no recipient to delete yet): a recipient inserted since must not stay."""
-        holders = await self._patients.holding(recipients)
-        for r in recipients:
-            if holders.get(patient_key(r)) != r.id:
-                await self._c.delete_one({"_id": r.id, "status": RecipientStatus.READY.value})
+    async def _settle(self, newcomer: Recipient, displaced: list[str]) -> str | None:
+        """Who keeps ``newcomer``'s patient: None if the newcomer does (now inserted, or already
+        there), else the holder's id. An unsent holder from a later row is deleted in favour of
+        the newcomer (and named in ``displaced``). Each pass either ends or removes a holder
+        from a later row, so this ends whatever other batches do at the same time."""
+        key = {"campaign_id": str(newcomer.campaign_id), "nhs_number": newcomer.nhs_number}
+        while True:
+            holder = await self._c.find_one(key, {"status": 1, "source_rank": 1})
+            if holder is None:
+                try:
+                    await self._c.insert_one(recipient_doc(newcomer))
+                    return None
+                except DuplicateKeyError:
+                    continue  # another row of the patient got in first: look again
+            if holder["_id"] == newcomer.id:
+                return None
+            if holder["status"] != READY or holder["source_rank"] < newcomer.source_rank:
+                return str(holder["_id"])
+            gone = await self._c.delete_one(
+                {"_id": holder["_id"], "status": READY, "source_rank": holder["source_rank"]}
+            )
+            if gone.deleted_count:
+                displaced.append(str(holder["_id"]))
 
     async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
         cursor = await self._c.aggregate(
@@ -214,33 +226,14 @@ class MongoRecipientRepository:
         docs = self._c.find({"record_entry": "pending"}).limit(limit)
         return [recipient_from(d) async for d in docs]
 
+    async def count_pending_record_entries(self) -> int:
+        return await self._c.count_documents({"record_entry": "pending"})
+
     async def record_entries_published(self, ids: Sequence[str]) -> None:
         await self._c.update_many(
             {"_id": {"$in": list(ids)}, "record_entry": "pending"},
             {"$set": {"record_entry": "published"}},
         )
-
-    async def replace_if_earlier(self, existing_id: str, newcomer: Recipient) -> bool:
-        """First occurrence wins: if ``newcomer`` comes from an earlier row than the recipient
-        now holding its patient, and nothing has been sent, the newcomer takes its place.
-        Returns whether the holder was removed. (If a third occurrence slips in between the
-        delete and the insert, the newcomer is not inserted; the caller's check for missing
-        recipients then reports its row as a duplicate.)"""
-        ready = RecipientStatus.READY.value
-        deleted = await self._c.delete_one(
-            {"_id": existing_id, "status": ready, "source_rank": {"$gt": newcomer.source_rank}}
-        )
-        if not deleted.deleted_count and await self._c.find_one({"_id": existing_id}, {"_id": 1}):
-            return False  # released already, or from an earlier row
-        # Taken over even when the holder has no recipient: its batch is between holding the
-        # patient and inserting (it then drops its recipient), or a crash came after the delete.
-        if not await self._patients.take_over(existing_id, newcomer):
-            return bool(deleted.deleted_count)
-        # The holder's batch may have inserted its recipient since the delete above.
-        await self._c.delete_one({"_id": existing_id, "status": ready})
-        with contextlib.suppress(DuplicateKeyError):
-            await self._c.insert_one(recipient_doc(newcomer))
-        return True
 
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
         query = {
@@ -280,43 +273,29 @@ class MongoRecipientRepository:
         )
         return None if doc is None else str(doc["_id"])
 
+    async def cancel_claimed(self, org_id: str, ids: Sequence[str]) -> list[str]:
+        query = {"_id": {"$in": list(ids)}, "org_id": org_id}
+        await self._c.update_many(
+            {**query, "status": RecipientStatus.SENDING.value}, {"$set": _CANCELLED()}
+        )
+        cancelled = {**query, "status": RecipientStatus.CANCELLED.value}
+        return [d["_id"] async for d in self._c.find(cancelled, {"_id": 1})]
+
     async def cancel_unsent(self, campaign_id: UUID) -> int:
         result = await self._c.update_many(
             {
                 "campaign_id": str(campaign_id),
                 "status": {"$in": [s.value for s in TRANSITIONS[RecipientStatus.CANCELLED]]},
             },
-            {
-                "$set": {
-                    "status": RecipientStatus.CANCELLED.value,
-                    "reason_code": "CANCELLED",
-                    "reason": "The campaign was cancelled before this message was sent.",
-                    "updated_at": _now(),
-                }
-            },
+            {"$set": _CANCELLED()},
         )
         return result.modified_count
 
 
-class MongoReleaseLog:
-    def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["release_batches"]
-
-    async def opened(self, batch_id: UUID, campaign_id: UUID, org_id: str) -> None:
-        await self._c.insert_one(
-            {
-                "_id": str(batch_id),
-                "campaign_id": str(campaign_id),
-                "org_id": org_id,
-                "published": False,
-                "opened_at": _now(),
-            }
-        )
-
-    async def published(self, batch_id: UUID) -> None:
-        await self._c.update_one({"_id": str(batch_id)}, {"$set": {"published": True}})
-
-    async def unpublished(self, older_than_s: float) -> list[tuple[UUID, UUID, str]]:
-        cutoff = _now() - timedelta(seconds=older_than_s)
-        docs = self._c.find({"published": False, "opened_at": {"$lte": cutoff}})
-        return [(UUID(d["_id"]), UUID(d["campaign_id"]), d["org_id"]) async for d in docs]
+def _CANCELLED() -> dict[str, Any]:
+    return {
+        "status": RecipientStatus.CANCELLED.value,
+        "reason_code": "CANCELLED",
+        "reason": "The campaign was cancelled before this message was sent.",
+        "updated_at": _now(),
+    }

@@ -11,6 +11,8 @@ from .errors import Conflict, InvalidMessage
 from .rendering import check_placeholders
 
 EDITABLE = frozenset({CampaignStatus.DRAFT})
+#: Requests a campaign remembers; a redelivery arrives within seconds, long before 32 more.
+REMEMBERED_REQUESTS = 32
 
 
 def check_type_settings(
@@ -69,6 +71,18 @@ class Campaign:
     template_version: int | None = None
     #: When sending first started: patients' links expire ``link_expiry_days`` after that day.
     sent_at: datetime | None = None
+    #: The stored version this was read at: a save succeeds only if nobody saved since
+    #: (optimistic concurrency; the repository raises ``ConcurrentUpdate`` otherwise).
+    version: int = 0
+    #: Ids of the latest requests applied, so a redelivered request is recognised and not
+    #: applied (or refused) a second time. Saved in the same write as the change it made.
+    applied_requests: list[str] = field(default_factory=list)
+
+    def already_applied(self, request_id: UUID) -> bool:
+        return str(request_id) in self.applied_requests
+
+    def remember(self, request_id: UUID) -> None:
+        self.applied_requests = [*self.applied_requests, str(request_id)][-REMEMBERED_REQUESTS:]
 
     def accept_list(self) -> None:
         if self.status not in EDITABLE:
@@ -118,6 +132,7 @@ class Campaign:
         if self.status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED):
             raise Conflict(f"The campaign is already {self.status}.")
         self.status = CampaignStatus.CANCELLED
+        self.paused_reason = None
 
     def finish_if_done(self, unsent: int) -> bool:
         """Completed once nothing is left to hand to the provider (receipts may still come)."""

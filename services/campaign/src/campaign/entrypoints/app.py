@@ -16,17 +16,23 @@ from ..adapters.mongo_database import MongoHandle
 from ..bootstrap import build_deps, warn_if_insecure
 from ..config import CampaignSettings
 from .consumer import register
+from .outbox import OutboxDrainer
 from .releaser import Releaser
 
 
 def create_app(
-    settings: CampaignSettings | None = None, rabbit: RabbitSettings | None = None
+    settings: CampaignSettings | None = None,
+    rabbit: RabbitSettings | None = None,
+    mongo: MongoHandle | None = None,
 ) -> Starlette:
+    """The campaign process. ``mongo`` lets tests run two instances on one store (with the
+    in-process stand-in, the only way two instances can share one); it is closed by its owner."""
     settings = settings or CampaignSettings()
     rabbit = rabbit or RabbitSettings()
     topology = Topology(rabbit)
     broker = make_broker(rabbit, prefetch=settings.prefetch)
-    mongo = MongoHandle(settings.mongodb_url, settings.mongodb_database)
+    owns_mongo = mongo is None
+    mongo = mongo or MongoHandle(settings.mongodb_url, settings.mongodb_database)
     # Credit balance requests to dispatch; short, because a review must not hang on them.
     rpc = RpcClient(broker, topology, caller="campaign", timeout=settings.credit_timeout_s)
     rpc.attach()
@@ -38,6 +44,7 @@ def create_app(
         settings.receipt_timeout_s,
         settings.claim_timeout_s,
     )
+    drainer = OutboxDrainer(deps)
     register(broker, topology, deps, releaser)
 
     @asynccontextmanager
@@ -48,12 +55,15 @@ def create_app(
         await mongo.ensure_indexes()
         await start_consuming(broker, topology, rpc)
         releaser.start()
+        drainer.start()
         try:
             yield
         finally:
             await releaser.stop()
+            await drainer.stop()
             await broker.stop()
-            await mongo.close()
+            if owns_mongo:
+                await mongo.close()
 
     async def broker_ready() -> bool:
         return await broker.ping(timeout=2.0)

@@ -22,7 +22,7 @@ from cohort_contracts.sending import DeliveryReported, MessagesSent, ReplyReceiv
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.topology import Topology
 
-from ..handlers import lists, replies, requests, sending
+from ..handlers import lists, outcomes, replies, requests
 from ..handlers.deps import Deps
 from .releaser import Releaser
 
@@ -49,7 +49,7 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     @broker.subscriber(*route_args(MESSAGES_SENT))
     @redeliver_on_error
     async def on_messages_sent(event: MessagesSent) -> None:
-        await sending.record_messages_sent(event, deps)
+        await outcomes.record_messages_sent(event, deps)
 
     @broker.subscriber(*route_args(REPLY_RECEIVED))
     @redeliver_on_error
@@ -59,4 +59,4 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     @broker.subscriber(*route_args(DELIVERY_REPORTED))
     @redeliver_on_error
     async def on_delivery(event: DeliveryReported) -> None:
-        await sending.record_delivery(event, deps)
+        await outcomes.record_delivery(event, deps)

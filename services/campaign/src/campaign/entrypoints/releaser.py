@@ -1,19 +1,21 @@
-"""Runs releases in the background: one loop per sending campaign per process, plus a sweeper
-that resumes any campaign whose release was interrupted (a crash, a restart, another instance),
-settles messages whose receipts never came, and drains the save-to-record outbox."""
+"""Runs releases in the background, and the sweeper that keeps every campaign moving.
+
+Any instance may kick a release (after a send or resume, or from its sweep): the campaign's
+release lease makes sure only one instance releases a campaign at a time. Every instance
+sweeps; each thing a sweep does is claimed item by item in the store (an unpublished batch is
+claimed before it is republished; an expired recipient moves once), so sweeping instances
+never do the same work twice."""
 
 import asyncio
 import logging
 from uuid import UUID
 
+from cohort_platform.errors import describe
+
 from ..domain.model import Campaign
 from ..handlers.deps import Deps
-from ..handlers.sending import (
-    expire_unsettled,
-    publish_record_entries,
-    release,
-    republish_unpublished,
-)
+from ..handlers.outcomes import expire_unsettled
+from ..handlers.release import release, republish_unpublished
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +49,24 @@ class Releaser:
 
     def _done(self, campaign_id: UUID, task: asyncio.Task[int]) -> None:
         self._running.pop(campaign_id, None)
-        if not task.cancelled() and task.exception() is not None:
+        if not task.cancelled() and (exc := task.exception()) is not None:
             log.error(
                 "release failed; the sweeper will resume it",
-                extra={"campaign_id": str(campaign_id), "error": type(task.exception()).__name__},
+                extra={"campaign_id": str(campaign_id), **describe(exc)},
             )
+
+    async def sweep(self) -> None:
+        await republish_unpublished(self._deps, self._grace_s)
+        for campaign in await self._deps.campaigns.list_sending():
+            self.kick(campaign)
+        await expire_unsettled(self._deps, self._receipt_timeout_s, self._claim_timeout_s)
 
     async def _sweep_forever(self) -> None:
         while True:
             try:
-                await republish_unpublished(self._deps, self._grace_s)
-                for campaign in await self._deps.campaigns.list_sending():
-                    self.kick(campaign)
-                await expire_unsettled(self._deps, self._receipt_timeout_s, self._claim_timeout_s)
-                await publish_record_entries(self._deps)
+                await self.sweep()
             except Exception as exc:
-                log.error("sweep failed", extra={"error": type(exc).__name__})
+                log.error("sweep failed", extra=describe(exc))
             await asyncio.sleep(self._interval_s)
 
     async def stop(self) -> None:

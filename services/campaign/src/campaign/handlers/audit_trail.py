@@ -1,6 +1,7 @@
 """The append-only audit trail of a campaign: who did what, when."""
 
 from datetime import UTC, datetime
+from uuid import UUID
 
 from cohort_contracts.campaign_requests import GetAudit
 from cohort_contracts.campaign_views import AuditLog
@@ -11,9 +12,25 @@ from .loading import load_campaign
 
 
 async def record_audit(
-    deps: Deps, campaign: Campaign, actor: str, action: str, **details: str | int
+    deps: Deps,
+    campaign: Campaign,
+    actor: str,
+    action: str,
+    *,
+    cause: UUID,
+    **details: str | int,
 ) -> None:
-    await deps.audit.append(campaign.org_id, campaign.id, datetime.now(UTC), actor, action, details)
+    """``cause`` is the id of the request or event that did it: an entry is written once per
+    cause and action, so a redelivered message never repeats one."""
+    await deps.audit.append(
+        campaign.org_id,
+        campaign.id,
+        datetime.now(UTC),
+        actor,
+        action,
+        details,
+        key=f"{cause}:{action}",
+    )
 
 
 async def get_audit(req: GetAudit, deps: Deps) -> AuditLog:

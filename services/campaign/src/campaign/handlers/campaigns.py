@@ -11,14 +11,16 @@ from cohort_contracts.campaign_requests import (
     GetCampaign,
     ListCampaigns,
     ListRecipients,
+    ResumeCampaign,
     SendCampaign,
     SetMessage,
 )
 from cohort_contracts.campaign_views import CampaignPage, CampaignView, RecipientPage
 
-from ..domain.errors import InvalidMessage
+from ..domain.errors import Conflict, InvalidMessage
 from ..domain.model import Campaign, check_type_settings
 from .audit_trail import record_audit
+from .changes import change_campaign
 from .credit import ensure_credit
 from .deps import Deps
 from .loading import load_campaign
@@ -58,13 +60,17 @@ async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
         questionnaire=req.questionnaire,
         link_expiry_days=req.link_expiry_days,
     )
-    existing = await deps.campaigns.get(req.org_id, campaign.id)
-    if existing is not None:
-        return await _view(deps, existing)
-    await deps.campaigns.add(campaign)
-    await record_audit(deps, campaign, req.actor, "created", type=campaign.type)
+    if not await deps.campaigns.add(campaign):
+        existing = await deps.campaigns.get(req.org_id, campaign.id)
+        if existing is None:
+            # The id is taken in another organisation: a forged or colliding request id.
+            raise Conflict("This request id is already in use.")
+        campaign = existing
+    await record_audit(
+        deps, campaign, req.actor, "created", cause=req.message_id, type=campaign.type
+    )
     log.info("campaign created", extra={"campaign_id": str(campaign.id)})
-    return campaign_view(campaign, {})
+    return await _view(deps, campaign)
 
 
 async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
@@ -99,48 +105,103 @@ async def _message_from(
 
 
 async def set_message(req: SetMessage, deps: Deps) -> CampaignView:
-    campaign = await _load(deps, req.readable_orgs, req.campaign_id)
-    body, subject, template = await _message_from(req, deps, campaign)
-    campaign.set_message(body, subject, template)
-    await deps.campaigns.save(campaign)
+    template: tuple[str, int] | None = None
+
+    async def compose(campaign: Campaign) -> bool:
+        nonlocal template
+        if campaign.already_applied(req.message_id):
+            return False
+        body, subject, template = await _message_from(req, deps, campaign)
+        campaign.set_message(body, subject, template)
+        campaign.remember(req.message_id)
+        return True
+
+    campaign, _ = await change_campaign(
+        deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), compose
+    )
     details: dict[str, str | int] = {}
     if template is not None:
         details = {"template_id": template[0], "version": template[1]}
-    await record_audit(deps, campaign, req.actor, "message_composed", **details)
+    await record_audit(
+        deps, campaign, req.actor, "message_composed", cause=req.message_id, **details
+    )
     return await _view(deps, campaign)
 
 
 async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
-    campaign = await _load(deps, req.readable_orgs, req.campaign_id)
-    # The same rendering as the review: the count confirmed is the count reviewed, which
-    # leaves out recipients whose message would be too long for SMS.
-    review, tally = await build_review(deps, campaign, preview_count=0)
-    ensure_credit(review)
-    campaign.start_sending(
-        confirmed=req.confirm_recipient_count,
-        ready=review.recipient_count,
-        lists_resolving=review.lists_resolving,
+    async def start(campaign: Campaign) -> bool:
+        if campaign.already_applied(req.message_id):
+            return False
+        # The same rendering as the review: the count confirmed is the count reviewed, which
+        # leaves out recipients whose message would be too long for SMS (release fails them
+        # with MESSAGE_TOO_LONG by the same rule). If anything changes the campaign while this
+        # review runs (its message, a new list), the save fails and the review is redone.
+        review, _ = await build_review(deps, campaign, preview_count=0)
+        ensure_credit(review)
+        campaign.start_sending(
+            confirmed=req.confirm_recipient_count,
+            ready=review.recipient_count,
+            lists_resolving=review.lists_resolving,
+        )
+        # Links expire counting from today, the day that was rendered above.
+        campaign.sent_at = campaign.sent_at or datetime.now(UTC)
+        campaign.remember(req.message_id)
+        return True
+
+    campaign, _ = await change_campaign(
+        deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), start
     )
-    # Links expire counting from today, the day that was rendered above.
-    campaign.sent_at = campaign.sent_at or datetime.now(UTC)
-    # Failed before the campaign is saved as sending, so the releaser never sees them ready.
-    # (If the save fails, a retry counts the same recipients: these are no longer ready.)
-    await deps.recipient_messages.fail_too_long(campaign.id, tally.too_long)
-    await deps.campaigns.save(campaign)
-    await record_audit(deps, campaign, req.actor, "sent", recipients=req.confirm_recipient_count)
+    await record_audit(
+        deps,
+        campaign,
+        req.actor,
+        "sent",
+        cause=req.message_id,
+        recipients=req.confirm_recipient_count,
+    )
     log.info("campaign sending", extra={"campaign_id": str(campaign.id), "actor": req.actor})
     return await _view(deps, campaign)
 
 
 async def cancel_campaign(req: CancelCampaign, deps: Deps) -> CampaignView:
-    campaign = await _load(deps, req.readable_orgs, req.campaign_id)
-    campaign.cancel()
-    # The status is saved first: the releaser checks it before every batch, so nothing new is
-    # queued; then everything not yet claimed by dispatch is cancelled (claims then fail).
-    await deps.campaigns.save(campaign)
+    async def cancel(campaign: Campaign) -> bool:
+        if campaign.already_applied(req.message_id):
+            return False
+        campaign.cancel()
+        campaign.remember(req.message_id)
+        return True
+
+    campaign, _ = await change_campaign(
+        deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), cancel
+    )
+    # The status is saved first: the releaser and every claim check it, so nothing new is
+    # queued or claimed; then everything not yet claimed by dispatch is cancelled. A redelivered
+    # request repeats this step (it changes nothing the second time).
     cancelled = await deps.recipients.cancel_unsent(campaign.id)
-    await record_audit(deps, campaign, req.actor, "cancelled", recipients_cancelled=cancelled)
+    await record_audit(
+        deps,
+        campaign,
+        req.actor,
+        "cancelled",
+        cause=req.message_id,
+        recipients_cancelled=cancelled,
+    )
     log.info("campaign cancelled", extra={"campaign_id": str(campaign.id), "cancelled": cancelled})
+    return await _view(deps, campaign)
+
+
+async def resume_campaign(req: ResumeCampaign, deps: Deps) -> CampaignView:
+    async def resume(campaign: Campaign) -> bool:
+        if campaign.already_applied(req.message_id):
+            return False
+        campaign.resume()
+        campaign.remember(req.message_id)
+        return True
+
+    campaign, _ = await change_campaign(
+        deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), resume
+    )
+    await record_audit(deps, campaign, req.actor, "resumed", cause=req.message_id)
     return await _view(deps, campaign)
 
 

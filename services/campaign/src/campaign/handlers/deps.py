@@ -1,5 +1,7 @@
 """Everything a handler may touch, built once by ``bootstrap``."""
 
+import asyncio
+import uuid
 from dataclasses import dataclass, field
 
 from ..domain.messages import MessageRenderer
@@ -8,12 +10,14 @@ from ..ports import (
     CampaignRepository,
     CreditSource,
     EarlyReceipts,
+    Leases,
     PatientListRepository,
     Publisher,
     RecipientMessages,
     RecipientRepository,
     ReleaseLog,
     TemplateRepository,
+    Wakeup,
 )
 
 
@@ -35,3 +39,8 @@ class Deps:
     early_receipts: EarlyReceipts = field(kw_only=True)
     #: Half the request timeout dispatch waits for a claim (COHORT_RPC_TIMEOUT_S, 10 s).
     claim_deadline_s: float = field(default=5.0, kw_only=True)
+    leases: Leases = field(kw_only=True)
+    #: Names this process in leases it holds.
+    instance_id: str = field(default_factory=lambda: uuid.uuid4().hex, kw_only=True)
+    #: Wakes the save-to-record outbox drainer when a delivery set an entry pending.
+    record_entries_waiting: Wakeup = field(default_factory=asyncio.Event, kw_only=True)

@@ -23,10 +23,11 @@ from cohort_contracts.vocabulary import (
 )
 
 from ..domain.errors import NotFound
-from ..domain.model import PatientList, Recipient
+from ..domain.model import Campaign, PatientList, Recipient
 from ..domain.rendering import display_name
 from ..domain.rows import ListRow
 from .audit_trail import record_audit
+from .changes import change_campaign
 from .deps import Deps
 from .loading import load_campaign
 from .views import list_view
@@ -35,10 +36,19 @@ log = logging.getLogger(__name__)
 
 
 async def register_patient_list(req: RegisterPatientList, deps: Deps) -> PatientListView:
-    campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
-    if campaign is None:
-        raise NotFound("Campaign not found.")
-    campaign.accept_list()
+    async def find() -> Campaign:
+        campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
+        if campaign is None:
+            raise NotFound("Campaign not found.")
+        return campaign
+
+    async def accept(campaign: Campaign) -> bool:
+        campaign.accept_list()
+        return True
+
+    # Saved (a new version) before the list exists: a send that reviewed the campaign without
+    # this list then fails its compare-and-set and reviews again, finding the list resolving.
+    campaign, _ = await change_campaign(deps.campaigns, find, accept)
     patient_list = PatientList(
         id=req.list_id,
         campaign_id=req.campaign_id,
@@ -49,9 +59,15 @@ async def register_patient_list(req: RegisterPatientList, deps: Deps) -> Patient
         total_rows=req.total_rows,
         created_at=datetime.now(UTC),
     )
-    await deps.lists.add(patient_list)
+    patient_list = await deps.lists.add(patient_list)
     await record_audit(
-        deps, campaign, req.actor, "list_uploaded", list_id=str(req.list_id), rows=req.total_rows
+        deps,
+        campaign,
+        req.actor,
+        "list_uploaded",
+        cause=req.message_id,
+        list_id=str(req.list_id),
+        rows=req.total_rows,
     )
     log.info("patient list registered", extra={"list_id": str(req.list_id), "rows": req.total_rows})
     return list_view(patient_list, await deps.lists.progress(patient_list))
@@ -91,14 +107,10 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
         for o in event.outcomes
         if o.patient is not None and o.reason_code is None
     }
-    clashes = await deps.recipients.add_unique(list(new.values()))
-    duplicates = set()
-    for newcomer_id, holder_id in clashes.items():
-        newcomer = next(r for r in new.values() if r.id == newcomer_id)
-        if await deps.recipients.replace_if_earlier(holder_id, newcomer):
-            await deps.lists.mark_duplicate(holder_id)
-        else:
-            duplicates.add(newcomer_id)
+    placement = await deps.recipients.add_unique(list(new.values()))
+    for displaced_id in placement.displaced:
+        await deps.lists.mark_duplicate(displaced_id)
+    duplicates = set(placement.duplicates) | set(placement.displaced)
     rows = []
     for o in event.outcomes:
         recipient = new.get(o.row_number)

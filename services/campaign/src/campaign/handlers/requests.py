@@ -35,17 +35,7 @@ from cohort_contracts.campaign_requests import (
 )
 
 from ..domain.errors import CampaignError
-from . import (
-    audit_trail,
-    campaigns,
-    links,
-    lists,
-    reads,
-    review,
-    send_to_self,
-    sending,
-    templates,
-)
+from . import audit_trail, campaigns, links, lists, reads, release, review, send_to_self, templates
 from .deps import Deps
 
 log = logging.getLogger(__name__)
@@ -64,8 +54,8 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     RegisterPatientList: lists.register_patient_list,
     GetPatientList: lists.get_patient_list,
     GetUnsuccessfulRows: lists.get_unsuccessful_rows,
-    ClaimMessages: sending.claim_messages,
-    ResumeCampaign: sending.resume_campaign,
+    ClaimMessages: release.claim_messages,
+    ResumeCampaign: campaigns.resume_campaign,
     TestSend: send_to_self.send_test,
     GetAudit: audit_trail.get_audit,
     ListTemplates: templates.list_templates,

@@ -64,7 +64,9 @@ async def send_test(req: TestSend, deps: Deps) -> TestSendResult:
         test=True,
     )
     await deps.publisher.publish(SEND_MESSAGES, command)
-    await record_audit(deps, campaign, req.actor, "test_sent", channel=req.channel)
+    await record_audit(
+        deps, campaign, req.actor, "test_sent", cause=req.message_id, channel=req.channel
+    )
     log.info("test message sent", extra={"campaign_id": str(campaign.id)})
     return TestSendResult(
         to=to,

@@ -2,7 +2,7 @@
 from campaign a page at a time while the download streams."""
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
@@ -82,4 +82,7 @@ def _row(recipient: RecipientView) -> list[str]:
 
 
 def _time(value: datetime | None) -> str:
-    return "" if value is None else value.isoformat(timespec="seconds")
+    """ISO 8601 in UTC with ``Z``, as the API writes times (the views hold aware UTC times)."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,214 @@
+"""What became of each message: dispatch's reports, provider receipts, completion and expiry.
+
+Every recipient change here is a conditional update on the states it may come from, so a
+redelivered or out-of-order report changes nothing; the campaign itself changes only through
+``change_campaign``. Delivery sets the save-to-record flag in the same write; publishing those
+entries is the outbox drainer's job (``record_entries``), never a receipt handler's."""
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome
+from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
+
+from ..domain.errors import NotFound
+from ..domain.model import RETURNED_FROM, UNCLAIMED_FROM, UNSENT, Campaign
+from .audit_trail import record_audit
+from .changes import change_campaign
+from .deps import Deps
+
+log = logging.getLogger(__name__)
+
+SEND_STATUS = {
+    "sent": RecipientStatus.SENT,
+    "delivered": RecipientStatus.DELIVERED,
+    "failed": RecipientStatus.FAILED,
+    "outcome_unknown": RecipientStatus.OUTCOME_UNKNOWN,
+}
+
+
+async def _find(deps: Deps, org_id: str, campaign_id: uuid.UUID) -> Campaign:
+    campaign = await deps.campaigns.get(org_id, campaign_id)
+    if campaign is None:
+        raise NotFound("Campaign not found.")
+    return campaign
+
+
+async def _pause(event: MessagesSent, deps: Deps) -> None:
+    assert event.blocked is not None
+    reason = event.blocked.reason
+
+    async def pause(campaign: Campaign) -> bool:
+        return campaign.pause(reason)
+
+    campaign, paused = await change_campaign(
+        deps.campaigns, lambda: _find(deps, event.org_id, event.campaign_id), pause
+    )
+    if paused:
+        await record_audit(
+            deps,
+            campaign,
+            "dispatch",
+            "paused",
+            cause=event.message_id,
+            reason_code=event.blocked.reason_code.value,
+        )
+        log.warning(
+            "campaign paused by a provider problem",
+            extra={"campaign_id": str(event.campaign_id), "reason_code": event.blocked.reason_code},
+        )
+
+
+async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
+    if event.blocked is not None:
+        try:
+            await _pause(event, deps)
+        except NotFound:
+            log.warning("report for an unknown campaign", extra={"batch_id": str(event.batch_id)})
+            return
+    returned = False
+    for outcome in event.outcomes:
+        returned |= await _record_outcome(event, outcome, deps)
+    if returned:
+        await _cancel_if_cancelled(event.org_id, event.campaign_id, deps)
+    if any(o.status == "delivered" for o in event.outcomes):
+        deps.record_entries_waiting.set()
+    await _apply_early_receipts(event, deps)
+    await finish_if_done(event.org_id, event.campaign_id, deps)
+
+
+async def _record_outcome(event: MessagesSent, outcome: SendOutcome, deps: Deps) -> bool:
+    """Applies one outcome; True if it put a recipient back to ready."""
+    org_id, rid = event.org_id, outcome.recipient_id
+    if outcome.status in ("returned", "not_claimed"):
+        # Claimed but certainly not sent (``returned``: sending was blocked), or never claimed
+        # (the campaign was paused, or the claim came too late): ready again, to be released
+        # when the campaign resumes. Only from the batch that reported it: a late or repeated
+        # report must not pull back a recipient released again since (it would go twice).
+        return await deps.recipients.transition(
+            org_id,
+            rid,
+            RecipientStatus.READY,
+            from_states=RETURNED_FROM if outcome.status == "returned" else UNCLAIMED_FROM,
+            batch_id=event.batch_id,
+        )
+    reason_code = None if outcome.reason_code is None else outcome.reason_code.value
+    await deps.recipients.transition(
+        org_id,
+        rid,
+        SEND_STATUS[outcome.status],
+        reason_code,
+        outcome.reason,
+        provider_reference=outcome.provider_reference,
+    )
+    return False
+
+
+async def _cancel_if_cancelled(org_id: str, campaign_id: uuid.UUID, deps: Deps) -> None:
+    """Recipients just put back to ready belong to a campaign that may have been cancelled
+    meanwhile; cancel writes its status before cancelling what is unsent, and this looks at the
+    status after writing, so whichever runs last catches them."""
+    campaign = await deps.campaigns.get(org_id, campaign_id)
+    if campaign is not None and campaign.status is CampaignStatus.CANCELLED:
+        await deps.recipients.cancel_unsent(campaign_id)
+
+
+async def finish_if_done(org_id: str, campaign_id: uuid.UUID, deps: Deps) -> None:
+    async def finish(campaign: Campaign) -> bool:
+        if campaign.status is not CampaignStatus.SENDING:
+            return False
+        counts = await deps.recipients.counts(campaign_id)
+        return campaign.finish_if_done(sum(counts.get(s, 0) for s in UNSENT))
+
+    try:
+        _, finished = await change_campaign(
+            deps.campaigns, lambda: _find(deps, org_id, campaign_id), finish
+        )
+    except NotFound:
+        return
+    if finished:
+        log.info("campaign completed", extra={"campaign_id": str(campaign_id)})
+
+
+async def expire_unsettled(deps: Deps, receipt_timeout_s: float, claim_timeout_s: float) -> int:
+    """None stays in flight once receipts stop coming (Notify gives up after 72 hours): a sent
+    message never confirmed fails with NO_RECEIPT; a claim dispatch never reported on (it
+    crashed mid-send) may have reached the provider, so it becomes outcome_unknown. Each
+    recipient moves once however many instances sweep at the same time."""
+    now = datetime.now(UTC)
+    touched = await deps.recipients.expire(
+        RecipientStatus.SENT,
+        now - timedelta(seconds=receipt_timeout_s),
+        RecipientStatus.FAILED,
+        "NO_RECEIPT",
+        "The mobile network never confirmed delivery. The phone may be off or out of signal.",
+    )
+    touched += await deps.recipients.expire(
+        RecipientStatus.SENDING,
+        now - timedelta(seconds=claim_timeout_s),
+        RecipientStatus.OUTCOME_UNKNOWN,
+        "NO_RECEIPT",
+        "We cannot tell whether this message was sent; it was not sent again.",
+    )
+    for org_id, campaign_id in set(touched):
+        await finish_if_done(org_id, campaign_id, deps)
+    return len(touched)
+
+
+async def _keep_early(event: DeliveryReported, deps: Deps) -> str | None:
+    """A receipt for a shared reference can overtake dispatch's report of which recipients the
+    reference covers: keep it until the report comes. Both sides write first and look second,
+    so whichever runs last applies the receipt."""
+    assert event.provider_reference is not None
+    assert event.mobile is not None
+    key = f"{event.provider_reference}:{event.mobile}:{event.status}:{event.message_id}"
+    await deps.early_receipts.keep(
+        event.org_id, event.provider_reference, event.model_dump_json(), key
+    )
+    found = await deps.recipients.find_by_provider_reference(
+        event.org_id, event.provider_reference, event.mobile
+    )
+    if found is not None:
+        await deps.early_receipts.discard(key)
+    else:
+        log.info(
+            "receipt kept until its send report arrives",
+            extra={"message_id": str(event.message_id)},
+        )
+    return found
+
+
+async def _apply_early_receipts(event: MessagesSent, deps: Deps) -> None:
+    references = {o.provider_reference for o in event.outcomes if o.provider_reference}
+    for reference in references:
+        for key, kept in await deps.early_receipts.waiting(event.org_id, reference):
+            await record_delivery(DeliveryReported.model_validate_json(kept), deps)
+            # Removed only once applied: a crash in between applies it again, which changes
+            # nothing the second time.
+            await deps.early_receipts.discard(key)
+
+
+async def record_delivery(event: DeliveryReported, deps: Deps) -> None:
+    if event.status == "pending":
+        return  # a pending receipt never overrides anything; the final one follows
+    to = RecipientStatus.DELIVERED if event.status == "delivered" else RecipientStatus.FAILED
+    reason_code = None if event.reason_code is None else event.reason_code.value
+    recipient_id = event.recipient_id
+    if recipient_id is None and event.provider_reference and event.mobile:
+        recipient_id = await deps.recipients.find_by_provider_reference(
+            event.org_id, event.provider_reference, event.mobile
+        )
+        if recipient_id is None:
+            recipient_id = await _keep_early(event, deps)
+    if recipient_id is None:
+        if not (event.provider_reference and event.mobile):
+            log.warning("receipt names no recipient", extra={"message_id": str(event.message_id)})
+        return
+    changed = await deps.recipients.transition(
+        event.org_id, recipient_id, to, reason_code, event.reason
+    )
+    if not changed:
+        log.info("receipt changed nothing", extra={"recipient_id": recipient_id})
+    elif to is RecipientStatus.DELIVERED:
+        deps.record_entries_waiting.set()

@@ -1,0 +1,145 @@
+"""The 1,000-patient campaign with two instances of every service on one namespace.
+
+Every handset gets exactly one message, every delivered patient exactly one save-to-record
+entry, and every dead-letter queue is empty at the end. With a real MongoDB the two campaign
+instances are two processes; on the in-process stand-in they share one process (and store),
+each with its own broker connection, consumers, releaser and outbox drainer."""
+
+import asyncio
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import aio_pika
+import httpx2
+import pytest
+
+from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES
+from cohort_platform.settings import RabbitSettings
+from cohort_platform.testing import delete_namespace
+from cohort_platform.topology import Topology
+
+from .patients import build
+from .stack import Stack
+from .test_walking_skeleton import all_recipients, client, wait_for
+
+pytestmark = pytest.mark.e2e
+
+TWO_OF_EACH = {"campaign": 2, "ingest": 2, "dispatch": 2, "gateway": 2}
+
+
+@pytest.fixture(params=["standin", "mongodb"])
+def scaled(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    extra_env = {"CAMPAIGN_SWEEP_INTERVAL_S": "1"}
+    if request.param == "mongodb":
+        extra_env["MONGODB_URL"] = request.getfixturevalue("mongodb_url")
+        extra_env["CAMPAIGN_MONGODB_DATABASE"] = f"e2e_{time.monotonic_ns()}"
+    stack = Stack(
+        log_dir=tmp_path_factory.mktemp("scale-out"), extra_env=extra_env, instances=TWO_OF_EACH
+    )
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        settings = RabbitSettings(rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace)
+        asyncio.run(delete_namespace(settings))
+
+
+async def _drain(stack: Stack, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    connection = await aio_pika.connect(stack.rabbitmq_url)
+    async with connection:
+        channel = await connection.channel()
+        q = await channel.declare_queue(queue, passive=True)
+        messages = []
+        while (message := await q.get(fail=False, no_ack=True)) is not None:
+            messages.append(message)
+        return messages
+
+
+async def _declared(stack: Stack, queues: list[str]) -> dict[str, tuple[int, int]]:
+    """(messages ready, consumers) per queue."""
+    connection = await aio_pika.connect(stack.rabbitmq_url)
+    async with connection:
+        channel = await connection.channel()
+        underlay = await channel.get_underlay_channel()
+        found = {}
+        for name in queues:
+            result = await underlay.queue_declare(name, passive=True)
+            found[name] = (int(result.message_count or 0), int(result.consumer_count or 0))
+        return found
+
+
+def _depths(stack: Stack, queues: list[str]) -> dict[str, int]:
+    return {q: ready for q, (ready, _) in asyncio.run(_declared(stack, queues)).items()}
+
+
+def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry(
+    scaled: Stack,
+) -> None:
+    topology = Topology(RabbitSettings(cohort_namespace=scaled.namespace))
+    work_queues = [topology.name(r.queue) for r in ALL_ROUTES if r.consumer != "ehr"]
+    consumers = {q: n for q, (_, n) in asyncio.run(_declared(scaled, work_queues)).items()}
+    assert set(consumers.values()) == {2}, consumers  # two live instances on every queue
+    expected = build(1000)
+    api = client(scaled)
+    second_gateway = httpx2.Client(
+        base_url=scaled.url("gateway-2"), headers=dict(api.headers), timeout=30.0
+    )
+    campaign_id = api.post("/v1/campaigns", json={"name": "Flu", "type": "basic"}).json()["id"]
+    upload = api.post(
+        f"/v1/campaigns/{campaign_id}/patient-lists",
+        files={"file": ("flu.csv", expected.csv_bytes, "text/csv")},
+        data={"channel": "sms"},
+    )
+    assert upload.status_code == 202, upload.text
+    list_id = upload.json()["id"]
+
+    def resolved() -> dict[str, Any] | None:
+        # Read through the other gateway: any instance answers for any request.
+        body: dict[str, Any] = second_gateway.get(
+            f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}"
+        ).json()
+        return body if body["status"] == "complete" else None
+
+    progress = wait_for("the list to resolve", resolved)
+    assert progress["succeeded"] == expected.resolved
+    api.put(f"/v1/campaigns/{campaign_id}/message", json={"body": "Hello ((first_name))."})
+    sent = second_gateway.post(
+        f"/v1/campaigns/{campaign_id}/send", json={"confirm_recipient_count": expected.resolved}
+    )
+    assert sent.status_code == 202, sent.text
+
+    def settled() -> list[dict[str, Any]] | None:
+        recipients = all_recipients(api, campaign_id)
+        return recipients if all(r["status"] == "delivered" for r in recipients) else None
+
+    recipients = wait_for("every recipient to be delivered", settled, seconds=240)
+    assert len(recipients) == expected.resolved
+
+    handsets = httpx2.get(f"{scaled.url('firetext')}/_sim/messages", timeout=30).json()
+    assert Counter(m["to"] for m in handsets) == Counter(r["contact"] for r in recipients)
+
+    record_queue = topology.name(RECORD_ENTRIES.queue)
+
+    def all_entries_published() -> bool:
+        depth = _depths(scaled, [record_queue])[record_queue]
+        return depth >= expected.resolved
+
+    wait_for("every record entry to be published", all_entries_published, seconds=60)
+    time.sleep(2.0)  # a duplicate, if there were one, would follow within the drain interval
+    entries = [json.loads(m.body) for m in asyncio.run(_drain(scaled, record_queue))]
+    per_recipient = Counter(e["recipient_id"] for e in entries)
+    assert set(per_recipient) == {r["id"] for r in recipients}
+    assert set(per_recipient.values()) == {1}
+
+    dead_letters = [topology.name(f"{route.queue}.dlq") for route in ALL_ROUTES]
+    assert set(_depths(scaled, dead_letters).values()) == {0}
+
+    campaign = api.get(f"/v1/campaigns/{campaign_id}").json()
+    assert campaign["status"] == "completed"
+    assert campaign["counts"]["delivered"] == expected.resolved
