@@ -14,7 +14,13 @@ from playwright.sync_api import Page, expect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.browser import chromium, patient_list, sign_in, stack_env  # noqa: E402
+from tests.e2e.browser import (  # noqa: E402
+    axe_violations,
+    chromium,
+    patient_list,
+    sign_in,
+    stack_env,
+)
 from tests.e2e.patients import uk_date, valid_numbers  # noqa: E402
 from tests.e2e.stack import Stack  # noqa: E402
 
@@ -28,18 +34,25 @@ PHONE = {"width": 375, "height": 812}
 
 
 class Camera:
+    """Photographs each page at both widths, and has axe-core check it at both."""
+
     def __init__(self, page: Page) -> None:
         self.page = page
         self.taken: list[str] = []
+        self.violations: dict[str, list[str]] = {}
 
     def shoot(self, name: str) -> None:
         self.page.wait_for_load_state("networkidle")
         self.page.screenshot(path=OUT / f"{name}.png", full_page=True)
+        found = axe_violations(self.page)
         self.page.set_viewport_size(PHONE)
         self.page.screenshot(path=OUT / f"{name}-phone.png", full_page=True)
+        found += [f"{v} (375 px)" for v in axe_violations(self.page)]
         self.page.set_viewport_size(DESKTOP)
         self.taken.append(name)
-        print(f"  {name}")
+        if found:
+            self.violations[name] = found
+        print(f"  {name}" + (f": {len(found)} accessibility problems" if found else ""))
 
 
 def big_list(rows: int) -> bytes:
@@ -207,8 +220,8 @@ def main() -> None:
             stack.start()
             print(f"services up; pages into {OUT.relative_to(ROOT)}/")
             with chromium() as browser:
-                page = browser.new_page(viewport=DESKTOP)
-                journey(stack, Camera(page), listed.csv_bytes)
+                camera = Camera(browser.new_page(viewport=DESKTOP))
+                journey(stack, camera, listed.csv_bytes)
         finally:
             stack.stop()
             asyncio.run(
@@ -218,6 +231,11 @@ def main() -> None:
                     )
                 )
             )
+    if camera.violations:
+        for name, found in camera.violations.items():
+            print(f"{name}:", *found, sep="\n  ")
+        raise SystemExit("axe-core found accessibility problems")
+    print(f"{len(camera.taken)} pages, each at 1280 px and 375 px; axe-core found no problems")
 
 
 if __name__ == "__main__":
