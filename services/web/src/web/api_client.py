@@ -5,6 +5,7 @@ back as ``GatewayError`` subclasses the routes turn into pages: ``NotFound`` (a 
 for another organisation's things), ``Invalid`` and ``Conflict`` (errors on the form),
 ``SignInAgain`` (the token expired) and ``GatewayUnavailable`` (a "try again" page)."""
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import IO, Annotated, Any, Literal, TypeVar
@@ -12,6 +13,8 @@ from uuid import UUID
 
 import httpx2
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+log = logging.getLogger("web.gateway")
 
 Channel = Literal["sms", "email"]
 CampaignType = Literal["basic", "booking", "questionnaire"]
@@ -34,10 +37,6 @@ class ApiModel(BaseModel):
 class Organisation(ApiModel):
     ods: str
     name: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.ods})" if self.name else self.ods
 
 
 class Me(ApiModel):
@@ -276,6 +275,10 @@ class Download:
         try:
             async for chunk in self.response.aiter_raw():
                 yield chunk
+        except httpx2.HTTPError as exc:
+            # The gateway went away mid-stream (a restart): end this response; a browser's
+            # EventSource reconnects by itself, with Last-Event-ID.
+            log.info("gateway stream ended", extra={"error": type(exc).__name__})
         finally:
             await self.response.aclose()
 

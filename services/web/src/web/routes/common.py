@@ -39,10 +39,6 @@ class Page:
     user: session.SignedIn
     api: GatewayClient
 
-    @property
-    def settings(self) -> WebSettings:
-        return settings_of(self.request)
-
 
 def settings_of(request: Request) -> WebSettings:
     return cast(WebSettings, request.app.state.settings)
