@@ -34,7 +34,7 @@ from bench.patient_csv import build_csv
 from bench.processes import stop_processes
 from bench.procstats import CpuMeter, find_broker_pid
 from bench.tables import table
-from cohort_contracts.routing import ALL_ROUTES
+from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import delete_namespace
 from cohort_platform.topology import Topology
@@ -117,6 +117,7 @@ class Journey:
         self.phases: list[Phase] = []
         self.campaign_id = ""
         self.resolved = 0
+        self.delivered = 0
         self.reads = Reads()
 
     def phase(self, name: str, patients: int, action: Callable[[], None]) -> None:
@@ -191,7 +192,8 @@ class Journey:
     def settled(self) -> None:
         def done() -> bool:
             counts = self.api.get(f"/v1/campaigns/{self.campaign_id}").json()["counts"]
-            return int(counts["delivered"]) + int(counts["failed"]) >= self.resolved
+            self.delivered = int(counts["delivered"])
+            return self.delivered + int(counts["failed"]) >= self.resolved
 
         wait_until("every receipt", done, self.args.timeout, self.stack)
 
@@ -244,21 +246,23 @@ class ReadLoad:
             i += 1
 
 
-async def dead_letters(stack: Stack) -> dict[str, int]:
+async def queue_depths(stack: Stack) -> dict[str, int]:
+    """Messages waiting in every dead-letter queue, and in the save-to-record queue (nothing
+    consumes it here, so it holds every record entry ever published)."""
     topology = Topology(RabbitSettings(cohort_namespace=stack.namespace))
     connection = await aio_pika.connect(stack.rabbitmq_url)
     depths = {}
     async with connection:
         channel = await connection.channel()
         underlay = await channel.get_underlay_channel()
-        for route in ALL_ROUTES:
-            name = topology.name(f"{route.queue}.dlq")
-            result = await underlay.queue_declare(name, passive=True)
-            depths[f"{route.queue}.dlq"] = int(result.message_count or 0)
+        for queue in [f"{r.queue}.dlq" for r in ALL_ROUTES] + [RECORD_ENTRIES.queue]:
+            result = await underlay.queue_declare(topology.name(queue), passive=True)
+            depths[queue] = int(result.message_count or 0)
     return depths
 
 
-def report(journey: Journey, store: str, dlq: dict[str, int]) -> str:
+def report(journey: Journey, store: str, depths: dict[str, int]) -> str:
+    dlq = {k: v for k, v in depths.items() if k.endswith(".dlq")}
     phases = journey.phases
     lines = [f"store: {store}; patients resolved: {journey.resolved}", ""]
     lines.append(
@@ -304,7 +308,11 @@ def report(journey: Journey, store: str, dlq: dict[str, int]) -> str:
             f"p99 {p99:.0f} ms, errors {reads.errors}"
         )
     lines.append(
-        f"\ndead-letter queues: {sum(dlq.values())} messages "
+        f"\nrecord entries published: {depths[RECORD_ENTRIES.queue]:,} "
+        f"(delivered: {journey.delivered:,})"
+    )
+    lines.append(
+        f"dead-letter queues: {sum(dlq.values())} messages "
         + str({k: v for k, v in dlq.items() if v} or "(all empty)")
     )
     return "\n".join(lines)
@@ -332,10 +340,12 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         journey = Journey(stack, args)
         journey.run()
-        dlq = asyncio.run(dead_letters(stack))
+        time.sleep(3.0)  # the outbox drains within a second or two of the last delivery
+        depths = asyncio.run(queue_depths(stack))
         print()
-        print(report(journey, store, dlq))
-        ok = sum(dlq.values()) == 0
+        print(report(journey, store, depths))
+        dead = sum(v for k, v in depths.items() if k.endswith(".dlq"))
+        ok = dead == 0 and depths[RECORD_ENTRIES.queue] == journey.delivered
     finally:
         stop_processes(stack.processes)
         settings = RabbitSettings(rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace)

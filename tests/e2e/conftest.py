@@ -7,6 +7,7 @@ import pytest
 
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import delete_namespace
+from cohort_testing.servers import SHARED
 
 from .stack import Stack
 
@@ -22,6 +23,20 @@ def _broker(rabbitmq_url: str) -> Iterator[None]:
         os.environ.pop("RABBITMQ_URL", None)
     else:
         os.environ["RABBITMQ_URL"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store() -> Iterator[None]:
+    """The end-to-end suite runs against a real MongoDB wherever one exists (``MONGODB_URL``,
+    else a testcontainers one where Docker runs), and on the in-process stand-in otherwise."""
+    previous = os.environ.get("MONGODB_URL")
+    if (url := SHARED.mongodb().url) is not None:
+        os.environ["MONGODB_URL"] = url
+    yield
+    if previous is None:
+        os.environ.pop("MONGODB_URL", None)
+    else:
+        os.environ["MONGODB_URL"] = previous
 
 
 @pytest.fixture(scope="module")

@@ -167,7 +167,9 @@ def campaign(client: httpx2.Client, campaign_id: str) -> dict[str, Any]:
 def recipients(
     client: httpx2.Client, campaign_id: str, status: str | None = None, page_size: int = 500
 ) -> list[dict[str, Any]]:
-    """Every recipient (in ``status``), page by page; checks the pages add up to the total."""
+    """Every recipient (in ``status``), page by page. Unfiltered, the pages must add up to the
+    total; filtered by a status that recipients are still moving into or out of, the count and
+    the page are two reads of a changing set, so only the unfiltered check is exact."""
     items: list[dict[str, Any]] = []
     page = 1
     while True:
@@ -180,7 +182,8 @@ def recipients(
         assert len(body["items"]) <= page_size
         items += body["items"]
         if not body["items"] or len(items) >= body["total"]:
-            assert len(items) == body["total"], (len(items), body["total"])
+            if status is None:
+                assert len(items) == body["total"], (len(items), body["total"])
             return items
         page += 1
 

@@ -46,6 +46,10 @@ class Stack:
     webhook_secret: str = "e2e-webhook-secret"
     jwt_secret: str = "e2e-jwt-secret-that-is-long-enough-for-hs256"
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: "auto": the real MongoDB at ``MONGODB_URL`` when the environment has one (the end-to-end
+    #: conftest sets it from the server the session found), else the in-process stand-in;
+    #: "standin"; or a MongoDB URL.
+    store: str = "auto"
     #: Instances per service (default one each); the second of ``dispatch`` is ``dispatch-2``.
     instances: dict[str, int] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
@@ -89,8 +93,16 @@ class Stack:
             # No browser a test drives reaches outside this machine (the NHS font's host).
             "WEB_NHS_FONTS": "0",
         }
-        env.pop("MONGODB_URL", None) if "MONGODB_URL" not in self.extra_env else None
         env.update(self.extra_env)
+        if self.store == "standin":
+            env.pop("MONGODB_URL", None)
+        elif self.store != "auto":
+            env["MONGODB_URL"] = self.store
+        if env.get("MONGODB_URL"):
+            # A real server outlives the run: each stack gets a database of its own.
+            env.setdefault(
+                "CAMPAIGN_MONGODB_DATABASE", f"cohort_{self.namespace.replace('-', '_')}"
+            )
         return env
 
     def start(self) -> None:

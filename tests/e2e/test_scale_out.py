@@ -34,12 +34,12 @@ TWO_OF_EACH = {"campaign": 2, "ingest": 2, "dispatch": 2, "gateway": 2}
 def scaled(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    extra_env = {"CAMPAIGN_SWEEP_INTERVAL_S": "1"}
-    if request.param == "mongodb":
-        extra_env["MONGODB_URL"] = request.getfixturevalue("mongodb_url")
-        extra_env["CAMPAIGN_MONGODB_DATABASE"] = f"e2e_{time.monotonic_ns()}"
+    store = "standin" if request.param == "standin" else request.getfixturevalue("mongodb_url")
     stack = Stack(
-        log_dir=tmp_path_factory.mktemp("scale-out"), extra_env=extra_env, instances=TWO_OF_EACH
+        log_dir=tmp_path_factory.mktemp("scale-out"),
+        extra_env={"CAMPAIGN_SWEEP_INTERVAL_S": "1"},
+        instances=TWO_OF_EACH,
+        store=store,
     )
     try:
         stack.start()

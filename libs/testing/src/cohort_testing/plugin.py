@@ -6,9 +6,7 @@ with ``-rs`` to see the reasons, grouped into one line each."""
 
 import pytest
 
-from .servers import Servers
-
-_servers = Servers()
+from .servers import SHARED as _servers
 
 
 def pytest_report_header(config: pytest.Config) -> str:

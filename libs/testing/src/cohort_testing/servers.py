@@ -133,6 +133,11 @@ class Servers:
         self._containers.clear()
 
 
+#: The one resolution per test process (the plugin's fixtures and any conftest share it, so a
+#: container is started at most once).
+SHARED = Servers()
+
+
 def main() -> int:
     rabbit, mongo = Servers().plan()
     sys.stdout.write(
