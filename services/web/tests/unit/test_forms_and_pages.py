@@ -118,6 +118,8 @@ def test_time_left_comes_from_the_rate_measured_so_far() -> None:
     assert progress(make_list(processed_rows=0), NOW).time_left == (
         "Working out how long this will take"
     )
+    assert progress(make_list(processed_rows=980), NOW).time_left == "A few seconds left"
+    assert progress(make_list(processed_rows=400), NOW).time_left == "Less than a minute left"
     done = progress(make_list(status="complete", processed_rows=1000), NOW)
     assert (done.done, done.percent, done.time_left) == (True, 100, None)
 
@@ -125,9 +127,9 @@ def test_time_left_comes_from_the_rate_measured_so_far() -> None:
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [
-        (5, "a few seconds"),
-        (30, "less than a minute"),
         (60, "1 minute"),
+        (150, "2 minutes"),
+        (3600, "1 hour"),
         (3900, "1 hour 5 minutes"),
     ],
 )

@@ -27,13 +27,16 @@ def time_left(patient_list: PatientList, now: datetime) -> str:
     if processed == 0 or elapsed <= 0:
         return "Working out how long this will take"
     remaining = (patient_list.total_rows - processed) / (processed / elapsed)
+    if remaining < 10:
+        return "A few seconds left"
+    if remaining < 60:
+        return "Less than a minute left"
     return f"About {duration(remaining)} left"
 
 
 def duration(seconds: float) -> str:
-    if seconds < 60:
-        return "less than a minute" if seconds >= 10 else "a few seconds"
-    minutes = round(seconds / 60)
+    """A minute or more, in minutes (and hours)."""
+    minutes = max(1, round(seconds / 60))
     if minutes < 60:
         return "1 minute" if minutes == 1 else f"{minutes} minutes"
     hours, minutes = divmod(minutes, 60)
