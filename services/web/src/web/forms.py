@@ -99,19 +99,46 @@ class SignInForm(CohortForm):
     )
 
 
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def name_field(label: str) -> StringField:
+    """A required name of up to 200 characters, spaces around it dropped."""
+    return StringField(
+        label,
+        validators=[
+            DataRequired(f"Enter a {label.lower()}"),
+            Length(max=200, message=f"{label} must be 200 characters or fewer"),
+        ],
+        filters=[_strip],
+    )
+
+
+def subject_field(label: str) -> StringField:
+    return StringField(
+        label, validators=[Length(max=200, message="Subject must be 200 characters or fewer")]
+    )
+
+
+def message_field() -> TextAreaField:
+    """The message: required, as long as the API allows, only placeholders we can fill."""
+    return TextAreaField(
+        "Message",
+        validators=[
+            DataRequired("Enter the message"),
+            Length(max=10_000, message="Message must be 10,000 characters or fewer"),
+            _known_placeholders,
+        ],
+    )
+
+
 class PracticeForm(CohortForm):
     practice = SelectField("Acting for", choices=[], validate_choice=True)
 
 
 class NewCampaignForm(CohortForm):
-    name = StringField(
-        "Campaign name",
-        validators=[
-            DataRequired("Enter a campaign name"),
-            Length(max=200, message="Campaign name must be 200 characters or fewer"),
-        ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
-    )
+    name = name_field("Campaign name")
     type = RadioField(
         "Type of campaign",
         choices=choices(CAMPAIGN_TYPES),
@@ -195,18 +222,8 @@ def _known_placeholders(form: Form, field: Field) -> None:
 
 class ComposeForm(CohortForm):
     template = SelectField("Template", choices=[], validate_choice=False)
-    subject = StringField(
-        "Email subject",
-        validators=[Length(max=200, message="Subject must be 200 characters or fewer")],
-    )
-    body = TextAreaField(
-        "Message",
-        validators=[
-            DataRequired("Enter the message"),
-            Length(max=10_000, message="Message must be 10,000 characters or fewer"),
-            _known_placeholders,
-        ],
-    )
+    subject = subject_field("Email subject")
+    body = message_field()
 
 
 class TestSendForm(CohortForm):
@@ -215,7 +232,7 @@ class TestSendForm(CohortForm):
     to = StringField(
         "Your mobile number or email address",
         validators=[DataRequired("Enter your mobile number or email address")],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[_strip],
     )
 
 
@@ -237,28 +254,11 @@ class SendForm(CohortForm):
 
 
 class TemplateForm(CohortForm):
-    name = StringField(
-        "Template name",
-        validators=[
-            DataRequired("Enter a template name"),
-            Length(max=200, message="Template name must be 200 characters or fewer"),
-        ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
-    )
+    name = name_field("Template name")
     type = RadioField(
         "Type of campaign it is for",
         choices=choices(CAMPAIGN_TYPES),
         validators=[InputRequired("Select the type of campaign this template is for")],
     )
-    subject = StringField(
-        "Email subject (optional)",
-        validators=[Length(max=200, message="Subject must be 200 characters or fewer")],
-    )
-    body = TextAreaField(
-        "Message",
-        validators=[
-            DataRequired("Enter the message"),
-            Length(max=10_000, message="Message must be 10,000 characters or fewer"),
-            _known_placeholders,
-        ],
-    )
+    subject = subject_field("Email subject (optional)")
+    body = message_field()

@@ -194,3 +194,17 @@ def test_a_patients_history_in_order() -> None:
         "Delivered",
         "Replied",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi ((first_name)) ((Last Name)) ((practice-name))",
+        "Hi ((nhs_number)) and ((dob)) and ((dob))",
+        "(( first_name )) ((FIRSTNAME)) ((link)) ((()) (( ))",
+    ],
+)
+def test_the_web_finds_the_unknown_placeholders_the_campaign_service_refuses(text: str) -> None:
+    from campaign.domain.rendering import unknown_placeholders as campaigns
+
+    assert unknown_placeholders(text) == campaigns(text)
