@@ -4,13 +4,14 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 ORG ?= A81001
 
-.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-campaign screenshots clean
+.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-campaign bench-record screenshots clean
 
 WEB := services/web
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
 	@uv sync --frozen --quiet
+	@scripts/mesh-sandbox.sh setup
 	@# The web app's front-end packages (NHS.UK frontend, htmx, axe-core), from package-lock.json.
 	@[ $(WEB)/node_modules/.package-lock.json -nt $(WEB)/package-lock.json ] || \
 		npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
@@ -18,7 +19,7 @@ setup:
 lint: setup
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
-	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_testing -p cohort_standin -p gateway -p ingest -p campaign -p dispatch -p pds_sim -p firetext_sim -p web
+	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_testing -p cohort_standin -p gateway -p ingest -p campaign -p dispatch -p record -p pds_sim -p firetext_sim -p fake_gp -p web
 	uv run --frozen lint-imports
 
 test: lint
@@ -46,6 +47,7 @@ run: setup
 	PDS_SIM_SYNTHETIC=$${PDS_SIM_SYNTHETIC:-1} \
 	GATEWAY_ORGANISATIONS_FILE=$${GATEWAY_ORGANISATIONS_FILE:-config/organisations.json} \
 	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
+	RECORD_ORGANISATIONS_FILE=$${RECORD_ORGANISATIONS_FILE:-config/organisations.json} \
 	WEB_DEV_SIGN_IN=$${WEB_DEV_SIGN_IN:-1} \
 	scripts/run.sh
 
@@ -56,6 +58,10 @@ demo: setup
 bench: setup
 	@scripts/ensure-rabbitmq.sh
 	uv run --frozen python bench/ingest_bench.py
+
+# Save to record: documents/s and CPU per document, through mesh-sandbox (bench/README.md).
+bench-record: setup
+	uv run --frozen python bench/record_bench.py
 
 # The whole journey, upload to every receipt settled: ROWS=100000 INSTANCES=campaign=2,dispatch=2
 ROWS ?= 100000

@@ -11,9 +11,27 @@ export PATH="$PWD/.venv/bin:$PATH"
 if [ -z "${MONGODB_URL:-}" ] && [ -z "${COHORT_NAMESPACE:-}" ]; then
   COHORT_NAMESPACE="dev-$(date +%Y%m%d-%H%M%S)-$RANDOM"
   export COHORT_NAMESPACE
-  cleanup() { python -m cohort_platform.namespaces delete "$COHORT_NAMESPACE" || true; }
+  cleanup() {
+    python -m cohort_platform.namespaces delete "$COHORT_NAMESPACE" || true
+    [ -n "${MESH_SANDBOX_STORE:-}" ] && rm -rf "$MESH_SANDBOX_STORE"
+  }
   trap cleanup EXIT
   echo "MONGODB_URL is not set: in-memory campaign store; RabbitMQ namespace $COHORT_NAMESPACE" \
        "(deleted when this run stops)" >&2
 fi
+# Save to record: NHS England's mesh-sandbox (a local MESH) and the fake GP system on its two
+# practice mailboxes. The sandbox routes no GPPROVIDER_ addresses, so its practices are addressed
+# by mailbox. Without MONGODB_URL the sandbox's messages are kept for this run only.
+MESH_SANDBOX_PORT="${MESH_SANDBOX_PORT:-8700}"
+export MESH_SANDBOX_PORT
+export RECORD_MESH_URL="${RECORD_MESH_URL:-http://127.0.0.1:$MESH_SANDBOX_PORT}"
+export FAKE_GP_MESH_URL="${FAKE_GP_MESH_URL:-$RECORD_MESH_URL}"
+sandbox_practices='{"A81001": {"addressing": "mailbox", "mailbox": "A81001GP1"}, "A81002": {"addressing": "mailbox", "mailbox": "A81002GP1"}}'
+export RECORD_PRACTICES="${RECORD_PRACTICES:-$sandbox_practices}"
+export RECORD_POLL_INTERVAL_S="${RECORD_POLL_INTERVAL_S:-5}"
+if [ -z "${MONGODB_URL:-}" ] && [ -z "${MESH_SANDBOX_STORE:-}" ]; then
+  MESH_SANDBOX_STORE="$(mktemp -d "${TMPDIR:-/tmp}/cohort-mesh-XXXXXX")"
+  export MESH_SANDBOX_STORE
+fi
+scripts/mesh-sandbox.sh setup
 honcho -f Procfile start

@@ -3,6 +3,7 @@ service runs a module that exists, every environment variable names a real setti
 Procfile (`make run`) starts the same set."""
 
 import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from pydantic_settings import BaseSettings
 from campaign.config import CampaignSettings
 from cohort_platform.settings import RabbitSettings
 from dispatch.config import Settings as DispatchSettings
+from fake_gp.config import Settings as FakeGpSettings
 from firetext_sim.config import Settings as FiretextSettings
 from gateway.config import GatewaySettings
 from ingest.config import IngestSettings
 from pds_sim.config import Settings as PdsSettings
+from record.config import RecordSettings
 from web.config import WebSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,8 +31,12 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "dispatch": DispatchSettings,
     "pds-sim": PdsSettings,
     "firetext-sim": FiretextSettings,
+    "record": RecordSettings,
+    "fake-gp": FakeGpSettings,
     "web": WebSettings,
 }
+#: Not Cohort's code: NHS England's local MESH, built from the pinned packages.
+MESH_SANDBOX = "mesh-sandbox"
 SHARED = {name.upper() for name in RabbitSettings.model_fields} | {"MONGODB_URL"}
 
 
@@ -39,10 +46,11 @@ def env_names(settings: type[BaseSettings]) -> set[str]:
 
 
 def test_compose_runs_the_broker_the_database_and_every_service() -> None:
-    assert set(COMPOSE["services"]) == {"rabbitmq", "mongodb", *SETTINGS}
+    assert set(COMPOSE["services"]) == {"rabbitmq", "mongodb", MESH_SANDBOX, *SETTINGS}
     assert COMPOSE["services"]["rabbitmq"]["image"].startswith("rabbitmq:3.")
     assert COMPOSE["services"]["mongodb"]["image"].startswith("mongo:")
     assert "MONGODB_URL" in COMPOSE["services"]["campaign"]["environment"]
+    assert "MONGODB_URL" in COMPOSE["services"]["record"]["environment"]
 
 
 @pytest.mark.parametrize("service", sorted(SETTINGS))
@@ -61,14 +69,46 @@ def _prefix(service: str) -> str:
     return str(SETTINGS[service].model_config.get("env_prefix", ""))
 
 
+def _procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    pairs = (line.split(":", 1) for line in lines if line.strip())
+    return {name.strip(): command.strip() for name, command in pairs}
+
+
 def test_the_procfile_starts_the_same_processes() -> None:
-    modules = {
-        line.split(":", 1)[1].split()[-1]
-        for line in (ROOT / "Procfile").read_text().splitlines()
-        if line.strip()
-    }
+    commands = _procfile()
+    modules = {c.split()[-1] for name, c in commands.items() if name != MESH_SANDBOX}
     assert modules == {
         spec["command"][2] for name, spec in COMPOSE["services"].items() if name in SETTINGS
+    }
+    assert commands[MESH_SANDBOX] == "scripts/mesh-sandbox.sh run"
+
+
+def test_the_mesh_sandbox_is_the_pinned_one_with_full_auth_and_cohort_s_mailboxes() -> None:
+    here = ROOT / "simulators" / "mesh-sandbox"
+    assert COMPOSE["services"][MESH_SANDBOX]["build"] == "simulators/mesh-sandbox"
+    dockerfile = (here / "Dockerfile").read_text()
+    assert "AUTH_MODE=full" in dockerfile
+    assert "-r /sandbox/requirements.txt" in dockerfile
+    assert "mesh-sandbox==" in (here / "requirements.txt").read_text()
+    mailboxes = [json.loads(line) for line in (here / "mailboxes.jsonl").read_text().splitlines()]
+    by_id = {m["mailbox_id"]: m for m in mailboxes}
+    record = RecordSettings(**_record_env())
+    assert record.mesh_mailbox in by_id
+    assert record.mesh_password.get_secret_value() == by_id[record.mesh_mailbox]["password"]
+    for ods, practice in record.practices.items():
+        assert by_id[str(practice.mailbox)]["ods_code"] == ods
+    assert set(FakeGpSettings().mailboxes.split(",")) == {
+        str(p.mailbox) for p in record.practices.values()
+    }
+
+
+def _record_env() -> dict[str, Any]:
+    env = COMPOSE["services"]["record"]["environment"]
+    return {
+        k.removeprefix("RECORD_").lower(): v
+        for k, v in env.items()
+        if k.startswith("RECORD_") and k != "RECORD_ORGANISATIONS_FILE"
     }
 
 

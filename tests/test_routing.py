@@ -8,13 +8,15 @@ from typing import Any
 from faststream.rabbit import RabbitBroker
 
 from campaign.entrypoints.consumer import register as register_campaign
-from cohort_contracts.routing import ALL_ROUTES
+from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES, RECORD_STATUS
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 from dispatch.entrypoints.consumer import register as register_dispatch
 from ingest.entrypoints.consumer import register_consumer as register_ingest
+from record.entrypoints.consumer import register as register_record
 
 TOPOLOGY = Topology(RabbitSettings(cohort_namespace="routing-test"))
+SERVICES = ("campaign", "ingest", "dispatch", "gateway", "record")
 UNUSED: Any = None  # registration only wires handlers; it does not touch their dependencies
 
 
@@ -26,11 +28,13 @@ def consumed_by(service: str) -> list[str]:
         register_ingest(broker, TOPOLOGY, UNUSED)
     elif service == "dispatch":
         register_dispatch(broker, TOPOLOGY, UNUSED)
+    elif service == "record":
+        register_record(broker, TOPOLOGY, UNUSED)
     return [s.queue.name for s in broker.subscribers]
 
 
 def test_each_routing_key_has_exactly_one_consuming_service() -> None:
-    consumers = {s: consumed_by(s) for s in ("campaign", "ingest", "dispatch", "gateway")}
+    consumers = {s: consumed_by(s) for s in SERVICES}
     every = Counter(q for queues in consumers.values() for q in queues)
     internal = [r for r in ALL_ROUTES if r.consumer in consumers]
     for route in internal:
@@ -40,8 +44,9 @@ def test_each_routing_key_has_exactly_one_consuming_service() -> None:
     assert set(every) == {TOPOLOGY.name(r.queue) for r in internal}
 
 
-def test_routes_for_integrations_outside_cohort_are_left_to_them() -> None:
-    consumers = {s: consumed_by(s) for s in ("campaign", "ingest", "dispatch", "gateway")}
-    external = {TOPOLOGY.name(r.queue) for r in ALL_ROUTES if r.consumer == "ehr"}
-    assert external
-    assert not external & {q for queues in consumers.values() for q in queues}
+def test_save_to_record_is_consumed_by_the_record_service() -> None:
+    """The record-entries queue keeps its name from before the record service existed, so
+    entries queued by an older deployment are consumed, not stranded."""
+    assert RECORD_ENTRIES.queue == "ehr.record-entries"
+    assert TOPOLOGY.name(RECORD_ENTRIES.queue) in consumed_by("record")
+    assert TOPOLOGY.name(RECORD_STATUS.queue) in consumed_by("campaign")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx2
 
+from cohort_testing.mesh_sandbox import FakeGp, MeshSandbox
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -57,6 +59,12 @@ class Stack:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     #: Every instance's name, whichever process serves it.
     endpoints: list[str] = field(default_factory=list)
+    #: Save to record: also run the record service, mesh-sandbox and the fake GP system
+    #: (answering by the NHS number's last digit, as ``FAKE_GP_BEHAVIOURS``).
+    with_record: bool = False
+    fake_gp_behaviours: str = ""
+    sandbox: MeshSandbox | None = None
+    fake_gp: FakeGp | None = None
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -93,6 +101,8 @@ class Stack:
             # No browser a test drives reaches outside this machine (the NHS font's host).
             "WEB_NHS_FONTS": "0",
         }
+        if self.with_record:
+            env.update(self.record_env())
         env.update(self.extra_env)
         if self.store == "standin":
             env.pop("MONGODB_URL", None)
@@ -103,12 +113,38 @@ class Stack:
             env.setdefault(
                 "CAMPAIGN_MONGODB_DATABASE", f"cohort_{self.namespace.replace('-', '_')}"
             )
+            env.setdefault(
+                "RECORD_MONGODB_DATABASE", f"cohort_record_{self.namespace.replace('-', '_')}"
+            )
         return env
 
+    def record_env(self) -> dict[str, str]:
+        self.ports.setdefault("record", free_port())
+        mesh_url = self.sandbox.url if self.sandbox is not None else ""
+        return {
+            "RECORD_PORT": str(self.ports["record"]),
+            "RECORD_MESH_URL": mesh_url,
+            "RECORD_ORGANISATIONS_FILE": str(ROOT / "config/organisations.json"),
+            "RECORD_PRACTICES": '{"A81001": {"addressing": "mailbox", "mailbox": "A81001GP1"},'
+            ' "A81002": {"addressing": "mailbox", "mailbox": "A81002GP1"}}',
+            "RECORD_POLL_INTERVAL_S": "0.5",
+            "RECORD_SEND_INTERVAL_S": "0.2",
+            "RECORD_TIMEOUT_SWEEP_INTERVAL_S": "1",
+            "RECORD_CLAIM_S": "10",
+        }
+
+    def start_mesh(self) -> None:
+        """mesh-sandbox and the fake GP system, before the services."""
+        self.sandbox = MeshSandbox(self.log_dir, self.log_dir / "mesh-store").start()
+        self.fake_gp = FakeGp(self.log_dir, self.sandbox.url, self.fake_gp_behaviours).start()
+
     def start(self) -> None:
-        env = self.env()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for name, module in MODULES.items():
+        if self.with_record:
+            self.start_mesh()
+        env = self.env()
+        modules = {**MODULES, "record": "record"} if self.with_record else MODULES
+        for name, module in modules.items():
             count = self.instances.get(name, 1)
             names = [name] + [f"{name}-{n}" for n in range(2, count + 1)]
             for instance in names:
@@ -132,6 +168,17 @@ class Stack:
         self.processes[name] = subprocess.Popen(
             [sys.executable, *args], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
         )
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no shutdown, nothing flushed, unacked messages go back to their queues."""
+        process = self.processes[name]
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def respawn(self, name: str, module: str) -> None:
+        port_env = {f"{name.upper()}_PORT": str(self.ports[name])}
+        self._spawn(name, ["-m", module], {**self.env(), **port_env})
+        self.wait_ready()
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -157,6 +204,14 @@ class Stack:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")[-4000:]
 
     def stop(self) -> None:
+        try:
+            self._stop_services()
+        finally:
+            for mesh_process in (self.fake_gp, self.sandbox):
+                if mesh_process is not None:
+                    mesh_process.stop()
+
+    def _stop_services(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)

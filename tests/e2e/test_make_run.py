@@ -28,6 +28,18 @@ async def queue_exists(url: str, name: str) -> bool:
         return True
 
 
+def ready(url: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx2.get(url).status_code == 200:
+                return True
+        except httpx2.HTTPError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
 def exists(url: str, name: str) -> bool:
     return asyncio.run(queue_exists(url, name))
 
@@ -35,7 +47,18 @@ def exists(url: str, name: str) -> bool:
 def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
     rabbitmq_url: str, tmp_path: Path
 ) -> None:
-    ports = {name: free_port() for name in ("GATEWAY", "CAMPAIGN", "INGEST", "DISPATCH")}
+    ports = {
+        name: free_port()
+        for name in (
+            "GATEWAY",
+            "CAMPAIGN",
+            "INGEST",
+            "DISPATCH",
+            "RECORD",
+            "MESH_SANDBOX",
+            "FAKE_GP",
+        )
+    }
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "COHORT_NAMESPACE")}
     env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
     env.update(
@@ -68,6 +91,9 @@ def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
         namespace = announced.split("RabbitMQ namespace ")[1].split()[0]
         assert namespace.startswith("dev-")
         assert exists(rabbitmq_url, f"{namespace}.campaign.delivery-reported")
+        for name in ("RECORD", "FAKE_GP"):
+            probe = "readyz" if name == "RECORD" else "healthz"
+            assert ready(f"http://127.0.0.1:{ports[name]}/{probe}", 60), name
     finally:
         os.killpg(run.pid, signal.SIGINT)  # Ctrl-C
         run.wait(timeout=60)

@@ -82,7 +82,7 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
     scaled: Stack,
 ) -> None:
     topology = Topology(RabbitSettings(cohort_namespace=scaled.namespace))
-    work_queues = [topology.name(r.queue) for r in ALL_ROUTES if r.consumer != "ehr"]
+    work_queues = [topology.name(r.queue) for r in ALL_ROUTES if r.consumer != "record"]
     consumers = {q: n for q, (_, n) in asyncio.run(_declared(scaled, work_queues)).items()}
     assert set(consumers.values()) == {2}, consumers  # two live instances on every queue
     expected = build(1000)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from cohort_contracts import campaign_requests, ingest, sending
 from cohort_contracts.campaign_requests import CampaignRequest, GetCampaign
 from cohort_contracts.envelope import Message
-from cohort_contracts.routing import ALL_ROUTES
+from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES
 from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, UploadReason
 
 
@@ -18,6 +18,10 @@ def test_routing_keys_and_queues_are_unique() -> None:
 
 def test_every_queue_is_named_after_its_consumer() -> None:
     for route in ALL_ROUTES:
+        if route is RECORD_ENTRIES:
+            # Named before the record service existed; kept so queued entries are consumed.
+            assert route.queue == "ehr.record-entries"
+            continue
         assert route.queue.startswith(f"{route.consumer}."), route
 
 
@@ -76,3 +80,34 @@ def test_every_request_has_a_reply_type() -> None:
 
     union = get_args(get_args(CampaignRequest)[0])
     assert set(union) == set(REPLY_TYPES)
+
+
+def test_events_published_before_save_to_record_existed_still_validate() -> None:
+    from cohort_contracts.ingest import ResolvedPatient
+    from cohort_contracts.sending import RecordEntryRequested
+
+    old = {
+        "correlation_id": "6f1c1d2e-5b0a-4c8e-9a57-2d8f3c4b7e10",
+        "org_id": "A81001",
+        "nhs_number": "9434765919",
+        "campaign_id": "6f1c1d2e-5b0a-4c8e-9a57-2d8f3c4b7e11",
+        "recipient_id": "r1",
+        "channel": "sms",
+        "message_text": "Hello",
+        "delivered_at": "2026-12-06T10:00:00+00:00",
+    }
+    event = RecordEntryRequested.model_validate(old)
+    assert (event.family_name, event.birth_date, event.subject) == (None, None, None)
+    patient = ResolvedPatient(nhs_number="1", given_name="A", family_name="B", contact="4477")
+    assert patient.birth_date is None
+
+
+def test_every_record_reason_has_plain_english_text() -> None:
+    from cohort_contracts.record import RECORD_REASON_TEXT, RecordReason
+
+    assert set(RECORD_REASON_TEXT) == set(RecordReason)
+    assert all(text.startswith("Not saved: ") for text in RECORD_REASON_TEXT.values())
+    assert (
+        RECORD_REASON_TEXT[RecordReason.PRACTICE_NOT_ENABLED]
+        == "Not saved: practice not set up for saving to record"
+    )

@@ -1,6 +1,7 @@
 """Test data builders: every id unique, overridable."""
 
 import uuid
+from datetime import date
 from typing import Any
 
 from campaign.domain.links import LinkSigner
@@ -34,6 +35,7 @@ def outcome(row: int, *, nhs: str | None = None, reason: UploadReason | None = N
             given_name="JANE",
             family_name="SMITH",
             contact=f"4477009{row:05d}",
+            birth_date=date(1980, 1, 1),
         ),
     )
 

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from .campaign_settings import BookingSettings, QuestionnaireSettings
 from .envelope import Model, UtcDateTime
+from .record import RecordReason, RecordStatus
 from .vocabulary import (
     CampaignStatus,
     CampaignType,
@@ -25,6 +26,8 @@ class CampaignCounts(Model):
     failed: int = 0
     cancelled: int = 0
     outcome_unknown: int = 0
+    #: Delivered messages the practice's system has taken into its record (record ``filed``).
+    saved_to_record: int = 0
 
 
 class MessageContent(Model):
@@ -154,6 +157,11 @@ class RecipientView(Model):
     reply: str | None = None
     replied_at: UtcDateTime | None = None
     link_opened_at: UtcDateTime | None = None
+    #: Save to record: ``saving``, ``saved`` or ``not_saved`` (None: nothing to save yet).
+    record_status: RecordStatus | None = None
+    #: In words: "Saving to GP record…", "Saved to GP record" or "Not saved: <reason>".
+    record_reason: str | None = None
+    record_reason_code: RecordReason | None = None
 
 
 class RecipientPage(Model):

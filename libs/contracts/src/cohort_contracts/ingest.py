@@ -1,5 +1,6 @@
 """Patient-list resolution: gateway → ingest, then ingest → campaign."""
 
+from datetime import date
 from typing import Literal
 from uuid import UUID
 
@@ -39,6 +40,11 @@ class ResolvedPatient(Model):
     given_name: str
     family_name: str
     contact: str = Field(description="E.164 digits without '+' for SMS, an address for email")
+    birth_date: date | None = Field(
+        default=None,
+        description="PDS's birthDate when it gives the full date (it may give only the year or "
+        "month); GP Connect Send Document addresses the patient with it",
+    )
 
 
 class RowOutcome(Model):

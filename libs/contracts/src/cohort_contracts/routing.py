@@ -6,9 +6,7 @@ Names are relative: a deployment (or a test run) puts them under its namespace, 
 from dataclasses import dataclass
 from typing import Literal
 
-Service = Literal["gateway", "ingest", "campaign", "dispatch"]
-#: Consumers outside Cohort: the EHR integration that saves messages to patient records.
-External = Literal["ehr"]
+Service = Literal["gateway", "ingest", "campaign", "dispatch", "record"]
 
 COMMANDS_EXCHANGE = "commands"
 EVENTS_EXCHANGE = "events"
@@ -22,7 +20,7 @@ class Route:
     routing_key: str
     exchange: str
     queue: str
-    consumer: Service | External
+    consumer: Service
 
 
 RESOLVE_ROWS = Route("ingest.resolve_rows", COMMANDS_EXCHANGE, "ingest.resolve-rows", "ingest")
@@ -46,9 +44,14 @@ FIRETEXT_INBOUND = Route(
     "dispatch.firetext_inbound", COMMANDS_EXCHANGE, "dispatch.firetext-inbound", "dispatch"
 )
 REPLY_RECEIVED = Route("dispatch.reply_received", EVENTS_EXCHANGE, "campaign.replies", "campaign")
-#: The documented key for save-to-record: ``RecordEntryRequested`` events, kept in a durable
-#: queue until the EHR integration consumes them.
-RECORD_ENTRIES = Route("campaign.record_entry", EVENTS_EXCHANGE, "ehr.record-entries", "ehr")
+#: The documented key for save-to-record: ``RecordEntryRequested`` events, consumed by the record
+#: service. The queue keeps the name it had before that service existed ("ehr."), so entries
+#: already waiting in a deployment are consumed rather than stranded.
+RECORD_ENTRIES = Route("campaign.record_entry", EVENTS_EXCHANGE, "ehr.record-entries", "record")
+#: Every step of a record entry (``RecordStatusChanged``), for campaign to show per recipient.
+RECORD_STATUS = Route(
+    "record.status_changed", EVENTS_EXCHANGE, "campaign.record-status", "campaign"
+)
 
 ALL_ROUTES: tuple[Route, ...] = (
     RESOLVE_ROWS,
@@ -62,4 +65,5 @@ ALL_ROUTES: tuple[Route, ...] = (
     FIRETEXT_INBOUND,
     REPLY_RECEIVED,
     RECORD_ENTRIES,
+    RECORD_STATUS,
 )

@@ -1,10 +1,16 @@
 """Sending: campaign → dispatch (``SendMessages``), dispatch → campaign (``MessagesSent``,
-``DeliveryReported``), gateway → dispatch (``ProcessFiretextReceipt``)."""
+``DeliveriesReported``), gateway → dispatch (``ProcessFiretextReceipts``).
 
-from typing import Literal
+Receipts travel in batches: at a thousand messages a second, one broker message per receipt
+would cost more than everything else on the path (reference/limits.md: about 2 ms of CPU per
+hop and message). The single-receipt messages stay valid so that a deployment can be upgraded
+one service at a time."""
+
+from datetime import date
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Discriminator, Field
 
 from .envelope import Message, Model, UtcDateTime
 from .vocabulary import Channel, SendReason
@@ -79,6 +85,29 @@ class ProcessFiretextReceipt(Message):
     code: str | None = None
 
 
+#: Receipts per batch message; the gateway flushes sooner (see its receipt batcher).
+MAX_RECEIPTS_PER_BATCH = 500
+
+
+class FiretextReceipt(Model):
+    """One Firetext delivery receipt as the gateway's webhook received it."""
+
+    receipt_id: UUID = Field(description="Names the receipt, so its report is recognisable")
+    mobile: str
+    status: str
+    reference: str
+    time: str | None = None
+    code: str | None = None
+    received_at: UtcDateTime
+
+
+class ProcessFiretextReceipts(Message):
+    """Command: Firetext receipts for one organisation, received together."""
+
+    kind: Literal["ProcessFiretextReceipts"] = "ProcessFiretextReceipts"
+    receipts: list[FiretextReceipt] = Field(min_length=1, max_length=MAX_RECEIPTS_PER_BATCH)
+
+
 DeliveryStatus = Literal["delivered", "failed", "pending"]
 
 
@@ -96,6 +125,34 @@ class DeliveryReported(Message):
     reason_code: SendReason | None = None
     reason: str | None = None
     reported_at: UtcDateTime
+
+
+class DeliveryReport(Model):
+    """The provider's word on one message (see ``DeliveryReported`` for how it is matched)."""
+
+    receipt_id: UUID
+    recipient_id: str | None = None
+    provider_reference: str | None = None
+    mobile: str | None = None
+    status: DeliveryStatus
+    reason_code: SendReason | None = None
+    reason: str | None = None
+    reported_at: UtcDateTime
+
+
+class DeliveriesReported(Message):
+    """Event: the provider's word on several messages of one organisation."""
+
+    kind: Literal["DeliveriesReported"] = "DeliveriesReported"
+    reports: list[DeliveryReport] = Field(min_length=1, max_length=MAX_RECEIPTS_PER_BATCH)
+
+
+#: What the receipt queue carries: batches, and single receipts from an older gateway.
+FiretextReceiptCommand = Annotated[
+    ProcessFiretextReceipt | ProcessFiretextReceipts, Discriminator("kind")
+]
+#: What the delivery-report queue carries: batches, and single reports from an older dispatch.
+DeliveryEvent = Annotated[DeliveryReported | DeliveriesReported, Discriminator("kind")]
 
 
 class ProcessFiretextInbound(Message):
@@ -119,8 +176,14 @@ class ReplyReceived(Message):
 
 
 class RecordEntryRequested(Message):
-    """Event for an EHR integration: save this message to the patient's record. Published once
-    per recipient, and only when the message was delivered (an email: accepted by the relay)."""
+    """Event for the record service: save this message to the patient's record. Published once
+    per recipient, and only when the message was delivered (an email: accepted by the relay).
+
+    ``family_name`` and ``birth_date`` are the patient's as PDS gave them at upload: GP Connect
+    Send Document is addressed by NHS number, date of birth and surname (reference/record.md
+    §4). Both are optional so that events published before they existed still validate; an
+    entry without them cannot be addressed and is reported not saved, with that reason.
+    ``subject`` is the email's subject (None for an SMS)."""
 
     kind: Literal["RecordEntryRequested"] = "RecordEntryRequested"
     nhs_number: str
@@ -129,3 +192,6 @@ class RecordEntryRequested(Message):
     channel: Channel
     message_text: str
     delivered_at: UtcDateTime
+    family_name: str | None = None
+    birth_date: date | None = None
+    subject: str | None = None

@@ -43,6 +43,12 @@ class CampaignRepository(Protocol):
         """Every organisation's campaigns in ``sending``: the release sweeper's work list."""
         ...
 
+    async def list_unsettled(self) -> list[Campaign]:
+        """Ended campaigns whose counters have not been checked against their recipients."""
+        ...
+
+    async def mark_counts_settled(self, campaign_id: UUID) -> None: ...
+
 
 class PatientListRepository(Protocol):
     async def add(self, patient_list: PatientList) -> PatientList:
@@ -63,6 +69,28 @@ class PatientListRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Move:
+    """One recipient's change of state, applied only from the states it may come from
+    (``TRANSITIONS[to]`` unless given) and, with ``batch_id``, only within that release batch."""
+
+    recipient_id: str
+    to: RecipientStatus
+    reason_code: str | None = None
+    reason: str | None = None
+    provider_reference: str | None = None
+    from_states: frozenset[RecipientStatus] | None = None
+    batch_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Moved:
+    recipient_id: str
+    campaign_id: UUID
+    frm: RecipientStatus
+    to: RecipientStatus
+
+
 @dataclass
 class Placement:
     """Where recipients landed when added to a campaign (one recipient per patient)."""
@@ -80,7 +108,27 @@ class RecipientRepository(Protocol):
         (lowest ``source_rank``) keeps them while nothing has been sent."""
         ...
 
-    async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]: ...
+    async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
+        """Non-zero counts by status, kept as recipients move (never counted per read)."""
+        ...
+
+    async def counts_of(self, campaign_ids: list[UUID]) -> dict[UUID, dict[RecipientStatus, int]]:
+        """``counts`` of several campaigns in one read."""
+        ...
+
+    async def recount(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
+        """Counts the recipients again and stores that (for a settled campaign)."""
+        ...
+
+    async def any_in(self, campaign_id: UUID, statuses: frozenset[RecipientStatus]) -> bool:
+        """Whether any recipient is in one of ``statuses`` (an index probe, not a count)."""
+        ...
+
+    async def apply(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:
+        """Apply each move that is still allowed, in one round of writes; returns exactly the
+        moves made (a redelivered batch gets an empty list)."""
+        ...
+
     async def page(
         self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
     ) -> tuple[list[Recipient], int]: ...
@@ -124,6 +172,14 @@ class RecipientRepository(Protocol):
     async def pending_record_entries(self, limit: int) -> list[Recipient]: ...
     async def count_pending_record_entries(self) -> int: ...
     async def record_entries_published(self, ids: Sequence[str]) -> None: ...
+    async def set_record_state(
+        self, org_id: str, recipient_id: str, state: str, reason_code: str | None, rank: int
+    ) -> bool:
+        """Save to record's latest word on a recipient, kept only if ``rank`` is higher than the
+        one stored (a repeated or overtaken report changes nothing)."""
+        ...
+
+    async def saved_to_record(self, campaign_ids: list[UUID]) -> dict[UUID, int]: ...
     async def missing(self, ids: Sequence[str]) -> set[str]: ...
     async def get(self, org_id: str, recipient_id: str) -> Recipient | None: ...
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
@@ -134,7 +190,7 @@ class RecipientRepository(Protocol):
         self, org_id: str, recipient_id: str, message: str, received_at: datetime
     ) -> None: ...
     async def cancel_unsent(self, campaign_id: UUID) -> int: ...
-    async def cancel_claimed(self, org_id: str, ids: Sequence[str]) -> list[str]:
+    async def cancel_claimed(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
         """Claimed (``sending``) recipients cancelled after all; returns those cancelled."""
         ...
 

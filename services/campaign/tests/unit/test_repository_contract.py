@@ -146,10 +146,11 @@ async def test_a_crash_after_removing_the_holder_heals_on_redelivery(
     campaign = uuid.uuid4()
     later, earlier = ranked(campaign, 9, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
     await repo.add_unique([later])
-    fail_once(repo._c, "insert_one", monkeypatch)
+    fail_once(repo._placement._c, "insert_one", monkeypatch)
     with pytest.raises(ConnectionError):
         await repo.add_unique([earlier])
-    assert await repo.counts(campaign) == {}  # the holder is gone, the newcomer not yet in
+    # The holder is gone, the newcomer not yet in.
+    assert await repo.missing([later.id, earlier.id]) == {later.id, earlier.id}
 
     assert await repo.add_unique([earlier]) == Placement({}, [])
     assert await repo.missing([later.id, earlier.id]) == {later.id}

@@ -23,6 +23,8 @@ HEADER = [
     "reply",
     "replied_at",
     "link_opened_at",
+    "record_status",
+    "record_reason",
 ]
 
 
@@ -39,6 +41,8 @@ async def test_columns_and_values(gateway: Harness) -> None:
             reply="Yes, see you then, thanks",
             replied_at=datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
             link_opened_at=datetime(2026, 11, 27, 9, 45, 30, tzinfo=UTC),
+            record_status="saved",
+            record_reason="Saved to GP record",
         ),
         make_recipient(
             2,
@@ -63,11 +67,12 @@ async def test_columns_and_values(gateway: Harness) -> None:
             "9434765919", "Ann", "Smith", "sms", "447700900123", "delivered", "", "",
             "2026-11-27T09:30:00Z", "Yes, see you then, thanks",
             "2026-11-27T10:00:00Z", "2026-11-27T09:45:30Z",
+            "saved", "Saved to GP record",
         ],
         [
             "9434765919", "Bo", "O'Neill, Jr", "sms", "447700900123", "failed",
             "UNKNOWN_SUBSCRIBER", "The number is not in use.", "2026-11-27T09:30:00Z",
-            "", "", "",
+            "", "", "", "", "",
         ],
     ]  # fmt: skip
 

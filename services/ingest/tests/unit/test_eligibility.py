@@ -33,8 +33,20 @@ def with_telecom(*entries: FhirJson, **overrides: Any) -> FhirJson:
 
 def test_sms_patient_resolves_to_e164_digits_and_usual_name() -> None:
     assert assess_fhir(make_patient()) == ResolvedPatient(
-        nhs_number="9000000009", given_name="Ann", family_name="Example", contact="447700900123"
+        nhs_number="9000000009",
+        given_name="Ann",
+        family_name="Example",
+        contact="447700900123",
+        birth_date=BORN,
     )
+
+
+@pytest.mark.parametrize("partial", ["1980", "1980-02"])
+def test_a_birth_date_pds_gives_only_in_part_is_not_passed_on(partial: str) -> None:
+    """Save to record addresses the patient by the full date; a partial one cannot be used."""
+    resolved = assess_fhir(make_patient(birthDate=partial))
+    assert isinstance(resolved, ResolvedPatient)
+    assert resolved.birth_date is None
 
 
 def test_email_patient_resolves_to_home_address() -> None:

@@ -72,7 +72,11 @@ async def test_every_row_gets_an_outcome_in_row_order(
         None,
     ]
     assert event.outcomes[0].patient == ResolvedPatient(
-        nhs_number=NHS_NUMBER, given_name="Ann", family_name="Example", contact="447700900123"
+        nhs_number=NHS_NUMBER,
+        given_name="Ann",
+        family_name="Example",
+        contact="447700900123",
+        birth_date=date(1980, 2, 29),
     )
     assert event.outcomes[10].patient is not None
     assert event.outcomes[10].patient.nhs_number == SUPERSEDING_NHS_NUMBER

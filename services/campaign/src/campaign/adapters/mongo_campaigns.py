@@ -115,6 +115,15 @@ class MongoCampaignRepository:
         docs = await self._c.find({"status": CampaignStatus.SENDING.value}).to_list(None)
         return [_campaign(d) for d in docs]
 
+    async def list_unsettled(self) -> list[Campaign]:
+        ended = [CampaignStatus.COMPLETED.value, CampaignStatus.CANCELLED.value]
+        query = {"status": {"$in": ended}, "counts_settled": {"$ne": True}}
+        return [_campaign(d) async for d in self._c.find(query)]
+
+    async def mark_counts_settled(self, campaign_id: UUID) -> None:
+        # Not a change of the campaign's state: no version, never conflicts with one.
+        await self._c.update_one({"_id": str(campaign_id)}, {"$set": {"counts_settled": True}})
+
 
 def _list_doc(p: PatientList) -> Document:
     return {

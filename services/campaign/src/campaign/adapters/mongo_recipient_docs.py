@@ -1,5 +1,6 @@
 """Recipients as stored in MongoDB."""
 
+from datetime import date
 from uuid import UUID
 
 from cohort_contracts.vocabulary import RecipientStatus
@@ -27,6 +28,7 @@ def recipient_doc(r: Recipient) -> Document:
         "subject": r.subject,
         "updated_at": r.updated_at,
         "source_rank": r.source_rank,
+        "birth_date": None if r.birth_date is None else r.birth_date.isoformat(),
     }
 
 
@@ -53,4 +55,7 @@ def recipient_from(d: Document) -> Recipient:
         reply=d.get("reply"),
         replied_at=d.get("replied_at"),
         link_opened_at=d.get("link_opened_at"),
+        birth_date=None if d.get("birth_date") is None else date.fromisoformat(d["birth_date"]),
+        record_state=d.get("record_state"),
+        record_reason_code=d.get("record_reason_code"),
     )

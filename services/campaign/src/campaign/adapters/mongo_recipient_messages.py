@@ -10,6 +10,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
 from .mongo_database import MongoHandle
+from .mongo_recipient_counts import RecipientCounts, shifted
 from .mongo_recipient_docs import recipient_from
 
 #: Documents per round trip while streaming a review: a few hundred kilobytes at a time.
@@ -24,6 +25,7 @@ TOO_LONG_REASON = (
 class MongoRecipientMessages:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = mongo.db["recipients"]
+        self._counts = RecipientCounts(mongo)
 
     async def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
         query = {"campaign_id": str(campaign_id), "status": status.value}
@@ -69,4 +71,6 @@ class MongoRecipientMessages:
                 },
             )
             failed += result.modified_count
+        ready, fail = RecipientStatus.READY, RecipientStatus.FAILED
+        await self._counts.add(campaign_id, shifted(ready, fail, failed))
         return failed

@@ -2,27 +2,31 @@
 
 Every state change is a single-document conditional update (``status`` in the states it may
 come from), so concurrent instances and redelivered messages can never move a recipient twice.
-One recipient per patient is the unique index on (campaign, NHS number); the first occurrence
-of a patient (by list registration, then row) keeps it, an unsent later one giving way."""
+One recipient per patient is the unique index on (campaign, NHS number) (``placement``). Every
+write that moves recipients adds what it moved to the campaign's counters (``counts``)."""
 
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING, UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import TRANSITIONS, Recipient
-from ..ports import Placement
-from .mongo_campaigns import DUPLICATE_KEY
-from .mongo_database import MongoHandle
-from .mongo_recipient_docs import recipient_doc, recipient_from
+from ..ports import Move, Moved, Placement
+from .mongo_database import Document, MongoHandle
+from .mongo_recipient_counts import RecipientCounts, shifted
+from .mongo_recipient_docs import recipient_from
+from .mongo_recipient_placement import RecipientPlacement
 
+#: The record service's state for a document in the practice's record (``RecordState.FILED``).
+SAVED_TO_RECORD = "filed"
 READY = RecipientStatus.READY.value
+R = RecipientStatus
 
 
 def _now() -> datetime:
@@ -31,64 +35,31 @@ def _now() -> datetime:
 
 class MongoRecipientRepository:
     def __init__(self, mongo: MongoHandle) -> None:
+        self._record_counts = mongo.db["record_counts"]
         self._c = mongo.db["recipients"]
+        self._counts = RecipientCounts(mongo)
+        self._placement = RecipientPlacement(mongo, self._counts)
 
     async def add_unique(self, recipients: Sequence[Recipient]) -> Placement:
-        placement = Placement(duplicates={}, displaced=[])
-        # Earliest rows first, so a patient twice in one batch is settled without a take-over.
-        in_order = sorted(recipients, key=lambda r: r.source_rank)
-        for newcomer in await self._insert_new(in_order):
-            holder = await self._settle(newcomer, placement.displaced)
-            if holder is not None:
-                placement.duplicates[newcomer.id] = holder
-        return placement
-
-    async def _insert_new(self, recipients: Sequence[Recipient]) -> list[Recipient]:
-        """Insert in one round trip; returns those refused by a unique index (their patient is
-        held, or they were inserted by an earlier delivery of the same rows)."""
-        if not recipients:
-            return []
-        try:
-            await self._c.insert_many([recipient_doc(r) for r in recipients], ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details["writeErrors"]
-            if any(e["code"] != DUPLICATE_KEY for e in errors):
-                raise
-            return [recipients[e["index"]] for e in errors]
-        return []
-
-    async def _settle(self, newcomer: Recipient, displaced: list[str]) -> str | None:
-        """Who keeps ``newcomer``'s patient: None if the newcomer does (now inserted, or already
-        there), else the holder's id. An unsent holder from a later row is deleted in favour of
-        the newcomer (and named in ``displaced``). Each pass either ends or removes a holder
-        from a later row, so this ends whatever other batches do at the same time."""
-        key = {"campaign_id": str(newcomer.campaign_id), "nhs_number": newcomer.nhs_number}
-        while True:
-            holder = await self._c.find_one(key, {"status": 1, "source_rank": 1})
-            if holder is None:
-                try:
-                    await self._c.insert_one(recipient_doc(newcomer))
-                    return None
-                except DuplicateKeyError:
-                    continue  # another row of the patient got in first: look again
-            if holder["_id"] == newcomer.id:
-                return None
-            if holder["status"] != READY or holder["source_rank"] < newcomer.source_rank:
-                return str(holder["_id"])
-            gone = await self._c.delete_one(
-                {"_id": holder["_id"], "status": READY, "source_rank": holder["source_rank"]}
-            )
-            if gone.deleted_count:
-                displaced.append(str(holder["_id"]))
+        return await self._placement.add_unique(recipients)
 
     async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
-        cursor = await self._c.aggregate(
-            [
-                {"$match": {"campaign_id": str(campaign_id)}},
-                {"$group": {"_id": "$status", "n": {"$sum": 1}}},
-            ]
-        )
-        return {RecipientStatus(d["_id"]): d["n"] async for d in cursor}
+        return await self._counts.read(campaign_id)
+
+    async def counts_of(self, campaign_ids: list[UUID]) -> dict[UUID, dict[RecipientStatus, int]]:
+        return await self._counts.read_many(campaign_ids)
+
+    async def recount(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
+        return await self._counts.recount(campaign_id)
+
+    async def any_in(self, campaign_id: UUID, statuses: frozenset[RecipientStatus]) -> bool:
+        # One equality probe per status: each is a single index seek, where ``$in`` over the
+        # statuses could not always use the index's order.
+        for status in sorted(statuses):
+            query = {"campaign_id": str(campaign_id), "status": status.value}
+            if await self._c.find_one(query, {"_id": 1}) is not None:
+                return True
+        return False
 
     async def page(
         self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
@@ -96,7 +67,9 @@ class MongoRecipientRepository:
         query: dict[str, Any] = {"org_id": org_id, "campaign_id": str(campaign_id)}
         if status is not None:
             query["status"] = status.value
-        total = await self._c.count_documents(query)
+        # The total comes from the campaign's counters: a read is one page, never a count.
+        counts = await self._counts.read(campaign_id)
+        total = counts.get(status, 0) if status is not None else sum(counts.values())
         order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
         docs = await self._c.find(query).sort(order).skip(skip).limit(limit).to_list(None)
         return [recipient_from(d) for d in docs], total
@@ -113,7 +86,7 @@ class MongoRecipientRepository:
         if not recipients:
             return []
         now = _now()
-        await self._c.bulk_write(
+        result = await self._c.bulk_write(
             [
                 UpdateOne(
                     {"_id": r.id, "status": RecipientStatus.READY.value},
@@ -131,6 +104,9 @@ class MongoRecipientRepository:
             ],
             ordered=False,
         )
+        await self._counts.add(
+            recipients[0].campaign_id, shifted(R.READY, R.QUEUED, result.modified_count)
+        )
         # A batch id is new to each call, so the recipients carrying it are the ones moved.
         ids = [r.id for r in recipients]
         query = {"_id": {"$in": ids}, "batch_id": str(batch_id)}
@@ -143,7 +119,7 @@ class MongoRecipientRepository:
 
     async def claim(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
         claim_id = uuid.uuid4().hex
-        await self._c.update_many(
+        result = await self._c.update_many(
             {
                 "_id": {"$in": list(ids)},
                 "org_id": org_id,
@@ -158,6 +134,7 @@ class MongoRecipientRepository:
                 }
             },
         )
+        await self._counts.add(campaign_id, shifted(R.QUEUED, R.SENDING, result.modified_count))
         # Each document moves at most once, so the ones carrying this claim id are exactly the
         # ones this call moved, however many callers raced for the same ids.
         query = {"_id": {"$in": list(ids)}, "claim_id": claim_id}
@@ -175,24 +152,62 @@ class MongoRecipientRepository:
         from_states: frozenset[RecipientStatus] | None = None,
         batch_id: UUID | None = None,
     ) -> bool:
-        allowed = [s.value for s in (from_states or TRANSITIONS[to])]
-        changes: dict[str, Any] = {
-            "status": to.value,
-            "reason_code": reason_code,
-            "reason": reason,
-            "updated_at": _now(),
+        move = Move(
+            recipient_id, to, reason_code, reason, provider_reference, from_states, batch_id
+        )
+        return bool(await self.apply(org_id, [move]))
+
+    async def apply(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:
+        done: list[Moved] = []
+        # A recipient named twice moves once per round, in the order given.
+        rounds: dict[str, list[Move]] = defaultdict(list)
+        for move in moves:
+            rounds[move.recipient_id].append(move)
+        while rounds:
+            first = [queue.pop(0) for queue in rounds.values()]
+            done += await self._apply_round(org_id, first)
+            rounds = {rid: queue for rid, queue in rounds.items() if queue}
+        return done
+
+    async def _apply_round(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:
+        """Reads where each recipient is, writes each allowed move conditional on exactly that
+        state, then reads back which writes applied (they carry this round's token): three
+        round trips for the whole round, and exact knowledge of what moved for the counters."""
+        ids = [m.recipient_id for m in moves]
+        current = {
+            d["_id"]: d
+            async for d in self._c.find(
+                {"_id": {"$in": ids}, "org_id": org_id},
+                {"status": 1, "campaign_id": 1, "batch_id": 1},
+            )
         }
-        if provider_reference is not None:
-            changes["provider_reference"] = provider_reference
-        if to is RecipientStatus.DELIVERED:
-            # The outbox flag is set in the same atomic update as the delivery, so a crash
-            # between this write and the publish cannot lose the record entry.
-            changes["record_entry"] = "pending"
-        query: dict[str, Any] = {"_id": recipient_id, "org_id": org_id, "status": {"$in": allowed}}
-        if batch_id is not None:
-            query["batch_id"] = str(batch_id)
-        result = await self._c.update_one(query, {"$set": changes})
-        return bool(result.modified_count)
+        token, now = uuid.uuid4().hex, _now()
+        writes: list[UpdateOne] = []
+        planned: dict[str, Moved] = {}
+        for move in moves:
+            doc = current.get(move.recipient_id)
+            if doc is None or not _allowed(move, doc):
+                continue
+            frm = RecipientStatus(doc["status"])
+            query: Document = {"_id": move.recipient_id, "status": frm.value}
+            if move.batch_id is not None:
+                query["batch_id"] = str(move.batch_id)
+            writes.append(UpdateOne(query, {"$set": _changes(move, now, token)}))
+            planned[move.recipient_id] = Moved(
+                move.recipient_id, UUID(doc["campaign_id"]), frm, move.to
+            )
+        if not writes:
+            return []
+        await self._c.bulk_write(writes, ordered=False)
+        query = {"_id": {"$in": list(planned)}, "move": token}
+        applied = {d["_id"] async for d in self._c.find(query, {"_id": 1})}
+        done = [m for rid, m in planned.items() if rid in applied]
+        deltas: dict[UUID, Counter[RecipientStatus]] = defaultdict(Counter)
+        for m in done:
+            deltas[m.campaign_id].update(shifted(m.frm, m.to))
+        for campaign_id, delta in deltas.items():
+            await self._counts.add(campaign_id, delta)
+        return done
 
     async def expire(
         self,
@@ -202,24 +217,25 @@ class MongoRecipientRepository:
         reason_code: str,
         reason: str,
     ) -> list[tuple[str, UUID]]:
-        """Move recipients stuck in ``status`` since before ``older_than``; returns (org, campaign)
-        pairs touched so their campaigns can be completed."""
+        """Move recipients stuck in ``status`` since before ``older_than``, campaign by campaign
+        (so each campaign's counters get what moved); returns the (org, campaign) pairs touched
+        so their campaigns can be completed."""
         query = {"status": status.value, "updated_at": {"$lte": older_than}}
         touched = {
             (d["org_id"], UUID(d["campaign_id"]))
             async for d in self._c.find(query, {"org_id": 1, "campaign_id": 1})
         }
-        await self._c.update_many(
-            query,
-            {
-                "$set": {
-                    "status": to.value,
-                    "reason_code": reason_code,
-                    "reason": reason,
-                    "updated_at": _now(),
-                }
-            },
-        )
+        changes = {
+            "status": to.value,
+            "reason_code": reason_code,
+            "reason": reason,
+            "updated_at": _now(),
+        }
+        for _, campaign_id in touched:
+            result = await self._c.update_many(
+                {**query, "campaign_id": str(campaign_id)}, {"$set": changes}
+            )
+            await self._counts.add(campaign_id, shifted(status, to, result.modified_count))
         return sorted(touched)
 
     async def pending_record_entries(self, limit: int) -> list[Recipient]:
@@ -234,6 +250,42 @@ class MongoRecipientRepository:
             {"_id": {"$in": list(ids)}, "record_entry": "pending"},
             {"$set": {"record_entry": "published"}},
         )
+
+    async def set_record_state(
+        self, org_id: str, recipient_id: str, state: str, reason_code: str | None, rank: int
+    ) -> bool:
+        moved = await self._c.find_one_and_update(
+            {
+                "_id": recipient_id,
+                "org_id": org_id,
+                "$or": [{"record_rank": None}, {"record_rank": {"$lt": rank}}],
+            },
+            {
+                "$set": {
+                    "record_state": state,
+                    "record_reason_code": reason_code,
+                    "record_rank": rank,
+                }
+            },
+            projection={"campaign_id": 1},
+        )
+        if moved is None:
+            return False
+        if state == SAVED_TO_RECORD:
+            # Filed is final (the top rank, reached once), so each recipient adds one, once.
+            await self._record_counts.update_one(
+                {"_id": moved["campaign_id"]}, {"$inc": {"saved": 1}}, upsert=True
+            )
+        return True
+
+    async def saved_to_record(self, campaign_ids: list[UUID]) -> dict[UUID, int]:
+        """Recipients saved to the GP record, per campaign, from counters kept as they are
+        saved (like ``campaign_counts``: reads never count recipients)."""
+        query = {"_id": {"$in": [str(i) for i in campaign_ids]}}
+        found = {
+            UUID(d["_id"]): int(d.get("saved", 0)) async for d in self._record_counts.find(query)
+        }
+        return {i: found.get(i, 0) for i in campaign_ids}
 
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
         query = {
@@ -273,23 +325,47 @@ class MongoRecipientRepository:
         )
         return None if doc is None else str(doc["_id"])
 
-    async def cancel_claimed(self, org_id: str, ids: Sequence[str]) -> list[str]:
-        query = {"_id": {"$in": list(ids)}, "org_id": org_id}
-        await self._c.update_many(
+    async def cancel_claimed(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
+        query = {"_id": {"$in": list(ids)}, "org_id": org_id, "campaign_id": str(campaign_id)}
+        result = await self._c.update_many(
             {**query, "status": RecipientStatus.SENDING.value}, {"$set": _CANCELLED()}
         )
+        await self._counts.add(campaign_id, shifted(R.SENDING, R.CANCELLED, result.modified_count))
         cancelled = {**query, "status": RecipientStatus.CANCELLED.value}
         return [d["_id"] async for d in self._c.find(cancelled, {"_id": 1})]
 
     async def cancel_unsent(self, campaign_id: UUID) -> int:
-        result = await self._c.update_many(
-            {
-                "campaign_id": str(campaign_id),
-                "status": {"$in": [s.value for s in TRANSITIONS[RecipientStatus.CANCELLED]]},
-            },
-            {"$set": _CANCELLED()},
-        )
-        return result.modified_count
+        cancelled = 0
+        for frm in sorted(TRANSITIONS[R.CANCELLED]):
+            result = await self._c.update_many(
+                {"campaign_id": str(campaign_id), "status": frm.value}, {"$set": _CANCELLED()}
+            )
+            await self._counts.add(campaign_id, shifted(frm, R.CANCELLED, result.modified_count))
+            cancelled += result.modified_count
+        return cancelled
+
+
+def _allowed(move: Move, doc: Document) -> bool:
+    if RecipientStatus(doc["status"]) not in (move.from_states or TRANSITIONS[move.to]):
+        return False
+    return move.batch_id is None or doc.get("batch_id") == str(move.batch_id)
+
+
+def _changes(move: Move, now: datetime, token: str) -> Document:
+    changes: Document = {
+        "status": move.to.value,
+        "reason_code": move.reason_code,
+        "reason": move.reason,
+        "updated_at": now,
+        "move": token,
+    }
+    if move.provider_reference is not None:
+        changes["provider_reference"] = move.provider_reference
+    if move.to is RecipientStatus.DELIVERED:
+        # The outbox flag is set in the same atomic update as the delivery, so a crash
+        # between this write and the publish cannot lose the record entry.
+        changes["record_entry"] = "pending"
+    return changes
 
 
 def _CANCELLED() -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The campaign aggregate and its state machine (pure: no I/O)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
@@ -187,6 +187,11 @@ class Recipient:
     replied_at: datetime | None = None
     #: First time the patient opened their booking/questionnaire link.
     link_opened_at: datetime | None = None
+    #: PDS's full date of birth, for save to record (GP Connect addresses by it).
+    birth_date: date | None = None
+    #: Save to record: the record service's latest state (``RecordState``) and reason code.
+    record_state: str | None = None
+    record_reason_code: str | None = None
 
 
 #: Which states a recipient may move from, per new state. A transition from anywhere else is a

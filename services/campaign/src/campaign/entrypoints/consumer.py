@@ -11,10 +11,12 @@ from cohort_contracts.campaign_requests import (
     SendCampaign,
 )
 from cohort_contracts.ingest import RowsResolved
+from cohort_contracts.record import RecordStatusChanged
 from cohort_contracts.routing import (
     CAMPAIGN_REQUESTS,
     DELIVERY_REPORTED,
     MESSAGES_SENT,
+    RECORD_STATUS,
     REPLY_RECEIVED,
     ROWS_RESOLVED,
 )
@@ -22,7 +24,7 @@ from cohort_contracts.sending import DeliveryReported, MessagesSent, ReplyReceiv
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.topology import Topology
 
-from ..handlers import lists, outcomes, replies, requests
+from ..handlers import lists, outcomes, record_status, replies, requests
 from ..handlers.deps import Deps
 from .releaser import Releaser
 
@@ -60,3 +62,8 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     @redeliver_on_error
     async def on_delivery(event: DeliveryReported) -> None:
         await outcomes.record_delivery(event, deps)
+
+    @broker.subscriber(*route_args(RECORD_STATUS))
+    @redeliver_on_error
+    async def on_record_status(event: RecordStatusChanged) -> None:
+        await record_status.record_record_status(event, deps)

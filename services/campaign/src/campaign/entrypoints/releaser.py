@@ -14,7 +14,7 @@ from cohort_platform.errors import describe
 
 from ..domain.model import Campaign
 from ..handlers.deps import Deps
-from ..handlers.outcomes import expire_unsettled
+from ..handlers.outcomes import expire_unsettled, finish_if_done, settle_counts
 from ..handlers.release import release, republish_unpublished
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,10 @@ class Releaser:
         await republish_unpublished(self._deps, self._grace_s)
         for campaign in await self._deps.campaigns.list_sending():
             self.kick(campaign)
+            # Probes rather than counters: completes a campaign whose counters lag a crash.
+            await finish_if_done(campaign.org_id, campaign.id, self._deps, trust_counts=False)
         await expire_unsettled(self._deps, self._receipt_timeout_s, self._claim_timeout_s)
+        await settle_counts(self._deps)
 
     async def _sweep_forever(self) -> None:
         while True:

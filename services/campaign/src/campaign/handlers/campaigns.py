@@ -37,7 +37,8 @@ async def _load(deps: Deps, orgs: Sequence[str], campaign_id: UUID) -> Campaign:
 
 
 async def _view(deps: Deps, campaign: Campaign) -> CampaignView:
-    return campaign_view(campaign, await deps.recipients.counts(campaign.id))
+    saved = await deps.recipients.saved_to_record([campaign.id])
+    return campaign_view(campaign, await deps.recipients.counts(campaign.id), saved[campaign.id])
 
 
 async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
@@ -76,8 +77,10 @@ async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
 async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
     skip = (req.page - 1) * req.page_size
     items, total = await deps.campaigns.page(req.readable_orgs, req.status, skip, req.page_size)
+    counts = await deps.recipients.counts_of([c.id for c in items])
+    saved = await deps.recipients.saved_to_record([c.id for c in items])
     return CampaignPage(
-        items=[await _view(deps, c) for c in items],
+        items=[campaign_view(c, counts[c.id], saved[c.id]) for c in items],
         total=total,
         page=req.page,
         page_size=req.page_size,

@@ -103,6 +103,7 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
             status=RecipientStatus.READY,
             updated_at=now,
             source_rank=f"{list_rank}:{o.row_number:07d}",
+            birth_date=o.patient.birth_date,
         )
         for o in event.outcomes
         if o.patient is not None and o.reason_code is None

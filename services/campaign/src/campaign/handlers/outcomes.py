@@ -14,6 +14,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..domain.errors import NotFound
 from ..domain.model import RETURNED_FROM, UNCLAIMED_FROM, UNSENT, Campaign
+from ..ports import Move
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
@@ -67,42 +68,34 @@ async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
         except NotFound:
             log.warning("report for an unknown campaign", extra={"batch_id": str(event.batch_id)})
             return
-    returned = False
-    for outcome in event.outcomes:
-        returned |= await _record_outcome(event, outcome, deps)
-    if returned:
+    moved = await deps.recipients.apply(event.org_id, [_move(event, o) for o in event.outcomes])
+    if any(m.to is RecipientStatus.READY for m in moved):
         await _cancel_if_cancelled(event.org_id, event.campaign_id, deps)
-    if any(o.status == "delivered" for o in event.outcomes):
+    if any(m.to is RecipientStatus.DELIVERED for m in moved):
         deps.record_entries_waiting.set()
     await _apply_early_receipts(event, deps)
     await finish_if_done(event.org_id, event.campaign_id, deps)
 
 
-async def _record_outcome(event: MessagesSent, outcome: SendOutcome, deps: Deps) -> bool:
-    """Applies one outcome; True if it put a recipient back to ready."""
-    org_id, rid = event.org_id, outcome.recipient_id
+def _move(event: MessagesSent, outcome: SendOutcome) -> Move:
     if outcome.status in ("returned", "not_claimed"):
         # Claimed but certainly not sent (``returned``: sending was blocked), or never claimed
         # (the campaign was paused, or the claim came too late): ready again, to be released
         # when the campaign resumes. Only from the batch that reported it: a late or repeated
         # report must not pull back a recipient released again since (it would go twice).
-        return await deps.recipients.transition(
-            org_id,
-            rid,
+        return Move(
+            outcome.recipient_id,
             RecipientStatus.READY,
             from_states=RETURNED_FROM if outcome.status == "returned" else UNCLAIMED_FROM,
             batch_id=event.batch_id,
         )
-    reason_code = None if outcome.reason_code is None else outcome.reason_code.value
-    await deps.recipients.transition(
-        org_id,
-        rid,
+    return Move(
+        outcome.recipient_id,
         SEND_STATUS[outcome.status],
-        reason_code,
+        None if outcome.reason_code is None else outcome.reason_code.value,
         outcome.reason,
         provider_reference=outcome.provider_reference,
     )
-    return False
 
 
 async def _cancel_if_cancelled(org_id: str, campaign_id: uuid.UUID, deps: Deps) -> None:
@@ -114,12 +107,23 @@ async def _cancel_if_cancelled(org_id: str, campaign_id: uuid.UUID, deps: Deps) 
         await deps.recipients.cancel_unsent(campaign_id)
 
 
-async def finish_if_done(org_id: str, campaign_id: uuid.UUID, deps: Deps) -> None:
+async def finish_if_done(
+    org_id: str, campaign_id: uuid.UUID, deps: Deps, *, trust_counts: bool = True
+) -> None:
+    """Completes a sending campaign once nothing is left unsent, without counting: the counters
+    say when that may be so, and one index probe per unsent state confirms it (the counters can
+    lag after a crash). The sweeper probes without asking the counters, so a campaign whose
+    counters lag still completes."""
+
     async def finish(campaign: Campaign) -> bool:
         if campaign.status is not CampaignStatus.SENDING:
             return False
-        counts = await deps.recipients.counts(campaign_id)
-        return campaign.finish_if_done(sum(counts.get(s, 0) for s in UNSENT))
+        if trust_counts:
+            counts = await deps.recipients.counts(campaign_id)
+            if sum(counts.get(s, 0) for s in UNSENT):
+                return False
+        unsent = await deps.recipients.any_in(campaign_id, UNSENT)
+        return campaign.finish_if_done(1 if unsent else 0)
 
     try:
         _, finished = await change_campaign(
@@ -129,6 +133,36 @@ async def finish_if_done(org_id: str, campaign_id: uuid.UUID, deps: Deps) -> Non
         return
     if finished:
         log.info("campaign completed", extra={"campaign_id": str(campaign_id)})
+
+
+#: States a recipient of an ended campaign can still leave (a receipt may yet come for a sent
+#: message, or the expiry may settle it); outcome_unknown stays unless a late receipt comes.
+MOVING = frozenset(
+    {RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING, RecipientStatus.SENT}
+)
+
+
+async def settle_counts(deps: Deps) -> int:
+    """Once an ended campaign's recipients stop moving, count them once and store that, so a
+    count lost to a crash between a write and its counter is made good. Race-free because
+    nothing moves them any more."""
+    settled = 0
+    for campaign in await deps.campaigns.list_unsettled():
+        if await deps.recipients.any_in(campaign.id, MOVING):
+            continue
+        before = await deps.recipients.counts(campaign.id)
+        after = await deps.recipients.recount(campaign.id)
+        if before != after:
+            log.warning(
+                "campaign counters corrected",
+                extra={
+                    "campaign_id": str(campaign.id),
+                    "off_by": sum(after.values()) - sum(before.values()),
+                },
+            )
+        await deps.campaigns.mark_counts_settled(campaign.id)
+        settled += 1
+    return settled
 
 
 async def expire_unsettled(deps: Deps, receipt_timeout_s: float, claim_timeout_s: float) -> int:

@@ -38,6 +38,9 @@ def record_entry(r: Recipient) -> RecordEntryRequested:
         channel=r.channel,
         message_text=r.body or "",
         delivered_at=r.updated_at,
+        family_name=r.family_name or None,
+        birth_date=r.birth_date,
+        subject=r.subject,
     )
 
 

@@ -130,6 +130,6 @@ async def claim_messages(req: ClaimMessages, deps: Deps) -> ClaimResult:
     # the other's write, so a recipient is either cancelled or sent, never stranded.
     after = await deps.campaigns.get(req.org_id, req.campaign_id)
     if claimed and after is not None and after.status is CampaignStatus.CANCELLED:
-        withdrawn = set(await deps.recipients.cancel_claimed(req.org_id, claimed))
+        withdrawn = set(await deps.recipients.cancel_claimed(req.org_id, req.campaign_id, claimed))
         claimed = [i for i in claimed if i not in withdrawn]
     return ClaimResult(claimed=claimed)

@@ -1,5 +1,7 @@
 """Domain objects → the read models campaign answers with."""
 
+from typing import Any
+
 from cohort_contracts.campaign_views import (
     CampaignCounts,
     CampaignView,
@@ -8,6 +10,14 @@ from cohort_contracts.campaign_views import (
     ReasonCount,
     RecipientView,
     TemplateView,
+)
+from cohort_contracts.record import (
+    RECORD_REASON_TEXT,
+    SAVED_TEXT,
+    SAVING_TEXT,
+    RecordReason,
+    RecordState,
+    record_status,
 )
 from cohort_contracts.vocabulary import (
     UPLOAD_REASON_TEXT,
@@ -22,7 +32,9 @@ from ..domain.rows import ListProgress
 from ..domain.templates import Template
 
 
-def campaign_view(c: Campaign, counts: dict[RecipientStatus, int]) -> CampaignView:
+def campaign_view(
+    c: Campaign, counts: dict[RecipientStatus, int], saved_to_record: int = 0
+) -> CampaignView:
     return CampaignView(
         id=c.id,
         org_id=c.org_id,
@@ -40,6 +52,7 @@ def campaign_view(c: Campaign, counts: dict[RecipientStatus, int]) -> CampaignVi
             failed=counts.get(RecipientStatus.FAILED, 0),
             cancelled=counts.get(RecipientStatus.CANCELLED, 0),
             outcome_unknown=counts.get(RecipientStatus.OUTCOME_UNKNOWN, 0),
+            saved_to_record=saved_to_record,
         ),
         paused_reason=c.paused_reason,
         allow_replies=c.allow_replies,
@@ -94,7 +107,22 @@ def recipient_view(r: Recipient) -> RecipientView:
         reply=r.reply,
         replied_at=r.replied_at,
         link_opened_at=r.link_opened_at,
+        **record_fields(r),
     )
+
+
+def record_fields(r: Recipient) -> dict[str, Any]:
+    """Save to record in staff's words: "Saving to GP record…", "Saved to GP record" or
+    "Not saved: <reason>" (None while nothing was delivered to save)."""
+    if r.record_state is None:
+        return {}
+    state = RecordState(r.record_state)
+    code = None if r.record_reason_code is None else RecordReason(r.record_reason_code)
+    status = record_status(state)
+    words = {"saving": SAVING_TEXT, "saved": SAVED_TEXT}.get(status)
+    if words is None:
+        words = RECORD_REASON_TEXT[code] if code is not None else "Not saved"
+    return {"record_status": status, "record_reason": words, "record_reason_code": code}
 
 
 def template_view(t: Template) -> TemplateView:

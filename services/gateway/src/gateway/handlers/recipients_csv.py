@@ -26,6 +26,8 @@ COLUMNS = (
     "reply",
     "replied_at",
     "link_opened_at",
+    "record_status",
+    "record_reason",
 )
 
 
@@ -78,6 +80,8 @@ def _row(recipient: RecipientView) -> list[str]:
         "" if recipient.reply is None else as_text(recipient.reply),
         _time(recipient.replied_at),
         _time(recipient.link_opened_at),
+        recipient.record_status or "",
+        recipient.record_reason or "",
     ]
 
 

@@ -59,4 +59,13 @@ def assess(
         given_name=name.given[0] if name and name.given else "",
         family_name=name.family if name else "",
         contact=contact,
+        birth_date=_full_birth_date(patient),
     )
+
+
+def _full_birth_date(patient: PdsPatient) -> date | None:
+    """PDS's birth date when it gives the day (it may give only the year or the month)."""
+    born = patient.birth_date
+    if born is None or born.month is None or born.day is None:
+        return None
+    return date(born.year, born.month, born.day)

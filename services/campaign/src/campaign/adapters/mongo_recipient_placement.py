@@ -1,0 +1,84 @@
+"""One recipient per patient per campaign: the unique index on (campaign, NHS number), and the
+first occurrence of a patient (by list registration, then row) keeping it.
+
+A row's recipient is inserted; if the index refuses it, the patient's holder is looked up: an
+unsent holder from a later row is deleted and the newcomer inserted in its place, otherwise the
+newcomer is a duplicate. Concurrent batches and redeliveries settle through the index alone."""
+
+from collections.abc import Sequence
+
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ..domain.model import Recipient
+from ..ports import Placement
+from .mongo_campaigns import DUPLICATE_KEY
+from .mongo_database import MongoHandle
+from .mongo_recipient_counts import RecipientCounts
+from .mongo_recipient_docs import recipient_doc
+
+READY = RecipientStatus.READY.value
+
+
+class RecipientPlacement:
+    def __init__(self, mongo: MongoHandle, counts: RecipientCounts) -> None:
+        self._c = mongo.db["recipients"]
+        self._counts = counts
+
+    async def add_unique(self, recipients: Sequence[Recipient]) -> Placement:
+        placement = Placement(duplicates={}, displaced=[])
+        if not recipients:
+            return placement
+        # Earliest rows first, so a patient twice in one batch is settled without a take-over.
+        in_order = sorted(recipients, key=lambda r: r.source_rank)
+        clashed, inserted = await self._insert_new(in_order)
+        await self._ready(recipients[0], inserted)
+        for newcomer in clashed:
+            holder = await self._settle(newcomer, placement.displaced)
+            if holder is not None:
+                placement.duplicates[newcomer.id] = holder
+        return placement
+
+    async def _ready(self, r: Recipient, n: int) -> None:
+        # Right after each write, so only a crash between a write and this loses a count.
+        await self._counts.add(r.campaign_id, {RecipientStatus.READY: n})
+
+    async def _insert_new(self, recipients: Sequence[Recipient]) -> tuple[list[Recipient], int]:
+        """Insert in one round trip; returns those refused by a unique index (their patient is
+        held, or they were inserted by an earlier delivery of the same rows) and how many went
+        in."""
+        try:
+            await self._c.insert_many([recipient_doc(r) for r in recipients], ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details["writeErrors"]
+            if any(e["code"] != DUPLICATE_KEY for e in errors):
+                raise
+            return [recipients[e["index"]] for e in errors], int(exc.details["nInserted"])
+        return [], len(recipients)
+
+    async def _settle(self, newcomer: Recipient, displaced: list[str]) -> str | None:
+        """Who keeps ``newcomer``'s patient: None if the newcomer does (now inserted, or already
+        there), else the holder's id. An unsent holder from a later row is deleted in favour of
+        the newcomer (and named in ``displaced``). Each pass either ends or removes a holder
+        from a later row, so this ends whatever other batches do at the same time."""
+        key = {"campaign_id": str(newcomer.campaign_id), "nhs_number": newcomer.nhs_number}
+        while True:
+            holder = await self._c.find_one(key, {"status": 1, "source_rank": 1})
+            if holder is None:
+                try:
+                    await self._c.insert_one(recipient_doc(newcomer))
+                    await self._ready(newcomer, 1)
+                    return None
+                except DuplicateKeyError:
+                    continue  # another row of the patient got in first: look again
+            if holder["_id"] == newcomer.id:
+                return None
+            if holder["status"] != READY or holder["source_rank"] < newcomer.source_rank:
+                return str(holder["_id"])
+            gone = await self._c.delete_one(
+                {"_id": holder["_id"], "status": READY, "source_rank": holder["source_rank"]}
+            )
+            if gone.deleted_count:
+                await self._ready(newcomer, -1)
+                displaced.append(str(holder["_id"]))

@@ -1,0 +1,141 @@
+"""Counts kept as recipients move: exact through a whole campaign and its redeliveries, never
+counted per read, and made good once a campaign settles if a crash cost one."""
+
+import random
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from campaign.handlers import campaigns, lists, outcomes
+from campaign.handlers import release as releasing
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import CancelCampaign, SendCampaign
+from cohort_contracts.routing import SEND_MESSAGES
+from cohort_contracts.sending import DeliveryReported, MessagesSent, SendMessages, SendOutcome
+from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
+
+from ..builders import ORG, outcome, rows_resolved
+from ..fakes import FakePublisher
+from .helpers import campaign_with_recipients, cid, claim
+
+
+async def exact(deps: Deps, campaign_id: uuid.UUID) -> None:
+    """The counters equal a count of the recipients themselves."""
+    kept = await deps.recipients.counts(campaign_id)
+    assert kept == await deps.recipients.recount(campaign_id)
+
+
+async def send(deps: Deps, campaign_id: uuid.UUID, n: int) -> None:
+    await campaigns.send_campaign(
+        SendCampaign(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign_id,
+            confirm_recipient_count=n,
+        ),
+        deps,
+    )
+
+
+async def status_of(deps: Deps, campaign_id: uuid.UUID) -> CampaignStatus:
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    return campaign.status
+
+
+def batches(publisher: FakePublisher) -> list[SendMessages]:
+    return [c for r, c in publisher.published if r == SEND_MESSAGES and isinstance(c, SendMessages)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_counts_stay_exact_through_a_campaign_with_redeliveries(
+    deps: Deps, publisher: FakePublisher, seed: int
+) -> None:
+    rng = random.Random(seed)
+    campaign_id, list_id = await campaign_with_recipients(deps, 12)
+    # The same rows again (a redelivery) and a duplicate patient from another row.
+    again = rows_resolved(campaign_id, list_id, [outcome(i) for i in range(1, 13)])
+    await lists.record_resolved_rows(again, deps)
+    await exact(deps, campaign_id)
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.READY: 12}
+
+    await send(deps, campaign_id, 12)
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    await releasing.release(campaign, deps)
+    await exact(deps, campaign_id)
+    ids = [m.recipient_id for b in batches(publisher) for m in b.messages]
+    batch_of = {m.recipient_id: b.batch_id for b in batches(publisher) for m in b.messages}
+    await claim(deps, campaign_id, ids)
+    await claim(deps, campaign_id, ids)  # a repeated claim moves nobody
+    await exact(deps, campaign_id)
+
+    statuses = ["sent", "failed", "outcome_unknown", "returned"]
+    report = [(i, rng.choice(statuses)) for i in ids]
+    events = [
+        MessagesSent(
+            correlation_id=cid(),
+            org_id=ORG,
+            campaign_id=campaign_id,
+            batch_id=batch_of[ids[0]],
+            outcomes=[
+                SendOutcome(recipient_id=i, status=s, provider_reference=i)  # type: ignore[arg-type]
+                for i, s in report
+            ],
+        )
+    ]
+    for event in events * 2:  # delivered twice
+        await outcomes.record_messages_sent(event, deps)
+        await exact(deps, campaign_id)
+    for rid, status in report:
+        if status in ("sent", "outcome_unknown"):
+            receipt = DeliveryReported(
+                correlation_id=cid(),
+                org_id=ORG,
+                recipient_id=rid,
+                status=rng.choice(["delivered", "failed"]),
+                reported_at=datetime.now(UTC),
+            )
+            await outcomes.record_delivery(receipt, deps)
+            await outcomes.record_delivery(receipt, deps)
+    await exact(deps, campaign_id)
+    await campaigns.cancel_campaign(
+        CancelCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
+    )
+    await exact(deps, campaign_id)
+    assert sum((await deps.recipients.counts(campaign_id)).values()) == 12
+
+
+async def test_a_count_lost_to_a_crash_is_made_good_once_the_campaign_settles(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await campaign_with_recipients(deps, 3)
+    await send(deps, campaign_id, 3)
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    await releasing.release(campaign, deps)
+    ids = [m.recipient_id for b in batches(publisher) for m in b.messages]
+    await claim(deps, campaign_id, ids)
+    # As if a process died after moving a recipient but before adding it to the counters.
+    recipients = deps.recipients
+    await recipients._counts.add(  # type: ignore[attr-defined]
+        campaign_id, {RecipientStatus.SENDING: 1, RecipientStatus.FAILED: -1}
+    )
+    sent = MessagesSent(
+        correlation_id=cid(),
+        org_id=ORG,
+        campaign_id=campaign_id,
+        batch_id=batches(publisher)[0].batch_id,
+        outcomes=[SendOutcome(recipient_id=i, status="failed") for i in ids],
+    )
+    await outcomes.record_messages_sent(sent, deps)
+    # The counters still show one unsent, so the event could not complete the campaign...
+    assert await status_of(deps, campaign_id) is CampaignStatus.SENDING
+    # ...but the sweep looks at the recipients themselves, completes it, and settles the counts.
+    await outcomes.finish_if_done(ORG, campaign_id, deps, trust_counts=False)
+    assert await status_of(deps, campaign_id) is CampaignStatus.COMPLETED
+    assert await outcomes.settle_counts(deps) == 1
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.FAILED: 3}
+    assert await outcomes.settle_counts(deps) == 0  # once
