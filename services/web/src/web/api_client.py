@@ -54,6 +54,7 @@ class Counts(ApiModel):
     failed: int = 0
     cancelled: int = 0
     outcome_unknown: int = 0
+    saved_to_record: int = 0
 
 
 class Message(ApiModel):
@@ -187,6 +188,9 @@ class Recipient(ApiModel):
     reply: str | None = None
     replied_at: Time | None = None
     link_opened_at: Time | None = None
+    #: Save to record: saving, saved or not_saved (None: nothing to save yet), and in words.
+    record_status: str | None = None
+    record_reason: str | None = None
 
 
 class RecipientPage(ApiModel):

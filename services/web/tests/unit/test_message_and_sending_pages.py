@@ -251,6 +251,7 @@ async def test_a_patients_page_says_why_it_failed_with_history_and_reply(signed_
     assert "The mobile number is not in use. Check it with the patient." in page.main_text
     assert "943 476 5919" in page.main_text
     assert "Wrong number" in page.main_text
+    assert "Not saved: only delivered messages are saved" in page.main_text
     steps = [li.text() for li in page.all("li", "app-timeline__item")]
     assert steps[0].endswith("found in PDS")
     assert any(s.endswith("Campaign sent") for s in steps)
@@ -313,3 +314,16 @@ async def test_the_live_stream_is_passed_through_with_last_event_id(signed_in: W
     assert "event: progress" in response.text
     _m, _p, headers, _b = signed_in.gateway.requests[-1]
     assert headers["last-event-id"] == "abc"
+
+
+async def test_a_delivered_patients_page_says_whether_it_reached_their_record(
+    signed_in: Web,
+) -> None:
+    campaign = signed_in.gateway.add_campaign(status="completed")
+    recipient = signed_in.gateway.add_recipient(
+        campaign, record_status="saved", record_reason="Saved to GP record"
+    )
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/patients/{recipient['id']}")
+
+    assert "GP record Saved to GP record" in page.main_text

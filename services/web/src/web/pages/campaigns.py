@@ -13,6 +13,7 @@ COUNT_ROWS = [
     ("failed", "Failed", "Could not be delivered: open the patient to see why"),
     ("cancelled", "Cancelled", "Not sent because sending was cancelled"),
     ("outcome_unknown", "Outcome unknown", "The provider has not said what happened yet"),
+    ("saved_to_record", "Saved to GP record", "Delivered messages filed in the patient's record"),
 ]
 PAGE_SIZE = 25
 PATIENTS_PAGE_SIZE = 20
