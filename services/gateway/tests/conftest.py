@@ -14,7 +14,11 @@ from faststream.rabbit import TestRabbitBroker
 
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, RESOLVE_ROWS
-from cohort_contracts.sending import ProcessFiretextInbound, ProcessFiretextReceipt
+from cohort_contracts.sending import (
+    FiretextReceipt,
+    ProcessFiretextInbound,
+    ProcessFiretextReceipts,
+)
 from cohort_platform.broker import make_broker
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
@@ -37,7 +41,8 @@ class Harness:
     settings: GatewaySettings
     app: FastAPI
     resolve_rows: list[ResolveRows] = field(default_factory=list)
-    receipts: list[ProcessFiretextReceipt] = field(default_factory=list)
+    receipt_batches: list[ProcessFiretextReceipts] = field(default_factory=list)
+    receipts: list[FiretextReceipt] = field(default_factory=list)
     replies: list[ProcessFiretextInbound] = field(default_factory=list)
 
     def auth(self, org: str = ORG, user: str = USER, act_for: str | None = None) -> dict[str, str]:
@@ -88,8 +93,9 @@ async def running(**overrides: object) -> AsyncIterator[Harness]:
         @broker.subscriber(
             topology.queue(FIRETEXT_RECEIPTS), topology.exchange(FIRETEXT_RECEIPTS.exchange)
         )
-        async def on_receipt(message: ProcessFiretextReceipt) -> None:
-            harness.receipts.append(message)
+        async def on_receipt(message: ProcessFiretextReceipts) -> None:
+            harness.receipt_batches.append(message)
+            harness.receipts += message.receipts
 
         @broker.subscriber(
             topology.queue(FIRETEXT_INBOUND), topology.exchange(FIRETEXT_INBOUND.exchange)

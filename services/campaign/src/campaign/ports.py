@@ -200,6 +200,12 @@ class RecipientRepository(Protocol):
         """The recipient a shared provider reference and number point to."""
         ...
 
+    async def find_by_provider_references(
+        self, org_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """``find_by_provider_reference`` for several (reference, number) pairs at once."""
+        ...
+
 
 class AuditTrail(Protocol):
     """Append-only: who created, uploaded, composed, test-sent, sent, paused, resumed or
@@ -292,6 +298,20 @@ class TemplateRepository(Protocol):
 
 class RecipientMessages(Protocol):
     """What composing, reviewing, test-sending and opening links need from recipients."""
+
+    async def ready_by_names(self, campaign_id: UUID) -> list[tuple[Channel, str | None, int]]:
+        """Ready recipients counted by channel and names key (``domain.review.names_key``):
+        everyone under one key gets a message of the same size. Counted by the database."""
+        ...
+
+    def ready_without_names(self, campaign_id: UUID) -> AsyncIterator[Recipient]:
+        """Ready recipients stored before names keys were (each is measured itself)."""
+        ...
+
+    async def ready_with_names(
+        self, campaign_id: UUID, channel: Channel, names: Sequence[str], limit: int
+    ) -> list[str]: ...
+    async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]: ...
 
     def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
         """Every recipient in ``status``, from a cursor (never all in memory at once)."""

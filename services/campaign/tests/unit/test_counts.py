@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from campaign.handlers import campaigns, lists, outcomes
+from campaign.handlers import campaigns, lists, outcomes, receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import CancelCampaign, SendCampaign
@@ -98,8 +98,8 @@ async def test_counts_stay_exact_through_a_campaign_with_redeliveries(
                 status=rng.choice(["delivered", "failed"]),
                 reported_at=datetime.now(UTC),
             )
-            await outcomes.record_delivery(receipt, deps)
-            await outcomes.record_delivery(receipt, deps)
+            await receipts.record_delivery(receipt, deps)
+            await receipts.record_delivery(receipt, deps)
     await exact(deps, campaign_id)
     await campaigns.cancel_campaign(
         CancelCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaign.handlers import campaigns, outcomes, record_entries
+from campaign.handlers import campaigns, outcomes, receipts, record_entries
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import ClaimMessages, ResumeCampaign, SendCampaign
@@ -166,7 +166,7 @@ async def test_receipts_for_a_shared_reference_are_matched_by_number(
     first = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
     contacts = {r.id: r.contact for r in first[0]}
 
-    await outcomes.record_delivery(
+    await receipts.record_delivery(
         _receipt("delivered", provider_reference="g-shared", mobile=contacts[ids[1]]), deps
     )
     counts = await deps.recipients.counts(campaign_id)
@@ -188,9 +188,9 @@ async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
         ),
         deps,
     )
-    await outcomes.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
-    await outcomes.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
-    await outcomes.record_delivery(_receipt("failed", recipient_id=ids[1]), deps)
+    await receipts.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
+    await receipts.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
+    await receipts.record_delivery(_receipt("failed", recipient_id=ids[1]), deps)
     assert _record_entries(publisher) == []  # receipt handlers never publish
     assert await record_entries.drain_record_entries(deps) == 1
     assert await record_entries.drain_record_entries(deps) == 0
@@ -207,7 +207,7 @@ async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakeP
     await claim(deps, campaign_id, ids)
     # The outcome is recorded whatever the record-entry queue does: the handler never publishes.
     for rid in ids:
-        await outcomes.record_delivery(_receipt("delivered", recipient_id=rid), deps)
+        await receipts.record_delivery(_receipt("delivered", recipient_id=rid), deps)
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
     publisher.fail_next = 1
     with pytest.raises(record_entries.OutboxStalled):
@@ -247,7 +247,7 @@ async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes
 
     # Firetext answers for both numbers of a shared-text request before dispatch reports it.
     for rid in ids:
-        await outcomes.record_delivery(
+        await receipts.record_delivery(
             _receipt("delivered", provider_reference="g-early", mobile=contacts[rid]), deps
         )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 2}

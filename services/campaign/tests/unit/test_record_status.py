@@ -4,7 +4,7 @@ ranked one kept, shown per recipient in words and counted on the campaign."""
 import uuid
 from datetime import UTC, date, datetime
 
-from campaign.handlers import campaigns, outcomes, record_entries, record_status
+from campaign.handlers import campaigns, outcomes, receipts, record_entries, record_status
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import GetCampaign, ListCampaigns, ListRecipients
 from cohort_contracts.record import RecordReason, RecordState, RecordStatusChanged
@@ -38,7 +38,7 @@ async def delivered(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.
     await claim(deps, campaign_id, ids)
     await outcomes.record_messages_sent(_sent(campaign_id, [(i, "sent") for i in ids]), deps)
     for i in ids:
-        await outcomes.record_delivery(_receipt("delivered", recipient_id=i), deps)
+        await receipts.record_delivery(_receipt("delivered", recipient_id=i), deps)
     return campaign_id, ids
 
 

@@ -1,18 +1,21 @@
 """The review: real recipients' messages, counts, fragments and characters, and that what is
 reviewed is exactly what is sent."""
 
+import random
 import uuid
-from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
 import pytest
 
 from campaign.domain.errors import Conflict
+from campaign.domain.messages import MessageRenderer
 from campaign.domain.model import Recipient
+from campaign.domain.rendering import display_name
+from campaign.domain.review import ReviewTally, measure, names_key
 from campaign.handlers import lists
 from campaign.handlers.deps import Deps
-from campaign.ports import RecipientMessages, RecipientRepository
+from campaign.ports import RecipientRepository
 from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
 
 from ..builders import LINK_BASE, ORG, PRACTICE_NAME, outcome, rows_resolved
@@ -149,33 +152,57 @@ class _GuardedRecipients:
         return getattr(self._inner, name)
 
 
-class _CountingMessages:
-    def __init__(self, inner: RecipientMessages) -> None:
+class _CountingRenderer:
+    """Counts the messages a review renders."""
+
+    def __init__(self, inner: MessageRenderer) -> None:
         self._inner = inner
-        self.streamed = 0
+        self.rendered = 0
 
-    async def stream(
-        self, campaign_id: uuid.UUID, status: RecipientStatus
-    ) -> AsyncIterator[Recipient]:
-        async for r in self._inner.stream(campaign_id, status):
-            self.streamed += 1
-            yield r
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        self.rendered += 1
+        return self._inner.render(*args, **kwargs)
 
-    async def fail_too_long(self, campaign_id: uuid.UUID, ids: Sequence[str]) -> int:
-        return await self._inner.fail_too_long(campaign_id, ids)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
-async def test_the_review_streams_recipients_rather_than_loading_them(deps: Deps) -> None:
+NAME_LETTERS = "abcdefghijklmnopqrstuvwxyzÉéüÅ-'[]{€" + "łŁżźćńΩ😀 "
+
+
+def names(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    def one() -> str:
+        return "".join(rng.choice(NAME_LETTERS) for _ in range(rng.randint(0, 14))).strip()
+
+    return [(one() or "Al", one() or "Bo") for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_a_review_costs_every_recipient_exactly_without_rendering_each(
+    deps: Deps, seed: int
+) -> None:
+    """Grouped by the shapes of their names, recipients cost exactly what rendering each of
+    them would: checked against rendering every one, names with extension characters,
+    non-GSM letters and emoji included."""
+    rng = random.Random(seed)
     campaign = await create(deps)
-    await add_patients(deps, campaign.id, [(f"P{i}", "Jones") for i in range(30)])
-    await compose(deps, campaign.id, "Hello ((first_name))")
-    counting = _CountingMessages(deps.recipient_messages)
-    guarded = replace(
-        deps,
-        recipients=cast(RecipientRepository, _GuardedRecipients(deps.recipients)),
-        recipient_messages=cast(RecipientMessages, counting),
-    )
+    people = names(rng, 120)
+    await add_patients(deps, campaign.id, people)
+    body = "Dear ((first_name)) ((last_name)), " + "your review is due. " * rng.randint(1, 40)
+    await compose(deps, campaign.id, body)
+    counting = _CountingRenderer(deps.renderer)
+    review = await review_of(replace(deps, renderer=cast(MessageRenderer, counting)), campaign.id)
 
-    review = await review_of(guarded, campaign.id)
-    assert (review.recipient_count, counting.streamed) == (30, 30)
-    assert len(review.previews) == 3
+    stored = await deps.campaigns.get(ORG, campaign.id)
+    assert stored is not None
+    expected = ReviewTally()
+    async for r in deps.recipient_messages.stream(campaign.id, RecipientStatus.READY):
+        expected.add(r.id, r.channel, measure(r.channel, deps.renderer.render_for(stored, r).body))
+    assert review.recipient_count == expected.recipient_count
+    assert review.total_fragments == expected.total_fragments
+    assert review.largest_message_fragments == expected.largest_fragments
+    assert review.largest_message_characters == expected.largest_characters
+    assert sorted(review.too_long) == sorted(expected.too_long)
+    # One message per names shape (plus the previews), far fewer than there are recipients.
+    shapes = {names_key(g, f) for g, f in ((display_name(g), display_name(f)) for g, f in people)}
+    assert counting.rendered <= len(shapes) + len(review.previews)

@@ -14,7 +14,7 @@ from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_leases import MongoLeases
 from campaign.bootstrap import build_store_deps
 from campaign.entrypoints.outbox import OutboxDrainer
-from campaign.handlers import campaigns, outcomes
+from campaign.handlers import campaigns, receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import SendCampaign
@@ -141,7 +141,7 @@ async def test_two_outbox_drainers_publish_each_record_entry_once(mongo: MongoHa
     drainers = [OutboxDrainer(a, batch=7), OutboxDrainer(b, batch=7)]
 
     async def deliver(deps: Deps, rid: str) -> None:
-        await outcomes.record_delivery(
+        await receipts.record_delivery(
             DeliveryReported(
                 correlation_id=cid(),
                 org_id=ORG,
@@ -181,7 +181,7 @@ async def test_a_second_instance_drains_once_the_first_has_gone(mongo: MongoHand
     first, second = OutboxDrainer(a, lease_s=0.2), OutboxDrainer(b, lease_s=0.2)
     assert await first.drain_once() == 0  # a holds the lease, then dies without a word
     for r in (await a.recipients.page(ORG, campaign_id, None, 0, 5))[0]:
-        await outcomes.record_delivery(
+        await receipts.record_delivery(
             DeliveryReported(
                 correlation_id=cid(),
                 org_id=ORG,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from campaign.domain.errors import Conflict
-from campaign.handlers import campaigns, outcomes
+from campaign.handlers import campaigns, outcomes, receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
@@ -113,7 +113,7 @@ async def test_outcomes_and_receipts_in_any_order_settle_once(
         )
 
     # The receipt for a overtakes dispatch's report that it was sent.
-    await outcomes.record_delivery(receipt(a, "delivered"), deps)
+    await receipts.record_delivery(receipt(a, "delivered"), deps)
     sent = MessagesSent(
         correlation_id=cid(),
         org_id=ORG,
@@ -126,9 +126,9 @@ async def test_outcomes_and_receipts_in_any_order_settle_once(
     )
     await outcomes.record_messages_sent(sent, deps)
     await outcomes.record_messages_sent(sent, deps)
-    await outcomes.record_delivery(receipt(b, "failed"), deps)
-    await outcomes.record_delivery(receipt(b, "pending"), deps)  # late pending: ignored
-    await outcomes.record_delivery(receipt(b, "delivered"), deps)  # final stays final
+    await receipts.record_delivery(receipt(b, "failed"), deps)
+    await receipts.record_delivery(receipt(b, "pending"), deps)  # late pending: ignored
+    await receipts.record_delivery(receipt(b, "delivered"), deps)  # final stays final
 
     counts = await deps.recipients.counts(campaign_id)
     assert counts == {RecipientStatus.DELIVERED: 1, RecipientStatus.FAILED: 1}

@@ -6,10 +6,15 @@ from datetime import UTC, datetime
 import pytest
 
 from cohort_contracts.routing import DELIVERY_REPORTED
-from cohort_contracts.sending import DeliveryReported
+from cohort_contracts.sending import (
+    DeliveriesReported,
+    DeliveryReported,
+    FiretextReceipt,
+    ProcessFiretextReceipts,
+)
 from cohort_contracts.vocabulary import SendReason
 from cohort_platform.redelivery import PermanentError
-from dispatch.handlers import process_firetext_receipt
+from dispatch.handlers import process_firetext_receipt, process_firetext_receipts
 
 from ..builders import make_receipt
 from ..fakes import FakeEventPublisher
@@ -110,3 +115,66 @@ async def test_an_uninterpretable_receipt_is_a_permanent_error(overrides: dict[s
         await process_firetext_receipt(make_receipt(**overrides), events)
 
     assert events.published == []
+
+
+def receipt_batch(*receipts: FiretextReceipt) -> ProcessFiretextReceipts:
+    return ProcessFiretextReceipts(correlation_id=uuid.uuid4(), org_id="A81001", receipts=receipts)
+
+
+def firetext_receipt(**fields: str) -> FiretextReceipt:
+    values = {"mobile": "07700900123", "status": "0", "reference": "r-1", **fields}
+    return FiretextReceipt(
+        receipt_id=uuid.uuid4(), received_at=datetime(2026, 3, 1, 12, tzinfo=UTC), **values
+    )
+
+
+async def test_a_batch_of_receipts_becomes_one_event_with_a_report_each() -> None:
+    events = FakeEventPublisher()
+    batch = receipt_batch(
+        firetext_receipt(reference="r-1", status="0"),
+        firetext_receipt(reference="r-2", status="1", code="201"),
+        firetext_receipt(reference="g-abc", status="0", mobile="07700900456"),
+    )
+
+    await process_firetext_receipts(batch, events)
+
+    [(route, event)] = events.published
+    assert route == DELIVERY_REPORTED
+    assert isinstance(event, DeliveriesReported)
+    assert [(r.recipient_id, r.status) for r in event.reports] == [
+        ("r-1", "delivered"),
+        ("r-2", "failed"),
+        (None, "delivered"),  # a shared reference: matched by number at campaign
+    ]
+    assert event.reports[2].mobile == "447700900456"
+    assert [r.receipt_id for r in event.reports] == [r.receipt_id for r in batch.receipts]
+
+
+async def test_an_unreadable_receipt_is_left_out_and_the_rest_reported() -> None:
+    events = FakeEventPublisher()
+    batch = receipt_batch(
+        firetext_receipt(reference="r-1"),
+        firetext_receipt(reference="r-2", status="9"),
+        firetext_receipt(reference="g-abc", mobile=""),
+    )
+
+    await process_firetext_receipts(batch, events)
+
+    [(_, event)] = events.published
+    assert isinstance(event, DeliveriesReported)
+    assert [r.recipient_id for r in event.reports] == ["r-1"]
+
+
+async def test_a_batch_with_nothing_readable_publishes_nothing() -> None:
+    events = FakeEventPublisher()
+    await process_firetext_receipts(receipt_batch(firetext_receipt(status="7")), events)
+    assert events.published == []
+
+
+async def test_the_same_batch_twice_gives_identical_events() -> None:
+    events = FakeEventPublisher()
+    batch = receipt_batch(firetext_receipt(), firetext_receipt(reference="r-2"))
+    await process_firetext_receipts(batch, events)
+    await process_firetext_receipts(batch, events)
+    first, second = (m for _, m in events.published)
+    assert first == second

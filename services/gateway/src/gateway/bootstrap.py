@@ -1,5 +1,6 @@
 """The only place that builds real adapters: broker, RPC client to campaign, publisher."""
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -7,18 +8,22 @@ from dataclasses import dataclass
 from faststream.rabbit import RabbitBroker
 
 from cohort_contracts.routing import ALL_ROUTES, FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, RESOLVE_ROWS
+from cohort_contracts.sending import FiretextReceipt
 from cohort_platform.broker import make_broker
+from cohort_platform.group_commit import GroupCommit
 from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
 from .adapters.campaign_rpc import RpcCampaignClient
+from .adapters.coalesced_reads import CoalescedReads
 from .adapters.rabbit_publisher import RabbitPublisher
 from .config import GatewaySettings
 from .handlers.campaign_events import CampaignEvents
 from .handlers.patient_lists import UploadLimits
+from .handlers.webhooks import publish_receipts
 from .organisations import Organisations
-from .ports import CampaignClient, Publisher
+from .ports import CampaignClient, Publisher, ReceiptBatcher
 from .ratelimit import TokenBuckets
 
 READY_TIMEOUT_S = 1.0
@@ -35,6 +40,7 @@ class Wiring:
     broker_ready: Callable[[], Awaitable[bool]]
     organisations: Organisations
     link_limiter: TokenBuckets
+    receipts: ReceiptBatcher
     #: Live progress streams: one poller per watched campaign, shared by its subscribers.
     events: CampaignEvents
 
@@ -72,28 +78,39 @@ async def running_gateway(
     if campaign is None:
         rpc = RpcClient(broker, topology, caller="gateway", timeout=rabbit.cohort_rpc_timeout_s)
         rpc.attach()  # the reply queue's subscriber must exist before the broker starts
-        campaign = RpcCampaignClient(rpc)
+        campaign = CoalescedReads(RpcCampaignClient(rpc), ttl_s=settings.read_cache_ms / 1000)
     started = broker
+    events = CampaignEvents(
+        campaign, interval_s=settings.events_poll_s, keepalive_s=settings.events_keepalive_s
+    )
 
     async def broker_ready() -> bool:
         return await started.ping(timeout=READY_TIMEOUT_S)
 
-    events = CampaignEvents(
-        campaign, interval_s=settings.events_poll_s, keepalive_s=settings.events_keepalive_s
-    )
     await broker.start()
     try:
         routes = ALL_ROUTES + tuple(r for r in PUBLISHED_ROUTES if r not in ALL_ROUTES)
         await topology.declare(broker, routes)
-        yield Wiring(
-            settings,
-            campaign,
-            RabbitPublisher(broker, topology),
-            broker_ready,
-            organisations,
-            link_limiter,
-            events,
+        publisher = RabbitPublisher(broker, topology)
+        receipts: GroupCommit[str, FiretextReceipt] = GroupCommit(
+            functools.partial(publish_receipts, publisher),
+            max_items=settings.receipt_batch_size,
+            max_wait_s=settings.receipt_batch_wait_ms / 1000,
+            max_pending=settings.receipt_max_waiting,
         )
+        try:
+            yield Wiring(
+                settings,
+                campaign,
+                publisher,
+                broker_ready,
+                organisations,
+                link_limiter,
+                receipts,
+                events,
+            )
+        finally:
+            await events.close()
+            await receipts.close()
     finally:
-        await events.close()
         await broker.stop()

@@ -38,6 +38,16 @@ class GatewaySettings(BaseSettings):
     #: What an .xlsx may unpack to (its XML); guards against zip bombs.
     max_xlsx_unpacked_bytes: int = Field(default=256 * 1024 * 1024, ge=1024 * 1024)
 
+    #: Firetext receipts are published in batches of up to this many, or after this long,
+    #: whichever comes first; beyond ``receipt_max_waiting`` unpublished ones, answer 503.
+    receipt_batch_size: int = Field(default=200, ge=1, le=500)
+    receipt_batch_wait_ms: int = Field(default=20, ge=0, le=1000)
+    receipt_max_waiting: int = Field(default=10_000, ge=1)
+
+    #: Identical reads of a campaign or the overview within this many milliseconds share one
+    #: answer (``adapters/coalesced_reads.py``); 0 turns sharing off.
+    read_cache_ms: int = Field(default=250, ge=0, le=5000)
+
     #: JSON naming practices and networks (see README); unset: every org is a lone practice.
     organisations_file: Path | None = None
 

@@ -5,6 +5,7 @@ from typing import Protocol, TypeVar
 from cohort_contracts.campaign_requests import ErrorCode
 from cohort_contracts.envelope import Message, Model
 from cohort_contracts.routing import Route
+from cohort_contracts.sending import FiretextReceipt
 
 M = TypeVar("M", bound=Model)
 
@@ -44,6 +45,14 @@ def expect(result: Model, kind: type[M]) -> M:
     if not isinstance(result, kind):
         raise CampaignUnavailable(f"campaign answered with {type(result).__name__}, not {kind}")
     return result
+
+
+class ReceiptBatcher(Protocol):
+    """Receipts submitted together are published together (``cohort_platform.group_commit``);
+    ``submit`` returns once the batch holding this one is confirmed, raises ``PublishFailed``
+    with the batch, or ``Overloaded`` at once when too many wait."""
+
+    async def submit(self, key: str, item: FiretextReceipt) -> None: ...
 
 
 class Publisher(Protocol):

@@ -1,8 +1,13 @@
 """Firetext webhooks: authenticated by an HMAC of the org; only a valid call publishes."""
 
+import asyncio
+import functools
+
 import pytest
 
+from cohort_platform.group_commit import GroupCommit
 from cohort_platform.webhooks import receipt_token as gateway_token
+from gateway.handlers.webhooks import publish_receipts
 
 from ..conftest import ORG, WEBHOOK_SECRET, Harness, webhook_token
 from ..fakes import FakePublisher
@@ -37,8 +42,9 @@ async def test_a_valid_receipt_is_published_then_acknowledged(gateway: Harness) 
 
     assert response.status_code == 200
     assert response.json() == {"result": "success"}
+    [batch] = gateway.receipt_batches
+    assert batch.org_id == ORG
     [message] = gateway.receipts
-    assert message.org_id == ORG
     assert (message.mobile, message.status, message.reference) == ("447700900123", "1", "rcp-123")
     assert (message.time, message.code) == ("2026-07-10 15:17:00", "101")
 
@@ -142,3 +148,62 @@ async def test_a_reply_the_broker_did_not_take_is_503_so_firetext_retries(
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "unavailable"
+
+
+async def test_receipts_arriving_together_are_published_together(gateway: Harness) -> None:
+    forms = [{"status": "0", "reference": f"rcp-{n}", "mobile": "447700900123"} for n in range(60)]
+    responses = await asyncio.gather(
+        *(gateway.client.post(url(RECEIPTS, token=webhook_token(ORG)), data=f) for f in forms)
+    )
+
+    assert {r.status_code for r in responses} == {200}
+    assert len(gateway.receipt_batches) < 60
+    assert sorted(r.reference for r in gateway.receipts) == sorted(f["reference"] for f in forms)
+
+
+async def test_receipts_the_broker_did_not_confirm_are_refused_so_firetext_retries(
+    gateway: Harness,
+) -> None:
+    failing = FakePublisher(fail_always=True)
+    gateway.rewire(
+        receipts=GroupCommit(
+            functools.partial(publish_receipts, failing),
+            max_items=10,
+            max_wait_s=0.01,
+            max_pending=100,
+        )
+    )
+    responses = await asyncio.gather(
+        *(
+            gateway.client.post(url(RECEIPTS, token=webhook_token(ORG)), data=RECEIPT)
+            for _ in range(5)
+        )
+    )
+
+    assert {r.status_code for r in responses} == {503}
+    assert gateway.receipts == []
+
+
+async def test_too_many_receipts_waiting_is_a_503_at_once(gateway: Harness) -> None:
+    gateway.rewire(
+        receipts=GroupCommit(
+            functools.partial(publish_receipts, FakePublisher()),
+            max_items=10,
+            max_wait_s=60,
+            max_pending=0,
+        )
+    )
+    response = await gateway.client.post(url(RECEIPTS, token=webhook_token(ORG)), data=RECEIPT)
+
+    assert response.status_code == 503
+    assert "try again" in response.json()["error"]["message"]
+
+
+async def test_an_oversized_receipt_is_refused_unread(gateway: Harness) -> None:
+    response = await gateway.client.post(
+        url(RECEIPTS, token=webhook_token(ORG)),
+        data={**RECEIPT, "padding": "x" * 20_000},
+    )
+
+    assert response.status_code == 413
+    assert gateway.receipts == []

@@ -3,8 +3,8 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx2
 from fastapi import FastAPI
+from httpx_aiohttp.httpx2 import Httpx2AiohttpClient
 
 from firetext_sim.api import firetext_router
 from firetext_sim.config import Settings
@@ -18,7 +18,9 @@ from firetext_sim.sim_api import sim_router
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     receipts = ReceiptSender(
-        httpx2.AsyncClient(timeout=settings.receipt_timeout_s),
+        # The aiohttp transport: httpx2's own connection pool costs several times the CPU per
+        # request (reference/limits.md), and a receipt is posted for every message sent.
+        Httpx2AiohttpClient(timeout=settings.receipt_timeout_s),
         delay_s=settings.receipt_delay_ms / 1000,
         attempts=settings.receipt_attempts,
         backoff_s=settings.receipt_backoff_ms / 1000,

@@ -24,7 +24,9 @@ INDEXES: list[tuple[str, IndexKeys, dict[str, Any]]] = [
     # lookup of a patient's holder when a row clashes.
     ("recipients", [("campaign_id", ASC), ("nhs_number", ASC)], {"unique": True}),
     # A campaign's recipients in one status, in list order: release (ready, limit 200), the
-    # review's stream, the first recipient per channel, recipients filtered by status, counts.
+    # review's sums and its measuring of the unmeasured, the first recipient per channel,
+    # recipients filtered by status, index probes for completion. (No index on the size key:
+    # every status change would pay for it, and only a review reads by it.)
     (
         "recipients",
         [("campaign_id", ASC), ("status", ASC), ("list_id", ASC), ("row_number", ASC)],

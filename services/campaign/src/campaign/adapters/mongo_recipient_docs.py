@@ -6,6 +6,7 @@ from uuid import UUID
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
+from ..domain.review import names_key
 from .mongo_database import Document
 
 
@@ -29,6 +30,8 @@ def recipient_doc(r: Recipient) -> Document:
         "updated_at": r.updated_at,
         "source_rank": r.source_rank,
         "birth_date": None if r.birth_date is None else r.birth_date.isoformat(),
+        # What the patient's names add to any message's size: a review groups by it.
+        "names": names_key(r.given_name, r.family_name),
     }
 
 

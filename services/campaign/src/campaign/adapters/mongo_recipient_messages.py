@@ -9,7 +9,7 @@ from pymongo import ASCENDING
 from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
-from .mongo_database import MongoHandle
+from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts, shifted
 from .mongo_recipient_docs import recipient_from
 
@@ -31,6 +31,60 @@ class MongoRecipientMessages:
         query = {"campaign_id": str(campaign_id), "status": status.value}
         async for doc in self._c.find(query, batch_size=STREAM_BATCH):
             yield recipient_from(doc)
+
+    async def ready_by_names(self, campaign_id: UUID) -> list[tuple[Channel, str | None, int]]:
+        cursor = await self._c.aggregate(
+            [
+                {
+                    "$match": {
+                        "campaign_id": str(campaign_id),
+                        "status": RecipientStatus.READY.value,
+                    }
+                },
+                {"$group": {"_id": {"channel": "$channel", "names": "$names"}, "n": {"$sum": 1}}},
+            ]
+        )
+        return [(d["_id"]["channel"], d["_id"].get("names"), d["n"]) async for d in cursor]
+
+    def ready_without_names(self, campaign_id: UUID) -> AsyncIterator[Recipient]:
+        query = {
+            "campaign_id": str(campaign_id),
+            "status": RecipientStatus.READY.value,
+            "names": None,
+        }
+        return self._stream(query)
+
+    async def _stream(self, query: Document) -> AsyncIterator[Recipient]:
+        async for doc in self._c.find(query, batch_size=STREAM_BATCH):
+            yield recipient_from(doc)
+
+    async def ready_with_names(
+        self, campaign_id: UUID, channel: Channel, names: Sequence[str], limit: int
+    ) -> list[str]:
+        query = {
+            "campaign_id": str(campaign_id),
+            "status": RecipientStatus.READY.value,
+            "channel": channel,
+            "names": {"$in": list(names)},
+        }
+        docs = self._c.find(query, {"_id": 1}).sort(
+            [("list_id", ASCENDING), ("row_number", ASCENDING)]
+        )
+        return [d["_id"] async for d in docs.limit(limit)]
+
+    async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]:
+        cursor = await self._c.aggregate(
+            [
+                {
+                    "$match": {
+                        "campaign_id": str(campaign_id),
+                        "status": RecipientStatus.READY.value,
+                    }
+                },
+                {"$group": {"_id": "$channel", "n": {"$sum": 1}}},
+            ]
+        )
+        return {d["_id"]: d["n"] async for d in cursor}
 
     async def first(
         self, campaign_id: UUID, status: RecipientStatus, channel: Channel

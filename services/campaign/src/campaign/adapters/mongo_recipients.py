@@ -325,6 +325,24 @@ class MongoRecipientRepository:
         )
         return None if doc is None else str(doc["_id"])
 
+    async def find_by_provider_references(
+        self, org_id: str, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        if not pairs:
+            return {}
+        query = {
+            "org_id": org_id,
+            "provider_reference": {"$in": sorted({ref for ref, _ in pairs})},
+            "contact": {"$in": sorted({mobile for _, mobile in pairs})},
+        }
+        wanted = set(pairs)
+        found = {}
+        async for d in self._c.find(query, {"provider_reference": 1, "contact": 1}):
+            key = (d["provider_reference"], d["contact"])
+            if key in wanted:
+                found[key] = str(d["_id"])
+        return found
+
     async def cancel_claimed(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
         query = {"_id": {"$in": list(ids)}, "org_id": org_id, "campaign_id": str(campaign_id)}
         result = await self._c.update_many(

@@ -36,11 +36,15 @@ def non_gsm_characters(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _NON_GSM.finditer(text)]
 
 
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 def sms_size(text: str) -> SmsSize:
     if is_gsm(text):
         length, single, multi = len(text) + len(_EXTENSION.findall(text)), 160, 153
     else:
-        length, single, multi = len(text.encode("utf-16-le")) // 2, 70, 67
+        length, single, multi = utf16_units(text), 70, 67
     return SmsSize(length, 1 if length <= single else -(-length // multi))
 
 

@@ -6,9 +6,7 @@ from faststream.rabbit import RabbitBroker
 
 from cohort_contracts.campaign_requests import (
     CampaignRequest,
-    ResumeCampaign,
     RpcReply,
-    SendCampaign,
 )
 from cohort_contracts.ingest import RowsResolved
 from cohort_contracts.record import RecordStatusChanged
@@ -20,11 +18,15 @@ from cohort_contracts.routing import (
     REPLY_RECEIVED,
     ROWS_RESOLVED,
 )
-from cohort_contracts.sending import DeliveryReported, MessagesSent, ReplyReceived
+from cohort_contracts.sending import (
+    DeliveryEvent,
+    MessagesSent,
+    ReplyReceived,
+)
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.topology import Topology
 
-from ..handlers import lists, outcomes, record_status, replies, requests
+from ..handlers import lists, outcomes, receipts, record_status, replies, requests
 from ..handlers.deps import Deps
 from .releaser import Releaser
 
@@ -37,10 +39,8 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     @redeliver_on_error
     async def on_request(request: CampaignRequest) -> RpcReply[Any]:
         reply = await requests.answer(request, deps)
-        if isinstance(request, SendCampaign | ResumeCampaign) and reply.error is None:
-            campaign = await deps.campaigns.get_in(request.readable_orgs, request.campaign_id)
-            if campaign is not None:
-                releaser.kick(campaign)
+        if reply.error is None:
+            await releaser.after(request)
         return reply
 
     @broker.subscriber(*route_args(ROWS_RESOLVED))
@@ -60,8 +60,8 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
 
     @broker.subscriber(*route_args(DELIVERY_REPORTED))
     @redeliver_on_error
-    async def on_delivery(event: DeliveryReported) -> None:
-        await outcomes.record_delivery(event, deps)
+    async def on_delivery(event: DeliveryEvent) -> None:
+        await receipts.record_reports(event, deps)
 
     @broker.subscriber(*route_args(RECORD_STATUS))
     @redeliver_on_error

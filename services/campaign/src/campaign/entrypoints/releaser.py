@@ -10,6 +10,11 @@ import asyncio
 import logging
 from uuid import UUID
 
+from cohort_contracts.campaign_requests import (
+    CampaignRequest,
+    ResumeCampaign,
+    SendCampaign,
+)
 from cohort_platform.errors import describe
 
 from ..domain.model import Campaign
@@ -35,6 +40,7 @@ class Releaser:
         self._receipt_timeout_s = receipt_timeout_s
         self._claim_timeout_s = claim_timeout_s
         self._running: dict[UUID, asyncio.Task[int]] = {}
+
         self._sweeper: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -46,6 +52,14 @@ class Releaser:
         task = asyncio.create_task(release(campaign, self._deps))
         self._running[campaign.id] = task
         task.add_done_callback(lambda t: self._done(campaign.id, t))
+
+    async def after(self, request: CampaignRequest) -> None:
+        """Background work a request that succeeded calls for: sending, after a send or resume."""
+        if not isinstance(request, SendCampaign | ResumeCampaign):
+            return
+        campaign = await self._deps.campaigns.get_in(request.readable_orgs, request.campaign_id)
+        if campaign is not None:
+            self.kick(campaign)
 
     def _done(self, campaign_id: UUID, task: asyncio.Task[int]) -> None:
         self._running.pop(campaign_id, None)

@@ -1,4 +1,5 @@
-"""What became of each message: dispatch's reports, provider receipts, completion and expiry.
+"""What became of each message: dispatch's reports, completion, expiry, settled counts
+(provider receipts are ``receipts``).
 
 Every recipient change here is a conditional update on the states it may come from, so a
 redelivered or out-of-order report changes nothing; the campaign itself changes only through
@@ -9,7 +10,7 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome
+from cohort_contracts.sending import MessagesSent, SendOutcome
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..domain.errors import NotFound
@@ -18,6 +19,7 @@ from ..ports import Move
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
+from .receipts import apply_early_receipts
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
         await _cancel_if_cancelled(event.org_id, event.campaign_id, deps)
     if any(m.to is RecipientStatus.DELIVERED for m in moved):
         deps.record_entries_waiting.set()
-    await _apply_early_receipts(event, deps)
+    await apply_early_receipts(event, deps)
     await finish_if_done(event.org_id, event.campaign_id, deps)
 
 
@@ -188,61 +190,3 @@ async def expire_unsettled(deps: Deps, receipt_timeout_s: float, claim_timeout_s
     for org_id, campaign_id in set(touched):
         await finish_if_done(org_id, campaign_id, deps)
     return len(touched)
-
-
-async def _keep_early(event: DeliveryReported, deps: Deps) -> str | None:
-    """A receipt for a shared reference can overtake dispatch's report of which recipients the
-    reference covers: keep it until the report comes. Both sides write first and look second,
-    so whichever runs last applies the receipt."""
-    assert event.provider_reference is not None
-    assert event.mobile is not None
-    key = f"{event.provider_reference}:{event.mobile}:{event.status}:{event.message_id}"
-    await deps.early_receipts.keep(
-        event.org_id, event.provider_reference, event.model_dump_json(), key
-    )
-    found = await deps.recipients.find_by_provider_reference(
-        event.org_id, event.provider_reference, event.mobile
-    )
-    if found is not None:
-        await deps.early_receipts.discard(key)
-    else:
-        log.info(
-            "receipt kept until its send report arrives",
-            extra={"message_id": str(event.message_id)},
-        )
-    return found
-
-
-async def _apply_early_receipts(event: MessagesSent, deps: Deps) -> None:
-    references = {o.provider_reference for o in event.outcomes if o.provider_reference}
-    for reference in references:
-        for key, kept in await deps.early_receipts.waiting(event.org_id, reference):
-            await record_delivery(DeliveryReported.model_validate_json(kept), deps)
-            # Removed only once applied: a crash in between applies it again, which changes
-            # nothing the second time.
-            await deps.early_receipts.discard(key)
-
-
-async def record_delivery(event: DeliveryReported, deps: Deps) -> None:
-    if event.status == "pending":
-        return  # a pending receipt never overrides anything; the final one follows
-    to = RecipientStatus.DELIVERED if event.status == "delivered" else RecipientStatus.FAILED
-    reason_code = None if event.reason_code is None else event.reason_code.value
-    recipient_id = event.recipient_id
-    if recipient_id is None and event.provider_reference and event.mobile:
-        recipient_id = await deps.recipients.find_by_provider_reference(
-            event.org_id, event.provider_reference, event.mobile
-        )
-        if recipient_id is None:
-            recipient_id = await _keep_early(event, deps)
-    if recipient_id is None:
-        if not (event.provider_reference and event.mobile):
-            log.warning("receipt names no recipient", extra={"message_id": str(event.message_id)})
-        return
-    changed = await deps.recipients.transition(
-        event.org_id, recipient_id, to, reason_code, event.reason
-    )
-    if not changed:
-        log.info("receipt changed nothing", extra={"recipient_id": recipient_id})
-    elif to is RecipientStatus.DELIVERED:
-        deps.record_entries_waiting.set()

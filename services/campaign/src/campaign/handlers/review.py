@@ -1,16 +1,15 @@
-"""The review before sending: every ready recipient's message rendered as it will be sent, and
-what that costs. Recipients are streamed from a cursor, so a review of a million holds counters,
-not messages."""
+"""The review before sending: the message rendered for real recipients, and what sending it to
+every ready recipient costs, computed without rendering every recipient (see ``tally_ready``)."""
 
 from datetime import UTC, date, datetime
 
 from cohort_contracts.campaign_requests import GetReview
 from cohort_contracts.campaign_views import NonGsmCharacter, RenderedPreview, ReviewView
-from cohort_contracts.vocabulary import RecipientStatus
+from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.fragments import non_gsm_report, sms_fragments
 from ..domain.model import Campaign
-from ..domain.review import TOO_LONG_LISTED, ReviewTally
+from ..domain.review import TOO_LONG_LISTED, ReviewTally, measure, stand_in_names
 from .credit import with_credit
 from .deps import Deps
 from .loading import load_campaign
@@ -25,14 +24,38 @@ async def lists_resolving(deps: Deps, campaign: Campaign) -> int:
     return resolving
 
 
-async def tally_ready(deps: Deps, campaign: Campaign, today: date) -> ReviewTally:
+async def tally_ready(deps: Deps, campaign: Campaign) -> ReviewTally:
+    """Every ready recipient counted and costed without rendering each one: a message's size
+    depends on the patient only through their names' shapes, so the database counts ready
+    recipients by channel and names key, and one message per key is rendered with stand-in
+    names of exactly that shape (a few hundred at most, however many recipients)."""
     tally = ReviewTally()
-    async for r in deps.recipient_messages.stream(campaign.id, RecipientStatus.READY):
-        body = None
+    too_long: dict[Channel, list[str]] = {}
+    for channel, names, count in await deps.recipient_messages.ready_by_names(campaign.id):
+        if names is None:
+            continue  # stored before names keys: measured one by one below
+        size = None
         if campaign.message is not None:
-            body = deps.renderer.render_for(campaign, r, today).body
-        tally.add(r.id, r.channel, body)
+            given, family = stand_in_names(names)
+            body = deps.renderer.render(campaign, SAMPLE_ID, given, family).body
+            size = measure(channel, body)
+            if size.too_long and channel == "sms":
+                too_long.setdefault(channel, []).append(names)
+        tally.add_many(channel, size, count)
+    for channel, keys in too_long.items():
+        tally.too_long += await deps.recipient_messages.ready_with_names(
+            campaign.id, channel, keys, TOO_LONG_LISTED
+        )
+    async for r in deps.recipient_messages.ready_without_names(campaign.id):
+        size = None
+        if campaign.message is not None:
+            size = measure(r.channel, deps.renderer.render_for(campaign, r).body)
+        tally.add(r.id, r.channel, size)
     return tally
+
+
+#: Links have the same length for every recipient of a campaign; any well-formed id gives it.
+SAMPLE_ID = "0" * 32
 
 
 async def _previews(
@@ -73,7 +96,7 @@ async def build_review(
     """The review, and its tally (which names every too-long recipient, not just the first
     ``TOO_LONG_LISTED``: sending excludes them all)."""
     today = datetime.now(UTC).date()
-    tally = await tally_ready(deps, campaign, today)
+    tally = await tally_ready(deps, campaign)
     review = ReviewView(
         campaign_id=campaign.id,
         status=campaign.status,

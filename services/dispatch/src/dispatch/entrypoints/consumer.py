@@ -17,7 +17,12 @@ from cohort_contracts.routing import (
     SEND_MESSAGES,
     Route,
 )
-from cohort_contracts.sending import ProcessFiretextInbound, ProcessFiretextReceipt, SendMessages
+from cohort_contracts.sending import (
+    FiretextReceiptCommand,
+    ProcessFiretextInbound,
+    ProcessFiretextReceipts,
+    SendMessages,
+)
 from cohort_platform.broker import make_broker, start_consuming
 from cohort_platform.rate_limiter import TokenBucket
 from cohort_platform.redelivery import redeliver_on_error
@@ -34,6 +39,7 @@ from ..handlers import (
     get_credit,
     process_firetext_inbound,
     process_firetext_receipt,
+    process_firetext_receipts,
     send_messages,
 )
 from ..ports import CreditSource
@@ -56,8 +62,11 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps) -> None:
 
     @broker.subscriber(*route_args(FIRETEXT_RECEIPTS))
     @redeliver_on_error
-    async def on_firetext_receipt(cmd: ProcessFiretextReceipt) -> None:
-        await process_firetext_receipt(cmd, deps.sending.events)
+    async def on_firetext_receipt(cmd: FiretextReceiptCommand) -> None:
+        if isinstance(cmd, ProcessFiretextReceipts):
+            await process_firetext_receipts(cmd, deps.sending.events)
+        else:
+            await process_firetext_receipt(cmd, deps.sending.events)
 
     @broker.subscriber(*route_args(FIRETEXT_INBOUND))
     @redeliver_on_error

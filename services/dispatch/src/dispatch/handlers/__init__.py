@@ -4,7 +4,7 @@
 from .credit import get_credit
 from .delivery import RetryPolicy
 from .inbound import process_firetext_inbound
-from .receipts import process_firetext_receipt
+from .receipts import process_firetext_receipt, process_firetext_receipts
 from .sending import SendingDeps, SendPolicy, send_messages
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "get_credit",
     "process_firetext_inbound",
     "process_firetext_receipt",
+    "process_firetext_receipts",
     "send_messages",
 ]

@@ -1,15 +1,20 @@
 """Provider callbacks: authenticate, then hand them to dispatch through the broker."""
 
+from datetime import UTC, datetime
 from uuid import uuid4
 
 from cohort_contracts.routing import FIRETEXT_INBOUND, FIRETEXT_RECEIPTS
-from cohort_contracts.sending import ProcessFiretextInbound, ProcessFiretextReceipt
+from cohort_contracts.sending import (
+    FiretextReceipt,
+    ProcessFiretextInbound,
+    ProcessFiretextReceipts,
+)
 
-from ..ports import Publisher
+from ..ports import Publisher, ReceiptBatcher
 
 
 async def accept_firetext_receipt(
-    publisher: Publisher,
+    receipts: ReceiptBatcher,
     org_id: str,
     *,
     mobile: str,
@@ -17,19 +22,30 @@ async def accept_firetext_receipt(
     reference: str,
     time: str | None,
     code: str | None,
-) -> ProcessFiretextReceipt:
-    """Returns only once the broker has confirmed the command (Firetext retries otherwise)."""
-    message = ProcessFiretextReceipt(
-        correlation_id=uuid4(),
-        org_id=org_id,
+) -> FiretextReceipt:
+    """Returns only once the broker has confirmed the batch holding this receipt (Firetext
+    retries otherwise). Receipts arriving together travel in one message."""
+    receipt = FiretextReceipt(
+        receipt_id=uuid4(),
         mobile=mobile,
         status=status,
         reference=reference,
         time=time,
         code=code,
+        received_at=datetime.now(UTC),
     )
-    await publisher.publish(FIRETEXT_RECEIPTS, message)
-    return message
+    await receipts.submit(org_id, receipt)
+    return receipt
+
+
+async def publish_receipts(
+    publisher: Publisher, org_id: str, receipts: list[FiretextReceipt]
+) -> None:
+    """The write of the receipt batcher: one confirmed message per batch."""
+    await publisher.publish(
+        FIRETEXT_RECEIPTS,
+        ProcessFiretextReceipts(correlation_id=uuid4(), org_id=org_id, receipts=receipts),
+    )
 
 
 async def accept_firetext_inbound(

@@ -64,6 +64,7 @@ _DESCRIPTIONS = {
     404: "Not found, or belongs to another organisation",
     409: "Conflicts with the campaign's current state",
     410: "No longer available (e.g. an expired link)",
+    411: "The request must say how long it is (Content-Length)",
     413: "Over a size limit",
     422: "Invalid input; `details` names the fields",
     429: "Too many requests; wait for `Retry-After` seconds",
@@ -164,6 +165,7 @@ def _http_code(status: int) -> str:
         404: "not_found",
         405: "method_not_allowed",
         410: "gone",
+        411: "length_required",
         413: "too_large",
         415: "unsupported_media_type",
     }.get(status, "http_error")

@@ -6,10 +6,12 @@ publishes nothing."""
 
 import logging
 from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cohort_platform.group_commit import Overloaded
 from cohort_platform.webhooks import token_is_valid
 
 from ...handlers.webhooks import accept_firetext_inbound, accept_firetext_receipt
@@ -78,9 +80,40 @@ def _check_token(wiring: WiringDep, org: str | None, token: str | None) -> str:
     return org
 
 
+#: A receipt or a reply is a few hundred bytes (a reply's text at most 1,600 characters).
+MAX_CALLBACK_BYTES = 16 * 1024
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, "too_large", f"A callback may be at most {MAX_CALLBACK_BYTES} bytes.")
+
+
+async def _bounded_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_CALLBACK_BYTES:
+        raise _too_large()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_CALLBACK_BYTES:
+            raise _too_large()
+    return bytes(body)
+
+
 async def _read_form(request: Request, model: type[F]) -> F:
-    form = await request.form()
-    values = {key: value for key, value in form.items() if isinstance(value, str)}
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        # Parsed directly (Firetext posts url-encoded forms, one per message): the general form
+        # parser costs several times as much.
+        text = (await _bounded_body(request)).decode(errors="replace")
+        values = dict(parse_qsl(text, keep_blank_values=True))
+    else:
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit():
+            raise ApiError(411, "length_required", "Send the callback with a Content-Length.")
+        if int(declared) > MAX_CALLBACK_BYTES:
+            raise _too_large()
+        form = await request.form()
+        values = {key: value for key, value in form.items() if isinstance(value, str)}
     try:
         return model.model_validate(values)
     except ValidationError as exc:
@@ -99,7 +132,7 @@ async def _read_form(request: Request, model: type[F]) -> F:
     summary="Firetext delivery receipt",
     description="Answers 200 only once the receipt is safely queued, so Firetext retries "
     "anything we could not take.",
-    responses=error_responses(400, 401, 403, 503),
+    responses=error_responses(400, 401, 403, 411, 413, 503),
     openapi_extra=_form_body(FiretextReceiptForm),
 )
 async def firetext_receipt(
@@ -107,18 +140,23 @@ async def firetext_receipt(
 ) -> ReceiptAccepted:
     org_id = _check_token(wiring, org, token)
     form = await _read_form(request, FiretextReceiptForm)
-    message = await accept_firetext_receipt(
-        wiring.publisher,
-        org_id,
-        mobile=form.mobile,
-        status=form.status,
-        reference=form.reference,
-        time=form.time,
-        code=form.code,
-    )
-    log.info(
+    try:
+        receipt = await accept_firetext_receipt(
+            wiring.receipts,
+            org_id,
+            mobile=form.mobile,
+            status=form.status,
+            reference=form.reference,
+            time=form.time,
+            code=form.code,
+        )
+    except Overloaded:
+        raise ApiError(
+            503, "unavailable", "Too many receipts are waiting to be queued; try again shortly."
+        ) from None
+    log.debug(
         "firetext receipt queued",
-        extra={"org_id": org_id, "message_id": str(message.message_id)},
+        extra={"org_id": org_id, "receipt_id": str(receipt.receipt_id)},
     )
     return ReceiptAccepted()
 
@@ -129,7 +167,7 @@ async def firetext_receipt(
     summary="Firetext inbound reply",
     description="A patient's reply to one of our numbers. Answers 200 only once the reply is "
     "safely queued for dispatch, so Firetext retries anything we could not take.",
-    responses=error_responses(400, 401, 403, 503),
+    responses=error_responses(400, 401, 403, 411, 413, 503),
     openapi_extra=_form_body(FiretextInboundForm),
 )
 async def firetext_inbound(

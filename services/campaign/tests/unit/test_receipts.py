@@ -1,0 +1,137 @@
+"""Receipts in batches: applied in one round, matched by reference and number where shared,
+kept when they overtake the send report, and a redelivered batch changes nothing."""
+
+import uuid
+from datetime import UTC, datetime
+
+from campaign.handlers import campaigns, outcomes, receipts
+from campaign.handlers import release as releasing
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import SendCampaign
+from cohort_contracts.routing import SEND_MESSAGES
+from cohort_contracts.sending import (
+    DeliveriesReported,
+    DeliveryReport,
+    MessagesSent,
+    SendMessages,
+    SendOutcome,
+)
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ..builders import ORG
+from ..fakes import FakePublisher
+from .helpers import campaign_with_recipients, cid, claim
+
+
+def report(status: str = "delivered", **fields: str) -> DeliveryReport:
+    return DeliveryReport(
+        receipt_id=uuid.uuid4(),
+        status=status,  # type: ignore[arg-type]
+        reported_at=datetime.now(UTC),
+        **fields,
+    )
+
+
+def batch(*reports: DeliveryReport) -> DeliveriesReported:
+    return DeliveriesReported(correlation_id=cid(), org_id=ORG, reports=list(reports))
+
+
+async def contacts_of(deps: Deps, campaign_id: uuid.UUID) -> dict[str, str]:
+    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 50)
+    return {r.id: r.contact for r in page}
+
+
+async def sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
+    campaign_id, _ = await campaign_with_recipients(deps, n)
+    await campaigns.send_campaign(
+        SendCampaign(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign_id,
+            confirm_recipient_count=n,
+        ),
+        deps,
+    )
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    await releasing.release(campaign, deps)
+    ids = [
+        m.recipient_id
+        for r, c in publisher.published
+        if r == SEND_MESSAGES and isinstance(c, SendMessages)
+        for m in c.messages
+    ]
+    await claim(deps, campaign_id, ids)
+    return campaign_id, ids
+
+
+async def test_a_batch_of_receipts_settles_each_recipient_once(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await sending(deps, publisher, 6)
+    contacts = {
+        r.id: r.contact for r in (await deps.recipients.page(ORG, campaign_id, None, 0, 9))[0]
+    }
+    # Three sent alone, three in one shared-text request.
+    own, shared = ids[:3], ids[3:]
+    sent = [(i, "sent", i) for i in own] + [(i, "sent", "g-shared") for i in shared]
+    await outcomes.record_messages_sent(
+        MessagesSent(
+            correlation_id=cid(),
+            org_id=ORG,
+            campaign_id=campaign_id,
+            batch_id=uuid.uuid4(),
+            outcomes=[
+                SendOutcome(recipient_id=i, status=s, provider_reference=ref)  # type: ignore[arg-type]
+                for i, s, ref in sent
+            ],
+        ),
+        deps,
+    )
+    receipts_batch = batch(
+        report("delivered", recipient_id=own[0], provider_reference=own[0]),
+        report("failed", recipient_id=own[1], provider_reference=own[1]),
+        report("pending", recipient_id=own[2], provider_reference=own[2]),
+        *(report("delivered", provider_reference="g-shared", mobile=contacts[i]) for i in shared),
+    )
+
+    await receipts.record_deliveries(receipts_batch, deps)
+    await receipts.record_deliveries(receipts_batch, deps)  # redelivered
+
+    assert await deps.recipients.counts(campaign_id) == {
+        RecipientStatus.DELIVERED: 4,
+        RecipientStatus.FAILED: 1,
+        RecipientStatus.SENT: 1,  # its receipt was only "pending"
+    }
+    assert await deps.recipients.counts(campaign_id) == await deps.recipients.recount(campaign_id)
+    assert await deps.recipients.count_pending_record_entries() == 4
+
+
+async def test_a_shared_receipt_that_overtakes_the_send_report_waits_for_it(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await sending(deps, publisher, 2)
+    contacts = {
+        r.id: r.contact for r in (await deps.recipients.page(ORG, campaign_id, None, 0, 9))[0]
+    }
+
+    await receipts.record_deliveries(
+        batch(*(report(provider_reference="g-early", mobile=contacts[i]) for i in ids)), deps
+    )
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 2}
+
+    await outcomes.record_messages_sent(
+        MessagesSent(
+            correlation_id=cid(),
+            org_id=ORG,
+            campaign_id=campaign_id,
+            batch_id=uuid.uuid4(),
+            outcomes=[
+                SendOutcome(recipient_id=i, status="sent", provider_reference="g-early")
+                for i in ids
+            ],
+        ),
+        deps,
+    )
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
