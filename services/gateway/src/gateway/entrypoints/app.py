@@ -17,7 +17,17 @@ from cohort_platform.settings import RabbitSettings
 from ..bootstrap import running_gateway
 from ..config import GatewaySettings
 from ..ports import CampaignClient
-from .http import campaigns, links, ops, patient_lists, recipients, templates, webhooks
+from .http import (
+    campaigns,
+    events,
+    links,
+    me,
+    ops,
+    patient_lists,
+    recipients,
+    templates,
+    webhooks,
+)
 from .http.errors import install_error_handlers
 from .http.metrics import RequestMetrics
 
@@ -79,10 +89,12 @@ def create_app(
     _use_error_shape_in_openapi(app)
     for router in (
         campaigns.router,
+        events.router,
         patient_lists.upload_router,
         patient_lists.router,
         recipients.router,
         templates.router,
+        me.router,
         links.router,
         webhooks.router,
         ops.router,
