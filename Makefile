@@ -4,21 +4,27 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/
 ORG ?= A81001
 
-.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-campaign bench-record clean
+.PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-campaign bench-record screenshots clean
+
+WEB := services/web
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
 	@uv sync --frozen --quiet
 	@scripts/mesh-sandbox.sh setup
+	@# The web app's front-end packages (NHS.UK frontend, htmx, axe-core), from package-lock.json.
+	@[ $(WEB)/node_modules/.package-lock.json -nt $(WEB)/package-lock.json ] || \
+		npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
 
 lint: setup
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
-	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_testing -p cohort_standin -p gateway -p ingest -p campaign -p dispatch -p record -p pds_sim -p firetext_sim -p fake_gp
+	uv run --frozen mypy -p cohort_contracts -p cohort_platform -p cohort_testing -p cohort_standin -p cohort_ops -p gateway -p ingest -p campaign -p dispatch -p record -p pds_sim -p firetext_sim -p fake_gp -p web
 	uv run --frozen lint-imports
 
 test: lint
 	@scripts/ensure-rabbitmq.sh
+	@scripts/ensure-chromium.sh
 	scripts/test.sh all
 
 test-unit: setup
@@ -30,6 +36,7 @@ test-integration: setup
 
 test-e2e: setup
 	@scripts/ensure-rabbitmq.sh
+	@scripts/ensure-chromium.sh
 	scripts/test.sh e2e
 
 # Local processes against the RabbitMQ at RABBITMQ_URL; MongoDB at MONGODB_URL, or the
@@ -41,6 +48,7 @@ run: setup
 	GATEWAY_ORGANISATIONS_FILE=$${GATEWAY_ORGANISATIONS_FILE:-config/organisations.json} \
 	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
 	RECORD_ORGANISATIONS_FILE=$${RECORD_ORGANISATIONS_FILE:-config/organisations.json} \
+	WEB_DEV_SIGN_IN=$${WEB_DEV_SIGN_IN:-1} \
 	scripts/run.sh
 
 demo: setup
@@ -61,6 +69,13 @@ INSTANCES ?=
 bench-campaign: setup
 	@scripts/ensure-rabbitmq.sh
 	uv run --frozen python bench/campaign_bench.py --rows $(ROWS) --instances "$(INSTANCES)"
+
+# A PNG of every page of the web app, desktop and phone width, into docs/screenshots/: starts
+# its own services (as the end-to-end tests do) in a private namespace.
+screenshots: setup
+	@scripts/ensure-rabbitmq.sh
+	@scripts/ensure-chromium.sh
+	uv run --frozen python scripts/screenshots.py
 
 token: setup
 	@uv run --frozen python -m gateway.tokens --org $(ORG)

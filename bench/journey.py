@@ -16,17 +16,20 @@ it ran on.
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import statistics
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aio_pika
+import aiohttp
 import httpx2
 from tests.e2e.stack import Stack
 
@@ -48,6 +51,7 @@ SHORT = {
     "send accepted": "send",
     "all handed to Firetext": "handover",
     "all receipts settled": "receipts",
+    "all record entries published": "record",
 }
 BODY = "Hello ((first_name)), your flu vaccination is due. Please call the surgery to book."
 
@@ -75,6 +79,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--instances", default="", help="e.g. campaign=2,dispatch=2 (default one of each)"
     )
     parser.add_argument("--readers", type=int, default=100, help="concurrent readers (0: none)")
+    parser.add_argument(
+        "--read-seconds", type=float, default=10.0, help="reads alone after the journey (0: none)"
+    )
     parser.add_argument("--receipt-delay-ms", type=int, default=500)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per phase")
     parser.add_argument("--keep-logs", action="store_true")
@@ -119,6 +126,7 @@ class Journey:
         self.resolved = 0
         self.delivered = 0
         self.reads = Reads()
+        self.reads_alone = Reads()
 
     def phase(self, name: str, patients: int, action: Callable[[], None]) -> None:
         self.meter.start()
@@ -164,6 +172,12 @@ class Journey:
         self.phase("send accepted", self.resolved, self.send)
         self.phase("all handed to Firetext", self.resolved, self.handed_over)
         self.phase("all receipts settled", self.resolved, self.settled)
+        self.phase("all record entries published", self.resolved, self.recorded)
+        if self.args.readers and self.args.read_seconds:
+            readers = ReadLoad(self.stack, self.campaign_id, self.args.readers)
+            readers.start()
+            time.sleep(self.args.read_seconds)
+            self.reads_alone = readers.stop()
 
     def review(self) -> None:
         review = self.api.get(f"/v1/campaigns/{self.campaign_id}/review").json()
@@ -197,6 +211,15 @@ class Journey:
 
         wait_until("every receipt", done, self.args.timeout, self.stack)
 
+    def recorded(self) -> None:
+        """Until the save-to-record outbox has published an entry per delivered patient (the
+        campaign instances' own count; the queue itself is read at the end)."""
+
+        def done() -> bool:
+            return outbox_published(self.stack) >= self.delivered
+
+        wait_until("the record entries", done, self.args.timeout, self.stack)
+
 
 class ReadLoad:
     """``readers`` clients reading the campaign and the overview in turns, on their own loop."""
@@ -218,27 +241,28 @@ class ReadLoad:
         return self.reads
 
     async def _main(self) -> None:
+        # aiohttp: an httpx2 client's own pool costs milliseconds of CPU per request at this
+        # concurrency (reference/limits.md), which would measure the client, not the gateway.
         token = issue_token(self.stack.jwt_secret, "reader", "A81001")
-        limits = httpx2.Limits(max_connections=self.readers)
-        async with httpx2.AsyncClient(
-            base_url=self.stack.url("gateway"),
-            headers={"Authorization": f"Bearer {token}"},
-            limits=limits,
-            timeout=30.0,
+        connector = aiohttp.TCPConnector(limit=self.readers)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with aiohttp.ClientSession(
+            base_url=self.stack.url("gateway"), headers=headers, connector=connector
         ) as client:
             started = time.monotonic()
             await asyncio.gather(*(self._reader(client, n) for n in range(self.readers)))
             self.reads.seconds = time.monotonic() - started
 
-    async def _reader(self, client: httpx2.AsyncClient, n: int) -> None:
+    async def _reader(self, client: aiohttp.ClientSession, n: int) -> None:
         paths = [f"/v1/campaigns/{self.campaign_id}", "/v1/campaigns"]
         i = n
         while not self._stop.is_set():
             started = time.monotonic()
             try:
-                response = await client.get(paths[i % 2])
-                ok = response.status_code == 200
-            except httpx2.HTTPError:
+                async with client.get(paths[i % 2]) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
                 ok = False
             self.reads.latencies_ms.append((time.monotonic() - started) * 1000)
             self.reads.requests += 1
@@ -246,23 +270,43 @@ class ReadLoad:
             i += 1
 
 
-async def queue_depths(stack: Stack) -> dict[str, int]:
-    """Messages waiting in every dead-letter queue, and in the save-to-record queue (nothing
-    consumes it here, so it holds every record entry ever published)."""
+def outbox_published(stack: Stack) -> float:
+    """Record entries the campaign processes say they published (each process once: two
+    instances in one process, the stand-in's pair, share one registry)."""
+    total = 0.0
+    for name in stack.processes:
+        if name == "campaign" or name.startswith("campaign-"):
+            metrics = httpx2.get(
+                f"{stack.url(name)}/metrics", timeout=10, follow_redirects=True
+            ).text
+            for line in metrics.splitlines():
+                if line.startswith("campaign_outbox_published_total "):
+                    total += float(line.split()[1])
+    return total
+
+
+async def queue_depths(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
+    """Messages waiting in every dead-letter queue; and every save-to-record entry ever
+    published (nothing consumes that queue here), per recipient, read out of their batches."""
     topology = Topology(RabbitSettings(cohort_namespace=stack.namespace))
     connection = await aio_pika.connect(stack.rabbitmq_url)
     depths = {}
+    entries: Counter[str] = Counter()
     async with connection:
         channel = await connection.channel()
         underlay = await channel.get_underlay_channel()
-        for queue in [f"{r.queue}.dlq" for r in ALL_ROUTES] + [RECORD_ENTRIES.queue]:
+        for queue in [f"{r.queue}.dlq" for r in ALL_ROUTES]:
             result = await underlay.queue_declare(topology.name(queue), passive=True)
             depths[queue] = int(result.message_count or 0)
-    return depths
+        record = await channel.declare_queue(topology.name(RECORD_ENTRIES.queue), passive=True)
+        while (message := await record.get(fail=False, no_ack=True)) is not None:
+            body = json.loads(message.body)
+            for entry in body.get("entries", [body]):
+                entries[entry["recipient_id"]] += 1
+    return depths, entries
 
 
-def report(journey: Journey, store: str, depths: dict[str, int]) -> str:
-    dlq = {k: v for k, v in depths.items() if k.endswith(".dlq")}
+def report(journey: Journey, store: str, dlq: dict[str, int], entries: Counter[str]) -> str:
     phases = journey.phases
     lines = [f"store: {store}; patients resolved: {journey.resolved}", ""]
     lines.append(
@@ -297,19 +341,21 @@ def report(journey: Journey, store: str, depths: dict[str, int]) -> str:
             rows,
         )
     )
-    reads = journey.reads
-    if reads.requests:
-        ordered = sorted(reads.latencies_ms)
-        p99 = ordered[int(len(ordered) * 0.99) - 1]
-        lines.append(
-            f"\nreads during the hand-over ({journey.args.readers} clients): "
-            f"{reads.requests / reads.seconds:,.0f} req/s, "
-            f"p50 {statistics.median(ordered):.0f} ms, "
-            f"p99 {p99:.0f} ms, errors {reads.errors}"
-        )
+    for title, reads in (
+        (f"reads during the hand-over ({journey.args.readers} clients)", journey.reads),
+        (f"reads alone, afterwards ({journey.args.readers} clients)", journey.reads_alone),
+    ):
+        if reads.requests:
+            ordered = sorted(reads.latencies_ms)
+            p99 = ordered[int(len(ordered) * 0.99) - 1]
+            lines.append(
+                f"\n{title}: {reads.requests / reads.seconds:,.0f} req/s, "
+                f"p50 {statistics.median(ordered):.0f} ms, "
+                f"p99 {p99:.0f} ms, errors {reads.errors}"
+            )
     lines.append(
-        f"\nrecord entries published: {depths[RECORD_ENTRIES.queue]:,} "
-        f"(delivered: {journey.delivered:,})"
+        f"\nrecord entries published: {sum(entries.values()):,} for {len(entries):,} patients, "
+        f"at most {max(entries.values(), default=0)} each (delivered: {journey.delivered:,})"
     )
     lines.append(
         f"dead-letter queues: {sum(dlq.values())} messages "
@@ -340,12 +386,12 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         journey = Journey(stack, args)
         journey.run()
-        time.sleep(3.0)  # the outbox drains within a second or two of the last delivery
-        depths = asyncio.run(queue_depths(stack))
+        time.sleep(2.0)  # a duplicate, if there were one, would follow within the drain interval
+        dlq, entries = asyncio.run(queue_depths(stack))
         print()
-        print(report(journey, store, depths))
-        dead = sum(v for k, v in depths.items() if k.endswith(".dlq"))
-        ok = dead == 0 and depths[RECORD_ENTRIES.queue] == journey.delivered
+        print(report(journey, store, dlq, entries))
+        once = len(entries) == journey.delivered and set(entries.values()) <= {1}
+        ok = sum(dlq.values()) == 0 and once
     finally:
         stop_processes(stack.processes)
         settings = RabbitSettings(rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace)

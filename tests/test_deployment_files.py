@@ -20,6 +20,7 @@ from gateway.config import GatewaySettings
 from ingest.config import IngestSettings
 from pds_sim.config import Settings as PdsSettings
 from record.config import RecordSettings
+from web.config import WebSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -32,6 +33,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "firetext-sim": FiretextSettings,
     "record": RecordSettings,
     "fake-gp": FakeGpSettings,
+    "web": WebSettings,
 }
 #: Not Cohort's code: NHS England's local MESH, built from the pinned packages.
 MESH_SANDBOX = "mesh-sandbox"
@@ -118,3 +120,17 @@ def test_the_bundled_organisations_file_loads_in_both_services() -> None:
     organisations = Organisations.load(path)
     assert organisations.readable_by("U12345") == ("A81001", "A81002")
     assert load_organisation_names(path)["A81001"] == "Example Surgery"
+
+
+def test_make_run_turns_on_development_sign_in_for_the_web_app() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "WEB_DEV_SIGN_IN=$${WEB_DEV_SIGN_IN:-1}" in makefile
+    assert COMPOSE["services"]["web"]["ports"] == ["8080:8080"]
+    assert WebSettings().port == 8080
+
+
+def test_the_bundled_dev_users_cover_two_practices_and_a_network() -> None:
+    from web.users import load_users
+
+    users = load_users(ROOT / "config" / "dev-users.json").users
+    assert {u.org for u in users} == {"A81001", "B82002", "U12345"}

@@ -31,7 +31,11 @@ MODULES = {
     "ingest": "ingest",
     "dispatch": "dispatch",
     "gateway": "gateway",
+    "web": "web",
 }
+
+#: No broker of their own to be ready for: up is ready.
+HEALTH_ONLY = ("pds", "firetext", "web")
 
 
 @dataclass
@@ -66,7 +70,7 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def env(self) -> dict[str, str]:
-        for name in ("gateway", "campaign", "ingest", "dispatch", "pds", "firetext"):
+        for name in ("gateway", "campaign", "ingest", "dispatch", "pds", "firetext", "web"):
             self.ports.setdefault(name, free_port())
         env = {
             **os.environ,
@@ -90,6 +94,12 @@ class Stack:
             "PDS_SIM_SYNTHETIC": "1",
             "FIRETEXT_SIM_PORT": str(self.ports["firetext"]),
             "FIRETEXT_SIM_RECEIPT_DELAY_MS": "100",
+            "WEB_PORT": str(self.ports["web"]),
+            "WEB_GATEWAY_URL": self.url("gateway"),
+            "WEB_JWT_SECRET": self.jwt_secret,
+            "WEB_DEV_SIGN_IN": "1",
+            # No browser a test drives reaches outside this machine (the NHS font's host).
+            "WEB_NHS_FONTS": "0",
         }
         if self.with_record:
             env.update(self.record_env())
@@ -173,7 +183,7 @@ class Stack:
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         pending = {
-            name: f"{self.url(name)}/{'readyz' if name not in ('pds', 'firetext') else 'healthz'}"
+            name: f"{self.url(name)}/{'healthz' if name.split('-')[0] in HEALTH_ONLY else 'readyz'}"
             for name in self.endpoints or self.processes
         }
         while pending:

@@ -180,6 +180,16 @@ class FakeCampaign:
                 )
             case rq.ListRecipients():
                 return self._recipients(request)
+            case rq.ListPatientLists():
+                self._campaign(request, request.campaign_id)
+                items = [v for v in self.lists.values() if v.campaign_id == request.campaign_id]
+                return views.PatientListsView(campaign_id=request.campaign_id, items=items)
+            case rq.GetRecipient():
+                self._campaign(request, request.campaign_id)
+                for r in self.recipients.get(request.campaign_id, []):
+                    if r.id == request.recipient_id:
+                        return r
+                raise not_found("recipient")
             case rq.TestSend():
                 campaign = self._campaign(request, request.campaign_id)
                 body = campaign.message.body if campaign.message else ""

@@ -176,6 +176,21 @@ class ListRecipients(_Request):
     page_size: int = Field(default=100, ge=1, le=MAX_PAGE_SIZE)
 
 
+class ListPatientLists(_Request):
+    """Every patient list of a campaign, oldest first, each with its progress."""
+
+    kind: Literal["ListPatientLists"] = "ListPatientLists"
+    campaign_id: UUID
+
+
+class GetRecipient(_Request):
+    """One recipient of a campaign: status, reason and reply (a patient's detail page)."""
+
+    kind: Literal["GetRecipient"] = "GetRecipient"
+    campaign_id: UUID
+    recipient_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class ClaimMessages(_Request):
     """From dispatch, just before a provider call: move these recipients from ``queued`` to
     ``sending``. Only the ones returned may be sent; a redelivered batch claims nothing twice."""
@@ -205,7 +220,9 @@ CampaignRequest = Annotated[
     | CreateTemplate
     | UpdateTemplate
     | ArchiveTemplate
-    | ResolveLink,
+    | ResolveLink
+    | ListPatientLists
+    | GetRecipient,
     Field(discriminator="kind"),
 ]
 
@@ -250,4 +267,6 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     UpdateTemplate: views.TemplateView,
     ArchiveTemplate: views.TemplateView,
     ResolveLink: views.LinkView,
+    ListPatientLists: views.PatientListsView,
+    GetRecipient: views.RecipientView,
 }

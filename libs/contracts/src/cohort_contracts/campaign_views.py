@@ -82,6 +82,13 @@ class PatientListView(Model):
     created_at: UtcDateTime
 
 
+class PatientListsView(Model):
+    """Every list of one campaign, in the order they were uploaded."""
+
+    campaign_id: UUID
+    items: list[PatientListView]
+
+
 class UnsuccessfulRow(Model):
     row_number: int
     cells: list[str]

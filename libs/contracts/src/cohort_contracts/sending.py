@@ -195,3 +195,23 @@ class RecordEntryRequested(Message):
     family_name: str | None = None
     birth_date: date | None = None
     subject: str | None = None
+
+
+#: Record entries per batch message.
+MAX_RECORD_ENTRIES_PER_BATCH = 100
+
+
+class RecordEntriesRequested(Message):
+    """Event: several ``RecordEntryRequested`` of one organisation, published together (one
+    broker message each would cost the outbox more than recording the deliveries did). Each
+    entry keeps its own ``message_id``, derived from its recipient: that is what a consumer
+    recognises a repeat by."""
+
+    kind: Literal["RecordEntriesRequested"] = "RecordEntriesRequested"
+    entries: list[RecordEntryRequested] = Field(
+        min_length=1, max_length=MAX_RECORD_ENTRIES_PER_BATCH
+    )
+
+
+#: What the save-to-record queue carries: batches, and single entries from an older campaign.
+RecordEntryEvent = Annotated[RecordEntryRequested | RecordEntriesRequested, Discriminator("kind")]

@@ -1,21 +1,31 @@
-"""The HTTP face of a worker service: ``/healthz``, ``/readyz`` and ``/metrics``."""
+"""The HTTP face of a worker service: ``/healthz``, ``/readyz``, ``/metrics`` and, given its
+broker, ``/asyncapi`` (JSON) and ``/asyncapi.yaml``: the contracts it consumes."""
 
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
+from faststream.rabbit import RabbitBroker
 from prometheus_client import make_asgi_app
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from .asyncapi import specification
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+#: The service's broker once its subscribers are registered (None before).
+BrokerSource = Callable[[], RabbitBroker | None]
 
 
 def service_app(
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]],
     checks: dict[str, ReadinessCheck],
+    *,
+    asyncapi: tuple[str, BrokerSource] | None = None,
 ) -> Starlette:
+    """``asyncapi`` is the document's title and where to find the broker."""
+
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
@@ -27,14 +37,33 @@ def service_app(
             status_code=200 if ready else 503,
         )
 
-    return Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Mount("/metrics", app=make_asgi_app()),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Mount("/metrics", app=make_asgi_app()),
+    ]
+    if asyncapi is not None:
+        routes += _asyncapi_routes(*asyncapi)
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _asyncapi_routes(title: str, broker: BrokerSource) -> list[BaseRoute]:
+    def document(_: Request, *, yaml: bool) -> Response:
+        current = broker()
+        if current is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        spec = specification(title, current).to_specification()
+        if yaml:
+            return Response(spec.to_yaml(), media_type="application/yaml")
+        return Response(spec.to_json(), media_type="application/json")
+
+    async def as_json(request: Request) -> Response:
+        return document(request, yaml=False)
+
+    async def as_yaml(request: Request) -> Response:
+        return document(request, yaml=True)
+
+    return [Route("/asyncapi", as_json), Route("/asyncapi.yaml", as_yaml)]
 
 
 async def _safe(check: ReadinessCheck) -> bool:

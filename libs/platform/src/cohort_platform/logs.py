@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from opentelemetry import trace
+
+from .tracing import configure_tracing
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -23,6 +26,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            # Ties the line to its trace when tracing is on.
+            entry["trace_id"] = format(span.trace_id, "032x")
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value
@@ -34,6 +41,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
+    """Logs, and traces when a collector is configured: the one call every service makes as it
+    starts (``tracing.configure_tracing``)."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
@@ -44,3 +53,4 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger("uvicorn.access").disabled = True
     for chatty in ("httpx2", "httpx", "httpcore", "hpack", "aiosmtplib"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_tracing(service)

@@ -37,7 +37,8 @@ class RpcClient:
         self._queue = RabbitQueue(self.reply_queue, durable=False, exclusive=True, auto_delete=True)
 
     def attach(self) -> None:
-        @self._broker.subscriber(self._queue, no_reply=True)
+        # A private reply queue, no contract: left out of the AsyncAPI document.
+        @self._broker.subscriber(self._queue, no_reply=True, include_in_schema=False)
         async def on_reply(msg: RabbitMessage) -> None:
             future = self._pending.pop(msg.correlation_id, None)
             if future is not None and not future.done():

@@ -16,3 +16,6 @@ class RabbitSettings(BaseSettings):
     cohort_max_queue_length: int = Field(default=100_000, ge=100)
     #: Seconds a request to campaign may take before the caller gives up.
     cohort_rpc_timeout_s: float = Field(default=10.0, gt=0)
+    #: On SIGTERM, seconds to let in-flight handlers finish before the rest are left unacked
+    #: for redelivery; keep it below the pod's terminationGracePeriodSeconds.
+    cohort_graceful_timeout_s: float = Field(default=30.0, gt=0)

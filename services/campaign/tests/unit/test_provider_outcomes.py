@@ -14,6 +14,7 @@ from cohort_contracts.sending import (
     DeliveryReported,
     DeliveryStatus,
     MessagesSent,
+    RecordEntriesRequested,
     RecordEntryRequested,
     SendingBlocked,
     SendMessages,
@@ -88,10 +89,12 @@ def _batches(publisher: FakePublisher) -> list[SendMessages]:
 
 
 def _record_entries(publisher: FakePublisher) -> list[RecordEntryRequested]:
+    """Every entry published, out of their batches."""
     return [
-        m
+        entry
         for r, m in publisher.published
-        if r == RECORD_ENTRIES and isinstance(m, RecordEntryRequested)
+        if r == RECORD_ENTRIES and isinstance(m, RecordEntriesRequested)
+        for entry in m.entries
     ]
 
 
@@ -212,10 +215,11 @@ async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakeP
     publisher.fail_next = 1
     with pytest.raises(record_entries.OutboxStalled):
         await record_entries.drain_record_entries(deps)
-    assert len(_record_entries(publisher)) == 1  # the one that went is not published again
-    assert await deps.recipients.count_pending_record_entries() == 1
-    assert await record_entries.drain_record_entries(deps) == 1
+    assert _record_entries(publisher) == []  # the batch was refused: both still pending
+    assert await deps.recipients.count_pending_record_entries() == 2
+    assert await record_entries.drain_record_entries(deps) == 2
     assert sorted(e.recipient_id for e in _record_entries(publisher)) == sorted(ids)
+    assert await record_entries.drain_record_entries(deps) == 0
 
 
 async def test_nothing_stays_in_flight_once_receipts_stop(

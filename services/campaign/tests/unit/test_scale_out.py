@@ -19,7 +19,7 @@ from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import SendCampaign
 from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
-from cohort_contracts.sending import DeliveryReported, RecordEntryRequested, SendMessages
+from cohort_contracts.sending import DeliveryReported, RecordEntriesRequested, SendMessages
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG, make_renderer
@@ -49,8 +49,9 @@ def record_entries(*publishers: FakePublisher) -> Counter[str]:
     return Counter(
         e.recipient_id
         for p in publishers
-        for route, e in p.published
-        if route == RECORD_ENTRIES and isinstance(e, RecordEntryRequested)
+        for route, batch in p.published
+        if route == RECORD_ENTRIES and isinstance(batch, RecordEntriesRequested)
+        for e in batch.entries
     )
 
 

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     firetext_read_timeout_s: float = Field(default=10.0, gt=0)
     #: A credit balance is asked for while staff wait on the review page.
     firetext_credit_timeout_s: float = Field(default=5.0, gt=0)
+    #: Seconds between reads of every account's balance for the credit gauge; 0 turns it off.
+    credit_check_interval_s: float = Field(default=300.0, ge=0)
 
     # SMTP relay.
     smtp_host: str = "127.0.0.1"

@@ -16,7 +16,14 @@ def main() -> None:
         load_organisations(settings)
     except OrganisationsInvalid as exc:
         raise SystemExit(f"gateway: GATEWAY_ORGANISATIONS_FILE: {exc}") from None
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        # Event streams never end by themselves; without this a stop would wait for them.
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
+    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from .adapters.campaign_rpc import RpcCampaignClient
 from .adapters.coalesced_reads import CoalescedReads
 from .adapters.rabbit_publisher import RabbitPublisher
 from .config import GatewaySettings
+from .handlers.campaign_events import CampaignEvents
 from .handlers.patient_lists import UploadLimits
 from .handlers.webhooks import publish_receipts
 from .organisations import Organisations
@@ -40,6 +41,8 @@ class Wiring:
     organisations: Organisations
     link_limiter: TokenBuckets
     receipts: ReceiptBatcher
+    #: Live progress streams: one poller per watched campaign, shared by its subscribers.
+    events: CampaignEvents
 
     @property
     def limits(self) -> UploadLimits:
@@ -77,6 +80,9 @@ async def running_gateway(
         rpc.attach()  # the reply queue's subscriber must exist before the broker starts
         campaign = CoalescedReads(RpcCampaignClient(rpc), ttl_s=settings.read_cache_ms / 1000)
     started = broker
+    events = CampaignEvents(
+        campaign, interval_s=settings.events_poll_s, keepalive_s=settings.events_keepalive_s
+    )
 
     async def broker_ready() -> bool:
         return await started.ping(timeout=READY_TIMEOUT_S)
@@ -101,8 +107,10 @@ async def running_gateway(
                 organisations,
                 link_limiter,
                 receipts,
+                events,
             )
         finally:
+            await events.close()
             await receipts.close()
     finally:
         await broker.stop()

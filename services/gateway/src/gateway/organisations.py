@@ -69,6 +69,8 @@ class PracticeNotNamed(Exception):
 class Organisations:
     #: Network ODS code -> its member practices, sorted.
     members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ODS code -> the organisation's name, for every practice and network in the file.
+    names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, parsed: OrganisationsFile) -> "Organisations":
@@ -76,7 +78,13 @@ class Organisations:
         for practice in parsed.organisations:
             if practice.network is not None:
                 members[practice.network].append(practice.ods)
-        return cls({network: tuple(sorted(codes)) for network, codes in members.items()})
+        names = {p.ods: p.name for p in parsed.organisations} | {
+            n.ods: n.name for n in parsed.networks
+        }
+        return cls({network: tuple(sorted(codes)) for network, codes in members.items()}, names)
+
+    def name(self, org: str) -> str | None:
+        return self.names.get(org)
 
     @classmethod
     def load(cls, path: Path) -> "Organisations":

@@ -111,7 +111,9 @@ async def test_every_v1_route_except_webhooks_and_links_requires_a_token(gateway
                 assert "security" not in operation
                 continue
             assert operation["security"] == [{"HTTPBearer": []}], (method, path)
-            url = path.format(campaign_id=uuid4(), list_id=uuid4(), template_id="t-1")
+            url = path.format(
+                campaign_id=uuid4(), list_id=uuid4(), template_id="t-1", recipient_id="ab12"
+            )
             response = await gateway.client.request(method.upper(), url)
             assert response.status_code == 401, (method, path)
 

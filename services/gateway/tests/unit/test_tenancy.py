@@ -10,10 +10,12 @@ from uuid import UUID
 import pytest
 
 from cohort_contracts.campaign_requests import CreateCampaign, GetCampaign, RegisterPatientList
+from cohort_contracts.campaign_views import CampaignView
 from gateway.entrypoints.app import create_app
+from gateway.handlers.campaign_events import Progress
 
 from ..conftest import GatewayFactory, Harness
-from ..fakes import make_unsuccessful_row
+from ..fakes import make_recipient, make_unsuccessful_row
 from ..organisations import (
     NETWORK_A,
     NETWORK_B,
@@ -46,6 +48,9 @@ CALLS = [
     Call("GET", "/v1/campaigns/{campaign_id}/audit"),
     Call("GET", "/v1/campaigns/{campaign_id}/recipients"),
     Call("GET", "/v1/campaigns/{campaign_id}/recipients.csv"),
+    Call("GET", "/v1/campaigns/{campaign_id}/recipients/{recipient_id}"),
+    Call("GET", "/v1/campaigns/{campaign_id}/events"),
+    Call("GET", "/v1/campaigns/{campaign_id}/patient-lists"),
     Call("POST", "/v1/campaigns/{campaign_id}/patient-lists", upload=True),
     Call("GET", "/v1/campaigns/{campaign_id}/patient-lists/{list_id}"),
     Call("GET", "/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv"),
@@ -67,8 +72,22 @@ async def world(gateway_factory: GatewayFactory, tmp_path: Path) -> AsyncIterato
         row = make_unsuccessful_row(1, ["1", "x"])
         list_id = gateway.campaign.add_list(campaign, ["NHS Number", "DOB"], [row])
         template = gateway.campaign.add_template(PRACTICE_A)
-        ids = {"campaign_id": str(campaign.id), "list_id": str(list_id), "template_id": template.id}
+        recipient = make_recipient(1)
+        gateway.campaign.recipients[campaign.id] = [recipient]
+        # The stream's first event and then its end: tenancy is settled before it starts.
+        gateway.rewire(events=OneEvent())
+        ids = {
+            "campaign_id": str(campaign.id),
+            "list_id": str(list_id),
+            "template_id": template.id,
+            "recipient_id": recipient.id,
+        }
         yield World(gateway, ids)
+
+
+class OneEvent:
+    async def stream(self, first: CampaignView, last_event_id: str | None) -> AsyncIterator[str]:
+        yield Progress.of(first).event()
 
 
 async def call(world: World, call: Call, org: str, act_for: str | None = None) -> int:

@@ -6,7 +6,7 @@ zero before its first event and ``rate()``/``increase()`` see the first one."""
 
 from typing import Literal, get_args
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 from cohort_contracts.vocabulary import UploadReason
 
@@ -25,6 +25,11 @@ PDS_REQUESTS = Counter(
     "ingest_pds_requests",
     "HTTP requests sent to PDS (each attempt), by response status class; no_response for "
     "timeouts and connection errors.",
+    ["status_class"],
+)
+PDS_REQUEST_SECONDS = Histogram(
+    "ingest_pds_request_seconds",
+    "Time PDS took to answer one request (each attempt), by response status class.",
     ["status_class"],
 )
 PDS_RETRIES = Counter(

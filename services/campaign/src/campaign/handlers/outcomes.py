@@ -10,6 +10,8 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from prometheus_client import Counter
+
 from cohort_contracts.sending import MessagesSent, SendOutcome
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
@@ -22,6 +24,15 @@ from .deps import Deps
 from .receipts import apply_early_receipts
 
 log = logging.getLogger(__name__)
+
+RECEIPT_TIMEOUTS = Counter(
+    "campaign_receipt_timeouts",
+    "Recipients settled because no receipt came in time: 'failed' (sent, never confirmed, "
+    "CAMPAIGN_RECEIPT_TIMEOUT_S) or 'outcome_unknown' (claimed, never reported on by dispatch)",
+    ["outcome"],
+)
+for _outcome in ("failed", "outcome_unknown"):
+    RECEIPT_TIMEOUTS.labels(_outcome)
 
 SEND_STATUS = {
     "sent": RecipientStatus.SENT,
@@ -173,20 +184,23 @@ async def expire_unsettled(deps: Deps, receipt_timeout_s: float, claim_timeout_s
     crashed mid-send) may have reached the provider, so it becomes outcome_unknown. Each
     recipient moves once however many instances sweep at the same time."""
     now = datetime.now(UTC)
-    touched = await deps.recipients.expire(
+    no_receipt = await deps.recipients.expire(
         RecipientStatus.SENT,
         now - timedelta(seconds=receipt_timeout_s),
         RecipientStatus.FAILED,
         "NO_RECEIPT",
         "The mobile network never confirmed delivery. The phone may be off or out of signal.",
     )
-    touched += await deps.recipients.expire(
+    RECEIPT_TIMEOUTS.labels("failed").inc(len(no_receipt))
+    unknown = await deps.recipients.expire(
         RecipientStatus.SENDING,
         now - timedelta(seconds=claim_timeout_s),
         RecipientStatus.OUTCOME_UNKNOWN,
         "NO_RECEIPT",
         "We cannot tell whether this message was sent; it was not sent again.",
     )
+    RECEIPT_TIMEOUTS.labels("outcome_unknown").inc(len(unknown))
+    touched = no_receipt + unknown
     for org_id, campaign_id in set(touched):
         await finish_if_done(org_id, campaign_id, deps)
     return len(touched)

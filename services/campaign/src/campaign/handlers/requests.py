@@ -16,9 +16,11 @@ from cohort_contracts.campaign_requests import (
     GetAudit,
     GetCampaign,
     GetPatientList,
+    GetRecipient,
     GetReview,
     GetUnsuccessfulRows,
     ListCampaigns,
+    ListPatientLists,
     ListRecipients,
     ListTemplates,
     RegisterPatientList,
@@ -33,7 +35,7 @@ from cohort_contracts.campaign_requests import (
 )
 
 from ..domain.errors import CampaignError
-from . import audit_trail, campaigns, links, lists, release, review, send_to_self, templates
+from . import audit_trail, campaigns, links, lists, reads, release, review, send_to_self, templates
 from .deps import Deps
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     UpdateTemplate: templates.update_template,
     ArchiveTemplate: templates.archive_template,
     ResolveLink: links.resolve_link,
+    ListPatientLists: reads.list_patient_lists,
+    GetRecipient: reads.get_recipient,
 }
 
 

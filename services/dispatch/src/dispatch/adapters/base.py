@@ -11,6 +11,7 @@ from prometheus_client import Histogram
 
 from cohort_contracts.dispatch_requests import CreditBalance
 from cohort_contracts.sending import OutboundMessage
+from cohort_platform.tracing import client_span
 
 from ..domain.errors import (
     OutcomeUnknownError,
@@ -53,25 +54,28 @@ class ProviderClient(ABC):
     ) -> str | None:
         started = time.perf_counter()
         failure: BaseException | None = None
-        try:
-            return await call()
-        except BaseException as exc:
-            failure = exc
-            raise
-        finally:
-            elapsed = time.perf_counter() - started
-            outcome = _outcome_of(failure)
-            PROVIDER_CALL_SECONDS.labels(self.provider, outcome).observe(elapsed)
-            log.log(
-                logging.DEBUG if failure is None else logging.INFO,
-                "provider call",
-                extra={
-                    "provider": self.provider,
-                    **ids,
-                    "outcome": outcome,
-                    "elapsed_ms": round(elapsed * 1000, 1),
-                },
-            )
+        # Ids and counts only: the span never carries a number, an address or the text.
+        with client_span(self.provider, "send", {k: str(v) for k, v in ids.items()}) as span:
+            try:
+                return await call()
+            except BaseException as exc:
+                failure = exc
+                raise
+            finally:
+                elapsed = time.perf_counter() - started
+                outcome = _outcome_of(failure)
+                span.set_attribute("outcome", outcome)
+                PROVIDER_CALL_SECONDS.labels(self.provider, outcome).observe(elapsed)
+                log.log(
+                    logging.DEBUG if failure is None else logging.INFO,
+                    "provider call",
+                    extra={
+                        "provider": self.provider,
+                        **ids,
+                        "outcome": outcome,
+                        "elapsed_ms": round(elapsed * 1000, 1),
+                    },
+                )
 
 
 class SmsClient(ProviderClient):

@@ -14,6 +14,7 @@ from cohort_platform.settings import RabbitSettings
 from .. import bootstrap
 from ..config import Settings
 from .consumer import running_consumer
+from .credit_watch import CreditWatch
 
 log = logging.getLogger("dispatch")
 
@@ -33,6 +34,10 @@ def create_app(settings: Settings | None = None, rabbit: RabbitSettings | None =
             running_consumer(settings, rabbit, senders) as broker,
         ):
             running["broker"] = broker
+            watch = CreditWatch(
+                senders.credit, settings.firetext_accounts, settings.credit_check_interval_s
+            )
+            watch.start()
             log.info(
                 "dispatch started",
                 extra={
@@ -43,10 +48,15 @@ def create_app(settings: Settings | None = None, rabbit: RabbitSettings | None =
             try:
                 yield
             finally:
+                await watch.stop()
                 running.clear()
 
     async def broker_ready() -> bool:
         broker = running.get("broker")
         return broker is not None and await broker.ping(timeout=1.0)
 
-    return service_app(lifespan, checks={"broker": broker_ready})
+    return service_app(
+        lifespan,
+        checks={"broker": broker_ready},
+        asyncapi=("Cohort dispatch", lambda: running.get("broker")),
+    )

@@ -24,6 +24,7 @@ from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 from cohort_contracts.campaign_requests import ClaimMessages
 from cohort_contracts.routing import MESSAGES_SENT
 from cohort_contracts.sending import MessagesSent, OutboundMessage, SendMessages, SendOutcome
+from cohort_platform.tracing import new_trace
 
 from ..domain import reasons
 from ..domain.grouping import MAX_NUMBERS_PER_REQUEST, ProviderRequest, group_identical, single
@@ -110,6 +111,15 @@ async def send_messages(cmd: SendMessages, deps: SendingDeps) -> None:
 
 
 async def _claim_and_send(
+    cmd: SendMessages, fresh: list[OutboundMessage], deps: SendingDeps, blocker: Blocker
+) -> list[SendOutcome]:
+    # Each chunk is a trace of its own (its claim and its provider calls), linked to the
+    # batch's, so a trace stays readable and the sampler keeps or drops a chunk whole.
+    with new_trace("send chunk", batch_id=str(cmd.batch_id), recipients=len(fresh)):
+        return await _claim_and_send_chunk(cmd, fresh, deps, blocker)
+
+
+async def _claim_and_send_chunk(
     cmd: SendMessages, fresh: list[OutboundMessage], deps: SendingDeps, blocker: Blocker
 ) -> list[SendOutcome]:
     claimed = set(

@@ -6,17 +6,38 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.telemetry import TelemetryConfig
+from fastapi_offline import FastAPIOffline
 from faststream.rabbit import RabbitBroker
 
+from cohort_platform.http_tracing import TracingMiddleware
 from cohort_platform.logs import configure_logging
 from cohort_platform.settings import RabbitSettings
 
 from ..bootstrap import running_gateway
 from ..config import GatewaySettings
 from ..ports import CampaignClient
-from .http import campaigns, links, ops, patient_lists, recipients, templates, webhooks
+from .http import (
+    campaigns,
+    events,
+    links,
+    me,
+    ops,
+    patient_lists,
+    recipients,
+    templates,
+    webhooks,
+)
 from .http.errors import install_error_handlers
 from .http.metrics import RequestMetrics
+
+NO_FASTAPI_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 DESCRIPTION = """Batch messaging for GP practices and primary-care networks.
 
@@ -50,16 +71,30 @@ def create_app(
             app.state.wiring = wiring
             yield
 
-    app = FastAPI(title="Cohort API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from the installed fastapi-offline package
+    # (under /static-offline-docs), not a CDN: NHS networks are often locked down.
+    app = FastAPIOffline(
+        title="Cohort API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # FastAPI's own telemetry is off: it records the raw path (a patient's link token)
+        # and trusts a caller's trace context. cohort_platform's TracingMiddleware traces
+        # each request instead, by route template.
+        telemetry=NO_FASTAPI_TELEMETRY,
+    )
     install_error_handlers(app)
     app.add_middleware(RequestMetrics)
+    app.add_middleware(TracingMiddleware)
     _use_error_shape_in_openapi(app)
     for router in (
         campaigns.router,
+        events.router,
         patient_lists.upload_router,
         patient_lists.router,
         recipients.router,
         templates.router,
+        me.router,
         links.router,
         webhooks.router,
         ops.router,

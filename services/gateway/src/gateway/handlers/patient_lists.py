@@ -16,6 +16,7 @@ from cohort_contracts.campaign_requests import RegisterPatientList
 from cohort_contracts.campaign_views import PatientListView
 from cohort_contracts.routing import RESOLVE_ROWS
 from cohort_contracts.vocabulary import Channel
+from cohort_platform.tracing import new_trace
 
 from ..caller import Caller
 from ..ports import CampaignClient, EncodedMessage, Publisher, PublishFailed, expect
@@ -174,9 +175,12 @@ async def _publish_batches(
     read_more = functools.partial(_take, messages, READ_AHEAD)
     ready: deque[EncodedMessage] = deque()
 
-    async def send(message: EncodedMessage) -> None:
+    async def send(message: EncodedMessage, batch_number: int) -> None:
+        # Each batch is a trace of its own (its PDS lookups, its rows recorded), linked to the
+        # upload request's.
         try:
-            await _publish_with_retry(publisher, message)
+            with new_trace("upload batch", list_id=str(upload.list_id), batch=batch_number):
+                await _publish_with_retry(publisher, message)
         finally:
             slots.release()
 
@@ -189,7 +193,7 @@ async def _publish_batches(
                     ready.extend(await anyio.to_thread.run_sync(read_more))
                 if not ready:
                     break
-                tasks.create_task(send(ready.popleft()))
+                tasks.create_task(send(ready.popleft(), count))  # batches come in order
                 count += 1
     except* PublishFailed:
         log.error(

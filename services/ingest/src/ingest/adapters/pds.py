@@ -10,6 +10,7 @@ bearer token and one more try straight away."""
 import asyncio
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -25,9 +26,10 @@ from tenacity import (
 )
 
 from cohort_contracts.vocabulary import UploadReason
+from cohort_platform.tracing import client_span
 
 from ..domain.patient import MalformedPatient, PdsPatient, parse_patient
-from ..metrics import PDS_REQUESTS, PDS_RETRIES, RetryCause, status_class
+from ..metrics import PDS_REQUEST_SECONDS, PDS_REQUESTS, PDS_RETRIES, RetryCause, status_class
 from ..ports import AccessTokenProvider, LookupContext, RateLimiter, TokenUnavailable
 
 log = logging.getLogger("ingest.pds")
@@ -211,7 +213,13 @@ class PdsPatientDirectory:
             await self._limiter.acquire()
             try:
                 async with asyncio.timeout(self._attempt_timeout_s):
-                    response = await self._client.get(f"Patient/{nhs_number}", headers=headers)
+                    with client_span("pds", "GET Patient", {"request_id": request_id}) as span:
+                        started = time.perf_counter()
+                        response = await self._client.get(f"Patient/{nhs_number}", headers=headers)
+                        span.set_attribute("http.response.status_code", response.status_code)
+                        PDS_REQUEST_SECONDS.labels(status_class(response.status_code)).observe(
+                            time.perf_counter() - started
+                        )
             except _TRANSPORT_ERRORS as exc:
                 PDS_REQUESTS.labels(status_class="no_response").inc()
                 cause: RetryCause = "timeout" if isinstance(exc, _TIMEOUTS) else "transport"

@@ -48,4 +48,6 @@ def create_app(
     async def broker_ready() -> bool:
         return await broker.ping(timeout=2.0)
 
-    return service_app(lifespan, checks={"broker": broker_ready})
+    return service_app(
+        lifespan, checks={"broker": broker_ready}, asyncapi=("Cohort ingest", lambda: broker)
+    )

@@ -71,4 +71,8 @@ def create_app(
     async def broker_ready() -> bool:
         return await broker.ping(timeout=2.0)
 
-    return service_app(lifespan, {"broker": broker_ready, "mongodb": mongo.ping})
+    return service_app(
+        lifespan,
+        {"broker": broker_ready, "mongodb": mongo.ping},
+        asyncapi=("Cohort record", lambda: broker),
+    )

@@ -3,7 +3,7 @@
 import logging
 
 from cohort_contracts.record import RecordReason, RecordState
-from cohort_contracts.sending import RecordEntryRequested
+from cohort_contracts.sending import RecordEntriesRequested, RecordEntryRequested
 
 from ..domain.addressing import CannotAddress
 from ..domain.model import Content, Patient, RecordEntry, entry_id_for
@@ -44,6 +44,14 @@ def new_entry(event: RecordEntryRequested, deps: Deps) -> RecordEntry:
         entry.patient = entry.content = None
         entry.next_attempt_at = entry.mesh_to = None
     return entry
+
+
+async def accept_entries(event: RecordEntriesRequested | RecordEntryRequested, deps: Deps) -> None:
+    """Each entry of a batch is accepted on its own: a repeat (after a redelivery, or an entry
+    republished in another batch) is recognised by the entry's id and changes nothing."""
+    entries = event.entries if isinstance(event, RecordEntriesRequested) else [event]
+    for entry in entries:
+        await accept_entry(entry, deps)
 
 
 async def accept_entry(event: RecordEntryRequested, deps: Deps) -> None:

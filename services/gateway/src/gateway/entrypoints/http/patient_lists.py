@@ -11,8 +11,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import Field
 from starlette.types import Message, Receive
 
-from cohort_contracts.campaign_requests import GetPatientList
-from cohort_contracts.campaign_views import PatientListView
+from cohort_contracts.campaign_requests import GetPatientList, ListPatientLists
+from cohort_contracts.campaign_views import PatientListsView, PatientListView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import Channel
 
@@ -135,6 +135,17 @@ async def upload_patient_list(
         format=accepted.format,
         columns_recognised=accepted.columns_recognised,
     )
+
+
+@router.get(
+    "",
+    response_model=PatientListsView,
+    summary="Every patient list of the campaign, oldest first, with its progress",
+    responses=error_responses(401, 403, 404, 422, 503),
+)
+async def list_patient_lists(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
+    request = ListPatientLists(**caller.envelope(), campaign_id=campaign_id)
+    return await wiring.campaign.request(request)
 
 
 @router.get(

@@ -3,11 +3,11 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
-from cohort_contracts.campaign_views import RecipientPage
+from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, GetRecipient, ListRecipients
+from cohort_contracts.campaign_views import RecipientPage, RecipientView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import RecipientStatus
 
@@ -64,3 +64,19 @@ async def recipients_download(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="recipients-{campaign_id}.csv"'},
     )
+
+
+@router.get(
+    "/recipients/{recipient_id}",
+    response_model=RecipientView,
+    summary="One patient of the campaign: status, reason and any reply",
+    responses=error_responses(401, 403, 404, 422, 503),
+)
+async def recipient(
+    campaign_id: UUID,
+    recipient_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")],
+    caller: CallerDep,
+    wiring: WiringDep,
+) -> Model:
+    request = GetRecipient(**caller.envelope(), campaign_id=campaign_id, recipient_id=recipient_id)
+    return await wiring.campaign.request(request)

@@ -1,0 +1,47 @@
+"""A worker's HTTP face: health, readiness, and its AsyncAPI document."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from faststream.rabbit import RabbitBroker, RabbitQueue
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from cohort_contracts.ingest import ResolveRows
+from cohort_platform.health import service_app
+
+
+@asynccontextmanager
+async def nothing(_: Starlette) -> AsyncIterator[None]:
+    yield
+
+
+async def always() -> bool:
+    return True
+
+
+def test_a_worker_serves_the_asyncapi_document_of_what_it_consumes() -> None:
+    broker = RabbitBroker("amqp://guest:secret@rabbitmq:5672/")
+
+    @broker.subscriber(RabbitQueue("test.resolve-rows", routing_key="ingest.resolve_rows"))
+    async def on_rows(command: ResolveRows) -> None: ...
+
+    app = service_app(nothing, {"broker": always}, asyncapi=("Cohort test", lambda: broker))
+    with TestClient(app) as client:
+        document = client.get("/asyncapi")
+        as_yaml = client.get("/asyncapi.yaml")
+        assert client.get("/readyz").json() == {"status": "ready", "checks": {"broker": True}}
+
+    assert document.status_code == 200
+    spec = document.json()
+    assert spec["info"]["title"] == "Cohort test"
+    assert "ResolveRows" in spec["components"]["schemas"]
+    assert "secret" not in document.text
+    assert as_yaml.headers["content-type"].startswith("application/yaml")
+    assert "asyncapi: 3.0.0" in as_yaml.text
+
+
+def test_before_the_broker_exists_the_document_is_not_ready() -> None:
+    app = service_app(nothing, {}, asyncapi=("Cohort test", lambda: None))
+    with TestClient(app) as client:
+        assert client.get("/asyncapi").status_code == 503

@@ -1,0 +1,242 @@
+"""``make screenshots``: a PNG of every page of the staff web app, at desktop and phone width
+(375 px), into docs/screenshots/. Starts every service (as the end-to-end tests do, in a private
+RabbitMQ namespace), walks the staff journey in Chromium and stops them again."""
+
+import asyncio
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.browser import (  # noqa: E402
+    axe_violations,
+    chromium,
+    patient_list,
+    sign_in,
+    stack_env,
+)
+from tests.e2e.patients import uk_date, valid_numbers  # noqa: E402
+from tests.e2e.stack import Stack  # noqa: E402
+
+from cohort_platform.settings import RabbitSettings  # noqa: E402
+from cohort_platform.testing import delete_namespace  # noqa: E402
+from pds_sim.synthetic import synthetic_patient  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+class Camera:
+    """Photographs each page at both widths, and has axe-core check it at both."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.taken: list[str] = []
+        self.violations: dict[str, list[str]] = {}
+
+    def shoot(self, name: str) -> None:
+        self.page.wait_for_load_state("networkidle")
+        self.page.screenshot(path=OUT / f"{name}.png", full_page=True)
+        found = axe_violations(self.page)
+        self.page.set_viewport_size(PHONE)
+        self.page.screenshot(path=OUT / f"{name}-phone.png", full_page=True)
+        found += [f"{v} (375 px)" for v in axe_violations(self.page)]
+        self.page.set_viewport_size(DESKTOP)
+        self.taken.append(name)
+        if found:
+            self.violations[name] = found
+        print(f"  {name}" + (f": {len(found)} accessibility problems" if found else ""))
+
+
+def big_list(rows: int) -> bytes:
+    lines = ["NHS Number,Date of Birth"]
+    for nhs in valid_numbers("999", rows + 50)[50:]:
+        lines.append(f"{nhs},{uk_date(str(synthetic_patient(nhs)['birthDate']))}")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def create(page: Page, base: str, name: str, kind: str = "Basic") -> str:
+    page.goto(f"{base}/campaigns/new")
+    page.get_by_label("Campaign name").fill(name)
+    page.get_by_label(kind, exact=True).check()
+    if kind == "Booking":
+        page.get_by_label("Appointment type").select_option("FLU")
+    page.get_by_role("button", name="Create campaign").click()
+    page.wait_for_url("**/upload")
+    return page.url.removesuffix("/upload")
+
+
+def upload(page: Page, campaign: str, content: bytes, filename: str = "flu-clinic.csv") -> None:
+    page.goto(f"{campaign}/upload")
+    page.get_by_label("SMS").check()
+    page.get_by_label("Choose file").set_input_files(
+        {"name": filename, "mimeType": "text/csv", "buffer": content}
+    )
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r".*/lists/.*"))
+
+
+def wait_checked(page: Page) -> None:
+    expect(page.get_by_role("heading", name=re.compile("Finished checking"))).to_be_visible(
+        timeout=60_000
+    )
+
+
+def compose_and_send(page: Page, campaign: str, body: str, count: str) -> None:
+    page.goto(f"{campaign}/message")
+    page.get_by_label("Message", exact=True).fill(body)
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/review")
+    page.get_by_label(re.compile("To send, type the number of patients")).fill(count)
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.wait_for_url(re.compile(r".*\?sent=1"))
+
+
+def journey(stack: Stack, camera: Camera, listed: bytes) -> None:
+    page, base = camera.page, stack.url("web")
+    page.goto(f"{base}/sign-in")
+    camera.shoot("02-sign-in")
+    sign_in(page, base, "Priya Shah")
+
+    # Earlier campaigns, so the overview has something to show.
+    done = create(page, base, "Shingles Info")
+    upload(page, done, listed, "shingles.csv")
+    wait_checked(page)
+    compose_and_send(
+        page, done, "Hello ((first_name)), you can now have the shingles vaccine. Call us.", "8"
+    )
+    create(page, base, "Asthma reviews", "Booking")
+
+    page.goto(f"{base}/campaigns/new")
+    page.get_by_role("button", name="Create campaign").click()
+    camera.shoot("04-new-campaign-errors")
+    page.goto(f"{base}/campaigns/new")
+    page.get_by_label("Campaign name").fill("Flu clinic Saturday")
+    page.get_by_label("Booking", exact=True).check()
+    page.get_by_label("Appointment type").select_option("FLU")
+    camera.shoot("03-new-campaign")
+    page.get_by_role("button", name="Create campaign").click()
+    page.wait_for_url("**/upload")
+    campaign = page.url.removesuffix("/upload")
+    camera.shoot("05-upload")
+    page.get_by_role("button", name="Continue").click()
+    camera.shoot("06-upload-errors")
+
+    upload(page, campaign, big_list(400), "flu-saturday.csv")
+    time.sleep(1.5)
+    page.reload()
+    camera.shoot("07-list-checking")
+    wait_checked(page)
+    upload(page, campaign, listed, "flu-saturday-extra.csv")
+    wait_checked(page)
+    camera.shoot("08-list-checked")
+
+    page.goto(f"{campaign}/message")
+    page.get_by_label("Start from a template (optional)").select_option(index=1)
+    page.get_by_role("button", name="Add template").click()
+    camera.shoot("09-compose-template")
+    page.get_by_label("Message", exact=True).fill("Hello ((surname)), book your flu jab ✓")
+    page.get_by_role("button", name="Save and continue").click()
+    camera.shoot("10-compose-errors")
+    page.get_by_label("Message", exact=True).fill(
+        "Hello ((first_name)), your flu vaccination is due. ((practice_name)) is running "
+        "a Saturday clinic."
+    )
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/review")
+    camera.shoot("11-review")
+    page.get_by_role("button", name="Send a test to me").click()
+    page.wait_for_url("**/review?tested=1")
+    page.get_by_label(re.compile("To send, type the number of patients")).fill("7")
+    page.get_by_role("button", name="Send", exact=True).click()
+    camera.shoot("12-review-send-errors")
+    count = page.get_by_label(re.compile("To send, type the number of patients"))
+    wanted = re.search(r"patients: ([\d,]+)", count.evaluate("e => e.labels[0].textContent"))
+    assert wanted
+    count.fill(wanted.group(1).replace(",", ""))
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.wait_for_url(re.compile(r".*\?sent=1"))
+    time.sleep(2)
+    camera.shoot("13-campaign-sending")
+    page.goto(f"{campaign}/cancel")
+    camera.shoot("14-cancel-confirm")
+    page.get_by_role("button", name="Yes, cancel sending").click()
+    page.wait_for_url(re.compile(r".*\?cancelled=1"))
+    camera.shoot("15-campaign-cancelled")
+
+    page.goto(done)
+    page.get_by_label("Show").select_option("failed")
+    page.get_by_role("button", name="Filter").click()
+    camera.shoot("16-campaign-sent-failed-filter")
+    page.locator("#patients a").first.click()
+    camera.shoot("17-patient-failed")
+    page.goto(f"{done}/audit")
+    camera.shoot("18-audit-trail")
+
+    page.goto(f"{base}/templates/new")
+    page.get_by_label("Template name").fill("Saturday clinic reminder")
+    page.get_by_label("Basic", exact=True).check()
+    page.get_by_label("Message", exact=True).fill(
+        "Hello ((first_name)), ((practice_name)) is open this Saturday from 9am to 12pm."
+    )
+    camera.shoot("20-template-new")
+    page.get_by_role("button", name="Save template").click()
+    camera.shoot("19-templates")
+    page.get_by_role("link", name=re.compile("^Edit")).first.click()
+    camera.shoot("21-template-edit")
+    page.goto(f"{base}/templates")
+    page.get_by_role("link", name=re.compile("^Archive")).first.click()
+    camera.shoot("22-template-archive")
+
+    page.goto(f"{base}/campaigns")
+    camera.shoot("01-manage-campaigns")
+    page.goto(f"{base}/campaigns/00000000-0000-4000-8000-000000000000")
+    camera.shoot("24-not-found")
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, base, "Sam Okoro")
+    camera.shoot("23-network-user")
+
+    stack.processes["gateway"].terminate()
+    stack.processes["gateway"].wait(30)
+    page.goto(f"{base}/campaigns")
+    camera.shoot("25-service-unavailable")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    listed = patient_list(8)
+    env = stack_env(listed.failing_mobile) | {"INGEST_PDS_RATE_LIMIT": "100"}
+    with tempfile.TemporaryDirectory() as logs:
+        stack = Stack(log_dir=Path(logs), extra_env=env)
+        try:
+            stack.start()
+            print(f"services up; pages into {OUT.relative_to(ROOT)}/")
+            with chromium() as browser:
+                camera = Camera(browser.new_page(viewport=DESKTOP))
+                journey(stack, camera, listed.csv_bytes)
+        finally:
+            stack.stop()
+            asyncio.run(
+                delete_namespace(
+                    RabbitSettings(
+                        rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace
+                    )
+                )
+            )
+    if camera.violations:
+        for name, found in camera.violations.items():
+            print(f"{name}:", *found, sep="\n  ")
+        raise SystemExit("axe-core found accessibility problems")
+    print(f"{len(camera.taken)} pages, each at 1280 px and 375 px; axe-core found no problems")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,490 @@
+"""The typed client of the gateway's public API (``/v1``), used with the signed-in user's token.
+
+Every page reads and writes through this; the web app keeps no state of its own. Failures come
+back as ``GatewayError`` subclasses the routes turn into pages: ``NotFound`` (a 404 page, also
+for another organisation's things), ``Invalid`` and ``Conflict`` (errors on the form),
+``SignInAgain`` (the token expired) and ``GatewayUnavailable`` (a "try again" page)."""
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime
+from typing import IO, Annotated, Any, Literal, TypeVar
+from uuid import UUID
+
+import httpx2
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+log = logging.getLogger("web.gateway")
+
+Channel = Literal["sms", "email"]
+CampaignType = Literal["basic", "booking", "questionnaire"]
+ACT_FOR_HEADER = "X-Act-For-Org"
+
+
+def _utc(value: datetime) -> datetime:
+    # Some times come back without a zone (MongoDB keeps UTC without saying so).
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Time = Annotated[datetime, AfterValidator(_utc)]
+
+
+class ApiModel(BaseModel):
+    # The API may add fields; the pages read only what they know.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Organisation(ApiModel):
+    ods: str
+    name: str | None = None
+
+
+class Me(ApiModel):
+    user: str
+    organisation: Organisation
+    is_network: bool
+    practices: list[Organisation]
+
+
+class Counts(ApiModel):
+    recipients: int = 0
+    queued: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    outcome_unknown: int = 0
+    saved_to_record: int = 0
+
+
+class Message(ApiModel):
+    body: str
+    subject: str | None = None
+
+
+class Booking(ApiModel):
+    appointment_type_code: str
+    appointment_type_display: str
+
+
+class Questionnaire(ApiModel):
+    questionnaire_id: str
+    title: str
+
+
+class Campaign(ApiModel):
+    id: UUID
+    org_id: str
+    name: str
+    type: CampaignType
+    status: str
+    created_by: str
+    created_at: Time
+    message: Message | None = None
+    counts: Counts = Field(default_factory=Counts)
+    allow_replies: bool = False
+    booking: Booking | None = None
+    questionnaire: Questionnaire | None = None
+    template_id: str | None = None
+    paused_reason: str | None = None
+
+
+class CampaignPage(ApiModel):
+    items: list[Campaign]
+    total: int
+    page: int
+    page_size: int
+
+
+class ReasonCount(ApiModel):
+    reason_code: str
+    reason: str
+    count: int
+
+
+class PatientList(ApiModel):
+    id: UUID
+    campaign_id: UUID
+    channel: Channel
+    filename: str
+    status: str
+    total_rows: int
+    processed_rows: int
+    succeeded: int
+    failed: int
+    failed_by_reason: list[ReasonCount]
+    created_at: Time
+
+
+class PatientLists(ApiModel):
+    campaign_id: UUID
+    items: list[PatientList]
+
+
+class Template(ApiModel):
+    id: str
+    name: str
+    type: CampaignType
+    body: str
+    subject: str | None = None
+    version: int
+    builtin: bool
+    archived: bool = False
+    org_id: str | None = None
+
+
+class NonGsmCharacter(ApiModel):
+    position: int
+    character: str
+    suggestion: str | None
+
+
+class Preview(ApiModel):
+    recipient_id: str
+    body: str
+    subject: str | None = None
+    fragments: int
+
+
+class Review(ApiModel):
+    campaign_id: UUID
+    status: str
+    recipient_count: int
+    recipients_by_channel: dict[str, int]
+    excluded_by_reason: list[ReasonCount]
+    previews: list[Preview]
+    total_fragments: int
+    lists_resolving: int
+    largest_message_fragments: int = 0
+    largest_message_characters: int = 0
+    non_gsm_characters: list[NonGsmCharacter] = Field(default_factory=list)
+    too_long: list[str] = Field(default_factory=list)
+    credit_balance: int | None = None
+    credits_needed: int = 0
+
+
+class TestSendResult(ApiModel):
+    __test__ = False  # not a pytest test class
+
+    to: str
+    body: str
+    subject: str | None = None
+    fragments: int
+
+
+class Recipient(ApiModel):
+    id: str
+    list_id: UUID
+    row_number: int
+    nhs_number: str
+    given_name: str
+    family_name: str
+    channel: Channel
+    contact: str
+    status: str
+    reason_code: str | None = None
+    reason: str | None = None
+    updated_at: Time
+    reply: str | None = None
+    replied_at: Time | None = None
+    link_opened_at: Time | None = None
+    #: Save to record: saving, saved or not_saved (None: nothing to save yet), and in words.
+    record_status: str | None = None
+    record_reason: str | None = None
+
+
+class RecipientPage(ApiModel):
+    items: list[Recipient]
+    total: int
+    page: int
+    page_size: int
+
+
+class AuditEntry(ApiModel):
+    at: Time
+    actor: str
+    action: str
+    details: dict[str, str | int] = Field(default_factory=dict)
+
+
+class AuditLog(ApiModel):
+    campaign_id: UUID
+    entries: list[AuditEntry]
+
+
+class GatewayError(Exception):
+    """The gateway refused the request; ``message`` is written for people."""
+
+    def __init__(self, status: int, code: str, message: str, details: Mapping[str, Any]) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = dict(details)
+
+    @property
+    def fields(self) -> list[str]:
+        """The request fields the gateway named as wrong (``body``, ``subject``...)."""
+        named = self.details.get("fields") or []
+        field = self.details.get("field")
+        names = [str(f).split(".")[-1] for f in named]
+        return names + ([str(field)] if field else [])
+
+
+class NotFound(GatewayError):
+    """Not there, or another organisation's: the two look the same on purpose."""
+
+
+class Invalid(GatewayError):
+    pass
+
+
+class Conflict(GatewayError):
+    """The campaign's state does not allow it (already sent, count changed, short of credit)."""
+
+
+class Forbidden(GatewayError):
+    pass
+
+
+class SignInAgain(GatewayError):
+    """The token is missing, expired or no longer accepted."""
+
+
+class GatewayUnavailable(Exception):
+    """The gateway, or a service behind it, did not answer."""
+
+
+_ERRORS: dict[int, type[GatewayError]] = {
+    401: SignInAgain,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    413: Invalid,
+    422: Invalid,
+}
+
+M = TypeVar("M", bound=ApiModel)
+
+
+class Download:
+    """A file streamed from the gateway (CSV), closed when it has been passed on."""
+
+    def __init__(self, response: httpx2.Response) -> None:
+        self.response = response
+        self.content_type = response.headers.get("content-type", "text/csv; charset=utf-8")
+        self.disposition = response.headers.get("content-disposition", "attachment")
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.response.aiter_raw():
+                yield chunk
+        except httpx2.HTTPError as exc:
+            # The gateway went away mid-stream (a restart): end this response; a browser's
+            # EventSource reconnects by itself, with Last-Event-ID.
+            log.info("gateway stream ended", extra={"error": type(exc).__name__})
+        finally:
+            await self.response.aclose()
+
+
+class GatewayClient:
+    """One signed-in user's view of the API: their token, and for a network user the practice
+    they act for. ``http`` is the app's shared connection pool."""
+
+    def __init__(self, http: httpx2.AsyncClient, token: str, act_for: str | None = None) -> None:
+        self._http = http
+        self._headers = {"Authorization": f"Bearer {token}"}
+        if act_for:
+            self._headers[ACT_FOR_HEADER] = act_for
+
+    # -- organisations -------------------------------------------------------------------
+    async def me(self) -> Me:
+        return await self._get("/v1/me", Me)
+
+    # -- campaigns -----------------------------------------------------------------------
+    async def campaigns(self, status: str | None, page: int, page_size: int) -> CampaignPage:
+        params: dict[str, str | int] = {"page": page, "page_size": page_size}
+        if status:
+            params["status"] = status
+        return await self._get("/v1/campaigns", CampaignPage, params)
+
+    async def create_campaign(self, body: Mapping[str, Any]) -> Campaign:
+        return await self._send("POST", "/v1/campaigns", Campaign, body)
+
+    async def campaign(self, campaign_id: UUID) -> Campaign:
+        return await self._get(f"/v1/campaigns/{campaign_id}", Campaign)
+
+    async def set_message(
+        self,
+        campaign_id: UUID,
+        *,
+        body: str | None = None,
+        subject: str | None = None,
+        template_id: str | None = None,
+    ) -> Campaign:
+        payload: dict[str, str] = {}
+        if template_id is not None:
+            payload["template_id"] = template_id
+        if body is not None:
+            payload["body"] = body
+        if subject:
+            payload["subject"] = subject
+        return await self._send("PUT", f"/v1/campaigns/{campaign_id}/message", Campaign, payload)
+
+    async def review(self, campaign_id: UUID, previews: int = 3) -> Review:
+        url = f"/v1/campaigns/{campaign_id}/review"
+        return await self._get(url, Review, {"previews": previews})
+
+    async def test_send(self, campaign_id: UUID, channel: Channel, to: str) -> TestSendResult:
+        url = f"/v1/campaigns/{campaign_id}/test-send"
+        return await self._send("POST", url, TestSendResult, {"channel": channel, "to": to})
+
+    async def send(self, campaign_id: UUID, confirm_recipient_count: int) -> Campaign:
+        body = {"confirm_recipient_count": confirm_recipient_count}
+        return await self._send("POST", f"/v1/campaigns/{campaign_id}/send", Campaign, body)
+
+    async def cancel(self, campaign_id: UUID) -> Campaign:
+        return await self._send("POST", f"/v1/campaigns/{campaign_id}/cancel", Campaign)
+
+    async def resume(self, campaign_id: UUID) -> Campaign:
+        return await self._send("POST", f"/v1/campaigns/{campaign_id}/resume", Campaign)
+
+    async def audit(self, campaign_id: UUID) -> AuditLog:
+        return await self._get(f"/v1/campaigns/{campaign_id}/audit", AuditLog)
+
+    # -- patient lists -------------------------------------------------------------------
+    async def patient_lists(self, campaign_id: UUID) -> PatientLists:
+        return await self._get(f"/v1/campaigns/{campaign_id}/patient-lists", PatientLists)
+
+    async def patient_list(self, campaign_id: UUID, list_id: UUID) -> PatientList:
+        url = f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}"
+        return await self._get(url, PatientList)
+
+    async def upload_list(
+        self, campaign_id: UUID, channel: Channel, filename: str, file: IO[bytes], media: str
+    ) -> PatientList:
+        request = self._http.build_request(
+            "POST",
+            f"/v1/campaigns/{campaign_id}/patient-lists",
+            headers=self._headers,
+            data={"channel": channel},
+            files={"file": (filename, file, media)},
+        )
+        return await self._model(request, PatientList)
+
+    async def unsuccessful_csv(self, campaign_id: UUID, list_id: UUID) -> Download:
+        url = f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv"
+        return await self._download(url, {})
+
+    # -- recipients ----------------------------------------------------------------------
+    async def recipients(
+        self, campaign_id: UUID, status: str | None, page: int, page_size: int
+    ) -> RecipientPage:
+        params: dict[str, str | int] = {"page": page, "page_size": page_size}
+        if status:
+            params["status"] = status
+        url = f"/v1/campaigns/{campaign_id}/recipients"
+        return await self._get(url, RecipientPage, params)
+
+    async def recipient(self, campaign_id: UUID, recipient_id: str) -> Recipient:
+        url = f"/v1/campaigns/{campaign_id}/recipients/{recipient_id}"
+        return await self._get(url, Recipient)
+
+    async def recipients_csv(self, campaign_id: UUID, status: str | None) -> Download:
+        params = {"status": status} if status else {}
+        return await self._download(f"/v1/campaigns/{campaign_id}/recipients.csv", params)
+
+    async def events(self, campaign_id: UUID, last_event_id: str | None) -> Download:
+        headers = {"Accept": "text/event-stream"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        url = f"/v1/campaigns/{campaign_id}/events"
+        # No read timeout: the stream is quiet between changes (keep-alives every 15 s).
+        return await self._download(url, {}, headers, httpx2.Timeout(10.0, read=None))
+
+    # -- templates -----------------------------------------------------------------------
+    async def templates(
+        self, type: CampaignType | None = None, include_archived: bool = False
+    ) -> list[Template]:
+        params: dict[str, str | int] = {"include_archived": str(include_archived).lower()}
+        if type:
+            params["type"] = type
+        return (await self._get("/v1/templates", _Templates, params)).items
+
+    async def create_template(self, body: Mapping[str, Any]) -> Template:
+        return await self._send("POST", "/v1/templates", Template, body)
+
+    async def update_template(self, template_id: str, body: Mapping[str, Any]) -> Template:
+        return await self._send("PUT", f"/v1/templates/{template_id}", Template, body)
+
+    async def archive_template(self, template_id: str) -> Template:
+        return await self._send("POST", f"/v1/templates/{template_id}/archive", Template)
+
+    # -- plumbing ------------------------------------------------------------------------
+    async def _get(
+        self, url: str, kind: type[M], params: Mapping[str, str | int] | None = None
+    ) -> M:
+        request = self._http.build_request("GET", url, headers=self._headers, params=params)
+        return await self._model(request, kind)
+
+    async def _send(
+        self, method: str, url: str, kind: type[M], body: Mapping[str, Any] | None = None
+    ) -> M:
+        request = self._http.build_request(method, url, headers=self._headers, json=body)
+        return await self._model(request, kind)
+
+    async def _model(self, request: httpx2.Request, kind: type[M]) -> M:
+        try:
+            response = await self._http.send(request)
+        except httpx2.HTTPError as exc:
+            raise GatewayUnavailable(type(exc).__name__) from exc
+        _raise_for(response)
+        try:
+            return kind.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise GatewayUnavailable(f"unreadable {kind.__name__}") from exc
+
+    async def _download(
+        self,
+        url: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str] | None = None,
+        read_timeout: httpx2.Timeout | None = None,
+    ) -> Download:
+        """The response opened as a stream: ``Download.chunks`` passes it on and closes it."""
+        request = self._http.build_request(
+            "GET", url, headers={**self._headers, **(headers or {})}, params=params
+        )
+        if read_timeout is not None:
+            request.extensions["timeout"] = read_timeout.as_dict()
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx2.HTTPError as exc:
+            raise GatewayUnavailable(type(exc).__name__) from exc
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            _raise_for(response)
+        return Download(response)
+
+
+class _Templates(ApiModel):
+    items: list[Template]
+
+
+def _raise_for(response: httpx2.Response) -> None:
+    if response.status_code < 400:
+        return
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        error = {}
+    kind = _ERRORS.get(response.status_code)
+    if kind is None:
+        raise GatewayUnavailable(f"gateway answered {response.status_code}")
+    raise kind(
+        response.status_code,
+        str(error.get("code", "error")),
+        str(error.get("message", "")),
+        error.get("details") or {},
+    )

@@ -1,0 +1,64 @@
+"""Web app settings, read from ``WEB_*`` environment variables."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[4]
+#: ``make setup`` installs the front-end packages here (``npm ci``); they are never committed.
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+
+# Development defaults. The JWT ones are the gateway's own development defaults, so a token the
+# dev sign-in issues is one a development gateway accepts.
+DEV_SESSION_SECRET = "dev-only-cohort-web-session-secret-change-me"
+DEV_JWT_SECRET = "dev-only-cohort-gateway-jwt-secret-change-me"
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    #: The gateway's public API (``/v1``) that every page reads and writes through.
+    gateway_url: str = "http://127.0.0.1:8000"
+    gateway_timeout_s: float = Field(default=30.0, gt=0, le=300)
+
+    #: Signs the session cookie (itsdangerous); 32 bytes or more.
+    session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
+    #: A session ends this long after sign-in, whatever happens meanwhile.
+    session_max_age_s: int = Field(default=8 * 3600, ge=60, le=24 * 3600)
+    #: Send the session cookie over HTTPS only (required in production).
+    secure_cookies: bool = False
+
+    #: Development sign-in: pick a user from ``users_file``; the app issues its own token.
+    dev_sign_in: bool = False
+    users_file: Path = ROOT / "config" / "dev-users.json"
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_issuer: str = "cohort"
+    jwt_audience: str = "cohort-gateway"
+
+    #: Let the NHS.UK frontend load its Frutiger font from assets.nhs.uk (off: system fonts;
+    #: the tests turn it off so that no browser they drive reaches outside this machine).
+    nhs_fonts: bool = True
+    #: The NHS.UK frontend and htmx packages from npm.
+    node_modules: Path = NODE_MODULES
+    #: Seconds open connections (live progress streams) get to finish when the app stops.
+    shutdown_grace_s: int = Field(default=5, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _safe_in_production(self) -> "WebSettings":
+        if len(self.session_secret.get_secret_value().encode()) < 32:
+            raise ValueError("WEB_SESSION_SECRET must be at least 32 bytes")
+        if self.environment == "production":
+            if self.dev_sign_in:
+                raise ValueError("WEB_DEV_SIGN_IN must be off in production")
+            if self.session_secret.get_secret_value() == DEV_SESSION_SECRET:
+                raise ValueError("set WEB_SESSION_SECRET in production")
+            if not self.secure_cookies:
+                raise ValueError("WEB_SECURE_COOKIES must be on in production (HTTPS)")
+        return self

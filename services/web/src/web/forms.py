@@ -1,0 +1,264 @@
+"""Every form, declared here and validated on the server (so it is tested without a browser).
+Error messages follow the NHS service manual: say what went wrong and how to fix it.
+
+Every form carries a CSRF token (WTForms' ``SessionCSRF``: an HMAC of a secret kept in the
+signed session cookie, with a time limit)."""
+
+import re
+from datetime import timedelta
+from pathlib import PurePath
+from typing import Any
+
+from wtforms import (
+    BooleanField,
+    Field,
+    FileField,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.csrf.session import SessionCSRF
+
+# WTForms 3.3 wants its own choice objects (tuples are deprecated); its stubs do not know them yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
+
+PLACEHOLDERS = ("first_name", "last_name", "practice_name")
+_PLACEHOLDER = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
+_IGNORED_IN_NAMES = re.compile(r"[\s_-]")
+UPLOAD_EXTENSIONS = (".csv", ".xlsx")
+
+CAMPAIGN_TYPES = [
+    ("basic", "Basic"),
+    ("booking", "Booking"),
+    ("questionnaire", "Questionnaire"),
+]
+#: Appointment types offered for booking campaigns: (code, what patients read).
+APPOINTMENT_TYPES = [
+    ("FLU", "flu vaccination"),
+    ("COVID", "COVID-19 vaccination"),
+    ("SHINGLES", "shingles vaccination"),
+    ("PNEUMO", "pneumococcal vaccination"),
+    ("ASTHMA", "asthma review"),
+    ("BP", "blood pressure check"),
+    ("SMEAR", "cervical screening"),
+    ("HEALTHCHECK", "NHS Health Check"),
+]
+#: Questionnaires offered for questionnaire campaigns: (id, title patients read).
+QUESTIONNAIRES = [
+    ("asthma-control", "your asthma control questionnaire"),
+    ("smoking-status", "a short question about smoking"),
+    ("blood-pressure-home", "your home blood pressure readings"),
+    ("patient-experience", "our patient experience survey"),
+]
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[Any]:
+    """WTForms' own choice objects, from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CohortForm(Form):
+    class Meta:
+        csrf = True
+        csrf_class = SessionCSRF
+        csrf_time_limit = timedelta(hours=8)
+
+    def __init__(self, formdata: Any = None, *, secret: bytes, session: Any, **kwargs: Any):
+        meta = {"csrf_secret": secret, "csrf_context": session}
+        super().__init__(formdata, meta=meta, **kwargs)
+
+    @property
+    def csrf_failed(self) -> bool:
+        return bool(self["csrf_token"].errors)
+
+    def field_errors(self) -> list[tuple[str, str]]:
+        """(field id, first message) for every field in error, in the order shown, for the
+        error summary. The CSRF token is not a field the user can fix; it gets its own page."""
+        return [
+            (field.id, field.errors[0])
+            for field in self
+            if field.errors and field.name != "csrf_token"
+        ]
+
+    def add_error(self, name: str, message: str) -> None:
+        field: Field = self[name]
+        field.errors = [*field.errors, message]
+
+
+class ActionForm(CohortForm):
+    """A button alone (sign out, cancel, resume, archive): only the CSRF token."""
+
+
+class SignInForm(CohortForm):
+    user = RadioField(
+        "Who are you?", validators=[InputRequired("Select who you are to sign in")], choices=[]
+    )
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def name_field(label: str) -> StringField:
+    """A required name of up to 200 characters, spaces around it dropped."""
+    return StringField(
+        label,
+        validators=[
+            DataRequired(f"Enter a {label.lower()}"),
+            Length(max=200, message=f"{label} must be 200 characters or fewer"),
+        ],
+        filters=[_strip],
+    )
+
+
+def subject_field(label: str) -> StringField:
+    return StringField(
+        label, validators=[Length(max=200, message="Subject must be 200 characters or fewer")]
+    )
+
+
+def message_field() -> TextAreaField:
+    """The message: required, as long as the API allows, only placeholders we can fill."""
+    return TextAreaField(
+        "Message",
+        validators=[
+            DataRequired("Enter the message"),
+            Length(max=10_000, message="Message must be 10,000 characters or fewer"),
+            _known_placeholders,
+        ],
+    )
+
+
+class PracticeForm(CohortForm):
+    practice = SelectField("Acting for", choices=[], validate_choice=True)
+
+
+class NewCampaignForm(CohortForm):
+    name = name_field("Campaign name")
+    type = RadioField(
+        "Type of campaign",
+        choices=choices(CAMPAIGN_TYPES),
+        validators=[InputRequired("Select the type of campaign")],
+    )
+    allow_replies = BooleanField("Allow patients to reply")
+    appointment_type = SelectField(
+        "Appointment type",
+        choices=choices([("", "Choose an appointment type"), *APPOINTMENT_TYPES]),
+        validate_choice=False,
+    )
+    questionnaire = SelectField(
+        "Questionnaire",
+        choices=choices([("", "Choose a questionnaire"), *QUESTIONNAIRES]),
+        validate_choice=False,
+    )
+
+    def validate_appointment_type(self, field: Field) -> None:
+        if self.type.data == "booking" and field.data not in dict(APPOINTMENT_TYPES):
+            raise ValidationError("Select the appointment type patients will book")
+
+    def validate_questionnaire(self, field: Field) -> None:
+        if self.type.data == "questionnaire" and field.data not in dict(QUESTIONNAIRES):
+            raise ValidationError("Select the questionnaire patients will complete")
+
+    def api_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": self.name.data, "type": self.type.data}
+        if self.type.data == "basic":
+            body["allow_replies"] = bool(self.allow_replies.data)
+        elif self.type.data == "booking":
+            code = str(self.appointment_type.data)
+            body["booking"] = {
+                "appointment_type_code": code,
+                "appointment_type_display": dict(APPOINTMENT_TYPES)[code],
+            }
+        else:
+            qid = str(self.questionnaire.data)
+            body["questionnaire"] = {"questionnaire_id": qid, "title": dict(QUESTIONNAIRES)[qid]}
+        return body
+
+
+def _csv_or_xlsx(form: Form, field: Field) -> None:
+    upload = field.data
+    filename = getattr(upload, "filename", None)
+    if not filename:
+        raise StopValidation("Select a CSV or Excel (.xlsx) file of patients")
+    if PurePath(filename).suffix.lower() not in UPLOAD_EXTENSIONS:
+        raise StopValidation("The selected file must be a CSV or an Excel (.xlsx) file")
+
+
+class UploadForm(CohortForm):
+    channel = RadioField(
+        "How do you want to contact these patients?",
+        choices=choices([("sms", "SMS"), ("email", "Email")]),
+        validators=[InputRequired("Select SMS or email")],
+    )
+    file = FileField("Upload a file", validators=[_csv_or_xlsx])
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Placeholders we cannot fill, matched as the campaign service matches them (case, spaces,
+    ``_`` and ``-`` do not matter)."""
+    known = {_IGNORED_IN_NAMES.sub("", n) for n in (*PLACEHOLDERS, "link")}
+    return sorted(
+        {
+            m.group(1)
+            for m in _PLACEHOLDER.finditer(text)
+            if _IGNORED_IN_NAMES.sub("", m.group(1)).lower() not in known
+        }
+    )
+
+
+def _known_placeholders(form: Form, field: Field) -> None:
+    if unknown := unknown_placeholders(field.data or ""):
+        allowed = ", ".join(f"(({p}))" for p in PLACEHOLDERS)
+        raise ValidationError(
+            f"Remove (({unknown[0]})) or change it to one of {allowed}: "
+            "it is not a placeholder we can fill in"
+        )
+
+
+class ComposeForm(CohortForm):
+    template = SelectField("Template", choices=[], validate_choice=False)
+    subject = subject_field("Email subject")
+    body = message_field()
+
+
+class TestSendForm(CohortForm):
+    __test__ = False  # not a pytest test class
+
+    to = StringField(
+        "Your mobile number or email address",
+        validators=[DataRequired("Enter your mobile number or email address")],
+        filters=[_strip],
+    )
+
+
+class SendForm(CohortForm):
+    confirm_count = IntegerField(
+        "Number of patients",
+        validators=[InputRequired("Enter the number of patients to confirm")],
+    )
+
+    def __init__(self, *args: Any, expected: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def validate_confirm_count(self, field: Field) -> None:
+        if field.data != self.expected:
+            raise ValidationError(
+                f"Enter {self.expected:,}, the number of patients this campaign will message"
+            )
+
+
+class TemplateForm(CohortForm):
+    name = name_field("Template name")
+    type = RadioField(
+        "Type of campaign it is for",
+        choices=choices(CAMPAIGN_TYPES),
+        validators=[InputRequired("Select the type of campaign this template is for")],
+    )
+    subject = subject_field("Email subject (optional)")
+    body = message_field()

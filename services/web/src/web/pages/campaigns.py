@@ -1,0 +1,79 @@
+"""The campaign overview and the campaign page: its steps, counts and what can be done now."""
+
+from dataclasses import dataclass
+
+from ..api_client import Campaign, Counts, PatientList
+
+#: The counts shown on the campaign page, in order: (key, label, hint).
+COUNT_ROWS = [
+    ("recipients", "Patients", "Everyone this campaign messages"),
+    ("queued", "Queued", "Waiting to go to the provider"),
+    ("sent", "Sent", "With the provider, waiting for a delivery receipt"),
+    ("delivered", "Delivered", "Reached the patient's phone or inbox"),
+    ("failed", "Failed", "Could not be delivered: open the patient to see why"),
+    ("cancelled", "Cancelled", "Not sent because sending was cancelled"),
+    ("outcome_unknown", "Outcome unknown", "The provider has not said what happened yet"),
+    ("saved_to_record", "Saved to GP record", "Delivered messages filed in the patient's record"),
+]
+PAGE_SIZE = 25
+PATIENTS_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    href: str | None
+    status: str  # "Completed", "In progress", "Not yet started", "Cannot start yet"
+    hint: str | None = None
+
+
+def steps(campaign: Campaign, lists: list[PatientList]) -> list[Step]:
+    """The three steps before sending, for a draft (the NHS task list)."""
+    base = f"/campaigns/{campaign.id}"
+    checking = any(p.status != "complete" for p in lists)
+    patients = sum(p.succeeded for p in lists)
+    if not lists:
+        upload = Step("Upload a patient list", f"{base}/upload", "Not yet started")
+    elif checking:
+        upload = Step("Upload a patient list", f"{base}/upload", "In progress", "Checking with PDS")
+    else:
+        upload = Step(
+            "Upload a patient list", f"{base}/upload", "Completed", f"{patients:,} patients found"
+        )
+    compose = Step(
+        "Write the message",
+        f"{base}/message",
+        "Completed" if campaign.message else "Not yet started",
+    )
+    ready = bool(lists) and not checking and campaign.message is not None
+    review = Step(
+        "Review and send",
+        f"{base}/review" if ready else None,
+        "Not yet started" if ready else "Cannot start yet",
+    )
+    return [upload, compose, review]
+
+
+def count_rows(counts: Counts) -> list[tuple[str, str, str, int]]:
+    return [(key, label, hint, getattr(counts, key)) for key, label, hint in COUNT_ROWS]
+
+
+def settled(counts: Counts) -> int:
+    """Patients whose message has an outcome (delivered, failed or cancelled)."""
+    return counts.delivered + counts.failed + counts.cancelled
+
+
+def can_cancel(campaign: Campaign) -> bool:
+    return campaign.status in ("sending", "paused")
+
+
+def describe_type(campaign: Campaign) -> str:
+    if campaign.booking is not None:
+        return f"Booking: {campaign.booking.appointment_type_display}"
+    if campaign.questionnaire is not None:
+        return f"Questionnaire: {campaign.questionnaire.title}"
+    return "Basic, patients can reply" if campaign.allow_replies else "Basic, information only"
+
+
+def page_count(total: int, page_size: int) -> int:
+    return max(1, -(-total // page_size))

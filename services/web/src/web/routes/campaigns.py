@@ -1,0 +1,176 @@
+"""Manage campaigns (the overview), a new campaign, the campaign page and its actions."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from ..api_client import Invalid
+from ..forms import ActionForm, NewCampaignForm
+from ..pages import campaigns as pages
+from .common import (
+    PageDep,
+    campaign_url,
+    check_action,
+    make_form,
+    posted_form,
+    render,
+    see_other,
+    users_of,
+)
+
+router = APIRouter()
+
+StatusQuery = Annotated[str | None, Query(pattern=r"^[a-z_]{0,20}$")]
+PageQuery = Annotated[int, Query(ge=1, le=100_000)]
+
+
+@router.get("/")
+async def home() -> Response:
+    return see_other("/campaigns")
+
+
+@router.get("/campaigns")
+async def overview(
+    request: Request, page: PageDep, status: StatusQuery = None, p: PageQuery = 1
+) -> Response:
+    found = await page.api.campaigns(status or None, p, pages.PAGE_SIZE)
+    context = {
+        "nav": "campaigns",
+        "campaigns": found,
+        "status": status or "",
+        "pages": pages.page_count(found.total, found.page_size),
+        "names": users_of(request),
+        "all_practices": page.user.act_for is None and _is_network(request),
+        "live": any(c.status in ("sending", "paused") for c in found.items),
+    }
+    return render(request, "campaigns/overview.html", context, block="campaigns")
+
+
+def _is_network(request: Request) -> bool:
+    return bool((request.session.get("profile") or {}).get("is_network"))
+
+
+@router.get("/campaigns/new")
+async def new_campaign_page(request: Request, page: PageDep) -> Response:
+    context = {"nav": "campaigns", "form": make_form(request, NewCampaignForm)}
+    return render(request, "campaigns/new.html", context)
+
+
+@router.post("/campaigns/new")
+async def create_campaign(request: Request, page: PageDep) -> Response:
+    form = await posted_form(request, NewCampaignForm)
+    if not form.field_errors() and _is_network(request) and page.user.act_for is None:
+        form.add_error("name", "Choose the practice this campaign is for, in the header")
+    if not form.field_errors():
+        try:
+            campaign = await page.api.create_campaign(form.api_body())
+        except Invalid as exc:
+            form.add_error(_field(exc.fields, form), exc.message)
+        else:
+            return see_other(campaign_url(campaign.id, "/upload"))
+    return render(request, "campaigns/new.html", {"nav": "campaigns", "form": form}, 400)
+
+
+def _field(names: list[str], form: NewCampaignForm) -> str:
+    mapping = {"booking": "appointment_type", "questionnaire": "questionnaire"}
+    for name in names:
+        name = mapping.get(name, name)
+        if name in form:
+            return name
+    return "name"
+
+
+@router.get("/campaigns/{campaign_id}")
+async def campaign_page(
+    request: Request,
+    campaign_id: UUID,
+    page: PageDep,
+    status: StatusQuery = None,
+    p: PageQuery = 1,
+) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    lists = (await page.api.patient_lists(campaign_id)).items
+    patients = await page.api.recipients(campaign_id, status or None, p, pages.PATIENTS_PAGE_SIZE)
+    context = {
+        "nav": "campaigns",
+        "base": campaign_url(campaign_id),
+        "campaign": campaign,
+        "lists": lists,
+        "steps": pages.steps(campaign, lists),
+        "counts": pages.count_rows(campaign.counts),
+        "settled": pages.settled(campaign.counts),
+        "can_cancel": pages.can_cancel(campaign),
+        "type_text": pages.describe_type(campaign),
+        "patients": patients,
+        "status": status or "",
+        "patient_pages": pages.page_count(patients.total, patients.page_size),
+        "names": users_of(request),
+        "action_form": make_form(request, ActionForm),
+    }
+    block = request.query_params.get("block")
+    return render(
+        request,
+        "campaigns/campaign.html",
+        context,
+        block=block if block in ("patients", "actions") else None,
+    )
+
+
+@router.get("/campaigns/{campaign_id}/events")
+async def campaign_events(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    """The gateway's live progress stream, passed through for the browser's EventSource (which
+    cannot send a bearer token). ``Last-Event-ID`` goes on to the gateway."""
+    download = await page.api.events(campaign_id, request.headers.get("last-event-id"))
+    return StreamingResponse(
+        download.chunks(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/campaigns/{campaign_id}/cancel")
+async def cancel_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    if not pages.can_cancel(campaign):
+        return see_other(campaign_url(campaign_id))
+    context = {"nav": "campaigns", "campaign": campaign, "form": make_form(request, ActionForm)}
+    return render(request, "campaigns/cancel.html", context)
+
+
+@router.post("/campaigns/{campaign_id}/cancel")
+async def cancel(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    await check_action(request)
+    await page.api.cancel(campaign_id)
+    return see_other(campaign_url(campaign_id, "?cancelled=1"))
+
+
+@router.post("/campaigns/{campaign_id}/resume")
+async def resume(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    await check_action(request)
+    await page.api.resume(campaign_id)
+    return see_other(campaign_url(campaign_id, "?resumed=1"))
+
+
+@router.get("/campaigns/{campaign_id}/audit")
+async def audit(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    log = await page.api.audit(campaign_id)
+    context = {
+        "nav": "campaigns",
+        "campaign": campaign,
+        "entries": list(reversed(log.entries)),
+        "names": users_of(request),
+    }
+    return render(request, "campaigns/audit.html", context)
+
+
+@router.get("/campaigns/{campaign_id}/recipients.csv")
+async def recipients_csv(campaign_id: UUID, page: PageDep, status: StatusQuery = None) -> Response:
+    download = await page.api.recipients_csv(campaign_id, status or None)
+    return StreamingResponse(
+        download.chunks(),
+        media_type=download.content_type,
+        headers={"Content-Disposition": download.disposition},
+    )

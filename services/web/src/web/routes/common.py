@@ -1,0 +1,150 @@
+"""What every route needs: the signed-in user and their gateway client, forms with CSRF, and
+rendering (a whole page, or one block of it for htmx)."""
+
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar, cast
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx2
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2_fragments.starlette import Jinja2Blocks
+from starlette.datastructures import FormData
+
+from .. import session
+from ..api_client import GatewayClient
+from ..config import WebSettings
+from ..forms import ActionForm, CohortForm
+from ..users import DevUsers
+
+F = TypeVar("F", bound=CohortForm)
+
+
+class NotSignedIn(Exception):
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfFailed(Exception):
+    """The form's token is missing, forged or too old: the page has expired."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One request of a signed-in user."""
+
+    request: Request
+    user: session.SignedIn
+    api: GatewayClient
+
+
+def settings_of(request: Request) -> WebSettings:
+    return cast(WebSettings, request.app.state.settings)
+
+
+def templates_of(request: Request) -> Jinja2Blocks:
+    return cast(Jinja2Blocks, request.app.state.templates)
+
+
+def users_of(request: Request) -> DevUsers:
+    return cast(DevUsers, request.app.state.users)
+
+
+def http_of(request: Request) -> httpx2.AsyncClient:
+    return cast(httpx2.AsyncClient, request.app.state.http)
+
+
+def signed_in_user(request: Request) -> session.SignedIn | None:
+    return session.current(request.session, settings_of(request).session_max_age_s)
+
+
+async def current_page(request: Request) -> Page:
+    user = signed_in_user(request)
+    if user is None:
+        raise NotSignedIn(request.url.path)
+    return Page(request, user, GatewayClient(http_of(request), user.token, user.act_for))
+
+
+PageDep = Annotated[Page, Depends(current_page)]
+
+
+def make_form(request: Request, kind: type[F], formdata: FormData | None = None, **kw: Any) -> F:
+    secret = settings_of(request).session_secret.get_secret_value().encode()
+    return kind(formdata, secret=secret, session=request.session, **kw)
+
+
+async def posted_form(request: Request, kind: type[F], **kw: Any) -> F:
+    """The form as posted, validated; a failed CSRF check raises ``CsrfFailed``."""
+    return validated(make_form(request, kind, await request.form(), **kw))
+
+
+def validated(form: F) -> F:
+    """``form`` validated (set any choices first); a failed CSRF check raises ``CsrfFailed``."""
+    form.validate()
+    if form.csrf_failed:
+        raise CsrfFailed()
+    return form
+
+
+async def check_action(request: Request) -> None:
+    """A button-only form (cancel, resume, archive, sign out): its CSRF token must be good."""
+    await posted_form(request, ActionForm)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    *,
+    block: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """``block``: render only that block (an htmx swap), when the request is htmx's."""
+    values = {**layout_context(request), **context}
+    forms = [v for v in context.values() if isinstance(v, CohortForm)]
+    values.setdefault("has_errors", any(f.field_errors() for f in forms))
+    if block is not None and request.headers.get("HX-Request") == "true":
+        return templates_of(request).TemplateResponse(
+            request, name, values, status_code, headers=headers, block_name=block
+        )
+    return templates_of(request).TemplateResponse(
+        request, name, values, status_code, headers=headers
+    )
+
+
+def layout_context(request: Request) -> dict[str, Any]:
+    """The header: who is signed in, the organisation acted for, the practice switcher."""
+    user = signed_in_user(request)
+    context: dict[str, Any] = {"user": user, "header_form": make_form(request, ActionForm)}
+    if user is None:
+        return context
+    profile = request.session.get("profile") or {}
+    practices = [tuple(p) for p in profile.get("practices", [])]
+    names = dict(practices)
+    org_name = profile.get("org_name") or user.org
+    acting = user.act_for
+    context |= {
+        "is_network": bool(profile.get("is_network")),
+        "practices": practices,
+        "org_name": org_name,
+        "acting_name": names.get(acting, acting) if acting else org_name,
+        "acting_descriptor": acting if acting else user.org,
+    }
+    return context
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def sign_in_url(next_path: str | None = None) -> str:
+    if next_path and next_path.startswith("/") and not next_path.startswith("//"):
+        return f"/sign-in?next={quote(next_path, safe='/')}"
+    return "/sign-in"
+
+
+def campaign_url(campaign_id: UUID, rest: str = "") -> str:
+    return f"/campaigns/{campaign_id}{rest}"

@@ -1,0 +1,38 @@
+"""One patient of a campaign: status, why it failed, their reply, what happened when."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from ..api_client import NotFound
+from ..pages.patients import contact, history, nhs_number
+from .common import PageDep, render
+
+router = APIRouter()
+
+RecipientId = Annotated[str, Path(pattern=r"^[0-9a-f]{1,64}$")]
+
+
+@router.get("/campaigns/{campaign_id}/patients/{recipient_id}")
+async def patient_page(
+    request: Request, campaign_id: UUID, recipient_id: RecipientId, page: PageDep
+) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    recipient = await page.api.recipient(campaign_id, recipient_id)
+    try:
+        patient_list = await page.api.patient_list(campaign_id, recipient.list_id)
+    except NotFound:
+        patient_list = None
+    audit = await page.api.audit(campaign_id)
+    context = {
+        "nav": "campaigns",
+        "campaign": campaign,
+        "patient": recipient,
+        "nhs_number": nhs_number(recipient.nhs_number),
+        "contact": contact(recipient.contact),
+        "history": history(recipient, patient_list, audit.entries),
+        "back": request.query_params.get("from", ""),
+    }
+    return render(request, "patients/patient.html", context)

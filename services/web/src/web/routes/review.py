@@ -1,0 +1,97 @@
+"""Review and send: real previews, counts and credit; a test to yourself; then Send."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ..api_client import Campaign, Conflict, Invalid, Review
+from ..forms import SendForm, TestSendForm
+from ..pages.review import blockers, short_of_credit
+from .common import Page, PageDep, campaign_url, make_form, posted_form, render, see_other
+
+router = APIRouter()
+
+
+@router.get("/campaigns/{campaign_id}/review")
+async def review_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    if campaign.status != "draft":
+        return see_other(campaign_url(campaign_id))
+    if campaign.message is None:
+        return see_other(campaign_url(campaign_id, "/message"))
+    review = await page.api.review(campaign_id)
+    test_form = make_form(request, TestSendForm, to=_own_contact(page, review))
+    send_form = make_form(request, SendForm, expected=review.recipient_count)
+    tested = request.query_params.get("tested") == "1"
+    return _page(request, campaign, review, test_form, send_form, tested=tested)
+
+
+@router.post("/campaigns/{campaign_id}/test-send")
+async def test_send(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    form = await posted_form(request, TestSendForm)
+    if not form.field_errors():
+        to = str(form.to.data)
+        try:
+            await page.api.test_send(campaign_id, "email" if "@" in to else "sms", to)
+        except (Invalid, Conflict) as exc:
+            form.add_error("to", exc.message)
+        else:
+            return see_other(campaign_url(campaign_id, "/review?tested=1"))
+    review = await page.api.review(campaign_id)
+    send_form = make_form(request, SendForm, expected=review.recipient_count)
+    return _page(request, campaign, review, form, send_form, status=400)
+
+
+@router.post("/campaigns/{campaign_id}/send")
+async def send(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    review = await page.api.review(campaign_id)
+    form = await posted_form(request, SendForm, expected=review.recipient_count)
+    problem: str | None = None
+    if not form.field_errors():
+        try:
+            await page.api.send(campaign_id, form.confirm_count.data or 0)
+        except Conflict as exc:
+            problem = exc.message
+        else:
+            return see_other(campaign_url(campaign_id, "?sent=1"))
+    test_form = make_form(request, TestSendForm, to=_own_contact(page, review))
+    return _page(request, campaign, review, test_form, form, status=400, problem=problem)
+
+
+def _own_contact(page: Page, review: Review) -> str:
+    if review.recipients_by_channel.get("sms", 0) == 0 and review.recipients_by_channel.get(
+        "email", 0
+    ):
+        return page.user.email or ""
+    return page.user.mobile or ""
+
+
+def _page(
+    request: Request,
+    campaign: Campaign,
+    review: Review,
+    test_form: TestSendForm,
+    send_form: SendForm,
+    *,
+    status: int = 200,
+    tested: bool = False,
+    problem: str | None = None,
+) -> Response:
+    base = campaign_url(campaign.id)
+    context = {
+        "nav": "campaigns",
+        "base": base,
+        "campaign": campaign,
+        "review": review,
+        "test_form": test_form,
+        "send_form": send_form,
+        "blockers": blockers(review, base),
+        "short_of_credit": short_of_credit(review),
+        "tested": tested,
+        "problem": problem,
+        "has_errors": bool(problem or test_form.field_errors() or send_form.field_errors()),
+    }
+    return render(request, "review/review.html", context, status)

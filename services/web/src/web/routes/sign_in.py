@@ -1,0 +1,102 @@
+"""Development sign-in (``WEB_DEV_SIGN_IN=1``), sign out, and a network user's practice."""
+
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from .. import session
+from ..api_client import GatewayClient
+from ..forms import PracticeForm, SignInForm, choices
+from .common import (
+    PageDep,
+    check_action,
+    http_of,
+    make_form,
+    render,
+    see_other,
+    settings_of,
+    users_of,
+    validated,
+)
+
+router = APIRouter()
+
+
+def _sign_in_form(request: Request, form: SignInForm | None = None) -> SignInForm:
+    form = form or make_form(request, SignInForm)
+    form.user.choices = choices([(u.id, u.name) for u in users_of(request).users])
+    return form
+
+
+def _safe_next(path: str | None) -> str:
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return "/campaigns"
+
+
+@router.get("/sign-in")
+async def sign_in_page(request: Request, next: str | None = None) -> Response:
+    if not settings_of(request).dev_sign_in:
+        return render(request, "sign_in/unavailable.html", {}, 503)
+    context = {
+        "form": _sign_in_form(request),
+        "users": users_of(request).users,
+        "next": _safe_next(next),
+        "signed_out": request.query_params.get("signed-out") == "1",
+        "expired": request.query_params.get("expired") == "1",
+    }
+    return render(request, "sign_in/sign_in.html", context)
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request) -> Response:
+    settings = settings_of(request)
+    if not settings.dev_sign_in:
+        return render(request, "sign_in/unavailable.html", {}, 503)
+    form = validated(_sign_in_form(request, make_form(request, SignInForm, await request.form())))
+    next_path = _safe_next(str((await request.form()).get("next") or ""))
+    if form.field_errors():
+        context = {"form": form, "users": users_of(request).users, "next": next_path}
+        return render(request, "sign_in/sign_in.html", context, 400)
+    user = users_of(request).get(str(form.user.data))
+    assert user is not None  # the form only accepts listed users
+    token = session.dev_token(settings, user)
+    me = await GatewayClient(http_of(request), token).me()
+    first_practice = me.practices[0].ods if me.is_network and me.practices else None
+    session.start(
+        request.session,
+        session.SignedIn(
+            user_id=user.id,
+            name=user.name,
+            org=user.org,
+            token=token,
+            signed_in_at=time.time(),
+            act_for=first_practice,
+            mobile=user.mobile,
+            email=user.email,
+        ),
+    )
+    request.session["profile"] = {
+        "org_name": me.organisation.name or me.organisation.ods,
+        "is_network": me.is_network,
+        "practices": [[p.ods, p.name or p.ods] for p in me.practices],
+    }
+    return see_other(next_path)
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    await check_action(request)
+    session.end(request.session)
+    return see_other("/sign-in?signed-out=1")
+
+
+@router.post("/practice")
+async def switch_practice(request: Request, _page: PageDep) -> Response:
+    practices = request.session.get("profile", {}).get("practices", [])
+    form = make_form(request, PracticeForm, await request.form())
+    form.practice.choices = choices([("", "All practices"), *[(p[0], p[1]) for p in practices]])
+    if not validated(form).field_errors():
+        session.act_for(request.session, form.practice.data or None)
+    return see_other("/campaigns")

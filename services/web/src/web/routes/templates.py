@@ -1,0 +1,103 @@
+"""The organisation's templates: create, edit (a new version), archive."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ..api_client import Invalid, NotFound, Template
+from ..forms import ActionForm, TemplateForm
+from .common import Page, PageDep, check_action, make_form, posted_form, render, see_other
+
+router = APIRouter()
+
+
+@router.get("/templates")
+async def templates_page(request: Request, page: PageDep) -> Response:
+    everything = await page.api.templates()
+    context = {
+        "nav": "templates",
+        "own": [t for t in everything if not t.builtin],
+        "builtin": [t for t in everything if t.builtin],
+        "done": request.query_params.get("done", ""),
+    }
+    return render(request, "templates/list.html", context)
+
+
+@router.get("/templates/new")
+async def new_template_page(request: Request, page: PageDep) -> Response:
+    form = make_form(request, TemplateForm)
+    return render(request, "templates/edit.html", {"nav": "templates", "form": form})
+
+
+@router.post("/templates/new")
+async def create_template(request: Request, page: PageDep) -> Response:
+    form = await posted_form(request, TemplateForm)
+    if not form.field_errors():
+        body = {"name": form.name.data, "type": form.type.data, "body": form.body.data}
+        if form.subject.data:
+            body["subject"] = form.subject.data
+        try:
+            await page.api.create_template(body)
+        except Invalid as exc:
+            form.add_error(_field(exc.fields), exc.message)
+        else:
+            return see_other("/templates?done=created")
+    return render(request, "templates/edit.html", {"nav": "templates", "form": form}, 400)
+
+
+async def _own_template(page: Page, template_id: str) -> Template:
+    template = next((t for t in await page.api.templates() if t.id == template_id), None)
+    if template is None or template.builtin:
+        raise NotFound(404, "not_found", "No such template.", {})
+    return template
+
+
+@router.get("/templates/{template_id}/edit")
+async def edit_template_page(request: Request, template_id: str, page: PageDep) -> Response:
+    template = await _own_template(page, template_id)
+    form = make_form(
+        request,
+        TemplateForm,
+        name=template.name,
+        type=template.type,
+        subject=template.subject or "",
+        body=template.body,
+    )
+    context = {"nav": "templates", "form": form, "template": template}
+    return render(request, "templates/edit.html", context)
+
+
+@router.post("/templates/{template_id}/edit")
+async def edit_template(request: Request, template_id: str, page: PageDep) -> Response:
+    template = await _own_template(page, template_id)
+    form = await posted_form(request, TemplateForm)
+    # A template's type is fixed: campaigns of that type use it.
+    form.type.errors = []
+    form.type.data = template.type
+    if not form.field_errors():
+        body = {"name": form.name.data, "body": form.body.data, "subject": form.subject.data or ""}
+        try:
+            await page.api.update_template(template_id, body)
+        except Invalid as exc:
+            form.add_error(_field(exc.fields), exc.message)
+        else:
+            return see_other("/templates?done=updated")
+    context = {"nav": "templates", "form": form, "template": template}
+    return render(request, "templates/edit.html", context, 400)
+
+
+@router.get("/templates/{template_id}/archive")
+async def archive_page(request: Request, template_id: str, page: PageDep) -> Response:
+    template = await _own_template(page, template_id)
+    context = {"nav": "templates", "template": template, "form": make_form(request, ActionForm)}
+    return render(request, "templates/archive.html", context)
+
+
+@router.post("/templates/{template_id}/archive")
+async def archive(request: Request, template_id: str, page: PageDep) -> Response:
+    await check_action(request)
+    await page.api.archive_template(template_id)
+    return see_other("/templates?done=archived")
+
+
+def _field(names: list[str]) -> str:
+    return next((n for n in names if n in ("name", "subject", "body")), "body")

@@ -1,0 +1,45 @@
+// The campaign page's live progress: counts and status from the server-sent event stream
+// (EventSource reconnects by itself, sending Last-Event-ID). Without JavaScript the page shows
+// the counts as they were when it loaded.
+(function () {
+  'use strict';
+  var root = document.getElementById('live-progress');
+  if (!root || !window.EventSource) return;
+  var TAGS = {
+    draft: ['Draft', 'nhsuk-tag--grey'],
+    sending: ['Sending', 'nhsuk-tag--blue'],
+    paused: ['Paused', 'nhsuk-tag--orange'],
+    completed: ['Sent', 'nhsuk-tag--green'],
+    cancelled: ['Cancelled', 'nhsuk-tag--red']
+  };
+  var status = root.getAttribute('data-status');
+  var source = new EventSource(root.getAttribute('data-events-url'));
+
+  function set(selector, value) {
+    root.querySelectorAll(selector).forEach(function (el) { el.textContent = value.toLocaleString('en-GB'); });
+  }
+
+  source.addEventListener('open', function () { root.setAttribute('data-live', 'connected'); });
+  source.addEventListener('error', function () { root.setAttribute('data-live', 'reconnecting'); });
+  source.addEventListener('progress', function (event) {
+    var data = JSON.parse(event.data);
+    var counts = data.counts;
+    Object.keys(counts).forEach(function (key) { set('[data-count="' + key + '"]', counts[key]); });
+    set('[data-field="settled"]', counts.delivered + counts.failed + counts.cancelled);
+    if (data.status !== status) {
+      status = data.status;
+      var tag = TAGS[status] || [status, 'nhsuk-tag--grey'];
+      var el = root.querySelector('[data-field="status-tag"] .nhsuk-tag');
+      if (el) { el.textContent = tag[0]; el.className = 'nhsuk-tag ' + tag[1]; }
+      var said = root.querySelector('[data-field="announcement"]');
+      if (said) said.textContent = 'Campaign status: ' + tag[0];
+      root.setAttribute('data-status', status);
+      // What can be done now (cancel, resume) follows the status.
+      if (window.htmx) {
+        window.htmx.ajax('GET', window.location.pathname + '?block=actions',
+          { target: '#campaign-actions', swap: 'outerHTML' });
+      }
+    }
+    root.setAttribute('data-updated', String(Date.now()));
+  });
+})();

@@ -1,0 +1,99 @@
+"""The Jinja environment: our templates first, then the NHS.UK frontend's macros
+(``nhsuk-frontend-jinja``), with the filters and helpers the pages share."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+from jinja2_fragments.starlette import Jinja2Blocks
+from wtforms import Field
+
+from .forms import CohortForm
+
+TEMPLATES = Path(__file__).parent / "templates"
+LONDON = ZoneInfo("Europe/London")
+
+#: Campaign status -> (what staff read, NHS tag colour).
+CAMPAIGN_STATUS = {
+    "draft": ("Draft", "nhsuk-tag--grey"),
+    "sending": ("Sending", "nhsuk-tag--blue"),
+    "paused": ("Paused", "nhsuk-tag--orange"),
+    "completed": ("Sent", "nhsuk-tag--green"),
+    "cancelled": ("Cancelled", "nhsuk-tag--red"),
+}
+#: Patient (recipient) status -> (what staff read, NHS tag colour).
+RECIPIENT_STATUS = {
+    "ready": ("Ready to send", "nhsuk-tag--grey"),
+    "queued": ("Queued", "nhsuk-tag--grey"),
+    "sending": ("Sending", "nhsuk-tag--blue"),
+    "sent": ("Sent", "nhsuk-tag--blue"),
+    "delivered": ("Delivered", "nhsuk-tag--green"),
+    "failed": ("Failed", "nhsuk-tag--red"),
+    "cancelled": ("Cancelled", "nhsuk-tag--grey"),
+    "outcome_unknown": ("Outcome unknown", "nhsuk-tag--yellow"),
+}
+LIST_STATUS = {
+    "resolving": ("Checking", "nhsuk-tag--blue"),
+    "complete": ("Checked", "nhsuk-tag--green"),
+}
+CAMPAIGN_TYPE = {"basic": "Basic", "booking": "Booking", "questionnaire": "Questionnaire"}
+CHANNEL = {"sms": "SMS", "email": "Email"}
+
+
+def when(value: datetime | None) -> str:
+    """NHS style, UK time: 6 December 2026 at 5:02pm."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace(
+        "PM", "pm"
+    )
+
+
+def number(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def tag(status: str, kinds: dict[str, tuple[str, str]]) -> dict[str, str]:
+    text, colour = kinds.get(status, (status.replace("_", " ").capitalize(), "nhsuk-tag--grey"))
+    return {"text": text, "classes": colour}
+
+
+def error_message(field: Field) -> dict[str, str] | None:
+    """The NHS macros' ``errorMessage`` for a WTForms field in error, else None."""
+    return {"text": field.errors[0]} if field.errors else None
+
+
+def error_list(form: CohortForm | None, extra: list[dict[str, str]] | None = None) -> list[Any]:
+    """The error summary's links: each field in error, then any error of the whole page."""
+    links: list[Any] = []
+    if form is not None:
+        links = [{"text": text, "href": f"#{field_id}"} for field_id, text in form.field_errors()]
+    return links + list(extra or [])
+
+
+def make_templates() -> Jinja2Blocks:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(TEMPLATES), PackageLoader("nhsuk_frontend_jinja")]),
+        # The NHS macros read optional parameters through chains (params.hint.text).
+        undefined=ChainableUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters |= {"when": when, "number": number}
+    env.globals |= {
+        "campaign_tag": lambda s: tag(s, CAMPAIGN_STATUS),
+        "recipient_tag": lambda s: tag(s, RECIPIENT_STATUS),
+        "list_tag": lambda s: tag(s, LIST_STATUS),
+        "CAMPAIGN_TYPE": CAMPAIGN_TYPE,
+        "CHANNEL": CHANNEL,
+        "RECIPIENT_STATUS": RECIPIENT_STATUS,
+        "CAMPAIGN_STATUS": CAMPAIGN_STATUS,
+        "error_message": error_message,
+        "error_list": error_list,
+    }
+    return Jinja2Blocks(env=env)

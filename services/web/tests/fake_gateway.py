@@ -1,0 +1,503 @@
+"""A hand-written fake of the gateway's /v1 API, in memory, for page tests: the same paths,
+shapes, error body and tenancy (another organisation's campaign is a 404) as the real one."""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import jwt
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+JWT_SECRET = "test-web-jwt-secret-that-is-long-enough-for-hs256"
+NETWORKS = {"U12345": ["A81001", "A81002"]}
+NAMES = {
+    "A81001": "Example Surgery",
+    "A81002": "Riverside Medical Centre",
+    "B82002": "Hillview Practice",
+    "U12345": "Example Primary Care Network",
+}
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def error(status: int, code: str, message: str, **details: Any) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return JSONResponse(body, status_code=status)
+
+
+class Refused(Exception):
+    def __init__(self, response: JSONResponse) -> None:
+        self.response = response
+
+
+class FakeGateway:
+    def __init__(self) -> None:
+        self.campaigns: dict[str, dict[str, Any]] = {}
+        self.lists: dict[str, dict[str, Any]] = {}
+        self.unsuccessful: dict[str, str] = {}
+        self.recipients: dict[str, list[dict[str, Any]]] = {}
+        self.templates: dict[str, dict[str, Any]] = {
+            "builtin:flu": {
+                "id": "builtin:flu",
+                "name": "Flu vaccination",
+                "type": "basic",
+                "body": "Hello ((first_name)), your flu vaccination is due at ((practice_name)).",
+                "subject": None,
+                "version": 1,
+                "builtin": True,
+            }
+        }
+        self.audit: dict[str, list[dict[str, Any]]] = {}
+        self.requests: list[tuple[str, str, dict[str, str], Any]] = []
+        self.review_overrides: dict[str, Any] = {}
+        self.down = False
+        self.reject_tokens = False
+        self.app = self._build()
+
+    # -- builders ---------------------------------------------------------------------
+    def add_campaign(self, org: str = "A81001", **fields: Any) -> dict[str, Any]:
+        campaign = {
+            "id": str(uuid4()),
+            "org_id": org,
+            "name": "Flu clinic",
+            "type": "basic",
+            "status": "draft",
+            "created_by": "priya.shah",
+            "created_at": now(),
+            "message": None,
+            "counts": {
+                "recipients": 0,
+                "queued": 0,
+                "sent": 0,
+                "delivered": 0,
+                "failed": 0,
+                "cancelled": 0,
+                "outcome_unknown": 0,
+            },
+            "allow_replies": False,
+            "booking": None,
+            "questionnaire": None,
+            "paused_reason": None,
+            "template_id": None,
+        } | fields
+        self.campaigns[campaign["id"]] = campaign
+        self.audit[campaign["id"]] = [
+            {"at": now(), "actor": campaign["created_by"], "action": "created", "details": {}}
+        ]
+        self.recipients.setdefault(campaign["id"], [])
+        return campaign
+
+    def add_list(self, campaign: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        patient_list = {
+            "id": str(uuid4()),
+            "campaign_id": campaign["id"],
+            "channel": "sms",
+            "filename": "flu-list.csv",
+            "status": "complete",
+            "total_rows": 3,
+            "processed_rows": 3,
+            "succeeded": 2,
+            "failed": 1,
+            "failed_by_reason": [
+                {
+                    "reason_code": "DATE_OF_BIRTH_MISMATCH",
+                    "reason": "The date of birth does not match PDS. Check it in your "
+                    "clinical system.",
+                    "count": 1,
+                }
+            ],
+            "created_at": now(),
+        } | fields
+        self.lists[patient_list["id"]] = patient_list
+        self.unsuccessful[patient_list["id"]] = (
+            "NHS Number,Date of Birth,row_number,reason_code,reason\r\n"
+            "9434765919,01/01/1901,3,DATE_OF_BIRTH_MISMATCH,The date of birth does not match\r\n"
+        )
+        return patient_list
+
+    def add_recipient(self, campaign: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        recipient = {
+            "id": uuid4().hex,
+            "list_id": next(
+                (lid for lid, p in self.lists.items() if p["campaign_id"] == campaign["id"]),
+                str(uuid4()),
+            ),
+            "row_number": len(self.recipients[campaign["id"]]) + 1,
+            "nhs_number": "9434765919",
+            "given_name": "Ann",
+            "family_name": "Jones",
+            "channel": "sms",
+            "contact": "447700900123",
+            "status": "delivered",
+            "reason_code": None,
+            "reason": None,
+            "updated_at": now(),
+            "reply": None,
+            "replied_at": None,
+            "link_opened_at": None,
+        } | fields
+        self.recipients[campaign["id"]].append(recipient)
+        return recipient
+
+    def add_template(self, org: str = "A81001", **fields: Any) -> dict[str, Any]:
+        template = {
+            "id": uuid4().hex,
+            "name": "Our reminder",
+            "type": "basic",
+            "body": "Dear ((first_name)), please call us.",
+            "subject": None,
+            "version": 1,
+            "builtin": False,
+            "archived": False,
+            "org_id": org,
+        } | fields
+        self.templates[template["id"]] = template
+        return template
+
+    def last(self, method: str, path_end: str) -> Any:
+        for m, path, _headers, body in reversed(self.requests):
+            if m == method and path.endswith(path_end):
+                return body
+        raise AssertionError(f"no {method} …{path_end}")
+
+    # -- the API ----------------------------------------------------------------------
+    def _build(self) -> FastAPI:  # noqa: C901 - one small handler per route
+        app = FastAPI()
+        fake = self
+
+        @app.middleware("http")
+        async def record(request: Request, call_next: Any) -> Response:
+            if fake.down:
+                return error(503, "unavailable", "The campaign service did not answer in time.")
+            body = await request.body()
+            parsed: Any = None
+            if request.headers.get("content-type", "").startswith("application/json"):
+                parsed = json.loads(body or b"null")
+            fake.requests.append((request.method, request.url.path, dict(request.headers), parsed))
+            try:
+                return await call_next(request)  # type: ignore[no-any-return]
+            except Refused as exc:
+                return exc.response
+
+        @app.exception_handler(Refused)
+        async def refused(request: Request, exc: Refused) -> JSONResponse:
+            return exc.response
+
+        @app.get("/v1/me")
+        async def me(request: Request) -> dict[str, Any]:
+            org, _ = fake._identity(request)
+            practices = NETWORKS.get(org, [org])
+            return {
+                "user": "someone",
+                "organisation": {"ods": org, "name": NAMES.get(org)},
+                "is_network": org in NETWORKS,
+                "practices": [{"ods": p, "name": NAMES.get(p)} for p in practices],
+            }
+
+        @app.get("/v1/campaigns")
+        async def campaigns(
+            request: Request, status: str | None = None, page: int = 1, page_size: int = 50
+        ) -> dict[str, Any]:
+            orgs = fake._readable(request)
+            items = [
+                c
+                for c in fake.campaigns.values()
+                if c["org_id"] in orgs and status in (None, c["status"])
+            ]
+            start = (page - 1) * page_size
+            return {
+                "items": items[start : start + page_size],
+                "total": len(items),
+                "page": page,
+                "page_size": page_size,
+            }
+
+        @app.post("/v1/campaigns", status_code=201)
+        async def create(request: Request) -> dict[str, Any]:
+            org = fake._acting(request)
+            body = await request.json()
+            if body["name"] == "Break it":
+                raise Refused(error(422, "invalid", "The name is not allowed.", field="name"))
+            return fake.add_campaign(
+                org,
+                name=body["name"],
+                type=body["type"],
+                booking=body.get("booking"),
+                questionnaire=body.get("questionnaire"),
+                allow_replies=body.get("allow_replies", False),
+                created_by=fake._identity(request)[1],
+            )
+
+        @app.get("/v1/campaigns/{cid}")
+        async def campaign(request: Request, cid: UUID) -> dict[str, Any]:
+            return fake._campaign(request, cid)
+
+        @app.get("/v1/campaigns/{cid}/patient-lists")
+        async def lists(request: Request, cid: UUID) -> dict[str, Any]:
+            fake._campaign(request, cid)
+            items = [p for p in fake.lists.values() if p["campaign_id"] == str(cid)]
+            return {"campaign_id": str(cid), "items": items}
+
+        @app.post("/v1/campaigns/{cid}/patient-lists", status_code=202)
+        async def upload(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            fake._acting(request)
+            form = await request.form()
+            upload = form["file"]
+            content = await upload.read()  # type: ignore[union-attr]
+            if b"NHS" not in content:
+                raise Refused(
+                    error(
+                        422,
+                        "missing_column",
+                        "The file has no NHS number column. Add a column headed NHS number.",
+                    )
+                )
+            rows = content.count(b"\n")
+            return fake.add_list(
+                campaign,
+                filename=upload.filename,  # type: ignore[union-attr]
+                channel=form["channel"],
+                status="resolving",
+                total_rows=rows,
+                processed_rows=0,
+                succeeded=0,
+                failed=0,
+                failed_by_reason=[],
+            )
+
+        @app.get("/v1/campaigns/{cid}/patient-lists/{lid}")
+        async def one_list(request: Request, cid: UUID, lid: UUID) -> dict[str, Any]:
+            fake._campaign(request, cid)
+            found = fake.lists.get(str(lid))
+            if found is None or found["campaign_id"] != str(cid):
+                raise Refused(error(404, "not_found", "Patient list not found."))
+            return found
+
+        @app.get("/v1/campaigns/{cid}/patient-lists/{lid}/unsuccessful.csv")
+        async def unsuccessful(request: Request, cid: UUID, lid: UUID) -> Response:
+            await one_list(request, cid, lid)
+            return Response(
+                fake.unsuccessful[str(lid)],
+                media_type="text/csv; charset=utf-8",
+                headers={
+                    "Content-Disposition": f'attachment; filename="unsuccessful-rows-{lid}.csv"'
+                },
+            )
+
+        @app.get("/v1/templates")
+        async def templates(
+            request: Request, type: str | None = None, include_archived: bool = False
+        ) -> dict[str, Any]:
+            orgs = fake._readable(request)
+            items = [
+                t
+                for t in fake.templates.values()
+                if (t["builtin"] or t["org_id"] in orgs)
+                and type in (None, t["type"])
+                and (include_archived or not t.get("archived"))
+            ]
+            return {"items": items}
+
+        @app.post("/v1/templates", status_code=201)
+        async def new_template(request: Request) -> dict[str, Any]:
+            org = fake._acting(request)
+            body = await request.json()
+            return fake.add_template(org, **body)
+
+        @app.put("/v1/templates/{tid}")
+        async def change_template(request: Request, tid: str) -> dict[str, Any]:
+            template = fake._template(request, tid)
+            body = await request.json()
+            template |= {k: v for k, v in body.items() if v is not None}
+            template["version"] += 1
+            return template
+
+        @app.post("/v1/templates/{tid}/archive")
+        async def archive_template(request: Request, tid: str) -> dict[str, Any]:
+            template = fake._template(request, tid)
+            template["archived"] = True
+            return template
+
+        @app.put("/v1/campaigns/{cid}/message")
+        async def message(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            body = await request.json()
+            if "template_id" in body:
+                template = fake.templates[body["template_id"]]
+                campaign["message"] = {"body": template["body"], "subject": template["subject"]}
+                campaign["template_id"] = template["id"]
+            else:
+                if "((link))" in body["body"] and campaign["type"] == "basic":
+                    raise Refused(
+                        error(422, "invalid", "A basic campaign has no link.", field="body")
+                    )
+                campaign["message"] = {"body": body["body"], "subject": body.get("subject")}
+            return campaign
+
+        @app.get("/v1/campaigns/{cid}/review")
+        async def review(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            ready = [r for r in fake.recipients[str(cid)] if r["status"] == "ready"]
+            body = (campaign["message"] or {}).get("body", "")
+            return {
+                "campaign_id": str(cid),
+                "status": campaign["status"],
+                "recipient_count": len(ready),
+                "recipients_by_channel": {"sms": len(ready)} if ready else {},
+                "excluded_by_reason": [],
+                "previews": [
+                    {
+                        "recipient_id": r["id"],
+                        "body": body.replace("((first_name))", r["given_name"]),
+                        "fragments": 1,
+                    }
+                    for r in ready[:3]
+                ],
+                "total_fragments": len(ready),
+                "lists_resolving": 0,
+                "largest_message_fragments": 1,
+                "largest_message_characters": len(body),
+                "non_gsm_characters": [],
+                "too_long": [],
+                "credit_balance": 1000,
+                "credits_needed": len(ready),
+            } | fake.review_overrides
+
+        @app.post("/v1/campaigns/{cid}/test-send", status_code=202)
+        async def test_send(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            body = await request.json()
+            if body["to"].startswith("0800"):
+                raise Refused(error(422, "invalid", "Enter a UK mobile number, like 07700900123."))
+            return {"to": body["to"], "body": campaign["message"]["body"], "fragments": 1}
+
+        @app.post("/v1/campaigns/{cid}/send", status_code=202)
+        async def send(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            body = await request.json()
+            ready = [r for r in fake.recipients[str(cid)] if r["status"] == "ready"]
+            if body["confirm_recipient_count"] != len(ready):
+                raise Refused(error(409, "conflict", "The count changed. Review it again."))
+            campaign["status"] = "sending"
+            fake.audit[str(cid)].append(
+                {"at": now(), "actor": "priya.shah", "action": "sent", "details": {}}
+            )
+            return campaign
+
+        @app.post("/v1/campaigns/{cid}/cancel", status_code=202)
+        async def cancel(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            campaign["status"] = "cancelled"
+            return campaign
+
+        @app.post("/v1/campaigns/{cid}/resume", status_code=202)
+        async def resume(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            campaign["status"], campaign["paused_reason"] = "sending", None
+            return campaign
+
+        @app.get("/v1/campaigns/{cid}/audit")
+        async def audit(request: Request, cid: UUID) -> dict[str, Any]:
+            fake._campaign(request, cid)
+            return {"campaign_id": str(cid), "entries": fake.audit[str(cid)]}
+
+        @app.get("/v1/campaigns/{cid}/recipients")
+        async def recipients(
+            request: Request,
+            cid: UUID,
+            status: str | None = None,
+            page: int = 1,
+            page_size: int = 100,
+        ) -> dict[str, Any]:
+            fake._campaign(request, cid)
+            items = [r for r in fake.recipients[str(cid)] if status in (None, r["status"])]
+            start = (page - 1) * page_size
+            return {
+                "items": items[start : start + page_size],
+                "total": len(items),
+                "page": page,
+                "page_size": page_size,
+            }
+
+        @app.get("/v1/campaigns/{cid}/recipients.csv")
+        async def recipients_csv(request: Request, cid: UUID) -> Response:
+            fake._campaign(request, cid)
+            rows = "".join(
+                f"{r['nhs_number']},{r['status']}\r\n" for r in fake.recipients[str(cid)]
+            )
+            return Response(
+                "nhs_number,status\r\n" + rows,
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="recipients-{cid}.csv"'},
+            )
+
+        @app.get("/v1/campaigns/{cid}/recipients/{rid}")
+        async def recipient(request: Request, cid: UUID, rid: str) -> dict[str, Any]:
+            fake._campaign(request, cid)
+            for r in fake.recipients[str(cid)]:
+                if r["id"] == rid:
+                    return r
+            raise Refused(error(404, "not_found", "Patient not found in this campaign."))
+
+        @app.get("/v1/campaigns/{cid}/events")
+        async def events(request: Request, cid: UUID) -> StreamingResponse:
+            campaign = fake._campaign(request, cid)
+
+            async def stream() -> Any:
+                data = {"status": campaign["status"], "counts": campaign["counts"]}
+                yield f"id: 1\nevent: progress\ndata: {json.dumps(data)}\n\n"
+
+            return StreamingResponse(stream(), media_type="text/event-stream")
+
+        return app
+
+    # -- tenancy ----------------------------------------------------------------------
+    def _identity(self, request: Request) -> tuple[str, str]:
+        if self.reject_tokens:
+            raise Refused(error(401, "unauthorized", "The token has expired. Sign in again."))
+        _scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        try:
+            claims = jwt.decode(
+                token, JWT_SECRET, algorithms=["HS256"], audience="cohort-gateway", issuer="cohort"
+            )
+        except jwt.InvalidTokenError:
+            raise Refused(error(401, "unauthorized", "The token is not valid.")) from None
+        return str(claims["org"]), str(claims["sub"])
+
+    def _readable(self, request: Request) -> list[str]:
+        org, _ = self._identity(request)
+        named = request.headers.get("x-act-for-org")
+        members = NETWORKS.get(org, [org])
+        if named:
+            if named not in members:
+                raise Refused(error(403, "forbidden", f"You cannot act for {named}."))
+            return [named]
+        return members
+
+    def _acting(self, request: Request) -> str:
+        org, _ = self._identity(request)
+        named = request.headers.get("x-act-for-org")
+        if org in NETWORKS and not named:
+            raise Refused(error(422, "invalid", "Name the practice you act for."))
+        return self._readable(request)[0] if named else org
+
+    def _campaign(self, request: Request, cid: UUID) -> dict[str, Any]:
+        campaign = self.campaigns.get(str(cid))
+        if campaign is None or campaign["org_id"] not in self._readable(request):
+            raise Refused(error(404, "not_found", "Campaign not found."))
+        return campaign
+
+    def _template(self, request: Request, tid: str) -> dict[str, Any]:
+        template = self.templates.get(tid)
+        if (
+            template is None
+            or template["builtin"]
+            or template["org_id"] not in self._readable(request)
+        ):
+            raise Refused(error(404, "not_found", "Template not found."))
+        return template

@@ -1,0 +1,329 @@
+"""Compose, review and send, the live campaign page, a patient's page, templates, and the
+gateway being down."""
+
+from typing import Any
+
+from ..conftest import Web
+from ..html import Page
+
+
+def ready_campaign(web: Web, **fields: Any) -> dict[str, Any]:
+    campaign = web.gateway.add_campaign(**fields)
+    web.gateway.add_list(campaign)
+    for name in ("Ann", "Bob", "Cat", "Dan"):
+        web.gateway.add_recipient(campaign, given_name=name, status="ready")
+    return campaign
+
+
+async def test_add_template_puts_its_text_in_the_message_box_unsaved(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in)
+    url = f"/campaigns/{campaign['id']}/message"
+    page = await signed_in.page(url)
+    assert "Flu vaccination (built-in)" in [o.text() for o in page.all("option")]
+    assert page.label_for("body") == "Message"
+    assert "First name" in page.buttons()  # inserting placeholders (shown by compose.js)
+
+    response = await signed_in.post(f"{url}/template", {"template": "builtin:flu"}, csrf_from=url)
+
+    page = Page(response.text)
+    textarea = page.all("textarea")[0]
+    assert textarea.text().startswith("Hello ((first_name)), your flu vaccination is due")
+    assert "Template “Flu vaccination” added" in page.main_text
+    assert campaign["message"] is None
+
+
+async def test_add_template_without_choosing_one_says_so(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in)
+    url = f"/campaigns/{campaign['id']}/message"
+
+    response = await signed_in.post(f"{url}/template", {"template": ""}, csrf_from=url)
+
+    assert Page(response.text).error_summary == [("Select a template to add", "#template")]
+
+
+async def test_an_unknown_placeholder_is_shown_before_saving(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in)
+
+    response = await signed_in.post(
+        f"/campaigns/{campaign['id']}/message", {"body": "Hi ((nhs_number))"}
+    )
+
+    assert response.status_code == 400
+    page = Page(response.text)
+    [(text, href)] = page.error_summary
+    assert href == "#body"
+    assert text.startswith("Remove ((nhs_number)) or change it to one of ((first_name))")
+    assert campaign["message"] is None
+
+
+async def test_what_the_campaign_service_refuses_is_shown_on_the_message(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in)
+
+    response = await signed_in.post(
+        f"/campaigns/{campaign['id']}/message", {"body": "Book at ((link))"}
+    )
+
+    assert Page(response.text).error_summary == [("A basic campaign has no link.", "#body")]
+
+
+async def test_saving_the_message_goes_on_to_review(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in)
+
+    response = await signed_in.post(
+        f"/campaigns/{campaign['id']}/message", {"body": "Hello ((first_name)),\r\nsee you"}
+    )
+
+    assert response.headers["location"] == f"/campaigns/{campaign['id']}/review"
+    # A text message's new line is one character, as the review counts it.
+    assert signed_in.gateway.last("PUT", "/message") == {"body": "Hello ((first_name)),\nsee you"}
+
+
+async def test_an_unchanged_template_is_saved_as_the_template(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in)
+    template = signed_in.gateway.templates["builtin:flu"]
+
+    await signed_in.post(
+        f"/campaigns/{campaign['id']}/message",
+        {"template": "builtin:flu", "body": template["body"]},
+    )
+
+    assert signed_in.gateway.last("PUT", "/message") == {"template_id": "builtin:flu"}
+
+
+async def test_link_campaigns_say_the_link_is_added_for_you(signed_in: Web) -> None:
+    booking = {"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"}
+    campaign = ready_campaign(signed_in, type="booking", booking=booking)
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/message")
+
+    assert "You do not need to add a link" in page.main_text
+    assert "Book your flu vaccination appointment:" in page.main_text
+
+
+async def test_review_shows_three_real_previews_counts_and_credit(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in, message={"body": "Hi ((first_name))", "subject": None})
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/review")
+
+    assert page.h1 == "Review and send"
+    previews = [p.text() for p in page.all("p", "app-preview__body")]
+    assert previews == ["Hi Ann", "Hi Bob", "Hi Cat"]
+    assert "Patients 4" in page.main_text
+    assert "Firetext balance 1,000 credits" in page.main_text
+    assert "Send a test to me" in page.buttons()
+    assert page.label_for("confirm_count") == "To send, type the number of patients: 4"
+    assert "Send" in page.buttons()
+
+
+async def test_review_calls_out_special_characters_and_short_credit(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in, message={"body": "Hi – there", "subject": None})
+    signed_in.gateway.review_overrides = {
+        "non_gsm_characters": [{"position": 3, "character": "–", "suggestion": "-"}],
+        "credit_balance": 2,
+        "credits_needed": 4,
+    }
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/review")
+
+    assert "“–”: use “-” instead" in page.main_text
+    assert "You cannot send this campaign yet" in page.main_text
+    assert "has 2 credits but this campaign needs 4" in page.main_text
+    assert "Send" not in page.buttons()
+
+
+async def test_a_test_goes_to_the_users_own_number(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in, message={"body": "Hi", "subject": None})
+    url = f"/campaigns/{campaign['id']}/review"
+    assert (await signed_in.page(url)).all("input", "nhsuk-input")[0].attrs["value"] == (
+        "07700900101"
+    )
+
+    response = await signed_in.post(
+        f"/campaigns/{campaign['id']}/test-send", {"to": "07700900101"}, csrf_from=url
+    )
+
+    assert response.headers["location"] == f"{url}?tested=1"
+    assert signed_in.gateway.last("POST", "/test-send") == {"channel": "sms", "to": "07700900101"}
+    assert "Test sent" in (await signed_in.page(f"{url}?tested=1")).main_text
+    refused = await signed_in.post(
+        f"/campaigns/{campaign['id']}/test-send", {"to": "08001111111"}, csrf_from=url
+    )
+    assert Page(refused.text).inline_error("to") == "Enter a UK mobile number, like 07700900123."
+
+
+async def test_send_needs_the_number_of_patients_typed(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in, message={"body": "Hi", "subject": None})
+    url = f"/campaigns/{campaign['id']}"
+
+    wrong = await signed_in.post(f"{url}/send", {"confirm_count": "3"}, csrf_from=f"{url}/review")
+    blank = await signed_in.post(f"{url}/send", {"confirm_count": ""}, csrf_from=f"{url}/review")
+
+    assert Page(wrong.text).error_summary == [
+        ("Enter 4, the number of patients this campaign will message", "#confirm_count")
+    ]
+    assert Page(blank.text).inline_error("confirm_count") == (
+        "Enter the number of patients to confirm"
+    )
+    assert campaign["status"] == "draft"
+    sent = await signed_in.post(f"{url}/send", {"confirm_count": "4"}, csrf_from=f"{url}/review")
+    assert sent.headers["location"] == f"{url}?sent=1"
+    assert campaign["status"] == "sending"
+    page = await signed_in.page(f"{url}?sent=1")
+    assert "Sending has started" in page.main_text
+
+
+async def test_the_campaign_page_shows_live_counts_cancel_and_patients(signed_in: Web) -> None:
+    counts = {"recipients": 3, "queued": 1, "sent": 0, "delivered": 1, "failed": 1}
+    campaign = signed_in.gateway.add_campaign(status="sending", counts=counts)
+    signed_in.gateway.add_list(campaign)
+    failed = signed_in.gateway.add_recipient(
+        campaign, status="failed", reason="The number is not in use.", given_name="Zoe"
+    )
+    signed_in.gateway.add_recipient(campaign, status="delivered", given_name="Yan")
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}")
+
+    live = next(d for d in page.all("div") if d.attrs.get("id") == "live-progress")
+    assert live.attrs["data-events-url"] == f"/campaigns/{campaign['id']}/events"
+    counts_shown = {
+        n.attrs["data-count"]: n.text() for n in page.all("strong") if "data-count" in n.attrs
+    }
+    assert counts_shown["delivered"] == "1"
+    assert counts_shown["failed"] == "1"
+    assert "Cancel sending" in page.buttons()
+    rows = page.table_rows()
+    assert rows[1][:3] == ["Zoe Jones SMS", "Failed", "The number is not in use."]
+    assert page.link("Zoe Jones") == f"/campaigns/{campaign['id']}/patients/{failed['id']}"
+    assert page.link("Download all patients and their status (CSV)").endswith("recipients.csv")
+
+    only_failed = await signed_in.page(f"/campaigns/{campaign['id']}?status=failed")
+    assert [r[0] for r in only_failed.table_rows()[1:]] == ["Zoe Jones SMS"]
+
+
+async def test_cancel_asks_first_then_cancels(signed_in: Web) -> None:
+    campaign = signed_in.gateway.add_campaign(status="sending", name="Flu")
+    url = f"/campaigns/{campaign['id']}/cancel"
+
+    page = await signed_in.page(url)
+    assert page.h1 == "Are you sure you want to cancel sending Flu?"
+    assert campaign["status"] == "sending"
+    response = await signed_in.post(url)
+
+    assert response.headers["location"] == f"/campaigns/{campaign['id']}?cancelled=1"
+    assert campaign["status"] == "cancelled"
+
+
+async def test_a_paused_campaign_says_why_and_resumes(signed_in: Web) -> None:
+    campaign = signed_in.gateway.add_campaign(
+        status="paused", paused_reason="Your Firetext account has run out of credit."
+    )
+    url = f"/campaigns/{campaign['id']}"
+
+    page = await signed_in.page(url)
+    assert "Sending is paused" in page.main_text
+    assert "Your Firetext account has run out of credit." in page.main_text
+    response = await signed_in.post(f"{url}/resume", csrf_from=url)
+
+    assert response.headers["location"] == f"{url}?resumed=1"
+    assert campaign["status"] == "sending"
+
+
+async def test_a_patients_page_says_why_it_failed_with_history_and_reply(signed_in: Web) -> None:
+    campaign = signed_in.gateway.add_campaign(status="completed", name="Flu")
+    signed_in.gateway.add_list(campaign, created_at="2026-12-06T08:00:00+00:00")
+    recipient = signed_in.gateway.add_recipient(
+        campaign,
+        status="failed",
+        reason_code="UNKNOWN_SUBSCRIBER",
+        reason="The mobile number is not in use. Check it with the patient.",
+        reply="Wrong number",
+        replied_at="2026-12-06T10:00:00+00:00",
+    )
+    signed_in.gateway.audit[campaign["id"]].append(
+        {"at": "2026-12-06T09:00:00", "actor": "tom.reid", "action": "sent", "details": {}}
+    )
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/patients/{recipient['id']}")
+
+    assert page.h1 == "Ann Jones"
+    assert page.title == "Patient – Flu – Cohort – NHS"  # no patient data in the title
+    assert "Why it failed" in page.main_text
+    assert "The mobile number is not in use. Check it with the patient." in page.main_text
+    assert "943 476 5919" in page.main_text
+    assert "Wrong number" in page.main_text
+    assert "Not saved: only delivered messages are saved" in page.main_text
+    steps = [li.text() for li in page.all("li", "app-timeline__item")]
+    assert steps[0].endswith("found in PDS")
+    assert any(s.endswith("Campaign sent") for s in steps)
+    assert any(s.endswith("Failed") for s in steps)
+
+
+async def test_the_audit_trail_names_people(signed_in: Web) -> None:
+    campaign = signed_in.gateway.add_campaign()
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/audit")
+
+    assert page.h1 == "Audit trail"
+    assert page.table_rows()[0][1:] == ["Priya Shah", "Created"]
+
+
+async def test_templates_create_edit_and_archive(signed_in: Web) -> None:
+    page = await signed_in.page("/templates")
+    assert "Flu vaccination (basic)" in page.main_text
+
+    created = await signed_in.post(
+        "/templates/new", {"name": "Reminder", "type": "basic", "body": "Hi ((first_name))"}
+    )
+    assert created.headers["location"] == "/templates?done=created"
+    [template] = [t for t in signed_in.gateway.templates.values() if not t["builtin"]]
+    edit = f"/templates/{template['id']}/edit"
+    assert "Saving makes version 2" in (await signed_in.page(edit)).main_text
+    await signed_in.post(edit, {"name": "Reminder", "body": "Hello ((first_name))"})
+    assert (template["version"], template["body"]) == (2, "Hello ((first_name))")
+    await signed_in.post(f"/templates/{template['id']}/archive")
+    assert template["archived"] is True
+    assert "Reminder" not in (await signed_in.page("/templates")).main_text
+
+
+async def test_a_template_form_with_errors(signed_in: Web) -> None:
+    response = await signed_in.post("/templates/new", {"name": "", "body": ""})
+
+    assert [href for _t, href in Page(response.text).error_summary] == ["#name", "#type", "#body"]
+
+
+async def test_a_gateway_outage_is_a_plain_try_again_page(signed_in: Web) -> None:
+    signed_in.gateway.down = True
+
+    response = await signed_in.client.get("/campaigns")
+
+    assert response.status_code == 503
+    page = Page(response.text)
+    assert page.h1 == "Sorry, the service is unavailable"
+    assert page.link("Try again") == "/campaigns"
+    assert "Traceback" not in response.text
+
+
+async def test_the_live_stream_is_passed_through_with_last_event_id(signed_in: Web) -> None:
+    campaign = signed_in.gateway.add_campaign(status="sending")
+
+    response = await signed_in.client.get(
+        f"/campaigns/{campaign['id']}/events", headers={"Last-Event-ID": "abc"}
+    )
+
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert "event: progress" in response.text
+    _m, _p, headers, _b = signed_in.gateway.requests[-1]
+    assert headers["last-event-id"] == "abc"
+
+
+async def test_a_delivered_patients_page_says_whether_it_reached_their_record(
+    signed_in: Web,
+) -> None:
+    campaign = signed_in.gateway.add_campaign(status="completed")
+    recipient = signed_in.gateway.add_recipient(
+        campaign, record_status="saved", record_reason="Saved to GP record"
+    )
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/patients/{recipient['id']}")
+
+    assert "GP record Saved to GP record" in page.main_text
