@@ -18,11 +18,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from cohort_contracts.routing import RESOLVE_ROWS
+from cohort_nhs import is_valid_nhs_number
 from cohort_platform.broker import make_broker, publish
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, rabbit_namespace
 from cohort_platform.topology import Topology
-from ingest.domain.nhs_number import is_valid_nhs_number
 
 from ..builders import make_command, make_row
 
