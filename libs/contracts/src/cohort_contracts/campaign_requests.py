@@ -245,6 +245,11 @@ class RpcReply(Model, Generic[T]):
     error: RpcError | None = None
 
 
+def read_reply(body: bytes, result_type: type[T]) -> "RpcReply[T]":
+    """A reply's body as the reply to a request whose result is ``result_type``."""
+    return RpcReply[result_type].model_validate_json(body)  # type: ignore[valid-type]
+
+
 #: The result type of each request, shared by campaign (which answers) and its callers.
 REPLY_TYPES: dict[type[Message], type[Model]] = {
     CreateCampaign: views.CampaignView,
