@@ -226,7 +226,17 @@ CampaignRequest = Annotated[
     Field(discriminator="kind"),
 ]
 
-ErrorCode = Literal["not_found", "conflict", "invalid", "unavailable", "gone"]
+ErrorCode = Literal[
+    "not_found",
+    "conflict",
+    "invalid",
+    "unavailable",
+    "gone",
+    # A patient's link: a wrong date of birth, too many tries, locked after the last one.
+    "forbidden",
+    "too_many_requests",
+    "locked",
+]
 
 
 class RpcError(Model):
