@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from . import campaign_views as views
+from . import patient_links as patient
 from .campaign_settings import BookingSettings, QuestionnaireSettings
 from .envelope import Message, Model, OdsCode
 from .vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
@@ -222,7 +223,19 @@ CampaignRequest = Annotated[
     | ArchiveTemplate
     | ResolveLink
     | ListPatientLists
-    | GetRecipient,
+    | GetRecipient
+    | patient.OpenPatientLink
+    | patient.VerifyBirthDate
+    | patient.GetPatientBooking
+    | patient.ListFreeSlots
+    | patient.BookAppointment
+    | patient.CancelAppointment
+    | patient.GetPatientQuestionnaire
+    | patient.SubmitQuestionnaire
+    | patient.GetRecipientActivity
+    | patient.ListQuestionnaireResponses
+    | patient.ListAppointments
+    | patient.ListQuestionnaires,
     Field(discriminator="kind"),
 ]
 
@@ -279,4 +292,5 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     ResolveLink: views.LinkView,
     ListPatientLists: views.PatientListsView,
     GetRecipient: views.RecipientView,
+    **patient.PATIENT_REPLY_TYPES,
 }

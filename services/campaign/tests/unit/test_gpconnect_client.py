@@ -57,7 +57,8 @@ async def test_free_slots_come_two_weeks_at_a_time_in_order(gp: GpConnectClient)
     assert flu
     assert {s.type_text for s in flu} == {"Flu vaccination"}
     assert flu[0].location == "Example Surgery"
-    assert flu[0].location_id and flu[0].practitioner
+    assert flu[0].location_id
+    assert flu[0].practitioner
 
 
 async def test_book_then_the_slot_is_taken_then_cancel_frees_it(gp: GpConnectClient) -> None:

@@ -70,6 +70,9 @@ class GpConnectClient:
         self._http = http
         self._config = config
 
+    async def close(self) -> None:
+        await self._http.aclose()
+
     # -- use cases -----------------------------------------------------------------------
     async def find_patient(self, who: Requester, nhs_number: str) -> str | None:
         """The patient's logical id on the practice's system, or None if not registered."""
@@ -276,7 +279,8 @@ class GpConnectClient:
                 "name": [{"family": who.user_id}],
             },
         }
-        return jwt.encode(claims, None, algorithm="none")
+        # PyJWT's "none" algorithm takes no key (its stubs do not say so).
+        return jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
 
 
 def _local(moment: datetime) -> str:
@@ -313,8 +317,8 @@ def _slots(bundle: Resource) -> list[FreeSlot]:
             continue
         schedule = by_ref.get(str(r.get("schedule", {}).get("reference")), {})
         actors = [by_ref.get(str(a.get("reference")), {}) for a in schedule.get("actor", [])]
-        location = next((a for a in actors if a.get("resourceType") == "Location"), {})
-        person = next((a for a in actors if a.get("resourceType") == "Practitioner"), {})
+        location: Resource = next((a for a in actors if a.get("resourceType") == "Location"), {})
+        person: Resource = next((a for a in actors if a.get("resourceType") == "Practitioner"), {})
         channel = next(
             (
                 e.get("valueCode")

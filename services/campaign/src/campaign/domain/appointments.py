@@ -62,3 +62,62 @@ def matches_type(slot_text: str, code: str, display: str) -> bool:
     campaign's appointment type (its display text or its code), ignoring case."""
     text = slot_text.strip().casefold()
     return text in (display.strip().casefold(), code.strip().casefold())
+
+
+@dataclass
+class AppointmentRecord:
+    """One booking attempt of a recipient and what became of it: ``booking`` (asked the
+    practice's system), ``booked``, ``failed`` (``failure`` says why) or ``cancelled``. Its id
+    comes from the recipient and the request's idempotency key, so a repeat finds it."""
+
+    id: str
+    org_id: str
+    campaign_id: str
+    recipient_id: str
+    slot_id: str
+    start: datetime
+    end: datetime
+    type_text: str
+    created_at: datetime
+    status: str = "booking"
+    location: str | None = None
+    practitioner: str | None = None
+    gp_id: str | None = None
+    booked_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancelled_because: str | None = None
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientEvent:
+    """Something a patient did through their link (ids and times only in logs; here the
+    appointment's time is kept, for staff)."""
+
+    key: str
+    org_id: str
+    campaign_id: str
+    recipient_id: str
+    action: str
+    at: datetime
+    details: dict[str, str]
+
+
+#: What to bring, by appointment type code; every appointment gets the general advice too.
+_BRING = {
+    "FLU": "Wear a top that lets you show your upper arm.",
+    "COVID": "Wear a top that lets you show your upper arm.",
+    "SHINGLES": "Wear a top that lets you show your upper arm.",
+    "PNEUMO": "Wear a top that lets you show your upper arm.",
+    "ASTHMA": "Bring your inhalers and your asthma action plan.",
+    "BP": "Bring any home blood pressure readings you have.",
+}
+
+
+def instructions(code: str, practice_phone: str | None) -> str:
+    """What to bring and how to cancel, for the confirmation page and message."""
+    bring = _BRING.get(code.upper(), "")
+    general = "Bring a list of any medicines you take."
+    call = f" or call {practice_phone}" if practice_phone else " or contact your GP practice"
+    cancel = f"To cancel or change it, use the link in our message{call}."
+    return " ".join(part for part in (bring, general, cancel) if part)
