@@ -49,6 +49,9 @@ class SlotTaken(CampaignError):
 
     code = "conflict"
 
+    def __init__(self, message: str = "That time has just been booked by someone else.") -> None:
+        super().__init__(message, reason="slot_taken")
+
 
 class AppointmentsUnavailable(CampaignError):
     """The practice's appointment system did not answer, or answered with an error of its own."""

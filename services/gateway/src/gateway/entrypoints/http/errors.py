@@ -97,7 +97,12 @@ async def handle_error(request: Request, exc: Exception) -> JSONResponse:
         case ApiError():
             return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
         case CampaignError():
-            return error_response(CAMPAIGN_STATUS[exc.code], exc.code, exc.message, exc.details)
+            headers = None
+            if exc.code == "too_many_requests":
+                headers = {"Retry-After": str(exc.details.get("retry_after_s", 1))}
+            return error_response(
+                CAMPAIGN_STATUS[exc.code], exc.code, exc.message, exc.details, headers
+            )
         case CampaignUnavailable():
             return _unavailable("The campaign service did not answer in time. Try again shortly.")
         case RowsNotQueued():
