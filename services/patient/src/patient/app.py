@@ -6,8 +6,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx2
-from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -15,6 +15,7 @@ from .api_client import ServiceToken
 from .config import PatientSettings
 from .errors import ERROR_PAGES
 from .routes import booking, questionnaire, start
+from .routes.common import render
 from .security import NHS_FONTS, SecurityHeaders
 from .templating import make_templates
 
@@ -72,6 +73,10 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (start, booking, questionnaire):
         app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    async def index(request: Request) -> Response:
+        return render(request, "index.html", {})
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

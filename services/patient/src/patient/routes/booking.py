@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from ..api_client import Booking, Slot, Slots, SlotTaken
 from ..forms import BookForm, SlotForm
-from ..pages.slots import by_day
+from ..pages.slots import by_day, time_text
 from .common import api, link_state, link_url, make_form, posted, render, see_other
 from .start import Token
 
@@ -48,10 +48,19 @@ async def _choose(
     slots = await client.slots(token, state.session)
     days = by_day(slots.slots)
     chosen = next((d for d in days if d.day == day), None)
+    day_items = [
+        {"value": d.day.isoformat(), "text": d.text, "hint": {"text": d.count_text}} for d in days
+    ]
+    time_items = [
+        {"value": s.id, "text": time_text(s.start), "hint": {"text": _where(s)}}
+        for s in (chosen.slots if chosen is not None else [])
+    ]
     context = _context(
         token,
         booking,
         days=days,
+        day_items=day_items,
+        time_items=time_items,
         chosen=chosen,
         form=make_form(request, SlotForm),
         errors=errors or [],
@@ -77,6 +86,11 @@ async def chosen(request: Request, token: Token) -> Response:
         errors = [{"text": "Select a time", "href": "#slot"}]
         return await _choose(request, token, date.fromisoformat(day) if day else None, errors, 400)
     return see_other(link_url(token, f"/appointment/confirm?slot={slot}"))
+
+
+def _where(slot: Slot) -> str:
+    parts = [slot.location or "", f"with {slot.practitioner}" if slot.practitioner else ""]
+    return " ".join(p for p in parts if p)
 
 
 def _find(slots: Slots, slot_id: str) -> Slot | None:
