@@ -117,7 +117,7 @@ class FakeGateway:
         def check(
             request: Request, token: str, session: str | None = None
         ) -> FakeLink | JSONResponse:
-            scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+            _scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
             try:
                 jwt.decode(bearer, SECRET, algorithms=["HS256"], audience="cohort-patient-links")
             except jwt.InvalidTokenError:

@@ -53,7 +53,8 @@ async def test_the_start_page_names_the_practice_and_purpose_and_nothing_persona
     page = Page(response.text)
     assert page.heading == "Book your flu vaccination"
     assert page.has(
-        "Example Surgery sent you this link to book, change or cancel your flu vaccination appointment"
+        "Example Surgery sent you this link to book, change or cancel your flu vaccination "
+        "appointment"
     )
     assert page.has("What is your date of birth?")
     assert "Ann" not in page.text
@@ -65,7 +66,8 @@ async def test_the_start_page_names_the_practice_and_purpose_and_nothing_persona
     assert "unsafe-inline" not in response.headers["content-security-policy"]
     assert 'name="robots" content="noindex' in response.text
     cookie = response.headers.get("set-cookie", "")
-    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    assert "httponly" in cookie.lower()
+    assert "samesite=strict" in cookie.lower()
 
 
 async def test_date_of_birth_errors_say_how_to_fix_them(patient: Patient) -> None:
@@ -136,7 +138,8 @@ async def test_book_by_day_then_time_once_however_often_confirmed(patient: Patie
     assert first_day is not None
     times = await get(patient, f"{START}/appointment/choose?day={first_day.group(1)}")
     assert times.heading.startswith("Choose a time on ")
-    assert times.has("9am") and times.has("Example Surgery with Nurse Grace Okafor")
+    assert times.has("9am")
+    assert times.has("Example Surgery with Nurse Grace Okafor")
     slot = link.slots[0]["id"]
     status, location, _ = await post(
         patient,
@@ -159,7 +162,8 @@ async def test_book_by_day_then_time_once_however_often_confirmed(patient: Patie
     assert booked.has("Wear a top that lets you show your upper arm")
     mine = await get(patient, f"{START}/appointment")
     assert mine.heading == "Your flu vaccination appointment"
-    assert mine.has("Change appointment") and mine.has("Cancel appointment")
+    assert mine.has("Change appointment")
+    assert mine.has("Cancel appointment")
 
 
 async def test_no_time_chosen_is_an_error(patient: Patient) -> None:
@@ -302,7 +306,9 @@ async def test_one_question_per_page_then_check_then_sent_once(patient: Patient)
     assert (await patient.client.get(location)).headers["location"] == f"{START}/questions/check"
     check = await get(patient, f"{START}/questions/check")
     assert check.heading == "Check your answers before sending them"
-    assert check.has("Yes, every day") and check.has("10 a day") and check.has("Not answered")
+    assert check.has("Yes, every day")
+    assert check.has("10 a day")
+    assert check.has("Not answered")
     data = {"csrf_token": csrf(check), "key": check.inputs["key"]}
     for _ in range(2):
         status, location, _ = await post(patient, f"{START}/questions/check", data)
