@@ -49,8 +49,9 @@ class CampaignSettings(BaseSettings):
     #: (the Spine Secure Proxy and the SDS endpoint in production; the simulator in
     #: development). Unset: booking campaigns cannot book.
     gpconnect_base_url: str | None = None
-    #: Our ASID (``Ssp-From``) and the practices' (``Ssp-To``), as Spine registered them.
+    #: Our ASID (``Ssp-From``), as Spine registered it.
     gpconnect_from_asid: str = "200000001234"
+    #: The practices' ASID (``Ssp-To``); in production each practice's, from SDS.
     gpconnect_to_asid: str = "918999198993"
     #: Timeout of one GP Connect request.
     gpconnect_timeout_s: float = Field(default=8.0, gt=0, le=60)

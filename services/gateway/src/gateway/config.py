@@ -62,8 +62,9 @@ class GatewaySettings(BaseSettings):
     #: HS256 key of the patient service's bearer tokens (the same value as
     #: ``PATIENT_GATEWAY_SECRET``; 32+ bytes). A secret.
     patient_service_secret: SecretStr = SecretStr(DEV_PATIENT_SERVICE_SECRET)
-    #: The patient-link API, per patient address: requests a minute, and how many at once.
+    #: The patient-link API: requests a minute one patient address may make.
     patient_requests_per_minute: int = Field(default=120, ge=1, le=100_000)
+    #: The patient-link API: requests one patient address may make at once.
     patient_burst: int = Field(default=30, ge=1, le=100_000)
 
     #: Live progress (``/events``): how often a watched campaign is read, and how often a quiet

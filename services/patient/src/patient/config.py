@@ -17,6 +17,7 @@ GATEWAY_AUDIENCE = "cohort-patient-links"
 class PatientSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PATIENT_", extra="ignore")
 
+    #: ``production`` refuses the development secrets and cookies without HTTPS.
     environment: Literal["development", "production"] = "development"
     #: Address the server binds (``0.0.0.0`` in a container).
     host: str = "127.0.0.1"

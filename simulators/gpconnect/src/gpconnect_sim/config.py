@@ -15,7 +15,9 @@ DEFAULT_TYPES = (
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GPCONNECT_SIM_", extra="ignore")
 
+    #: Address the simulator binds.
     host: str = "127.0.0.1"
+    #: Port of the simulator.
     port: int = Field(default=9004, ge=1, le=65535)
     #: The practices it serves (ODS codes, comma-separated); any other is ORGANISATION_NOT_FOUND.
     practices: str = "A81001,A81002,B82002"
