@@ -128,11 +128,15 @@ def send_campaign(stack: Stack, kind: str, settings: dict[str, Any], numbers: li
     return Sent(cid, invited)
 
 
-def distinct_patients(prefix: str, count: int) -> list[str]:
-    """NHS numbers whose synthetic patients have different mobiles (one handset each)."""
+#: Mobiles already given to a patient of this module's campaigns (one handset each).
+TAKEN_MOBILES: set[str] = set()
+
+
+def distinct_patients(count: int) -> list[str]:
+    """NHS numbers whose synthetic patients have mobiles no other patient here has."""
     chosen: list[str] = []
-    seen: set[str] = set()
-    for nhs in valid_numbers(prefix, count * 4):
+    seen = TAKEN_MOBILES
+    for nhs in valid_numbers("999", 400)[200:]:
         if (number := mobile(nhs)) not in seen:
             seen.add(number)
             chosen.append(nhs)
@@ -156,7 +160,7 @@ def booking(stack: Stack) -> Sent:
     settings = {
         "booking": {"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"}
     }
-    return send_campaign(stack, "booking", settings, distinct_patients("9991", 5))
+    return send_campaign(stack, "booking", settings, distinct_patients(5))
 
 
 @pytest.fixture(scope="module")
@@ -344,7 +348,7 @@ def test_a_questionnaire_answered_and_seen_by_staff(stack: Stack, browser: Brows
             "title": "a short question about smoking",
         }
     }
-    sent = send_campaign(stack, "questionnaire", settings, distinct_patients("9992", 1))
+    sent = send_campaign(stack, "questionnaire", settings, distinct_patients(1))
     patient = sent.patients[0]
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()

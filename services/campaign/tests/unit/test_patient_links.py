@@ -217,13 +217,14 @@ async def test_book_repeat_rebook_and_cancel(linked: Deps, publisher: FakePublis
     assert (booked.appointment.status, booked.appointment.start) == ("booked", slots.slots[0].start)
     assert booked.can_change
     assert "upper arm" in booked.instructions
-    assert PHONE in booked.instructions
     # The same request again (a double click): the same appointment, nothing more booked.
     again = await patient_booking.book(first, linked)
     assert again.appointment == booked.appointment
     confirmations = [m for m in sent_commands(publisher) if m.notification]
     assert len(confirmations) == 1
-    assert "is booked for" in confirmations[0].messages[0].body
+    body = confirmations[0].messages[0].body
+    assert "is booked for" in body
+    assert f"or call {PHONE}: {LINK_BASE}{token}" in body
     assert confirmations[0].messages[0].to.startswith("447700900")
 
     rebook = req(

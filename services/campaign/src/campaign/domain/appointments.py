@@ -117,10 +117,7 @@ _BRING = {
 }
 
 
-def instructions(code: str, practice_phone: str | None) -> str:
-    """What to bring and how to cancel, for the confirmation page and message."""
+def instructions(code: str) -> str:
+    """What to bring, for the confirmation page and message."""
     bring = _BRING.get(code.upper(), "")
-    general = "Bring a list of any medicines you take."
-    call = f" or call {practice_phone}" if practice_phone else " or contact your GP practice"
-    cancel = f"To cancel or change it, use the link in our message{call}."
-    return " ".join(part for part in (bring, general, cancel) if part)
+    return " ".join(part for part in (bring, "Bring a list of any medicines you take.") if part)

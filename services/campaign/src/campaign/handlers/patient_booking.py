@@ -97,7 +97,7 @@ async def _view(deps: Deps, target: LinkTarget) -> PatientBookingView:
         given_name=display_name(target.recipient.given_name),
         appointment=None if active is None else appointment_view(active),
         can_change=now < target.claim.expires_at and (active is None or active.start > now),
-        instructions=instructions(code, target.practice.phone),
+        instructions=instructions(code),
     )
 
 

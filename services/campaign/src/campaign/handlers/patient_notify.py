@@ -19,11 +19,13 @@ NOTIFY_IDS = uuid.UUID("3f6f2b59-5a8e-4a1f-a1f4-0b8f9cf1c7a1")
 
 
 def when(moment: datetime) -> str:
-    """Tuesday 8 December at 9:20am (UK time)."""
+    """Tuesday 8 December at 9:20am, or at 9am (UK time, as the patient pages write it)."""
     local = moment.astimezone(UK)
     hour = local.strftime("%I").lstrip("0")
-    ampm = local.strftime("%p").lower()
-    return f"{local:%A} {local.day} {local:%B} at {hour}:{local:%M}{ampm}"
+    minutes = "" if local.minute == 0 else f":{local:%M}"
+    return f"{local:%A} {local.day} {local:%B} at {hour}{minutes}{local:%p}".replace(
+        "AM", "am"
+    ).replace("PM", "pm")
 
 
 def message(target: LinkTarget, what: str, record: AppointmentRecord) -> tuple[str, str]:
@@ -32,13 +34,14 @@ def message(target: LinkTarget, what: str, record: AppointmentRecord) -> tuple[s
     booking = target.campaign.booking
     code = booking.appointment_type_code if booking is not None else ""
     link = target.link_url
+    phone = f" or call {target.practice.phone}" if target.practice.phone else ""
     if what == "booked":
         body = (
             f"Your {record.type_text} appointment at {practice} is booked for "
-            f"{when(record.start)}. {instructions(code, target.practice.phone)} {link}"
+            f"{when(record.start)}. {instructions(code)} To change or cancel it, use this "
+            f"link{phone}: {link}"
         )
         return body, f"Your appointment is booked: {when(record.start)}"
-    phone = f" or call {target.practice.phone}" if target.practice.phone else ""
     body = (
         f"Your {record.type_text} appointment at {practice} on {when(record.start)} has been "
         f"cancelled. To book another time, use the link{phone}: {link}"
