@@ -76,12 +76,13 @@ bench-campaign: setup
 	@scripts/ensure-rabbitmq.sh
 	uv run --frozen python bench/campaign_bench.py --rows $(ROWS) --instances "$(INSTANCES)"
 
-# A PNG of every page of the web app, desktop and phone width, into docs/screenshots/: starts
-# its own services (as the end-to-end tests do) in a private namespace.
+# A PNG of every page of the web app and of the patient pages, desktop and phone width, into
+# docs/screenshots/: starts its own services (as the end-to-end tests do) in a private namespace.
 screenshots: setup
 	@scripts/ensure-rabbitmq.sh
 	@scripts/ensure-chromium.sh
 	uv run --frozen python scripts/screenshots.py
+	uv run --frozen python scripts/patient_screenshots.py
 
 token: setup
 	@uv run --frozen python -m gateway.tokens --org $(ORG)

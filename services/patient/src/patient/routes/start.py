@@ -35,6 +35,7 @@ def _page(
     context = {
         "token": token,
         "link": link,
+        "practice": link.practice,
         "form": form,
         "errors": errors or [],
         "error_fields": fields,
