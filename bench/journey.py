@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aio_pika
+import aiohttp
 import httpx2
 from tests.e2e.stack import Stack
 
@@ -78,6 +79,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--instances", default="", help="e.g. campaign=2,dispatch=2 (default one of each)"
     )
     parser.add_argument("--readers", type=int, default=100, help="concurrent readers (0: none)")
+    parser.add_argument(
+        "--read-seconds", type=float, default=10.0, help="reads alone after the journey (0: none)"
+    )
     parser.add_argument("--receipt-delay-ms", type=int, default=500)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per phase")
     parser.add_argument("--keep-logs", action="store_true")
@@ -122,6 +126,7 @@ class Journey:
         self.resolved = 0
         self.delivered = 0
         self.reads = Reads()
+        self.reads_alone = Reads()
 
     def phase(self, name: str, patients: int, action: Callable[[], None]) -> None:
         self.meter.start()
@@ -168,6 +173,11 @@ class Journey:
         self.phase("all handed to Firetext", self.resolved, self.handed_over)
         self.phase("all receipts settled", self.resolved, self.settled)
         self.phase("all record entries published", self.resolved, self.recorded)
+        if self.args.readers and self.args.read_seconds:
+            readers = ReadLoad(self.stack, self.campaign_id, self.args.readers)
+            readers.start()
+            time.sleep(self.args.read_seconds)
+            self.reads_alone = readers.stop()
 
     def review(self) -> None:
         review = self.api.get(f"/v1/campaigns/{self.campaign_id}/review").json()
@@ -231,27 +241,28 @@ class ReadLoad:
         return self.reads
 
     async def _main(self) -> None:
+        # aiohttp: an httpx2 client's own pool costs milliseconds of CPU per request at this
+        # concurrency (reference/limits.md), which would measure the client, not the gateway.
         token = issue_token(self.stack.jwt_secret, "reader", "A81001")
-        limits = httpx2.Limits(max_connections=self.readers)
-        async with httpx2.AsyncClient(
-            base_url=self.stack.url("gateway"),
-            headers={"Authorization": f"Bearer {token}"},
-            limits=limits,
-            timeout=30.0,
+        connector = aiohttp.TCPConnector(limit=self.readers)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with aiohttp.ClientSession(
+            base_url=self.stack.url("gateway"), headers=headers, connector=connector
         ) as client:
             started = time.monotonic()
             await asyncio.gather(*(self._reader(client, n) for n in range(self.readers)))
             self.reads.seconds = time.monotonic() - started
 
-    async def _reader(self, client: httpx2.AsyncClient, n: int) -> None:
+    async def _reader(self, client: aiohttp.ClientSession, n: int) -> None:
         paths = [f"/v1/campaigns/{self.campaign_id}", "/v1/campaigns"]
         i = n
         while not self._stop.is_set():
             started = time.monotonic()
             try:
-                response = await client.get(paths[i % 2])
-                ok = response.status_code == 200
-            except httpx2.HTTPError:
+                async with client.get(paths[i % 2]) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
                 ok = False
             self.reads.latencies_ms.append((time.monotonic() - started) * 1000)
             self.reads.requests += 1
@@ -330,16 +341,18 @@ def report(journey: Journey, store: str, dlq: dict[str, int], entries: Counter[s
             rows,
         )
     )
-    reads = journey.reads
-    if reads.requests:
-        ordered = sorted(reads.latencies_ms)
-        p99 = ordered[int(len(ordered) * 0.99) - 1]
-        lines.append(
-            f"\nreads during the hand-over ({journey.args.readers} clients): "
-            f"{reads.requests / reads.seconds:,.0f} req/s, "
-            f"p50 {statistics.median(ordered):.0f} ms, "
-            f"p99 {p99:.0f} ms, errors {reads.errors}"
-        )
+    for title, reads in (
+        (f"reads during the hand-over ({journey.args.readers} clients)", journey.reads),
+        (f"reads alone, afterwards ({journey.args.readers} clients)", journey.reads_alone),
+    ):
+        if reads.requests:
+            ordered = sorted(reads.latencies_ms)
+            p99 = ordered[int(len(ordered) * 0.99) - 1]
+            lines.append(
+                f"\n{title}: {reads.requests / reads.seconds:,.0f} req/s, "
+                f"p50 {statistics.median(ordered):.0f} ms, "
+                f"p99 {p99:.0f} ms, errors {reads.errors}"
+            )
     lines.append(
         f"\nrecord entries published: {sum(entries.values()):,} for {len(entries):,} patients, "
         f"at most {max(entries.values(), default=0)} each (delivered: {journey.delivered:,})"

@@ -67,9 +67,9 @@ class GatewaySettings(BaseSettings):
     #: The patient-link API: requests one patient address may make at once.
     patient_burst: int = Field(default=30, ge=1, le=100_000)
 
-    #: Live progress (``/events``): how often a watched campaign is read, and how often a quiet
-    #: stream sends a comment so proxies keep it open.
+    #: Live progress (``/events``): how often a watched campaign is read.
     events_poll_s: float = Field(default=1.0, gt=0, le=10)
+    #: How often a quiet ``/events`` stream sends a comment, so proxies keep it open.
     events_keepalive_s: float = Field(default=15.0, gt=0, le=300)
     #: Seconds open connections (event streams) get to finish when the gateway stops.
     shutdown_grace_s: int = Field(default=5, ge=0, le=120)

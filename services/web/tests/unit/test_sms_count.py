@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from campaign.domain.fragments import non_gsm_report, sms_size
+from cohort_nhs.vectors import load
 
 SMS_JS = Path(__file__).resolve().parents[2] / "src" / "web" / "static" / "sms.js"
 TEXTS = [
@@ -52,6 +53,17 @@ def test_lengths_and_fragments_match_the_review() -> None:
         expected = sms_size(text)
         assert js["size"]["length"] == expected.length, text  # type: ignore[index]
         assert js["size"]["fragments"] == expected.fragments, text  # type: ignore[index]
+
+
+def test_the_browser_agrees_with_the_shared_vectors() -> None:
+    """The same vectors our Python counting and the Firetext simulator's run."""
+    cases = load("sms_sizes.json")
+    for case, js in zip(cases, run_js([c["text"] for c in cases]), strict=True):
+        assert (js["size"]["length"], js["size"]["fragments"]) == (  # type: ignore[index]
+            case["length"],
+            case["fragments"],
+        ), case["text"]
+        assert js["size"]["unicode"] is not case["gsm"], case["text"]  # type: ignore[index]
 
 
 def test_special_characters_and_suggestions_match_the_review() -> None:

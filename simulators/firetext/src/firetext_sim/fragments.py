@@ -1,5 +1,6 @@
 """SMS fragment counting, as GOV.UK Notify's notifications-utils counts it (reference/firetext.md
-section 6). The campaign service keeps its own copy; keep the two in step."""
+section 6). Written independently of ``cohort_nhs.sms`` (a double that shared our code could not
+catch our bugs); both run the vectors in ``cohort_nhs/vectors``."""
 
 import math
 

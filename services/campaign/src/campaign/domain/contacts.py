@@ -3,35 +3,13 @@ patients' numbers from PDS (UK mobiles only, E.164 digits without '+', as Firete
 
 import re
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType
-
 from cohort_contracts.vocabulary import Channel
+from cohort_nhs import uk_mobile
 
 from .errors import InvalidMessage
 
-UK_COUNTRY_CODE = 44
-# Ofcom's drama range (07700 900000-900999): phonenumbers calls these invalid, but they are the
-# UK's documented fictional mobiles, used by the simulators and in training.
-_DRAMA_RANGE = range(447700900000, 447700901000)
 # Deliberately loose: one @, a dot in the domain, no spaces. The SMTP relay has the final word.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def uk_mobile(raw: str) -> str | None:
-    try:
-        number = phonenumbers.parse(raw, "GB")
-    except NumberParseException:
-        return None
-    if number.country_code != UK_COUNTRY_CODE:
-        return None
-    digits = f"{number.country_code}{number.national_number}"
-    if int(digits) in _DRAMA_RANGE:
-        return digits
-    valid = phonenumbers.is_valid_number(number)
-    if not valid or phonenumbers.number_type(number) != PhoneNumberType.MOBILE:
-        return None
-    return digits
 
 
 def check_test_address(channel: Channel, raw: str) -> str:

@@ -1,59 +1,31 @@
-"""SMS length in fragments (= Firetext credits), counted as GOV.UK Notify does.
+"""SMS sizes (counted once for every service, in ``cohort_nhs.sms``) and what the review says
+about characters outside GSM: where they are and what to write instead."""
 
-See reference/firetext.md §6.
-
-GSM 03.38: 160 characters in one fragment, 153 per fragment when concatenated, with the
-extension characters counting double. Anything outside GSM makes the whole message UCS-2:
-70 in one, 67 per fragment (counted in UTF-16 code units)."""
-
-import re
 import unicodedata
-from typing import NamedTuple
 
-GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+from cohort_nhs.sms import (
+    MAX_SMS_CHARACTERS,
+    SmsSize,
+    is_gsm,
+    non_gsm_characters,
+    sms_fragments,
+    sms_length,
+    sms_size,
+    utf16_units,
 )
-GSM_EXTENSION = set("^{}\\[~]|€")
-MAX_SMS_CHARACTERS = 918
 
-# One scan in C per question: a review measures every recipient's message.
-_NON_GSM = re.compile("[^" + "".join(map(re.escape, sorted(GSM_BASIC | GSM_EXTENSION))) + "]")
-_EXTENSION = re.compile("[" + "".join(map(re.escape, sorted(GSM_EXTENSION))) + "]")
-
-
-class SmsSize(NamedTuple):
-    #: Billed characters: GSM septets (extension characters count two) or UTF-16 units.
-    length: int
-    fragments: int
-
-
-def is_gsm(text: str) -> bool:
-    return _NON_GSM.search(text) is None
-
-
-def non_gsm_characters(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group()) for m in _NON_GSM.finditer(text)]
-
-
-def utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def sms_size(text: str) -> SmsSize:
-    if is_gsm(text):
-        length, single, multi = len(text) + len(_EXTENSION.findall(text)), 160, 153
-    else:
-        length, single, multi = utf16_units(text), 70, 67
-    return SmsSize(length, 1 if length <= single else -(-length // multi))
-
-
-def sms_length(text: str) -> int:
-    return sms_size(text).length
-
-
-def sms_fragments(text: str) -> int:
-    return sms_size(text).fragments
+__all__ = [
+    "MAX_SMS_CHARACTERS",
+    "SmsSize",
+    "is_gsm",
+    "non_gsm_characters",
+    "non_gsm_report",
+    "sms_fragments",
+    "sms_length",
+    "sms_size",
+    "suggestion",
+    "utf16_units",
+]
 
 
 #: What Notify's SMS sanitiser does with the commonest offenders (reference/firetext.md §6).

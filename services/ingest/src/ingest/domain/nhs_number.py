@@ -3,23 +3,12 @@
 import re
 
 from cohort_contracts.vocabulary import UploadReason
+from cohort_nhs import is_valid_nhs_number
+
+__all__ = ["is_valid_nhs_number", "normalise_nhs_number"]
 
 # UI and clinical-system exports often group the digits: "943 476 5919", "943-476-5919".
 _SEPARATORS = re.compile(r"[\s-]+")
-_TEN_DIGITS = re.compile(r"[0-9]{10}")
-_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-
-
-def is_valid_nhs_number(digits: str) -> bool:
-    """Ten ASCII digits whose last is the Modulus 11 check digit of the first nine."""
-    if not _TEN_DIGITS.fullmatch(digits):
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], _WEIGHTS, strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    # A remainder giving 10 has no check digit: no NHS number is issued with that prefix.
-    return check != 10 and check == int(digits[9])
 
 
 def normalise_nhs_number(raw: str) -> str | UploadReason:

@@ -1,10 +1,10 @@
 // SMS length in fragments, counted exactly as the campaign service counts them for the review
-// (services/campaign/src/campaign/domain/fragments.py; tests/unit/test_sms_js.py runs both on
+// (libs/nhs/src/cohort_nhs/sms.py; tests/unit/test_sms_js.py runs both on
 // the same texts). GSM 03.38: 160 characters in one message, 153 each when split, extension
 // characters count two; any other character makes it UCS-2: 70 in one, 67 each.
 (function (root) {
   'use strict';
-  var GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+  var GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
     '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
   var GSM_EXTENSION = '^{}\\[~]|€';
   var PLACEHOLDER = /\(\(\s*([^()]*?)\s*\)\)/g;
@@ -35,7 +35,7 @@
     var single = gsm ? 160 : 70, multi = gsm ? 153 : 67;
     return {
       length: length,
-      fragments: length <= single ? 1 : Math.ceil(length / multi),
+      fragments: length === 0 ? 0 : length <= single ? 1 : Math.ceil(length / multi),
       unicode: !gsm
     };
   }
