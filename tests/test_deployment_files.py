@@ -17,11 +17,11 @@ from dispatch.config import Settings as DispatchSettings
 from fake_gp.config import Settings as FakeGpSettings
 from firetext_sim.config import Settings as FiretextSettings
 from gateway.config import GatewaySettings
+from gpconnect_sim.config import Settings as GpConnectSettings
 from ingest.config import IngestSettings
+from patient.config import PatientSettings
 from pds_sim.config import Settings as PdsSettings
 from record.config import RecordSettings
-from gpconnect_sim.config import Settings as GpConnectSettings
-from patient.config import PatientSettings
 from web.config import WebSettings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,8 +27,8 @@ from firetext_sim.config import Settings as FiretextSimSettings
 from gateway.config import GatewaySettings
 from gpconnect_sim.config import Settings as GpConnectSimSettings
 from ingest.config import IngestSettings
-from pds_sim.config import Settings as PdsSimSettings
 from patient.config import PatientSettings
+from pds_sim.config import Settings as PdsSimSettings
 from record.config import RecordSettings
 
 ROOT = Path(__file__).resolve().parents[4]
