@@ -364,7 +364,8 @@ async def test_a_questionnaire_answered_once_and_seen_by_staff(linked: Deps) -> 
         linked,
     )
     assert activity.questionnaire_response == done.response
-    assert [e.action for e in activity.events] == ["verified", "answered", "opened"]
+    # (Events are kept to the millisecond: these three may share one.)
+    assert sorted(e.action for e in activity.events) == ["answered", "opened", "verified"]
     overview = await patient_staff.get_campaign(req(GetCampaign, campaign_id=campaign_id), linked)
     assert overview.counts.questionnaires_completed == 1
     assert not isinstance(overview, SendMessages)
