@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     appointment_types: str = DEFAULT_TYPES
     #: Slot start times of each type on each weekday (UK time, comma-separated HH:MM).
     slot_times: str = "09:00,09:20,09:40,10:00,14:00,14:20"
+    #: How long each slot is.
     slot_minutes: int = Field(default=15, ge=5, le=120)
     #: How far ahead practices have published their schedules.
     horizon_days: int = Field(default=42, ge=1, le=365)
