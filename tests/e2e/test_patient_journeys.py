@@ -354,9 +354,7 @@ def test_a_questionnaire_answered_and_seen_by_staff(stack: Stack, browser: Brows
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(patient.link)
-    expect(
-        page.get_by_role("heading", name="Answer a short question about smoking")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Smoking status")).to_be_visible()
     accessible(page)
     enter_birth_date(page, patient.birth_date)
     expect(page.get_by_role("heading", name=re.compile("Do you smoke"))).to_be_visible()

@@ -301,6 +301,8 @@ async def test_a_questionnaire_answered_once_and_seen_by_staff(linked: Deps) -> 
         req(GetPatientQuestionnaire, token=token, session=session), linked
     )
     assert view.questionnaire.questions[0].link_id == "smoking"
+    opened = await patient_links.open_link(req(OpenPatientLink, token=token), linked)
+    assert opened.purpose == "Smoking status"  # the questionnaire's own title
     assert view.response is None
 
     def submit(answers: dict[str, str]) -> SubmitQuestionnaire:

@@ -22,6 +22,7 @@ from ..domain.errors import CampaignError, Gone, NotFound
 from ..domain.links import LinkClaim
 from ..domain.model import Campaign, Recipient
 from ..domain.patient_access import LinkLocked, WrongBirthDate, check_answer
+from ..domain.questionnaire_library import LIBRARY
 from ..domain.rendering import display_name
 from .deps import Deps
 from .patient_deps import PatientDeps, PracticeInfo
@@ -116,9 +117,14 @@ async def record_event(
 
 
 def purpose(campaign: Campaign) -> str:
+    """The appointment type, or the questionnaire's own title (the campaign's words for it are
+    written to go inside the staff's message: "a short question about smoking")."""
     if campaign.booking is not None:
         return campaign.booking.appointment_type_display
-    return campaign.questionnaire.title if campaign.questionnaire is not None else ""
+    if campaign.questionnaire is None:
+        return ""
+    found = LIBRARY.get(campaign.questionnaire.questionnaire_id)
+    return found.title if found is not None else campaign.questionnaire.title
 
 
 async def open_link(req: OpenPatientLink, deps: Deps) -> PatientLinkView:
