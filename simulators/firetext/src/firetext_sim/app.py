@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx2
 from fastapi import FastAPI
 from httpx_aiohttp.httpx2 import Httpx2AiohttpClient
 
@@ -20,7 +21,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     receipts = ReceiptSender(
         # The aiohttp transport: httpx2's own connection pool costs several times the CPU per
         # request (reference/limits.md), and a receipt is posted for every message sent.
-        Httpx2AiohttpClient(timeout=settings.receipt_timeout_s),
+        Httpx2AiohttpClient(
+            # The wait for a free connection is not the receiver's fault: it never counts as a
+            # failed attempt, however many receipts are due at once.
+            timeout=httpx2.Timeout(settings.receipt_timeout_s, pool=None),
+            limits=httpx2.Limits(max_connections=settings.receipt_connections),
+        ),
         delay_s=settings.receipt_delay_ms / 1000,
         attempts=settings.receipt_attempts,
         backoff_s=settings.receipt_backoff_ms / 1000,

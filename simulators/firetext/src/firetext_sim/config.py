@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     receipt_attempts: int = Field(default=4, ge=1)
     receipt_backoff_ms: int = Field(default=200, ge=0)
     receipt_timeout_s: float = Field(default=5.0, gt=0)
+    #: Receipts being posted at once (more wait for a connection, without failing for it).
+    receipt_connections: int = Field(default=100, ge=1)
     #: Delay added to every ``/api`` request.
     latency_ms: int = Field(default=0, ge=0)
     #: Fraction of ``/api`` requests answered HTTP 500.

@@ -82,21 +82,24 @@ class ReceiptSender:
         }
         if entry.reference:
             form["reference"] = entry.reference
+        last = ""
         for attempt in range(self._attempts):
             if attempt:
                 await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
-            if await self._try_post(entry.receipt, form):
+            last = await self._try_post(entry.receipt, form)
+            if not last:
                 self.counts.sent += 1
                 return
         self.counts.failed += 1
         # Ids only: the URL may carry a secret and the form carries a phone number.
-        log.warning("delivery receipt abandoned", extra={"message_id": entry.id})
+        log.warning("delivery receipt abandoned (%s)", last, extra={"message_id": entry.id})
 
-    async def _try_post(self, url: str, form: Mapping[str, str]) -> bool:
+    async def _try_post(self, url: str, form: Mapping[str, str]) -> str:
+        """What went wrong ("" if nothing): an HTTP status or the error's type."""
         # Whether Firetext retries at all is unknown; retrying every failure lets tests exercise
         # a receiver that is briefly down or answering errors.
         try:
             status = await self.post_form(url, form)
-        except POST_ERRORS:
-            return False
-        return status < 400
+        except POST_ERRORS as exc:
+            return type(exc).__name__
+        return "" if status < 400 else f"HTTP {status}"
