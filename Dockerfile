@@ -9,9 +9,11 @@ COPY services ./services
 COPY simulators ./simulators
 COPY config ./config
 RUN uv sync --frozen --no-dev
-# The web app's front-end packages (NHS.UK frontend, htmx) from its package-lock.json.
+# The web app's and the patient pages' front-end packages (NHS.UK frontend, htmx) from their
+# package-lock.json files.
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm \
     && npm ci --prefix services/web --omit=dev --no-audit --no-fund \
+    && npm ci --prefix services/patient --omit=dev --no-audit --no-fund \
     && apt-get purge -y npm && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 ENV PATH="/app/.venv/bin:$PATH"
 RUN useradd --system --uid 10001 cohort

@@ -7,6 +7,7 @@ ORG ?= A81001
 .PHONY: setup lint test test-unit test-integration test-e2e run demo token bench bench-campaign bench-record screenshots clean
 
 WEB := services/web
+PATIENT := services/patient
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
@@ -15,11 +16,14 @@ setup:
 	@# The web app's front-end packages (NHS.UK frontend, htmx, axe-core), from package-lock.json.
 	@[ $(WEB)/node_modules/.package-lock.json -nt $(WEB)/package-lock.json ] || \
 		npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+	@# The patient pages' front-end packages (NHS.UK frontend, axe-core), from their own lock.
+	@[ $(PATIENT)/node_modules/.package-lock.json -nt $(PATIENT)/package-lock.json ] || \
+		npm ci --prefix $(PATIENT) --no-audit --no-fund --loglevel=error
 
 lint: setup
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
-	uv run --frozen mypy -p cohort_contracts -p cohort_nhs -p cohort_platform -p cohort_testing -p cohort_standin -p cohort_ops -p gateway -p ingest -p campaign -p dispatch -p record -p pds_sim -p firetext_sim -p fake_gp -p web
+	uv run --frozen mypy -p cohort_contracts -p cohort_nhs -p cohort_platform -p cohort_testing -p cohort_standin -p cohort_ops -p gateway -p ingest -p campaign -p dispatch -p record -p pds_sim -p firetext_sim -p fake_gp -p web -p gpconnect_sim -p patient
 	uv run --frozen lint-imports
 
 test: lint
@@ -49,6 +53,8 @@ run: setup
 	CAMPAIGN_ORGANISATIONS_FILE=$${CAMPAIGN_ORGANISATIONS_FILE:-config/organisations.json} \
 	RECORD_ORGANISATIONS_FILE=$${RECORD_ORGANISATIONS_FILE:-config/organisations.json} \
 	WEB_DEV_SIGN_IN=$${WEB_DEV_SIGN_IN:-1} \
+	CAMPAIGN_LINK_BASE_URL=$${CAMPAIGN_LINK_BASE_URL:-http://127.0.0.1:8090/l/} \
+	CAMPAIGN_GPCONNECT_BASE_URL=$${CAMPAIGN_GPCONNECT_BASE_URL:-http://127.0.0.1:9004/{ods}/STU3/1/gpconnect} \
 	scripts/run.sh
 
 demo: setup
@@ -70,12 +76,13 @@ bench-campaign: setup
 	@scripts/ensure-rabbitmq.sh
 	uv run --frozen python bench/campaign_bench.py --rows $(ROWS) --instances "$(INSTANCES)"
 
-# A PNG of every page of the web app, desktop and phone width, into docs/screenshots/: starts
-# its own services (as the end-to-end tests do) in a private namespace.
+# A PNG of every page of the web app and of the patient pages, desktop and phone width, into
+# docs/screenshots/: starts its own services (as the end-to-end tests do) in a private namespace.
 screenshots: setup
 	@scripts/ensure-rabbitmq.sh
 	@scripts/ensure-chromium.sh
 	uv run --frozen python scripts/screenshots.py
+	uv run --frozen python scripts/patient_screenshots.py
 
 token: setup
 	@uv run --frozen python -m gateway.tokens --org $(ORG)

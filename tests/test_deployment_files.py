@@ -17,7 +17,9 @@ from dispatch.config import Settings as DispatchSettings
 from fake_gp.config import Settings as FakeGpSettings
 from firetext_sim.config import Settings as FiretextSettings
 from gateway.config import GatewaySettings
+from gpconnect_sim.config import Settings as GpConnectSettings
 from ingest.config import IngestSettings
+from patient.config import PatientSettings
 from pds_sim.config import Settings as PdsSettings
 from record.config import RecordSettings
 from web.config import WebSettings
@@ -34,6 +36,8 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "record": RecordSettings,
     "fake-gp": FakeGpSettings,
     "web": WebSettings,
+    "patient": PatientSettings,
+    "gpconnect-sim": GpConnectSettings,
 }
 #: Not Cohort's code: NHS England's local MESH, built from the pinned packages.
 MESH_SANDBOX = "mesh-sandbox"
@@ -113,13 +117,17 @@ def _record_env() -> dict[str, Any]:
 
 
 def test_the_bundled_organisations_file_loads_in_both_services() -> None:
-    from campaign.adapters.organisations_file import load_organisation_names
+    from campaign.adapters.organisations_file import (
+        load_organisation_names,
+        load_organisation_phones,
+    )
     from gateway.organisations import Organisations
 
     path = ROOT / "config" / "organisations.json"
     organisations = Organisations.load(path)
     assert organisations.readable_by("U12345") == ("A81001", "A81002")
     assert load_organisation_names(path)["A81001"] == "Example Surgery"
+    assert load_organisation_phones(path)["A81001"] == "01632 960001"
 
 
 def test_make_run_turns_on_development_sign_in_for_the_web_app() -> None:
@@ -134,3 +142,13 @@ def test_the_bundled_dev_users_cover_two_practices_and_a_network() -> None:
 
     users = load_users(ROOT / "config" / "dev-users.json").users
     assert {u.org for u in users} == {"A81001", "B82002", "U12345"}
+
+
+def test_make_run_points_links_at_the_patient_pages_and_booking_at_gp_connect() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "CAMPAIGN_LINK_BASE_URL=$${CAMPAIGN_LINK_BASE_URL:-http://127.0.0.1:8090/l/}" in makefile
+    assert "CAMPAIGN_GPCONNECT_BASE_URL" in makefile
+    assert PatientSettings().port == 8090
+    campaign = COMPOSE["services"]["campaign"]["environment"]
+    assert campaign["CAMPAIGN_LINK_BASE_URL"].endswith(":8090/l/")
+    assert "gpconnect-sim:9004" in campaign["CAMPAIGN_GPCONNECT_BASE_URL"]

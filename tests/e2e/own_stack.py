@@ -11,8 +11,10 @@ from cohort_platform.testing import delete_namespace
 from .stack import Stack
 
 
-def run_stack(log_dir: Path, extra_env: dict[str, str]) -> Iterator[Stack]:
-    running = Stack(log_dir=log_dir, extra_env=extra_env)
+def run_stack(
+    log_dir: Path, extra_env: dict[str, str], *, with_patient: bool = False
+) -> Iterator[Stack]:
+    running = Stack(log_dir=log_dir, extra_env=extra_env, with_patient=with_patient)
     try:
         running.start()
         yield running

@@ -34,8 +34,14 @@ MODULES = {
     "web": "web",
 }
 
+#: The patient's side of links: the patient pages and the practices' GP Connect (``with_patient``).
+PATIENT_MODULES = {"gpconnect": "gpconnect_sim", "patient": "patient"}
+
 #: No broker of their own to be ready for: up is ready.
-HEALTH_ONLY = ("pds", "firetext", "web")
+HEALTH_ONLY = ("pds", "firetext", "web", "gpconnect", "patient")
+#: Signs patients' links in the end-to-end stacks (tests sign expired ones with it).
+LINK_SECRET = "e2e-link-secret"
+PATIENT_SERVICE_SECRET = "e2e-patient-service-secret-long-enough-for-hs256"
 
 
 @dataclass
@@ -65,6 +71,8 @@ class Stack:
     fake_gp_behaviours: str = ""
     sandbox: MeshSandbox | None = None
     fake_gp: FakeGp | None = None
+    #: Also run the patient pages and the GP Connect simulator; links open the patient pages.
+    with_patient: bool = False
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -103,6 +111,8 @@ class Stack:
         }
         if self.with_record:
             env.update(self.record_env())
+        if self.with_patient:
+            env.update(self.patient_env())
         env.update(self.extra_env)
         if self.store == "standin":
             env.pop("MONGODB_URL", None)
@@ -133,6 +143,23 @@ class Stack:
             "RECORD_CLAIM_S": "10",
         }
 
+    def patient_env(self) -> dict[str, str]:
+        for name in PATIENT_MODULES:
+            self.ports.setdefault(name, free_port())
+        return {
+            "GPCONNECT_SIM_PORT": str(self.ports["gpconnect"]),
+            "CAMPAIGN_GPCONNECT_BASE_URL": f"{self.url('gpconnect')}/{{ods}}/STU3/1/gpconnect",
+            "CAMPAIGN_LINK_BASE_URL": f"{self.url('patient')}/l/",
+            "CAMPAIGN_LINK_SECRET": LINK_SECRET,
+            # Wrong dates of birth are not spaced out here (the campaign tests prove they are).
+            "CAMPAIGN_DOB_RETRY_DELAY_S": "0",
+            "GATEWAY_PATIENT_SERVICE_SECRET": PATIENT_SERVICE_SECRET,
+            "PATIENT_PORT": str(self.ports["patient"]),
+            "PATIENT_GATEWAY_URL": self.url("gateway"),
+            "PATIENT_GATEWAY_SECRET": PATIENT_SERVICE_SECRET,
+            "PATIENT_NHS_FONTS": "0",
+        }
+
     def start_mesh(self) -> None:
         """mesh-sandbox and the fake GP system, before the services."""
         self.sandbox = MeshSandbox(self.log_dir, self.log_dir / "mesh-store").start()
@@ -143,7 +170,9 @@ class Stack:
         if self.with_record:
             self.start_mesh()
         env = self.env()
-        modules = {**MODULES, "record": "record"} if self.with_record else MODULES
+        modules = {**MODULES, "record": "record"} if self.with_record else dict(MODULES)
+        if self.with_patient:
+            modules |= PATIENT_MODULES
         for name, module in modules.items():
             count = self.instances.get(name, 1)
             names = [name] + [f"{name}-{n}" for n in range(2, count + 1)]
@@ -158,7 +187,7 @@ class Stack:
                 continue
             for instance in names:
                 port_env = {f"{name.upper()}_PORT": str(self.ports[instance])}
-                if name in ("pds", "firetext"):
+                if name in ("pds", "firetext", "gpconnect"):
                     port_env = {}
                 self._spawn(instance, ["-m", module], {**env, **port_env})
         self.wait_ready()

@@ -57,6 +57,8 @@ def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
             "RECORD",
             "MESH_SANDBOX",
             "FAKE_GP",
+            "PATIENT",
+            "GPCONNECT_SIM",
         )
     }
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "COHORT_NAMESPACE")}
@@ -91,7 +93,7 @@ def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
         namespace = announced.split("RabbitMQ namespace ")[1].split()[0]
         assert namespace.startswith("dev-")
         assert exists(rabbitmq_url, f"{namespace}.campaign.delivery-reported")
-        for name in ("RECORD", "FAKE_GP"):
+        for name in ("RECORD", "FAKE_GP", "PATIENT", "GPCONNECT_SIM"):
             probe = "readyz" if name == "RECORD" else "healthz"
             assert ready(f"http://127.0.0.1:{ports[name]}/{probe}", 60), name
     finally:

@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 from cohort_contracts import campaign_requests as rq
 from cohort_contracts import campaign_views as views
+from cohort_contracts import patient_links as patient
 from cohort_contracts.envelope import Message, Model
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import Route
@@ -128,11 +129,30 @@ class FakeCampaign:
             await asyncio.sleep(self.delay_s)
         if self.fail_with is not None:
             raise self.fail_with
-        result = self._answer(request)
+        result = self._patient(request) or self._answer(request)
         expected = rq.REPLY_TYPES[type(request)]
         if not isinstance(result, expected):
             raise AssertionError(f"{type(request).__name__} answered with {type(result)}")
         return result
+
+    def _patient(self, request: Message) -> Model | None:
+        """Staff reads of what patients did: found within the caller's organisations, empty."""
+        match request:
+            case patient.GetRecipientActivity():
+                self._campaign(request, request.campaign_id)  # type: ignore[arg-type]
+                return patient.RecipientActivity(recipient_id=request.recipient_id)
+            case patient.ListAppointments():
+                self._campaign(request, request.campaign_id)  # type: ignore[arg-type]
+                return patient.AppointmentsPage(items=[], total=0, page=1, page_size=100)
+            case patient.ListQuestionnaireResponses():
+                self._campaign(request, request.campaign_id)  # type: ignore[arg-type]
+                questionnaire = patient.QuestionnaireView(
+                    id="q", title="Q", description="", questions=[], fhir_json="{}"
+                )
+                return patient.QuestionnaireResponsesPage(
+                    questionnaire=questionnaire, items=[], total=0, page=1, page_size=500
+                )
+        return None
 
     def _answer(self, request: Message) -> Model:  # noqa: C901 - one case per request kind
         match request:

@@ -56,6 +56,8 @@ class FakeGateway:
         self.review_overrides: dict[str, Any] = {}
         self.down = False
         self.reject_tokens = False
+        #: Recipient id -> what they did with their link (``/activity``).
+        self.activity: dict[str, dict[str, Any]] = {}
         self.app = self._build()
 
     # -- builders ---------------------------------------------------------------------
@@ -443,6 +445,11 @@ class FakeGateway:
                 if r["id"] == rid:
                     return r
             raise Refused(error(404, "not_found", "Patient not found in this campaign."))
+
+        @app.get("/v1/campaigns/{cid}/recipients/{rid}/activity")
+        async def activity(request: Request, cid: UUID, rid: str) -> dict[str, Any]:
+            fake._campaign(request, cid)
+            return {"recipient_id": rid, "events": [], **fake.activity.get(rid, {})}
 
         @app.get("/v1/campaigns/{cid}/events")
         async def events(request: Request, cid: UUID) -> StreamingResponse:

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from . import campaign_views as views
+from . import patient_links as patient
 from .campaign_settings import BookingSettings, QuestionnaireSettings
 from .envelope import Message, Model, OdsCode
 from .vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
@@ -222,11 +223,33 @@ CampaignRequest = Annotated[
     | ArchiveTemplate
     | ResolveLink
     | ListPatientLists
-    | GetRecipient,
+    | GetRecipient
+    | patient.OpenPatientLink
+    | patient.VerifyBirthDate
+    | patient.GetPatientBooking
+    | patient.ListFreeSlots
+    | patient.BookAppointment
+    | patient.CancelAppointment
+    | patient.GetPatientQuestionnaire
+    | patient.SubmitQuestionnaire
+    | patient.GetRecipientActivity
+    | patient.ListQuestionnaireResponses
+    | patient.ListAppointments
+    | patient.ListQuestionnaires,
     Field(discriminator="kind"),
 ]
 
-ErrorCode = Literal["not_found", "conflict", "invalid", "unavailable", "gone"]
+ErrorCode = Literal[
+    "not_found",
+    "conflict",
+    "invalid",
+    "unavailable",
+    "gone",
+    # A patient's link: a wrong date of birth, too many tries, locked after the last one.
+    "forbidden",
+    "too_many_requests",
+    "locked",
+]
 
 
 class RpcError(Model):
@@ -243,6 +266,11 @@ class RpcReply(Model, Generic[T]):
 
     result: T | None = None
     error: RpcError | None = None
+
+
+def read_reply(body: bytes, result_type: type[T]) -> "RpcReply[T]":
+    """A reply's body as the reply to a request whose result is ``result_type``."""
+    return RpcReply[result_type].model_validate_json(body)  # type: ignore[valid-type]
 
 
 #: The result type of each request, shared by campaign (which answers) and its callers.
@@ -269,4 +297,5 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     ResolveLink: views.LinkView,
     ListPatientLists: views.PatientListsView,
     GetRecipient: views.RecipientView,
+    **patient.PATIENT_REPLY_TYPES,
 }

@@ -28,6 +28,12 @@ class CampaignCounts(Model):
     outcome_unknown: int = 0
     #: Delivered messages the practice's system has taken into its record (record ``filed``).
     saved_to_record: int = 0
+    #: Patients' links (booking and questionnaire campaigns): patients who opened theirs,
+    #: appointments booked now, cancellations by patients, questionnaires answered.
+    links_opened: int = 0
+    appointments_booked: int = 0
+    appointments_cancelled: int = 0
+    questionnaires_completed: int = 0
 
 
 class MessageContent(Model):

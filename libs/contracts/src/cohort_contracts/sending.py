@@ -29,7 +29,11 @@ class SendMessages(Message):
     """Command: hand these rendered messages to the channel's provider, once each.
 
     ``test``: a test send to the requesting user's own number or address; it is not a
-    recipient of the campaign, so it is sent without a claim and its outcome is not recorded."""
+    recipient of the campaign, so it is sent without a claim and its outcome is not recorded.
+
+    ``notification``: a message to a recipient about something they did through their link
+    (an appointment booked or cancelled). It is not the campaign's message: it is sent without a
+    claim (the recipient's message was sent long before) and its outcome is logged only."""
 
     kind: Literal["SendMessages"] = "SendMessages"
     campaign_id: UUID
@@ -37,6 +41,7 @@ class SendMessages(Message):
     batch_id: UUID
     messages: list[OutboundMessage]
     test: bool = False
+    notification: bool = False
 
 
 SendStatus = Literal["sent", "delivered", "failed", "outcome_unknown", "not_claimed", "returned"]

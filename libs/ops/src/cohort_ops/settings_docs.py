@@ -25,7 +25,9 @@ from dispatch.config import Settings as DispatchSettings
 from fake_gp.config import Settings as FakeGpSettings
 from firetext_sim.config import Settings as FiretextSimSettings
 from gateway.config import GatewaySettings
+from gpconnect_sim.config import Settings as GpConnectSimSettings
 from ingest.config import IngestSettings
+from patient.config import PatientSettings
 from pds_sim.config import Settings as PdsSimSettings
 from record.config import RecordSettings
 
@@ -40,9 +42,15 @@ SECTIONS: tuple[tuple[str, type[BaseSettings], str], ...] = (
     ("ingest", IngestSettings, "Row validation and PDS lookups (`python -m ingest`)."),
     ("dispatch", DispatchSettings, "Sending through Firetext and SMTP (`python -m dispatch`)."),
     ("record", RecordSettings, "Save to record over GP Connect Send Document and MESH."),
+    ("patient", PatientSettings, "The patient's pages of a link (`python -m patient`)."),
     ("PDS simulator (development only)", PdsSimSettings, "Never deployed outside dev."),
     ("Firetext simulator (development only)", FiretextSimSettings, "Never deployed outside dev."),
     ("Fake GP system (development only)", FakeGpSettings, "Never deployed outside dev."),
+    (
+        "GP Connect simulator (development only)",
+        GpConnectSimSettings,
+        "Appointment Management for booking campaigns; never deployed outside dev.",
+    ),
 )
 
 #: Meanings of fields whose class has no ``#:`` comment for them, by environment variable.

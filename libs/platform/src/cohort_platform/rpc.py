@@ -1,28 +1,24 @@
-"""Request/reply (to campaign, or to dispatch) without FastStream's per-broker request lock.
+"""Request/reply over RabbitMQ without FastStream's per-broker request lock.
 
 FastStream 0.7.8's ``broker.request`` holds one lock for the whole round trip, so a process can
 have only one request in flight (reference/stack.md §1). Here every caller process owns an
 exclusive reply queue and matches replies to waiting futures by correlation id, so concurrent
-HTTP requests stay concurrent."""
+HTTP requests stay concurrent. What a request and its reply mean is the caller's business: this
+sends a message to a route and hands back the reply's bytes."""
 
 import asyncio
 import uuid
-from typing import TypeVar
 
 from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
-from pydantic import BaseModel
 
-from cohort_contracts.campaign_requests import RpcReply
 from cohort_contracts.envelope import Message
-from cohort_contracts.routing import CAMPAIGN_REQUESTS, Route
+from cohort_contracts.routing import Route
 
 from .topology import Topology
 
-T = TypeVar("T", bound=BaseModel)
-
 
 class RpcTimeout(Exception):
-    """Campaign did not answer in time (down, overloaded or the request was lost)."""
+    """Nobody answered in time (down, overloaded or the request was lost)."""
 
 
 class RpcClient:
@@ -50,9 +46,8 @@ class RpcClient:
         otherwise get its reply routed to a queue that does not exist yet, and lose it."""
         await self._broker.declare_queue(self._queue)
 
-    async def call(
-        self, request: Message, result_type: type[T], route: Route = CAMPAIGN_REQUESTS
-    ) -> RpcReply[T]:
+    async def call(self, request: Message, route: Route) -> bytes:
+        """The reply's body; raises ``RpcTimeout``."""
         key = str(request.message_id)
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
@@ -73,4 +68,4 @@ class RpcClient:
             raise RpcTimeout(type(request).__name__) from exc
         finally:
             self._pending.pop(key, None)
-        return RpcReply[result_type].model_validate_json(body)  # type: ignore[valid-type]
+        return body

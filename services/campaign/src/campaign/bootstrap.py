@@ -2,27 +2,37 @@
 
 import logging
 
+import httpx2
 from faststream.rabbit import RabbitBroker
 
 from cohort_platform.rpc import RpcClient
 from cohort_platform.topology import Topology
 
 from .adapters.dispatch_credit import DispatchCreditSource
+from .adapters.gpconnect import GpConnectClient, GpConnectConfig
 from .adapters.mongo_audit import MongoAuditTrail
 from .adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from .adapters.mongo_database import MongoHandle
 from .adapters.mongo_early_receipts import MongoEarlyReceipts
 from .adapters.mongo_leases import MongoLeases
+from .adapters.mongo_patient import (
+    MongoAppointments,
+    MongoLinkAccess,
+    MongoPatientEvents,
+    MongoResponses,
+)
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository
 from .adapters.mongo_release_log import MongoReleaseLog
 from .adapters.mongo_templates import MongoTemplateRepository
-from .adapters.organisations_file import load_organisation_names
+from .adapters.organisations_file import load_organisation_names, load_organisation_phones
 from .adapters.rabbit_publisher import RabbitPublisher
 from .config import DEV_LINK_SECRET, CampaignSettings
 from .domain.links import LinkSigner
 from .domain.messages import MessageRenderer
+from .domain.patient_access import AccessPolicy, SessionSigner
 from .handlers.deps import Deps
+from .handlers.patient_deps import PatientDeps, PracticeInfo
 from .ports import CreditSource, Publisher
 
 log = logging.getLogger(__name__)
@@ -48,6 +58,7 @@ def build_store_deps(
     renderer: MessageRenderer,
     *,
     release_batch_size: int = 200,
+    patient: PatientDeps | None = None,
 ) -> Deps:
     """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
     return Deps(
@@ -64,6 +75,62 @@ def build_store_deps(
         renderer=renderer,
         early_receipts=MongoEarlyReceipts(mongo),
         leases=MongoLeases(mongo),
+        patient=patient or build_patient_deps(mongo, SessionSigner(b"test-only-session-key")),
+    )
+
+
+def build_patient_deps(
+    mongo: MongoHandle,
+    sessions: SessionSigner,
+    *,
+    policy: AccessPolicy | None = None,
+    practices: dict[str, PracticeInfo] | None = None,
+    appointment_system: GpConnectClient | None = None,
+    booking_weeks: int = 3,
+) -> PatientDeps:
+    return PatientDeps(
+        access=MongoLinkAccess(mongo),
+        appointments=MongoAppointments(mongo),
+        responses=MongoResponses(mongo),
+        events=MongoPatientEvents(mongo),
+        sessions=sessions,
+        policy=policy or AccessPolicy(),
+        practices=practices or {},
+        appointment_system=appointment_system,
+        booking_weeks=booking_weeks,
+    )
+
+
+def build_gpconnect(settings: CampaignSettings) -> GpConnectClient | None:
+    """The practices' appointment books, or None when ``CAMPAIGN_GPCONNECT_BASE_URL`` is unset.
+    Its connection pool is closed with ``close_gpconnect``."""
+    if settings.gpconnect_base_url is None:
+        return None
+    http = httpx2.AsyncClient(timeout=settings.gpconnect_timeout_s)
+    config = GpConnectConfig(
+        base_url=settings.gpconnect_base_url.rstrip("/"),
+        from_asid=settings.gpconnect_from_asid,
+        to_asid=settings.gpconnect_to_asid,
+    )
+    return GpConnectClient(http, config)
+
+
+def patient_settings_deps(
+    settings: CampaignSettings, mongo: MongoHandle, gp: GpConnectClient | None
+) -> PatientDeps:
+    names = load_organisation_names(settings.organisations_file)
+    phones = load_organisation_phones(settings.organisations_file)
+    return build_patient_deps(
+        mongo,
+        SessionSigner(settings.link_secret.get_secret_value().encode()),
+        policy=AccessPolicy(
+            max_attempts=settings.dob_max_attempts,
+            delay_s=settings.dob_retry_delay_s,
+            session_minutes=settings.patient_session_minutes,
+        ),
+        practices={ods: PracticeInfo(name, phones.get(ods)) for ods, name in names.items()},
+        appointment_system=gp,
+        booking_weeks=settings.booking_weeks,
     )
 
 
@@ -73,6 +140,7 @@ def build_deps(
     broker: RabbitBroker,
     topology: Topology,
     rpc: RpcClient,
+    gp: GpConnectClient | None = None,
 ) -> Deps:
     return build_store_deps(
         mongo,
@@ -80,4 +148,5 @@ def build_deps(
         DispatchCreditSource(rpc),
         build_renderer(settings),
         release_batch_size=settings.release_batch_size,
+        patient=patient_settings_deps(settings, mongo, gp),
     )

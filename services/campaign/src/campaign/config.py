@@ -35,3 +35,23 @@ class CampaignSettings(BaseSettings):
     link_base_url: str = "https://book.example.nhs.uk/l/"
     #: The organisations JSON the gateway also reads; names fill ((practice_name)).
     organisations_file: Path | None = None
+
+    # -- the patient's side of links ---------------------------------------------------------
+    #: Wrong dates of birth a link takes before it locks.
+    dob_max_attempts: int = Field(default=5, ge=1, le=20)
+    #: After a wrong date of birth, seconds before the next answer is taken (doubling each time).
+    dob_retry_delay_s: float = Field(default=2.0, ge=0, le=600)
+    #: How long confirming the date of birth lets the patient in for.
+    patient_session_minutes: int = Field(default=30, ge=1, le=240)
+    #: Weeks ahead that free appointment slots are offered.
+    booking_weeks: int = Field(default=3, ge=1, le=12)
+    #: GP Connect Appointment Management service root, ``{ods}`` for the practice's ODS code
+    #: (the Spine Secure Proxy and the SDS endpoint in production; the simulator in
+    #: development). Unset: booking campaigns cannot book.
+    gpconnect_base_url: str | None = None
+    #: Our ASID (``Ssp-From``), as Spine registered it.
+    gpconnect_from_asid: str = "200000001234"
+    #: The practices' ASID (``Ssp-To``); in production each practice's, from SDS.
+    gpconnect_to_asid: str = "918999198993"
+    #: Timeout of one GP Connect request.
+    gpconnect_timeout_s: float = Field(default=8.0, gt=0, le=60)

@@ -4,9 +4,11 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import TypeVar
 
 import pytest
 from faststream.rabbit import RabbitBroker
+from pydantic import BaseModel
 
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.bootstrap import build_store_deps
@@ -14,9 +16,16 @@ from campaign.config import CampaignSettings
 from campaign.entrypoints.app import create_app
 from campaign.entrypoints.consumer import register
 from campaign.entrypoints.releaser import Releaser
-from cohort_contracts.campaign_requests import CreateCampaign, GetPatientList, RegisterPatientList
+from cohort_contracts.campaign_requests import (
+    CreateCampaign,
+    GetPatientList,
+    RegisterPatientList,
+    RpcReply,
+    read_reply,
+)
 from cohort_contracts.campaign_views import CampaignView, PatientListView
-from cohort_contracts.routing import ROWS_RESOLVED
+from cohort_contracts.envelope import Message
+from cohort_contracts.routing import CAMPAIGN_REQUESTS, ROWS_RESOLVED
 from cohort_platform.broker import make_broker, publish
 from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
@@ -27,6 +36,12 @@ from ..builders import ORG, make_renderer, outcome, rows_resolved
 from ..fakes import FakeCreditSource, FakePublisher
 
 pytestmark = pytest.mark.integration
+
+T = TypeVar("T", bound=BaseModel)
+
+
+async def ask(rpc: RpcClient, request: Message, result_type: type[T]) -> RpcReply[T]:
+    return read_reply(await rpc.call(request, CAMPAIGN_REQUESTS), result_type)
 
 
 @pytest.fixture
@@ -53,7 +68,8 @@ async def test_a_redelivered_event_changes_nothing_twice(
     rabbit: RabbitSettings, client: tuple[RabbitBroker, RpcClient]
 ) -> None:
     broker, rpc = client
-    created = await rpc.call(
+    created = await ask(
+        rpc,
         CreateCampaign(
             correlation_id=uuid.uuid4(), org_id=ORG, actor="u", name="Flu", type="basic"
         ),
@@ -61,7 +77,8 @@ async def test_a_redelivered_event_changes_nothing_twice(
     )
     assert created.result is not None
     campaign_id, list_id = created.result.id, uuid.uuid4()
-    registered = await rpc.call(
+    registered = await ask(
+        rpc,
         RegisterPatientList(
             correlation_id=uuid.uuid4(),
             org_id=ORG,
@@ -87,7 +104,8 @@ async def test_a_redelivered_event_changes_nothing_twice(
 
     await eventually(both_consumed)
     await asyncio.sleep(0.3)
-    reply = await rpc.call(
+    reply = await ask(
+        rpc,
         GetPatientList(
             correlation_id=uuid.uuid4(),
             org_id=ORG,
@@ -99,7 +117,8 @@ async def test_a_redelivered_event_changes_nothing_twice(
     )
     assert reply.result is not None
     assert (reply.result.processed_rows, reply.result.succeeded) == (3, 3)
-    campaign = await rpc.call(
+    campaign = await ask(
+        rpc,
         CreateCampaign(
             message_id=campaign_id,
             correlation_id=uuid.uuid4(),

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from cohort_contracts.campaign_requests import ClaimMessages, RpcError, RpcReply
+from cohort_contracts.campaign_requests import ClaimMessages, RpcError, RpcReply, read_reply
 from cohort_contracts.campaign_views import ClaimResult
 from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
 from cohort_contracts.envelope import Message
@@ -70,7 +70,7 @@ class CampaignDouble:
 
     async def credit(self, org_id: str) -> RpcReply[CreditBalance]:
         request = GetCredit(correlation_id=uuid.uuid4(), org_id=org_id, actor="campaign")
-        return await self.rpc.call(request, CreditBalance, route=DISPATCH_REQUESTS)
+        return read_reply(await self.rpc.call(request, DISPATCH_REQUESTS), CreditBalance)
 
     async def send(self, route: Route, message: Message) -> None:
         await publish(self.broker, self.topology, route, message)

@@ -1,12 +1,13 @@
 """How campaign's answers to a claim are turned into ids, retries or dead letters."""
 
 import uuid
-from typing import Any, cast
+from typing import cast
 
 import pytest
 
 from cohort_contracts.campaign_requests import ClaimMessages, RpcError, RpcReply
 from cohort_contracts.campaign_views import ClaimResult
+from cohort_contracts.routing import CAMPAIGN_REQUESTS, Route
 from cohort_platform.redelivery import PermanentError
 from cohort_platform.rpc import RpcClient, RpcTimeout
 from dispatch.adapters.campaign_claims import ClaimRefused, RpcCampaignClaims
@@ -17,13 +18,13 @@ from ..builders import ORG
 class FakeRpc:
     def __init__(self, reply: RpcReply[ClaimResult] | Exception) -> None:
         self.reply = reply
-        self.calls: list[tuple[ClaimMessages, type[Any]]] = []
+        self.calls: list[tuple[ClaimMessages, Route]] = []
 
-    async def call(self, request: ClaimMessages, result_type: type[Any]) -> RpcReply[ClaimResult]:
-        self.calls.append((request, result_type))
+    async def call(self, request: ClaimMessages, route: Route) -> bytes:
+        self.calls.append((request, route))
         if isinstance(self.reply, Exception):
             raise self.reply
-        return self.reply
+        return self.reply.model_dump_json().encode()
 
 
 def request() -> ClaimMessages:
@@ -44,7 +45,7 @@ async def test_returns_what_campaign_claimed() -> None:
     rpc = FakeRpc(RpcReply[ClaimResult](result=ClaimResult(claimed=["b"])))
 
     assert await claims_over(rpc).claim(request()) == ["b"]
-    assert rpc.calls[0][1] is ClaimResult
+    assert rpc.calls[0][1] == CAMPAIGN_REQUESTS
 
 
 @pytest.mark.parametrize("code", ["not_found", "invalid"])

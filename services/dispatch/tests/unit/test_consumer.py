@@ -8,6 +8,7 @@ import pytest
 from faststream.rabbit import RabbitBroker, TestRabbitBroker
 from pydantic import ValidationError
 
+from cohort_contracts.campaign_requests import read_reply
 from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
 from cohort_contracts.routing import (
     DELIVERY_REPORTED,
@@ -128,7 +129,7 @@ async def test_credit_is_answered_over_request_reply(harness: Harness) -> None:
     harness.world.credit.credits = 4321
     request = GetCredit(correlation_id=uuid.uuid4(), org_id=ORG, actor="campaign")
 
-    reply = await harness.rpc.call(request, CreditBalance, route=DISPATCH_REQUESTS)
+    reply = read_reply(await harness.rpc.call(request, DISPATCH_REQUESTS), CreditBalance)
 
     assert reply.error is None
     assert reply.result == CreditBalance(provider="fake", credits=4321)
@@ -139,7 +140,7 @@ async def test_credit_unavailable_is_an_error_reply(harness: Harness) -> None:
     harness.world.credit.unavailable = "Firetext could not be reached."
     request = GetCredit(correlation_id=uuid.uuid4(), org_id=ORG, actor="campaign")
 
-    reply = await harness.rpc.call(request, CreditBalance, route=DISPATCH_REQUESTS)
+    reply = read_reply(await harness.rpc.call(request, DISPATCH_REQUESTS), CreditBalance)
 
     assert reply.result is None
     assert reply.error is not None

@@ -154,3 +154,22 @@ async def test_a_blocked_test_send_is_logged_not_raised(
     assert world.events.published == []
     (record,) = [r for r in caplog.records if r.getMessage() == "test send"]
     assert record.blocked == SendReason.INSUFFICIENT_CREDIT  # type: ignore[attr-defined]
+
+
+async def test_a_notification_claims_nothing_and_is_logged_without_its_text(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A booking's confirmation: to the patient, but not the campaign's message (no claim)."""
+    caplog.set_level(logging.INFO)
+    cmd = make_sms_batch(["Your appointment is booked for Monday at 9am"], notification=True)
+
+    await send_messages(cmd, world.deps)
+
+    assert world.sms.sent_ids == ["r0000"]
+    assert world.claims.requests == []
+    assert world.events.published == []
+    (record,) = [r for r in caplog.records if r.getMessage() == "notification sent"]
+    assert record.count_sent == 1  # type: ignore[attr-defined]
+    logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
+    assert "booked" not in logged
+    assert cmd.messages[0].to not in logged

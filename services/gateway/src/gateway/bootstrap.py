@@ -3,7 +3,7 @@
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from faststream.rabbit import RabbitBroker
 
@@ -43,6 +43,8 @@ class Wiring:
     receipts: ReceiptBatcher
     #: Live progress streams: one poller per watched campaign, shared by its subscribers.
     events: CampaignEvents
+    #: The patient-link API, per patient address.
+    patient_limiter: TokenBuckets = field(default_factory=lambda: TokenBuckets(2.0, 30))
 
     @property
     def limits(self) -> UploadLimits:
@@ -108,6 +110,7 @@ async def running_gateway(
                 link_limiter,
                 receipts,
                 events,
+                TokenBuckets(settings.patient_requests_per_minute / 60, settings.patient_burst),
             )
         finally:
             await events.close()

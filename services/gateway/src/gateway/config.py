@@ -13,6 +13,10 @@ from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 DEV_JWT_SECRET = "dev-only-cohort-gateway-jwt-secret-change-me"
 DEFAULT_ISSUER = "cohort"
 DEFAULT_AUDIENCE = "cohort-gateway"
+#: The patient service's tokens: their own key and audience, so that they open only the
+#: patient-link API and a staff token never opens it.
+DEV_PATIENT_SERVICE_SECRET = "dev-only-cohort-patient-service-secret-change-me"
+PATIENT_SERVICE_AUDIENCE = "cohort-patient-links"
 
 
 class GatewaySettings(BaseSettings):
@@ -55,6 +59,14 @@ class GatewaySettings(BaseSettings):
     link_requests_per_minute: int = Field(default=30, ge=1, le=100_000)
     link_burst: int = Field(default=10, ge=1, le=100_000)
 
+    #: HS256 key of the patient service's bearer tokens (the same value as
+    #: ``PATIENT_GATEWAY_SECRET``; 32+ bytes). A secret.
+    patient_service_secret: SecretStr = SecretStr(DEV_PATIENT_SERVICE_SECRET)
+    #: The patient-link API: requests a minute one patient address may make.
+    patient_requests_per_minute: int = Field(default=120, ge=1, le=100_000)
+    #: The patient-link API: requests one patient address may make at once.
+    patient_burst: int = Field(default=30, ge=1, le=100_000)
+
     #: Live progress (``/events``): how often a watched campaign is read.
     events_poll_s: float = Field(default=1.0, gt=0, le=10)
     #: How often a quiet ``/events`` stream sends a comment, so proxies keep it open.
@@ -66,9 +78,15 @@ class GatewaySettings(BaseSettings):
     def _no_dev_secrets_in_production(self) -> "GatewaySettings":
         if len(self.jwt_secret.get_secret_value().encode()) < 32:
             raise ValueError("GATEWAY_JWT_SECRET must be at least 32 bytes (HS256)")
+        if len(self.patient_service_secret.get_secret_value().encode()) < 32:
+            raise ValueError("GATEWAY_PATIENT_SERVICE_SECRET must be at least 32 bytes (HS256)")
         if self.environment == "production" and (
             self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
             or self.webhook_secret.get_secret_value() == DEV_WEBHOOK_SECRET
+            or self.patient_service_secret.get_secret_value() == DEV_PATIENT_SERVICE_SECRET
         ):
-            raise ValueError("set GATEWAY_JWT_SECRET and GATEWAY_WEBHOOK_SECRET in production")
+            raise ValueError(
+                "set GATEWAY_JWT_SECRET, GATEWAY_WEBHOOK_SECRET and "
+                "GATEWAY_PATIENT_SERVICE_SECRET in production"
+            )
         return self

@@ -101,6 +101,8 @@ async def test_auth_is_checked_before_the_body_is_read(gateway: Harness) -> None
 
 
 PUBLIC = ("/v1/webhooks", "/v1/links")
+#: The patient service's API: its own token, never a staff one (test_patient_links.py).
+PATIENT_SERVICE = "/v1/patient-links"
 
 
 async def test_every_v1_route_except_webhooks_and_links_requires_a_token(gateway: Harness) -> None:
@@ -109,6 +111,9 @@ async def test_every_v1_route_except_webhooks_and_links_requires_a_token(gateway
         for method, operation in operations.items():
             if path.startswith(PUBLIC) or not path.startswith("/v1"):
                 assert "security" not in operation
+                continue
+            if path.startswith(PATIENT_SERVICE):
+                assert operation["security"] == [{"PatientService": []}], (method, path)
                 continue
             assert operation["security"] == [{"HTTPBearer": []}], (method, path)
             url = path.format(

@@ -54,6 +54,11 @@ CALLS = [
     Call("POST", "/v1/campaigns/{campaign_id}/patient-lists", upload=True),
     Call("GET", "/v1/campaigns/{campaign_id}/patient-lists/{list_id}"),
     Call("GET", "/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv"),
+    Call("GET", "/v1/campaigns/{campaign_id}/recipients/{recipient_id}/activity"),
+    Call("GET", "/v1/campaigns/{campaign_id}/appointments"),
+    Call("GET", "/v1/campaigns/{campaign_id}/questionnaire-responses"),
+    Call("GET", "/v1/campaigns/{campaign_id}/questionnaire-responses.csv"),
+    Call("GET", "/v1/campaigns/{campaign_id}/questionnaire-responses.fhir.json"),
     Call("PUT", "/v1/templates/{template_id}", {"name": "Renamed"}),
     Call("POST", "/v1/templates/{template_id}/archive"),
 ]

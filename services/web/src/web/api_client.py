@@ -55,6 +55,11 @@ class Counts(ApiModel):
     cancelled: int = 0
     outcome_unknown: int = 0
     saved_to_record: int = 0
+    #: What patients did with their links (booking and questionnaire campaigns).
+    links_opened: int = 0
+    appointments_booked: int = 0
+    appointments_cancelled: int = 0
+    questionnaires_completed: int = 0
 
 
 class Message(ApiModel):
@@ -191,6 +196,45 @@ class Recipient(ApiModel):
     #: Save to record: saving, saved or not_saved (None: nothing to save yet), and in words.
     record_status: str | None = None
     record_reason: str | None = None
+
+
+class ActivityAppointment(ApiModel):
+    status: str
+    start: Time
+    end: Time
+    type: str
+    location: str | None = None
+    practitioner: str | None = None
+    booked_at: Time
+    cancelled_at: Time | None = None
+
+
+class AnsweredQuestion(ApiModel):
+    link_id: str
+    text: str
+    answers: list[str]
+
+
+class ActivityResponse(ApiModel):
+    authored: Time
+    items: list[AnsweredQuestion]
+
+
+class ActivityEvent(ApiModel):
+    at: Time
+    action: str
+
+
+class Activity(ApiModel):
+    """What one patient did with their link (``/recipients/{id}/activity``)."""
+
+    opened_at: Time | None = None
+    verified_at: Time | None = None
+    wrong_birth_dates: int = 0
+    locked_at: Time | None = None
+    appointment: ActivityAppointment | None = None
+    questionnaire_response: ActivityResponse | None = None
+    events: list[ActivityEvent] = Field(default_factory=list)
 
 
 class RecipientPage(ApiModel):
@@ -389,6 +433,13 @@ class GatewayClient:
     async def recipient(self, campaign_id: UUID, recipient_id: str) -> Recipient:
         url = f"/v1/campaigns/{campaign_id}/recipients/{recipient_id}"
         return await self._get(url, Recipient)
+
+    async def activity(self, campaign_id: UUID, recipient_id: str) -> Activity:
+        url = f"/v1/campaigns/{campaign_id}/recipients/{recipient_id}/activity"
+        return await self._get(url, Activity)
+
+    async def responses_csv(self, campaign_id: UUID) -> Download:
+        return await self._download(f"/v1/campaigns/{campaign_id}/questionnaire-responses.csv", {})
 
     async def recipients_csv(self, campaign_id: UUID, status: str | None) -> Download:
         params = {"status": status} if status else {}

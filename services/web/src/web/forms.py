@@ -52,7 +52,7 @@ QUESTIONNAIRES = [
     ("asthma-control", "your asthma control questionnaire"),
     ("smoking-status", "a short question about smoking"),
     ("blood-pressure-home", "your home blood pressure readings"),
-    ("patient-experience", "our patient experience survey"),
+    ("contact-details-check", "a check of your contact details"),
 ]
 
 

@@ -327,3 +327,56 @@ async def test_a_delivered_patients_page_says_whether_it_reached_their_record(
     page = await signed_in.page(f"/campaigns/{campaign['id']}/patients/{recipient['id']}")
 
     assert "GP record Saved to GP record" in page.main_text
+
+
+async def test_a_patients_page_shows_their_appointment_or_answers(signed_in: Web) -> None:
+    booking = signed_in.gateway.add_campaign(
+        status="completed",
+        name="Flu",
+        type="booking",
+        booking={"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"},
+    )
+    signed_in.gateway.add_list(booking, created_at="2026-12-06T08:00:00+00:00")
+    booked = signed_in.gateway.add_recipient(booking, status="delivered")
+    signed_in.gateway.activity[booked["id"]] = {
+        "appointment": {
+            "id": "a1",
+            "status": "booked",
+            "start": "2026-12-08T09:20:00+00:00",
+            "end": "2026-12-08T09:35:00+00:00",
+            "type": "flu vaccination",
+            "location": "Example Surgery",
+            "practitioner": "Nurse Grace Okafor",
+            "booked_at": "2026-12-06T11:00:00+00:00",
+        },
+        "events": [{"at": "2026-12-06T11:00:00+00:00", "action": "booked"}],
+    }
+    page = await signed_in.page(f"/campaigns/{booking['id']}/patients/{booked['id']}")
+    assert "Appointment" in page.main_text
+    assert "8 December 2026 at 9:20am" in page.main_text
+    assert "Nurse Grace Okafor" in page.main_text
+    assert any(
+        li.text().endswith("Booked an appointment") for li in page.all("li", "app-timeline__item")
+    )
+
+    survey = signed_in.gateway.add_campaign(
+        status="completed",
+        name="Smoking",
+        type="questionnaire",
+        questionnaire={"questionnaire_id": "smoking-status", "title": "a question about smoking"},
+    )
+    signed_in.gateway.add_list(survey, created_at="2026-12-06T08:00:00+00:00")
+    answered = signed_in.gateway.add_recipient(survey, status="delivered")
+    signed_in.gateway.activity[answered["id"]] = {
+        "questionnaire_response": {
+            "authored": "2026-12-06T12:00:00+00:00",
+            "items": [
+                {"link_id": "smoking", "text": "Do you smoke?", "answers": ["Yes, every day"]}
+            ],
+        },
+        "locked_at": None,
+    }
+    page = await signed_in.page(f"/campaigns/{survey['id']}/patients/{answered['id']}")
+    assert "Answers" in page.main_text
+    assert "Do you smoke?" in page.main_text
+    assert "Yes, every day" in page.main_text

@@ -3,6 +3,7 @@
 import logging
 import uuid
 
+from cohort_contracts.campaign_requests import read_reply
 from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
 from cohort_contracts.routing import DISPATCH_REQUESTS
 from cohort_platform.rpc import RpcClient
@@ -17,7 +18,7 @@ class DispatchCreditSource:
     async def balance(self, org_id: str) -> int | None:
         request = GetCredit(correlation_id=uuid.uuid4(), org_id=org_id, actor="campaign")
         try:
-            reply = await self._rpc.call(request, CreditBalance, route=DISPATCH_REQUESTS)
+            reply = read_reply(await self._rpc.call(request, DISPATCH_REQUESTS), CreditBalance)
         except Exception as exc:  # a balance we cannot read never breaks a review
             log.warning("credit balance unavailable", extra={"error": type(exc).__name__})
             return None

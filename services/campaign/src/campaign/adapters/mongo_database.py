@@ -67,6 +67,27 @@ INDEXES: list[tuple[str, IndexKeys, dict[str, Any]]] = [
     ("early_receipts", [("org_id", ASC), ("reference", ASC)], {}),
 ]
 
+#: The patient's side of links (``mongo_patient.py``). ``link_access`` and
+#: ``questionnaire_responses`` are keyed by recipient id, appointment attempts by recipient and
+#: idempotency key, events by what they record: their ``_id`` makes each unique.
+INDEXES += [
+    # A recipient's active appointment (booking, rebooking, cancelling, staff's patient page).
+    ("appointments", [("recipient_id", ASC), ("active", ASC)], {}),
+    # A campaign's appointments by time (staff's list).
+    ("appointments", [("campaign_id", ASC), ("start", ASC)], {}),
+    # Booked counts per campaign: only active appointments are in it.
+    (
+        "appointments",
+        [("campaign_id", ASC), ("active", ASC)],
+        {"partialFilterExpression": {"active": True}},
+    ),
+    # A campaign's responses, oldest first (the export), and counts per campaign.
+    ("questionnaire_responses", [("campaign_id", ASC), ("authored", ASC)], {}),
+    # A recipient's activity in order (staff), and counts by campaign and action (overview).
+    ("patient_events", [("recipient_id", ASC), ("at", ASC)], {}),
+    ("patient_events", [("campaign_id", ASC), ("action", ASC)], {}),
+]
+
 
 class MongoHandle:
     def __init__(self, url: str | None, database: str) -> None:

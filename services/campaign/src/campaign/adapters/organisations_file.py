@@ -11,6 +11,8 @@ class _Named(BaseModel):
 
     ods: str
     name: str
+    #: The number patients call (shown on their link's pages and in confirmations).
+    phone: str | None = None
 
 
 class _Directory(BaseModel):
@@ -27,3 +29,11 @@ def load_organisation_names(path: Path | None) -> dict[str, str]:
         return {}
     directory = _Directory.model_validate_json(path.read_bytes())
     return {o.ods: o.name for o in (*directory.networks, *directory.organisations)}
+
+
+def load_organisation_phones(path: Path | None) -> dict[str, str]:
+    """ODS code → the practice's phone number, for those the file gives one."""
+    if path is None:
+        return {}
+    directory = _Directory.model_validate_json(path.read_bytes())
+    return {o.ods: o.phone for o in (*directory.networks, *directory.organisations) if o.phone}

@@ -13,7 +13,7 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
 from ..adapters.mongo_database import MongoHandle
-from ..bootstrap import build_deps, warn_if_insecure
+from ..bootstrap import build_deps, build_gpconnect, warn_if_insecure
 from ..config import CampaignSettings
 from .consumer import register
 from .outbox import OutboxDrainer
@@ -36,7 +36,8 @@ def create_app(
     # Credit balance requests to dispatch; short, because a review must not hang on them.
     rpc = RpcClient(broker, topology, caller="campaign", timeout=settings.credit_timeout_s)
     rpc.attach()
-    deps = build_deps(settings, mongo, broker, topology, rpc)
+    gp = build_gpconnect(settings)
+    deps = build_deps(settings, mongo, broker, topology, rpc, gp)
     releaser = Releaser(
         deps,
         settings.sweep_interval_s,
@@ -62,6 +63,8 @@ def create_app(
             await releaser.stop()
             await drainer.stop()
             await broker.stop()
+            if gp is not None:
+                await gp.close()
             if owns_mongo:
                 await mongo.close()
 

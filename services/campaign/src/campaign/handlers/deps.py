@@ -19,6 +19,7 @@ from ..ports import (
     TemplateRepository,
     Wakeup,
 )
+from .patient_deps import PatientDeps
 
 
 @dataclass
@@ -44,3 +45,5 @@ class Deps:
     instance_id: str = field(default_factory=lambda: uuid.uuid4().hex, kw_only=True)
     #: Wakes the save-to-record outbox drainer when a delivery set an entry pending.
     record_entries_waiting: Wakeup = field(default_factory=asyncio.Event, kw_only=True)
+    #: The patient's side of links (booking and questionnaire campaigns).
+    patient: PatientDeps | None = field(default=None, kw_only=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cohort_contracts import patient_links as patient
 from cohort_contracts.campaign_requests import (
     ArchiveTemplate,
     CampaignRequest,
@@ -35,7 +36,21 @@ from cohort_contracts.campaign_requests import (
 )
 
 from ..domain.errors import CampaignError
-from . import audit_trail, campaigns, links, lists, reads, release, review, send_to_self, templates
+from . import (
+    audit_trail,
+    campaigns,
+    links,
+    lists,
+    patient_booking,
+    patient_links,
+    patient_questionnaire,
+    patient_staff,
+    reads,
+    release,
+    review,
+    send_to_self,
+    templates,
+)
 from .deps import Deps
 
 log = logging.getLogger(__name__)
@@ -44,8 +59,9 @@ Handler = Callable[[Any, Deps], Awaitable[BaseModel]]
 
 HANDLERS: dict[type[BaseModel], Handler] = {
     CreateCampaign: campaigns.create_campaign,
-    ListCampaigns: campaigns.list_campaigns,
-    GetCampaign: campaigns.get_campaign,
+    # With the counts of what patients did through their links.
+    ListCampaigns: patient_staff.list_campaigns,
+    GetCampaign: patient_staff.get_campaign,
     SetMessage: campaigns.set_message,
     GetReview: review.get_review,
     SendCampaign: campaigns.send_campaign,
@@ -65,6 +81,19 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     ResolveLink: links.resolve_link,
     ListPatientLists: reads.list_patient_lists,
     GetRecipient: reads.get_recipient,
+    # The patient's side of links.
+    patient.OpenPatientLink: patient_links.open_link,
+    patient.VerifyBirthDate: patient_links.verify_birth_date,
+    patient.GetPatientBooking: patient_booking.get_booking,
+    patient.ListFreeSlots: patient_booking.list_free_slots,
+    patient.BookAppointment: patient_booking.book,
+    patient.CancelAppointment: patient_booking.cancel,
+    patient.GetPatientQuestionnaire: patient_questionnaire.get_questionnaire,
+    patient.SubmitQuestionnaire: patient_questionnaire.submit,
+    patient.GetRecipientActivity: patient_staff.get_activity,
+    patient.ListQuestionnaireResponses: patient_staff.list_responses,
+    patient.ListAppointments: patient_staff.list_appointments,
+    patient.ListQuestionnaires: patient_questionnaire.list_questionnaires,
 }
 
 

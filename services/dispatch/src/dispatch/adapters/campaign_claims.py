@@ -1,7 +1,8 @@
 """Claims recipients from campaign over the platform's request/reply client."""
 
-from cohort_contracts.campaign_requests import ClaimMessages
+from cohort_contracts.campaign_requests import ClaimMessages, read_reply
 from cohort_contracts.campaign_views import ClaimResult
+from cohort_contracts.routing import CAMPAIGN_REQUESTS
 from cohort_platform.redelivery import PermanentError
 from cohort_platform.rpc import RpcClient
 
@@ -16,7 +17,7 @@ class RpcCampaignClaims:
 
     async def claim(self, request: ClaimMessages) -> list[str]:
         # RpcTimeout propagates: the batch is redelivered, and nothing of it was sent.
-        reply = await self._rpc.call(request, ClaimResult)
+        reply = read_reply(await self._rpc.call(request, CAMPAIGN_REQUESTS), ClaimResult)
         if reply.error is not None:
             if reply.error.code in ("not_found", "invalid"):
                 # Asking again cannot help (no such campaign, or a request it cannot read).

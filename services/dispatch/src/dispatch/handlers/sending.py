@@ -68,7 +68,7 @@ class SendingDeps:
 
 
 async def send_messages(cmd: SendMessages, deps: SendingDeps) -> None:
-    if cmd.test:
+    if cmd.test or cmd.notification:
         await _send_test(cmd, deps)
         return
     taken: set[str] = set()
@@ -149,7 +149,7 @@ async def _send_test(cmd: SendMessages, deps: SendingDeps) -> None:
     sent = await _send_all(cmd, _first_occurrences(cmd.messages, set(), cmd), deps, blocker)
     counts = Counter(o.status for o in sent.values())
     log.info(
-        "test send",
+        "notification sent" if cmd.notification else "test send",
         extra={
             "campaign_id": str(cmd.campaign_id),
             "batch_id": str(cmd.batch_id),

@@ -4,8 +4,9 @@ import logging
 
 from pydantic import ValidationError
 
-from cohort_contracts.campaign_requests import REPLY_TYPES
+from cohort_contracts.campaign_requests import REPLY_TYPES, read_reply
 from cohort_contracts.envelope import Message, Model
+from cohort_contracts.routing import CAMPAIGN_REQUESTS
 from cohort_platform.rpc import RpcClient, RpcTimeout
 
 from ..ports import CampaignError, CampaignUnavailable
@@ -22,7 +23,7 @@ class RpcCampaignClient:
         kind = type(request).__name__
         result_type = REPLY_TYPES[type(request)]
         try:
-            reply = await self._rpc.call(request, result_type)
+            reply = read_reply(await self._rpc.call(request, CAMPAIGN_REQUESTS), result_type)
         except RpcTimeout as exc:
             raise CampaignUnavailable(f"campaign did not answer {kind} in time") from exc
         except BROKER_ERRORS as exc:

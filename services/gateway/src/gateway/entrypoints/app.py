@@ -23,6 +23,8 @@ from .http import (
     links,
     me,
     ops,
+    patient_activity,
+    patient_links,
     patient_lists,
     recipients,
     templates,
@@ -41,7 +43,8 @@ NO_FASTAPI_TELEMETRY: TelemetryConfig = {
 
 DESCRIPTION = """Batch messaging for GP practices and primary-care networks.
 
-Every `/v1` route except the provider webhooks and patient links needs `Authorization: Bearer
+Every `/v1` route except the provider webhooks, patient links and the patient service's
+`/v1/patient-links` (which take the patient service's own token) needs `Authorization: Bearer
 <JWT>`; the token's `org` claim (the ODS code of a practice or a network) scopes everything the
 request can see or change. A network user sees all its member practices' campaigns, and names
 the practice it acts for in `X-Act-For-Org` when creating a campaign, a template or uploading a
@@ -96,6 +99,8 @@ def create_app(
         templates.router,
         me.router,
         links.router,
+        patient_links.router,
+        patient_activity.router,
         webhooks.router,
         ops.router,
     ):

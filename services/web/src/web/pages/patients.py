@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..api_client import AuditEntry, PatientList, Recipient
+from ..api_client import Activity, AuditEntry, PatientList, Recipient
 
 #: What each final or current status means, as the history's last line.
 STATUS_EVENT = {
@@ -24,8 +24,23 @@ class HistoryEntry:
     what: str
 
 
+#: What a patient did through their link, as the history says it.
+LINK_EVENT = {
+    "verified": "Confirmed their date of birth",
+    "wrong_birth_date": "Entered a date of birth that did not match",
+    "locked": "Their link was locked after too many wrong dates of birth",
+    "booked": "Booked an appointment",
+    "rebooked": "Changed their appointment",
+    "cancelled": "Cancelled their appointment",
+    "answered": "Sent their answers",
+}
+
+
 def history(
-    recipient: Recipient, patient_list: PatientList | None, audit: list[AuditEntry]
+    recipient: Recipient,
+    patient_list: PatientList | None,
+    audit: list[AuditEntry],
+    activity: Activity | None = None,
 ) -> list[HistoryEntry]:
     """Oldest first: found in PDS (the list's upload), the campaign sent, the message's current
     status (when it last changed), and the patient opening their link or replying."""
@@ -46,6 +61,9 @@ def history(
         entries.append(HistoryEntry(recipient.link_opened_at, "Opened their link"))
     if recipient.replied_at is not None:
         entries.append(HistoryEntry(recipient.replied_at, "Replied"))
+    for event in activity.events if activity is not None else []:
+        if event.action in LINK_EVENT:
+            entries.append(HistoryEntry(event.at, LINK_EVENT[event.action]))
     return sorted(entries, key=lambda e: e.at)
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from ..api_client import NotFound
 from ..pages.patients import contact, history, nhs_number
@@ -26,13 +26,28 @@ async def patient_page(
     except NotFound:
         patient_list = None
     audit = await page.api.audit(campaign_id)
+    activity = (
+        None if campaign.type == "basic" else await page.api.activity(campaign_id, recipient_id)
+    )
     context = {
         "nav": "campaigns",
         "campaign": campaign,
         "patient": recipient,
         "nhs_number": nhs_number(recipient.nhs_number),
         "contact": contact(recipient.contact),
-        "history": history(recipient, patient_list, audit.entries),
+        "history": history(recipient, patient_list, audit.entries, activity),
+        "activity": activity,
         "back": request.query_params.get("from", ""),
     }
     return render(request, "patients/patient.html", context)
+
+
+@router.get("/campaigns/{campaign_id}/responses.csv")
+async def responses_csv(campaign_id: UUID, page: PageDep) -> Response:
+    """A questionnaire campaign's answers, one row per patient (the gateway's CSV, passed on)."""
+    download = await page.api.responses_csv(campaign_id)
+    return StreamingResponse(
+        download.chunks(),
+        media_type=download.content_type,
+        headers={"Content-Disposition": download.disposition},
+    )

@@ -55,6 +55,9 @@ CAMPAIGN_STATUS = {
     "invalid": 422,
     "unavailable": 503,
     "gone": 410,
+    "forbidden": 403,
+    "too_many_requests": 429,
+    "locked": 423,
 }
 
 _DESCRIPTIONS = {
@@ -67,6 +70,7 @@ _DESCRIPTIONS = {
     411: "The request must say how long it is (Content-Length)",
     413: "Over a size limit",
     422: "Invalid input; `details` names the fields",
+    423: "Locked (a patient's link, after too many wrong answers)",
     429: "Too many requests; wait for `Retry-After` seconds",
     503: "A service behind the gateway did not answer; try again",
 }
@@ -93,7 +97,12 @@ async def handle_error(request: Request, exc: Exception) -> JSONResponse:
         case ApiError():
             return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
         case CampaignError():
-            return error_response(CAMPAIGN_STATUS[exc.code], exc.code, exc.message, exc.details)
+            headers = None
+            if exc.code == "too_many_requests":
+                headers = {"Retry-After": str(exc.details.get("retry_after_s", 1))}
+            return error_response(
+                CAMPAIGN_STATUS[exc.code], exc.code, exc.message, exc.details, headers
+            )
         case CampaignUnavailable():
             return _unavailable("The campaign service did not answer in time. Try again shortly.")
         case RowsNotQueued():

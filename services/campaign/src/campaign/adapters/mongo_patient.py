@@ -1,0 +1,270 @@
+"""The patient's side of links, in MongoDB: ``link_access`` (wrong answers, lock, first
+confirmation; one per recipient), ``appointments`` (booking attempts; the id comes from the
+recipient and the request's idempotency key), ``questionnaire_responses`` (one per recipient)
+and ``patient_events`` (what patients did, keyed so a repeat is stored once). Every change is a
+conditional single-document write; the indexes are in ``mongo_database.PATIENT_INDEXES``."""
+
+import contextlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from ..domain.appointments import AppointmentRecord, PatientEvent
+from ..domain.patient_access import LinkAccess
+from .mongo_database import Document, MongoHandle
+
+
+class MongoLinkAccess:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["link_access"]
+
+    async def get(self, recipient_id: str) -> LinkAccess:
+        d = await self._c.find_one({"_id": recipient_id})
+        return LinkAccess() if d is None else _access(d)
+
+    async def wrong_answer(
+        self, org_id: str, campaign_id: UUID, recipient_id: str, at: datetime, max_attempts: int
+    ) -> LinkAccess:
+        # $inc is atomic: answers racing each other are all counted.
+        d = await self._c.find_one_and_update(
+            {"_id": recipient_id},
+            {
+                "$inc": {"failures": 1},
+                "$set": {"last_failure_at": at},
+                "$setOnInsert": {"org_id": org_id, "campaign_id": str(campaign_id)},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert d is not None  # an upsert always returns the document after
+        if d["failures"] >= max_attempts and d.get("locked_at") is None:
+            await self._c.update_one(
+                {"_id": recipient_id, "locked_at": None}, {"$set": {"locked_at": at}}
+            )
+            d["locked_at"] = at
+        return _access(d)
+
+    async def verified(self, recipient_id: str, at: datetime) -> None:
+        # Confirmed before: the first time is kept (the upsert meets the existing document).
+        with contextlib.suppress(DuplicateKeyError):
+            await self._c.update_one(
+                {"_id": recipient_id, "verified_at": None},
+                {"$set": {"verified_at": at}},
+                upsert=True,
+            )
+
+
+def _access(d: Document) -> LinkAccess:
+    return LinkAccess(
+        failures=d.get("failures", 0),
+        last_failure_at=d.get("last_failure_at"),
+        locked_at=d.get("locked_at"),
+        verified_at=d.get("verified_at"),
+    )
+
+
+_RECORD_FIELDS = (
+    "org_id",
+    "campaign_id",
+    "recipient_id",
+    "slot_id",
+    "start",
+    "end",
+    "type_text",
+    "created_at",
+    "status",
+    "location",
+    "practitioner",
+    "gp_id",
+    "booked_at",
+    "cancelled_at",
+    "cancelled_because",
+    "failure",
+)
+
+
+def _record_doc(r: AppointmentRecord) -> Document:
+    return {"_id": r.id, **{f: getattr(r, f) for f in _RECORD_FIELDS}}
+
+
+def _record(d: Document) -> AppointmentRecord:
+    fields: dict[str, Any] = {f: d.get(f) for f in _RECORD_FIELDS}
+    return AppointmentRecord(id=d["_id"], **fields)
+
+
+class MongoAppointments:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["appointments"]
+
+    async def add(self, record: AppointmentRecord) -> bool:
+        try:
+            await self._c.insert_one(_record_doc(record))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, record_id: str) -> AppointmentRecord | None:
+        d = await self._c.find_one({"_id": record_id})
+        return None if d is None else _record(d)
+
+    async def retry(self, record_id: str) -> bool:
+        result = await self._c.update_one(
+            {"_id": record_id, "status": "failed"},
+            {"$set": {"status": "booking"}, "$unset": {"failure": ""}},
+        )
+        return result.modified_count == 1
+
+    async def booked(self, record: AppointmentRecord) -> None:
+        await self._c.update_one(
+            {"_id": record.id, "status": "booking"},
+            {
+                "$set": {
+                    "status": "booked",
+                    "active": True,
+                    "gp_id": record.gp_id,
+                    "booked_at": record.booked_at,
+                    "location": record.location,
+                    "practitioner": record.practitioner,
+                }
+            },
+        )
+
+    async def failed(self, record_id: str, failure: str) -> None:
+        await self._c.update_one(
+            {"_id": record_id, "status": "booking"},
+            {"$set": {"status": "failed", "failure": failure}},
+        )
+
+    async def cancelled(self, record_id: str, at: datetime, because: str) -> bool:
+        result = await self._c.update_one(
+            {"_id": record_id, "status": "booked"},
+            {
+                "$set": {"status": "cancelled", "cancelled_at": at, "cancelled_because": because},
+                "$unset": {"active": ""},
+            },
+        )
+        return result.modified_count == 1
+
+    async def active(self, recipient_id: str) -> AppointmentRecord | None:
+        found = self._c.find({"recipient_id": recipient_id, "active": True}).sort("booked_at", -1)
+        async for d in found.limit(1):
+            return _record(d)
+        return None
+
+    async def page(
+        self, campaign_id: UUID, skip: int, limit: int
+    ) -> tuple[list[AppointmentRecord], int]:
+        query = {"campaign_id": str(campaign_id), "status": {"$in": ["booked", "cancelled"]}}
+        total = await self._c.count_documents(query)
+        cursor = self._c.find(query).sort([("start", 1), ("_id", 1)]).skip(skip).limit(limit)
+        return [_record(d) async for d in cursor], total
+
+    async def booked_counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
+        return await _counts(
+            self._c, {"campaign_id": {"$in": [str(c) for c in campaign_ids]}, "active": True}
+        )
+
+
+async def _counts(collection: Any, match: Document) -> dict[UUID, int]:
+    pipeline = [{"$match": match}, {"$group": {"_id": "$campaign_id", "n": {"$sum": 1}}}]
+    return {UUID(d["_id"]): d["n"] async for d in await collection.aggregate(pipeline)}
+
+
+class MongoResponses:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["questionnaire_responses"]
+
+    async def add(
+        self,
+        org_id: str,
+        campaign_id: UUID,
+        recipient_id: str,
+        answers: dict[str, list[str]],
+        resource_json: str,
+        authored: datetime,
+    ) -> bool:
+        doc = {
+            "_id": recipient_id,
+            "org_id": org_id,
+            "campaign_id": str(campaign_id),
+            "answers": answers,
+            "fhir": resource_json,
+            "authored": authored,
+        }
+        try:
+            await self._c.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, recipient_id: str) -> tuple[dict[str, list[str]], str, datetime] | None:
+        d = await self._c.find_one({"_id": recipient_id})
+        return None if d is None else (d["answers"], d["fhir"], d["authored"])
+
+    async def page(
+        self, campaign_id: UUID, skip: int, limit: int
+    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
+        query = {"campaign_id": str(campaign_id)}
+        total = await self._c.count_documents(query)
+        cursor = self._c.find(query).sort([("authored", 1), ("_id", 1)]).skip(skip).limit(limit)
+        return [(d["_id"], d["answers"], d["fhir"], d["authored"]) async for d in cursor], total
+
+    async def counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
+        return await _counts(self._c, {"campaign_id": {"$in": [str(c) for c in campaign_ids]}})
+
+
+class MongoPatientEvents:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["patient_events"]
+
+    async def add(self, event: PatientEvent) -> bool:
+        try:
+            await self._c.insert_one(
+                {
+                    "_id": event.key,
+                    "org_id": event.org_id,
+                    "campaign_id": event.campaign_id,
+                    "recipient_id": event.recipient_id,
+                    "action": event.action,
+                    "at": event.at,
+                    "details": event.details,
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def of(self, recipient_id: str) -> list[PatientEvent]:
+        cursor = self._c.find({"recipient_id": recipient_id}).sort([("at", 1), ("_id", 1)])
+        return [
+            PatientEvent(
+                d["_id"],
+                d["org_id"],
+                d["campaign_id"],
+                d["recipient_id"],
+                d["action"],
+                d["at"],
+                d.get("details", {}),
+            )
+            async for d in cursor
+        ]
+
+    async def counts(
+        self, campaign_ids: Sequence[UUID], actions: Sequence[str]
+    ) -> dict[tuple[UUID, str], int]:
+        match = {
+            "campaign_id": {"$in": [str(c) for c in campaign_ids]},
+            "action": {"$in": list(actions)},
+        }
+        pipeline: list[Document] = [
+            {"$match": match},
+            {"$group": {"_id": {"c": "$campaign_id", "a": "$action"}, "n": {"$sum": 1}}},
+        ]
+        return {
+            (UUID(d["_id"]["c"]), d["_id"]["a"]): d["n"]
+            async for d in await self._c.aggregate(pipeline)
+        }

@@ -1,0 +1,138 @@
+"""What staff read of patients' links: one patient's activity (opened, confirmed, booked,
+answered), a campaign's appointments and questionnaire responses, and the counts of each in
+the campaign overview (added to ``GetCampaign`` and ``ListCampaigns``)."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from cohort_contracts.campaign_requests import GetCampaign, ListCampaigns
+from cohort_contracts.campaign_views import CampaignCounts, CampaignPage, CampaignView
+from cohort_contracts.patient_links import (
+    ActivityEvent,
+    AppointmentsPage,
+    GetRecipientActivity,
+    ListAppointments,
+    ListQuestionnaireResponses,
+    QuestionnaireResponsesPage,
+    RecipientActivity,
+    RecipientAppointment,
+    RecipientResponse,
+)
+
+from ..domain.errors import Conflict, NotFound
+from ..domain.model import Recipient
+from . import campaigns
+from .deps import Deps
+from .loading import load_campaign
+from .patient_booking import appointment_view
+from .patient_questionnaire import questionnaire_of, questionnaire_view, response_view
+
+
+async def _recipient(deps: Deps, org_id: str, campaign_id: UUID, recipient_id: str) -> Recipient:
+    recipient = await deps.recipients.get(org_id, recipient_id)
+    if recipient is None or recipient.campaign_id != campaign_id:
+        raise NotFound("Patient not found in this campaign.")
+    return recipient
+
+
+async def get_activity(req: GetRecipientActivity, deps: Deps) -> RecipientActivity:
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    recipient = await _recipient(deps, campaign.org_id, campaign.id, req.recipient_id)
+    patient = deps.patient
+    if patient is None or campaign.type == "basic":
+        return RecipientActivity(recipient_id=recipient.id)
+    access = await patient.access.get(recipient.id)
+    active = await patient.appointments.active(recipient.id)
+    stored = await patient.responses.get(recipient.id)
+    response = None
+    if stored is not None and campaign.questionnaire is not None:
+        response = response_view(questionnaire_of(campaign), *stored)
+    events = await patient.events.of(recipient.id)
+    return RecipientActivity(
+        recipient_id=recipient.id,
+        opened_at=recipient.link_opened_at,
+        verified_at=access.verified_at,
+        wrong_birth_dates=access.failures,
+        locked_at=access.locked_at,
+        appointment=None if active is None else appointment_view(active),
+        questionnaire_response=response,
+        events=[ActivityEvent(at=e.at, action=e.action, details=e.details) for e in events],
+    )
+
+
+async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> QuestionnaireResponsesPage:
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    if campaign.type != "questionnaire" or deps.patient is None:
+        raise Conflict("Only a questionnaire campaign has responses.")
+    q = questionnaire_of(campaign)
+    skip = (req.page - 1) * req.page_size
+    rows, total = await deps.patient.responses.page(campaign.id, skip, req.page_size)
+    items = []
+    for recipient_id, answers, fhir_json, authored in rows:
+        r = await _recipient(deps, campaign.org_id, campaign.id, recipient_id)
+        items.append(
+            RecipientResponse(
+                recipient_id=r.id,
+                nhs_number=r.nhs_number,
+                given_name=r.given_name,
+                family_name=r.family_name,
+                response=response_view(q, answers, fhir_json, authored),
+            )
+        )
+    return QuestionnaireResponsesPage(
+        questionnaire=questionnaire_view(q),
+        items=items,
+        total=total,
+        page=req.page,
+        page_size=req.page_size,
+    )
+
+
+async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPage:
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    if campaign.type != "booking" or deps.patient is None:
+        raise Conflict("Only a booking campaign has appointments.")
+    skip = (req.page - 1) * req.page_size
+    records, total = await deps.patient.appointments.page(campaign.id, skip, req.page_size)
+    items = []
+    for record in records:
+        r = await _recipient(deps, campaign.org_id, campaign.id, record.recipient_id)
+        items.append(
+            RecipientAppointment(
+                recipient_id=r.id,
+                given_name=r.given_name,
+                family_name=r.family_name,
+                appointment=appointment_view(record),
+            )
+        )
+    return AppointmentsPage(items=items, total=total, page=req.page, page_size=req.page_size)
+
+
+# -- counts in the overview ----------------------------------------------------------------------
+async def _patient_counts(deps: Deps, views: Sequence[CampaignView]) -> list[CampaignView]:
+    linked = [v.id for v in views if v.type != "basic"]
+    if deps.patient is None or not linked:
+        return list(views)
+    events = await deps.patient.events.counts(linked, ["opened", "cancelled"])
+    booked = await deps.patient.appointments.booked_counts(linked)
+    answered = await deps.patient.responses.counts(linked)
+    out = []
+    for v in views:
+        extra = {
+            "links_opened": events.get((v.id, "opened"), 0),
+            "appointments_booked": booked.get(v.id, 0),
+            "appointments_cancelled": events.get((v.id, "cancelled"), 0),
+            "questionnaires_completed": answered.get(v.id, 0),
+        }
+        counts = CampaignCounts(**{**v.counts.model_dump(), **extra})
+        out.append(v.model_copy(update={"counts": counts}))
+    return out
+
+
+async def get_campaign(req: GetCampaign, deps: Deps) -> CampaignView:
+    return (await _patient_counts(deps, [await campaigns.get_campaign(req, deps)]))[0]
+
+
+async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
+    page = await campaigns.list_campaigns(req, deps)
+    return page.model_copy(update={"items": await _patient_counts(deps, page.items)})

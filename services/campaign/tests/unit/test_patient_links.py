@@ -1,0 +1,373 @@
+"""The patient's side of a link, on every store: opening it, the date of birth (wrong answers
+counted, spaced and locking), booking against the GP Connect simulator (idempotent, a slot
+taken meanwhile, rebooking, cancelling, confirmations), answering a questionnaire, and what
+staff see of it (activity, lists, overview counts)."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx2
+import pytest
+
+from campaign.adapters.gpconnect import GpConnectClient, GpConnectConfig
+from campaign.adapters.mongo_database import MongoHandle
+from campaign.bootstrap import build_patient_deps
+from campaign.domain.appointments import SlotTaken
+from campaign.domain.errors import InvalidMessage
+from campaign.domain.patient_access import (
+    AccessPolicy,
+    LinkLocked,
+    SessionSigner,
+    TooSoon,
+    WrongBirthDate,
+)
+from campaign.handlers import (
+    lists,
+    patient_booking,
+    patient_links,
+    patient_questionnaire,
+    patient_staff,
+)
+from campaign.handlers.deps import Deps
+from campaign.handlers.patient_deps import PracticeInfo
+from campaign.handlers.patient_links import SessionInvalid
+from cohort_contracts.campaign_requests import GetCampaign, RegisterPatientList
+from cohort_contracts.campaign_settings import QuestionnaireSettings
+from cohort_contracts.ingest import ResolvedPatient, RowOutcome
+from cohort_contracts.patient_links import (
+    Answer,
+    BookAppointment,
+    CancelAppointment,
+    GetPatientBooking,
+    GetPatientQuestionnaire,
+    GetRecipientActivity,
+    ListAppointments,
+    ListFreeSlots,
+    ListQuestionnaireResponses,
+    OpenPatientLink,
+    SubmitQuestionnaire,
+    VerifyBirthDate,
+)
+from cohort_contracts.sending import SendMessages
+from cohort_contracts.vocabulary import RecipientStatus
+from gpconnect_sim.app import create_app
+from gpconnect_sim.config import Settings
+
+from ..builders import LINK_BASE, ORG, nhs_number, rows_resolved
+from ..fakes import FakePublisher
+from .messaging import compose, create, req, review_of, send, sent_commands
+
+BORN = date(1950, 3, 14)
+PHONE = "01632 960 000"
+ASID = "918999198993"
+
+
+@pytest.fixture
+async def gp() -> AsyncIterator[GpConnectClient]:
+    transport = httpx2.ASGITransport(app=create_app(Settings(asid=ASID)))
+    async with httpx2.AsyncClient(transport=transport) as http:
+        base = "http://gp.test/{ods}/STU3/1/gpconnect"
+        yield GpConnectClient(http, GpConnectConfig(base, "200000001234", ASID))
+
+
+@pytest.fixture
+def linked(deps: Deps, mongo: MongoHandle, gp: GpConnectClient) -> Deps:
+    deps.patient = build_patient_deps(
+        mongo,
+        SessionSigner(b"session-key"),
+        policy=AccessPolicy(max_attempts=5, delay_s=0),
+        practices={ORG: PracticeInfo("Riverside Surgery", PHONE)},
+        appointment_system=gp,
+    )
+    return deps
+
+
+async def sent(deps: Deps, type: str = "booking", patients: int = 2, **fields: Any) -> list[str]:
+    """A sent campaign whose patients' messages have gone out; their links' tokens."""
+    campaign = await create(deps, type, **fields)  # type: ignore[arg-type]
+    list_id = uuid.uuid4()
+    await lists.register_patient_list(
+        req(
+            RegisterPatientList,
+            campaign_id=campaign.id,
+            list_id=list_id,
+            channel="sms",
+            filename="list.csv",
+            columns=["NHS Number"],
+            total_rows=patients,
+        ),
+        deps,
+    )
+    seed = uuid.uuid4().int % 50_000
+    outcomes = [
+        RowOutcome(
+            row_number=row,
+            cells=[""],
+            patient=ResolvedPatient(
+                nhs_number=nhs_number(seed + row),
+                given_name="ANN",
+                family_name=f"JONES{row}",
+                contact=f"44770090{row:04d}",
+                birth_date=BORN,
+            ),
+        )
+        for row in range(1, patients + 1)
+    ]
+    await lists.record_resolved_rows(rows_resolved(campaign.id, list_id, outcomes), deps)
+    await compose(deps, campaign.id, "Dear ((first_name)), please use your link.")
+    review = await review_of(deps, campaign.id, preview_count=patients)
+    await send(deps, campaign.id, patients)
+    tokens = []
+    for preview in review.previews:
+        for to in (RecipientStatus.QUEUED, RecipientStatus.SENDING):
+            await deps.recipients.transition(ORG, preview.recipient_id, to)
+        tokens.append(preview.body.rsplit(" ", 1)[-1].removeprefix(LINK_BASE))
+    return tokens
+
+
+async def session_for(deps: Deps, token: str) -> str:
+    view = await patient_links.verify_birth_date(
+        req(VerifyBirthDate, token=token, birth_date=BORN), deps
+    )
+    assert view.given_name == "Ann"
+    return view.session
+
+
+async def test_opening_names_the_practice_and_purpose_and_nothing_personal(linked: Deps) -> None:
+    token = (await sent(linked))[0]
+    view = await patient_links.open_link(req(OpenPatientLink, token=token), linked)
+    assert (view.type, view.purpose, view.attempts_left, view.locked) == (
+        "booking",
+        "flu vaccination",
+        5,
+        False,
+    )
+    assert (view.practice.name, view.practice.phone) == ("Riverside Surgery", PHONE)
+    assert "Ann" not in view.model_dump_json()
+    assert "JONES" not in view.model_dump_json()
+    await patient_links.open_link(req(OpenPatientLink, token=token), linked)
+    overview = await patient_staff.get_campaign(
+        req(GetCampaign, campaign_id=view.campaign_id), linked
+    )
+    assert overview.counts.links_opened == 1
+
+
+async def test_wrong_dates_of_birth_are_counted_and_lock_the_link(linked: Deps) -> None:
+    token = (await sent(linked))[0]
+    for left in (4, 3, 2, 1):
+        with pytest.raises(WrongBirthDate) as wrong:
+            await patient_links.verify_birth_date(
+                req(VerifyBirthDate, token=token, birth_date=date(1950, 3, 15)), linked
+            )
+        assert wrong.value.details["attempts_left"] == left
+    with pytest.raises(LinkLocked) as locked:
+        await patient_links.verify_birth_date(
+            req(VerifyBirthDate, token=token, birth_date=date(1990, 1, 1)), linked
+        )
+    assert locked.value.details["practice_phone"] == PHONE
+    # Locked: even the right answer is refused now.
+    with pytest.raises(LinkLocked):
+        await session_for(linked, token)
+    view = await patient_links.open_link(req(OpenPatientLink, token=token), linked)
+    assert (view.locked, view.attempts_left) == (True, 0)
+
+
+async def test_answers_too_close_together_are_refused(linked: Deps) -> None:
+    assert linked.patient is not None
+    linked.patient.policy = AccessPolicy(max_attempts=5, delay_s=30)
+    token = (await sent(linked))[0]
+    wrong = req(VerifyBirthDate, token=token, birth_date=date(1950, 3, 15))
+    with pytest.raises(WrongBirthDate):
+        await patient_links.verify_birth_date(wrong, linked)
+    with pytest.raises(TooSoon) as soon:
+        await patient_links.verify_birth_date(wrong, linked)
+    assert 1 <= int(soon.value.details["retry_after_s"]) <= 30
+
+
+async def test_nothing_personal_without_a_session_of_this_link(linked: Deps) -> None:
+    first, second = await sent(linked)
+    other_session = await session_for(linked, second)
+    for session in ("x" * 20, other_session):
+        with pytest.raises(SessionInvalid):
+            await patient_booking.get_booking(
+                req(GetPatientBooking, token=first, session=session), linked
+            )
+
+
+async def test_book_repeat_rebook_and_cancel(linked: Deps, publisher: FakePublisher) -> None:
+    token = (await sent(linked))[0]
+    session = await session_for(linked, token)
+    slots = await patient_booking.list_free_slots(
+        req(ListFreeSlots, token=token, session=session), linked
+    )
+    assert slots.type == "flu vaccination"
+    assert slots.slots
+    assert all(s.location == "Example Surgery" for s in slots.slots)
+    first = req(
+        BookAppointment,
+        token=token,
+        session=session,
+        slot_id=slots.slots[0].id,
+        idempotency_key="key-00001",
+    )
+    booked = await patient_booking.book(first, linked)
+    assert booked.appointment is not None
+    assert (booked.appointment.status, booked.appointment.start) == ("booked", slots.slots[0].start)
+    assert booked.can_change
+    assert "upper arm" in booked.instructions
+    # The same request again (a double click): the same appointment, nothing more booked.
+    again = await patient_booking.book(first, linked)
+    assert again.appointment == booked.appointment
+    confirmations = [m for m in sent_commands(publisher) if m.notification]
+    assert len(confirmations) == 1
+    body = confirmations[0].messages[0].body
+    assert "is booked for" in body
+    assert f"or call {PHONE}: {LINK_BASE}{token}" in body
+    assert confirmations[0].messages[0].to.startswith("447700900")
+
+    rebook = req(
+        BookAppointment,
+        token=token,
+        session=session,
+        slot_id=slots.slots[1].id,
+        idempotency_key="key-00002",
+    )
+    moved = await patient_booking.book(rebook, linked)
+    assert moved.appointment is not None
+    assert moved.appointment.start == slots.slots[1].start
+    free = await patient_booking.list_free_slots(
+        req(ListFreeSlots, token=token, session=session), linked
+    )
+    # The first slot is free again (cancelled at the practice), the new one is not.
+    assert slots.slots[0].id in {s.id for s in free.slots}
+    assert slots.slots[1].id not in {s.id for s in free.slots}
+
+    cancel = req(CancelAppointment, token=token, session=session, idempotency_key="key-00003")
+    cancelled = await patient_booking.cancel(cancel, linked)
+    assert cancelled.appointment is None
+    assert (await patient_booking.cancel(cancel, linked)).appointment is None
+    bodies = [m.messages[0].body for m in sent_commands(publisher) if m.notification]
+    assert len(bodies) == 3
+    assert "has been cancelled" in bodies[-1]
+
+    campaign_id = (
+        await patient_links.open_link(req(OpenPatientLink, token=token), linked)
+    ).campaign_id
+    overview = await patient_staff.get_campaign(req(GetCampaign, campaign_id=campaign_id), linked)
+    assert (overview.counts.appointments_booked, overview.counts.appointments_cancelled) == (0, 1)
+    listed = await patient_staff.list_appointments(
+        req(ListAppointments, campaign_id=campaign_id), linked
+    )
+    assert sorted(a.appointment.cancelled_because or "" for a in listed.items) == [
+        "patient",
+        "rebooked",
+    ]
+
+
+async def test_a_slot_taken_meanwhile_is_refused_and_books_nothing(linked: Deps) -> None:
+    first, second = await sent(linked)
+    one, two = await session_for(linked, first), await session_for(linked, second)
+    slot = (
+        await patient_booking.list_free_slots(req(ListFreeSlots, token=first, session=one), linked)
+    ).slots[0]
+    await patient_booking.book(
+        req(
+            BookAppointment, token=first, session=one, slot_id=slot.id, idempotency_key="first-001"
+        ),
+        linked,
+    )
+    late = req(
+        BookAppointment, token=second, session=two, slot_id=slot.id, idempotency_key="second-01"
+    )
+    with pytest.raises(SlotTaken):
+        await patient_booking.book(late, linked)
+    with pytest.raises(SlotTaken):  # the same request again gets the same answer
+        await patient_booking.book(late, linked)
+    view = await patient_booking.get_booking(
+        req(GetPatientBooking, token=second, session=two), linked
+    )
+    assert view.appointment is None
+
+
+async def test_a_questionnaire_answered_once_and_seen_by_staff(linked: Deps) -> None:
+    settings = QuestionnaireSettings(
+        questionnaire_id="smoking-status", title="a question about smoking"
+    )
+    token = (await sent(linked, "questionnaire", questionnaire=settings))[0]
+    session = await session_for(linked, token)
+    view = await patient_questionnaire.get_questionnaire(
+        req(GetPatientQuestionnaire, token=token, session=session), linked
+    )
+    assert view.questionnaire.questions[0].link_id == "smoking"
+    opened = await patient_links.open_link(req(OpenPatientLink, token=token), linked)
+    assert opened.purpose == "Smoking status"  # the questionnaire's own title
+    assert view.response is None
+
+    def submit(answers: dict[str, str]) -> SubmitQuestionnaire:
+        return req(
+            SubmitQuestionnaire,
+            token=token,
+            session=session,
+            idempotency_key="answers-1",
+            answers=[Answer(link_id=k, values=[v]) for k, v in answers.items()],
+        )
+
+    with pytest.raises(InvalidMessage):  # how many a day is asked of someone who smokes
+        await patient_questionnaire.submit(
+            submit({"smoking": "77176002", "vapes": "false"}), linked
+        )
+    with pytest.raises(InvalidMessage):
+        await patient_questionnaire.submit(
+            submit(
+                {
+                    "smoking": "77176002",
+                    "cigarettes-per-day": "500",
+                    "wants-help": "true",
+                    "vapes": "false",
+                }
+            ),
+            linked,
+        )
+    done = await patient_questionnaire.submit(
+        submit(
+            {
+                "smoking": "77176002",
+                "cigarettes-per-day": "10",
+                "wants-help": "true",
+                "vapes": "false",
+            }
+        ),
+        linked,
+    )
+    assert done.response is not None
+    assert [i.answers for i in done.response.items] == [
+        ["Yes, every day"],
+        ["10 a day"],
+        ["Yes"],
+        ["No"],
+    ]
+    assert '"resourceType": "QuestionnaireResponse"' in done.response.fhir_json
+
+    campaign_id = (
+        await patient_links.open_link(req(OpenPatientLink, token=token), linked)
+    ).campaign_id
+    responses = await patient_staff.list_responses(
+        req(ListQuestionnaireResponses, campaign_id=campaign_id), linked
+    )
+    assert responses.total == 1
+    activity = await patient_staff.get_activity(
+        req(
+            GetRecipientActivity,
+            campaign_id=campaign_id,
+            recipient_id=responses.items[0].recipient_id,
+        ),
+        linked,
+    )
+    assert activity.questionnaire_response == done.response
+    # (Events are kept to the millisecond: these three may share one.)
+    assert sorted(e.action for e in activity.events) == ["answered", "opened", "verified"]
+    overview = await patient_staff.get_campaign(req(GetCampaign, campaign_id=campaign_id), linked)
+    assert overview.counts.questionnaires_completed == 1
+    assert not isinstance(overview, SendMessages)

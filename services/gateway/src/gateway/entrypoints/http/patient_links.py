@@ -1,0 +1,275 @@
+"""``/v1/patient-links/{token}``: the patient's side of a link, for the patient service only.
+
+Two credentials on every request: the patient service's own bearer token (an HS256 JWT under
+``GATEWAY_PATIENT_SERVICE_SECRET``, audience ``cohort-patient-links``: a staff token is never
+accepted here, nor this one anywhere else), and the link's token in the path, which is the
+patient's capability. Everything personal also needs ``X-Patient-Session``, which confirming
+the date of birth returns. Requests are rate-limited per patient address, which the service
+passes in ``X-Patient-Address`` (trusted only because the service is authenticated).
+Tokens, sessions and answers are never logged."""
+
+import math
+import re
+from datetime import date
+from typing import Annotated
+
+import jwt
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from cohort_contracts.envelope import Message, Model
+from cohort_contracts.patient_links import (
+    Answer,
+    BookAppointment,
+    CancelAppointment,
+    FreeSlotsView,
+    GetPatientBooking,
+    GetPatientQuestionnaire,
+    IdempotencyKey,
+    ListFreeSlots,
+    OpenPatientLink,
+    PatientBookingView,
+    PatientLinkView,
+    PatientQuestionnaireView,
+    PatientSessionView,
+    SubmitQuestionnaire,
+    VerifyBirthDate,
+)
+
+from ...bootstrap import Wiring
+from ...caller import Caller, Envelope
+from ...config import PATIENT_SERVICE_AUDIENCE, GatewaySettings
+from .auth import ODS_CODE
+from .errors import ApiError, error_responses
+from .wiring import WiringDep
+
+#: Who asks campaign on the patient's behalf (the audit's actor).
+PATIENT_ACTOR = "patient-link"
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){2}")
+_MIN_TOKEN, _MAX_TOKEN = 10, 500
+
+service_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="PatientService",
+    bearerFormat="JWT",
+    description="The patient service's own HS256 JWT (audience cohort-patient-links).",
+)
+
+
+def verify_service_token(token: str, settings: GatewaySettings) -> None:
+    try:
+        jwt.decode(
+            token,
+            settings.patient_service_secret.get_secret_value(),
+            algorithms=["HS256"],
+            audience=PATIENT_SERVICE_AUDIENCE,
+            leeway=settings.jwt_leeway_s,
+            options={"require": ["exp", "sub", "aud"]},
+        )
+    except jwt.InvalidTokenError:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Only the patient service may use this API.",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from None
+
+
+async def patient_service(
+    request: Request,
+    wiring: WiringDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(service_bearer)],
+) -> Wiring:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Only the patient service may use this API.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    verify_service_token(credentials.credentials, wiring.settings)
+    address = request.headers.get("X-Patient-Address") or (
+        request.client.host if request.client is not None else "unknown"
+    )
+    wait = wiring.patient_limiter.take(address[:64])
+    if wait:
+        seconds = str(math.ceil(wait))
+        raise ApiError(
+            429,
+            "too_many_requests",
+            "Too many requests. Wait a moment and try again.",
+            {"retry_after_s": math.ceil(wait)},
+            headers={"Retry-After": seconds},
+        )
+    return wiring
+
+
+ServiceDep = Annotated[Wiring, Depends(patient_service)]
+SessionHeader = Annotated[
+    str,
+    Header(
+        alias="X-Patient-Session",
+        min_length=10,
+        max_length=200,
+        description="What confirming the date of birth returned.",
+    ),
+]
+KeyHeader = Annotated[
+    IdempotencyKey,
+    Header(alias="Idempotency-Key", description="The same key again repeats nothing."),
+]
+
+router = APIRouter(prefix="/v1/patient-links/{token}", tags=["patient links (patient service)"])
+
+
+def _ods(token: str) -> str:
+    ods = token.split(".", 1)[0]
+    if not (_MIN_TOKEN <= len(token) <= _MAX_TOKEN and _TOKEN.fullmatch(token)):
+        raise ApiError(404, "not_found", "This link is not valid. Check it was copied in full.")
+    if not ODS_CODE.match(ods):
+        raise ApiError(404, "not_found", "This link is not valid. Check it was copied in full.")
+    return ods
+
+
+def _envelope(token: str) -> Envelope:
+    return Caller(user_id=PATIENT_ACTOR, org_id=_ods(token)).envelope()
+
+
+async def _ask(wiring: Wiring, request: Message, response: Response) -> Model:
+    # Personal: never kept by a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return await wiring.campaign.request(request)
+
+
+@router.get(
+    "",
+    response_model=PatientLinkView,
+    summary="What the link is for and who sent it (nothing about the patient)",
+    description="Records that the patient opened it. 404 not one of ours, 410 expired.",
+    responses=error_responses(401, 404, 410, 429, 503),
+)
+async def open_link(token: str, wiring: ServiceDep, response: Response) -> Model:
+    return await _ask(wiring, OpenPatientLink(**_envelope(token), token=token), response)
+
+
+class BirthDate(BaseModel):
+    birth_date: date
+
+
+@router.post(
+    "/verification",
+    response_model=PatientSessionView,
+    summary="Confirm the patient's date of birth; returns the session for the other requests",
+    description="403 `forbidden` a wrong date (`details.attempts_left`); 423 `locked` after "
+    "too many (`details.practice_phone`); 429 another answer too soon (`Retry-After`).",
+    responses=error_responses(401, 403, 404, 410, 422, 423, 429, 503),
+)
+async def verify(token: str, body: BirthDate, wiring: ServiceDep, response: Response) -> Model:
+    request = VerifyBirthDate(**_envelope(token), token=token, birth_date=body.birth_date)
+    return await _ask(wiring, request, response)
+
+
+@router.get(
+    "/booking",
+    response_model=PatientBookingView,
+    summary="The patient's appointment, if any, and whether they can still change it",
+    responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
+)
+async def booking(
+    token: str, session: SessionHeader, wiring: ServiceDep, response: Response
+) -> Model:
+    request = GetPatientBooking(**_envelope(token), token=token, session=session)
+    return await _ask(wiring, request, response)
+
+
+@router.get(
+    "/slots",
+    response_model=FreeSlotsView,
+    summary="Free slots of the campaign's appointment type in the coming weeks",
+    responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
+)
+async def slots(
+    token: str, session: SessionHeader, wiring: ServiceDep, response: Response
+) -> Model:
+    request = ListFreeSlots(**_envelope(token), token=token, session=session)
+    return await _ask(wiring, request, response)
+
+
+class SlotChoice(BaseModel):
+    slot_id: str = Field(min_length=1, max_length=64)
+
+
+@router.post(
+    "/booking",
+    response_model=PatientBookingView,
+    summary="Book a slot (replacing the patient's appointment, if any)",
+    description="409 `conflict` with `details.reason` `slot_taken` when someone else booked "
+    "it meanwhile. The same `Idempotency-Key` again books nothing more.",
+    responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
+)
+async def book(
+    token: str,
+    body: SlotChoice,
+    session: SessionHeader,
+    key: KeyHeader,
+    wiring: ServiceDep,
+    response: Response,
+) -> Model:
+    request = BookAppointment(
+        **_envelope(token), token=token, session=session, slot_id=body.slot_id, idempotency_key=key
+    )
+    return await _ask(wiring, request, response)
+
+
+@router.post(
+    "/booking/cancellation",
+    response_model=PatientBookingView,
+    summary="Cancel the patient's appointment",
+    responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
+)
+async def cancel(
+    token: str, session: SessionHeader, key: KeyHeader, wiring: ServiceDep, response: Response
+) -> Model:
+    request = CancelAppointment(
+        **_envelope(token), token=token, session=session, idempotency_key=key
+    )
+    return await _ask(wiring, request, response)
+
+
+@router.get(
+    "/questionnaire",
+    response_model=PatientQuestionnaireView,
+    summary="The questionnaire (questions as the FHIR Questionnaire has them) and any answers",
+    responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
+)
+async def questionnaire(
+    token: str, session: SessionHeader, wiring: ServiceDep, response: Response
+) -> Model:
+    request = GetPatientQuestionnaire(**_envelope(token), token=token, session=session)
+    return await _ask(wiring, request, response)
+
+
+class Answers(BaseModel):
+    answers: list[Answer] = Field(max_length=100)
+
+
+@router.post(
+    "/questionnaire/response",
+    response_model=PatientQuestionnaireView,
+    summary="Submit the answers; stored once as a FHIR QuestionnaireResponse",
+    description="422 names the question (`details.field`) answered wrongly or left out.",
+    responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
+)
+async def answer(
+    token: str,
+    body: Answers,
+    session: SessionHeader,
+    key: KeyHeader,
+    wiring: ServiceDep,
+    response: Response,
+) -> Model:
+    request = SubmitQuestionnaire(
+        **_envelope(token), token=token, session=session, answers=body.answers, idempotency_key=key
+    )
+    return await _ask(wiring, request, response)

@@ -1,0 +1,1 @@
+"""The patient-facing pages of a booking or questionnaire link."""

@@ -1,0 +1,17 @@
+"""``python -m patient``: serve the patient pages with uvicorn."""
+
+import uvicorn
+
+from .app import create_app
+from .config import PatientSettings
+from .logs import configure_logging
+
+
+def main() -> None:
+    settings = PatientSettings()
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

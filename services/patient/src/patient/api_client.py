@@ -1,0 +1,297 @@
+"""The typed client of the gateway's patient-link API (``/v1/patient-links/{token}``).
+
+Every request carries this service's own bearer token (HS256 under ``PATIENT_GATEWAY_SECRET``,
+audience ``cohort-patient-links``, five minutes) and the patient's address for the gateway's
+rate limit; the link token is the patient's capability, and the session that confirming the
+date of birth returned opens everything personal. Refusals come back as exceptions the routes
+turn into pages."""
+
+import time
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote
+
+import httpx2
+import jwt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .config import GATEWAY_AUDIENCE
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Practice(ApiModel):
+    ods: str
+    name: str
+    phone: str | None = None
+
+
+class Link(ApiModel):
+    campaign_id: str
+    type: Literal["basic", "booking", "questionnaire"]
+    practice: Practice
+    purpose: str
+    expires_at: datetime
+    locked: bool = False
+    attempts_left: int
+
+
+class Session(ApiModel):
+    session: str
+    expires_at: datetime
+    given_name: str
+
+
+class Slot(ApiModel):
+    id: str
+    start: datetime
+    end: datetime
+    location: str | None = None
+    practitioner: str | None = None
+    delivery_channel: str | None = None
+
+
+class Slots(ApiModel):
+    slots: list[Slot]
+    type: str
+
+
+class Appointment(ApiModel):
+    id: str
+    status: str
+    start: datetime
+    end: datetime
+    type: str
+    location: str | None = None
+    practitioner: str | None = None
+
+
+class Booking(ApiModel):
+    practice: Practice
+    type: str
+    given_name: str
+    appointment: Appointment | None = None
+    can_change: bool
+    instructions: str
+
+
+class Option(ApiModel):
+    code: str
+    display: str
+
+
+class EnableWhen(ApiModel):
+    link_id: str
+    code: str
+
+
+class Question(ApiModel):
+    link_id: str
+    text: str
+    type: Literal["choice", "boolean", "integer", "decimal", "date", "string", "text"]
+    required: bool
+    hint: str | None = None
+    options: list[Option] = Field(default_factory=list)
+    min_value: float | None = None
+    max_value: float | None = None
+    unit: str | None = None
+    max_length: int | None = None
+    enable_when: list[EnableWhen] = Field(default_factory=list)
+
+
+class QuestionnaireDef(ApiModel):
+    id: str
+    title: str
+    description: str
+    questions: list[Question]
+
+
+class Answered(ApiModel):
+    link_id: str
+    text: str
+    answers: list[str]
+
+
+class Response(ApiModel):
+    authored: datetime
+    items: list[Answered]
+
+
+class Questionnaire(ApiModel):
+    practice: Practice
+    given_name: str
+    questionnaire: QuestionnaireDef
+    response: Response | None = None
+
+
+class GatewayError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: Mapping[str, Any]) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = dict(details)
+
+
+class LinkNotFound(GatewayError):
+    pass
+
+
+class LinkExpired(GatewayError):
+    pass
+
+
+class LinkLocked(GatewayError):
+    pass
+
+
+class WrongAnswer(GatewayError):
+    @property
+    def attempts_left(self) -> int:
+        return int(self.details.get("attempts_left", 0))
+
+
+class SessionEnded(GatewayError):
+    """No session, or it ran out: the patient confirms their date of birth again."""
+
+
+class TooSoon(GatewayError):
+    @property
+    def retry_after_s(self) -> int:
+        return int(self.details.get("retry_after_s", 1))
+
+
+class SlotTaken(GatewayError):
+    pass
+
+
+class Refused(GatewayError):
+    """A refusal the page shows as it is (the practice's system said no, a conflict)."""
+
+
+class Unavailable(Exception):
+    """The gateway, or a service behind it, did not answer."""
+
+
+M = TypeVar("M", bound=ApiModel)
+
+
+def _error(response: httpx2.Response) -> GatewayError:
+    try:
+        error = response.json()["error"]
+        code, message, details = error["code"], error["message"], error.get("details") or {}
+    except (ValueError, KeyError, TypeError):
+        code, message, details = "unknown", "", {}
+    status = response.status_code
+    kind: type[GatewayError] = Refused
+    if status == 404:
+        kind = LinkNotFound
+    elif status == 410:
+        kind = LinkExpired
+    elif status == 423:
+        kind = LinkLocked
+    elif status == 429:
+        kind = TooSoon
+    elif status == 403:
+        kind = SessionEnded if details.get("reason") == "session" else WrongAnswer
+    elif status == 409 and details.get("reason") == "slot_taken":
+        kind = SlotTaken
+    return kind(status, code, message, details)
+
+
+class ServiceToken:
+    """This service's token for the gateway, renewed a minute before it ends."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+        self._token = ""
+        self._until = 0.0
+
+    def __call__(self) -> str:
+        now = time.time()
+        if now > self._until - 60:
+            claims = {"sub": "patient-service", "aud": GATEWAY_AUDIENCE, "iat": int(now)}
+            claims["exp"] = int(now) + 300
+            self._token = jwt.encode(claims, self._secret, algorithm="HS256")
+            self._until = now + 300
+        return self._token
+
+
+class GatewayClient:
+    def __init__(self, http: httpx2.AsyncClient, token: ServiceToken, address: str) -> None:
+        self._http = http
+        self._token = token
+        self._address = address
+
+    def _headers(self, session: str | None = None, key: str | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._token()}", "X-Patient-Address": self._address}
+        if session:
+            headers["X-Patient-Session"] = session
+        if key:
+            headers["Idempotency-Key"] = key
+        return headers
+
+    async def _call(
+        self,
+        kind: type[M],
+        method: str,
+        token: str,
+        path: str = "",
+        *,
+        body: Mapping[str, Any] | None = None,
+        session: str | None = None,
+        key: str | None = None,
+    ) -> M:
+        url = f"/v1/patient-links/{quote(token, safe='')}{path}"
+        try:
+            response = await self._http.request(
+                method, url, json=body, headers=self._headers(session, key)
+            )
+        except httpx2.HTTPError as exc:
+            raise Unavailable(type(exc).__name__) from exc
+        if response.status_code >= 500 or response.status_code == 401:
+            raise Unavailable(f"gateway answered {response.status_code}")
+        if response.status_code >= 400:
+            raise _error(response)
+        try:
+            return kind.model_validate(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise Unavailable("the gateway's answer could not be read") from exc
+
+    async def open(self, token: str) -> Link:
+        return await self._call(Link, "GET", token)
+
+    async def verify(self, token: str, birth_date: date) -> Session:
+        body = {"birth_date": birth_date.isoformat()}
+        return await self._call(Session, "POST", token, "/verification", body=body)
+
+    async def booking(self, token: str, session: str) -> Booking:
+        return await self._call(Booking, "GET", token, "/booking", session=session)
+
+    async def slots(self, token: str, session: str) -> Slots:
+        return await self._call(Slots, "GET", token, "/slots", session=session)
+
+    async def book(self, token: str, session: str, slot_id: str, key: str) -> Booking:
+        body = {"slot_id": slot_id}
+        return await self._call(
+            Booking, "POST", token, "/booking", body=body, session=session, key=key
+        )
+
+    async def cancel(self, token: str, session: str, key: str) -> Booking:
+        path = "/booking/cancellation"
+        return await self._call(Booking, "POST", token, path, session=session, key=key)
+
+    async def questionnaire(self, token: str, session: str) -> Questionnaire:
+        return await self._call(Questionnaire, "GET", token, "/questionnaire", session=session)
+
+    async def answer(
+        self, token: str, session: str, answers: dict[str, list[str]], key: str
+    ) -> Questionnaire:
+        body = {"answers": [{"link_id": k, "values": v} for k, v in answers.items()]}
+        path = "/questionnaire/response"
+        return await self._call(
+            Questionnaire, "POST", token, path, body=body, session=session, key=key
+        )

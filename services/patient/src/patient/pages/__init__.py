@@ -1,0 +1,1 @@
+"""What the pages work out from the gateway's answers, without I/O (tested alone)."""

@@ -1,0 +1,1 @@
+"""Thin routes: read the request, ask the gateway, render (one template per page)."""

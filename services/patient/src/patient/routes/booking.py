@@ -1,0 +1,154 @@
+"""Booking: the patient's appointment (or none yet), choosing a day then a time from the free
+slots of the campaign's type, checking it and booking it, and cancelling or changing it until
+the appointment. A slot taken meanwhile: a clear message and fresh slots. The confirm page
+carries an idempotency key, so a double click or a retry books once."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from ..api_client import Booking, Slot, Slots, SlotTaken
+from ..forms import BookForm, SlotForm
+from ..pages.slots import by_day, time_text
+from .common import api, link_state, link_url, make_form, posted, render, see_other
+from .start import Token
+
+router = APIRouter()
+TAKEN = "Sorry, that time has just been booked by someone else. Choose another time."
+
+
+def _context(token: str, booking: Booking, **more: object) -> dict[str, object]:
+    return {"token": token, "booking": booking, "practice": booking.practice, **more}
+
+
+@router.get("/l/{token}/appointment")
+async def appointment(request: Request, token: Token) -> Response:
+    state = link_state(request, token)
+    booking = await api(request).booking(token, state.session)
+    if booking.appointment is None and booking.can_change:
+        return see_other(link_url(token, "/appointment/choose"))
+    return render(request, "booking/appointment.html", _context(token, booking))
+
+
+async def _choose(
+    request: Request,
+    token: str,
+    day: date | None,
+    errors: list[dict[str, str]] | None = None,
+    status: int = 200,
+) -> Response:
+    state = link_state(request, token)
+    client = api(request)
+    booking = await client.booking(token, state.session)
+    if not booking.can_change:
+        return see_other(link_url(token, "/appointment"))
+    slots = await client.slots(token, state.session)
+    days = by_day(slots.slots)
+    chosen = next((d for d in days if d.day == day), None)
+    day_items = [
+        {"value": d.day.isoformat(), "text": d.text, "hint": {"text": d.count_text}} for d in days
+    ]
+    time_items = [
+        {"value": s.id, "text": time_text(s.start), "hint": {"text": _where(s)}}
+        for s in (chosen.slots if chosen is not None else [])
+    ]
+    context = _context(
+        token,
+        booking,
+        days=days,
+        day_items=day_items,
+        time_items=time_items,
+        chosen=chosen,
+        form=make_form(request, SlotForm),
+        errors=errors or [],
+        slots=slots,
+    )
+    template = "booking/times.html" if chosen is not None else "booking/days.html"
+    return render(request, template, context, status)
+
+
+@router.get("/l/{token}/appointment/choose")
+async def choose(
+    request: Request, token: Token, day: Annotated[date | None, Query()] = None
+) -> Response:
+    return await _choose(request, token, day)
+
+
+@router.post("/l/{token}/appointment/choose")
+async def chosen(request: Request, token: Token) -> Response:
+    form = await posted(request, SlotForm)
+    slot = (form.slot.data or "").strip()
+    if not slot:
+        day = request.query_params.get("day")
+        errors = [{"text": "Select a time", "href": "#slot"}]
+        return await _choose(request, token, date.fromisoformat(day) if day else None, errors, 400)
+    return see_other(link_url(token, f"/appointment/confirm?slot={slot}"))
+
+
+def _where(slot: Slot) -> str:
+    parts = [slot.location or "", f"with {slot.practitioner}" if slot.practitioner else ""]
+    return " ".join(p for p in parts if p)
+
+
+def _find(slots: Slots, slot_id: str) -> Slot | None:
+    return next((s for s in slots.slots if s.id == slot_id), None)
+
+
+@router.get("/l/{token}/appointment/confirm")
+async def check(
+    request: Request, token: Token, slot: Annotated[str, Query(max_length=64)] = ""
+) -> Response:
+    state = link_state(request, token)
+    client = api(request)
+    booking = await client.booking(token, state.session)
+    found = _find(await client.slots(token, state.session), slot)
+    if found is None:
+        return await _choose(request, token, None, [{"text": TAKEN, "href": "#days"}], 409)
+    form = make_form(request, BookForm, slot=found.id, key=uuid.uuid4().hex)
+    return render(request, "booking/confirm.html", _context(token, booking, slot=found, form=form))
+
+
+@router.post("/l/{token}/appointment/confirm")
+async def book(request: Request, token: Token) -> Response:
+    form = await posted(request, BookForm)
+    state = link_state(request, token)
+    key = (form.key.data or "").strip() or uuid.uuid4().hex
+    try:
+        await api(request).book(token, state.session, (form.slot.data or "").strip(), key)
+    except SlotTaken:
+        return await _choose(request, token, None, [{"text": TAKEN, "href": "#days"}], 409)
+    return see_other(link_url(token, "/appointment/booked"))
+
+
+@router.get("/l/{token}/appointment/booked")
+async def booked(request: Request, token: Token) -> Response:
+    state = link_state(request, token)
+    booking = await api(request).booking(token, state.session)
+    if booking.appointment is None:
+        return see_other(link_url(token, "/appointment"))
+    return render(request, "booking/booked.html", _context(token, booking))
+
+
+@router.get("/l/{token}/appointment/cancel")
+async def cancel_page(request: Request, token: Token) -> Response:
+    state = link_state(request, token)
+    booking = await api(request).booking(token, state.session)
+    if booking.appointment is None or not booking.can_change:
+        return see_other(link_url(token, "/appointment"))
+    context = _context(token, booking, form=make_form(request, BookForm, key=uuid.uuid4().hex))
+    return render(request, "booking/cancel.html", context)
+
+
+@router.post("/l/{token}/appointment/cancel")
+async def cancel(request: Request, token: Token) -> Response:
+    form = await posted(request, BookForm)
+    state = link_state(request, token)
+    key = (form.key.data or "").strip() or uuid.uuid4().hex
+    client = api(request)
+    before = await client.booking(token, state.session)
+    booking = await client.cancel(token, state.session, key)
+    context = _context(token, booking, cancelled=before.appointment)
+    return render(request, "booking/cancelled.html", context)

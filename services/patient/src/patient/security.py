@@ -1,0 +1,63 @@
+"""Response headers for every page and file: a Content-Security-Policy that allows no inline
+script (nor inline style, nor any other origin), no framing, no sniffing, no referrer."""
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: Where the NHS.UK frontend's CSS loads the Frutiger font from (NHS services only).
+NHS_FONTS = "https://assets.nhs.uk"
+
+
+def csp(font_origin: str | None) -> str:
+    fonts = f"'self' {font_origin}" if font_origin else "'self'"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"font-src {fonts}",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), geolocation=(), microphone=(), payment=(), usb=()",
+}
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False, font_origin: str | None = None):
+        self.app = app
+        self.hsts = hsts
+        self.csp = csp(font_origin)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith(("/assets/", "/nhsuk/", "/static/"))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", self.csp)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                if self.hsts:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if not static:
+                    # Pages can show the patient's appointment: never kept by a browser or proxy.
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
