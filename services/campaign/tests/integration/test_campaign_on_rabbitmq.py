@@ -1,6 +1,5 @@
 """The campaign process against the real RabbitMQ: requests, idempotent events, dead letters."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -103,7 +102,24 @@ async def test_a_redelivered_event_changes_nothing_twice(
         return await queue_depth(rabbit, ROWS_RESOLVED.queue) == 0
 
     await eventually(both_consumed)
-    await asyncio.sleep(0.3)
+
+    async def recorded() -> bool:
+        progress = await ask(
+            rpc,
+            GetPatientList(
+                correlation_id=uuid.uuid4(),
+                org_id=ORG,
+                actor="u",
+                campaign_id=campaign_id,
+                list_id=list_id,
+            ),
+            PatientListView,
+        )
+        return progress.result is not None and progress.result.processed_rows == 3
+
+    # Consumed is not yet handled: wait until the rows are recorded, then check nothing
+    # happened twice.
+    await eventually(recorded)
     reply = await ask(
         rpc,
         GetPatientList(

@@ -81,4 +81,13 @@ async def test_a_late_older_reply_does_not_overwrite_a_newer_one(deps: Deps) -> 
 
 
 async def test_a_reply_from_an_unknown_number_is_dropped(deps: Deps) -> None:
-    await replies.record_reply(reply("447700900555", "Who is this?", datetime.now(UTC)), deps)
+    now = datetime.now(UTC)
+    known = await _sent_campaign(deps, allow_replies=True, sent_at=now - timedelta(days=1))
+
+    await replies.record_reply(reply("447700900555", "Who is this?", now), deps)
+
+    # Nobody messaged that number, so nobody gets the reply: not the one patient there is.
+    recipient = await deps.recipients.get(ORG, known)
+    assert recipient is not None
+    assert (recipient.reply, recipient.replied_at) == (None, None)
+    assert await deps.recipients.for_contact(ORG, "447700900555") == []

@@ -10,13 +10,14 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
 from cohort_contracts.vocabulary import CampaignStatus
+from cohort_mongo import DUPLICATE_KEY
 
 from ..domain.model import Campaign, Message, PatientList
 from ..domain.rows import ListProgress, ListRow
 from ..ports import ConcurrentUpdate
-from .mongo_database import Document, MongoHandle
 
-DUPLICATE_KEY = 11000
+__all__ = ["DUPLICATE_KEY", "MongoCampaignRepository", "MongoPatientListRepository"]
+from .mongo_database import Document, MongoHandle
 
 
 def _campaign_doc(c: Campaign) -> Document:

@@ -6,20 +6,17 @@ set both work), unique indexes for identity, aware UTC datetimes. The stand-in
 (``cohort_standin``, a development dependency never installed in the deployed image) keeps data
 in this process and must behave the same; it never shapes the schema."""
 
-import logging
-from typing import Any, cast
+from pymongo import ASCENDING, DESCENDING
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
+from cohort_mongo import Document, IndexSpec
+from cohort_mongo import MongoHandle as SharedHandle
 
-log = logging.getLogger(__name__)
+__all__ = ["INDEXES", "Document", "MongoHandle"]
 
-Document = dict[str, Any]
-IndexKeys = list[tuple[str, int]]
 
 ASC = ASCENDING
 
-INDEXES: list[tuple[str, IndexKeys, dict[str, Any]]] = [
+INDEXES: list[IndexSpec] = [
     # One recipient per patient per campaign (first occurrence wins through it); also the
     # lookup of a patient's holder when a row clashes.
     ("recipients", [("campaign_id", ASC), ("nhs_number", ASC)], {"unique": True}),
@@ -89,43 +86,13 @@ INDEXES += [
 ]
 
 
-class MongoHandle:
+class MongoHandle(SharedHandle):
+    """Campaign's database, with its indexes."""
+
     def __init__(self, url: str | None, database: str) -> None:
-        self.standin = url is None
-        if url is None:
-            self._client: Any = _standin_client()
-        else:
-            self._client = AsyncMongoClient(url, serverSelectionTimeoutMS=5000, tz_aware=True)
-        self.db = cast(AsyncDatabase[Document], self._client[database])
-
-    def warn_if_standin(self) -> None:
-        if self.standin:
-            log.warning(
-                "MONGODB_URL is not set: using the in-process MongoDB stand-in. "
-                "All campaign data is lost when this process stops."
-            )
-
-    async def ensure_indexes(self) -> None:
-        """The indexes MongoDB 7 needs for every query the repositories make (each line names
-        the queries it serves); creating an existing index is a no-op."""
-        for collection, keys, options in INDEXES:
-            await self.db[collection].create_index(keys, **options)
-
-    async def ping(self) -> bool:
-        await self._client.admin.command("ping")
-        return True
-
-    async def close(self) -> None:
-        await self._client.close()
-
-
-def _standin_client() -> Any:
-    try:
-        from cohort_standin import StandinClient
-    except ImportError:
-        raise RuntimeError(
-            "MONGODB_URL is not set and the in-process MongoDB stand-in is not installed: "
-            "set MONGODB_URL; the in-process stand-in is a development dependency "
-            "(uv sync with the dev group)."
-        ) from None
-    return StandinClient()
+        super().__init__(
+            url,
+            database,
+            indexes=INDEXES,
+            lost_on_exit="All campaign data is lost when this process stops.",
+        )
