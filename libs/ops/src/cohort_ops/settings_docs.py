@@ -238,6 +238,9 @@ def _default(field: FieldInfo) -> str:
         return "(development value; set a secret)"
     if value is None or value == {}:
         return "(unset)"
+    if isinstance(value, Path) and value.is_absolute() and value.is_relative_to(ROOT):
+        # Worked out from where the code is installed: shown as it is in any checkout.
+        value = value.relative_to(ROOT)
     return f"`{value}`"
 
 
