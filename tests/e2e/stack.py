@@ -154,6 +154,11 @@ class Stack:
             # Wrong dates of birth are not spaced out here (the campaign tests prove they are).
             "CAMPAIGN_DOB_RETRY_DELAY_S": "0",
             "GATEWAY_PATIENT_SERVICE_SECRET": PATIENT_SERVICE_SECRET,
+            # Every simulated patient of a run comes from one address (127.0.0.1), so the
+            # per-address limit would count the whole module's journeys as one person's; the
+            # limit itself is proven by the gateway's unit tests.
+            "GATEWAY_PATIENT_REQUESTS_PER_MINUTE": "60000",
+            "GATEWAY_PATIENT_BURST": "10000",
             "PATIENT_PORT": str(self.ports["patient"]),
             "PATIENT_GATEWAY_URL": self.url("gateway"),
             "PATIENT_GATEWAY_SECRET": PATIENT_SERVICE_SECRET,
