@@ -17,6 +17,7 @@ def encode_rows(rows: list[list[str]]) -> str:
 
 
 def as_text(value: str) -> str:
-    """Text someone outside the practice wrote (a patient's reply), defused so that Excel
-    shows it instead of running it as a formula."""
+    """Text we did not write ourselves (a patient's reply, a cell of an uploaded list, a
+    contact from PDS), defused so that Excel shows it instead of running it as a formula: a
+    leading apostrophe, as OWASP's "CSV injection" advice has it."""
     return "'" + value if value.startswith(_FORMULA_START) else value

@@ -68,11 +68,12 @@ async def recipients_csv(
 
 def _row(recipient: RecipientView) -> list[str]:
     return [
-        recipient.nhs_number,
+        as_text(recipient.nhs_number),
         as_text(recipient.given_name),
         as_text(recipient.family_name),
         recipient.channel,
-        recipient.contact,
+        # An email address from PDS may start with "=" or "+" as validly as any other letter.
+        as_text(recipient.contact),
         recipient.status.value,
         "" if recipient.reason_code is None else recipient.reason_code.value,
         recipient.reason or "",

@@ -8,7 +8,7 @@ from cohort_contracts.campaign_views import UnsuccessfulRowsPage
 
 from ..caller import Caller
 from ..ports import CampaignClient, expect
-from .csv_text import BOM, encode_rows
+from .csv_text import BOM, as_text, encode_rows
 
 PAGE_SIZE = 1000
 EXTRA_COLUMNS = ("row_number", "reason_code", "reason")
@@ -39,12 +39,19 @@ async def unsuccessful_rows_csv(
     """CSV text, one chunk per page. ``first_page`` is fetched by the caller so that a missing
     list is an HTTP error before the response starts, not a broken download."""
     width = len(first_page.columns)
-    yield BOM + encode_rows([[*first_page.columns, *EXTRA_COLUMNS]])
+    # The original cells and column names are defused like any text from outside the practice:
+    # a list exported from one system may carry a cell someone typed as "=HYPERLINK(...)".
+    yield BOM + encode_rows([[*map(as_text, first_page.columns), *EXTRA_COLUMNS]])
     page = first_page
     while True:
         yield encode_rows(
             [
-                [*_fit(row.cells, width), str(row.row_number), row.reason_code, row.reason]
+                [
+                    *map(as_text, _fit(row.cells, width)),
+                    str(row.row_number),
+                    row.reason_code,
+                    row.reason,
+                ]
                 for row in page.rows
             ]
         )

@@ -5,11 +5,11 @@ org)>``. The token is checked before the form is read, so a forged call costs no
 publishes nothing."""
 
 import logging
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cohort_platform.group_commit import Overloaded
 from cohort_platform.webhooks import token_is_valid
@@ -26,27 +26,46 @@ router = APIRouter(prefix="/v1/webhooks/firetext", tags=["webhooks"])
 F = TypeVar("F", bound=BaseModel)
 
 
+#: Our references: a recipient id, or a group's ``g-`` and hex (dispatch's ``grouping``).
+MAX_REFERENCE = 100
+#: Group references are answered per number, so a group receipt without one matches nobody.
+GROUP_PREFIX = "g-"
+
+
 class FiretextReceiptForm(BaseModel):
-    """A Firetext delivery receipt (reference/firetext.md §2)."""
+    """A Firetext delivery receipt (reference/firetext.md §2). What dispatch could never read
+    is refused here with a 400 rather than queued to be dropped there."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    mobile: str = ""
-    status: str = Field(min_length=1, description="0 delivered, 1 undelivered, 2 pending")
-    reference: str = Field(min_length=1, description="Our reference sent with the message")
-    time: str | None = None
-    code: str | None = None
+    mobile: str = Field(default="", max_length=32)
+    status: Literal["0", "1", "2"] = Field(description="0 delivered, 1 undelivered, 2 pending")
+    reference: str = Field(
+        min_length=1,
+        max_length=MAX_REFERENCE,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Our reference sent with the message",
+    )
+    time: str | None = Field(default=None, max_length=64)
+    code: str | None = Field(default=None, max_length=16)
+
+    @model_validator(mode="after")
+    def _group_receipt_names_its_number(self) -> "FiretextReceiptForm":
+        if self.reference.startswith(GROUP_PREFIX) and not self.mobile:
+            raise ValueError("a receipt for a group reference needs the mobile number")
+        return self
 
 
 class FiretextInboundForm(BaseModel):
     """A reply to one of our numbers (reference/firetext.md §4)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    source: str = Field(min_length=1)
-    destination: str = ""
+    # A reply from no number at all reaches nobody (dispatch would dead-letter it).
+    source: str = Field(min_length=1, max_length=32)
+    destination: str = Field(default="", max_length=32)
     message: str = ""
-    time: str | None = None
+    time: str | None = Field(default=None, max_length=64)
 
 
 class ReceiptAccepted(BaseModel):
@@ -117,11 +136,14 @@ async def _read_form(request: Request, model: type[F]) -> F:
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        fields = sorted({".".join(str(p) for p in error["loc"]) for error in exc.errors()})
+        # A model-level check has no field of its own: it is named "body".
+        fields = sorted(
+            {".".join(str(p) for p in error["loc"]) or "body" for error in exc.errors()}
+        )
         raise ApiError(
             400,
             "bad_request",
-            "The callback is missing required fields: " + ", ".join(fields),
+            "The callback is missing required fields or has unreadable ones: " + ", ".join(fields),
             {"fields": fields},
         ) from None
 
