@@ -13,7 +13,7 @@ from firetext_sim.gateway import Account
 from firetext_sim.limits import Faults, RateLimiter
 from firetext_sim.outcomes import OutcomeRules
 from firetext_sim.receipts import ReceiptSender
-from firetext_sim.sim_api import sim_router
+from firetext_sim.sim_api import fault_router, sim_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Firetext simulator", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.include_router(firetext_router(account, faults))
     app.include_router(sim_router(account))
+    app.include_router(fault_router(faults.windows))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -1,10 +1,13 @@
-"""Knobs that make the simulator misbehave: latency, a request rate limit and random 500s."""
+"""Knobs that make the simulator misbehave: latency, a request rate limit, random 500s, and
+faults switched on for a while (``fault_windows``)."""
 
 import asyncio
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from firetext_sim.fault_windows import FaultWindows
 
 
 class RateLimiter:
@@ -38,11 +41,18 @@ class Faults:
     error_rate: float
     limiter: RateLimiter
     rng: random.Random = field(default_factory=random.Random)
+    windows: FaultWindows = field(default_factory=FaultWindows)
 
     async def refusal(self) -> int | None:
         """The HTTP status to answer instead of serving the request, if any."""
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
+        if (window := self.windows.current()) is not None:
+            self.windows.count(window.mode)
+            if window.mode == "timeout":
+                await asyncio.sleep(window.hang_s)  # then served: the caller gave up
+            else:
+                return int(window.mode.replace("xx", "00"))
         if not self.limiter.allow():
             return 429
         if self.error_rate and self.rng.random() < self.error_rate:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from firetext_sim.fault_windows import FaultRequest, FaultWindows
 from firetext_sim.gateway import Account
 from firetext_sim.receipts import POST_ERRORS, uk_time
 
@@ -19,6 +20,26 @@ class InboundSms(BaseModel):
     source: str
     destination: str
     message: str
+
+
+def fault_router(faults: FaultWindows) -> APIRouter:
+    router = APIRouter(prefix="/_sim")
+
+    @router.post("/faults")
+    async def start_fault(fault: FaultRequest) -> dict[str, object]:
+        faults.start(fault)
+        return faults.as_json()
+
+    @router.delete("/faults")
+    async def stop_fault() -> dict[str, object]:
+        faults.stop()
+        return faults.as_json()
+
+    @router.get("/faults")
+    async def current_fault() -> dict[str, object]:
+        return faults.as_json()
+
+    return router
 
 
 def sim_router(account: Account) -> APIRouter:

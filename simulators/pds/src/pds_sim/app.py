@@ -2,11 +2,12 @@
 
 import logging
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from pds_sim.auth import TokenError, TokenIssuer
 from pds_sim.config import Settings
+from pds_sim.faults import FaultRequest
 from pds_sim.limits import RateLimiter
 from pds_sim.patient_api import PatientService, patient_router
 from pds_sim.patients import PatientIndex
@@ -38,14 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/_sim/stats")
-    async def stats() -> dict[str, int]:
-        return service.stats.as_dict()
-
-    @app.post("/_sim/reset-stats")
-    async def reset_stats() -> dict[str, int]:
-        service.stats.reset()
-        return service.stats.as_dict()
+    app.include_router(_sim_router(service))
 
     if issuer is not None:
 
@@ -69,3 +63,33 @@ def _token_issuer(settings: Settings) -> TokenIssuer | None:
     return TokenIssuer.from_pem_file(
         settings.public_key_path, settings.token_audience, settings.token_ttl_seconds
     )
+
+
+def _sim_router(service: PatientService) -> APIRouter:
+    """Test-only endpoints: counts, and faults switched on for a while."""
+    router = APIRouter()
+
+    @router.get("/_sim/stats")
+    async def stats() -> dict[str, int]:
+        return service.stats.as_dict()
+
+    @router.post("/_sim/faults")
+    async def start_fault(fault: FaultRequest) -> dict[str, object]:
+        service.faults.start(fault)
+        return service.faults.as_json()
+
+    @router.delete("/_sim/faults")
+    async def stop_fault() -> dict[str, object]:
+        service.faults.stop()
+        return service.faults.as_json()
+
+    @router.get("/_sim/faults")
+    async def faults() -> dict[str, object]:
+        return service.faults.as_json()
+
+    @router.post("/_sim/reset-stats")
+    async def reset_stats() -> dict[str, int]:
+        service.stats.reset()
+        return service.stats.as_dict()
+
+    return router

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 
 from pds_sim import outcomes
 from pds_sim.auth import TokenIssuer
+from pds_sim.faults import Faults
 from pds_sim.limits import RateLimiter
 from pds_sim.nhs_number import is_valid_nhs_number
 from pds_sim.outcomes import FHIR_JSON, Problem
@@ -45,6 +46,27 @@ class PatientService:
     error_rate: float
     stats: Stats = field(default_factory=Stats)
     rng: random.Random = field(default_factory=random.Random)
+    faults: Faults = field(default_factory=Faults)
+
+    async def injected(self) -> tuple[Problem, str] | None:
+        """The fault switched on through ``/_sim/faults``, if one is on now. A timeout hangs,
+        then lets the request be served as usual (the client has given up by then)."""
+        window = self.faults.current()
+        if window is None:
+            return None
+        self.faults.count(window.mode)
+        match window.mode:
+            case "timeout":
+                await asyncio.sleep(window.hang_s)
+                return None
+            case "5xx":
+                self.stats.errors += 1
+                return outcomes.UNKNOWN_ERROR, "Simulated fault (/_sim/faults)"
+            case "429":
+                self.stats.throttled += 1
+                return outcomes.TOO_MANY_REQUESTS, outcomes.RATE_LIMITED_DIAGNOSTICS
+            case "401":
+                return outcomes.ACCESS_DENIED, "Invalid Access Token"
 
     def refusal(self, headers: Mapping[str, str]) -> tuple[Problem, str] | None:
         """What the proxy answers before the request reaches PDS proper, if anything."""
@@ -74,7 +96,7 @@ def patient_router(service: PatientService) -> APIRouter:
         echo = {name: value for name in _ECHOED_HEADERS if (value := request.headers.get(name))}
         if service.latency_s:
             await asyncio.sleep(service.latency_s)
-        if refused := service.refusal(request.headers):
+        if refused := await service.injected() or service.refusal(request.headers):
             problem, diagnostics = refused
             return problem.response(diagnostics, echo)
         if invalid := _invalid_request(nhs_number, request.headers.get("X-Request-ID")):
