@@ -13,6 +13,7 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
 from .adapters.clock import UkClock
+from .adapters.credential_hold import CredentialHold, HoldTimes
 from .adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
 from .adapters.rabbit_publisher import RabbitEventPublisher
 from .adapters.tokens import SignedJwtTokenProvider, StaticTokenProvider, load_private_key
@@ -62,6 +63,7 @@ def build_directory(
     *,
     transport: httpx2.AsyncBaseTransport | None = None,
     limiter: RateLimiter | None = None,
+    hold: CredentialHold | None = None,
 ) -> PdsPatientDirectory:
     """The PDS client. Without ``limiter`` it paces itself at the whole ``pds_rate_limit``, as
     if it were the only instance; ``bootstrap`` passes the sharer of the deployment's limit."""
@@ -87,6 +89,13 @@ def build_directory(
         ),
         attempt_timeout_s=settings.pds_attempt_timeout_s,
         tokens=build_token_provider(settings),
+        hold=hold
+        or CredentialHold(
+            HoldTimes(
+                initial_s=settings.pds_credentials_retry_initial_s,
+                max_s=settings.pds_credentials_retry_max_s,
+            )
+        ),
     )
 
 

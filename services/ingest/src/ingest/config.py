@@ -40,6 +40,11 @@ class IngestSettings(BaseSettings):
     pds_retry_attempts: int = Field(default=5, ge=1, le=20)
     pds_backoff_initial_s: float = Field(default=0.5, ge=0)
     pds_backoff_max_s: float = Field(default=10.0, ge=0)
+    #: While PDS refuses our credentials (401/403), lookups are held, not failed; one tries
+    #: again after this pause, doubled after each refusal.
+    pds_credentials_retry_initial_s: float = Field(default=5.0, gt=0)
+    #: The longest pause between tries while PDS refuses our credentials.
+    pds_credentials_retry_max_s: float = Field(default=300.0, gt=0)
     #: PDS requests in flight per instance.
     pds_concurrency: int = Field(default=20, ge=1, le=500)
     #: PDS requests per second for the whole deployment, shared by the instances that have

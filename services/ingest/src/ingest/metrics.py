@@ -42,6 +42,11 @@ PDS_RATE_LIMIT = Gauge(
     "PDS requests per second this instance may make now: its share of the deployment's limit "
     "among the instances with lookups to make (0 while it has none, or is waiting to join).",
 )
+PDS_CREDENTIALS_REFUSED = Gauge(
+    "ingest_pds_credentials_refused",
+    "1 while PDS refuses this instance's credentials (401/403, or the token endpoint refuses "
+    "our key) and lookups are held; 0 otherwise. A configuration fault: alert on it.",
+)
 PDS_SHARING_INSTANCES = Gauge(
     "ingest_pds_rate_sharing_instances",
     "Instances with lookups to make, this one included, at its last count while it had some: "

@@ -30,6 +30,8 @@ def fast_settings(**overrides: object) -> IngestSettings:
         "pds_backoff_initial_s": 0.001,
         "pds_backoff_max_s": 0.01,
         "pds_rate_limit": 1000,
+        "pds_credentials_retry_initial_s": 0.001,
+        "pds_credentials_retry_max_s": 0.01,
     }
     values.update(overrides)
     return IngestSettings.model_validate(values)
@@ -95,11 +97,6 @@ async def test_superseded_number_returns_the_surviving_record(
         (Reply(400, operation_outcome("MISSING_VALUE")), UploadReason.PDS_UNAVAILABLE),
         (Reply(400, b"Bad Request", content_type="text/plain"), UploadReason.PDS_UNAVAILABLE),
         (Reply(400), UploadReason.PDS_UNAVAILABLE),
-        (
-            Reply(401, operation_outcome("ACCESS_DENIED"), content_type="application/json"),
-            UploadReason.PDS_UNAVAILABLE,
-        ),
-        (Reply(403, operation_outcome("INVALID_VALUE")), UploadReason.PDS_UNAVAILABLE),
         (Reply(200, operation_outcome("TOO_MANY_MATCHES")), UploadReason.PDS_UNAVAILABLE),
         (Reply(200, b"<html>"), UploadReason.PDS_UNAVAILABLE),
     ],
@@ -115,12 +112,12 @@ async def test_answers_that_are_not_retried(
 async def test_refusal_logs_the_spine_code_but_not_the_nhs_number(
     directory: PdsPatientDirectory, stub: PdsStub, caplog: pytest.LogCaptureFixture
 ) -> None:
-    stub.scripts[NHS_NUMBER] = [Reply(403, operation_outcome("INVALID_VALUE"))]
+    stub.scripts[NHS_NUMBER] = [Reply(400, operation_outcome("INVALID_VALUE"))]
     with caplog.at_level(logging.WARNING, logger="ingest.pds"):
         await directory.lookup(NHS_NUMBER, CONTEXT)
     [record] = caplog.records
     assert record.__dict__["spine_code"] == "INVALID_VALUE"
-    assert record.__dict__["status"] == 403
+    assert record.__dict__["status"] == 400
     assert NHS_NUMBER not in repr(record.__dict__)
 
 

@@ -1,6 +1,8 @@
 """The PDS adapter's use of its bearer-token port: a 401 gets one new token and one more try
-with the same X-Request-ID; a token that cannot be had is PDS_UNAVAILABLE or a retry."""
+with the same X-Request-ID; a token that cannot be had is a retry, or (refused) holds the lookup
+until it can be had."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -9,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from cohort_contracts.vocabulary import UploadReason
+from ingest.adapters.credential_hold import CredentialHold, HoldTimes
 from ingest.adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
 from ingest.adapters.tokens import StaticTokenProvider
 from ingest.domain.patient import PdsPatient
@@ -39,7 +42,10 @@ def tokens() -> FakeTokenProvider:
 
 
 def make_directory(
-    stub: PdsStub, limiter: FakeRateLimiter, tokens: AccessTokenProvider
+    stub: PdsStub,
+    limiter: FakeRateLimiter,
+    tokens: AccessTokenProvider,
+    hold: CredentialHold | None = None,
 ) -> PdsPatientDirectory:
     client = make_http_client(
         f"http://pds.test{BASE_PATH}",
@@ -54,6 +60,7 @@ def make_directory(
         retry=RetryPolicy(attempts=3, backoff_initial_s=0.001, backoff_max_s=0.01),
         attempt_timeout_s=5,
         tokens=tokens,
+        hold=hold or CredentialHold(HoldTimes(initial_s=0.001, max_s=0.01)),
     )
 
 
@@ -87,33 +94,58 @@ async def test_a_401_gets_a_new_token_and_one_more_try_with_the_same_request_id(
     assert retries.value == 1
 
 
-async def test_a_second_401_is_not_chased(
+async def test_a_second_401_holds_the_lookup_until_pds_accepts_a_token(
     directory: PdsPatientDirectory, stub: PdsStub, tokens: FakeTokenProvider
 ) -> None:
     stub.scripts[NHS_NUMBER] = [ACCESS_DENIED, ACCESS_DENIED, ACCESS_DENIED]
-    assert await directory.lookup(NHS_NUMBER, CONTEXT) is UploadReason.PDS_UNAVAILABLE
-    assert len(stub.seen) == 2
-    assert tokens.refreshes == 1
+    result = await directory.lookup(NHS_NUMBER, CONTEXT)
+
+    assert isinstance(result, PdsPatient)
+    # 401, fresh token, 401: held; after the pause 401, fresh token, accepted.
+    assert len(stub.seen) == 4
+    assert tokens.refreshes == 2
 
 
-async def test_a_static_token_is_not_sent_again_after_a_401(
+async def test_a_static_token_is_not_sent_again_straight_after_a_401(
     stub: PdsStub, limiter: FakeRateLimiter
 ) -> None:
     pds = make_directory(stub, limiter, StaticTokenProvider(SecretStr("abc123")))
     stub.scripts[NHS_NUMBER] = [ACCESS_DENIED]
     try:
-        assert await pds.lookup(NHS_NUMBER, CONTEXT) is UploadReason.PDS_UNAVAILABLE
+        # Held, then tried again after the pause (the operator has fixed the token).
+        assert isinstance(await pds.lookup(NHS_NUMBER, CONTEXT), PdsPatient)
+    finally:
+        await pds.aclose()
+    assert len(stub.seen) == 2
+
+
+async def test_a_token_endpoint_refusing_our_key_holds_the_lookup_without_calling_pds(
+    stub: PdsStub, limiter: FakeRateLimiter, tokens: FakeTokenProvider
+) -> None:
+    pauses: list[float] = []
+    three_pauses = asyncio.Event()
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 3:
+            three_pauses.set()
+        await asyncio.sleep(0)
+
+    hold = CredentialHold(HoldTimes(initial_s=1, max_s=3), sleep=pause)
+    pds = make_directory(stub, limiter, tokens, hold)
+    tokens.failure = TokenUnavailable("token endpoint HTTP 401", retryable=False)
+    try:
+        lookup = asyncio.create_task(pds.lookup(NHS_NUMBER, CONTEXT))
+        await asyncio.wait_for(three_pauses.wait(), 5)
+
+        assert not lookup.done()  # three probes refused: still held, not failed
+        assert stub.seen == []
+        tokens.failure = None  # the operator fixes the key
+        assert isinstance(await lookup, PdsPatient)
     finally:
         await pds.aclose()
     assert len(stub.seen) == 1
-
-
-async def test_refused_credentials_make_the_row_pds_unavailable_without_calling_pds(
-    directory: PdsPatientDirectory, stub: PdsStub, tokens: FakeTokenProvider
-) -> None:
-    tokens.failure = TokenUnavailable("token endpoint HTTP 401", retryable=False)
-    assert await directory.lookup(NHS_NUMBER, CONTEXT) is UploadReason.PDS_UNAVAILABLE
-    assert stub.seen == []
+    assert pauses[:4] == [1, 2, 3, 3][: len(pauses)]  # doubling, up to the maximum
 
 
 async def test_an_unavailable_token_endpoint_is_retried_like_pds(

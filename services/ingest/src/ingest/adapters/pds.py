@@ -5,7 +5,8 @@ costs ~4 ms CPU per request under concurrency, the aiohttp transport about a qua
 Every attempt waits for the rate limiter (the deployment-wide share, see
 cohort_platform.rate_sharing), so retries are paced too; a logical request keeps its
 X-Request-ID across retries, as PDS asks, so it can de-duplicate them. A 401 gets one fresh
-bearer token and one more try straight away."""
+bearer token and one more try straight away; a refusal after that (or a 403) holds every lookup
+until PDS accepts the credentials again (``credential_hold``): no row fails for it."""
 
 import asyncio
 import json
@@ -31,6 +32,7 @@ from cohort_platform.tracing import client_span
 from ..domain.patient import MalformedPatient, PdsPatient, parse_patient
 from ..metrics import PDS_REQUEST_SECONDS, PDS_REQUESTS, PDS_RETRIES, RetryCause, status_class
 from ..ports import AccessTokenProvider, LookupContext, RateLimiter, TokenUnavailable
+from .credential_hold import CredentialHold, CredentialsRefused, HoldTimes
 
 log = logging.getLogger("ingest.pds")
 
@@ -127,8 +129,10 @@ class PdsPatientDirectory:
         retry: RetryPolicy,
         attempt_timeout_s: float,
         tokens: AccessTokenProvider | None = None,
+        hold: CredentialHold | None = None,
     ) -> None:
         self._client = client
+        self._hold = hold or CredentialHold(HoldTimes())
         self._limiter = limiter
         # Per instance, so it bounds connections to PDS however many batches are in flight.
         self._slots = asyncio.Semaphore(concurrency)
@@ -153,22 +157,28 @@ class PdsPatientDirectory:
             before_sleep=_count_retry,
             reraise=True,
         )
-        try:
-            result: PdsPatient | UploadReason = await retrying(
-                self._attempt, nhs_number, request_id, context
-            )
-        except RetryablePdsError as exc:
-            log.warning(
-                "pds lookup gave up",
-                extra={
-                    "request_id": request_id,
-                    "correlation_id": context.correlation_id,
-                    "attempts": self._retry.attempts,
-                    "last_error": exc.cause,
-                },
-            )
-            return UploadReason.PDS_UNAVAILABLE
-        return result
+        while True:
+            async with self._hold.turn():
+                try:
+                    result: PdsPatient | UploadReason = await retrying(
+                        self._attempt, nhs_number, request_id, context
+                    )
+                except RetryablePdsError as exc:
+                    log.warning(
+                        "pds lookup gave up",
+                        extra={
+                            "request_id": request_id,
+                            "correlation_id": context.correlation_id,
+                            "attempts": self._retry.attempts,
+                            "last_error": exc.cause,
+                        },
+                    )
+                    return UploadReason.PDS_UNAVAILABLE
+                except CredentialsRefused as refusal:
+                    self._hold.refuse(refusal)
+                    continue
+            self._hold.accept()
+            return result
 
     def _wait(self, state: RetryCallState) -> float:
         backoff = self._backoff(state)
@@ -192,11 +202,7 @@ class PdsPatientDirectory:
         except TokenUnavailable as exc:
             if exc.retryable:
                 raise RetryablePdsError(f"token: {exc.cause}", retry_cause="token") from exc
-            log.warning(
-                "no pds token",
-                extra={"request_id": request_id, "correlation_id": context.correlation_id},
-            )
-            return UploadReason.PDS_UNAVAILABLE
+            raise CredentialsRefused(None, None) from exc
         return self._interpret(response, request_id, context)
 
     async def _send(
@@ -251,6 +257,9 @@ class PdsPatientDirectory:
             return UploadReason.NOT_FOUND
         if status == 400 and code == "INVALID_RESOURCE_ID":
             return UploadReason.INVALID_NHS_NUMBER
-        # 401/403 (credentials, access mode) and other 400s are our set-up, not the patient.
+        if status in (401, 403):
+            # Our credentials or access mode: a fault to fix, not a row to fail.
+            raise CredentialsRefused(status, code)
+        # Other 400s are our request's set-up, not the patient.
         log.warning("pds refused lookup", extra={**ids, "status": status, "spine_code": code})
         return UploadReason.PDS_UNAVAILABLE
