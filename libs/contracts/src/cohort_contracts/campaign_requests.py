@@ -194,11 +194,19 @@ class GetRecipient(_Request):
 
 class ClaimMessages(_Request):
     """From dispatch, just before a provider call: move these recipients from ``queued`` to
-    ``sending``. Only the ones returned may be sent; a redelivered batch claims nothing twice."""
+    ``sending``. Only the ones returned may be sent; a redelivered batch claims nothing twice.
+
+    ``provider_references`` names, before the call, the reference a recipient will be sent
+    under when it is not its own id (a group of identical texts shares one): campaign stores it
+    with the claim, so the provider's receipts find their recipients even if dispatch dies
+    between the provider's acceptance and its report of the send."""
 
     kind: Literal["ClaimMessages"] = "ClaimMessages"
     campaign_id: UUID
     recipient_ids: list[str] = Field(max_length=MAX_PAGE_SIZE)
+    provider_references: dict[str, Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=dict, max_length=MAX_PAGE_SIZE
+    )
 
 
 CampaignRequest = Annotated[

@@ -1,6 +1,6 @@
 """What the handlers need from the outside world. Adapters implement these."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -148,8 +148,15 @@ class RecipientRepository(Protocol):
         ...
 
     async def in_batch(self, batch_id: UUID) -> list[Recipient]: ...
-    async def claim(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
-        """Atomically move queued → sending; returns exactly the ids this call moved."""
+    async def claim(
+        self,
+        org_id: str,
+        campaign_id: UUID,
+        ids: Sequence[str],
+        references: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """Atomically move queued → sending, storing each recipient's provider reference from
+        ``references`` where it has one; returns exactly the ids this call moved."""
         ...
 
     async def transition(

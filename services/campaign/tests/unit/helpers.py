@@ -62,7 +62,12 @@ async def campaign_with_recipients(deps: Deps, n: int) -> tuple[uuid.UUID, uuid.
     return campaign.id, list_id
 
 
-async def claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
+async def claim(
+    deps: Deps,
+    campaign_id: uuid.UUID,
+    ids: list[str],
+    references: dict[str, str] | None = None,
+) -> list[str]:
     """As dispatch does before a provider call: the ids it may now send."""
     result = await releasing.claim_messages(
         ClaimMessages(
@@ -71,6 +76,7 @@ async def claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]
             actor="dispatch",
             campaign_id=campaign_id,
             recipient_ids=ids,
+            provider_references=references or {},
         ),
         deps,
     )

@@ -135,3 +135,38 @@ async def test_a_shared_receipt_that_overtakes_the_send_report_waits_for_it(
         deps,
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
+
+
+async def test_a_groups_receipts_settle_its_recipients_when_dispatch_died_before_reporting(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    """Dispatch names the group's reference in its claim; it dies after Firetext took the
+    group, so no ``MessagesSent`` ever comes. The receipts still find their recipients."""
+    campaign_id, _ = await campaign_with_recipients(deps, 3)
+    await campaigns.send_campaign(
+        SendCampaign(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign_id,
+            confirm_recipient_count=3,
+        ),
+        deps,
+    )
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    await releasing.release(campaign, deps)
+    ids = [
+        m.recipient_id
+        for r, c in publisher.published
+        if r == SEND_MESSAGES and isinstance(c, SendMessages)
+        for m in c.messages
+    ]
+    await claim(deps, campaign_id, ids, references=dict.fromkeys(ids, "g-claimed"))
+    contacts = await contacts_of(deps, campaign_id)
+
+    await receipts.record_deliveries(
+        batch(*(report(provider_reference="g-claimed", mobile=contacts[i]) for i in ids)), deps
+    )
+
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 3}

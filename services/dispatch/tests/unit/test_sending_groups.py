@@ -143,3 +143,40 @@ async def test_email_is_never_grouped(world: World) -> None:
 
     assert len(world.email.requests) == 3
     assert world.email_limiter.amounts == [1, 1, 1]
+
+
+async def test_the_claim_names_each_groups_reference_before_the_provider_is_called(
+    world: World,
+) -> None:
+    """If dispatch dies after Firetext took the group and before reporting it, campaign still
+    knows from the claim which recipients the group's receipts are for."""
+    cmd = make_sms_batch(["Same", "Hello Ann", "Same", "Same"])
+    queue_all(world, ["r0000", "r0001", "r0002"])  # r0003 is someone else's already
+
+    await send_messages(cmd, world.deps)
+
+    (claim,) = world.claims.requests
+    (group,) = [r for r in world.sms.requests if len(r.messages) > 1]
+    assert claim.provider_references == {
+        "r0000": group.reference,
+        "r0002": group.reference,
+        "r0003": group.reference,
+    }
+    assert [m.recipient_id for m in group.messages] == ["r0000", "r0002"]
+    assert references(world)["r0000"] == group.reference
+    assert "r0001" not in claim.provider_references  # alone: its own id is its reference
+
+
+async def test_a_group_left_with_one_claimed_member_keeps_the_claimed_reference(
+    world: World,
+) -> None:
+    cmd = make_sms_batch(["Same", "Same"])
+    queue_all(world, ["r0001"])
+
+    await send_messages(cmd, world.deps)
+
+    (claim,) = world.claims.requests
+    (request,) = world.sms.requests
+    assert [m.recipient_id for m in request.messages] == ["r0001"]
+    assert request.reference == claim.provider_references["r0001"]
+    assert is_group_reference(request.reference)

@@ -7,7 +7,7 @@ write that moves recipients adds what it moved to the campaign's counters (``cou
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -117,24 +117,39 @@ class MongoRecipientRepository:
         query = {"batch_id": str(batch_id), "status": RecipientStatus.QUEUED.value}
         return [recipient_from(d) async for d in self._c.find(query)]
 
-    async def claim(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
+    async def claim(
+        self,
+        org_id: str,
+        campaign_id: UUID,
+        ids: Sequence[str],
+        references: Mapping[str, str] | None = None,
+    ) -> list[str]:
         claim_id = uuid.uuid4().hex
-        result = await self._c.update_many(
-            {
-                "_id": {"$in": list(ids)},
-                "org_id": org_id,
-                "campaign_id": str(campaign_id),
-                "status": RecipientStatus.QUEUED.value,
-            },
-            {
-                "$set": {
-                    "status": RecipientStatus.SENDING.value,
-                    "claim_id": claim_id,
-                    "updated_at": _now(),
-                }
-            },
-        )
-        await self._counts.add(campaign_id, shifted(R.QUEUED, R.SENDING, result.modified_count))
+        # One guarded write per provider reference (a group's members share one), all under
+        # this claim's id; most chunks are one or two groups.
+        by_reference: dict[str | None, list[str]] = defaultdict(list)
+        for recipient_id in ids:
+            by_reference[(references or {}).get(recipient_id)].append(recipient_id)
+        moved = 0
+        for reference, members in by_reference.items():
+            changes: dict[str, object] = {
+                "status": RecipientStatus.SENDING.value,
+                "claim_id": claim_id,
+                "updated_at": _now(),
+            }
+            if reference is not None:
+                changes["provider_reference"] = reference
+            result = await self._c.update_many(
+                {
+                    "_id": {"$in": members},
+                    "org_id": org_id,
+                    "campaign_id": str(campaign_id),
+                    "status": RecipientStatus.QUEUED.value,
+                },
+                {"$set": changes},
+            )
+            moved += result.modified_count
+        await self._counts.add(campaign_id, shifted(R.QUEUED, R.SENDING, moved))
         # Each document moves at most once, so the ones carrying this claim id are exactly the
         # ones this call moved, however many callers raced for the same ids.
         query = {"_id": {"$in": list(ids)}, "claim_id": claim_id}

@@ -123,7 +123,9 @@ async def claim_messages(req: ClaimMessages, deps: Deps) -> ClaimResult:
     campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
     if campaign is None or campaign.status is not CampaignStatus.SENDING:
         return ClaimResult(claimed=[])
-    claimed = await deps.recipients.claim(req.org_id, req.campaign_id, req.recipient_ids)
+    claimed = await deps.recipients.claim(
+        req.org_id, req.campaign_id, req.recipient_ids, req.provider_references
+    )
     # Look again after writing: a cancel saved between the check above and the claim would
     # otherwise let these go out after staff were told sending had stopped. Cancel writes the
     # status first and then cancels what is unclaimed; whichever of the two looks last sees

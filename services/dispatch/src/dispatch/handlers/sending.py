@@ -122,6 +122,10 @@ async def _claim_and_send(
 async def _claim_and_send_chunk(
     cmd: SendMessages, fresh: list[OutboundMessage], deps: SendingDeps, blocker: Blocker
 ) -> list[SendOutcome]:
+    # The provider requests are planned before the claim, and the claim names each group's
+    # reference: if this process dies after the provider took a group but before its report,
+    # campaign still knows which recipients the group's receipts are for.
+    planned = _plan(cmd, fresh, deps.policy)
     claimed = set(
         await deps.claims.claim(
             ClaimMessages(
@@ -130,10 +134,16 @@ async def _claim_and_send_chunk(
                 actor="dispatch",
                 campaign_id=cmd.campaign_id,
                 recipient_ids=[m.recipient_id for m in fresh],
+                provider_references={
+                    m.recipient_id: request.reference
+                    for request in planned
+                    if request.is_group
+                    for m in request.messages
+                },
             )
         )
     )
-    sent = await _send_all(cmd, [m for m in fresh if m.recipient_id in claimed], deps, blocker)
+    sent = await _send_all(cmd, _claimed_part(planned, claimed), deps, blocker)
     return [
         sent.get(m.recipient_id)
         or SendOutcome(
@@ -146,7 +156,8 @@ async def _claim_and_send_chunk(
 async def _send_test(cmd: SendMessages, deps: SendingDeps) -> None:
     """Not campaign recipients: no claim, no ``MessagesSent``; ids and counts in the log."""
     blocker = Blocker()
-    sent = await _send_all(cmd, _first_occurrences(cmd.messages, set(), cmd), deps, blocker)
+    messages = _first_occurrences(cmd.messages, set(), cmd)
+    sent = await _send_all(cmd, _plan(cmd, messages, deps.policy), deps, blocker)
     counts = Counter(o.status for o in sent.values())
     log.info(
         "notification sent" if cmd.notification else "test send",
@@ -161,16 +172,28 @@ async def _send_test(cmd: SendMessages, deps: SendingDeps) -> None:
 
 
 async def _send_all(
-    cmd: SendMessages, messages: list[OutboundMessage], deps: SendingDeps, blocker: Blocker
+    cmd: SendMessages, requests: list[ProviderRequest], deps: SendingDeps, blocker: Blocker
 ) -> dict[str, SendOutcome]:
     channel = _channel(cmd, deps)
     tasks: list[asyncio.Task[list[SendOutcome]]] = []
     # A sender raising anything outside the domain taxonomy is a bug: the task group cancels the
     # chunk's other sends and the batch is redelivered (they are `sending` now, so not resent).
     async with asyncio.TaskGroup() as group:
-        for request in _plan(cmd, messages, deps.policy):
+        for request in requests:
             tasks.append(group.create_task(deliver(cmd, request, channel, blocker)))
     return {o.recipient_id: o for task in tasks for o in task.result()}
+
+
+def _claimed_part(planned: list[ProviderRequest], claimed: set[str]) -> list[ProviderRequest]:
+    """Each planned request with only its claimed recipients, under the reference the claim
+    stored (even if one recipient is left of a group: its receipts match by reference and
+    number either way)."""
+    requests = []
+    for request in planned:
+        members = tuple(m for m in request.messages if m.recipient_id in claimed)
+        if members:
+            requests.append(ProviderRequest(request.reference, members))
+    return requests
 
 
 def _plan(
