@@ -198,7 +198,8 @@ class Stack:
         self.wait_ready()
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
-        log = (self.log_dir / f"{name}.log").open("wb")
+        # Appended: a respawned instance keeps its predecessor's log (the log scan reads all).
+        log = (self.log_dir / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, *args], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
         )
@@ -210,7 +211,9 @@ class Stack:
         process.wait(timeout=10)
 
     def respawn(self, name: str, module: str) -> None:
-        port_env = {f"{name.upper()}_PORT": str(self.ports[name])}
+        """Start instance ``name`` (``dispatch`` or ``dispatch-2``) again on its own port."""
+        service = name.split("-")[0]
+        port_env = {f"{service.upper()}_PORT": str(self.ports[name])}
         self._spawn(name, ["-m", module], {**self.env(), **port_env})
         self.wait_ready()
 

@@ -53,6 +53,8 @@ class CredentialHold:
         self._refused_since: float | None = None
         self._pause = times.initial_s
         self._probe = asyncio.Lock()
+        #: A probe is under way: its refusal is the one worth an error line.
+        self._probing = False
 
     @property
     def refused(self) -> bool:
@@ -70,15 +72,23 @@ class CredentialHold:
             if self.refused:
                 await self._sleep(self._pause)
                 self._pause = min(self._pause * 2, self._times.max_s)
-                yield
+                self._probing = True
+                try:
+                    yield
+                finally:
+                    self._probing = False
                 return
         yield
 
     def refuse(self, refusal: CredentialsRefused) -> None:
+        """One error line when the refusal starts and one per refused probe; the lookups that
+        were already in flight when it started add nothing."""
         if self._refused_since is None:
             self._refused_since = self._clock()
             self._pause = self._times.initial_s
             PDS_CREDENTIALS_REFUSED.set(1)
+        elif not self._probing:
+            return
         log.error(
             "ingest_pds_credentials_refused: PDS refuses our credentials; lookups are held "
             "(no row is failed) until it accepts them. Check INGEST_PDS_* credentials.",
