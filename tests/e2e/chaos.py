@@ -71,6 +71,9 @@ CHAOS_ENV = {
 }
 
 
+PHASE_SECONDS = 15
+
+
 @dataclass
 class Figures:
     rows: int
@@ -84,10 +87,19 @@ class Figures:
     simulator_messages: int = 0
     simulator_delivered: int = 0
     api_delivered: int = 0
-    dead_letters: dict[str, int] = field(default_factory=dict)
+    #: Dead-letter queues holding anything, and why their messages died.
+    dead_letters: dict[str, dict[str, int]] = field(default_factory=dict)
     injected: list[str] = field(default_factory=list)
     campaign_kill: str = ""
     log_findings: int = 0
+
+    def failed_work(self) -> dict[str, int]:
+        """Dead letters not explained by the faults: anything but an expired request."""
+        return {
+            queue: sum(n for why, n in reasons.items() if why != "expired")
+            for queue, reasons in self.dead_letters.items()
+            if any(why != "expired" for why in reasons)
+        }
 
     def problems(self) -> list[str]:
         found = []
@@ -97,8 +109,8 @@ class Figures:
             found.append(f"{self.recipients_without_reason} final states without a reason")
         if self.handsets_messaged_twice:
             found.append(f"{self.handsets_messaged_twice} handsets messaged twice")
-        if any(self.dead_letters.values()):
-            found.append(f"dead letters: {self.dead_letters}")
+        if failed := self.failed_work():
+            found.append(f"dead letters: {failed}")
         if self.api_delivered != self.simulator_delivered:
             found.append(f"API delivered {self.api_delivered} != {self.simulator_delivered}")
         if self.log_findings:
@@ -205,9 +217,9 @@ class Driver(threading.Thread):
             self.errors.append(exc)
 
     def kill(self, name: str) -> str:
+        # Respawned at once but not waited for: the next fault may land while it starts.
         self.stack.kill(name)
-        service = name.split("-")[0]
-        self.stack.respawn(name, MODULES[service])
+        self.stack.respawn(name, MODULES[name.split("-")[0]], wait=False)
         return f"SIGKILL {name}, respawned"
 
     def pds(self, mode: str, seconds: float) -> str:
@@ -266,8 +278,15 @@ def run_chaos(rows: int, log_dir: Path, seed: int, settle_s: float = 600) -> Fig
     # Not under log_dir: the broker runs as the rabbitmq user, who cannot enter a private
     # temporary directory of root's.
     broker = PrivateBroker(Path(tempfile.mkdtemp(prefix="cohort-chaos-rabbitmq-"))).start()
+    # PDS and Firetext paced so that resolution and sending each take about 15 seconds
+    # whatever the size: long enough for every fault planned for the phase to land in it.
+    rate = str(max(50, rows // PHASE_SECONDS))
+    pacing = {"INGEST_PDS_RATE_LIMIT": rate, "DISPATCH_SMS_RATE_LIMIT": rate}
     stack = Stack(
-        log_dir=log_dir, rabbitmq_url=broker.url, instances=TWO_OF_EACH, extra_env=CHAOS_ENV
+        log_dir=log_dir,
+        rabbitmq_url=broker.url,
+        instances=TWO_OF_EACH,
+        extra_env={**CHAOS_ENV, **pacing},
     )
     figures = Figures(rows=rows)
     if not os.environ.get("MONGODB_URL"):
@@ -283,6 +302,7 @@ def run_chaos(rows: int, log_dir: Path, seed: int, settle_s: float = 600) -> Fig
         figures.seconds = round(time.monotonic() - started, 1)
         driver.stop()
         driver.join(timeout=120)
+        stack.wait_ready()  # every respawned instance came up
         if driver.errors:
             raise driver.errors[0]
         figures.injected = driver.done
@@ -355,7 +375,9 @@ def _campaign(stack: Stack, driver: Driver, rows: int, figures: Figures, settle_
     figures.api_delivered = statuses.get("delivered", 0)
     figures.recipients_lost += progress["succeeded"] - len({r["id"] for r in recipients})
     figures.recipients_without_reason = sum(
-        1 for r in recipients if r["status"] != "delivered" and not r.get("reason_code")
+        1
+        for r in recipients
+        if r["status"] != "delivered" and not (r.get("reason_code") or r.get("reason"))
     )
 
 
@@ -367,10 +389,13 @@ def _count_the_provider(stack: Stack, figures: Figures) -> None:
     figures.simulator_delivered = sum(1 for m in messages if m["status"] == "delivered")
 
 
-async def _dead_letters(url: str, namespace: str) -> dict[str, int]:
+async def _dead_letters(url: str, namespace: str) -> dict[str, dict[str, int]]:
+    """Each dead-letter queue's messages by why they died (``x-death``): ``expired`` is an RPC
+    request whose asker had already given up (it timed out, and was told so) while the broker
+    was away; anything else is work that failed."""
     topology = Topology(RabbitSettings(rabbitmq_url=url, cohort_namespace=namespace))
     connection = await aio_pika.connect(url)
-    depths = {}
+    found: dict[str, dict[str, int]] = {}
     async with connection:
         channel = await connection.channel()
         for route in ALL_ROUTES:
@@ -380,8 +405,13 @@ async def _dead_letters(url: str, namespace: str) -> dict[str, int]:
             except aio_pika.exceptions.ChannelClosed:
                 channel = await connection.channel()
                 continue
-            depths[name] = int(queue.declaration_result.message_count or 0)
-    return depths
+            reasons: Counter[str] = Counter()
+            while (message := await queue.get(fail=False, no_ack=True)) is not None:
+                deaths = message.headers.get("x-death") or [{}]
+                reasons[str(deaths[0].get("reason", "unknown"))] += 1  # type: ignore[union-attr]
+            if reasons:
+                found[name] = dict(reasons)
+    return found
 
 
 def main() -> int:

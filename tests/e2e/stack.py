@@ -210,12 +210,14 @@ class Stack:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
 
-    def respawn(self, name: str, module: str) -> None:
-        """Start instance ``name`` (``dispatch`` or ``dispatch-2``) again on its own port."""
+    def respawn(self, name: str, module: str, *, wait: bool = True) -> None:
+        """Start instance ``name`` (``dispatch`` or ``dispatch-2``) again on its own port; with
+        ``wait``, return once every instance is ready."""
         service = name.split("-")[0]
         port_env = {f"{service.upper()}_PORT": str(self.ports[name])}
         self._spawn(name, ["-m", module], {**self.env(), **port_env})
-        self.wait_ready()
+        if wait:
+            self.wait_ready()
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -3,7 +3,9 @@ kept when they overtake the send report, and a redelivered batch changes nothing
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
+from campaign.adapters.mongo_recipients import MongoRecipientRepository
 from campaign.handlers import campaigns, outcomes, receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
@@ -170,3 +172,40 @@ async def test_a_groups_receipts_settle_its_recipients_when_dispatch_died_before
     )
 
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 3}
+
+
+class _SendReportLandsFirst:
+    """The recipients collection, but the send report of the same recipients (``sending`` →
+    ``sent``) is written by another instance between the receipt's read and its write."""
+
+    def __init__(self, collection: Any, ids: list[str]) -> None:
+        self._collection = collection
+        self._ids = ids
+        self._raced = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+    async def bulk_write(self, writes: Any, **options: Any) -> Any:
+        if not self._raced:
+            self._raced = True
+            await self._collection.update_many(
+                {"_id": {"$in": self._ids}, "status": "sending"}, {"$set": {"status": "sent"}}
+            )
+        return await self._collection.bulk_write(writes, **options)
+
+
+async def test_a_receipt_that_loses_a_race_with_the_send_report_is_applied_anyway(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await sending(deps, publisher, 2)
+    recipients = deps.recipients
+    assert isinstance(recipients, MongoRecipientRepository)
+    recipients._c = _SendReportLandsFirst(recipients._c, ids)  # type: ignore[assignment]
+
+    await receipts.record_deliveries(
+        batch(*(report(recipient_id=i, provider_reference=i) for i in ids)), deps
+    )
+
+    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 9)
+    assert {r.status for r in page} == {RecipientStatus.DELIVERED}

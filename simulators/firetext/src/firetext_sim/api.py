@@ -27,9 +27,12 @@ def firetext_router(account: Account, faults: Faults) -> APIRouter:
     # Firetext takes GET with a query string (its PHP SDK) or a form POST (Notify).
     @router.api_route("/api/sendsms/json", methods=["GET", "POST"])
     async def send_sms(request: Request) -> Response:
+        # Read before any fault: a request that times out has reached Firetext whole, and is
+        # taken even though the caller stopped waiting (the doubt a real timeout leaves).
+        params = await _params(request)
         if refusal := await refused():
             return refusal
-        result = account.send(await _params(request))
+        result = account.send(params)
         body = {
             "code": int(result.code),
             "description": DESCRIPTIONS[result.code],

@@ -33,6 +33,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: Times a move is decided again after losing a race; each loss means another writer moved
+#: the recipient, which a recipient's few states bound.
+RACE_ATTEMPTS = 4
+
+
 class MongoRecipientRepository:
     def __init__(self, mongo: MongoHandle) -> None:
         self._record_counts = mongo.db["record_counts"]
@@ -180,14 +185,31 @@ class MongoRecipientRepository:
             rounds[move.recipient_id].append(move)
         while rounds:
             first = [queue.pop(0) for queue in rounds.values()]
-            done += await self._apply_round(org_id, first)
+            done += await self._apply_until_settled(org_id, first)
             rounds = {rid: queue for rid, queue in rounds.items() if queue}
         return done
 
-    async def _apply_round(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:
+    async def _apply_until_settled(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:
+        """A move whose guarded write found its recipient moved on meanwhile (a receipt racing
+        the send report of the same recipient) is decided again from where the recipient is
+        now, rather than lost: ``sending`` → ``delivered`` that met ``sent`` applies as
+        ``sent`` → ``delivered``; one that met a final state is dropped as not allowed."""
+        done: list[Moved] = []
+        for _ in range(RACE_ATTEMPTS):
+            applied, lost = await self._apply_round(org_id, moves)
+            done += applied
+            if not lost:
+                break
+            moves = lost
+        return done
+
+    async def _apply_round(
+        self, org_id: str, moves: Sequence[Move]
+    ) -> tuple[list[Moved], list[Move]]:
         """Reads where each recipient is, writes each allowed move conditional on exactly that
         state, then reads back which writes applied (they carry this round's token): three
-        round trips for the whole round, and exact knowledge of what moved for the counters."""
+        round trips for the whole round, and exact knowledge of what moved for the counters.
+        Returns what moved, and the allowed moves whose write found the recipient moved on."""
         ids = [m.recipient_id for m in moves]
         current = {
             d["_id"]: d
@@ -199,6 +221,7 @@ class MongoRecipientRepository:
         token, now = uuid.uuid4().hex, _now()
         writes: list[UpdateOne] = []
         planned: dict[str, Moved] = {}
+        by_id = {m.recipient_id: m for m in moves}
         for move in moves:
             doc = current.get(move.recipient_id)
             if doc is None or not _allowed(move, doc):
@@ -212,7 +235,7 @@ class MongoRecipientRepository:
                 move.recipient_id, UUID(doc["campaign_id"]), frm, move.to
             )
         if not writes:
-            return []
+            return [], []
         await self._c.bulk_write(writes, ordered=False)
         query = {"_id": {"$in": list(planned)}, "move": token}
         applied = {d["_id"] async for d in self._c.find(query, {"_id": 1})}
@@ -222,7 +245,8 @@ class MongoRecipientRepository:
             deltas[m.campaign_id].update(shifted(m.frm, m.to))
         for campaign_id, delta in deltas.items():
             await self._counts.add(campaign_id, delta)
-        return done
+        lost = [by_id[rid] for rid in planned if rid not in applied]
+        return done, lost
 
     async def expire(
         self,
