@@ -164,6 +164,8 @@ class Driver(threading.Thread):
         self.phase = "starting"
         self.done: list[str] = []
         self.errors: list[BaseException] = []
+        #: The supervisor restarting each killed instance, until it is ready again.
+        self.restarting: dict[str, threading.Thread] = {}
         self._halt = threading.Event()
         self._next = threading.Condition()
         restart_in = rng.choice(["resolving", "sending"])
@@ -217,10 +219,29 @@ class Driver(threading.Thread):
             self.errors.append(exc)
 
     def kill(self, name: str) -> str:
-        # Respawned at once but not waited for: the next fault may land while it starts.
+        # Restarted as a supervisor would, in the background: the next fault may land while it
+        # starts, and an instance that cannot start (the broker is down) is started again.
+        if (earlier := self.restarting.get(name)) is not None:
+            earlier.join(timeout=120)  # killed again only once it is back
         self.stack.kill(name)
-        self.stack.respawn(name, MODULES[name.split("-")[0]], wait=False)
+        supervisor = threading.Thread(target=self._restart, args=(name,), daemon=True)
+        supervisor.start()
+        self.restarting[name] = supervisor
         return f"SIGKILL {name}, respawned"
+
+    def _restart(self, name: str) -> None:
+        module = MODULES[name.split("-")[0]]
+        while True:
+            self.stack.respawn(name, module, wait=False)
+            process = self.stack.processes[name]
+            while process.poll() is None:
+                try:
+                    if httpx2.get(f"{self.stack.url(name)}/readyz", timeout=1).status_code == 200:
+                        return
+                except httpx2.HTTPError:
+                    pass
+                time.sleep(0.3)
+            time.sleep(1)  # exited while starting: as a supervisor would, start it again
 
     def pds(self, mode: str, seconds: float) -> str:
         self._fault("pds", mode, seconds, hang_s=3)
@@ -302,7 +323,9 @@ def run_chaos(rows: int, log_dir: Path, seed: int, settle_s: float = 600) -> Fig
         figures.seconds = round(time.monotonic() - started, 1)
         driver.stop()
         driver.join(timeout=120)
-        stack.wait_ready()  # every respawned instance came up
+        for supervisor in driver.restarting.values():
+            supervisor.join(timeout=120)
+        stack.wait_ready()  # every killed instance came back
         if driver.errors:
             raise driver.errors[0]
         figures.injected = driver.done
