@@ -56,6 +56,9 @@ class UploadReason(StrEnum):
     NO_EMAIL_ADDRESS = "NO_EMAIL_ADDRESS"
     INVALID_MOBILE_NUMBER = "INVALID_MOBILE_NUMBER"
     PDS_UNAVAILABLE = "PDS_UNAVAILABLE"
+    #: The patient replied STOP (or unsubscribed) to a message of this organisation, or staff
+    #: added them to its opt-out list.
+    OPTED_OUT = "OPTED_OUT"
 
 
 UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
@@ -84,6 +87,8 @@ UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
     "number. Check the patient's contact details.",
     UploadReason.PDS_UNAVAILABLE: "The NHS Spine (PDS) could not be reached. Try uploading "
     "this patient again later.",
+    UploadReason.OPTED_OUT: "The patient has asked not to receive these messages. Contact them "
+    "another way if you need to.",
 }
 
 
@@ -106,3 +111,5 @@ class SendReason(StrEnum):
     INSUFFICIENT_CREDIT = "INSUFFICIENT_CREDIT"
     PROVIDER_REJECTED_ADDRESS = "PROVIDER_REJECTED_ADDRESS"
     MESSAGE_TOO_LONG = "MESSAGE_TOO_LONG"
+    #: Excluded before sending: the patient opted out after their list was resolved.
+    OPTED_OUT = "OPTED_OUT"

@@ -21,15 +21,18 @@ from .adapters.mongo_patient import (
     MongoPatientEvents,
     MongoResponses,
 )
+from .adapters.mongo_recipient_exclusions import MongoRecipientExclusions
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository
 from .adapters.mongo_release_log import MongoReleaseLog
+from .adapters.mongo_suppressions import MongoSuppressions
 from .adapters.mongo_templates import MongoTemplateRepository
 from .adapters.organisations_file import load_organisation_names, load_organisation_phones
 from .adapters.rabbit_publisher import RabbitPublisher
 from .config import DEV_LINK_SECRET, CampaignSettings
 from .domain.links import LinkSigner
 from .domain.messages import MessageRenderer
+from .domain.opt_out import UnsubscribeSigner
 from .domain.patient_access import AccessPolicy, SessionSigner
 from .handlers.deps import Deps
 from .handlers.patient_deps import PatientDeps, PracticeInfo
@@ -59,6 +62,8 @@ def build_store_deps(
     *,
     release_batch_size: int = 200,
     patient: PatientDeps | None = None,
+    unsubscribe: UnsubscribeSigner | None = None,
+    unsubscribe_base_url: str = "https://book.example.nhs.uk/v1/unsubscribe/",
 ) -> Deps:
     """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
     return Deps(
@@ -76,6 +81,10 @@ def build_store_deps(
         early_receipts=MongoEarlyReceipts(mongo),
         leases=MongoLeases(mongo),
         patient=patient or build_patient_deps(mongo, SessionSigner(b"test-only-session-key")),
+        suppressions=MongoSuppressions(mongo),
+        exclusions=MongoRecipientExclusions(mongo),
+        unsubscribe=unsubscribe or UnsubscribeSigner(b"test-only-unsubscribe-key"),
+        unsubscribe_base_url=unsubscribe_base_url,
     )
 
 
@@ -149,4 +158,7 @@ def build_deps(
         build_renderer(settings),
         release_batch_size=settings.release_batch_size,
         patient=patient_settings_deps(settings, mongo, gp),
+        # The link secret signs these too, with a purpose of their own (domain.opt_out).
+        unsubscribe=UnsubscribeSigner(settings.link_secret.get_secret_value().encode()),
+        unsubscribe_base_url=settings.unsubscribe_base_url,
     )

@@ -33,6 +33,9 @@ class CampaignSettings(BaseSettings):
     link_secret: SecretStr = SecretStr(DEV_LINK_SECRET)
     #: The gateway's public link endpoint; a link is this followed by its token.
     link_base_url: str = "https://book.example.nhs.uk/l/"
+    #: The gateway's public one-click unsubscribe endpoint (RFC 8058) for emails'
+    #: ``List-Unsubscribe``; a URL is this followed by its token.
+    unsubscribe_base_url: str = "https://book.example.nhs.uk/v1/unsubscribe/"
     #: The organisations JSON the gateway also reads; names fill ((practice_name)).
     organisations_file: Path | None = None
 

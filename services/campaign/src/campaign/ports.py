@@ -19,6 +19,7 @@ from .domain.appointments import (
     Requester,
 )
 from .domain.model import Campaign, PatientList, Recipient
+from .domain.opt_out import Suppression
 from .domain.patient_access import LinkAccess
 from .domain.rows import ListProgress, ListRow
 from .domain.templates import Template
@@ -335,6 +336,48 @@ class RecipientMessages(Protocol):
 
     async def fail_too_long(self, campaign_id: UUID, recipient_ids: Sequence[str]) -> int:
         """Ready recipients whose message is too long for SMS fail with MESSAGE_TOO_LONG."""
+        ...
+
+
+class SuppressionStore(Protocol):
+    """Each organisation's opt-out list: numbers and addresses that must not be messaged. One
+    document per organisation and contact key; removing keeps it (inactive) with its history."""
+
+    async def add(
+        self, org_id: str, contact: str, source: str, actor: str, at: datetime
+    ) -> tuple[Suppression, bool]:
+        """Active from now; True when this call made it active (it was absent or removed)."""
+        ...
+
+    async def remove(self, org_id: str, suppression_id: str, actor: str, at: datetime) -> bool:
+        """False when no active suppression of ``org_id`` has that id."""
+        ...
+
+    async def get(self, org_id: str, suppression_id: str) -> Suppression | None: ...
+    async def active(self, org_id: str, limit: int) -> list[Suppression]:
+        """Newest first."""
+        ...
+
+    async def suppressed(self, org_id: str, contacts: Sequence[str]) -> set[str]:
+        """Which of ``contacts`` are on the organisation's active list (as given)."""
+        ...
+
+    async def mark_confirmed(self, org_id: str, suppression_id: str) -> bool:
+        """True for the one call that marks it (the confirmation is sent once)."""
+        ...
+
+    async def history(self, org_id: str, suppression_id: str) -> list[dict[str, str]]: ...
+
+
+class RecipientExclusions(Protocol):
+    """Recipients taken out of a campaign before they were sent (opted out, re-checked)."""
+
+    async def unsent_with_contact(self, org_id: str, contacts: Sequence[str]) -> list[Recipient]:
+        """Ready or queued recipients of the organisation at any of ``contacts``."""
+        ...
+
+    async def excluded_by_reason(self, campaign_id: UUID, codes: Sequence[str]) -> dict[str, int]:
+        """Failed recipients of the campaign counted by reason, for the given codes."""
         ...
 
 

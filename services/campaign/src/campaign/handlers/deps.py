@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..domain.messages import MessageRenderer
+from ..domain.opt_out import UnsubscribeSigner
 from ..ports import (
     AuditTrail,
     CampaignRepository,
@@ -13,9 +14,11 @@ from ..ports import (
     Leases,
     PatientListRepository,
     Publisher,
+    RecipientExclusions,
     RecipientMessages,
     RecipientRepository,
     ReleaseLog,
+    SuppressionStore,
     TemplateRepository,
     Wakeup,
 )
@@ -47,3 +50,11 @@ class Deps:
     record_entries_waiting: Wakeup = field(default_factory=asyncio.Event, kw_only=True)
     #: The patient's side of links (booking and questionnaire campaigns).
     patient: PatientDeps | None = field(default=None, kw_only=True)
+    #: Each organisation's opt-out list, and the recipients it takes out before sending.
+    suppressions: SuppressionStore = field(kw_only=True)
+    exclusions: RecipientExclusions = field(kw_only=True)
+    #: Signs emails' one-click unsubscribe links; their URL is ``unsubscribe_base_url`` + token.
+    unsubscribe: UnsubscribeSigner = field(kw_only=True)
+    unsubscribe_base_url: str = field(
+        default="https://book.example.nhs.uk/v1/unsubscribe/", kw_only=True
+    )

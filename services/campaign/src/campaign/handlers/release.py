@@ -19,6 +19,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 from ..domain.model import Campaign, Recipient
 from ..domain.review import too_long
 from .deps import Deps
+from .suppressions import exclude, suppressed_of, unsubscribe_url, with_unsubscribe
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def release_lease(campaign_id: uuid.UUID) -> str:
 def _rendered(deps: Deps, campaign: Campaign, r: Recipient) -> Recipient:
     # The review's renderer: the same text, and the same link (fixed by the send date).
     message = deps.renderer.render_for(campaign, r)
-    return replace(r, body=message.body, subject=message.subject)
+    return replace(r, body=with_unsubscribe(deps, r, message.body), subject=message.subject)
 
 
 async def _publish_batch(
@@ -47,7 +48,13 @@ async def _publish_batch(
         channel=recipients[0].channel,
         batch_id=batch_id,
         messages=[
-            OutboundMessage(recipient_id=r.id, to=r.contact, body=r.body or "", subject=r.subject)
+            OutboundMessage(
+                recipient_id=r.id,
+                to=r.contact,
+                body=r.body or "",
+                subject=r.subject,
+                unsubscribe_url=unsubscribe_url(deps, r),
+            )
             for r in recipients
         ],
     )
@@ -55,6 +62,11 @@ async def _publish_batch(
 
 
 async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient]) -> int:
+    # The last guard before dispatch: whoever opted out since the review is not sent to.
+    opted_out = await suppressed_of(deps, campaign.org_id, ready)
+    if opted_out:
+        await exclude(deps, campaign.org_id, sorted(opted_out))
+        ready = [r for r in ready if r.id not in opted_out]
     rendered = [_rendered(deps, campaign, r) for r in ready]
     # The review left these out of the count staff confirmed; they fail here by the same rule.
     long_ones = [r.id for r in rendered if too_long(r.channel, r.body or "")]
