@@ -97,6 +97,8 @@ class Stack:
             "DISPATCH_RECEIPT_URL": f"{self.url('gateway')}/v1/webhooks/firetext/receipts",
             "DISPATCH_WEBHOOK_SECRET": self.webhook_secret,
             "DISPATCH_SMS_RATE_LIMIT": "2000",
+            # Emails' one-click unsubscribe (RFC 8058) is the gateway's public endpoint.
+            "CAMPAIGN_UNSUBSCRIBE_BASE_URL": f"{self.url('gateway')}/v1/unsubscribe/",
             "PDS_SIM_PORT": str(self.ports["pds"]),
             "PDS_SIM_PATIENTS": str(ROOT / "simulators/pds/data/patients.ndjson"),
             "PDS_SIM_SYNTHETIC": "1",
