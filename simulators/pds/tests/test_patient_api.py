@@ -131,3 +131,18 @@ async def test_link_is_never_served(client: httpx2.AsyncClient) -> None:
     patient: dict[str, Any] = (await get_patient(client, SURVIVOR)).json()
     assert patient["id"] == SURVIVOR
     assert "link" not in patient
+
+
+async def test_contact_preferences_and_language_needs_are_served(
+    client: httpx2.AsyncClient,
+) -> None:
+    no_telephone = (await get_patient(client, "9999027776")).json()
+    [preference] = [e for e in no_telephone["extension"] if e["url"].endswith("ContactPreference")]
+    method = next(e for e in preference["extension"] if e["url"] == "PreferredContactMethod")
+    assert method["valueCodeableConcept"]["coding"][0]["code"] == "8"
+
+    polish = (await get_patient(client, "9999028888")).json()
+    [need] = [e for e in polish["extension"] if e["url"].endswith("NHSCommunication")]
+    parts = {e["url"]: e for e in need["extension"]}
+    assert parts["language"]["valueCodeableConcept"]["coding"][0]["code"] == "pl"
+    assert parts["interpreterRequired"]["valueBoolean"] is True

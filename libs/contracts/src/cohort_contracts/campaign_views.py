@@ -125,6 +125,15 @@ class RenderedPreview(Model):
     fragments: int
 
 
+class LanguageNeedCount(Model):
+    """Recipients about to be messaged whose PDS record names this language (NHSCommunication),
+    and how many of them need an interpreter."""
+
+    language: str
+    count: int
+    interpreter_required: int
+
+
 class ReviewView(Model):
     """The truth before sending: counts and costs after personalisation and link insertion.
     ``recipient_count`` is what ``SendCampaign.confirm_recipient_count`` must equal; it
@@ -145,6 +154,8 @@ class ReviewView(Model):
     #: The provider's balance, or None when it could not be read (the review still works).
     credit_balance: int | None = None
     credits_needed: int = 0
+    #: Language needs among the recipients about to be messaged, most common first.
+    language_needs: list[LanguageNeedCount] = Field(default_factory=list)
 
 
 class RecipientView(Model):
@@ -168,6 +179,9 @@ class RecipientView(Model):
     #: In words: "Saving to GP record…", "Saved to GP record" or "Not saved: <reason>".
     record_reason: str | None = None
     record_reason_code: RecordReason | None = None
+    #: The patient's language need from PDS (NHSCommunication), e.g. ``French``.
+    language: str | None = None
+    interpreter_required: bool = False
 
 
 class RecipientPage(Model):

@@ -45,6 +45,9 @@ class ResolvedPatient(Model):
         description="PDS's birthDate when it gives the full date (it may give only the year or "
         "month); GP Connect Send Document addresses the patient with it",
     )
+    #: The patient's language need from PDS (``NHSCommunication``), as PDS displays it.
+    language: str | None = Field(default=None, description="e.g. `French`; None when not recorded")
+    interpreter_required: bool = False
 
 
 class RowOutcome(Model):

@@ -59,6 +59,8 @@ class UploadReason(StrEnum):
     #: The patient replied STOP (or unsubscribed) to a message of this organisation, or staff
     #: added them to its opt-out list.
     OPTED_OUT = "OPTED_OUT"
+    #: PDS ContactPreference code 8: the patient asked for no telephone contact (a text is one).
+    NO_TELEPHONE_CONTACT = "NO_TELEPHONE_CONTACT"
 
 
 UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
@@ -89,6 +91,8 @@ UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
     "this patient again later.",
     UploadReason.OPTED_OUT: "The patient has asked not to receive these messages. Contact them "
     "another way if you need to.",
+    UploadReason.NO_TELEPHONE_CONTACT: "The patient has asked for no telephone contact (PDS), so "
+    "they are not texted. Send this patient an email or a letter instead.",
 }
 
 

@@ -338,6 +338,10 @@ class RecipientMessages(Protocol):
         """Ready recipients whose message is too long for SMS fail with MESSAGE_TOO_LONG."""
         ...
 
+    async def ready_language_needs(self, campaign_id: UUID) -> list[tuple[str, int, int]]:
+        """(language, ready recipients, of whom need an interpreter), counted by the database."""
+        ...
+
 
 class SuppressionStore(Protocol):
     """Each organisation's opt-out list: numbers and addresses that must not be messaged. One

@@ -192,6 +192,9 @@ class Recipient:
     #: Save to record: the record service's latest state (``RecordState``) and reason code.
     record_state: str | None = None
     record_reason_code: str | None = None
+    #: The patient's language need from PDS (NHSCommunication), shown to staff.
+    language: str | None = None
+    interpreter_required: bool = False
 
 
 #: Which states a recipient may move from, per new state. A transition from anywhere else is a

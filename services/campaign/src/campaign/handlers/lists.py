@@ -105,6 +105,8 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
             updated_at=now,
             source_rank=f"{list_rank}:{o.row_number:07d}",
             birth_date=o.patient.birth_date,
+            language=o.patient.language,
+            interpreter_required=o.patient.interpreter_required,
         )
         for o in event.outcomes
         if o.patient is not None and o.reason_code is None

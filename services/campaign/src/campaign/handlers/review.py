@@ -4,7 +4,12 @@ every ready recipient costs, computed without rendering every recipient (see ``t
 from datetime import UTC, date, datetime
 
 from cohort_contracts.campaign_requests import GetReview
-from cohort_contracts.campaign_views import NonGsmCharacter, RenderedPreview, ReviewView
+from cohort_contracts.campaign_views import (
+    LanguageNeedCount,
+    NonGsmCharacter,
+    RenderedPreview,
+    ReviewView,
+)
 from cohort_contracts.vocabulary import Channel, RecipientStatus, UploadReason
 
 from ..domain.fragments import non_gsm_report, sms_fragments
@@ -124,6 +129,12 @@ async def build_review(
         non_gsm_characters=_non_gsm(campaign, tally),
         too_long=tally.too_long[:TOO_LONG_LISTED],
         credits_needed=tally.total_fragments,
+        language_needs=[
+            LanguageNeedCount(language=language, count=n, interpreter_required=interpreter)
+            for language, n, interpreter in await deps.recipient_messages.ready_language_needs(
+                campaign.id
+            )
+        ],
     )
     return await with_credit(review, campaign.org_id, deps), tally
 

@@ -107,6 +107,8 @@ def recipient_view(r: Recipient) -> RecipientView:
         reply=r.reply,
         replied_at=r.replied_at,
         link_opened_at=r.link_opened_at,
+        language=r.language,
+        interpreter_required=r.interpreter_required,
         **record_fields(r),
     )
 

@@ -49,6 +49,9 @@ def assess(
         return UploadReason.DECEASED
     if patient.restricted:
         return UploadReason.RESTRICTED_RECORD
+    if channel == "sms" and patient.preferences.no_telephone_contact:
+        # The patient asked for no telephone contact: a text is one. An email list reaches them.
+        return UploadReason.NO_TELEPHONE_CONTACT
     contact = _contact(patient, channel, today)
     if isinstance(contact, UploadReason):
         return contact
@@ -60,6 +63,8 @@ def assess(
         family_name=name.family if name else "",
         contact=contact,
         birth_date=_full_birth_date(patient),
+        language=patient.preferences.language,
+        interpreter_required=patient.preferences.interpreter_required,
     )
 
 
