@@ -168,7 +168,9 @@ class RecipientView(Model):
     channel: Channel
     contact: str
     status: RecipientStatus
-    reason_code: SendReason | None = None
+    #: Why it failed: the send's reason, or PDS's (``DECEASED``…) from the re-check before
+    #: sending when the list was resolved long before.
+    reason_code: SendReason | UploadReason | None = None
     reason: str | None = None
     updated_at: UtcDateTime
     reply: str | None = None

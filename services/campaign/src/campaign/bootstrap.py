@@ -21,6 +21,7 @@ from .adapters.mongo_patient import (
     MongoPatientEvents,
     MongoResponses,
 )
+from .adapters.mongo_rechecks import MongoRechecks
 from .adapters.mongo_recipient_exclusions import MongoRecipientExclusions
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository
@@ -64,6 +65,7 @@ def build_store_deps(
     patient: PatientDeps | None = None,
     unsubscribe: UnsubscribeSigner | None = None,
     unsubscribe_base_url: str = "https://book.example.nhs.uk/v1/unsubscribe/",
+    recheck_after_s: float = 24 * 3600,
 ) -> Deps:
     """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
     return Deps(
@@ -85,6 +87,8 @@ def build_store_deps(
         exclusions=MongoRecipientExclusions(mongo),
         unsubscribe=unsubscribe or UnsubscribeSigner(b"test-only-unsubscribe-key"),
         unsubscribe_base_url=unsubscribe_base_url,
+        rechecks=MongoRechecks(mongo),
+        recheck_after_s=recheck_after_s,
     )
 
 
@@ -161,4 +165,5 @@ def build_deps(
         # The link secret signs these too, with a purpose of their own (domain.opt_out).
         unsubscribe=UnsubscribeSigner(settings.link_secret.get_secret_value().encode()),
         unsubscribe_base_url=settings.unsubscribe_base_url,
+        recheck_after_s=settings.recheck_after_h * 3600,
     )

@@ -36,6 +36,10 @@ class CampaignSettings(BaseSettings):
     #: The gateway's public one-click unsubscribe endpoint (RFC 8058) for emails'
     #: ``List-Unsubscribe``; a URL is this followed by its token.
     unsubscribe_base_url: str = "https://book.example.nhs.uk/v1/unsubscribe/"
+    #: Recipients PDS confirmed longer ago than this (their list's upload) are checked with PDS
+    #: again as they are released: deceased, restricted or no-telephone patients are excluded
+    #: and changed contacts used. 0 re-checks every recipient of every send.
+    recheck_after_h: float = Field(default=24.0, ge=0)
     #: The organisations JSON the gateway also reads; names fill ((practice_name)).
     organisations_file: Path | None = None
 

@@ -373,6 +373,32 @@ class SuppressionStore(Protocol):
     async def history(self, org_id: str, suppression_id: str) -> list[dict[str, str]]: ...
 
 
+@dataclass(frozen=True)
+class Confirmed:
+    """A recipient PDS confirmed again just before sending, with what it holds now."""
+
+    recipient_id: str
+    contact: str
+    language: str | None
+    interpreter_required: bool
+
+
+class Rechecks(Protocol):
+    """Recipients re-checked against PDS before they are released (their list is old)."""
+
+    async def ready_to_release(
+        self, campaign_id: UUID, limit: int, requested_before: datetime
+    ) -> list[Recipient]:
+        """Ready recipients in list order, leaving out those awaiting a re-check asked for
+        since ``requested_before`` (an older request is presumed lost and is asked again)."""
+        ...
+
+    async def mark_requested(self, ids: Sequence[str], at: datetime) -> None: ...
+    async def confirm(self, org_id: str, confirmed: Sequence[Confirmed], at: datetime) -> int:
+        """Ready recipients take PDS's current contact and needs; returns how many changed."""
+        ...
+
+
 class RecipientExclusions(Protocol):
     """Recipients taken out of a campaign before they were sent (opted out, re-checked)."""
 

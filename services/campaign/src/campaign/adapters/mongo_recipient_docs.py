@@ -34,6 +34,8 @@ def recipient_doc(r: Recipient) -> Document:
         "names": names_key(r.given_name, r.family_name),
         "language": r.language,
         "interpreter_required": r.interpreter_required,
+        "checked_at": r.checked_at,
+        "recheck_requested_at": r.recheck_requested_at,
     }
 
 
@@ -65,4 +67,6 @@ def recipient_from(d: Document) -> Recipient:
         record_reason_code=d.get("record_reason_code"),
         language=d.get("language"),
         interpreter_required=bool(d.get("interpreter_required", False)),
+        checked_at=d.get("checked_at"),
+        recheck_requested_at=d.get("recheck_requested_at"),
     )

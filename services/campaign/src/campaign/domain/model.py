@@ -195,6 +195,10 @@ class Recipient:
     #: The patient's language need from PDS (NHSCommunication), shown to staff.
     language: str | None = None
     interpreter_required: bool = False
+    #: When PDS last confirmed this recipient (resolution, or the re-check before sending), and
+    #: when a re-check was last asked for (None: none awaited).
+    checked_at: datetime | None = None
+    recheck_requested_at: datetime | None = None
 
 
 #: Which states a recipient may move from, per new state. A transition from anywhere else is a

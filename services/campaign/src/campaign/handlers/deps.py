@@ -14,6 +14,7 @@ from ..ports import (
     Leases,
     PatientListRepository,
     Publisher,
+    Rechecks,
     RecipientExclusions,
     RecipientMessages,
     RecipientRepository,
@@ -55,6 +56,11 @@ class Deps:
     exclusions: RecipientExclusions = field(kw_only=True)
     #: Signs emails' one-click unsubscribe links; their URL is ``unsubscribe_base_url`` + token.
     unsubscribe: UnsubscribeSigner = field(kw_only=True)
+    #: Re-check against PDS at release recipients PDS last confirmed longer ago than this
+    #: (CAMPAIGN_RECHECK_AFTER_H); a re-check unanswered this long is asked for again.
+    rechecks: Rechecks = field(kw_only=True)
+    recheck_after_s: float = field(default=24 * 3600, kw_only=True)
+    recheck_timeout_s: float = field(default=600, kw_only=True)
     unsubscribe_base_url: str = field(
         default="https://book.example.nhs.uk/v1/unsubscribe/", kw_only=True
     )

@@ -107,6 +107,7 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
             birth_date=o.patient.birth_date,
             language=o.patient.language,
             interpreter_required=o.patient.interpreter_required,
+            checked_at=now,
         )
         for o in event.outcomes
         if o.patient is not None and o.reason_code is None

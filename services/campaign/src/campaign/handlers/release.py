@@ -14,11 +14,12 @@ from cohort_contracts.campaign_requests import ClaimMessages
 from cohort_contracts.campaign_views import ClaimResult
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import OutboundMessage, SendMessages
-from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
+from cohort_contracts.vocabulary import CampaignStatus
 
 from ..domain.model import Campaign, Recipient
 from ..domain.review import too_long
 from .deps import Deps
+from .rechecks import hold_stale, requested_before
 from .suppressions import exclude, suppressed_of, unsubscribe_url, with_unsubscribe
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,10 @@ async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient])
     if opted_out:
         await exclude(deps, campaign.org_id, sorted(opted_out))
         ready = [r for r in ready if r.id not in opted_out]
+    # A list resolved long ago is checked with PDS again first; those wait for its answer.
+    ready = await hold_stale(deps, campaign, ready)
+    if not ready:
+        return 0
     rendered = [_rendered(deps, campaign, r) for r in ready]
     # The review left these out of the count staff confirmed; they fail here by the same rule.
     long_ones = [r.id for r in rendered if too_long(r.channel, r.body or "")]
@@ -89,14 +94,16 @@ async def release(campaign: Campaign, deps: Deps) -> int:
     time, while this instance holds the campaign's release lease."""
     lease = release_lease(campaign.id)
     released = 0
+    # Fixed for the whole call: a re-check asked for in this call is never asked again in it.
+    cutoff = requested_before(deps, datetime.now(UTC))
     try:
         while await deps.leases.acquire(lease, deps.instance_id, RELEASE_LEASE_S):
             # Read again before every batch: a cancel or pause stops the release here.
             current = await deps.campaigns.get(campaign.org_id, campaign.id)
             if current is None or current.status is not CampaignStatus.SENDING:
                 break
-            ready = await deps.recipients.with_status(
-                campaign.id, RecipientStatus.READY, deps.release_batch_size
+            ready = await deps.rechecks.ready_to_release(
+                campaign.id, deps.release_batch_size, cutoff
             )
             if not ready:
                 break

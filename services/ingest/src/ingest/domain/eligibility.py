@@ -45,6 +45,14 @@ def assess(
     a wrong date of birth may mean the wrong patient, so it outranks everything PDS says."""
     if not _birth_date_matches(patient, date_of_birth):
         return UploadReason.DATE_OF_BIRTH_MISMATCH
+    return reassess(patient, channel=channel, today=today)
+
+
+def reassess(
+    patient: PdsPatient, *, channel: Channel, today: date
+) -> ResolvedPatient | UploadReason:
+    """As ``assess`` for a patient already matched at upload (the re-check before sending):
+    everything PDS may have changed since (died, restricted, contact, preferences)."""
     if patient.deceased:
         return UploadReason.DECEASED
     if patient.restricted:
