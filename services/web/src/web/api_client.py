@@ -151,6 +151,12 @@ class Preview(ApiModel):
     fragments: int
 
 
+class LanguageNeed(ApiModel):
+    language: str
+    count: int
+    interpreter_required: int
+
+
 class Review(ApiModel):
     campaign_id: UUID
     status: str
@@ -166,6 +172,7 @@ class Review(ApiModel):
     too_long: list[str] = Field(default_factory=list)
     credit_balance: int | None = None
     credits_needed: int = 0
+    language_needs: list[LanguageNeed] = Field(default_factory=list)
 
 
 class TestSendResult(ApiModel):
@@ -196,6 +203,9 @@ class Recipient(ApiModel):
     #: Save to record: saving, saved or not_saved (None: nothing to save yet), and in words.
     record_status: str | None = None
     record_reason: str | None = None
+    #: The patient's language need from PDS, e.g. "Polish".
+    language: str | None = None
+    interpreter_required: bool = False
 
 
 class ActivityAppointment(ApiModel):
@@ -254,6 +264,28 @@ class AuditEntry(ApiModel):
 class AuditLog(ApiModel):
     campaign_id: UUID
     entries: list[AuditEntry]
+
+
+class SuppressionEvent(ApiModel):
+    action: str
+    source: str
+    by: str
+    at: Time
+
+
+class Suppression(ApiModel):
+    id: str
+    org_id: str
+    contact: str
+    source: str
+    active: bool
+    created_at: Time
+    updated_at: Time
+    history: list[SuppressionEvent] = Field(default_factory=list)
+
+
+class _Suppressions(ApiModel):
+    items: list[Suppression]
 
 
 class GatewayError(Exception):
@@ -470,6 +502,16 @@ class GatewayClient:
 
     async def archive_template(self, template_id: str) -> Template:
         return await self._send("POST", f"/v1/templates/{template_id}/archive", Template)
+
+    # -- opt-outs -------------------------------------------------------------------------
+    async def suppressions(self) -> list[Suppression]:
+        return (await self._get("/v1/suppressions", _Suppressions)).items
+
+    async def add_suppression(self, contact: str) -> Suppression:
+        return await self._send("POST", "/v1/suppressions", Suppression, {"contact": contact})
+
+    async def remove_suppression(self, suppression_id: str) -> Suppression:
+        return await self._send("DELETE", f"/v1/suppressions/{suppression_id}", Suppression)
 
     # -- plumbing ------------------------------------------------------------------------
     async def _get(
