@@ -162,6 +162,7 @@ class Stack:
             "GATEWAY_PATIENT_REQUESTS_PER_MINUTE": "60000",
             "GATEWAY_PATIENT_BURST": "10000",
             "PATIENT_PORT": str(self.ports["patient"]),
+            "CAMPAIGN_UNSUBSCRIBE_PAGE_URL": f"{self.url('patient')}/u/",
             "PATIENT_GATEWAY_URL": self.url("gateway"),
             "PATIENT_GATEWAY_SECRET": PATIENT_SERVICE_SECRET,
             "PATIENT_NHS_FONTS": "0",

@@ -66,6 +66,7 @@ def build_store_deps(
     unsubscribe: UnsubscribeSigner | None = None,
     unsubscribe_base_url: str = "https://book.example.nhs.uk/v1/unsubscribe/",
     recheck_after_s: float = 24 * 3600,
+    unsubscribe_page_url: str = "https://book.example.nhs.uk/u/",
 ) -> Deps:
     """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
     return Deps(
@@ -89,6 +90,7 @@ def build_store_deps(
         unsubscribe_base_url=unsubscribe_base_url,
         rechecks=MongoRechecks(mongo),
         recheck_after_s=recheck_after_s,
+        unsubscribe_page_url=unsubscribe_page_url,
     )
 
 
@@ -166,4 +168,5 @@ def build_deps(
         unsubscribe=UnsubscribeSigner(settings.link_secret.get_secret_value().encode()),
         unsubscribe_base_url=settings.unsubscribe_base_url,
         recheck_after_s=settings.recheck_after_h * 3600,
+        unsubscribe_page_url=settings.unsubscribe_page_url,
     )

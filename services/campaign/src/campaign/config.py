@@ -36,6 +36,9 @@ class CampaignSettings(BaseSettings):
     #: The gateway's public one-click unsubscribe endpoint (RFC 8058) for emails'
     #: ``List-Unsubscribe``; a URL is this followed by its token.
     unsubscribe_base_url: str = "https://book.example.nhs.uk/v1/unsubscribe/"
+    #: The patient pages' unsubscribe page for the link in an email's body (it asks before it
+    #: unsubscribes, since mail scanners open links); a URL is this followed by the token.
+    unsubscribe_page_url: str = "https://book.example.nhs.uk/u/"
     #: Recipients PDS confirmed longer ago than this (their list's upload) are checked with PDS
     #: again as they are released: deceased, restricted or no-telephone patients are excluded
     #: and changed contacts used. 0 re-checks every recipient of every send.

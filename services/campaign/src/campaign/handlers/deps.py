@@ -61,6 +61,7 @@ class Deps:
     rechecks: Rechecks = field(kw_only=True)
     recheck_after_s: float = field(default=24 * 3600, kw_only=True)
     recheck_timeout_s: float = field(default=600, kw_only=True)
+    unsubscribe_page_url: str = field(default="https://book.example.nhs.uk/u/", kw_only=True)
     unsubscribe_base_url: str = field(
         default="https://book.example.nhs.uk/v1/unsubscribe/", kw_only=True
     )

@@ -194,9 +194,12 @@ async def unsubscribe(req: Unsubscribe, deps: Deps) -> UnsubscribeResult:
 
 
 def with_unsubscribe(deps: Deps, recipient: Recipient, body: str) -> str:
-    """An email's body as sent (and previewed): with the recipient's own unsubscribe link."""
-    url = unsubscribe_url(deps, recipient)
-    return body if url is None else with_unsubscribe_link(body, url)
+    """An email's body as sent (and previewed): with the recipient's own unsubscribe link, to
+    the patient pages' page that asks first (the header's URL unsubscribes at one POST)."""
+    if recipient.channel != "email":
+        return body
+    token = deps.unsubscribe.token(recipient.org_id, recipient.id)
+    return with_unsubscribe_link(body, deps.unsubscribe_page_url + token)
 
 
 def unsubscribe_url(deps: Deps, recipient: Recipient) -> str | None:
