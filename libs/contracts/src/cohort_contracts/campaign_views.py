@@ -156,6 +156,11 @@ class ReviewView(Model):
     credits_needed: int = 0
     #: Language needs among the recipients about to be messaged, most common first.
     language_needs: list[LanguageNeedCount] = Field(default_factory=list)
+    cannot_send_because: list[str] = Field(
+        default_factory=list,
+        description="Why sending would be refused now (no message yet, a list still being "
+        "checked, nobody to send to), in plain English; empty when it can be sent.",
+    )
 
 
 class RecipientView(Model):

@@ -115,6 +115,7 @@ async def build_review(
     ``TOO_LONG_LISTED``: sending excludes them all)."""
     today = datetime.now(UTC).date()
     tally = await tally_ready(deps, campaign)
+    resolving = await lists_resolving(deps, campaign)
     review = ReviewView(
         campaign_id=campaign.id,
         status=campaign.status,
@@ -123,7 +124,7 @@ async def build_review(
         excluded_by_reason=reason_counts(await excluded_by_reason(deps, campaign)),
         previews=await _previews(deps, campaign, preview_count, today),
         total_fragments=tally.total_fragments,
-        lists_resolving=await lists_resolving(deps, campaign),
+        lists_resolving=resolving,
         largest_message_fragments=tally.largest_fragments,
         largest_message_characters=tally.largest_characters,
         non_gsm_characters=_non_gsm(campaign, tally),
@@ -135,6 +136,9 @@ async def build_review(
                 campaign.id
             )
         ],
+        cannot_send_because=campaign.cannot_send_because(
+            ready=tally.recipient_count, lists_resolving=resolving
+        ),
     )
     return await with_credit(review, campaign.org_id, deps), tally
 
