@@ -9,22 +9,30 @@ import pytest
 from campaign.domain.errors import InvalidMessage, NotFound
 from campaign.domain.opt_out import UnsubscribeSigner, is_opt_out
 from campaign.handlers import campaigns, lists, replies, suppressions
-from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import GetReview, SendCampaign
+from cohort_contracts.campaign_requests import GetReview
 from cohort_contracts.opt_out import (
     AddSuppression,
     ListSuppressions,
     RemoveSuppression,
     Unsubscribe,
 )
-from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import ReplyReceived, SendMessages
 from cohort_contracts.vocabulary import RecipientStatus, UploadReason
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, new_campaign, register
+from .helpers import (
+    campaign_with_recipients,
+    cid,
+    new_campaign,
+    register,
+    release_now,
+    released,
+    send,
+    sending,
+    sent_and_released,
+)
 
 OTHER_ORG = "B82002"
 #: ``builders.outcome(1)``'s number.
@@ -43,7 +51,8 @@ def stop(text: str = "STOP", number: str = FIRST, org: str = ORG) -> ReplyReceiv
 
 
 def _sends(publisher: FakePublisher) -> list[SendMessages]:
-    return [m for r, m in publisher.published if r == SEND_MESSAGES and isinstance(m, SendMessages)]
+    """Every batch and notification handed to dispatch (confirmations are notifications)."""
+    return released(publisher)
 
 
 async def _review(deps: Deps, campaign_id: uuid.UUID) -> tuple[int, dict[str, int]]:
@@ -51,22 +60,6 @@ async def _review(deps: Deps, campaign_id: uuid.UUID) -> tuple[int, dict[str, in
         GetReview(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
     )
     return review.recipient_count, {r.reason_code.value: r.count for r in review.excluded_by_reason}
-
-
-async def _send_and_release(deps: Deps, campaign_id: uuid.UUID, count: int) -> None:
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=count,
-        ),
-        deps,
-    )
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, deps)
 
 
 @pytest.mark.parametrize(
@@ -96,17 +89,16 @@ def test_a_reply_that_only_mentions_a_word_is_not_an_opt_out(text: str) -> None:
     assert not is_opt_out(text)
 
 
-async def _sent_to_first(deps: Deps) -> uuid.UUID:
+async def _sent_to_first(deps: Deps, publisher: FakePublisher) -> uuid.UUID:
     """A campaign that has messaged ``FIRST`` (its recipient is queued: released)."""
-    campaign_id, _ = await campaign_with_recipients(deps, 1)
-    await _send_and_release(deps, campaign_id, 1)
+    campaign_id, _ = await sent_and_released(deps, publisher, 1)
     return campaign_id
 
 
 async def test_stop_lists_the_number_and_confirms_once_however_often_it_comes(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    await _sent_to_first(deps)
+    await _sent_to_first(deps, publisher)
     before = len(_sends(publisher))
 
     await replies.record_reply(stop("  stop "), deps)
@@ -142,7 +134,8 @@ async def test_an_opted_out_patient_is_excluded_at_review_and_never_sent(
     await replies.record_reply(stop(), deps)
 
     assert await _review(deps, campaign_id) == (2, {"OPTED_OUT": 1})
-    await _send_and_release(deps, campaign_id, 2)
+    await send(deps, campaign_id, 2)
+    await release_now(deps, campaign_id)
     sent_to = {m.to for c in _sends(publisher) if not c.notification for m in c.messages}
     assert FIRST not in sent_to
     assert len(sent_to) == 2
@@ -167,22 +160,10 @@ async def test_a_later_list_never_makes_an_opted_out_patient_a_recipient(deps: D
 async def test_an_opt_out_saved_after_the_review_is_caught_at_release(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, _ = await campaign_with_recipients(deps, 2)
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=2,
-        ),
-        deps,
-    )
+    campaign_id = await sending(deps, 2)
     # Straight into the store: as if the STOP's own exclusion had not run yet.
     await deps.suppressions.add(ORG, FIRST, "reply", "patient", datetime.now(UTC))
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    assert await releasing.release(campaign, deps) == 1
+    assert await release_now(deps, campaign_id) == 1
 
     sent_to = [m.to for c in _sends(publisher) for m in c.messages]
     assert FIRST not in sent_to
@@ -280,7 +261,8 @@ async def test_an_email_carries_a_signed_one_click_link_that_opts_out(
     reviewed = await campaigns.get_review(
         GetReview(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign.id), deps
     )
-    await _send_and_release(deps, campaign.id, 1)
+    await send(deps, campaign.id, 1)
+    await release_now(deps, campaign.id)
     [message] = [m for c in _sends(publisher) for m in c.messages]
     assert message.unsubscribe_url is not None
     assert message.unsubscribe_url.startswith(deps.unsubscribe_base_url)

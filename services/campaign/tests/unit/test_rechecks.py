@@ -2,44 +2,20 @@
 with PDS again (through ingest) as it is released, and nobody is sent to on stale details."""
 
 import dataclasses
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from campaign.adapters.mongo_database import MongoHandle
-from campaign.handlers import campaigns, reads, rechecks
-from campaign.handlers import release as releasing
+from campaign.handlers import reads, rechecks
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import GetRecipient, SendCampaign
+from cohort_contracts.campaign_requests import GetRecipient
 from cohort_contracts.ingest import PatientsRechecked, RecheckOutcome, RecheckPatients
-from cohort_contracts.routing import RECHECK_PATIENTS, SEND_MESSAGES
-from cohort_contracts.sending import SendMessages
+from cohort_contracts.routing import RECHECK_PATIENTS
 from cohort_contracts.vocabulary import RecipientStatus, UploadReason
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid
-
-
-async def _sending(deps: Deps, count: int) -> uuid.UUID:
-    campaign_id, _ = await campaign_with_recipients(deps, count)
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=count,
-        ),
-        deps,
-    )
-    return campaign_id
-
-
-async def _release(deps: Deps, campaign_id: uuid.UUID) -> int:
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    return await releasing.release(campaign, deps)
+from .helpers import cid, release_now, released, sending
 
 
 def _published(publisher: FakePublisher, route: object, kind: type) -> list[Any]:
@@ -60,14 +36,14 @@ async def test_stale_recipients_wait_for_pds_and_go_only_as_pds_has_them_now(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     deps = dataclasses.replace(deps, recheck_after_s=0)  # every recipient is stale
-    campaign_id = await _sending(deps, 4)
+    campaign_id = await sending(deps, 4)
 
-    assert await _release(deps, campaign_id) == 0
-    assert await _release(deps, campaign_id) == 0  # waiting: not asked twice, not sent
+    assert await release_now(deps, campaign_id) == 0
+    assert await release_now(deps, campaign_id) == 0  # waiting: not asked twice, not sent
     # In release batches (of 3 here): one command per batch.
     commands = _published(publisher, RECHECK_PATIENTS, RecheckPatients)
     assert [len(c.items) for c in commands] == [3, 1]
-    assert _published(publisher, SEND_MESSAGES, SendMessages) == []
+    assert released(publisher) == []
     items = [i for c in commands for i in c.items]
     first, died, moved, no_phone = (i.recipient_id for i in items)
     outcomes = {
@@ -81,8 +57,8 @@ async def test_stale_recipients_wait_for_pds_and_go_only_as_pds_has_them_now(
     for command in [*commands, commands[0]]:  # the first answer is delivered twice
         await rechecks.record_rechecks(_answer(command, outcomes), deps)
 
-    assert await _release(deps, campaign_id) == 2
-    sent = {m.recipient_id: m.to for c in _published(publisher, SEND_MESSAGES, SendMessages)
+    assert await release_now(deps, campaign_id) == 2
+    sent = {m.recipient_id: m.to for c in released(publisher)
             for m in c.messages}  # fmt: skip
     assert sent == {first: items[0].contact, moved: "447700900999"}
     assert len(_published(publisher, RECHECK_PATIENTS, RecheckPatients)) == 2
@@ -102,21 +78,21 @@ async def test_stale_recipients_wait_for_pds_and_go_only_as_pds_has_them_now(
 async def test_a_list_resolved_within_the_limit_is_sent_without_a_recheck(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id = await _sending(deps, 3)  # resolved just now; the limit is 24 hours
-    assert await _release(deps, campaign_id) == 3
+    campaign_id = await sending(deps, 3)  # resolved just now; the limit is 24 hours
+    assert await release_now(deps, campaign_id) == 3
     assert _published(publisher, RECHECK_PATIENTS, RecheckPatients) == []
 
 
 async def test_a_list_older_than_the_limit_is_rechecked(
     deps: Deps, publisher: FakePublisher, mongo: MongoHandle
 ) -> None:
-    campaign_id = await _sending(deps, 2)
+    campaign_id = await sending(deps, 2)
     # As if the list had been resolved 25 hours ago.
     await mongo.db["recipients"].update_many(
         {"campaign_id": str(campaign_id)},
         {"$set": {"checked_at": datetime.now(UTC) - timedelta(hours=25)}},
     )
-    assert await _release(deps, campaign_id) == 0
+    assert await release_now(deps, campaign_id) == 0
     [command] = _published(publisher, RECHECK_PATIENTS, RecheckPatients)
     assert len(command.items) == 2
 
@@ -125,8 +101,8 @@ async def test_pds_unavailable_leaves_them_waiting_and_they_are_asked_again(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     deps = dataclasses.replace(deps, recheck_after_s=0, recheck_timeout_s=3600)
-    campaign_id = await _sending(deps, 1)
-    await _release(deps, campaign_id)
+    campaign_id = await sending(deps, 1)
+    await release_now(deps, campaign_id)
     [command] = _published(publisher, RECHECK_PATIENTS, RecheckPatients)
     item = command.items[0]
     unavailable = {
@@ -136,10 +112,10 @@ async def test_pds_unavailable_leaves_them_waiting_and_they_are_asked_again(
     }
     await rechecks.record_rechecks(_answer(command, unavailable), deps)
 
-    assert await _release(deps, campaign_id) == 0
+    assert await release_now(deps, campaign_id) == 0
     assert len(_published(publisher, RECHECK_PATIENTS, RecheckPatients)) == 1
     # Once the request is presumed lost, it is asked for again; still nothing is sent.
     impatient = dataclasses.replace(deps, recheck_timeout_s=0)
-    assert await _release(impatient, campaign_id) == 0
+    assert await release_now(impatient, campaign_id) == 0
     assert len(_published(publisher, RECHECK_PATIENTS, RecheckPatients)) == 2
-    assert _published(publisher, SEND_MESSAGES, SendMessages) == []
+    assert released(publisher) == []
