@@ -172,3 +172,20 @@ def test_the_safety_case_argues_from_every_hazard() -> None:
     case = SAFETY_CASE.read_text(encoding="utf-8")
     absent = [hazard.hazard_id for hazard in HAZARDS if hazard.hazard_id not in case]
     assert not absent, f"the safety case does not mention {absent}"
+
+
+def test_the_safety_case_quotes_the_logs_ratings() -> None:
+    # The report's table must not drift from the log it argues from.
+    row = re.compile(r"^\| (HAZ-\d{2}) [^|]+\| ([1-5]) \| ([1-5]) \|", re.MULTILINE)
+    quoted = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in row.finditer(
+        SAFETY_CASE.read_text(encoding="utf-8")
+    )}  # fmt: skip
+    logged = {
+        h.hazard_id: tuple(
+            int(match.group("rating"))
+            for name in ("Initial risk", "Residual risk")
+            if (match := RISK.search(h.fields[name])) is not None
+        )
+        for h in HAZARDS
+    }
+    assert quoted == logged
