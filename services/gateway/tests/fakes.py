@@ -231,6 +231,7 @@ class FakeCampaign:
                 rq.GetCampaign()
                 | rq.SetMessage()
                 | rq.SendCampaign()
+                | rq.ApproveCampaign()
                 | rq.CancelCampaign()
                 | rq.ResumeCampaign()
             ):
@@ -242,6 +243,7 @@ class FakeCampaign:
         request: rq.GetCampaign
         | rq.SetMessage
         | rq.SendCampaign
+        | rq.ApproveCampaign
         | rq.CancelCampaign
         | rq.ResumeCampaign,
     ) -> views.CampaignView:
@@ -254,7 +256,9 @@ class FakeCampaign:
                 update |= {"template_id": template.id, "template_version": template.version}
             case rq.SetMessage(body=str(body)):
                 update["message"] = views.MessageContent(body=body, subject=request.subject)
-            case rq.SendCampaign() | rq.ResumeCampaign():
+            case rq.SendCampaign(send_at=datetime() as send_at):
+                update |= {"status": CampaignStatus.SCHEDULED, "send_at": send_at}
+            case rq.SendCampaign() | rq.ApproveCampaign() | rq.ResumeCampaign():
                 update["status"] = CampaignStatus.SENDING
             case rq.CancelCampaign():
                 update["status"] = CampaignStatus.CANCELLED

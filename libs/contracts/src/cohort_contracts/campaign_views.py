@@ -59,6 +59,15 @@ class CampaignView(Model):
     template_version: int | None = None
     #: Why the campaign is paused (a provider problem), in words staff can act on.
     paused_reason: str | None = None
+    #: When a scheduled campaign starts sending (None: it was sent at once).
+    send_at: UtcDateTime | None = None
+    #: Who asked to send it, and the second user who approved it (when approval is required).
+    send_requested_by: str | None = None
+    approved_by: str | None = None
+    #: While sending: quiet hours hold its text messages until then (they resume by themselves).
+    held_until: UtcDateTime | None = None
+    #: Booking campaigns: invitations released evenly over this many hours.
+    spread_hours: int | None = None
 
 
 class CampaignPage(Model):

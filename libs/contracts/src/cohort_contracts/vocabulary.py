@@ -9,6 +9,10 @@ CampaignType = Literal["basic", "booking", "questionnaire"]
 
 class CampaignStatus(StrEnum):
     DRAFT = "draft"
+    #: Sent for a second user's approval (the organisation requires it above a size).
+    AWAITING_APPROVAL = "awaiting_approval"
+    #: Approved to go at ``send_at``; cancellable until then.
+    SCHEDULED = "scheduled"
     SENDING = "sending"
     PAUSED = "paused"
     COMPLETED = "completed"

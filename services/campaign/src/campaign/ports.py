@@ -51,6 +51,10 @@ class CampaignRepository(Protocol):
         """Every organisation's campaigns in ``sending``: the release sweeper's work list."""
         ...
 
+    async def list_due(self, now: datetime) -> list[Campaign]:
+        """Every organisation's scheduled campaigns whose ``send_at`` is at or before ``now``."""
+        ...
+
     async def list_unsettled(self) -> list[Campaign]:
         """Ended campaigns whose counters have not been checked against their recipients."""
         ...
@@ -141,7 +145,11 @@ class RecipientRepository(Protocol):
         self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
     ) -> tuple[list[Recipient], int]: ...
     async def with_status(
-        self, campaign_id: UUID, status: RecipientStatus, limit: int
+        self,
+        campaign_id: UUID,
+        status: RecipientStatus,
+        limit: int,
+        channel: Channel | None = None,
     ) -> list[Recipient]: ...
     async def mark_queued(self, recipients: Sequence[Recipient], batch_id: UUID) -> list[str]:
         """Move rendered recipients ready → queued under ``batch_id``; returns those moved."""

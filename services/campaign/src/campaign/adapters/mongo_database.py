@@ -55,8 +55,9 @@ INDEXES: list[IndexSpec] = [
     # The overview: an organisation's campaigns newest first, optionally by status.
     ("campaigns", [("org_id", ASC), ("created_at", DESCENDING)], {}),
     ("campaigns", [("org_id", ASC), ("status", ASC), ("created_at", DESCENDING)], {}),
-    # The sweep's sending campaigns.
+    # The sweep's sending campaigns, and its scheduled ones whose time has come.
     ("campaigns", [("status", ASC)], {}),
+    ("campaigns", [("status", ASC), ("send_at", ASC)], {}),
     ("release_batches", [("opened_at", ASC)], {}),
     ("audit", [("campaign_id", ASC), ("at", ASC), ("seq", ASC)], {}),
     ("templates", [("org_id", ASC), ("name", ASC)], {}),

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from cohort_contracts import patient_links as patient
 from cohort_contracts.campaign_requests import (
+    ApproveCampaign,
     ArchiveTemplate,
     CampaignRequest,
     CancelCampaign,
@@ -37,6 +38,7 @@ from cohort_contracts.campaign_requests import (
 
 from ..domain.errors import CampaignError
 from . import (
+    approval,
     audit_trail,
     campaigns,
     links,
@@ -65,6 +67,7 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     SetMessage: campaigns.set_message,
     GetReview: review.get_review,
     SendCampaign: campaigns.send_campaign,
+    ApproveCampaign: approval.approve_campaign,
     CancelCampaign: campaigns.cancel_campaign,
     ListRecipients: campaigns.list_recipients,
     RegisterPatientList: lists.register_patient_list,
