@@ -184,7 +184,7 @@ class FakeCampaign:
                 return self._list(request, request.campaign_id, request.list_id)
             case rq.GetUnsuccessfulRows():
                 return self._unsuccessful(request)
-            case rq.GetReview():
+            case rq.GetReview() | rq.ExcludeRecentlyMessaged():
                 campaign = self._campaign(request, request.campaign_id)
                 return views.ReviewView(
                     campaign_id=campaign.id,

@@ -116,6 +116,14 @@ class ApproveCampaign(_Request):
     confirm_recipient_count: int = Field(ge=0)
 
 
+class ExcludeRecentlyMessaged(_Request):
+    """Leave out of a draft campaign the patients its review warns were sent the same message
+    lately; they are cancelled with reason ``RECENTLY_MESSAGED``. Answers the fresh review."""
+
+    kind: Literal["ExcludeRecentlyMessaged"] = "ExcludeRecentlyMessaged"
+    campaign_id: UUID
+
+
 class CancelCampaign(_Request):
     kind: Literal["CancelCampaign"] = "CancelCampaign"
     campaign_id: UUID
@@ -227,6 +235,7 @@ CampaignRequest = Annotated[
     | GetReview
     | SendCampaign
     | ApproveCampaign
+    | ExcludeRecentlyMessaged
     | CancelCampaign
     | ListRecipients
     | ClaimMessages
@@ -301,6 +310,7 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     GetReview: views.ReviewView,
     SendCampaign: views.CampaignView,
     ApproveCampaign: views.CampaignView,
+    ExcludeRecentlyMessaged: views.ReviewView,
     CancelCampaign: views.CampaignView,
     ListRecipients: views.RecipientPage,
     ClaimMessages: views.ClaimResult,

@@ -134,6 +134,15 @@ class RenderedPreview(Model):
     fragments: int
 
 
+class RepeatWarning(Model):
+    """Patients of this campaign the organisation sent the same message (same template, or
+    the same text) within ``days``; staff can leave them out (``ExcludeRecentlyMessaged``)."""
+
+    count: int
+    days: int
+    message: str
+
+
 class ReviewView(Model):
     """The truth before sending: counts and costs after personalisation and link insertion.
     ``recipient_count`` is what ``SendCampaign.confirm_recipient_count`` must equal; it
@@ -154,6 +163,8 @@ class ReviewView(Model):
     #: The provider's balance, or None when it could not be read (the review still works).
     credit_balance: int | None = None
     credits_needed: int = 0
+    #: The repeat guard's warning (None: nobody here had this message lately).
+    repeat_warning: RepeatWarning | None = None
 
 
 class RecipientView(Model):

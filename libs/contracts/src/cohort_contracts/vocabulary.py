@@ -110,3 +110,5 @@ class SendReason(StrEnum):
     INSUFFICIENT_CREDIT = "INSUFFICIENT_CREDIT"
     PROVIDER_REJECTED_ADDRESS = "PROVIDER_REJECTED_ADDRESS"
     MESSAGE_TOO_LONG = "MESSAGE_TOO_LONG"
+    #: Left out by staff at review: sent the same message by the practice lately.
+    RECENTLY_MESSAGED = "RECENTLY_MESSAGED"

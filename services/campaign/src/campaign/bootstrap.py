@@ -24,6 +24,7 @@ from .adapters.mongo_patient import (
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository
 from .adapters.mongo_release_log import MongoReleaseLog
+from .adapters.mongo_repeat_history import MongoRepeatHistory
 from .adapters.mongo_templates import MongoTemplateRepository
 from .adapters.organisations_file import (
     load_organisation_names,
@@ -81,6 +82,7 @@ def build_store_deps(
         renderer=renderer,
         early_receipts=MongoEarlyReceipts(mongo),
         leases=MongoLeases(mongo),
+        repeats=MongoRepeatHistory(mongo),
         patient=patient or build_patient_deps(mongo, SessionSigner(b"test-only-session-key")),
         safety=safety,
     )

@@ -3,7 +3,11 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from cohort_contracts.campaign_requests import ApproveCampaign, SendCampaign
+from cohort_contracts.campaign_requests import (
+    ApproveCampaign,
+    ExcludeRecentlyMessaged,
+    SendCampaign,
+)
 from cohort_contracts.vocabulary import CampaignStatus
 from gateway.ports import CampaignError
 
@@ -70,3 +74,17 @@ async def test_approving_ones_own_send_is_403(gateway: Harness) -> None:
 
     assert response.status_code == 403
     assert response.json()["error"]["message"] == message
+
+
+async def test_leaving_out_the_recently_messaged_answers_the_review(gateway: Harness) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.DRAFT)
+
+    response = await gateway.client.post(
+        f"/v1/campaigns/{campaign.id}/review/exclude-recently-messaged", headers=gateway.auth()
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["campaign_id"] == str(campaign.id)
+    request = last(gateway, ExcludeRecentlyMessaged)
+    assert isinstance(request, ExcludeRecentlyMessaged)
+    assert request.campaign_id == campaign.id

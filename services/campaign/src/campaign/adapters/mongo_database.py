@@ -41,6 +41,13 @@ INDEXES: list[IndexSpec] = [
         [("record_entry", ASC)],
         {"partialFilterExpression": {"record_entry": "pending"}},
     ),
+    # The repeat guard: an organisation's released recipients by message and patient, within
+    # a time window. Only released recipients carry message keys (partial, so it stays small).
+    (
+        "recipients",
+        [("org_id", ASC), ("message_keys", ASC), ("nhs_number", ASC), ("released_at", ASC)],
+        {"partialFilterExpression": {"message_keys": {"$exists": True}}},
+    ),
     # Replies: the recipients an organisation messaged at a number.
     ("recipients", [("org_id", ASC), ("contact", ASC)], {}),
     # Receipts for a request shared by several numbers (provider reference + number).

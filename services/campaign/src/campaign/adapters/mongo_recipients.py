@@ -89,10 +89,17 @@ class MongoRecipientRepository:
         docs = await self._c.find(query).sort(order).limit(limit).to_list(None)
         return [recipient_from(d) for d in docs]
 
-    async def mark_queued(self, recipients: Sequence[Recipient], batch_id: UUID) -> list[str]:
+    async def mark_queued(
+        self,
+        recipients: Sequence[Recipient],
+        batch_id: UUID,
+        message_keys: Sequence[str] = (),
+        released_at: datetime | None = None,
+    ) -> list[str]:
         if not recipients:
             return []
         now = _now()
+        stamp: Document = {"message_keys": list(message_keys), "released_at": released_at or now}
         result = await self._c.bulk_write(
             [
                 UpdateOne(
@@ -104,6 +111,7 @@ class MongoRecipientRepository:
                             "body": r.body,
                             "subject": r.subject,
                             "updated_at": now,
+                            **(stamp if message_keys else {}),
                         }
                     },
                 )

@@ -19,6 +19,7 @@ from ..ports import (
     RecipientMessages,
     RecipientRepository,
     ReleaseLog,
+    RepeatHistory,
     TemplateRepository,
     Wakeup,
 )
@@ -50,6 +51,8 @@ class Deps:
     record_entries_waiting: Wakeup = field(default_factory=asyncio.Event, kw_only=True)
     #: The patient's side of links (booking and questionnaire campaigns).
     patient: PatientDeps | None = field(default=None, kw_only=True)
+    #: The repeat guard's lookups.
+    repeats: RepeatHistory = field(kw_only=True)
     #: Each organisation's quiet hours, approval threshold and repeat window.
     #: Tests build these directly and send at any hour; the service always passes the
     #: settings' policies (``bootstrap.build_deps``), quiet hours on by default.

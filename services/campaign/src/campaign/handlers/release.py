@@ -18,6 +18,7 @@ from cohort_contracts.vocabulary import CampaignStatus, Channel, RecipientStatus
 
 from ..domain.model import Campaign, Recipient
 from ..domain.quiet_hours import quiet_until
+from ..domain.repeat_guard import message_keys
 from ..domain.review import too_long
 from .audit_trail import record_audit
 from .changes import change_campaign
@@ -69,7 +70,8 @@ async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient])
     sendable = [r for r in rendered if r.id not in set(long_ones)]
     batch_id = uuid.uuid4()
     await deps.releases.opened(batch_id, campaign.id, campaign.org_id)
-    moved = set(await deps.recipients.mark_queued(sendable, batch_id))
+    keys = message_keys(campaign)
+    moved = set(await deps.recipients.mark_queued(sendable, batch_id, keys, deps.clock()))
     for channel in sorted({r.channel for r in sendable}):
         batch = [r for r in sendable if r.id in moved and r.channel == channel]
         if batch:

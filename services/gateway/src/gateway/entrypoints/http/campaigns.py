@@ -11,6 +11,7 @@ from cohort_contracts.campaign_requests import (
     ApproveCampaign,
     CancelCampaign,
     CreateCampaign,
+    ExcludeRecentlyMessaged,
     GetAudit,
     GetCampaign,
     GetReview,
@@ -203,6 +204,23 @@ async def review(
     previews: Annotated[int, Query(ge=0, le=20, description="How many previews")] = 3,
 ) -> Model:
     request = GetReview(**caller.envelope(), campaign_id=campaign_id, preview_count=previews)
+    return await wiring.campaign.request(request)
+
+
+@router.post(
+    "/{campaign_id}/review/exclude-recently-messaged",
+    response_model=ReviewView,
+    summary="Leave out the patients the review warns were sent the same message lately",
+    description="The review's `repeat_warning` counts the patients this organisation sent the "
+    "same message (same template, or the same text) within its window; this leaves them out of "
+    "the draft (status `cancelled`, reason `RECENTLY_MESSAGED`) and answers the fresh review. "
+    "409 once the campaign is no longer a draft.",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def exclude_recently_messaged(
+    campaign_id: UUID, caller: CallerDep, wiring: WiringDep
+) -> Model:
+    request = ExcludeRecentlyMessaged(**caller.envelope(), campaign_id=campaign_id)
     return await wiring.campaign.request(request)
 
 
