@@ -96,3 +96,37 @@ def test_a_large_send_waits_for_a_second_user(stack: Stack) -> None:
     )
     actions = flow.audit_actions(sender, campaign_id)
     assert actions.index("approval_requested") < actions.index("approved")
+
+
+def test_the_approver_approves_in_the_browser_and_the_pages_pass_axe(stack: Stack) -> None:
+    # Imported here: the browser (Playwright, chromium) is needed by this test only.
+    from playwright.sync_api import expect
+
+    from .browser import axe_violations, chromium, sign_in
+
+    sender = flow.api(stack)  # "e2e-sender" asks; Priya Shah (the browser) approves
+    campaign_id = ready_campaign(sender, "Approve in the browser", 4)
+    assert flow.send(sender, campaign_id, 4).json()["status"] == "awaiting_approval"
+    base = stack.url("web")
+    with chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        sign_in(page, base, "Priya Shah")
+        page.goto(f"{base}/campaigns")
+        expect(page.locator("main")).to_contain_text("Waiting for approval")
+        assert axe_violations(page) == []
+        page.goto(f"{base}/campaigns/{campaign_id}")
+        page.get_by_role("button", name="Review and approve").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Approve sending")
+        assert axe_violations(page) == []
+        page.get_by_role("button", name="Approve and send").click()
+        expect(page.locator(".nhsuk-error-summary")).to_be_visible()  # no count typed
+        assert axe_violations(page) == []
+        page.get_by_label("To approve, type the number of patients: 4").fill("4")
+        page.get_by_role("button", name="Approve and send").click()
+        expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Approved")
+        # Sending, but the stack's quiet hours hold the texts: the page says until when.
+        expect(page.locator("main")).to_contain_text("Text messages are not sent at night")
+        assert axe_violations(page) == []
+    assert flow.campaign(sender, campaign_id)["approved_by"] == "priya.shah"
+    assert flow.handsets(stack) == []
