@@ -241,3 +241,24 @@ async def test_sending_twice_is_refused_once_scheduled(deps: Deps) -> None:
     await send(deps, campaign_id, 1, send_at=NOON + timedelta(hours=1))
     with pytest.raises(Conflict):
         await send(deps, campaign_id, 1)
+
+
+async def test_a_redelivered_scheduled_send_repeats_no_audit_entry(deps: Deps) -> None:
+    clock = Clock(NOON)
+    deps = timed(deps, clock)
+    campaign_id, _ = await campaign_with_recipients(deps, 1)
+    request = SendCampaign(
+        correlation_id=cid(),
+        org_id=ORG,
+        actor="user-1",
+        campaign_id=campaign_id,
+        confirm_recipient_count=1,
+        send_at=NOON + timedelta(hours=1),
+    )
+    await campaigns.send_campaign(request, deps)
+    clock.now = NOON + timedelta(hours=1)
+    await approval.start_due(deps)
+    await campaigns.send_campaign(request, deps)  # redelivered after it started
+    trail = await actions(deps, campaign_id)
+    assert trail.count("scheduled") == 1
+    assert "sent" not in trail

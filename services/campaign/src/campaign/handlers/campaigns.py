@@ -165,10 +165,12 @@ async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
         details["send_at"] = campaign.send_at.isoformat()
     if campaign.spread_hours is not None:
         details["spread_hours"] = campaign.spread_hours
+    # From what the send decided, which later changes leave alone, so a redelivered request
+    # names the same action (and so finds the entry already written).
     action = "sent"
-    if campaign.status is CampaignStatus.AWAITING_APPROVAL:
+    if campaign.status is CampaignStatus.AWAITING_APPROVAL or campaign.approved_by is not None:
         action = "approval_requested"
-    elif campaign.status is CampaignStatus.SCHEDULED:
+    elif campaign.send_at is not None:
         action = "scheduled"
     await record_audit(deps, campaign, req.actor, action, cause=req.message_id, **details)
     log.info("campaign sent", extra={"campaign_id": str(campaign.id), "status": campaign.status})
