@@ -163,6 +163,11 @@ class ReviewView(Model):
     #: The provider's balance, or None when it could not be read (the review still works).
     credit_balance: int | None = None
     credits_needed: int = 0
+    cannot_send_because: list[str] = Field(
+        default_factory=list,
+        description="Why sending would be refused now (no message yet, a list still being "
+        "checked, nobody to send to), in plain English; empty when it can be sent.",
+    )
     #: The repeat guard's warning (None: nobody here had this message lately).
     repeat_warning: RepeatWarning | None = None
 

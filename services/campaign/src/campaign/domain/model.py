@@ -122,6 +122,20 @@ class Campaign:
         self.message = Message(body=body, subject=subject)
         self.template_id, self.template_version = template or (None, None)
 
+    def cannot_send_because(self, *, ready: int, lists_resolving: int) -> list[str]:
+        """Every reason sending would be refused now, in the words staff read: the review
+        shows them all, sending refuses with the first."""
+        reasons = []
+        if self.status is not CampaignStatus.DRAFT:
+            reasons.append(f"The campaign is {self.status}; only a draft can be sent.")
+        if self.message is None:
+            reasons.append("Write the message before sending.")
+        if lists_resolving:
+            reasons.append("A patient list is still being checked against PDS; wait for it.")
+        if ready == 0:
+            reasons.append("There is nobody to send to.")
+        return reasons
+
     def start_sending(
         self,
         *,
@@ -134,14 +148,8 @@ class Campaign:
         needs_approval: bool = False,
         spread_hours: int | None = None,
     ) -> None:
-        if self.status is not CampaignStatus.DRAFT:
-            raise Conflict(f"The campaign is {self.status}; only a draft can be sent.")
-        if self.message is None:
-            raise Conflict("Write the message before sending.")
-        if lists_resolving:
-            raise Conflict("A patient list is still being checked against PDS; wait for it.")
-        if ready == 0:
-            raise Conflict("There is nobody to send to.")
+        if reasons := self.cannot_send_because(ready=ready, lists_resolving=lists_resolving):
+            raise Conflict(reasons[0])
         _check_confirmed(confirmed, ready)
         if send_at is not None:
             if send_at <= now:
