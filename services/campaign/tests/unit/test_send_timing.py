@@ -10,22 +10,25 @@ from campaign.domain.errors import Conflict, InvalidMessage
 from campaign.domain.quiet_hours import QuietHours
 from campaign.domain.safety_policy import SafetyPolicies, SafetyPolicy
 from campaign.entrypoints.releaser import Releaser
-from campaign.handlers import approval, audit_trail, campaigns
+from campaign.handlers import approval, audit_trail, campaigns, lists
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CancelCampaign,
+    CreateCampaign,
     GetAudit,
     GetCampaign,
     ListCampaigns,
+    RegisterPatientList,
     SendCampaign,
+    SetMessage,
 )
 from cohort_contracts.campaign_views import CampaignView
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import SendMessages
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
-from ..builders import ORG
+from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
 from .helpers import campaign_with_recipients, cid, claim
 
@@ -262,3 +265,57 @@ async def test_a_redelivered_scheduled_send_repeats_no_audit_entry(deps: Deps) -
     trail = await actions(deps, campaign_id)
     assert trail.count("scheduled") == 1
     assert "sent" not in trail
+
+
+async def test_quiet_hours_hold_texts_but_not_emails(deps: Deps, publisher: FakePublisher) -> None:
+    clock = Clock(NIGHT)
+    deps = timed(deps, clock)
+    campaign = await campaigns.create_campaign(
+        CreateCampaign(correlation_id=cid(), org_id=ORG, actor="u", name="Mixed", type="basic"),
+        deps,
+    )
+    for channel, rows in (("sms", range(1, 3)), ("email", range(3, 6))):
+        list_id = uuid.uuid4()
+        await lists.register_patient_list(
+            RegisterPatientList(
+                correlation_id=cid(),
+                org_id=ORG,
+                actor="u",
+                campaign_id=campaign.id,
+                list_id=list_id,
+                channel=channel,
+                filename=f"{channel}.csv",
+                columns=["NHS Number", "Date of Birth", "Notes"],
+                total_rows=len(rows),
+            ),
+            deps,
+        )
+        outcomes = [outcome(i) for i in rows]
+        if channel == "email":
+            outcomes = [
+                o.model_copy(
+                    update={"patient": o.patient.model_copy(update={"contact": f"p{i}@x.nhs.uk"})}
+                )
+                for i, o in zip(rows, outcomes, strict=True)
+                if o.patient is not None
+            ]
+        event = rows_resolved(campaign.id, list_id, outcomes, channel=channel)
+        await lists.record_resolved_rows(event, deps)
+    await campaigns.set_message(
+        SetMessage(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign.id,
+            body="Hello ((first_name))",
+            subject="Flu",
+        ),
+        deps,
+    )
+    await send(deps, campaign.id, 5)
+
+    assert await release(deps, campaign.id) == 3
+    channels = [c.channel for r, c in publisher.published if isinstance(c, SendMessages)]
+    assert set(channels) == {"email"}
+    clock.now = NEXT_MORNING
+    assert await release(deps, campaign.id) == 2

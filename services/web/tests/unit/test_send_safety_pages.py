@@ -35,6 +35,9 @@ async def test_a_send_can_be_scheduled_in_uk_time(signed_in: Web) -> None:
     page = await signed_in.page(f"{url}?sent=scheduled")
     assert "Scheduled to send at" in page.main_text
     assert "Cancel sending" in page.buttons()
+    overview = await signed_in.page("/campaigns")
+    assert "Scheduled" in overview.main_text
+    assert "Sends 1 July 2026" in overview.main_text
 
 
 async def test_a_booking_campaign_can_spread_its_invitations(signed_in: Web) -> None:
