@@ -127,7 +127,7 @@ class Campaign:
         shows them all, sending refuses with the first."""
         reasons = []
         if self.status is not CampaignStatus.DRAFT:
-            reasons.append(f"The campaign is {self.status}; only a draft can be sent.")
+            reasons.append(f"The campaign is {in_words(self.status)}; only a draft can be sent.")
         if self.message is None:
             reasons.append("Write the message before sending.")
         if lists_resolving:
@@ -174,7 +174,8 @@ class Campaign:
         """A second user, having seen the review, lets the send go (or wait for its time)."""
         if self.status is not CampaignStatus.AWAITING_APPROVAL:
             raise Conflict(
-                f"The campaign is {self.status}; only one awaiting approval can be approved."
+                f"The campaign is {in_words(self.status)}; "
+                "only one awaiting approval can be approved."
             )
         if approver == self.send_requested_by:
             raise Forbidden("Someone other than the person who sent it must approve this campaign.")
@@ -231,7 +232,9 @@ class Campaign:
 
     def resume(self) -> None:
         if self.status is not CampaignStatus.PAUSED:
-            raise Conflict(f"The campaign is {self.status}; only a paused campaign can resume.")
+            raise Conflict(
+                f"The campaign is {in_words(self.status)}; only a paused campaign can resume."
+            )
         self.status = CampaignStatus.SENDING
         self.paused_reason = None
 
@@ -325,3 +328,8 @@ RETURNED_FROM = frozenset({RecipientStatus.SENDING})
 UNCLAIMED_FROM = frozenset({RecipientStatus.QUEUED})
 
 UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING})
+
+
+def in_words(status: CampaignStatus) -> str:
+    """A status as staff read it in a sentence ("awaiting approval", not "awaiting_approval")."""
+    return status.value.replace("_", " ")
