@@ -225,7 +225,7 @@ class FakeCampaign:
                 return self._list(request, request.campaign_id, request.list_id)
             case rq.GetUnsuccessfulRows():
                 return self._unsuccessful(request)
-            case rq.GetReview():
+            case rq.GetReview() | rq.ExcludeRecentlyMessaged():
                 campaign = self._campaign(request, request.campaign_id)
                 return views.ReviewView(
                     campaign_id=campaign.id,
@@ -272,6 +272,7 @@ class FakeCampaign:
                 rq.GetCampaign()
                 | rq.SetMessage()
                 | rq.SendCampaign()
+                | rq.ApproveCampaign()
                 | rq.CancelCampaign()
                 | rq.ResumeCampaign()
             ):
@@ -283,6 +284,7 @@ class FakeCampaign:
         request: rq.GetCampaign
         | rq.SetMessage
         | rq.SendCampaign
+        | rq.ApproveCampaign
         | rq.CancelCampaign
         | rq.ResumeCampaign,
     ) -> views.CampaignView:
@@ -295,7 +297,9 @@ class FakeCampaign:
                 update |= {"template_id": template.id, "template_version": template.version}
             case rq.SetMessage(body=str(body)):
                 update["message"] = views.MessageContent(body=body, subject=request.subject)
-            case rq.SendCampaign() | rq.ResumeCampaign():
+            case rq.SendCampaign(send_at=datetime() as send_at):
+                update |= {"status": CampaignStatus.SCHEDULED, "send_at": send_at}
+            case rq.SendCampaign() | rq.ApproveCampaign() | rq.ResumeCampaign():
                 update["status"] = CampaignStatus.SENDING
             case rq.CancelCampaign():
                 update["status"] = CampaignStatus.CANCELLED

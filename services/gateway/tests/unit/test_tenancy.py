@@ -43,6 +43,8 @@ CALLS = [
     Call("GET", "/v1/campaigns/{campaign_id}/review"),
     Call("POST", "/v1/campaigns/{campaign_id}/test-send", {"channel": "sms", "to": "07700900123"}),
     Call("POST", "/v1/campaigns/{campaign_id}/send", {"confirm_recipient_count": 0}),
+    Call("POST", "/v1/campaigns/{campaign_id}/approve", {"confirm_recipient_count": 0}),
+    Call("POST", "/v1/campaigns/{campaign_id}/review/exclude-recently-messaged"),
     Call("POST", "/v1/campaigns/{campaign_id}/cancel"),
     Call("POST", "/v1/campaigns/{campaign_id}/resume"),
     Call("GET", "/v1/campaigns/{campaign_id}/audit"),

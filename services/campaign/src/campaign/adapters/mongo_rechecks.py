@@ -4,11 +4,12 @@ recipient already released, cancelled or excluded is never changed by a late ans
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING, UpdateOne
 
-from cohort_contracts.vocabulary import RecipientStatus
+from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import Recipient
 from ..ports import Confirmed
@@ -23,9 +24,13 @@ class MongoRechecks:
         self._c = mongo.db["recipients"]
 
     async def ready_to_release(
-        self, campaign_id: UUID, limit: int, requested_before: datetime
+        self,
+        campaign_id: UUID,
+        limit: int,
+        requested_before: datetime,
+        channel: Channel | None = None,
     ) -> list[Recipient]:
-        query = {
+        query: dict[str, Any] = {
             "campaign_id": str(campaign_id),
             "status": READY,
             # ``None`` also matches the field's absence (recipients stored before re-checks).
@@ -34,6 +39,9 @@ class MongoRechecks:
                 {"recheck_requested_at": {"$lt": requested_before}},
             ],
         }
+        if channel is not None:
+            # Only while quiet hours hold a mixed campaign's SMS: its email still goes.
+            query["channel"] = channel
         order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
         docs = await self._c.find(query).sort(order).limit(limit).to_list(None)
         return [recipient_from(d) for d in docs]

@@ -2,10 +2,13 @@
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from ..domain.messages import MessageRenderer
 from ..domain.opt_out import UnsubscribeSigner
+from ..domain.safety_policy import UNRESTRICTED, SafetyPolicies
 from ..ports import (
     AuditTrail,
     CampaignRepository,
@@ -19,6 +22,7 @@ from ..ports import (
     RecipientMessages,
     RecipientRepository,
     ReleaseLog,
+    RepeatHistory,
     SuppressionStore,
     TemplateRepository,
     Wakeup,
@@ -65,3 +69,11 @@ class Deps:
     unsubscribe_base_url: str = field(
         default="https://book.example.nhs.uk/v1/unsubscribe/", kw_only=True
     )
+    #: The repeat guard's lookups.
+    repeats: RepeatHistory = field(kw_only=True)
+    #: Each organisation's quiet hours, approval threshold and repeat window.
+    #: Tests build these directly and send at any hour; the service always passes the
+    #: settings' policies (``bootstrap.build_deps``), quiet hours on by default.
+    safety: SafetyPolicies = field(default=UNRESTRICTED, kw_only=True)
+    #: "Now", injected so tests move time instead of sleeping.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), kw_only=True)

@@ -11,7 +11,7 @@ released for a stale recipient until PDS has answered for it."""
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from cohort_contracts.ingest import PatientsRechecked, RecheckItem, RecheckPatients
 from cohort_contracts.routing import RECHECK_PATIENTS
@@ -43,7 +43,7 @@ def requested_before(deps: Deps, now: datetime) -> datetime:
 
 async def hold_stale(deps: Deps, campaign: Campaign, ready: Sequence[Recipient]) -> list[Recipient]:
     """Asks ingest to re-check the stale ones and returns the rest, which may be sent now."""
-    now = datetime.now(UTC)
+    now = deps.clock()
     stale = [r for r in ready if needs_recheck(deps, campaign, r, now)]
     if not stale:
         return list(ready)
@@ -94,7 +94,7 @@ async def record_rechecks(event: PatientsRechecked, deps: Deps) -> None:
                 Confirmed(o.recipient_id, o.contact, o.language, o.interpreter_required)
             )
     excluded = await deps.recipients.apply(event.org_id, moves)
-    updated = await deps.rechecks.confirm(event.org_id, confirmed, datetime.now(UTC))
+    updated = await deps.rechecks.confirm(event.org_id, confirmed, deps.clock())
     log.info(
         "re-check recorded",
         extra={

@@ -9,12 +9,14 @@ from pydantic import BaseModel
 from cohort_contracts import opt_out
 from cohort_contracts import patient_links as patient
 from cohort_contracts.campaign_requests import (
+    ApproveCampaign,
     ArchiveTemplate,
     CampaignRequest,
     CancelCampaign,
     ClaimMessages,
     CreateCampaign,
     CreateTemplate,
+    ExcludeRecentlyMessaged,
     GetAudit,
     GetCampaign,
     GetPatientList,
@@ -38,6 +40,7 @@ from cohort_contracts.campaign_requests import (
 
 from ..domain.errors import CampaignError
 from . import (
+    approval,
     audit_trail,
     campaigns,
     links,
@@ -48,6 +51,7 @@ from . import (
     patient_staff,
     reads,
     release,
+    repeat_exclusion,
     review,
     send_to_self,
     suppressions,
@@ -67,6 +71,8 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     SetMessage: campaigns.set_message,
     GetReview: review.get_review,
     SendCampaign: campaigns.send_campaign,
+    ApproveCampaign: approval.approve_campaign,
+    ExcludeRecentlyMessaged: repeat_exclusion.exclude_recently_messaged,
     CancelCampaign: campaigns.cancel_campaign,
     ListRecipients: campaigns.list_recipients,
     RegisterPatientList: lists.register_patient_list,

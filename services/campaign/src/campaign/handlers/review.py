@@ -18,6 +18,7 @@ from ..domain.review import TOO_LONG_LISTED, ReviewTally, measure, stand_in_name
 from .credit import with_credit
 from .deps import Deps
 from .loading import load_campaign
+from .repeat_guard import with_repeat_warning
 from .suppressions import with_unsubscribe
 from .views import reason_counts
 
@@ -146,4 +147,4 @@ async def build_review(
 async def get_review(req: GetReview, deps: Deps) -> ReviewView:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     review, _ = await build_review(deps, campaign, req.preview_count)
-    return review
+    return await with_repeat_warning(deps, campaign, review)
