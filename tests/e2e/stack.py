@@ -89,6 +89,10 @@ class Stack:
             "GATEWAY_WEBHOOK_SECRET": self.webhook_secret,
             "CAMPAIGN_PORT": str(self.ports["campaign"]),
             "CAMPAIGN_SWEEP_INTERVAL_S": "1",
+            # Tests send at any hour: quiet hours (on by default, 20:00-08:00, Sundays and bank
+            # holidays) would hold their texts at night. Unit tests and one end-to-end test
+            # (test_quiet_hours_e2e.py) prove quiet hours hold a send.
+            "CAMPAIGN_QUIET_HOURS": "off",
             "INGEST_PORT": str(self.ports["ingest"]),
             "INGEST_PDS_BASE_URL": f"{self.url('pds')}/personal-demographics/FHIR/R4",
             "INGEST_PDS_RATE_LIMIT": "2000",
@@ -97,6 +101,8 @@ class Stack:
             "DISPATCH_RECEIPT_URL": f"{self.url('gateway')}/v1/webhooks/firetext/receipts",
             "DISPATCH_WEBHOOK_SECRET": self.webhook_secret,
             "DISPATCH_SMS_RATE_LIMIT": "2000",
+            # Emails' one-click unsubscribe (RFC 8058) is the gateway's public endpoint.
+            "CAMPAIGN_UNSUBSCRIBE_BASE_URL": f"{self.url('gateway')}/v1/unsubscribe/",
             "PDS_SIM_PORT": str(self.ports["pds"]),
             "PDS_SIM_PATIENTS": str(ROOT / "simulators/pds/data/patients.ndjson"),
             "PDS_SIM_SYNTHETIC": "1",
@@ -160,6 +166,7 @@ class Stack:
             "GATEWAY_PATIENT_REQUESTS_PER_MINUTE": "60000",
             "GATEWAY_PATIENT_BURST": "10000",
             "PATIENT_PORT": str(self.ports["patient"]),
+            "CAMPAIGN_UNSUBSCRIBE_PAGE_URL": f"{self.url('patient')}/u/",
             "PATIENT_GATEWAY_URL": self.url("gateway"),
             "PATIENT_GATEWAY_SECRET": PATIENT_SERVICE_SECRET,
             "PATIENT_NHS_FONTS": "0",

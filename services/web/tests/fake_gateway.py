@@ -52,8 +52,11 @@ class FakeGateway:
             }
         }
         self.audit: dict[str, list[dict[str, Any]]] = {}
+        self.suppressions: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.review_overrides: dict[str, Any] = {}
+        #: Sends to more patients than this wait for approval (None: never).
+        self.approval_above: int | None = None
         self.down = False
         self.reject_tokens = False
         #: Recipient id -> what they did with their link (``/activity``).
@@ -159,6 +162,20 @@ class FakeGateway:
         } | fields
         self.templates[template["id"]] = template
         return template
+
+    def add_suppression(self, org: str = "A81001", **fields: Any) -> dict[str, Any]:
+        suppression = {
+            "id": uuid4().hex,
+            "org_id": org,
+            "contact": "447700900123",
+            "source": "reply",
+            "active": True,
+            "created_at": now(),
+            "updated_at": now(),
+            "history": [{"action": "added", "source": "reply", "by": "patient", "at": now()}],
+        } | fields
+        self.suppressions[suppression["id"]] = suppression
+        return suppression
 
     def last(self, method: str, path_end: str) -> Any:
         for m, path, _headers, body in reversed(self.requests):
@@ -325,6 +342,31 @@ class FakeGateway:
             template["archived"] = True
             return template
 
+        @app.get("/v1/suppressions")
+        async def suppressions(request: Request) -> dict[str, Any]:
+            orgs = fake._readable(request)
+            items = [s for s in fake.suppressions.values() if s["org_id"] in orgs and s["active"]]
+            return {"items": items}
+
+        @app.post("/v1/suppressions", status_code=201)
+        async def add_suppression(request: Request) -> dict[str, Any]:
+            org = fake._acting(request)
+            contact = (await request.json())["contact"]
+            if "@" not in contact and not contact.replace(" ", "").startswith("07"):
+                raise Refused(
+                    error(422, "invalid", "Enter a UK mobile number, like 07700 900123.",
+                          field="contact")
+                )  # fmt: skip
+            return fake.add_suppression(org, contact=contact, source="staff")
+
+        @app.delete("/v1/suppressions/{sid}")
+        async def remove_suppression(request: Request, sid: str) -> dict[str, Any]:
+            found = fake.suppressions.get(sid)
+            if found is None or found["org_id"] not in fake._readable(request):
+                raise Refused(error(404, "not_found", "Opt-out not found."))
+            found["active"] = False
+            return found
+
         @app.put("/v1/campaigns/{cid}/message")
         async def message(request: Request, cid: UUID) -> dict[str, Any]:
             campaign = fake._campaign(request, cid)
@@ -386,10 +428,31 @@ class FakeGateway:
             if body["confirm_recipient_count"] != len(ready):
                 raise Refused(error(409, "conflict", "The count changed. Review it again."))
             campaign["status"] = "sending"
+            campaign["send_requested_by"] = "priya.shah"
+            if body.get("send_at"):
+                campaign["status"], campaign["send_at"] = "scheduled", body["send_at"]
+            if fake.approval_above is not None and len(ready) > fake.approval_above:
+                campaign["status"] = "awaiting_approval"
             fake.audit[str(cid)].append(
                 {"at": now(), "actor": "priya.shah", "action": "sent", "details": {}}
             )
             return campaign
+
+        @app.post("/v1/campaigns/{cid}/approve", status_code=202)
+        async def approve(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            body = await request.json()
+            _, user = fake._identity(request)
+            if user == campaign.get("send_requested_by"):
+                raise Refused(error(403, "forbidden", "Someone else must approve this campaign."))
+            campaign["status"], campaign["approved_by"] = "sending", user
+            return campaign | {"confirmed": body["confirm_recipient_count"]}
+
+        @app.post("/v1/campaigns/{cid}/review/exclude-recently-messaged")
+        async def leave_out(request: Request, cid: UUID) -> dict[str, Any]:
+            fake._campaign(request, cid)
+            fake.review_overrides.pop("repeat_warning", None)
+            return await review(request, cid)
 
         @app.post("/v1/campaigns/{cid}/cancel", status_code=202)
         async def cancel(request: Request, cid: UUID) -> dict[str, Any]:

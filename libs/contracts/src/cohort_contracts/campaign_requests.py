@@ -9,9 +9,10 @@ from uuid import UUID
 from pydantic import Field
 
 from . import campaign_views as views
+from . import opt_out
 from . import patient_links as patient
 from .campaign_settings import BookingSettings, QuestionnaireSettings
-from .envelope import Message, Model, OdsCode
+from .envelope import Message, Model, OdsCode, UtcDateTime
 from .vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 MAX_PAGE_SIZE = 500
@@ -101,6 +102,27 @@ class SendCampaign(_Request):
     kind: Literal["SendCampaign"] = "SendCampaign"
     campaign_id: UUID
     confirm_recipient_count: int = Field(ge=0)
+    #: Send later (up to 7 days ahead); None: now. Cancellable until then.
+    send_at: UtcDateTime | None = None
+    #: Booking campaigns: release the invitations evenly over this many hours.
+    spread_hours: int | None = Field(default=None, ge=1, le=72)
+
+
+class ApproveCampaign(_Request):
+    """A second user approves a send the organisation requires approval for, having seen the
+    review: the count they confirm must be the count the review shows."""
+
+    kind: Literal["ApproveCampaign"] = "ApproveCampaign"
+    campaign_id: UUID
+    confirm_recipient_count: int = Field(ge=0)
+
+
+class ExcludeRecentlyMessaged(_Request):
+    """Leave out of a draft campaign the patients its review warns were sent the same message
+    lately; they are cancelled with reason ``RECENTLY_MESSAGED``. Answers the fresh review."""
+
+    kind: Literal["ExcludeRecentlyMessaged"] = "ExcludeRecentlyMessaged"
+    campaign_id: UUID
 
 
 class CancelCampaign(_Request):
@@ -204,6 +226,8 @@ class ClaimMessages(_Request):
     kind: Literal["ClaimMessages"] = "ClaimMessages"
     campaign_id: UUID
     recipient_ids: list[str] = Field(max_length=MAX_PAGE_SIZE)
+    #: The batch's channel: SMS claims are refused in the organisation's quiet hours.
+    channel: Channel | None = None
     provider_references: dict[str, Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=dict, max_length=MAX_PAGE_SIZE
     )
@@ -219,6 +243,8 @@ CampaignRequest = Annotated[
     | SetMessage
     | GetReview
     | SendCampaign
+    | ApproveCampaign
+    | ExcludeRecentlyMessaged
     | CancelCampaign
     | ListRecipients
     | ClaimMessages
@@ -243,7 +269,11 @@ CampaignRequest = Annotated[
     | patient.GetRecipientActivity
     | patient.ListQuestionnaireResponses
     | patient.ListAppointments
-    | patient.ListQuestionnaires,
+    | patient.ListQuestionnaires
+    | opt_out.ListSuppressions
+    | opt_out.AddSuppression
+    | opt_out.RemoveSuppression
+    | opt_out.Unsubscribe,
     Field(discriminator="kind"),
 ]
 
@@ -292,6 +322,8 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     SetMessage: views.CampaignView,
     GetReview: views.ReviewView,
     SendCampaign: views.CampaignView,
+    ApproveCampaign: views.CampaignView,
+    ExcludeRecentlyMessaged: views.ReviewView,
     CancelCampaign: views.CampaignView,
     ListRecipients: views.RecipientPage,
     ClaimMessages: views.ClaimResult,
@@ -306,4 +338,5 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     ListPatientLists: views.PatientListsView,
     GetRecipient: views.RecipientView,
     **patient.PATIENT_REPLY_TYPES,
+    **opt_out.OPT_OUT_REPLY_TYPES,
 }

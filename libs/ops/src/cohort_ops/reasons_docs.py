@@ -26,6 +26,11 @@ WHERE: dict[UploadReason, tuple[str, str]] = {
     UploadReason.NO_EMAIL_ADDRESS: ("PDS telecom for the channel (ingest)", "after PDS changes"),
     UploadReason.INVALID_MOBILE_NUMBER: ("contact normalisation (ingest)", "after PDS changes"),
     UploadReason.PDS_UNAVAILABLE: ("PDS failing after retries (ingest)", "yes: upload again"),
+    UploadReason.OPTED_OUT: ("the organisation's opt-out list (campaign)", "no"),
+    UploadReason.NO_TELEPHONE_CONTACT: (
+        "PDS ContactPreference code 8 (ingest)",
+        "on an email list",
+    ),
 }
 
 
@@ -33,8 +38,8 @@ def render() -> str:
     lines = [
         "# Upload reason codes",
         "",
-        "Every row of a patient list ends resolved or with exactly one of these codes (DESIGN",
-        "§5). `unsuccessful.csv` gives staff the original row with `row_number`, `reason_code`",
+        "Every row of a patient list ends resolved or with exactly one of these codes.",
+        "`unsuccessful.csv` gives staff the original row with `row_number`, `reason_code`",
         "and `reason`, the plain-English text below. Generated from",
         "`cohort_contracts.vocabulary` by `python -m cohort_ops.reasons_docs --write`.",
         "",

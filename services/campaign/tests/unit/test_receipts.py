@@ -6,23 +6,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from campaign.adapters.mongo_recipients import MongoRecipientRepository
-from campaign.handlers import campaigns, outcomes, receipts
-from campaign.handlers import release as releasing
+from campaign.handlers import outcomes, receipts
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import SendCampaign
-from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import (
     DeliveriesReported,
     DeliveryReport,
     MessagesSent,
-    SendMessages,
     SendOutcome,
 )
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim
+from .helpers import cid, claim, sent_and_released
 
 
 def report(status: str = "delivered", **fields: str) -> DeliveryReport:
@@ -44,26 +40,8 @@ async def contacts_of(deps: Deps, campaign_id: uuid.UUID) -> dict[str, str]:
 
 
 async def sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
-    campaign_id, _ = await campaign_with_recipients(deps, n)
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=n,
-        ),
-        deps,
-    )
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, deps)
-    ids = [
-        m.recipient_id
-        for r, c in publisher.published
-        if r == SEND_MESSAGES and isinstance(c, SendMessages)
-        for m in c.messages
-    ]
+    """Sent, released and claimed by dispatch: waiting for its outcome and receipt."""
+    campaign_id, ids = await sent_and_released(deps, publisher, n)
     await claim(deps, campaign_id, ids)
     return campaign_id, ids
 
@@ -144,26 +122,7 @@ async def test_a_groups_receipts_settle_its_recipients_when_dispatch_died_before
 ) -> None:
     """Dispatch names the group's reference in its claim; it dies after Firetext took the
     group, so no ``MessagesSent`` ever comes. The receipts still find their recipients."""
-    campaign_id, _ = await campaign_with_recipients(deps, 3)
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=3,
-        ),
-        deps,
-    )
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, deps)
-    ids = [
-        m.recipient_id
-        for r, c in publisher.published
-        if r == SEND_MESSAGES and isinstance(c, SendMessages)
-        for m in c.messages
-    ]
+    campaign_id, ids = await sent_and_released(deps, publisher, 3)
     await claim(deps, campaign_id, ids, references=dict.fromkeys(ids, "g-claimed"))
     contacts = await contacts_of(deps, campaign_id)
 

@@ -43,6 +43,8 @@ CALLS = [
     Call("GET", "/v1/campaigns/{campaign_id}/review"),
     Call("POST", "/v1/campaigns/{campaign_id}/test-send", {"channel": "sms", "to": "07700900123"}),
     Call("POST", "/v1/campaigns/{campaign_id}/send", {"confirm_recipient_count": 0}),
+    Call("POST", "/v1/campaigns/{campaign_id}/approve", {"confirm_recipient_count": 0}),
+    Call("POST", "/v1/campaigns/{campaign_id}/review/exclude-recently-messaged"),
     Call("POST", "/v1/campaigns/{campaign_id}/cancel"),
     Call("POST", "/v1/campaigns/{campaign_id}/resume"),
     Call("GET", "/v1/campaigns/{campaign_id}/audit"),
@@ -61,6 +63,7 @@ CALLS = [
     Call("GET", "/v1/campaigns/{campaign_id}/questionnaire-responses.fhir.json"),
     Call("PUT", "/v1/templates/{template_id}", {"name": "Renamed"}),
     Call("POST", "/v1/templates/{template_id}/archive"),
+    Call("DELETE", "/v1/suppressions/{suppression_id}"),
 ]
 
 
@@ -77,6 +80,7 @@ async def world(gateway_factory: GatewayFactory, tmp_path: Path) -> AsyncIterato
         row = make_unsuccessful_row(1, ["1", "x"])
         list_id = gateway.campaign.add_list(campaign, ["NHS Number", "DOB"], [row])
         template = gateway.campaign.add_template(PRACTICE_A)
+        suppression = gateway.campaign.add_suppression(PRACTICE_A)
         recipient = make_recipient(1)
         gateway.campaign.recipients[campaign.id] = [recipient]
         # The stream's first event and then its end: tenancy is settled before it starts.
@@ -86,6 +90,7 @@ async def world(gateway_factory: GatewayFactory, tmp_path: Path) -> AsyncIterato
             "list_id": str(list_id),
             "template_id": template.id,
             "recipient_id": recipient.id,
+            "suppression_id": suppression.id,
         }
         yield World(gateway, ids)
 
@@ -111,7 +116,7 @@ def test_the_matrix_covers_every_route_that_reaches_one_thing() -> None:
     routes = {
         (method.upper(), path)
         for path, operations in paths.items()
-        if "{campaign_id}" in path or "{template_id}" in path
+        if "{campaign_id}" in path or "{template_id}" in path or "{suppression_id}" in path
         for method in operations
     }
 

@@ -92,6 +92,11 @@ class Campaign(ApiModel):
     questionnaire: Questionnaire | None = None
     template_id: str | None = None
     paused_reason: str | None = None
+    send_at: Time | None = None
+    send_requested_by: str | None = None
+    approved_by: str | None = None
+    held_until: Time | None = None
+    spread_hours: int | None = None
 
 
 class CampaignPage(ApiModel):
@@ -151,6 +156,18 @@ class Preview(ApiModel):
     fragments: int
 
 
+class LanguageNeed(ApiModel):
+    language: str
+    count: int
+    interpreter_required: int
+
+
+class RepeatWarning(ApiModel):
+    count: int
+    days: int
+    message: str
+
+
 class Review(ApiModel):
     campaign_id: UUID
     status: str
@@ -166,6 +183,8 @@ class Review(ApiModel):
     too_long: list[str] = Field(default_factory=list)
     credit_balance: int | None = None
     credits_needed: int = 0
+    language_needs: list[LanguageNeed] = Field(default_factory=list)
+    repeat_warning: RepeatWarning | None = None
 
 
 class TestSendResult(ApiModel):
@@ -196,6 +215,9 @@ class Recipient(ApiModel):
     #: Save to record: saving, saved or not_saved (None: nothing to save yet), and in words.
     record_status: str | None = None
     record_reason: str | None = None
+    #: The patient's language need from PDS, e.g. "Polish".
+    language: str | None = None
+    interpreter_required: bool = False
 
 
 class ActivityAppointment(ApiModel):
@@ -254,6 +276,28 @@ class AuditEntry(ApiModel):
 class AuditLog(ApiModel):
     campaign_id: UUID
     entries: list[AuditEntry]
+
+
+class SuppressionEvent(ApiModel):
+    action: str
+    source: str
+    by: str
+    at: Time
+
+
+class Suppression(ApiModel):
+    id: str
+    org_id: str
+    contact: str
+    source: str
+    active: bool
+    created_at: Time
+    updated_at: Time
+    history: list[SuppressionEvent] = Field(default_factory=list)
+
+
+class _Suppressions(ApiModel):
+    items: list[Suppression]
 
 
 class GatewayError(Exception):
@@ -383,9 +427,27 @@ class GatewayClient:
         url = f"/v1/campaigns/{campaign_id}/test-send"
         return await self._send("POST", url, TestSendResult, {"channel": channel, "to": to})
 
-    async def send(self, campaign_id: UUID, confirm_recipient_count: int) -> Campaign:
-        body = {"confirm_recipient_count": confirm_recipient_count}
+    async def send(
+        self,
+        campaign_id: UUID,
+        confirm_recipient_count: int,
+        send_at: datetime | None = None,
+        spread_hours: int | None = None,
+    ) -> Campaign:
+        body: dict[str, Any] = {"confirm_recipient_count": confirm_recipient_count}
+        if send_at is not None:
+            body["send_at"] = send_at.isoformat()
+        if spread_hours is not None:
+            body["spread_hours"] = spread_hours
         return await self._send("POST", f"/v1/campaigns/{campaign_id}/send", Campaign, body)
+
+    async def approve(self, campaign_id: UUID, confirm_recipient_count: int) -> Campaign:
+        body = {"confirm_recipient_count": confirm_recipient_count}
+        return await self._send("POST", f"/v1/campaigns/{campaign_id}/approve", Campaign, body)
+
+    async def leave_out_recently_messaged(self, campaign_id: UUID) -> Review:
+        url = f"/v1/campaigns/{campaign_id}/review/exclude-recently-messaged"
+        return await self._send("POST", url, Review)
 
     async def cancel(self, campaign_id: UUID) -> Campaign:
         return await self._send("POST", f"/v1/campaigns/{campaign_id}/cancel", Campaign)
@@ -470,6 +532,16 @@ class GatewayClient:
 
     async def archive_template(self, template_id: str) -> Template:
         return await self._send("POST", f"/v1/templates/{template_id}/archive", Template)
+
+    # -- opt-outs -------------------------------------------------------------------------
+    async def suppressions(self) -> list[Suppression]:
+        return (await self._get("/v1/suppressions", _Suppressions)).items
+
+    async def add_suppression(self, contact: str) -> Suppression:
+        return await self._send("POST", "/v1/suppressions", Suppression, {"contact": contact})
+
+    async def remove_suppression(self, suppression_id: str) -> Suppression:
+        return await self._send("DELETE", f"/v1/suppressions/{suppression_id}", Suppression)
 
     # -- plumbing ------------------------------------------------------------------------
     async def _get(

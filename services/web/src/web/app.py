@@ -11,7 +11,17 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from .config import WebSettings
 from .errors import ERROR_PAGES
-from .routes import campaigns, compose, lists, patients, review, sign_in, templates
+from .routes import (
+    campaigns,
+    compose,
+    lists,
+    opt_outs,
+    patients,
+    review,
+    safety,
+    sign_in,
+    templates,
+)
 from .security import NHS_FONTS, SecurityHeaders
 from .templating import make_templates
 from .users import DevUsers, load_users
@@ -72,7 +82,8 @@ def create_app(
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (sign_in, campaigns, lists, compose, review, patients, templates):
+    routes = (sign_in, campaigns, lists, compose, review, safety, patients, templates, opt_outs)
+    for module in routes:
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(_sim_router(service))
+    _add_patient_control(app, index)
 
     if issuer is not None:
 
@@ -53,6 +54,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 return error.response()
 
     return app
+
+
+def _add_patient_control(app: FastAPI, index: PatientIndex) -> None:
+    @app.put("/_sim/patients/{nhs_number}")
+    async def put_patient(nhs_number: str, request: Request) -> Response:
+        """Test control: replace (or add) one patient, as PDS would change between calls."""
+        resource = await request.json()
+        if not isinstance(resource, dict) or resource.get("id") != nhs_number:
+            return JSONResponse({"error": "body must be a Patient whose id is the path's"}, 400)
+        try:
+            index.put(resource)
+        except ValueError as error:
+            return JSONResponse({"error": str(error)}, 400)
+        return Response(status_code=204)
 
 
 def _token_issuer(settings: Settings) -> TokenIssuer | None:

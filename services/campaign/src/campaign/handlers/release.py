@@ -14,17 +14,26 @@ from cohort_contracts.campaign_requests import ClaimMessages
 from cohort_contracts.campaign_views import ClaimResult
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import OutboundMessage, SendMessages
-from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
+from cohort_contracts.vocabulary import CampaignStatus, Channel
 
 from ..domain.model import Campaign, Recipient
+from ..domain.quiet_hours import quiet_until
+from ..domain.repeat_guard import message_keys
 from ..domain.review import too_long
+from .audit_trail import record_audit
+from .changes import change_campaign
 from .deps import Deps
+from .rechecks import hold_stale, requested_before
+from .spread import count_released, spread_allowance
+from .suppressions import exclude, suppressed_of, unsubscribe_url, with_unsubscribe
 
 log = logging.getLogger(__name__)
 
 #: A releaser renews its lease before every batch; a batch takes well under a second, so a
 #: lease this long only lapses if the process has died or stalled.
 RELEASE_LEASE_S = 30.0
+#: Names the audit entries of quiet spells (one per spell, whichever instance writes it).
+_QUIET_NAMESPACE = uuid.UUID("0d1e4c55-2f0b-4f7e-9d7e-5c1b8f0a7e21")
 
 
 def release_lease(campaign_id: uuid.UUID) -> str:
@@ -34,7 +43,7 @@ def release_lease(campaign_id: uuid.UUID) -> str:
 def _rendered(deps: Deps, campaign: Campaign, r: Recipient) -> Recipient:
     # The review's renderer: the same text, and the same link (fixed by the send date).
     message = deps.renderer.render_for(campaign, r)
-    return replace(r, body=message.body, subject=message.subject)
+    return replace(r, body=with_unsubscribe(deps, r, message.body), subject=message.subject)
 
 
 async def _publish_batch(
@@ -47,7 +56,13 @@ async def _publish_batch(
         channel=recipients[0].channel,
         batch_id=batch_id,
         messages=[
-            OutboundMessage(recipient_id=r.id, to=r.contact, body=r.body or "", subject=r.subject)
+            OutboundMessage(
+                recipient_id=r.id,
+                to=r.contact,
+                body=r.body or "",
+                subject=r.subject,
+                unsubscribe_url=unsubscribe_url(deps, r),
+            )
             for r in recipients
         ],
     )
@@ -55,6 +70,15 @@ async def _publish_batch(
 
 
 async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient]) -> int:
+    # The last guard before dispatch: whoever opted out since the review is not sent to.
+    opted_out = await suppressed_of(deps, campaign.org_id, ready)
+    if opted_out:
+        await exclude(deps, campaign.org_id, sorted(opted_out))
+        ready = [r for r in ready if r.id not in opted_out]
+    # A list resolved long ago is checked with PDS again first; those wait for its answer.
+    ready = await hold_stale(deps, campaign, ready)
+    if not ready:
+        return 0
     rendered = [_rendered(deps, campaign, r) for r in ready]
     # The review left these out of the count staff confirmed; they fail here by the same rule.
     long_ones = [r.id for r in rendered if too_long(r.channel, r.body or "")]
@@ -63,7 +87,8 @@ async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient])
     sendable = [r for r in rendered if r.id not in set(long_ones)]
     batch_id = uuid.uuid4()
     await deps.releases.opened(batch_id, campaign.id, campaign.org_id)
-    moved = set(await deps.recipients.mark_queued(sendable, batch_id))
+    keys = message_keys(campaign)
+    moved = set(await deps.recipients.mark_queued(sendable, batch_id, keys, deps.clock()))
     for channel in sorted({r.channel for r in sendable}):
         batch = [r for r in sendable if r.id in moved and r.channel == channel]
         if batch:
@@ -72,23 +97,74 @@ async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient])
     return len(moved)
 
 
+async def _held_until(deps: Deps, campaign: Campaign) -> datetime | None:
+    """When the organisation's quiet hours in force now end (None: SMS may go). The campaign
+    records it, so staff see why their texts wait and until when; it clears itself after."""
+    now = deps.clock()
+    until = quiet_until(deps.safety.for_org(campaign.org_id).quiet_hours, now)
+    if campaign.held_until == until:
+        return until
+
+    async def find() -> Campaign:
+        found = await deps.campaigns.get(campaign.org_id, campaign.id)
+        return campaign if found is None else found
+
+    async def hold(c: Campaign) -> bool:
+        return c.hold(until)
+
+    held, changed = await change_campaign(deps.campaigns, find, hold)
+    if changed:
+        # One entry per quiet spell, whichever instance notices it first.
+        key = f"{campaign.id}:{until.isoformat() if until else 'resumed'}:{now:%Y%m%d%H}"
+        await record_audit(
+            deps,
+            held,
+            "releaser",
+            "held_for_quiet_hours" if until else "quiet_hours_ended",
+            cause=uuid.uuid5(_QUIET_NAMESPACE, key),
+            **({"until": until.isoformat()} if until else {}),
+        )
+        log.info(
+            "quiet hours hold SMS" if until else "quiet hours over; releasing SMS",
+            extra={"campaign_id": str(campaign.id)},
+        )
+    return until
+
+
 async def release(campaign: Campaign, deps: Deps) -> int:
     """Render and hand to dispatch every ready recipient of a sending campaign, a batch at a
-    time, while this instance holds the campaign's release lease."""
+    time, while this instance holds the campaign's release lease. In the organisation's quiet
+    hours SMS stay ready (email still goes); the sweep releases them when the hours end."""
     lease = release_lease(campaign.id)
     released = 0
+    channels: set[Channel] | None = None
+    # Fixed for the whole call: a re-check asked for in this call is never asked again in it.
+    cutoff = requested_before(deps, deps.clock())
     try:
         while await deps.leases.acquire(lease, deps.instance_id, RELEASE_LEASE_S):
             # Read again before every batch: a cancel or pause stops the release here.
             current = await deps.campaigns.get(campaign.org_id, campaign.id)
             if current is None or current.status is not CampaignStatus.SENDING:
                 break
-            ready = await deps.recipients.with_status(
-                campaign.id, RecipientStatus.READY, deps.release_batch_size
+            only: Channel | None = None
+            if await _held_until(deps, current) is not None:
+                if channels is None:
+                    channels = {p.channel for p in await deps.lists.for_campaign(campaign.id)}
+                if "email" not in channels:
+                    break
+                only = "email"
+            limit = await spread_allowance(deps, current)
+            if limit == 0:
+                break
+            # Ready, less those awaiting a re-check with PDS (see ``rechecks``).
+            ready = await deps.rechecks.ready_to_release(
+                campaign.id, min(limit, deps.release_batch_size), cutoff, only
             )
             if not ready:
                 break
-            released += await _release_batch(deps, current, ready)
+            moved = await _release_batch(deps, current, ready)
+            await count_released(deps, current, moved)
+            released += moved
     finally:
         await deps.leases.release(lease, deps.instance_id)
     return released
@@ -122,6 +198,13 @@ async def claim_messages(req: ClaimMessages, deps: Deps) -> ClaimResult:
         return ClaimResult(claimed=[])
     campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
     if campaign is None or campaign.status is not CampaignStatus.SENDING:
+        return ClaimResult(claimed=[])
+    # The last gate before the provider: a text released just before quiet hours began but
+    # still waiting in dispatch's queue is not sent at night either. Refused, it returns to
+    # ready (``not_claimed``) and goes when the hours end.
+    quiet = deps.safety.for_org(campaign.org_id).quiet_hours
+    if req.channel != "email" and quiet_until(quiet, deps.clock()) is not None:
+        log.info("claim held for quiet hours", extra={"campaign_id": str(req.campaign_id)})
         return ClaimResult(claimed=[])
     claimed = await deps.recipients.claim(
         req.org_id, req.campaign_id, req.recipient_ids, req.provider_references

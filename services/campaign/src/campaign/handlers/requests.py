@@ -6,14 +6,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cohort_contracts import opt_out
 from cohort_contracts import patient_links as patient
 from cohort_contracts.campaign_requests import (
+    ApproveCampaign,
     ArchiveTemplate,
     CampaignRequest,
     CancelCampaign,
     ClaimMessages,
     CreateCampaign,
     CreateTemplate,
+    ExcludeRecentlyMessaged,
     GetAudit,
     GetCampaign,
     GetPatientList,
@@ -37,6 +40,7 @@ from cohort_contracts.campaign_requests import (
 
 from ..domain.errors import CampaignError
 from . import (
+    approval,
     audit_trail,
     campaigns,
     links,
@@ -47,8 +51,10 @@ from . import (
     patient_staff,
     reads,
     release,
+    repeat_exclusion,
     review,
     send_to_self,
+    suppressions,
     templates,
 )
 from .deps import Deps
@@ -65,6 +71,8 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     SetMessage: campaigns.set_message,
     GetReview: review.get_review,
     SendCampaign: campaigns.send_campaign,
+    ApproveCampaign: approval.approve_campaign,
+    ExcludeRecentlyMessaged: repeat_exclusion.exclude_recently_messaged,
     CancelCampaign: campaigns.cancel_campaign,
     ListRecipients: campaigns.list_recipients,
     RegisterPatientList: lists.register_patient_list,
@@ -94,6 +102,11 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     patient.ListQuestionnaireResponses: patient_staff.list_responses,
     patient.ListAppointments: patient_staff.list_appointments,
     patient.ListQuestionnaires: patient_questionnaire.list_questionnaires,
+    # Opt-outs.
+    opt_out.ListSuppressions: suppressions.list_suppressions,
+    opt_out.AddSuppression: suppressions.add_suppression,
+    opt_out.RemoveSuppression: suppressions.remove_suppression,
+    opt_out.Unsubscribe: suppressions.unsubscribe,
 }
 
 

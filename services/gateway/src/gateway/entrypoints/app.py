@@ -27,6 +27,7 @@ from .http import (
     patient_links,
     patient_lists,
     recipients,
+    suppressions,
     templates,
     webhooks,
 )
@@ -97,6 +98,8 @@ def create_app(
         patient_lists.router,
         recipients.router,
         templates.router,
+        suppressions.router,
+        suppressions.public,
         me.router,
         links.router,
         patient_links.router,
