@@ -2,6 +2,7 @@
 its token endpoint verifies our client assertions with the public half of a key made here."""
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cohort_contracts.vocabulary import UploadReason
 from cohort_platform.rate_limiter import TokenBucket
+from ingest.adapters.credential_hold import CredentialHold, HoldTimes
 from ingest.adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
 from ingest.adapters.tokens import SignedJwtTokenProvider
 from ingest.bootstrap import build_directory
@@ -204,22 +205,31 @@ async def test_a_token_pds_no_longer_accepts_is_refreshed_and_the_request_retrie
     assert [c.status for c in pds.token_calls()] == [200, 200]
 
 
-async def test_a_key_the_token_endpoint_does_not_know_fails_rows_not_the_batch(
+async def test_a_key_the_token_endpoint_does_not_know_holds_the_rows_and_fails_none(
     key_paths: tuple[Path, Path], tmp_path: Path
 ) -> None:
+    """Our key refused is a configuration fault: the lookups wait (no row PDS_UNAVAILABLE),
+    one asking again after each pause, and PDS itself is never called without a token."""
     _, public = key_paths
     stranger = tmp_path / "stranger.pem"
     stranger.write_bytes(private_pem(new_rsa_key()))
     async with running_pds(public) as pds:
-        directory = build_directory(signed_jwt_settings(pds, stranger))
+        directory = build_directory(
+            signed_jwt_settings(pds, stranger),
+            hold=CredentialHold(HoldTimes(initial_s=0.05, max_s=0.1)),
+        )
+        lookups = [asyncio.create_task(directory.lookup(SYNTHETIC, CONTEXT)) for _ in range(5)]
         try:
-            results = await asyncio.gather(
-                *(directory.lookup(SYNTHETIC, CONTEXT) for _ in range(5))
-            )
+            deadline = time.monotonic() + 10
+            while len(pds.token_calls()) < 4:  # the first refusal, then three probes
+                assert time.monotonic() < deadline, pds.token_calls()
+                await asyncio.sleep(0.05)
+            assert not any(lookup.done() for lookup in lookups)
         finally:
+            for lookup in lookups:
+                lookup.cancel()
+            await asyncio.gather(*lookups, return_exceptions=True)
             await directory.aclose()
 
-    assert results == [UploadReason.PDS_UNAVAILABLE] * 5
-    # Refused (401: bad signature) once, and the callers queued behind it shared the refusal.
-    assert [c.status for c in pds.token_calls()] == [401]
+    assert {c.status for c in pds.token_calls()} == {401}
     assert pds.patient_calls() == []
