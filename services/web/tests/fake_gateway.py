@@ -482,7 +482,13 @@ class FakeGateway:
         members = NETWORKS.get(org, [org])
         if named:
             if named not in members:
-                raise Refused(error(403, "forbidden", f"You cannot act for {named}."))
+                raise Refused(
+                    error(
+                        404,
+                        "not_found",
+                        f"There is no practice {named} among those you may act for.",
+                    )
+                )
             return [named]
         return members
 

@@ -127,16 +127,12 @@ def _acting_for(organisations: Organisations, identity: Caller, named: str | Non
             {"fields": [f"header.{ACT_FOR_HEADER}"]},
         ) from None
     except NotAMember:
-        org = identity.org_id
-        allowed = (
-            f"network {org} and may act only for its member practices"
-            if organisations.is_network(org)
-            else f"{org} and may act only for it"
-        )
+        # 404, not 403: whether an organisation exists, or is someone else's, is not the
+        # caller's to learn (the same answer as for another practice's campaign).
         raise ApiError(
-            403,
-            "forbidden",
-            f"You cannot act for {named}: you are signed in for {allowed}.",
+            404,
+            "not_found",
+            f"There is no practice {named} among those you may act for.",
             {"org": str(named)},
         ) from None
 

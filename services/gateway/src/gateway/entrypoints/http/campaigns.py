@@ -52,6 +52,8 @@ class Questionnaire(QuestionnaireSettings):
 
 
 class NewCampaign(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu", "type": "basic"}]})
+
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     type: CampaignType = Field(
         description="basic: information only; booking: a per-patient booking link; "
@@ -71,6 +73,8 @@ class NewMessage(Body):
     """Either free text (``body``, with ``subject`` for email) or a template (``template_id``:
     its current version is copied into the campaign)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"body": "Hello ((first_name))"}]})
+
     body: MessageText | None = Field(
         default=None,
         description="Message text; placeholders such as ((first_name)) are filled per patient",
@@ -86,12 +90,18 @@ class NewMessage(Body):
 
 
 class SendConfirmation(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"confirm_recipient_count": 0}]})
+
     confirm_recipient_count: int = Field(
         ge=0, description="The recipient count shown on the review; must match to send"
     )
 
 
 class TestRecipient(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"channel": "sms", "to": "07700900123"}]}
+    )
+
     channel: Channel
     to: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)] = (
         Field(description="Your own mobile (07… or 447…) or email address")

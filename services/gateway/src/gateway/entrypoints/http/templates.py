@@ -3,7 +3,7 @@
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Query, Response
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from cohort_contracts.campaign_requests import (
     ArchiveTemplate,
@@ -29,6 +29,10 @@ Subject = Annotated[str, StringConstraints(max_length=200)]
 
 
 class NewTemplate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Flu", "type": "basic", "body": "Hello"}]}
+    )
+
     name: Name
     type: CampaignType = Field(description="The campaign type the template is written for")
     body: Text = Field(description="Text with placeholders such as ((first_name))")
@@ -36,6 +40,8 @@ class NewTemplate(Body):
 
 
 class TemplateChange(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Renamed"}]})
+
     name: Name | None = None
     body: Text | None = None
     subject: Subject | None = None
