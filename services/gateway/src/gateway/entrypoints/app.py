@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx2
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.telemetry import TelemetryConfig
@@ -58,9 +59,11 @@ def create_app(
     broker: RabbitBroker | None = None,
     campaign: CampaignClient | None = None,
     configure_logs: bool = True,
+    oidc_transport: httpx2.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """``broker`` and ``campaign`` are for tests (a ``TestRabbitBroker``-patched broker, a fake
-    campaign); by default both are real and built by ``bootstrap``."""
+    """``broker``, ``campaign`` and ``oidc_transport`` are for tests (a ``TestRabbitBroker``-
+    patched broker, a fake campaign, an identity provider in memory); by default all are real
+    and built by ``bootstrap``."""
     gateway_settings = settings if settings is not None else GatewaySettings()
     rabbit_settings = rabbit if rabbit is not None else RabbitSettings()
 
@@ -69,7 +72,11 @@ def create_app(
         if configure_logs:
             configure_logging("gateway", gateway_settings.log_level)
         async with running_gateway(
-            gateway_settings, rabbit_settings, broker=broker, campaign=campaign
+            gateway_settings,
+            rabbit_settings,
+            broker=broker,
+            campaign=campaign,
+            oidc_transport=oidc_transport,
         ) as wiring:
             app.state.wiring = wiring
             yield
