@@ -31,6 +31,7 @@ from .http import (
     templates,
     webhooks,
 )
+from .http.auth import document_common_errors
 from .http.errors import install_error_handlers
 from .http.metrics import RequestMetrics
 
@@ -50,6 +51,22 @@ Every `/v1` route except the provider webhooks, patient links and the patient se
 request can see or change. A network user sees all its member practices' campaigns, and names
 the practice it acts for in `X-Act-For-Org` when creating a campaign, a template or uploading a
 list. Errors have one shape: `{"error": {"code", "message", "details"}}`."""
+
+
+ROUTERS = (
+    campaigns.router,
+    events.router,
+    patient_lists.upload_router,
+    patient_lists.router,
+    recipients.router,
+    templates.router,
+    me.router,
+    links.router,
+    patient_links.router,
+    patient_activity.router,
+    webhooks.router,
+    ops.router,
+)
 
 
 def create_app(
@@ -97,20 +114,7 @@ def create_app(
     app.add_middleware(RequestMetrics)
     app.add_middleware(TracingMiddleware)
     _use_error_shape_in_openapi(app)
-    for router in (
-        campaigns.router,
-        events.router,
-        patient_lists.upload_router,
-        patient_lists.router,
-        recipients.router,
-        templates.router,
-        me.router,
-        links.router,
-        patient_links.router,
-        patient_activity.router,
-        webhooks.router,
-        ops.router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
     return app
 
@@ -132,6 +136,8 @@ def _use_error_shape_in_openapi(app: FastAPI) -> None:
                     response = operation.get("responses", {}).get("422", {})
                     if "HTTPValidationError" in str(response):
                         del operation["responses"]["422"]
+            # The routers' own routes: FastAPI's app.routes wraps included routers.
+            document_common_errors(spec, [r for router in ROUTERS for r in router.routes])
             schemas = spec.get("components", {}).get("schemas", {})
             for name in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(name, None)

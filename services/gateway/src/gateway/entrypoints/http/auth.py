@@ -7,19 +7,20 @@ signed with ``GATEWAY_JWT_SECRET``; ``ports.TokenVerifier`` checks them. Routes 
 caller's role before FastAPI reads the request body: an anonymous caller gets 401, not a 422
 about its JSON or a 413 about a file it should never have been able to upload."""
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.routing import BaseRoute
 
 from ...adapters.oidc_keys import KeysUnavailable
 from ...caller import Caller
 from ...identity import ODS_CODE, SENDER, VIEWER, TokenRefused
 from ...organisations import NotAMember, Organisations, PracticeNotNamed
-from .errors import ApiError
+from .errors import ERROR_DESCRIPTIONS, ApiError
 from .wiring import get_wiring
 
 ACT_FOR_HEADER = "X-Act-For-Org"
@@ -171,6 +172,7 @@ ActForOrg = Annotated[
     str | None,
     Header(
         alias=ACT_FOR_HEADER,
+        pattern=r"^\s*[A-Za-z0-9]{3,10}\s*$",
         description="Network users: the ODS code of the member practice to act for. Required "
         "when creating; optional elsewhere, where it narrows what is seen to that practice.",
     ),
@@ -196,3 +198,32 @@ async def current_actor(
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 ActorDep = Annotated[Caller, Depends(current_actor)]
+
+
+def document_common_errors(spec: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """Add to the OpenAPI document the answers routes give whatever their own code does: 401
+    (the token) on signed-in routes, 403 (the role) on ``AuthenticatedRoute``s, 404 (a practice
+    outside the caller's reach) and 422 where ``X-Act-For-Org`` is taken, and 400 (a body that
+    cannot be parsed) wherever a body is."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for route in routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods or ():
+            operation = spec["paths"][route.path_format][method.lower()]
+            statuses = _common_statuses(route, operation)
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                described = {"description": ERROR_DESCRIPTIONS[status], "content": error}
+                responses.setdefault(str(status), described)
+
+
+def _common_statuses(route: APIRoute, operation: dict[str, Any]) -> list[int]:
+    statuses = [400] if "requestBody" in operation else []
+    if isinstance(route, SignedInRoute):
+        statuses.append(401)
+    if isinstance(route, AuthenticatedRoute):
+        statuses.append(403)
+    if ACT_FOR_HEADER in {p["name"] for p in operation.get("parameters", [])}:
+        statuses += [404, 422]
+    return statuses

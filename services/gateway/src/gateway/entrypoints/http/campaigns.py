@@ -73,7 +73,16 @@ class NewMessage(Body):
     """Either free text (``body``, with ``subject`` for email) or a template (``template_id``:
     its current version is copied into the campaign)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"body": "Hello ((first_name))"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"body": "Hello ((first_name))"}],
+            # What ``_body_or_template`` checks, said in the document too.
+            "oneOf": [
+                {"required": ["body"], "properties": {"body": {"type": "string"}}},
+                {"required": ["template_id"], "properties": {"template_id": {"type": "string"}}},
+            ],
+        }
+    )
 
     body: MessageText | None = Field(
         default=None,

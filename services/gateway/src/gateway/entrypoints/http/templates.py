@@ -40,7 +40,16 @@ class NewTemplate(Body):
 
 
 class TemplateChange(Body):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Renamed"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Renamed"}],
+            # What ``_changes_something`` checks, said in the document too.
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("name", "body", "subject")
+            ],
+        }
+    )
 
     name: Name | None = None
     body: Text | None = None
