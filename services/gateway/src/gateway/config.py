@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cohort_platform.body_limit import DEFAULT_MAX_BODY_BYTES
 from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 
 # Development defaults, shared with ``python -m gateway.tokens`` so a dev token just works. The
@@ -60,6 +61,11 @@ class GatewaySettings(BaseSettings):
     oidc_keys_refetch_s: float = Field(default=30.0, ge=0, le=3600)
 
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    #: Every other request body (JSON, forms, callbacks): refused with 413 beyond this.
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=16 * 1024 * 1024)
+    #: Send Strict-Transport-Security on every response: set it when clients reach the gateway
+    #: over TLS (a proxy in front); a request that arrives as https gets it anyway.
+    hsts: bool = False
     max_rows: int = Field(default=100_000, ge=1)
     batch_size: int = Field(default=200, ge=1, le=5000)
     #: ``ResolveRows`` publishes awaiting the broker's confirm at once, per upload.

@@ -11,6 +11,7 @@ from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from faststream.rabbit import RabbitBroker
 
+from cohort_platform.body_limit import BodyLimit
 from cohort_platform.http_tracing import TracingMiddleware
 from cohort_platform.logs import configure_logging
 from cohort_platform.settings import RabbitSettings
@@ -34,6 +35,7 @@ from .http import (
 from .http.auth import document_common_errors
 from .http.errors import install_error_handlers
 from .http.metrics import RequestMetrics
+from .http.security_headers import SecurityHeaders
 
 NO_FASTAPI_TELEMETRY: TelemetryConfig = {
     "tracing": False,
@@ -111,6 +113,13 @@ def create_app(
         telemetry=NO_FASTAPI_TELEMETRY,
     )
     install_error_handlers(app)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=gateway_settings.max_body_bytes,
+        # Uploads are capped by their own route, at GATEWAY_MAX_UPLOAD_BYTES.
+        own_limits=[r"/v1/campaigns/[^/]+/patient-lists"],
+    )
+    app.add_middleware(SecurityHeaders, hsts=gateway_settings.hsts)
     app.add_middleware(RequestMetrics)
     app.add_middleware(TracingMiddleware)
     _use_error_shape_in_openapi(app)

@@ -204,7 +204,7 @@ def document_common_errors(spec: dict[str, Any], routes: Sequence[BaseRoute]) ->
     """Add to the OpenAPI document the answers routes give whatever their own code does: 401
     (the token) on signed-in routes, 403 (the role) on ``AuthenticatedRoute``s, 404 (a practice
     outside the caller's reach) and 422 where ``X-Act-For-Org`` is taken, and 400 (a body that
-    cannot be parsed) wherever a body is."""
+    cannot be parsed) and 413 (over ``GATEWAY_MAX_BODY_BYTES``) wherever a body is."""
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
     for route in routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
@@ -219,7 +219,7 @@ def document_common_errors(spec: dict[str, Any], routes: Sequence[BaseRoute]) ->
 
 
 def _common_statuses(route: APIRoute, operation: dict[str, Any]) -> list[int]:
-    statuses = [400] if "requestBody" in operation else []
+    statuses = [400, 413] if "requestBody" in operation else []
     if isinstance(route, SignedInRoute):
         statuses.append(401)
     if isinstance(route, AuthenticatedRoute):
