@@ -10,6 +10,7 @@ from faststream.rabbit import RabbitBroker
 
 from cohort_contracts.routing import ALL_ROUTES, FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, RESOLVE_ROWS
 from cohort_contracts.sending import FiretextReceipt
+from cohort_http.token_buckets import TokenBuckets
 from cohort_platform.broker import make_broker
 from cohort_platform.group_commit import GroupCommit
 from cohort_platform.rpc import RpcClient
@@ -27,7 +28,6 @@ from .handlers.patient_lists import UploadLimits
 from .handlers.webhooks import publish_receipts
 from .organisations import Organisations
 from .ports import CampaignClient, Publisher, ReceiptBatcher, TokenVerifier
-from .ratelimit import TokenBuckets
 
 READY_TIMEOUT_S = 1.0
 #: Fetching the identity provider's keys; a request waiting on it waits this long at most.

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cohort_platform.body_limit import DEFAULT_MAX_BODY_BYTES
+from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
 from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 
 # Development defaults, shared with ``python -m gateway.tokens`` so a dev token just works. The

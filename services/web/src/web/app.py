@@ -9,6 +9,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from cohort_http.body_limit import BodyLimit
+from cohort_http.token_buckets import TokenBuckets
+
 from .config import WebSettings
 from .errors import ERROR_PAGES
 from .routes import campaigns, compose, lists, patients, review, sign_in, templates
@@ -50,6 +53,9 @@ def create_app(
     app.state.settings = settings
     app.state.templates = make_templates()
     app.state.users = users
+    app.state.sign_in_limiter = TokenBuckets(
+        settings.sign_in_per_minute / 60, settings.sign_in_burst
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret.get_secret_value(),
@@ -57,6 +63,11 @@ def create_app(
         max_age=settings.session_max_age_s,
         same_site="lax",
         https_only=settings.secure_cookies,
+    )
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        routes={r"/campaigns/[^/]+/upload": settings.max_upload_bytes},
     )
     app.add_middleware(
         SecurityHeaders,

@@ -11,7 +11,7 @@ from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from faststream.rabbit import RabbitBroker
 
-from cohort_platform.body_limit import BodyLimit
+from cohort_http.body_limit import BodyLimit
 from cohort_platform.http_tracing import TracingMiddleware
 from cohort_platform.logs import configure_logging
 from cohort_platform.settings import RabbitSettings
@@ -117,7 +117,7 @@ def create_app(
         BodyLimit,
         max_bytes=gateway_settings.max_body_bytes,
         # Uploads are capped by their own route, at GATEWAY_MAX_UPLOAD_BYTES.
-        own_limits=[r"/v1/campaigns/[^/]+/patient-lists"],
+        routes={r"/v1/campaigns/[^/]+/patient-lists": None},
     )
     app.add_middleware(SecurityHeaders, hsts=gateway_settings.hsts)
     app.add_middleware(RequestMetrics)

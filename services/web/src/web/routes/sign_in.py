@@ -1,9 +1,13 @@
 """Development sign-in (``WEB_DEV_SIGN_IN=1``), sign out, and a network user's practice."""
 
+import math
 import time
+from typing import cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+
+from cohort_http.token_buckets import TokenBuckets
 
 from .. import session
 from ..api_client import GatewayClient
@@ -49,11 +53,24 @@ async def sign_in_page(request: Request, next: str | None = None) -> Response:
     return render(request, "sign_in/sign_in.html", context)
 
 
+def too_many_attempts(request: Request) -> Response | None:
+    """A 429 page when this address has tried to sign in too often (per address, in memory)."""
+    address = request.client.host if request.client else "unknown"
+    wait_s = cast(TokenBuckets, request.app.state.sign_in_limiter).take(address)
+    if not wait_s:
+        return None
+    response = render(request, "sign_in/too_many.html", {"wait_s": math.ceil(wait_s)}, 429)
+    response.headers["Retry-After"] = str(math.ceil(wait_s))
+    return response
+
+
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
     settings = settings_of(request)
     if not settings.dev_sign_in:
         return render(request, "sign_in/unavailable.html", {}, 503)
+    if (refused := too_many_attempts(request)) is not None:
+        return refused
     form = validated(_sign_in_form(request, make_form(request, SignInForm, await request.form())))
     next_path = _safe_next(str((await request.form()).get("next") or ""))
     if form.field_errors():

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from cohort_platform.body_limit import BodyLimit, BodyTooLarge
+from cohort_http.body_limit import BodyLimit, BodyTooLarge
 
 
 async def echo(request: Request) -> PlainTextResponse:
@@ -23,10 +23,11 @@ async def too_large(request: Request, exc: Exception) -> PlainTextResponse:
 
 def app() -> BodyLimit:
     inner = Starlette(
-        routes=[Route("/echo", echo, methods=["POST"]), Route("/upload", echo, methods=["POST"])],
+        routes=[Route(f"/{path}", echo, methods=["POST"]) for path in ("echo", "upload", "big")],
         exception_handlers={BodyTooLarge: too_large},
     )
-    return BodyLimit(inner, max_bytes=10, own_limits=[r"/upload"])
+    routes = {r"/upload": None, r"/big": 50}
+    return BodyLimit(inner, max_bytes=10, routes=routes)
 
 
 @pytest.fixture
@@ -62,3 +63,10 @@ async def test_a_route_with_its_own_limit_is_left_to_it(client: httpx2.AsyncClie
     response = await client.post("/upload", content=b"x" * 100)
 
     assert (response.status_code, response.text) == (200, "100")
+
+
+async def test_a_route_may_have_a_larger_cap(client: httpx2.AsyncClient) -> None:
+    within = await client.post("/big", content=b"x" * 50)
+    over = await client.post("/big", content=b"x" * 51)
+
+    assert (within.status_code, over.status_code) == (200, 413)

@@ -1,5 +1,6 @@
-"""Per-client token buckets, in memory: enough to slow down someone guessing link tokens from one
-address. Each gateway process keeps its own buckets, so N replicas allow N times the rate."""
+"""Per-client token buckets, in memory: enough to slow down someone guessing link tokens or
+passwords from one address. Each process keeps its own buckets, so N replicas allow N times the
+rate."""
 
 import time
 from collections import OrderedDict

@@ -3,11 +3,11 @@
 A declared ``Content-Length`` over the cap is refused before a byte is read; a body sent without
 one (chunked) is counted as it arrives and refused once it passes the cap. Either way the app's
 first read of the body raises ``BodyTooLarge``, which each service answers as 413 in its own
-shape (JSON error for the API, a page for the web apps). A route with a larger cap of its own (a
-file upload) is named in ``own_limits`` and left to enforce it."""
+shape (JSON error for the API, a page for the web apps). Routes with another cap (a file upload)
+are named in ``routes``, with their cap, or None where the route enforces its own."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,22 +31,23 @@ class BodyLimit:
         app: ASGIApp,
         *,
         max_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        own_limits: Sequence[str] = (),
+        routes: Mapping[str, int | None] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        #: Path patterns (regular expressions, matched in full) of routes that cap their own body.
-        self.own_limits = [re.compile(pattern) for pattern in own_limits]
+        #: Path patterns (regular expressions, matched in full) and their caps.
+        self.routes = [(re.compile(p), limit) for p, limit in (routes or {}).items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or any(p.fullmatch(path) for p in self.own_limits):
+        limit = next((cap for p, cap in self.routes if p.fullmatch(path)), self.max_bytes)
+        if scope["type"] != "http" or limit is None:
             await self.app(scope, receive, send)
             return
-        await self.app(scope, self._capped(scope, receive), send)
+        await self.app(scope, self._capped(scope, receive, limit), send)
 
-    def _capped(self, scope: Scope, receive: Receive) -> Receive:
-        limit = self.max_bytes
+    @staticmethod
+    def _capped(scope: Scope, receive: Receive, limit: int) -> Receive:
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         over = declared.isdigit() and int(declared) > limit
         received = 0
