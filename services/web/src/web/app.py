@@ -14,7 +14,17 @@ from cohort_http.token_buckets import TokenBuckets
 
 from .config import WebSettings
 from .errors import ERROR_PAGES
-from .routes import campaigns, compose, lists, patients, review, sign_in, templates
+from .oidc import make_oauth
+from .routes import (
+    campaigns,
+    compose,
+    lists,
+    oidc_sign_in,
+    patients,
+    review,
+    sign_in,
+    templates,
+)
 from .security import NHS_FONTS, SecurityHeaders
 from .templating import make_templates
 from .users import DevUsers, load_users
@@ -53,6 +63,7 @@ def create_app(
     app.state.settings = settings
     app.state.templates = make_templates()
     app.state.users = users
+    app.state.oauth = make_oauth(settings)
     app.state.sign_in_limiter = TokenBuckets(
         settings.sign_in_per_minute / 60, settings.sign_in_burst
     )
@@ -83,7 +94,7 @@ def create_app(
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (sign_in, campaigns, lists, compose, review, patients, templates):
+    for module in (sign_in, oidc_sign_in, campaigns, lists, compose, review, patients, templates):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -44,6 +44,17 @@ class WebSettings(BaseSettings):
     jwt_issuer: str = "cohort"
     jwt_audience: str = "cohort-gateway"
 
+    #: OpenID Connect sign-in (NHS CIS2 in England): the provider's issuer URL; set, staff sign in
+    #: there (authorization code with PKCE) and its ID token is the bearer token sent to the
+    #: gateway (whose GATEWAY_OIDC_AUDIENCE is then this client id).
+    oidc_issuer: str | None = None
+    #: This app's client id at the provider.
+    oidc_client_id: str = "cohort-web"
+    #: This app's client secret at the provider, if it gave one. A secret.
+    oidc_client_secret: SecretStr = SecretStr("")
+    #: Scopes asked for; the provider's organisation and role claims come with them.
+    oidc_scope: str = "openid profile email"
+
     #: Sign-in attempts one client address may make: a minute, and at once.
     sign_in_per_minute: int = Field(default=10, ge=1, le=10_000)
     sign_in_burst: int = Field(default=5, ge=1, le=10_000)
