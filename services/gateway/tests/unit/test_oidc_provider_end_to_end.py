@@ -48,6 +48,7 @@ async def gateway(
         "oidc_issuer": provider.issuer,
         "oidc_audience": CLIENT,
         "oidc_keys_refetch_s": 0,
+        "jwt_leeway_s": 0,  # so that a token's expiry shows at once
     }
     async with gateway_factory(**settings) as harness:
         yield harness
