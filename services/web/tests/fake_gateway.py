@@ -36,6 +36,8 @@ class Refused(Exception):
 
 class FakeGateway:
     def __init__(self) -> None:
+        #: (issuer, audience) of an OpenID Connect provider whose ID tokens to accept instead.
+        self.oidc: tuple[str, str] | None = None
         self.campaigns: dict[str, dict[str, Any]] = {}
         self.lists: dict[str, dict[str, Any]] = {}
         self.unsuccessful: dict[str, str] = {}
@@ -469,6 +471,13 @@ class FakeGateway:
             raise Refused(error(401, "unauthorized", "The token has expired. Sign in again."))
         _scheme, _, token = request.headers.get("authorization", "").partition(" ")
         try:
+            if self.oidc is not None:  # the provider's ID tokens, as the real gateway takes them
+                issuer, audience = self.oidc
+                key = jwt.PyJWKClient(issuer + "/jwks").get_signing_key_from_jwt(token)
+                claims = jwt.decode(
+                    token, key, algorithms=["RS256"], audience=audience, issuer=issuer
+                )
+                return str(claims["org"]), str(claims["sub"])
             claims = jwt.decode(
                 token, JWT_SECRET, algorithms=["HS256"], audience="cohort-gateway", issuer="cohort"
             )
