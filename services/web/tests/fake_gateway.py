@@ -38,6 +38,8 @@ class FakeGateway:
     def __init__(self) -> None:
         #: (issuer, audience) of an OpenID Connect provider whose ID tokens to accept instead.
         self.oidc: tuple[str, str] | None = None
+        #: What /v1/me says the signed-in user may do.
+        self.roles: list[str] = ["sender", "viewer"]
         self.campaigns: dict[str, dict[str, Any]] = {}
         self.lists: dict[str, dict[str, Any]] = {}
         self.unsuccessful: dict[str, str] = {}
@@ -200,6 +202,7 @@ class FakeGateway:
                 "organisation": {"ods": org, "name": NAMES.get(org)},
                 "is_network": org in NETWORKS,
                 "practices": [{"ods": p, "name": NAMES.get(p)} for p in practices],
+                "roles": fake.roles,
             }
 
         @app.get("/v1/campaigns")

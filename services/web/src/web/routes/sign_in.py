@@ -113,6 +113,8 @@ async def start_session(request: Request, signed_in: session.SignedIn) -> None:
         "org_name": me.organisation.name or me.organisation.ods,
         "is_network": me.is_network,
         "practices": [[p.ods, p.name or p.ods] for p in me.practices],
+        # What the pages offer; the gateway refuses a viewer's changes whatever they offer.
+        "may_send": "sender" in me.roles,
     }
 
 
