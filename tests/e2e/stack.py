@@ -89,6 +89,10 @@ class Stack:
             "GATEWAY_WEBHOOK_SECRET": self.webhook_secret,
             "CAMPAIGN_PORT": str(self.ports["campaign"]),
             "CAMPAIGN_SWEEP_INTERVAL_S": "1",
+            # Tests send at any hour: quiet hours (on by default, 20:00-08:00, Sundays and bank
+            # holidays) would hold their texts at night. Unit tests and one end-to-end test
+            # (test_quiet_hours_e2e.py) prove quiet hours hold a send.
+            "CAMPAIGN_QUIET_HOURS": "off",
             "INGEST_PORT": str(self.ports["ingest"]),
             "INGEST_PDS_BASE_URL": f"{self.url('pds')}/personal-demographics/FHIR/R4",
             "INGEST_PDS_RATE_LIMIT": "2000",

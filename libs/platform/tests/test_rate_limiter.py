@@ -21,6 +21,17 @@ def test_starts_empty_and_earns_tokens_at_the_rate() -> None:
     assert bucket.try_acquire() == pytest.approx(0.2)
 
 
+def test_a_bucket_can_start_with_its_whole_burst() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(2, burst_s=3, clock=clock, start_full=True)
+
+    granted = 0
+    while bucket.try_acquire() == 0:
+        granted += 1
+    assert granted == 6
+    assert bucket.try_acquire() == pytest.approx(0.5)
+
+
 def test_idle_time_earns_at_most_one_second_of_requests() -> None:
     clock = SettableClock()
     bucket = TokenBucket(5, clock=clock)

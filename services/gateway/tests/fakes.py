@@ -186,7 +186,7 @@ class FakeCampaign:
                 return self._list(request, request.campaign_id, request.list_id)
             case rq.GetUnsuccessfulRows():
                 return self._unsuccessful(request)
-            case rq.GetReview():
+            case rq.GetReview() | rq.ExcludeRecentlyMessaged():
                 campaign = self._campaign(request, request.campaign_id)
                 return views.ReviewView(
                     campaign_id=campaign.id,
@@ -233,6 +233,7 @@ class FakeCampaign:
                 rq.GetCampaign()
                 | rq.SetMessage()
                 | rq.SendCampaign()
+                | rq.ApproveCampaign()
                 | rq.CancelCampaign()
                 | rq.ResumeCampaign()
             ):
@@ -244,6 +245,7 @@ class FakeCampaign:
         request: rq.GetCampaign
         | rq.SetMessage
         | rq.SendCampaign
+        | rq.ApproveCampaign
         | rq.CancelCampaign
         | rq.ResumeCampaign,
     ) -> views.CampaignView:
@@ -256,7 +258,9 @@ class FakeCampaign:
                 update |= {"template_id": template.id, "template_version": template.version}
             case rq.SetMessage(body=str(body)):
                 update["message"] = views.MessageContent(body=body, subject=request.subject)
-            case rq.SendCampaign() | rq.ResumeCampaign():
+            case rq.SendCampaign(send_at=datetime() as send_at):
+                update |= {"status": CampaignStatus.SCHEDULED, "send_at": send_at}
+            case rq.SendCampaign() | rq.ApproveCampaign() | rq.ResumeCampaign():
                 update["status"] = CampaignStatus.SENDING
             case rq.CancelCampaign():
                 update["status"] = CampaignStatus.CANCELLED

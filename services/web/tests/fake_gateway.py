@@ -58,6 +58,8 @@ class FakeGateway:
         self.audit: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.review_overrides: dict[str, Any] = {}
+        #: Sends to more patients than this wait for approval (None: never).
+        self.approval_above: int | None = None
         self.down = False
         self.reject_tokens = False
         #: Recipient id -> what they did with their link (``/activity``).
@@ -391,10 +393,31 @@ class FakeGateway:
             if body["confirm_recipient_count"] != len(ready):
                 raise Refused(error(409, "conflict", "The count changed. Review it again."))
             campaign["status"] = "sending"
+            campaign["send_requested_by"] = "priya.shah"
+            if body.get("send_at"):
+                campaign["status"], campaign["send_at"] = "scheduled", body["send_at"]
+            if fake.approval_above is not None and len(ready) > fake.approval_above:
+                campaign["status"] = "awaiting_approval"
             fake.audit[str(cid)].append(
                 {"at": now(), "actor": "priya.shah", "action": "sent", "details": {}}
             )
             return campaign
+
+        @app.post("/v1/campaigns/{cid}/approve", status_code=202)
+        async def approve(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            body = await request.json()
+            _, user = fake._identity(request)
+            if user == campaign.get("send_requested_by"):
+                raise Refused(error(403, "forbidden", "Someone else must approve this campaign."))
+            campaign["status"], campaign["approved_by"] = "sending", user
+            return campaign | {"confirmed": body["confirm_recipient_count"]}
+
+        @app.post("/v1/campaigns/{cid}/review/exclude-recently-messaged")
+        async def leave_out(request: Request, cid: UUID) -> dict[str, Any]:
+            fake._campaign(request, cid)
+            fake.review_overrides.pop("repeat_warning", None)
+            return await review(request, cid)
 
         @app.post("/v1/campaigns/{cid}/cancel", status_code=202)
         async def cancel(request: Request, cid: UUID) -> dict[str, Any]:

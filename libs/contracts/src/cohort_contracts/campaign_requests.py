@@ -11,7 +11,7 @@ from pydantic import Field
 from . import campaign_views as views
 from . import patient_links as patient
 from .campaign_settings import BookingSettings, QuestionnaireSettings
-from .envelope import Message, Model, OdsCode
+from .envelope import Message, Model, OdsCode, UtcDateTime
 from .vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 MAX_PAGE_SIZE = 500
@@ -101,6 +101,27 @@ class SendCampaign(_Request):
     kind: Literal["SendCampaign"] = "SendCampaign"
     campaign_id: UUID
     confirm_recipient_count: int = Field(ge=0)
+    #: Send later (up to 7 days ahead); None: now. Cancellable until then.
+    send_at: UtcDateTime | None = None
+    #: Booking campaigns: release the invitations evenly over this many hours.
+    spread_hours: int | None = Field(default=None, ge=1, le=72)
+
+
+class ApproveCampaign(_Request):
+    """A second user approves a send the organisation requires approval for, having seen the
+    review: the count they confirm must be the count the review shows."""
+
+    kind: Literal["ApproveCampaign"] = "ApproveCampaign"
+    campaign_id: UUID
+    confirm_recipient_count: int = Field(ge=0)
+
+
+class ExcludeRecentlyMessaged(_Request):
+    """Leave out of a draft campaign the patients its review warns were sent the same message
+    lately; they are cancelled with reason ``RECENTLY_MESSAGED``. Answers the fresh review."""
+
+    kind: Literal["ExcludeRecentlyMessaged"] = "ExcludeRecentlyMessaged"
+    campaign_id: UUID
 
 
 class CancelCampaign(_Request):
@@ -199,6 +220,8 @@ class ClaimMessages(_Request):
     kind: Literal["ClaimMessages"] = "ClaimMessages"
     campaign_id: UUID
     recipient_ids: list[str] = Field(max_length=MAX_PAGE_SIZE)
+    #: The batch's channel: SMS claims are refused in the organisation's quiet hours.
+    channel: Channel | None = None
 
 
 CampaignRequest = Annotated[
@@ -211,6 +234,8 @@ CampaignRequest = Annotated[
     | SetMessage
     | GetReview
     | SendCampaign
+    | ApproveCampaign
+    | ExcludeRecentlyMessaged
     | CancelCampaign
     | ListRecipients
     | ClaimMessages
@@ -284,6 +309,8 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     SetMessage: views.CampaignView,
     GetReview: views.ReviewView,
     SendCampaign: views.CampaignView,
+    ApproveCampaign: views.CampaignView,
+    ExcludeRecentlyMessaged: views.ReviewView,
     CancelCampaign: views.CampaignView,
     ListRecipients: views.RecipientPage,
     ClaimMessages: views.ClaimResult,

@@ -59,6 +59,15 @@ class CampaignView(Model):
     template_version: int | None = None
     #: Why the campaign is paused (a provider problem), in words staff can act on.
     paused_reason: str | None = None
+    #: When a scheduled campaign starts sending (None: it was sent at once).
+    send_at: UtcDateTime | None = None
+    #: Who asked to send it, and the second user who approved it (when approval is required).
+    send_requested_by: str | None = None
+    approved_by: str | None = None
+    #: While sending: quiet hours hold its text messages until then (they resume by themselves).
+    held_until: UtcDateTime | None = None
+    #: Booking campaigns: invitations released evenly over this many hours.
+    spread_hours: int | None = None
 
 
 class CampaignPage(Model):
@@ -125,6 +134,15 @@ class RenderedPreview(Model):
     fragments: int
 
 
+class RepeatWarning(Model):
+    """Patients of this campaign the organisation sent the same message (same template, or
+    the same text) within ``days``; staff can leave them out (``ExcludeRecentlyMessaged``)."""
+
+    count: int
+    days: int
+    message: str
+
+
 class ReviewView(Model):
     """The truth before sending: counts and costs after personalisation and link insertion.
     ``recipient_count`` is what ``SendCampaign.confirm_recipient_count`` must equal; it
@@ -145,6 +163,13 @@ class ReviewView(Model):
     #: The provider's balance, or None when it could not be read (the review still works).
     credit_balance: int | None = None
     credits_needed: int = 0
+    cannot_send_because: list[str] = Field(
+        default_factory=list,
+        description="Why sending would be refused now (no message yet, a list still being "
+        "checked, nobody to send to), in plain English; empty when it can be sent.",
+    )
+    #: The repeat guard's warning (None: nobody here had this message lately).
+    repeat_warning: RepeatWarning | None = None
 
 
 class RecipientView(Model):

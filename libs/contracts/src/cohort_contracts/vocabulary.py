@@ -9,6 +9,10 @@ CampaignType = Literal["basic", "booking", "questionnaire"]
 
 class CampaignStatus(StrEnum):
     DRAFT = "draft"
+    #: Sent for a second user's approval (the organisation requires it above a size).
+    AWAITING_APPROVAL = "awaiting_approval"
+    #: Approved to go at ``send_at``; cancellable until then.
+    SCHEDULED = "scheduled"
     SENDING = "sending"
     PAUSED = "paused"
     COMPLETED = "completed"
@@ -106,3 +110,5 @@ class SendReason(StrEnum):
     INSUFFICIENT_CREDIT = "INSUFFICIENT_CREDIT"
     PROVIDER_REJECTED_ADDRESS = "PROVIDER_REJECTED_ADDRESS"
     MESSAGE_TOO_LONG = "MESSAGE_TOO_LONG"
+    #: Left out by staff at review: sent the same message by the practice lately.
+    RECENTLY_MESSAGED = "RECENTLY_MESSAGED"

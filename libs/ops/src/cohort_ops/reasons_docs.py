@@ -33,8 +33,8 @@ def render() -> str:
     lines = [
         "# Upload reason codes",
         "",
-        "Every row of a patient list ends resolved or with exactly one of these codes (DESIGN",
-        "§5). `unsuccessful.csv` gives staff the original row with `row_number`, `reason_code`",
+        "Every row of a patient list ends resolved or with exactly one of these codes.",
+        "`unsuccessful.csv` gives staff the original row with `row_number`, `reason_code`",
         "and `reason`, the plain-English text below. Generated from",
         "`cohort_contracts.vocabulary` by `python -m cohort_ops.reasons_docs --write`.",
         "",

@@ -9,6 +9,8 @@ Tokens accrue at ``rate`` per second up to ``rate * burst_s`` (never less than o
 below 1/s still let a request through). The bucket starts empty: an instance that has just
 started, often alongside others, earns its first requests rather than bursting. Waiters take
 their turn in arrival order; a rate change wakes the one at the front to recompute its wait.
+``start_full`` gives a new bucket its whole burst at once instead, for a limit per client
+(the gateway's per-address buckets), where a client seen for the first time may burst.
 
 ``acquire(amount)`` takes several tokens at once (dispatch counts one per recipient of a
 Firetext request that names up to 50 numbers). A request larger than the bucket can ever hold
@@ -33,12 +35,13 @@ class TokenBucket:
         *,
         burst_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        start_full: bool = False,
     ) -> None:
         _check_positive(requests_per_second)
         self._rate = requests_per_second
         self._burst_s = burst_s
         self._clock = clock
-        self._tokens = 0.0
+        self._tokens = self.capacity if start_full else 0.0
         self._updated = clock()
         #: The clock's time from which nothing is earned or granted until the next ``grant``.
         self._until = math.inf

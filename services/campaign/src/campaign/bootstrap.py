@@ -24,13 +24,19 @@ from .adapters.mongo_patient import (
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository
 from .adapters.mongo_release_log import MongoReleaseLog
+from .adapters.mongo_repeat_history import MongoRepeatHistory
 from .adapters.mongo_templates import MongoTemplateRepository
-from .adapters.organisations_file import load_organisation_names, load_organisation_phones
+from .adapters.organisations_file import (
+    load_organisation_names,
+    load_organisation_phones,
+    load_safety_policies,
+)
 from .adapters.rabbit_publisher import RabbitPublisher
 from .config import DEV_LINK_SECRET, CampaignSettings
 from .domain.links import LinkSigner
 from .domain.messages import MessageRenderer
 from .domain.patient_access import AccessPolicy, SessionSigner
+from .domain.safety_policy import UNRESTRICTED, SafetyPolicies
 from .handlers.deps import Deps
 from .handlers.patient_deps import PatientDeps, PracticeInfo
 from .ports import CreditSource, Publisher
@@ -59,6 +65,7 @@ def build_store_deps(
     *,
     release_batch_size: int = 200,
     patient: PatientDeps | None = None,
+    safety: SafetyPolicies = UNRESTRICTED,
 ) -> Deps:
     """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
     return Deps(
@@ -75,7 +82,9 @@ def build_store_deps(
         renderer=renderer,
         early_receipts=MongoEarlyReceipts(mongo),
         leases=MongoLeases(mongo),
+        repeats=MongoRepeatHistory(mongo),
         patient=patient or build_patient_deps(mongo, SessionSigner(b"test-only-session-key")),
+        safety=safety,
     )
 
 
@@ -149,4 +158,5 @@ def build_deps(
         build_renderer(settings),
         release_batch_size=settings.release_batch_size,
         patient=patient_settings_deps(settings, mongo, gp),
+        safety=load_safety_policies(settings.organisations_file, settings.safety_default()),
     )

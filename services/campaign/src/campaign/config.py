@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .domain.quiet_hours import QuietHours
+from .domain.safety_policy import SafetyPolicy
 
 #: Signs patients' links in development only; startup warns loudly while it is in use.
 DEV_LINK_SECRET = "cohort-dev-link-secret-change-me"
@@ -29,6 +32,17 @@ class CampaignSettings(BaseSettings):
     receipt_timeout_s: float = Field(default=72 * 3600, gt=0)
     #: A claim dispatch never reported on (it died mid-send) becomes outcome_unknown after this.
     claim_timeout_s: float = Field(default=15 * 60, gt=0)
+    # -- clinical safety (an organisation's ``safety`` entry in the organisations file wins) --
+    #: When SMS is never released, Europe/London time ("20:00-08:00"), or "off".
+    quiet_hours: str = "20:00-08:00"
+    #: Sundays are quiet all day.
+    quiet_sundays: bool = True
+    #: England and Wales bank holidays (the ``holidays`` library's calendar) are quiet all day.
+    quiet_bank_holidays: bool = True
+    #: Sends to more recipients than this need a second user's approval; unset: never.
+    approval_above: int | None = Field(default=None, ge=0)
+    #: The review warns about patients sent the same message within this many days.
+    repeat_window_days: int = Field(default=30, ge=1, le=365)
     #: HMAC key for patients' booking/questionnaire links (CAMPAIGN_LINK_SECRET).
     link_secret: SecretStr = SecretStr(DEV_LINK_SECRET)
     #: The gateway's public link endpoint; a link is this followed by its token.
@@ -55,3 +69,24 @@ class CampaignSettings(BaseSettings):
     gpconnect_to_asid: str = "918999198993"
     #: Timeout of one GP Connect request.
     gpconnect_timeout_s: float = Field(default=8.0, gt=0, le=60)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        if value != "off":
+            QuietHours.parse(value)  # a malformed window stops startup, it is not ignored
+        return value
+
+    def safety_default(self) -> SafetyPolicy:
+        quiet = None
+        if self.quiet_hours != "off":
+            quiet = QuietHours.parse(
+                self.quiet_hours,
+                sundays=self.quiet_sundays,
+                bank_holidays=self.quiet_bank_holidays,
+            )
+        return SafetyPolicy(
+            quiet_hours=quiet,
+            approval_above=self.approval_above,
+            repeat_window_days=self.repeat_window_days,
+        )

@@ -51,6 +51,10 @@ class CampaignRepository(Protocol):
         """Every organisation's campaigns in ``sending``: the release sweeper's work list."""
         ...
 
+    async def list_due(self, now: datetime) -> list[Campaign]:
+        """Every organisation's scheduled campaigns whose ``send_at`` is at or before ``now``."""
+        ...
+
     async def list_unsettled(self) -> list[Campaign]:
         """Ended campaigns whose counters have not been checked against their recipients."""
         ...
@@ -141,10 +145,22 @@ class RecipientRepository(Protocol):
         self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
     ) -> tuple[list[Recipient], int]: ...
     async def with_status(
-        self, campaign_id: UUID, status: RecipientStatus, limit: int
+        self,
+        campaign_id: UUID,
+        status: RecipientStatus,
+        limit: int,
+        channel: Channel | None = None,
     ) -> list[Recipient]: ...
-    async def mark_queued(self, recipients: Sequence[Recipient], batch_id: UUID) -> list[str]:
-        """Move rendered recipients ready → queued under ``batch_id``; returns those moved."""
+    async def mark_queued(
+        self,
+        recipients: Sequence[Recipient],
+        batch_id: UUID,
+        message_keys: Sequence[str] = (),
+        released_at: datetime | None = None,
+    ) -> list[str]:
+        """Move rendered recipients ready → queued under ``batch_id``; returns those moved.
+        ``message_keys`` (see ``repeat_guard``) and the release time are stamped on each, for
+        the repeat guard of later campaigns."""
         ...
 
     async def in_batch(self, batch_id: UUID) -> list[Recipient]: ...
@@ -443,3 +459,13 @@ class PatientEvents(Protocol):
     async def counts(
         self, campaign_ids: Sequence[UUID], actions: Sequence[str]
     ) -> dict[tuple[UUID, str], int]: ...
+
+
+class RepeatHistory(Protocol):
+    async def recently_messaged(
+        self, org_id: str, campaign_id: UUID, keys: Sequence[str], since: datetime
+    ) -> list[str]:
+        """Ids of the campaign's ready recipients whose patient was released a message under
+        any of ``keys`` by this organisation, in another campaign, since ``since`` (and did
+        not fail or get cancelled). Index-backed and in bounded chunks."""
+        ...

@@ -7,11 +7,15 @@ from cohort_contracts.campaign_requests import (
     ClaimMessages,
     CreateCampaign,
     RegisterPatientList,
+    SendCampaign,
     SetMessage,
 )
 from cohort_contracts.campaign_views import CampaignView
+from cohort_contracts.routing import SEND_MESSAGES
+from cohort_contracts.sending import SendMessages
 
 from ..builders import ORG, outcome, rows_resolved
+from ..fakes import FakePublisher
 
 
 def cid() -> uuid.UUID:
@@ -75,3 +79,49 @@ async def claim(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]
         deps,
     )
     return result.claimed
+
+
+async def send(deps: Deps, campaign_id: uuid.UUID, count: int) -> None:
+    """Sends it, confirming ``count`` recipients, as staff do after the review."""
+    await campaigns.send_campaign(
+        SendCampaign(
+            correlation_id=cid(),
+            org_id=ORG,
+            actor="u",
+            campaign_id=campaign_id,
+            confirm_recipient_count=count,
+        ),
+        deps,
+    )
+
+
+async def sending(deps: Deps, n: int) -> uuid.UUID:
+    """A campaign of ``n`` recipients, sent (nothing released yet)."""
+    campaign_id, _ = await campaign_with_recipients(deps, n)
+    await send(deps, campaign_id, n)
+    return campaign_id
+
+
+async def release_now(deps: Deps, campaign_id: uuid.UUID) -> int:
+    """One turn of the releaser for this campaign."""
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    return await releasing.release(campaign, deps)
+
+
+def released(publisher: FakePublisher) -> list[SendMessages]:
+    """Every batch handed to dispatch so far."""
+    return [c for r, c in publisher.published if r == SEND_MESSAGES and isinstance(c, SendMessages)]
+
+
+def released_ids(publisher: FakePublisher) -> list[str]:
+    return [m.recipient_id for batch in released(publisher) for m in batch.messages]
+
+
+async def sent_and_released(
+    deps: Deps, publisher: FakePublisher, n: int
+) -> tuple[uuid.UUID, list[str]]:
+    """A campaign of ``n`` recipients, sent and released once: its id and the released ids."""
+    campaign_id = await sending(deps, n)
+    await release_now(deps, campaign_id)
+    return campaign_id, released_ids(publisher)

@@ -17,7 +17,6 @@ import pytest
 
 from campaign.domain.errors import Conflict
 from campaign.handlers import campaigns, outcomes
-from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CancelCampaign,
@@ -25,13 +24,12 @@ from cohort_contracts.campaign_requests import (
     SendCampaign,
     SetMessage,
 )
-from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import MessagesSent, SendingBlocked, SendMessages, SendOutcome
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim
+from .helpers import campaign_with_recipients, cid, claim, release_now, released, sending
 
 SEEDS = range(40)
 NEW_BODY = "Hello ((first_name)), the clinic has moved to Tuesday."
@@ -79,24 +77,10 @@ async def outcome_of(action: Awaitable[object]) -> str:
 async def sending_campaign(
     deps: Deps, publisher: FakePublisher, n: int
 ) -> tuple[uuid.UUID, SendMessages]:
-    campaign_id, _ = await campaign_with_recipients(deps, n)
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=n,
-        ),
-        deps,
-    )
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    deps = replace(deps, release_batch_size=n)
-    await releasing.release(campaign, deps)
-    [batch] = [
-        c for r, c in publisher.published if r == SEND_MESSAGES and isinstance(c, SendMessages)
-    ]
+    """Sent, and released as one batch."""
+    campaign_id = await sending(deps, n)
+    await release_now(replace(deps, release_batch_size=n), campaign_id)
+    [batch] = released(publisher)
     return campaign_id, batch
 
 

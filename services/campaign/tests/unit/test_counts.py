@@ -10,14 +10,13 @@ import pytest
 from campaign.handlers import campaigns, lists, outcomes, receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import CancelCampaign, SendCampaign
-from cohort_contracts.routing import SEND_MESSAGES
-from cohort_contracts.sending import DeliveryReported, MessagesSent, SendMessages, SendOutcome
+from cohort_contracts.campaign_requests import CancelCampaign
+from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim
+from .helpers import campaign_with_recipients, cid, claim, released, send
 
 
 async def exact(deps: Deps, campaign_id: uuid.UUID) -> None:
@@ -26,27 +25,10 @@ async def exact(deps: Deps, campaign_id: uuid.UUID) -> None:
     assert kept == await deps.recipients.recount(campaign_id)
 
 
-async def send(deps: Deps, campaign_id: uuid.UUID, n: int) -> None:
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=n,
-        ),
-        deps,
-    )
-
-
 async def status_of(deps: Deps, campaign_id: uuid.UUID) -> CampaignStatus:
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
     return campaign.status
-
-
-def batches(publisher: FakePublisher) -> list[SendMessages]:
-    return [c for r, c in publisher.published if r == SEND_MESSAGES and isinstance(c, SendMessages)]
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -66,8 +48,8 @@ async def test_counts_stay_exact_through_a_campaign_with_redeliveries(
     assert campaign is not None
     await releasing.release(campaign, deps)
     await exact(deps, campaign_id)
-    ids = [m.recipient_id for b in batches(publisher) for m in b.messages]
-    batch_of = {m.recipient_id: b.batch_id for b in batches(publisher) for m in b.messages}
+    ids = [m.recipient_id for b in released(publisher) for m in b.messages]
+    batch_of = {m.recipient_id: b.batch_id for b in released(publisher) for m in b.messages}
     await claim(deps, campaign_id, ids)
     await claim(deps, campaign_id, ids)  # a repeated claim moves nobody
     await exact(deps, campaign_id)
@@ -116,7 +98,7 @@ async def test_a_count_lost_to_a_crash_is_made_good_once_the_campaign_settles(
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
     await releasing.release(campaign, deps)
-    ids = [m.recipient_id for b in batches(publisher) for m in b.messages]
+    ids = [m.recipient_id for b in released(publisher) for m in b.messages]
     await claim(deps, campaign_id, ids)
     # As if a process died after moving a recipient but before adding it to the counters.
     recipients = deps.recipients
@@ -127,7 +109,7 @@ async def test_a_count_lost_to_a_crash_is_made_good_once_the_campaign_settles(
         correlation_id=cid(),
         org_id=ORG,
         campaign_id=campaign_id,
-        batch_id=batches(publisher)[0].batch_id,
+        batch_id=released(publisher)[0].batch_id,
         outcomes=[SendOutcome(recipient_id=i, status="failed") for i in ids],
     )
     await outcomes.record_messages_sent(sent, deps)

@@ -8,7 +8,7 @@ import pytest
 from campaign.handlers import campaigns, outcomes, receipts, record_entries
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import ClaimMessages, ResumeCampaign, SendCampaign
+from cohort_contracts.campaign_requests import ClaimMessages, ResumeCampaign
 from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
 from cohort_contracts.sending import (
     DeliveryReported,
@@ -25,31 +25,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendRea
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim
-
-
-async def _sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
-    campaign_id, _ = await campaign_with_recipients(deps, n)
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=n,
-        ),
-        deps,
-    )
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, deps)
-    ids = [
-        m.recipient_id
-        for r, c in publisher.published
-        if r == SEND_MESSAGES and isinstance(c, SendMessages)
-        for m in c.messages
-    ]
-    return campaign_id, ids
+from .helpers import cid, claim, sent_and_released
 
 
 def _sent(
@@ -101,7 +77,7 @@ def _record_entries(publisher: FakePublisher) -> list[RecordEntryRequested]:
 async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 5)
+    campaign_id, ids = await sent_and_released(deps, publisher, 5)
     await claim(deps, campaign_id, ids[:3])
     blocked = SendingBlocked(
         reason_code=SendReason.INSUFFICIENT_CREDIT, reason="Your Firetext account is out of credit."
@@ -152,7 +128,7 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
 async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 1)
+    campaign_id, ids = await sent_and_released(deps, publisher, 1)
     await claim(deps, campaign_id, ids)
     await outcomes.record_messages_sent(_sent(campaign_id, [(ids[0], "not_claimed")]), deps)
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 1}
@@ -161,7 +137,7 @@ async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
 async def test_receipts_for_a_shared_reference_are_matched_by_number(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 2)
+    campaign_id, ids = await sent_and_released(deps, publisher, 2)
     await claim(deps, campaign_id, ids)
     await outcomes.record_messages_sent(
         _sent(campaign_id, [(i, "sent") for i in ids], reference="g-shared"), deps
@@ -182,7 +158,7 @@ async def test_receipts_for_a_shared_reference_are_matched_by_number(
 async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 4)
+    campaign_id, ids = await sent_and_released(deps, publisher, 4)
     await claim(deps, campaign_id, ids)
     await outcomes.record_messages_sent(
         _sent(
@@ -206,7 +182,7 @@ async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
 
 
 async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakePublisher) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 2)
+    campaign_id, ids = await sent_and_released(deps, publisher, 2)
     await claim(deps, campaign_id, ids)
     # The outcome is recorded whatever the record-entry queue does: the handler never publishes.
     for rid in ids:
@@ -225,7 +201,7 @@ async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakeP
 async def test_nothing_stays_in_flight_once_receipts_stop(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 3)
+    campaign_id, ids = await sent_and_released(deps, publisher, 3)
     await claim(deps, campaign_id, ids)
     await outcomes.record_messages_sent(_sent(campaign_id, [(ids[0], "sent")]), deps)
     # ids[1] and ids[2] stay "sending": dispatch died after claiming them.
@@ -244,7 +220,7 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
 async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 2)
+    campaign_id, ids = await sent_and_released(deps, publisher, 2)
     await claim(deps, campaign_id, ids)
     page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
     contacts = {r.id: r.contact for r in page}
@@ -266,7 +242,7 @@ async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes
 async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_later(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await _sending(deps, publisher, 2)
+    campaign_id, ids = await sent_and_released(deps, publisher, 2)
     batch, *_ = _batches(publisher)
     late = ClaimMessages(
         correlation_id=cid(),

@@ -4,23 +4,19 @@ kept when they overtake the send report, and a redelivered batch changes nothing
 import uuid
 from datetime import UTC, datetime
 
-from campaign.handlers import campaigns, outcomes, receipts
-from campaign.handlers import release as releasing
+from campaign.handlers import outcomes, receipts
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import SendCampaign
-from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import (
     DeliveriesReported,
     DeliveryReport,
     MessagesSent,
-    SendMessages,
     SendOutcome,
 )
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim
+from .helpers import cid, claim, sent_and_released
 
 
 def report(status: str = "delivered", **fields: str) -> DeliveryReport:
@@ -42,26 +38,8 @@ async def contacts_of(deps: Deps, campaign_id: uuid.UUID) -> dict[str, str]:
 
 
 async def sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
-    campaign_id, _ = await campaign_with_recipients(deps, n)
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=n,
-        ),
-        deps,
-    )
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, deps)
-    ids = [
-        m.recipient_id
-        for r, c in publisher.published
-        if r == SEND_MESSAGES and isinstance(c, SendMessages)
-        for m in c.messages
-    ]
+    """Sent, released and claimed by dispatch: waiting for its outcome and receipt."""
+    campaign_id, ids = await sent_and_released(deps, publisher, n)
     await claim(deps, campaign_id, ids)
     return campaign_id, ids
 

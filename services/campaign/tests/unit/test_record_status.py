@@ -11,8 +11,8 @@ from cohort_contracts.record import RecordReason, RecordState, RecordStatusChang
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import cid, claim
-from .test_provider_outcomes import _receipt, _record_entries, _sending, _sent
+from .helpers import cid, claim, sent_and_released
+from .test_provider_outcomes import _receipt, _record_entries, _sent
 
 
 def report(
@@ -34,7 +34,7 @@ def report(
 
 
 async def delivered(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
-    campaign_id, ids = await _sending(deps, publisher, n)
+    campaign_id, ids = await sent_and_released(deps, publisher, n)
     await claim(deps, campaign_id, ids)
     await outcomes.record_messages_sent(_sent(campaign_id, [(i, "sent") for i in ids]), deps)
     for i in ids:

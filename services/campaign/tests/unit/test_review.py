@@ -40,6 +40,27 @@ async def test_previews_are_real_recipients_messages_with_their_own_links(deps: 
     assert links[0] != links[1]
 
 
+async def test_the_review_says_plainly_why_it_cannot_be_sent_yet(deps: Deps) -> None:
+    campaign = await create(deps)
+    empty = await review_of(deps, campaign.id)
+    assert empty.cannot_send_because == [
+        "Write the message before sending.",
+        "There is nobody to send to.",
+    ]
+    await add_patients(deps, campaign.id, [("Ann", "Jones")])
+    no_message = await review_of(deps, campaign.id)
+    assert (no_message.recipient_count, no_message.previews) == (1, [])
+    assert no_message.cannot_send_because == ["Write the message before sending."]
+    with pytest.raises(Conflict, match="Write the message before sending"):
+        await send(deps, campaign.id, 1)
+
+    await compose(deps, campaign.id, "Hello")
+    assert (await review_of(deps, campaign.id)).cannot_send_because == []
+    await send(deps, campaign.id, 1)
+    sending = await review_of(deps, campaign.id)
+    assert sending.cannot_send_because == ["The campaign is sending; only a draft can be sent."]
+
+
 async def test_fragments_are_counted_after_personalisation(deps: Deps) -> None:
     campaign = await create(deps)
     await add_patients(deps, campaign.id, [("Ann", "Jones"), ("Christopher", "Jones")])

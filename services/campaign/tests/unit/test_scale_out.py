@@ -4,7 +4,6 @@ Each "instance" here is its own ``Deps`` (its own instance id and publisher) ove
 database, which is what two campaign processes on one MongoDB are."""
 
 import asyncio
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -14,17 +13,16 @@ from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_leases import MongoLeases
 from campaign.bootstrap import build_store_deps
 from campaign.entrypoints.outbox import OutboxDrainer
-from campaign.handlers import campaigns, receipts
+from campaign.handlers import receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import SendCampaign
 from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
 from cohort_contracts.sending import DeliveryReported, RecordEntriesRequested, SendMessages
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG, make_renderer
 from ..fakes import FakeCreditSource, FakePublisher
-from .helpers import campaign_with_recipients, cid, claim
+from .helpers import cid, claim, sending
 
 
 def instance(mongo: MongoHandle, batch: int = 3) -> tuple[Deps, FakePublisher]:
@@ -53,21 +51,6 @@ def record_entries(*publishers: FakePublisher) -> Counter[str]:
         if route == RECORD_ENTRIES and isinstance(batch, RecordEntriesRequested)
         for e in batch.entries
     )
-
-
-async def sending(deps: Deps, n: int) -> uuid.UUID:
-    campaign_id, _ = await campaign_with_recipients(deps, n)
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=n,
-        ),
-        deps,
-    )
-    return campaign_id
 
 
 async def test_a_lease_has_one_holder_until_it_expires_or_is_released(mongo: MongoHandle) -> None:

@@ -12,50 +12,24 @@ from cohort_contracts.campaign_requests import (
     CancelCampaign,
     GetCampaign,
     GetReview,
-    SendCampaign,
 )
-from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import (
     DeliveryReported,
     DeliveryStatus,
     MessagesSent,
-    SendMessages,
     SendOutcome,
 )
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim
-
-
-async def _send(deps: Deps, campaign_id: uuid.UUID, count: int) -> None:
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=count,
-        ),
-        deps,
-    )
-
-
-async def _release(deps: Deps, campaign_id: uuid.UUID) -> int:
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    return await releasing.release(campaign, deps)
-
-
-def _commands(publisher: FakePublisher) -> list[SendMessages]:
-    return [m for r, m in publisher.published if r == SEND_MESSAGES and isinstance(m, SendMessages)]
+from .helpers import campaign_with_recipients, cid, claim, release_now, released, send
 
 
 async def test_send_requires_the_reviewed_count(deps: Deps) -> None:
     campaign_id, _ = await campaign_with_recipients(deps, 4)
     with pytest.raises(Conflict) as refused:
-        await _send(deps, campaign_id, 3)
+        await send(deps, campaign_id, 3)
     assert refused.value.details == {"recipient_count": 4}
 
 
@@ -70,22 +44,22 @@ async def test_release_renders_the_reviewed_text_in_batches(
     assert review.previews[0].body == "Hello Jane, your flu jab is due."
     assert review.total_fragments == 7
 
-    await _send(deps, campaign_id, 7)
-    assert await _release(deps, campaign_id) == 7
+    await send(deps, campaign_id, 7)
+    assert await release_now(deps, campaign_id) == 7
 
-    commands = _commands(publisher)
+    commands = released(publisher)
     assert [len(c.messages) for c in commands] == [3, 3, 1]
     bodies = {m.body for c in commands for m in c.messages}
     assert bodies == {review.previews[0].body}
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.QUEUED: 7}
-    assert await _release(deps, campaign_id) == 0  # nothing is released twice
+    assert await release_now(deps, campaign_id) == 0  # nothing is released twice
 
 
 async def test_each_recipient_can_be_claimed_once(deps: Deps, publisher: FakePublisher) -> None:
     campaign_id, _ = await campaign_with_recipients(deps, 3)
-    await _send(deps, campaign_id, 3)
-    await _release(deps, campaign_id)
-    ids = [m.recipient_id for c in _commands(publisher) for m in c.messages]
+    await send(deps, campaign_id, 3)
+    await release_now(deps, campaign_id)
+    ids = [m.recipient_id for c in released(publisher) for m in c.messages]
 
     assert sorted(await claim(deps, campaign_id, ids[:2])) == sorted(ids[:2])
     # A redelivered batch: the first two are taken, only the third is still claimable.
@@ -97,9 +71,9 @@ async def test_outcomes_and_receipts_in_any_order_settle_once(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, _ = await campaign_with_recipients(deps, 2)
-    await _send(deps, campaign_id, 2)
-    await _release(deps, campaign_id)
-    a, b = [m.recipient_id for c in _commands(publisher) for m in c.messages]
+    await send(deps, campaign_id, 2)
+    await release_now(deps, campaign_id)
+    a, b = [m.recipient_id for c in released(publisher) for m in c.messages]
     await claim(deps, campaign_id, [a, b])
 
     def receipt(rid: str, status: DeliveryStatus) -> DeliveryReported:
@@ -142,9 +116,9 @@ async def test_cancel_stops_everything_not_yet_claimed(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, _ = await campaign_with_recipients(deps, 5)
-    await _send(deps, campaign_id, 5)
-    await _release(deps, campaign_id)
-    ids = [m.recipient_id for c in _commands(publisher) for m in c.messages]
+    await send(deps, campaign_id, 5)
+    await release_now(deps, campaign_id)
+    ids = [m.recipient_id for c in released(publisher) for m in c.messages]
     await claim(deps, campaign_id, ids[:1])
 
     view = await campaigns.cancel_campaign(
@@ -159,18 +133,18 @@ async def test_a_crash_before_publishing_is_healed_by_the_sweeper(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, _ = await campaign_with_recipients(deps, 2)
-    await _send(deps, campaign_id, 2)
+    await send(deps, campaign_id, 2)
     publisher.fail_next = 1
     with pytest.raises(ConnectionError):
-        await _release(deps, campaign_id)
-    assert _commands(publisher) == []
+        await release_now(deps, campaign_id)
+    assert released(publisher) == []
 
     # The batch must be older than the grace period by a clock tick MongoDB can see: it keeps
     # dates to the millisecond, and a claim that re-arms opened_at to the same millisecond
     # changes nothing, so it is not a claim.
     await asyncio.sleep(0.02)
     assert await releasing.republish_unpublished(deps, older_than_s=0.01) == 2
-    assert [len(c.messages) for c in _commands(publisher)] == [2]
+    assert [len(c.messages) for c in released(publisher)] == [2]
     assert await releasing.republish_unpublished(deps, older_than_s=0.01) == 0
 
 

@@ -2,9 +2,9 @@
 generated parameters and bodies (valid and invalid), called with a token of organisation A and
 again aimed at organisation B's real campaign, list, recipient and template. Every response must
 be documented (status, content type, schema), none a 5xx, and nothing of B's may be read or
-changed by A. Bounded (``MAX_EXAMPLES`` per operation) so it runs in ``make test``."""
+changed by A. Bounded (``MAX_EXAMPLES`` per operation, derandomised) so it runs in
+``make test`` in about half a minute, the same way every time."""
 
-import threading
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -42,7 +42,6 @@ class Fuzzed:
     campaign: FakeCampaign
     #: Organisation B's ids: what A's requests are aimed at, and must never see.
     theirs: dict[str, str] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def token(self, org: str) -> str:
         settings = gateway_settings()
@@ -123,6 +122,9 @@ def test_every_operation_answers_as_documented(
         suppress_health_check=list(hypothesis.HealthCheck),
         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
         database=None,
+        # The same examples every run, so make test is not flaky; change MAX_EXAMPLES or run
+        # with derandomize off to explore further.
+        derandomize=True,
     )
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def fuzz(case: Any) -> None:

@@ -94,6 +94,11 @@ class Campaign(ApiModel):
     questionnaire: Questionnaire | None = None
     template_id: str | None = None
     paused_reason: str | None = None
+    send_at: Time | None = None
+    send_requested_by: str | None = None
+    approved_by: str | None = None
+    held_until: Time | None = None
+    spread_hours: int | None = None
 
 
 class CampaignPage(ApiModel):
@@ -153,6 +158,12 @@ class Preview(ApiModel):
     fragments: int
 
 
+class RepeatWarning(ApiModel):
+    count: int
+    days: int
+    message: str
+
+
 class Review(ApiModel):
     campaign_id: UUID
     status: str
@@ -168,6 +179,7 @@ class Review(ApiModel):
     too_long: list[str] = Field(default_factory=list)
     credit_balance: int | None = None
     credits_needed: int = 0
+    repeat_warning: RepeatWarning | None = None
 
 
 class TestSendResult(ApiModel):
@@ -385,9 +397,27 @@ class GatewayClient:
         url = f"/v1/campaigns/{campaign_id}/test-send"
         return await self._send("POST", url, TestSendResult, {"channel": channel, "to": to})
 
-    async def send(self, campaign_id: UUID, confirm_recipient_count: int) -> Campaign:
-        body = {"confirm_recipient_count": confirm_recipient_count}
+    async def send(
+        self,
+        campaign_id: UUID,
+        confirm_recipient_count: int,
+        send_at: datetime | None = None,
+        spread_hours: int | None = None,
+    ) -> Campaign:
+        body: dict[str, Any] = {"confirm_recipient_count": confirm_recipient_count}
+        if send_at is not None:
+            body["send_at"] = send_at.isoformat()
+        if spread_hours is not None:
+            body["spread_hours"] = spread_hours
         return await self._send("POST", f"/v1/campaigns/{campaign_id}/send", Campaign, body)
+
+    async def approve(self, campaign_id: UUID, confirm_recipient_count: int) -> Campaign:
+        body = {"confirm_recipient_count": confirm_recipient_count}
+        return await self._send("POST", f"/v1/campaigns/{campaign_id}/approve", Campaign, body)
+
+    async def leave_out_recently_messaged(self, campaign_id: UUID) -> Review:
+        url = f"/v1/campaigns/{campaign_id}/review/exclude-recently-messaged"
+        return await self._send("POST", url, Review)
 
     async def cancel(self, campaign_id: UUID) -> Campaign:
         return await self._send("POST", f"/v1/campaigns/{campaign_id}/cancel", Campaign)

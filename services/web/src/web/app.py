@@ -22,6 +22,7 @@ from .routes import (
     oidc_sign_in,
     patients,
     review,
+    safety,
     sign_in,
     templates,
 )
@@ -94,7 +95,17 @@ def create_app(
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (sign_in, oidc_sign_in, campaigns, lists, compose, review, patients, templates):
+    for module in (
+        sign_in,
+        oidc_sign_in,
+        campaigns,
+        lists,
+        compose,
+        review,
+        safety,
+        patients,
+        templates,
+    ):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

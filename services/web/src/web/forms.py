@@ -5,12 +5,14 @@ Every form carries a CSRF token (WTForms' ``SessionCSRF``: an HMAC of a secret k
 signed session cookie, with a time limit)."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     Field,
     FileField,
     Form,
@@ -24,7 +26,17 @@ from wtforms.csrf.session import SessionCSRF
 
 # WTForms 3.3 wants its own choice objects (tuples are deprecated); its stubs do not know them yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
-from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+LONDON = ZoneInfo("Europe/London")
 
 PLACEHOLDERS = ("first_name", "last_name", "practice_name")
 _PLACEHOLDER = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
@@ -236,7 +248,9 @@ class TestSendForm(CohortForm):
     )
 
 
-class SendForm(CohortForm):
+class ConfirmCountForm(CohortForm):
+    """Typing the number of patients the review shows: sending, or approving a send."""
+
     confirm_count = IntegerField(
         "Number of patients",
         validators=[InputRequired("Enter the number of patients to confirm")],
@@ -251,6 +265,27 @@ class SendForm(CohortForm):
             raise ValidationError(
                 f"Enter {self.expected:,}, the number of patients this campaign will message"
             )
+
+
+class SendForm(ConfirmCountForm):
+    send_at = DateTimeLocalField(
+        "When to send (optional)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    spread_hours = IntegerField(
+        "Spread the invitations over this many hours (optional)",
+        validators=[
+            Optional(),
+            NumberRange(1, 72, "Enter a number of hours from 1 to 72"),
+        ],
+    )
+
+    def send_at_utc(self) -> datetime | None:
+        """The time typed, read as UK time (what staff mean), in UTC."""
+        if self.send_at.data is None:
+            return None
+        return self.send_at.data.replace(tzinfo=LONDON).astimezone(UTC)
 
 
 class TemplateForm(CohortForm):

@@ -18,6 +18,8 @@ LONDON = ZoneInfo("Europe/London")
 #: Campaign status -> (what staff read, NHS tag colour).
 CAMPAIGN_STATUS = {
     "draft": ("Draft", "nhsuk-tag--grey"),
+    "awaiting_approval": ("Waiting for approval", "nhsuk-tag--yellow"),
+    "scheduled": ("Scheduled", "nhsuk-tag--purple"),
     "sending": ("Sending", "nhsuk-tag--blue"),
     "paused": ("Paused", "nhsuk-tag--orange"),
     "completed": ("Sent", "nhsuk-tag--green"),

@@ -39,6 +39,14 @@ def _campaign_doc(c: Campaign) -> Document:
         "template_version": c.template_version,
         "sent_at": c.sent_at,
         "applied_requests": c.applied_requests,
+        "send_at": c.send_at,
+        "send_requested_by": c.send_requested_by,
+        "approved_by": c.approved_by,
+        "held_until": c.held_until,
+        "spread_hours": c.spread_hours,
+        "spread_per_hour": c.spread_per_hour,
+        "spread_window_start": c.spread_window_start,
+        "spread_window_released": c.spread_window_released,
     }
 
 
@@ -65,6 +73,14 @@ def _campaign(d: Document) -> Campaign:
         sent_at=d.get("sent_at"),
         version=d.get("version", 0),
         applied_requests=d.get("applied_requests", []),
+        send_at=d.get("send_at"),
+        send_requested_by=d.get("send_requested_by"),
+        approved_by=d.get("approved_by"),
+        held_until=d.get("held_until"),
+        spread_hours=d.get("spread_hours"),
+        spread_per_hour=d.get("spread_per_hour"),
+        spread_window_start=d.get("spread_window_start"),
+        spread_window_released=d.get("spread_window_released", 0),
     )
 
 
@@ -115,6 +131,11 @@ class MongoCampaignRepository:
     async def list_sending(self) -> list[Campaign]:
         docs = await self._c.find({"status": CampaignStatus.SENDING.value}).to_list(None)
         return [_campaign(d) for d in docs]
+
+    async def list_due(self, now: datetime) -> list[Campaign]:
+        """Scheduled campaigns whose time has come (index: status, send_at)."""
+        query = {"status": CampaignStatus.SCHEDULED.value, "send_at": {"$lte": now}}
+        return [_campaign(d) async for d in self._c.find(query)]
 
     async def list_unsettled(self) -> list[Campaign]:
         ended = [CampaignStatus.COMPLETED.value, CampaignStatus.CANCELLED.value]

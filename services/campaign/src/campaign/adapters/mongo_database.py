@@ -41,6 +41,13 @@ INDEXES: list[IndexSpec] = [
         [("record_entry", ASC)],
         {"partialFilterExpression": {"record_entry": "pending"}},
     ),
+    # The repeat guard: an organisation's released recipients by message and patient, within
+    # a time window. Only released recipients carry message keys (partial, so it stays small).
+    (
+        "recipients",
+        [("org_id", ASC), ("message_keys", ASC), ("nhs_number", ASC), ("released_at", ASC)],
+        {"partialFilterExpression": {"message_keys": {"$exists": True}}},
+    ),
     # Replies: the recipients an organisation messaged at a number.
     ("recipients", [("org_id", ASC), ("contact", ASC)], {}),
     # Receipts for a request shared by several numbers (provider reference + number).
@@ -55,8 +62,9 @@ INDEXES: list[IndexSpec] = [
     # The overview: an organisation's campaigns newest first, optionally by status.
     ("campaigns", [("org_id", ASC), ("created_at", DESCENDING)], {}),
     ("campaigns", [("org_id", ASC), ("status", ASC), ("created_at", DESCENDING)], {}),
-    # The sweep's sending campaigns.
+    # The sweep's sending campaigns, and its scheduled ones whose time has come.
     ("campaigns", [("status", ASC)], {}),
+    ("campaigns", [("status", ASC), ("send_at", ASC)], {}),
     ("release_batches", [("opened_at", ASC)], {}),
     ("audit", [("campaign_id", ASC), ("at", ASC), ("seq", ASC)], {}),
     ("templates", [("org_id", ASC), ("name", ASC)], {}),

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pymongo import ASCENDING, UpdateOne
 
-from cohort_contracts.vocabulary import RecipientStatus
+from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import TRANSITIONS, Recipient
 from ..ports import Move, Moved, Placement
@@ -75,17 +75,31 @@ class MongoRecipientRepository:
         return [recipient_from(d) for d in docs], total
 
     async def with_status(
-        self, campaign_id: UUID, status: RecipientStatus, limit: int
+        self,
+        campaign_id: UUID,
+        status: RecipientStatus,
+        limit: int,
+        channel: Channel | None = None,
     ) -> list[Recipient]:
         query = {"campaign_id": str(campaign_id), "status": status.value}
+        if channel is not None:
+            # Only while quiet hours hold a mixed campaign's SMS: its email still goes.
+            query["channel"] = channel
         order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
         docs = await self._c.find(query).sort(order).limit(limit).to_list(None)
         return [recipient_from(d) for d in docs]
 
-    async def mark_queued(self, recipients: Sequence[Recipient], batch_id: UUID) -> list[str]:
+    async def mark_queued(
+        self,
+        recipients: Sequence[Recipient],
+        batch_id: UUID,
+        message_keys: Sequence[str] = (),
+        released_at: datetime | None = None,
+    ) -> list[str]:
         if not recipients:
             return []
         now = _now()
+        stamp: Document = {"message_keys": list(message_keys), "released_at": released_at or now}
         result = await self._c.bulk_write(
             [
                 UpdateOne(
@@ -97,6 +111,7 @@ class MongoRecipientRepository:
                             "body": r.body,
                             "subject": r.subject,
                             "updated_at": now,
+                            **(stamp if message_keys else {}),
                         }
                     },
                 )

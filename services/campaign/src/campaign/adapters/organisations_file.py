@@ -1,9 +1,60 @@
 """Organisation names for ((practice_name)), from the same JSON file the gateway reads:
 ``{"organisations": [{"ods", "name", "network"}], "networks": [{"ods", "name", ...}]}``."""
 
+from dataclasses import replace
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..domain.quiet_hours import QuietHours
+from ..domain.safety_policy import SafetyPolicies, SafetyPolicy
+
+
+class _Safety(BaseModel):
+    """An organisation's own safety settings; whatever it leaves out is the service default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``"20:00-08:00"`` (Europe/London), or ``"off"``.
+    quiet_hours: str | None = None
+    quiet_sundays: bool | None = None
+    quiet_bank_holidays: bool | None = None
+    #: Sends to more recipients than this need a second user's approval; null: never.
+    approval_above: int | None = Field(default=None, ge=0)
+    repeat_window_days: int | None = Field(default=None, ge=1, le=365)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value is not None and value != "off":
+            QuietHours.parse(value)
+        return value
+
+    def over(self, default: SafetyPolicy) -> SafetyPolicy:
+        quiet = default.quiet_hours
+        base = quiet or QuietHours()
+        if self.quiet_hours == "off":
+            quiet = None
+        elif self.quiet_hours is not None:
+            quiet = QuietHours.parse(self.quiet_hours)
+        elif quiet is None and (self.quiet_sundays or self.quiet_bank_holidays):
+            quiet = base  # days named quiet bring the default window with them
+        if quiet is not None:
+            quiet = replace(
+                quiet,
+                sundays=base.sundays if self.quiet_sundays is None else self.quiet_sundays,
+                bank_holidays=base.bank_holidays
+                if self.quiet_bank_holidays is None
+                else self.quiet_bank_holidays,
+            )
+        approval = default.approval_above
+        if "approval_above" in self.model_fields_set:
+            approval = self.approval_above
+        return SafetyPolicy(
+            quiet_hours=quiet,
+            approval_above=approval,
+            repeat_window_days=self.repeat_window_days or default.repeat_window_days,
+        )
 
 
 class _Named(BaseModel):
@@ -13,6 +64,8 @@ class _Named(BaseModel):
     name: str
     #: The number patients call (shown on their link's pages and in confirmations).
     phone: str | None = None
+    #: Clinical safety settings (quiet hours, approval, repeat guard); practices only.
+    safety: _Safety | None = None
 
 
 class _Directory(BaseModel):
@@ -37,3 +90,15 @@ def load_organisation_phones(path: Path | None) -> dict[str, str]:
         return {}
     directory = _Directory.model_validate_json(path.read_bytes())
     return {o.ods: o.phone for o in (*directory.networks, *directory.organisations) if o.phone}
+
+
+def load_safety_policies(path: Path | None, default: SafetyPolicy) -> SafetyPolicies:
+    """Each organisation's safety settings over the service default (``CAMPAIGN_QUIET_HOURS``
+    and friends); an invalid entry (a window such as ``"25:00-08:00"``) stops startup."""
+    if path is None:
+        return SafetyPolicies(default)
+    directory = _Directory.model_validate_json(path.read_bytes())
+    return SafetyPolicies(
+        default,
+        {o.ods: o.safety.over(default) for o in directory.organisations if o.safety is not None},
+    )

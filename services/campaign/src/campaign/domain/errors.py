@@ -20,6 +20,12 @@ class Conflict(CampaignError):
     code = "conflict"
 
 
+class Forbidden(CampaignError):
+    """Allowed to nobody in this role, e.g. approving one's own campaign."""
+
+    code = "forbidden"
+
+
 class InvalidMessage(CampaignError):
     code = "invalid"
 

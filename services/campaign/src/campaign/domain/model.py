@@ -1,16 +1,18 @@
 """The campaign aggregate and its state machine (pure: no I/O)."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
-from .errors import Conflict, InvalidMessage
+from .errors import Conflict, Forbidden, InvalidMessage
 from .rendering import check_placeholders
 
 EDITABLE = frozenset({CampaignStatus.DRAFT})
+#: How far ahead a send may be scheduled (GOV.UK Notify's limit too).
+MAX_SCHEDULE_AHEAD = timedelta(days=7)
 #: Requests a campaign remembers; a redelivery arrives within seconds, long before 32 more.
 REMEMBERED_REQUESTS = 32
 
@@ -42,6 +44,15 @@ def check_type_settings(
             "Only a basic campaign can allow replies; patients answer a "
             f"{type} campaign through their link.",
             field="allow_replies",
+        )
+
+
+def _check_confirmed(confirmed: int, ready: int) -> None:
+    if confirmed != ready:
+        raise Conflict(
+            f"You confirmed {confirmed} recipients but the campaign has {ready}. "
+            "Review it again before sending.",
+            recipient_count=ready,
         )
 
 
@@ -77,6 +88,20 @@ class Campaign:
     #: Ids of the latest requests applied, so a redelivered request is recognised and not
     #: applied (or refused) a second time. Saved in the same write as the change it made.
     applied_requests: list[str] = field(default_factory=list)
+    #: When the send was asked to start (None: at once); held in ``scheduled`` until then.
+    send_at: datetime | None = None
+    #: Who asked to send, and who approved it (a second user, when the organisation asks).
+    send_requested_by: str | None = None
+    approved_by: str | None = None
+    #: SMS held by quiet hours until then (set by the releaser, cleared when it resumes).
+    held_until: datetime | None = None
+    #: Booking campaigns: release spread over this many hours, at most ``spread_per_hour``
+    #: in any hour-long window (counted from the window's first release), so the practice's
+    #: phone lines are not flooded by everyone invited at once.
+    spread_hours: int | None = None
+    spread_per_hour: int | None = None
+    spread_window_start: datetime | None = None
+    spread_window_released: int = 0
 
     def already_applied(self, request_id: UUID) -> bool:
         return str(request_id) in self.applied_requests
@@ -97,22 +122,105 @@ class Campaign:
         self.message = Message(body=body, subject=subject)
         self.template_id, self.template_version = template or (None, None)
 
-    def start_sending(self, *, confirmed: int, ready: int, lists_resolving: int) -> None:
+    def cannot_send_because(self, *, ready: int, lists_resolving: int) -> list[str]:
+        """Every reason sending would be refused now, in the words staff read: the review
+        shows them all, sending refuses with the first."""
+        reasons = []
         if self.status is not CampaignStatus.DRAFT:
-            raise Conflict(f"The campaign is {self.status}; only a draft can be sent.")
+            reasons.append(f"The campaign is {in_words(self.status)}; only a draft can be sent.")
         if self.message is None:
-            raise Conflict("Write the message before sending.")
+            reasons.append("Write the message before sending.")
         if lists_resolving:
-            raise Conflict("A patient list is still being checked against PDS; wait for it.")
+            reasons.append("A patient list is still being checked against PDS; wait for it.")
         if ready == 0:
-            raise Conflict("There is nobody to send to.")
-        if confirmed != ready:
-            raise Conflict(
-                f"You confirmed {confirmed} recipients but the campaign has {ready}. "
-                "Review it again before sending.",
-                recipient_count=ready,
+            reasons.append("There is nobody to send to.")
+        return reasons
+
+    def start_sending(
+        self,
+        *,
+        confirmed: int,
+        ready: int,
+        lists_resolving: int,
+        actor: str,
+        now: datetime,
+        send_at: datetime | None = None,
+        needs_approval: bool = False,
+        spread_hours: int | None = None,
+    ) -> None:
+        if reasons := self.cannot_send_because(ready=ready, lists_resolving=lists_resolving):
+            raise Conflict(reasons[0])
+        _check_confirmed(confirmed, ready)
+        if send_at is not None:
+            if send_at <= now:
+                raise InvalidMessage("Choose a time in the future to send.", field="send_at")
+            if send_at - now > MAX_SCHEDULE_AHEAD:
+                raise InvalidMessage("A send can be scheduled up to 7 days ahead.", field="send_at")
+        if spread_hours is not None and self.type != "booking":
+            raise InvalidMessage(
+                "Only a booking campaign's invitations can be spread over hours.",
+                field="spread_hours",
             )
+        self.send_at = send_at
+        self.spread_hours = spread_hours
+        self.spread_per_hour = None if spread_hours is None else -(-ready // spread_hours)
+        self.send_requested_by = actor
+        if needs_approval:
+            self.status = CampaignStatus.AWAITING_APPROVAL
+        else:
+            self._go(now)
+
+    def approve(self, *, approver: str, confirmed: int, ready: int, now: datetime) -> None:
+        """A second user, having seen the review, lets the send go (or wait for its time)."""
+        if self.status is not CampaignStatus.AWAITING_APPROVAL:
+            raise Conflict(
+                f"The campaign is {in_words(self.status)}; "
+                "only one awaiting approval can be approved."
+            )
+        if approver == self.send_requested_by:
+            raise Forbidden("Someone other than the person who sent it must approve this campaign.")
+        _check_confirmed(confirmed, ready)
+        self.approved_by = approver
+        self._go(now)
+
+    def start_if_due(self, now: datetime) -> bool:
+        """A scheduled campaign starts sending once its time has come."""
+        if self.status is CampaignStatus.SCHEDULED and self.send_at and self.send_at <= now:
+            self._go(now)
+            return True
+        return False
+
+    def _go(self, now: datetime) -> None:
+        if self.send_at is not None and self.send_at > now:
+            self.status = CampaignStatus.SCHEDULED
+            return
         self.status = CampaignStatus.SENDING
+        # Links expire counting from the day sending started.
+        self.sent_at = self.sent_at or now
+
+    def open_spread_window(self, now: datetime) -> bool:
+        """A new hour's share once the last window has ended; whether anything changed."""
+        if self.spread_per_hour is None:
+            return False
+        start = self.spread_window_start
+        if start is not None and now < start + timedelta(hours=1):
+            return False
+        self.spread_window_start = now
+        self.spread_window_released = 0
+        return True
+
+    def spread_left(self) -> int | None:
+        """How many more may be released in this window; None: no spreading."""
+        if self.spread_per_hour is None:
+            return None
+        return max(0, self.spread_per_hour - self.spread_window_released)
+
+    def hold(self, until: datetime | None) -> bool:
+        """Record (or clear) that quiet hours hold the SMS; whether that changed anything."""
+        if self.status is not CampaignStatus.SENDING or self.held_until == until:
+            return False
+        self.held_until = until
+        return True
 
     def pause(self, reason: str) -> bool:
         """A provider problem no retry fixes: stop releasing until staff resume."""
@@ -124,7 +232,9 @@ class Campaign:
 
     def resume(self) -> None:
         if self.status is not CampaignStatus.PAUSED:
-            raise Conflict(f"The campaign is {self.status}; only a paused campaign can resume.")
+            raise Conflict(
+                f"The campaign is {in_words(self.status)}; only a paused campaign can resume."
+            )
         self.status = CampaignStatus.SENDING
         self.paused_reason = None
 
@@ -133,11 +243,13 @@ class Campaign:
             raise Conflict(f"The campaign is already {self.status}.")
         self.status = CampaignStatus.CANCELLED
         self.paused_reason = None
+        self.held_until = None
 
     def finish_if_done(self, unsent: int) -> bool:
         """Completed once nothing is left to hand to the provider (receipts may still come)."""
         if self.status is CampaignStatus.SENDING and unsent == 0:
             self.status = CampaignStatus.COMPLETED
+            self.held_until = None
             return True
         return False
 
@@ -216,3 +328,8 @@ RETURNED_FROM = frozenset({RecipientStatus.SENDING})
 UNCLAIMED_FROM = frozenset({RecipientStatus.QUEUED})
 
 UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING})
+
+
+def in_words(status: CampaignStatus) -> str:
+    """A status as staff read it in a sentence ("awaiting approval", not "awaiting_approval")."""
+    return status.value.replace("_", " ")

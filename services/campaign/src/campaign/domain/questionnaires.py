@@ -4,9 +4,10 @@ the answers make. The library is in ``questionnaire_library.py``."""
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from typing import Any, Literal
+
+from cohort_questionnaire import check_value
 
 from .errors import InvalidMessage
 
@@ -16,7 +17,6 @@ QuestionType = Literal["choice", "boolean", "integer", "decimal", "date", "strin
 EXT = "http://hl7.org/fhir/StructureDefinition/"
 ITEM_CONTROL = EXT + "questionnaire-itemControl"
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
-YES_NO = {"true": "Yes", "false": "No"}
 
 
 @dataclass(frozen=True)
@@ -118,44 +118,6 @@ def enabled(question: Question, answers: dict[str, list[str]]) -> bool:
     return any(code in answers.get(link_id, []) for link_id, code in question.enable_when)
 
 
-def check_value(question: Question, value: str) -> str | None:
-    """What is wrong with one answer, in words for the patient; None when it is fine."""
-    text = value.strip()
-    if question.type == "choice":
-        return None if text in {o.code for o in question.options} else "Select an answer"
-    if question.type == "boolean":
-        return None if text in YES_NO else "Select yes or no"
-    if question.type in ("integer", "decimal"):
-        return _check_number(question, text)
-    if question.type == "date":
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            return "Enter a real date"
-        return "The date must be today or in the past" if day > date.today() else None
-    if question.max_length is not None and len(text) > question.max_length:
-        return f"Answer must be {question.max_length} characters or fewer"
-    return None
-
-
-def _check_number(question: Question, text: str) -> str | None:
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = Decimal("NaN")
-    whole = question.type == "integer"
-    low, high = question.min_value, question.max_value
-    between = f" between {low:g} and {high:g}" if low is not None and high is not None else ""
-    wanted = ("Enter a whole number" if whole else "Enter a number") + between
-    if not number.is_finite() or (whole and number != number.to_integral_value()):
-        return wanted
-    if (low is not None and number < Decimal(str(low))) or (
-        high is not None and number > Decimal(str(high))
-    ):
-        return wanted
-    return None
-
-
 def check_answers(
     questionnaire: Questionnaire, given: dict[str, list[str]]
 ) -> dict[str, list[str]]:
@@ -182,19 +144,6 @@ def check_answers(
                 raise InvalidMessage(problem, field=question.link_id)
         kept[question.link_id] = values[:1] if question.type != "choice" else values
     return kept
-
-
-def display(question: Question, value: str) -> str:
-    if question.type == "choice":
-        return next((o.display for o in question.options if o.code == value), value)
-    if question.type == "boolean":
-        return YES_NO.get(value, value)
-    if question.type == "date":
-        day = date.fromisoformat(value)
-        return f"{day.day} {day:%B %Y}"
-    if question.unit and question.type in ("integer", "decimal"):
-        return f"{value} {question.unit}"
-    return value
 
 
 def _fhir_answer(question: Question, value: str) -> Resource:

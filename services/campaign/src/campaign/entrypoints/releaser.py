@@ -11,6 +11,7 @@ import logging
 from uuid import UUID
 
 from cohort_contracts.campaign_requests import (
+    ApproveCampaign,
     CampaignRequest,
     ResumeCampaign,
     SendCampaign,
@@ -18,6 +19,7 @@ from cohort_contracts.campaign_requests import (
 from cohort_platform.errors import describe
 
 from ..domain.model import Campaign
+from ..handlers.approval import start_due
 from ..handlers.deps import Deps
 from ..handlers.outcomes import expire_unsettled, finish_if_done, settle_counts
 from ..handlers.release import release, republish_unpublished
@@ -54,8 +56,9 @@ class Releaser:
         task.add_done_callback(lambda t: self._done(campaign.id, t))
 
     async def after(self, request: CampaignRequest) -> None:
-        """Background work a request that succeeded calls for: sending, after a send or resume."""
-        if not isinstance(request, SendCampaign | ResumeCampaign):
+        """Background work a request that succeeded calls for: sending, after a send, approval
+        or resume (a campaign still scheduled or awaiting approval releases nothing)."""
+        if not isinstance(request, SendCampaign | ApproveCampaign | ResumeCampaign):
             return
         campaign = await self._deps.campaigns.get_in(request.readable_orgs, request.campaign_id)
         if campaign is not None:
@@ -71,6 +74,9 @@ class Releaser:
 
     async def sweep(self) -> None:
         await republish_unpublished(self._deps, self._grace_s)
+        # Scheduled campaigns whose time has come start here (the sweep interval is their
+        # precision: seconds, where Notify's scheduler runs every 15 minutes).
+        await start_due(self._deps)
         for campaign in await self._deps.campaigns.list_sending():
             self.kick(campaign)
             # Probes rather than counters: completes a campaign whose counters lag a crash.
@@ -85,6 +91,10 @@ class Releaser:
             except Exception as exc:
                 log.error("sweep failed", extra=describe(exc))
             await asyncio.sleep(self._interval_s)
+
+    async def settle(self) -> None:
+        """Wait for the releases already started (tests, and a graceful stop)."""
+        await asyncio.gather(*self._running.values(), return_exceptions=True)
 
     async def stop(self) -> None:
         tasks = [t for t in (self._sweeper, *self._running.values()) if t is not None]

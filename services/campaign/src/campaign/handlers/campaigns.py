@@ -16,6 +16,7 @@ from cohort_contracts.campaign_requests import (
     SetMessage,
 )
 from cohort_contracts.campaign_views import CampaignPage, CampaignView, RecipientPage
+from cohort_contracts.vocabulary import CampaignStatus
 
 from ..domain.errors import Conflict, InvalidMessage
 from ..domain.model import Campaign, check_type_settings
@@ -145,24 +146,34 @@ async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
             confirmed=req.confirm_recipient_count,
             ready=review.recipient_count,
             lists_resolving=review.lists_resolving,
+            actor=req.actor,
+            now=deps.clock(),
+            send_at=req.send_at,
+            needs_approval=deps.safety.for_org(campaign.org_id).needs_approval(
+                review.recipient_count
+            ),
+            spread_hours=req.spread_hours,
         )
-        # Links expire counting from today, the day that was rendered above.
-        campaign.sent_at = campaign.sent_at or datetime.now(UTC)
         campaign.remember(req.message_id)
         return True
 
     campaign, _ = await change_campaign(
         deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), start
     )
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        "sent",
-        cause=req.message_id,
-        recipients=req.confirm_recipient_count,
-    )
-    log.info("campaign sending", extra={"campaign_id": str(campaign.id), "actor": req.actor})
+    details: dict[str, str | int] = {"recipients": req.confirm_recipient_count}
+    if campaign.send_at is not None:
+        details["send_at"] = campaign.send_at.isoformat()
+    if campaign.spread_hours is not None:
+        details["spread_hours"] = campaign.spread_hours
+    # From what the send decided, which later changes leave alone, so a redelivered request
+    # names the same action (and so finds the entry already written).
+    action = "sent"
+    if campaign.status is CampaignStatus.AWAITING_APPROVAL or campaign.approved_by is not None:
+        action = "approval_requested"
+    elif campaign.send_at is not None:
+        action = "scheduled"
+    await record_audit(deps, campaign, req.actor, action, cause=req.message_id, **details)
+    log.info("campaign sent", extra={"campaign_id": str(campaign.id), "status": campaign.status})
     return await _view(deps, campaign)
 
 

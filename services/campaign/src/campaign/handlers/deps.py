@@ -2,9 +2,12 @@
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from ..domain.messages import MessageRenderer
+from ..domain.safety_policy import UNRESTRICTED, SafetyPolicies
 from ..ports import (
     AuditTrail,
     CampaignRepository,
@@ -16,6 +19,7 @@ from ..ports import (
     RecipientMessages,
     RecipientRepository,
     ReleaseLog,
+    RepeatHistory,
     TemplateRepository,
     Wakeup,
 )
@@ -47,3 +51,11 @@ class Deps:
     record_entries_waiting: Wakeup = field(default_factory=asyncio.Event, kw_only=True)
     #: The patient's side of links (booking and questionnaire campaigns).
     patient: PatientDeps | None = field(default=None, kw_only=True)
+    #: The repeat guard's lookups.
+    repeats: RepeatHistory = field(kw_only=True)
+    #: Each organisation's quiet hours, approval threshold and repeat window.
+    #: Tests build these directly and send at any hour; the service always passes the
+    #: settings' policies (``bootstrap.build_deps``), quiet hours on by default.
+    safety: SafetyPolicies = field(default=UNRESTRICTED, kw_only=True)
+    #: "Now", injected so tests move time instead of sleeping.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), kw_only=True)

@@ -20,11 +20,12 @@ from cohort_contracts.patient_links import (
     QuestionView,
     SubmitQuestionnaire,
 )
+from cohort_questionnaire import answer_text
 
 from ..domain.errors import Conflict
 from ..domain.model import Campaign
 from ..domain.questionnaire_library import LIBRARY
-from ..domain.questionnaires import Questionnaire, check_answers, display, response_resource
+from ..domain.questionnaires import Questionnaire, check_answers, response_resource
 from ..domain.rendering import display_name
 from .deps import Deps
 from .patient_links import LinkTarget, patient_deps, record_event, resolve_session
@@ -63,7 +64,7 @@ def response_view(
     items = []
     for question in q.questions:
         if question.link_id in answers:
-            values = [display(question, v) for v in answers[question.link_id]]
+            values = [answer_text(question, v) for v in answers[question.link_id]]
             items.append(
                 AnsweredQuestion(link_id=question.link_id, text=question.text, answers=values)
             )

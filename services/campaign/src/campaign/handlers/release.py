@@ -14,17 +14,24 @@ from cohort_contracts.campaign_requests import ClaimMessages
 from cohort_contracts.campaign_views import ClaimResult
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import OutboundMessage, SendMessages
-from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
+from cohort_contracts.vocabulary import CampaignStatus, Channel, RecipientStatus
 
 from ..domain.model import Campaign, Recipient
+from ..domain.quiet_hours import quiet_until
+from ..domain.repeat_guard import message_keys
 from ..domain.review import too_long
+from .audit_trail import record_audit
+from .changes import change_campaign
 from .deps import Deps
+from .spread import count_released, spread_allowance
 
 log = logging.getLogger(__name__)
 
 #: A releaser renews its lease before every batch; a batch takes well under a second, so a
 #: lease this long only lapses if the process has died or stalled.
 RELEASE_LEASE_S = 30.0
+#: Names the audit entries of quiet spells (one per spell, whichever instance writes it).
+_QUIET_NAMESPACE = uuid.UUID("0d1e4c55-2f0b-4f7e-9d7e-5c1b8f0a7e21")
 
 
 def release_lease(campaign_id: uuid.UUID) -> str:
@@ -63,7 +70,8 @@ async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient])
     sendable = [r for r in rendered if r.id not in set(long_ones)]
     batch_id = uuid.uuid4()
     await deps.releases.opened(batch_id, campaign.id, campaign.org_id)
-    moved = set(await deps.recipients.mark_queued(sendable, batch_id))
+    keys = message_keys(campaign)
+    moved = set(await deps.recipients.mark_queued(sendable, batch_id, keys, deps.clock()))
     for channel in sorted({r.channel for r in sendable}):
         batch = [r for r in sendable if r.id in moved and r.channel == channel]
         if batch:
@@ -72,23 +80,71 @@ async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient])
     return len(moved)
 
 
+async def _held_until(deps: Deps, campaign: Campaign) -> datetime | None:
+    """When the organisation's quiet hours in force now end (None: SMS may go). The campaign
+    records it, so staff see why their texts wait and until when; it clears itself after."""
+    now = deps.clock()
+    until = quiet_until(deps.safety.for_org(campaign.org_id).quiet_hours, now)
+    if campaign.held_until == until:
+        return until
+
+    async def find() -> Campaign:
+        found = await deps.campaigns.get(campaign.org_id, campaign.id)
+        return campaign if found is None else found
+
+    async def hold(c: Campaign) -> bool:
+        return c.hold(until)
+
+    held, changed = await change_campaign(deps.campaigns, find, hold)
+    if changed:
+        # One entry per quiet spell, whichever instance notices it first.
+        key = f"{campaign.id}:{until.isoformat() if until else 'resumed'}:{now:%Y%m%d%H}"
+        await record_audit(
+            deps,
+            held,
+            "releaser",
+            "held_for_quiet_hours" if until else "quiet_hours_ended",
+            cause=uuid.uuid5(_QUIET_NAMESPACE, key),
+            **({"until": until.isoformat()} if until else {}),
+        )
+        log.info(
+            "quiet hours hold SMS" if until else "quiet hours over; releasing SMS",
+            extra={"campaign_id": str(campaign.id)},
+        )
+    return until
+
+
 async def release(campaign: Campaign, deps: Deps) -> int:
     """Render and hand to dispatch every ready recipient of a sending campaign, a batch at a
-    time, while this instance holds the campaign's release lease."""
+    time, while this instance holds the campaign's release lease. In the organisation's quiet
+    hours SMS stay ready (email still goes); the sweep releases them when the hours end."""
     lease = release_lease(campaign.id)
     released = 0
+    channels: set[Channel] | None = None
     try:
         while await deps.leases.acquire(lease, deps.instance_id, RELEASE_LEASE_S):
             # Read again before every batch: a cancel or pause stops the release here.
             current = await deps.campaigns.get(campaign.org_id, campaign.id)
             if current is None or current.status is not CampaignStatus.SENDING:
                 break
+            only: Channel | None = None
+            if await _held_until(deps, current) is not None:
+                if channels is None:
+                    channels = {p.channel for p in await deps.lists.for_campaign(campaign.id)}
+                if "email" not in channels:
+                    break
+                only = "email"
+            limit = await spread_allowance(deps, current)
+            if limit == 0:
+                break
             ready = await deps.recipients.with_status(
-                campaign.id, RecipientStatus.READY, deps.release_batch_size
+                campaign.id, RecipientStatus.READY, min(limit, deps.release_batch_size), only
             )
             if not ready:
                 break
-            released += await _release_batch(deps, current, ready)
+            moved = await _release_batch(deps, current, ready)
+            await count_released(deps, current, moved)
+            released += moved
     finally:
         await deps.leases.release(lease, deps.instance_id)
     return released
@@ -122,6 +178,13 @@ async def claim_messages(req: ClaimMessages, deps: Deps) -> ClaimResult:
         return ClaimResult(claimed=[])
     campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
     if campaign is None or campaign.status is not CampaignStatus.SENDING:
+        return ClaimResult(claimed=[])
+    # The last gate before the provider: a text released just before quiet hours began but
+    # still waiting in dispatch's queue is not sent at night either. Refused, it returns to
+    # ready (``not_claimed``) and goes when the hours end.
+    quiet = deps.safety.for_org(campaign.org_id).quiet_hours
+    if req.channel != "email" and quiet_until(quiet, deps.clock()) is not None:
+        log.info("claim held for quiet hours", extra={"campaign_id": str(req.campaign_id)})
         return ClaimResult(claimed=[])
     claimed = await deps.recipients.claim(req.org_id, req.campaign_id, req.recipient_ids)
     # Look again after writing: a cancel saved between the check above and the claim would

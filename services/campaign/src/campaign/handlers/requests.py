@@ -8,12 +8,14 @@ from pydantic import BaseModel
 
 from cohort_contracts import patient_links as patient
 from cohort_contracts.campaign_requests import (
+    ApproveCampaign,
     ArchiveTemplate,
     CampaignRequest,
     CancelCampaign,
     ClaimMessages,
     CreateCampaign,
     CreateTemplate,
+    ExcludeRecentlyMessaged,
     GetAudit,
     GetCampaign,
     GetPatientList,
@@ -37,6 +39,7 @@ from cohort_contracts.campaign_requests import (
 
 from ..domain.errors import CampaignError
 from . import (
+    approval,
     audit_trail,
     campaigns,
     links,
@@ -47,6 +50,7 @@ from . import (
     patient_staff,
     reads,
     release,
+    repeat_exclusion,
     review,
     send_to_self,
     templates,
@@ -65,6 +69,8 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     SetMessage: campaigns.set_message,
     GetReview: review.get_review,
     SendCampaign: campaigns.send_campaign,
+    ApproveCampaign: approval.approve_campaign,
+    ExcludeRecentlyMessaged: repeat_exclusion.exclude_recently_messaged,
     CancelCampaign: campaigns.cancel_campaign,
     ListRecipients: campaigns.list_recipients,
     RegisterPatientList: lists.register_patient_list,

@@ -13,6 +13,7 @@ from ..domain.review import TOO_LONG_LISTED, ReviewTally, measure, stand_in_name
 from .credit import with_credit
 from .deps import Deps
 from .loading import load_campaign
+from .repeat_guard import with_repeat_warning
 from .views import reason_counts
 
 
@@ -97,6 +98,7 @@ async def build_review(
     ``TOO_LONG_LISTED``: sending excludes them all)."""
     today = datetime.now(UTC).date()
     tally = await tally_ready(deps, campaign)
+    resolving = await lists_resolving(deps, campaign)
     review = ReviewView(
         campaign_id=campaign.id,
         status=campaign.status,
@@ -105,12 +107,15 @@ async def build_review(
         excluded_by_reason=reason_counts(await deps.lists.failed_by_reason(campaign.id)),
         previews=await _previews(deps, campaign, preview_count, today),
         total_fragments=tally.total_fragments,
-        lists_resolving=await lists_resolving(deps, campaign),
+        lists_resolving=resolving,
         largest_message_fragments=tally.largest_fragments,
         largest_message_characters=tally.largest_characters,
         non_gsm_characters=_non_gsm(campaign, tally),
         too_long=tally.too_long[:TOO_LONG_LISTED],
         credits_needed=tally.total_fragments,
+        cannot_send_because=campaign.cannot_send_because(
+            ready=tally.recipient_count, lists_resolving=resolving
+        ),
     )
     return await with_credit(review, campaign.org_id, deps), tally
 
@@ -118,4 +123,4 @@ async def build_review(
 async def get_review(req: GetReview, deps: Deps) -> ReviewView:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     review, _ = await build_review(deps, campaign, req.preview_count)
-    return review
+    return await with_repeat_warning(deps, campaign, review)

@@ -61,6 +61,11 @@ def campaign_view(
         link_expiry_days=c.link_expiry_days,
         template_id=c.template_id,
         template_version=c.template_version,
+        send_at=c.send_at,
+        send_requested_by=c.send_requested_by,
+        approved_by=c.approved_by,
+        held_until=c.held_until,
+        spread_hours=c.spread_hours,
     )
 
 

@@ -130,6 +130,7 @@ async def _claim_and_send_chunk(
                 actor="dispatch",
                 campaign_id=cmd.campaign_id,
                 recipient_ids=[m.recipient_id for m in fresh],
+                channel=cmd.channel,
             )
         )
     )

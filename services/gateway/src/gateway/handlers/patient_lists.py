@@ -11,6 +11,7 @@ from typing import IO
 from uuid import UUID, uuid4
 
 import anyio
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_incrementing
 
 from cohort_contracts.campaign_requests import RegisterPatientList
 from cohort_contracts.campaign_views import PatientListView
@@ -209,11 +210,14 @@ def _take(messages: Iterator[EncodedMessage], most: int) -> list[EncodedMessage]
 
 
 async def _publish_with_retry(publisher: Publisher, message: EncodedMessage) -> None:
-    for attempt in range(1, PUBLISH_ATTEMPTS + 1):
-        try:
+    """The same message (same id) again after an unconfirmed publish, so a batch the broker
+    did take after all is dropped by ingest's idempotency rather than resolved twice."""
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(PublishFailed),
+        stop=stop_after_attempt(PUBLISH_ATTEMPTS),
+        wait=wait_incrementing(start=RETRY_DELAY_S, increment=RETRY_DELAY_S),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
             await publisher.publish_encoded(RESOLVE_ROWS, message)
-            return
-        except PublishFailed:
-            if attempt == PUBLISH_ATTEMPTS:
-                raise
-            await asyncio.sleep(RETRY_DELAY_S * attempt)

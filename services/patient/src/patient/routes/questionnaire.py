@@ -9,10 +9,12 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from cohort_questionnaire import answer_text
+
 from .. import session
 from ..api_client import Question, Questionnaire
 from ..forms import BookForm, QuestionForm, read_date
-from ..pages.questions import YES_NO, applicable, check, next_question, previous, shown
+from ..pages.questions import YES_NO, applicable, check, next_question, previous
 from .common import api, link_state, link_url, make_form, posted, render, see_other
 from .start import Token
 
@@ -91,7 +93,8 @@ async def check_page(request: Request, token: Token) -> Response:
     rows = [
         {
             "question": q,
-            "answer": ", ".join(shown(q, v) for v in answers.get(q.link_id, [])) or "Not answered",
+            "answer": ", ".join(answer_text(q, v) for v in answers.get(q.link_id, []))
+            or "Not answered",
         }
         for q in applicable(found.questionnaire.questions, answers)
     ]

@@ -64,7 +64,8 @@ def settled(counts: Counts) -> int:
 
 
 def can_cancel(campaign: Campaign) -> bool:
-    return campaign.status in ("sending", "paused")
+    # A scheduled or unapproved send is cancellable until it starts (nothing has gone yet).
+    return campaign.status in ("sending", "paused", "scheduled", "awaiting_approval")
 
 
 def describe_type(campaign: Campaign) -> str:

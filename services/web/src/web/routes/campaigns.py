@@ -107,6 +107,7 @@ async def campaign_page(
         "status": status or "",
         "patient_pages": pages.page_count(patients.total, patients.page_size),
         "names": users_of(request),
+        "user_id": page.user.user_id,
         "action_form": make_form(request, ActionForm),
     }
     block = request.query_params.get("block")

@@ -50,13 +50,24 @@ async def send(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     review = await page.api.review(campaign_id)
     form = await posted_form(request, SendForm, expected=review.recipient_count)
     problem: str | None = None
+    if campaign.type != "booking":
+        form.spread_hours.data = None  # only booking invitations are spread
     if not form.field_errors():
         try:
-            await page.api.send(campaign_id, form.confirm_count.data or 0)
+            sent = await page.api.send(
+                campaign_id,
+                form.confirm_count.data or 0,
+                send_at=form.send_at_utc(),
+                spread_hours=form.spread_hours.data,
+            )
+        except Invalid as exc:
+            field = "send_at" if "send_at" in exc.fields else "confirm_count"
+            form.add_error(field if field in form else "confirm_count", exc.message)
         except Conflict as exc:
             problem = exc.message
         else:
-            return see_other(campaign_url(campaign_id, "?sent=1"))
+            outcome = {"scheduled": "scheduled", "awaiting_approval": "approval"}
+            return see_other(campaign_url(campaign_id, f"?sent={outcome.get(sent.status, '1')}"))
     test_form = make_form(request, TestSendForm, to=_own_contact(page, review))
     return _page(request, campaign, review, test_form, form, status=400, problem=problem)
 
@@ -91,6 +102,7 @@ def _page(
         "blockers": blockers(review, base),
         "short_of_credit": short_of_credit(review),
         "tested": tested,
+        "left_out": request.query_params.get("left_out") == "1",
         "problem": problem,
         "has_errors": bool(problem or test_form.field_errors() or send_form.field_errors()),
     }

@@ -7,6 +7,8 @@
   if (!root || !window.EventSource) return;
   var TAGS = {
     draft: ['Draft', 'nhsuk-tag--grey'],
+    awaiting_approval: ['Waiting for approval', 'nhsuk-tag--yellow'],
+    scheduled: ['Scheduled', 'nhsuk-tag--purple'],
     sending: ['Sending', 'nhsuk-tag--blue'],
     paused: ['Paused', 'nhsuk-tag--orange'],
     completed: ['Sent', 'nhsuk-tag--green'],

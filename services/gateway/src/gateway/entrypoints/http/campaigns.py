@@ -4,12 +4,14 @@ from typing import Annotated, Self
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
 
 from cohort_contracts.campaign_requests import (
     MAX_PAGE_SIZE,
+    ApproveCampaign,
     CancelCampaign,
     CreateCampaign,
+    ExcludeRecentlyMessaged,
     GetAudit,
     GetCampaign,
     GetReview,
@@ -54,7 +56,10 @@ class Questionnaire(QuestionnaireSettings):
 class NewCampaign(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu", "type": "basic"}]})
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    # The pattern says in the document what stripping does: blanks alone are no name.
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+    ]
     type: CampaignType = Field(
         description="basic: information only; booking: a per-patient booking link; "
         "questionnaire: a per-patient questionnaire link"
@@ -104,6 +109,26 @@ class SendConfirmation(Body):
     confirm_recipient_count: int = Field(
         ge=0, description="The recipient count shown on the review; must match to send"
     )
+    send_at: AwareDatetime | None = Field(
+        default=None,
+        description="Send later, up to 7 days ahead (with a UTC offset); the campaign is "
+        "`scheduled` and can be cancelled until then. Omitted: send now.",
+    )
+    spread_hours: int | None = Field(
+        default=None,
+        ge=1,
+        le=72,
+        description="Booking campaigns: release the invitations evenly over this many hours, "
+        "so the practice's phone lines are not flooded",
+    )
+
+
+class ApprovalConfirmation(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"confirm_recipient_count": 0}]})
+
+    confirm_recipient_count: int = Field(
+        ge=0, description="The recipient count shown on the review the approver looked at"
+    )
 
 
 class TestRecipient(Body):
@@ -112,9 +137,10 @@ class TestRecipient(Body):
     )
 
     channel: Channel
-    to: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)] = (
-        Field(description="Your own mobile (07… or 447…) or email address")
-    )
+    to: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=3, max_length=320, pattern=r"\S.+\S"),
+    ] = Field(description="Your own mobile (07… or 447…) or email address")
 
 
 @router.post(
@@ -207,6 +233,23 @@ async def review(
 
 
 @router.post(
+    "/{campaign_id}/review/exclude-recently-messaged",
+    response_model=ReviewView,
+    summary="Leave out the patients the review warns were sent the same message lately",
+    description="The review's `repeat_warning` counts the patients this organisation sent the "
+    "same message (same template, or the same text) within its window; this leaves them out of "
+    "the draft (status `cancelled`, reason `RECENTLY_MESSAGED`) and answers the fresh review. "
+    "409 once the campaign is no longer a draft.",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def exclude_recently_messaged(
+    campaign_id: UUID, caller: CallerDep, wiring: WiringDep
+) -> Model:
+    request = ExcludeRecentlyMessaged(**caller.envelope(), campaign_id=campaign_id)
+    return await wiring.campaign.request(request)
+
+
+@router.post(
     "/{campaign_id}/test-send",
     status_code=202,
     response_model=TestSendResult,
@@ -228,13 +271,38 @@ async def test_send(
     response_model=CampaignView,
     summary="Send the campaign, confirming the recipient count",
     description="409 when the campaign cannot be sent as it is, e.g. not enough SMS credit; "
-    "the message says why.",
+    "the message says why. The campaign answered is `sending`, `scheduled` (with `send_at`) or, "
+    "where the organisation requires a second person's approval for a send this size, "
+    "`awaiting_approval`. SMS are never released in the organisation's quiet hours: while "
+    "they hold a send, `held_until` says until when.",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
 async def send(
     campaign_id: UUID, body: SendConfirmation, caller: CallerDep, wiring: WiringDep
 ) -> Model:
     request = SendCampaign(
+        **caller.envelope(),
+        campaign_id=campaign_id,
+        confirm_recipient_count=body.confirm_recipient_count,
+        send_at=body.send_at,
+        spread_hours=body.spread_hours,
+    )
+    return await wiring.campaign.request(request)
+
+
+@router.post(
+    "/{campaign_id}/approve",
+    status_code=202,
+    response_model=CampaignView,
+    summary="Approve a send awaiting a second person's approval, confirming the recipient count",
+    description="403 when the approver is the person who sent it; 409 when the campaign is not "
+    "awaiting approval or the count differs from the review's.",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def approve(
+    campaign_id: UUID, body: ApprovalConfirmation, caller: CallerDep, wiring: WiringDep
+) -> Model:
+    request = ApproveCampaign(
         **caller.envelope(),
         campaign_id=campaign_id,
         confirm_recipient_count=body.confirm_recipient_count,

@@ -23,7 +23,10 @@ from .wiring import WiringDep
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=AuthenticatedRoute)
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: The pattern says in the document what stripping does: blanks alone are no name.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 Subject = Annotated[str, StringConstraints(max_length=200)]
 

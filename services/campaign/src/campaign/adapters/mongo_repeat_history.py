@@ -1,0 +1,73 @@
+"""The repeat guard's lookup in MongoDB: who of a campaign's ready patients was released the
+same message by the organisation lately.
+
+Bounded and index-backed for real MongoDB: the campaign's ready recipients are read through
+the (campaign_id, status, ...) index, a thousand NHS numbers at a time, and each thousand is
+one query on the (org_id, message_keys, nhs_number, released_at) index, which holds released
+recipients only (partial), so a 20,000-patient list costs twenty such queries."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from pymongo import ASCENDING
+
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ..domain.repeat_guard import LOOKUP_CHUNK
+from .mongo_database import Document, MongoHandle
+
+_NOT_RECEIVED = [RecipientStatus.FAILED.value, RecipientStatus.CANCELLED.value]
+
+
+def repeat_query(
+    org_id: str, campaign_id: UUID, keys: Sequence[str], since: datetime, numbers: list[str]
+) -> Document:
+    """Released recipients of ``numbers`` under any of ``keys`` since ``since``, elsewhere."""
+    return {
+        "org_id": org_id,
+        # Stated in full so the partial index (message_keys exists) is chosen.
+        "message_keys": {"$exists": True, "$in": list(keys)},
+        "nhs_number": {"$in": numbers},
+        "released_at": {"$gte": since},
+        "campaign_id": {"$ne": str(campaign_id)},
+        "status": {"$nin": _NOT_RECEIVED},
+    }
+
+
+class MongoRepeatHistory:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["recipients"]
+
+    async def recently_messaged(
+        self, org_id: str, campaign_id: UUID, keys: Sequence[str], since: datetime
+    ) -> list[str]:
+        if not keys:
+            return []
+        matched: list[str] = []
+        chunk: list[Document] = []
+        ready = self._c.find(
+            {"campaign_id": str(campaign_id), "status": RecipientStatus.READY.value},
+            {"_id": 1, "nhs_number": 1},
+        ).sort([("list_id", ASCENDING), ("row_number", ASCENDING)])
+        async for doc in ready:
+            chunk.append(doc)
+            if len(chunk) == LOOKUP_CHUNK:
+                matched += await self._lookup(org_id, campaign_id, keys, since, chunk)
+                chunk = []
+        if chunk:
+            matched += await self._lookup(org_id, campaign_id, keys, since, chunk)
+        return matched
+
+    async def _lookup(
+        self,
+        org_id: str,
+        campaign_id: UUID,
+        keys: Sequence[str],
+        since: datetime,
+        chunk: list[Document],
+    ) -> list[str]:
+        numbers = [d["nhs_number"] for d in chunk]
+        query = repeat_query(org_id, campaign_id, keys, since, numbers)
+        seen = {d["nhs_number"] async for d in self._c.find(query, {"nhs_number": 1, "_id": 0})}
+        return [d["_id"] for d in chunk if d["nhs_number"] in seen]

@@ -1,0 +1,81 @@
+"""Second-person approval, and scheduled campaigns starting when their time comes.
+
+A batch message is a clinical act at scale: an organisation can require that a send to more
+than a set number of patients is approved by a second user, who sees the same review (and
+must confirm the same recipient count) before anything goes. Both people are in the audit
+trail; nobody can approve their own send."""
+
+import logging
+import uuid
+
+from cohort_contracts.campaign_requests import ApproveCampaign
+from cohort_contracts.campaign_views import CampaignView
+
+from ..domain.model import Campaign
+from .audit_trail import record_audit
+from .changes import change_campaign
+from .credit import ensure_credit
+from .deps import Deps
+from .loading import load_campaign
+from .review import build_review
+from .views import campaign_view
+
+log = logging.getLogger(__name__)
+
+#: Names the audit entries the sweep writes, so a sweep repeated on another instance (or after
+#: a crash) writes each once.
+_SWEEP_NAMESPACE = uuid.UUID("5b0f3f0e-8a41-4c44-9a53-2f7c2d9c1a10")
+
+
+async def approve_campaign(req: ApproveCampaign, deps: Deps) -> CampaignView:
+    async def approve(campaign: Campaign) -> bool:
+        if campaign.already_applied(req.message_id):
+            return False
+        # The approver's count is checked against the review as it is now, as a send is.
+        review, _ = await build_review(deps, campaign, preview_count=0)
+        ensure_credit(review)
+        campaign.approve(
+            approver=req.actor,
+            confirmed=req.confirm_recipient_count,
+            ready=review.recipient_count,
+            now=deps.clock(),
+        )
+        campaign.remember(req.message_id)
+        return True
+
+    campaign, _ = await change_campaign(
+        deps.campaigns, lambda: load_campaign(deps, req.readable_orgs, req.campaign_id), approve
+    )
+    await record_audit(
+        deps,
+        campaign,
+        req.actor,
+        "approved",
+        cause=req.message_id,
+        recipients=req.confirm_recipient_count,
+        requested_by=campaign.send_requested_by or "",
+    )
+    log.info("campaign approved", extra={"campaign_id": str(campaign.id), "actor": req.actor})
+    saved = await deps.recipients.saved_to_record([campaign.id])
+    return campaign_view(campaign, await deps.recipients.counts(campaign.id), saved[campaign.id])
+
+
+async def start_due(deps: Deps) -> list[Campaign]:
+    """Scheduled campaigns whose time has come move to ``sending``; each is returned once, to
+    the instance whose compare-and-set won, for it to release."""
+    started: list[Campaign] = []
+    now = deps.clock()
+    for due in await deps.campaigns.list_due(now):
+
+        async def find(due: Campaign = due) -> Campaign:
+            return await load_campaign(deps, [due.org_id], due.id)
+
+        async def start(campaign: Campaign) -> bool:
+            return campaign.start_if_due(now)
+
+        campaign, changed = await change_campaign(deps.campaigns, find, start)
+        if changed:
+            cause = uuid.uuid5(_SWEEP_NAMESPACE, f"{campaign.id}:start")
+            await record_audit(deps, campaign, "scheduler", "sending_started", cause=cause)
+            started.append(campaign)
+    return started

@@ -1,0 +1,80 @@
+"""Send safety pages: a second person's approval, and leaving out patients the review warns
+were sent the same message lately."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ..api_client import Campaign, Conflict, Forbidden, Review
+from ..forms import ConfirmCountForm
+from .common import (
+    PageDep,
+    campaign_url,
+    check_action,
+    make_form,
+    posted_form,
+    render,
+    see_other,
+    users_of,
+)
+
+router = APIRouter()
+
+
+@router.post("/campaigns/{campaign_id}/review/leave-out")
+async def leave_out(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    await check_action(request)
+    await page.api.leave_out_recently_messaged(campaign_id)
+    return see_other(campaign_url(campaign_id, "/review?left_out=1"))
+
+
+@router.get("/campaigns/{campaign_id}/approve")
+async def approval_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    if campaign.status != "awaiting_approval":
+        return see_other(campaign_url(campaign_id))
+    review = await page.api.review(campaign_id)
+    form = make_form(request, ConfirmCountForm, expected=review.recipient_count)
+    return _page(request, page.user.user_id, campaign, review, form)
+
+
+@router.post("/campaigns/{campaign_id}/approve")
+async def approve(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    review = await page.api.review(campaign_id)
+    form = await posted_form(request, ConfirmCountForm, expected=review.recipient_count)
+    problem: str | None = None
+    if not form.field_errors():
+        try:
+            approved = await page.api.approve(campaign_id, form.confirm_count.data or 0)
+        except (Conflict, Forbidden) as exc:
+            problem = exc.message
+        else:
+            outcome = "scheduled" if approved.status == "scheduled" else "approved"
+            return see_other(campaign_url(campaign_id, f"?sent={outcome}"))
+    return _page(request, page.user.user_id, campaign, review, form, problem, status=400)
+
+
+def _page(
+    request: Request,
+    user_id: str,
+    campaign: Campaign,
+    review: Review,
+    form: ConfirmCountForm,
+    problem: str | None = None,
+    *,
+    status: int = 200,
+) -> Response:
+    context = {
+        "nav": "campaigns",
+        "base": campaign_url(campaign.id),
+        "campaign": campaign,
+        "review": review,
+        "form": form,
+        "problem": problem,
+        "own": campaign.send_requested_by == user_id,
+        "names": users_of(request),
+        "has_errors": bool(problem or form.field_errors()),
+    }
+    return render(request, "review/approve.html", context, status)
