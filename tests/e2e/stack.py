@@ -101,6 +101,8 @@ class Stack:
             "DISPATCH_RECEIPT_URL": f"{self.url('gateway')}/v1/webhooks/firetext/receipts",
             "DISPATCH_WEBHOOK_SECRET": self.webhook_secret,
             "DISPATCH_SMS_RATE_LIMIT": "2000",
+            # Emails' one-click unsubscribe (RFC 8058) is the gateway's public endpoint.
+            "CAMPAIGN_UNSUBSCRIBE_BASE_URL": f"{self.url('gateway')}/v1/unsubscribe/",
             "PDS_SIM_PORT": str(self.ports["pds"]),
             "PDS_SIM_PATIENTS": str(ROOT / "simulators/pds/data/patients.ndjson"),
             "PDS_SIM_SYNTHETIC": "1",
@@ -164,6 +166,7 @@ class Stack:
             "GATEWAY_PATIENT_REQUESTS_PER_MINUTE": "60000",
             "GATEWAY_PATIENT_BURST": "10000",
             "PATIENT_PORT": str(self.ports["patient"]),
+            "CAMPAIGN_UNSUBSCRIBE_PAGE_URL": f"{self.url('patient')}/u/",
             "PATIENT_GATEWAY_URL": self.url("gateway"),
             "PATIENT_GATEWAY_SECRET": PATIENT_SERVICE_SECRET,
             "PATIENT_NHS_FONTS": "0",

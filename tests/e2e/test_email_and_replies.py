@@ -121,9 +121,34 @@ def test_an_email_campaign_sends_each_patient_one_rendered_email(
         assert sender == SENDER
         assert message["To"] == r["contact"]
         assert message["Subject"] == render(SUBJECT, r)
-        # On the wire lines end CRLF, as SMTP requires.
-        assert message.get_content().rstrip("\r\n") == render(EMAIL_BODY, r)
+        # On the wire lines end CRLF, as SMTP requires. The body ends with the patient's own
+        # unsubscribe link, the URL that the List-Unsubscribe header gives mail clients.
+        body = message.get_content().replace("\r\n", "\n").rstrip("\n")
+        assert body.startswith(render(EMAIL_BODY, r) + "\n\n")
+        unsubscribe = message["List-Unsubscribe"].strip("<>")
+        assert unsubscribe.startswith(f"{stack.url('gateway')}/v1/unsubscribe/{flow.ORG}.")
+        # The body's link is the patient pages' page for the same token: it asks first.
+        token = unsubscribe.rsplit("/", 1)[1]
+        assert body.endswith(f"/u/{token}")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert by_address[PRIYA[2]][1]["Subject"] == "Your flu jab, Priya"
+
+    # One click in Priya's mail client (RFC 8058): she is on the practice's opt-out list, and
+    # a later campaign leaves her out with the reason.
+    priya = by_address[PRIYA[2]][1]
+    clicked = httpx2.post(
+        priya["List-Unsubscribe"].strip("<>"),
+        content=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    assert clicked.status_code == 200, clicked.text
+    opted_out = client.get("/v1/suppressions").json()["items"]
+    assert [(s["contact"], s["source"]) for s in opted_out] == [(PRIYA[2], "email_link")]
+    later = flow.create(client, "Email again")
+    progress = flow.upload(client, later, [PRIYA[:2]], channel="email")
+    assert (progress["succeeded"], progress["failed"]) == (0, 1)
+    assert progress["failed_by_reason"][0]["reason_code"] == "OPTED_OUT"
 
 
 def test_a_reply_shows_against_the_patient(stack: Stack) -> None:
@@ -174,3 +199,58 @@ def test_a_reply_shows_against_the_patient(stack: Stack) -> None:
     assert set(replies.values()) == {(None, None)}
     rows = {r["nhs_number"]: r["reply"] for r in flow.recipients_csv(client, campaign_id)}
     assert rows[replier.nhs_number] == "YES, Tuesday is fine"
+
+
+def test_stop_opts_out_with_one_confirmation_and_later_campaigns_leave_the_patient_out(
+    stack: Stack,
+) -> None:
+    patients = flow.pick(2, prefix="9992")
+    client = flow.api(stack)
+    first = flow.create(client, "Before STOP")
+    flow.upload(client, first, [(p.nhs_number, p.birth_date) for p in patients])
+    flow.compose(client, first, "Hello ((first_name)), your review is due.")
+    assert flow.send(client, first, 2).status_code == 202
+    flow.wait_for("every recipient to settle", lambda: flow.settled(client, first), seconds=30)
+    # A second campaign, resolved before the patient opts out: reviewed, not yet sent.
+    second = flow.create(client, "Resolved before STOP")
+    flow.upload(client, second, [(p.nhs_number, p.birth_date) for p in patients])
+    flow.compose(client, second, "Hello ((first_name)), a second message.")
+    assert flow.review(client, second)["recipient_count"] == 2
+
+    stopper = patients[0]
+    inbound = f"{stack.url('gateway')}/v1/webhooks/firetext/inbound"
+    token = receipt_token(stack.webhook_secret, flow.ORG)
+    for text in ("  stop ", "STOP"):  # the patient sends it twice
+        pushed = httpx2.post(
+            f"{stack.url('firetext')}/_sim/inbound",
+            json={
+                "url": f"{inbound}?org={flow.ORG}&token={token}",
+                "source": "0" + stopper.mobile[2:],
+                "destination": "447860000001",
+                "message": text,
+            },
+            timeout=10,
+        )
+        assert pushed.json() == {"target_status": 200}
+
+    def excluded() -> dict[str, Any] | None:
+        review = flow.review(client, second)
+        return review if review["recipient_count"] == 1 else None
+
+    review = flow.wait_for("the opt-out to reach the review", excluded, seconds=20)
+    assert [(e["reason_code"], e["count"]) for e in review["excluded_by_reason"]] == [
+        ("OPTED_OUT", 1)
+    ]
+    assert flow.send(client, second, 1).status_code == 202
+    flow.wait_for("the second campaign to settle", lambda: flow.settled(client, second), seconds=30)
+
+    def confirmed() -> list[dict[str, Any]] | None:
+        texts = flow.handsets(stack, to=stopper.mobile)
+        return texts if any("no longer get text messages" in t["message"] for t in texts) else None
+
+    texts = flow.wait_for("the confirmation", confirmed, seconds=20)
+    bodies = [t["message"] for t in texts]
+    # Exactly: the first campaign's message and one confirmation; nothing from the second.
+    assert len(bodies) == 2, bodies
+    assert sum("no longer get text messages" in b for b in bodies) == 1
+    assert not any("a second message" in b for b in bodies)

@@ -135,6 +135,10 @@ def test_every_reason(stack: Stack) -> None:
     held = recipients(client, campaign_id)
     assert {r["nhs_number"]: (r["channel"], r["contact"]) for r in held} == FIXTURE_CONTACTS
     assert {r["given_name"] for r in held if r["nhs_number"] == "9999022227"} == {"Thomas"}
+    # Language needs from PDS (NHSCommunication) are kept with the patient for staff to see.
+    needs = {r["nhs_number"]: (r["language"], r["interpreter_required"]) for r in held}
+    assert needs.pop("9999028888") == ("Polish", True)
+    assert set(needs.values()) == {(None, False)}
 
     download = client.get(f"/v1/campaigns/{campaign_id}/recipients.csv")
     assert download.status_code == 200

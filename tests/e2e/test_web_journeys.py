@@ -359,3 +359,30 @@ def test_templates_and_every_error_state_pass_axe(stack: Stack, page: Page) -> N
     page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("the number of patients")
     accessible(page)
+
+
+def test_opt_outs_add_and_remove_and_pass_axe(stack: Stack, page: Page) -> None:
+    base = stack.url("web")
+    sign_in(page, base, "Tom Reid")
+    page.goto(f"{base}/opt-outs")
+    accessible(page)
+    page.get_by_role("button", name="Add a mobile number or email address").click()
+    accessible(page)
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Enter a mobile number or an email address"
+    )
+    accessible(page)
+    page.get_by_label(re.compile("Which mobile number or email address")).fill("01632 960001")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a UK mobile number")
+    page.get_by_label(re.compile("Which mobile number or email address")).fill("07700 900555")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Added")
+    expect(page.locator("main")).to_contain_text("447700900555")
+    accessible(page)
+    page.get_by_role("link", name=re.compile("^Remove")).first.click()
+    accessible(page)
+    page.get_by_role("button", name="Yes, remove it").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Removed")
+    expect(page.locator("main")).not_to_contain_text("447700900555")

@@ -214,6 +214,8 @@ def every_reason() -> ListFile:
         (None, r.NO_MOBILE_NUMBER, "9999021115", "17/01/1995", "Shah (email only)"),
         (None, r.INVALID_MOBILE_NUMBER, "9999016669", "09/09/1940", "Holloway (landline)"),
         (None, r.INVALID_MOBILE_NUMBER, "9999026664", "24/12/1999", "Mehta (India)"),
+        (None, r.NO_TELEPHONE_CONTACT, "9999027776", "14/06/1986", "Adeyemi (no telephone)"),
+        ("9999028888", None, "9999028888", "03/09/1977", "Nowak (Polish, interpreter)"),
         ("9999025552", None, "9999025552", "15/03/1968", "MacLeod (born 1968-03)"),
         (None, r.DATE_OF_BIRTH_MISMATCH, "9999025552", "15/04/1968", "MacLeod, April"),
         ("9999013333", None, "9999013333", "03/11/1991", "Rahman"),
@@ -234,6 +236,8 @@ def no_email() -> ListFile:
     f.recognised |= {GIVEN: None, FAMILY: None}
     rows = [
         f.add("9999021115", None, ["9999021115", "17/01/1995"]),
+        # No telephone contact (PDS): not texted, but an email list reaches her.
+        f.add("9999027776", None, ["9999027776", "14/06/1986"]),
         f.add(None, UploadReason.NO_EMAIL_ADDRESS, ["9999014445", "28/02/1957"]),
         f.add(None, UploadReason.NO_EMAIL_ADDRESS, ["9999015557", "19/05/1962"]),
     ]
@@ -250,4 +254,6 @@ FIXTURE_CONTACTS = {
     "9999024440": ("sms", "447700900902"),
     "9999022227": ("sms", "447700900890"),
     "9999021115": ("email", "priya.shah@example.com"),
+    "9999028888": ("sms", "447700900622"),
+    "9999027776": ("email", "grace.adeyemi@example.com"),
 }

@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 from cohort_contracts import campaign_requests as rq
 from cohort_contracts import campaign_views as views
+from cohort_contracts import opt_out
 from cohort_contracts import patient_links as patient
 from cohort_contracts.envelope import Message, Model
 from cohort_contracts.ingest import ResolveRows
@@ -86,6 +87,7 @@ class FakeCampaign:
         self.recipients: dict[UUID, list[views.RecipientView]] = {}
         self.templates: dict[str, views.TemplateView] = {BUILTIN.id: BUILTIN}
         self.links: dict[str, views.LinkView] = {}
+        self.suppressions: dict[str, opt_out.SuppressionView] = {}
         self.fail_with: Exception | None = None
         self.delay_s = 0.0
 
@@ -100,6 +102,45 @@ class FakeCampaign:
         template = views.TemplateView.model_validate(values | {"org_id": org_id} | overrides)
         self.templates[template.id] = template
         return template
+
+    def add_suppression(
+        self, org_id: str, contact: str = "447700900001"
+    ) -> opt_out.SuppressionView:
+        event = opt_out.SuppressionEvent(action="added", source="reply", by="patient", at=now())
+        view = opt_out.SuppressionView(
+            id=uuid4().hex,
+            org_id=org_id,
+            contact=contact,
+            source="reply",
+            active=True,
+            created_at=now(),
+            updated_at=now(),
+            history=[event],
+        )
+        self.suppressions[view.id] = view
+        return view
+
+    def _opt_out(self, request: Message) -> Model | None:
+        """Opt-out lists, found only within the caller's organisations, as campaign does."""
+        match request:
+            case opt_out.ListSuppressions():
+                orgs = request.readable_orgs
+                items = [s for s in self.suppressions.values() if s.org_id in orgs and s.active]
+                return opt_out.SuppressionList(items=items)
+            case opt_out.AddSuppression():
+                return self.add_suppression(request.org_id, request.contact)
+            case opt_out.RemoveSuppression():
+                found = self.suppressions.get(request.suppression_id)
+                if found is None or found.org_id not in request.readable_orgs:
+                    raise not_found("Opt-out")
+                removed = found.model_copy(update={"active": False})
+                self.suppressions[found.id] = removed
+                return removed
+            case opt_out.Unsubscribe():
+                if not request.token.endswith(".good-signature"):
+                    raise not_found("Link")
+                return opt_out.UnsubscribeResult(practice_name="Riverside Surgery")
+        return None
 
     def add_link(self, token: str, campaign: views.CampaignView, *, expired: bool = False) -> None:
         expires = now() + timedelta(days=-1 if expired else 7)
@@ -129,7 +170,7 @@ class FakeCampaign:
             await asyncio.sleep(self.delay_s)
         if self.fail_with is not None:
             raise self.fail_with
-        result = self._patient(request) or self._answer(request)
+        result = self._patient(request) or self._opt_out(request) or self._answer(request)
         expected = rq.REPLY_TYPES[type(request)]
         if not isinstance(result, expected):
             raise AssertionError(f"{type(request).__name__} answered with {type(result)}")

@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from cohort_contracts.ingest import RowsResolved
+from cohort_contracts.ingest import PatientsRechecked, RowsResolved
 from cohort_contracts.vocabulary import UploadReason
 from ingest.domain.patient import PdsPatient
 from ingest.ports import EventPublisher, LookupContext, TokenUnavailable
@@ -24,12 +24,16 @@ class FakePatientDirectory:
 class FakePublisher:
     published: list[RowsResolved] = field(default_factory=list)
     failures: int = 0
+    rechecked: list[PatientsRechecked] = field(default_factory=list)
 
     async def rows_resolved(self, event: RowsResolved) -> None:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("broker gone")
         self.published.append(event)
+
+    async def patients_rechecked(self, event: PatientsRechecked) -> None:
+        self.rechecked.append(event)
 
 
 @dataclass
@@ -49,6 +53,9 @@ class FlakyPublisher:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("confirm lost")
+
+    async def patients_rechecked(self, event: PatientsRechecked) -> None:
+        await self.inner.patients_rechecked(event)
 
 
 @dataclass

@@ -102,6 +102,7 @@ class FakeGateway:
         self.down = False
         self.end_sessions = False
         self.addresses: list[str] = []
+        self.unsubscribed: list[str] = []
         self.app = self._build()
 
     def add(self, token: str, **fields: Any) -> FakeLink:
@@ -149,6 +150,14 @@ class FakeGateway:
                 "can_change": True,
                 "instructions": "Wear a top that lets you show your upper arm.",
             }
+
+        @app.post("/v1/unsubscribe/{token}")
+        async def unsubscribe(token: str) -> Any:
+            # Public on the real gateway: no service token needed.
+            if not token.endswith(".good-signature"):
+                return error(404, "not_found", "This link is not valid.")
+            self.unsubscribed.append(token)
+            return {"practice_name": "Riverside Surgery"}
 
         @app.get("/v1/patient-links/{token}")
         async def open_link(token: str, request: Request) -> Any:

@@ -56,6 +56,7 @@ class FakeGateway:
             }
         }
         self.audit: dict[str, list[dict[str, Any]]] = {}
+        self.suppressions: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.review_overrides: dict[str, Any] = {}
         #: Sends to more patients than this wait for approval (None: never).
@@ -165,6 +166,20 @@ class FakeGateway:
         } | fields
         self.templates[template["id"]] = template
         return template
+
+    def add_suppression(self, org: str = "A81001", **fields: Any) -> dict[str, Any]:
+        suppression = {
+            "id": uuid4().hex,
+            "org_id": org,
+            "contact": "447700900123",
+            "source": "reply",
+            "active": True,
+            "created_at": now(),
+            "updated_at": now(),
+            "history": [{"action": "added", "source": "reply", "by": "patient", "at": now()}],
+        } | fields
+        self.suppressions[suppression["id"]] = suppression
+        return suppression
 
     def last(self, method: str, path_end: str) -> Any:
         for m, path, _headers, body in reversed(self.requests):
@@ -331,6 +346,31 @@ class FakeGateway:
             template = fake._template(request, tid)
             template["archived"] = True
             return template
+
+        @app.get("/v1/suppressions")
+        async def suppressions(request: Request) -> dict[str, Any]:
+            orgs = fake._readable(request)
+            items = [s for s in fake.suppressions.values() if s["org_id"] in orgs and s["active"]]
+            return {"items": items}
+
+        @app.post("/v1/suppressions", status_code=201)
+        async def add_suppression(request: Request) -> dict[str, Any]:
+            org = fake._acting(request)
+            contact = (await request.json())["contact"]
+            if "@" not in contact and not contact.replace(" ", "").startswith("07"):
+                raise Refused(
+                    error(422, "invalid", "Enter a UK mobile number, like 07700 900123.",
+                          field="contact")
+                )  # fmt: skip
+            return fake.add_suppression(org, contact=contact, source="staff")
+
+        @app.delete("/v1/suppressions/{sid}")
+        async def remove_suppression(request: Request, sid: str) -> dict[str, Any]:
+            found = fake.suppressions.get(sid)
+            if found is None or found["org_id"] not in fake._readable(request):
+                raise Refused(error(404, "not_found", "Opt-out not found."))
+            found["active"] = False
+            return found
 
         @app.put("/v1/campaigns/{cid}/message")
         async def message(request: Request, cid: UUID) -> dict[str, Any]:

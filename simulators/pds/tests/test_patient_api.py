@@ -131,3 +131,31 @@ async def test_link_is_never_served(client: httpx2.AsyncClient) -> None:
     patient: dict[str, Any] = (await get_patient(client, SURVIVOR)).json()
     assert patient["id"] == SURVIVOR
     assert "link" not in patient
+
+
+async def test_contact_preferences_and_language_needs_are_served(
+    client: httpx2.AsyncClient,
+) -> None:
+    no_telephone = (await get_patient(client, "9999027776")).json()
+    [preference] = [e for e in no_telephone["extension"] if e["url"].endswith("ContactPreference")]
+    method = next(e for e in preference["extension"] if e["url"] == "PreferredContactMethod")
+    assert method["valueCodeableConcept"]["coding"][0]["code"] == "8"
+
+    polish = (await get_patient(client, "9999028888")).json()
+    [need] = [e for e in polish["extension"] if e["url"].endswith("NHSCommunication")]
+    parts = {e["url"]: e for e in need["extension"]}
+    assert parts["language"]["valueCodeableConcept"]["coding"][0]["code"] == "pl"
+    assert parts["interpreterRequired"]["valueBoolean"] is True
+
+
+async def test_a_test_may_change_what_pds_says_while_it_runs(client: httpx2.AsyncClient) -> None:
+    patient = (await get_patient(client, "9999012221")).json()
+    patient["deceasedDateTime"] = "2026-12-01T08:00:00+00:00"
+
+    changed = await client.put("/_sim/patients/9999012221", json=patient)
+    mismatched = await client.put("/_sim/patients/9999013333", json=patient)
+
+    assert changed.status_code == 204
+    assert mismatched.status_code == 400
+    again = (await get_patient(client, "9999012221")).json()
+    assert again["deceasedDateTime"] == "2026-12-01T08:00:00+00:00"

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from . import campaign_views as views
+from . import opt_out
 from . import patient_links as patient
 from .campaign_settings import BookingSettings, QuestionnaireSettings
 from .envelope import Message, Model, OdsCode, UtcDateTime
@@ -260,7 +261,11 @@ CampaignRequest = Annotated[
     | patient.GetRecipientActivity
     | patient.ListQuestionnaireResponses
     | patient.ListAppointments
-    | patient.ListQuestionnaires,
+    | patient.ListQuestionnaires
+    | opt_out.ListSuppressions
+    | opt_out.AddSuppression
+    | opt_out.RemoveSuppression
+    | opt_out.Unsubscribe,
     Field(discriminator="kind"),
 ]
 
@@ -325,4 +330,5 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     ListPatientLists: views.PatientListsView,
     GetRecipient: views.RecipientView,
     **patient.PATIENT_REPLY_TYPES,
+    **opt_out.OPT_OUT_REPLY_TYPES,
 }

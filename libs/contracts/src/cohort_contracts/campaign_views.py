@@ -134,6 +134,15 @@ class RenderedPreview(Model):
     fragments: int
 
 
+class LanguageNeedCount(Model):
+    """Recipients about to be messaged whose PDS record names this language (NHSCommunication),
+    and how many of them need an interpreter."""
+
+    language: str
+    count: int
+    interpreter_required: int
+
+
 class RepeatWarning(Model):
     """Patients of this campaign the organisation sent the same message (same template, or
     the same text) within ``days``; staff can leave them out (``ExcludeRecentlyMessaged``)."""
@@ -163,6 +172,8 @@ class ReviewView(Model):
     #: The provider's balance, or None when it could not be read (the review still works).
     credit_balance: int | None = None
     credits_needed: int = 0
+    #: Language needs among the recipients about to be messaged, most common first.
+    language_needs: list[LanguageNeedCount] = Field(default_factory=list)
     cannot_send_because: list[str] = Field(
         default_factory=list,
         description="Why sending would be refused now (no message yet, a list still being "
@@ -182,7 +193,9 @@ class RecipientView(Model):
     channel: Channel
     contact: str
     status: RecipientStatus
-    reason_code: SendReason | None = None
+    #: Why it failed: the send's reason, or PDS's (``DECEASED``…) from the re-check before
+    #: sending when the list was resolved long before.
+    reason_code: SendReason | UploadReason | None = None
     reason: str | None = None
     updated_at: UtcDateTime
     reply: str | None = None
@@ -193,6 +206,9 @@ class RecipientView(Model):
     #: In words: "Saving to GP record…", "Saved to GP record" or "Not saved: <reason>".
     record_reason: str | None = None
     record_reason_code: RecordReason | None = None
+    #: The patient's language need from PDS (NHSCommunication), e.g. ``French``.
+    language: str | None = None
+    interpreter_required: bool = False
 
 
 class RecipientPage(Model):

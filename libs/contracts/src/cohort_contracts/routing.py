@@ -53,9 +53,19 @@ RECORD_STATUS = Route(
     "record.status_changed", EVENTS_EXCHANGE, "campaign.record-status", "campaign"
 )
 
+#: Re-checking recipients against PDS at release when their list was resolved long before.
+RECHECK_PATIENTS = Route(
+    "ingest.recheck_patients", COMMANDS_EXCHANGE, "ingest.recheck-patients", "ingest"
+)
+PATIENTS_RECHECKED = Route(
+    "ingest.patients_rechecked", EVENTS_EXCHANGE, "campaign.patients-rechecked", "campaign"
+)
+
 ALL_ROUTES: tuple[Route, ...] = (
     RESOLVE_ROWS,
     ROWS_RESOLVED,
+    RECHECK_PATIENTS,
+    PATIENTS_RECHECKED,
     CAMPAIGN_REQUESTS,
     SEND_MESSAGES,
     MESSAGES_SENT,

@@ -23,6 +23,8 @@ class OutboundMessage(Model):
     to: str
     body: str
     subject: str | None = None
+    #: Email only: the one-click unsubscribe URL (RFC 8058) for ``List-Unsubscribe``.
+    unsubscribe_url: str | None = None
 
 
 class SendMessages(Message):

@@ -60,6 +60,11 @@ class UploadReason(StrEnum):
     NO_EMAIL_ADDRESS = "NO_EMAIL_ADDRESS"
     INVALID_MOBILE_NUMBER = "INVALID_MOBILE_NUMBER"
     PDS_UNAVAILABLE = "PDS_UNAVAILABLE"
+    #: The patient replied STOP (or unsubscribed) to a message of this organisation, or staff
+    #: added them to its opt-out list.
+    OPTED_OUT = "OPTED_OUT"
+    #: PDS ContactPreference code 8: the patient asked for no telephone contact (a text is one).
+    NO_TELEPHONE_CONTACT = "NO_TELEPHONE_CONTACT"
 
 
 UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
@@ -88,6 +93,10 @@ UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
     "number. Check the patient's contact details.",
     UploadReason.PDS_UNAVAILABLE: "The NHS Spine (PDS) could not be reached. Try uploading "
     "this patient again later.",
+    UploadReason.OPTED_OUT: "The patient has asked not to receive these messages. Contact them "
+    "another way if you need to.",
+    UploadReason.NO_TELEPHONE_CONTACT: "The patient has asked for no telephone contact (PDS), so "
+    "they are not texted. Send this patient an email or a letter instead.",
 }
 
 
@@ -110,5 +119,7 @@ class SendReason(StrEnum):
     INSUFFICIENT_CREDIT = "INSUFFICIENT_CREDIT"
     PROVIDER_REJECTED_ADDRESS = "PROVIDER_REJECTED_ADDRESS"
     MESSAGE_TOO_LONG = "MESSAGE_TOO_LONG"
+    #: Excluded before sending: the patient opted out after their list was resolved.
+    OPTED_OUT = "OPTED_OUT"
     #: Left out by staff at review: sent the same message by the practice lately.
     RECENTLY_MESSAGED = "RECENTLY_MESSAGED"

@@ -26,6 +26,11 @@ WHERE: dict[UploadReason, tuple[str, str]] = {
     UploadReason.NO_EMAIL_ADDRESS: ("PDS telecom for the channel (ingest)", "after PDS changes"),
     UploadReason.INVALID_MOBILE_NUMBER: ("contact normalisation (ingest)", "after PDS changes"),
     UploadReason.PDS_UNAVAILABLE: ("PDS failing after retries (ingest)", "yes: upload again"),
+    UploadReason.OPTED_OUT: ("the organisation's opt-out list (campaign)", "no"),
+    UploadReason.NO_TELEPHONE_CONTACT: (
+        "PDS ContactPreference code 8 (ingest)",
+        "on an email list",
+    ),
 }
 
 

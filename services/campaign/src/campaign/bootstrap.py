@@ -21,10 +21,13 @@ from .adapters.mongo_patient import (
     MongoPatientEvents,
     MongoResponses,
 )
+from .adapters.mongo_rechecks import MongoRechecks
+from .adapters.mongo_recipient_exclusions import MongoRecipientExclusions
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository
 from .adapters.mongo_release_log import MongoReleaseLog
 from .adapters.mongo_repeat_history import MongoRepeatHistory
+from .adapters.mongo_suppressions import MongoSuppressions
 from .adapters.mongo_templates import MongoTemplateRepository
 from .adapters.organisations_file import (
     load_organisation_names,
@@ -35,6 +38,7 @@ from .adapters.rabbit_publisher import RabbitPublisher
 from .config import DEV_LINK_SECRET, CampaignSettings
 from .domain.links import LinkSigner
 from .domain.messages import MessageRenderer
+from .domain.opt_out import UnsubscribeSigner
 from .domain.patient_access import AccessPolicy, SessionSigner
 from .domain.safety_policy import UNRESTRICTED, SafetyPolicies
 from .handlers.deps import Deps
@@ -65,6 +69,10 @@ def build_store_deps(
     *,
     release_batch_size: int = 200,
     patient: PatientDeps | None = None,
+    unsubscribe: UnsubscribeSigner | None = None,
+    unsubscribe_base_url: str = "https://book.example.nhs.uk/v1/unsubscribe/",
+    recheck_after_s: float = 24 * 3600,
+    unsubscribe_page_url: str = "https://book.example.nhs.uk/u/",
     safety: SafetyPolicies = UNRESTRICTED,
 ) -> Deps:
     """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
@@ -84,6 +92,13 @@ def build_store_deps(
         leases=MongoLeases(mongo),
         repeats=MongoRepeatHistory(mongo),
         patient=patient or build_patient_deps(mongo, SessionSigner(b"test-only-session-key")),
+        suppressions=MongoSuppressions(mongo),
+        exclusions=MongoRecipientExclusions(mongo),
+        unsubscribe=unsubscribe or UnsubscribeSigner(b"test-only-unsubscribe-key"),
+        unsubscribe_base_url=unsubscribe_base_url,
+        rechecks=MongoRechecks(mongo),
+        recheck_after_s=recheck_after_s,
+        unsubscribe_page_url=unsubscribe_page_url,
         safety=safety,
     )
 
@@ -158,5 +173,10 @@ def build_deps(
         build_renderer(settings),
         release_batch_size=settings.release_batch_size,
         patient=patient_settings_deps(settings, mongo, gp),
+        # The link secret signs these too, with a purpose of their own (domain.opt_out).
+        unsubscribe=UnsubscribeSigner(settings.link_secret.get_secret_value().encode()),
+        unsubscribe_base_url=settings.unsubscribe_base_url,
+        recheck_after_s=settings.recheck_after_h * 3600,
+        unsubscribe_page_url=settings.unsubscribe_page_url,
         safety=load_safety_policies(settings.organisations_file, settings.safety_default()),
     )

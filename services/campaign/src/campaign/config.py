@@ -47,6 +47,16 @@ class CampaignSettings(BaseSettings):
     link_secret: SecretStr = SecretStr(DEV_LINK_SECRET)
     #: The gateway's public link endpoint; a link is this followed by its token.
     link_base_url: str = "https://book.example.nhs.uk/l/"
+    #: The gateway's public one-click unsubscribe endpoint (RFC 8058) for emails'
+    #: ``List-Unsubscribe``; a URL is this followed by its token.
+    unsubscribe_base_url: str = "https://book.example.nhs.uk/v1/unsubscribe/"
+    #: The patient pages' unsubscribe page for the link in an email's body (it asks before it
+    #: unsubscribes, since mail scanners open links); a URL is this followed by the token.
+    unsubscribe_page_url: str = "https://book.example.nhs.uk/u/"
+    #: Recipients PDS confirmed longer ago than this (their list's upload) are checked with PDS
+    #: again as they are released: deceased, restricted or no-telephone patients are excluded
+    #: and changed contacts used. 0 re-checks every recipient of every send.
+    recheck_after_h: float = Field(default=24.0, ge=0)
     #: The organisations JSON the gateway also reads; names fill ((practice_name)).
     organisations_file: Path | None = None
 

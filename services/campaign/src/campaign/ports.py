@@ -19,6 +19,7 @@ from .domain.appointments import (
     Requester,
 )
 from .domain.model import Campaign, PatientList, Recipient
+from .domain.opt_out import Suppression
 from .domain.patient_access import LinkAccess
 from .domain.rows import ListProgress, ListRow
 from .domain.templates import Template
@@ -351,6 +352,82 @@ class RecipientMessages(Protocol):
 
     async def fail_too_long(self, campaign_id: UUID, recipient_ids: Sequence[str]) -> int:
         """Ready recipients whose message is too long for SMS fail with MESSAGE_TOO_LONG."""
+        ...
+
+    async def ready_language_needs(self, campaign_id: UUID) -> list[tuple[str, int, int]]:
+        """(language, ready recipients, of whom need an interpreter), counted by the database."""
+        ...
+
+
+class SuppressionStore(Protocol):
+    """Each organisation's opt-out list: numbers and addresses that must not be messaged. One
+    document per organisation and contact key; removing keeps it (inactive) with its history."""
+
+    async def add(
+        self, org_id: str, contact: str, source: str, actor: str, at: datetime
+    ) -> tuple[Suppression, bool]:
+        """Active from now; True when this call made it active (it was absent or removed)."""
+        ...
+
+    async def remove(self, org_id: str, suppression_id: str, actor: str, at: datetime) -> bool:
+        """False when no active suppression of ``org_id`` has that id."""
+        ...
+
+    async def get(self, org_id: str, suppression_id: str) -> Suppression | None: ...
+    async def active(self, org_id: str, limit: int) -> list[Suppression]:
+        """Newest first."""
+        ...
+
+    async def suppressed(self, org_id: str, contacts: Sequence[str]) -> set[str]:
+        """Which of ``contacts`` are on the organisation's active list (as given)."""
+        ...
+
+    async def mark_confirmed(self, org_id: str, suppression_id: str) -> bool:
+        """True for the one call that marks it (the confirmation is sent once)."""
+        ...
+
+    async def history(self, org_id: str, suppression_id: str) -> list[dict[str, str]]: ...
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """A recipient PDS confirmed again just before sending, with what it holds now."""
+
+    recipient_id: str
+    contact: str
+    language: str | None
+    interpreter_required: bool
+
+
+class Rechecks(Protocol):
+    """Recipients re-checked against PDS before they are released (their list is old)."""
+
+    async def ready_to_release(
+        self,
+        campaign_id: UUID,
+        limit: int,
+        requested_before: datetime,
+        channel: Channel | None = None,
+    ) -> list[Recipient]:
+        """Ready recipients in list order, leaving out those awaiting a re-check asked for
+        since ``requested_before`` (an older request is presumed lost and is asked again)."""
+        ...
+
+    async def mark_requested(self, ids: Sequence[str], at: datetime) -> None: ...
+    async def confirm(self, org_id: str, confirmed: Sequence[Confirmed], at: datetime) -> int:
+        """Ready recipients take PDS's current contact and needs; returns how many changed."""
+        ...
+
+
+class RecipientExclusions(Protocol):
+    """Recipients taken out of a campaign before they were sent (opted out, re-checked)."""
+
+    async def unsent_with_contact(self, org_id: str, contacts: Sequence[str]) -> list[Recipient]:
+        """Ready or queued recipients of the organisation at any of ``contacts``."""
+        ...
+
+    async def excluded_by_reason(self, campaign_id: UUID, codes: Sequence[str]) -> dict[str, int]:
+        """Failed recipients of the campaign counted by reason, for the given codes."""
         ...
 
 

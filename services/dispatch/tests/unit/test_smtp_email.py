@@ -108,6 +108,24 @@ async def test_an_accepted_email_reaches_the_relay_once(relay: tuple[Relay, int]
     assert email.get_content().strip() == "Hello Ann — £5 ✓"
 
 
+async def test_an_email_with_an_unsubscribe_link_offers_one_click_unsubscribe(
+    relay: tuple[Relay, int],
+) -> None:
+    server, port = relay
+    url = "https://cohort.example/v1/unsubscribe/A81001.abc.def"
+    message = make_outbound("r-1", to="ann@example.org", body="Hello").model_copy(
+        update={"unsubscribe_url": url}
+    )
+
+    await sender_on(port).send_email(message, org_id=ORG)
+    await sender_on(port).send_email(make_outbound("r-2", to="bob@example.org"), org_id=ORG)
+
+    with_link, without = server.received
+    assert with_link["List-Unsubscribe"] == f"<{url}>"
+    assert with_link["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert without["List-Unsubscribe"] is None
+
+
 async def test_an_organisation_with_its_own_sender_sends_from_it(
     relay: tuple[Relay, int],
 ) -> None:

@@ -100,7 +100,7 @@ async def test_auth_is_checked_before_the_body_is_read(gateway: Harness) -> None
     assert response.status_code == 401
 
 
-PUBLIC = ("/v1/webhooks", "/v1/links")
+PUBLIC = ("/v1/webhooks", "/v1/links", "/v1/unsubscribe")
 #: The patient service's API: its own token, never a staff one (test_patient_links.py).
 PATIENT_SERVICE = "/v1/patient-links"
 
@@ -117,7 +117,11 @@ async def test_every_v1_route_except_webhooks_and_links_requires_a_token(gateway
                 continue
             assert operation["security"] == [{"HTTPBearer": []}], (method, path)
             url = path.format(
-                campaign_id=uuid4(), list_id=uuid4(), template_id="t-1", recipient_id="ab12"
+                campaign_id=uuid4(),
+                list_id=uuid4(),
+                template_id="t-1",
+                recipient_id="ab12",
+                suppression_id="0" * 32,
             )
             response = await gateway.client.request(method.upper(), url)
             assert response.status_code == 401, (method, path)

@@ -49,6 +49,7 @@ NOT_STAFF = {
     "POST /v1/patient-links/{token}/questionnaire/response": "as above",
     "POST /v1/webhooks/firetext/receipts": "Firetext's per-organisation HMAC token (test_webhooks)",
     "POST /v1/webhooks/firetext/inbound": "as above",
+    "POST /v1/unsubscribe/{token}": "an email's unguessable unsubscribe token (test_suppressions)",
     "GET /healthz": "no organisation's data",
     "GET /readyz": "no organisation's data",
 }
@@ -87,6 +88,7 @@ async def world(gateway_factory: GatewayFactory, tmp_path: Path) -> AsyncIterato
         row = make_unsuccessful_row(1, ["1", "x"])
         list_id = gateway.campaign.add_list(campaign, ["NHS Number", "DOB"], [row])
         template = gateway.campaign.add_template(PRACTICE_A)
+        suppression = gateway.campaign.add_suppression(PRACTICE_A)
         recipient = make_recipient(1)
         gateway.campaign.recipients[campaign.id] = [recipient]
         # The stream's first event and then its end: tenancy is settled before it starts.
@@ -96,6 +98,7 @@ async def world(gateway_factory: GatewayFactory, tmp_path: Path) -> AsyncIterato
             "list_id": str(list_id),
             "template_id": template.id,
             "recipient_id": recipient.id,
+            "suppression_id": suppression.id,
         }
         yield World(gateway, ids)
 
@@ -123,6 +126,7 @@ def snapshot(campaign: FakeCampaign) -> dict[str, object]:
         "templates": campaign.templates,
         "recipients": campaign.recipients,
         "unsuccessful": campaign.unsuccessful,
+        "suppressions": campaign.suppressions,
     }
     return {
         f"{kind}/{key}": repr(value)

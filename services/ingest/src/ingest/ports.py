@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from cohort_contracts.ingest import RowsResolved
+from cohort_contracts.ingest import PatientsRechecked, RowsResolved
 from cohort_contracts.vocabulary import UploadReason
 
 from .domain.patient import PdsPatient
@@ -69,6 +69,10 @@ class RateLimiter(Protocol):
 
 class EventPublisher(Protocol):
     async def rows_resolved(self, event: RowsResolved) -> None:
+        """Publish durably (confirmed by the broker) or raise."""
+        ...
+
+    async def patients_rechecked(self, event: PatientsRechecked) -> None:
         """Publish durably (confirmed by the broker) or raise."""
         ...
 

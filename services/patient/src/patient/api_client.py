@@ -127,6 +127,10 @@ class Questionnaire(ApiModel):
     response: Response | None = None
 
 
+class _Unsubscribed(ApiModel):
+    practice_name: str
+
+
 class GatewayError(Exception):
     def __init__(self, status: int, code: str, message: str, details: Mapping[str, Any]) -> None:
         super().__init__(code)
@@ -258,6 +262,22 @@ class GatewayClient:
             raise _error(response)
         try:
             return kind.model_validate(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise Unavailable("the gateway's answer could not be read") from exc
+
+    async def unsubscribe(self, token: str) -> str:
+        """Stops the emails an unsubscribe link came in (the gateway's one-click endpoint);
+        returns the practice's name."""
+        try:
+            response = await self._http.post(f"/v1/unsubscribe/{quote(token, safe='')}")
+        except httpx2.HTTPError as exc:
+            raise Unavailable(type(exc).__name__) from exc
+        if response.status_code >= 500 or response.status_code == 401:
+            raise Unavailable(f"gateway answered {response.status_code}")
+        if response.status_code >= 400:
+            raise _error(response)
+        try:
+            return _Unsubscribed.model_validate(response.json()).practice_name
         except (ValueError, ValidationError) as exc:
             raise Unavailable("the gateway's answer could not be read") from exc
 

@@ -16,7 +16,7 @@ from cohort_http.body_limit import BodyLimit
 from .api_client import ServiceToken
 from .config import PatientSettings
 from .errors import ERROR_PAGES
-from .routes import booking, questionnaire, start
+from .routes import booking, questionnaire, start, unsubscribe
 from .routes.common import render
 from .security import NHS_FONTS, SecurityHeaders
 from .templating import make_templates
@@ -75,7 +75,7 @@ def create_app(
     app.mount("/assets", StaticFiles(directory=nhsuk / "assets", check_dir=False), name="assets")
     app.mount("/nhsuk", StaticFiles(directory=nhsuk, check_dir=False), name="nhsuk")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (start, booking, questionnaire):
+    for module in (start, booking, questionnaire, unsubscribe):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

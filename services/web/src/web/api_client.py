@@ -158,6 +158,12 @@ class Preview(ApiModel):
     fragments: int
 
 
+class LanguageNeed(ApiModel):
+    language: str
+    count: int
+    interpreter_required: int
+
+
 class RepeatWarning(ApiModel):
     count: int
     days: int
@@ -179,6 +185,7 @@ class Review(ApiModel):
     too_long: list[str] = Field(default_factory=list)
     credit_balance: int | None = None
     credits_needed: int = 0
+    language_needs: list[LanguageNeed] = Field(default_factory=list)
     repeat_warning: RepeatWarning | None = None
 
 
@@ -210,6 +217,9 @@ class Recipient(ApiModel):
     #: Save to record: saving, saved or not_saved (None: nothing to save yet), and in words.
     record_status: str | None = None
     record_reason: str | None = None
+    #: The patient's language need from PDS, e.g. "Polish".
+    language: str | None = None
+    interpreter_required: bool = False
 
 
 class ActivityAppointment(ApiModel):
@@ -268,6 +278,28 @@ class AuditEntry(ApiModel):
 class AuditLog(ApiModel):
     campaign_id: UUID
     entries: list[AuditEntry]
+
+
+class SuppressionEvent(ApiModel):
+    action: str
+    source: str
+    by: str
+    at: Time
+
+
+class Suppression(ApiModel):
+    id: str
+    org_id: str
+    contact: str
+    source: str
+    active: bool
+    created_at: Time
+    updated_at: Time
+    history: list[SuppressionEvent] = Field(default_factory=list)
+
+
+class _Suppressions(ApiModel):
+    items: list[Suppression]
 
 
 class GatewayError(Exception):
@@ -502,6 +534,16 @@ class GatewayClient:
 
     async def archive_template(self, template_id: str) -> Template:
         return await self._send("POST", f"/v1/templates/{template_id}/archive", Template)
+
+    # -- opt-outs -------------------------------------------------------------------------
+    async def suppressions(self) -> list[Suppression]:
+        return (await self._get("/v1/suppressions", _Suppressions)).items
+
+    async def add_suppression(self, contact: str) -> Suppression:
+        return await self._send("POST", "/v1/suppressions", Suppression, {"contact": contact})
+
+    async def remove_suppression(self, suppression_id: str) -> Suppression:
+        return await self._send("DELETE", f"/v1/suppressions/{suppression_id}", Suppression)
 
     # -- plumbing ------------------------------------------------------------------------
     async def _get(

@@ -20,6 +20,7 @@ from .routes import (
     compose,
     lists,
     oidc_sign_in,
+    opt_outs,
     patients,
     review,
     safety,
@@ -95,7 +96,7 @@ def create_app(
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (
+    routes = (
         sign_in,
         oidc_sign_in,
         campaigns,
@@ -105,7 +106,9 @@ def create_app(
         safety,
         patients,
         templates,
-    ):
+        opt_outs,
+    )
+    for module in routes:
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

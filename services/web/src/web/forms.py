@@ -297,3 +297,16 @@ class TemplateForm(CohortForm):
     )
     subject = subject_field("Email subject (optional)")
     body = message_field()
+
+
+class OptOutForm(CohortForm):
+    contact = StringField(
+        "Mobile number or email address",
+        validators=[
+            DataRequired("Enter a mobile number or an email address"),
+            Length(
+                max=320, message="Mobile number or email address must be 320 characters or fewer"
+            ),
+        ],
+        filters=[_strip],
+    )

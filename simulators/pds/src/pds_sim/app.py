@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def stats() -> dict[str, int]:
         return service.stats.as_dict()
 
+    _add_patient_control(app, index)
+
     @app.post("/_sim/reset-stats")
     async def reset_stats() -> dict[str, int]:
         service.stats.reset()
@@ -59,6 +61,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 return error.response()
 
     return app
+
+
+def _add_patient_control(app: FastAPI, index: PatientIndex) -> None:
+    @app.put("/_sim/patients/{nhs_number}")
+    async def put_patient(nhs_number: str, request: Request) -> Response:
+        """Test control: replace (or add) one patient, as PDS would change between calls."""
+        resource = await request.json()
+        if not isinstance(resource, dict) or resource.get("id") != nhs_number:
+            return JSONResponse({"error": "body must be a Patient whose id is the path's"}, 400)
+        try:
+            index.put(resource)
+        except ValueError as error:
+            return JSONResponse({"error": str(error)}, 400)
+        return Response(status_code=204)
 
 
 def _token_issuer(settings: Settings) -> TokenIssuer | None:

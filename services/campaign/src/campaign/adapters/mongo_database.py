@@ -70,6 +70,10 @@ INDEXES: list[IndexSpec] = [
     ("templates", [("org_id", ASC), ("name", ASC)], {}),
     ("template_versions", [("template_id", ASC), ("request_id", ASC)], {}),
     ("early_receipts", [("org_id", ASC), ("reference", ASC)], {}),
+    # Opt-outs: is any of these contacts on the organisation's list (every release batch, every
+    # resolved batch), and the organisation's list newest first (staff's page).
+    ("suppressions", [("org_id", ASC), ("key", ASC)], {"unique": True}),
+    ("suppressions", [("org_id", ASC), ("active", ASC), ("updated_at", DESCENDING)], {}),
 ]
 
 #: The patient's side of links (``mongo_patient.py``). ``link_access`` and

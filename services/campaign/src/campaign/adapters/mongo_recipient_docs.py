@@ -32,6 +32,10 @@ def recipient_doc(r: Recipient) -> Document:
         "birth_date": None if r.birth_date is None else r.birth_date.isoformat(),
         # What the patient's names add to any message's size: a review groups by it.
         "names": names_key(r.given_name, r.family_name),
+        "language": r.language,
+        "interpreter_required": r.interpreter_required,
+        "checked_at": r.checked_at,
+        "recheck_requested_at": r.recheck_requested_at,
     }
 
 
@@ -61,4 +65,8 @@ def recipient_from(d: Document) -> Recipient:
         birth_date=None if d.get("birth_date") is None else date.fromisoformat(d["birth_date"]),
         record_state=d.get("record_state"),
         record_reason_code=d.get("record_reason_code"),
+        language=d.get("language"),
+        interpreter_required=bool(d.get("interpreter_required", False)),
+        checked_at=d.get("checked_at"),
+        recheck_requested_at=d.get("recheck_requested_at"),
     )

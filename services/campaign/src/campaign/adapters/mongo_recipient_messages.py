@@ -72,6 +72,32 @@ class MongoRecipientMessages:
         )
         return [d["_id"] async for d in docs.limit(limit)]
 
+    async def ready_language_needs(self, campaign_id: UUID) -> list[tuple[str, int, int]]:
+        cursor = await self._c.aggregate(
+            [
+                {
+                    "$match": {
+                        "campaign_id": str(campaign_id),
+                        "status": RecipientStatus.READY.value,
+                        "language": {"$ne": None},
+                    }
+                },
+                {
+                    "$group": {
+                        "_id": {"language": "$language", "interpreter": "$interpreter_required"},
+                        "n": {"$sum": 1},
+                    }
+                },
+            ]
+        )
+        counts: dict[str, list[int]] = {}
+        async for d in cursor:
+            both = counts.setdefault(d["_id"]["language"], [0, 0])
+            both[0] += int(d["n"])
+            both[1] += int(d["n"]) if d["_id"].get("interpreter") is True else 0
+        found = [(language, n, interpreter) for language, (n, interpreter) in counts.items()]
+        return sorted(found, key=lambda need: (-need[1], need[0]))
+
     async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]:
         cursor = await self._c.aggregate(
             [

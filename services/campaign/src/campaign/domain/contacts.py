@@ -9,7 +9,7 @@ from cohort_nhs import uk_mobile
 from .errors import InvalidMessage
 
 # Deliberately loose: one @, a dot in the domain, no spaces. The SMTP relay has the final word.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def check_test_address(channel: Channel, raw: str) -> str:
@@ -19,6 +19,6 @@ def check_test_address(channel: Channel, raw: str) -> str:
             raise InvalidMessage("Enter a UK mobile number, like 07700 900123.", field="to")
         return mobile
     address = raw.strip()
-    if not _EMAIL.match(address):
+    if not EMAIL.match(address):
         raise InvalidMessage("Enter an email address, like name@example.nhs.uk.", field="to")
     return address

@@ -304,6 +304,13 @@ class Recipient:
     #: Save to record: the record service's latest state (``RecordState``) and reason code.
     record_state: str | None = None
     record_reason_code: str | None = None
+    #: The patient's language need from PDS (NHSCommunication), shown to staff.
+    language: str | None = None
+    interpreter_required: bool = False
+    #: When PDS last confirmed this recipient (resolution, or the re-check before sending), and
+    #: when a re-check was last asked for (None: none awaited).
+    checked_at: datetime | None = None
+    recheck_requested_at: datetime | None = None
 
 
 #: Which states a recipient may move from, per new state. A transition from anywhere else is a

@@ -8,12 +8,13 @@ from cohort_contracts.campaign_requests import (
     CampaignRequest,
     RpcReply,
 )
-from cohort_contracts.ingest import RowsResolved
+from cohort_contracts.ingest import PatientsRechecked, RowsResolved
 from cohort_contracts.record import RecordStatusChanged
 from cohort_contracts.routing import (
     CAMPAIGN_REQUESTS,
     DELIVERY_REPORTED,
     MESSAGES_SENT,
+    PATIENTS_RECHECKED,
     RECORD_STATUS,
     REPLY_RECEIVED,
     ROWS_RESOLVED,
@@ -26,7 +27,7 @@ from cohort_contracts.sending import (
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.topology import Topology
 
-from ..handlers import lists, outcomes, receipts, record_status, replies, requests
+from ..handlers import lists, outcomes, receipts, rechecks, record_status, replies, requests
 from ..handlers.deps import Deps
 from .releaser import Releaser
 
@@ -48,6 +49,11 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     async def on_rows_resolved(event: RowsResolved) -> None:
         await lists.record_resolved_rows(event, deps)
 
+    @broker.subscriber(*route_args(PATIENTS_RECHECKED))
+    @redeliver_on_error
+    async def on_patients_rechecked(event: PatientsRechecked) -> None:
+        await _record_rechecks(event, deps, releaser)
+
     @broker.subscriber(*route_args(MESSAGES_SENT))
     @redeliver_on_error
     async def on_messages_sent(event: MessagesSent) -> None:
@@ -67,3 +73,11 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
     @redeliver_on_error
     async def on_record_status(event: RecordStatusChanged) -> None:
         await record_status.record_record_status(event, deps)
+
+
+async def _record_rechecks(event: PatientsRechecked, deps: Deps, releaser: Releaser) -> None:
+    await rechecks.record_rechecks(event, deps)
+    # Those PDS confirmed may go now rather than at the next sweep.
+    campaign = await deps.campaigns.get(event.org_id, event.campaign_id)
+    if campaign is not None:
+        releaser.kick(campaign)

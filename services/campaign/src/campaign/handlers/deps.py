@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..domain.messages import MessageRenderer
+from ..domain.opt_out import UnsubscribeSigner
 from ..domain.safety_policy import UNRESTRICTED, SafetyPolicies
 from ..ports import (
     AuditTrail,
@@ -16,10 +17,13 @@ from ..ports import (
     Leases,
     PatientListRepository,
     Publisher,
+    Rechecks,
+    RecipientExclusions,
     RecipientMessages,
     RecipientRepository,
     ReleaseLog,
     RepeatHistory,
+    SuppressionStore,
     TemplateRepository,
     Wakeup,
 )
@@ -51,6 +55,20 @@ class Deps:
     record_entries_waiting: Wakeup = field(default_factory=asyncio.Event, kw_only=True)
     #: The patient's side of links (booking and questionnaire campaigns).
     patient: PatientDeps | None = field(default=None, kw_only=True)
+    #: Each organisation's opt-out list, and the recipients it takes out before sending.
+    suppressions: SuppressionStore = field(kw_only=True)
+    exclusions: RecipientExclusions = field(kw_only=True)
+    #: Signs emails' one-click unsubscribe links; their URL is ``unsubscribe_base_url`` + token.
+    unsubscribe: UnsubscribeSigner = field(kw_only=True)
+    #: Re-check against PDS at release recipients PDS last confirmed longer ago than this
+    #: (CAMPAIGN_RECHECK_AFTER_H); a re-check unanswered this long is asked for again.
+    rechecks: Rechecks = field(kw_only=True)
+    recheck_after_s: float = field(default=24 * 3600, kw_only=True)
+    recheck_timeout_s: float = field(default=600, kw_only=True)
+    unsubscribe_page_url: str = field(default="https://book.example.nhs.uk/u/", kw_only=True)
+    unsubscribe_base_url: str = field(
+        default="https://book.example.nhs.uk/v1/unsubscribe/", kw_only=True
+    )
     #: The repeat guard's lookups.
     repeats: RepeatHistory = field(kw_only=True)
     #: Each organisation's quiet hours, approval threshold and repeat window.

@@ -30,6 +30,7 @@ from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
 from .loading import load_campaign
+from .suppressions import suppressed_of
 from .views import list_view
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,16 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
             updated_at=now,
             source_rank=f"{list_rank}:{o.row_number:07d}",
             birth_date=o.patient.birth_date,
+            language=o.patient.language,
+            interpreter_required=o.patient.interpreter_required,
+            checked_at=now,
         )
         for o in event.outcomes
         if o.patient is not None and o.reason_code is None
     }
+    # A patient on the organisation's opt-out list never becomes a recipient.
+    opted_out = await suppressed_of(deps, event.org_id, list(new.values()))
+    new = {row: r for row, r in new.items() if r.id not in opted_out}
     placement = await deps.recipients.add_unique(list(new.values()))
     for displaced_id in placement.displaced:
         await deps.lists.mark_duplicate(displaced_id)
@@ -116,7 +123,9 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
     for o in event.outcomes:
         recipient = new.get(o.row_number)
         reason = o.reason_code
-        if recipient is not None and recipient.id in duplicates:
+        if o.patient is not None and reason is None and recipient is None:
+            reason = UploadReason.OPTED_OUT  # left out of ``new`` above
+        elif recipient is not None and recipient.id in duplicates:
             reason, recipient = UploadReason.DUPLICATE_PATIENT, None
         elif recipient is None and reason is None:
             reason = UploadReason.PDS_UNAVAILABLE  # a row ingest could not explain is retryable

@@ -14,7 +14,7 @@ from cohort_contracts.campaign_requests import ClaimMessages
 from cohort_contracts.campaign_views import ClaimResult
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import OutboundMessage, SendMessages
-from cohort_contracts.vocabulary import CampaignStatus, Channel, RecipientStatus
+from cohort_contracts.vocabulary import CampaignStatus, Channel
 
 from ..domain.model import Campaign, Recipient
 from ..domain.quiet_hours import quiet_until
@@ -23,7 +23,9 @@ from ..domain.review import too_long
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
+from .rechecks import hold_stale, requested_before
 from .spread import count_released, spread_allowance
+from .suppressions import exclude, suppressed_of, unsubscribe_url, with_unsubscribe
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ def release_lease(campaign_id: uuid.UUID) -> str:
 def _rendered(deps: Deps, campaign: Campaign, r: Recipient) -> Recipient:
     # The review's renderer: the same text, and the same link (fixed by the send date).
     message = deps.renderer.render_for(campaign, r)
-    return replace(r, body=message.body, subject=message.subject)
+    return replace(r, body=with_unsubscribe(deps, r, message.body), subject=message.subject)
 
 
 async def _publish_batch(
@@ -54,7 +56,13 @@ async def _publish_batch(
         channel=recipients[0].channel,
         batch_id=batch_id,
         messages=[
-            OutboundMessage(recipient_id=r.id, to=r.contact, body=r.body or "", subject=r.subject)
+            OutboundMessage(
+                recipient_id=r.id,
+                to=r.contact,
+                body=r.body or "",
+                subject=r.subject,
+                unsubscribe_url=unsubscribe_url(deps, r),
+            )
             for r in recipients
         ],
     )
@@ -62,6 +70,15 @@ async def _publish_batch(
 
 
 async def _release_batch(deps: Deps, campaign: Campaign, ready: list[Recipient]) -> int:
+    # The last guard before dispatch: whoever opted out since the review is not sent to.
+    opted_out = await suppressed_of(deps, campaign.org_id, ready)
+    if opted_out:
+        await exclude(deps, campaign.org_id, sorted(opted_out))
+        ready = [r for r in ready if r.id not in opted_out]
+    # A list resolved long ago is checked with PDS again first; those wait for its answer.
+    ready = await hold_stale(deps, campaign, ready)
+    if not ready:
+        return 0
     rendered = [_rendered(deps, campaign, r) for r in ready]
     # The review left these out of the count staff confirmed; they fail here by the same rule.
     long_ones = [r.id for r in rendered if too_long(r.channel, r.body or "")]
@@ -121,6 +138,8 @@ async def release(campaign: Campaign, deps: Deps) -> int:
     lease = release_lease(campaign.id)
     released = 0
     channels: set[Channel] | None = None
+    # Fixed for the whole call: a re-check asked for in this call is never asked again in it.
+    cutoff = requested_before(deps, deps.clock())
     try:
         while await deps.leases.acquire(lease, deps.instance_id, RELEASE_LEASE_S):
             # Read again before every batch: a cancel or pause stops the release here.
@@ -137,8 +156,9 @@ async def release(campaign: Campaign, deps: Deps) -> int:
             limit = await spread_allowance(deps, current)
             if limit == 0:
                 break
-            ready = await deps.recipients.with_status(
-                campaign.id, RecipientStatus.READY, min(limit, deps.release_batch_size), only
+            # Ready, less those awaiting a re-check with PDS (see ``rechecks``).
+            ready = await deps.rechecks.ready_to_release(
+                campaign.id, min(limit, deps.release_batch_size), cutoff, only
             )
             if not ready:
                 break

@@ -5,6 +5,7 @@ import logging
 from cohort_contracts.sending import ReplyReceived
 
 from .deps import Deps
+from .suppressions import opt_out_from_reply
 
 log = logging.getLogger(__name__)
 
@@ -12,7 +13,9 @@ log = logging.getLogger(__name__)
 async def record_reply(event: ReplyReceived, deps: Deps) -> None:
     """Store the reply against the patient's recipient in the most recent campaign of the
     organisation that allowed replies and messaged that number. Idempotent: a redelivered
-    reply writes the same values again."""
+    reply writes the same values again. A STOP (or its variants) also puts the number on the
+    organisation's opt-out list, whichever campaign it answers."""
+    await opt_out_from_reply(event, deps)
     candidates = await deps.recipients.for_contact(event.org_id, event.from_number)
     best = None
     for recipient in candidates:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cohort_contracts import opt_out
 from cohort_contracts import patient_links as patient
 from cohort_contracts.campaign_requests import (
     ApproveCampaign,
@@ -53,6 +54,7 @@ from . import (
     repeat_exclusion,
     review,
     send_to_self,
+    suppressions,
     templates,
 )
 from .deps import Deps
@@ -100,6 +102,11 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     patient.ListQuestionnaireResponses: patient_staff.list_responses,
     patient.ListAppointments: patient_staff.list_appointments,
     patient.ListQuestionnaires: patient_questionnaire.list_questionnaires,
+    # Opt-outs.
+    opt_out.ListSuppressions: suppressions.list_suppressions,
+    opt_out.AddSuppression: suppressions.add_suppression,
+    opt_out.RemoveSuppression: suppressions.remove_suppression,
+    opt_out.Unsubscribe: suppressions.unsubscribe,
 }
 
 

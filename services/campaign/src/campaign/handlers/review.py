@@ -4,8 +4,13 @@ every ready recipient costs, computed without rendering every recipient (see ``t
 from datetime import UTC, date, datetime
 
 from cohort_contracts.campaign_requests import GetReview
-from cohort_contracts.campaign_views import NonGsmCharacter, RenderedPreview, ReviewView
-from cohort_contracts.vocabulary import Channel, RecipientStatus
+from cohort_contracts.campaign_views import (
+    LanguageNeedCount,
+    NonGsmCharacter,
+    RenderedPreview,
+    ReviewView,
+)
+from cohort_contracts.vocabulary import Channel, RecipientStatus, UploadReason
 
 from ..domain.fragments import non_gsm_report, sms_fragments
 from ..domain.model import Campaign
@@ -14,7 +19,20 @@ from .credit import with_credit
 from .deps import Deps
 from .loading import load_campaign
 from .repeat_guard import with_repeat_warning
+from .suppressions import with_unsubscribe
 from .views import reason_counts
+
+#: Reasons a resolved recipient is taken out before sending (not upload failures of a row).
+EXCLUDED_BEFORE_SENDING = (UploadReason.OPTED_OUT.value,)
+
+
+async def excluded_by_reason(deps: Deps, campaign: Campaign) -> dict[str, int]:
+    """Rows that failed at upload, and recipients taken out since (opted out), by reason."""
+    by_reason = dict(await deps.lists.failed_by_reason(campaign.id))
+    later = await deps.exclusions.excluded_by_reason(campaign.id, EXCLUDED_BEFORE_SENDING)
+    for code, n in later.items():
+        by_reason[code] = by_reason.get(code, 0) + n
+    return by_reason
 
 
 async def lists_resolving(deps: Deps, campaign: Campaign) -> int:
@@ -70,7 +88,7 @@ async def _previews(
         previews.append(
             RenderedPreview(
                 recipient_id=r.id,
-                body=message.body,
+                body=with_unsubscribe(deps, r, message.body),
                 subject=message.subject,
                 fragments=sms_fragments(message.body) if r.channel == "sms" else 0,
             )
@@ -104,7 +122,7 @@ async def build_review(
         status=campaign.status,
         recipient_count=tally.recipient_count,
         recipients_by_channel=tally.by_channel,
-        excluded_by_reason=reason_counts(await deps.lists.failed_by_reason(campaign.id)),
+        excluded_by_reason=reason_counts(await excluded_by_reason(deps, campaign)),
         previews=await _previews(deps, campaign, preview_count, today),
         total_fragments=tally.total_fragments,
         lists_resolving=resolving,
@@ -113,6 +131,12 @@ async def build_review(
         non_gsm_characters=_non_gsm(campaign, tally),
         too_long=tally.too_long[:TOO_LONG_LISTED],
         credits_needed=tally.total_fragments,
+        language_needs=[
+            LanguageNeedCount(language=language, count=n, interpreter_required=interpreter)
+            for language, n, interpreter in await deps.recipient_messages.ready_language_needs(
+                campaign.id
+            )
+        ],
         cannot_send_because=campaign.cannot_send_because(
             ready=tally.recipient_count, lists_resolving=resolving
         ),

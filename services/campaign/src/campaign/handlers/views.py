@@ -106,14 +106,23 @@ def recipient_view(r: Recipient) -> RecipientView:
         channel=r.channel,
         contact=r.contact,
         status=r.status,
-        reason_code=None if r.reason_code is None else SendReason(r.reason_code),
+        reason_code=_reason_code(r.reason_code),
         reason=r.reason,
         updated_at=r.updated_at,
         reply=r.reply,
         replied_at=r.replied_at,
         link_opened_at=r.link_opened_at,
+        language=r.language,
+        interpreter_required=r.interpreter_required,
         **record_fields(r),
     )
+
+
+def _reason_code(code: str | None) -> SendReason | UploadReason | None:
+    """A send's reason, or PDS's when the re-check before sending excluded the recipient."""
+    if code is None:
+        return None
+    return SendReason(code) if code in SendReason.__members__ else UploadReason(code)
 
 
 def record_fields(r: Recipient) -> dict[str, Any]:

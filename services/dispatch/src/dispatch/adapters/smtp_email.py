@@ -109,6 +109,12 @@ class SmtpEmailSender(EmailClient):
         email["To"] = message.to
         email["Subject"] = message.subject or self._default_subject
         email["Message-ID"] = message_id
+        if message.unsubscribe_url is not None:
+            # RFC 2369 and RFC 8058: mail clients offer one-click unsubscribe, which POSTs
+            # "List-Unsubscribe=One-Click" to the URL (the relay's DKIM signature must cover
+            # both headers for the big providers to show it).
+            email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+            email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         email.set_content(message.body)
         return email.as_bytes(), message_id
 

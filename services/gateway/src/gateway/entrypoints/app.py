@@ -29,6 +29,7 @@ from .http import (
     patient_links,
     patient_lists,
     recipients,
+    suppressions,
     templates,
     webhooks,
 )
@@ -62,6 +63,8 @@ ROUTERS = (
     patient_lists.router,
     recipients.router,
     templates.router,
+    suppressions.router,
+    suppressions.public,
     me.router,
     links.router,
     patient_links.router,

@@ -1,7 +1,7 @@
 from faststream.rabbit import RabbitBroker
 
-from cohort_contracts.ingest import RowsResolved
-from cohort_contracts.routing import ROWS_RESOLVED
+from cohort_contracts.ingest import PatientsRechecked, RowsResolved
+from cohort_contracts.routing import PATIENTS_RECHECKED, ROWS_RESOLVED
 from cohort_platform.broker import publish
 from cohort_platform.topology import Topology
 
@@ -13,3 +13,6 @@ class RabbitEventPublisher:
 
     async def rows_resolved(self, event: RowsResolved) -> None:
         await publish(self._broker, self._topology, ROWS_RESOLVED, event)
+
+    async def patients_rechecked(self, event: PatientsRechecked) -> None:
+        await publish(self._broker, self._topology, PATIENTS_RECHECKED, event)

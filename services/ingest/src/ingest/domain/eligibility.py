@@ -45,10 +45,21 @@ def assess(
     a wrong date of birth may mean the wrong patient, so it outranks everything PDS says."""
     if not _birth_date_matches(patient, date_of_birth):
         return UploadReason.DATE_OF_BIRTH_MISMATCH
+    return reassess(patient, channel=channel, today=today)
+
+
+def reassess(
+    patient: PdsPatient, *, channel: Channel, today: date
+) -> ResolvedPatient | UploadReason:
+    """As ``assess`` for a patient already matched at upload (the re-check before sending):
+    everything PDS may have changed since (died, restricted, contact, preferences)."""
     if patient.deceased:
         return UploadReason.DECEASED
     if patient.restricted:
         return UploadReason.RESTRICTED_RECORD
+    if channel == "sms" and patient.preferences.no_telephone_contact:
+        # The patient asked for no telephone contact: a text is one. An email list reaches them.
+        return UploadReason.NO_TELEPHONE_CONTACT
     contact = _contact(patient, channel, today)
     if isinstance(contact, UploadReason):
         return contact
@@ -60,6 +71,8 @@ def assess(
         family_name=name.family if name else "",
         contact=contact,
         birth_date=_full_birth_date(patient),
+        language=patient.preferences.language,
+        interpreter_required=patient.preferences.interpreter_required,
     )
 
 

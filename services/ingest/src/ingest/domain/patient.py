@@ -4,10 +4,11 @@ The resource comes from outside, so nothing here trusts its shape: a field of th
 treated as absent. A contact whose period cannot be read is dropped rather than assumed current."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .dates import PartialDate, parse_fhir_date
+from .preferences import ContactPreferences, read_preferences
 
 RESTRICTED_CODES = frozenset({"R", "V"})
 
@@ -54,6 +55,7 @@ class PdsPatient:
     security_codes: frozenset[str]
     names: tuple[HumanName, ...]
     telecom: tuple[ContactPoint, ...]
+    preferences: ContactPreferences = field(default_factory=ContactPreferences)
 
     @property
     def restricted(self) -> bool:
@@ -141,4 +143,5 @@ def parse_patient(resource: object) -> PdsPatient:
         security_codes=security,
         names=tuple(_name(item) for item in _objects(resource, "name")),
         telecom=tuple(c for c in telecom if c is not None),
+        preferences=read_preferences(resource),
     )

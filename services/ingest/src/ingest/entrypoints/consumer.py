@@ -6,12 +6,13 @@ does) requeues the batch, which is dead-lettered after the queue's delivery limi
 
 from faststream.rabbit import RabbitBroker
 
-from cohort_contracts.ingest import ResolveRows
-from cohort_contracts.routing import RESOLVE_ROWS
+from cohort_contracts.ingest import RecheckPatients, ResolveRows
+from cohort_contracts.routing import RECHECK_PATIENTS, RESOLVE_ROWS
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.topology import Topology
 
 from ..handlers import Dependencies, resolve_rows
+from ..rechecks import recheck_patients
 
 
 def register_consumer(broker: RabbitBroker, topology: Topology, deps: Dependencies) -> None:
@@ -19,3 +20,10 @@ def register_consumer(broker: RabbitBroker, topology: Topology, deps: Dependenci
     @redeliver_on_error
     async def on_resolve_rows(command: ResolveRows) -> None:
         await resolve_rows(command, deps)
+
+    @broker.subscriber(
+        topology.queue(RECHECK_PATIENTS), topology.exchange(RECHECK_PATIENTS.exchange)
+    )
+    @redeliver_on_error
+    async def on_recheck_patients(command: RecheckPatients) -> None:
+        await recheck_patients(command, deps)

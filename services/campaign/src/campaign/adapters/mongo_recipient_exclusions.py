@@ -1,0 +1,40 @@
+"""Reading recipients for exclusion before sending (the move itself is the repository's
+``apply``, conditional on ready or queued, with exact counters)."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ..domain.model import Recipient
+from ..domain.opt_out import contact_key
+from .mongo_database import MongoHandle
+from .mongo_recipient_docs import recipient_from
+
+_UNSENT = [RecipientStatus.READY.value, RecipientStatus.QUEUED.value]
+
+
+class MongoRecipientExclusions:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["recipients"]
+
+    async def unsent_with_contact(self, org_id: str, contacts: Sequence[str]) -> list[Recipient]:
+        # Addresses as PDS gave them may differ in case from the opt-out's: both spellings.
+        spellings = sorted({*contacts, *(contact_key(c) for c in contacts)})
+        query = {"org_id": org_id, "contact": {"$in": spellings}, "status": {"$in": _UNSENT}}
+        return [recipient_from(d) async for d in self._c.find(query)]
+
+    async def excluded_by_reason(self, campaign_id: UUID, codes: Sequence[str]) -> dict[str, int]:
+        cursor = await self._c.aggregate(
+            [
+                {
+                    "$match": {
+                        "campaign_id": str(campaign_id),
+                        "status": RecipientStatus.FAILED.value,
+                        "reason_code": {"$in": list(codes)},
+                    }
+                },
+                {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}},
+            ]
+        )
+        return {d["_id"]: int(d["n"]) async for d in cursor}

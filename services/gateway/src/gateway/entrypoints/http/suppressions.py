@@ -1,0 +1,117 @@
+"""``/v1/suppressions``: the organisation's opt-out list (patients who replied STOP, used an
+email's unsubscribe link, or were added by staff), and ``/v1/unsubscribe/{token}``: the public
+one-click unsubscribe endpoint of emails' ``List-Unsubscribe`` header (RFC 8058)."""
+
+import math
+import re
+from typing import Annotated
+from uuid import uuid4
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import ConfigDict, Field, StringConstraints
+
+from cohort_contracts.envelope import Model
+from cohort_contracts.opt_out import (
+    MAX_SUPPRESSIONS,
+    AddSuppression,
+    ListSuppressions,
+    RemoveSuppression,
+    SuppressionList,
+    SuppressionView,
+    Unsubscribe,
+    UnsubscribeResult,
+)
+
+from ...identity import ODS_CODE
+from ...ports import expect
+from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .errors import ApiError, error_responses
+from .models import Body
+from .wiring import WiringDep
+
+router = APIRouter(prefix="/v1/suppressions", tags=["opt-outs"], route_class=AuthenticatedRoute)
+public = APIRouter(prefix="/v1/unsubscribe", tags=["opt-outs"])
+
+Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+SuppressionPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+#: Who asks campaign on the patient's behalf (kept in the opt-out's history).
+UNSUBSCRIBE_ACTOR = "patient-unsubscribe"
+_TOKEN = re.compile(r"[A-Z0-9]{3,10}\.[A-Za-z0-9_\-]{10,40}\.[A-Za-z0-9_\-]{10,40}")
+
+
+class NewSuppression(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"contact": "07700900123"}]})
+
+    contact: Contact = Field(description="A UK mobile number or an email address")
+
+
+@router.get(
+    "",
+    response_model=SuppressionList,
+    summary="The opt-out list: numbers and addresses that are not messaged",
+    description="A network user sees its member practices' lists.",
+    responses=error_responses(401, 403, 422, 503),
+)
+async def list_suppressions(caller: CallerDep, wiring: WiringDep) -> Model:
+    return await wiring.campaign.request(
+        ListSuppressions(**caller.envelope(), limit=MAX_SUPPRESSIONS)
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SuppressionView,
+    summary="Add a number or address to the opt-out list",
+    description="Unsent messages to it in every campaign are excluded at once (`OPTED_OUT`). "
+    "Network users name the practice in `X-Act-For-Org`.",
+    responses=error_responses(401, 403, 422, 503),
+)
+async def add_suppression(
+    body: NewSuppression, caller: ActorDep, wiring: WiringDep, response: Response
+) -> Model:
+    request = AddSuppression(**caller.envelope(), contact=body.contact)
+    view = expect(await wiring.campaign.request(request), SuppressionView)
+    response.headers["Location"] = f"/v1/suppressions/{view.id}"
+    return view
+
+
+@router.delete(
+    "/{suppression_id}",
+    response_model=SuppressionView,
+    summary="Remove a number or address from the opt-out list (it is kept in the history)",
+    description="Only on the patient's own request: they will be messaged by later campaigns.",
+    responses=error_responses(401, 403, 404, 422, 503),
+)
+async def remove_suppression(
+    suppression_id: SuppressionPath, caller: CallerDep, wiring: WiringDep
+) -> Model:
+    request = RemoveSuppression(**caller.envelope(), suppression_id=suppression_id)
+    return await wiring.campaign.request(request)
+
+
+@public.post(
+    "/{token}",
+    response_model=UnsubscribeResult,
+    summary="One-click unsubscribe from an email (public; no sign-in; RFC 8058)",
+    description="Mail clients POST `List-Unsubscribe=One-Click` here; the token is signed and "
+    "names the recipient. 404 for a token that is not one of ours, 429 when one address asks "
+    "too often.",
+    responses=error_responses(404, 429, 503),
+)
+async def unsubscribe(token: str, request: Request, wiring: WiringDep) -> Model:
+    client = request.client.host if request.client is not None else "unknown"
+    wait = wiring.link_limiter.take(client)
+    if wait:
+        raise ApiError(
+            429,
+            "too_many_requests",
+            "Too many requests. Wait a moment and try again.",
+            {"retry_after_s": math.ceil(wait)},
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    ods = token.split(".", 1)[0]
+    if not (_TOKEN.fullmatch(token) and ODS_CODE.match(ods)):
+        raise ApiError(404, "not_found", "This link is not valid. Check it was copied in full.")
+    request_ = Unsubscribe(correlation_id=uuid4(), org_id=ods, actor=UNSUBSCRIBE_ACTOR, token=token)
+    return await wiring.campaign.request(request_)
