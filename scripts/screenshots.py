@@ -3,6 +3,7 @@
 RabbitMQ namespace), walks the staff journey in Chromium and stops them again."""
 
 import asyncio
+import json
 import re
 import sys
 import tempfile
@@ -14,7 +15,9 @@ from playwright.sync_api import Page, expect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.e2e import sending_flow as flow  # noqa: E402
 from tests.e2e.browser import (  # noqa: E402
+    ORGANISATIONS,
     axe_violations,
     chromium,
     patient_list,
@@ -29,6 +32,7 @@ from cohort_platform.testing import delete_namespace  # noqa: E402
 from pds_sim.synthetic import synthetic_patient  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+RIVERSIDE = "A81002"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
@@ -204,17 +208,75 @@ def journey(stack: Stack, camera: Camera, listed: bytes) -> None:
     sign_in(page, base, "Sam Okoro")
     camera.shoot("23-network-user")
 
+    approval(stack, camera)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, base, "Priya Shah")
+    opt_outs(stack, camera)
+
     stack.processes["gateway"].terminate()
     stack.processes["gateway"].wait(30)
     page.goto(f"{base}/campaigns")
     camera.shoot("25-service-unavailable")
 
 
+def approval(stack: Stack, camera: Camera) -> None:
+    """Riverside asks for a second user above 3 patients: a sender asks through the API and
+    Sam Okoro (the network coordinator, acting for Riverside) approves in the browser."""
+    page, base = camera.page, stack.url("web")
+    sender = flow.api(stack, RIVERSIDE)
+    campaign_id = flow.create(sender, "Diabetes eye screening")
+    rows = [(p.nhs_number, p.birth_date) for p in flow.pick(5, "9998")]
+    flow.upload(sender, campaign_id, rows)
+    flow.compose(sender, campaign_id, "Hello ((first_name)), please book your eye screening.")
+    count = flow.review(sender, campaign_id)["recipient_count"]
+    assert flow.send(sender, campaign_id, count).json()["status"] == "awaiting_approval"
+    page.get_by_label("Acting for").select_option(label=f"Riverside Medical Centre ({RIVERSIDE})")
+    page.get_by_role("button", name="Change practice").click()
+    page.goto(f"{base}/campaigns/{campaign_id}")
+    camera.shoot("26-campaign-awaiting-approval")
+    page.get_by_role("button", name="Review and approve").click()
+    camera.shoot("27-approve")
+    page.get_by_label(re.compile("To approve, type the number of patients")).fill(str(count))
+    page.get_by_role("button", name="Approve and send").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Approved")
+    camera.shoot("28-campaign-approved")
+
+
+def opt_outs(stack: Stack, camera: Camera) -> None:
+    page, base = camera.page, stack.url("web")
+    page.goto(f"{base}/opt-outs/new")
+    page.get_by_role("button", name="Add").click()
+    camera.shoot("30-opt-out-add-errors")
+    field = page.get_by_label(re.compile("Which mobile number or email address"))
+    field.fill("07700 900555")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Added")
+    camera.shoot("29-opt-outs")
+    page.get_by_role("link", name=re.compile("^Remove")).first.click()
+    camera.shoot("31-opt-out-remove")
+
+
+def organisations_with_approval(directory: Path) -> dict[str, str]:
+    """The bundled organisations, with Riverside asking for a second user above 3 patients."""
+    data = json.loads(ORGANISATIONS.read_text())
+    for organisation in data["organisations"]:
+        if organisation["ods"] == RIVERSIDE:
+            organisation["safety"] = {"approval_above": 3}
+    path = directory / "organisations.json"
+    path.write_text(json.dumps(data))
+    return {"GATEWAY_ORGANISATIONS_FILE": str(path), "CAMPAIGN_ORGANISATIONS_FILE": str(path)}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     listed = patient_list(8)
-    env = stack_env(listed.failing_mobile) | {"INGEST_PDS_RATE_LIMIT": "100"}
     with tempfile.TemporaryDirectory() as logs:
+        env = stack_env(listed.failing_mobile) | {
+            "INGEST_PDS_RATE_LIMIT": "100",
+            # Texts at any hour, so the pages show a send under way whenever this runs.
+            "CAMPAIGN_QUIET_HOURS": "off",
+        }
+        env |= organisations_with_approval(Path(logs))
         stack = Stack(log_dir=Path(logs), extra_env=env)
         try:
             stack.start()

@@ -115,7 +115,7 @@ def test_a_network_creates_for_a_member_practice_it_names(stack: Stack) -> None:
     named = as_(stack, NETWORK_A, act_for=PRACTICE_A2).post("/v1/campaigns", json=body)
 
     assert unnamed.status_code == 422
-    assert stranger.status_code == 403
+    assert stranger.status_code == 404
     assert named.status_code == 201, named.text
     assert named.json()["org_id"] == PRACTICE_A2
     own = as_(stack, PRACTICE_A2).get(f"/v1/campaigns/{named.json()['id']}")

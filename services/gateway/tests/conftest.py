@@ -75,13 +75,22 @@ def gateway_settings(**overrides: object) -> GatewaySettings:
 
 
 @asynccontextmanager
-async def running(**overrides: object) -> AsyncIterator[Harness]:
+async def running(
+    oidc_transport: httpx2.AsyncBaseTransport | None = None, **overrides: object
+) -> AsyncIterator[Harness]:
     settings = gateway_settings(**overrides)
     rabbit = RabbitSettings()
     topology = Topology(rabbit)
     broker = make_broker(rabbit)
     campaign = FakeCampaign()
-    app = create_app(settings, rabbit, broker=broker, campaign=campaign, configure_logs=False)
+    app = create_app(
+        settings,
+        rabbit,
+        broker=broker,
+        campaign=campaign,
+        configure_logs=False,
+        oidc_transport=oidc_transport,
+    )
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://gateway") as client:
         harness = Harness(client, campaign, settings, app)

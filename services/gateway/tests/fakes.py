@@ -193,6 +193,8 @@ class FakeCampaign:
                 return patient.QuestionnaireResponsesPage(
                     questionnaire=questionnaire, items=[], total=0, page=1, page_size=500
                 )
+            case patient.ListQuestionnaires():
+                return patient.QuestionnaireList(items=[])
         return None
 
     def _answer(self, request: Message) -> Model:  # noqa: C901 - one case per request kind

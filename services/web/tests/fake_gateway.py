@@ -36,6 +36,10 @@ class Refused(Exception):
 
 class FakeGateway:
     def __init__(self) -> None:
+        #: (issuer, audience) of an OpenID Connect provider whose ID tokens to accept instead.
+        self.oidc: tuple[str, str] | None = None
+        #: What /v1/me says the signed-in user may do.
+        self.roles: list[str] = ["sender", "viewer"]
         self.campaigns: dict[str, dict[str, Any]] = {}
         self.lists: dict[str, dict[str, Any]] = {}
         self.unsuccessful: dict[str, str] = {}
@@ -215,6 +219,7 @@ class FakeGateway:
                 "organisation": {"ods": org, "name": NAMES.get(org)},
                 "is_network": org in NETWORKS,
                 "practices": [{"ods": p, "name": NAMES.get(p)} for p in practices],
+                "roles": fake.roles,
             }
 
         @app.get("/v1/campaigns")
@@ -532,6 +537,13 @@ class FakeGateway:
             raise Refused(error(401, "unauthorized", "The token has expired. Sign in again."))
         _scheme, _, token = request.headers.get("authorization", "").partition(" ")
         try:
+            if self.oidc is not None:  # the provider's ID tokens, as the real gateway takes them
+                issuer, audience = self.oidc
+                key = jwt.PyJWKClient(issuer + "/jwks").get_signing_key_from_jwt(token)
+                claims = jwt.decode(
+                    token, key, algorithms=["RS256"], audience=audience, issuer=issuer
+                )
+                return str(claims["org"]), str(claims["sub"])
             claims = jwt.decode(
                 token, JWT_SECRET, algorithms=["HS256"], audience="cohort-gateway", issuer="cohort"
             )
@@ -545,7 +557,13 @@ class FakeGateway:
         members = NETWORKS.get(org, [org])
         if named:
             if named not in members:
-                raise Refused(error(403, "forbidden", f"You cannot act for {named}."))
+                raise Refused(
+                    error(
+                        404,
+                        "not_found",
+                        f"There is no practice {named} among those you may act for.",
+                    )
+                )
             return [named]
         return members
 

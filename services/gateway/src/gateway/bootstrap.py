@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import httpx2
 from faststream.rabbit import RabbitBroker
 
 from cohort_contracts.routing import ALL_ROUTES, FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, RESOLVE_ROWS
 from cohort_contracts.sending import FiretextReceipt
+from cohort_http.token_buckets import TokenBuckets
 from cohort_platform.broker import make_broker
 from cohort_platform.group_commit import GroupCommit
 from cohort_platform.rpc import RpcClient
@@ -17,16 +19,19 @@ from cohort_platform.topology import Topology
 
 from .adapters.campaign_rpc import RpcCampaignClient
 from .adapters.coalesced_reads import CoalescedReads
+from .adapters.oidc_keys import SigningKeys
 from .adapters.rabbit_publisher import RabbitPublisher
+from .adapters.token_verifiers import DevTokenVerifier, OidcTokenVerifier
 from .config import GatewaySettings
 from .handlers.campaign_events import CampaignEvents
 from .handlers.patient_lists import UploadLimits
 from .handlers.webhooks import publish_receipts
 from .organisations import Organisations
-from .ports import CampaignClient, Publisher, ReceiptBatcher
-from .ratelimit import TokenBuckets
+from .ports import CampaignClient, Publisher, ReceiptBatcher, TokenVerifier
 
 READY_TIMEOUT_S = 1.0
+#: Fetching the identity provider's keys; a request waiting on it waits this long at most.
+OIDC_TIMEOUT_S = 5.0
 #: Every route the gateway publishes to is declared at start, so nothing it publishes is
 #: unroutable because its consumer has not started yet.
 PUBLISHED_ROUTES = (RESOLVE_ROWS, FIRETEXT_RECEIPTS, FIRETEXT_INBOUND)
@@ -43,6 +48,8 @@ class Wiring:
     receipts: ReceiptBatcher
     #: Live progress streams: one poller per watched campaign, shared by its subscribers.
     events: CampaignEvents
+    #: Bearer tokens to callers (the identity provider's, or development tokens).
+    verifier: TokenVerifier
     #: The patient-link API, per patient address.
     patient_limiter: TokenBuckets = field(default_factory=lambda: TokenBuckets(2.0, 30))
 
@@ -54,6 +61,20 @@ class Wiring:
             publish_window=self.settings.publish_window,
             max_unpacked_bytes=self.settings.max_xlsx_unpacked_bytes,
         )
+
+
+def token_verifier(settings: GatewaySettings, client: httpx2.AsyncClient) -> TokenVerifier:
+    """The provider's tokens when an issuer is configured, and then only those."""
+    if settings.oidc_issuer is None:
+        return DevTokenVerifier(settings)
+    keys = SigningKeys(
+        client,
+        issuer=settings.oidc_issuer,
+        jwks_url=str(settings.oidc_jwks_url) if settings.oidc_jwks_url else None,
+        ttl_s=settings.oidc_keys_ttl_s,
+        refetch_s=settings.oidc_keys_refetch_s,
+    )
+    return OidcTokenVerifier(settings, keys)
 
 
 def load_organisations(settings: GatewaySettings) -> Organisations:
@@ -70,6 +91,7 @@ async def running_gateway(
     *,
     broker: RabbitBroker | None = None,
     campaign: CampaignClient | None = None,
+    oidc_transport: httpx2.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Wiring]:
     """Start the broker (with the RPC reply subscriber) and stop it on exit. Tests pass their
     own ``broker`` (e.g. under ``TestRabbitBroker``) and/or a fake ``campaign``."""
@@ -91,6 +113,8 @@ async def running_gateway(
 
     await broker.start()
     try:
+        oidc_client = httpx2.AsyncClient(transport=oidc_transport, timeout=OIDC_TIMEOUT_S)
+        verifier = token_verifier(settings, oidc_client)
         routes = ALL_ROUTES + tuple(r for r in PUBLISHED_ROUTES if r not in ALL_ROUTES)
         await topology.declare(broker, routes)
         publisher = RabbitPublisher(broker, topology)
@@ -110,9 +134,11 @@ async def running_gateway(
                 link_limiter,
                 receipts,
                 events,
+                verifier,
                 TokenBuckets(settings.patient_requests_per_minute / 60, settings.patient_burst),
             )
         finally:
+            await oidc_client.aclose()
             await events.close()
             await receipts.close()
     finally:

@@ -20,6 +20,8 @@ class Caller:
     org_id: str
     #: Every organisation the caller may read; empty means just ``org_id``.
     org_scope: tuple[str, ...] = ()
+    #: Cohort roles (``identity.SENDER``, ``identity.VIEWER``): what the caller may do.
+    roles: frozenset[str] = frozenset()
     #: Ties together everything this one HTTP request causes.
     correlation_id: UUID = field(default_factory=uuid4)
 

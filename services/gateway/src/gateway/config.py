@@ -3,9 +3,10 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
 from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 
 # Development defaults, shared with ``python -m gateway.tokens`` so a dev token just works. The
@@ -34,7 +35,37 @@ class GatewaySettings(BaseSettings):
     jwt_leeway_s: int = Field(default=30, ge=0, le=300)
     webhook_secret: SecretStr = SecretStr(DEV_WEBHOOK_SECRET)
 
+    #: The OpenID Connect provider (its ``iss``) whose tokens staff sign in with: NHS CIS2 in
+    #: England. Set, only its RS256/ES256 tokens are accepted; HS256 development tokens are not.
+    oidc_issuer: str | None = None
+    #: The ``aud`` the provider's tokens must carry for the gateway (its client id at the provider).
+    oidc_audience: str = DEFAULT_AUDIENCE
+    #: The provider's signing keys; unset: the ``jwks_uri`` of its discovery document.
+    oidc_jwks_url: AnyHttpUrl | None = None
+    #: Signature algorithms accepted; only asymmetric ones can be named, never HS* or none.
+    oidc_algorithms: list[Literal["RS256", "ES256"]] = Field(
+        default=["RS256", "ES256"], min_length=1
+    )
+    #: Claim naming the user's organisation (an ODS code).
+    oidc_org_claim: str = "org"
+    #: Claim listing the user's roles at the provider (a list, or a space-separated string).
+    oidc_roles_claim: str = "roles"
+    #: The provider's role values that may compose and send (JSON list).
+    oidc_sender_roles: list[str] = Field(default_factory=lambda: ["sender"])
+    #: The provider's role values that may only view (JSON list).
+    oidc_viewer_roles: list[str] = Field(default_factory=lambda: ["viewer"])
+    #: Seconds fetched signing keys are trusted before they are fetched again.
+    oidc_keys_ttl_s: int = Field(default=3600, ge=1, le=86_400)
+    #: The least seconds between two fetches when a token names a key not yet seen (rotation),
+    #: so made-up ``kid``s cannot make the gateway hammer the provider.
+    oidc_keys_refetch_s: float = Field(default=30.0, ge=0, le=3600)
+
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    #: Every other request body (JSON, forms, callbacks): refused with 413 beyond this.
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=16 * 1024 * 1024)
+    #: Send Strict-Transport-Security on every response: set it when clients reach the gateway
+    #: over TLS (a proxy in front); a request that arrives as https gets it anyway.
+    hsts: bool = False
     max_rows: int = Field(default=100_000, ge=1)
     batch_size: int = Field(default=200, ge=1, le=5000)
     #: ``ResolveRows`` publishes awaiting the broker's confirm at once, per upload.

@@ -9,6 +9,8 @@ from cohort_contracts.envelope import Message, Model
 from cohort_contracts.routing import Route
 from cohort_contracts.sending import FiretextReceipt
 
+from .caller import Caller
+
 M = TypeVar("M", bound=Model)
 
 ErrorDetails = dict[str, str | int | list[str]]
@@ -73,3 +75,10 @@ class Publisher(Protocol):
     async def publish(self, route: Route, message: Message) -> None: ...
 
     async def publish_encoded(self, route: Route, message: EncodedMessage) -> None: ...
+
+
+class TokenVerifier(Protocol):
+    """Turns a bearer token into the caller it names; raises ``identity.TokenRefused`` (401)
+    or ``adapters.oidc_keys.KeysUnavailable`` (503)."""
+
+    async def verify(self, token: str) -> Caller: ...

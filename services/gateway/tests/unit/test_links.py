@@ -3,7 +3,7 @@
 import pytest
 
 from cohort_contracts.campaign_requests import ResolveLink
-from gateway.ratelimit import TokenBuckets
+from cohort_http.token_buckets import TokenBuckets
 
 from ..conftest import ORG, GatewayFactory, Harness
 

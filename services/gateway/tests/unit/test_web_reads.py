@@ -37,6 +37,7 @@ async def test_me_names_a_practice_user_and_its_one_practice(
         "organisation": {"ods": "B82002", "name": "Hillview Practice"},
         "is_network": False,
         "practices": [{"ods": "B82002", "name": "Hillview Practice"}],
+        "roles": ["sender", "viewer"],
     }
 
 

@@ -11,6 +11,8 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from cohort_http.body_limit import BodyLimit
+
 from .api_client import ServiceToken
 from .config import PatientSettings
 from .errors import ERROR_PAGES
@@ -60,6 +62,8 @@ def create_app(
         same_site="strict",
         https_only=settings.secure_cookies,
     )
+    # A patient's answers are short forms: nothing here needs more than the default 1 MiB.
+    app.add_middleware(BodyLimit)
     app.add_middleware(
         SecurityHeaders,
         hsts=settings.secure_cookies,

@@ -354,3 +354,15 @@ async def test_the_patients_address_goes_to_the_gateway(patient: Patient) -> Non
     patient.gateway.add(TOKEN)
     await get(patient, START)
     assert patient.gateway.addresses[-1] == "127.0.0.1"
+
+
+async def test_a_form_body_over_the_cap_is_413_and_asks_nothing(patient: Patient) -> None:
+    patient.gateway.add(TOKEN)
+    page = await get(patient, START)
+
+    response = await patient.client.post(
+        START, data={"csrf_token": csrf(page), "day": "1" * (2 * 1024 * 1024)}
+    )
+
+    assert response.status_code == 413
+    assert patient.gateway.links[TOKEN].failures == 0

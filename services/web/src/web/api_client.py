@@ -44,6 +44,8 @@ class Me(ApiModel):
     organisation: Organisation
     is_network: bool
     practices: list[Organisation]
+    #: sender: may compose and send; viewer: may only read.
+    roles: list[str] = []
 
 
 class Counts(ApiModel):

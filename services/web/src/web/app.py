@@ -9,12 +9,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from cohort_http.body_limit import BodyLimit
+from cohort_http.token_buckets import TokenBuckets
+
 from .config import WebSettings
 from .errors import ERROR_PAGES
+from .oidc import make_oauth
 from .routes import (
     campaigns,
     compose,
     lists,
+    oidc_sign_in,
     opt_outs,
     patients,
     review,
@@ -60,6 +65,10 @@ def create_app(
     app.state.settings = settings
     app.state.templates = make_templates()
     app.state.users = users
+    app.state.oauth = make_oauth(settings)
+    app.state.sign_in_limiter = TokenBuckets(
+        settings.sign_in_per_minute / 60, settings.sign_in_burst
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret.get_secret_value(),
@@ -67,6 +76,11 @@ def create_app(
         max_age=settings.session_max_age_s,
         same_site="lax",
         https_only=settings.secure_cookies,
+    )
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        routes={r"/campaigns/[^/]+/upload": settings.max_upload_bytes},
     )
     app.add_middleware(
         SecurityHeaders,
@@ -82,7 +96,18 @@ def create_app(
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    routes = (sign_in, campaigns, lists, compose, review, safety, patients, templates, opt_outs)
+    routes = (
+        sign_in,
+        oidc_sign_in,
+        campaigns,
+        lists,
+        compose,
+        review,
+        safety,
+        patients,
+        templates,
+        opt_outs,
+    )
     for module in routes:
         app.include_router(module.router)
 

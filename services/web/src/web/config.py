@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
+
 ROOT = Path(__file__).resolve().parents[4]
 #: ``make setup`` installs the front-end packages here (``npm ci``); they are never committed.
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
@@ -41,6 +43,25 @@ class WebSettings(BaseSettings):
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = "cohort"
     jwt_audience: str = "cohort-gateway"
+
+    #: OpenID Connect sign-in (NHS CIS2 in England): the provider's issuer URL; set, staff sign in
+    #: there (authorization code with PKCE) and its ID token is the bearer token sent to the
+    #: gateway (whose GATEWAY_OIDC_AUDIENCE is then this client id).
+    oidc_issuer: str | None = None
+    #: This app's client id at the provider.
+    oidc_client_id: str = "cohort-web"
+    #: This app's client secret at the provider, if it gave one. A secret.
+    oidc_client_secret: SecretStr = SecretStr("")
+    #: Scopes asked for; the provider's organisation and role claims come with them.
+    oidc_scope: str = "openid profile email"
+
+    #: Sign-in attempts one client address may make: a minute, and at once.
+    sign_in_per_minute: int = Field(default=10, ge=1, le=10_000)
+    sign_in_burst: int = Field(default=5, ge=1, le=10_000)
+    #: Request bodies: a patient list upload may be this large (the gateway's own cap is
+    #: GATEWAY_MAX_UPLOAD_BYTES), and every other form this large; beyond, 413.
+    max_upload_bytes: int = Field(default=21 * 1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=16 * 1024 * 1024)
 
     #: Let the NHS.UK frontend load its Frutiger font from assets.nhs.uk (off: system fonts;
     #: the tests turn it off so that no browser they drive reaches outside this machine).

@@ -380,3 +380,15 @@ async def test_a_patients_page_shows_their_appointment_or_answers(signed_in: Web
     assert "Answers" in page.main_text
     assert "Do you smoke?" in page.main_text
     assert "Yes, every day" in page.main_text
+
+
+async def test_a_viewer_sees_the_review_but_is_not_offered_send(web: Web) -> None:
+    web.gateway.roles = ["viewer"]
+    await web.sign_in()
+    campaign = ready_campaign(web, message={"body": "Hi ((first_name))", "subject": None})
+
+    page = await web.page(f"/campaigns/{campaign['id']}/review")
+
+    assert "Hi Ann" in page.main_text
+    assert "Send" not in page.buttons()
+    assert "sending needs the sender role" in page.main_text

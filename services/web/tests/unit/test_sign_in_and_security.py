@@ -174,3 +174,32 @@ async def test_a_network_user_cannot_pick_a_practice_outside_its_network(web: We
 
     _m, _p, headers, _b = web.gateway.requests[-1]
     assert headers["x-act-for-org"] == "A81001"  # unchanged: the first practice, from sign-in
+
+
+async def test_sign_in_attempts_are_limited_per_address() -> None:
+    gateway = FakeGateway()
+    app = create_app(
+        settings(sign_in_burst=2, sign_in_per_minute=1),
+        transport=httpx2.ASGITransport(app=gateway.app),
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://web") as client:
+            web = Web(client, gateway)
+            statuses = [(await web.post("/sign-in", {"next": "/x"})).status_code for _ in range(3)]
+            refused = await web.post("/sign-in", {"user": "priya.shah", "next": "/campaigns"})
+
+    assert statuses == [400, 400, 429]
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert "Too many attempts to sign in" in refused.text
+
+
+async def test_a_form_body_over_the_cap_is_413(web: Web) -> None:
+    token = (await web.page("/sign-in")).csrf()
+
+    response = await web.client.post(
+        "/sign-in", data={"csrf_token": token, "user": "x" * (2 * 1024 * 1024)}
+    )
+
+    assert response.status_code == 413

@@ -4,12 +4,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx2
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from faststream.rabbit import RabbitBroker
 
+from cohort_http.body_limit import BodyLimit
 from cohort_platform.http_tracing import TracingMiddleware
 from cohort_platform.logs import configure_logging
 from cohort_platform.settings import RabbitSettings
@@ -31,8 +33,10 @@ from .http import (
     templates,
     webhooks,
 )
+from .http.auth import document_common_errors
 from .http.errors import install_error_handlers
 from .http.metrics import RequestMetrics
+from .http.security_headers import SecurityHeaders
 
 NO_FASTAPI_TELEMETRY: TelemetryConfig = {
     "tracing": False,
@@ -52,6 +56,24 @@ the practice it acts for in `X-Act-For-Org` when creating a campaign, a template
 list. Errors have one shape: `{"error": {"code", "message", "details"}}`."""
 
 
+ROUTERS = (
+    campaigns.router,
+    events.router,
+    patient_lists.upload_router,
+    patient_lists.router,
+    recipients.router,
+    templates.router,
+    suppressions.router,
+    suppressions.public,
+    me.router,
+    links.router,
+    patient_links.router,
+    patient_activity.router,
+    webhooks.router,
+    ops.router,
+)
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     rabbit: RabbitSettings | None = None,
@@ -59,9 +81,11 @@ def create_app(
     broker: RabbitBroker | None = None,
     campaign: CampaignClient | None = None,
     configure_logs: bool = True,
+    oidc_transport: httpx2.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """``broker`` and ``campaign`` are for tests (a ``TestRabbitBroker``-patched broker, a fake
-    campaign); by default both are real and built by ``bootstrap``."""
+    """``broker``, ``campaign`` and ``oidc_transport`` are for tests (a ``TestRabbitBroker``-
+    patched broker, a fake campaign, an identity provider in memory); by default all are real
+    and built by ``bootstrap``."""
     gateway_settings = settings if settings is not None else GatewaySettings()
     rabbit_settings = rabbit if rabbit is not None else RabbitSettings()
 
@@ -70,7 +94,11 @@ def create_app(
         if configure_logs:
             configure_logging("gateway", gateway_settings.log_level)
         async with running_gateway(
-            gateway_settings, rabbit_settings, broker=broker, campaign=campaign
+            gateway_settings,
+            rabbit_settings,
+            broker=broker,
+            campaign=campaign,
+            oidc_transport=oidc_transport,
         ) as wiring:
             app.state.wiring = wiring
             yield
@@ -88,25 +116,17 @@ def create_app(
         telemetry=NO_FASTAPI_TELEMETRY,
     )
     install_error_handlers(app)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=gateway_settings.max_body_bytes,
+        # Uploads are capped by their own route, at GATEWAY_MAX_UPLOAD_BYTES.
+        routes={r"/v1/campaigns/[^/]+/patient-lists": None},
+    )
+    app.add_middleware(SecurityHeaders, hsts=gateway_settings.hsts)
     app.add_middleware(RequestMetrics)
     app.add_middleware(TracingMiddleware)
     _use_error_shape_in_openapi(app)
-    for router in (
-        campaigns.router,
-        events.router,
-        patient_lists.upload_router,
-        patient_lists.router,
-        recipients.router,
-        templates.router,
-        suppressions.router,
-        suppressions.public,
-        me.router,
-        links.router,
-        patient_links.router,
-        patient_activity.router,
-        webhooks.router,
-        ops.router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
     return app
 
@@ -128,6 +148,8 @@ def _use_error_shape_in_openapi(app: FastAPI) -> None:
                     response = operation.get("responses", {}).get("422", {})
                     if "HTTPValidationError" in str(response):
                         del operation["responses"]["422"]
+            # The routers' own routes: FastAPI's app.routes wraps included routers.
+            document_common_errors(spec, [r for router in ROUTERS for r in router.routes])
             schemas = spec.get("components", {}).get("schemas", {})
             for name in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(name, None)

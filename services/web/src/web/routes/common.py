@@ -132,6 +132,7 @@ def layout_context(request: Request) -> dict[str, Any]:
         "org_name": org_name,
         "acting_name": names.get(acting, acting) if acting else org_name,
         "acting_descriptor": acting if acting else user.org,
+        "may_send": bool(profile.get("may_send", False)),
     }
     return context
 

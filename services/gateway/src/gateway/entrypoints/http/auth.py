@@ -1,36 +1,38 @@
-"""Bearer-token authentication: an HS256 JWT naming the user (``sub``) and organisation (``org``,
-a practice or a network), and the organisations the request may read and act for.
+"""Bearer-token authentication: a JWT naming the user (``sub``), the organisation (a practice or
+a network) and the user's roles, and the organisations the request may read and act for.
 
-Routes under ``/v1`` (webhooks and patient links aside) use ``AuthenticatedRoute``, which checks
-the token before FastAPI reads the request body: an anonymous caller gets 401, not a 422 about
-its JSON or a 413 about a file it should never have been able to upload."""
+Tokens are the identity provider's (``GATEWAY_OIDC_ISSUER``) or, for development, HS256 tokens
+signed with ``GATEWAY_JWT_SECRET``; ``ports.TokenVerifier`` checks them. Routes under ``/v1``
+(webhooks and patient links aside) use ``AuthenticatedRoute``, which checks the token and the
+caller's role before FastAPI reads the request body: an anonymous caller gets 401, not a 422
+about its JSON or a 413 about a file it should never have been able to upload."""
 
-import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from typing import Annotated, Any
 
-import jwt
 from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.routing import BaseRoute
 
+from ...adapters.oidc_keys import KeysUnavailable
 from ...caller import Caller
-from ...config import GatewaySettings
+from ...identity import ODS_CODE, SENDER, VIEWER, TokenRefused
 from ...organisations import NotAMember, Organisations, PracticeNotNamed
-from .errors import ApiError
+from .errors import ERROR_DESCRIPTIONS, ApiError
 from .wiring import get_wiring
 
-ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ["exp", "sub", "org", "iss", "aud"]
-ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
 ACT_FOR_HEADER = "X-Act-For-Org"
 _CALLER_KEY = "gateway.caller"
+#: Methods a viewer may use; anything else changes something, and needs a sender.
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
 
 bearer = HTTPBearer(
     auto_error=False,
     bearerFormat="JWT",
-    description="HS256 JWT with claims sub (user id), org (ODS code), iss, aud and exp.",
+    description="A JWT from the identity provider (RS256/ES256), or in development an HS256 "
+    "token, with claims sub (user id), org (ODS code), roles, iss, aud and exp.",
 )
 
 
@@ -40,33 +42,8 @@ def unauthorized(message: str, *, token_sent: bool) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": challenge})
 
 
-def verify_token(token: str, settings: GatewaySettings) -> Caller:
-    try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret.get_secret_value(),
-            algorithms=[ALGORITHM],
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            leeway=settings.jwt_leeway_s,
-            options={"require": REQUIRED_CLAIMS},
-        )
-    except jwt.ExpiredSignatureError:
-        raise unauthorized("The token has expired. Sign in again.", token_sent=True) from None
-    except jwt.MissingRequiredClaimError as exc:
-        raise unauthorized(f"The token has no '{exc.claim}' claim.", token_sent=True) from None
-    except jwt.InvalidTokenError:
-        raise unauthorized("The token is not valid.", token_sent=True) from None
-    user, org = claims.get("sub"), claims.get("org")
-    if not isinstance(user, str) or not user:
-        raise unauthorized("The token's 'sub' claim is not a user id.", token_sent=True)
-    if not isinstance(org, str) or not ODS_CODE.match(org):
-        raise unauthorized("The token's 'org' claim is not an ODS code.", token_sent=True)
-    return Caller(user_id=user, org_id=org)
-
-
-def authenticate(request: Request) -> Caller:
-    """The token's own user and organisation, verified once per request."""
+async def verify_request(request: Request) -> Caller:
+    """The token's own user, organisation and roles, verified once per request."""
     cached = request.scope.get(_CALLER_KEY)
     if isinstance(cached, Caller):
         return cached
@@ -75,9 +52,40 @@ def authenticate(request: Request) -> Caller:
         raise unauthorized(
             "Sign in first: send an 'Authorization: Bearer <token>' header.", token_sent=False
         )
-    caller = verify_token(token.strip(), get_wiring(request).settings)
+    try:
+        caller = await get_wiring(request).verifier.verify(token.strip())
+    except TokenRefused as exc:
+        raise unauthorized(str(exc), token_sent=True) from None
+    except KeysUnavailable:
+        raise ApiError(
+            503, "unavailable", "Sign-in cannot be checked just now. Try again in a minute."
+        ) from None
     request.scope[_CALLER_KEY] = caller
     return caller
+
+
+def authenticate(request: Request) -> Caller:
+    """The caller ``verify_request`` found; every staff route's class verified it first."""
+    cached = request.scope.get(_CALLER_KEY)
+    if not isinstance(cached, Caller):
+        raise RuntimeError("the route does not verify its caller: use AuthenticatedRoute")
+    return cached
+
+
+def require_role(request: Request, caller: Caller) -> None:
+    if request.method in READING:
+        if VIEWER not in caller.roles:
+            raise ApiError(
+                403,
+                "forbidden",
+                "Your account has no Cohort role: ask your organisation's administrator for one.",
+            )
+    elif SENDER not in caller.roles:
+        raise ApiError(
+            403,
+            "forbidden",
+            "You may view campaigns but not change or send them: that needs the sender role.",
+        )
 
 
 def reading_caller(request: Request) -> Caller:
@@ -127,35 +135,44 @@ def _acting_for(organisations: Organisations, identity: Caller, named: str | Non
             {"fields": [f"header.{ACT_FOR_HEADER}"]},
         ) from None
     except NotAMember:
-        org = identity.org_id
-        allowed = (
-            f"network {org} and may act only for its member practices"
-            if organisations.is_network(org)
-            else f"{org} and may act only for it"
-        )
+        # 404, not 403: whether an organisation exists, or is someone else's, is not the
+        # caller's to learn (the same answer as for another practice's campaign).
         raise ApiError(
-            403,
-            "forbidden",
-            f"You cannot act for {named}: you are signed in for {allowed}.",
+            404,
+            "not_found",
+            f"There is no practice {named} among those you may act for.",
             {"org": str(named)},
         ) from None
 
 
-class AuthenticatedRoute(APIRoute):
+class SignedInRoute(APIRoute):
+    """Verifies the bearer token before anything else; any role will do."""
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
-        async def authenticated(request: Request) -> Response:
-            authenticate(request)
+        async def signed_in(request: Request) -> Response:
+            self.check(request, await verify_request(request))
             return await handle(request)
 
-        return authenticated
+        return signed_in
+
+    def check(self, request: Request, caller: Caller) -> None:
+        """What else the caller must be allowed (nothing, here)."""
+
+
+class AuthenticatedRoute(SignedInRoute):
+    """Reading needs the viewer role (which senders have); anything else, the sender role."""
+
+    def check(self, request: Request, caller: Caller) -> None:
+        require_role(request, caller)
 
 
 ActForOrg = Annotated[
     str | None,
     Header(
         alias=ACT_FOR_HEADER,
+        pattern=r"^\s*[A-Za-z0-9]{3,10}\s*$",
         description="Network users: the ODS code of the member practice to act for. Required "
         "when creating; optional elsewhere, where it narrows what is seen to that practice.",
     ),
@@ -181,3 +198,32 @@ async def current_actor(
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 ActorDep = Annotated[Caller, Depends(current_actor)]
+
+
+def document_common_errors(spec: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """Add to the OpenAPI document the answers routes give whatever their own code does: 401
+    (the token) on signed-in routes, 403 (the role) on ``AuthenticatedRoute``s, 404 (a practice
+    outside the caller's reach) and 422 where ``X-Act-For-Org`` is taken, and 400 (a body that
+    cannot be parsed) and 413 (over ``GATEWAY_MAX_BODY_BYTES``) wherever a body is."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for route in routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods or ():
+            operation = spec["paths"][route.path_format][method.lower()]
+            statuses = _common_statuses(route, operation)
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                described = {"description": ERROR_DESCRIPTIONS[status], "content": error}
+                responses.setdefault(str(status), described)
+
+
+def _common_statuses(route: APIRoute, operation: dict[str, Any]) -> list[int]:
+    statuses = [400, 413] if "requestBody" in operation else []
+    if isinstance(route, SignedInRoute):
+        statuses.append(401)
+    if isinstance(route, AuthenticatedRoute):
+        statuses.append(403)
+    if ACT_FOR_HEADER in {p["name"] for p in operation.get("parameters", [])}:
+        statuses += [404, 422]
+    return statuses

@@ -54,7 +54,12 @@ class Questionnaire(QuestionnaireSettings):
 
 
 class NewCampaign(Body):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu", "type": "basic"}]})
+
+    # The pattern says in the document what stripping does: blanks alone are no name.
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+    ]
     type: CampaignType = Field(
         description="basic: information only; booking: a per-patient booking link; "
         "questionnaire: a per-patient questionnaire link"
@@ -73,6 +78,17 @@ class NewMessage(Body):
     """Either free text (``body``, with ``subject`` for email) or a template (``template_id``:
     its current version is copied into the campaign)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"body": "Hello ((first_name))"}],
+            # What ``_body_or_template`` checks, said in the document too.
+            "oneOf": [
+                {"required": ["body"], "properties": {"body": {"type": "string"}}},
+                {"required": ["template_id"], "properties": {"template_id": {"type": "string"}}},
+            ],
+        }
+    )
+
     body: MessageText | None = Field(
         default=None,
         description="Message text; placeholders such as ((first_name)) are filled per patient",
@@ -88,6 +104,8 @@ class NewMessage(Body):
 
 
 class SendConfirmation(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"confirm_recipient_count": 0}]})
+
     confirm_recipient_count: int = Field(
         ge=0, description="The recipient count shown on the review; must match to send"
     )
@@ -106,16 +124,23 @@ class SendConfirmation(Body):
 
 
 class ApprovalConfirmation(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"confirm_recipient_count": 0}]})
+
     confirm_recipient_count: int = Field(
         ge=0, description="The recipient count shown on the review the approver looked at"
     )
 
 
 class TestRecipient(Body):
-    channel: Channel
-    to: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)] = (
-        Field(description="Your own mobile (07… or 447…) or email address")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"channel": "sms", "to": "07700900123"}]}
     )
+
+    channel: Channel
+    to: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=3, max_length=320, pattern=r"\S.+\S"),
+    ] = Field(description="Your own mobile (07… or 447…) or email address")
 
 
 @router.post(

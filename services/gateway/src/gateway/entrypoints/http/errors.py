@@ -60,7 +60,7 @@ CAMPAIGN_STATUS = {
     "locked": 423,
 }
 
-_DESCRIPTIONS = {
+ERROR_DESCRIPTIONS = {
     400: "Bad request",
     401: "Missing, expired or invalid bearer token",
     403: "Not allowed",
@@ -78,7 +78,7 @@ _DESCRIPTIONS = {
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the given error statuses."""
-    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
+    return {s: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[s]} for s in statuses}
 
 
 def error_response(

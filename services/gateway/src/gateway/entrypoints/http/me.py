@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
-from .auth import AuthenticatedRoute, authenticate, bearer
+from .auth import SignedInRoute, authenticate, bearer
 from .errors import error_responses
 from .wiring import WiringDep
 
-router = APIRouter(prefix="/v1", tags=["organisations"], route_class=AuthenticatedRoute)
+router = APIRouter(prefix="/v1", tags=["organisations"], route_class=SignedInRoute)
 
 
 class Organisation(BaseModel):
@@ -27,6 +27,9 @@ class Me(BaseModel):
     )
     practices: list[Organisation] = Field(
         description="The practices this user may act for: its own, or its network's members"
+    )
+    roles: list[str] = Field(
+        description="sender: may compose and send; viewer: may read. Empty: no Cohort role."
     )
 
 
@@ -52,4 +55,5 @@ async def me(
         organisation=named(identity.org_id),
         is_network=organisations.is_network(identity.org_id),
         practices=[named(ods) for ods in organisations.readable_by(identity.org_id)],
+        roles=sorted(identity.roles),
     )

@@ -40,7 +40,7 @@ from cohort_contracts.patient_links import (
 from ...bootstrap import Wiring
 from ...caller import Caller, Envelope
 from ...config import PATIENT_SERVICE_AUDIENCE, GatewaySettings
-from .auth import ODS_CODE
+from ...identity import ODS_CODE
 from .errors import ApiError, error_responses
 from .wiring import WiringDep
 

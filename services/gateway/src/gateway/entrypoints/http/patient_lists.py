@@ -20,7 +20,7 @@ from ...handlers.patient_lists import accept_patient_list
 from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
 from ...uploads import FileFormat
 from ...uploads.errors import FileTooLarge
-from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller
+from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller, verify_request
 from .errors import error_responses
 from .wiring import WiringDep, get_wiring
 
@@ -59,6 +59,7 @@ class UploadRoute(AuthenticatedRoute):
 
         async def within_limit(request: Request) -> Response:
             # Who acts for which practice is settled before a byte of the file is read.
+            self.check(request, await verify_request(request))
             acting_caller(request)
             limit = get_wiring(request).settings.max_upload_bytes
             declared = request.headers.get("content-length", "")

@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import uuid4
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from cohort_contracts.envelope import Model
 from cohort_contracts.opt_out import (
@@ -22,8 +22,9 @@ from cohort_contracts.opt_out import (
     UnsubscribeResult,
 )
 
+from ...identity import ODS_CODE
 from ...ports import expect
-from .auth import ODS_CODE, ActorDep, AuthenticatedRoute, CallerDep
+from .auth import ActorDep, AuthenticatedRoute, CallerDep
 from .errors import ApiError, error_responses
 from .models import Body
 from .wiring import WiringDep
@@ -39,6 +40,8 @@ _TOKEN = re.compile(r"[A-Z0-9]{3,10}\.[A-Za-z0-9_\-]{10,40}\.[A-Za-z0-9_\-]{10,4
 
 
 class NewSuppression(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"contact": "07700900123"}]})
+
     contact: Contact = Field(description="A UK mobile number or an email address")
 
 

@@ -3,7 +3,7 @@
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Query, Response
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from cohort_contracts.campaign_requests import (
     ArchiveTemplate,
@@ -23,12 +23,19 @@ from .wiring import WiringDep
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=AuthenticatedRoute)
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: The pattern says in the document what stripping does: blanks alone are no name.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 Subject = Annotated[str, StringConstraints(max_length=200)]
 
 
 class NewTemplate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Flu", "type": "basic", "body": "Hello"}]}
+    )
+
     name: Name
     type: CampaignType = Field(description="The campaign type the template is written for")
     body: Text = Field(description="Text with placeholders such as ((first_name))")
@@ -36,6 +43,17 @@ class NewTemplate(Body):
 
 
 class TemplateChange(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Renamed"}],
+            # What ``_changes_something`` checks, said in the document too.
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("name", "body", "subject")
+            ],
+        }
+    )
+
     name: Name | None = None
     body: Text | None = None
     subject: Subject | None = None

@@ -15,7 +15,7 @@ from cohort_platform.group_commit import Overloaded
 from cohort_platform.webhooks import token_is_valid
 
 from ...handlers.webhooks import accept_firetext_inbound, accept_firetext_receipt
-from .auth import ODS_CODE
+from ...identity import ODS_CODE
 from .errors import ApiError, error_responses
 from .wiring import WiringDep
 

@@ -1,7 +1,8 @@
-"""Per-client token buckets, in memory: enough to slow down someone guessing link tokens from one
-address. Each gateway process keeps its own buckets, so N replicas allow N times the rate. The
-bucket is the platform's (``cohort_platform.rate_limiter``: one token bucket for every service);
-this module only keeps one per client, and only so many clients."""
+"""Per-client token buckets, in memory: enough to slow down someone guessing link tokens or
+signing in over and over from one address (the gateway's link endpoints, the web app's sign-in).
+Each process keeps its own buckets, so N replicas allow N times the rate. The bucket is the
+platform's (``cohort_platform.rate_limiter``: one token bucket for every service, pure Python, no
+broker); this module only keeps one per client, and only so many clients."""
 
 import time
 from collections import OrderedDict

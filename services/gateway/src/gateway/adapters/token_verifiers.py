@@ -1,0 +1,112 @@
+"""Bearer tokens to callers: the OpenID Connect provider's (production) or HS256 development
+tokens signed with ``GATEWAY_JWT_SECRET`` (``make run``, ``python -m gateway.tokens``).
+
+The gateway uses exactly one of them: with ``GATEWAY_OIDC_ISSUER`` set, a development token is
+refused like any other token the provider did not sign."""
+
+from collections.abc import Sequence
+
+import jwt
+
+from ..caller import Caller
+from ..config import GatewaySettings
+from ..identity import (
+    SENDER,
+    VIEWER,
+    TokenRefused,
+    caller_from_claims,
+    claimed_roles,
+    cohort_roles,
+)
+from .oidc_keys import SigningKeys
+
+DEV_ALGORITHM = "HS256"
+DEV_REQUIRED_CLAIMS = ["exp", "sub", "org", "iss", "aud"]
+#: RFC 7519 claims every provider token must carry, beyond the signature.
+OIDC_REQUIRED_CLAIMS = ["exp", "nbf", "iss", "aud", "sub"]
+
+
+def _decode(
+    token: str, key: object, algorithms: Sequence[str], **checks: object
+) -> dict[str, object]:
+    try:
+        claims: dict[str, object] = jwt.decode(token, key, algorithms=algorithms, **checks)  # type: ignore[arg-type]
+    except jwt.ExpiredSignatureError:
+        raise TokenRefused("The token has expired. Sign in again.") from None
+    except jwt.ImmatureSignatureError:
+        raise TokenRefused("The token is not valid yet ('nbf' is in the future).") from None
+    except jwt.MissingRequiredClaimError as exc:
+        raise TokenRefused(f"The token has no '{exc.claim}' claim.") from None
+    except jwt.InvalidAudienceError:
+        raise TokenRefused("The token is not for this service (its 'aud').") from None
+    except jwt.InvalidIssuerError:
+        raise TokenRefused("The token is from another issuer (its 'iss').") from None
+    except jwt.PyJWTError:
+        raise TokenRefused("The token is not valid.") from None
+    return claims
+
+
+class DevTokenVerifier:
+    """HS256 with the shared secret. Without a ``roles`` claim the user is a sender, so that
+    development tokens minted before roles existed keep working."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self._settings = settings
+
+    async def verify(self, token: str) -> Caller:
+        s = self._settings
+        claims = _decode(
+            token,
+            s.jwt_secret.get_secret_value(),
+            [DEV_ALGORITHM],
+            issuer=s.jwt_issuer,
+            audience=s.jwt_audience,
+            leeway=s.jwt_leeway_s,
+            options={"require": DEV_REQUIRED_CLAIMS},
+        )
+        held = claimed_roles(claims, "roles") if "roles" in claims else {SENDER}
+        roles = cohort_roles(held, senders=[SENDER], viewers=[VIEWER])
+        return caller_from_claims(claims, org_claim="org", roles=roles)
+
+
+class OidcTokenVerifier:
+    """The provider's RS256/ES256 tokens: the algorithm is pinned by configuration (so ``none``
+    and HS256 signed with a public key are refused before any key is used), the key is the one
+    the header's ``kid`` names in the provider's JWKS and must be of that algorithm, and ``iss``,
+    ``aud``, ``exp`` and ``nbf`` must be present and right."""
+
+    def __init__(self, settings: GatewaySettings, keys: SigningKeys) -> None:
+        self._settings = settings
+        self._keys = keys
+
+    async def verify(self, token: str) -> Caller:
+        s = self._settings
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise TokenRefused("The token is not valid.") from None
+        algorithm, kid = header.get("alg"), header.get("kid")
+        if algorithm not in s.oidc_algorithms:
+            raise TokenRefused(f"Tokens signed with {algorithm!s:.20} are not accepted.")
+        if not isinstance(kid, str) or not kid:
+            raise TokenRefused("The token does not name its signing key ('kid').")
+        key = await self._keys.get(kid)
+        if key is None:
+            raise TokenRefused("The token is signed with a key the provider does not publish.")
+        if key.algorithm_name != algorithm:
+            raise TokenRefused("The token's algorithm does not match its signing key.")
+        claims = _decode(
+            token,
+            key,
+            [algorithm],
+            issuer=s.oidc_issuer,
+            audience=s.oidc_audience,
+            leeway=s.jwt_leeway_s,
+            options={"require": OIDC_REQUIRED_CLAIMS},
+        )
+        roles = cohort_roles(
+            claimed_roles(claims, s.oidc_roles_claim),
+            senders=s.oidc_sender_roles,
+            viewers=s.oidc_viewer_roles,
+        )
+        return caller_from_claims(claims, org_claim=s.oidc_org_claim, roles=roles)

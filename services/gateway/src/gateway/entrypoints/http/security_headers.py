@@ -1,0 +1,52 @@
+"""Response headers on everything the gateway answers: the API's JSON and CSV may hold patient
+data, so nothing may frame it, sniff it into something else, send it on as a referrer or keep
+it in a cache; the offline API docs (Swagger UI, ReDoc) get a policy that lets their own
+scripts run and nothing from elsewhere. HSTS when the gateway is reached over TLS."""
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: JSON and CSV: nothing in them is ever to be run or loaded by a browser.
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+#: Swagger UI and ReDoc start themselves with an inline script (FastAPI's pages); their files
+#: come from the gateway itself (fastapi-offline), never a CDN.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'"
+)
+DOCS = ("/docs", "/redoc", "/static-offline-docs")
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        #: Always send HSTS (the gateway is behind a TLS-terminating proxy).
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = str(scope.get("path", "")).startswith(DOCS)
+        tls = self.hsts or scope.get("scheme") == "https"
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else API_POLICY)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                if not docs:
+                    headers.setdefault("Cache-Control", "no-store")
+                if tls:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
