@@ -96,7 +96,7 @@ async def cohort(rabbitmq_url: str) -> AsyncIterator[httpx2.AsyncClient]:
             (pds_app(PdsSettings(synthetic=True)), "pds"),
             (firetext_app(FiretextSettings(receipt_delay_ms=50)), "ft"),
             # A long sweep interval: the send request's own release does the work.
-            (campaign_app(CampaignSettings(sweep_interval_s=60), rabbit), "cp"),
+            (campaign_app(CampaignSettings(sweep_interval_s=60, quiet_hours="off"), rabbit), "cp"),
             (
                 ingest_app(
                     IngestSettings(

@@ -51,7 +51,8 @@ async def rabbit(rabbitmq_url: str) -> AsyncIterator[RabbitSettings]:
 
 @pytest.fixture
 async def client(rabbit: RabbitSettings) -> AsyncIterator[tuple[RabbitBroker, RpcClient]]:
-    app = create_app(CampaignSettings(sweep_interval_s=0.2), rabbit)
+    # Sends at any hour: quiet hours are proved by their own tests.
+    app = create_app(CampaignSettings(sweep_interval_s=0.2, quiet_hours="off"), rabbit)
     broker = make_broker(rabbit)
     rpc = RpcClient(broker, Topology(rabbit), caller="test", timeout=5)
     rpc.attach()
