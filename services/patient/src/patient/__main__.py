@@ -2,14 +2,15 @@
 
 import uvicorn
 
+from cohort_http.json_logs import configure_logging
+
 from .app import create_app
 from .config import PatientSettings
-from .logs import configure_logging
 
 
 def main() -> None:
     settings = PatientSettings()
-    configure_logging(settings.log_level)
+    configure_logging("patient", settings.log_level)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
 

@@ -12,13 +12,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from cohort_http.body_limit import BodyLimit
+from cohort_http.security_headers import NHS_FONTS, SecurityHeaders
 
 from .api_client import ServiceToken
 from .config import PatientSettings
 from .errors import ERROR_PAGES
 from .routes import booking, questionnaire, start, unsubscribe
 from .routes.common import render
-from .security import NHS_FONTS, SecurityHeaders
 from .templating import make_templates
 
 STATIC = Path(__file__).parent / "static"

@@ -2,9 +2,10 @@
 
 import uvicorn
 
+from cohort_http.json_logs import configure_logging
+
 from .app import create_app
 from .config import WebSettings
-from .logs import configure_logging
 from .users import load_users
 
 
@@ -15,7 +16,7 @@ def main() -> None:
             load_users(settings.users_file)
         except ValueError as exc:
             raise SystemExit(f"web: WEB_USERS_FILE: {exc}") from None
-    configure_logging(settings.log_level)
+    configure_logging("web", settings.log_level)
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from cohort_http.body_limit import BodyLimit
+from cohort_http.security_headers import NHS_FONTS, SecurityHeaders
 from cohort_http.token_buckets import TokenBuckets
 
 from .config import WebSettings
@@ -27,7 +28,6 @@ from .routes import (
     sign_in,
     templates,
 )
-from .security import NHS_FONTS, SecurityHeaders
 from .templating import make_templates
 from .users import DevUsers, load_users
 

@@ -1,5 +1,6 @@
-"""JSON logs with ids only: page addresses carry campaign and recipient ids, never patient data,
-and uvicorn's access log is off (query strings are nobody's business)."""
+"""JSON logs for the web app and the patient pages, with ids only: uvicorn's access log is off
+(page addresses carry link tokens and ids, query strings are nobody's business), and an
+exception is logged by its type alone."""
 
 import json
 import logging
@@ -11,11 +12,15 @@ _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
-            "service": "web",
+            "service": self.service,
             "logger": record.name,
             "event": record.getMessage(),
         }
@@ -26,9 +31,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str = "INFO") -> None:
+def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -1,5 +1,6 @@
-"""Response headers for every page and file: a Content-Security-Policy that allows no inline
-script (nor inline style, nor any other origin), no framing, no sniffing, no referrer."""
+"""Response headers for every page and file of the web app and the patient pages: a
+Content-Security-Policy that allows no inline script (nor inline style, nor any other origin),
+no framing, no sniffing, no referrer; pages (not static files) are never cached."""
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,19 +36,29 @@ HEADERS = {
 }
 
 
+#: Where the apps serve static files from: these may be cached.
+STATIC_PREFIXES = ("/assets/", "/nhsuk/", "/static/", "/vendor/")
+
+
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, hsts: bool = False, font_origin: str | None = None):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        hsts: bool = False,
+        font_origin: str | None = None,
+        static_prefixes: tuple[str, ...] = STATIC_PREFIXES,
+    ):
         self.app = app
         self.hsts = hsts
         self.csp = csp(font_origin)
+        self.static_prefixes = static_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = str(scope.get("path", "")).startswith(
-            ("/assets/", "/nhsuk/", "/static/", "/vendor/")
-        )
+        static = str(scope.get("path", "")).startswith(self.static_prefixes)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
