@@ -133,8 +133,9 @@ class RecipientRepository(Protocol):
         """Counts the recipients again and stores that (for a settled campaign)."""
         ...
 
-    async def any_in(self, campaign_id: UUID, statuses: frozenset[RecipientStatus]) -> bool:
-        """Whether any recipient is in one of ``statuses`` (an index probe, not a count)."""
+    async def any_in(self, campaign_id: UUID, statuses: Sequence[RecipientStatus]) -> bool:
+        """Whether any recipient is in one of ``statuses``: one index probe per status, in
+        the order given (see ``UNSENT_PROBES``), never a count."""
         ...
 
     async def apply(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:

@@ -57,10 +57,11 @@ class MongoRecipientRepository:
     async def recount(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
         return await self._counts.recount(campaign_id)
 
-    async def any_in(self, campaign_id: UUID, statuses: frozenset[RecipientStatus]) -> bool:
+    async def any_in(self, campaign_id: UUID, statuses: Sequence[RecipientStatus]) -> bool:
         # One equality probe per status: each is a single index seek, where ``$in`` over the
-        # statuses could not always use the index's order.
-        for status in sorted(statuses):
+        # statuses could not always use the index's order. In the caller's order: it decides
+        # which concurrent moves the probes cannot miss.
+        for status in statuses:
             query = {"campaign_id": str(campaign_id), "status": status.value}
             if await self._c.find_one(query, {"_id": 1}) is not None:
                 return True

@@ -336,6 +336,19 @@ UNCLAIMED_FROM = frozenset({RecipientStatus.QUEUED})
 
 UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING})
 
+#: The order to look for an unsent recipient in, one state at a time (probes are not one
+#: snapshot: recipients move between them). Forward moves (ready → queued → sending) are
+#: followed by probing in that order, so a recipient moving on is met again further along;
+#: a move back to ready (a refused claim, a blocked send) after the first probe is met by
+#: the last. Ready → queued is the one forward move the first probe could miss, and it is
+#: made only under the campaign's release lease, which whoever probes holds.
+UNSENT_PROBES = (
+    RecipientStatus.READY,
+    RecipientStatus.QUEUED,
+    RecipientStatus.SENDING,
+    RecipientStatus.READY,
+)
+
 
 def in_words(status: CampaignStatus) -> str:
     """A status as staff read it in a sentence ("awaiting approval", not "awaiting_approval")."""

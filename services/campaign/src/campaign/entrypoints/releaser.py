@@ -78,9 +78,12 @@ class Releaser:
         # precision: seconds, where Notify's scheduler runs every 15 minutes).
         await start_due(self._deps)
         for campaign in await self._deps.campaigns.list_sending():
-            self.kick(campaign)
             # Probes rather than counters: completes a campaign whose counters lag a crash.
-            await finish_if_done(campaign.org_id, campaign.id, self._deps, trust_counts=False)
+            # Before releasing, not beside it: both take the campaign's release lease.
+            if campaign.id in self._running or not await finish_if_done(
+                campaign.org_id, campaign.id, self._deps, trust_counts=False
+            ):
+                self.kick(campaign)
         await expire_unsettled(self._deps, self._receipt_timeout_s, self._claim_timeout_s)
         await settle_counts(self._deps)
 

@@ -16,12 +16,13 @@ from cohort_contracts.sending import MessagesSent, SendOutcome
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..domain.errors import NotFound
-from ..domain.model import RETURNED_FROM, UNCLAIMED_FROM, UNSENT, Campaign
+from ..domain.model import RETURNED_FROM, UNCLAIMED_FROM, UNSENT, UNSENT_PROBES, Campaign
 from ..ports import Move
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
 from .receipts import apply_early_receipts
+from .release import RELEASE_LEASE_S, release_lease
 
 log = logging.getLogger(__name__)
 
@@ -122,37 +123,47 @@ async def _cancel_if_cancelled(org_id: str, campaign_id: uuid.UUID, deps: Deps) 
 
 async def finish_if_done(
     org_id: str, campaign_id: uuid.UUID, deps: Deps, *, trust_counts: bool = True
-) -> None:
+) -> bool:
     """Completes a sending campaign once nothing is left unsent, without counting: the counters
-    say when that may be so, and one index probe per unsent state confirms it (the counters can
-    lag after a crash). The sweeper probes without asking the counters, so a campaign whose
-    counters lag still completes."""
+    say when that may be so, and index probes confirm it (the counters can lag after a crash).
+    The sweeper probes without asking the counters, so a campaign whose counters lag still
+    completes. Whether it completed.
+
+    The probes run under the campaign's release lease: a release moving recipients from ready
+    to queued between two probes would otherwise hide them from both, and the campaign would
+    complete with its patients queued and every claim refused. A release under way means
+    there is more to send; whoever looks after it (a report, the sweep) finishes."""
 
     async def finish(campaign: Campaign) -> bool:
         if campaign.status is not CampaignStatus.SENDING:
             return False
-        if trust_counts:
-            counts = await deps.recipients.counts(campaign_id)
-            if sum(counts.get(s, 0) for s in UNSENT):
-                return False
-        unsent = await deps.recipients.any_in(campaign_id, UNSENT)
+        unsent = await deps.recipients.any_in(campaign_id, UNSENT_PROBES)
         return campaign.finish_if_done(1 if unsent else 0)
 
+    if trust_counts:
+        counts = await deps.recipients.counts(campaign_id)
+        if sum(counts.get(s, 0) for s in UNSENT):
+            return False
+    lease, holder = release_lease(campaign_id), f"{deps.instance_id}:finish"
+    if not await deps.leases.acquire(lease, holder, RELEASE_LEASE_S):
+        return False
     try:
         _, finished = await change_campaign(
             deps.campaigns, lambda: _find(deps, org_id, campaign_id), finish
         )
     except NotFound:
-        return
+        return False
+    finally:
+        await deps.leases.release(lease, holder)
     if finished:
         log.info("campaign completed", extra={"campaign_id": str(campaign_id)})
+    return finished
 
 
 #: States a recipient of an ended campaign can still leave (a receipt may yet come for a sent
 #: message, or the expiry may settle it); outcome_unknown stays unless a late receipt comes.
-MOVING = frozenset(
-    {RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING, RecipientStatus.SENT}
-)
+#: Probed in this order, for the reason given at ``UNSENT_PROBES``.
+MOVING = (*UNSENT_PROBES[:-1], RecipientStatus.SENT, RecipientStatus.READY)
 
 
 async def settle_counts(deps: Deps) -> int:
