@@ -94,16 +94,10 @@ class Figures:
     log_findings: int = 0
 
     def failed_work(self) -> dict[str, int]:
-        """Dead letters of work: any on a queue of commands or events. RPC requests
-        (``*.requests``: reads and claims, whose askers time out and retry) are reported in
-        ``dead_letters`` but not counted here: in the 10,000-patient runs a handful of them
-        were dead-lettered around the broker restart (expired, or rejected until the delivery
-        limit), which is not yet explained (docs/reliability.md)."""
-        return {
-            queue: sum(reasons.values())
-            for queue, reasons in self.dead_letters.items()
-            if not queue.endswith(".requests.dlq")
-        }
+        """Dead letters, every one failed work: RPC requests included. (Requests whose asker
+        had stopped waiting, or whose asker's reply queue had gone, used to be dead-lettered
+        around the broker restart; they are now dropped and counted, ``cohort_rpc_abandoned``.)"""
+        return {queue: sum(reasons.values()) for queue, reasons in self.dead_letters.items()}
 
     def problems(self) -> list[str]:
         found = []
@@ -432,9 +426,7 @@ def _count_the_provider(stack: Stack, figures: Figures) -> None:
 
 
 async def _dead_letters(url: str, namespace: str) -> dict[str, dict[str, int]]:
-    """Each dead-letter queue's messages by why they died (``x-death``): ``expired`` is an RPC
-    request whose asker had already given up (it timed out, and was told so) while the broker
-    was away; anything else is work that failed."""
+    """Each dead-letter queue's messages by why they died (``x-death``)."""
     topology = Topology(RabbitSettings(rabbitmq_url=url, cohort_namespace=namespace))
     connection = await aio_pika.connect(url)
     found: dict[str, dict[str, int]] = {}

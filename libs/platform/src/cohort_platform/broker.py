@@ -1,7 +1,7 @@
 """One way to build a broker and publish on it, for every service."""
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
@@ -13,10 +13,8 @@ from cohort_contracts.routing import Route
 
 from .errors import describe
 from .message_metrics import MessageMetrics
+from .rpc import RpcClient, RpcServing
 from .settings import RabbitSettings
-
-if TYPE_CHECKING:
-    from .rpc import RpcClient
 from .topology import Topology
 
 log = logging.getLogger("cohort.broker")
@@ -58,8 +56,9 @@ def make_broker(settings: RabbitSettings, *, prefetch: int = 16) -> RabbitBroker
         logger=None,
         graceful_timeout=settings.cohort_graceful_timeout_s,
         # Tracing first (outermost), so a failure's log line is written inside its span. It
-        # costs next to nothing while tracing is off (cohort_platform.tracing).
-        middlewares=[RabbitTelemetryMiddleware(), MessageMetrics, IdOnlyErrorLog],
+        # costs next to nothing while tracing is off (cohort_platform.tracing). A request
+        # dropped by ``RpcServing`` is not counted as handled.
+        middlewares=[RabbitTelemetryMiddleware(), RpcServing, MessageMetrics, IdOnlyErrorLog],
         # on_return_raises: an unroutable message is an error, not a silent drop.
         default_channel=Channel(prefetch_count=prefetch, on_return_raises=True),
     )
@@ -102,7 +101,7 @@ async def publish_encoded(
 
 
 async def start_consuming(
-    broker: RabbitBroker, topology: Topology, *rpc_clients: "RpcClient"
+    broker: RabbitBroker, topology: Topology, *rpc_clients: RpcClient
 ) -> None:
     """Connect, declare the whole topology and the reply queues, then start the subscribers.
     Declaring first means a message rejected in the first moments is dead-lettered into a queue
