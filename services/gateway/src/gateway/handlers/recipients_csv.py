@@ -9,7 +9,7 @@ from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
 from cohort_contracts.campaign_views import RecipientPage, RecipientView
 from cohort_contracts.vocabulary import RecipientStatus
 
-from ..caller import Caller
+from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
 from .csv_text import BOM, as_text, encode_rows
 

@@ -15,7 +15,7 @@ from cohort_contracts.campaign_requests import ResolveLink
 from cohort_contracts.campaign_views import LinkView
 from cohort_contracts.envelope import Model
 
-from ...identity import ODS_CODE
+from ...domain.identity import ODS_CODE
 from .errors import ApiError, error_responses
 from .wiring import WiringDep
 

@@ -25,7 +25,7 @@ from cohort_contracts.patient_links import (
     RecipientActivity,
 )
 
-from ...caller import Caller
+from ...domain.caller import Caller
 from ...ports import CampaignClient, expect
 from .auth import AuthenticatedRoute, CallerDep
 from .errors import error_responses

@@ -38,9 +38,9 @@ from cohort_contracts.patient_links import (
 )
 
 from ...bootstrap import Wiring
-from ...caller import Caller, Envelope
 from ...config import PATIENT_SERVICE_AUDIENCE, GatewaySettings
-from ...identity import ODS_CODE
+from ...domain.caller import Caller, Envelope
+from ...domain.identity import ODS_CODE
 from .errors import ApiError, error_responses
 from .wiring import WiringDep
 

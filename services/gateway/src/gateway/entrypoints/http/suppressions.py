@@ -22,7 +22,7 @@ from cohort_contracts.opt_out import (
     UnsubscribeResult,
 )
 
-from ...identity import ODS_CODE
+from ...domain.identity import ODS_CODE
 from ...ports import expect
 from .auth import ActorDep, AuthenticatedRoute, CallerDep
 from .errors import ApiError, error_responses
