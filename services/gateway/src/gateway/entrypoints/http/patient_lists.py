@@ -23,7 +23,7 @@ from ...uploads.errors import FileTooLarge
 from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller, verify_request
 from .downloads import csv_download, csv_responses
 from .errors import error_responses
-from .wiring import WiringDep, get_wiring
+from .wiring import WiringDep, wiring_of
 
 PREFIX = "/v1/campaigns/{campaign_id}/patient-lists"
 
@@ -62,7 +62,7 @@ class UploadRoute(AuthenticatedRoute):
             # Who acts for which practice is settled before a byte of the file is read.
             self.check(request, await verify_request(request))
             acting_caller(request)
-            limit = get_wiring(request).settings.max_upload_bytes
+            limit = wiring_of(request).settings.max_upload_bytes
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise FileTooLarge(limit)
