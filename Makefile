@@ -92,7 +92,7 @@ screenshots: setup
 	uv run --frozen python scripts/patient_screenshots.py
 
 token: setup
-	@uv run --frozen python -m gateway.tokens --org $(ORG)
+	@uv run --frozen python -m gateway.entrypoints.dev_tokens --org $(ORG)
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache

@@ -41,7 +41,7 @@ from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import delete_namespace
 from cohort_platform.topology import Topology
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 
 POLL_S = 0.25
 SHORT = {

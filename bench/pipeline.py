@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx2
 
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 
 from .patient_csv import build_csv
 from .processes import BenchStack, running

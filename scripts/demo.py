@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx2
 
+from gateway.adapters.token_verifiers import issue_token
 from gateway.config import GatewaySettings
-from gateway.tokens import issue_token
 
 GATEWAY = os.environ.get("COHORT_GATEWAY_URL", "http://127.0.0.1:8000")
 SAMPLE = Path(__file__).with_name("sample-patients.csv")

@@ -121,10 +121,10 @@ def test_the_bundled_organisations_file_loads_in_both_services() -> None:
         load_organisation_names,
         load_organisation_phones,
     )
-    from gateway.organisations import Organisations
+    from gateway.adapters.organisations_file import read_organisations_file
 
     path = ROOT / "config" / "organisations.json"
-    organisations = Organisations.load(path)
+    organisations = read_organisations_file(path)
     assert organisations.readable_by("U12345") == ("A81001", "A81002")
     assert load_organisation_names(path)["A81001"] == "Example Surgery"
     assert load_organisation_phones(path)["A81001"] == "01632 960001"

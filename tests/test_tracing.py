@@ -28,9 +28,9 @@ from dispatch.config import Settings as DispatchSettings
 from dispatch.entrypoints.app import create_app as dispatch_app
 from firetext_sim.app import create_app as firetext_app
 from firetext_sim.config import Settings as FiretextSettings
+from gateway.adapters.token_verifiers import issue_token
 from gateway.config import GatewaySettings
 from gateway.entrypoints.app import create_app as gateway_app
-from gateway.tokens import issue_token
 from ingest.config import IngestSettings
 from ingest.entrypoints.app import create_app as ingest_app
 from pds_sim.app import create_app as pds_app

@@ -38,7 +38,7 @@ import httpx2
 from cohort_contracts.routing import ALL_ROUTES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
 from .log_scan import scan, service_logs

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
 from .patients import with_check_digit

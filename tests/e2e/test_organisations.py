@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 
 from .own_stack import run_stack
 from .stack import Stack

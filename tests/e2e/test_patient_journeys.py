@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from campaign.domain.links import LinkSigner
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
 from .browser import ORGANISATIONS, axe_violations, chromium, mobile, sign_in

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx2
 import pytest
 
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 
 from . import sending_flow as flow
 from .own_stack import run_stack

@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, UploadReason
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 
 from . import upload_files as files
 from .stack import Stack

@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 
 from .patients import build
 from .stack import Stack

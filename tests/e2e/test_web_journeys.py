@@ -15,7 +15,7 @@ import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
 from .browser import axe_violations, chromium, patient_list, sign_in, stack_env

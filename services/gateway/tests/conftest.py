@@ -22,9 +22,9 @@ from cohort_contracts.sending import (
 from cohort_platform.broker import make_broker
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
+from gateway.adapters.token_verifiers import issue_token
 from gateway.config import GatewaySettings
 from gateway.entrypoints.app import create_app
-from gateway.tokens import issue_token
 
 from .fakes import FakeCampaign
 

@@ -2,10 +2,10 @@
 
 import uvicorn
 
+from .adapters.organisations_file import OrganisationsInvalid
 from .bootstrap import load_organisations
 from .config import GatewaySettings
 from .entrypoints.app import create_app
-from .organisations import OrganisationsInvalid
 
 
 def main() -> None:

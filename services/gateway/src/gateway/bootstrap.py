@@ -20,13 +20,14 @@ from cohort_platform.topology import Topology
 from .adapters.campaign_rpc import RpcCampaignClient
 from .adapters.coalesced_reads import CoalescedReads
 from .adapters.oidc_keys import SigningKeys
+from .adapters.organisations_file import read_organisations_file
 from .adapters.rabbit_publisher import RabbitPublisher
 from .adapters.token_verifiers import DevTokenVerifier, OidcTokenVerifier
 from .config import GatewaySettings
+from .domain.organisations import Organisations
 from .handlers.campaign_events import CampaignEvents
 from .handlers.patient_lists import UploadLimits
 from .handlers.webhooks import publish_receipts
-from .organisations import Organisations
 from .ports import CampaignClient, Publisher, ReceiptBatcher, TokenVerifier
 
 READY_TIMEOUT_S = 1.0
@@ -81,7 +82,7 @@ def load_organisations(settings: GatewaySettings) -> Organisations:
     """Raises ``OrganisationsInvalid``: the gateway refuses to start with a bad file."""
     if settings.organisations_file is None:
         return Organisations()
-    return Organisations.load(settings.organisations_file)
+    return read_organisations_file(settings.organisations_file)
 
 
 @asynccontextmanager

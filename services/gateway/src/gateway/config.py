@@ -9,8 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
 from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 
-# Development defaults, shared with ``python -m gateway.tokens`` so a dev token just works. The
-# JWT key is 32+ bytes because PyJWT warns about shorter HS256 keys (RFC 7518 §3.2).
+# Development defaults, shared with ``make token`` (``entrypoints/dev_tokens.py``) so a dev token
+# just works. The JWT key is 32+ bytes because PyJWT warns about shorter HS256 keys (RFC 7518
+# §3.2).
 DEV_JWT_SECRET = "dev-only-cohort-gateway-jwt-secret-change-me"
 DEFAULT_ISSUER = "cohort"
 DEFAULT_AUDIENCE = "cohort-gateway"

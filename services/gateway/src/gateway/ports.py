@@ -9,7 +9,7 @@ from cohort_contracts.envelope import Message, Model
 from cohort_contracts.routing import Route
 from cohort_contracts.sending import FiretextReceipt
 
-from .caller import Caller
+from .domain.caller import Caller
 
 M = TypeVar("M", bound=Model)
 
@@ -78,7 +78,7 @@ class Publisher(Protocol):
 
 
 class TokenVerifier(Protocol):
-    """Turns a bearer token into the caller it names; raises ``identity.TokenRefused`` (401)
+    """Turns a bearer token into the caller it names; raises ``domain.identity.TokenRefused`` (401)
     or ``adapters.oidc_keys.KeysUnavailable`` (503)."""
 
     async def verify(self, token: str) -> Caller: ...

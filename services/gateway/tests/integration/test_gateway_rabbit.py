@@ -23,9 +23,9 @@ from cohort_platform.broker import make_broker
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth, rabbit_namespace
 from cohort_platform.topology import Topology
+from gateway.adapters.token_verifiers import issue_token
 from gateway.bootstrap import PUBLISHED_ROUTES
 from gateway.entrypoints.app import create_app
-from gateway.tokens import issue_token
 
 from ..conftest import JWT_SECRET, ORG, gateway_settings, webhook_token
 from ..fakes import make_campaign, now

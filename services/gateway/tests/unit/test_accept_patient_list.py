@@ -7,7 +7,7 @@ import pytest
 
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import RESOLVE_ROWS
-from gateway.caller import Caller
+from gateway.domain.caller import Caller
 from gateway.handlers import patient_lists
 from gateway.handlers.patient_lists import RowsNotQueued, UploadLimits, accept_patient_list
 from gateway.uploads import inspect_csv, iter_rows

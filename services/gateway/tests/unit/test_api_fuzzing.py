@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from cohort_platform.broker import make_broker
 from cohort_platform.settings import RabbitSettings
+from gateway.adapters.token_verifiers import issue_token
 from gateway.entrypoints.app import create_app
-from gateway.tokens import issue_token
 
 from ..conftest import JWT_SECRET, gateway_settings
 from ..fakes import FakeCampaign, make_recipient, make_unsuccessful_row

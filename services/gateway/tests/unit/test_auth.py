@@ -7,7 +7,7 @@ import jwt
 import pytest
 
 from cohort_contracts.campaign_requests import GetCampaign
-from gateway.tokens import issue_token
+from gateway.adapters.token_verifiers import issue_token
 
 from ..conftest import JWT_SECRET, ORG, Harness
 

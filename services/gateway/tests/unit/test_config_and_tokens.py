@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 from gateway.config import GatewaySettings
-from gateway.tokens import main
+from gateway.entrypoints.dev_tokens import main
 
 
 def test_defaults() -> None:

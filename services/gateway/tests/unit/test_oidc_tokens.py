@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from cohort_contracts.campaign_requests import CreateCampaign, SendCampaign
 from gateway.adapters.oidc_keys import KeysUnavailable, SigningKeys
+from gateway.adapters.token_verifiers import issue_token
 from gateway.config import GatewaySettings
-from gateway.tokens import issue_token
 
 from ..conftest import JWT_SECRET, GatewayFactory, Harness
 from ..identity_provider import (

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from gateway import __main__ as entry
+from gateway.adapters.organisations_file import OrganisationsInvalid, read_organisations_file
+from gateway.domain.organisations import NotAMember, Organisations, PracticeNotNamed
 from gateway.entrypoints.app import create_app
-from gateway.organisations import NotAMember, Organisations, OrganisationsInvalid, PracticeNotNamed
 
 from ..conftest import gateway_settings
 from ..organisations import (
@@ -21,7 +22,7 @@ from ..organisations import (
 
 
 def test_members_and_scopes(tmp_path: Path) -> None:
-    organisations = Organisations.load(write_organisations(tmp_path))
+    organisations = read_organisations_file(write_organisations(tmp_path))
 
     assert organisations.members == {NETWORK_A: (PRACTICE_A, PRACTICE_A2), NETWORK_B: (PRACTICE_B,)}
     assert organisations.readable_by(NETWORK_A) == (PRACTICE_A, PRACTICE_A2)
@@ -30,7 +31,7 @@ def test_members_and_scopes(tmp_path: Path) -> None:
 
 
 def test_who_acts_for_whom(tmp_path: Path) -> None:
-    organisations = Organisations.load(write_organisations(tmp_path))
+    organisations = read_organisations_file(write_organisations(tmp_path))
 
     assert organisations.acting_for(PRACTICE_A, None) == PRACTICE_A
     assert organisations.acting_for(PRACTICE_A, PRACTICE_A) == PRACTICE_A
@@ -60,7 +61,7 @@ def test_extra_fields_are_allowed_as_campaign_reads_the_same_file(tmp_path: Path
         "networks": [{"ods": NETWORK_A, "name": "N", "sender_id": "ExamplePCN"}],
     }
 
-    assert Organisations.load(write_organisations(tmp_path, content)).is_network(NETWORK_A)
+    assert read_organisations_file(write_organisations(tmp_path, content)).is_network(NETWORK_A)
 
 
 @pytest.mark.parametrize(
@@ -86,12 +87,12 @@ def test_extra_fields_are_allowed_as_campaign_reads_the_same_file(tmp_path: Path
 )
 def test_a_bad_file_is_refused_saying_why(tmp_path: Path, content: object, problem: str) -> None:
     with pytest.raises(OrganisationsInvalid, match=problem):
-        Organisations.load(write_organisations(tmp_path, content))
+        read_organisations_file(write_organisations(tmp_path, content))
 
 
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OrganisationsInvalid, match="cannot read"):
-        Organisations.load(tmp_path / "nowhere.json")
+        read_organisations_file(tmp_path / "nowhere.json")
 
 
 async def test_the_gateway_does_not_start_with_a_bad_file(tmp_path: Path) -> None:

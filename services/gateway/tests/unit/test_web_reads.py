@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from gateway.organisations import Organisations
+from gateway.adapters.organisations_file import read_organisations_file
 
 from ..conftest import ORG, Harness
 from ..fakes import make_recipient, make_unsuccessful_row
@@ -21,7 +21,7 @@ ORGANISATIONS = {
 def use_organisations(gateway: Harness, tmp_path: Path) -> None:
     path = tmp_path / "organisations.json"
     path.write_text(json.dumps(ORGANISATIONS))
-    gateway.rewire(organisations=Organisations.load(path))
+    gateway.rewire(organisations=read_organisations_file(path))
 
 
 async def test_me_names_a_practice_user_and_its_one_practice(

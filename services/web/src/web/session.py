@@ -32,8 +32,8 @@ class SignedIn:
 
 
 def dev_token(settings: WebSettings, user: DevUser) -> str:
-    """A token of the shape the gateway accepts (see ``gateway.tokens``), valid as long as the
-    session."""
+    """A token of the shape the gateway accepts (see the gateway's
+    ``adapters.token_verifiers.issue_token``), valid as long as the session."""
     issued = datetime.now(UTC)
     claims = {
         "sub": user.id,

@@ -1,16 +1,19 @@
 """Bearer tokens to callers: the OpenID Connect provider's (production) or HS256 development
-tokens signed with ``GATEWAY_JWT_SECRET`` (``make run``, ``python -m gateway.tokens``).
+tokens signed with ``GATEWAY_JWT_SECRET`` (``make run``, ``make token``), which ``issue_token``
+signs; and the patient service's own tokens, which open only the patient-link API.
 
 The gateway uses exactly one of them: with ``GATEWAY_OIDC_ISSUER`` set, a development token is
 refused like any other token the provider did not sign."""
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from ..caller import Caller
-from ..config import GatewaySettings
-from ..identity import (
+from ..config import DEFAULT_AUDIENCE, DEFAULT_ISSUER, PATIENT_SERVICE_AUDIENCE, GatewaySettings
+from ..domain.caller import Caller
+from ..domain.identity import (
+    ODS_CODE,
     SENDER,
     VIEWER,
     TokenRefused,
@@ -24,6 +27,35 @@ DEV_ALGORITHM = "HS256"
 DEV_REQUIRED_CLAIMS = ["exp", "sub", "org", "iss", "aud"]
 #: RFC 7519 claims every provider token must carry, beyond the signature.
 OIDC_REQUIRED_CLAIMS = ["exp", "nbf", "iss", "aud", "sub"]
+PATIENT_SERVICE_REQUIRED_CLAIMS = ["exp", "sub", "aud"]
+
+
+def issue_token(
+    secret: str,
+    user: str,
+    org: str,
+    ttl: timedelta = timedelta(hours=8),
+    *,
+    issuer: str = DEFAULT_ISSUER,
+    audience: str = DEFAULT_AUDIENCE,
+    roles: list[str] | None = None,
+) -> str:
+    """A development token ``DevTokenVerifier`` accepts (``make token``, tests, the demo).
+    ``roles`` None: no roles claim, which the gateway takes as a sender."""
+    if not ODS_CODE.match(org):
+        raise ValueError("org must be an ODS code: 3-10 capital letters or digits")
+    now = datetime.now(UTC)
+    claims = {
+        "sub": user,
+        "org": org,
+        "iss": issuer,
+        "aud": audience,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    if roles is not None:
+        claims["roles"] = roles
+    return jwt.encode(claims, secret, algorithm=DEV_ALGORITHM)
 
 
 def _decode(
@@ -44,6 +76,23 @@ def _decode(
     except jwt.PyJWTError:
         raise TokenRefused("The token is not valid.") from None
     return claims
+
+
+def is_patient_service_token(token: str, settings: GatewaySettings) -> bool:
+    """HS256 under ``GATEWAY_PATIENT_SERVICE_SECRET`` with the patient-link audience: a staff
+    token never passes, nor does this one anywhere else (its audience is not the gateway's)."""
+    try:
+        _decode(
+            token,
+            settings.patient_service_secret.get_secret_value(),
+            [DEV_ALGORITHM],
+            audience=PATIENT_SERVICE_AUDIENCE,
+            leeway=settings.jwt_leeway_s,
+            options={"require": PATIENT_SERVICE_REQUIRED_CLAIMS},
+        )
+    except TokenRefused:
+        return False
+    return True
 
 
 class DevTokenVerifier:

@@ -19,7 +19,7 @@ from cohort_contracts.routing import RESOLVE_ROWS
 from cohort_contracts.vocabulary import Channel
 from cohort_platform.tracing import new_trace
 
-from ..caller import Caller
+from ..domain.caller import Caller
 from ..ports import CampaignClient, EncodedMessage, Publisher, PublishFailed, expect
 from ..uploads import DataRow, FileFormat, FileLimits, PreparedUpload, batched, prepare_upload
 from .row_batches import BatchHeader, encode_batch

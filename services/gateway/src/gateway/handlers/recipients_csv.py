@@ -9,9 +9,10 @@ from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
 from cohort_contracts.campaign_views import RecipientPage, RecipientView
 from cohort_contracts.vocabulary import RecipientStatus
 
-from ..caller import Caller
+from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
 from .csv_text import BOM, as_text, encode_rows
+from .paging import numbered_pages
 
 COLUMNS = (
     "nhs_number",
@@ -57,13 +58,13 @@ async def recipients_csv(
 ) -> AsyncIterator[str]:
     """``first_page`` is fetched by the caller, so that a campaign that is not there is an HTTP
     error before the response starts rather than a broken download."""
+
+    async def fetch(page: int) -> RecipientPage:
+        return await fetch_recipients(campaign, caller, campaign_id, status, page)
+
     yield BOM + encode_rows([list(COLUMNS)])
-    page = first_page
-    while True:
+    async for page in numbered_pages(first_page, fetch, MAX_PAGE_SIZE):
         yield encode_rows([_row(recipient) for recipient in page.items])
-        if not page.items or page.page * page.page_size >= page.total:
-            return
-        page = await fetch_recipients(campaign, caller, campaign_id, status, page.page + 1)
 
 
 def _row(recipient: RecipientView) -> list[str]:

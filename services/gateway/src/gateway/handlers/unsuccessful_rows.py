@@ -6,7 +6,7 @@ from uuid import UUID
 from cohort_contracts.campaign_requests import GetUnsuccessfulRows
 from cohort_contracts.campaign_views import UnsuccessfulRowsPage
 
-from ..caller import Caller
+from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
 from .csv_text import BOM, as_text, encode_rows
 

@@ -17,9 +17,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.routing import BaseRoute
 
 from ...adapters.oidc_keys import KeysUnavailable
-from ...caller import Caller
-from ...identity import ODS_CODE, SENDER, VIEWER, TokenRefused
-from ...organisations import NotAMember, Organisations, PracticeNotNamed
+from ...domain.caller import Caller
+from ...domain.identity import ODS_CODE, SENDER, VIEWER, TokenRefused
+from ...domain.organisations import NotAMember, Organisations, PracticeNotNamed
 from .errors import ERROR_DESCRIPTIONS, ApiError
 from .wiring import wiring_of
 

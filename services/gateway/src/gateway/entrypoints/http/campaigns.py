@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
 
 from cohort_contracts.campaign_requests import (
-    MAX_PAGE_SIZE,
     ApproveCampaign,
     CancelCampaign,
     CreateCampaign,
@@ -35,12 +34,11 @@ from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel
 from ...ports import expect
 from .auth import ActorDep, AuthenticatedRoute, CallerDep
 from .errors import error_responses
-from .models import Body, TemplateId
+from .models import Body, PageNumber, PageSize, TemplateId
 from .wiring import WiringDep
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], route_class=AuthenticatedRoute)
 
-Page = Annotated[int, Query(ge=1, description="1-based page number")]
 MessageText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 Subject = Annotated[str, StringConstraints(max_length=200)]
 
@@ -180,8 +178,8 @@ async def list_campaigns(
     caller: CallerDep,
     wiring: WiringDep,
     status: CampaignStatus | None = None,
-    page: Page = 1,
-    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> Model:
     request = ListCampaigns(**caller.envelope(), status=status, page=page, page_size=page_size)
     return await wiring.campaign.request(request)

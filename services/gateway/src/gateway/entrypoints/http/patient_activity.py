@@ -3,14 +3,11 @@ answered), a booking campaign's appointments, a questionnaire campaign's respons
 CSV for Excel, or a FHIR Bundle of QuestionnaireResponse resources), and the questionnaire
 library."""
 
-import csv
-import io
 import json
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from cohort_contracts.envelope import Model
@@ -25,15 +22,18 @@ from cohort_contracts.patient_links import (
     RecipientActivity,
 )
 
-from ...caller import Caller
-from ...ports import CampaignClient, expect
+from ...handlers.questionnaire_responses_csv import (
+    every_page,
+    fetch_responses,
+    questionnaire_responses_csv,
+)
 from .auth import AuthenticatedRoute, CallerDep
+from .downloads import csv_download, csv_responses
 from .errors import error_responses
+from .models import RecipientPath
 from .wiring import WiringDep
 
 router = APIRouter(tags=["patient links (staff)"], route_class=AuthenticatedRoute)
-RecipientId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
-PAGE = 500
 
 
 @router.get(
@@ -43,7 +43,7 @@ PAGE = 500
     responses=error_responses(401, 403, 404, 422, 503),
 )
 async def activity(
-    campaign_id: UUID, recipient_id: RecipientId, caller: CallerDep, wiring: WiringDep
+    campaign_id: UUID, recipient_id: RecipientPath, caller: CallerDep, wiring: WiringDep
 ) -> Model:
     request = GetRecipientActivity(
         **caller.envelope(), campaign_id=campaign_id, recipient_id=recipient_id
@@ -89,73 +89,21 @@ async def responses(
     return await wiring.campaign.request(request)
 
 
-async def _pages(
-    campaign: CampaignClient, caller: Caller, campaign_id: UUID
-) -> AsyncIterator[QuestionnaireResponsesPage]:
-    page = 1
-    while True:
-        request = ListQuestionnaireResponses(
-            **caller.envelope(), campaign_id=campaign_id, page=page, page_size=PAGE
-        )
-        result = expect(await campaign.request(request), QuestionnaireResponsesPage)
-        yield result
-        if page * PAGE >= result.total:
-            return
-        page += 1
-
-
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ would be a formula in Excel.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 @router.get(
     "/v1/campaigns/{campaign_id}/questionnaire-responses.csv",
     response_class=StreamingResponse,
     summary="Every response as CSV (UTF-8 with a BOM, for Excel): one row per patient",
     description="Columns: nhs_number, given_name, family_name, authored, then one per question "
     "(its text); answers as patients read them, several joined with '; '.",
-    responses={
-        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
-        **error_responses(401, 403, 404, 409, 422, 503),
-    },
+    responses=csv_responses(401, 403, 404, 409, 422, 503),
 )
 async def responses_csv(
     campaign_id: UUID, caller: CallerDep, wiring: WiringDep
 ) -> StreamingResponse:
-    pages = _pages(wiring.campaign, caller, campaign_id)
-    first = await anext(pages)
-
-    async def rows() -> AsyncIterator[str]:
-        questions = first.questionnaire.questions
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(
-            ["nhs_number", "given_name", "family_name", "authored"] + [q.text for q in questions]
-        )
-        yield "\ufeff" + out.getvalue()
-        page: QuestionnaireResponsesPage | None = first
-        while page is not None:
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\r\n")
-            for item in page.items:
-                answers = {i.link_id: "; ".join(i.answers) for i in item.response.items}
-                writer.writerow(
-                    [
-                        item.nhs_number,
-                        _cell(item.given_name),
-                        _cell(item.family_name),
-                        item.response.authored.isoformat(),
-                        *[_cell(answers.get(q.link_id, "")) for q in questions],
-                    ]
-                )
-            yield out.getvalue()
-            page = await anext(pages, None)
-
-    return StreamingResponse(
-        rows(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="responses-{campaign_id}.csv"'},
+    first = await fetch_responses(wiring.campaign, caller, campaign_id, page=1)
+    return csv_download(
+        questionnaire_responses_csv(wiring.campaign, caller, campaign_id, first),
+        f"responses-{campaign_id}.csv",
     )
 
 
@@ -169,7 +117,8 @@ async def responses_csv(
 )
 async def responses_bundle(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> JSONResponse:
     entries: list[dict[str, Any]] = []
-    async for page in _pages(wiring.campaign, caller, campaign_id):
+    first = await fetch_responses(wiring.campaign, caller, campaign_id, page=1)
+    async for page in every_page(wiring.campaign, caller, campaign_id, first):
         entries += [{"resource": json.loads(i.response.fhir_json)} for i in page.items]
     bundle = {
         "resourceType": "Bundle",

@@ -8,12 +8,9 @@ the date of birth returns. Requests are rate-limited per patient address, which 
 passes in ``X-Patient-Address`` (trusted only because the service is authenticated).
 Tokens, sessions and answers are never logged."""
 
-import math
-import re
 from datetime import date
 from typing import Annotated
 
-import jwt
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -37,17 +34,19 @@ from cohort_contracts.patient_links import (
     VerifyBirthDate,
 )
 
+from ...adapters.token_verifiers import is_patient_service_token
 from ...bootstrap import Wiring
-from ...caller import Caller, Envelope
-from ...config import PATIENT_SERVICE_AUDIENCE, GatewaySettings
-from ...identity import ODS_CODE
+from ...domain.caller import Envelope
+from ...domain.link_tokens import link_org
 from .errors import ApiError, error_responses
+from .patient_access import (
+    PATIENT_LINK_ACTOR,
+    client_address,
+    not_a_link,
+    on_behalf_of_patient,
+    throttle,
+)
 from .wiring import WiringDep
-
-#: Who asks campaign on the patient's behalf (the audit's actor).
-PATIENT_ACTOR = "patient-link"
-_TOKEN = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+){2}")
-_MIN_TOKEN, _MAX_TOKEN = 10, 500
 
 service_bearer = HTTPBearer(
     auto_error=False,
@@ -55,25 +54,6 @@ service_bearer = HTTPBearer(
     bearerFormat="JWT",
     description="The patient service's own HS256 JWT (audience cohort-patient-links).",
 )
-
-
-def verify_service_token(token: str, settings: GatewaySettings) -> None:
-    try:
-        jwt.decode(
-            token,
-            settings.patient_service_secret.get_secret_value(),
-            algorithms=["HS256"],
-            audience=PATIENT_SERVICE_AUDIENCE,
-            leeway=settings.jwt_leeway_s,
-            options={"require": ["exp", "sub", "aud"]},
-        )
-    except jwt.InvalidTokenError:
-        raise ApiError(
-            401,
-            "unauthorized",
-            "Only the patient service may use this API.",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        ) from None
 
 
 async def patient_service(
@@ -88,20 +68,15 @@ async def patient_service(
             "Only the patient service may use this API.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    verify_service_token(credentials.credentials, wiring.settings)
-    address = request.headers.get("X-Patient-Address") or (
-        request.client.host if request.client is not None else "unknown"
-    )
-    wait = wiring.patient_limiter.take(address[:64])
-    if wait:
-        seconds = str(math.ceil(wait))
+    if not is_patient_service_token(credentials.credentials, wiring.settings):
         raise ApiError(
-            429,
-            "too_many_requests",
-            "Too many requests. Wait a moment and try again.",
-            {"retry_after_s": math.ceil(wait)},
-            headers={"Retry-After": seconds},
+            401,
+            "unauthorized",
+            "Only the patient service may use this API.",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
+    address = request.headers.get("X-Patient-Address") or client_address(request)
+    throttle(wiring.patient_limiter, address[:64])
     return wiring
 
 
@@ -123,17 +98,11 @@ KeyHeader = Annotated[
 router = APIRouter(prefix="/v1/patient-links/{token}", tags=["patient links (patient service)"])
 
 
-def _ods(token: str) -> str:
-    ods = token.split(".", 1)[0]
-    if not (_MIN_TOKEN <= len(token) <= _MAX_TOKEN and _TOKEN.fullmatch(token)):
-        raise ApiError(404, "not_found", "This link is not valid. Check it was copied in full.")
-    if not ODS_CODE.match(ods):
-        raise ApiError(404, "not_found", "This link is not valid. Check it was copied in full.")
-    return ods
-
-
 def _envelope(token: str) -> Envelope:
-    return Caller(user_id=PATIENT_ACTOR, org_id=_ods(token)).envelope()
+    ods = link_org(token)
+    if ods is None:
+        raise not_a_link()
+    return on_behalf_of_patient(PATIENT_LINK_ACTOR, ods)
 
 
 async def _ask(wiring: Wiring, request: Message, response: Response) -> Model:

@@ -21,6 +21,7 @@ from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
 from ...uploads import FileFormat
 from ...uploads.errors import FileTooLarge
 from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller, verify_request
+from .downloads import csv_download, csv_responses
 from .errors import error_responses
 from .wiring import WiringDep, wiring_of
 
@@ -167,19 +168,15 @@ async def get_patient_list(
     response_class=StreamingResponse,
     summary="The rows that could not be resolved, with the reason for each",
     description="The list's original columns, then row_number, reason_code and reason.",
-    responses={
-        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
-        **error_responses(401, 403, 404, 422, 503),
-    },
+    responses=csv_responses(401, 403, 404, 422, 503),
 )
 async def unsuccessful_rows(
     campaign_id: UUID, list_id: UUID, caller: CallerDep, wiring: WiringDep
 ) -> StreamingResponse:
     first = await fetch_page(wiring.campaign, caller, campaign_id, list_id, after_row=0)
-    return StreamingResponse(
+    return csv_download(
         unsuccessful_rows_csv(wiring.campaign, caller, campaign_id, list_id, first),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="unsuccessful-rows-{list_id}.csv"'},
+        f"unsuccessful-rows-{list_id}.csv",
     )
 
 

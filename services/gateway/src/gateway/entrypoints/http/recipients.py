@@ -3,17 +3,19 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, GetRecipient, ListRecipients
+from cohort_contracts.campaign_requests import GetRecipient, ListRecipients
 from cohort_contracts.campaign_views import RecipientPage, RecipientView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ...handlers.recipients_csv import fetch_recipients, recipients_csv
 from .auth import AuthenticatedRoute, CallerDep
+from .downloads import csv_download, csv_responses
 from .errors import error_responses
+from .models import PageNumber, PageSize, RecipientPath
 from .wiring import WiringDep
 
 router = APIRouter(
@@ -34,8 +36,8 @@ async def recipients(
     caller: CallerDep,
     wiring: WiringDep,
     status: StatusFilter = None,
-    page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
-    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
+    page: PageNumber = 1,
+    page_size: PageSize = 100,
 ) -> Model:
     request = ListRecipients(
         **caller.envelope(), campaign_id=campaign_id, status=status, page=page, page_size=page_size
@@ -50,19 +52,15 @@ async def recipients(
     description="Columns: nhs_number, given_name, family_name, channel, contact, status, "
     "reason_code, reason, updated_at, reply, replied_at, link_opened_at. Times are UTC, ISO "
     "8601. A reply starting with =, +, - or @ is prefixed with ' so Excel shows it as text.",
-    responses={
-        200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"},
-        **error_responses(401, 403, 404, 422, 503),
-    },
+    responses=csv_responses(401, 403, 404, 422, 503),
 )
 async def recipients_download(
     campaign_id: UUID, caller: CallerDep, wiring: WiringDep, status: StatusFilter = None
 ) -> StreamingResponse:
     first = await fetch_recipients(wiring.campaign, caller, campaign_id, status, page=1)
-    return StreamingResponse(
+    return csv_download(
         recipients_csv(wiring.campaign, caller, campaign_id, status, first),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="recipients-{campaign_id}.csv"'},
+        f"recipients-{campaign_id}.csv",
     )
 
 
@@ -74,7 +72,7 @@ async def recipients_download(
 )
 async def recipient(
     campaign_id: UUID,
-    recipient_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")],
+    recipient_id: RecipientPath,
     caller: CallerDep,
     wiring: WiringDep,
 ) -> Model:

@@ -2,10 +2,7 @@
 email's unsubscribe link, or were added by staff), and ``/v1/unsubscribe/{token}``: the public
 one-click unsubscribe endpoint of emails' ``List-Unsubscribe`` header (RFC 8058)."""
 
-import math
-import re
 from typing import Annotated
-from uuid import uuid4
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import ConfigDict, Field, StringConstraints
@@ -22,11 +19,12 @@ from cohort_contracts.opt_out import (
     UnsubscribeResult,
 )
 
-from ...identity import ODS_CODE
+from ...domain.link_tokens import unsubscribe_org
 from ...ports import expect
 from .auth import ActorDep, AuthenticatedRoute, CallerDep
-from .errors import ApiError, error_responses
+from .errors import error_responses
 from .models import Body
+from .patient_access import client_address, not_a_link, on_behalf_of_patient, throttle
 from .wiring import WiringDep
 
 router = APIRouter(prefix="/v1/suppressions", tags=["opt-outs"], route_class=AuthenticatedRoute)
@@ -36,7 +34,6 @@ Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 SuppressionPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 #: Who asks campaign on the patient's behalf (kept in the opt-out's history).
 UNSUBSCRIBE_ACTOR = "patient-unsubscribe"
-_TOKEN = re.compile(r"[A-Z0-9]{3,10}\.[A-Za-z0-9_\-]{10,40}\.[A-Za-z0-9_\-]{10,40}")
 
 
 class NewSuppression(Body):
@@ -100,18 +97,9 @@ async def remove_suppression(
     responses=error_responses(404, 429, 503),
 )
 async def unsubscribe(token: str, request: Request, wiring: WiringDep) -> Model:
-    client = request.client.host if request.client is not None else "unknown"
-    wait = wiring.link_limiter.take(client)
-    if wait:
-        raise ApiError(
-            429,
-            "too_many_requests",
-            "Too many requests. Wait a moment and try again.",
-            {"retry_after_s": math.ceil(wait)},
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
-    ods = token.split(".", 1)[0]
-    if not (_TOKEN.fullmatch(token) and ODS_CODE.match(ods)):
-        raise ApiError(404, "not_found", "This link is not valid. Check it was copied in full.")
-    request_ = Unsubscribe(correlation_id=uuid4(), org_id=ods, actor=UNSUBSCRIBE_ACTOR, token=token)
+    throttle(wiring.link_limiter, client_address(request))
+    ods = unsubscribe_org(token)
+    if ods is None:
+        raise not_a_link()
+    request_ = Unsubscribe(**on_behalf_of_patient(UNSUBSCRIBE_ACTOR, ods), token=token)
     return await wiring.campaign.request(request_)

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from cohort_platform.group_commit import Overloaded
 from cohort_platform.webhooks import token_is_valid
 
+from ...domain.identity import ODS_CODE
 from ...handlers.webhooks import accept_firetext_inbound, accept_firetext_receipt
-from ...identity import ODS_CODE
 from .errors import ApiError, error_responses
 from .wiring import WiringDep
 

@@ -1,4 +1,5 @@
-"""Development bearer tokens: ``python -m gateway.tokens --org A81001 [--user alice]``.
+"""Development bearer tokens: ``python -m gateway.entrypoints.dev_tokens --org A81001
+[--user alice]`` (``make token ORG=...``).
 
 Prints an HS256 JWT signed with ``GATEWAY_JWT_SECRET`` (the same default as the gateway's
 settings), with the ``sub``, ``org``, ``iss``, ``aud`` and ``exp`` claims the gateway requires,
@@ -6,47 +7,17 @@ and ``roles`` (``--role sender`` or ``viewer``). A gateway with ``GATEWAY_OIDC_I
 them."""
 
 import argparse
-import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import jwt
-
-from .config import DEFAULT_AUDIENCE, DEFAULT_ISSUER, GatewaySettings
-
-ALGORITHM = "HS256"
-ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
-
-
-def issue_token(
-    secret: str,
-    user: str,
-    org: str,
-    ttl: timedelta = timedelta(hours=8),
-    *,
-    issuer: str = DEFAULT_ISSUER,
-    audience: str = DEFAULT_AUDIENCE,
-    roles: list[str] | None = None,
-) -> str:
-    """``roles`` None: no roles claim, which the gateway takes as a sender."""
-    if not ODS_CODE.match(org):
-        raise ValueError("org must be an ODS code: 3-10 capital letters or digits")
-    now = datetime.now(UTC)
-    claims = {
-        "sub": user,
-        "org": org,
-        "iss": issuer,
-        "aud": audience,
-        "iat": now,
-        "exp": now + ttl,
-    }
-    if roles is not None:
-        claims["roles"] = roles
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+from ..adapters.token_verifiers import issue_token
+from ..config import GatewaySettings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gateway.tokens", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway.entrypoints.dev_tokens", description=__doc__
+    )
     parser.add_argument("--org", required=True, help="ODS code of the organisation, e.g. A81001")
     parser.add_argument("--user", default="dev-user", help="user id (the token's sub)")
     parser.add_argument(
