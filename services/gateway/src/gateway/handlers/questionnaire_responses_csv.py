@@ -8,7 +8,7 @@ from cohort_contracts.patient_links import ListQuestionnaireResponses, Questionn
 
 from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
-from .csv_text import BOM, encode_rows
+from .csv_text import BOM, as_text, encode_rows
 from .paging import numbered_pages
 
 PAGE_SIZE = 500
@@ -54,17 +54,11 @@ async def questionnaire_responses_csv(
             rows.append(
                 [
                     item.nhs_number,
-                    _cell(item.given_name),
-                    _cell(item.family_name),
+                    as_text(item.given_name),
+                    as_text(item.family_name),
                     item.response.authored.isoformat(),
-                    *[_cell(answers.get(q.link_id, "")) for q in questions],
+                    *[as_text(answers.get(q.link_id, "")) for q in questions],
                 ]
             )
         yield encode_rows(rows)
 
-
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ would be a formula in Excel. Narrower than
-    # ``csv_text.as_text``, which also defuses a leading tab or carriage return: kept as this
-    # download has always written its cells.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
