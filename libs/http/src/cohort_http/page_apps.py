@@ -5,7 +5,7 @@ NHS.UK frontend's files, and the checks that keep development secrets out of pro
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import httpx2
 from starlette.applications import Starlette
@@ -18,8 +18,31 @@ from .security_headers import NHS_FONTS, SecurityHeaders
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
+class Secret(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
+class PageSettings(Protocol):
+    """The settings both apps have (``WEB_*``, ``PATIENT_*``), read the same way."""
+
+    @property
+    def gateway_url(self) -> str: ...
+    @property
+    def gateway_timeout_s(self) -> float: ...
+    @property
+    def session_secret(self) -> Secret: ...
+    @property
+    def session_max_age_s(self) -> int: ...
+    @property
+    def secure_cookies(self) -> bool: ...
+    @property
+    def nhs_fonts(self) -> bool: ...
+    @property
+    def node_modules(self) -> Path: ...
+
+
 def gateway_lifespan(
-    base_url: str, timeout_s: float, transport: httpx2.AsyncBaseTransport | None = None
+    settings: PageSettings, transport: httpx2.AsyncBaseTransport | None = None
 ) -> Lifespan:
     """The app's one client of the gateway (``app.state.http``), open while the app runs.
     ``transport`` is for tests: the gateway's API served in-process (a fake)."""
@@ -27,8 +50,8 @@ def gateway_lifespan(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with httpx2.AsyncClient(
-            base_url=base_url,
-            timeout=timeout_s,
+            base_url=settings.gateway_url,
+            timeout=settings.gateway_timeout_s,
             transport=transport,
             limits=httpx2.Limits(max_connections=200, max_keepalive_connections=50),
         ) as http:
@@ -40,13 +63,10 @@ def gateway_lifespan(
 
 def add_page_middleware(
     app: Starlette,
+    settings: PageSettings,
     *,
-    session_secret: str,
     session_cookie: str,
-    session_max_age_s: int,
     same_site: Literal["lax", "strict"],
-    secure_cookies: bool,
-    nhs_fonts: bool,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     body_routes: Mapping[str, int | None] | None = None,
 ) -> None:
@@ -54,23 +74,23 @@ def add_page_middleware(
     the body caps (``BodyLimit``) and the security headers, outermost last."""
     app.add_middleware(
         SessionMiddleware,
-        secret_key=session_secret,
+        secret_key=settings.session_secret.get_secret_value(),
         session_cookie=session_cookie,
-        max_age=session_max_age_s,
+        max_age=settings.session_max_age_s,
         same_site=same_site,
-        https_only=secure_cookies,
+        https_only=settings.secure_cookies,
     )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, routes=body_routes)
     app.add_middleware(
         SecurityHeaders,
-        hsts=secure_cookies,
-        font_origin=NHS_FONTS if nhs_fonts else None,
+        hsts=settings.secure_cookies,
+        font_origin=NHS_FONTS if settings.nhs_fonts else None,
     )
 
 
-def mount_nhsuk_frontend(app: Starlette, node_modules: Path) -> None:
+def mount_nhsuk_frontend(app: Starlette, settings: PageSettings) -> None:
     """The NHS.UK frontend as npm ships it: its CSS asks for images at /assets/images/."""
-    nhsuk = node_modules / "nhsuk-frontend" / "dist" / "nhsuk"
+    nhsuk = settings.node_modules / "nhsuk-frontend" / "dist" / "nhsuk"
     app.mount("/assets", StaticFiles(directory=nhsuk / "assets", check_dir=False), name="assets")
     app.mount("/nhsuk", StaticFiles(directory=nhsuk, check_dir=False), name="nhsuk")
 

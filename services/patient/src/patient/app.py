@@ -31,7 +31,7 @@ def create_app(
 
     app = FastAPI(
         title="Cohort patient pages",
-        lifespan=gateway_lifespan(settings.gateway_url, settings.gateway_timeout_s, transport),
+        lifespan=gateway_lifespan(settings, transport),
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -42,16 +42,13 @@ def create_app(
     # A patient's answers are short forms: nothing here needs more than the default 1 MiB body.
     add_page_middleware(
         app,
-        session_secret=settings.session_secret.get_secret_value(),
+        settings,
         session_cookie=SESSION_COOKIE,
-        session_max_age_s=settings.session_max_age_s,
         same_site="strict",
-        secure_cookies=settings.secure_cookies,
-        nhs_fonts=settings.nhs_fonts,
     )
     for kind, handler in ERROR_PAGES.items():
         app.add_exception_handler(kind, handler)
-    mount_nhsuk_frontend(app, settings.node_modules)
+    mount_nhsuk_frontend(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (start, booking, questionnaire, unsubscribe):
         app.include_router(module.router)

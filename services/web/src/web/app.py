@@ -42,7 +42,7 @@ def create_app(
 
     app = FastAPI(
         title="Cohort staff web app",
-        lifespan=gateway_lifespan(settings.gateway_url, settings.gateway_timeout_s, transport),
+        lifespan=gateway_lifespan(settings, transport),
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -56,18 +56,15 @@ def create_app(
     )
     add_page_middleware(
         app,
-        session_secret=settings.session_secret.get_secret_value(),
+        settings,
         session_cookie=SESSION_COOKIE,
-        session_max_age_s=settings.session_max_age_s,
         same_site="lax",
-        secure_cookies=settings.secure_cookies,
-        nhs_fonts=settings.nhs_fonts,
         max_body_bytes=settings.max_body_bytes,
         body_routes={r"/campaigns/[^/]+/upload": settings.max_upload_bytes},
     )
     for kind, handler in ERROR_PAGES.items():
         app.add_exception_handler(kind, handler)
-    mount_nhsuk_frontend(app, settings.node_modules)
+    mount_nhsuk_frontend(app, settings)
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
