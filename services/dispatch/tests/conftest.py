@@ -2,8 +2,7 @@ import asyncio
 
 import pytest
 
-from dispatch.entrypoints.consumer import Deps
-from dispatch.handlers import RetryPolicy, SendingDeps, SendPolicy
+from dispatch.handlers import Deps, RetryPolicy, SendingDeps, SendPolicy
 
 from .fakes import (
     FakeCampaignClaims,

@@ -6,20 +6,24 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
+from faststream.rabbit import RabbitBroker
 from prometheus_client import Gauge
 
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_platform.rabbit_consumers import RabbitConsumerCounter
 from cohort_platform.rate_limiter import TokenBucket
 from cohort_platform.rate_sharing import ConsumerCounter, RateSharer
+from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
+from .adapters.campaign_claims import RpcCampaignClaims
 from .adapters.firetext_sms import FiretextAccount, FiretextSmsSender, make_http_client
+from .adapters.rabbit_publisher import RabbitEventPublisher
 from .adapters.smtp_email import SmtpEmailSender
 from .adapters.stubs import StubEmailSender, StubSmsSender
 from .config import Settings
-from .handlers import RetryPolicy, SendingDeps, SendPolicy
+from .handlers import Deps, RetryPolicy, SendingDeps, SendPolicy
 from .ports import CampaignClaims, CreditSource, EmailSender, EventPublisher, RateLimiter, SmsSender
 
 SMS_RATE_LIMIT = Gauge(
@@ -141,4 +145,37 @@ def sending_deps(
                 max_backoff_s=settings.retry_max_backoff_s,
             ),
         ),
+    )
+
+
+@dataclass(frozen=True)
+class ConsumerAdapters:
+    """What the consumer's handlers run on, and the SMS rate sharer that paces them."""
+
+    deps: Deps
+    #: Keeps the SMS limiter at this instance's share; started once the consumer is attached.
+    sms_sharer: RateSharer
+    send_queue_counter: RabbitConsumerCounter
+
+    async def aclose(self) -> None:
+        await self.send_queue_counter.aclose()
+
+
+def consumer_adapters(
+    settings: Settings,
+    rabbit: RabbitSettings,
+    senders: Senders,
+    broker: RabbitBroker,
+    topology: Topology,
+    rpc: RpcClient,
+) -> ConsumerAdapters:
+    """Events go out on ``broker``; claims go to campaign over ``rpc``."""
+    sms_limiter = TokenBucket(settings.sms_rate_limit)
+    counter = send_queue_counter(rabbit)
+    events = RabbitEventPublisher(broker, topology)
+    sending = sending_deps(settings, senders, RpcCampaignClaims(rpc), events, sms_limiter)
+    return ConsumerAdapters(
+        deps=Deps(sending=sending, credit=senders.credit),
+        sms_sharer=sms_rate_sharer(settings, sms_limiter, counter),
+        send_queue_counter=counter,
     )

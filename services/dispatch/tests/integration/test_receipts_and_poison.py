@@ -11,7 +11,7 @@ from cohort_platform.testing import queue_depth
 from cohort_platform.topology import Topology
 from dispatch.bootstrap import Senders
 from dispatch.config import Settings
-from dispatch.entrypoints.consumer import running_consumer
+from dispatch.entrypoints.app import running_consumer
 
 from ..builders import make_receipt
 from ..fakes import FakeCampaignClaims, FakeCreditSource, FakeEmailSender, FakeSmsSender

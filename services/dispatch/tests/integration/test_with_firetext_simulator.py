@@ -16,7 +16,7 @@ from cohort_platform.settings import RabbitSettings
 from dispatch import bootstrap
 from dispatch.config import Settings
 from dispatch.domain.grouping import is_group_reference
-from dispatch.entrypoints.consumer import running_consumer
+from dispatch.entrypoints.app import running_consumer
 
 from ..builders import ORG, make_sms_batch, mobile
 from ..fakes import FakeCampaignClaims

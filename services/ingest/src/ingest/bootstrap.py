@@ -15,11 +15,11 @@ from cohort_platform.topology import Topology
 from .adapters.clock import UkClock
 from .adapters.credential_hold import CredentialHold, HoldTimes
 from .adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
+from .adapters.pds_metrics import PDS_RATE_LIMIT, PDS_SHARING_INSTANCES
 from .adapters.rabbit_publisher import RabbitEventPublisher
 from .adapters.tokens import SignedJwtTokenProvider, StaticTokenProvider, load_private_key
 from .config import IngestSettings
 from .handlers import Dependencies
-from .metrics import PDS_RATE_LIMIT, PDS_SHARING_INSTANCES
 from .ports import AccessTokenProvider, RateLimiter
 
 

@@ -10,11 +10,11 @@ from prometheus_client import REGISTRY, generate_latest
 
 from cohort_contracts.vocabulary import UploadReason
 from ingest.adapters.pds import PdsPatientDirectory
+from ingest.adapters.pds_metrics import status_class
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings
 from ingest.domain.patient import parse_patient
 from ingest.handlers import Dependencies, resolve_rows
-from ingest.metrics import status_class
 from ingest.ports import LookupContext
 
 from ..builders import make_command, make_row

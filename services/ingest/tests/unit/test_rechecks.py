@@ -9,7 +9,7 @@ from cohort_contracts.vocabulary import UploadReason
 from ingest.domain.patient import parse_patient
 from ingest.domain.preferences import CONTACT_PREFERENCE
 from ingest.handlers import Dependencies
-from ingest.rechecks import recheck_patients
+from ingest.handlers.rechecks import recheck_patients
 
 from ..fakes import FakePatientDirectory, FakePublisher, FixedClock
 from ..fhir import NHS_NUMBER, make_patient, security, telecom

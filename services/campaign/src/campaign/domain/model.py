@@ -5,7 +5,13 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
-from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
+from cohort_contracts.vocabulary import (
+    CampaignStatus,
+    CampaignType,
+    Channel,
+    RecipientStatus,
+    SendReason,
+)
 
 from .errors import Conflict, Forbidden, InvalidMessage
 from .rendering import check_placeholders
@@ -312,6 +318,12 @@ class Recipient:
     checked_at: datetime | None = None
     recheck_requested_at: datetime | None = None
 
+    def may_have_arrived(self) -> bool:
+        """Whether the message may have reached the patient. A link opened in any other state
+        came from the review or a test send (staff), which must not count as the patient
+        opening it."""
+        return self.status in MAY_HAVE_ARRIVED and self.reason_code != SendReason.MESSAGE_TOO_LONG
+
 
 #: Which states a recipient may move from, per new state. A transition from anywhere else is a
 #: repeat or an out-of-order report and changes nothing (every consumer is idempotent).
@@ -335,6 +347,18 @@ RETURNED_FROM = frozenset({RecipientStatus.SENDING})
 UNCLAIMED_FROM = frozenset({RecipientStatus.QUEUED})
 
 UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING})
+
+#: A message in these states may have reached the patient (unless it was never sent as too
+#: long: ``Recipient.may_have_arrived``).
+MAY_HAVE_ARRIVED = frozenset(
+    {
+        RecipientStatus.SENDING,
+        RecipientStatus.SENT,
+        RecipientStatus.DELIVERED,
+        RecipientStatus.OUTCOME_UNKNOWN,
+        RecipientStatus.FAILED,
+    }
+)
 
 #: The order to look for an unsent recipient in, one state at a time (probes are not one
 #: snapshot: recipients move between them). Forward moves (ready → queued → sending) are

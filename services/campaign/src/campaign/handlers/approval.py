@@ -14,11 +14,10 @@ from cohort_contracts.campaign_views import CampaignView
 from ..domain.model import Campaign
 from .audit_trail import record_audit
 from .changes import change_campaign
-from .credit import ensure_credit
 from .deps import Deps
 from .loading import load_campaign
-from .review import build_review
-from .views import campaign_view
+from .requested import change_once, current_view
+from .review import review_before_sending
 
 log = logging.getLogger(__name__)
 
@@ -28,24 +27,17 @@ _SWEEP_NAMESPACE = uuid.UUID("5b0f3f0e-8a41-4c44-9a53-2f7c2d9c1a10")
 
 
 async def approve_campaign(req: ApproveCampaign, deps: Deps) -> CampaignView:
-    async def approve(campaign: Campaign) -> bool:
-        if campaign.already_applied(req.message_id):
-            return False
+    async def approve(campaign: Campaign) -> None:
         # The approver's count is checked against the review as it is now, as a send is.
-        review, _ = await build_review(deps, campaign, preview_count=0)
-        ensure_credit(review)
+        review = await review_before_sending(deps, campaign)
         campaign.approve(
             approver=req.actor,
             confirmed=req.confirm_recipient_count,
             ready=review.recipient_count,
             now=deps.clock(),
         )
-        campaign.remember(req.message_id)
-        return True
 
-    campaign, _ = await change_campaign(
-        deps.campaigns, lambda: load_campaign(deps, req.readable_orgs, req.campaign_id), approve
-    )
+    campaign = await change_once(deps, req, approve)
     await record_audit(
         deps,
         campaign,
@@ -56,8 +48,7 @@ async def approve_campaign(req: ApproveCampaign, deps: Deps) -> CampaignView:
         requested_by=campaign.send_requested_by or "",
     )
     log.info("campaign approved", extra={"campaign_id": str(campaign.id), "actor": req.actor})
-    saved = await deps.recipients.saved_to_record([campaign.id])
-    return campaign_view(campaign, await deps.recipients.counts(campaign.id), saved[campaign.id])
+    return await current_view(deps, campaign)
 
 
 async def start_due(deps: Deps) -> list[Campaign]:

@@ -1,9 +1,7 @@
 """Campaign commands and queries from the gateway."""
 
 import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from uuid import UUID
 
 from cohort_contracts.campaign_requests import (
     CancelCampaign,
@@ -21,25 +19,15 @@ from cohort_contracts.vocabulary import CampaignStatus
 from ..domain.errors import Conflict, InvalidMessage
 from ..domain.model import Campaign, check_type_settings
 from .audit_trail import record_audit
-from .changes import change_campaign
-from .credit import ensure_credit
 from .deps import Deps
 from .loading import load_campaign
-from .review import build_review
+from .requested import change_once, current_view
 from .review import get_review as get_review
+from .review import review_before_sending
 from .templates import template_for_message
 from .views import campaign_view, recipient_view
 
 log = logging.getLogger(__name__)
-
-
-async def _load(deps: Deps, orgs: Sequence[str], campaign_id: UUID) -> Campaign:
-    return await load_campaign(deps, orgs, campaign_id)
-
-
-async def _view(deps: Deps, campaign: Campaign) -> CampaignView:
-    saved = await deps.recipients.saved_to_record([campaign.id])
-    return campaign_view(campaign, await deps.recipients.counts(campaign.id), saved[campaign.id])
 
 
 async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
@@ -72,7 +60,7 @@ async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
         deps, campaign, req.actor, "created", cause=req.message_id, type=campaign.type
     )
     log.info("campaign created", extra={"campaign_id": str(campaign.id)})
-    return await _view(deps, campaign)
+    return await current_view(deps, campaign)
 
 
 async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
@@ -89,7 +77,7 @@ async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
 
 
 async def get_campaign(req: GetCampaign, deps: Deps) -> CampaignView:
-    return await _view(deps, await _load(deps, req.readable_orgs, req.campaign_id))
+    return await current_view(deps, await load_campaign(deps, req.readable_orgs, req.campaign_id))
 
 
 async def _message_from(
@@ -111,37 +99,28 @@ async def _message_from(
 async def set_message(req: SetMessage, deps: Deps) -> CampaignView:
     template: tuple[str, int] | None = None
 
-    async def compose(campaign: Campaign) -> bool:
+    async def compose(campaign: Campaign) -> None:
         nonlocal template
-        if campaign.already_applied(req.message_id):
-            return False
         body, subject, template = await _message_from(req, deps, campaign)
         campaign.set_message(body, subject, template)
-        campaign.remember(req.message_id)
-        return True
 
-    campaign, _ = await change_campaign(
-        deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), compose
-    )
+    campaign = await change_once(deps, req, compose)
     details: dict[str, str | int] = {}
     if template is not None:
         details = {"template_id": template[0], "version": template[1]}
     await record_audit(
         deps, campaign, req.actor, "message_composed", cause=req.message_id, **details
     )
-    return await _view(deps, campaign)
+    return await current_view(deps, campaign)
 
 
 async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
-    async def start(campaign: Campaign) -> bool:
-        if campaign.already_applied(req.message_id):
-            return False
+    async def start(campaign: Campaign) -> None:
         # The same rendering as the review: the count confirmed is the count reviewed, which
         # leaves out recipients whose message would be too long for SMS (release fails them
         # with MESSAGE_TOO_LONG by the same rule). If anything changes the campaign while this
         # review runs (its message, a new list), the save fails and the review is redone.
-        review, _ = await build_review(deps, campaign, preview_count=0)
-        ensure_credit(review)
+        review = await review_before_sending(deps, campaign)
         campaign.start_sending(
             confirmed=req.confirm_recipient_count,
             ready=review.recipient_count,
@@ -154,12 +133,8 @@ async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
             ),
             spread_hours=req.spread_hours,
         )
-        campaign.remember(req.message_id)
-        return True
 
-    campaign, _ = await change_campaign(
-        deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), start
-    )
+    campaign = await change_once(deps, req, start)
     details: dict[str, str | int] = {"recipients": req.confirm_recipient_count}
     if campaign.send_at is not None:
         details["send_at"] = campaign.send_at.isoformat()
@@ -174,20 +149,14 @@ async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
         action = "scheduled"
     await record_audit(deps, campaign, req.actor, action, cause=req.message_id, **details)
     log.info("campaign sent", extra={"campaign_id": str(campaign.id), "status": campaign.status})
-    return await _view(deps, campaign)
+    return await current_view(deps, campaign)
 
 
 async def cancel_campaign(req: CancelCampaign, deps: Deps) -> CampaignView:
-    async def cancel(campaign: Campaign) -> bool:
-        if campaign.already_applied(req.message_id):
-            return False
+    async def cancel(campaign: Campaign) -> None:
         campaign.cancel()
-        campaign.remember(req.message_id)
-        return True
 
-    campaign, _ = await change_campaign(
-        deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), cancel
-    )
+    campaign = await change_once(deps, req, cancel)
     # The status is saved first: the releaser and every claim check it, so nothing new is
     # queued or claimed; then everything not yet claimed by dispatch is cancelled. A redelivered
     # request repeats this step (it changes nothing the second time).
@@ -201,26 +170,20 @@ async def cancel_campaign(req: CancelCampaign, deps: Deps) -> CampaignView:
         recipients_cancelled=cancelled,
     )
     log.info("campaign cancelled", extra={"campaign_id": str(campaign.id), "cancelled": cancelled})
-    return await _view(deps, campaign)
+    return await current_view(deps, campaign)
 
 
 async def resume_campaign(req: ResumeCampaign, deps: Deps) -> CampaignView:
-    async def resume(campaign: Campaign) -> bool:
-        if campaign.already_applied(req.message_id):
-            return False
+    async def resume(campaign: Campaign) -> None:
         campaign.resume()
-        campaign.remember(req.message_id)
-        return True
 
-    campaign, _ = await change_campaign(
-        deps.campaigns, lambda: _load(deps, req.readable_orgs, req.campaign_id), resume
-    )
+    campaign = await change_once(deps, req, resume)
     await record_audit(deps, campaign, req.actor, "resumed", cause=req.message_id)
-    return await _view(deps, campaign)
+    return await current_view(deps, campaign)
 
 
 async def list_recipients(req: ListRecipients, deps: Deps) -> RecipientPage:
-    campaign = await _load(deps, req.readable_orgs, req.campaign_id)
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     skip = (req.page - 1) * req.page_size
     items, total = await deps.recipients.page(
         campaign.org_id, campaign.id, req.status, skip, req.page_size

@@ -6,29 +6,11 @@ from datetime import UTC, datetime
 
 from cohort_contracts.campaign_requests import ResolveLink
 from cohort_contracts.campaign_views import LinkView
-from cohort_contracts.vocabulary import RecipientStatus, SendReason
 
 from ..domain.errors import Gone, NotFound
-from ..domain.model import Recipient
 from .deps import Deps
 
 log = logging.getLogger(__name__)
-
-#: The message may have reached the patient. A link opened in any other state came from the
-#: review or a test send (staff), which must not count as the patient opening it.
-_MAY_HAVE_ARRIVED = frozenset(
-    {
-        RecipientStatus.SENDING,
-        RecipientStatus.SENT,
-        RecipientStatus.DELIVERED,
-        RecipientStatus.OUTCOME_UNKNOWN,
-        RecipientStatus.FAILED,
-    }
-)
-
-
-def _may_have_arrived(r: Recipient) -> bool:
-    return r.status in _MAY_HAVE_ARRIVED and r.reason_code != SendReason.MESSAGE_TOO_LONG
 
 
 async def resolve_link(req: ResolveLink, deps: Deps) -> LinkView:
@@ -47,7 +29,7 @@ async def resolve_link(req: ResolveLink, deps: Deps) -> LinkView:
     now = datetime.now(UTC)
     if now >= claim.expires_at:
         raise Gone("This link has expired. Contact your GP practice if you still need it.")
-    if _may_have_arrived(recipient):
+    if recipient.may_have_arrived():
         await deps.recipient_messages.link_opened(claim.org_id, recipient.id, now)
     log.info("link opened", extra={"campaign_id": str(campaign.id), "recipient_id": recipient.id})
     return LinkView(

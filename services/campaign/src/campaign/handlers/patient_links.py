@@ -15,7 +15,6 @@ from cohort_contracts.patient_links import (
     Practice,
     VerifyBirthDate,
 )
-from cohort_contracts.vocabulary import RecipientStatus, SendReason
 
 from ..domain.appointments import PatientEvent
 from ..domain.errors import CampaignError, Gone, NotFound
@@ -29,17 +28,6 @@ from .patient_deps import PatientDeps, PracticeInfo
 
 log = logging.getLogger(__name__)
 
-#: The message may have reached the patient (as ``links.resolve_link`` decides): a link opened
-#: in any other state came from the review or a test send, which is not the patient opening it.
-_MAY_HAVE_ARRIVED = frozenset(
-    {
-        RecipientStatus.SENDING,
-        RecipientStatus.SENT,
-        RecipientStatus.DELIVERED,
-        RecipientStatus.OUTCOME_UNKNOWN,
-        RecipientStatus.FAILED,
-    }
-)
 EVENT_IDS = uuid.UUID("5c1f6a0e-8b7d-4f43-9b59-2f1e1d7f0c42")
 
 
@@ -131,10 +119,7 @@ async def open_link(req: OpenPatientLink, deps: Deps) -> PatientLinkView:
     now = datetime.now(UTC)
     target = await resolve(deps, req.token, req.org_id, now)
     recipient = target.recipient
-    if (
-        recipient.status in _MAY_HAVE_ARRIVED
-        and recipient.reason_code != SendReason.MESSAGE_TOO_LONG
-    ):
+    if recipient.may_have_arrived():
         await deps.recipient_messages.link_opened(recipient.org_id, recipient.id, now)
         await record_event(deps, target, "opened", now, "first")
     patient = patient_deps(deps)

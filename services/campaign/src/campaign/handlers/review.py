@@ -15,7 +15,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus, UploadReason
 from ..domain.fragments import non_gsm_report, sms_fragments
 from ..domain.model import Campaign
 from ..domain.review import TOO_LONG_LISTED, ReviewTally, measure, stand_in_names
-from .credit import with_credit
+from .credit import ensure_credit, with_credit
 from .deps import Deps
 from .loading import load_campaign
 from .repeat_guard import with_repeat_warning
@@ -148,3 +148,11 @@ async def get_review(req: GetReview, deps: Deps) -> ReviewView:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     review, _ = await build_review(deps, campaign, req.preview_count)
     return await with_repeat_warning(deps, campaign, review)
+
+
+async def review_before_sending(deps: Deps, campaign: Campaign) -> ReviewView:
+    """The review a send or an approval decides on, as it is now: the count confirmed must be
+    the count reviewed, and a balance that certainly does not cover it refuses the send."""
+    review, _ = await build_review(deps, campaign, preview_count=0)
+    ensure_credit(review)
+    return review

@@ -3,11 +3,13 @@
 
 from .credit import get_credit
 from .delivery import RetryPolicy
+from .deps import Deps
 from .inbound import process_firetext_inbound
 from .receipts import process_firetext_receipt, process_firetext_receipts
 from .sending import SendingDeps, SendPolicy, send_messages
 
 __all__ = [
+    "Deps",
     "RetryPolicy",
     "SendPolicy",
     "SendingDeps",

@@ -15,6 +15,7 @@ from cohort_platform.redelivery import PermanentError
 from ..domain.numbers import international_digits
 from ..domain.receipts import parse_firetext_time
 from ..ports import EventPublisher
+from .answers import answer, arrived_at
 
 log = logging.getLogger("dispatch.inbound")
 
@@ -29,17 +30,12 @@ async def process_firetext_inbound(cmd: ProcessFiretextInbound, events: EventPub
     if not from_number:
         log.error("firetext reply without a sender", extra=ids)
         raise PermanentError("reply without source")
-    arrived = cmd.occurred_at
-    if arrived.tzinfo is None:
-        arrived = arrived.replace(tzinfo=UTC)
+    arrived = arrived_at(cmd)
     received_at = parse_firetext_time(cmd.time) or arrived.astimezone(UTC)
     await events.publish(
         REPLY_RECEIVED,
         ReplyReceived(
-            message_id=uuid.uuid5(_REPLY_IDS, str(cmd.message_id)),
-            correlation_id=cmd.correlation_id,
-            org_id=cmd.org_id,
-            occurred_at=arrived,
+            **answer(_REPLY_IDS, cmd, arrived),
             from_number=from_number,
             destination=cmd.destination.strip(),
             message=cmd.message,

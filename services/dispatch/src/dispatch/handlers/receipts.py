@@ -14,7 +14,6 @@ than sending the whole batch to the dead-letter queue."""
 
 import logging
 import uuid
-from datetime import UTC
 
 from prometheus_client import Counter
 
@@ -33,6 +32,7 @@ from ..domain.grouping import is_group_reference
 from ..domain.numbers import international_digits
 from ..domain.receipts import UnknownReceiptStatus, interpret_receipt
 from ..ports import EventPublisher
+from .answers import answer, arrived_at
 
 log = logging.getLogger("dispatch.receipts")
 
@@ -91,10 +91,7 @@ async def process_firetext_receipts(cmd: ProcessFiretextReceipts, events: EventP
     await events.publish(
         DELIVERY_REPORTED,
         DeliveriesReported(
-            message_id=uuid.uuid5(_EVENT_IDS, str(cmd.message_id)),
-            correlation_id=cmd.correlation_id,
-            org_id=cmd.org_id,
-            occurred_at=cmd.occurred_at,
+            **answer(_EVENT_IDS, cmd, cmd.occurred_at),
             reports=reports,
         ),
     )
@@ -102,9 +99,7 @@ async def process_firetext_receipts(cmd: ProcessFiretextReceipts, events: EventP
 
 async def process_firetext_receipt(cmd: ProcessFiretextReceipt, events: EventPublisher) -> None:
     """One receipt from a gateway that does not batch yet."""
-    received_at = cmd.occurred_at
-    if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=UTC)
+    received_at = arrived_at(cmd)
     receipt = FiretextReceipt(
         receipt_id=cmd.message_id,
         mobile=cmd.mobile,
@@ -122,10 +117,7 @@ async def process_firetext_receipt(cmd: ProcessFiretextReceipt, events: EventPub
     await events.publish(
         DELIVERY_REPORTED,
         DeliveryReported(
-            message_id=uuid.uuid5(_EVENT_IDS, str(cmd.message_id)),
-            correlation_id=cmd.correlation_id,
-            org_id=cmd.org_id,
-            occurred_at=received_at,
+            **answer(_EVENT_IDS, cmd, received_at),
             **report.model_dump(exclude={"receipt_id"}),
         ),
     )

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from ..metrics import PDS_CREDENTIALS_REFUSED
+from .pds_metrics import PDS_CREDENTIALS_REFUSED
 
 log = logging.getLogger("ingest.pds")
 

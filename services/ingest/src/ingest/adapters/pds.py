@@ -30,9 +30,9 @@ from cohort_contracts.vocabulary import UploadReason
 from cohort_platform.tracing import client_span
 
 from ..domain.patient import MalformedPatient, PdsPatient, parse_patient
-from ..metrics import PDS_REQUEST_SECONDS, PDS_REQUESTS, PDS_RETRIES, RetryCause, status_class
 from ..ports import AccessTokenProvider, LookupContext, RateLimiter, TokenUnavailable
 from .credential_hold import CredentialHold, CredentialsRefused, HoldTimes
+from .pds_metrics import PDS_REQUEST_SECONDS, PDS_REQUESTS, PDS_RETRIES, RetryCause, status_class
 
 log = logging.getLogger("ingest.pds")
 

@@ -11,8 +11,7 @@ from cohort_contracts.routing import RECHECK_PATIENTS, RESOLVE_ROWS
 from cohort_platform.redelivery import redeliver_on_error
 from cohort_platform.topology import Topology
 
-from ..handlers import Dependencies, resolve_rows
-from ..rechecks import recheck_patients
+from ..handlers import Dependencies, recheck_patients, resolve_rows
 
 
 def register_consumer(broker: RabbitBroker, topology: Topology, deps: Dependencies) -> None:

@@ -21,7 +21,7 @@ from ...caller import Caller
 from ...identity import ODS_CODE, SENDER, VIEWER, TokenRefused
 from ...organisations import NotAMember, Organisations, PracticeNotNamed
 from .errors import ERROR_DESCRIPTIONS, ApiError
-from .wiring import get_wiring
+from .wiring import wiring_of
 
 ACT_FOR_HEADER = "X-Act-For-Org"
 _CALLER_KEY = "gateway.caller"
@@ -53,7 +53,7 @@ async def verify_request(request: Request) -> Caller:
             "Sign in first: send an 'Authorization: Bearer <token>' header.", token_sent=False
         )
     try:
-        caller = await get_wiring(request).verifier.verify(token.strip())
+        caller = await wiring_of(request).verifier.verify(token.strip())
     except TokenRefused as exc:
         raise unauthorized(str(exc), token_sent=True) from None
     except KeysUnavailable:
@@ -92,7 +92,7 @@ def reading_caller(request: Request) -> Caller:
     """For reads and for changes to something that exists: campaign looks it up within the
     caller's scope (a network: all its practices, unless the request names one of them)."""
     identity = authenticate(request)
-    organisations = get_wiring(request).organisations
+    organisations = wiring_of(request).organisations
     named = _named_org(request)
     if named is None:
         scope = organisations.readable_by(identity.org_id)
@@ -104,7 +104,7 @@ def reading_caller(request: Request) -> Caller:
 def acting_caller(request: Request) -> Caller:
     """For creating something: it belongs to one practice, which a network user must name."""
     identity = authenticate(request)
-    practice = _acting_for(get_wiring(request).organisations, identity, _named_org(request))
+    practice = _acting_for(wiring_of(request).organisations, identity, _named_org(request))
     return replace(identity, org_id=practice, org_scope=(practice,))
 
 

@@ -22,7 +22,7 @@ from ...uploads import FileFormat
 from ...uploads.errors import FileTooLarge
 from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller, verify_request
 from .errors import error_responses
-from .wiring import WiringDep, get_wiring
+from .wiring import WiringDep, wiring_of
 
 PREFIX = "/v1/campaigns/{campaign_id}/patient-lists"
 
@@ -61,7 +61,7 @@ class UploadRoute(AuthenticatedRoute):
             # Who acts for which practice is settled before a byte of the file is read.
             self.check(request, await verify_request(request))
             acting_caller(request)
-            limit = get_wiring(request).settings.max_upload_bytes
+            limit = wiring_of(request).settings.max_upload_bytes
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise FileTooLarge(limit)

@@ -2,7 +2,6 @@
 list was resolved long ago). Through the same directory as uploads, so the deployment's shared
 PDS rate limit covers re-checks too."""
 
-import asyncio
 import logging
 from collections import Counter
 
@@ -15,11 +14,12 @@ from cohort_contracts.ingest import (
 )
 from cohort_contracts.vocabulary import UploadReason
 
-from .domain.eligibility import reassess
-from .domain.patient import PdsPatient
-from .handlers import Dependencies
-from .ports import LookupContext
+from ..domain.eligibility import reassess
+from ..ports import LookupContext
+from .deps import Dependencies
+from .lookups import look_up_all
 
+# The logger's name is older than this module; dashboards and alerts filter on it.
 log = logging.getLogger("ingest.rechecks")
 
 
@@ -38,10 +38,7 @@ async def recheck_patients(command: RecheckPatients, deps: Dependencies) -> Pati
     """Idempotent as ``resolve_rows``: a redelivered command publishes the same outcomes."""
     today = deps.clock.today()
     context = LookupContext(correlation_id=str(command.correlation_id), org_id=command.org_id)
-    numbers = sorted({item.nhs_number for item in command.items})
-    async with asyncio.TaskGroup() as group:
-        tasks = {n: group.create_task(deps.directory.lookup(n, context)) for n in numbers}
-    found: dict[str, PdsPatient | UploadReason] = {n: t.result() for n, t in tasks.items()}
+    found = await look_up_all(deps.directory, (item.nhs_number for item in command.items), context)
     outcomes = []
     for item in command.items:
         patient = found[item.nhs_number]

@@ -1,4 +1,6 @@
-"""Ingest's Prometheus metrics, served at ``/metrics`` (cohort_platform.health).
+"""Ingest's PDS metrics (requests, retries, the shared rate limit, refused credentials), served
+at ``/metrics`` (cohort_platform.health). The rows counter is the rows handler's
+(``handlers.rows``).
 
 Labels come from small fixed sets (reason codes, status classes, retry causes), never from row
 or patient data (DESIGN §4). Every label value is created at import, so each series exists at
@@ -8,19 +10,9 @@ from typing import Literal, get_args
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from cohort_contracts.vocabulary import UploadReason
-
-RESOLVED = "resolved"
-
 StatusClass = Literal["2xx", "3xx", "4xx", "5xx", "no_response"]
 RetryCause = Literal["throttled", "server_error", "timeout", "transport", "unauthorized", "token"]
 
-ROWS_RESOLVED = Counter(
-    "ingest_rows_resolved",
-    "Rows ingest has reported on, by outcome: 'resolved' or the row's reason code. A redelivered "
-    "batch is counted again.",
-    ["outcome"],
-)
 PDS_REQUESTS = Counter(
     "ingest_pds_requests",
     "HTTP requests sent to PDS (each attempt), by response status class; no_response for "
@@ -53,9 +45,6 @@ PDS_SHARING_INSTANCES = Gauge(
     "the instances sharing the PDS limit.",
 )
 
-_OUTCOMES = [RESOLVED, *(r.value for r in UploadReason if r is not UploadReason.DUPLICATE_PATIENT)]
-for _outcome in _OUTCOMES:
-    ROWS_RESOLVED.labels(outcome=_outcome)
 for _status_class in get_args(StatusClass):
     PDS_REQUESTS.labels(status_class=_status_class)
 for _cause in get_args(RetryCause):
@@ -72,8 +61,3 @@ def status_class(status: int | None) -> StatusClass:
     if status >= 300:
         return "3xx"
     return "2xx"
-
-
-def count_rows(outcomes: dict[str, int]) -> None:
-    for outcome, rows in outcomes.items():
-        ROWS_RESOLVED.labels(outcome=outcome).inc(rows)

@@ -1,0 +1,55 @@
+"""A campaign changed by a request, once, and the view the request is answered with.
+
+The request's id is remembered on the campaign in the same save as the change, so a
+redelivered request finds it applied and changes nothing (it is still answered, with the
+campaign as it is)."""
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+from uuid import UUID
+
+from cohort_contracts.campaign_views import CampaignView
+
+from ..domain.model import Campaign
+from .changes import change_campaign
+from .deps import Deps
+from .loading import load_campaign
+from .views import campaign_view
+
+
+class CampaignChange(Protocol):
+    """What every request that changes one campaign carries."""
+
+    @property
+    def message_id(self) -> UUID: ...
+
+    @property
+    def campaign_id(self) -> UUID: ...
+
+    @property
+    def readable_orgs(self) -> list[str]: ...
+
+
+#: Changes the campaign (the domain method may refuse by raising).
+Apply = Callable[[Campaign], Awaitable[None]]
+
+
+async def change_once(deps: Deps, req: CampaignChange, apply: Apply) -> Campaign:
+    """The campaign as saved, or as found when ``req`` was applied already."""
+
+    async def decide(campaign: Campaign) -> bool:
+        if campaign.already_applied(req.message_id):
+            return False
+        await apply(campaign)
+        campaign.remember(req.message_id)
+        return True
+
+    campaign, _ = await change_campaign(
+        deps.campaigns, lambda: load_campaign(deps, req.readable_orgs, req.campaign_id), decide
+    )
+    return campaign
+
+
+async def current_view(deps: Deps, campaign: Campaign) -> CampaignView:
+    saved = await deps.recipients.saved_to_record([campaign.id])
+    return campaign_view(campaign, await deps.recipients.counts(campaign.id), saved[campaign.id])
