@@ -23,7 +23,7 @@ setup:
 lint: setup
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
-	uv run --frozen mypy -p cohort_contracts -p cohort_http -p cohort_nhs -p cohort_questionnaire -p cohort_mongo -p cohort_platform -p cohort_testing -p cohort_standin -p cohort_ops -p gateway -p ingest -p campaign -p dispatch -p record -p pds_sim -p firetext_sim -p fake_gp -p web -p gpconnect_sim -p patient
+	uv run --frozen mypy -p cohort_contracts -p cohort_http -p cohort_nhs -p cohort_questionnaire -p cohort_mongo -p cohort_platform -p cohort_testing -p cohort_standin -p cohort_ops -p gateway -p ingest -p campaign -p dispatch -p record -p sim_common -p pds_sim -p firetext_sim -p fake_gp -p web -p gpconnect_sim -p patient
 	uv run --frozen lint-imports
 
 test: lint

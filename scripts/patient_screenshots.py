@@ -4,7 +4,6 @@ axe-core on each at both widths; and the staff pages that show what patients did
 service with the patient pages and the GP Connect simulator (a private RabbitMQ namespace),
 sends a booking and a questionnaire campaign through the API, and follows their links."""
 
-import asyncio
 import re
 import sys
 import tempfile
@@ -12,12 +11,13 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.browser import ORGANISATIONS, axe_violations, chromium, sign_in  # noqa: E402
+from screenshot_kit import OUT, PHONE, Camera, running  # noqa: E402
+from tests.e2e.browser import ORGANISATIONS, chromium, sign_in  # noqa: E402
 from tests.e2e.stack import LINK_SECRET, Stack  # noqa: E402
 from tests.e2e.test_patient_journeys import (  # noqa: E402
     distinct_patients,
@@ -27,35 +27,6 @@ from tests.e2e.test_patient_journeys import (  # noqa: E402
 )
 
 from campaign.domain.links import LinkSigner  # noqa: E402
-from cohort_platform.settings import RabbitSettings  # noqa: E402
-from cohort_platform.testing import delete_namespace  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
-
-
-class Camera:
-    """Photographs each page at phone then desktop width; axe-core checks it at both."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.taken: list[str] = []
-        self.violations: dict[str, list[str]] = {}
-
-    def shoot(self, name: str) -> None:
-        self.page.wait_for_load_state("networkidle")
-        self.page.set_viewport_size(PHONE)
-        self.page.screenshot(path=OUT / f"{name}-phone.png", full_page=True)
-        found = [f"{v} (375 px)" for v in axe_violations(self.page)]
-        self.page.set_viewport_size(DESKTOP)
-        self.page.screenshot(path=OUT / f"{name}.png", full_page=True)
-        found += axe_violations(self.page)
-        self.page.set_viewport_size(PHONE)
-        self.taken.append(name)
-        if found:
-            self.violations[name] = found
-        print(f"  {name}" + (f": {len(found)} accessibility problems" if found else ""))
 
 
 def booking_pages(stack: Stack, browser: Browser, camera: Camera) -> str:
@@ -197,11 +168,10 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as logs:
         stack = Stack(log_dir=Path(logs), extra_env=env, with_patient=True)
-        try:
-            stack.start()
+        with running(stack):
             print(f"services up; patient pages into {OUT.relative_to(ROOT)}/")
             with chromium() as browser:
-                camera = Camera(browser.new_page(viewport=PHONE))
+                camera = Camera(browser.new_page(viewport=PHONE), PHONE)
                 booking = booking_pages(stack, browser, camera)
                 questionnaire = questionnaire_pages(stack, camera)
                 staff_pages(stack, camera, booking, questionnaire)
@@ -209,19 +179,7 @@ def main() -> None:
                 stack.processes["gateway"].wait(30)
                 camera.page.goto(f"{stack.url('patient')}/l/A81001.AAAAAAAAAAAAAAAAAAAAAAAA.AA")
                 camera.shoot("patient-25-service-unavailable")
-        finally:
-            stack.stop()
-            asyncio.run(
-                delete_namespace(
-                    RabbitSettings(
-                        rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace
-                    )
-                )
-            )
-    if camera.violations:
-        for name, found in camera.violations.items():
-            print(f"{name}:", *found, sep="\n  ")
-        raise SystemExit("axe-core found accessibility problems")
+    camera.check()
     print(
         f"{len(camera.taken)} patient pages, each at 375 px and 1280 px; axe-core found no problems"
     )

@@ -2,7 +2,6 @@
 (375 px), into docs/screenshots/. Starts every service (as the end-to-end tests do, in a private
 RabbitMQ namespace), walks the staff journey in Chromium and stops them again."""
 
-import asyncio
 import json
 import re
 import sys
@@ -15,10 +14,10 @@ from playwright.sync_api import Page, expect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from screenshot_kit import DESKTOP, OUT, Camera, running  # noqa: E402
 from tests.e2e import sending_flow as flow  # noqa: E402
 from tests.e2e.browser import (  # noqa: E402
     ORGANISATIONS,
-    axe_violations,
     chromium,
     patient_list,
     sign_in,
@@ -27,36 +26,9 @@ from tests.e2e.browser import (  # noqa: E402
 from tests.e2e.patients import uk_date, valid_numbers  # noqa: E402
 from tests.e2e.stack import Stack  # noqa: E402
 
-from cohort_platform.settings import RabbitSettings  # noqa: E402
-from cohort_platform.testing import delete_namespace  # noqa: E402
 from pds_sim.synthetic import synthetic_patient  # noqa: E402
 
-OUT = ROOT / "docs" / "screenshots"
 RIVERSIDE = "A81002"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
-
-
-class Camera:
-    """Photographs each page at both widths, and has axe-core check it at both."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.taken: list[str] = []
-        self.violations: dict[str, list[str]] = {}
-
-    def shoot(self, name: str) -> None:
-        self.page.wait_for_load_state("networkidle")
-        self.page.screenshot(path=OUT / f"{name}.png", full_page=True)
-        found = axe_violations(self.page)
-        self.page.set_viewport_size(PHONE)
-        self.page.screenshot(path=OUT / f"{name}-phone.png", full_page=True)
-        found += [f"{v} (375 px)" for v in axe_violations(self.page)]
-        self.page.set_viewport_size(DESKTOP)
-        self.taken.append(name)
-        if found:
-            self.violations[name] = found
-        print(f"  {name}" + (f": {len(found)} accessibility problems" if found else ""))
 
 
 def big_list(rows: int) -> bytes:
@@ -278,25 +250,12 @@ def main() -> None:
         }
         env |= organisations_with_approval(Path(logs))
         stack = Stack(log_dir=Path(logs), extra_env=env)
-        try:
-            stack.start()
+        with running(stack):
             print(f"services up; pages into {OUT.relative_to(ROOT)}/")
             with chromium() as browser:
-                camera = Camera(browser.new_page(viewport=DESKTOP))
+                camera = Camera(browser.new_page(viewport=DESKTOP), DESKTOP)
                 journey(stack, camera, listed.csv_bytes)
-        finally:
-            stack.stop()
-            asyncio.run(
-                delete_namespace(
-                    RabbitSettings(
-                        rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace
-                    )
-                )
-            )
-    if camera.violations:
-        for name, found in camera.violations.items():
-            print(f"{name}:", *found, sep="\n  ")
-        raise SystemExit("axe-core found accessibility problems")
+    camera.check()
     print(f"{len(camera.taken)} pages, each at 1280 px and 375 px; axe-core found no problems")
 
 

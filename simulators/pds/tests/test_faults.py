@@ -5,8 +5,6 @@ import time
 
 import httpx2
 
-from pds_sim.faults import FaultRequest, Faults
-
 from .conftest import get_patient, make_app, serve
 
 NORMAL = "9999012221"
@@ -51,16 +49,6 @@ async def test_a_timeout_hangs_then_serves() -> None:
 
     assert response.status_code == 200
     assert elapsed >= 0.3
-
-
-def test_a_fault_ends_by_itself() -> None:
-    now = [0.0]
-    faults = Faults(clock=lambda: now[0])
-    faults.start(FaultRequest(mode="401", duration_s=5))
-
-    assert faults.current() is not None
-    now[0] = 5.0
-    assert faults.current() is None
 
 
 async def test_a_bad_fault_request_is_422() -> None:

@@ -1,7 +1,5 @@
 import time
 
-from pds_sim.limits import RateLimiter
-
 from .conftest import get_patient, make_app, serve
 
 NORMAL = "9999012221"
@@ -19,16 +17,6 @@ async def test_requests_beyond_the_rate_limit_get_429_without_retry_after() -> N
     coding = throttled.json()["issue"][0]["details"]["coding"][0]
     assert coding["code"] == "TOO_MANY_REQUESTS"
     assert stats == {"requests": 6, "throttled": 4, "errors": 0}
-
-
-def test_rate_limiter_refills_over_time() -> None:
-    now = [0.0]
-    limiter = RateLimiter(2, clock=lambda: now[0])
-
-    assert [limiter.allow() for _ in range(3)] == [True, True, False]
-    now[0] = 0.5
-    assert [limiter.allow() for _ in range(2)] == [True, False]
-    assert all(RateLimiter(0).allow() for _ in range(100))
 
 
 async def test_error_rate_one_answers_every_request_500() -> None:

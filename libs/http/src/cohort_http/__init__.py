@@ -1,1 +1,3 @@
-"""HTTP hardening shared by the gateway and the web apps (no broker, no service code)."""
+"""HTTP plumbing shared by the gateway and the web apps: hardening (body caps, rate limits,
+security headers), and how the web app and the patient pages are built and talk to the gateway
+(no broker, no database, no service code)."""

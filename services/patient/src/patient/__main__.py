@@ -1,8 +1,6 @@
 """``python -m patient``: serve the patient pages with uvicorn."""
 
-import uvicorn
-
-from cohort_http.json_logs import configure_logging
+from cohort_http.serving import serve
 
 from .app import create_app
 from .config import PatientSettings
@@ -10,8 +8,13 @@ from .config import PatientSettings
 
 def main() -> None:
     settings = PatientSettings()
-    configure_logging("patient", settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    serve(
+        "patient",
+        lambda: create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+    )
 
 
 if __name__ == "__main__":

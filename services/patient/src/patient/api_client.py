@@ -7,20 +7,18 @@ date of birth returned opens everything personal. Refusals come back as exceptio
 turn into pages."""
 
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx2
 import jwt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
+
+from cohort_http.gateway_api import ApiModel, GatewayError, read_error
 
 from .config import GATEWAY_AUDIENCE
-
-
-class ApiModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Practice(ApiModel):
@@ -131,15 +129,6 @@ class _Unsubscribed(ApiModel):
     practice_name: str
 
 
-class GatewayError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: Mapping[str, Any]) -> None:
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = dict(details)
-
-
 class LinkNotFound(GatewayError):
     pass
 
@@ -184,11 +173,7 @@ M = TypeVar("M", bound=ApiModel)
 
 
 def _error(response: httpx2.Response) -> GatewayError:
-    try:
-        error = response.json()["error"]
-        code, message, details = error["code"], error["message"], error.get("details") or {}
-    except (ValueError, KeyError, TypeError):
-        code, message, details = "unknown", "", {}
+    code, message, details = read_error(response)
     status = response.status_code
     kind: type[GatewayError] = Refused
     if status == 404:
@@ -204,6 +189,23 @@ def _error(response: httpx2.Response) -> GatewayError:
     elif status == 409 and details.get("reason") == "slot_taken":
         kind = SlotTaken
     return kind(status, code, message, details)
+
+
+async def _answer(kind: type[M], sent: Awaitable[httpx2.Response]) -> M:
+    """The gateway's answer read as ``kind``. A refusal is its ``GatewayError``; no answer, a
+    5xx, a 401 (this service's own token refused) or an unreadable answer is ``Unavailable``."""
+    try:
+        response = await sent
+    except httpx2.HTTPError as exc:
+        raise Unavailable(type(exc).__name__) from exc
+    if response.status_code >= 500 or response.status_code == 401:
+        raise Unavailable(f"gateway answered {response.status_code}")
+    if response.status_code >= 400:
+        raise _error(response)
+    try:
+        return kind.model_validate(response.json())
+    except (ValueError, ValidationError) as exc:
+        raise Unavailable("the gateway's answer could not be read") from exc
 
 
 class ServiceToken:
@@ -250,36 +252,14 @@ class GatewayClient:
         key: str | None = None,
     ) -> M:
         url = f"/v1/patient-links/{quote(token, safe='')}{path}"
-        try:
-            response = await self._http.request(
-                method, url, json=body, headers=self._headers(session, key)
-            )
-        except httpx2.HTTPError as exc:
-            raise Unavailable(type(exc).__name__) from exc
-        if response.status_code >= 500 or response.status_code == 401:
-            raise Unavailable(f"gateway answered {response.status_code}")
-        if response.status_code >= 400:
-            raise _error(response)
-        try:
-            return kind.model_validate(response.json())
-        except (ValueError, ValidationError) as exc:
-            raise Unavailable("the gateway's answer could not be read") from exc
+        headers = self._headers(session, key)
+        return await _answer(kind, self._http.request(method, url, json=body, headers=headers))
 
     async def unsubscribe(self, token: str) -> str:
         """Stops the emails an unsubscribe link came in (the gateway's one-click endpoint);
         returns the practice's name."""
-        try:
-            response = await self._http.post(f"/v1/unsubscribe/{quote(token, safe='')}")
-        except httpx2.HTTPError as exc:
-            raise Unavailable(type(exc).__name__) from exc
-        if response.status_code >= 500 or response.status_code == 401:
-            raise Unavailable(f"gateway answered {response.status_code}")
-        if response.status_code >= 400:
-            raise _error(response)
-        try:
-            return _Unsubscribed.model_validate(response.json()).practice_name
-        except (ValueError, ValidationError) as exc:
-            raise Unavailable("the gateway's answer could not be read") from exc
+        sent = self._http.post(f"/v1/unsubscribe/{quote(token, safe='')}")
+        return (await _answer(_Unsubscribed, sent)).practice_name
 
     async def open(self, token: str) -> Link:
         return await self._call(Link, "GET", token)

@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cohort_http.page_apps import check_secrets
+
 #: ``make setup`` installs the front-end packages here (``npm ci``); they are never committed.
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 DEV_SESSION_SECRET = "dev-only-cohort-patient-session-secret-change-me"
@@ -50,14 +52,13 @@ class PatientSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> "PatientSettings":
-        for name in ("session_secret", "gateway_secret"):
-            if len(getattr(self, name).get_secret_value().encode()) < 32:
-                raise ValueError(f"PATIENT_{name.upper()} must be at least 32 bytes")
-        if self.environment == "production":
-            if self.session_secret.get_secret_value() == DEV_SESSION_SECRET:
-                raise ValueError("set PATIENT_SESSION_SECRET in production")
-            if self.gateway_secret.get_secret_value() == DEV_GATEWAY_SECRET:
-                raise ValueError("set PATIENT_GATEWAY_SECRET in production")
-            if not self.secure_cookies:
-                raise ValueError("PATIENT_SECURE_COOKIES must be on in production (HTTPS)")
+        check_secrets(
+            "PATIENT_",
+            production=self.environment == "production",
+            secure_cookies=self.secure_cookies,
+            secrets={
+                "session_secret": (self.session_secret.get_secret_value(), DEV_SESSION_SECRET),
+                "gateway_secret": (self.gateway_secret.get_secret_value(), DEV_GATEWAY_SECRET),
+            },
+        )
         return self

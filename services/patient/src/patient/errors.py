@@ -10,9 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cohort_http.gateway_api import GatewayError
+
 from . import session
 from .api_client import (
-    GatewayError,
     LinkExpired,
     LinkLocked,
     LinkNotFound,

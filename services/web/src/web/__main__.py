@@ -1,8 +1,6 @@
 """``python -m web``: serve the staff web app with uvicorn."""
 
-import uvicorn
-
-from cohort_http.json_logs import configure_logging
+from cohort_http.serving import serve
 
 from .app import create_app
 from .config import WebSettings
@@ -16,14 +14,14 @@ def main() -> None:
             load_users(settings.users_file)
         except ValueError as exc:
             raise SystemExit(f"web: WEB_USERS_FILE: {exc}") from None
-    configure_logging("web", settings.log_level)
-    uvicorn.run(
-        create_app(settings),
+    serve(
+        "web",
+        lambda: create_app(settings),
         host=settings.host,
         port=settings.port,
-        log_config=None,
+        log_level=settings.log_level,
         # Live progress streams never end by themselves; without this a stop waits for them.
-        timeout_graceful_shutdown=settings.shutdown_grace_s,
+        graceful_shutdown_s=settings.shutdown_grace_s,
     )
 
 

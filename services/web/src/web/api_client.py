@@ -12,7 +12,10 @@ from typing import IO, Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 import httpx2
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
+
+from cohort_http.gateway_api import ApiModel, read_error
+from cohort_http.gateway_api import GatewayError as _GatewayError
 
 log = logging.getLogger("web.gateway")
 
@@ -27,11 +30,6 @@ def _utc(value: datetime) -> datetime:
 
 
 Time = Annotated[datetime, AfterValidator(_utc)]
-
-
-class ApiModel(BaseModel):
-    # The API may add fields; the pages read only what they know.
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Organisation(ApiModel):
@@ -302,15 +300,8 @@ class _Suppressions(ApiModel):
     items: list[Suppression]
 
 
-class GatewayError(Exception):
+class GatewayError(_GatewayError):
     """The gateway refused the request; ``message`` is written for people."""
-
-    def __init__(self, status: int, code: str, message: str, details: Mapping[str, Any]) -> None:
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = dict(details)
 
     @property
     def fields(self) -> list[str]:
@@ -600,16 +591,7 @@ class _Templates(ApiModel):
 def _raise_for(response: httpx2.Response) -> None:
     if response.status_code < 400:
         return
-    try:
-        error = response.json().get("error", {})
-    except ValueError:
-        error = {}
     kind = _ERRORS.get(response.status_code)
     if kind is None:
         raise GatewayUnavailable(f"gateway answered {response.status_code}")
-    raise kind(
-        response.status_code,
-        str(error.get("code", "error")),
-        str(error.get("message", "")),
-        error.get("details") or {},
-    )
+    raise kind(response.status_code, *read_error(response))

@@ -1,16 +1,12 @@
 """The web app: FastAPI serving server-rendered pages, a client of the gateway's API."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx2
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
-from cohort_http.body_limit import BodyLimit
-from cohort_http.security_headers import NHS_FONTS, SecurityHeaders
+from cohort_http.page_apps import add_page_middleware, gateway_lifespan, mount_nhsuk_frontend
 from cohort_http.token_buckets import TokenBuckets
 
 from .config import WebSettings
@@ -44,20 +40,9 @@ def create_app(
     settings = settings if settings is not None else WebSettings()
     users = load_users(settings.users_file) if settings.dev_sign_in else DevUsers(users=[])
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx2.AsyncClient(
-            base_url=settings.gateway_url,
-            timeout=settings.gateway_timeout_s,
-            transport=transport,
-            limits=httpx2.Limits(max_connections=200, max_keepalive_connections=50),
-        ) as http:
-            app.state.http = http
-            yield
-
     app = FastAPI(
         title="Cohort staff web app",
-        lifespan=lifespan,
+        lifespan=gateway_lifespan(settings, transport),
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -69,30 +54,17 @@ def create_app(
     app.state.sign_in_limiter = TokenBuckets(
         settings.sign_in_per_minute / 60, settings.sign_in_burst
     )
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.session_secret.get_secret_value(),
+    add_page_middleware(
+        app,
+        settings,
         session_cookie=SESSION_COOKIE,
-        max_age=settings.session_max_age_s,
         same_site="lax",
-        https_only=settings.secure_cookies,
-    )
-    app.add_middleware(
-        BodyLimit,
-        max_bytes=settings.max_body_bytes,
-        routes={r"/campaigns/[^/]+/upload": settings.max_upload_bytes},
-    )
-    app.add_middleware(
-        SecurityHeaders,
-        hsts=settings.secure_cookies,
-        font_origin=NHS_FONTS if settings.nhs_fonts else None,
+        max_body_bytes=settings.max_body_bytes,
+        body_routes={r"/campaigns/[^/]+/upload": settings.max_upload_bytes},
     )
     for kind, handler in ERROR_PAGES.items():
         app.add_exception_handler(kind, handler)
-    # The NHS.UK frontend as npm ships it: its CSS asks for images at /assets/images/.
-    nhsuk = settings.node_modules / "nhsuk-frontend" / "dist" / "nhsuk"
-    app.mount("/assets", StaticFiles(directory=nhsuk / "assets", check_dir=False), name="assets")
-    app.mount("/nhsuk", StaticFiles(directory=nhsuk, check_dir=False), name="nhsuk")
+    mount_nhsuk_frontend(app, settings)
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -7,6 +7,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
+from cohort_http.page_apps import check_secrets
 
 ROOT = Path(__file__).resolve().parents[4]
 #: ``make setup`` installs the front-end packages here (``npm ci``); they are never committed.
@@ -73,13 +74,15 @@ class WebSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _safe_in_production(self) -> "WebSettings":
-        if len(self.session_secret.get_secret_value().encode()) < 32:
-            raise ValueError("WEB_SESSION_SECRET must be at least 32 bytes")
-        if self.environment == "production":
-            if self.dev_sign_in:
-                raise ValueError("WEB_DEV_SIGN_IN must be off in production")
-            if self.session_secret.get_secret_value() == DEV_SESSION_SECRET:
-                raise ValueError("set WEB_SESSION_SECRET in production")
-            if not self.secure_cookies:
-                raise ValueError("WEB_SECURE_COOKIES must be on in production (HTTPS)")
+        production = self.environment == "production"
+        check_secrets(
+            "WEB_",
+            production=production,
+            secure_cookies=self.secure_cookies,
+            secrets={
+                "session_secret": (self.session_secret.get_secret_value(), DEV_SESSION_SECRET)
+            },
+        )
+        if production and self.dev_sign_in:
+            raise ValueError("WEB_DEV_SIGN_IN must be off in production")
         return self

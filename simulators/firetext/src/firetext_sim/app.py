@@ -10,10 +10,12 @@ from httpx_aiohttp.httpx2 import Httpx2AiohttpClient
 from firetext_sim.api import firetext_router
 from firetext_sim.config import Settings
 from firetext_sim.gateway import Account
-from firetext_sim.limits import Faults, RateLimiter
+from firetext_sim.limits import Faults
 from firetext_sim.outcomes import OutcomeRules
 from firetext_sim.receipts import ReceiptSender
-from firetext_sim.sim_api import fault_router, sim_router
+from firetext_sim.sim_api import FaultRequest, sim_router
+from sim_common.fault_windows import fault_router
+from sim_common.rate_limit import RateLimiter
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Firetext simulator", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.include_router(firetext_router(account, faults))
     app.include_router(sim_router(account))
-    app.include_router(fault_router(faults.windows))
+    app.include_router(fault_router(faults.windows, FaultRequest))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

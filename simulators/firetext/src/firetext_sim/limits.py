@@ -1,38 +1,12 @@
 """Knobs that make the simulator misbehave: latency, a request rate limit, random 500s, and
-faults switched on for a while (``fault_windows``)."""
+faults switched on for a while (``sim_common.fault_windows``)."""
 
 import asyncio
 import random
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from firetext_sim.fault_windows import FaultWindows
-
-
-class RateLimiter:
-    """Token bucket shared by every request: ``per_second`` sustained, bursts of one second's worth.
-
-    Excess requests are refused at once, never queued.
-    """
-
-    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._rate = per_second
-        self._capacity = max(1.0, per_second)
-        self._tokens = self._capacity
-        self._clock = clock
-        self._updated = clock()
-
-    def allow(self) -> bool:
-        if self._rate <= 0:
-            return True
-        now = self._clock()
-        self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
-        self._updated = now
-        if self._tokens < 1:
-            return False
-        self._tokens -= 1
-        return True
+from sim_common.fault_windows import FaultWindows
+from sim_common.rate_limit import RateLimiter
 
 
 @dataclass

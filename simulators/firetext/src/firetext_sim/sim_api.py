@@ -1,14 +1,20 @@
 """Test-only endpoints under ``/_sim``: inspect and steer the simulator, push inbound replies."""
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from firetext_sim.fault_windows import FaultRequest, FaultWindows
 from firetext_sim.gateway import Account
 from firetext_sim.receipts import POST_ERRORS, uk_time
+from sim_common import fault_windows
+
+
+class FaultRequest(fault_windows.FaultRequest):
+    """Firetext has no credentials to refuse mid-run: a ``401`` fault is a 422."""
+
+    mode: Literal["timeout", "5xx", "429"]
 
 
 class CreditUpdate(BaseModel):
@@ -20,26 +26,6 @@ class InboundSms(BaseModel):
     source: str
     destination: str
     message: str
-
-
-def fault_router(faults: FaultWindows) -> APIRouter:
-    router = APIRouter(prefix="/_sim")
-
-    @router.post("/faults")
-    async def start_fault(fault: FaultRequest) -> dict[str, object]:
-        faults.start(fault)
-        return faults.as_json()
-
-    @router.delete("/faults")
-    async def stop_fault() -> dict[str, object]:
-        faults.stop()
-        return faults.as_json()
-
-    @router.get("/faults")
-    async def current_fault() -> dict[str, object]:
-        return faults.as_json()
-
-    return router
 
 
 def sim_router(account: Account) -> APIRouter:

@@ -1,21 +1,13 @@
 """``python -m pds_sim``: serve the simulator on PDS_SIM_HOST:PDS_SIM_PORT."""
 
-import uvicorn
-
 from pds_sim.app import create_app
 from pds_sim.config import Settings
+from sim_common.serving import serve
 
 
 def main() -> None:
     settings = Settings()
-    # No access log: request lines carry NHS numbers.
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,
-    )
+    serve(create_app(settings), settings.host, settings.port)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse
 
 from pds_sim.auth import TokenError, TokenIssuer
 from pds_sim.config import Settings
-from pds_sim.faults import FaultRequest
-from pds_sim.limits import RateLimiter
 from pds_sim.patient_api import PatientService, patient_router
 from pds_sim.patients import PatientIndex
+from sim_common.fault_windows import fault_router
+from sim_common.rate_limit import RateLimiter
 
 #: Where the FHIR API lives, as on api.service.nhs.uk; clients are configured with this base URL.
 FHIR_BASE_PATH = "/personal-demographics/FHIR/R4"
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(_sim_router(service))
+    app.include_router(fault_router(service.faults))
     _add_patient_control(app, index)
 
     if issuer is not None:
@@ -81,26 +82,12 @@ def _token_issuer(settings: Settings) -> TokenIssuer | None:
 
 
 def _sim_router(service: PatientService) -> APIRouter:
-    """Test-only endpoints: counts, and faults switched on for a while."""
+    """Test-only endpoints: counts (the faults are ``sim_common``'s ``fault_router``)."""
     router = APIRouter()
 
     @router.get("/_sim/stats")
     async def stats() -> dict[str, int]:
         return service.stats.as_dict()
-
-    @router.post("/_sim/faults")
-    async def start_fault(fault: FaultRequest) -> dict[str, object]:
-        service.faults.start(fault)
-        return service.faults.as_json()
-
-    @router.delete("/_sim/faults")
-    async def stop_fault() -> dict[str, object]:
-        service.faults.stop()
-        return service.faults.as_json()
-
-    @router.get("/_sim/faults")
-    async def faults() -> dict[str, object]:
-        return service.faults.as_json()
 
     @router.post("/_sim/reset-stats")
     async def reset_stats() -> dict[str, int]:

@@ -11,12 +11,12 @@ from fastapi import APIRouter, Request, Response
 
 from pds_sim import outcomes
 from pds_sim.auth import TokenIssuer
-from pds_sim.faults import Faults
-from pds_sim.limits import RateLimiter
 from pds_sim.nhs_number import is_valid_nhs_number
 from pds_sim.outcomes import FHIR_JSON, Problem
 from pds_sim.patients import PatientIndex, ServedPatient, serve
 from pds_sim.synthetic import synthetic_patient
+from sim_common.fault_windows import FaultWindows
+from sim_common.rate_limit import RateLimiter
 
 # The X-Request-ID pattern from the PDS specification's header parameters.
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -46,7 +46,7 @@ class PatientService:
     error_rate: float
     stats: Stats = field(default_factory=Stats)
     rng: random.Random = field(default_factory=random.Random)
-    faults: Faults = field(default_factory=Faults)
+    faults: FaultWindows = field(default_factory=FaultWindows)
 
     async def injected(self) -> tuple[Problem, str] | None:
         """The fault switched on through ``/_sim/faults``, if one is on now. A timeout hangs,

@@ -6,17 +6,17 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from ..api_client import Invalid
 from ..forms import ActionForm, NewCampaignForm
 from ..pages import campaigns as pages
 from .common import (
     PageDep,
+    button_action,
     campaign_url,
-    check_action,
     make_form,
     posted_form,
     render,
     see_other,
+    submit,
     users_of,
 )
 
@@ -63,13 +63,11 @@ async def create_campaign(request: Request, page: PageDep) -> Response:
     form = await posted_form(request, NewCampaignForm)
     if not form.field_errors() and _is_network(request) and page.user.act_for is None:
         form.add_error("name", "Choose the practice this campaign is for, in the header")
-    if not form.field_errors():
-        try:
-            campaign = await page.api.create_campaign(form.api_body())
-        except Invalid as exc:
-            form.add_error(_field(exc.fields, form), exc.message)
-        else:
-            return see_other(campaign_url(campaign.id, "/upload"))
+    created = await submit(
+        form, lambda: page.api.create_campaign(form.api_body()), lambda f: _field(f, form)
+    )
+    if created is not None:
+        return see_other(campaign_url(created.id, "/upload"))
     return render(request, "campaigns/new.html", {"nav": "campaigns", "form": form}, 400)
 
 
@@ -142,16 +140,14 @@ async def cancel_page(request: Request, campaign_id: UUID, page: PageDep) -> Res
 
 @router.post("/campaigns/{campaign_id}/cancel")
 async def cancel(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    await check_action(request)
-    await page.api.cancel(campaign_id)
-    return see_other(campaign_url(campaign_id, "?cancelled=1"))
+    cancelled = campaign_url(campaign_id, "?cancelled=1")
+    return await button_action(request, lambda: page.api.cancel(campaign_id), cancelled)
 
 
 @router.post("/campaigns/{campaign_id}/resume")
 async def resume(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    await check_action(request)
-    await page.api.resume(campaign_id)
-    return see_other(campaign_url(campaign_id, "?resumed=1"))
+    resumed = campaign_url(campaign_id, "?resumed=1")
+    return await button_action(request, lambda: page.api.resume(campaign_id), resumed)
 
 
 @router.get("/campaigns/{campaign_id}/audit")

@@ -1,6 +1,7 @@
 """What every route needs: the signed-in user and their gateway client, forms with CSRF, and
 rendering (a whole page, or one block of it for htmx)."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import quote
@@ -13,12 +14,13 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.datastructures import FormData
 
 from .. import session
-from ..api_client import GatewayClient
+from ..api_client import GatewayClient, Invalid
 from ..config import WebSettings
 from ..forms import ActionForm, CohortForm
 from ..users import DevUsers
 
 F = TypeVar("F", bound=CohortForm)
+T = TypeVar("T")
 
 
 class NotSignedIn(Exception):
@@ -91,6 +93,30 @@ def validated(form: F) -> F:
 async def check_action(request: Request) -> None:
     """A button-only form (cancel, resume, archive, sign out): its CSRF token must be good."""
     await posted_form(request, ActionForm)
+
+
+async def button_action(
+    request: Request, action: Callable[[], Awaitable[object]], then: str
+) -> Response:
+    """A button-only form's POST: check its CSRF token, ask the gateway, then go to ``then``."""
+    await check_action(request)
+    await action()
+    return see_other(then)
+
+
+async def submit(
+    form: CohortForm, call: Callable[[], Awaitable[T]], field_for: Callable[[list[str]], str]
+) -> T | None:
+    """A valid form sent to the gateway: the gateway's answer, or None when the form has errors
+    or the gateway refuses it as invalid (its message then goes on the field ``field_for`` names
+    from the fields the gateway blames)."""
+    if form.field_errors():
+        return None
+    try:
+        return await call()
+    except Invalid as exc:
+        form.add_error(field_for(exc.fields), exc.message)
+        return None
 
 
 def render(

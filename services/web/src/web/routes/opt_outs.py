@@ -5,9 +5,9 @@ request, so it asks first."""
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..api_client import Invalid, NotFound, Suppression
+from ..api_client import NotFound, Suppression
 from ..forms import ActionForm, OptOutForm
-from .common import Page, PageDep, check_action, make_form, posted_form, render, see_other
+from .common import Page, PageDep, check_action, make_form, posted_form, render, see_other, submit
 
 router = APIRouter()
 
@@ -39,13 +39,11 @@ async def new_opt_out_page(request: Request, page: PageDep) -> Response:
 @router.post("/opt-outs/new")
 async def add_opt_out(request: Request, page: PageDep) -> Response:
     form = await posted_form(request, OptOutForm)
-    if not form.field_errors():
-        try:
-            await page.api.add_suppression(form.contact.data or "")
-        except Invalid as exc:
-            form.add_error("contact", exc.message)
-        else:
-            return see_other("/opt-outs?done=added")
+    added = await submit(
+        form, lambda: page.api.add_suppression(form.contact.data or ""), lambda _: "contact"
+    )
+    if added is not None:
+        return see_other("/opt-outs?done=added")
     return render(request, "opt_outs/new.html", {"nav": "opt-outs", "form": form}, 400)
 
 

@@ -10,8 +10,8 @@ from ..api_client import Campaign, Conflict, Forbidden, Review
 from ..forms import ConfirmCountForm
 from .common import (
     PageDep,
+    button_action,
     campaign_url,
-    check_action,
     make_form,
     posted_form,
     render,
@@ -24,9 +24,10 @@ router = APIRouter()
 
 @router.post("/campaigns/{campaign_id}/review/leave-out")
 async def leave_out(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    await check_action(request)
-    await page.api.leave_out_recently_messaged(campaign_id)
-    return see_other(campaign_url(campaign_id, "/review?left_out=1"))
+    left_out = campaign_url(campaign_id, "/review?left_out=1")
+    return await button_action(
+        request, lambda: page.api.leave_out_recently_messaged(campaign_id), left_out
+    )
 
 
 @router.get("/campaigns/{campaign_id}/approve")

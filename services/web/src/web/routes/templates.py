@@ -3,9 +3,9 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..api_client import Invalid, NotFound, Template
+from ..api_client import NotFound, Template
 from ..forms import ActionForm, TemplateForm
-from .common import Page, PageDep, check_action, make_form, posted_form, render, see_other
+from .common import Page, PageDep, button_action, make_form, posted_form, render, see_other, submit
 
 router = APIRouter()
 
@@ -31,16 +31,11 @@ async def new_template_page(request: Request, page: PageDep) -> Response:
 @router.post("/templates/new")
 async def create_template(request: Request, page: PageDep) -> Response:
     form = await posted_form(request, TemplateForm)
-    if not form.field_errors():
-        body = {"name": form.name.data, "type": form.type.data, "body": form.body.data}
-        if form.subject.data:
-            body["subject"] = form.subject.data
-        try:
-            await page.api.create_template(body)
-        except Invalid as exc:
-            form.add_error(_field(exc.fields), exc.message)
-        else:
-            return see_other("/templates?done=created")
+    body = {"name": form.name.data, "type": form.type.data, "body": form.body.data}
+    if form.subject.data:
+        body["subject"] = form.subject.data
+    if await submit(form, lambda: page.api.create_template(body), _field) is not None:
+        return see_other("/templates?done=created")
     return render(request, "templates/edit.html", {"nav": "templates", "form": form}, 400)
 
 
@@ -73,14 +68,9 @@ async def edit_template(request: Request, template_id: str, page: PageDep) -> Re
     # A template's type is fixed: campaigns of that type use it.
     form.type.errors = []
     form.type.data = template.type
-    if not form.field_errors():
-        body = {"name": form.name.data, "body": form.body.data, "subject": form.subject.data or ""}
-        try:
-            await page.api.update_template(template_id, body)
-        except Invalid as exc:
-            form.add_error(_field(exc.fields), exc.message)
-        else:
-            return see_other("/templates?done=updated")
+    body = {"name": form.name.data, "body": form.body.data, "subject": form.subject.data or ""}
+    if await submit(form, lambda: page.api.update_template(template_id, body), _field) is not None:
+        return see_other("/templates?done=updated")
     context = {"nav": "templates", "form": form, "template": template}
     return render(request, "templates/edit.html", context, 400)
 
@@ -94,9 +84,9 @@ async def archive_page(request: Request, template_id: str, page: PageDep) -> Res
 
 @router.post("/templates/{template_id}/archive")
 async def archive(request: Request, template_id: str, page: PageDep) -> Response:
-    await check_action(request)
-    await page.api.archive_template(template_id)
-    return see_other("/templates?done=archived")
+    return await button_action(
+        request, lambda: page.api.archive_template(template_id), "/templates?done=archived"
+    )
 
 
 def _field(names: list[str]) -> str:

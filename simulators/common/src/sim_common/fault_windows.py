@@ -1,19 +1,24 @@
-"""Faults switched on and off while the simulator runs (``POST /_sim/faults``), so a test can
-make Firetext misbehave *for a while* at a moment of its choosing: time out (hang, then take
-the message anyway: the sender cannot know whether it went), or answer 5xx or 429, then
-recover by itself when the window ends."""
+"""Faults switched on and off while a simulator runs (``POST /_sim/faults``), so a test can make
+the simulated service misbehave *for a while* at a moment of its choosing: time out (hang, then
+serve the request anyway: the caller cannot know whether it went through), answer 5xx or 429, or
+refuse the credentials (401), then recover by itself when the window ends.
+
+Each simulator answers a fault in its own service's words; this holds only the windows."""
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-FaultMode = Literal["timeout", "5xx", "429"]
+FaultMode = Literal["timeout", "5xx", "429", "401"]
 
 
 class FaultRequest(BaseModel):
+    """Every mode; a simulator whose service has no use for one narrows ``mode`` in a subclass."""
+
     mode: FaultMode
     duration_s: float = Field(gt=0, le=3600, description="How long the fault lasts")
     #: ``timeout``: how long each request hangs before it is served as usual.
@@ -57,3 +62,30 @@ class FaultWindows:
             "remaining_s": 0.0 if window is None else round(window.until - self._clock(), 3),
             "injected": dict(self.injected),
         }
+
+
+def fault_router(
+    windows: FaultWindows, request_type: type[FaultRequest] = FaultRequest
+) -> APIRouter:
+    """``/_sim/faults``: start (POST), stop (DELETE) and show (GET) the fault window.
+
+    ``request_type`` is the body FastAPI validates, so a mode the simulator has no use for is
+    a 422 before it reaches the windows."""
+    router = APIRouter(prefix="/_sim")
+
+    # FastAPI reads the body's model from the annotation, hence a variable there.
+    @router.post("/faults")
+    async def start_fault(fault: request_type) -> dict[str, object]:  # type: ignore[valid-type]
+        windows.start(fault)
+        return windows.as_json()
+
+    @router.delete("/faults")
+    async def stop_fault() -> dict[str, object]:
+        windows.stop()
+        return windows.as_json()
+
+    @router.get("/faults")
+    async def current_fault() -> dict[str, object]:
+        return windows.as_json()
+
+    return router

@@ -1,4 +1,4 @@
-"""Knobs that make the simulator misbehave like the real proxy: a request rate limit."""
+"""A request rate limit, as the real services' proxies enforce one."""
 
 import time
 from collections.abc import Callable
@@ -7,7 +7,8 @@ from collections.abc import Callable
 class RateLimiter:
     """Token bucket shared by every request: ``per_second`` sustained, bursts of one second's worth.
 
-    Excess requests are refused at once (never queued), as the PDS proxy's spike arrest does.
+    Excess requests are refused at once (never queued), as a proxy's spike arrest does.
+    ``per_second`` 0 means unlimited.
     """
 
     def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:

@@ -1,0 +1,117 @@
+"""How the web app and the patient pages are put together, the same way: one client of the
+gateway's API for the app's life, the session cookie, body caps and security headers, the
+NHS.UK frontend's files, and the checks that keep development secrets out of production."""
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Literal, Protocol
+
+import httpx2
+from starlette.applications import Starlette
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from .body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
+from .security_headers import NHS_FONTS, SecurityHeaders
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+class Secret(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
+class PageSettings(Protocol):
+    """The settings both apps have (``WEB_*``, ``PATIENT_*``), read the same way."""
+
+    @property
+    def gateway_url(self) -> str: ...
+    @property
+    def gateway_timeout_s(self) -> float: ...
+    @property
+    def session_secret(self) -> Secret: ...
+    @property
+    def session_max_age_s(self) -> int: ...
+    @property
+    def secure_cookies(self) -> bool: ...
+    @property
+    def nhs_fonts(self) -> bool: ...
+    @property
+    def node_modules(self) -> Path: ...
+
+
+def gateway_lifespan(
+    settings: PageSettings, transport: httpx2.AsyncBaseTransport | None = None
+) -> Lifespan:
+    """The app's one client of the gateway (``app.state.http``), open while the app runs.
+    ``transport`` is for tests: the gateway's API served in-process (a fake)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with httpx2.AsyncClient(
+            base_url=settings.gateway_url,
+            timeout=settings.gateway_timeout_s,
+            transport=transport,
+            limits=httpx2.Limits(max_connections=200, max_keepalive_connections=50),
+        ) as http:
+            app.state.http = http
+            yield
+
+    return lifespan
+
+
+def add_page_middleware(
+    app: Starlette,
+    settings: PageSettings,
+    *,
+    session_cookie: str,
+    same_site: Literal["lax", "strict"],
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    body_routes: Mapping[str, int | None] | None = None,
+) -> None:
+    """The signed session cookie (HTTPS-only with ``secure_cookies``, which also turns HSTS on),
+    the body caps (``BodyLimit``) and the security headers, outermost last."""
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret.get_secret_value(),
+        session_cookie=session_cookie,
+        max_age=settings.session_max_age_s,
+        same_site=same_site,
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, routes=body_routes)
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=settings.secure_cookies,
+        font_origin=NHS_FONTS if settings.nhs_fonts else None,
+    )
+
+
+def mount_nhsuk_frontend(app: Starlette, settings: PageSettings) -> None:
+    """The NHS.UK frontend as npm ships it: its CSS asks for images at /assets/images/."""
+    nhsuk = settings.node_modules / "nhsuk-frontend" / "dist" / "nhsuk"
+    app.mount("/assets", StaticFiles(directory=nhsuk / "assets", check_dir=False), name="assets")
+    app.mount("/nhsuk", StaticFiles(directory=nhsuk, check_dir=False), name="nhsuk")
+
+
+def check_secrets(
+    prefix: str,
+    *,
+    production: bool,
+    secure_cookies: bool,
+    secrets: Mapping[str, tuple[str, str]],
+) -> None:
+    """``secrets``: each setting's name, its value and its development default. Each must be
+    32 bytes or more; in production none may be its development default and the cookies must
+    be HTTPS-only. A ValueError names the environment variable to fix."""
+    for name, (value, _) in secrets.items():
+        if len(value.encode()) < 32:
+            raise ValueError(f"{prefix}{name.upper()} must be at least 32 bytes")
+    if not production:
+        return
+    for name, (value, development) in secrets.items():
+        if value == development:
+            raise ValueError(f"set {prefix}{name.upper()} in production")
+    if not secure_cookies:
+        raise ValueError(f"{prefix}SECURE_COOKIES must be on in production (HTTPS)")

@@ -1,0 +1,29 @@
+"""``python -m web`` and ``python -m patient``: JSON logs, then uvicorn."""
+
+from collections.abc import Callable
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from .json_logs import configure_logging
+
+
+def serve(
+    service: str,
+    make_app: Callable[[], ASGIApp],
+    *,
+    host: str,
+    port: int,
+    log_level: str,
+    graceful_shutdown_s: int | None = None,
+) -> None:
+    """The logs are set up before the app is made, so that what it logs as it starts is JSON
+    too; uvicorn's own logging stays off (``json_logs`` says why)."""
+    configure_logging(service, log_level)
+    uvicorn.run(
+        make_app(),
+        host=host,
+        port=port,
+        log_config=None,
+        timeout_graceful_shutdown=graceful_shutdown_s,
+    )

@@ -1,0 +1,40 @@
+import re
+
+import pytest
+
+from cohort_http.page_apps import check_secrets
+
+GOOD = "x" * 32
+DEV = "dev-only-" + "d" * 32
+
+
+def check(environment: str, secure_cookies: bool = True, **secrets: str) -> None:
+    check_secrets(
+        "APP_",
+        production=environment == "production",
+        secure_cookies=secure_cookies,
+        secrets={name: (value, DEV) for name, value in secrets.items()},
+    )
+
+
+def test_development_takes_the_development_secrets() -> None:
+    check("development", secure_cookies=False, session_secret=DEV)
+
+
+@pytest.mark.parametrize(
+    ("environment", "secure_cookies", "secret", "problem"),
+    [
+        ("development", False, "short", "APP_SESSION_SECRET must be at least 32 bytes"),
+        ("production", True, DEV, "set APP_SESSION_SECRET in production"),
+        ("production", False, GOOD, "APP_SECURE_COOKIES must be on in production (HTTPS)"),
+    ],
+)
+def test_unsafe_settings_are_refused(
+    environment: str, secure_cookies: bool, secret: str, problem: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        check(environment, secure_cookies, session_secret=secret)
+
+
+def test_production_with_its_own_secrets_and_https_passes() -> None:
+    check("production", session_secret=GOOD, gateway_secret=GOOD + "y")

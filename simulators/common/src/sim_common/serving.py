@@ -1,0 +1,10 @@
+"""``python -m <simulator>``: serve an app quietly."""
+
+import uvicorn
+from fastapi import FastAPI
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """No access log: the simulated APIs carry NHS numbers, phone numbers, message text and
+    API keys in their request lines."""
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
