@@ -17,8 +17,8 @@ from campaign.entrypoints.consumer import register as register_campaign
 from cohort_platform.asyncapi import specification
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
-from dispatch.entrypoints.consumer import Deps as DispatchDeps
 from dispatch.entrypoints.consumer import register as register_dispatch
+from dispatch.handlers.deps import Deps as DispatchDeps
 from ingest.entrypoints.consumer import register_consumer as register_ingest
 from record.entrypoints.consumer import register as register_record
 

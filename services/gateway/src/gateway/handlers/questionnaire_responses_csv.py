@@ -61,4 +61,3 @@ async def questionnaire_responses_csv(
                 ]
             )
         yield encode_rows(rows)
-
