@@ -13,8 +13,11 @@ class Writes:
         self.fail_next = False
         self.gate = asyncio.Event()
         self.gate.set()
+        #: Set once a write has begun (and is held at the gate, if it is closed).
+        self.started = asyncio.Event()
 
     async def __call__(self, key: str, items: list[int]) -> None:
+        self.started.set()
         await self.gate.wait()
         if self.fail_next:
             self.fail_next = False
@@ -50,8 +53,8 @@ async def test_nobody_returns_before_the_write_and_all_see_its_failure() -> None
     writes.fail_next = True
     group = GroupCommit(writes, max_items=3, max_wait_s=60, max_pending=100)
     callers = [asyncio.create_task(group.submit("A", n)) for n in range(3)]
-    await asyncio.sleep(0.01)
-    assert not any(c.done() for c in callers)  # the write has not happened yet
+    await writes.started.wait()
+    assert not any(c.done() for c in callers)  # the write is under way, not yet done
     writes.gate.set()
     results = await asyncio.gather(*callers, return_exceptions=True)
     assert all(isinstance(r, ConnectionError) for r in results)
@@ -65,7 +68,7 @@ async def test_a_caller_that_gives_up_does_not_stop_the_others_write() -> None:
     group = GroupCommit(writes, max_items=2, max_wait_s=60, max_pending=100)
     quitter = asyncio.create_task(group.submit("A", 1))
     stayer = asyncio.create_task(group.submit("A", 2))
-    await asyncio.sleep(0.01)
+    await writes.started.wait()  # the quitter's item is in the write it gives up on
     quitter.cancel()
     writes.gate.set()
     await stayer
@@ -81,7 +84,7 @@ async def test_too_many_waiting_is_refused_at_once() -> None:
     with pytest.raises(Overloaded):
         await group.submit("A", 3)
     closing = asyncio.create_task(group.close())  # writes what is open, then waits for it
-    await asyncio.sleep(0.01)
+    await writes.started.wait()
     assert not closing.done()
     writes.gate.set()
     await closing

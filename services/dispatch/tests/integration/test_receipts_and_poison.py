@@ -16,21 +16,13 @@ from dispatch.entrypoints.app import running_consumer
 from ..builders import make_receipt
 from ..fakes import FakeCampaignClaims, FakeCreditSource, FakeEmailSender, FakeSmsSender
 from .campaign_double import campaign_double
-from .conftest import eventually
+from .conftest import eventually, wait_for_depth
 
 pytestmark = pytest.mark.integration
 
 
 def senders() -> Senders:
     return Senders(sms=FakeSmsSender(), email=FakeEmailSender(), credit=FakeCreditSource())
-
-
-async def wait_for_depth(rabbit: RabbitSettings, queue: str, depth: int) -> None:
-    for _ in range(200):
-        if await queue_depth(rabbit, queue) == depth:
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail(f"{queue} never reached depth {depth}")
 
 
 async def dead_letter_reason(rabbit: RabbitSettings, route: Route) -> str:
@@ -56,7 +48,7 @@ async def test_a_receipt_delivered_twice_yields_two_identical_events_and_nothing
         await campaign.send(FIRETEXT_RECEIPTS, receipt)
         await campaign.send(FIRETEXT_RECEIPTS, receipt)
         await eventually(lambda: len(campaign.delivery_reported) == 2)
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # and no third, nor anything else, follows
 
         first, second = campaign.delivery_reported
         assert first == second
