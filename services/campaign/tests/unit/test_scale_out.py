@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from time_machine import TimeMachineFixture
 
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_leases import MongoLeases
@@ -53,12 +54,18 @@ def record_entries(*publishers: FakePublisher) -> Counter[str]:
     )
 
 
-async def test_a_lease_has_one_holder_until_it_expires_or_is_released(mongo: MongoHandle) -> None:
+async def test_a_lease_has_one_holder_until_it_expires_or_is_released(
+    mongo: MongoHandle, time_machine: TimeMachineFixture
+) -> None:
+    # Expiry is judged by the wall clock: stand it still and move it by hand.
+    time_machine.move_to(datetime.now(UTC), tick=False)
     leases = MongoLeases(mongo)
     assert await leases.acquire("outbox", "a", ttl_s=60)
     assert not await leases.acquire("outbox", "b", ttl_s=60)
-    assert await leases.acquire("outbox", "a", ttl_s=0.05)  # renewing one's own
-    await asyncio.sleep(0.1)
+    assert await leases.acquire("outbox", "a", ttl_s=5)  # renewing one's own
+    time_machine.shift(4.9)
+    assert not await leases.acquire("outbox", "b", ttl_s=60)  # not lapsed yet
+    time_machine.shift(0.2)
     assert await leases.acquire("outbox", "b", ttl_s=60)  # a's lapsed: b takes over
     assert not await leases.acquire("outbox", "a", ttl_s=60)
     await leases.release("outbox", "a")  # not a's to release: nothing happens
@@ -91,8 +98,9 @@ async def test_two_instances_releasing_one_campaign_queue_each_recipient_once(
 
 
 async def test_an_orphaned_batch_is_republished_by_one_sweeping_instance(
-    mongo: MongoHandle,
+    mongo: MongoHandle, time_machine: TimeMachineFixture
 ) -> None:
+    time_machine.move_to(datetime.now(UTC), tick=False)
     (a, sent_a), (b, sent_b) = instance(mongo), instance(mongo)
     campaign_id = await sending(a, 3)
     campaign = await a.campaigns.get(ORG, campaign_id)
@@ -101,10 +109,10 @@ async def test_an_orphaned_batch_is_republished_by_one_sweeping_instance(
     with pytest.raises(ConnectionError):  # "crashed" after queuing, before publishing
         await releasing.release(campaign, a)
 
-    # Older than the grace period by a tick MongoDB's millisecond dates can see. (With a grace
-    # period of 0 a claim that re-arms opened_at no longer excludes the other instance: its
-    # cut-off, "now", is already past the re-armed time.)
-    await asyncio.sleep(0.02)
+    # Older than the grace period by more than MongoDB's millisecond dates can blur; the clock
+    # then stands still, so a claim that re-arms opened_at excludes the other instance. (With
+    # a grace period of 0 it would not: its cut-off, "now", is already past the re-armed time.)
+    time_machine.shift(1)
     healed = await asyncio.gather(
         releasing.republish_unpublished(a, older_than_s=0.01),
         releasing.republish_unpublished(b, older_than_s=0.01),
@@ -153,7 +161,10 @@ async def test_two_outbox_drainers_publish_each_record_entry_once(mongo: MongoHa
     assert await a.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 40}
 
 
-async def test_a_second_instance_drains_once_the_first_has_gone(mongo: MongoHandle) -> None:
+async def test_a_second_instance_drains_once_the_first_has_gone(
+    mongo: MongoHandle, time_machine: TimeMachineFixture
+) -> None:
+    time_machine.move_to(datetime.now(UTC), tick=False)  # leases lapse by the wall clock
     (a, _), (b, sent_b) = instance(mongo, batch=5), instance(mongo, batch=5)
     campaign_id = await sending(a, 2)
     campaign = await a.campaigns.get(ORG, campaign_id)
@@ -162,7 +173,7 @@ async def test_a_second_instance_drains_once_the_first_has_gone(mongo: MongoHand
     await claim(
         a, campaign_id, [r.id for r in (await a.recipients.page(ORG, campaign_id, None, 0, 5))[0]]
     )
-    first, second = OutboxDrainer(a, lease_s=0.2), OutboxDrainer(b, lease_s=0.2)
+    first, second = OutboxDrainer(a, lease_s=30), OutboxDrainer(b, lease_s=30)
     assert await first.drain_once() == 0  # a holds the lease, then dies without a word
     for r in (await a.recipients.page(ORG, campaign_id, None, 0, 5))[0]:
         await receipts.record_delivery(
@@ -176,7 +187,8 @@ async def test_a_second_instance_drains_once_the_first_has_gone(mongo: MongoHand
             b,
         )
 
+    time_machine.shift(29)
     assert await second.drain_once() == 0  # not b's turn while a's lease stands
-    await asyncio.sleep(0.3)
+    time_machine.shift(2)
     assert await second.drain_once() == 2
     assert sum(record_entries(sent_b).values()) == 2

@@ -1,8 +1,8 @@
-import asyncio
 import uuid
 from datetime import UTC, datetime
 
 import pytest
+from time_machine import TimeMachineFixture
 
 from campaign.domain.errors import Conflict
 from campaign.handlers import campaigns, outcomes, receipts
@@ -130,8 +130,9 @@ async def test_cancel_stops_everything_not_yet_claimed(
 
 
 async def test_a_crash_before_publishing_is_healed_by_the_sweeper(
-    deps: Deps, publisher: FakePublisher
+    deps: Deps, publisher: FakePublisher, time_machine: TimeMachineFixture
 ) -> None:
+    time_machine.move_to(datetime.now(UTC), tick=False)
     campaign_id, _ = await campaign_with_recipients(deps, 2)
     await send(deps, campaign_id, 2)
     publisher.fail_next = 1
@@ -139,10 +140,11 @@ async def test_a_crash_before_publishing_is_healed_by_the_sweeper(
         await release_now(deps, campaign_id)
     assert released(publisher) == []
 
-    # The batch must be older than the grace period by a clock tick MongoDB can see: it keeps
+    # The batch must be older than the grace period by more than MongoDB can blur: it keeps
     # dates to the millisecond, and a claim that re-arms opened_at to the same millisecond
-    # changes nothing, so it is not a claim.
-    await asyncio.sleep(0.02)
+    # changes nothing, so it is not a claim. The clock then stands still: the re-armed batch
+    # stays younger than the grace period, so the second sweep finds nothing.
+    time_machine.shift(1)
     assert await releasing.republish_unpublished(deps, older_than_s=0.01) == 2
     assert [len(c.messages) for c in released(publisher)] == [2]
     assert await releasing.republish_unpublished(deps, older_than_s=0.01) == 0
