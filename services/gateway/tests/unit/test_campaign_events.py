@@ -46,7 +46,7 @@ async def test_subscribers_of_one_campaign_share_one_poller_and_see_each_change(
     assert (await asyncio.wait_for(next_event(second), 2))["counts"] == changed["counts"]
     assert events.watched == 1
     polls = len(fake.sent(GetCampaign))
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.2)  # ten intervals: two pollers would ask about twenty times
     # Both subscribers are served by one reader, about once per interval.
     assert len(fake.sent(GetCampaign)) - polls < 15
 
@@ -54,9 +54,9 @@ async def test_subscribers_of_one_campaign_share_one_poller_and_see_each_change(
     assert events.watched == 1
     await second.aclose()
     assert events.watched == 0
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # lets the cancelled poller finish a read it may be in
     after = len(fake.sent(GetCampaign))
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.1)  # several intervals in which nothing may happen
     assert len(fake.sent(GetCampaign)) == after  # nobody watching: nobody polling
 
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from time_machine import TimeMachineFixture
 
 from cohort_platform.rate_limiter import TokenBucket
 from ingest.adapters.credential_hold import CredentialHold, HoldTimes
@@ -167,11 +169,13 @@ async def test_lookups_share_one_token_from_the_token_endpoint(
 
 
 async def test_a_token_pds_no_longer_accepts_is_refreshed_and_the_request_retried(
-    key: rsa.RSAPrivateKey, key_paths: tuple[Path, Path]
+    key: rsa.RSAPrivateKey, key_paths: tuple[Path, Path], time_machine: TimeMachineFixture
 ) -> None:
     _, public = key_paths
-    # The simulator's tokens last 1 s; ingest's clock stands still, so it keeps using its
-    # token after the simulator has expired it, as if PDS had revoked it.
+    # The simulator's tokens last 1 s by the wall clock, which is moved on by hand; ingest's
+    # own clock stands still, so it keeps using its token after the simulator has expired
+    # it, as if PDS had revoked it.
+    time_machine.move_to(datetime.now(UTC))
     async with running_pds(public, token_ttl_s=1) as pds:
         tokens = SignedJwtTokenProvider(
             httpx2.AsyncClient(),
@@ -191,7 +195,7 @@ async def test_a_token_pds_no_longer_accepts_is_refreshed_and_the_request_retrie
         )
         try:
             first = await directory.lookup(SYNTHETIC, CONTEXT)
-            await asyncio.sleep(1.2)
+            time_machine.shift(2)
             second = await directory.lookup(SYNTHETIC, CONTEXT)
         finally:
             await directory.aclose()

@@ -190,8 +190,7 @@ async def test_a_restarted_sandbox_keeps_the_document_and_it_is_never_sent_twice
         subject=sending.SUBJECT,
         filename="x.json",
     )
-    fresh_sandbox.restart()
-    await asyncio.sleep(0.1)
+    fresh_sandbox.restart()  # returns once the sandbox answers its health check
     assert await sending.send_due(deps) == 1
     entry = await deps.entries.get(entry_id)
     assert entry is not None
