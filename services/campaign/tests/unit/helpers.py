@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime
 
 from campaign.handlers import campaigns, lists
 from campaign.handlers import release as releasing
@@ -11,8 +12,18 @@ from cohort_contracts.campaign_requests import (
     SetMessage,
 )
 from cohort_contracts.campaign_views import CampaignView
-from cohort_contracts.routing import SEND_MESSAGES
-from cohort_contracts.sending import SendMessages
+from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
+from cohort_contracts.sending import (
+    DeliveryReported,
+    DeliveryStatus,
+    MessagesSent,
+    RecordEntriesRequested,
+    RecordEntryRequested,
+    SendingBlocked,
+    SendMessages,
+    SendOutcome,
+    SendStatus,
+)
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
@@ -131,3 +142,49 @@ async def sent_and_released(
     campaign_id = await sending(deps, n)
     await release_now(deps, campaign_id)
     return campaign_id, released_ids(publisher)
+
+
+def messages_sent(
+    campaign_id: uuid.UUID,
+    outcomes: list[tuple[str, SendStatus]],
+    blocked: SendingBlocked | None = None,
+    reference: str | None = None,
+    batch_id: uuid.UUID | None = None,
+) -> MessagesSent:
+    """Dispatch's report on a batch: each recipient's provider reference is ``reference``
+    (one request for them all) or, if none, its own id (sent alone)."""
+    return MessagesSent(
+        correlation_id=cid(),
+        org_id=ORG,
+        campaign_id=campaign_id,
+        batch_id=batch_id or uuid.uuid4(),
+        outcomes=[
+            SendOutcome(recipient_id=r, status=s, provider_reference=reference or r)
+            for r, s in outcomes
+        ],
+        blocked=blocked,
+    )
+
+
+def delivery_reported(status: DeliveryStatus, **fields: str) -> DeliveryReported:
+    """A receipt for one message, reported now; ``fields`` name the recipient or reference."""
+    return DeliveryReported.model_validate(
+        {
+            "correlation_id": cid(),
+            "org_id": ORG,
+            "status": status,
+            "reported_at": datetime.now(UTC),
+            **fields,
+        }
+    )
+
+
+def published_entries(*publishers: FakePublisher) -> list[RecordEntryRequested]:
+    """Every record entry published, out of their batches."""
+    return [
+        entry
+        for publisher in publishers
+        for r, m in publisher.published
+        if r == RECORD_ENTRIES and isinstance(m, RecordEntriesRequested)
+        for entry in m.entries
+    ]

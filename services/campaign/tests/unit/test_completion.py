@@ -17,7 +17,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import cid, claim, release_now, sending, sent_and_released
+from .helpers import cid, claim, messages_sent, release_now, sending, sent_and_released
 
 
 class ProbeHook:
@@ -118,14 +118,7 @@ async def test_a_campaign_with_nothing_unsent_completes(
     await claim(deps, campaign_id, ids)
     batch_id = next(c.batch_id for _, c in publisher.published if getattr(c, "campaign_id", None))
     await outcomes.record_messages_sent(
-        MessagesSent(
-            correlation_id=cid(),
-            org_id=ORG,
-            campaign_id=campaign_id,
-            batch_id=batch_id,
-            outcomes=[SendOutcome(recipient_id=i, status="sent") for i in ids],
-        ),
-        deps,
+        messages_sent(campaign_id, [(i, "sent") for i in ids], batch_id=batch_id), deps
     )
     assert await status_of(deps, campaign_id) is CampaignStatus.COMPLETED
     # Completing took and gave back the release lease: nothing is left holding it.

@@ -29,7 +29,15 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendRea
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim, release_now, released, sending
+from .helpers import (
+    campaign_with_recipients,
+    cid,
+    claim,
+    messages_sent,
+    release_now,
+    released,
+    sending,
+)
 
 SEEDS = range(40)
 NEW_BODY = "Hello ((first_name)), the clinic has moved to Tuesday."
@@ -178,13 +186,7 @@ async def test_a_cancel_racing_the_last_outcome_leaves_one_consistent_ending(
     campaign_id, batch = await sending_campaign(deps, publisher, 3)
     ids = [m.recipient_id for m in batch.messages]
     await claim(deps, campaign_id, ids)
-    sent = MessagesSent(
-        correlation_id=cid(),
-        org_id=ORG,
-        campaign_id=campaign_id,
-        batch_id=batch.batch_id,
-        outcomes=[SendOutcome(recipient_id=i, status="sent", provider_reference=i) for i in ids],
-    )
+    sent = messages_sent(campaign_id, [(i, "sent") for i in ids], batch_id=batch.batch_id)
     racing = interleaved(deps, seed)
 
     results = await run_together(

@@ -1,6 +1,5 @@
 """Pauses, returns, shared references, the save-to-record outbox and stale messages."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,69 +8,23 @@ from campaign.handlers import campaigns, outcomes, receipts, record_entries
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import ClaimMessages, ResumeCampaign
-from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
 from cohort_contracts.sending import (
-    DeliveryReported,
-    DeliveryStatus,
-    MessagesSent,
-    RecordEntriesRequested,
-    RecordEntryRequested,
     SendingBlocked,
-    SendMessages,
-    SendOutcome,
-    SendStatus,
 )
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import cid, claim, sent_and_released
-
-
-def _sent(
-    campaign_id: uuid.UUID,
-    outcomes: list[tuple[str, SendStatus]],
-    blocked: SendingBlocked | None = None,
-    reference: str | None = None,
-    batch_id: uuid.UUID | None = None,
-) -> MessagesSent:
-    return MessagesSent(
-        correlation_id=cid(),
-        org_id=ORG,
-        campaign_id=campaign_id,
-        batch_id=batch_id or uuid.uuid4(),
-        outcomes=[
-            SendOutcome(recipient_id=r, status=s, provider_reference=reference or r)
-            for r, s in outcomes
-        ],
-        blocked=blocked,
-    )
-
-
-def _receipt(status: DeliveryStatus, **fields: str) -> DeliveryReported:
-    return DeliveryReported.model_validate(
-        {
-            "correlation_id": cid(),
-            "org_id": ORG,
-            "status": status,
-            "reported_at": datetime.now(UTC),
-            **fields,
-        }
-    )
-
-
-def _batches(publisher: FakePublisher) -> list[SendMessages]:
-    return [c for r, c in publisher.published if r == SEND_MESSAGES and isinstance(c, SendMessages)]
-
-
-def _record_entries(publisher: FakePublisher) -> list[RecordEntryRequested]:
-    """Every entry published, out of their batches."""
-    return [
-        entry
-        for r, m in publisher.published
-        if r == RECORD_ENTRIES and isinstance(m, RecordEntriesRequested)
-        for entry in m.entries
-    ]
+from .helpers import (
+    cid,
+    claim,
+    delivery_reported,
+    messages_sent,
+    published_entries,
+    released,
+    released_ids,
+    sent_and_released,
+)
 
 
 async def test_no_credit_pauses_the_campaign_and_loses_nothing(
@@ -82,8 +35,8 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     blocked = SendingBlocked(
         reason_code=SendReason.INSUFFICIENT_CREDIT, reason="Your Firetext account is out of credit."
     )
-    batch, rest = _batches(publisher)  # release batches of 3 in these tests
-    report = _sent(
+    batch, rest = released(publisher)  # release batches of 3 in these tests
+    report = messages_sent(
         campaign_id,
         [(ids[0], "sent"), (ids[1], "returned"), (ids[2], "returned")],
         blocked,
@@ -97,7 +50,7 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     # The rest of the batch is refused a claim while paused and comes back too.
     assert await claim(deps, campaign_id, ids[3:]) == []
     await outcomes.record_messages_sent(
-        _sent(
+        messages_sent(
             campaign_id,
             [(ids[3], "not_claimed"), (ids[4], "not_claimed")],
             batch_id=rest.batch_id,
@@ -116,13 +69,7 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
     assert await releasing.release(campaign, deps) == 4
-    released = {
-        m.recipient_id
-        for _, c in publisher.published
-        if isinstance(c, SendMessages)
-        for m in c.messages
-    }
-    assert released == set(ids[1:])
+    assert set(released_ids(publisher)) == set(ids[1:])
 
 
 async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
@@ -130,7 +77,7 @@ async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
 ) -> None:
     campaign_id, ids = await sent_and_released(deps, publisher, 1)
     await claim(deps, campaign_id, ids)
-    await outcomes.record_messages_sent(_sent(campaign_id, [(ids[0], "not_claimed")]), deps)
+    await outcomes.record_messages_sent(messages_sent(campaign_id, [(ids[0], "not_claimed")]), deps)
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 1}
 
 
@@ -140,18 +87,18 @@ async def test_receipts_for_a_shared_reference_are_matched_by_number(
     campaign_id, ids = await sent_and_released(deps, publisher, 2)
     await claim(deps, campaign_id, ids)
     await outcomes.record_messages_sent(
-        _sent(campaign_id, [(i, "sent") for i in ids], reference="g-shared"), deps
+        messages_sent(campaign_id, [(i, "sent") for i in ids], reference="g-shared"), deps
     )
     first = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
     contacts = {r.id: r.contact for r in first[0]}
 
     await receipts.record_delivery(
-        _receipt("delivered", provider_reference="g-shared", mobile=contacts[ids[1]]), deps
+        delivery_reported("delivered", provider_reference="g-shared", mobile=contacts[ids[1]]), deps
     )
     counts = await deps.recipients.counts(campaign_id)
     assert counts == {RecipientStatus.SENT: 1, RecipientStatus.DELIVERED: 1}
     assert await record_entries.drain_record_entries(deps) == 1
-    [entry] = _record_entries(publisher)
+    [entry] = published_entries(publisher)
     assert entry.recipient_id == ids[1]
 
 
@@ -161,20 +108,20 @@ async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
     campaign_id, ids = await sent_and_released(deps, publisher, 4)
     await claim(deps, campaign_id, ids)
     await outcomes.record_messages_sent(
-        _sent(
+        messages_sent(
             campaign_id,
             [(ids[0], "sent"), (ids[1], "sent"), (ids[2], "outcome_unknown"), (ids[3], "failed")],
         ),
         deps,
     )
-    await receipts.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
-    await receipts.record_delivery(_receipt("delivered", recipient_id=ids[0]), deps)
-    await receipts.record_delivery(_receipt("failed", recipient_id=ids[1]), deps)
-    assert _record_entries(publisher) == []  # receipt handlers never publish
+    await receipts.record_delivery(delivery_reported("delivered", recipient_id=ids[0]), deps)
+    await receipts.record_delivery(delivery_reported("delivered", recipient_id=ids[0]), deps)
+    await receipts.record_delivery(delivery_reported("failed", recipient_id=ids[1]), deps)
+    assert published_entries(publisher) == []  # receipt handlers never publish
     assert await record_entries.drain_record_entries(deps) == 1
     assert await record_entries.drain_record_entries(deps) == 0
 
-    [entry] = _record_entries(publisher)
+    [entry] = published_entries(publisher)
     assert entry.recipient_id == ids[0]
     assert entry.message_text.startswith("Hello Jane")
     assert entry.campaign_id == campaign_id
@@ -186,15 +133,15 @@ async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakeP
     await claim(deps, campaign_id, ids)
     # The outcome is recorded whatever the record-entry queue does: the handler never publishes.
     for rid in ids:
-        await receipts.record_delivery(_receipt("delivered", recipient_id=rid), deps)
+        await receipts.record_delivery(delivery_reported("delivered", recipient_id=rid), deps)
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
     publisher.fail_next = 1
     with pytest.raises(record_entries.OutboxStalled):
         await record_entries.drain_record_entries(deps)
-    assert _record_entries(publisher) == []  # the batch was refused: both still pending
+    assert published_entries(publisher) == []  # the batch was refused: both still pending
     assert await deps.recipients.count_pending_record_entries() == 2
     assert await record_entries.drain_record_entries(deps) == 2
-    assert sorted(e.recipient_id for e in _record_entries(publisher)) == sorted(ids)
+    assert sorted(e.recipient_id for e in published_entries(publisher)) == sorted(ids)
     assert await record_entries.drain_record_entries(deps) == 0
 
 
@@ -203,7 +150,7 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
 ) -> None:
     campaign_id, ids = await sent_and_released(deps, publisher, 3)
     await claim(deps, campaign_id, ids)
-    await outcomes.record_messages_sent(_sent(campaign_id, [(ids[0], "sent")]), deps)
+    await outcomes.record_messages_sent(messages_sent(campaign_id, [(ids[0], "sent")]), deps)
     # ids[1] and ids[2] stay "sending": dispatch died after claiming them.
     assert await outcomes.expire_unsettled(deps, receipt_timeout_s=0, claim_timeout_s=0) >= 1
     page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
@@ -228,12 +175,12 @@ async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes
     # Firetext answers for both numbers of a shared-text request before dispatch reports it.
     for rid in ids:
         await receipts.record_delivery(
-            _receipt("delivered", provider_reference="g-early", mobile=contacts[rid]), deps
+            delivery_reported("delivered", provider_reference="g-early", mobile=contacts[rid]), deps
         )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 2}
 
     await outcomes.record_messages_sent(
-        _sent(campaign_id, [(i, "sent") for i in ids], reference="g-early"), deps
+        messages_sent(campaign_id, [(i, "sent") for i in ids], reference="g-early"), deps
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
     assert await record_entries.drain_record_entries(deps) == 2
@@ -243,7 +190,7 @@ async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await sent_and_released(deps, publisher, 2)
-    batch, *_ = _batches(publisher)
+    batch, *_ = released(publisher)
     late = ClaimMessages(
         correlation_id=cid(),
         org_id=ORG,
@@ -254,7 +201,7 @@ async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_
     )
     assert (await releasing.claim_messages(late, deps)).claimed == []
     await outcomes.record_messages_sent(
-        _sent(campaign_id, [(i, "not_claimed") for i in ids], batch_id=batch.batch_id), deps
+        messages_sent(campaign_id, [(i, "not_claimed") for i in ids], batch_id=batch.batch_id), deps
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.READY: 2}
 

@@ -18,7 +18,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import cid, claim, sent_and_released
+from .helpers import cid, claim, messages_sent, sent_and_released
 
 
 def report(status: str = "delivered", **fields: str) -> DeliveryReport:
@@ -102,17 +102,7 @@ async def test_a_shared_receipt_that_overtakes_the_send_report_waits_for_it(
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 2}
 
     await outcomes.record_messages_sent(
-        MessagesSent(
-            correlation_id=cid(),
-            org_id=ORG,
-            campaign_id=campaign_id,
-            batch_id=uuid.uuid4(),
-            outcomes=[
-                SendOutcome(recipient_id=i, status="sent", provider_reference="g-early")
-                for i in ids
-            ],
-        ),
-        deps,
+        messages_sent(campaign_id, [(i, "sent") for i in ids], reference="g-early"), deps
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
 

@@ -11,8 +11,14 @@ from cohort_contracts.record import RecordReason, RecordState, RecordStatusChang
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import cid, claim, sent_and_released
-from .test_provider_outcomes import _receipt, _record_entries, _sent
+from .helpers import (
+    cid,
+    claim,
+    delivery_reported,
+    messages_sent,
+    published_entries,
+    sent_and_released,
+)
 
 
 def report(
@@ -36,9 +42,11 @@ def report(
 async def delivered(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
     campaign_id, ids = await sent_and_released(deps, publisher, n)
     await claim(deps, campaign_id, ids)
-    await outcomes.record_messages_sent(_sent(campaign_id, [(i, "sent") for i in ids]), deps)
+    await outcomes.record_messages_sent(
+        messages_sent(campaign_id, [(i, "sent") for i in ids]), deps
+    )
     for i in ids:
-        await receipts.record_delivery(_receipt("delivered", recipient_id=i), deps)
+        await receipts.record_delivery(delivery_reported("delivered", recipient_id=i), deps)
     return campaign_id, ids
 
 
@@ -64,7 +72,7 @@ async def test_the_record_entry_carries_what_addressing_needs(
 ) -> None:
     await delivered(deps, publisher, 1)
     assert await record_entries.drain_record_entries(deps) == 1
-    [entry] = _record_entries(publisher)
+    [entry] = published_entries(publisher)
     assert (entry.family_name, entry.birth_date) == ("Smith", date(1980, 1, 1))
 
 

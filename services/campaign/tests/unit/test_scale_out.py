@@ -17,13 +17,12 @@ from campaign.entrypoints.outbox import OutboxDrainer
 from campaign.handlers import receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
-from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
-from cohort_contracts.sending import DeliveryReported, RecordEntriesRequested, SendMessages
+from cohort_contracts.sending import DeliveryReported
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG, make_renderer
 from ..fakes import FakeCreditSource, FakePublisher
-from .helpers import cid, claim, sending
+from .helpers import cid, claim, published_entries, released_ids, sending
 
 
 def instance(mongo: MongoHandle, batch: int = 3) -> tuple[Deps, FakePublisher]:
@@ -35,23 +34,11 @@ def instance(mongo: MongoHandle, batch: int = 3) -> tuple[Deps, FakePublisher]:
 
 
 def sent_ids(*publishers: FakePublisher) -> Counter[str]:
-    return Counter(
-        m.recipient_id
-        for p in publishers
-        for route, command in p.published
-        if route == SEND_MESSAGES and isinstance(command, SendMessages)
-        for m in command.messages
-    )
+    return Counter(rid for p in publishers for rid in released_ids(p))
 
 
 def record_entries(*publishers: FakePublisher) -> Counter[str]:
-    return Counter(
-        e.recipient_id
-        for p in publishers
-        for route, batch in p.published
-        if route == RECORD_ENTRIES and isinstance(batch, RecordEntriesRequested)
-        for e in batch.entries
-    )
+    return Counter(e.recipient_id for e in published_entries(*publishers))
 
 
 async def test_a_lease_has_one_holder_until_it_expires_or_is_released(

@@ -1,4 +1,3 @@
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -16,14 +15,20 @@ from cohort_contracts.campaign_requests import (
 from cohort_contracts.sending import (
     DeliveryReported,
     DeliveryStatus,
-    MessagesSent,
-    SendOutcome,
 )
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim, release_now, released, send
+from .helpers import (
+    campaign_with_recipients,
+    cid,
+    claim,
+    messages_sent,
+    release_now,
+    released,
+    send,
+)
 
 
 async def test_send_requires_the_reviewed_count(deps: Deps) -> None:
@@ -88,16 +93,7 @@ async def test_outcomes_and_receipts_in_any_order_settle_once(
 
     # The receipt for a overtakes dispatch's report that it was sent.
     await receipts.record_delivery(receipt(a, "delivered"), deps)
-    sent = MessagesSent(
-        correlation_id=cid(),
-        org_id=ORG,
-        campaign_id=campaign_id,
-        batch_id=uuid.uuid4(),
-        outcomes=[
-            SendOutcome(recipient_id=a, status="sent"),
-            SendOutcome(recipient_id=b, status="sent"),
-        ],
-    )
+    sent = messages_sent(campaign_id, [(a, "sent"), (b, "sent")])
     await outcomes.record_messages_sent(sent, deps)
     await outcomes.record_messages_sent(sent, deps)
     await receipts.record_delivery(receipt(b, "failed"), deps)
