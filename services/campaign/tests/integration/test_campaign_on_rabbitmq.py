@@ -104,34 +104,24 @@ async def test_a_redelivered_event_changes_nothing_twice(
 
     await eventually(both_consumed)
 
-    async def recorded() -> bool:
-        progress = await ask(
-            rpc,
-            GetPatientList(
-                correlation_id=uuid.uuid4(),
-                org_id=ORG,
-                actor="u",
-                campaign_id=campaign_id,
-                list_id=list_id,
-            ),
-            PatientListView,
-        )
-        return progress.result is not None and progress.result.processed_rows == 3
-
-    # Consumed is not yet handled: wait until the rows are recorded, then check nothing
-    # happened twice.
-    await eventually(recorded)
-    reply = await ask(
-        rpc,
-        GetPatientList(
+    async def patient_list() -> RpcReply[PatientListView]:
+        query = GetPatientList(
             correlation_id=uuid.uuid4(),
             org_id=ORG,
             actor="u",
             campaign_id=campaign_id,
             list_id=list_id,
-        ),
-        PatientListView,
-    )
+        )
+        return await ask(rpc, query, PatientListView)
+
+    async def recorded() -> bool:
+        progress = await patient_list()
+        return progress.result is not None and progress.result.processed_rows == 3
+
+    # Consumed is not yet handled: wait until the rows are recorded, then check nothing
+    # happened twice.
+    await eventually(recorded)
+    reply = await patient_list()
     assert reply.result is not None
     assert (reply.result.processed_rows, reply.result.succeeded) == (3, 3)
     campaign = await ask(

@@ -4,6 +4,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 import httpx2
 import pytest
@@ -66,11 +67,10 @@ async def test_found_patient_and_the_headers_pds_requires(
 
 async def test_bearer_token_sent_when_configured(stub: PdsStub) -> None:
     settings = fast_settings(pds_auth="static", pds_access_token=SecretStr("abc123"))
-    pds = build_directory(settings, transport=httpx2.ASGITransport(app=stub.app()))
-    try:
+    async with aclosing(
+        build_directory(settings, transport=httpx2.ASGITransport(app=stub.app()))
+    ) as pds:
         await pds.lookup(NHS_NUMBER, CONTEXT)
-    finally:
-        await pds.aclose()
     assert stub.seen[0].headers["authorization"] == "Bearer abc123"
 
 

@@ -5,6 +5,7 @@ until it can be had."""
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 import httpx2
 import pytest
@@ -169,11 +170,8 @@ async def test_a_failed_refresh_after_a_401_is_retried_like_pds(stub: PdsStub) -
             return await super().refreshed(rejected)
 
     flaky = RefreshFailsOnce()
-    pds = make_directory(stub, FakeRateLimiter(rate=1000), flaky)
-    try:
+    async with aclosing(make_directory(stub, FakeRateLimiter(rate=1000), flaky)) as pds:
         result = await pds.lookup(NHS_NUMBER, CONTEXT)
-    finally:
-        await pds.aclose()
     # Attempt 1: 401, refresh fails. Attempt 2: the same token again, now accepted.
     assert isinstance(result, PdsPatient)
     assert len(stub.seen) == 2

@@ -3,6 +3,7 @@
 import asyncio
 import socket
 import uuid
+from contextlib import aclosing
 
 from cohort_contracts.vocabulary import UploadReason
 from ingest.bootstrap import build_directory
@@ -38,12 +39,11 @@ def unused_port() -> int:
 
 async def test_lookups_over_http_are_bounded_by_the_concurrency_setting() -> None:
     stub = PdsStub(patients={NHS_NUMBER: make_patient()}, latency_s=0.05)
-    async with serve(stub.app()) as url:
-        pds = build_directory(settings_for(url, pds_concurrency=3))
-        try:
-            results = await asyncio.gather(*(pds.lookup(NHS_NUMBER, CONTEXT) for _ in range(12)))
-        finally:
-            await pds.aclose()
+    async with (
+        serve(stub.app()) as url,
+        aclosing(build_directory(settings_for(url, pds_concurrency=3))) as pds,
+    ):
+        results = await asyncio.gather(*(pds.lookup(NHS_NUMBER, CONTEXT) for _ in range(12)))
     assert all(isinstance(r, PdsPatient) for r in results)
     assert stub.max_in_flight == 3
 
@@ -51,12 +51,11 @@ async def test_lookups_over_http_are_bounded_by_the_concurrency_setting() -> Non
 async def test_read_timeout_is_retried_with_the_same_request_id() -> None:
     stub = PdsStub(patients={NHS_NUMBER: make_patient()})
     stub.scripts[NHS_NUMBER] = [Reply(200, make_patient(), delay_s=0.5)]
-    async with serve(stub.app()) as url:
-        pds = build_directory(settings_for(url, pds_read_timeout_s=0.1))
-        try:
-            result = await pds.lookup(NHS_NUMBER, CONTEXT)
-        finally:
-            await pds.aclose()
+    async with (
+        serve(stub.app()) as url,
+        aclosing(build_directory(settings_for(url, pds_read_timeout_s=0.1))) as pds,
+    ):
+        result = await pds.lookup(NHS_NUMBER, CONTEXT)
     assert isinstance(result, PdsPatient)
     assert len(stub.seen) == 2
     assert len({s.headers["x-request-id"] for s in stub.seen}) == 1
@@ -65,19 +64,15 @@ async def test_read_timeout_is_retried_with_the_same_request_id() -> None:
 async def test_attempt_deadline_caps_a_slow_answer() -> None:
     stub = PdsStub(patients={NHS_NUMBER: make_patient()})
     stub.scripts[NHS_NUMBER] = [Reply(200, make_patient(), delay_s=0.5)] * 3
-    async with serve(stub.app()) as url:
-        pds = build_directory(settings_for(url, pds_attempt_timeout_s=0.1))
-        try:
-            result = await pds.lookup(NHS_NUMBER, CONTEXT)
-        finally:
-            await pds.aclose()
+    async with (
+        serve(stub.app()) as url,
+        aclosing(build_directory(settings_for(url, pds_attempt_timeout_s=0.1))) as pds,
+    ):
+        result = await pds.lookup(NHS_NUMBER, CONTEXT)
     assert result is UploadReason.PDS_UNAVAILABLE
     assert len(stub.seen) == 3
 
 
 async def test_connection_refused_gives_pds_unavailable_after_retries() -> None:
-    pds = build_directory(settings_for(f"http://127.0.0.1:{unused_port()}"))
-    try:
+    async with aclosing(build_directory(settings_for(f"http://127.0.0.1:{unused_port()}"))) as pds:
         assert await pds.lookup(NHS_NUMBER, CONTEXT) is UploadReason.PDS_UNAVAILABLE
-    finally:
-        await pds.aclose()
