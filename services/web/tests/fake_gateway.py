@@ -29,6 +29,17 @@ def error(status: int, code: str, message: str, **details: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
+def one_page(items: list[dict[str, Any]], page: int, page_size: int) -> dict[str, Any]:
+    """A page of ``items`` as the gateway's list routes answer it."""
+    start = (page - 1) * page_size
+    return {
+        "items": items[start : start + page_size],
+        "total": len(items),
+        "page": page,
+        "page_size": page_size,
+    }
+
+
 class Refused(Exception):
     def __init__(self, response: JSONResponse) -> None:
         self.response = response
@@ -232,13 +243,7 @@ class FakeGateway:
                 for c in fake.campaigns.values()
                 if c["org_id"] in orgs and status in (None, c["status"])
             ]
-            start = (page - 1) * page_size
-            return {
-                "items": items[start : start + page_size],
-                "total": len(items),
-                "page": page,
-                "page_size": page_size,
-            }
+            return one_page(items, page, page_size)
 
         @app.post("/v1/campaigns", status_code=201)
         async def create(request: Request) -> dict[str, Any]:
@@ -486,13 +491,7 @@ class FakeGateway:
         ) -> dict[str, Any]:
             fake._campaign(request, cid)
             items = [r for r in fake.recipients[str(cid)] if status in (None, r["status"])]
-            start = (page - 1) * page_size
-            return {
-                "items": items[start : start + page_size],
-                "total": len(items),
-                "page": page,
-                "page_size": page_size,
-            }
+            return one_page(items, page, page_size)
 
         @app.get("/v1/campaigns/{cid}/recipients.csv")
         async def recipients_csv(request: Request, cid: UUID) -> Response:
