@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -24,6 +23,7 @@ from campaign.entrypoints.app import create_app as campaign_app
 from cohort_contracts.routing import ALL_ROUTES
 from cohort_platform.testing import rabbit_namespace
 from cohort_platform.tracing import PatientSafeExporter, build_provider
+from cohort_testing.local_server import serve
 from dispatch.config import Settings as DispatchSettings
 from dispatch.entrypoints.app import create_app as dispatch_app
 from firetext_sim.app import create_app as firetext_app
@@ -58,33 +58,6 @@ def exporter() -> InMemorySpanExporter:
         trace.set_tracer_provider(provider)
     found: InMemorySpanExporter = provider.memory  # type: ignore[attr-defined]
     return found
-
-
-class _Server(uvicorn.Server):
-    def capture_signals(self) -> Any:  # several servers in one test: leave signals alone
-        return _NoSignals()
-
-
-class _NoSignals:
-    def __enter__(self) -> None: ...
-
-    def __exit__(self, *_: object) -> None: ...
-
-
-@asynccontextmanager
-async def serving(app: Any, port: int) -> AsyncIterator[str]:
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @asynccontextmanager
@@ -139,7 +112,7 @@ async def _all_serving(apps: list[tuple[Any, str]], ports: dict[str, int]) -> As
         yield
         return
     (app, name), rest = apps[0], apps[1:]
-    async with serving(app, ports[name]), _all_serving(rest, ports):
+    async with serve(app, port=ports[name], lifespan="on"), _all_serving(rest, ports):
         yield
 
 

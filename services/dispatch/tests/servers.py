@@ -5,17 +5,18 @@ import asyncio
 import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
+
+from cohort_testing import local_server
 
 
 @dataclass
@@ -89,22 +90,11 @@ def _bound_socket() -> socket.socket:
     return sock
 
 
-@asynccontextmanager
-async def serve(app: ASGIApp, *, lifespan: Literal["on", "off"] = "off") -> AsyncIterator[str]:
-    """Runs ``app`` under a real uvicorn on a free port; yields its base URL."""
-    sock = _bound_socket()
-    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, ws="none", http="h11")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
+def serve(
+    app: ASGIApp, *, lifespan: Literal["on", "off"] = "off"
+) -> AbstractAsyncContextManager[str]:
+    """Runs ``app`` under a real uvicorn (its h11 parser) on a free port; yields its base URL."""
+    return local_server.serve(app, lifespan=lifespan, http="h11")
 
 
 def refused_url() -> str:

@@ -1,5 +1,4 @@
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -7,14 +6,13 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp
 
+from cohort_testing.local_server import serve as run_server
 from firetext_sim.app import create_app
 from firetext_sim.config import Settings
 
@@ -30,27 +28,6 @@ async def serve(app: FastAPI) -> AsyncIterator[httpx2.AsyncClient]:
         httpx2.AsyncClient(transport=transport, base_url="http://firetext.test") as client,
     ):
         yield client
-
-
-@asynccontextmanager
-async def run_server(app: ASGIApp) -> AsyncIterator[str]:
-    """A real uvicorn server for ``app`` on a free local port; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 def make_settings(**overrides: Any) -> Settings:

@@ -142,7 +142,10 @@ async def test_shutdown_cancels_pending_receipts(receiver: Receiver) -> None:
 
 async def test_end_to_end_over_real_sockets(receiver: Receiver) -> None:
     app = create_app(make_settings(outcomes="0001=1:101"))
-    async with run_server(app) as base_url, httpx2.AsyncClient(base_url=base_url) as client:
+    async with (
+        run_server(app, lifespan="on") as base_url,
+        httpx2.AsyncClient(base_url=base_url) as client,
+    ):
         response = await client.post(
             SEND, data=send_form(to="07700900001", receipt=f"{receiver.url}/r?k=v")
         )

@@ -3,18 +3,17 @@ change, ``Last-Event-ID`` honoured, keep-alives while quiet, tenancy as every ot
 the stream itself over a real HTTP server."""
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import httpx2
 import pytest
-import uvicorn
 
 from cohort_contracts.campaign_requests import GetCampaign
 from cohort_contracts.campaign_views import CampaignCounts
 from cohort_contracts.vocabulary import CampaignStatus
+from cohort_testing.local_server import serve
 from gateway.handlers.campaign_events import CampaignEvents
 from gateway.ports import CampaignUnavailable
 
@@ -122,29 +121,11 @@ async def test_another_practices_campaign_is_a_404_not_a_stream(gateway: Harness
     assert anonymous.status_code == 401
 
 
-@contextlib.asynccontextmanager
-async def served(gateway: Harness) -> AsyncIterator[str]:
-    """The test gateway app behind a real uvicorn on a free port."""
-    config = uvicorn.Config(gateway.app, host="127.0.0.1", port=0, lifespan="off", log_config=None)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 @pytest.mark.parametrize("settings", [{"events_poll_s": 0.05}])
 async def test_the_stream_over_http_updates_within_two_seconds_and_resumes(
     gateway_factory: GatewayFactory, settings: dict[str, float]
 ) -> None:
-    async with gateway_factory(**settings) as gateway, served(gateway) as base:
+    async with gateway_factory(**settings) as gateway, serve(gateway.app) as base:
         campaign = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.SENDING)
         url = f"{base}/v1/campaigns/{campaign.id}/events"
         async with httpx2.AsyncClient(timeout=5) as client:

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from time_machine import TimeMachineFixture
 
 from cohort_platform.rate_limiter import TokenBucket
+from cohort_testing.local_server import serve
 from ingest.adapters.credential_hold import CredentialHold, HoldTimes
 from ingest.adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
 from ingest.adapters.tokens import SignedJwtTokenProvider
@@ -29,7 +30,6 @@ from ingest.domain.patient import PdsPatient
 from ingest.ports import LookupContext
 
 from ..fakes import SettableClock
-from ..servers import serve
 from ..token_stub import new_rsa_key, private_pem, public_pem
 
 pytestmark = pytest.mark.integration

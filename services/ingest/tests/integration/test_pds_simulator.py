@@ -8,6 +8,7 @@ import httpx2
 import pytest
 
 from cohort_contracts.vocabulary import UploadReason
+from cohort_testing.local_server import serve
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings
 from ingest.domain.nhs_number import is_valid_nhs_number
@@ -15,7 +16,6 @@ from ingest.handlers import Dependencies, resolve_rows
 
 from ..builders import make_command, make_row
 from ..fakes import FakePublisher, FixedClock
-from ..servers import serve
 
 pytestmark = pytest.mark.integration
 

@@ -14,6 +14,7 @@ from cohort_platform.broker import make_broker
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth, rabbit_namespace
 from cohort_platform.topology import Topology
+from cohort_testing.local_server import serve
 from ingest.adapters.rabbit_publisher import RabbitEventPublisher
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings
@@ -25,7 +26,6 @@ from ..builders import make_command, make_row
 from ..fakes import FixedClock, FlakyPublisher
 from ..fhir import NHS_NUMBER, make_patient, security
 from ..pds_stub import BASE_PATH, PdsStub
-from ..servers import serve
 from .rabbit import listen_for_rows_resolved, publish_command, wait_for_depth
 
 pytestmark = pytest.mark.integration

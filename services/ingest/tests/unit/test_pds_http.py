@@ -6,6 +6,7 @@ import uuid
 from contextlib import aclosing
 
 from cohort_contracts.vocabulary import UploadReason
+from cohort_testing.local_server import serve
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings
 from ingest.domain.patient import PdsPatient
@@ -13,7 +14,6 @@ from ingest.ports import LookupContext
 
 from ..fhir import NHS_NUMBER, make_patient
 from ..pds_stub import BASE_PATH, PdsStub, Reply
-from ..servers import serve
 
 CONTEXT = LookupContext(correlation_id=str(uuid.uuid4()), org_id="A81001")
 
