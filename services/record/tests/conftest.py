@@ -1,8 +1,8 @@
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
+from cohort_testing.mongo_stores import STORES, fresh_database
 from record.adapters.mongo_database import MongoHandle
 from record.bootstrap import build_store_deps
 from record.config import PracticeSettings, RecordSettings
@@ -11,20 +11,11 @@ from record.handlers.deps import Deps
 from .builders import ORG
 from .fakes import FakeMailbox, FakePublisher
 
-#: Every MongoDB: the in-process stand-in always, and a real server (``MONGODB_URL``, else a
-#: testcontainers ``mongo:7.0`` where Docker runs); without one those cases report as skipped.
-STORES = ["standin", "mongodb"]
-
 
 @pytest.fixture(params=STORES)
 async def mongo(request: pytest.FixtureRequest) -> AsyncIterator[MongoHandle]:
-    url = None if request.param == "standin" else request.getfixturevalue("mongodb_url")
-    handle = MongoHandle(url, f"record_test_{uuid.uuid4().hex[:10]}")
-    await handle.ensure_indexes()
-    yield handle
-    if not handle.standin:
-        await handle.db.client.drop_database(handle.db.name)
-    await handle.close()
+    async with fresh_database(request, MongoHandle, "record_test") as handle:
+        yield handle
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The repository contract, run against every MongoDB available (see ``conftest.STORES``)."""
+"""The repository contract, run against every MongoDB available
+(see ``cohort_testing.mongo_stores``)."""
 
 import asyncio
 import random
