@@ -39,8 +39,7 @@ class GatewayDouble:
         if not token_is_valid(DEV_WEBHOOK_SECRET, org, request.query_params.get("token", "")):
             self.refused += 1
             return JSONResponse({"error": "forbidden"}, status_code=403)
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        fields = await _form_fields(request)
         command = ProcessFiretextReceipt(
             correlation_id=uuid.uuid4(),
             org_id=org,
@@ -54,8 +53,7 @@ class GatewayDouble:
         return JSONResponse({"result": "success"})
 
     async def _inbound(self, request: Request) -> Response:
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        fields = await _form_fields(request)
         command = ProcessFiretextInbound(
             correlation_id=uuid.uuid4(),
             org_id=ORG,
@@ -78,3 +76,9 @@ async def gateway_double(rabbit: RabbitSettings) -> AsyncIterator[str]:
             yield url
     finally:
         await double.broker.stop()
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
+    """A webhook's form fields (Firetext posts text only)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
