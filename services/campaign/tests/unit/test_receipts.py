@@ -50,9 +50,7 @@ async def test_a_batch_of_receipts_settles_each_recipient_once(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await sending(deps, publisher, 6)
-    contacts = {
-        r.id: r.contact for r in (await deps.recipients.page(ORG, campaign_id, None, 0, 9))[0]
-    }
+    contacts = await contacts_of(deps, campaign_id)
     # Three sent alone, three in one shared-text request.
     own, shared = ids[:3], ids[3:]
     sent = [(i, "sent", i) for i in own] + [(i, "sent", "g-shared") for i in shared]
@@ -92,9 +90,7 @@ async def test_a_shared_receipt_that_overtakes_the_send_report_waits_for_it(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await sending(deps, publisher, 2)
-    contacts = {
-        r.id: r.contact for r in (await deps.recipients.page(ORG, campaign_id, None, 0, 9))[0]
-    }
+    contacts = await contacts_of(deps, campaign_id)
 
     await receipts.record_deliveries(
         batch(*(report(provider_reference="g-early", mobile=contacts[i]) for i in ids)), deps

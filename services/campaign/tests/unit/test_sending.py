@@ -27,6 +27,7 @@ from .helpers import (
     messages_sent,
     release_now,
     released,
+    released_ids,
     send,
 )
 
@@ -64,7 +65,7 @@ async def test_each_recipient_can_be_claimed_once(deps: Deps, publisher: FakePub
     campaign_id, _ = await campaign_with_recipients(deps, 3)
     await send(deps, campaign_id, 3)
     await release_now(deps, campaign_id)
-    ids = [m.recipient_id for c in released(publisher) for m in c.messages]
+    ids = released_ids(publisher)
 
     assert sorted(await claim(deps, campaign_id, ids[:2])) == sorted(ids[:2])
     # A redelivered batch: the first two are taken, only the third is still claimable.
@@ -78,7 +79,7 @@ async def test_outcomes_and_receipts_in_any_order_settle_once(
     campaign_id, _ = await campaign_with_recipients(deps, 2)
     await send(deps, campaign_id, 2)
     await release_now(deps, campaign_id)
-    a, b = [m.recipient_id for c in released(publisher) for m in c.messages]
+    a, b = released_ids(publisher)
     await claim(deps, campaign_id, [a, b])
 
     def receipt(rid: str, status: DeliveryStatus) -> DeliveryReported:
@@ -114,7 +115,7 @@ async def test_cancel_stops_everything_not_yet_claimed(
     campaign_id, _ = await campaign_with_recipients(deps, 5)
     await send(deps, campaign_id, 5)
     await release_now(deps, campaign_id)
-    ids = [m.recipient_id for c in released(publisher) for m in c.messages]
+    ids = released_ids(publisher)
     await claim(deps, campaign_id, ids[:1])
 
     view = await campaigns.cancel_campaign(
