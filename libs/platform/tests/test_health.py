@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from cohort_contracts.ingest import ResolveRows
-from cohort_platform.health import service_app
+from cohort_platform.health import broker_ready, service_app, worker_app
 
 
 @asynccontextmanager
@@ -45,3 +45,29 @@ def test_before_the_broker_exists_the_document_is_not_ready() -> None:
     app = service_app(nothing, {}, asyncapi=("Cohort test", lambda: None))
     with TestClient(app) as client:
         assert client.get("/asyncapi").status_code == 503
+
+
+def test_a_worker_is_ready_when_its_broker_answers_and_its_other_checks_pass() -> None:
+    class Broker(RabbitBroker):
+        answers = True
+
+        async def ping(self, timeout: float | None) -> bool:  # noqa: ASYNC109 (its signature)
+            return self.answers
+
+    broker = Broker("amqp://guest:guest@rabbitmq:5672/")
+
+    async def failing() -> bool:
+        raise ConnectionError
+
+    app = worker_app(nothing, "Cohort test", broker, {"mongodb": always})
+    down = worker_app(nothing, "Cohort test", broker, {"mongodb": failing})
+    with TestClient(app) as client, TestClient(down) as down_client:
+        assert client.get("/readyz").json()["checks"] == {"broker": True, "mongodb": True}
+        assert down_client.get("/readyz").status_code == 503
+        broker.answers = False
+        assert client.get("/readyz").json()["checks"] == {"broker": False, "mongodb": True}
+        assert client.get("/asyncapi").json()["info"]["title"] == "Cohort test"
+
+
+async def test_a_broker_not_yet_made_is_not_ready() -> None:
+    assert await broker_ready(lambda: None)() is False

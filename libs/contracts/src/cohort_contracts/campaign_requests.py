@@ -12,26 +12,13 @@ from . import campaign_views as views
 from . import opt_out
 from . import patient_links as patient
 from .campaign_settings import BookingSettings, QuestionnaireSettings
-from .envelope import Message, Model, OdsCode, UtcDateTime
+from .envelope import Message, Model, Request, UtcDateTime
 from .vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 MAX_PAGE_SIZE = 500
 
 
-class _Request(Message):
-    """``org_id`` is the organisation acted for (writes happen there). ``org_scope`` is every
-    organisation the actor may read: a practice user has just its own; a network user has its
-    member practices. Empty means ``[org_id]``."""
-
-    actor: str = Field(description="Who asked: the user id from the token, or a service name")
-    org_scope: list[OdsCode] = Field(default_factory=list)
-
-    @property
-    def readable_orgs(self) -> list[str]:
-        return self.org_scope or [self.org_id]
-
-
-class CreateCampaign(_Request):
+class CreateCampaign(Request):
     """``booking`` is required for (and only for) the booking type, ``questionnaire`` likewise;
     ``allow_replies`` only for basic campaigns."""
 
@@ -44,19 +31,19 @@ class CreateCampaign(_Request):
     link_expiry_days: int = Field(default=7, ge=1, le=90)
 
 
-class ListCampaigns(_Request):
+class ListCampaigns(Request):
     kind: Literal["ListCampaigns"] = "ListCampaigns"
     status: CampaignStatus | None = None
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
 
 
-class GetCampaign(_Request):
+class GetCampaign(Request):
     kind: Literal["GetCampaign"] = "GetCampaign"
     campaign_id: UUID
 
 
-class RegisterPatientList(_Request):
+class RegisterPatientList(Request):
     """Sent by the gateway once a file has been read through and found sound, before its rows."""
 
     kind: Literal["RegisterPatientList"] = "RegisterPatientList"
@@ -68,13 +55,13 @@ class RegisterPatientList(_Request):
     total_rows: int = Field(ge=0)
 
 
-class GetPatientList(_Request):
+class GetPatientList(Request):
     kind: Literal["GetPatientList"] = "GetPatientList"
     campaign_id: UUID
     list_id: UUID
 
 
-class GetUnsuccessfulRows(_Request):
+class GetUnsuccessfulRows(Request):
     kind: Literal["GetUnsuccessfulRows"] = "GetUnsuccessfulRows"
     campaign_id: UUID
     list_id: UUID
@@ -82,7 +69,7 @@ class GetUnsuccessfulRows(_Request):
     limit: int = Field(default=MAX_PAGE_SIZE, ge=1, le=5000)
 
 
-class SetMessage(_Request):
+class SetMessage(Request):
     """Free text (``body``) or a template (``template_id``, its current version is used)."""
 
     kind: Literal["SetMessage"] = "SetMessage"
@@ -92,13 +79,13 @@ class SetMessage(_Request):
     template_id: str | None = None
 
 
-class GetReview(_Request):
+class GetReview(Request):
     kind: Literal["GetReview"] = "GetReview"
     campaign_id: UUID
     preview_count: int = Field(default=3, ge=0, le=20)
 
 
-class SendCampaign(_Request):
+class SendCampaign(Request):
     kind: Literal["SendCampaign"] = "SendCampaign"
     campaign_id: UUID
     confirm_recipient_count: int = Field(ge=0)
@@ -108,7 +95,7 @@ class SendCampaign(_Request):
     spread_hours: int | None = Field(default=None, ge=1, le=72)
 
 
-class ApproveCampaign(_Request):
+class ApproveCampaign(Request):
     """A second user approves a send the organisation requires approval for, having seen the
     review: the count they confirm must be the count the review shows."""
 
@@ -117,7 +104,7 @@ class ApproveCampaign(_Request):
     confirm_recipient_count: int = Field(ge=0)
 
 
-class ExcludeRecentlyMessaged(_Request):
+class ExcludeRecentlyMessaged(Request):
     """Leave out of a draft campaign the patients its review warns were sent the same message
     lately; they are cancelled with reason ``RECENTLY_MESSAGED``. Answers the fresh review."""
 
@@ -125,19 +112,19 @@ class ExcludeRecentlyMessaged(_Request):
     campaign_id: UUID
 
 
-class CancelCampaign(_Request):
+class CancelCampaign(Request):
     kind: Literal["CancelCampaign"] = "CancelCampaign"
     campaign_id: UUID
 
 
-class ResumeCampaign(_Request):
+class ResumeCampaign(Request):
     """Resume a campaign paused by a provider problem (e.g. after topping up credit)."""
 
     kind: Literal["ResumeCampaign"] = "ResumeCampaign"
     campaign_id: UUID
 
 
-class TestSend(_Request):
+class TestSend(Request):
     """Send the message, rendered for the first recipient, to the requesting user's own
     number (sms, ``447…`` or ``07…``) or address (email)."""
 
@@ -149,18 +136,18 @@ class TestSend(_Request):
     to: Annotated[str, Field(min_length=3, max_length=320)]
 
 
-class GetAudit(_Request):
+class GetAudit(Request):
     kind: Literal["GetAudit"] = "GetAudit"
     campaign_id: UUID
 
 
-class ListTemplates(_Request):
+class ListTemplates(Request):
     kind: Literal["ListTemplates"] = "ListTemplates"
     type: CampaignType | None = None
     include_archived: bool = False
 
 
-class CreateTemplate(_Request):
+class CreateTemplate(Request):
     kind: Literal["CreateTemplate"] = "CreateTemplate"
     name: Annotated[str, Field(min_length=1, max_length=200)]
     type: CampaignType
@@ -168,7 +155,7 @@ class CreateTemplate(_Request):
     subject: Annotated[str, Field(max_length=200)] | None = None
 
 
-class UpdateTemplate(_Request):
+class UpdateTemplate(Request):
     """Creates a new version; campaigns that used an earlier one keep its exact text."""
 
     kind: Literal["UpdateTemplate"] = "UpdateTemplate"
@@ -178,12 +165,12 @@ class UpdateTemplate(_Request):
     subject: Annotated[str, Field(max_length=200)] | None = None
 
 
-class ArchiveTemplate(_Request):
+class ArchiveTemplate(Request):
     kind: Literal["ArchiveTemplate"] = "ArchiveTemplate"
     template_id: str
 
 
-class ResolveLink(_Request):
+class ResolveLink(Request):
     """From the gateway's public link endpoint: what a patient's booking/questionnaire link
     is for. Records that the recipient opened it. ``org_id`` is the link's own organisation."""
 
@@ -191,7 +178,7 @@ class ResolveLink(_Request):
     token: Annotated[str, Field(min_length=10, max_length=500)]
 
 
-class ListRecipients(_Request):
+class ListRecipients(Request):
     kind: Literal["ListRecipients"] = "ListRecipients"
     campaign_id: UUID
     status: RecipientStatus | None = None
@@ -199,14 +186,14 @@ class ListRecipients(_Request):
     page_size: int = Field(default=100, ge=1, le=MAX_PAGE_SIZE)
 
 
-class ListPatientLists(_Request):
+class ListPatientLists(Request):
     """Every patient list of a campaign, oldest first, each with its progress."""
 
     kind: Literal["ListPatientLists"] = "ListPatientLists"
     campaign_id: UUID
 
 
-class GetRecipient(_Request):
+class GetRecipient(Request):
     """One recipient of a campaign: status, reason and reply (a patient's detail page)."""
 
     kind: Literal["GetRecipient"] = "GetRecipient"
@@ -214,7 +201,7 @@ class GetRecipient(_Request):
     recipient_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class ClaimMessages(_Request):
+class ClaimMessages(Request):
     """From dispatch, just before a provider call: move these recipients from ``queued`` to
     ``sending``. Only the ones returned may be sent; a redelivered batch claims nothing twice.
 

@@ -39,3 +39,17 @@ class Message(Model):
     org_id: OdsCode
     schema_version: int = 1
     occurred_at: UtcDateTime = Field(default_factory=utc_now)
+
+
+class Request(Message):
+    """A request made on someone's behalf (the gateway's requests to campaign: staff's,
+    patients', opt-outs). ``org_id`` is the organisation acted for (writes happen there).
+    ``org_scope`` is every organisation the actor may read: a practice user has just its own; a
+    network user has its member practices. Empty means ``[org_id]``."""
+
+    actor: str = Field(description="Who asked: the user id from the token, or a service name")
+    org_scope: list[OdsCode] = Field(default_factory=list)
+
+    @property
+    def readable_orgs(self) -> list[str]:
+        return self.org_scope or [self.org_id]

@@ -6,45 +6,33 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .envelope import Message, Model, OdsCode, UtcDateTime
+from .envelope import Message, Model, Request, UtcDateTime
 
 SuppressionSource = Literal["reply", "email_link", "staff"]
 #: The largest opt-out list one request returns (a practice's list is far shorter).
 MAX_SUPPRESSIONS = 5000
 
 
-class _Request(Message):
-    """As ``campaign_requests._Request`` (kept apart so that module can list these requests in
-    its union): ``actor`` is a user id or a service name; ``org_scope`` what it may read."""
-
-    actor: str = Field(description="Who asked: the user id from the token, or a service name")
-    org_scope: list[OdsCode] = Field(default_factory=list)
-
-    @property
-    def readable_orgs(self) -> list[str]:
-        return self.org_scope or [self.org_id]
-
-
-class ListSuppressions(_Request):
+class ListSuppressions(Request):
     """The active opt-outs of every organisation the caller may read, newest first."""
 
     kind: Literal["ListSuppressions"] = "ListSuppressions"
     limit: int = Field(default=1000, ge=1, le=MAX_SUPPRESSIONS)
 
 
-class AddSuppression(_Request):
+class AddSuppression(Request):
     """Staff add a UK mobile number or an email address to ``org_id``'s opt-out list."""
 
     kind: Literal["AddSuppression"] = "AddSuppression"
     contact: Annotated[str, Field(min_length=1, max_length=320)]
 
 
-class RemoveSuppression(_Request):
+class RemoveSuppression(Request):
     kind: Literal["RemoveSuppression"] = "RemoveSuppression"
     suppression_id: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 
 
-class Unsubscribe(_Request):
+class Unsubscribe(Request):
     """From the public one-click unsubscribe endpoint (RFC 8058): the token in the email's
     ``List-Unsubscribe`` header and link. ``org_id`` is the token's own organisation."""
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .envelope import Message, Model, OdsCode, UtcDateTime
+from .envelope import Message, Model, Request, UtcDateTime
 from .vocabulary import CampaignType
 
 Token = Annotated[str, Field(min_length=10, max_length=500)]
@@ -20,27 +20,15 @@ Session = Annotated[str, Field(min_length=10, max_length=200)]
 IdempotencyKey = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 
 
-class _Request(Message):
-    """As ``campaign_requests._Request`` (kept apart so that module can list these requests in
-    its union): ``actor`` is a user id or a service name; ``org_scope`` what it may read."""
-
-    actor: str = Field(description="Who asked: the user id from the token, or a service name")
-    org_scope: list[OdsCode] = Field(default_factory=list)
-
-    @property
-    def readable_orgs(self) -> list[str]:
-        return self.org_scope or [self.org_id]
-
-
 # -- requests: the patient (through the gateway's patient-link API) ----------------------------
-class OpenPatientLink(_Request):
+class OpenPatientLink(Request):
     """What the link is for and who sent it; records that the patient opened it."""
 
     kind: Literal["OpenPatientLink"] = "OpenPatientLink"
     token: Token
 
 
-class VerifyBirthDate(_Request):
+class VerifyBirthDate(Request):
     """The patient's answer to "What is your date of birth?". Wrong answers are counted; the
     link locks after the last allowed one, and answers too close together are refused."""
 
@@ -49,7 +37,7 @@ class VerifyBirthDate(_Request):
     birth_date: date
 
 
-class _PatientRequest(_Request):
+class _PatientRequest(Request):
     token: Token
     session: Session
 
@@ -98,7 +86,7 @@ class SubmitQuestionnaire(_PatientRequest):
 
 
 # -- requests: staff (through the authenticated API) -------------------------------------------
-class GetRecipientActivity(_Request):
+class GetRecipientActivity(Request):
     """What one patient did with their link: opened, confirmed, booked, answered."""
 
     kind: Literal["GetRecipientActivity"] = "GetRecipientActivity"
@@ -106,7 +94,7 @@ class GetRecipientActivity(_Request):
     recipient_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class ListQuestionnaireResponses(_Request):
+class ListQuestionnaireResponses(Request):
     """Every completed response of a questionnaire campaign, oldest first, paged."""
 
     kind: Literal["ListQuestionnaireResponses"] = "ListQuestionnaireResponses"
@@ -115,7 +103,7 @@ class ListQuestionnaireResponses(_Request):
     page_size: int = Field(default=500, ge=1, le=1000)
 
 
-class ListAppointments(_Request):
+class ListAppointments(Request):
     """Every booked (or cancelled) appointment of a booking campaign, soonest first, paged."""
 
     kind: Literal["ListAppointments"] = "ListAppointments"
@@ -124,7 +112,7 @@ class ListAppointments(_Request):
     page_size: int = Field(default=100, ge=1, le=500)
 
 
-class ListQuestionnaires(_Request):
+class ListQuestionnaires(Request):
     """The built-in questionnaire library."""
 
     kind: Literal["ListQuestionnaires"] = "ListQuestionnaires"

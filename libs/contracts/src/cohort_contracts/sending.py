@@ -81,30 +81,31 @@ class MessagesSent(Message):
     blocked: SendingBlocked | None = None
 
 
-class ProcessFiretextReceipt(Message):
-    """Command: a Firetext delivery receipt as the gateway's webhook received it."""
+class FiretextReceiptWord(Model):
+    """What Firetext says in a delivery receipt, as the gateway's webhook received it: the
+    single receipt command and each receipt of a batch carry it."""
 
-    kind: Literal["ProcessFiretextReceipt"] = "ProcessFiretextReceipt"
     mobile: str
     status: str
     reference: str
     time: str | None = None
     code: str | None = None
+
+
+class ProcessFiretextReceipt(Message, FiretextReceiptWord):
+    """Command: a Firetext delivery receipt as the gateway's webhook received it."""
+
+    kind: Literal["ProcessFiretextReceipt"] = "ProcessFiretextReceipt"
 
 
 #: Receipts per batch message; the gateway flushes sooner (see its receipt batcher).
 MAX_RECEIPTS_PER_BATCH = 500
 
 
-class FiretextReceipt(Model):
+class FiretextReceipt(FiretextReceiptWord):
     """One Firetext delivery receipt as the gateway's webhook received it."""
 
     receipt_id: UUID = Field(description="Names the receipt, so its report is recognisable")
-    mobile: str
-    status: str
-    reference: str
-    time: str | None = None
-    code: str | None = None
     received_at: UtcDateTime
 
 
@@ -118,33 +119,32 @@ class ProcessFiretextReceipts(Message):
 DeliveryStatus = Literal["delivered", "failed", "pending"]
 
 
-class DeliveryReported(Message):
+class DeliveryWord(Model):
+    """The provider's word on one message: what the single event (``DeliveryReported``, which
+    says how it is matched) and each report of a batch carry."""
+
+    recipient_id: str | None = None
+    provider_reference: str | None = None
+    mobile: str | None = None
+    status: DeliveryStatus
+    reason_code: SendReason | None = None
+    reason: str | None = None
+    reported_at: UtcDateTime
+
+
+class DeliveryReported(Message, DeliveryWord):
     """Event: the provider's word on one message. A message sent alone carries its recipient id
     as the provider reference; several recipients sent in one request share a reference, and
     their receipts are told apart by number: then ``recipient_id`` is None and campaign matches
     ``provider_reference`` and ``mobile``."""
 
     kind: Literal["DeliveryReported"] = "DeliveryReported"
-    recipient_id: str | None = None
-    provider_reference: str | None = None
-    mobile: str | None = None
-    status: DeliveryStatus
-    reason_code: SendReason | None = None
-    reason: str | None = None
-    reported_at: UtcDateTime
 
 
-class DeliveryReport(Model):
+class DeliveryReport(DeliveryWord):
     """The provider's word on one message (see ``DeliveryReported`` for how it is matched)."""
 
     receipt_id: UUID
-    recipient_id: str | None = None
-    provider_reference: str | None = None
-    mobile: str | None = None
-    status: DeliveryStatus
-    reason_code: SendReason | None = None
-    reason: str | None = None
-    reported_at: UtcDateTime
 
 
 class DeliveriesReported(Message):

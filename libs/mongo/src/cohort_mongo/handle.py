@@ -9,7 +9,7 @@ lists (``IndexSpec``) with the queries it serves."""
 
 import logging
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -24,17 +24,23 @@ DUPLICATE_KEY = 11000
 
 
 class MongoHandle:
+    """A service's database. A service subclasses it to name its ``INDEXES`` and what its
+    stand-in loses on exit, so its stores and tests open it with just the URL and the name."""
+
+    INDEXES: ClassVar[Sequence[IndexSpec]] = ()
+    LOST_ON_EXIT: ClassVar[str] = "Its data is lost when this process stops."
+
     def __init__(
         self,
         url: str | None,
         database: str,
         *,
-        indexes: Sequence[IndexSpec] = (),
-        lost_on_exit: str = "Its data is lost when this process stops.",
+        indexes: Sequence[IndexSpec] | None = None,
+        lost_on_exit: str | None = None,
     ) -> None:
         self.standin = url is None
-        self._indexes = list(indexes)
-        self._lost_on_exit = lost_on_exit
+        self._indexes = list(self.INDEXES if indexes is None else indexes)
+        self._lost_on_exit = self.LOST_ON_EXIT if lost_on_exit is None else lost_on_exit
         if url is None:
             self._client: Any = _standin_client()
         else:

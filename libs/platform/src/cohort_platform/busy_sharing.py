@@ -48,7 +48,6 @@ through Redis or Memcached, which we do not run); nothing shares a limit through
 """
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
@@ -60,6 +59,7 @@ from typing import Protocol
 from prometheus_client import Gauge
 
 from .rate_limiter import TokenBucket
+from .tasks import cancel_and_wait
 
 log = logging.getLogger("cohort.busy_sharing")
 
@@ -216,10 +216,7 @@ class BusyRateSharer:
     async def stop(self) -> None:
         """Stops reading and withdraws (after revoking the share, so nothing more is sent)."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         if self._joined:
             await self._leave()
         await self._presence.aclose()

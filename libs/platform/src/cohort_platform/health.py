@@ -47,6 +47,31 @@ def service_app(
     return Starlette(routes=routes, lifespan=lifespan)
 
 
+def broker_ready(broker: BrokerSource, *, timeout_s: float = 2.0) -> ReadinessCheck:
+    """Ready while the broker (once there is one) answers a ping within ``timeout_s``."""
+
+    async def check() -> bool:
+        current = broker()
+        return current is not None and await current.ping(timeout=timeout_s)
+
+    return check
+
+
+def worker_app(
+    lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]],
+    title: str,
+    broker: RabbitBroker,
+    checks: dict[str, ReadinessCheck] | None = None,
+) -> Starlette:
+    """``service_app`` for a worker whose broker exists from the start: ready when the broker
+    answers (then ``checks``, such as its database), and its AsyncAPI document titled ``title``."""
+    return service_app(
+        lifespan,
+        {"broker": broker_ready(lambda: broker), **(checks or {})},
+        asyncapi=(title, lambda: broker),
+    )
+
+
 def _asyncapi_routes(title: str, broker: BrokerSource) -> list[BaseRoute]:
     def document(_: Request, *, yaml: bool) -> Response:
         current = broker()

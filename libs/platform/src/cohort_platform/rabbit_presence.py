@@ -5,27 +5,18 @@ presence queue (``<work queue>.busy``), and the consumer count RabbitMQ reports 
 - Nothing is published to the queue; a stray message would be dropped (``no_ack``). It is a
   classic, non-durable queue that deletes itself after ``EXPIRES_MS`` unused, so a namespace
   left behind does not keep it (``namespaces.delete_namespace`` removes it too).
-- The registration and the reads share one connection and one channel of their own, never
-  the broker's: a passive declare of a missing queue closes its channel, and when the
-  connection goes, the registration and the reads end together (busy_sharing rule 1). The
-  connection is not a robust one: one that re-consumed by itself after a reconnect would
-  register again without the wait a joining instance owes.
+- The registration and the reads share one connection and one channel of their own
+  (``rabbit_side_channel``), never the broker's: when the connection goes, the registration and
+  the reads end together (busy_sharing rule 1). The connection is not a robust one: one that
+  re-consumed by itself after a reconnect would register again without the wait a joining
+  instance owes.
 - After any failure the connection is dropped (which also ends a registration) and opened
   afresh on the next call."""
 
-import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
-
-import aio_pika
-import aiormq
-from aio_pika.abc import AbstractChannel, AbstractConnection
 from aiormq.abc import DeliveredMessage
-from pamqp.commands import Queue
 
+from .rabbit_side_channel import SideChannel
 from .topology import Topology
-
-T = TypeVar("T")
 
 #: A presence queue nobody has used for an hour is deleted by the broker.
 EXPIRES_MS = 3_600_000
@@ -43,17 +34,13 @@ async def _drop(message: DeliveredMessage) -> None:
 
 class RabbitPresence:
     def __init__(self, rabbitmq_url: str, queue: str, *, timeout_s: float = 5.0) -> None:
-        self._url = rabbitmq_url
         self._queue = queue
-        self._timeout_s = timeout_s
-        self._connection: AbstractConnection | None = None
-        self._channel: AbstractChannel | None = None
-        self._underlay: aiormq.Channel | None = None
+        self._side = SideChannel(rabbitmq_url, timeout_s=timeout_s, on_drop=self._forget)
         self._consumer_tag: str | None = None
 
     @property
     def joined(self) -> bool:
-        underlay = self._underlay
+        underlay = self._side.underlay
         return (
             self._consumer_tag is not None
             and underlay is not None
@@ -65,58 +52,30 @@ class RabbitPresence:
     async def join(self) -> None:
         if self.joined:
             return
-        await self._guarded(self._join())
+        await self._side.guarded(self._join())
 
     async def leave(self) -> None:
         tag, self._consumer_tag = self._consumer_tag, None
-        underlay = self._underlay
+        underlay = self._side.underlay
         if tag is None or underlay is None or underlay.is_closed:
             return
-        await self._guarded(underlay.basic_cancel(tag))
+        await self._side.guarded(underlay.basic_cancel(tag))
 
     async def busy(self) -> int:
-        declared = await self._guarded(self._declare(passive=True))
+        declared = await self._side.declare(self._queue)
         return int(declared.consumer_count or 0)
 
     async def aclose(self) -> None:
-        connection = self._connection
-        self._connection = self._channel = self._underlay = None
+        await self._side.aclose()
+
+    def _forget(self) -> None:
+        # The registration rode on the connection just dropped.
         self._consumer_tag = None
-        if connection is not None and not connection.is_closed:
-            await connection.close()
 
     async def _join(self) -> None:
-        await self._declare(passive=False)
-        underlay = await self._open()
-        consumed = await underlay.basic_consume(self._queue, _drop, no_ack=True)
-        self._consumer_tag = consumed.consumer_tag
-
-    async def _declare(self, *, passive: bool) -> Queue.DeclareOk:
-        underlay = await self._open()
-        if passive:
-            return await underlay.queue_declare(self._queue, passive=True)
-        return await underlay.queue_declare(
+        underlay = await self._side.open()
+        await underlay.queue_declare(
             self._queue, durable=False, arguments={"x-expires": EXPIRES_MS}
         )
-
-    async def _guarded(self, call: Awaitable[T]) -> T:
-        """``call`` within the timeout; after any failure the connection is dropped."""
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                return await call
-        except BaseException:
-            await self.aclose()
-            raise
-
-    async def _open(self) -> aiormq.Channel:
-        if self._connection is None or self._connection.is_closed:
-            self._connection = await aio_pika.connect(self._url)
-            self._channel = self._underlay = None
-        if self._channel is None or self._channel.is_closed:
-            self._channel = await self._connection.channel(publisher_confirms=False)
-            underlay = await self._channel.get_underlay_channel()
-            if not isinstance(underlay, aiormq.Channel):  # its consumers are what ``joined`` reads
-                raise TypeError(f"unexpected AMQP channel {type(underlay).__name__}")
-            self._underlay = underlay
-        assert self._underlay is not None
-        return self._underlay
+        consumed = await underlay.basic_consume(self._queue, _drop, no_ack=True)
+        self._consumer_tag = consumed.consumer_tag

@@ -35,11 +35,12 @@ What it costs, knowingly:
 """
 
 import asyncio
-import contextlib
 import logging
 from typing import Protocol
 
 from prometheus_client import Gauge
+
+from .tasks import cancel_and_wait
 
 log = logging.getLogger("cohort.rate_sharing")
 
@@ -142,10 +143,7 @@ class RateSharer:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     async def _run(self) -> None:
         while True:

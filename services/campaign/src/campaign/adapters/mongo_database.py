@@ -101,10 +101,5 @@ INDEXES += [
 class MongoHandle(SharedHandle):
     """Campaign's database, with its indexes."""
 
-    def __init__(self, url: str | None, database: str) -> None:
-        super().__init__(
-            url,
-            database,
-            indexes=INDEXES,
-            lost_on_exit="All campaign data is lost when this process stops.",
-        )
+    INDEXES = INDEXES
+    LOST_ON_EXIT = "All campaign data is lost when this process stops."

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 
 from cohort_platform.broker import make_broker, start_consuming
-from cohort_platform.health import service_app
+from cohort_platform.health import worker_app
 from cohort_platform.logs import configure_logging
 from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
@@ -68,11 +68,4 @@ def create_app(
             if owns_mongo:
                 await mongo.close()
 
-    async def broker_ready() -> bool:
-        return await broker.ping(timeout=2.0)
-
-    return service_app(
-        lifespan,
-        {"broker": broker_ready, "mongodb": mongo.ping},
-        asyncapi=("Cohort campaign", lambda: broker),
-    )
+    return worker_app(lifespan, "Cohort campaign", broker, {"mongodb": mongo.ping})

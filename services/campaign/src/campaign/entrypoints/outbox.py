@@ -6,12 +6,11 @@ so recording outcomes never waits on (or fails with) the record-entry queue. Whe
 fails (the queue is full, the broker is away) the loop backs off, up to a minute, and the
 backlog metric shows what is waiting."""
 
-import asyncio
-import contextlib
 import logging
 
 from prometheus_client import Counter, Gauge
 
+from cohort_platform.background_loop import BackgroundLoop
 from cohort_platform.errors import describe
 
 from ..handlers.deps import Deps
@@ -26,7 +25,6 @@ PUBLISHED = Counter("campaign_outbox_published", "Record entries published")
 STALLS = Counter("campaign_outbox_stalls", "Drain passes that could not publish everything")
 
 LEASE_S = 30.0
-MAX_BACKOFF_S = 60.0
 
 
 class OutboxDrainer:
@@ -34,15 +32,14 @@ class OutboxDrainer:
         self, deps: Deps, idle_s: float = 1.0, batch: int = 500, lease_s: float = LEASE_S
     ) -> None:
         self._deps = deps
-        self._idle_s = idle_s
         self._batch = batch
         self._lease_s = lease_s
-        self._wake = asyncio.Event()
-        deps.record_entries_waiting = self._wake
-        self._task: asyncio.Task[None] | None = None
+        # Delivery handlers set this event: the loop clears it once woken.
+        self._loop = BackgroundLoop("campaign-outbox", self._step, idle_s, on_error=_stalled)
+        deps.record_entries_waiting = self._loop.wake
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        self._loop.start()
 
     async def drain_once(self) -> int:
         """One pass if this instance holds (or can take) the lease; the number published."""
@@ -53,30 +50,18 @@ class OutboxDrainer:
         BACKLOG.set(await self._deps.recipients.count_pending_record_entries())
         return published
 
-    async def _run(self) -> None:
-        backoff = 0.0
-        while True:
-            try:
-                published = await self.drain_once()
-                backoff = 0.0
-            except Exception as exc:
-                STALLS.inc()
-                backoff = min(max(backoff * 2, 0.5), MAX_BACKOFF_S)
-                log.warning(
-                    "record entries not published; retrying",
-                    extra={"retry_in_s": backoff, **describe(exc)},
-                )
-                await asyncio.sleep(backoff)
-                continue
-            if published < self._batch:
-                # Nothing more for now: wait to be woken by a delivery, or look again soon
-                # (deliveries recorded by other instances do not wake this one).
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_s)
-                self._wake.clear()
+    async def _step(self) -> bool:
+        # A full batch may mean more are waiting; a short one that nothing more is, for now.
+        return await self.drain_once() >= self._batch
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._loop.stop()
         await self._deps.leases.release(OUTBOX_LEASE, self._deps.instance_id)
+
+
+def _stalled(exc: Exception, retry_in_s: float) -> None:
+    STALLS.inc()
+    log.warning(
+        "record entries not published; retrying",
+        extra={"retry_in_s": retry_in_s, **describe(exc)},
+    )

@@ -41,10 +41,5 @@ INDEXES: list[IndexSpec] = [
 class MongoHandle(SharedHandle):
     """Record's database, with its indexes."""
 
-    def __init__(self, url: str | None, database: str) -> None:
-        super().__init__(
-            url,
-            database,
-            indexes=INDEXES,
-            lost_on_exit="Every record entry is lost when this process stops.",
-        )
+    INDEXES = INDEXES
+    LOST_ON_EXIT = "Every record entry is lost when this process stops."

@@ -1,9 +1,8 @@
 """The record service's background loops: the sender, the status publisher and the inbox poller
-(with the acknowledgement timeouts). Each survives errors with a capped back-off and says so in
-the log (ids and error types only)."""
+(with the acknowledgement timeouts), each a ``cohort_platform`` background loop: it survives errors
+with a capped back-off and says so in the log (ids and error types only)."""
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -11,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import Counter, Gauge
 
 from cohort_contracts.record import RecordState
+from cohort_platform.background_loop import BackgroundLoop
 from cohort_platform.errors import describe
 
 from ..handlers.deps import Deps
@@ -23,68 +23,33 @@ log = logging.getLogger(__name__)
 
 ENTRIES = Gauge("record_entries", "Record entries by state", ["state"])
 LOOP_ERRORS = Counter("record_loop_errors", "Background passes that failed", ["loop"])
-MAX_BACKOFF_S = 60.0
 
 
-class Loop:
-    """Runs ``step`` until stopped. ``step`` returns True when there may be more to do at once;
-    otherwise the loop waits for ``wake`` or ``idle_s``."""
+def _loop(
+    name: str, step: Callable[[], Awaitable[bool]], idle_s: float, wake: asyncio.Event | None = None
+) -> BackgroundLoop:
+    def failed(exc: Exception, retry_in_s: float) -> None:
+        LOOP_ERRORS.labels(name).inc()
+        log.warning(
+            "background pass failed; retrying",
+            extra={"loop": name, "retry_in_s": retry_in_s, **describe(exc)},
+        )
 
-    def __init__(
-        self,
-        name: str,
-        step: Callable[[], Awaitable[bool]],
-        idle_s: float,
-        wake: asyncio.Event | None = None,
-    ) -> None:
-        self.name = name
-        self._step = step
-        self._idle_s = idle_s
-        self._wake = wake or asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"record-{self.name}")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _run(self) -> None:
-        backoff = 0.0
-        while True:
-            try:
-                busy = await self._step()
-                backoff = 0.0
-            except Exception as exc:
-                LOOP_ERRORS.labels(self.name).inc()
-                backoff = min(max(backoff * 2, 0.5), MAX_BACKOFF_S)
-                log.warning(
-                    "background pass failed; retrying",
-                    extra={"loop": self.name, "retry_in_s": backoff, **describe(exc)},
-                )
-                await asyncio.sleep(backoff)
-                continue
-            if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_s)
-                self._wake.clear()
+    return BackgroundLoop(f"record-{name}", step, idle_s, wake, on_error=failed)
 
 
-def sender(deps: Deps, batch: int, idle_s: float) -> Loop:
+def sender(deps: Deps, batch: int, idle_s: float) -> BackgroundLoop:
     async def step() -> bool:
         return await send_due(deps, batch) >= batch
 
-    return Loop("sender", step, idle_s, deps.entries_waiting)
+    return _loop("sender", step, idle_s, deps.entries_waiting)
 
 
-def status_publisher(deps: Deps, idle_s: float = 0.5) -> Loop:
+def status_publisher(deps: Deps, idle_s: float = 0.5) -> BackgroundLoop:
     async def step() -> bool:
         return await publish_statuses(deps) > 0
 
-    return Loop("statuses", step, idle_s, deps.statuses_waiting)
+    return _loop("statuses", step, idle_s, deps.statuses_waiting)
 
 
 class InboxPoller:
@@ -109,7 +74,7 @@ class InboxPoller:
         self._last_sweep: float | None = None
         self.lease = f"inbox:{deps.mailbox.mailbox_id}"
         self._lease_s = max(3 * poll_interval_s, 60.0)
-        self.loop = Loop("inbox", self.step, poll_interval_s)
+        self.loop = _loop("inbox", self.step, poll_interval_s)
 
     def _due(self, last: float | None, every: float) -> bool:
         return last is None or self._clock() - last >= every
