@@ -8,7 +8,7 @@ from faststream.rabbit import RabbitBroker
 from starlette.applications import Starlette
 
 from cohort_platform.broker import make_broker, start_consuming
-from cohort_platform.health import service_app
+from cohort_platform.health import broker_ready, service_app
 from cohort_platform.logs import configure_logging
 from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
@@ -88,12 +88,12 @@ def create_app(settings: Settings | None = None, rabbit: RabbitSettings | None =
                 await watch.stop()
                 running.clear()
 
-    async def broker_ready() -> bool:
-        broker = running.get("broker")
-        return broker is not None and await broker.ping(timeout=1.0)
+    # The broker exists only while the lifespan runs (it is built with the senders).
+    def current_broker() -> RabbitBroker | None:
+        return running.get("broker")
 
     return service_app(
         lifespan,
-        checks={"broker": broker_ready},
-        asyncapi=("Cohort dispatch", lambda: running.get("broker")),
+        checks={"broker": broker_ready(current_broker, timeout_s=1.0)},
+        asyncapi=("Cohort dispatch", current_broker),
     )

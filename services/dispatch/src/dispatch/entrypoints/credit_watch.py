@@ -3,11 +3,12 @@
 a campaign, so operators should hear of it before staff do."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Iterable
 
 from prometheus_client import Counter, Gauge
+
+from cohort_platform.tasks import cancel_and_wait
 
 from ..domain.errors import CreditUnavailable
 from ..ports import CreditSource
@@ -40,10 +41,7 @@ class CreditWatch:
             self._task = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     async def check(self) -> None:
         for account in self._accounts:

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 
 from cohort_platform.broker import make_broker, start_consuming
-from cohort_platform.health import service_app
+from cohort_platform.health import worker_app
 from cohort_platform.logs import configure_logging
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
@@ -45,9 +45,4 @@ def create_app(
             await broker.stop()
             await adapters.aclose()
 
-    async def broker_ready() -> bool:
-        return await broker.ping(timeout=2.0)
-
-    return service_app(
-        lifespan, checks={"broker": broker_ready}, asyncapi=("Cohort ingest", lambda: broker)
-    )
+    return worker_app(lifespan, "Cohort ingest", broker)
