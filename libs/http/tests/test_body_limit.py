@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from cohort_http.body_limit import BodyLimit, BodyTooLarge
+from cohort_http.body_limit import BodyLimit, BodyTooLarge, capped_receive, declared_over
 
 
 async def echo(request: Request) -> PlainTextResponse:
@@ -21,9 +21,31 @@ async def too_large(request: Request, exc: Exception) -> PlainTextResponse:
     return PlainTextResponse(f"over {exc.limit}", status_code=413)
 
 
+class CallbackTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+async def callback(request: Request) -> PlainTextResponse:
+    """A route with a smaller cap of its own, inside the general one, refused its own way."""
+    if declared_over(request.scope, 5):
+        return PlainTextResponse("callback over 5 (declared)", status_code=413)
+    capped = Request(
+        request.scope, capped_receive(request.scope, request.receive, 5, CallbackTooLarge)
+    )
+    try:
+        return PlainTextResponse(str(len(await capped.body())))
+    except CallbackTooLarge as exc:
+        return PlainTextResponse(f"callback over {exc.limit}", status_code=413)
+
+
 def app() -> BodyLimit:
     inner = Starlette(
-        routes=[Route(f"/{path}", echo, methods=["POST"]) for path in ("echo", "upload", "big")],
+        routes=[
+            *(Route(f"/{path}", echo, methods=["POST"]) for path in ("echo", "upload", "big")),
+            Route("/callback", callback, methods=["POST"]),
+        ],
         exception_handlers={BodyTooLarge: too_large},
     )
     routes = {r"/upload": None, r"/big": 50}
@@ -70,3 +92,19 @@ async def test_a_route_may_have_a_larger_cap(client: httpx2.AsyncClient) -> None
     over = await client.post("/big", content=b"x" * 51)
 
     assert (within.status_code, over.status_code) == (200, 413)
+
+
+async def test_a_route_may_cap_its_own_body_and_refuse_its_own_way(
+    client: httpx2.AsyncClient,
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(2):
+            yield b"xxxx"
+
+    within = await client.post("/callback", content=b"x" * 5)
+    declared = await client.post("/callback", content=b"x" * 6)
+    counted = await client.post("/callback", content=chunks())
+
+    assert (within.status_code, within.text) == (200, "5")
+    assert (declared.status_code, declared.text) == (413, "callback over 5 (declared)")
+    assert (counted.status_code, counted.text) == (413, "callback over 5")

@@ -6,15 +6,15 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import Field
-from starlette.types import Message, Receive
 
 from cohort_contracts.campaign_requests import GetPatientList, ListPatientLists
 from cohort_contracts.campaign_views import PatientListsView, PatientListView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import Channel
+from cohort_http.body_limit import BodyTooLarge, capped_receive, declared_over
 
 from ...handlers.patient_lists import accept_patient_list
 from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
@@ -28,32 +28,12 @@ from .wiring import WiringDep, wiring_of
 PREFIX = "/v1/campaigns/{campaign_id}/patient-lists"
 
 
-class _BodyTooLarge(HTTPException):
-    """Raised from ``receive``: FastAPI's body parsing lets only HTTP exceptions through."""
-
-    def __init__(self) -> None:
-        super().__init__(status_code=413)
-
-
-def _limited(receive: Receive, limit: int) -> Receive:
-    received = 0
-
-    async def receive_within_limit() -> Message:
-        nonlocal received
-        message = await receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise _BodyTooLarge()
-        return message
-
-    return receive_within_limit
-
-
 class UploadRoute(AuthenticatedRoute):
-    """Caps the request body while it streams in. Starlette spools a file part into a
-    ``SpooledTemporaryFile`` (memory up to 1 MB, then disk) with no size limit of its own, so the
-    cap has to be on the bytes received: the file on disk never exceeds it, and a declared
-    Content-Length over it is refused before anything is read."""
+    """Caps the request body while it streams in, at ``GATEWAY_MAX_UPLOAD_BYTES`` (the general
+    ``BodyLimit`` leaves this route to it), and refuses more as a file too large. Starlette
+    spools a file part into a ``SpooledTemporaryFile`` (memory up to 1 MB, then disk) with no
+    size limit of its own, so the cap has to be on the bytes received: the file on disk never
+    exceeds it, and a declared Content-Length over it is refused before anything is read."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -63,12 +43,13 @@ class UploadRoute(AuthenticatedRoute):
             self.check(request, await verify_request(request))
             acting_caller(request)
             limit = wiring_of(request).settings.max_upload_bytes
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
+            if declared_over(request.scope, limit):
                 raise FileTooLarge(limit)
             try:
-                return await handle(Request(request.scope, _limited(request.receive, limit)))
-            except _BodyTooLarge:
+                return await handle(
+                    Request(request.scope, capped_receive(request.scope, request.receive, limit))
+                )
+            except BodyTooLarge:
                 raise FileTooLarge(limit) from None
 
         return within_limit

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from cohort_http.body_limit import capped_receive, declared_over
 from cohort_platform.group_commit import Overloaded
 from cohort_platform.webhooks import token_is_valid
 
@@ -103,34 +104,28 @@ def _check_token(wiring: WiringDep, org: str | None, token: str | None) -> str:
 MAX_CALLBACK_BYTES = 16 * 1024
 
 
-def _too_large() -> ApiError:
-    return ApiError(413, "too_large", f"A callback may be at most {MAX_CALLBACK_BYTES} bytes.")
-
-
-async def _bounded_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_CALLBACK_BYTES:
-        raise _too_large()
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_CALLBACK_BYTES:
-            raise _too_large()
-    return bytes(body)
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "too_large", f"A callback may be at most {limit} bytes.")
 
 
 async def _read_form(request: Request, model: type[F]) -> F:
+    # Within the gateway's general cap (BodyLimit), a callback has a far smaller one.
+    request = Request(
+        request.scope,
+        capped_receive(request.scope, request.receive, MAX_CALLBACK_BYTES, _too_large),
+    )
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         # Parsed directly (Firetext posts url-encoded forms, one per message): the general form
         # parser costs several times as much.
-        text = (await _bounded_body(request)).decode(errors="replace")
+        text = (await request.body()).decode(errors="replace")
         values = dict(parse_qsl(text, keep_blank_values=True))
     else:
         declared = request.headers.get("content-length", "")
         if not declared.isdigit():
             raise ApiError(411, "length_required", "Send the callback with a Content-Length.")
-        if int(declared) > MAX_CALLBACK_BYTES:
-            raise _too_large()
+        # The form parser leaves a body of a type it does not know unread: refused all the same.
+        if declared_over(request.scope, MAX_CALLBACK_BYTES):
+            raise _too_large(MAX_CALLBACK_BYTES)
         form = await request.form()
         values = {key: value for key, value in form.items() if isinstance(value, str)}
     try:
