@@ -33,6 +33,7 @@ from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel
 
 from ...ports import expect
 from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .created import point_to_created
 from .errors import error_responses
 from .models import Body, PageNumber, PageSize, TemplateId
 from .wiring import WiringDep
@@ -164,7 +165,7 @@ async def create_campaign(
         link_expiry_days=body.link_expiry_days,
     )
     view = expect(await wiring.campaign.request(request), CampaignView)
-    response.headers["Location"] = f"/v1/campaigns/{view.id}"
+    point_to_created(response, router, view.id)
     return view
 
 

@@ -21,6 +21,7 @@ from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
 from ...uploads import FileFormat
 from ...uploads.errors import FileTooLarge
 from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller, verify_request
+from .created import point_to_created
 from .downloads import csv_download, csv_responses
 from .errors import error_responses
 from .wiring import WiringDep, wiring_of
@@ -112,7 +113,7 @@ async def upload_patient_list(
         limits=wiring.limits,
     )
     view = accepted.view
-    response.headers["Location"] = f"/v1/campaigns/{campaign_id}/patient-lists/{view.id}"
+    point_to_created(response, upload_router, view.id, campaign_id=campaign_id)
     return UploadAccepted(
         **view.model_dump(),
         format=accepted.format,

@@ -22,6 +22,7 @@ from cohort_contracts.opt_out import (
 from ...domain.link_tokens import unsubscribe_org
 from ...ports import expect
 from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .created import point_to_created
 from .errors import error_responses
 from .models import Body
 from .patient_access import client_address, not_a_link, on_behalf_of_patient, throttle
@@ -69,7 +70,7 @@ async def add_suppression(
 ) -> Model:
     request = AddSuppression(**caller.envelope(), contact=body.contact)
     view = expect(await wiring.campaign.request(request), SuppressionView)
-    response.headers["Location"] = f"/v1/suppressions/{view.id}"
+    point_to_created(response, router, view.id)
     return view
 
 

@@ -17,6 +17,7 @@ from cohort_contracts.vocabulary import CampaignType
 
 from ...ports import expect
 from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .created import point_to_created
 from .errors import error_responses
 from .models import Body, TemplatePath
 from .wiring import WiringDep
@@ -96,7 +97,7 @@ async def create_template(
         **caller.envelope(), name=body.name, type=body.type, body=body.body, subject=body.subject
     )
     view = expect(await wiring.campaign.request(request), TemplateView)
-    response.headers["Location"] = f"/v1/templates/{view.id}"
+    point_to_created(response, router, view.id)
     return view
 
 
