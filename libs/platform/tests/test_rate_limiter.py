@@ -1,5 +1,6 @@
-"""The shared token bucket: arithmetic on a hand-moved clock, pacing and rate changes on the
-real one, several tokens at once (one per recipient of a multi-number request)."""
+"""The shared token bucket: arithmetic on a hand-moved clock, pacing and rate changes on a fake
+loop clock (``looptime``: waits take no real time and are measured exactly), several tokens at
+once (one per recipient of a multi-number request)."""
 
 import asyncio
 import math
@@ -107,13 +108,21 @@ def test_the_amount_must_be_positive(amount: float) -> None:
         TokenBucket(1).try_acquire(amount)
 
 
+def test_a_token_earned_to_a_hair_is_a_token() -> None:
+    clock = SettableClock()
+    bucket = TokenBucket(50, clock=clock)
+    clock.advance(0.02)  # 0.02 * 50 is 0.9999999999999998 in floating point
+    assert bucket.try_acquire() == 0
+
+
+@pytest.mark.looptime
 async def test_acquire_paces_large_requests_at_the_rate() -> None:
-    bucket = TokenBucket(100)
     loop = asyncio.get_running_loop()
+    bucket = TokenBucket(100, clock=loop.time)
     started = loop.time()
     await asyncio.gather(*(bucket.acquire(10) for _ in range(3)))
-    elapsed = loop.time() - started
-    assert 0.28 <= elapsed < 0.6  # 30 tokens at 100/s from an empty bucket
+    # 30 tokens at 100/s from an empty bucket.
+    assert loop.time() - started == pytest.approx(0.3, abs=1e-6)
 
 
 @pytest.mark.parametrize("rate", [0, -1.0])
@@ -125,39 +134,45 @@ def test_rate_must_be_positive(rate: float) -> None:
         bucket.set_rate(rate)
 
 
+@pytest.mark.looptime
 async def test_acquire_paces_requests_at_the_rate() -> None:
-    bucket = TokenBucket(50)
     loop = asyncio.get_running_loop()
+    bucket = TokenBucket(50, clock=loop.time)
     started = loop.time()
     await asyncio.gather(*(bucket.acquire() for _ in range(10)))
-    elapsed = loop.time() - started
-    assert 0.18 <= elapsed < 0.5  # 10 requests at 50/s from an empty bucket: 0.2 s
+    # 10 requests at 50/s from an empty bucket.
+    assert loop.time() - started == pytest.approx(0.2, abs=1e-6)
 
 
+@pytest.mark.looptime
 async def test_raising_the_rate_wakes_a_waiting_request() -> None:
-    bucket = TokenBucket(0.2)  # the first token is 5 s away
     loop = asyncio.get_running_loop()
+    bucket = TokenBucket(0.2, clock=loop.time)  # the first token is 5 s away
     started = loop.time()
     waiter = asyncio.create_task(bucket.acquire())
     await asyncio.sleep(0.05)
     assert not waiter.done()
 
     bucket.set_rate(100)
-    await asyncio.wait_for(waiter, timeout=1)
-    assert loop.time() - started < 0.5
+    await waiter
+    # 0.01 of a token earned at 0.2/s, the other 0.99 at 100/s: not the 5 s it would have been.
+    assert loop.time() - started == pytest.approx(0.05 + 0.0099, abs=1e-6)
 
 
+@pytest.mark.looptime
 async def test_lowering_the_rate_slows_requests_already_waiting() -> None:
-    bucket = TokenBucket(100)
     loop = asyncio.get_running_loop()
+    bucket = TokenBucket(100, clock=loop.time)
     waiters = [asyncio.create_task(bucket.acquire()) for _ in range(3)]
     await asyncio.sleep(0)
     bucket.set_rate(5)
     started = loop.time()
     await asyncio.gather(*waiters)
-    assert loop.time() - started >= 0.5  # three tokens at 5/s, not at 100/s
+    # Three tokens at 5/s, not at 100/s.
+    assert loop.time() - started == pytest.approx(0.6, abs=1e-6)
 
 
+@pytest.mark.looptime
 async def test_a_cancelled_waiter_does_not_hold_up_the_next() -> None:
     bucket = TokenBucket(0.5)
     first = asyncio.create_task(bucket.acquire())

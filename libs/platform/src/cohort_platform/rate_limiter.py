@@ -96,7 +96,7 @@ class TokenBucket:
         if self._updated >= self._until:
             return math.inf
         needed = min(amount, self.capacity)
-        if self._tokens >= needed:
+        if self._tokens >= needed - _ROUNDING:
             self._tokens -= amount
             return 0.0
         return (needed - self._tokens) / self._rate
@@ -121,6 +121,12 @@ class TokenBucket:
         if now >= self._until:
             self._tokens = min(self._tokens, 0.0)
         self._updated = now
+
+
+#: Tokens earned as elapsed * rate land a hair short of a whole number (0.02 s * 50/s is
+#: 0.9999999999999998); without this slack a waiter would wait again for a fraction of a
+#: nanosecond, and on a clock that does not move that finely (a test's loop clock) for ever.
+_ROUNDING = 1e-9
 
 
 def _check_positive(requests_per_second: float) -> None:
