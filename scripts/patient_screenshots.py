@@ -79,7 +79,7 @@ def booking_pages(stack: Stack, browser: Browser, camera: Camera) -> str:
     camera.shoot("patient-13-cancel")
 
     # Someone else takes the time this patient is about to book.
-    other = browser.new_page(viewport=PHONE, locale="en-GB")
+    other = browser.new_page(viewport=PHONE)
     other.goto(racer.link)
     enter_birth_date(other, racer.birth_date)
     other.locator("input[name=day]").first.check()
@@ -171,7 +171,7 @@ def main() -> None:
         with running(stack):
             print(f"services up; patient pages into {OUT.relative_to(ROOT)}/")
             with chromium() as browser:
-                camera = Camera(browser.new_page(viewport=PHONE, locale="en-GB"), PHONE)
+                camera = Camera(browser.new_page(viewport=PHONE), PHONE)
                 booking = booking_pages(stack, browser, camera)
                 questionnaire = questionnaire_pages(stack, camera)
                 staff_pages(stack, camera, booking, questionnaire)

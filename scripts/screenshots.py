@@ -253,7 +253,7 @@ def main() -> None:
         with running(stack):
             print(f"services up; pages into {OUT.relative_to(ROOT)}/")
             with chromium() as browser:
-                camera = Camera(browser.new_page(viewport=DESKTOP, locale="en-GB"), DESKTOP)
+                camera = Camera(browser.new_page(viewport=DESKTOP), DESKTOP)
                 journey(stack, camera, listed.csv_bytes)
     camera.check()
     print(f"{len(camera.taken)} pages, each at 1280 px and 375 px; axe-core found no problems")

@@ -110,11 +110,12 @@ class RpcServing(BaseMiddleware):
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
         reply_by = (msg.headers or {}).get(REPLY_BY)
-        if msg.reply_to and isinstance(reply_by, int) and time.time() * 1000 > reply_by:
+        late_ms = int(time.time() * 1000) - reply_by if isinstance(reply_by, int) else 0
+        if msg.reply_to and late_ms > 0:
             ABANDONED.labels("request").inc()
             log.info(
                 "request dropped: its asker stopped waiting",
-                extra={"message_id": msg.message_id, "late_ms": int(time.time() * 1000) - reply_by},
+                extra={"message_id": msg.message_id, "late_ms": late_ms},
             )
             raise AckMessage
         return await call_next(msg)

@@ -64,17 +64,32 @@ async def campaign_with_recipients(deps: Deps, n: int) -> tuple[uuid.UUID, uuid.
     list_id = await register(deps, campaign.id, n)
     event = rows_resolved(campaign.id, list_id, [outcome(i) for i in range(1, n + 1)])
     await lists.record_resolved_rows(event, deps)
+    await write_message(
+        deps, campaign.id, "Hello ((first_name)), your flu jab is due.", actor="user-1"
+    )
+    return campaign.id, list_id
+
+
+async def write_message(
+    deps: Deps,
+    campaign_id: uuid.UUID,
+    body: str,
+    *,
+    subject: str | None = None,
+    actor: str = "u",
+) -> None:
+    """Sets the campaign's message, as staff do on the message page."""
     await campaigns.set_message(
         SetMessage(
             correlation_id=cid(),
             org_id=ORG,
-            actor="user-1",
-            campaign_id=campaign.id,
-            body="Hello ((first_name)), your flu jab is due.",
+            actor=actor,
+            campaign_id=campaign_id,
+            body=body,
+            subject=subject,
         ),
         deps,
     )
-    return campaign.id, list_id
 
 
 async def claim(

@@ -8,7 +8,7 @@ from cohort_contracts.campaign_views import LanguageNeedCount
 from cohort_contracts.ingest import RowOutcome
 
 from ..builders import ORG, outcome, rows_resolved
-from .helpers import cid, new_campaign, register
+from .helpers import cid, new_campaign, register, write_message
 
 
 def _with_language(row: int, language: str | None, interpreter: bool = False) -> RowOutcome:
@@ -31,12 +31,7 @@ async def test_the_review_counts_language_needs_and_each_patient_shows_theirs(de
         _with_language(5, None),
     ]
     await lists.record_resolved_rows(rows_resolved(campaign.id, list_id, outcomes), deps)
-    from cohort_contracts.campaign_requests import SetMessage
-
-    await campaigns.set_message(
-        SetMessage(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign.id, body="Hi"),
-        deps,
-    )
+    await write_message(deps, campaign.id, "Hi")
 
     review = await campaigns.get_review(
         GetReview(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign.id), deps

@@ -32,6 +32,7 @@ from .helpers import (
     send,
     sending,
     sent_and_released,
+    write_message,
 )
 
 OTHER_ORG = "B82002"
@@ -245,19 +246,7 @@ async def test_an_email_carries_a_signed_one_click_link_that_opts_out(
     list_id = await register(deps, campaign.id, 1)
     event = rows_resolved(campaign.id, list_id, [outcome(1)], channel="email")
     await lists.record_resolved_rows(event, deps)
-    from cohort_contracts.campaign_requests import SetMessage
-
-    await campaigns.set_message(
-        SetMessage(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign.id,
-            body="Hello",
-            subject="Flu",
-        ),
-        deps,
-    )
+    await write_message(deps, campaign.id, "Hello", subject="Flu")
     reviewed = await campaigns.get_review(
         GetReview(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign.id), deps
     )

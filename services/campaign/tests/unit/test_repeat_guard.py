@@ -21,14 +21,13 @@ from cohort_contracts.campaign_requests import (
     ExcludeRecentlyMessaged,
     GetReview,
     ListRecipients,
-    SetMessage,
 )
 from cohort_contracts.campaign_views import ReviewView
 from cohort_contracts.vocabulary import RecipientStatus, SendReason
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim, new_campaign, register
+from .helpers import campaign_with_recipients, cid, claim, new_campaign, register, write_message
 from .test_send_timing import NOON, Clock, release, released_ids, send
 
 TEXT = "Hello ((first_name)), your flu jab is due."
@@ -51,10 +50,7 @@ async def draft(deps: Deps, rows: range, body: str = TEXT) -> uuid.UUID:
     list_id = await register(deps, campaign.id, len(rows))
     event = rows_resolved(campaign.id, list_id, [outcome(i) for i in rows])
     await lists.record_resolved_rows(event, deps)
-    await campaigns.set_message(
-        SetMessage(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign.id, body=body),
-        deps,
-    )
+    await write_message(deps, campaign.id, body)
     return campaign.id
 
 

@@ -21,7 +21,6 @@ from cohort_contracts.campaign_requests import (
     ListCampaigns,
     RegisterPatientList,
     SendCampaign,
-    SetMessage,
 )
 from cohort_contracts.campaign_views import CampaignView
 from cohort_contracts.routing import SEND_MESSAGES
@@ -30,7 +29,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim
+from .helpers import campaign_with_recipients, cid, claim, write_message
 
 #: A Wednesday in January (GMT), at noon and at 21:00.
 NOON = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)
@@ -301,17 +300,7 @@ async def test_quiet_hours_hold_texts_but_not_emails(deps: Deps, publisher: Fake
             ]
         event = rows_resolved(campaign.id, list_id, outcomes, channel=channel)
         await lists.record_resolved_rows(event, deps)
-    await campaigns.set_message(
-        SetMessage(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign.id,
-            body="Hello ((first_name))",
-            subject="Flu",
-        ),
-        deps,
-    )
+    await write_message(deps, campaign.id, "Hello ((first_name))", subject="Flu")
     await send(deps, campaign.id, 5)
 
     assert await release(deps, campaign.id) == 3
