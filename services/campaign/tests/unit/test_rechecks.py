@@ -114,8 +114,10 @@ async def test_pds_unavailable_leaves_them_waiting_and_they_are_asked_again(
 
     assert await release_now(deps, campaign_id) == 0
     assert len(_published(publisher, RECHECK_PATIENTS, RecheckPatients)) == 1
-    # Once the request is presumed lost, it is asked for again; still nothing is sent.
-    impatient = dataclasses.replace(deps, recheck_timeout_s=0)
+    # Once the request is presumed lost, it is asked for again; still nothing is sent. (A
+    # second later: stored times keep milliseconds, so within the same one nothing is older.)
+    later = deps.clock() + timedelta(seconds=1)
+    impatient = dataclasses.replace(deps, recheck_timeout_s=0, clock=lambda: later)
     assert await release_now(impatient, campaign_id) == 0
     assert len(_published(publisher, RECHECK_PATIENTS, RecheckPatients)) == 2
     assert released(publisher) == []
