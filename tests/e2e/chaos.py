@@ -317,7 +317,12 @@ def run_chaos(rows: int, log_dir: Path, seed: int, settle_s: float = 600) -> Fig
         stack.start()
         driver.start()
         started = time.monotonic()
-        _campaign(stack, driver, rows, figures, settle_s)
+        try:
+            _campaign(stack, driver, rows, figures, settle_s)
+        except AssertionError as exc:
+            # The broker goes with the run: say what its dead-letter queues held first.
+            dead = asyncio.run(_dead_letters(broker.url, stack.namespace))
+            raise AssertionError(f"{exc}; dead letters: {dead}; faults: {driver.done}") from exc
         figures.seconds = round(time.monotonic() - started, 1)
         driver.stop()
         driver.join(timeout=120)

@@ -7,12 +7,14 @@ from faststream import BaseMiddleware
 from faststream.message import StreamMessage
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
+from faststream.rabbit.subscriber import RabbitSubscriber
 
 from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
 
 from .errors import describe
 from .message_metrics import MessageMetrics
+from .redelivery import delivery_number, pause_before_redelivery
 from .rpc import RpcClient, RpcServing
 from .settings import RabbitSettings
 from .topology import Topology
@@ -34,7 +36,6 @@ class IdOnlyErrorLog(BaseMiddleware):
             return await call_next(msg)
         except Exception as exc:
             raw = getattr(msg, "raw_message", None)
-            headers = getattr(raw, "headers", None) or {}
             log.warning(
                 "handler failed",
                 extra={
@@ -42,8 +43,7 @@ class IdOnlyErrorLog(BaseMiddleware):
                     "correlation_id": msg.correlation_id,
                     "routing_key": getattr(raw, "routing_key", None),
                     "redelivered": getattr(raw, "redelivered", None),
-                    # Absent on a first delivery; 1 on the first redelivery.
-                    "delivery_count": int(headers.get("x-delivery-count", 0)) + 1,
+                    "delivery_count": delivery_number(msg),
                     **describe(exc),
                 },
             )
@@ -58,7 +58,16 @@ def make_broker(settings: RabbitSettings, *, prefetch: int = 16) -> RabbitBroker
         # Tracing first (outermost), so a failure's log line is written inside its span. It
         # costs next to nothing while tracing is off (cohort_platform.tracing). A request
         # dropped by ``RpcServing`` is not counted as handled.
-        middlewares=[RabbitTelemetryMiddleware(), RpcServing, MessageMetrics, IdOnlyErrorLog],
+        # The pause outside the error log, so a failure is logged when it happens.
+        middlewares=[
+            RabbitTelemetryMiddleware(),
+            RpcServing,
+            MessageMetrics,
+            pause_before_redelivery(
+                settings.cohort_redelivery_pause_s, settings.cohort_redelivery_pause_max_s
+            ),
+            IdOnlyErrorLog,
+        ],
         # on_return_raises: an unroutable message is an error, not a silent drop.
         default_channel=Channel(prefetch_count=prefetch, on_return_raises=True),
     )
@@ -108,7 +117,16 @@ async def start_consuming(
     that already exists, and a reply to an early request finds its queue, instead of either
     being dropped."""
     await broker.connect()
-    await topology.declare(broker)
+    # A subscriber on a channel of its own (a prefetch of its own) declares its queue itself:
+    # FastStream keeps one object per queue, bound to the channel that declared it first, and
+    # consumes on that channel, so a queue declared here would be consumed at the broker's
+    # prefetch instead.
+    own_channel = frozenset(
+        sub.queue.name
+        for sub in broker.subscribers
+        if isinstance(sub, RabbitSubscriber) and sub.channel is not None
+    )
+    await topology.declare(broker, leave=own_channel)
     for rpc in rpc_clients:
         await rpc.declare()
     await broker.start()

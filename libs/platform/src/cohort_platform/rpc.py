@@ -17,7 +17,7 @@ import time
 import uuid
 from typing import Any
 
-from aio_pika.exceptions import PublishError
+from aio_pika.exceptions import AMQPError, ChannelInvalidStateError, PublishError
 from faststream import BaseMiddleware
 from faststream.exceptions import AckMessage
 from faststream.message import StreamMessage
@@ -50,6 +50,11 @@ for _what in ("request", "reply"):
 
 class RpcTimeout(Exception):
     """Nobody answered in time (down, overloaded or the request was lost)."""
+
+
+class RpcUnavailable(RpcTimeout):
+    """The request could not be sent: the connection to RabbitMQ is down or being
+    re-established. No answer will come; asking again shortly may work."""
 
 
 class RpcClient:
@@ -100,6 +105,9 @@ class RpcClient:
             body = await asyncio.wait_for(future, self._timeout)
         except TimeoutError as exc:
             raise RpcTimeout(type(request).__name__) from exc
+        except (AMQPError, ChannelInvalidStateError, ConnectionError) as exc:
+            # A closed channel fails at once; its connection comes back by itself.
+            raise RpcUnavailable(type(request).__name__) from exc
         finally:
             self._pending.pop(key, None)
         return body

@@ -12,6 +12,12 @@ class RabbitSettings(BaseSettings):
     cohort_namespace: str = Field(default="cohort", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
     #: Deliveries of one message before it is dead-lettered (quorum ``x-delivery-limit``).
     cohort_delivery_limit: int = Field(default=5, ge=1, le=50)
+    #: A handler that failed waits this long before its message goes back to the queue,
+    #: doubling with each delivery: a failure that lasts a moment (a connection being
+    #: re-established) must not use up the delivery limit in a burst of instant retries.
+    cohort_redelivery_pause_s: float = Field(default=0.5, ge=0)
+    #: The longest such wait.
+    cohort_redelivery_pause_max_s: float = Field(default=10.0, ge=0)
     #: Bound of every work queue; beyond it RabbitMQ refuses publishes (back-pressure).
     cohort_max_queue_length: int = Field(default=100_000, ge=100)
     #: Seconds a request to campaign may take before the caller gives up.

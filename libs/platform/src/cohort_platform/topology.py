@@ -53,15 +53,23 @@ class Topology:
             routing_key=route.queue,
         )
 
-    async def declare(self, broker: RabbitBroker, routes: tuple[Route, ...] = ALL_ROUTES) -> None:
-        """Declare every queue, its dead-letter queue and bindings (idempotent).
+    async def declare(
+        self,
+        broker: RabbitBroker,
+        routes: tuple[Route, ...] = ALL_ROUTES,
+        *,
+        leave: frozenset[str] = frozenset(),
+    ) -> None:
+        """Declare every queue, its dead-letter queue and bindings (idempotent); the queues
+        named in ``leave`` only get their dead-letter queue (their subscriber declares them).
 
         Publishers declare too, so a message is never unroutable because its consumer has not
         started yet."""
         dlx = await broker.declare_exchange(self.dead_letter_exchange())
         for route in routes:
             exchange = await broker.declare_exchange(self.exchange(route.exchange))
-            queue = await broker.declare_queue(self.queue(route))
-            await queue.bind(exchange, routing_key=route.routing_key)
+            if self.name(route.queue) not in leave:
+                queue = await broker.declare_queue(self.queue(route))
+                await queue.bind(exchange, routing_key=route.routing_key)
             dlq = await broker.declare_queue(self.dead_letter_queue(route))
             await dlq.bind(dlx, routing_key=route.queue)

@@ -172,9 +172,12 @@ class RecipientRepository(Protocol):
         campaign_id: UUID,
         ids: Sequence[str],
         references: Mapping[str, str] | None = None,
+        claim_id: str | None = None,
     ) -> list[str]:
         """Atomically move queued → sending, storing each recipient's provider reference from
-        ``references`` where it has one; returns exactly the ids this call moved."""
+        ``references`` where it has one; returns exactly the ids this claim moved that are
+        still ``sending``. The same ``claim_id`` again returns the same ids (a retried claim
+        whose answer was lost); without one, each call is a claim of its own."""
         ...
 
     async def transition(

@@ -1,5 +1,6 @@
 """Pauses, returns, shared references, the save-to-record outbox and stale messages."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from campaign.handlers import campaigns, outcomes, receipts, record_entries
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import ClaimMessages, ResumeCampaign
+from cohort_contracts.campaign_requests import CancelCampaign, ClaimMessages, ResumeCampaign
 from cohort_contracts.sending import (
     SendingBlocked,
 )
@@ -209,3 +210,47 @@ async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_
     assert campaign is not None
     assert await releasing.release(campaign, deps) == 2
     assert sorted(await claim(deps, campaign_id, ids)) == sorted(ids)
+
+
+def _claim_request(campaign_id: uuid.UUID, ids: list[str]) -> ClaimMessages:
+    return ClaimMessages(
+        correlation_id=cid(),
+        org_id=ORG,
+        actor="dispatch",
+        campaign_id=campaign_id,
+        recipient_ids=ids,
+    )
+
+
+async def test_a_claim_asked_again_gets_the_same_answer(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    """Dispatch asks again, with the same message, when the answer was lost (a broker restart,
+    a campaign instance killed after writing). Without the same answer, the recipients the
+    first asking moved to ``sending`` would never be sent."""
+    campaign_id, ids = await sent_and_released(deps, publisher, 3)
+    request = _claim_request(campaign_id, ids)
+
+    first = (await releasing.claim_messages(request, deps)).claimed
+    again = (await releasing.claim_messages(request, deps)).claimed
+
+    assert sorted(first) == sorted(again) == sorted(ids)
+    # Any other claim, a redelivered batch's included, gets none of them.
+    assert (await releasing.claim_messages(_claim_request(campaign_id, ids), deps)).claimed == []
+
+
+async def test_a_claim_asked_again_after_a_cancel_gets_nothing(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await sent_and_released(deps, publisher, 2)
+    request = _claim_request(campaign_id, ids)
+    assert sorted((await releasing.claim_messages(request, deps)).claimed) == sorted(ids)
+
+    # Cancelled while dispatch waited for the lost answer: the claimed are withdrawn.
+    campaign = await campaigns.cancel_campaign(
+        CancelCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
+    )
+    assert campaign.status is CampaignStatus.CANCELLED
+    await deps.recipients.cancel_claimed(ORG, campaign_id, ids)
+
+    assert (await releasing.claim_messages(request, deps)).claimed == []

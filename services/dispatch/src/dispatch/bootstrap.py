@@ -17,7 +17,7 @@ from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
-from .adapters.campaign_claims import RpcCampaignClaims
+from .adapters.campaign_claims import ClaimRetry, RpcCampaignClaims
 from .adapters.firetext_sms import FiretextAccount, FiretextSmsSender, make_http_client
 from .adapters.rabbit_publisher import RabbitEventPublisher
 from .adapters.smtp_email import SmtpEmailSender
@@ -173,7 +173,15 @@ def consumer_adapters(
     sms_limiter = TokenBucket(settings.sms_rate_limit)
     counter = send_queue_counter(rabbit)
     events = RabbitEventPublisher(broker, topology)
-    sending = sending_deps(settings, senders, RpcCampaignClaims(rpc), events, sms_limiter)
+    claims = RpcCampaignClaims(
+        rpc,
+        ClaimRetry(
+            attempts=settings.claim_attempts,
+            initial_backoff_s=settings.retry_initial_backoff_s,
+            max_backoff_s=settings.claim_max_backoff_s,
+        ),
+    )
+    sending = sending_deps(settings, senders, claims, events, sms_limiter)
     return ConsumerAdapters(
         deps=Deps(sending=sending, credit=senders.credit),
         sms_sharer=sms_rate_sharer(settings, sms_limiter, counter),

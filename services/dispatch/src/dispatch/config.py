@@ -35,8 +35,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8103, ge=1, le=65535)
     log_level: str = "INFO"
-    #: Messages a consumer holds at once; each ``SendMessages`` can carry hundreds of patients.
+    #: Receipts and replies a consumer holds at once.
     prefetch: int = Field(default=4, ge=1, le=100)
+    #: ``SendMessages`` batches an instance works on at once (each carries hundreds of
+    #: patients). Every batch held when an instance dies goes back to the queue and counts
+    #: towards ``COHORT_DELIVERY_LIMIT``, so scale sending out with instances, not this.
+    send_prefetch: int = Field(default=1, ge=1, le=16)
 
     sms_provider: Literal["firetext", "stub"] = "firetext"
     email_provider: Literal["smtp", "stub"] = "smtp"
@@ -56,6 +60,11 @@ class Settings(BaseSettings):
     #: Emails per second, per instance.
     email_rate_limit: float = Field(default=20.0, gt=0)
     send_attempts: int = Field(default=4, ge=1, le=20)
+    #: Requests for one claim while campaign does not answer, before the batch is given back
+    #: to the queue (each giving back counts towards ``COHORT_DELIVERY_LIMIT``).
+    claim_attempts: int = Field(default=6, ge=1, le=20)
+    #: The longest pause between two requests for one claim.
+    claim_max_backoff_s: float = Field(default=8.0, ge=0)
     retry_initial_backoff_s: float = Field(default=0.5, ge=0)
     retry_max_backoff_s: float = Field(default=8.0, ge=0)
 

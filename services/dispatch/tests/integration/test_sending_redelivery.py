@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from cohort_contracts.campaign_requests import RpcError
+from cohort_contracts.campaign_requests import ClaimMessages, RpcError
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth
@@ -75,10 +75,12 @@ async def test_a_batch_that_keeps_failing_is_dead_lettered_after_the_delivery_li
     ):
         campaign.refuse_with = RpcError(code="unavailable", message="database down")
         await campaign.send(SEND_MESSAGES, cmd)
-        await eventually(lambda: len(campaign.claim_requests) == DELIVERY_LIMIT + 1)
+        # Each delivery asks for its claim a few times before giving the batch back.
+        asked = (DELIVERY_LIMIT + 1) * SETTINGS.claim_attempts
+        await eventually(lambda: len(campaign.claim_requests) == asked)
         await wait_for_depth(rabbit, f"{SEND_MESSAGES.queue}.dlq", 1)
         await asyncio.sleep(0.3)  # dead-lettered for good: no further delivery follows
-        assert len(campaign.claim_requests) == DELIVERY_LIMIT + 1
+        assert len(campaign.claim_requests) == asked
 
     assert sms.attempts == []
     assert campaign.messages_sent == []
@@ -99,3 +101,36 @@ async def test_a_batch_waiting_at_start_up_is_claimed_at_the_first_try(
             async with running_consumer(SETTINGS, rabbit, senders):
                 await eventually(lambda: len(campaign.messages_sent) == 1, within_s=4)
             assert len(campaign.claim_requests) == 1
+
+
+class HeldClaims(FakeCampaignClaims):
+    """Claims that wait until the test lets them through: a batch stays in the handler."""
+
+    def __init__(self, queued: list[str]) -> None:
+        super().__init__(queued)
+        self.gate = asyncio.Event()
+
+    async def claim(self, request: ClaimMessages) -> list[str]:
+        await self.gate.wait()
+        return await super().claim(request)
+
+
+async def test_an_instance_holds_one_batch_at_a_time(rabbit: RabbitSettings) -> None:
+    """The others wait in the queue, so an instance that dies gives back (and charges a
+    delivery to) only the batch it was working on."""
+    batches = [make_send_messages(3) for _ in range(3)]
+    claims = HeldClaims([m.recipient_id for b in batches for m in b.messages])
+    senders = Senders(sms=FakeSmsSender(), email=FakeEmailSender(), credit=FakeCreditSource())
+
+    async with (
+        running_consumer(SETTINGS, rabbit, senders),
+        campaign_double(rabbit, claims) as campaign,
+    ):
+        for batch in batches:
+            await campaign.send(SEND_MESSAGES, batch)
+        await eventually(lambda: len(campaign.claim_requests) == 1)
+        await wait_for_depth(rabbit, SEND_MESSAGES.queue, 2)
+
+        claims.gate.set()
+        await eventually(lambda: len(campaign.messages_sent) == 3)
+        assert await queue_depth(rabbit, SEND_MESSAGES.queue) == 0

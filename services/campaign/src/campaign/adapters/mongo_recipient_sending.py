@@ -79,8 +79,9 @@ class RecipientSending:
         campaign_id: UUID,
         ids: Sequence[str],
         references: Mapping[str, str] | None = None,
+        claim_id: str | None = None,
     ) -> list[str]:
-        claim_id = uuid.uuid4().hex
+        claim_id = claim_id or uuid.uuid4().hex
         # One guarded write per provider reference (a group's members share one), all under
         # this claim's id; most chunks are one or two groups.
         by_reference: dict[str | None, list[str]] = defaultdict(list)
@@ -107,8 +108,14 @@ class RecipientSending:
             moved += result.modified_count
         await self._counts.add(campaign_id, shifted(R.QUEUED, R.SENDING, moved))
         # Each document moves at most once, so the ones carrying this claim id are exactly the
-        # ones this call moved, however many callers raced for the same ids.
-        query = {"_id": {"$in": list(ids)}, "claim_id": claim_id}
+        # ones this claim moved, however many callers raced for the same ids, and a claim asked
+        # again (its answer was lost) gets the same answer. Only those still ``sending``: one
+        # withdrawn by a cancel since must not be handed out again.
+        query = {
+            "_id": {"$in": list(ids)},
+            "claim_id": claim_id,
+            "status": RecipientStatus.SENDING.value,
+        }
         return [d["_id"] async for d in self._c.find(query, {"_id": 1})]
 
     async def expire(

@@ -67,8 +67,9 @@ class MongoRecipientRepository:
         campaign_id: UUID,
         ids: Sequence[str],
         references: Mapping[str, str] | None = None,
+        claim_id: str | None = None,
     ) -> list[str]:
-        return await self._sending.claim(org_id, campaign_id, ids, references)
+        return await self._sending.claim(org_id, campaign_id, ids, references, claim_id)
 
     async def cancel_claimed(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
         return await self._sending.cancel_claimed(org_id, campaign_id, ids)

@@ -206,8 +206,15 @@ async def claim_messages(req: ClaimMessages, deps: Deps) -> ClaimResult:
     if req.channel != "email" and quiet_until(quiet, deps.clock()) is not None:
         log.info("claim held for quiet hours", extra={"campaign_id": str(req.campaign_id)})
         return ClaimResult(claimed=[])
+    # Keyed by the request: dispatch asks again with the same message when an answer is lost
+    # (a broker restart, a campaign instance killed after writing), and gets the recipients
+    # the first asking claimed for it instead of none (they would never be sent).
     claimed = await deps.recipients.claim(
-        req.org_id, req.campaign_id, req.recipient_ids, req.provider_references
+        req.org_id,
+        req.campaign_id,
+        req.recipient_ids,
+        req.provider_references,
+        claim_id=req.message_id.hex,
     )
     # Look again after writing: a cancel saved between the check above and the claim would
     # otherwise let these go out after staff were told sending had stopped. Cancel writes the

@@ -38,7 +38,7 @@ async def running_consumer(
     rpc = RpcClient(rpc_broker, topology, caller="dispatch", timeout=rabbit.cohort_rpc_timeout_s)
     rpc.attach()
     adapters = bootstrap.consumer_adapters(settings, rabbit, senders, broker, topology, rpc)
-    register(broker, topology, adapters.deps)
+    register(broker, topology, adapters.deps, send_prefetch=settings.send_prefetch)
     try:
         await rpc_broker.start()
         # Declare every queue and its dead-letter queue before consuming: a message rejected

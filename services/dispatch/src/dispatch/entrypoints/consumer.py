@@ -2,7 +2,7 @@
 (``redeliver_on_error``: errors requeue up to the delivery limit, ``PermanentError`` and invalid
 payloads dead-letter at once)."""
 
-from faststream.rabbit import RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit import Channel, RabbitBroker, RabbitExchange, RabbitQueue
 
 from cohort_contracts.campaign_requests import RpcReply
 from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
@@ -32,11 +32,20 @@ from ..handlers import (
 )
 
 
-def register(broker: RabbitBroker, topology: Topology, deps: Deps) -> None:
+def register(
+    broker: RabbitBroker, topology: Topology, deps: Deps, *, send_prefetch: int = 1
+) -> None:
     def route_args(route: Route) -> tuple[RabbitQueue, RabbitExchange]:
         return topology.queue(route), topology.exchange(route.exchange)
 
-    @broker.subscriber(*route_args(SEND_MESSAGES))
+    # Batches on a channel of their own, few at a time: RabbitMQ 3.x quorum queues count every
+    # message a dying consumer held towards the delivery limit, begun or not, so batches
+    # prefetched and never begun would be dead-lettered after a few crashes and restarts.
+    # One batch keeps the provider busy (the calls of its chunks run concurrently).
+    @broker.subscriber(
+        *route_args(SEND_MESSAGES),
+        channel=Channel(prefetch_count=send_prefetch, on_return_raises=True),
+    )
     @redeliver_on_error
     async def on_send_messages(cmd: SendMessages) -> None:
         await send_messages(cmd, deps.sending)
