@@ -5,6 +5,7 @@ import logging
 import httpx2
 from faststream.rabbit import RabbitBroker
 
+from cohort_platform.broker import RabbitPublisher
 from cohort_platform.rpc import RpcClient
 from cohort_platform.topology import Topology
 
@@ -34,7 +35,6 @@ from .adapters.organisations_file import (
     load_organisation_phones,
     load_safety_policies,
 )
-from .adapters.rabbit_publisher import RabbitPublisher
 from .config import DEV_LINK_SECRET, CampaignSettings
 from .domain.links import LinkSigner
 from .domain.messages import MessageRenderer
