@@ -113,18 +113,26 @@ async def claim(
     return result.claimed
 
 
-async def send(deps: Deps, campaign_id: uuid.UUID, count: int) -> None:
-    """Sends it, confirming ``count`` recipients, as staff do after the review."""
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=count,
-        ),
-        deps,
+def send_request(
+    campaign_id: uuid.UUID, count: int, actor: str = "u", **extra: object
+) -> SendCampaign:
+    """The send staff confirm after the review, for ``count`` recipients; ``extra``: when
+    (``send_at``) and over how long (``spread_hours``)."""
+    return SendCampaign(
+        correlation_id=cid(),
+        org_id=ORG,
+        actor=actor,
+        campaign_id=campaign_id,
+        confirm_recipient_count=count,
+        **extra,
     )
+
+
+async def send(
+    deps: Deps, campaign_id: uuid.UUID, count: int, actor: str = "u", **extra: object
+) -> CampaignView:
+    """Sends it, confirming ``count`` recipients, as staff do after the review."""
+    return await campaigns.send_campaign(send_request(campaign_id, count, actor, **extra), deps)
 
 
 async def sending(deps: Deps, n: int) -> uuid.UUID:
