@@ -24,6 +24,7 @@ from cohort_contracts.sending import (
     SendOutcome,
     SendStatus,
 )
+from cohort_contracts.vocabulary import Channel
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
@@ -40,7 +41,9 @@ async def new_campaign(deps: Deps, org: str = ORG) -> CampaignView:
     )
 
 
-async def register(deps: Deps, campaign_id: uuid.UUID, total: int, org: str = ORG) -> uuid.UUID:
+async def register(
+    deps: Deps, campaign_id: uuid.UUID, total: int, org: str = ORG, channel: Channel = "sms"
+) -> uuid.UUID:
     list_id = uuid.uuid4()
     await lists.register_patient_list(
         RegisterPatientList(
@@ -49,7 +52,7 @@ async def register(deps: Deps, campaign_id: uuid.UUID, total: int, org: str = OR
             actor="user-1",
             campaign_id=campaign_id,
             list_id=list_id,
-            channel="sms",
+            channel=channel,
             filename="list.csv",
             columns=["NHS Number", "Date of Birth", "Notes"],
             total_rows=total,

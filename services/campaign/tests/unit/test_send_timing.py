@@ -18,7 +18,6 @@ from cohort_contracts.campaign_requests import (
     GetAudit,
     GetCampaign,
     ListCampaigns,
-    RegisterPatientList,
 )
 from cohort_contracts.sending import SendMessages
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
@@ -29,6 +28,7 @@ from .helpers import (
     campaign_with_recipients,
     cid,
     claim,
+    register,
     release_now,
     released_ids,
     send,
@@ -243,21 +243,7 @@ async def test_quiet_hours_hold_texts_but_not_emails(deps: Deps, publisher: Fake
         deps,
     )
     for channel, rows in (("sms", range(1, 3)), ("email", range(3, 6))):
-        list_id = uuid.uuid4()
-        await lists.register_patient_list(
-            RegisterPatientList(
-                correlation_id=cid(),
-                org_id=ORG,
-                actor="u",
-                campaign_id=campaign.id,
-                list_id=list_id,
-                channel=channel,
-                filename=f"{channel}.csv",
-                columns=["NHS Number", "Date of Birth", "Notes"],
-                total_rows=len(rows),
-            ),
-            deps,
-        )
+        list_id = await register(deps, campaign.id, len(rows), channel=channel)
         outcomes = [outcome(i) for i in rows]
         if channel == "email":
             outcomes = [
