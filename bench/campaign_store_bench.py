@@ -64,6 +64,7 @@ from cohort_contracts.ingest import ResolvedPatient, RowOutcome, RowsResolved  #
 from cohort_contracts.routing import Route  # noqa: E402
 from cohort_contracts.sending import SendMessages  # noqa: E402
 from cohort_contracts.vocabulary import UploadReason  # noqa: E402
+from cohort_testing.nhs_numbers import valid_numbers  # noqa: E402
 
 ORG = "A81001"
 FAILED_EVERY = 100
@@ -88,22 +89,8 @@ class UnlimitedCredit:
         return None
 
 
-def nhs_numbers(n: int) -> list[str]:
-    """``n`` distinct valid (Modulus 11) NHS numbers in the 999 test range."""
-    found: list[str] = []
-    seed = 0
-    while len(found) < n:
-        base = f"999{seed:06d}"
-        total = sum(int(d) * w for d, w in zip(base, range(10, 1, -1), strict=True))
-        check = 11 - total % 11
-        if check != 10:
-            found.append(base + str(0 if check == 11 else check))
-        seed += 1
-    return found
-
-
 def outcomes(n: int) -> list[RowOutcome]:
-    numbers = nhs_numbers(n)
+    numbers = valid_numbers("999", n)
     rows = []
     for row in range(1, n + 1):
         cells = [numbers[row - 1], "01/01/1980", f"note {row}"]
