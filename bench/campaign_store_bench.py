@@ -33,22 +33,12 @@ from typing import Any
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.tables import table  # noqa: E402
-from campaign.adapters.mongo_audit import MongoAuditTrail  # noqa: E402
-from campaign.adapters.mongo_campaigns import (  # noqa: E402
-    MongoCampaignRepository,
-    MongoPatientListRepository,
-)
 from campaign.adapters.mongo_database import MongoHandle  # noqa: E402
-from campaign.adapters.mongo_early_receipts import MongoEarlyReceipts  # noqa: E402
-from campaign.adapters.mongo_recipient_messages import MongoRecipientMessages  # noqa: E402
-from campaign.adapters.mongo_recipients import (  # noqa: E402
-    MongoRecipientRepository,
-    MongoReleaseLog,
-)
-from campaign.adapters.mongo_templates import MongoTemplateRepository  # noqa: E402
+from campaign.bootstrap import build_store_deps  # noqa: E402
 from campaign.domain.links import LinkSigner  # noqa: E402
 from campaign.domain.messages import MessageRenderer  # noqa: E402
-from campaign.handlers import campaigns, lists, sending  # noqa: E402
+from campaign.handlers import campaigns, lists  # noqa: E402
+from campaign.handlers import release as releasing  # noqa: E402
 from campaign.handlers.deps import Deps  # noqa: E402
 from campaign.handlers.review import get_review  # noqa: E402
 from cohort_contracts.campaign_requests import (  # noqa: E402
@@ -64,6 +54,7 @@ from cohort_contracts.ingest import ResolvedPatient, RowOutcome, RowsResolved  #
 from cohort_contracts.routing import Route  # noqa: E402
 from cohort_contracts.sending import SendMessages  # noqa: E402
 from cohort_contracts.vocabulary import UploadReason  # noqa: E402
+from cohort_testing.nhs_numbers import valid_numbers  # noqa: E402
 
 ORG = "A81001"
 FAILED_EVERY = 100
@@ -88,22 +79,8 @@ class UnlimitedCredit:
         return None
 
 
-def nhs_numbers(n: int) -> list[str]:
-    """``n`` distinct valid (Modulus 11) NHS numbers in the 999 test range."""
-    found: list[str] = []
-    seed = 0
-    while len(found) < n:
-        base = f"999{seed:06d}"
-        total = sum(int(d) * w for d, w in zip(base, range(10, 1, -1), strict=True))
-        check = 11 - total % 11
-        if check != 10:
-            found.append(base + str(0 if check == 11 else check))
-        seed += 1
-    return found
-
-
 def outcomes(n: int) -> list[RowOutcome]:
-    numbers = nhs_numbers(n)
+    numbers = valid_numbers("999", n)
     rows = []
     for row in range(1, n + 1):
         cells = [numbers[row - 1], "01/01/1980", f"note {row}"]
@@ -173,21 +150,15 @@ async def timed(
 
 
 def make_deps(mongo: MongoHandle, publisher: CountingPublisher, release_batch: int) -> Deps:
-    return Deps(
-        campaigns=MongoCampaignRepository(mongo),
-        lists=MongoPatientListRepository(mongo),
-        recipients=MongoRecipientRepository(mongo),
-        releases=MongoReleaseLog(mongo),
-        publisher=publisher,
-        audit=MongoAuditTrail(mongo),
-        credit=UnlimitedCredit(),
-        release_batch_size=release_batch,
-        templates=MongoTemplateRepository(mongo),
-        recipient_messages=MongoRecipientMessages(mongo),
-        early_receipts=MongoEarlyReceipts(mongo),
-        renderer=MessageRenderer(
+    # The service's own wiring (quiet hours off: the bench must release whatever the hour).
+    return build_store_deps(
+        mongo,
+        publisher,
+        UnlimitedCredit(),
+        MessageRenderer(
             LinkSigner(b"bench-secret", "https://book.example.nhs.uk/l/"), {ORG: "Riverside"}
         ),
+        release_batch_size=release_batch,
     )
 
 
@@ -268,7 +239,7 @@ async def run_size(n: int, batch: int, release_batch: int) -> list[Phase]:
     )
     campaign = await deps.campaigns.get(ORG, view.id)
     assert campaign is not None
-    released, count = await timed("release", ready, lambda: sending.release(campaign, deps), poll)
+    released, count = await timed("release", ready, lambda: releasing.release(campaign, deps), poll)
     if count != ready or publisher.messages != ready:
         raise SystemExit(f"released {count} ({publisher.messages} published), expected {ready}")
     await mongo.close()

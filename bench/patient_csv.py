@@ -4,8 +4,9 @@
 import csv
 import io
 
-from tests.e2e.patients import uk_date, valid_numbers
+from tests.e2e.patients import uk_date
 
+from cohort_testing.nhs_numbers import valid_numbers
 from pds_sim.synthetic import synthetic_patient
 
 COLUMNS = ["NHS Number", "Surname", "Forename", "Date of Birth", "Postcode", "Usual GP"]

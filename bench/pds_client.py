@@ -14,8 +14,8 @@ from pathlib import Path
 import aiohttp
 import httpx2
 from httpx_aiohttp.httpx2 import AiohttpTransport
-from tests.e2e.patients import valid_numbers
 
+from cohort_testing.nhs_numbers import valid_numbers
 from ingest.adapters.pds import FHIR_JSON, PdsPatientDirectory
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings

@@ -23,9 +23,10 @@ from tests.e2e.browser import (  # noqa: E402
     sign_in,
     stack_env,
 )
-from tests.e2e.patients import uk_date, valid_numbers  # noqa: E402
+from tests.e2e.patients import uk_date  # noqa: E402
 from tests.e2e.stack import Stack  # noqa: E402
 
+from cohort_testing.nhs_numbers import valid_numbers  # noqa: E402
 from pds_sim.synthetic import synthetic_patient  # noqa: E402
 
 RIVERSIDE = "A81002"

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from cohort_testing.nhs_numbers import valid_numbers
 from pds_sim.synthetic import synthetic_patient
 
-from .patients import uk_date, valid_numbers
+from .patients import uk_date
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

@@ -38,11 +38,11 @@ import httpx2
 from cohort_contracts.routing import ALL_ROUTES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
+from cohort_testing.nhs_numbers import valid_numbers
 from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
 from .log_scan import scan, service_logs
-from .patients import valid_numbers
 from .private_broker import PrivateBroker
 from .sending_flow import IN_FLIGHT, list_csv
 from .stack import MODULES, Stack

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from cohort_nhs import is_valid_nhs_number
 from pds_sim import synthetic
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,12 +36,6 @@ class Finding:
     where: str
 
 
-def _valid_nhs_number(number: str) -> bool:
-    total = sum(int(d) * w for d, w in zip(number[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    return check != 10 and (0 if check == 11 else check) == int(number[9])
-
-
 def _names() -> frozenset[str]:
     names = {
         *synthetic._GIVEN_FEMALE,  # the simulator's own lists are the test data
@@ -60,7 +55,7 @@ _NAME = re.compile(r"\b(" + "|".join(sorted(map(re.escape, NAMES))) + r")\b")
 
 def scan_line(text: str) -> Iterator[str]:
     """The kinds of patient data ``text`` holds."""
-    if any(_valid_nhs_number(m.group()) for m in _NHS.finditer(text)):
+    if any(is_valid_nhs_number(m.group()) for m in _NHS.finditer(text)):
         yield "NHS number"
     if _MOBILE.search(text):
         yield "mobile number"

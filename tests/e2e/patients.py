@@ -5,25 +5,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from cohort_testing.nhs_numbers import valid_numbers
 from pds_sim.synthetic import synthetic_patient
-
-
-def with_check_digit(nine: str) -> str | None:
-    total = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 10:
-        return None
-    return nine + str(0 if check == 11 else check)
-
-
-def valid_numbers(prefix: str, count: int) -> list[str]:
-    numbers: list[str] = []
-    n = 0
-    while len(numbers) < count:
-        if number := with_check_digit(f"{prefix}{n:06d}"):
-            numbers.append(number)
-        n += 1
-    return numbers
 
 
 def uk_date(iso: str) -> str:

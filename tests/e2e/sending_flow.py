@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 import httpx2
 
+from cohort_testing.nhs_numbers import numbers_starting
 from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
-from .patients import with_check_digit
 from .stack import Stack
 
 ORG = "A81001"
@@ -56,10 +56,8 @@ def by_mobile(patient: Patient) -> object:
 
 def synthetic_patients(prefix: str = "999") -> Iterator[Patient]:
     """Every synthetic patient whose NHS number starts ``prefix``, in number order."""
-    width = 9 - len(prefix)
-    for n in range(10**width):
-        if number := with_check_digit(f"{prefix}{n:0{width}d}"):
-            yield synthetic(number)
+    for number in numbers_starting(prefix):
+        yield synthetic(number)
 
 
 def pick(

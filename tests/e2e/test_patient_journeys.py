@@ -21,12 +21,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from campaign.domain.links import LinkSigner
+from cohort_testing.nhs_numbers import valid_numbers
 from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
 from .browser import ORGANISATIONS, axe_violations, chromium, mobile, sign_in
 from .own_stack import run_stack
-from .patients import uk_date, valid_numbers
+from .patients import uk_date
 from .stack import LINK_SECRET, Stack
 
 pytestmark = pytest.mark.e2e

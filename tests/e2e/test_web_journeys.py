@@ -15,12 +15,13 @@ import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from cohort_testing.nhs_numbers import valid_numbers
 from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
 from .browser import axe_violations, chromium, patient_list, sign_in, stack_env
 from .own_stack import run_stack
-from .patients import uk_date, valid_numbers
+from .patients import uk_date
 from .stack import Stack
 
 pytestmark = pytest.mark.e2e

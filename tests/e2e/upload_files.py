@@ -9,14 +9,15 @@ from datetime import date
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, UploadReason
+from cohort_testing.nhs_numbers import valid_numbers
 from pds_sim.synthetic import synthetic_patient
-
-from .patients import with_check_digit
 
 #: Synthetic patients the PDS simulator says were born on 29 February 1980 (found by search).
 LEAP_DAY = date(1980, 2, 29)
 LEAP_PATIENTS = ("9994582879", "9994721577", "9994835173")
 EXTRA = ["row_number", "reason_code", "reason"]
+# Each list below takes the synthetic patients of its own five-digit prefix (``valid_numbers``),
+# so that none is a duplicate of another list's.
 NHS, DOB, GIVEN, FAMILY = "NHS number", "date of birth", "given name", "family name"
 
 
@@ -53,18 +54,6 @@ class ListFile:
         for reason, _ in self.failures.values():
             counts[reason.value] = counts.get(reason.value, 0) + 1
         return counts
-
-
-def valid_numbers(prefix: str, count: int) -> list[str]:
-    """Synthetic patients' NHS numbers starting ``prefix`` (five digits), so that each list
-    has its own patients and none is a duplicate of another list's."""
-    numbers: list[str] = []
-    n = 0
-    while len(numbers) < count:
-        if number := with_check_digit(f"{prefix}{n:04d}"):
-            numbers.append(number)
-        n += 1
-    return numbers
 
 
 def born(nhs: str) -> date:

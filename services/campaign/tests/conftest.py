@@ -1,20 +1,14 @@
-from collections.abc import AsyncIterator
-
 import pytest
 
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.bootstrap import build_store_deps
 from campaign.handlers.deps import Deps
-from cohort_testing.mongo_stores import STORES, fresh_database
+from cohort_testing.mongo_stores import mongo_fixture
 
 from .builders import make_renderer
 from .fakes import FakeCreditSource, FakePublisher
 
-
-@pytest.fixture(params=STORES)
-async def mongo(request: pytest.FixtureRequest) -> AsyncIterator[MongoHandle]:
-    async with fresh_database(request, MongoHandle, "cohort_test") as handle:
-        yield handle
+mongo = mongo_fixture(MongoHandle, "cohort_test")
 
 
 @pytest.fixture

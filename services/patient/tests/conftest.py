@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx2
 import pytest
 
+from cohort_testing.in_process import app_client
 from patient.app import create_app
 from patient.config import PatientSettings
 
@@ -24,7 +25,5 @@ async def patient() -> AsyncIterator[Patient]:
     gateway = FakeGateway()
     settings = PatientSettings(gateway_secret=SECRET, nhs_fonts=False, gateway_url="http://gateway")
     app = create_app(settings, transport=httpx2.ASGITransport(app=gateway.app))
-    async with app.router.lifespan_context(app):
-        transport = httpx2.ASGITransport(app=app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://patient") as client:
-            yield Patient(client, gateway)
+    async with app_client(app, "http://patient") as client:
+        yield Patient(client, gateway)

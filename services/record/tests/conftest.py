@@ -1,8 +1,6 @@
-from collections.abc import AsyncIterator
-
 import pytest
 
-from cohort_testing.mongo_stores import STORES, fresh_database
+from cohort_testing.mongo_stores import mongo_fixture
 from record.adapters.mongo_database import MongoHandle
 from record.bootstrap import build_store_deps
 from record.config import PracticeSettings, RecordSettings
@@ -11,11 +9,7 @@ from record.handlers.deps import Deps
 from .builders import ORG
 from .fakes import FakeMailbox, FakePublisher
 
-
-@pytest.fixture(params=STORES)
-async def mongo(request: pytest.FixtureRequest) -> AsyncIterator[MongoHandle]:
-    async with fresh_database(request, MongoHandle, "record_test") as handle:
-        yield handle
+mongo = mongo_fixture(MongoHandle, "record_test")
 
 
 @pytest.fixture

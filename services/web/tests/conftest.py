@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from cohort_testing.in_process import app_client
 from web.app import create_app
 from web.config import WebSettings
 
@@ -56,10 +57,8 @@ def settings(**overrides: object) -> WebSettings:
 async def web() -> AsyncIterator[Web]:
     gateway = FakeGateway()
     app = create_app(settings(), transport=httpx2.ASGITransport(app=gateway.app))
-    async with app.router.lifespan_context(app):
-        transport = httpx2.ASGITransport(app=app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://web") as client:
-            yield Web(client, gateway)
+    async with app_client(app, "http://web") as client:
+        yield Web(client, gateway)
 
 
 @pytest.fixture

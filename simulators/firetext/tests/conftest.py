@@ -1,6 +1,6 @@
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from cohort_testing.in_process import app_client
 from cohort_testing.local_server import serve as run_server
 from firetext_sim.app import create_app
 from firetext_sim.config import Settings
@@ -19,15 +20,9 @@ from firetext_sim.config import Settings
 API_KEY = "test-api-key"
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx2.AsyncClient]:
+def serve(app: FastAPI) -> AbstractAsyncContextManager[httpx2.AsyncClient]:
     """The app behind an in-memory transport, with its lifespan running."""
-    transport = httpx2.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx2.AsyncClient(transport=transport, base_url="http://firetext.test") as client,
-    ):
-        yield client
+    return app_client(app, "http://firetext.test")
 
 
 def make_settings(**overrides: Any) -> Settings:

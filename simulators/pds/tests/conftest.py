@@ -1,5 +1,5 @@
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -8,21 +8,16 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 
+from cohort_testing.in_process import app_client
 from pds_sim.app import FHIR_BASE_PATH, create_app
 from pds_sim.config import Settings
 
 DATA_FILE = Path(__file__).parents[1] / "data" / "patients.ndjson"
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[httpx2.AsyncClient]:
+def serve(app: FastAPI) -> AbstractAsyncContextManager[httpx2.AsyncClient]:
     """The app behind an in-memory transport, with its lifespan running."""
-    transport = httpx2.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx2.AsyncClient(transport=transport, base_url="http://pds.test") as client,
-    ):
-        yield client
+    return app_client(app, "http://pds.test")
 
 
 def make_app(**overrides: Any) -> FastAPI:

@@ -1,6 +1,7 @@
 """How the web app and the patient pages are put together, the same way: one client of the
 gateway's API for the app's life, the session cookie, body caps and security headers, the
-NHS.UK frontend's files, and the checks that keep development secrets out of production."""
+NHS.UK frontend's files and macros, and the checks that keep development secrets out of
+production."""
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import httpx2
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.applications import Starlette
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
@@ -93,6 +95,19 @@ def mount_nhsuk_frontend(app: Starlette, settings: PageSettings) -> None:
     nhsuk = settings.node_modules / "nhsuk-frontend" / "dist" / "nhsuk"
     app.mount("/assets", StaticFiles(directory=nhsuk / "assets", check_dir=False), name="assets")
     app.mount("/nhsuk", StaticFiles(directory=nhsuk, check_dir=False), name="nhsuk")
+
+
+def nhsuk_templates(templates: Path) -> Environment:
+    """The Jinja environment of an app's pages: its ``templates`` first, then the NHS.UK
+    frontend's macros (``nhsuk-frontend-jinja``)."""
+    return Environment(
+        loader=ChoiceLoader([FileSystemLoader(templates), PackageLoader("nhsuk_frontend_jinja")]),
+        # The NHS macros read optional parameters through chains (params.hint.text).
+        undefined=ChainableUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def check_secrets(

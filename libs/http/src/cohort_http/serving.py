@@ -5,7 +5,7 @@ from collections.abc import Callable
 import uvicorn
 from starlette.types import ASGIApp
 
-from .json_logs import configure_logging
+from cohort_platform.json_logs import JsonFormatter, log_json_to_stdout
 
 
 def serve(
@@ -18,8 +18,9 @@ def serve(
     graceful_shutdown_s: int | None = None,
 ) -> None:
     """The logs are set up before the app is made, so that what it logs as it starts is JSON
-    too; uvicorn's own logging stays off (``json_logs`` says why)."""
-    configure_logging(service, log_level)
+    too (the services' lines, without a trace: ``cohort_platform.json_logs``, pure Python);
+    uvicorn's own logging stays off (``json_logs`` says why)."""
+    log_json_to_stdout(JsonFormatter(service), log_level)
     uvicorn.run(
         make_app(),
         host=host,

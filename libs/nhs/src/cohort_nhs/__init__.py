@@ -1,7 +1,7 @@
 """The values every service reads the same way (one definition each, tested against shared test
 vectors in ``vectors/`` that the simulators' own independent implementations run too)."""
 
-from .nhs_number import is_valid_nhs_number
+from .nhs_number import check_digit, is_valid_nhs_number
 from .phones import international_digits, uk_mobile
 from .sms import (
     MAX_SMS_CHARACTERS,
@@ -17,6 +17,7 @@ from .sms import (
 __all__ = [
     "MAX_SMS_CHARACTERS",
     "SmsSize",
+    "check_digit",
     "international_digits",
     "is_gsm",
     "is_valid_nhs_number",

@@ -5,8 +5,6 @@ namespace. Every route has exactly one consuming service, so this is every messa
 ``python -m cohort_ops.asyncapi --write`` regenerates it; ``tests/test_operator_docs.py`` fails
 when the checked-in file differs from what the code generates."""
 
-import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,8 @@ from dispatch.entrypoints.consumer import register as register_dispatch
 from dispatch.handlers.deps import Deps as DispatchDeps
 from ingest.entrypoints.consumer import register_consumer as register_ingest
 from record.entrypoints.consumer import register as register_record
+
+from .generated import print_or_write
 
 ROOT = Path(__file__).resolve().parents[4]
 DOCUMENT = ROOT / "docs" / "asyncapi.yaml"
@@ -48,16 +48,7 @@ def generate() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cohort_ops.asyncapi")
-    parser.add_argument("--write", action="store_true", help=f"write {DOCUMENT}")
-    args = parser.parse_args(argv)
-    text = generate()
-    if args.write:
-        DOCUMENT.parent.mkdir(exist_ok=True)
-        DOCUMENT.write_text(text)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return print_or_write("python -m cohort_ops.asyncapi", DOCUMENT, generate, argv)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,12 @@ panels so it stays consistent (one datasource variable, unique ids, a grid witho
 ``python -m cohort_ops.dashboard --write`` regenerates it; a test fails when it drifts and when
 a panel names a metric nothing exports."""
 
-import argparse
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .generated import print_or_write
 
 ROOT = Path(__file__).resolve().parents[4]
 DASHBOARD = ROOT / "deploy" / "observability" / "grafana" / "cohort.json"
@@ -283,14 +283,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cohort_ops.dashboard")
-    parser.add_argument("--write", action="store_true", help=f"write {DASHBOARD}")
-    if parser.parse_args(argv).write:
-        DASHBOARD.parent.mkdir(parents=True, exist_ok=True)
-        DASHBOARD.write_text(render())
-    else:
-        sys.stdout.write(render())
-    return 0
+    return print_or_write("python -m cohort_ops.dashboard", DASHBOARD, render, argv)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,11 @@
 read for it in ``unsuccessful.csv``, from ``cohort_contracts.vocabulary`` (the code staff's text
 comes from). ``python -m cohort_ops.reasons_docs --write`` regenerates it."""
 
-import argparse
-import sys
 from pathlib import Path
 
 from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, UploadReason
+
+from .generated import print_or_write
 
 ROOT = Path(__file__).resolve().parents[4]
 DOCUMENT = ROOT / "docs" / "upload-reasons.md"
@@ -60,13 +60,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cohort_ops.reasons_docs")
-    parser.add_argument("--write", action="store_true", help=f"write {DOCUMENT}")
-    if parser.parse_args(argv).write:
-        DOCUMENT.write_text(render())
-    else:
-        sys.stdout.write(render())
-    return 0
+    return print_or_write("python -m cohort_ops.reasons_docs", DOCUMENT, render, argv)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,8 @@ in its settings class, or, for the few fields without one, ``DESCRIPTIONS`` belo
 ``python -m cohort_ops.settings_docs --write`` regenerates it; ``tests/test_operator_docs.py``
 fails when a setting has no description or the file is out of date."""
 
-import argparse
 import ast
 import inspect
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +28,8 @@ from ingest.config import IngestSettings
 from patient.config import PatientSettings
 from pds_sim.config import Settings as PdsSimSettings
 from record.config import RecordSettings
+
+from .generated import print_or_write
 
 ROOT = Path(__file__).resolve().parents[4]
 DOCUMENT = ROOT / "docs" / "configuration.md"
@@ -277,14 +277,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cohort_ops.settings_docs")
-    parser.add_argument("--write", action="store_true", help=f"write {DOCUMENT}")
-    if parser.parse_args(argv).write:
-        DOCUMENT.parent.mkdir(exist_ok=True)
-        DOCUMENT.write_text(render())
-    else:
-        sys.stdout.write(render())
-    return 0
+    return print_or_write("python -m cohort_ops.settings_docs", DOCUMENT, render, argv)
 
 
 if __name__ == "__main__":

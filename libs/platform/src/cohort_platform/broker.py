@@ -86,6 +86,18 @@ async def publish(broker: RabbitBroker, topology: Topology, route: Route, messag
     )
 
 
+class RabbitPublisher:
+    """A service's publisher (its ``ports`` say which routes): ``publish`` on one broker and
+    topology."""
+
+    def __init__(self, broker: RabbitBroker, topology: Topology) -> None:
+        self._broker = broker
+        self._topology = topology
+
+    async def publish(self, route: Route, message: Message) -> None:
+        await publish(self._broker, self._topology, route, message)
+
+
 async def publish_encoded(
     broker: RabbitBroker,
     topology: Topology,

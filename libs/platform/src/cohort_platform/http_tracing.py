@@ -10,8 +10,9 @@ never recorded. Health, readiness and metrics scrapes are not traced."""
 from opentelemetry import context, trace
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .asgi_responses import NotedStatus, route_template
 from .tracing import tracer
 
 _UNTRACED = frozenset({"/healthz", "/readyz", "/metrics", "/metrics/"})
@@ -34,21 +35,15 @@ class TracingMiddleware:
             links=_caller_link(scope),
             attributes={"http.request.method": method},
         ) as span:
-            status = 500
-
-            async def send_and_note(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = int(message["status"])
-                await send(message)
-
+            response = NotedStatus(send)
             try:
-                await self.app(scope, receive, send_and_note)
+                await self.app(scope, receive, response.send)
             finally:
-                route = getattr(scope.get("route"), "path", None)
+                route = route_template(scope)
                 if route is not None:
                     span.update_name(f"{method} {route}")
                     span.set_attribute("http.route", route)
+                status = response.status
                 span.set_attribute("http.response.status_code", status)
                 if status >= 500:
                     span.set_status(Status(StatusCode.ERROR, f"HTTP {status}"))

@@ -40,3 +40,15 @@ async def fresh_database(
     if not handle.standin:
         await handle.db.client.drop_database(handle.db.name)
     await handle.close()
+
+
+def mongo_fixture(handle_for: Callable[[str | None, str], H], prefix: str) -> object:
+    """A service's ``mongo`` fixture, for its conftest (``mongo = mongo_fixture(...)``): every
+    test that asks for it runs once per store in ``STORES``, on a fresh database."""
+
+    @pytest.fixture(name="mongo", params=STORES)
+    async def mongo(request: pytest.FixtureRequest) -> AsyncIterator[H]:
+        async with fresh_database(request, handle_for, prefix) as handle:
+            yield handle
+
+    return mongo

@@ -7,6 +7,7 @@ with ``-rs`` to see the reasons, grouped into one line each."""
 import pytest
 
 from .servers import SHARED as _servers
+from .servers import Server
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -18,20 +19,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     _servers.stop()
 
 
+def _url_or_skip(server: Server, name: str) -> str:
+    if server.url is None:
+        pytest.skip(f"no {name}: {server.source}")
+    return server.url
+
+
 @pytest.fixture(scope="session")
 def rabbitmq_url() -> str:
-    server = _servers.rabbitmq()
-    if server.url is None:
-        pytest.skip(f"no RabbitMQ: {server.source}")
-    return server.url
+    return _url_or_skip(_servers.rabbitmq(), "RabbitMQ")
 
 
 @pytest.fixture(scope="session")
 def mongodb_url() -> str:
-    server = _servers.mongodb()
-    if server.url is None:
-        pytest.skip(f"no real MongoDB: {server.source}")
-    return server.url
+    return _url_or_skip(_servers.mongodb(), "real MongoDB")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -5,6 +5,8 @@ import logging
 import httpx2
 from faststream.rabbit import RabbitBroker
 
+from cohort_mongo import MongoLeases
+from cohort_platform.broker import RabbitPublisher
 from cohort_platform.rpc import RpcClient
 from cohort_platform.topology import Topology
 
@@ -14,7 +16,6 @@ from .adapters.mongo_audit import MongoAuditTrail
 from .adapters.mongo_campaigns import MongoCampaignRepository, MongoPatientListRepository
 from .adapters.mongo_database import MongoHandle
 from .adapters.mongo_early_receipts import MongoEarlyReceipts
-from .adapters.mongo_leases import MongoLeases
 from .adapters.mongo_patient import (
     MongoAppointments,
     MongoLinkAccess,
@@ -34,7 +35,6 @@ from .adapters.organisations_file import (
     load_organisation_phones,
     load_safety_policies,
 )
-from .adapters.rabbit_publisher import RabbitPublisher
 from .config import DEV_LINK_SECRET, CampaignSettings
 from .domain.links import LinkSigner
 from .domain.messages import MessageRenderer

@@ -24,6 +24,7 @@ from cohort_contracts.sending import (
     SendOutcome,
     SendStatus,
 )
+from cohort_contracts.vocabulary import Channel
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
@@ -40,7 +41,9 @@ async def new_campaign(deps: Deps, org: str = ORG) -> CampaignView:
     )
 
 
-async def register(deps: Deps, campaign_id: uuid.UUID, total: int, org: str = ORG) -> uuid.UUID:
+async def register(
+    deps: Deps, campaign_id: uuid.UUID, total: int, org: str = ORG, channel: Channel = "sms"
+) -> uuid.UUID:
     list_id = uuid.uuid4()
     await lists.register_patient_list(
         RegisterPatientList(
@@ -49,7 +52,7 @@ async def register(deps: Deps, campaign_id: uuid.UUID, total: int, org: str = OR
             actor="user-1",
             campaign_id=campaign_id,
             list_id=list_id,
-            channel="sms",
+            channel=channel,
             filename="list.csv",
             columns=["NHS Number", "Date of Birth", "Notes"],
             total_rows=total,
@@ -113,18 +116,26 @@ async def claim(
     return result.claimed
 
 
-async def send(deps: Deps, campaign_id: uuid.UUID, count: int) -> None:
-    """Sends it, confirming ``count`` recipients, as staff do after the review."""
-    await campaigns.send_campaign(
-        SendCampaign(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign_id,
-            confirm_recipient_count=count,
-        ),
-        deps,
+def send_request(
+    campaign_id: uuid.UUID, count: int, actor: str = "u", **extra: object
+) -> SendCampaign:
+    """The send staff confirm after the review, for ``count`` recipients; ``extra``: when
+    (``send_at``) and over how long (``spread_hours``)."""
+    return SendCampaign(
+        correlation_id=cid(),
+        org_id=ORG,
+        actor=actor,
+        campaign_id=campaign_id,
+        confirm_recipient_count=count,
+        **extra,
     )
+
+
+async def send(
+    deps: Deps, campaign_id: uuid.UUID, count: int, actor: str = "u", **extra: object
+) -> CampaignView:
+    """Sends it, confirming ``count`` recipients, as staff do after the review."""
+    return await campaigns.send_campaign(send_request(campaign_id, count, actor, **extra), deps)
 
 
 async def sending(deps: Deps, n: int) -> uuid.UUID:

@@ -16,8 +16,8 @@ from cohort_contracts.vocabulary import CampaignStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid
-from .test_send_timing import NOON, Clock, actions, release, released_ids, send
+from .helpers import campaign_with_recipients, cid, release_now, released_ids, send
+from .test_send_timing import NOON, Clock, actions
 
 
 def approving(deps: Deps, above: int) -> Deps:
@@ -43,11 +43,11 @@ async def test_a_large_send_waits_for_a_second_user(deps: Deps, publisher: FakeP
     view = await send(deps, campaign_id, 3, actor="user-1")
     assert view.status == CampaignStatus.AWAITING_APPROVAL
     assert view.send_requested_by == "user-1"
-    assert await release(deps, campaign_id) == 0
+    assert await release_now(deps, campaign_id) == 0
 
     view = await approve(deps, campaign_id, "user-2", 3)
     assert (view.status, view.approved_by) == (CampaignStatus.SENDING, "user-2")
-    assert await release(deps, campaign_id) == 3
+    assert await release_now(deps, campaign_id) == 3
     trail = await actions(deps, campaign_id)
     assert trail.index("approval_requested") < trail.index("approved")
     assert "sent" not in trail
@@ -60,7 +60,7 @@ async def test_nobody_approves_their_own_send(deps: Deps, publisher: FakePublish
 
     with pytest.raises(Forbidden):
         await approve(deps, campaign_id, "user-1", 3)
-    assert await release(deps, campaign_id) == 0
+    assert await release_now(deps, campaign_id) == 0
     assert released_ids(publisher) == []
 
 

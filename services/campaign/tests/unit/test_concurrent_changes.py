@@ -21,7 +21,6 @@ from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CancelCampaign,
     ResumeCampaign,
-    SendCampaign,
     SetMessage,
 )
 from cohort_contracts.sending import MessagesSent, SendingBlocked, SendMessages, SendOutcome
@@ -36,6 +35,7 @@ from .helpers import (
     messages_sent,
     release_now,
     released,
+    send_request,
     sending,
 )
 
@@ -208,13 +208,7 @@ async def test_a_send_never_goes_out_with_a_message_other_than_the_last_one_save
 ) -> None:
     campaign_id, _ = await campaign_with_recipients(deps, 3)
     racing = interleaved(deps, seed)
-    send = SendCampaign(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor="u",
-        campaign_id=campaign_id,
-        confirm_recipient_count=3,
-    )
+    send = send_request(campaign_id, 3)
     edit = SetMessage(
         correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id, body=NEW_BODY
     )
@@ -242,13 +236,7 @@ async def test_a_repeated_request_is_applied_once(
     """A request redelivered while (or after) it is handled is recognised, not refused."""
     campaign_id, _ = await campaign_with_recipients(deps, 2)
     racing = interleaved(deps, seed)
-    send = SendCampaign(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor="u",
-        campaign_id=campaign_id,
-        confirm_recipient_count=2,
-    )
+    send = send_request(campaign_id, 2)
 
     results = await run_together(
         lambda: campaigns.send_campaign(send, racing), lambda: campaigns.send_campaign(send, racing)

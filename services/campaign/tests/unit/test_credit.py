@@ -3,12 +3,12 @@ import pytest
 from campaign.domain.errors import Conflict
 from campaign.handlers import campaigns
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import GetReview, SendCampaign
+from cohort_contracts.campaign_requests import GetReview
 from cohort_contracts.vocabulary import CampaignStatus
 
 from ..builders import ORG
 from ..fakes import FakeCreditSource
-from .helpers import campaign_with_recipients, cid
+from .helpers import campaign_with_recipients, cid, send_request
 
 
 async def test_the_review_shows_the_balance_and_the_credits_needed(
@@ -27,13 +27,7 @@ async def test_sending_is_refused_when_the_balance_is_short(
 ) -> None:
     credit.credits = 2
     campaign_id, _ = await campaign_with_recipients(deps, 3)
-    request = SendCampaign(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor="u",
-        campaign_id=campaign_id,
-        confirm_recipient_count=3,
-    )
+    request = send_request(campaign_id, 3)
     with pytest.raises(Conflict) as refused:
         await campaigns.send_campaign(request, deps)
     assert refused.value.details == {"credits_needed": 3, "credit_balance": 2}

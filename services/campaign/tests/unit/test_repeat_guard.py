@@ -27,8 +27,18 @@ from cohort_contracts.vocabulary import RecipientStatus, SendReason
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim, new_campaign, register, write_message
-from .test_send_timing import NOON, Clock, release, released_ids, send
+from .helpers import (
+    campaign_with_recipients,
+    cid,
+    claim,
+    new_campaign,
+    register,
+    release_now,
+    released_ids,
+    send,
+    write_message,
+)
+from .test_send_timing import NOON, Clock
 
 TEXT = "Hello ((first_name)), your flu jab is due."
 
@@ -41,7 +51,7 @@ def guarded(deps: Deps, clock: Clock, days: int = 30) -> Deps:
 async def sent_campaign(deps: Deps, n: int) -> uuid.UUID:
     campaign_id, _ = await campaign_with_recipients(deps, n)
     await send(deps, campaign_id, n)
-    await release(deps, campaign_id)
+    await release_now(deps, campaign_id)
     return campaign_id
 
 

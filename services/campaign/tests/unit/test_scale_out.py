@@ -11,7 +11,6 @@ import pytest
 from time_machine import TimeMachineFixture
 
 from campaign.adapters.mongo_database import MongoHandle
-from campaign.adapters.mongo_leases import MongoLeases
 from campaign.bootstrap import build_store_deps
 from campaign.entrypoints.outbox import OutboxDrainer
 from campaign.handlers import receipts
@@ -19,6 +18,7 @@ from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.sending import DeliveryReported
 from cohort_contracts.vocabulary import RecipientStatus
+from cohort_mongo import MongoLeases
 
 from ..builders import ORG, make_renderer
 from ..fakes import FakeCreditSource, FakePublisher

@@ -11,7 +11,6 @@ from campaign.domain.quiet_hours import QuietHours
 from campaign.domain.safety_policy import SafetyPolicies, SafetyPolicy
 from campaign.entrypoints.releaser import Releaser
 from campaign.handlers import approval, audit_trail, campaigns, lists
-from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CancelCampaign,
@@ -19,17 +18,23 @@ from cohort_contracts.campaign_requests import (
     GetAudit,
     GetCampaign,
     ListCampaigns,
-    RegisterPatientList,
-    SendCampaign,
 )
-from cohort_contracts.campaign_views import CampaignView
-from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import SendMessages
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim, write_message
+from .helpers import (
+    campaign_with_recipients,
+    cid,
+    claim,
+    register,
+    release_now,
+    released_ids,
+    send,
+    send_request,
+    write_message,
+)
 
 #: A Wednesday in January (GMT), at noon and at 21:00.
 NOON = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)
@@ -52,35 +57,6 @@ def timed(deps: Deps, clock: Clock, quiet: QuietHours | None = DEFAULT_QUIET) ->
     return replace(deps, clock=clock, safety=SafetyPolicies(SafetyPolicy(quiet_hours=quiet)))
 
 
-async def send(
-    deps: Deps, campaign_id: uuid.UUID, count: int, actor: str = "user-1", **extra: object
-) -> CampaignView:
-    request = SendCampaign(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor=actor,
-        campaign_id=campaign_id,
-        confirm_recipient_count=count,
-        **extra,
-    )
-    return await campaigns.send_campaign(request, deps)
-
-
-async def release(deps: Deps, campaign_id: uuid.UUID) -> int:
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    return await releasing.release(campaign, deps)
-
-
-def released_ids(publisher: FakePublisher) -> list[str]:
-    return [
-        m.recipient_id
-        for r, c in publisher.published
-        if r == SEND_MESSAGES and isinstance(c, SendMessages)
-        for m in c.messages
-    ]
-
-
 async def actions(deps: Deps, campaign_id: uuid.UUID) -> list[str]:
     log = await audit_trail.get_audit(
         GetAudit(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
@@ -99,7 +75,7 @@ async def test_sms_reaching_quiet_hours_is_held_and_resumes_by_itself(
     campaign_id, _ = await campaign_with_recipients(deps, 4)
     await send(deps, campaign_id, 4)
 
-    assert await release(deps, campaign_id) == 0
+    assert await release_now(deps, campaign_id) == 0
     assert released_ids(publisher) == []
     view = await campaigns.get_campaign(
         GetCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
@@ -128,7 +104,7 @@ async def test_a_text_queued_before_quiet_hours_is_not_claimed_in_them(
     deps = timed(deps, clock)
     campaign_id, _ = await campaign_with_recipients(deps, 2)
     await send(deps, campaign_id, 2)
-    await release(deps, campaign_id)
+    await release_now(deps, campaign_id)
     ids = released_ids(publisher)
 
     clock.now = NIGHT  # dispatch was slow: the batch reaches it after 20:00
@@ -141,7 +117,7 @@ async def test_quiet_hours_off_sends_at_night(deps: Deps, publisher: FakePublish
     deps = timed(deps, Clock(NIGHT), quiet=None)
     campaign_id, _ = await campaign_with_recipients(deps, 3)
     await send(deps, campaign_id, 3)
-    assert await release(deps, campaign_id) == 3
+    assert await release_now(deps, campaign_id) == 3
 
 
 # -- scheduling ------------------------------------------------------------------------------
@@ -162,7 +138,7 @@ async def test_a_scheduled_send_waits_for_its_time_then_goes(
         ListCampaigns(correlation_id=cid(), org_id=ORG, actor="u"), deps
     )
     assert [(c.status, c.send_at) for c in page.items] == [(CampaignStatus.SCHEDULED, at)]
-    assert await release(deps, campaign_id) == 0
+    assert await release_now(deps, campaign_id) == 0
 
     clock.now = at - timedelta(seconds=1)
     assert await approval.start_due(deps) == []
@@ -170,7 +146,7 @@ async def test_a_scheduled_send_waits_for_its_time_then_goes(
     started = await approval.start_due(deps)
     assert [c.id for c in started] == [campaign_id]
     assert await approval.start_due(deps) == []  # started once
-    assert await release(deps, campaign_id) == 3
+    assert await release_now(deps, campaign_id) == 3
     assert "scheduled" in await actions(deps, campaign_id)
     assert "sending_started" in await actions(deps, campaign_id)
 
@@ -226,13 +202,13 @@ async def test_a_spread_release_sends_an_even_share_each_hour(
     await deps.campaigns.save(campaign)
     await send(deps, campaign_id, 7, spread_hours=3)  # 7 over 3 hours: 3 an hour
 
-    assert await release(deps, campaign_id) == 3
+    assert await release_now(deps, campaign_id) == 3
     clock.now = NOON + timedelta(minutes=59)
-    assert await release(deps, campaign_id) == 0
+    assert await release_now(deps, campaign_id) == 0
     clock.now = NOON + timedelta(hours=1)
-    assert await release(deps, campaign_id) == 3
+    assert await release_now(deps, campaign_id) == 3
     clock.now = NOON + timedelta(hours=2)
-    assert await release(deps, campaign_id) == 1
+    assert await release_now(deps, campaign_id) == 1
     assert len(set(released_ids(publisher))) == 7
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.QUEUED: 7}
 
@@ -249,14 +225,7 @@ async def test_a_redelivered_scheduled_send_repeats_no_audit_entry(deps: Deps) -
     clock = Clock(NOON)
     deps = timed(deps, clock)
     campaign_id, _ = await campaign_with_recipients(deps, 1)
-    request = SendCampaign(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor="user-1",
-        campaign_id=campaign_id,
-        confirm_recipient_count=1,
-        send_at=NOON + timedelta(hours=1),
-    )
+    request = send_request(campaign_id, 1, "user-1", send_at=NOON + timedelta(hours=1))
     await campaigns.send_campaign(request, deps)
     clock.now = NOON + timedelta(hours=1)
     await approval.start_due(deps)
@@ -274,21 +243,7 @@ async def test_quiet_hours_hold_texts_but_not_emails(deps: Deps, publisher: Fake
         deps,
     )
     for channel, rows in (("sms", range(1, 3)), ("email", range(3, 6))):
-        list_id = uuid.uuid4()
-        await lists.register_patient_list(
-            RegisterPatientList(
-                correlation_id=cid(),
-                org_id=ORG,
-                actor="u",
-                campaign_id=campaign.id,
-                list_id=list_id,
-                channel=channel,
-                filename=f"{channel}.csv",
-                columns=["NHS Number", "Date of Birth", "Notes"],
-                total_rows=len(rows),
-            ),
-            deps,
-        )
+        list_id = await register(deps, campaign.id, len(rows), channel=channel)
         outcomes = [outcome(i) for i in rows]
         if channel == "email":
             outcomes = [
@@ -303,8 +258,8 @@ async def test_quiet_hours_hold_texts_but_not_emails(deps: Deps, publisher: Fake
     await write_message(deps, campaign.id, "Hello ((first_name))", subject="Flu")
     await send(deps, campaign.id, 5)
 
-    assert await release(deps, campaign.id) == 3
+    assert await release_now(deps, campaign.id) == 3
     channels = [c.channel for r, c in publisher.published if isinstance(c, SendMessages)]
     assert set(channels) == {"email"}
     clock.now = NEXT_MORNING
-    assert await release(deps, campaign.id) == 2
+    assert await release_now(deps, campaign.id) == 2

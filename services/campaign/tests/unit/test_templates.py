@@ -8,7 +8,6 @@ import pytest
 
 from campaign.domain.builtin_templates import BUILTIN_TEMPLATES
 from campaign.domain.errors import Conflict, InvalidMessage, NotFound
-from campaign.domain.fragments import is_gsm, sms_fragments
 from campaign.domain.model import Campaign, Message
 from campaign.domain.rendering import check_placeholders
 from campaign.handlers import campaigns, templates
@@ -21,6 +20,7 @@ from cohort_contracts.campaign_requests import (
     UpdateTemplate,
 )
 from cohort_contracts.campaign_views import TemplateView
+from cohort_nhs import is_gsm, sms_fragments
 
 from ..builders import ORG, make_renderer
 from .messaging import SETTINGS, compose, create, req

@@ -10,6 +10,7 @@ from faststream.rabbit import RabbitBroker
 from prometheus_client import Gauge
 
 from cohort_contracts.routing import SEND_MESSAGES
+from cohort_platform.broker import RabbitPublisher
 from cohort_platform.rabbit_consumers import RabbitConsumerCounter
 from cohort_platform.rate_limiter import TokenBucket
 from cohort_platform.rate_sharing import ConsumerCounter, RateSharer
@@ -19,7 +20,6 @@ from cohort_platform.topology import Topology
 
 from .adapters.campaign_claims import ClaimRetry, RpcCampaignClaims
 from .adapters.firetext_sms import FiretextAccount, FiretextSmsSender, make_http_client
-from .adapters.rabbit_publisher import RabbitEventPublisher
 from .adapters.smtp_email import SmtpEmailSender
 from .adapters.stubs import StubEmailSender, StubSmsSender
 from .config import Settings
@@ -172,7 +172,7 @@ def consumer_adapters(
     """Events go out on ``broker``; claims go to campaign over ``rpc``."""
     sms_limiter = TokenBucket(settings.sms_rate_limit)
     counter = send_queue_counter(rabbit)
-    events = RabbitEventPublisher(broker, topology)
+    events = RabbitPublisher(broker, topology)
     claims = RpcCampaignClaims(
         rpc,
         ClaimRetry(

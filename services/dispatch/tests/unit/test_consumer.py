@@ -20,11 +20,10 @@ from cohort_contracts.routing import (
     SEND_MESSAGES,
 )
 from cohort_contracts.sending import DeliveryReported, MessagesSent, ReplyReceived
-from cohort_platform.broker import make_broker, publish
+from cohort_platform.broker import RabbitPublisher, make_broker, publish
 from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
-from dispatch.adapters.rabbit_publisher import RabbitEventPublisher
 from dispatch.entrypoints.consumer import register
 
 from ..builders import ORG, make_inbound, make_receipt, make_send_messages
@@ -39,7 +38,7 @@ class Harness:
         self.sent_events: list[MessagesSent] = []
         self.delivery_events: list[DeliveryReported] = []
         self.replies: list[ReplyReceived] = []
-        world.events = RabbitEventPublisher(self.broker, self.topology)  # type: ignore[assignment]
+        world.events = RabbitPublisher(self.broker, self.topology)  # type: ignore[assignment]
         register(self.broker, self.topology, world.service_deps)
         self.rpc = RpcClient(self.broker, self.topology, caller="campaign", timeout=1.0)
         self.rpc.attach()

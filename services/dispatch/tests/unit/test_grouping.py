@@ -1,13 +1,13 @@
 """Which requests carry which messages: identical texts together, 50 at most, a number once."""
 
 from cohort_contracts.sending import OutboundMessage
+from cohort_nhs import international_digits
 from dispatch.domain.grouping import (
     ProviderRequest,
     group_identical,
     is_group_reference,
     new_group_reference,
 )
-from dispatch.domain.numbers import international_digits
 
 from ..builders import make_outbound, mobile
 

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from time_machine import TimeMachineFixture
 
+from cohort_nhs import is_valid_nhs_number
 from cohort_platform.rate_limiter import TokenBucket
 from cohort_testing.local_server import serve
 from ingest.adapters.credential_hold import CredentialHold, HoldTimes
@@ -25,7 +26,6 @@ from ingest.adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, m
 from ingest.adapters.tokens import SignedJwtTokenProvider
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings
-from ingest.domain.nhs_number import is_valid_nhs_number
 from ingest.domain.patient import PdsPatient
 from ingest.ports import LookupContext
 

@@ -8,10 +8,10 @@ import httpx2
 import pytest
 
 from cohort_contracts.vocabulary import UploadReason
+from cohort_nhs import is_valid_nhs_number
 from cohort_testing.local_server import serve
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings
-from ingest.domain.nhs_number import is_valid_nhs_number
 from ingest.handlers import Dependencies, resolve_rows
 
 from ..builders import make_command, make_row

@@ -1,7 +1,8 @@
 import pytest
 
 from cohort_contracts.vocabulary import UploadReason
-from ingest.domain.nhs_number import is_valid_nhs_number, normalise_nhs_number
+from cohort_nhs import is_valid_nhs_number
+from ingest.domain.nhs_number import normalise_nhs_number
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,9 @@
 from datetime import datetime
 from pathlib import Path
 
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.templating import Jinja2Templates
+
+from cohort_http.page_apps import nhsuk_templates
 
 from .pages.slots import UK, day_text, time_text, when_text
 
@@ -21,14 +22,7 @@ def phone_href(phone: str) -> str:
 
 
 def make_templates() -> Jinja2Templates:
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(TEMPLATES), PackageLoader("nhsuk_frontend_jinja")]),
-        # The NHS macros read optional parameters through chains (params.hint.text).
-        undefined=ChainableUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = nhsuk_templates(TEMPLATES)
     env.filters |= {
         "when": when_text,
         "time": time_text,

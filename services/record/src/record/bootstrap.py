@@ -6,13 +6,14 @@ from pathlib import Path
 
 from faststream.rabbit import RabbitBroker
 
+from cohort_mongo import MongoLeases
+from cohort_platform.broker import RabbitPublisher
 from cohort_platform.topology import Topology
 
 from .adapters.mesh import MailboxCredentials, MeshMailboxClient
 from .adapters.mongo_database import MongoHandle
 from .adapters.mongo_entries import MongoRecordEntries
-from .adapters.mongo_leases import MongoInboxLog, MongoLeases
-from .adapters.rabbit_publisher import RabbitEventPublisher
+from .adapters.mongo_leases import MongoInboxLog
 from .config import RecordSettings
 from .domain.addressing import PracticeRoute
 from .domain.document import DocumentCodes, Sender
@@ -106,4 +107,4 @@ def build_deps(
     broker: RabbitBroker,
     topology: Topology,
 ) -> Deps:
-    return build_store_deps(settings, mongo, mailbox, RabbitEventPublisher(broker, topology))
+    return build_store_deps(settings, mongo, mailbox, RabbitPublisher(broker, topology))

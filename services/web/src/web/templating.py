@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from jinja2_fragments.starlette import Jinja2Blocks
 from wtforms import Field
+
+from cohort_http.page_apps import nhsuk_templates
 
 from .forms import CohortForm
 
@@ -78,14 +79,7 @@ def error_list(form: CohortForm | None, extra: list[dict[str, str]] | None = Non
 
 
 def make_templates() -> Jinja2Blocks:
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(TEMPLATES), PackageLoader("nhsuk_frontend_jinja")]),
-        # The NHS macros read optional parameters through chains (params.hint.text).
-        undefined=ChainableUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = nhsuk_templates(TEMPLATES)
     env.filters |= {"when": when, "number": number}
     env.globals |= {
         "campaign_tag": lambda s: tag(s, CAMPAIGN_STATUS),

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx2
 import pytest
 
+from cohort_testing.in_process import app_client
 from cohort_testing.oidc_provider import OidcProvider, python_for_the_provider
 from web.app import create_app
 
@@ -37,10 +38,8 @@ async def web(provider: OidcProvider) -> AsyncIterator[Web]:
     gateway.oidc = (provider.issuer, CLIENT)
     config = settings(dev_sign_in=False, oidc_issuer=provider.issuer, oidc_client_id=CLIENT)
     app = create_app(config, transport=httpx2.ASGITransport(app=gateway.app))
-    async with app.router.lifespan_context(app):
-        transport = httpx2.ASGITransport(app=app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://web") as client:
-            yield Web(client, gateway)
+    async with app_client(app, "http://web") as client:
+        yield Web(client, gateway)
 
 
 async def at_the_provider(web: Web, sub: str) -> str:
@@ -90,10 +89,8 @@ async def test_sign_in_attempts_are_limited_here_too(provider: OidcProvider) -> 
         dev_sign_in=False, oidc_issuer=provider.issuer, sign_in_burst=1, sign_in_per_minute=1
     )
     app = create_app(config, transport=httpx2.ASGITransport(app=gateway.app))
-    async with app.router.lifespan_context(app):
-        transport = httpx2.ASGITransport(app=app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://web") as client:
-            first = await client.get("/sign-in/provider")
-            second = await client.get("/sign-in/provider")
+    async with app_client(app, "http://web") as client:
+        first = await client.get("/sign-in/provider")
+        second = await client.get("/sign-in/provider")
 
     assert (first.status_code, second.status_code) == (302, 429)

@@ -5,6 +5,7 @@ import re
 
 import httpx2
 
+from cohort_testing.in_process import app_client
 from web.app import create_app
 
 from ..conftest import Web, settings
@@ -137,11 +138,9 @@ async def test_security_headers_and_no_inline_script_on_any_page(signed_in: Web)
 async def test_dev_sign_in_is_off_unless_turned_on() -> None:
     gateway = FakeGateway()
     app = create_app(settings(dev_sign_in=False), transport=httpx2.ASGITransport(app=gateway.app))
-    async with app.router.lifespan_context(app):
-        transport = httpx2.ASGITransport(app=app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://web") as client:
-            response = await client.get("/sign-in")
-            refused = await client.post("/sign-in", data={"user": "priya.shah"})
+    async with app_client(app, "http://web") as client:
+        response = await client.get("/sign-in")
+        refused = await client.post("/sign-in", data={"user": "priya.shah"})
 
     assert response.status_code == 503
     assert Page(response.text).h1 == "Sign in is not available"
@@ -182,12 +181,10 @@ async def test_sign_in_attempts_are_limited_per_address() -> None:
         settings(sign_in_burst=2, sign_in_per_minute=1),
         transport=httpx2.ASGITransport(app=gateway.app),
     )
-    async with app.router.lifespan_context(app):
-        transport = httpx2.ASGITransport(app=app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://web") as client:
-            web = Web(client, gateway)
-            statuses = [(await web.post("/sign-in", {"next": "/x"})).status_code for _ in range(3)]
-            refused = await web.post("/sign-in", {"user": "priya.shah", "next": "/campaigns"})
+    async with app_client(app, "http://web") as client:
+        web = Web(client, gateway)
+        statuses = [(await web.post("/sign-in", {"next": "/x"})).status_code for _ in range(3)]
+        refused = await web.post("/sign-in", {"user": "priya.shah", "next": "/campaigns"})
 
     assert statuses == [400, 400, 429]
     assert refused.status_code == 429

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from campaign.domain.fragments import non_gsm_report, sms_size
+from campaign.domain.fragments import non_gsm_report
+from cohort_nhs import sms_size
 from cohort_nhs.vectors import load
 
 SMS_JS = Path(__file__).resolve().parents[2] / "src" / "web" / "static" / "sms.js"

@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import UpdateOne
 
 from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import Recipient
 from ..ports import Confirmed
 from .mongo_database import MongoHandle
-from .mongo_recipient_docs import recipient_from
+from .mongo_recipient_docs import LIST_ORDER, recipient_from
 
 READY = RecipientStatus.READY.value
 
@@ -42,8 +42,7 @@ class MongoRechecks:
         if channel is not None:
             # Only while quiet hours hold a mixed campaign's SMS: its email still goes.
             query["channel"] = channel
-        order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
-        docs = await self._c.find(query).sort(order).limit(limit).to_list(None)
+        docs = await self._c.find(query).sort(LIST_ORDER).limit(limit).to_list(None)
         return [recipient_from(d) for d in docs]
 
     async def mark_requested(self, ids: Sequence[str], at: datetime) -> None:

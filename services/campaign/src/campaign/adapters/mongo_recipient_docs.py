@@ -3,11 +3,17 @@
 from datetime import date
 from uuid import UUID
 
+from pymongo import ASCENDING
+
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
 from ..domain.review import names_key
 from .mongo_database import Document
+
+#: A campaign's recipients in list order: by list, then row (as releases, re-checks, the review
+#: and the recipients page read them).
+LIST_ORDER = [("list_id", ASCENDING), ("row_number", ASCENDING)]
 
 
 def recipient_doc(r: Recipient) -> Document:

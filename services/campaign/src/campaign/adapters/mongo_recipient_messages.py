@@ -4,14 +4,12 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
-from pymongo import ASCENDING
-
 from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
 from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts, shifted
-from .mongo_recipient_docs import recipient_from
+from .mongo_recipient_docs import LIST_ORDER, recipient_from
 
 #: Documents per round trip while streaming a review: a few hundred kilobytes at a time.
 STREAM_BATCH = 1000
@@ -67,9 +65,7 @@ class MongoRecipientMessages:
             "channel": channel,
             "names": {"$in": list(names)},
         }
-        docs = self._c.find(query, {"_id": 1}).sort(
-            [("list_id", ASCENDING), ("row_number", ASCENDING)]
-        )
+        docs = self._c.find(query, {"_id": 1}).sort(LIST_ORDER)
         return [d["_id"] async for d in docs.limit(limit)]
 
     async def ready_language_needs(self, campaign_id: UUID) -> list[tuple[str, int, int]]:
@@ -116,8 +112,7 @@ class MongoRecipientMessages:
         self, campaign_id: UUID, status: RecipientStatus, channel: Channel
     ) -> Recipient | None:
         query = {"campaign_id": str(campaign_id), "status": status.value, "channel": channel}
-        order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
-        docs = await self._c.find(query).sort(order).limit(1).to_list(None)
+        docs = await self._c.find(query).sort(LIST_ORDER).limit(1).to_list(None)
         return recipient_from(docs[0]) if docs else None
 
     async def get(self, org_id: str, recipient_id: str) -> Recipient | None:

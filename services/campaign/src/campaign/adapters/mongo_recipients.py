@@ -13,15 +13,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ASCENDING
-
 from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import Recipient
 from ..ports import Move, Moved, Placement
 from .mongo_database import MongoHandle
 from .mongo_recipient_counts import RecipientCounts
-from .mongo_recipient_docs import recipient_from
+from .mongo_recipient_docs import LIST_ORDER, recipient_from
 from .mongo_recipient_moves import RecipientMoves
 from .mongo_recipient_placement import RecipientPlacement
 from .mongo_recipient_record import RecipientRecordState
@@ -143,8 +141,7 @@ class MongoRecipientRepository:
         # The total comes from the campaign's counters: a read is one page, never a count.
         counts = await self._counts.read(campaign_id)
         total = counts.get(status, 0) if status is not None else sum(counts.values())
-        order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
-        docs = await self._c.find(query).sort(order).skip(skip).limit(limit).to_list(None)
+        docs = await self._c.find(query).sort(LIST_ORDER).skip(skip).limit(limit).to_list(None)
         return [recipient_from(d) for d in docs], total
 
     async def with_status(
@@ -158,8 +155,7 @@ class MongoRecipientRepository:
         if channel is not None:
             # Only while quiet hours hold a mixed campaign's SMS: its email still goes.
             query["channel"] = channel
-        order = [("list_id", ASCENDING), ("row_number", ASCENDING)]
-        docs = await self._c.find(query).sort(order).limit(limit).to_list(None)
+        docs = await self._c.find(query).sort(LIST_ORDER).limit(limit).to_list(None)
         return [recipient_from(d) for d in docs]
 
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:

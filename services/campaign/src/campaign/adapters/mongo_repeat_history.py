@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from pymongo import ASCENDING
-
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.repeat_guard import LOOKUP_CHUNK
 from .mongo_database import Document, MongoHandle
+from .mongo_recipient_docs import LIST_ORDER
 
 _NOT_RECEIVED = [RecipientStatus.FAILED.value, RecipientStatus.CANCELLED.value]
 
@@ -49,7 +48,7 @@ class MongoRepeatHistory:
         ready = self._c.find(
             {"campaign_id": str(campaign_id), "status": RecipientStatus.READY.value},
             {"_id": 1, "nhs_number": 1},
-        ).sort([("list_id", ASCENDING), ("row_number", ASCENDING)])
+        ).sort(LIST_ORDER)
         async for doc in ready:
             chunk.append(doc)
             if len(chunk) == LOOKUP_CHUNK:

@@ -1,32 +1,9 @@
-"""SMS sizes (counted once for every service, in ``cohort_nhs.sms``) and what the review says
-about characters outside GSM: where they are and what to write instead."""
+"""What the review says about characters outside GSM: where they are and what to write instead
+(the SMS sizes themselves are counted once for every service, in ``cohort_nhs``)."""
 
 import unicodedata
 
-from cohort_nhs.sms import (
-    MAX_SMS_CHARACTERS,
-    SmsSize,
-    is_gsm,
-    non_gsm_characters,
-    sms_fragments,
-    sms_length,
-    sms_size,
-    utf16_units,
-)
-
-__all__ = [
-    "MAX_SMS_CHARACTERS",
-    "SmsSize",
-    "is_gsm",
-    "non_gsm_characters",
-    "non_gsm_report",
-    "sms_fragments",
-    "sms_length",
-    "sms_size",
-    "suggestion",
-    "utf16_units",
-]
-
+from cohort_nhs import is_gsm, non_gsm_characters
 
 #: What Notify's SMS sanitiser does with the commonest offenders (reference/firetext.md §6).
 _REPLACEMENTS = {

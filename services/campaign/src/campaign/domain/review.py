@@ -4,8 +4,7 @@ million recipients holds counters, not messages)."""
 from dataclasses import dataclass, field
 
 from cohort_contracts.vocabulary import Channel
-
-from .fragments import MAX_SMS_CHARACTERS, is_gsm, sms_size, utf16_units
+from cohort_nhs import MAX_SMS_CHARACTERS, is_gsm, sms_size, utf16_units
 
 #: Any letter outside GSM 03.38 (it makes a message UCS-2, and is one UTF-16 unit).
 NON_GSM_LETTER = "ł"

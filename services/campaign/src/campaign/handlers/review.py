@@ -11,8 +11,9 @@ from cohort_contracts.campaign_views import (
     ReviewView,
 )
 from cohort_contracts.vocabulary import Channel, RecipientStatus, UploadReason
+from cohort_nhs import sms_fragments
 
-from ..domain.fragments import non_gsm_report, sms_fragments
+from ..domain.fragments import non_gsm_report
 from ..domain.model import Campaign
 from ..domain.review import TOO_LONG_LISTED, ReviewTally, measure, stand_in_names
 from .credit import ensure_credit, with_credit

@@ -9,10 +9,10 @@ from cohort_contracts.campaign_views import TestSendResult
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_contracts.sending import OutboundMessage, SendMessages
 from cohort_contracts.vocabulary import Channel, RecipientStatus
+from cohort_nhs import sms_fragments
 
 from ..domain.contacts import check_test_address
 from ..domain.errors import Conflict
-from ..domain.fragments import sms_fragments
 from ..domain.messages import RenderedMessage
 from ..domain.model import Campaign
 from .audit_trail import record_audit

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from cohort_contracts.dispatch_requests import CreditBalance
 from cohort_contracts.vocabulary import SendReason
+from cohort_nhs import international_digits
 
 from ..domain import reasons
 from ..domain.errors import (
@@ -31,7 +32,6 @@ from ..domain.errors import (
     RetryableSendError,
 )
 from ..domain.grouping import ProviderRequest
-from ..domain.numbers import international_digits
 from ..domain.webhook import receipt_url
 from .base import SmsClient
 

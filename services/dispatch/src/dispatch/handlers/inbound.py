@@ -10,9 +10,9 @@ from datetime import UTC
 
 from cohort_contracts.routing import REPLY_RECEIVED
 from cohort_contracts.sending import ProcessFiretextInbound, ReplyReceived
+from cohort_nhs import international_digits
 from cohort_platform.redelivery import PermanentError
 
-from ..domain.numbers import international_digits
 from ..domain.receipts import parse_firetext_time
 from ..ports import EventPublisher
 from .answers import answer, arrived_at

@@ -26,10 +26,10 @@ from cohort_contracts.sending import (
     ProcessFiretextReceipt,
     ProcessFiretextReceipts,
 )
+from cohort_nhs import international_digits
 from cohort_platform.redelivery import PermanentError
 
 from ..domain.grouping import is_group_reference
-from ..domain.numbers import international_digits
 from ..domain.receipts import UnknownReceiptStatus, interpret_receipt
 from ..ports import EventPublisher
 from .answers import answer, arrived_at

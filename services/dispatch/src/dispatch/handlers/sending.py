@@ -24,11 +24,11 @@ from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 from cohort_contracts.campaign_requests import ClaimMessages
 from cohort_contracts.routing import MESSAGES_SENT
 from cohort_contracts.sending import MessagesSent, OutboundMessage, SendMessages, SendOutcome
+from cohort_nhs import international_digits
 from cohort_platform.tracing import new_trace
 
 from ..domain import reasons
 from ..domain.grouping import MAX_NUMBERS_PER_REQUEST, ProviderRequest, group_identical, single
-from ..domain.numbers import international_digits
 from ..ports import CampaignClaims, EmailSender, EventPublisher, RateLimiter, SmsSender
 from .delivery import Blocker, Channel, RetryPolicy, deliver, email_channel, sms_channel
 

@@ -1,9 +1,8 @@
-"""Choosing and normalising the contact for a channel from PDS telecom (reference/pds.md §8.6)."""
+"""Choosing the contact for a channel from PDS telecom (reference/pds.md §8.6); a mobile is
+normalised by ``cohort_nhs.uk_mobile``."""
 
 from collections.abc import Iterable
 from datetime import date
-
-from cohort_nhs import uk_mobile
 
 from .patient import ContactPoint
 
@@ -24,8 +23,3 @@ def select_email(telecom: Iterable[ContactPoint], today: date) -> str | None:
     emails = [c for c in current(telecom, "email", today) if "@" in c.value]
     emails.sort(key=lambda c: _EMAIL_USE_RANK.get(c.use, 2))
     return emails[0].value if emails else None
-
-
-def normalise_uk_mobile(raw: str) -> str | None:
-    """E.164 digits without '+' (``447700900123``) for a UK mobile; None for anything else."""
-    return uk_mobile(raw)

@@ -4,8 +4,9 @@ from datetime import date
 
 from cohort_contracts.ingest import ResolvedPatient
 from cohort_contracts.vocabulary import Channel, UploadReason
+from cohort_nhs import uk_mobile
 
-from .contact import normalise_uk_mobile, select_email, select_mobile
+from .contact import select_email, select_mobile
 from .patient import HumanName, PdsPatient
 
 
@@ -32,7 +33,7 @@ def _contact(patient: PdsPatient, channel: Channel, today: date) -> str | Upload
         mobile = select_mobile(patient.telecom, today)
         if mobile is None:
             return UploadReason.NO_MOBILE_NUMBER
-        normalised = normalise_uk_mobile(mobile.value)
+        normalised = uk_mobile(mobile.value)
         return normalised if normalised is not None else UploadReason.INVALID_MOBILE_NUMBER
     email = select_email(patient.telecom, today)
     return email if email is not None else UploadReason.NO_EMAIL_ADDRESS

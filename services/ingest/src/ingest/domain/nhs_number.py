@@ -5,8 +5,6 @@ import re
 from cohort_contracts.vocabulary import UploadReason
 from cohort_nhs import is_valid_nhs_number
 
-__all__ = ["is_valid_nhs_number", "normalise_nhs_number"]
-
 # UI and clinical-system exports often group the digits: "943 476 5919", "943-476-5919".
 _SEPARATORS = re.compile(r"[\s-]+")
 

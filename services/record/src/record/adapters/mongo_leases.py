@@ -1,12 +1,9 @@
-"""Leases (``cohort_mongo.MongoLeases``) and the log of inbox messages nobody could read."""
+"""The log of inbox messages nobody could read (the leases beside it are
+``cohort_mongo.MongoLeases``)."""
 
 from datetime import UTC, datetime
 
-from cohort_mongo import MongoLeases
-
 from .mongo_database import MongoHandle
-
-__all__ = ["MongoInboxLog", "MongoLeases"]
 
 
 class MongoInboxLog:

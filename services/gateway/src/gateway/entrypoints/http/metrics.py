@@ -4,7 +4,9 @@ path, which would carry ids (and make one time series per campaign)."""
 import time
 
 from prometheus_client import Counter, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from cohort_platform.asgi_responses import NotedStatus, route_template
 
 REQUESTS = Counter("gateway_http_requests", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -21,20 +23,12 @@ class RequestMetrics:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 500  # unless a response starts: an exception escaped
         started = time.perf_counter()
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        response = NotedStatus(send)
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, response.send)
         finally:
-            # The router put the matched route into the scope.
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED
+            route = route_template(scope) or UNMATCHED
             method = str(scope.get("method", ""))
-            REQUESTS.labels(method, route, str(status)).inc()
+            REQUESTS.labels(method, route, str(response.status)).inc()
             LATENCY.labels(method, route).observe(time.perf_counter() - started)

@@ -1,6 +1,8 @@
+"""Numbers as Firetext reports them back and as we store them, made the same digits."""
+
 import pytest
 
-from dispatch.domain.numbers import international_digits
+from cohort_nhs import international_digits
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
+"""What may be texted: UK mobiles (the drama range too) in every form PDS and staff write them."""
+
 import pytest
 
-from ingest.domain.contact import normalise_uk_mobile
+from cohort_nhs import uk_mobile
 
 
 @pytest.mark.parametrize(
@@ -9,7 +11,7 @@ from ingest.domain.contact import normalise_uk_mobile
 )
 def test_drama_range_mobile_in_every_form(raw: str) -> None:
     # phonenumbers calls 07700 900xxx invalid; it is Ofcom's fictional mobile range.
-    assert normalise_uk_mobile(raw) == "447700900123"
+    assert uk_mobile(raw) == "447700900123"
 
 
 @pytest.mark.parametrize(
@@ -23,7 +25,7 @@ def test_drama_range_mobile_in_every_form(raw: str) -> None:
     ],
 )
 def test_real_mobile_ranges(raw: str, expected: str) -> None:
-    assert normalise_uk_mobile(raw) == expected
+    assert uk_mobile(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -40,4 +42,4 @@ def test_real_mobile_ranges(raw: str, expected: str) -> None:
     ],
 )
 def test_anything_else_is_not_a_uk_mobile(raw: str) -> None:
-    assert normalise_uk_mobile(raw) is None
+    assert uk_mobile(raw) is None
