@@ -8,9 +8,9 @@ import pytest
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import RESOLVE_ROWS
 from gateway.domain.caller import Caller
+from gateway.domain.uploads import inspect_csv, iter_rows
 from gateway.handlers import patient_lists
 from gateway.handlers.patient_lists import RowsNotQueued, UploadLimits, accept_patient_list
-from gateway.uploads import inspect_csv, iter_rows
 
 from ..fakes import FakeCampaign, FakePublisher
 

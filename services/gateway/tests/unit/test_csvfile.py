@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from gateway.uploads import CsvLayout, DataRow, batched, inspect_csv, iter_rows
-from gateway.uploads.errors import (
+from gateway.domain.uploads import CsvLayout, DataRow, batched, inspect_csv, iter_rows
+from gateway.domain.uploads.errors import (
     EmptyFile,
     MalformedCsv,
     MissingColumns,

@@ -5,8 +5,8 @@ from uuid import uuid4
 import pytest
 
 from cohort_contracts.ingest import ResolveRows, UploadedRow
+from gateway.domain.uploads import DataRow
 from gateway.handlers.row_batches import BatchHeader, encode_batch
-from gateway.uploads import DataRow
 
 HEADER = BatchHeader(
     correlation_id=uuid4(), org_id="A81001", campaign_id=uuid4(), list_id=uuid4(), channel="sms"

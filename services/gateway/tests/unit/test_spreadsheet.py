@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
-from gateway.uploads import FileLimits, PreparedUpload, UploadRejected, prepare_upload
-from gateway.uploads.errors import (
+from gateway.domain.uploads import FileLimits, PreparedUpload, UploadRejected, prepare_upload
+from gateway.domain.uploads.errors import (
     MissingColumns,
     NotText,
     NoVisibleSheet,
@@ -20,8 +20,8 @@ from gateway.uploads.errors import (
     UnreadableSpreadsheet,
     UnsupportedFile,
 )
-from gateway.uploads.prepare import detect_format
-from gateway.uploads.spreadsheet import display
+from gateway.domain.uploads.prepare import detect_format
+from gateway.domain.uploads.spreadsheet import display
 
 NHS_A, NHS_B = "9434765919", "9434765870"
 LIMITS = FileLimits(max_rows=100, max_unpacked_bytes=50 * 1024 * 1024)

@@ -20,8 +20,15 @@ from cohort_contracts.vocabulary import Channel
 from cohort_platform.tracing import new_trace
 
 from ..domain.caller import Caller
+from ..domain.uploads import (
+    DataRow,
+    FileFormat,
+    FileLimits,
+    PreparedUpload,
+    batched,
+    prepare_upload,
+)
 from ..ports import CampaignClient, EncodedMessage, Publisher, PublishFailed, expect
-from ..uploads import DataRow, FileFormat, FileLimits, PreparedUpload, batched, prepare_upload
 from .row_batches import BatchHeader, encode_batch
 
 log = logging.getLogger("gateway.patient_lists")

@@ -17,8 +17,8 @@ from pydantic_core import to_json
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.vocabulary import Channel
 
+from ..domain.uploads import DataRow
 from ..ports import EncodedMessage
-from ..uploads import DataRow
 
 #: How a ``ResolveRows`` without rows ends: ``rows`` is its last field.
 _NO_ROWS = b'"rows":[]}'

@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ...domain.uploads import UploadRejected, UploadTooLarge
 from ...handlers.patient_lists import RowsNotQueued
 from ...ports import CampaignError, CampaignUnavailable, ErrorDetails, PublishFailed
-from ...uploads import UploadRejected, UploadTooLarge
 
 log = logging.getLogger("gateway.http")
 

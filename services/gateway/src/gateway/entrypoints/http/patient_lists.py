@@ -16,10 +16,10 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import Channel
 from cohort_http.body_limit import BodyTooLarge, capped_receive, declared_over
 
+from ...domain.uploads import FileFormat
+from ...domain.uploads.errors import FileTooLarge
 from ...handlers.patient_lists import accept_patient_list
 from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
-from ...uploads import FileFormat
-from ...uploads.errors import FileTooLarge
 from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller, verify_request
 from .created import point_to_created
 from .downloads import csv_download, csv_responses
