@@ -7,7 +7,7 @@ import io
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import httpx2
@@ -91,14 +91,20 @@ def list_csv(rows: Iterable[tuple[str, date]]) -> bytes:
     return out.getvalue().encode()
 
 
-def api(stack: Stack, org: str = ORG) -> httpx2.Client:
-    token = issue_token(stack.jwt_secret, "e2e-sender", org)
+def api(
+    stack: Stack, org: str = ORG, user: str = "e2e-sender", lifetime: timedelta | None = None
+) -> httpx2.Client:
+    """The public API as a member of staff of ``org`` (the gateway of the stack's first
+    instance)."""
+    token = issue_token(stack.jwt_secret, user, org, *([lifetime] if lifetime else []))
     return httpx2.Client(
         base_url=stack.url("gateway"), headers={"Authorization": f"Bearer {token}"}, timeout=30.0
     )
 
 
-def wait_for(what: str, probe: Callable[[], T | None], seconds: float, every: float = 0.3) -> T:
+def wait_for(
+    what: str, probe: Callable[[], T | None], seconds: float = 120.0, every: float = 0.3
+) -> T:
     deadline = time.monotonic() + seconds
     while True:
         value = probe()

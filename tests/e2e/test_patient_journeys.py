@@ -8,11 +8,11 @@ every page."""
 import csv
 import io
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from campaign.domain.links import LinkSigner
 from cohort_testing.nhs_numbers import valid_numbers
-from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
 from .browser import ORGANISATIONS, axe_violations, chromium, mobile, sign_in
 from .own_stack import run_stack
 from .patients import uk_date
+from .sending_flow import api, wait_for
 from .stack import LINK_SECRET, Stack
 
 pytestmark = pytest.mark.e2e
@@ -66,19 +66,7 @@ def patients_csv(numbers: list[str]) -> bytes:
 
 
 def staff(stack: Stack) -> httpx2.Client:
-    token = issue_token(stack.jwt_secret, "priya", "A81001", timedelta(hours=1))
-    return httpx2.Client(
-        base_url=stack.url("gateway"), headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
-
-
-def wait_for(what: str, check: Any, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+    return api(stack, user="priya", lifetime=timedelta(hours=1))
 
 
 def handset(stack: Stack, to: str) -> list[str]:
@@ -113,7 +101,7 @@ def send_campaign(stack: Stack, kind: str, settings: dict[str, Any], numbers: li
     invited = []
     for nhs in numbers:
         to = mobile(nhs)
-        texts = wait_for("the message", lambda to=to: handset(stack, to))
+        texts = wait_for("the message", partial(handset, stack, to))
         link = LINK.search(texts[0])
         assert link is not None, texts[0]
         patient = synthetic_patient(nhs)

@@ -21,9 +21,9 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import delete_namespace
 from cohort_platform.topology import Topology
 
+from . import sending_flow as flow
 from .patients import build
 from .stack import Stack
-from .test_walking_skeleton import all_recipients, client, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -97,7 +97,7 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
     consumers = {q: n for q, (_, n) in asyncio.run(_declared(scaled, work_queues)).items()}
     assert set(consumers.values()) == {2}, consumers  # two live instances on every queue
     expected = build(1000)
-    api = client(scaled)
+    api = flow.api(scaled)
     second_gateway = httpx2.Client(
         base_url=scaled.url("gateway-2"), headers=dict(api.headers), timeout=30.0
     )
@@ -117,7 +117,7 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
         ).json()
         return body if body["status"] == "complete" else None
 
-    progress = wait_for("the list to resolve", resolved)
+    progress = flow.wait_for("the list to resolve", resolved)
     assert progress["succeeded"] == expected.resolved
     api.put(f"/v1/campaigns/{campaign_id}/message", json={"body": "Hello ((first_name))."})
     sent = second_gateway.post(
@@ -126,10 +126,10 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
     assert sent.status_code == 202, sent.text
 
     def settled() -> list[dict[str, Any]] | None:
-        recipients = all_recipients(api, campaign_id)
+        recipients = flow.recipients(api, campaign_id)
         return recipients if all(r["status"] == "delivered" for r in recipients) else None
 
-    recipients = wait_for("every recipient to be delivered", settled, seconds=240)
+    recipients = flow.wait_for("every recipient to be delivered", settled, seconds=240)
     assert len(recipients) == expected.resolved
 
     handsets = httpx2.get(f"{scaled.url('firetext')}/_sim/messages", timeout=30).json()
@@ -141,7 +141,7 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
         return outbox_backlog(scaled) == 0
 
     time.sleep(1.5)  # the drainer reports its backlog after each pass, about every second
-    wait_for("every record entry to be published", all_entries_published, seconds=60)
+    flow.wait_for("every record entry to be published", all_entries_published, seconds=60)
     time.sleep(2.0)  # a duplicate, if there were one, would follow within the drain interval
     entries = [
         entry

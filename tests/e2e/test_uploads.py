@@ -10,28 +10,15 @@ import httpx2
 import pytest
 
 from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, UploadReason
-from gateway.adapters.token_verifiers import issue_token
 
 from . import upload_files as files
+from .sending_flow import api, create
 from .stack import Stack
 from .upload_files import FIXTURE_CONTACTS, ListFile
 
 pytestmark = pytest.mark.e2e
 
 ORG = "A81001"
-
-
-def api(stack: Stack) -> httpx2.Client:
-    token = issue_token(stack.jwt_secret, "e2e-uploads", ORG)
-    return httpx2.Client(
-        base_url=stack.url("gateway"), headers={"Authorization": f"Bearer {token}"}, timeout=30.0
-    )
-
-
-def create(client: httpx2.Client, name: str) -> str:
-    response = client.post("/v1/campaigns", json={"name": name, "type": "basic"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def upload(client: httpx2.Client, campaign_id: str, f: ListFile) -> httpx2.Response:

@@ -9,8 +9,9 @@ import pytest
 from cohort_contracts.vocabulary import UploadReason
 
 from .own_stack import run_stack
+from .sending_flow import api, create
 from .stack import Stack
-from .test_uploads import api, create, upload_and_check
+from .test_uploads import upload_and_check
 from .upload_files import ListFile, csv_text
 
 pytestmark = pytest.mark.e2e

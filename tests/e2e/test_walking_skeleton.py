@@ -2,57 +2,22 @@
 
 import csv
 import io
-import time
 from collections import Counter
 from typing import Any
 
 import httpx2
 import pytest
 
-from gateway.adapters.token_verifiers import issue_token
-
+from . import sending_flow as flow
 from .patients import build
 from .stack import Stack
 
 pytestmark = pytest.mark.e2e
 
 
-def client(stack: Stack, org: str = "A81001") -> httpx2.Client:
-    token = issue_token(stack.jwt_secret, "e2e-user", org)
-    return httpx2.Client(
-        base_url=stack.url("gateway"),
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30.0,
-    )
-
-
-def wait_for(what: str, probe: Any, seconds: float = 120.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
-
-
-def all_recipients(api: httpx2.Client, campaign_id: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        body = api.get(
-            f"/v1/campaigns/{campaign_id}/recipients", params={"page": page, "page_size": 500}
-        ).json()
-        items += body["items"]
-        if len(items) >= body["total"]:
-            return items
-        page += 1
-
-
 def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
     expected = build(1000)
-    api = client(stack)
+    api = flow.api(stack)
 
     created = api.post("/v1/campaigns", json={"name": "Flu clinic", "type": "basic"})
     assert created.status_code == 201, created.text
@@ -72,7 +37,7 @@ def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
         ).json()
         return body if body["status"] == "complete" else None
 
-    progress = wait_for("the list to resolve", resolved_list)
+    progress = flow.wait_for("the list to resolve", resolved_list)
     assert progress["total_rows"] == 1000
     assert progress["succeeded"] == expected.resolved
     assert progress["failed"] == len(expected.failures)
@@ -118,11 +83,11 @@ def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
     assert sent.status_code == 202, sent.text
 
     def settled() -> list[dict[str, Any]] | None:
-        recipients = all_recipients(api, campaign_id)
+        recipients = flow.recipients(api, campaign_id)
         done = all(r["status"] in ("delivered", "failed", "cancelled") for r in recipients)
         return recipients if done else None
 
-    recipients = wait_for("every recipient to settle", settled, seconds=180)
+    recipients = flow.wait_for("every recipient to settle", settled, seconds=180)
     assert len(recipients) == expected.resolved
     assert Counter(r["status"] for r in recipients) == {"delivered": expected.resolved}
 
@@ -143,7 +108,7 @@ def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
 
 
 def test_another_organisation_sees_nothing(stack: Stack) -> None:
-    own = client(stack, "A81001").post("/v1/campaigns", json={"name": "Mine", "type": "basic"})
-    other = client(stack, "B82002")
+    own = flow.api(stack, "A81001").post("/v1/campaigns", json={"name": "Mine", "type": "basic"})
+    other = flow.api(stack, "B82002")
     assert other.get(f"/v1/campaigns/{own.json()['id']}").status_code == 404
     assert own.json()["id"] not in {c["id"] for c in other.get("/v1/campaigns").json()["items"]}
