@@ -126,14 +126,14 @@ class _SendReportLandsFirst:
     def __init__(self, collection: Any, ids: list[str]) -> None:
         self._collection = collection
         self._ids = ids
-        self._raced = False
+        self.raced = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._collection, name)
 
     async def bulk_write(self, writes: Any, **options: Any) -> Any:
-        if not self._raced:
-            self._raced = True
+        if not self.raced:
+            self.raced = True
             await self._collection.update_many(
                 {"_id": {"$in": self._ids}, "status": "sending"}, {"$set": {"status": "sent"}}
             )
@@ -146,11 +146,15 @@ async def test_a_receipt_that_loses_a_race_with_the_send_report_is_applied_anywa
     campaign_id, ids = await sending(deps, publisher, 2)
     recipients = deps.recipients
     assert isinstance(recipients, MongoRecipientRepository)
-    recipients._c = _SendReportLandsFirst(recipients._c, ids)  # type: ignore[assignment]
+    # The one-by-one moves are the part that writes a receipt's delivery.
+    moves = recipients._moves
+    race = _SendReportLandsFirst(moves._c, ids)
+    moves._c = race  # type: ignore[assignment]
 
     await receipts.record_deliveries(
         batch(*(report(recipient_id=i, provider_reference=i) for i in ids)), deps
     )
 
+    assert race.raced
     page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 9)
     assert {r.status for r in page} == {RecipientStatus.DELIVERED}
