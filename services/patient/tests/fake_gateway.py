@@ -5,10 +5,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
-from fastapi import FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 
 SECRET = "test-patient-gateway-secret-long-enough-for-hs256"
@@ -149,6 +149,14 @@ class FakeGateway:
                 )
             return link
 
+        async def session_link(
+            token: str, request: Request, x_patient_session: str = Header()
+        ) -> FakeLink:
+            """The link of a request made within the patient's session."""
+            return check(request, token, x_patient_session)
+
+        SessionLink = Annotated[FakeLink, Depends(session_link)]
+
         def booking_view(link: FakeLink) -> dict[str, Any]:
             return {
                 "practice": PRACTICE,
@@ -199,12 +207,11 @@ class FakeGateway:
             return {"session": session, "expires_at": until.isoformat(), "given_name": "Ann"}
 
         @app.get("/v1/patient-links/{token}/booking")
-        async def booking(token: str, request: Request, x_patient_session: str = Header()) -> Any:
-            return booking_view(check(request, token, x_patient_session))
+        async def booking(link: SessionLink) -> Any:
+            return booking_view(link)
 
         @app.get("/v1/patient-links/{token}/slots")
-        async def slots(token: str, request: Request, x_patient_session: str = Header()) -> Any:
-            link = check(request, token, x_patient_session)
+        async def slots(link: SessionLink) -> Any:
             free = [
                 s
                 for s in link.slots
@@ -213,13 +220,7 @@ class FakeGateway:
             return {"type": link.purpose, "slots": free}
 
         @app.post("/v1/patient-links/{token}/booking")
-        async def book(
-            token: str,
-            request: Request,
-            x_patient_session: str = Header(),
-            idempotency_key: str = Header(),
-        ) -> Any:
-            link = check(request, token, x_patient_session)
+        async def book(link: SessionLink, request: Request, idempotency_key: str = Header()) -> Any:
             slot_id = (await request.json())["slot_id"]
             if idempotency_key in link.keys:
                 return booking_view(link)
@@ -241,13 +242,7 @@ class FakeGateway:
             return booking_view(link)
 
         @app.post("/v1/patient-links/{token}/booking/cancellation")
-        async def cancel(
-            token: str,
-            request: Request,
-            x_patient_session: str = Header(),
-            idempotency_key: str = Header(),
-        ) -> Any:
-            link = check(request, token, x_patient_session)
+        async def cancel(link: SessionLink, idempotency_key: str = Header()) -> Any:
             link.appointment = None
             return booking_view(link)
 
@@ -260,19 +255,13 @@ class FakeGateway:
             }
 
         @app.get("/v1/patient-links/{token}/questionnaire")
-        async def questionnaire(
-            token: str, request: Request, x_patient_session: str = Header()
-        ) -> Any:
-            return questionnaire_view(check(request, token, x_patient_session))
+        async def questionnaire(link: SessionLink) -> Any:
+            return questionnaire_view(link)
 
         @app.post("/v1/patient-links/{token}/questionnaire/response")
         async def answer(
-            token: str,
-            request: Request,
-            x_patient_session: str = Header(),
-            idempotency_key: str = Header(),
+            link: SessionLink, request: Request, idempotency_key: str = Header()
         ) -> Any:
-            link = check(request, token, x_patient_session)
             answers = {a["link_id"]: a["values"] for a in (await request.json())["answers"]}
             if link.response is None:
                 link.submissions.append(answers)
