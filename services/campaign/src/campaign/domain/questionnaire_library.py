@@ -187,6 +187,19 @@ ASTHMA = _questionnaire(
     ],
 )
 
+def _new_detail(link_id: str, text: str, max_length: int) -> Resource:
+    """A contact detail asked for only when the patient says theirs changed (may stay empty)."""
+    return {
+        "linkId": link_id,
+        "text": text,
+        "type": "string",
+        "required": False,
+        "maxLength": max_length,
+        "enableWhen": [{"question": "details-changed", "operator": "=", "answerBoolean": True}],
+        "item": [_hint(link_id, "Leave this empty if it has not changed.")],
+    }
+
+
 CONTACT = _questionnaire(
     "contact-details-check",
     "Check your contact details",
@@ -198,24 +211,8 @@ CONTACT = _questionnaire(
             "type": "boolean",
             "required": True,
         },
-        {
-            "linkId": "new-mobile",
-            "text": "What is your mobile number?",
-            "type": "string",
-            "required": False,
-            "maxLength": 20,
-            "enableWhen": [{"question": "details-changed", "operator": "=", "answerBoolean": True}],
-            "item": [_hint("new-mobile", "Leave this empty if it has not changed.")],
-        },
-        {
-            "linkId": "new-email",
-            "text": "What is your email address?",
-            "type": "string",
-            "required": False,
-            "maxLength": 200,
-            "enableWhen": [{"question": "details-changed", "operator": "=", "answerBoolean": True}],
-            "item": [_hint("new-email", "Leave this empty if it has not changed.")],
-        },
+        _new_detail("new-mobile", "What is your mobile number?", 20),
+        _new_detail("new-email", "What is your email address?", 200),
         {
             "linkId": "preferred-contact",
             "text": "How would you like us to contact you?",
