@@ -33,6 +33,8 @@ from .helpers import (
     released_ids,
     send,
     send_request,
+    sending,
+    sent_and_released,
     write_message,
 )
 
@@ -72,8 +74,7 @@ async def test_sms_reaching_quiet_hours_is_held_and_resumes_by_itself(
 ) -> None:
     clock = Clock(NIGHT)
     deps = timed(deps, clock)
-    campaign_id, _ = await campaign_with_recipients(deps, 4)
-    await send(deps, campaign_id, 4)
+    campaign_id = await sending(deps, 4)
 
     assert await release_now(deps, campaign_id) == 0
     assert released_ids(publisher) == []
@@ -102,10 +103,7 @@ async def test_a_text_queued_before_quiet_hours_is_not_claimed_in_them(
 ) -> None:
     clock = Clock(NOON)
     deps = timed(deps, clock)
-    campaign_id, _ = await campaign_with_recipients(deps, 2)
-    await send(deps, campaign_id, 2)
-    await release_now(deps, campaign_id)
-    ids = released_ids(publisher)
+    campaign_id, ids = await sent_and_released(deps, publisher, 2)
 
     clock.now = NIGHT  # dispatch was slow: the batch reaches it after 20:00
     assert await claim(deps, campaign_id, ids) == []
@@ -115,8 +113,7 @@ async def test_a_text_queued_before_quiet_hours_is_not_claimed_in_them(
 
 async def test_quiet_hours_off_sends_at_night(deps: Deps, publisher: FakePublisher) -> None:
     deps = timed(deps, Clock(NIGHT), quiet=None)
-    campaign_id, _ = await campaign_with_recipients(deps, 3)
-    await send(deps, campaign_id, 3)
+    campaign_id = await sending(deps, 3)
     assert await release_now(deps, campaign_id) == 3
 
 
