@@ -200,23 +200,19 @@ async def test_an_organisation_with_its_own_account_sends_through_it(
     assert double.credit_requests == [{"apiKey": "practice-own-key-42"}]
 
 
-@pytest.mark.parametrize("status", [500, 503, 429, 408])
-async def test_an_answer_that_it_did_not_queue_is_retryable(
-    sender: FiretextSmsSender, double: FiretextDouble, status: int
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        *[(status, RetryableSendError) for status in (500, 503, 429, 408)],  # it did not queue it
+        *[(status, OutcomeUnknownError) for status in (502, 504)],  # a proxy gave up on Firetext
+    ],
+)
+async def test_a_failing_answer_says_whether_firetext_may_have_taken_it(
+    sender: FiretextSmsSender, double: FiretextDouble, status: int, error: type[Exception]
 ) -> None:
     double.script.append(Reply(code=None, http_status=status))
 
-    with pytest.raises(RetryableSendError):
-        await sender.send_sms(single(make_outbound()), org_id=ORG)
-
-
-@pytest.mark.parametrize("status", [502, 504])
-async def test_a_proxy_giving_up_on_firetext_is_outcome_unknown(
-    sender: FiretextSmsSender, double: FiretextDouble, status: int
-) -> None:
-    double.script.append(Reply(code=None, http_status=status))
-
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(error):
         await sender.send_sms(single(make_outbound()), org_id=ORG)
 
 
