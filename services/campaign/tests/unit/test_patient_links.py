@@ -33,6 +33,7 @@ from campaign.handlers import (
 from campaign.handlers.deps import Deps
 from campaign.handlers.patient_deps import PracticeInfo
 from campaign.handlers.patient_links import SessionInvalid
+from campaign.ports import Move
 from cohort_contracts.campaign_requests import GetCampaign, RegisterPatientList
 from cohort_contracts.campaign_settings import QuestionnaireSettings
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome
@@ -121,8 +122,10 @@ async def sent(deps: Deps, type: str = "booking", patients: int = 2, **fields: A
     await send(deps, campaign.id, patients)
     tokens = []
     for preview in review.previews:
-        for to in (RecipientStatus.QUEUED, RecipientStatus.SENDING):
-            await deps.recipients.transition(ORG, preview.recipient_id, to)
+        rid = preview.recipient_id
+        await deps.recipients.apply(
+            ORG, [Move(rid, RecipientStatus.QUEUED), Move(rid, RecipientStatus.SENDING)]
+        )
         tokens.append(preview.body.rsplit(" ", 1)[-1].removeprefix(LINK_BASE))
     return tokens
 

@@ -16,7 +16,6 @@ from uuid import UUID
 from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import Recipient
-from ..ports import Move
 from .mongo_database import MongoHandle
 from .mongo_recipient_counts import RecipientCounts
 from .mongo_recipient_docs import LIST_ORDER, recipient_from
@@ -51,23 +50,6 @@ class MongoRecipientRepository:
         self.record_entries_published = record.record_entries_published
         self.set_record_state = record.set_record_state
         self.saved_to_record = record.saved_to_record
-
-    async def transition(
-        self,
-        org_id: str,
-        recipient_id: str,
-        to: RecipientStatus,
-        reason_code: str | None = None,
-        reason: str | None = None,
-        *,
-        provider_reference: str | None = None,
-        from_states: frozenset[RecipientStatus] | None = None,
-        batch_id: UUID | None = None,
-    ) -> bool:
-        move = Move(
-            recipient_id, to, reason_code, reason, provider_reference, from_states, batch_id
-        )
-        return bool(await self.apply(org_id, [move]))
 
     async def any_in(self, campaign_id: UUID, statuses: Sequence[RecipientStatus]) -> bool:
         # One equality probe per status: each is a single index seek, where ``$in`` over the

@@ -187,6 +187,7 @@ ASTHMA = _questionnaire(
     ],
 )
 
+
 def _new_detail(link_id: str, text: str, max_length: int) -> Resource:
     """A contact detail asked for only when the patient says theirs changed (may stay empty)."""
     return {
