@@ -60,6 +60,15 @@ async def double() -> AsyncIterator[FiretextDouble]:
     fake.release.set()
 
 
+async def send_one_to(base_url: str) -> None:
+    """One text through a sender of its own, closed afterwards whatever happened."""
+    adapter = sender_for(base_url)
+    try:
+        await adapter.send_sms(single(make_outbound()), org_id=ORG)
+    finally:
+        await adapter.aclose()
+
+
 @pytest.fixture
 async def sender(double: FiretextDouble) -> AsyncIterator[FiretextSmsSender]:
     async with serve(double.app()) as url:
@@ -252,12 +261,8 @@ async def test_a_read_timeout_is_outcome_unknown_because_firetext_had_the_reques
 
 
 async def test_a_refused_connection_is_retryable() -> None:
-    adapter = sender_for(refused_url())
-    try:
-        with pytest.raises(RetryableSendError) as refused:
-            await adapter.send_sms(single(make_outbound()), org_id=ORG)
-    finally:
-        await adapter.aclose()
+    with pytest.raises(RetryableSendError) as refused:
+        await send_one_to(refused_url())
 
     # The transport reports a refused connection as httpx2.ConnectTimeout; the aiohttp cause
     # is what says no byte was sent.
@@ -268,12 +273,8 @@ async def test_a_refused_connection_is_retryable() -> None:
 
 async def test_a_connect_timeout_is_retryable() -> None:
     async with unanswered_connect() as url:
-        adapter = sender_for(url)
-        try:
-            with pytest.raises(RetryableSendError) as timed_out:
-                await adapter.send_sms(single(make_outbound()), org_id=ORG)
-        finally:
-            await adapter.aclose()
+        with pytest.raises(RetryableSendError) as timed_out:
+            await send_one_to(url)
 
     assert isinstance(timed_out.value.__cause__, httpx2.ConnectTimeout)
     assert isinstance(timed_out.value.__cause__.__cause__, aiohttp.ConnectionTimeoutError)
@@ -284,12 +285,8 @@ async def test_a_connection_lost_after_the_request_was_written_is_outcome_unknow
     kind: str,
 ) -> None:
     async with misbehaving(kind) as (url, received):
-        adapter = sender_for(url)
-        try:
-            with pytest.raises(OutcomeUnknownError) as unknown:
-                await adapter.send_sms(single(make_outbound()), org_id=ORG)
-        finally:
-            await adapter.aclose()
+        with pytest.raises(OutcomeUnknownError) as unknown:
+            await send_one_to(url)
 
     assert received == [1]  # the server had the whole request
     if kind != "truncate":
