@@ -1,7 +1,6 @@
 """The Firetext adapter against real local servers (uvicorn, raw TCP): real connect errors,
 read timeouts and dropped connections, classified as safe-to-retry or outcome-unknown."""
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +28,7 @@ from dispatch.domain.errors import (
 from dispatch.domain.grouping import ProviderRequest, single
 
 from ..builders import ORG, make_outbound
+from ..logs import everything_logged
 from ..servers import FiretextDouble, Reply, misbehaving, refused_url, serve, unanswered_connect
 
 API_KEY = "live-api-key-0123456789"
@@ -328,7 +328,7 @@ async def test_logs_carry_ids_only(
         await sender.send_sms(single(message), org_id=ORG)
     await sender.send_sms(single(message), org_id=ORG)
 
-    logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
+    logged = everything_logged(caplog)
     assert "r-log" in logged
     for secret in (API_KEY, receipt_token(SECRET, ORG), "447700900999", "Secret body text"):
         assert secret not in logged
