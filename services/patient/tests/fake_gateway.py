@@ -5,10 +5,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
-from fastapi import FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 
 SECRET = "test-patient-gateway-secret-long-enough-for-hs256"
@@ -58,6 +58,14 @@ SMOKING = {
 
 def error(status: int, code: str, message: str, **details: Any) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, "details": details}}, status)
+
+
+class Refused(Exception):
+    """A request the gateway refuses, with its answer."""
+
+    def __init__(self, response: JSONResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
 
 
 @dataclass
@@ -115,31 +123,39 @@ class FakeGateway:
     def _build(self) -> FastAPI:  # noqa: C901 - one route per endpoint, as the gateway has
         app = FastAPI()
 
-        def check(
-            request: Request, token: str, session: str | None = None
-        ) -> FakeLink | JSONResponse:
+        @app.exception_handler(Refused)
+        async def refused(_request: Request, refusal: Refused) -> JSONResponse:
+            return refusal.response
+
+        def check(request: Request, token: str, session: str | None = None) -> FakeLink:
+            """The link, or ``Refused`` with the gateway's answer to a request it refuses."""
             _scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
             try:
                 jwt.decode(bearer, SECRET, algorithms=["HS256"], audience="cohort-patient-links")
             except jwt.InvalidTokenError:
-                return error(401, "unauthorized", "Only the patient service.")
+                raise Refused(error(401, "unauthorized", "Only the patient service.")) from None
             if self.down:
-                return error(503, "unavailable", "Down.")
+                raise Refused(error(503, "unavailable", "Down."))
             self.addresses.append(request.headers.get("x-patient-address", ""))
             link = self.links.get(token)
             if link is None:
-                return error(404, "not_found", "This link is not valid.")
+                raise Refused(error(404, "not_found", "This link is not valid."))
             if link.expired:
-                return error(
-                    410,
-                    "gone",
-                    "Expired.",
-                    practice_name=PRACTICE["name"],
-                    practice_phone=PRACTICE["phone"],
-                )
+                practice = {"practice_name": PRACTICE["name"], "practice_phone": PRACTICE["phone"]}
+                raise Refused(error(410, "gone", "Expired.", **practice))
             if session is not None and (self.end_sessions or self.sessions.get(session) != token):
-                return error(403, "forbidden", "Confirm your date of birth.", reason="session")
+                raise Refused(
+                    error(403, "forbidden", "Confirm your date of birth.", reason="session")
+                )
             return link
+
+        async def session_link(
+            token: str, request: Request, x_patient_session: str = Header()
+        ) -> FakeLink:
+            """The link of a request made within the patient's session."""
+            return check(request, token, x_patient_session)
+
+        SessionLink = Annotated[FakeLink, Depends(session_link)]
 
         def booking_view(link: FakeLink) -> dict[str, Any]:
             return {
@@ -162,8 +178,6 @@ class FakeGateway:
         @app.get("/v1/patient-links/{token}")
         async def open_link(token: str, request: Request) -> Any:
             link = check(request, token)
-            if isinstance(link, JSONResponse):
-                return link
             return {
                 "campaign_id": str(uuid.uuid4()),
                 "type": link.type,
@@ -177,8 +191,6 @@ class FakeGateway:
         @app.post("/v1/patient-links/{token}/verification")
         async def verify(token: str, request: Request) -> Any:
             link = check(request, token)
-            if isinstance(link, JSONResponse):
-                return link
             if link.locked:
                 return error(423, "locked", "Locked.", practice_phone=PRACTICE["phone"])
             if link.too_soon:
@@ -195,15 +207,11 @@ class FakeGateway:
             return {"session": session, "expires_at": until.isoformat(), "given_name": "Ann"}
 
         @app.get("/v1/patient-links/{token}/booking")
-        async def booking(token: str, request: Request, x_patient_session: str = Header()) -> Any:
-            link = check(request, token, x_patient_session)
-            return link if isinstance(link, JSONResponse) else booking_view(link)
+        async def booking(link: SessionLink) -> Any:
+            return booking_view(link)
 
         @app.get("/v1/patient-links/{token}/slots")
-        async def slots(token: str, request: Request, x_patient_session: str = Header()) -> Any:
-            link = check(request, token, x_patient_session)
-            if isinstance(link, JSONResponse):
-                return link
+        async def slots(link: SessionLink) -> Any:
             free = [
                 s
                 for s in link.slots
@@ -212,15 +220,7 @@ class FakeGateway:
             return {"type": link.purpose, "slots": free}
 
         @app.post("/v1/patient-links/{token}/booking")
-        async def book(
-            token: str,
-            request: Request,
-            x_patient_session: str = Header(),
-            idempotency_key: str = Header(),
-        ) -> Any:
-            link = check(request, token, x_patient_session)
-            if isinstance(link, JSONResponse):
-                return link
+        async def book(link: SessionLink, request: Request, idempotency_key: str = Header()) -> Any:
             slot_id = (await request.json())["slot_id"]
             if idempotency_key in link.keys:
                 return booking_view(link)
@@ -242,15 +242,7 @@ class FakeGateway:
             return booking_view(link)
 
         @app.post("/v1/patient-links/{token}/booking/cancellation")
-        async def cancel(
-            token: str,
-            request: Request,
-            x_patient_session: str = Header(),
-            idempotency_key: str = Header(),
-        ) -> Any:
-            link = check(request, token, x_patient_session)
-            if isinstance(link, JSONResponse):
-                return link
+        async def cancel(link: SessionLink, idempotency_key: str = Header()) -> Any:
             link.appointment = None
             return booking_view(link)
 
@@ -263,22 +255,13 @@ class FakeGateway:
             }
 
         @app.get("/v1/patient-links/{token}/questionnaire")
-        async def questionnaire(
-            token: str, request: Request, x_patient_session: str = Header()
-        ) -> Any:
-            link = check(request, token, x_patient_session)
-            return link if isinstance(link, JSONResponse) else questionnaire_view(link)
+        async def questionnaire(link: SessionLink) -> Any:
+            return questionnaire_view(link)
 
         @app.post("/v1/patient-links/{token}/questionnaire/response")
         async def answer(
-            token: str,
-            request: Request,
-            x_patient_session: str = Header(),
-            idempotency_key: str = Header(),
+            link: SessionLink, request: Request, idempotency_key: str = Header()
         ) -> Any:
-            link = check(request, token, x_patient_session)
-            if isinstance(link, JSONResponse):
-                return link
             answers = {a["link_id"]: a["values"] for a in (await request.json())["answers"]}
             if link.response is None:
                 link.submissions.append(answers)

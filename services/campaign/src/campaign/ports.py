@@ -140,7 +140,8 @@ class RecipientRepository(Protocol):
 
     async def apply(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:
         """Apply each move that is still allowed, in one round of writes; returns exactly the
-        moves made (a redelivered batch gets an empty list)."""
+        moves made (a redelivered batch gets an empty list). A delivery also marks a record
+        entry pending (an outbox)."""
         ...
 
     async def page(
@@ -178,23 +179,6 @@ class RecipientRepository(Protocol):
         ``references`` where it has one; returns exactly the ids this claim moved that are
         still ``sending``. The same ``claim_id`` again returns the same ids (a retried claim
         whose answer was lost); without one, each call is a claim of its own."""
-        ...
-
-    async def transition(
-        self,
-        org_id: str,
-        recipient_id: str,
-        to: RecipientStatus,
-        reason_code: str | None = None,
-        reason: str | None = None,
-        *,
-        provider_reference: str | None = None,
-        from_states: frozenset[RecipientStatus] | None = None,
-        batch_id: UUID | None = None,
-    ) -> bool:
-        """Apply ``to`` if the recipient is in one of the states it may come from (by default
-        ``TRANSITIONS[to]``) and, when ``batch_id`` is given, still belongs to that release
-        batch. Delivery also marks a record entry pending (an outbox)."""
         ...
 
     async def expire(

@@ -95,6 +95,25 @@ async def write_message(
     )
 
 
+def claim_request(
+    campaign_id: uuid.UUID,
+    ids: list[str],
+    references: dict[str, str] | None = None,
+    **extra: object,
+) -> ClaimMessages:
+    """Dispatch's claim of ``ids`` before a provider call; ``extra``: when it was asked
+    (``occurred_at``)."""
+    return ClaimMessages(
+        correlation_id=cid(),
+        org_id=ORG,
+        actor="dispatch",
+        campaign_id=campaign_id,
+        recipient_ids=ids,
+        provider_references=references or {},
+        **extra,
+    )
+
+
 async def claim(
     deps: Deps,
     campaign_id: uuid.UUID,
@@ -102,17 +121,7 @@ async def claim(
     references: dict[str, str] | None = None,
 ) -> list[str]:
     """As dispatch does before a provider call: the ids it may now send."""
-    result = await releasing.claim_messages(
-        ClaimMessages(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="dispatch",
-            campaign_id=campaign_id,
-            recipient_ids=ids,
-            provider_references=references or {},
-        ),
-        deps,
-    )
+    result = await releasing.claim_messages(claim_request(campaign_id, ids, references), deps)
     return result.claimed
 
 
@@ -168,6 +177,21 @@ async def sent_and_released(
     campaign_id = await sending(deps, n)
     await release_now(deps, campaign_id)
     return campaign_id, released_ids(publisher)
+
+
+async def sent_and_claimed(
+    deps: Deps, publisher: FakePublisher, n: int
+) -> tuple[uuid.UUID, list[str]]:
+    """Sent, released and claimed by dispatch: waiting for its outcome and receipt."""
+    campaign_id, ids = await sent_and_released(deps, publisher, n)
+    await claim(deps, campaign_id, ids)
+    return campaign_id, ids
+
+
+async def contacts_of(deps: Deps, campaign_id: uuid.UUID) -> dict[str, str]:
+    """Each recipient's number or address, by recipient id."""
+    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 50)
+    return {r.id: r.contact for r in page}
 
 
 def messages_sent(

@@ -17,7 +17,15 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import cid, claim, messages_sent, release_now, sending, sent_and_released
+from .helpers import (
+    cid,
+    claim,
+    messages_sent,
+    release_now,
+    sending,
+    sent_and_claimed,
+    sent_and_released,
+)
 
 
 class ProbeHook:
@@ -114,8 +122,7 @@ async def test_a_recipient_put_back_to_ready_while_looking_is_not_missed(
 async def test_a_campaign_with_nothing_unsent_completes(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sent_and_released(deps, publisher, 2)
-    await claim(deps, campaign_id, ids)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
     batch_id = next(c.batch_id for _, c in publisher.published if getattr(c, "campaign_id", None))
     await outcomes.record_messages_sent(
         messages_sent(campaign_id, [(i, "sent") for i in ids], batch_id=batch_id), deps

@@ -84,12 +84,12 @@ async def outcome_of(action: Awaitable[object]) -> str:
 
 async def sending_campaign(
     deps: Deps, publisher: FakePublisher, n: int
-) -> tuple[uuid.UUID, SendMessages]:
-    """Sent, and released as one batch."""
+) -> tuple[uuid.UUID, SendMessages, list[str]]:
+    """Sent, and released as one batch: the campaign, the batch and its recipients' ids."""
     campaign_id = await sending(deps, n)
     await release_now(replace(deps, release_batch_size=n), campaign_id)
     [batch] = released(publisher)
-    return campaign_id, batch
+    return campaign_id, batch, [m.recipient_id for m in batch.messages]
 
 
 def cancel(deps: Deps, campaign_id: uuid.UUID) -> Awaitable[object]:
@@ -139,8 +139,7 @@ async def run_together(*actions: Callable[[], Awaitable[object]]) -> list[str]:
 async def test_cancel_always_wins_over_a_provider_pause(
     deps: Deps, publisher: FakePublisher, seed: int
 ) -> None:
-    campaign_id, batch = await sending_campaign(deps, publisher, 4)
-    ids = [m.recipient_id for m in batch.messages]
+    campaign_id, batch, ids = await sending_campaign(deps, publisher, 4)
     await claim(deps, campaign_id, ids[:2])
     racing = interleaved(deps, seed)
 
@@ -161,8 +160,7 @@ async def test_cancel_always_wins_over_a_provider_pause(
 async def test_resume_and_cancel_of_a_paused_campaign_end_cancelled(
     deps: Deps, publisher: FakePublisher, seed: int
 ) -> None:
-    campaign_id, batch = await sending_campaign(deps, publisher, 4)
-    ids = [m.recipient_id for m in batch.messages]
+    campaign_id, batch, ids = await sending_campaign(deps, publisher, 4)
     await claim(deps, campaign_id, ids)
     await blocked_report(deps, campaign_id, batch, ids)
     racing = interleaved(deps, seed)
@@ -183,8 +181,7 @@ async def test_resume_and_cancel_of_a_paused_campaign_end_cancelled(
 async def test_a_cancel_racing_the_last_outcome_leaves_one_consistent_ending(
     deps: Deps, publisher: FakePublisher, seed: int
 ) -> None:
-    campaign_id, batch = await sending_campaign(deps, publisher, 3)
-    ids = [m.recipient_id for m in batch.messages]
+    campaign_id, batch, ids = await sending_campaign(deps, publisher, 3)
     await claim(deps, campaign_id, ids)
     sent = messages_sent(campaign_id, [(i, "sent") for i in ids], batch_id=batch.batch_id)
     racing = interleaved(deps, seed)

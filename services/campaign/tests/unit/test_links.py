@@ -9,6 +9,7 @@ from campaign.domain.errors import Gone, NotFound
 from campaign.domain.links import LinkSigner, expiry_day
 from campaign.handlers import links
 from campaign.handlers.deps import Deps
+from campaign.ports import Move
 from cohort_contracts.campaign_requests import ResolveLink
 from cohort_contracts.campaign_views import LinkView
 from cohort_contracts.vocabulary import RecipientStatus
@@ -91,8 +92,8 @@ async def test_opening_a_link_says_what_it_is_for_and_records_the_first_opening(
     deps: Deps,
 ) -> None:
     campaign_id, recipient_id, token = await _sent_booking(deps)
-    await deps.recipients.transition(ORG, recipient_id, RecipientStatus.QUEUED)
-    await deps.recipients.transition(ORG, recipient_id, RecipientStatus.SENDING)
+    sent = [Move(recipient_id, RecipientStatus.QUEUED), Move(recipient_id, RecipientStatus.SENDING)]
+    await deps.recipients.apply(ORG, sent)
 
     view = await _resolve(deps, token)
     assert (view.campaign_id, view.org_id, view.type) == (campaign_id, ORG, "booking")

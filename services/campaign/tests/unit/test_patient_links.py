@@ -33,6 +33,7 @@ from campaign.handlers import (
 from campaign.handlers.deps import Deps
 from campaign.handlers.patient_deps import PracticeInfo
 from campaign.handlers.patient_links import SessionInvalid
+from campaign.ports import Move
 from cohort_contracts.campaign_requests import GetCampaign, RegisterPatientList
 from cohort_contracts.campaign_settings import QuestionnaireSettings
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome
@@ -121,8 +122,10 @@ async def sent(deps: Deps, type: str = "booking", patients: int = 2, **fields: A
     await send(deps, campaign.id, patients)
     tokens = []
     for preview in review.previews:
-        for to in (RecipientStatus.QUEUED, RecipientStatus.SENDING):
-            await deps.recipients.transition(ORG, preview.recipient_id, to)
+        rid = preview.recipient_id
+        await deps.recipients.apply(
+            ORG, [Move(rid, RecipientStatus.QUEUED), Move(rid, RecipientStatus.SENDING)]
+        )
         tokens.append(preview.body.rsplit(" ", 1)[-1].removeprefix(LINK_BASE))
     return tokens
 
@@ -199,19 +202,19 @@ async def test_nothing_personal_without_a_session_of_this_link(linked: Deps) -> 
 async def test_book_repeat_rebook_and_cancel(linked: Deps, publisher: FakePublisher) -> None:
     token = (await sent(linked))[0]
     session = await session_for(linked, token)
-    slots = await patient_booking.list_free_slots(
-        req(ListFreeSlots, token=token, session=session), linked
-    )
+    free_slots = req(ListFreeSlots, token=token, session=session)
+    slots = await patient_booking.list_free_slots(free_slots, linked)
     assert slots.type == "flu vaccination"
     assert slots.slots
     assert all(s.location == "Example Surgery" for s in slots.slots)
-    first = req(
-        BookAppointment,
-        token=token,
-        session=session,
-        slot_id=slots.slots[0].id,
-        idempotency_key="key-00001",
-    )
+
+    def booking(slot: int, key: str) -> BookAppointment:
+        slot_id = slots.slots[slot].id
+        return req(
+            BookAppointment, token=token, session=session, slot_id=slot_id, idempotency_key=key
+        )
+
+    first = booking(0, "key-00001")
     booked = await patient_booking.book(first, linked)
     assert booked.appointment is not None
     assert (booked.appointment.status, booked.appointment.start) == ("booked", slots.slots[0].start)
@@ -227,19 +230,10 @@ async def test_book_repeat_rebook_and_cancel(linked: Deps, publisher: FakePublis
     assert f"or call {PHONE}: {LINK_BASE}{token}" in body
     assert confirmations[0].messages[0].to.startswith("447700900")
 
-    rebook = req(
-        BookAppointment,
-        token=token,
-        session=session,
-        slot_id=slots.slots[1].id,
-        idempotency_key="key-00002",
-    )
-    moved = await patient_booking.book(rebook, linked)
+    moved = await patient_booking.book(booking(1, "key-00002"), linked)
     assert moved.appointment is not None
     assert moved.appointment.start == slots.slots[1].start
-    free = await patient_booking.list_free_slots(
-        req(ListFreeSlots, token=token, session=session), linked
-    )
+    free = await patient_booking.list_free_slots(free_slots, linked)
     # The first slot is free again (cancelled at the practice), the new one is not.
     assert slots.slots[0].id in {s.id for s in free.slots}
     assert slots.slots[1].id not in {s.id for s in free.slots}

@@ -1,6 +1,5 @@
 """Pauses, returns, shared references, the save-to-record outbox and stale messages."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +7,7 @@ import pytest
 from campaign.handlers import campaigns, outcomes, receipts, record_entries
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
-from cohort_contracts.campaign_requests import CancelCampaign, ClaimMessages, ResumeCampaign
+from cohort_contracts.campaign_requests import CancelCampaign, ResumeCampaign
 from cohort_contracts.sending import (
     SendingBlocked,
 )
@@ -19,11 +18,14 @@ from ..fakes import FakePublisher
 from .helpers import (
     cid,
     claim,
+    claim_request,
+    contacts_of,
     delivery_reported,
     messages_sent,
     published_entries,
     released,
     released_ids,
+    sent_and_claimed,
     sent_and_released,
 )
 
@@ -76,8 +78,7 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
 async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sent_and_released(deps, publisher, 1)
-    await claim(deps, campaign_id, ids)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 1)
     await outcomes.record_messages_sent(messages_sent(campaign_id, [(ids[0], "not_claimed")]), deps)
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 1}
 
@@ -85,13 +86,11 @@ async def test_a_not_claimed_report_for_a_sending_recipient_changes_nothing(
 async def test_receipts_for_a_shared_reference_are_matched_by_number(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sent_and_released(deps, publisher, 2)
-    await claim(deps, campaign_id, ids)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
     await outcomes.record_messages_sent(
         messages_sent(campaign_id, [(i, "sent") for i in ids], reference="g-shared"), deps
     )
-    first = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
-    contacts = {r.id: r.contact for r in first[0]}
+    contacts = await contacts_of(deps, campaign_id)
 
     await receipts.record_delivery(
         delivery_reported("delivered", provider_reference="g-shared", mobile=contacts[ids[1]]), deps
@@ -106,8 +105,7 @@ async def test_receipts_for_a_shared_reference_are_matched_by_number(
 async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sent_and_released(deps, publisher, 4)
-    await claim(deps, campaign_id, ids)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 4)
     await outcomes.record_messages_sent(
         messages_sent(
             campaign_id,
@@ -130,8 +128,7 @@ async def test_a_record_entry_only_for_a_delivered_message_and_only_once(
 
 
 async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakePublisher) -> None:
-    campaign_id, ids = await sent_and_released(deps, publisher, 2)
-    await claim(deps, campaign_id, ids)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
     # The outcome is recorded whatever the record-entry queue does: the handler never publishes.
     for rid in ids:
         await receipts.record_delivery(delivery_reported("delivered", recipient_id=rid), deps)
@@ -149,8 +146,7 @@ async def test_the_outbox_survives_a_failed_publish(deps: Deps, publisher: FakeP
 async def test_nothing_stays_in_flight_once_receipts_stop(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sent_and_released(deps, publisher, 3)
-    await claim(deps, campaign_id, ids)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 3)
     await outcomes.record_messages_sent(messages_sent(campaign_id, [(ids[0], "sent")]), deps)
     # ids[1] and ids[2] stay "sending": dispatch died after claiming them.
     assert await outcomes.expire_unsettled(deps, receipt_timeout_s=0, claim_timeout_s=0) >= 1
@@ -168,10 +164,8 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
 async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sent_and_released(deps, publisher, 2)
-    await claim(deps, campaign_id, ids)
-    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
-    contacts = {r.id: r.contact for r in page}
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
+    contacts = await contacts_of(deps, campaign_id)
 
     # Firetext answers for both numbers of a shared-text request before dispatch reports it.
     for rid in ids:
@@ -192,14 +186,8 @@ async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_
 ) -> None:
     campaign_id, ids = await sent_and_released(deps, publisher, 2)
     batch, *_ = released(publisher)
-    late = ClaimMessages(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor="dispatch",
-        campaign_id=campaign_id,
-        recipient_ids=ids,
-        occurred_at=datetime.now(UTC) - timedelta(seconds=deps.claim_deadline_s + 1),
-    )
+    asked_at = datetime.now(UTC) - timedelta(seconds=deps.claim_deadline_s + 1)
+    late = claim_request(campaign_id, ids, occurred_at=asked_at)
     assert (await releasing.claim_messages(late, deps)).claimed == []
     await outcomes.record_messages_sent(
         messages_sent(campaign_id, [(i, "not_claimed") for i in ids], batch_id=batch.batch_id), deps
@@ -212,16 +200,6 @@ async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_
     assert sorted(await claim(deps, campaign_id, ids)) == sorted(ids)
 
 
-def _claim_request(campaign_id: uuid.UUID, ids: list[str]) -> ClaimMessages:
-    return ClaimMessages(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor="dispatch",
-        campaign_id=campaign_id,
-        recipient_ids=ids,
-    )
-
-
 async def test_a_claim_asked_again_gets_the_same_answer(
     deps: Deps, publisher: FakePublisher
 ) -> None:
@@ -229,21 +207,21 @@ async def test_a_claim_asked_again_gets_the_same_answer(
     a campaign instance killed after writing). Without the same answer, the recipients the
     first asking moved to ``sending`` would never be sent."""
     campaign_id, ids = await sent_and_released(deps, publisher, 3)
-    request = _claim_request(campaign_id, ids)
+    request = claim_request(campaign_id, ids)
 
     first = (await releasing.claim_messages(request, deps)).claimed
     again = (await releasing.claim_messages(request, deps)).claimed
 
     assert sorted(first) == sorted(again) == sorted(ids)
     # Any other claim, a redelivered batch's included, gets none of them.
-    assert (await releasing.claim_messages(_claim_request(campaign_id, ids), deps)).claimed == []
+    assert (await releasing.claim_messages(claim_request(campaign_id, ids), deps)).claimed == []
 
 
 async def test_a_claim_asked_again_after_a_cancel_gets_nothing(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await sent_and_released(deps, publisher, 2)
-    request = _claim_request(campaign_id, ids)
+    request = claim_request(campaign_id, ids)
     assert sorted((await releasing.claim_messages(request, deps)).claimed) == sorted(ids)
 
     # Cancelled while dispatch waited for the lost answer: the claimed are withdrawn.

@@ -18,7 +18,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import cid, claim, messages_sent, sent_and_released
+from .helpers import cid, claim, contacts_of, messages_sent, sent_and_claimed, sent_and_released
 
 
 def report(status: str = "delivered", **fields: str) -> DeliveryReport:
@@ -34,22 +34,10 @@ def batch(*reports: DeliveryReport) -> DeliveriesReported:
     return DeliveriesReported(correlation_id=cid(), org_id=ORG, reports=list(reports))
 
 
-async def contacts_of(deps: Deps, campaign_id: uuid.UUID) -> dict[str, str]:
-    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 50)
-    return {r.id: r.contact for r in page}
-
-
-async def sending(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
-    """Sent, released and claimed by dispatch: waiting for its outcome and receipt."""
-    campaign_id, ids = await sent_and_released(deps, publisher, n)
-    await claim(deps, campaign_id, ids)
-    return campaign_id, ids
-
-
 async def test_a_batch_of_receipts_settles_each_recipient_once(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sending(deps, publisher, 6)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 6)
     contacts = await contacts_of(deps, campaign_id)
     # Three sent alone, three in one shared-text request.
     own, shared = ids[:3], ids[3:]
@@ -89,7 +77,7 @@ async def test_a_batch_of_receipts_settles_each_recipient_once(
 async def test_a_shared_receipt_that_overtakes_the_send_report_waits_for_it(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sending(deps, publisher, 2)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
     contacts = await contacts_of(deps, campaign_id)
 
     await receipts.record_deliveries(
@@ -126,14 +114,14 @@ class _SendReportLandsFirst:
     def __init__(self, collection: Any, ids: list[str]) -> None:
         self._collection = collection
         self._ids = ids
-        self._raced = False
+        self.raced = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._collection, name)
 
     async def bulk_write(self, writes: Any, **options: Any) -> Any:
-        if not self._raced:
-            self._raced = True
+        if not self.raced:
+            self.raced = True
             await self._collection.update_many(
                 {"_id": {"$in": self._ids}, "status": "sending"}, {"$set": {"status": "sent"}}
             )
@@ -143,14 +131,18 @@ class _SendReportLandsFirst:
 async def test_a_receipt_that_loses_a_race_with_the_send_report_is_applied_anyway(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, ids = await sending(deps, publisher, 2)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
     recipients = deps.recipients
     assert isinstance(recipients, MongoRecipientRepository)
-    recipients._c = _SendReportLandsFirst(recipients._c, ids)  # type: ignore[assignment]
+    # The one-by-one moves are the part that writes a receipt's delivery.
+    moves = recipients._moves
+    race = _SendReportLandsFirst(moves._c, ids)
+    moves._c = race  # type: ignore[assignment]
 
     await receipts.record_deliveries(
         batch(*(report(recipient_id=i, provider_reference=i) for i in ids)), deps
     )
 
+    assert race.raced
     page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 9)
     assert {r.status for r in page} == {RecipientStatus.DELIVERED}

@@ -14,7 +14,7 @@ from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_recipient_docs import recipient_doc
 from campaign.adapters.mongo_recipients import MongoRecipientRepository
 from campaign.domain.model import Recipient
-from campaign.ports import Placement
+from campaign.ports import Move, Placement
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG, nhs_number
@@ -95,9 +95,9 @@ async def test_transitions_only_from_the_states_they_may_come_from(mongo: MongoH
     person = recipient(campaign, 1)
     await repo.add_unique([person])
 
-    assert not await repo.transition(ORG, person.id, RecipientStatus.DELIVERED)  # still ready
-    assert await repo.transition(ORG, person.id, RecipientStatus.CANCELLED)
-    assert not await repo.transition(ORG, person.id, RecipientStatus.QUEUED)
+    assert not await repo.apply(ORG, [Move(person.id, RecipientStatus.DELIVERED)])  # still ready
+    assert await repo.apply(ORG, [Move(person.id, RecipientStatus.CANCELLED)])
+    assert not await repo.apply(ORG, [Move(person.id, RecipientStatus.QUEUED)])
     assert await repo.counts(campaign) == {RecipientStatus.CANCELLED: 1}
 
 
@@ -188,7 +188,7 @@ async def test_mark_queued_moves_only_ready_recipients_with_their_own_text(
     campaign = uuid.uuid4()
     people = [recipient(campaign, i) for i in range(1, 4)]
     await repo.add_unique(people)
-    assert await repo.transition(ORG, people[1].id, RecipientStatus.CANCELLED)
+    assert await repo.apply(ORG, [Move(people[1].id, RecipientStatus.CANCELLED)])
     rendered = [replace(p, body=f"Hello {i}", subject=None) for i, p in enumerate(people)]
     batch = uuid.uuid4()
 

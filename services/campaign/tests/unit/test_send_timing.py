@@ -33,6 +33,8 @@ from .helpers import (
     released_ids,
     send,
     send_request,
+    sending,
+    sent_and_released,
     write_message,
 )
 
@@ -57,6 +59,13 @@ def timed(deps: Deps, clock: Clock, quiet: QuietHours | None = DEFAULT_QUIET) ->
     return replace(deps, clock=clock, safety=SafetyPolicies(SafetyPolicy(quiet_hours=quiet)))
 
 
+async def on_clock(deps: Deps, clock: Clock, recipients: int) -> tuple[Deps, uuid.UUID]:
+    """``deps`` on ``clock``, quiet hours on, and a campaign of ``recipients`` ready to send."""
+    deps = timed(deps, clock)
+    campaign_id, _ = await campaign_with_recipients(deps, recipients)
+    return deps, campaign_id
+
+
 async def actions(deps: Deps, campaign_id: uuid.UUID) -> list[str]:
     log = await audit_trail.get_audit(
         GetAudit(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
@@ -72,8 +81,7 @@ async def test_sms_reaching_quiet_hours_is_held_and_resumes_by_itself(
 ) -> None:
     clock = Clock(NIGHT)
     deps = timed(deps, clock)
-    campaign_id, _ = await campaign_with_recipients(deps, 4)
-    await send(deps, campaign_id, 4)
+    campaign_id = await sending(deps, 4)
 
     assert await release_now(deps, campaign_id) == 0
     assert released_ids(publisher) == []
@@ -102,10 +110,7 @@ async def test_a_text_queued_before_quiet_hours_is_not_claimed_in_them(
 ) -> None:
     clock = Clock(NOON)
     deps = timed(deps, clock)
-    campaign_id, _ = await campaign_with_recipients(deps, 2)
-    await send(deps, campaign_id, 2)
-    await release_now(deps, campaign_id)
-    ids = released_ids(publisher)
+    campaign_id, ids = await sent_and_released(deps, publisher, 2)
 
     clock.now = NIGHT  # dispatch was slow: the batch reaches it after 20:00
     assert await claim(deps, campaign_id, ids) == []
@@ -115,8 +120,7 @@ async def test_a_text_queued_before_quiet_hours_is_not_claimed_in_them(
 
 async def test_quiet_hours_off_sends_at_night(deps: Deps, publisher: FakePublisher) -> None:
     deps = timed(deps, Clock(NIGHT), quiet=None)
-    campaign_id, _ = await campaign_with_recipients(deps, 3)
-    await send(deps, campaign_id, 3)
+    campaign_id = await sending(deps, 3)
     assert await release_now(deps, campaign_id) == 3
 
 
@@ -127,8 +131,7 @@ async def test_a_scheduled_send_waits_for_its_time_then_goes(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     clock = Clock(NOON)
-    deps = timed(deps, clock)
-    campaign_id, _ = await campaign_with_recipients(deps, 3)
+    deps, campaign_id = await on_clock(deps, clock, 3)
     at = NOON + timedelta(hours=2)
 
     view = await send(deps, campaign_id, 3, send_at=at)
@@ -155,8 +158,7 @@ async def test_a_scheduled_send_can_be_cancelled_before_its_time(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     clock = Clock(NOON)
-    deps = timed(deps, clock)
-    campaign_id, _ = await campaign_with_recipients(deps, 3)
+    deps, campaign_id = await on_clock(deps, clock, 3)
     await send(deps, campaign_id, 3, send_at=NOON + timedelta(hours=1))
     view = await campaigns.cancel_campaign(
         CancelCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id),
@@ -173,8 +175,7 @@ async def test_a_scheduled_send_can_be_cancelled_before_its_time(
 async def test_a_send_time_in_the_past_or_too_far_ahead_is_refused(
     deps: Deps, ahead: timedelta
 ) -> None:
-    deps = timed(deps, Clock(NOON))
-    campaign_id, _ = await campaign_with_recipients(deps, 1)
+    deps, campaign_id = await on_clock(deps, Clock(NOON), 1)
     with pytest.raises(InvalidMessage) as refused:
         await send(deps, campaign_id, 1, send_at=NOON + ahead)
     assert refused.value.details == {"field": "send_at"}
@@ -193,8 +194,7 @@ async def test_a_spread_release_sends_an_even_share_each_hour(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     clock = Clock(NOON)
-    deps = timed(deps, clock)
-    campaign_id, _ = await campaign_with_recipients(deps, 7)
+    deps, campaign_id = await on_clock(deps, clock, 7)
     # A basic campaign stands in for a booking one here (the type check is tested above).
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
@@ -214,8 +214,7 @@ async def test_a_spread_release_sends_an_even_share_each_hour(
 
 
 async def test_sending_twice_is_refused_once_scheduled(deps: Deps) -> None:
-    deps = timed(deps, Clock(NOON))
-    campaign_id, _ = await campaign_with_recipients(deps, 1)
+    deps, campaign_id = await on_clock(deps, Clock(NOON), 1)
     await send(deps, campaign_id, 1, send_at=NOON + timedelta(hours=1))
     with pytest.raises(Conflict):
         await send(deps, campaign_id, 1)
@@ -223,8 +222,7 @@ async def test_sending_twice_is_refused_once_scheduled(deps: Deps) -> None:
 
 async def test_a_redelivered_scheduled_send_repeats_no_audit_entry(deps: Deps) -> None:
     clock = Clock(NOON)
-    deps = timed(deps, clock)
-    campaign_id, _ = await campaign_with_recipients(deps, 1)
+    deps, campaign_id = await on_clock(deps, clock, 1)
     request = send_request(campaign_id, 1, "user-1", send_at=NOON + timedelta(hours=1))
     await campaigns.send_campaign(request, deps)
     clock.now = NOON + timedelta(hours=1)

@@ -27,8 +27,9 @@ from .helpers import (
     messages_sent,
     release_now,
     released,
-    released_ids,
     send,
+    sending,
+    sent_and_released,
 )
 
 
@@ -62,10 +63,7 @@ async def test_release_renders_the_reviewed_text_in_batches(
 
 
 async def test_each_recipient_can_be_claimed_once(deps: Deps, publisher: FakePublisher) -> None:
-    campaign_id, _ = await campaign_with_recipients(deps, 3)
-    await send(deps, campaign_id, 3)
-    await release_now(deps, campaign_id)
-    ids = released_ids(publisher)
+    campaign_id, ids = await sent_and_released(deps, publisher, 3)
 
     assert sorted(await claim(deps, campaign_id, ids[:2])) == sorted(ids[:2])
     # A redelivered batch: the first two are taken, only the third is still claimable.
@@ -76,10 +74,7 @@ async def test_each_recipient_can_be_claimed_once(deps: Deps, publisher: FakePub
 async def test_outcomes_and_receipts_in_any_order_settle_once(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, _ = await campaign_with_recipients(deps, 2)
-    await send(deps, campaign_id, 2)
-    await release_now(deps, campaign_id)
-    a, b = released_ids(publisher)
+    campaign_id, (a, b) = await sent_and_released(deps, publisher, 2)
     await claim(deps, campaign_id, [a, b])
 
     def receipt(rid: str, status: DeliveryStatus) -> DeliveryReported:
@@ -112,10 +107,7 @@ async def test_outcomes_and_receipts_in_any_order_settle_once(
 async def test_cancel_stops_everything_not_yet_claimed(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    campaign_id, _ = await campaign_with_recipients(deps, 5)
-    await send(deps, campaign_id, 5)
-    await release_now(deps, campaign_id)
-    ids = released_ids(publisher)
+    campaign_id, ids = await sent_and_released(deps, publisher, 5)
     await claim(deps, campaign_id, ids[:1])
 
     view = await campaigns.cancel_campaign(
@@ -130,8 +122,7 @@ async def test_a_crash_before_publishing_is_healed_by_the_sweeper(
     deps: Deps, publisher: FakePublisher, time_machine: TimeMachineFixture
 ) -> None:
     time_machine.move_to(datetime.now(UTC), tick=False)
-    campaign_id, _ = await campaign_with_recipients(deps, 2)
-    await send(deps, campaign_id, 2)
+    campaign_id = await sending(deps, 2)
     publisher.fail_next = 1
     with pytest.raises(ConnectionError):
         await release_now(deps, campaign_id)

@@ -1,7 +1,6 @@
 """The Firetext adapter against real local servers (uvicorn, raw TCP): real connect errors,
 read timeouts and dropped connections, classified as safe-to-retry or outcome-unknown."""
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +28,7 @@ from dispatch.domain.errors import (
 from dispatch.domain.grouping import ProviderRequest, single
 
 from ..builders import ORG, make_outbound
+from ..logs import everything_logged
 from ..servers import FiretextDouble, Reply, misbehaving, refused_url, serve, unanswered_connect
 
 API_KEY = "live-api-key-0123456789"
@@ -58,6 +58,15 @@ async def double() -> AsyncIterator[FiretextDouble]:
     fake = FiretextDouble()
     yield fake
     fake.release.set()
+
+
+async def send_one_to(base_url: str) -> None:
+    """One text through a sender of its own, closed afterwards whatever happened."""
+    adapter = sender_for(base_url)
+    try:
+        await adapter.send_sms(single(make_outbound()), org_id=ORG)
+    finally:
+        await adapter.aclose()
 
 
 @pytest.fixture
@@ -200,23 +209,19 @@ async def test_an_organisation_with_its_own_account_sends_through_it(
     assert double.credit_requests == [{"apiKey": "practice-own-key-42"}]
 
 
-@pytest.mark.parametrize("status", [500, 503, 429, 408])
-async def test_an_answer_that_it_did_not_queue_is_retryable(
-    sender: FiretextSmsSender, double: FiretextDouble, status: int
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        *[(status, RetryableSendError) for status in (500, 503, 429, 408)],  # it did not queue it
+        *[(status, OutcomeUnknownError) for status in (502, 504)],  # a proxy gave up on Firetext
+    ],
+)
+async def test_a_failing_answer_says_whether_firetext_may_have_taken_it(
+    sender: FiretextSmsSender, double: FiretextDouble, status: int, error: type[Exception]
 ) -> None:
     double.script.append(Reply(code=None, http_status=status))
 
-    with pytest.raises(RetryableSendError):
-        await sender.send_sms(single(make_outbound()), org_id=ORG)
-
-
-@pytest.mark.parametrize("status", [502, 504])
-async def test_a_proxy_giving_up_on_firetext_is_outcome_unknown(
-    sender: FiretextSmsSender, double: FiretextDouble, status: int
-) -> None:
-    double.script.append(Reply(code=None, http_status=status))
-
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(error):
         await sender.send_sms(single(make_outbound()), org_id=ORG)
 
 
@@ -256,12 +261,8 @@ async def test_a_read_timeout_is_outcome_unknown_because_firetext_had_the_reques
 
 
 async def test_a_refused_connection_is_retryable() -> None:
-    adapter = sender_for(refused_url())
-    try:
-        with pytest.raises(RetryableSendError) as refused:
-            await adapter.send_sms(single(make_outbound()), org_id=ORG)
-    finally:
-        await adapter.aclose()
+    with pytest.raises(RetryableSendError) as refused:
+        await send_one_to(refused_url())
 
     # The transport reports a refused connection as httpx2.ConnectTimeout; the aiohttp cause
     # is what says no byte was sent.
@@ -272,12 +273,8 @@ async def test_a_refused_connection_is_retryable() -> None:
 
 async def test_a_connect_timeout_is_retryable() -> None:
     async with unanswered_connect() as url:
-        adapter = sender_for(url)
-        try:
-            with pytest.raises(RetryableSendError) as timed_out:
-                await adapter.send_sms(single(make_outbound()), org_id=ORG)
-        finally:
-            await adapter.aclose()
+        with pytest.raises(RetryableSendError) as timed_out:
+            await send_one_to(url)
 
     assert isinstance(timed_out.value.__cause__, httpx2.ConnectTimeout)
     assert isinstance(timed_out.value.__cause__.__cause__, aiohttp.ConnectionTimeoutError)
@@ -288,12 +285,8 @@ async def test_a_connection_lost_after_the_request_was_written_is_outcome_unknow
     kind: str,
 ) -> None:
     async with misbehaving(kind) as (url, received):
-        adapter = sender_for(url)
-        try:
-            with pytest.raises(OutcomeUnknownError) as unknown:
-                await adapter.send_sms(single(make_outbound()), org_id=ORG)
-        finally:
-            await adapter.aclose()
+        with pytest.raises(OutcomeUnknownError) as unknown:
+            await send_one_to(url)
 
     assert received == [1]  # the server had the whole request
     if kind != "truncate":
@@ -335,7 +328,7 @@ async def test_logs_carry_ids_only(
         await sender.send_sms(single(message), org_id=ORG)
     await sender.send_sms(single(message), org_id=ORG)
 
-    logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
+    logged = everything_logged(caplog)
     assert "r-log" in logged
     for secret in (API_KEY, receipt_token(SECRET, ORG), "447700900999", "Secret body text"):
         assert secret not in logged

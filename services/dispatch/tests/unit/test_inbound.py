@@ -1,7 +1,6 @@
 """``process_firetext_inbound``: a patient's reply as an event, number normalised, time read as
 UK local time, the same event for a redelivered command."""
 
-import json
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from dispatch.handlers import process_firetext_inbound
 
 from ..builders import make_inbound
 from ..fakes import FakeEventPublisher
+from ..logs import everything_logged
 
 
 def replies(events: FakeEventPublisher) -> list[ReplyReceived]:
@@ -116,7 +116,7 @@ async def test_logs_carry_ids_only(caplog: pytest.LogCaptureFixture) -> None:
 
     await process_firetext_inbound(cmd, FakeEventPublisher())
 
-    logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
+    logged = everything_logged(caplog)
     assert str(cmd.message_id) in logged
     for patient_data in ("07700900999", "447700900999", "My secret reply"):
         assert patient_data not in logged

@@ -2,7 +2,6 @@
 claimed-but-unsent recipients are returned, the rest stay unclaimed, and ``blocked`` tells
 campaign to pause. And test sends, which claim nothing and report nothing."""
 
-import json
 import logging
 
 import pytest
@@ -15,6 +14,7 @@ from dispatch.handlers import send_messages
 from ..builders import make_send_messages, make_sms_batch
 from ..conftest import World
 from ..fakes import FakeEmailSender, FakeSmsSender
+from ..logs import everything_logged
 from .test_sending import events, outcomes, queue_all
 
 NO_CREDIT = ProviderConfigurationError(
@@ -120,26 +120,42 @@ async def test_a_blocked_batch_logs_an_error_with_ids_only(
     (record,) = [r for r in caplog.records if r.levelname == "ERROR"]
     assert record.provider_code == "1"  # type: ignore[attr-defined]
     assert record.reference == "r0000"  # type: ignore[attr-defined]
-    logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
+    logged = everything_logged(caplog)
     assert "Secret body text" not in logged
     assert cmd.messages[0].to not in logged
 
 
-async def test_a_test_send_claims_nothing_and_reports_nothing(
-    world: World, caplog: pytest.LogCaptureFixture
+BOOKED = "Your appointment is booked for Monday at 9am"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "secret", "logged_as"),
+    [
+        ("test", "Your test message", "Your test message", "test send"),
+        # A booking's confirmation: to the patient, but not the campaign's message (no claim).
+        ("notification", BOOKED, "booked", "notification sent"),
+    ],
+)
+async def test_a_test_send_or_notification_claims_nothing_and_is_logged_without_its_text(
+    world: World,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    text: str,
+    secret: str,
+    logged_as: str,
 ) -> None:
     caplog.set_level(logging.INFO)
-    cmd = make_sms_batch(["Your test message"], test=True)
+    cmd = make_sms_batch([text], **{kind: True})
 
     await send_messages(cmd, world.deps)
 
     assert world.sms.sent_ids == ["r0000"]
     assert world.claims.requests == []
     assert world.events.published == []
-    (record,) = [r for r in caplog.records if r.getMessage() == "test send"]
+    (record,) = [r for r in caplog.records if r.getMessage() == logged_as]
     assert record.count_sent == 1  # type: ignore[attr-defined]
-    logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
-    assert "Your test message" not in logged
+    logged = everything_logged(caplog)
+    assert secret not in logged
     assert cmd.messages[0].to not in logged
 
 
@@ -154,22 +170,3 @@ async def test_a_blocked_test_send_is_logged_not_raised(
     assert world.events.published == []
     (record,) = [r for r in caplog.records if r.getMessage() == "test send"]
     assert record.blocked == SendReason.INSUFFICIENT_CREDIT  # type: ignore[attr-defined]
-
-
-async def test_a_notification_claims_nothing_and_is_logged_without_its_text(
-    world: World, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A booking's confirmation: to the patient, but not the campaign's message (no claim)."""
-    caplog.set_level(logging.INFO)
-    cmd = make_sms_batch(["Your appointment is booked for Monday at 9am"], notification=True)
-
-    await send_messages(cmd, world.deps)
-
-    assert world.sms.sent_ids == ["r0000"]
-    assert world.claims.requests == []
-    assert world.events.published == []
-    (record,) = [r for r in caplog.records if r.getMessage() == "notification sent"]
-    assert record.count_sent == 1  # type: ignore[attr-defined]
-    logged = json.dumps([r.__dict__ for r in caplog.records], default=str)
-    assert "booked" not in logged
-    assert cmd.messages[0].to not in logged

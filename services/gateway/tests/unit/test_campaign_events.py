@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from cohort_contracts.campaign_requests import GetCampaign
-from cohort_contracts.campaign_views import CampaignCounts
+from cohort_contracts.campaign_views import CampaignCounts, CampaignView
 from cohort_contracts.vocabulary import CampaignStatus
 from cohort_testing.local_server import serve
 from gateway.handlers.campaign_events import CampaignEvents
@@ -29,6 +29,21 @@ async def next_event(stream: AsyncIterator[str]) -> dict[str, object]:
             assert isinstance(data, dict)
             return data
     raise AssertionError("stream ended")
+
+
+def quick(fake: FakeCampaign) -> CampaignEvents:
+    """Polls every 10 ms and keeps the stream alive after 50 ms of quiet."""
+    return CampaignEvents(fake, interval_s=0.01, keepalive_s=0.05)
+
+
+async def watching(
+    fake: FakeCampaign, view: CampaignView
+) -> tuple[CampaignEvents, AsyncIterator[str]]:
+    """Quick events and a new client's stream of ``view``, past the event it starts with."""
+    events = quick(fake)
+    stream = events.stream(view, None)
+    await next_event(stream)
+    return events, stream
 
 
 async def test_subscribers_of_one_campaign_share_one_poller_and_see_each_change() -> None:
@@ -62,9 +77,7 @@ async def test_subscribers_of_one_campaign_share_one_poller_and_see_each_change(
 async def test_no_event_without_a_change_only_keep_alives() -> None:
     fake = FakeCampaign()
     view = fake.add_campaign()
-    events = CampaignEvents(fake, interval_s=0.01, keepalive_s=0.05)
-    stream = events.stream(view, None)
-    await next_event(stream)
+    _, stream = await watching(fake, view)
 
     chunks = [await asyncio.wait_for(anext(stream), 1) for _ in range(3)]
 
@@ -75,14 +88,12 @@ async def test_no_event_without_a_change_only_keep_alives() -> None:
 async def test_a_client_reconnecting_to_a_restarted_gateway_gets_nothing_until_a_change() -> None:
     fake = FakeCampaign()
     view = fake.add_campaign()
-    before_restart = CampaignEvents(fake, interval_s=0.01, keepalive_s=0.05)
-    first = before_restart.stream(view, None)
+    first = quick(fake).stream(view, None)
     seen = await anext(first), await anext(first)
     last_event_id = seen[1].split("\n", 1)[0].removeprefix("id: ")
     await first.aclose()
     # Another process: ids are digests of what the event carries, not counters.
-    events = CampaignEvents(fake, interval_s=0.01, keepalive_s=0.05)
-    stream = events.stream(view, last_event_id)
+    stream = quick(fake).stream(view, last_event_id)
 
     assert await anext(stream) == "retry: 2000\n\n"
     assert await asyncio.wait_for(anext(stream), 1) == ": keep-alive\n\n"
@@ -94,9 +105,7 @@ async def test_a_client_reconnecting_to_a_restarted_gateway_gets_nothing_until_a
 async def test_an_outage_keeps_the_stream_open() -> None:
     fake = FakeCampaign()
     view = fake.add_campaign()
-    events = CampaignEvents(fake, interval_s=0.01, keepalive_s=0.05)
-    stream = events.stream(view, None)
-    await next_event(stream)
+    events, stream = await watching(fake, view)
 
     fake.fail_with = CampaignUnavailable("down")
     assert await asyncio.wait_for(anext(stream), 1) == ": keep-alive\n\n"

@@ -6,26 +6,12 @@ from datetime import UTC, datetime
 
 from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
 from cohort_contracts.vocabulary import RecipientStatus, SendReason
+from gateway.handlers.recipients_csv import COLUMNS
 
 from ..conftest import ORG, Harness
 from ..fakes import make_recipient
 
-HEADER = [
-    "nhs_number",
-    "given_name",
-    "family_name",
-    "channel",
-    "contact",
-    "status",
-    "reason_code",
-    "reason",
-    "updated_at",
-    "reply",
-    "replied_at",
-    "link_opened_at",
-    "record_status",
-    "record_reason",
-]
+HEADER = list(COLUMNS)
 
 
 def rows(content: bytes) -> list[list[str]]:

@@ -8,7 +8,7 @@ write that moves recipients adds what it moved to the campaign's counters (``cou
 one by one (``moves``), in bulk along the send path (``sending``). What the GP record made of
 their messages is ``record``. Reads are here."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -16,7 +16,6 @@ from uuid import UUID
 from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import Recipient
-from ..ports import Move, Moved, Placement
 from .mongo_database import MongoHandle
 from .mongo_recipient_counts import RecipientCounts
 from .mongo_recipient_docs import LIST_ORDER, recipient_from
@@ -30,97 +29,27 @@ class MongoRecipientRepository:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = mongo.db["recipients"]
         self._counts = RecipientCounts(mongo)
+        # The parts' methods are the repository's own, bound here rather than declared again.
+        self.counts = self._counts.read
+        self.counts_of = self._counts.read_many
+        self.recount = self._counts.recount
         self._placement = RecipientPlacement(mongo, self._counts)
+        self.add_unique = self._placement.add_unique
         self._moves = RecipientMoves(mongo, self._counts)
-        self._sending = RecipientSending(mongo, self._counts)
-        self._record = RecipientRecordState(mongo)
-
-    async def add_unique(self, recipients: Sequence[Recipient]) -> Placement:
-        return await self._placement.add_unique(recipients)
-
-    async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
-        return await self._counts.read(campaign_id)
-
-    async def counts_of(self, campaign_ids: list[UUID]) -> dict[UUID, dict[RecipientStatus, int]]:
-        return await self._counts.read_many(campaign_ids)
-
-    async def recount(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
-        return await self._counts.recount(campaign_id)
-
-    async def mark_queued(
-        self,
-        recipients: Sequence[Recipient],
-        batch_id: UUID,
-        message_keys: Sequence[str] = (),
-        released_at: datetime | None = None,
-    ) -> list[str]:
-        return await self._sending.mark_queued(recipients, batch_id, message_keys, released_at)
-
-    async def in_batch(self, batch_id: UUID) -> list[Recipient]:
-        return await self._sending.in_batch(batch_id)
-
-    async def claim(
-        self,
-        org_id: str,
-        campaign_id: UUID,
-        ids: Sequence[str],
-        references: Mapping[str, str] | None = None,
-        claim_id: str | None = None,
-    ) -> list[str]:
-        return await self._sending.claim(org_id, campaign_id, ids, references, claim_id)
-
-    async def cancel_claimed(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
-        return await self._sending.cancel_claimed(org_id, campaign_id, ids)
-
-    async def cancel_unsent(self, campaign_id: UUID) -> int:
-        return await self._sending.cancel_unsent(campaign_id)
-
-    async def expire(
-        self,
-        status: RecipientStatus,
-        older_than: datetime,
-        to: RecipientStatus,
-        reason_code: str,
-        reason: str,
-    ) -> list[tuple[str, UUID]]:
-        return await self._sending.expire(status, older_than, to, reason_code, reason)
-
-    async def transition(
-        self,
-        org_id: str,
-        recipient_id: str,
-        to: RecipientStatus,
-        reason_code: str | None = None,
-        reason: str | None = None,
-        *,
-        provider_reference: str | None = None,
-        from_states: frozenset[RecipientStatus] | None = None,
-        batch_id: UUID | None = None,
-    ) -> bool:
-        move = Move(
-            recipient_id, to, reason_code, reason, provider_reference, from_states, batch_id
-        )
-        return bool(await self.apply(org_id, [move]))
-
-    async def apply(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:
-        return await self._moves.apply(org_id, moves)
-
-    async def pending_record_entries(self, limit: int) -> list[Recipient]:
-        return await self._record.pending_record_entries(limit)
-
-    async def count_pending_record_entries(self) -> int:
-        return await self._record.count_pending_record_entries()
-
-    async def record_entries_published(self, ids: Sequence[str]) -> None:
-        await self._record.record_entries_published(ids)
-
-    async def set_record_state(
-        self, org_id: str, recipient_id: str, state: str, reason_code: str | None, rank: int
-    ) -> bool:
-        return await self._record.set_record_state(org_id, recipient_id, state, reason_code, rank)
-
-    async def saved_to_record(self, campaign_ids: list[UUID]) -> dict[UUID, int]:
-        return await self._record.saved_to_record(campaign_ids)
+        self.apply = self._moves.apply
+        sending = RecipientSending(mongo, self._counts)
+        self.mark_queued = sending.mark_queued
+        self.in_batch = sending.in_batch
+        self.claim = sending.claim
+        self.cancel_claimed = sending.cancel_claimed
+        self.cancel_unsent = sending.cancel_unsent
+        self.expire = sending.expire
+        record = RecipientRecordState(mongo)
+        self.pending_record_entries = record.pending_record_entries
+        self.count_pending_record_entries = record.count_pending_record_entries
+        self.record_entries_published = record.record_entries_published
+        self.set_record_state = record.set_record_state
+        self.saved_to_record = record.saved_to_record
 
     async def any_in(self, campaign_id: UUID, statuses: Sequence[RecipientStatus]) -> bool:
         # One equality probe per status: each is a single index seek, where ``$in`` over the

@@ -9,6 +9,7 @@ from .questionnaires import EXT, ITEM_CONTROL, Questionnaire, parse
 
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
+LOINC = "http://loinc.org"
 BASE_URL = "https://cohort.example.nhs.uk/fhir/Questionnaire/"
 Resource = dict[str, Any]
 
@@ -41,6 +42,20 @@ def _range(low: int, high: int, unit: tuple[str, str] | None = None) -> list[Res
         coding = {"system": UCUM, "code": unit[0], "display": unit[1]}
         extensions.append({"url": EXT + "questionnaire-unit", "valueCoding": coding})
     return extensions
+
+
+def _pressure(which: str, place: str, loinc: str, bounds: tuple[int, int], hint: str) -> Resource:
+    """One number of a blood pressure reading (``which`` is systolic or diastolic), in mmHg and
+    coded in LOINC, so the GP record files it as that observation."""
+    return {
+        "linkId": which,
+        "text": f"What was the {place} number ({which})?",
+        "type": "integer",
+        "required": True,
+        "code": [{"system": LOINC, "code": loinc}],
+        "extension": _range(*bounds, ("mm[Hg]", "mmHg")),
+        "item": [_hint(which, f"{hint} in 120/80.")],
+    }
 
 
 def _questionnaire(qid: str, title: str, description: str, items: list[Resource]) -> Resource:
@@ -115,24 +130,8 @@ BLOOD_PRESSURE = _questionnaire(
     "Home blood pressure reading",
     "A blood pressure reading you took at home, so your GP can check it.",
     [
-        {
-            "linkId": "systolic",
-            "text": "What was the top number (systolic)?",
-            "type": "integer",
-            "required": True,
-            "code": [{"system": "http://loinc.org", "code": "8480-6"}],
-            "extension": _range(60, 260, ("mm[Hg]", "mmHg")),
-            "item": [_hint("systolic", "The higher number, for example 120 in 120/80.")],
-        },
-        {
-            "linkId": "diastolic",
-            "text": "What was the bottom number (diastolic)?",
-            "type": "integer",
-            "required": True,
-            "code": [{"system": "http://loinc.org", "code": "8462-4"}],
-            "extension": _range(30, 160, ("mm[Hg]", "mmHg")),
-            "item": [_hint("diastolic", "The lower number, for example 80 in 120/80.")],
-        },
+        _pressure("systolic", "top", "8480-6", (60, 260), "The higher number, for example 120"),
+        _pressure("diastolic", "bottom", "8462-4", (30, 160), "The lower number, for example 80"),
         {
             "linkId": "reading-date",
             "text": "When did you take the reading?",
@@ -188,6 +187,20 @@ ASTHMA = _questionnaire(
     ],
 )
 
+
+def _new_detail(link_id: str, text: str, max_length: int) -> Resource:
+    """A contact detail asked for only when the patient says theirs changed (may stay empty)."""
+    return {
+        "linkId": link_id,
+        "text": text,
+        "type": "string",
+        "required": False,
+        "maxLength": max_length,
+        "enableWhen": [{"question": "details-changed", "operator": "=", "answerBoolean": True}],
+        "item": [_hint(link_id, "Leave this empty if it has not changed.")],
+    }
+
+
 CONTACT = _questionnaire(
     "contact-details-check",
     "Check your contact details",
@@ -199,24 +212,8 @@ CONTACT = _questionnaire(
             "type": "boolean",
             "required": True,
         },
-        {
-            "linkId": "new-mobile",
-            "text": "What is your mobile number?",
-            "type": "string",
-            "required": False,
-            "maxLength": 20,
-            "enableWhen": [{"question": "details-changed", "operator": "=", "answerBoolean": True}],
-            "item": [_hint("new-mobile", "Leave this empty if it has not changed.")],
-        },
-        {
-            "linkId": "new-email",
-            "text": "What is your email address?",
-            "type": "string",
-            "required": False,
-            "maxLength": 200,
-            "enableWhen": [{"question": "details-changed", "operator": "=", "answerBoolean": True}],
-            "item": [_hint("new-email", "Leave this empty if it has not changed.")],
-        },
+        _new_detail("new-mobile", "What is your mobile number?", 20),
+        _new_detail("new-email", "What is your email address?", 200),
         {
             "linkId": "preferred-contact",
             "text": "How would you like us to contact you?",

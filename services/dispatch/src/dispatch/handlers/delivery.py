@@ -87,31 +87,19 @@ class Channel:
     retry: RetryPolicy
 
 
-def sms_channel(
-    sms: SmsSender,
-    org_id: str,
-    limiter: RateLimiter,
-    in_flight: asyncio.Semaphore,
-    retry: RetryPolicy,
-) -> Channel:
+def sms_call(sms: SmsSender, org_id: str) -> Call:
     async def call(request: ProviderRequest) -> str | None:
         return await sms.send_sms(request, org_id=org_id)
 
-    return Channel("sms", call, limiter, in_flight, retry)
+    return call
 
 
-def email_channel(
-    email: EmailSender,
-    org_id: str,
-    limiter: RateLimiter,
-    in_flight: asyncio.Semaphore,
-    retry: RetryPolicy,
-) -> Channel:
+def email_call(email: EmailSender, org_id: str) -> Call:
     async def call(request: ProviderRequest) -> str | None:
         (message,) = request.messages  # email is never grouped
         return await email.send_email(message, org_id=org_id)
 
-    return Channel("email", call, limiter, in_flight, retry)
+    return call
 
 
 async def deliver(

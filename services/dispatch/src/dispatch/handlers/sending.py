@@ -30,7 +30,7 @@ from cohort_platform.tracing import new_trace
 from ..domain import reasons
 from ..domain.grouping import MAX_NUMBERS_PER_REQUEST, ProviderRequest, group_identical, single
 from ..ports import CampaignClaims, EmailSender, EventPublisher, RateLimiter, SmsSender
-from .delivery import Blocker, Channel, RetryPolicy, deliver, email_channel, sms_channel
+from .delivery import Blocker, Channel, RetryPolicy, deliver, email_call, sms_call
 
 log = logging.getLogger("dispatch.sending")
 
@@ -206,10 +206,11 @@ def _plan(
 
 
 def _channel(cmd: SendMessages, deps: SendingDeps) -> Channel:
-    retry = deps.policy.retry
     if cmd.channel == "sms":
-        return sms_channel(deps.sms, cmd.org_id, deps.sms_limiter, deps.in_flight, retry)
-    return email_channel(deps.email, cmd.org_id, deps.email_limiter, deps.in_flight, retry)
+        call, limiter = sms_call(deps.sms, cmd.org_id), deps.sms_limiter
+    else:
+        call, limiter = email_call(deps.email, cmd.org_id), deps.email_limiter
+    return Channel(cmd.channel, call, limiter, deps.in_flight, deps.policy.retry)
 
 
 async def _publish(event: MessagesSent, deps: SendingDeps) -> None:
