@@ -11,7 +11,7 @@ from cohort_contracts.campaign_views import RecipientPage, RecipientView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import RecipientStatus
 
-from ...handlers.recipients_csv import fetch_recipients, recipients_csv
+from ...handlers.recipients_csv import COLUMNS, fetch_recipients, recipients_csv
 from .auth import AuthenticatedRoute, CallerDep
 from .downloads import csv_download, csv_responses
 from .errors import error_responses
@@ -49,9 +49,10 @@ async def recipients(
     "/recipients.csv",
     response_class=StreamingResponse,
     summary="Every recipient as CSV (UTF-8 with a BOM, for Excel)",
-    description="Columns: nhs_number, given_name, family_name, channel, contact, status, "
-    "reason_code, reason, updated_at, reply, replied_at, link_opened_at. Times are UTC, ISO "
-    "8601. A reply starting with =, +, - or @ is prefixed with ' so Excel shows it as text.",
+    # Written from the columns themselves, so the document cannot fall behind the file.
+    description=f"Columns: {', '.join(COLUMNS)}. Times are UTC, ISO 8601. A cell starting "
+    "with =, +, - or @ (or a tab or carriage return) is prefixed with ' so Excel shows it as "
+    "text, not a formula.",
     responses=csv_responses(401, 403, 404, 422, 503),
 )
 async def recipients_download(
