@@ -18,7 +18,7 @@ from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
-from .adapters.campaign_claims import ClaimRetry, RpcCampaignClaims
+from .adapters.campaign_claims import RpcCampaignClaims
 from .adapters.firetext_sms import FiretextAccount, FiretextSmsSender, make_http_client
 from .adapters.smtp_email import SmtpEmailSender
 from .adapters.stubs import StubEmailSender, StubSmsSender
@@ -175,7 +175,7 @@ def consumer_adapters(
     events = RabbitPublisher(broker, topology)
     claims = RpcCampaignClaims(
         rpc,
-        ClaimRetry(
+        RetryPolicy(
             attempts=settings.claim_attempts,
             initial_backoff_s=settings.retry_initial_backoff_s,
             max_backoff_s=settings.claim_max_backoff_s,

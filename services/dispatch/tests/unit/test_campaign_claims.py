@@ -10,7 +10,8 @@ from cohort_contracts.campaign_views import ClaimResult
 from cohort_contracts.routing import CAMPAIGN_REQUESTS, Route
 from cohort_platform.redelivery import PermanentError
 from cohort_platform.rpc import RpcClient, RpcTimeout
-from dispatch.adapters.campaign_claims import ClaimRefused, ClaimRetry, RpcCampaignClaims
+from dispatch.adapters.campaign_claims import ClaimRefused, RpcCampaignClaims
+from dispatch.domain.retry_policy import RetryPolicy
 
 from ..builders import ORG
 
@@ -38,7 +39,7 @@ def request() -> ClaimMessages:
 
 
 def claims_over(rpc: FakeRpc) -> RpcCampaignClaims:
-    return RpcCampaignClaims(cast(RpcClient, rpc), ClaimRetry(attempts=1))
+    return RpcCampaignClaims(cast(RpcClient, rpc), RetryPolicy(attempts=1))
 
 
 async def test_returns_what_campaign_claimed() -> None:
@@ -92,7 +93,7 @@ class LosesAnswers:
         return RpcReply[ClaimResult](result=ClaimResult(claimed=mine)).model_dump_json().encode()
 
 
-QUICK = ClaimRetry(attempts=3, initial_backoff_s=0, max_backoff_s=0)
+QUICK = RetryPolicy(attempts=3, initial_backoff_s=0, max_backoff_s=0)
 
 
 async def test_a_lost_answer_is_asked_again_with_the_same_message() -> None:

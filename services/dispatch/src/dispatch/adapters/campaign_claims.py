@@ -9,16 +9,8 @@ returns what the first asking claimed (if it was applied and only the answer was
 instead of nothing."""
 
 import logging
-from dataclasses import dataclass
 
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
+from tenacity import RetryCallState
 
 from cohort_contracts.campaign_requests import ClaimMessages, read_reply
 from cohort_contracts.campaign_views import ClaimResult
@@ -28,6 +20,8 @@ from cohort_platform.errors import describe
 from cohort_platform.redelivery import PermanentError
 from cohort_platform.rpc import RpcClient, RpcTimeout
 
+from ..domain.retry_policy import RetryPolicy
+
 log = logging.getLogger("dispatch.claims")
 
 
@@ -35,35 +29,21 @@ class ClaimRefused(Exception):
     """Campaign answered the claim with an error that may pass (``conflict``, ``unavailable``)."""
 
 
-@dataclass(frozen=True)
-class ClaimRetry:
-    """How long a claim waits out campaign being unreachable before the batch is given back.
-    The defaults ride out about a minute (six requests of up to ``COHORT_RPC_TIMEOUT_S``
-    each, with growing pauses between them)."""
-
-    attempts: int = 6
-    initial_backoff_s: float = 0.5
-    max_backoff_s: float = 8.0
+#: Rides out about a minute of campaign not answering: six requests of up to
+#: ``COHORT_RPC_TIMEOUT_S`` each, with growing pauses between them.
+CLAIM_RETRY = RetryPolicy(attempts=6)
 
 
 class RpcCampaignClaims:
-    def __init__(self, rpc: RpcClient, retry: ClaimRetry | None = None) -> None:
+    def __init__(self, rpc: RpcClient, retry: RetryPolicy = CLAIM_RETRY) -> None:
         self._rpc = rpc
-        self._retry = retry or ClaimRetry()
+        self._retry = retry
 
     async def claim(self, request: ClaimMessages) -> list[str]:
         """The ids campaign claimed. Raises ``PermanentError`` for an answer that cannot change,
         and, after the last attempt, ``RpcTimeout`` (``RpcUnavailable`` included) or
         ``ClaimRefused`` (the batch is then redelivered; nothing of it was sent)."""
-        retry = self._retry
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(retry.attempts),
-            wait=wait_exponential(multiplier=retry.initial_backoff_s, max=retry.max_backoff_s)
-            + wait_random(0, retry.initial_backoff_s),
-            retry=retry_if_exception_type((RpcTimeout, ClaimRefused)),
-            before_sleep=_asking_again,
-            reraise=True,
-        )
+        retrying = self._retry.retrying((RpcTimeout, ClaimRefused), before_sleep=_asking_again)
         return await retrying(self._ask, request)
 
     async def _ask(self, request: ClaimMessages) -> list[str]:

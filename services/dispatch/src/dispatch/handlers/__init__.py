@@ -1,8 +1,8 @@
 """One async function per command: ``send_messages``, ``process_firetext_receipt``,
 ``process_firetext_inbound`` and ``get_credit``."""
 
+from ..domain.retry_policy import RetryPolicy
 from .credit import get_credit
-from .delivery import RetryPolicy
 from .deps import Deps
 from .inbound import process_firetext_inbound
 from .receipts import process_firetext_receipt, process_firetext_receipts

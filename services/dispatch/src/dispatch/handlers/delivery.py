@@ -11,13 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from prometheus_client import Counter as MetricCounter
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
 
 from cohort_contracts.sending import OutboundMessage, SendingBlocked, SendMessages, SendOutcome
 from cohort_contracts.vocabulary import SendReason
@@ -30,6 +23,7 @@ from ..domain.errors import (
     SendError,
 )
 from ..domain.grouping import ProviderRequest, single
+from ..domain.retry_policy import RetryPolicy
 from ..ports import EmailSender, RateLimiter, SmsSender
 
 log = logging.getLogger("dispatch.sending")
@@ -63,14 +57,6 @@ class Blocker:
 
 class _Blocked(Exception):
     """Raised instead of calling the provider once the batch is blocked."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    #: Attempts per request for failures that prove the provider did not take it.
-    attempts: int = 4
-    initial_backoff_s: float = 0.5
-    max_backoff_s: float = 8.0
 
 
 Call = Callable[[ProviderRequest], Awaitable[str | None]]
@@ -170,15 +156,8 @@ async def deliver(
 
 async def _with_retries(request: ProviderRequest, channel: Channel, blocker: Blocker) -> str | None:
     policy = channel.retry
-    retrying = AsyncRetrying(
-        stop=stop_after_attempt(policy.attempts),
-        # Exponential from initial_backoff_s, capped, with jitter so that a chunk's retries
-        # do not hit a recovering provider all at once.
-        wait=wait_exponential(multiplier=policy.initial_backoff_s, max=policy.max_backoff_s)
-        + wait_random(0, policy.initial_backoff_s),
-        retry=retry_if_exception_type(RetryableSendError),
-        reraise=True,
-    )
+    # Only failures that prove the provider did not take the request are tried again.
+    retrying = policy.retrying(RetryableSendError)
     kind = "group" if request.is_group else "single"
 
     async def attempt() -> str | None:

@@ -29,8 +29,9 @@ from cohort_platform.tracing import new_trace
 
 from ..domain import reasons
 from ..domain.grouping import MAX_NUMBERS_PER_REQUEST, ProviderRequest, group_identical, single
+from ..domain.retry_policy import RetryPolicy
 from ..ports import CampaignClaims, EmailSender, EventPublisher, RateLimiter, SmsSender
-from .delivery import Blocker, Channel, RetryPolicy, deliver, email_call, sms_call
+from .delivery import Blocker, Channel, deliver, email_call, sms_call
 
 log = logging.getLogger("dispatch.sending")
 
