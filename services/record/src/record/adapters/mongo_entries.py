@@ -12,9 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from cohort_contracts.record import RecordReason, RecordState
+from cohort_mongo import insert_if_new
 
 from ..domain.model import FINAL, TRANSITIONS, Content, Patient, RecordEntry
 from .mongo_database import Document, MongoHandle
@@ -122,11 +122,7 @@ class MongoRecordEntries:
         self._c = mongo.db["record_entries"]
 
     async def add(self, entry: RecordEntry) -> bool:
-        try:
-            await self._c.insert_one(entry_doc(entry))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await insert_if_new(self._c, entry_doc(entry))
 
     async def get(self, entry_id: UUID) -> RecordEntry | None:
         d = await self._c.find_one({"_id": str(entry_id)})
