@@ -35,6 +35,14 @@ def make_sharer(
     )
 
 
+def sharer_on_fakes() -> tuple[FakeRegistry, SettableClock, FakePresence, BusyRateSharer]:
+    """A sharer on its own registry, presence and hand-moved clock, each returned for the test
+    to drive and inspect."""
+    registry, clock = FakeRegistry(), SettableClock()
+    presence = FakePresence(registry)
+    return registry, clock, presence, make_sharer(presence, clock)
+
+
 @asynccontextmanager
 async def asking(sharer: BusyRateSharer) -> AsyncIterator[asyncio.Task[None]]:
     """A request waiting for the sharer, as a service's call would (cancelled on exit)."""
@@ -122,9 +130,7 @@ async def test_the_share_falls_at_once_when_another_instance_registers() -> None
 
 
 async def test_it_withdraws_after_the_linger_and_revokes_its_share_first() -> None:
-    registry, clock = FakeRegistry(), SettableClock()
-    presence = FakePresence(registry)
-    sharer = make_sharer(presence, clock)
+    registry, clock, presence, sharer = sharer_on_fakes()
     rate_at_leave: list[float] = []
     presence.on_leave = lambda: rate_at_leave.append(sharer.rate)
     async with asking(sharer):
@@ -167,9 +173,7 @@ async def test_a_read_that_fails_ends_the_share_one_lease_after_the_last_good_re
 
 
 async def test_a_lost_registration_is_dropped_and_made_again_with_the_join_wait() -> None:
-    registry, clock = FakeRegistry(), SettableClock()
-    presence = FakePresence(registry)
-    sharer = make_sharer(presence, clock)
+    _registry, clock, presence, sharer = sharer_on_fakes()
     async with asking(sharer):
         await sharer.step()
         await run_for(sharer, clock, WAIT)
@@ -190,9 +194,7 @@ async def test_a_lost_registration_is_dropped_and_made_again_with_the_join_wait(
 
 
 async def test_a_count_without_this_instance_means_the_registration_is_gone() -> None:
-    registry, clock = FakeRegistry(), SettableClock()
-    presence = FakePresence(registry)
-    sharer = make_sharer(presence, clock)
+    _registry, clock, presence, sharer = sharer_on_fakes()
 
     async def nobody() -> int:
         return 0
@@ -221,9 +223,7 @@ async def test_a_failed_join_is_tried_again() -> None:
 
 
 async def test_stop_withdraws_and_closes() -> None:
-    registry, clock = FakeRegistry(), SettableClock()
-    presence = FakePresence(registry)
-    sharer = make_sharer(presence, clock)
+    registry, _clock, presence, sharer = sharer_on_fakes()
     async with asking(sharer):
         await sharer.step()
         await sharer.stop()

@@ -1,6 +1,8 @@
 """Reading ingest's Prometheus counters in tests: the registry is process-wide, so tests look
 at how much a counter moved, not at its value."""
 
+from collections.abc import Iterable
+from contextlib import ExitStack
 from types import TracebackType
 
 from prometheus_client import REGISTRY
@@ -30,3 +32,9 @@ class Delta:
         tb: TracebackType | None,
     ) -> None:
         self.value = sample(self.name, **self.labels) - self._before
+
+
+def deltas(stack: ExitStack, name: str, label: str, values: Iterable[str]) -> dict[str, Delta]:
+    """A ``Delta`` of counter ``name`` for each of ``values`` of ``label``, entered on ``stack``
+    (read their ``value`` once the stack has closed)."""
+    return {v: stack.enter_context(Delta(name, **{label: v})) for v in values}

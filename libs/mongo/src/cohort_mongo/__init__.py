@@ -2,6 +2,7 @@
 in-process stand-in), and leases shared by a service's instances."""
 
 from .handle import DUPLICATE_KEY, Document, IndexSpec, MongoHandle
+from .inserts import insert_if_new
 from .leases import MongoLeases
 
-__all__ = ["DUPLICATE_KEY", "Document", "IndexSpec", "MongoHandle", "MongoLeases"]
+__all__ = ["DUPLICATE_KEY", "Document", "IndexSpec", "MongoHandle", "MongoLeases", "insert_if_new"]

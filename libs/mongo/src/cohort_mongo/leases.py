@@ -7,9 +7,8 @@ Expiry is judged by the acquiring instance's clock, so instances must keep their
 
 from datetime import UTC, datetime, timedelta
 
-from pymongo.errors import DuplicateKeyError
-
 from .handle import MongoHandle
+from .inserts import insert_if_new
 
 
 class MongoLeases:
@@ -19,11 +18,8 @@ class MongoLeases:
     async def acquire(self, name: str, holder: str, ttl_s: float) -> bool:
         now = datetime.now(UTC)
         lease = {"holder": holder, "expires_at": now + timedelta(seconds=ttl_s)}
-        try:
-            await self._c.insert_one({"_id": name, **lease})
+        if await insert_if_new(self._c, {"_id": name, **lease}):
             return True
-        except DuplicateKeyError:
-            pass
         taken = await self._c.update_one(
             {"_id": name, "$or": [{"holder": holder}, {"expires_at": {"$lte": now}}]},
             {"$set": lease},

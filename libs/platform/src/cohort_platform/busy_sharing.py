@@ -52,7 +52,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -253,15 +253,7 @@ class BusyRateSharer:
 
     async def _join(self) -> None:
         asked = self._clock()
-        try:
-            async with asyncio.timeout(self._times.lease_s * 10):
-                await self._presence.join()
-        except Exception as exc:
-            log.warning(
-                "could not register for a rate share",
-                extra={"limit": self._name, "error": type(exc).__name__},
-            )
-            await self._presence.aclose()
+        if not await self._registration(self._presence.join, "could not register for a rate share"):
             return
         self._joined = True
         self._ledger.joined(asked)
@@ -269,16 +261,22 @@ class BusyRateSharer:
 
     async def _leave(self) -> None:
         self._reset()  # rule 4: the share goes before the registration
+        await self._registration(
+            self._presence.leave, "rate share not withdrawn cleanly; dropping the connection"
+        )
+        log.info("withdrew from the rate share", extra={"limit": self._name})
+
+    async def _registration(self, change: Callable[[], Awaitable[None]], failure: str) -> bool:
+        """Joins or leaves (``change``) within ten leases; on failure logs ``failure`` and closes
+        the presence (its connection). True when ``change`` succeeded."""
         try:
             async with asyncio.timeout(self._times.lease_s * 10):
-                await self._presence.leave()
+                await change()
         except Exception as exc:
-            log.warning(
-                "rate share not withdrawn cleanly; dropping the connection",
-                extra={"limit": self._name, "error": type(exc).__name__},
-            )
+            log.warning(failure, extra={"limit": self._name, "error": type(exc).__name__})
             await self._presence.aclose()
-        log.info("withdrew from the rate share", extra={"limit": self._name})
+            return False
+        return True
 
     def _reset(self) -> None:
         self._bucket.revoke()

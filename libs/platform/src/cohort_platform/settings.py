@@ -1,7 +1,23 @@
 """Settings every service shares: where RabbitMQ is, the namespace, queue bounds, HTTP bind."""
 
+from typing import Annotated
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: A TCP port to listen on.
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class ServiceSettings(BaseSettings):
+    """The HTTP bind and log level every service declares. A subclass sets its ``env_prefix``
+    and its own default port (``port: Port = 8102``)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: Port
+    log_level: str = "INFO"
 
 
 class RabbitSettings(BaseSettings):

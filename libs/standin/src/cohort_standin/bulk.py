@@ -47,12 +47,7 @@ class BulkRecorder:
     ) -> None:  # fmt: skip
         validate_ok_for_update(update)
         _unsupported(collation=collation, array_filters=array_filters, hint=hint)
-        cmd: dict[str, Any] = {"q": selector, "u": update, "multi": multi}
-        if upsert is not None:
-            cmd["upsert"] = upsert
-        if sort is not None:
-            cmd["sort"] = sort
-        self.ops.append((_UPDATE, cmd))
+        self._add_update({"q": selector, "u": update, "multi": multi}, upsert, sort)
 
     def add_replace(
         self, selector: Mapping[str, Any], replacement: Mapping[str, Any], upsert: bool | None,
@@ -61,7 +56,12 @@ class BulkRecorder:
     ) -> None:  # fmt: skip
         validate_ok_for_replace(replacement)
         _unsupported(collation=collation, hint=hint)
-        cmd: dict[str, Any] = {"q": selector, "u": replacement}
+        self._add_update({"q": selector, "u": replacement}, upsert, sort)
+
+    def _add_update(
+        self, cmd: dict[str, Any], upsert: bool | None, sort: Mapping[str, Any] | None
+    ) -> None:
+        # The server reads an absent upsert or sort as its default, so only given ones are sent.
         if upsert is not None:
             cmd["upsert"] = upsert
         if sort is not None:

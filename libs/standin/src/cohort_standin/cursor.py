@@ -32,6 +32,15 @@ def query_failure(exc: QueryError) -> None:
     _check_command_response(command_error(exc.code, exc.message), None)
 
 
+def _check_count(name: str, value: int, *, negative_ok: bool = False) -> None:
+    """PyMongo's checks on ``skip``, ``limit`` and ``batch_size``, with its messages (a negative
+    limit is allowed: it asks for a single batch)."""
+    if not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, not {type(value)}")
+    if value < 0 and not negative_ok:
+        raise ValueError(f"{name} must be >= 0")
+
+
 class StandinCursor:
     def __init__(
         self, collection: "StandinCollection", filter: Mapping[str, Any] | None,
@@ -72,26 +81,19 @@ class StandinCursor:
         return self
 
     def skip(self, skip: int) -> "StandinCursor":
-        if not isinstance(skip, int):
-            raise TypeError(f"skip must be an integer, not {type(skip)}")
-        if skip < 0:
-            raise ValueError("skip must be >= 0")
+        _check_count("skip", skip)
         self._check_okay_to_chain()
         self._skip = skip
         return self
 
     def limit(self, limit: int) -> "StandinCursor":
-        if not isinstance(limit, int):
-            raise TypeError(f"limit must be an integer, not {type(limit)}")
+        _check_count("limit", limit, negative_ok=True)
         self._check_okay_to_chain()
         self._limit = limit
         return self
 
     def batch_size(self, batch_size: int) -> "StandinCursor":
-        if not isinstance(batch_size, int):
-            raise TypeError(f"batch_size must be an integer, not {type(batch_size)}")
-        if batch_size < 0:
-            raise ValueError("batch_size must be >= 0")
+        _check_count("batch_size", batch_size)
         self._check_okay_to_chain()
         self._batch_size = batch_size
         return self

@@ -19,6 +19,7 @@ from bson import MaxKey, MinKey, Regex
 
 from .bson_order import sort_key
 from .paths import MISSING, exists, query_values, split
+from .server_errors import ServerError
 
 Predicate = Callable[[dict[str, Any]], bool]
 ValueTest = Callable[[Any], bool]
@@ -31,13 +32,8 @@ _NOT_IMPLEMENTED = {
 }  # fmt: skip
 
 
-class QueryError(Exception):
-    """A filter the server would refuse: its error code and message."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class QueryError(ServerError):
+    """A filter the server would refuse."""
 
 
 def _no_regex(value: Any) -> None:

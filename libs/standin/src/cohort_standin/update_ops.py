@@ -17,6 +17,7 @@ from bson import Decimal128, Int64
 from .bson_order import sort_key
 from .formatting import describe, type_name
 from .paths import split
+from .server_errors import ServerError
 
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
@@ -25,13 +26,8 @@ _SUPPORTED = {"$set", "$unset", "$inc", "$mul", "$min", "$max", "$push", "$addTo
 _KNOWN = _SUPPORTED | {"$rename", "$pop", "$pull", "$pullAll", "$bit"}
 
 
-class UpdateError(Exception):
-    """An update the server would refuse: its error code and message."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class UpdateError(ServerError):
+    """An update the server would refuse."""
 
 
 def _is_number(v: Any) -> bool:

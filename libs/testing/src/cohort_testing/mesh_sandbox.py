@@ -69,30 +69,43 @@ class _Process:
         self.process = None
 
 
-class MeshSandbox:
-    def __init__(self, log_dir: Path, store: Path, port: int | None = None) -> None:
+class _LocalServer:
+    """A server run as a child process on a local port, its output in ``<name>.log``."""
+
+    def __init__(self, name: str, log_dir: Path, port: int | None) -> None:
         self.port = port or free_port()
-        self.store = store
-        self._proc = _Process("mesh-sandbox", log_dir)
+        self._proc = _Process(name, log_dir)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def _run(self, args: list[str], env: dict[str, str], health: str, seconds: float) -> None:
+        """Spawns the server and returns once ``health`` answers 200."""
+        process = self._proc.spawn(args, env)
+        _wait(f"{self.url}{health}", process, self._proc.log, seconds)
+
+    def stop(self) -> None:
+        self._proc.stop()
+
+
+class MeshSandbox(_LocalServer):
+    def __init__(self, log_dir: Path, store: Path, port: int | None = None) -> None:
+        super().__init__("mesh-sandbox", log_dir, port)
+        self.store = store
+
     def start(self) -> "MeshSandbox":
-        process = self._proc.spawn(
+        self._run(
             ["bash", "scripts/mesh-sandbox.sh", "run"],
             {
                 "MESH_SANDBOX_PORT": str(self.port),
                 "MESH_SANDBOX_STORE": str(self.store),
                 "MESH_SANDBOX_SHARED_KEY": SHARED_KEY,
             },
+            "/health",
+            120,
         )
-        _wait(f"{self.url}/health", process, self._proc.log, 120)
         return self
-
-    def stop(self) -> None:
-        self._proc.stop()
 
     def restart(self) -> None:
         self.stop()
@@ -143,21 +156,16 @@ class MeshSandbox:
         )
 
 
-class FakeGp:
+class FakeGp(_LocalServer):
     """``python -m fake_gp`` on the practice mailboxes; ``behaviours`` as FAKE_GP_BEHAVIOURS."""
 
     def __init__(self, log_dir: Path, mesh_url: str, behaviours: str = "", port: int | None = None):
-        self.port = port or free_port()
+        super().__init__("fake-gp", log_dir, port)
         self.mesh_url = mesh_url
         self.behaviours = behaviours
-        self._proc = _Process("fake-gp", log_dir)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "FakeGp":
-        process = self._proc.spawn(
+        self._run(
             [sys.executable, "-m", "fake_gp"],
             {
                 "FAKE_GP_PORT": str(self.port),
@@ -166,12 +174,10 @@ class FakeGp:
                 "FAKE_GP_MESH_SHARED_KEY": SHARED_KEY,
                 "FAKE_GP_POLL_INTERVAL_S": "0.3",
             },
+            "/healthz",
+            60,
         )
-        _wait(f"{self.url}/healthz", process, self._proc.log, 60)
         return self
-
-    def stop(self) -> None:
-        self._proc.stop()
 
     def documents(self) -> list[dict[str, Any]]:
         with urllib.request.urlopen(f"{self.url}/_sim/documents", timeout=30) as response:

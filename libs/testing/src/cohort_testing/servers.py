@@ -9,6 +9,7 @@ import contextlib
 import os
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,19 +97,19 @@ class Servers:
 
     def rabbitmq(self) -> Server:
         if self._rabbitmq is None:
-            planned, _ = self.plan()
-            if planned.url is None and self._has_docker():
-                planned = self._start_rabbitmq()
-            self._rabbitmq = planned
+            self._rabbitmq = self._started(self.plan()[0], self._start_rabbitmq)
         return self._rabbitmq
 
     def mongodb(self) -> Server:
         if self._mongodb is None:
-            _, planned = self.plan()
-            if planned.url is None and self._has_docker():
-                planned = self._start_mongodb()
-            self._mongodb = planned
+            self._mongodb = self._started(self.plan()[1], self._start_mongodb)
         return self._mongodb
+
+    def _started(self, planned: Server, start: Callable[[], Server]) -> Server:
+        """``planned``, or a container ``start`` brings up where nothing answers and Docker runs."""
+        if planned.url is None and self._has_docker():
+            return start()
+        return planned
 
     def _start_rabbitmq(self) -> Server:
         from testcontainers.community.rabbitmq import RabbitMqContainer

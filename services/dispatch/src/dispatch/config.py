@@ -4,9 +4,10 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from cohort_contracts.envelope import OdsCode
+from cohort_platform.settings import Port, ServiceSettings
 from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 
 _PLACEHOLDER_SECRETS = frozenset({"", "changeme", "changethis", "secret", "password"})
@@ -26,15 +27,13 @@ class FiretextAccountSettings(BaseModel):
     sender_id: SenderId | None = None
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     # Errors never quote the input: DISPATCH_FIRETEXT_ACCOUNTS holds API keys.
     model_config = SettingsConfigDict(
         env_prefix="DISPATCH_", extra="ignore", hide_input_in_errors=True
     )
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8103, ge=1, le=65535)
-    log_level: str = "INFO"
+    port: Port = 8103
     #: Receipts and replies a consumer holds at once.
     prefetch: int = Field(default=4, ge=1, le=100)
     #: ``SendMessages`` batches an instance works on at once (each carries hundreds of

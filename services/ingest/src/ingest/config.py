@@ -5,15 +5,15 @@ from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from cohort_platform.settings import Port, ServiceSettings
 
 
-class IngestSettings(BaseSettings):
+class IngestSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INGEST_", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8102, ge=1, le=65535)
-    log_level: str = "INFO"
+    port: Port = 8102
     #: Batches one instance holds at a time. Low, so batches spread across instances (each
     #: batch is minutes of PDS calls at 5 req/s), but above one so the next is ready.
     prefetch: int = Field(default=2, ge=1, le=16)

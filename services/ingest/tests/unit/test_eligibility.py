@@ -172,28 +172,31 @@ def test_no_email_address(entries: list[FhirJson]) -> None:
     assert assess_fhir(with_telecom(*entries), "email") is UploadReason.NO_EMAIL_ADDRESS
 
 
-def test_home_email_preferred_over_work_whatever_the_order() -> None:
-    resolved = assess_fhir(
-        with_telecom(
-            telecom("email", "ann@work.example.com", "work"),
-            telecom("email", "ann@home.example.com", "home"),
+@pytest.mark.parametrize(
+    ("entries", "chosen"),
+    [
+        pytest.param(
+            [
+                telecom("email", "ann@work.example.com", "work"),
+                telecom("email", "ann@home.example.com", "home"),
+            ],
+            "ann@home.example.com",
+            id="home-preferred-over-work-whatever-the-order",
         ),
-        "email",
-    )
-    assert isinstance(resolved, ResolvedPatient)
-    assert resolved.contact == "ann@home.example.com"
-
-
-def test_work_email_when_it_is_the_only_current_one() -> None:
-    resolved = assess_fhir(
-        with_telecom(
-            telecom("email", "ann@home.example.com", "home", "2019-01-01", "2020-01-01"),
-            telecom("email", "ann@work.example.com", "work"),
+        pytest.param(
+            [
+                telecom("email", "ann@home.example.com", "home", "2019-01-01", "2020-01-01"),
+                telecom("email", "ann@work.example.com", "work"),
+            ],
+            "ann@work.example.com",
+            id="work-when-it-is-the-only-current-one",
         ),
-        "email",
-    )
+    ],
+)
+def test_the_email_address_chosen(entries: list[FhirJson], chosen: str) -> None:
+    resolved = assess_fhir(with_telecom(*entries), "email")
     assert isinstance(resolved, ResolvedPatient)
-    assert resolved.contact == "ann@work.example.com"
+    assert resolved.contact == chosen
 
 
 def test_usual_name_preferred_over_earlier_entries() -> None:

@@ -20,7 +20,7 @@ from ingest.ports import LookupContext
 from ..builders import make_command, make_row
 from ..fakes import FakePatientDirectory, FakePublisher, FixedClock
 from ..fhir import NHS_NUMBER, make_patient, operation_outcome
-from ..metrics import Delta, sample
+from ..metrics import Delta, deltas, sample
 from ..pds_stub import BASE_PATH, PdsStub, Reply
 
 CONTEXT = LookupContext(correlation_id=str(uuid.uuid4()), org_id="A81001")
@@ -66,12 +66,10 @@ async def test_rows_are_counted_by_outcome_after_the_batch_is_published() -> Non
     directory = FakePatientDirectory({NHS_NUMBER: parse_patient(make_patient())})
     outcomes = ("resolved", "INVALID_NHS_NUMBER", "NOT_FOUND", "DECEASED")
     with ExitStack() as stack:
-        deltas = {
-            o: stack.enter_context(Delta("ingest_rows_resolved_total", outcome=o)) for o in outcomes
-        }
+        counted = deltas(stack, "ingest_rows_resolved_total", "outcome", outcomes)
         await resolve_rows(command, Dependencies(directory, FakePublisher(), FixedClock()))
 
-    assert {k: d.value for k, d in deltas.items()} == {
+    assert {k: d.value for k, d in counted.items()} == {
         "resolved": 2,
         "INVALID_NHS_NUMBER": 1,
         "NOT_FOUND": 1,
@@ -111,14 +109,13 @@ async def test_pds_requests_by_status_class_and_retries_by_cause(
         Reply(408, operation_outcome("UNABLE_TO_CALL_SERVICE")),
     ]
     with ExitStack() as stack:
-        requests = {
-            c: stack.enter_context(Delta("ingest_pds_requests_total", status_class=c))
-            for c in ("2xx", "4xx", "5xx")
-        }
-        retries = {
-            c: stack.enter_context(Delta("ingest_pds_retries_total", cause=c))
-            for c in ("throttled", "server_error", "timeout", "transport")
-        }
+        requests = deltas(stack, "ingest_pds_requests_total", "status_class", ("2xx", "4xx", "5xx"))
+        retries = deltas(
+            stack,
+            "ingest_pds_retries_total",
+            "cause",
+            ("throttled", "server_error", "timeout", "transport"),
+        )
         await directory.lookup(NHS_NUMBER, CONTEXT)
         await directory.lookup(NOT_FOUND_NUMBER, CONTEXT)
 

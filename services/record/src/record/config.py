@@ -17,9 +17,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from cohort_contracts.envelope import OdsCode
+from cohort_platform.settings import Port, ServiceSettings
 
 #: mesh-sandbox development credentials (simulators/mesh-sandbox/mailboxes.jsonl).
 DEV_MESH_PASSWORD = "cohort-dev-mesh-password"
@@ -47,15 +48,13 @@ class PracticeSettings(BaseModel):
         return self
 
 
-class RecordSettings(BaseSettings):
+class RecordSettings(ServiceSettings):
     # Errors never quote the input: the MESH settings hold secrets.
     model_config = SettingsConfigDict(
         env_prefix="RECORD_", extra="ignore", hide_input_in_errors=True
     )
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8104, ge=1, le=65535)
-    log_level: str = "INFO"
+    port: Port = 8104
     prefetch: int = Field(default=32, ge=1, le=1000)
     #: Unset means the in-process stand-in (development and tests only).
     mongodb_url: str | None = Field(

@@ -21,6 +21,7 @@ from record.handlers.deps import Deps
 
 from ..builders import record_entry_requested
 from ..conftest import settings
+from ..dead_sender import send_without_saving
 from ..fakes import FakePublisher
 
 pytestmark = pytest.mark.integration
@@ -182,14 +183,7 @@ async def test_a_restarted_sandbox_keeps_the_document_and_it_is_never_sent_twice
     entry_id = entry_id_for(event.campaign_id, event.recipient_id)
     # A sender claims and sends, then dies before saving the MESH id; the sandbox restarts.
     [claimed] = await deps.entries.claim_due("dead", deps.clock(), 0.0, 10)
-    first = await mailbox.send(
-        to="A81001GP1",
-        workflow_id=deps.workflow_id,
-        body=sending.document_bytes(claimed, deps),
-        local_id=claimed.local_id,
-        subject=sending.SUBJECT,
-        filename="x.json",
-    )
+    first = await send_without_saving(mailbox, claimed, deps, filename="x.json")
     fresh_sandbox.restart()  # returns once the sandbox answers its health check
     assert await sending.send_due(deps) == 1
     entry = await deps.entries.get(entry_id)

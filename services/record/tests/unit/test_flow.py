@@ -19,6 +19,7 @@ from record.handlers.deps import Deps
 
 from ..builders import OTHER_ORG, TEXT, record_entry_requested
 from ..clock import Clock
+from ..dead_sender import send_without_saving
 from ..fakes import FakeMailbox, FakePublisher
 
 
@@ -215,14 +216,7 @@ async def test_a_sender_that_died_mid_send_is_taken_over_without_a_second_docume
     # The first sender claims the entry and MESH takes the document, but the sender dies before
     # saving the MESH id (its claim stays, as a killed process leaves it).
     [claimed] = await deps.entries.claim_due("dead-sender", clock(), deps.claim_s, 10)
-    await mailbox.send(
-        to="A81001GP1",
-        workflow_id=deps.workflow_id,
-        body=sending.document_bytes(claimed, deps),
-        local_id=claimed.local_id,
-        subject=sending.SUBJECT,
-        filename="x",
-    )
+    await send_without_saving(mailbox, claimed, deps, filename="x")
     assert await sending.send_due(deps) == 0  # the claim has not expired
     clock.advance(seconds=deps.claim_s + 1)
     assert await sending.send_due(deps) == 1

@@ -12,9 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from cohort_contracts.record import RecordReason, RecordState
+from cohort_mongo import insert_if_new
 
 from ..domain.model import FINAL, TRANSITIONS, Content, Patient, RecordEntry
 from .mongo_database import Document, MongoHandle
@@ -122,11 +122,7 @@ class MongoRecordEntries:
         self._c = mongo.db["record_entries"]
 
     async def add(self, entry: RecordEntry) -> bool:
-        try:
-            await self._c.insert_one(entry_doc(entry))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await insert_if_new(self._c, entry_doc(entry))
 
     async def get(self, entry_id: UUID) -> RecordEntry | None:
         d = await self._c.find_one({"_id": str(entry_id)})
@@ -173,36 +169,41 @@ class MongoRecordEntries:
     async def mark_sent(
         self, entry_id: UUID, holder: str, mesh_message_id: str, mesh_to: str, now: datetime
     ) -> bool:
-        result = await self._c.update_one(
-            {"_id": str(entry_id), "state": SENDING, "claimed_by": holder},
+        return await self._release_claim(
+            entry_id,
+            holder,
             {
-                "$set": {
-                    "state": RecordState.SENT.value,
-                    "mesh_message_id": mesh_message_id,
-                    "mesh_to": mesh_to,
-                    "sent_at": now,
-                    "updated_at": now,
-                    "status_pending": True,
-                },
-                "$unset": {"claimed_by": "", "claim_expires_at": ""},
-                "$inc": {"version": 1},
+                "state": RecordState.SENT.value,
+                "mesh_message_id": mesh_message_id,
+                "mesh_to": mesh_to,
+                "sent_at": now,
+                "updated_at": now,
+                "status_pending": True,
             },
         )
-        return result.modified_count == 1
 
     async def retry_later(
         self, entry_id: UUID, holder: str, attempts: int, next_attempt_at: datetime, detail: str
     ) -> bool:
+        return await self._release_claim(
+            entry_id,
+            holder,
+            {
+                "state": PENDING,
+                "attempts": attempts,
+                "next_attempt_at": next_attempt_at,
+                "detail": detail,
+                "updated_at": datetime.now(UTC),
+            },
+        )
+
+    async def _release_claim(self, entry_id: UUID, holder: str, changes: Document) -> bool:
+        """Applies ``changes`` to an entry ``holder`` still has claimed in ``sending`` and drops
+        the claim; false when the claim was lost (expired and taken by another worker)."""
         result = await self._c.update_one(
             {"_id": str(entry_id), "state": SENDING, "claimed_by": holder},
             {
-                "$set": {
-                    "state": PENDING,
-                    "attempts": attempts,
-                    "next_attempt_at": next_attempt_at,
-                    "detail": detail,
-                    "updated_at": datetime.now(UTC),
-                },
+                "$set": changes,
                 "$unset": {"claimed_by": "", "claim_expires_at": ""},
                 "$inc": {"version": 1},
             },

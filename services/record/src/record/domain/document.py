@@ -176,11 +176,18 @@ def _message_header(request: DocumentRequest, sender: Sender, ids: dict[str, str
 
 
 def _header_organization(resource_id: str, sender: Sender) -> Json:
+    return _ods_organization(
+        resource_id, STU3 + "CareConnect-ITK-Header-Organization-1", sender.ods_code
+    )
+
+
+def _ods_organization(resource_id: str, profile: str, ods_code: str) -> Json:
+    """An Organization of ``profile`` identified by its ODS code."""
     return {
         "resourceType": "Organization",
         "id": resource_id,
-        "meta": {"profile": [STU3 + "CareConnect-ITK-Header-Organization-1"]},
-        "identifier": [{"system": ODS, "value": sender.ods_code}],
+        "meta": {"profile": [profile]},
+        "identifier": [{"system": ODS, "value": ods_code}],
     }
 
 
@@ -279,10 +286,9 @@ def _patient(resource_id: str, patient: Patient, practice: Practice) -> Json:
 
 def _organization(resource_id: str, practice: Practice) -> Json:
     return {
-        "resourceType": "Organization",
-        "id": resource_id,
-        "meta": {"profile": [CARE_CONNECT + "CareConnect-Organization-1"]},
-        "identifier": [{"system": ODS, "value": practice.ods_code}],
+        **_ods_organization(
+            resource_id, CARE_CONNECT + "CareConnect-Organization-1", practice.ods_code
+        ),
         "name": practice.name,
     }
 
