@@ -4,7 +4,6 @@ import uuid
 from typing import Any, TypeVar
 
 from campaign.handlers import campaigns, lists, review
-from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CreateCampaign,
@@ -17,12 +16,9 @@ from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSet
 from cohort_contracts.campaign_views import CampaignView, ReviewView
 from cohort_contracts.envelope import Message
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome
-from cohort_contracts.routing import SEND_MESSAGES
-from cohort_contracts.sending import SendMessages
 from cohort_contracts.vocabulary import CampaignType, Channel
 
 from ..builders import ORG, nhs_number, rows_resolved
-from ..fakes import FakePublisher
 
 M = TypeVar("M", bound=Message)
 
@@ -106,13 +102,3 @@ async def send(deps: Deps, campaign_id: uuid.UUID, count: int, **fields: Any) ->
     return await campaigns.send_campaign(
         req(SendCampaign, campaign_id=campaign_id, confirm_recipient_count=count, **fields), deps
     )
-
-
-async def release(deps: Deps, campaign_id: uuid.UUID, org: str = ORG) -> int:
-    campaign = await deps.campaigns.get(org, campaign_id)
-    assert campaign is not None
-    return await releasing.release(campaign, deps)
-
-
-def sent_commands(publisher: FakePublisher) -> list[SendMessages]:
-    return [m for r, m in publisher.published if r == SEND_MESSAGES and isinstance(m, SendMessages)]
