@@ -1,26 +1,23 @@
 """Builders for the composing, reviewing, templates and links tests."""
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 from campaign.handlers import campaigns, lists, review
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CreateCampaign,
     GetReview,
-    RegisterPatientList,
     SendCampaign,
     SetMessage,
 )
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
 from cohort_contracts.campaign_views import CampaignView, ReviewView
-from cohort_contracts.envelope import Message
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome
 from cohort_contracts.vocabulary import CampaignType, Channel
 
 from ..builders import ORG, nhs_number, rows_resolved
-
-M = TypeVar("M", bound=Message)
+from .helpers import register, req
 
 BOOKING = BookingSettings(appointment_type_code="FLU", appointment_type_display="flu vaccination")
 QUESTIONNAIRE = QuestionnaireSettings(questionnaire_id="asthma-1", title="your asthma review")
@@ -29,11 +26,6 @@ SETTINGS: dict[CampaignType, dict[str, Any]] = {
     "booking": {"booking": BOOKING},
     "questionnaire": {"questionnaire": QUESTIONNAIRE},
 }
-
-
-def req(cls: type[M], **fields: Any) -> M:
-    """A request from a user of ``ORG`` unless the fields say otherwise."""
-    return cls(**{"correlation_id": uuid.uuid4(), "org_id": ORG, "actor": "user-1", **fields})
 
 
 async def create(
@@ -53,20 +45,8 @@ async def add_patients(
     org: str = ORG,
 ) -> uuid.UUID:
     """Resolved patients, one per (given, family) name, rows 1.. in order."""
-    list_id = uuid.uuid4()
-    await lists.register_patient_list(
-        req(
-            RegisterPatientList,
-            org_id=org,
-            campaign_id=campaign_id,
-            list_id=list_id,
-            channel=channel,
-            filename="list.csv",
-            columns=["NHS Number", "Date of Birth"],
-            total_rows=len(names),
-        ),
-        deps,
-    )
+    columns = ("NHS Number", "Date of Birth")
+    list_id = await register(deps, campaign_id, len(names), org, channel, columns)
     seed = uuid.uuid4().int % 50_000
     outcomes = [
         RowOutcome(

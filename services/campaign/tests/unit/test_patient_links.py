@@ -58,8 +58,8 @@ from gpconnect_sim.config import Settings
 
 from ..builders import LINK_BASE, ORG, nhs_number, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import released
-from .messaging import compose, create, req, review_of, send
+from .helpers import released, req
+from .messaging import compose, create, review_of, send
 
 BORN = date(1950, 3, 14)
 PHONE = "01632 960 000"

@@ -14,8 +14,8 @@ from cohort_contracts import campaign_views as views
 
 from ..builders import LINK_BASE, PRACTICE_NAME
 from ..fakes import FakePublisher
-from .helpers import released
-from .messaging import add_patients, compose, create, req, review_of
+from .helpers import released, req
+from .messaging import add_patients, compose, create, review_of
 
 
 async def _test_send(deps: Deps, campaign_id: Any, **fields: Any) -> views.TestSendResult:
