@@ -1,5 +1,6 @@
 import uuid
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from campaign.handlers import campaigns, lists
 from campaign.handlers import release as releasing
@@ -12,6 +13,7 @@ from cohort_contracts.campaign_requests import (
     SetMessage,
 )
 from cohort_contracts.campaign_views import CampaignView
+from cohort_contracts.envelope import Message
 from cohort_contracts.routing import RECORD_ENTRIES, SEND_MESSAGES
 from cohort_contracts.sending import (
     DeliveryReported,
@@ -29,32 +31,43 @@ from cohort_contracts.vocabulary import Channel
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
 
+M = TypeVar("M", bound=Message)
+
 
 def cid() -> uuid.UUID:
     return uuid.uuid4()
 
 
+def req(cls: type[M], **fields: Any) -> M:
+    """A request from a user of ``ORG`` unless the fields say otherwise."""
+    return cls(**{"correlation_id": cid(), "org_id": ORG, "actor": "user-1", **fields})
+
+
 async def new_campaign(deps: Deps, org: str = ORG) -> CampaignView:
     return await campaigns.create_campaign(
-        CreateCampaign(correlation_id=cid(), org_id=org, actor="user-1", name="Flu", type="basic"),
-        deps,
+        req(CreateCampaign, org_id=org, name="Flu", type="basic"), deps
     )
 
 
 async def register(
-    deps: Deps, campaign_id: uuid.UUID, total: int, org: str = ORG, channel: Channel = "sms"
+    deps: Deps,
+    campaign_id: uuid.UUID,
+    total: int,
+    org: str = ORG,
+    channel: Channel = "sms",
+    columns: tuple[str, ...] = ("NHS Number", "Date of Birth", "Notes"),
 ) -> uuid.UUID:
+    """Registers an upload of ``total`` rows, as the gateway does before ingest resolves it."""
     list_id = uuid.uuid4()
     await lists.register_patient_list(
-        RegisterPatientList(
-            correlation_id=cid(),
+        req(
+            RegisterPatientList,
             org_id=org,
-            actor="user-1",
             campaign_id=campaign_id,
             list_id=list_id,
             channel=channel,
             filename="list.csv",
-            columns=["NHS Number", "Date of Birth", "Notes"],
+            columns=list(columns),
             total_rows=total,
         ),
         deps,
@@ -83,15 +96,7 @@ async def write_message(
 ) -> None:
     """Sets the campaign's message, as staff do on the message page."""
     await campaigns.set_message(
-        SetMessage(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor=actor,
-            campaign_id=campaign_id,
-            body=body,
-            subject=subject,
-        ),
-        deps,
+        req(SetMessage, actor=actor, campaign_id=campaign_id, body=body, subject=subject), deps
     )
 
 
@@ -103,9 +108,8 @@ def claim_request(
 ) -> ClaimMessages:
     """Dispatch's claim of ``ids`` before a provider call; ``extra``: when it was asked
     (``occurred_at``)."""
-    return ClaimMessages(
-        correlation_id=cid(),
-        org_id=ORG,
+    return req(
+        ClaimMessages,
         actor="dispatch",
         campaign_id=campaign_id,
         recipient_ids=ids,
@@ -130,9 +134,8 @@ def send_request(
 ) -> SendCampaign:
     """The send staff confirm after the review, for ``count`` recipients; ``extra``: when
     (``send_at``) and over how long (``spread_hours``)."""
-    return SendCampaign(
-        correlation_id=cid(),
-        org_id=ORG,
+    return req(
+        SendCampaign,
         actor=actor,
         campaign_id=campaign_id,
         confirm_recipient_count=count,

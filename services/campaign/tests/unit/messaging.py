@@ -1,30 +1,23 @@
 """Builders for the composing, reviewing, templates and links tests."""
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 from campaign.handlers import campaigns, lists, review
-from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import (
     CreateCampaign,
     GetReview,
-    RegisterPatientList,
     SendCampaign,
     SetMessage,
 )
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
 from cohort_contracts.campaign_views import CampaignView, ReviewView
-from cohort_contracts.envelope import Message
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome
-from cohort_contracts.routing import SEND_MESSAGES
-from cohort_contracts.sending import SendMessages
 from cohort_contracts.vocabulary import CampaignType, Channel
 
 from ..builders import ORG, nhs_number, rows_resolved
-from ..fakes import FakePublisher
-
-M = TypeVar("M", bound=Message)
+from .helpers import register, req
 
 BOOKING = BookingSettings(appointment_type_code="FLU", appointment_type_display="flu vaccination")
 QUESTIONNAIRE = QuestionnaireSettings(questionnaire_id="asthma-1", title="your asthma review")
@@ -33,11 +26,6 @@ SETTINGS: dict[CampaignType, dict[str, Any]] = {
     "booking": {"booking": BOOKING},
     "questionnaire": {"questionnaire": QUESTIONNAIRE},
 }
-
-
-def req(cls: type[M], **fields: Any) -> M:
-    """A request from a user of ``ORG`` unless the fields say otherwise."""
-    return cls(**{"correlation_id": uuid.uuid4(), "org_id": ORG, "actor": "user-1", **fields})
 
 
 async def create(
@@ -57,20 +45,8 @@ async def add_patients(
     org: str = ORG,
 ) -> uuid.UUID:
     """Resolved patients, one per (given, family) name, rows 1.. in order."""
-    list_id = uuid.uuid4()
-    await lists.register_patient_list(
-        req(
-            RegisterPatientList,
-            org_id=org,
-            campaign_id=campaign_id,
-            list_id=list_id,
-            channel=channel,
-            filename="list.csv",
-            columns=["NHS Number", "Date of Birth"],
-            total_rows=len(names),
-        ),
-        deps,
-    )
+    columns = ("NHS Number", "Date of Birth")
+    list_id = await register(deps, campaign_id, len(names), org, channel, columns)
     seed = uuid.uuid4().int % 50_000
     outcomes = [
         RowOutcome(
@@ -106,13 +82,3 @@ async def send(deps: Deps, campaign_id: uuid.UUID, count: int, **fields: Any) ->
     return await campaigns.send_campaign(
         req(SendCampaign, campaign_id=campaign_id, confirm_recipient_count=count, **fields), deps
     )
-
-
-async def release(deps: Deps, campaign_id: uuid.UUID, org: str = ORG) -> int:
-    campaign = await deps.campaigns.get(org, campaign_id)
-    assert campaign is not None
-    return await releasing.release(campaign, deps)
-
-
-def sent_commands(publisher: FakePublisher) -> list[SendMessages]:
-    return [m for r, m in publisher.published if r == SEND_MESSAGES and isinstance(m, SendMessages)]

@@ -14,9 +14,8 @@ from cohort_contracts.campaign_requests import ApproveCampaign
 from cohort_contracts.campaign_views import CampaignView
 from cohort_contracts.vocabulary import CampaignStatus
 
-from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, release_now, released_ids, send
+from .helpers import campaign_with_recipients, release_now, released_ids, req, send
 from .test_send_timing import NOON, Clock, actions
 
 
@@ -26,12 +25,8 @@ def approving(deps: Deps, above: int) -> Deps:
 
 
 async def approve(deps: Deps, campaign_id: uuid.UUID, actor: str, count: int) -> CampaignView:
-    request = ApproveCampaign(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor=actor,
-        campaign_id=campaign_id,
-        confirm_recipient_count=count,
+    request = req(
+        ApproveCampaign, actor=actor, campaign_id=campaign_id, confirm_recipient_count=count
     )
     return await approval.approve_campaign(request, deps)
 

@@ -7,7 +7,8 @@ from campaign.handlers import audit_trail, campaigns, send_to_self
 from campaign.handlers.deps import Deps
 from cohort_contracts import campaign_requests as requests
 
-from .messaging import add_patients, compose, create, req, send
+from .helpers import req
+from .messaging import add_patients, compose, create, send
 
 
 async def test_each_step_is_recorded_with_its_actor(deps: Deps) -> None:

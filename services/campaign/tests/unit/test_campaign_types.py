@@ -9,7 +9,8 @@ from campaign.handlers import campaigns
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import GetCampaign
 
-from .messaging import BOOKING, QUESTIONNAIRE, create, req
+from .helpers import req
+from .messaging import BOOKING, QUESTIONNAIRE, create
 
 
 async def test_a_basic_campaign_may_allow_replies(deps: Deps) -> None:

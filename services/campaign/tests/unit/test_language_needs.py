@@ -8,7 +8,7 @@ from cohort_contracts.campaign_views import LanguageNeedCount
 from cohort_contracts.ingest import RowOutcome
 
 from ..builders import ORG, outcome, rows_resolved
-from .helpers import cid, new_campaign, register, write_message
+from .helpers import new_campaign, register, req, write_message
 
 
 def _with_language(row: int, language: str | None, interpreter: bool = False) -> RowOutcome:
@@ -33,9 +33,7 @@ async def test_the_review_counts_language_needs_and_each_patient_shows_theirs(de
     await lists.record_resolved_rows(rows_resolved(campaign.id, list_id, outcomes), deps)
     await write_message(deps, campaign.id, "Hi")
 
-    review = await campaigns.get_review(
-        GetReview(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign.id), deps
-    )
+    review = await campaigns.get_review(req(GetReview, actor="u", campaign_id=campaign.id), deps)
     assert review.language_needs == [
         LanguageNeedCount(language="Polish", count=2, interpreter_required=1),
         LanguageNeedCount(language="British Sign Language", count=1, interpreter_required=1),
@@ -43,13 +41,6 @@ async def test_the_review_counts_language_needs_and_each_patient_shows_theirs(de
     page = await deps.recipients.page(ORG, campaign.id, None, 0, 10)
     first = next(r for r in page[0] if r.row_number == 1)
     view = await reads.get_recipient(
-        GetRecipient(
-            correlation_id=cid(),
-            org_id=ORG,
-            actor="u",
-            campaign_id=campaign.id,
-            recipient_id=first.id,
-        ),
-        deps,
+        req(GetRecipient, actor="u", campaign_id=campaign.id, recipient_id=first.id), deps
     )
     assert (view.language, view.interpreter_required) == ("Polish", True)

@@ -15,7 +15,8 @@ from cohort_contracts.campaign_views import LinkView
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import LINK_BASE, LINK_SECRET, ORG
-from .messaging import BOOKING, add_patients, compose, create, req, review_of, send
+from .helpers import req
+from .messaging import BOOKING, add_patients, compose, create, review_of, send
 
 SIGNER = LinkSigner(LINK_SECRET, LINK_BASE)
 CAMPAIGN = uuid.uuid4()

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 import pytest
 
@@ -6,19 +7,25 @@ from campaign.domain.errors import NotFound
 from campaign.handlers import lists
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import GetPatientList, GetUnsuccessfulRows
+from cohort_contracts.campaign_views import UnsuccessfulRowsPage
 from cohort_contracts.vocabulary import ListStatus, RecipientStatus, UploadReason
 
 from ..builders import ORG, nhs_number, outcome, rows_resolved
-from .helpers import cid, new_campaign, register
+from .helpers import new_campaign, register, req
 
 
 async def _list(deps: Deps, campaign_id: uuid.UUID, list_id: uuid.UUID, org: str = ORG):  # type: ignore[no-untyped-def]
-    return await lists.get_patient_list(
-        GetPatientList(
-            correlation_id=cid(), org_id=org, actor="u", campaign_id=campaign_id, list_id=list_id
-        ),
-        deps,
+    request = req(GetPatientList, org_id=org, actor="u", campaign_id=campaign_id, list_id=list_id)
+    return await lists.get_patient_list(request, deps)
+
+
+async def _unsuccessful(
+    deps: Deps, campaign_id: uuid.UUID, list_id: uuid.UUID, **fields: Any
+) -> UnsuccessfulRowsPage:
+    request = req(
+        GetUnsuccessfulRows, actor="u", campaign_id=campaign_id, list_id=list_id, **fields
     )
+    return await lists.get_unsuccessful_rows(request, deps)
 
 
 async def test_rows_are_counted_by_outcome_and_reason(deps: Deps) -> None:
@@ -73,12 +80,7 @@ async def test_the_same_patient_twice_is_a_duplicate_after_the_first(deps: Deps)
     )
 
     assert await deps.recipients.counts(campaign.id) == {RecipientStatus.READY: 1}
-    page = await lists.get_unsuccessful_rows(
-        GetUnsuccessfulRows(
-            correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign.id, list_id=first
-        ),
-        deps,
-    )
+    page = await _unsuccessful(deps, campaign.id, first)
     assert [(r.row_number, r.reason_code) for r in page.rows] == [
         (2, UploadReason.DUPLICATE_PATIENT)
     ]
@@ -91,20 +93,12 @@ async def test_unsuccessful_rows_page_in_row_order_with_original_cells(deps: Dep
     outcomes = [outcome(i, reason=UploadReason.INVALID_NHS_NUMBER) for i in (5, 3, 1)]
     await lists.record_resolved_rows(rows_resolved(campaign.id, list_id, outcomes), deps)
 
-    request = GetUnsuccessfulRows(
-        correlation_id=cid(),
-        org_id=ORG,
-        actor="u",
-        campaign_id=campaign.id,
-        list_id=list_id,
-        limit=2,
-    )
-    page = await lists.get_unsuccessful_rows(request, deps)
+    page = await _unsuccessful(deps, campaign.id, list_id, limit=2)
     assert [r.row_number for r in page.rows] == [1, 3]
     assert page.columns == ["NHS Number", "Date of Birth", "Notes"]
     assert page.rows[0].cells[2] == "extra-1"
     assert "check digit" in page.rows[0].reason
-    rest = await lists.get_unsuccessful_rows(request.model_copy(update={"after_row": 3}), deps)
+    rest = await _unsuccessful(deps, campaign.id, list_id, limit=2, after_row=3)
     assert [r.row_number for r in rest.rows] == [5]
     assert rest.next_after is None
 
@@ -139,16 +133,7 @@ async def test_the_first_occurrence_wins_whatever_order_batches_arrive_in(deps: 
     assert (recipients[0].list_id, recipients[0].row_number) == (first_list, 5)
 
     async def failed_rows(list_id: uuid.UUID) -> list[tuple[int, UploadReason]]:
-        page = await lists.get_unsuccessful_rows(
-            GetUnsuccessfulRows(
-                correlation_id=cid(),
-                org_id=ORG,
-                actor="u",
-                campaign_id=campaign.id,
-                list_id=list_id,
-            ),
-            deps,
-        )
+        page = await _unsuccessful(deps, campaign.id, list_id)
         return [(r.row_number, r.reason_code) for r in page.rows]
 
     assert await failed_rows(first_list) == [(250, UploadReason.DUPLICATE_PATIENT)]

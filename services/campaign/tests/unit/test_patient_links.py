@@ -58,7 +58,8 @@ from gpconnect_sim.config import Settings
 
 from ..builders import LINK_BASE, ORG, nhs_number, rows_resolved
 from ..fakes import FakePublisher
-from .messaging import compose, create, req, review_of, send, sent_commands
+from .helpers import released, req
+from .messaging import compose, create, review_of, send
 
 BORN = date(1950, 3, 14)
 PHONE = "01632 960 000"
@@ -223,7 +224,7 @@ async def test_book_repeat_rebook_and_cancel(linked: Deps, publisher: FakePublis
     # The same request again (a double click): the same appointment, nothing more booked.
     again = await patient_booking.book(first, linked)
     assert again.appointment == booked.appointment
-    confirmations = [m for m in sent_commands(publisher) if m.notification]
+    confirmations = [m for m in released(publisher) if m.notification]
     assert len(confirmations) == 1
     body = confirmations[0].messages[0].body
     assert "is booked for" in body
@@ -242,7 +243,7 @@ async def test_book_repeat_rebook_and_cancel(linked: Deps, publisher: FakePublis
     cancelled = await patient_booking.cancel(cancel, linked)
     assert cancelled.appointment is None
     assert (await patient_booking.cancel(cancel, linked)).appointment is None
-    bodies = [m.messages[0].body for m in sent_commands(publisher) if m.notification]
+    bodies = [m.messages[0].body for m in released(publisher) if m.notification]
     assert len(bodies) == 3
     assert "has been cancelled" in bodies[-1]
 

@@ -7,8 +7,7 @@ from campaign.handlers import campaigns, reads
 from campaign.handlers.deps import Deps
 from cohort_contracts import campaign_requests as requests
 
-from .helpers import campaign_with_recipients, new_campaign, register
-from .messaging import req
+from .helpers import campaign_with_recipients, new_campaign, register, req
 
 
 async def test_every_list_of_a_campaign_in_upload_order(deps: Deps) -> None:

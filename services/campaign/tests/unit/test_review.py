@@ -20,8 +20,8 @@ from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReaso
 
 from ..builders import LINK_BASE, ORG, PRACTICE_NAME, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import register
-from .messaging import add_patients, compose, create, release, review_of, send, sent_commands
+from .helpers import register, release_now, released, released_ids
+from .messaging import add_patients, compose, create, review_of, send
 
 
 async def test_previews_are_real_recipients_messages_with_their_own_links(deps: Deps) -> None:
@@ -131,13 +131,13 @@ async def test_too_long_messages_are_excluded_and_fail_at_release(
         await send(deps, campaign.id, 3)
     await send(deps, campaign.id, 2)
     # Released by the rule the review applied: the long one fails instead of being queued.
-    assert await release(deps, campaign.id) == 2
+    assert await release_now(deps, campaign.id) == 2
     counts = await deps.recipients.counts(campaign.id)
     assert counts == {RecipientStatus.QUEUED: 2, RecipientStatus.FAILED: 1}
     failed = await deps.recipient_messages.get(ORG, long_id)
     assert failed is not None
     assert failed.reason_code == SendReason.MESSAGE_TOO_LONG
-    assert long_id not in {m.recipient_id for c in sent_commands(publisher) for m in c.messages}
+    assert long_id not in released_ids(publisher)
 
 
 async def test_what_is_reviewed_is_exactly_what_is_sent(
@@ -150,9 +150,9 @@ async def test_what_is_reviewed_is_exactly_what_is_sent(
 
     review = await review_of(deps, campaign.id, preview_count=20)
     await send(deps, campaign.id, review.recipient_count)
-    assert await release(deps, campaign.id) == 5
+    assert await release_now(deps, campaign.id) == 5
 
-    sent = {m.recipient_id: m.body for c in sent_commands(publisher) for m in c.messages}
+    sent = {m.recipient_id: m.body for c in released(publisher) for m in c.messages}
     assert sent == {p.recipient_id: p.body for p in review.previews}
     assert len(set(sent.values())) == 5
 

@@ -14,7 +14,8 @@ from cohort_contracts import campaign_views as views
 
 from ..builders import LINK_BASE, PRACTICE_NAME
 from ..fakes import FakePublisher
-from .messaging import add_patients, compose, create, req, review_of, sent_commands
+from .helpers import released, req
+from .messaging import add_patients, compose, create, review_of
 
 
 async def _test_send(deps: Deps, campaign_id: Any, **fields: Any) -> views.TestSendResult:
@@ -38,7 +39,7 @@ async def test_a_test_send_is_the_first_recipients_message_sent_to_staff(
     assert result.body.startswith(f"Dear Ann, from {PRACTICE_NAME}.")
     assert result.fragments == review.previews[0].fragments
 
-    [command] = sent_commands(publisher)
+    [command] = released(publisher)
     assert command.test
     assert command.campaign_id == campaign.id
     [message] = command.messages
@@ -57,7 +58,7 @@ async def test_with_nobody_uploaded_the_sample_patient_is_used(
     assert result.body.startswith("Dear Jane Example\n\nPlease complete")
     assert LINK_BASE in result.body
     assert result.fragments == 0
-    assert sent_commands(publisher)[0].channel == "email"
+    assert released(publisher)[0].channel == "email"
 
 
 @pytest.mark.parametrize(
@@ -89,6 +90,6 @@ async def test_a_repeated_request_publishes_the_same_command(
     request = req(requests.TestSend, campaign_id=campaign.id, channel="sms", to="447700900456")
     await send_to_self.send_test(request, deps)
     await send_to_self.send_test(request, deps)
-    first, again = sent_commands(publisher)
+    first, again = released(publisher)
     assert first.message_id == again.message_id
     assert first.messages == again.messages

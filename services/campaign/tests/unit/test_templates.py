@@ -23,7 +23,8 @@ from cohort_contracts.campaign_views import TemplateView
 from cohort_nhs import is_gsm, sms_fragments
 
 from ..builders import ORG, make_renderer
-from .messaging import SETTINGS, compose, create, req
+from .helpers import req
+from .messaging import SETTINGS, compose, create
 
 OTHER_ORG = "B82002"
 

@@ -7,7 +7,8 @@ from campaign.handlers import campaigns, lists
 from campaign.handlers.deps import Deps
 from cohort_contracts import campaign_requests as requests
 
-from .messaging import add_patients, compose, create, req, review_of
+from .helpers import req
+from .messaging import add_patients, compose, create, review_of
 
 PRACTICE_A, PRACTICE_B, PRACTICE_C, NETWORK = "A81001", "A81002", "C83003", "U12345"
 SCOPE = [PRACTICE_A, PRACTICE_B]

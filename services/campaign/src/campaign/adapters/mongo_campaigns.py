@@ -18,6 +18,7 @@ from ..ports import ConcurrentUpdate
 
 __all__ = ["DUPLICATE_KEY", "MongoCampaignRepository", "MongoPatientListRepository"]
 from .mongo_database import Document, MongoHandle
+from .mongo_inserts import insert_new
 
 
 def _campaign_doc(c: Campaign) -> Document:
@@ -89,11 +90,7 @@ class MongoCampaignRepository:
         self._c = mongo.db["campaigns"]
 
     async def add(self, campaign: Campaign) -> bool:
-        try:
-            await self._c.insert_one({**_campaign_doc(campaign), "version": campaign.version})
-        except DuplicateKeyError:
-            return False
-        return True
+        return await insert_new(self._c, {**_campaign_doc(campaign), "version": campaign.version})
 
     async def get(self, org_id: str, campaign_id: UUID) -> Campaign | None:
         doc = await self._c.find_one({"_id": str(campaign_id), "org_id": org_id})

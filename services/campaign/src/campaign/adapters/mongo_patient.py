@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
 from .mongo_database import Document, MongoHandle
+from .mongo_inserts import insert_new
 
 
 class MongoLinkAccess:
@@ -101,11 +102,7 @@ class MongoAppointments:
         self._c = mongo.db["appointments"]
 
     async def add(self, record: AppointmentRecord) -> bool:
-        try:
-            await self._c.insert_one(_record_doc(record))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await insert_new(self._c, _record_doc(record))
 
     async def get(self, record_id: str) -> AppointmentRecord | None:
         d = await self._c.find_one({"_id": record_id})
@@ -195,11 +192,7 @@ class MongoResponses:
             "fhir": resource_json,
             "authored": authored,
         }
-        try:
-            await self._c.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await insert_new(self._c, doc)
 
     async def get(self, recipient_id: str) -> tuple[dict[str, list[str]], str, datetime] | None:
         d = await self._c.find_one({"_id": recipient_id})
@@ -222,21 +215,16 @@ class MongoPatientEvents:
         self._c = mongo.db["patient_events"]
 
     async def add(self, event: PatientEvent) -> bool:
-        try:
-            await self._c.insert_one(
-                {
-                    "_id": event.key,
-                    "org_id": event.org_id,
-                    "campaign_id": event.campaign_id,
-                    "recipient_id": event.recipient_id,
-                    "action": event.action,
-                    "at": event.at,
-                    "details": event.details,
-                }
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+        doc = {
+            "_id": event.key,
+            "org_id": event.org_id,
+            "campaign_id": event.campaign_id,
+            "recipient_id": event.recipient_id,
+            "action": event.action,
+            "at": event.at,
+            "details": event.details,
+        }
+        return await insert_new(self._c, doc)
 
     async def of(self, recipient_id: str) -> list[PatientEvent]:
         cursor = self._c.find({"recipient_id": recipient_id}).sort([("at", 1), ("_id", 1)])

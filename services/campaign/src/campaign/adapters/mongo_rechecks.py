@@ -14,7 +14,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus
 from ..domain.model import Recipient
 from ..ports import Confirmed
 from .mongo_database import MongoHandle
-from .mongo_recipient_docs import LIST_ORDER, recipient_from
+from .mongo_recipient_docs import first_in_list_order
 
 READY = RecipientStatus.READY.value
 
@@ -39,11 +39,7 @@ class MongoRechecks:
                 {"recheck_requested_at": {"$lt": requested_before}},
             ],
         }
-        if channel is not None:
-            # Only while quiet hours hold a mixed campaign's SMS: its email still goes.
-            query["channel"] = channel
-        docs = await self._c.find(query).sort(LIST_ORDER).limit(limit).to_list(None)
-        return [recipient_from(d) for d in docs]
+        return await first_in_list_order(self._c, query, limit, channel)
 
     async def mark_requested(self, ids: Sequence[str], at: datetime) -> None:
         if ids:

@@ -4,8 +4,9 @@ from datetime import date
 from uuid import UUID
 
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 
-from cohort_contracts.vocabulary import RecipientStatus
+from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import Recipient
 from ..domain.review import names_key
@@ -14,6 +15,18 @@ from .mongo_database import Document
 #: A campaign's recipients in list order: by list, then row (as releases, re-checks, the review
 #: and the recipients page read them).
 LIST_ORDER = [("list_id", ASCENDING), ("row_number", ASCENDING)]
+
+
+async def first_in_list_order(
+    recipients: AsyncCollection[Document], query: Document, limit: int, channel: Channel | None
+) -> list[Recipient]:
+    """The first ``limit`` recipients matching ``query`` in list order, of ``channel`` alone
+    when one is given."""
+    if channel is not None:
+        # Only while quiet hours hold a mixed campaign's SMS: its email still goes.
+        query = {**query, "channel": channel}
+    docs = await recipients.find(query).sort(LIST_ORDER).limit(limit).to_list(None)
+    return [recipient_from(d) for d in docs]
 
 
 def recipient_doc(r: Recipient) -> Document:

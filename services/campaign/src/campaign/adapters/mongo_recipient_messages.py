@@ -25,10 +25,8 @@ class MongoRecipientMessages:
         self._c = mongo.db["recipients"]
         self._counts = RecipientCounts(mongo)
 
-    async def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
-        query = {"campaign_id": str(campaign_id), "status": status.value}
-        async for doc in self._c.find(query, batch_size=STREAM_BATCH):
-            yield recipient_from(doc)
+    def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:
+        return self._stream({"campaign_id": str(campaign_id), "status": status.value})
 
     async def ready_by_names(self, campaign_id: UUID) -> list[tuple[Channel, str | None, int]]:
         cursor = await self._c.aggregate(

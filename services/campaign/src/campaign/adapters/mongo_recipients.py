@@ -18,7 +18,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus
 from ..domain.model import Recipient
 from .mongo_database import MongoHandle
 from .mongo_recipient_counts import RecipientCounts
-from .mongo_recipient_docs import LIST_ORDER, recipient_from
+from .mongo_recipient_docs import LIST_ORDER, first_in_list_order, recipient_from
 from .mongo_recipient_moves import RecipientMoves
 from .mongo_recipient_placement import RecipientPlacement
 from .mongo_recipient_record import RecipientRecordState
@@ -81,11 +81,7 @@ class MongoRecipientRepository:
         channel: Channel | None = None,
     ) -> list[Recipient]:
         query = {"campaign_id": str(campaign_id), "status": status.value}
-        if channel is not None:
-            # Only while quiet hours hold a mixed campaign's SMS: its email still goes.
-            query["channel"] = channel
-        docs = await self._c.find(query).sort(LIST_ORDER).limit(limit).to_list(None)
-        return [recipient_from(d) for d in docs]
+        return await first_in_list_order(self._c, query, limit, channel)
 
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
         query = {

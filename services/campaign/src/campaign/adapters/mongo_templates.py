@@ -14,6 +14,7 @@ from cohort_contracts.vocabulary import CampaignType
 
 from ..domain.templates import Template
 from .mongo_database import Document, MongoHandle
+from .mongo_inserts import insert_new
 
 
 def _doc(t: Template) -> Document:
@@ -58,9 +59,7 @@ class MongoTemplateRepository:
         self._versions = mongo.db["template_versions"]
 
     async def add(self, template: Template) -> bool:
-        try:
-            await self._heads.insert_one(_doc(template))
-        except DuplicateKeyError:
+        if not await insert_new(self._heads, _doc(template)):
             return False
         with contextlib.suppress(DuplicateKeyError):
             await self._versions.insert_one(_version_doc(template, None))

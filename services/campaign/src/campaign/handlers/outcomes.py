@@ -195,23 +195,27 @@ async def expire_unsettled(deps: Deps, receipt_timeout_s: float, claim_timeout_s
     crashed mid-send) may have reached the provider, so it becomes outcome_unknown. Each
     recipient moves once however many instances sweep at the same time."""
     now = datetime.now(UTC)
-    no_receipt = await deps.recipients.expire(
-        RecipientStatus.SENT,
-        now - timedelta(seconds=receipt_timeout_s),
-        RecipientStatus.FAILED,
-        "NO_RECEIPT",
-        "The mobile network never confirmed delivery. The phone may be off or out of signal.",
-    )
-    RECEIPT_TIMEOUTS.labels("failed").inc(len(no_receipt))
-    unknown = await deps.recipients.expire(
-        RecipientStatus.SENDING,
-        now - timedelta(seconds=claim_timeout_s),
-        RecipientStatus.OUTCOME_UNKNOWN,
-        "NO_RECEIPT",
-        "We cannot tell whether this message was sent; it was not sent again.",
-    )
-    RECEIPT_TIMEOUTS.labels("outcome_unknown").inc(len(unknown))
-    touched = no_receipt + unknown
+    expiries = [
+        (
+            RecipientStatus.SENT,
+            receipt_timeout_s,
+            RecipientStatus.FAILED,
+            "The mobile network never confirmed delivery. The phone may be off or out of signal.",
+        ),
+        (
+            RecipientStatus.SENDING,
+            claim_timeout_s,
+            RecipientStatus.OUTCOME_UNKNOWN,
+            "We cannot tell whether this message was sent; it was not sent again.",
+        ),
+    ]
+    touched: list[tuple[str, uuid.UUID]] = []
+    for waiting, timeout_s, to, reason in expiries:
+        older_than = now - timedelta(seconds=timeout_s)
+        expired = await deps.recipients.expire(waiting, older_than, to, "NO_RECEIPT", reason)
+        # The counter's labels are the states they end in ("failed", "outcome_unknown").
+        RECEIPT_TIMEOUTS.labels(to.value).inc(len(expired))
+        touched += expired
     for org_id, campaign_id in set(touched):
         await finish_if_done(org_id, campaign_id, deps)
     return len(touched)
