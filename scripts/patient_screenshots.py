@@ -16,8 +16,9 @@ from playwright.sync_api import Browser, expect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screenshot_kit import OUT, PHONE, Camera, running  # noqa: E402
+from screenshot_kit import OUT, PHONE, Camera  # noqa: E402
 from tests.e2e.browser import ORGANISATIONS, chromium, sign_in  # noqa: E402
+from tests.e2e.own_stack import running  # noqa: E402
 from tests.e2e.stack import LINK_SECRET, Stack  # noqa: E402
 from tests.e2e.test_patient_journeys import (  # noqa: E402
     distinct_patients,
