@@ -21,9 +21,9 @@ from tests.e2e.browser import ORGANISATIONS, chromium, sign_in  # noqa: E402
 from tests.e2e.own_stack import running  # noqa: E402
 from tests.e2e.stack import LINK_SECRET, Stack  # noqa: E402
 from tests.e2e.test_patient_journeys import (  # noqa: E402
-    distinct_patients,
     enter_birth_date,
-    send_campaign,
+    send_booking,
+    send_questionnaire,
     staff,
 )
 
@@ -31,10 +31,7 @@ from campaign.domain.links import LinkSigner  # noqa: E402
 
 
 def booking_pages(stack: Stack, browser: Browser, camera: Camera) -> str:
-    settings = {
-        "booking": {"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"}
-    }
-    sent = send_campaign(stack, "booking", settings, distinct_patients(4))
+    sent = send_booking(stack, 4)
     first, forwarded, locked, racer = sent.patients
     page = camera.page
     page.goto(first.link)
@@ -102,13 +99,7 @@ def booking_pages(stack: Stack, browser: Browser, camera: Camera) -> str:
 
 
 def questionnaire_pages(stack: Stack, camera: Camera) -> str:
-    settings = {
-        "questionnaire": {
-            "questionnaire_id": "blood-pressure-home",
-            "title": "your home blood pressure reading",
-        }
-    }
-    sent = send_campaign(stack, "questionnaire", settings, distinct_patients(1))
+    sent = send_questionnaire(stack, "blood-pressure-home", "your home blood pressure reading")
     patient = sent.patients[0]
     page = camera.page
     page.goto(patient.link)

@@ -2,9 +2,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from cohort_testing.servers import SHARED
 
+from .browser import chromium
 from .own_stack import running
 from .stack import Stack
 
@@ -32,3 +34,9 @@ def _store() -> Iterator[None]:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with running(Stack(log_dir=Path(tmp_path_factory.mktemp("e2e-logs")))) as stack:
         yield stack
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as running_browser:
+        yield running_browser
