@@ -18,10 +18,10 @@ import pytest
 
 from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES
 from cohort_platform.settings import RabbitSettings
-from cohort_platform.testing import delete_namespace
 from cohort_platform.topology import Topology
 
 from . import sending_flow as flow
+from .own_stack import running
 from .patients import build
 from .stack import Stack
 
@@ -35,19 +35,14 @@ def scaled(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     store = "standin" if request.param == "standin" else request.getfixturevalue("mongodb_url")
-    stack = Stack(
+    configured = Stack(
         log_dir=tmp_path_factory.mktemp("scale-out"),
         extra_env={"CAMPAIGN_SWEEP_INTERVAL_S": "1"},
         instances=TWO_OF_EACH,
         store=store,
     )
-    try:
-        stack.start()
+    with running(configured) as stack:
         yield stack
-    finally:
-        stack.stop()
-        settings = RabbitSettings(rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace)
-        asyncio.run(delete_namespace(settings))
 
 
 async def _drain(stack: Stack, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
