@@ -131,6 +131,16 @@ def send_questionnaire(stack: Stack, questionnaire_id: str, title: str) -> Sent:
     return send_campaign(stack, "questionnaire", settings, distinct_patients(1))
 
 
+def expired_token(sent: Sent, patient: Invited) -> str:
+    """``patient``'s link token signed again as if it had expired on 1 January 2020."""
+    signer = LinkSigner(LINK_SECRET.encode(), "")
+    claim = signer.read(patient.token)
+    assert claim is not None
+    return signer.token(
+        claim.org_id, uuid.UUID(sent.campaign_id), claim.recipient_id, date(2020, 1, 1)
+    )
+
+
 #: Mobiles already given to a patient of this module's campaigns (one handset each).
 TAKEN_MOBILES: set[str] = set()
 
@@ -282,13 +292,7 @@ def test_a_locked_link_shows_the_practice_phone(page: Page, booking: Sent) -> No
 
 def test_expired_and_unknown_links(stack: Stack, page: Page, booking: Sent) -> None:
     patient = booking.patients[3]
-    signer = LinkSigner(LINK_SECRET.encode(), "")
-    claim = signer.read(patient.token)
-    assert claim is not None
-    expired = signer.token(
-        claim.org_id, uuid.UUID(booking.campaign_id), claim.recipient_id, date(2020, 1, 1)
-    )
-    page.goto(f"{stack.url('patient')}/l/{expired}")
+    page.goto(f"{stack.url('patient')}/l/{expired_token(booking, patient)}")
     expect(page.get_by_role("heading", name="This link has expired")).to_be_visible()
     expect(page.get_by_role("link", name=PRACTICE_PHONE)).to_be_visible()
     accessible(page)

@@ -57,6 +57,15 @@ def accessible(page: Page) -> None:
     assert page.locator("h1").count() == 1, page.url
 
 
+def open_signed_in(page: Page, stack: Stack, name: str, path: str) -> str:
+    """Signs ``name`` in, opens ``path`` of the web app and checks it; returns the app's URL."""
+    base = stack.url("web")
+    sign_in(page, base, name)
+    page.goto(f"{base}{path}")
+    accessible(page)
+    return base
+
+
 def shows_error(page: Page, text: str) -> None:
     """The error summary says ``text``, and the page that shows it passes the accessibility
     checks too."""
@@ -302,10 +311,7 @@ def test_a_network_user_switches_practice(stack: Stack, page: Page, state: dict[
 
 
 def test_templates_and_every_error_state_pass_axe(stack: Stack, page: Page) -> None:
-    base = stack.url("web")
-    sign_in(page, base, "Tom Reid")
-    page.goto(f"{base}/templates/new")
-    accessible(page)
+    base = open_signed_in(page, stack, "Tom Reid", "/templates/new")
     page.get_by_role("button", name="Save template").click()
     shows_error(page, "Enter a template name")
     page.get_by_label("Template name").fill("Saturday clinic")
@@ -357,10 +363,7 @@ def test_templates_and_every_error_state_pass_axe(stack: Stack, page: Page) -> N
 
 
 def test_opt_outs_add_and_remove_and_pass_axe(stack: Stack, page: Page) -> None:
-    base = stack.url("web")
-    sign_in(page, base, "Tom Reid")
-    page.goto(f"{base}/opt-outs")
-    accessible(page)
+    open_signed_in(page, stack, "Tom Reid", "/opt-outs")
     page.get_by_role("button", name="Add a mobile number or email address").click()
     accessible(page)
     page.get_by_role("button", name="Add").click()
