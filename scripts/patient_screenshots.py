@@ -7,7 +7,6 @@ sends a booking and a questionnaire campaign through the API, and follows their 
 import re
 import sys
 import tempfile
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,24 +15,21 @@ from playwright.sync_api import Browser, expect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screenshot_kit import OUT, PHONE, Camera, running  # noqa: E402
+from screenshot_kit import OUT, PHONE, Camera  # noqa: E402
 from tests.e2e.browser import ORGANISATIONS, chromium, sign_in  # noqa: E402
-from tests.e2e.stack import LINK_SECRET, Stack  # noqa: E402
+from tests.e2e.own_stack import running  # noqa: E402
+from tests.e2e.stack import Stack  # noqa: E402
 from tests.e2e.test_patient_journeys import (  # noqa: E402
-    distinct_patients,
     enter_birth_date,
-    send_campaign,
+    expired_token,
+    send_booking,
+    send_questionnaire,
     staff,
 )
 
-from campaign.domain.links import LinkSigner  # noqa: E402
-
 
 def booking_pages(stack: Stack, browser: Browser, camera: Camera) -> str:
-    settings = {
-        "booking": {"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"}
-    }
-    sent = send_campaign(stack, "booking", settings, distinct_patients(4))
+    sent = send_booking(stack, 4)
     first, forwarded, locked, racer = sent.patients
     page = camera.page
     page.goto(first.link)
@@ -47,13 +43,7 @@ def booking_pages(stack: Stack, browser: Browser, camera: Camera) -> str:
     for wrong in range(1, 6):
         enter_birth_date(page, date(1901, 1, wrong))
     camera.shoot("patient-04-locked")
-    signer = LinkSigner(LINK_SECRET.encode(), "")
-    claim = signer.read(first.token)
-    assert claim is not None
-    old = signer.token(
-        claim.org_id, uuid.UUID(sent.campaign_id), claim.recipient_id, date(2020, 1, 1)
-    )
-    page.goto(f"{stack.url('patient')}/l/{old}")
+    page.goto(f"{stack.url('patient')}/l/{expired_token(sent, first)}")
     camera.shoot("patient-05-expired")
     page.goto(f"{stack.url('patient')}/l/A81001.AAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA")
     camera.shoot("patient-06-not-found")
@@ -101,13 +91,7 @@ def booking_pages(stack: Stack, browser: Browser, camera: Camera) -> str:
 
 
 def questionnaire_pages(stack: Stack, camera: Camera) -> str:
-    settings = {
-        "questionnaire": {
-            "questionnaire_id": "blood-pressure-home",
-            "title": "your home blood pressure reading",
-        }
-    }
-    sent = send_campaign(stack, "questionnaire", settings, distinct_patients(1))
+    sent = send_questionnaire(stack, "blood-pressure-home", "your home blood pressure reading")
     patient = sent.patients[0]
     page = camera.page
     page.goto(patient.link)

@@ -1,10 +1,7 @@
-"""What the screenshot scripts share: the services running for a while, and a camera that
-takes a PNG of a page at each width into docs/screenshots/, with axe-core's findings at each."""
+"""What the screenshot scripts share: a camera that takes a PNG of a page at each width into
+docs/screenshots/, with axe-core's findings at each."""
 
-import asyncio
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Page, ViewportSize
@@ -13,30 +10,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.browser import axe_violations  # noqa: E402
-from tests.e2e.stack import Stack  # noqa: E402
-
-from cohort_platform.settings import RabbitSettings  # noqa: E402
-from cohort_platform.testing import delete_namespace  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 812}
-
-
-@contextmanager
-def running(stack: Stack) -> Iterator[Stack]:
-    """The services started; then stopped, and their RabbitMQ namespace deleted, whatever
-    happened meanwhile."""
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
-        asyncio.run(
-            delete_namespace(
-                RabbitSettings(rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace)
-            )
-        )
 
 
 class Camera:

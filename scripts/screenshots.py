@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screenshot_kit import DESKTOP, OUT, Camera, running  # noqa: E402
+from screenshot_kit import DESKTOP, OUT, Camera  # noqa: E402
 from tests.e2e import sending_flow as flow  # noqa: E402
 from tests.e2e.browser import (  # noqa: E402
     ORGANISATIONS,
@@ -23,6 +23,7 @@ from tests.e2e.browser import (  # noqa: E402
     sign_in,
     stack_env,
 )
+from tests.e2e.own_stack import running  # noqa: E402
 from tests.e2e.patients import uk_date  # noqa: E402
 from tests.e2e.stack import Stack  # noqa: E402
 

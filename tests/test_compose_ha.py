@@ -12,29 +12,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from campaign.config import CampaignSettings
 from cohort_platform.settings import RabbitSettings
-from dispatch.config import Settings as DispatchSettings
-from fake_gp.config import Settings as FakeGpSettings
-from firetext_sim.config import Settings as FiretextSettings
-from gateway.config import GatewaySettings
-from ingest.config import IngestSettings
-from pds_sim.config import Settings as PdsSettings
-from record.config import RecordSettings
+
+from .service_settings import BACK_END
 
 ROOT = Path(__file__).resolve().parents[1]
 HA: dict[str, Any] = yaml.safe_load((ROOT / "compose.ha.yml").read_text())
 SERVICES = HA["services"]
-SETTINGS = {
-    "gateway": GatewaySettings,
-    "campaign": CampaignSettings,
-    "ingest": IngestSettings,
-    "dispatch": DispatchSettings,
-    "record": RecordSettings,
-    "pds-sim": PdsSettings,
-    "fake-gp": FakeGpSettings,
-    "firetext-sim": FiretextSettings,
-}
+SETTINGS = BACK_END
 SHARED = {name.upper() for name in RabbitSettings.model_fields} | {"MONGODB_URL"}
 FROM_ENVIRONMENT = re.compile(r"\$\{[A-Z_]+:\?[^}]+\}")
 

@@ -11,34 +11,17 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
-from campaign.config import CampaignSettings
 from cohort_platform.settings import RabbitSettings
-from dispatch.config import Settings as DispatchSettings
 from fake_gp.config import Settings as FakeGpSettings
-from firetext_sim.config import Settings as FiretextSettings
-from gateway.config import GatewaySettings
-from gpconnect_sim.config import Settings as GpConnectSettings
-from ingest.config import IngestSettings
 from patient.config import PatientSettings
-from pds_sim.config import Settings as PdsSettings
 from record.config import RecordSettings
 from web.config import WebSettings
 
+from .service_settings import EVERY_SERVICE
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-SETTINGS: dict[str, type[BaseSettings]] = {
-    "gateway": GatewaySettings,
-    "campaign": CampaignSettings,
-    "ingest": IngestSettings,
-    "dispatch": DispatchSettings,
-    "pds-sim": PdsSettings,
-    "firetext-sim": FiretextSettings,
-    "record": RecordSettings,
-    "fake-gp": FakeGpSettings,
-    "web": WebSettings,
-    "patient": PatientSettings,
-    "gpconnect-sim": GpConnectSettings,
-}
+SETTINGS = EVERY_SERVICE
 #: Not Cohort's code: NHS England's local MESH, built from the pinned packages.
 MESH_SANDBOX = "mesh-sandbox"
 SHARED = {name.upper() for name in RabbitSettings.model_fields} | {"MONGODB_URL"}

@@ -16,18 +16,14 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
-from campaign.config import CampaignSettings
 from cohort_contracts.routing import ALL_ROUTES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.tracing import TracingSettings
-from dispatch.config import Settings as DispatchSettings
 from fake_gp.config import Settings as FakeGpSettings
-from firetext_sim.config import Settings as FiretextSimSettings
-from gateway.config import GatewaySettings
-from ingest.config import IngestSettings
-from pds_sim.config import Settings as PdsSimSettings
-from record.config import RecordSettings
+
+from .service_settings import BACK_END
 
 ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "deploy" / "k8s"
@@ -35,16 +31,9 @@ SCHEMAS = ROOT / "deploy" / "schemas"
 KUBERNETES_VERSION = "1.30.0"
 SERVICES = ("gateway", "campaign", "ingest", "dispatch", "record")
 SIMULATORS = ("pds-sim", "firetext-sim", "fake-gp", "mesh-sandbox")
-SETTINGS = {
-    "gateway": GatewaySettings,
-    "campaign": CampaignSettings,
-    "ingest": IngestSettings,
-    "dispatch": DispatchSettings,
-    "record": RecordSettings,
-    "pds-sim": PdsSimSettings,
-    "fake-gp": FakeGpSettings,
+SETTINGS: dict[str, type[BaseSettings]] = {
+    **BACK_END,
     "mesh-sandbox": FakeGpSettings,  # NHS England's image: no settings of ours
-    "firetext-sim": FiretextSimSettings,
 }
 SHARED = {n.upper() for n in (*RabbitSettings.model_fields, *TracingSettings.model_fields)}
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from cohort_testing.nhs_numbers import valid_numbers
 from pds_sim.synthetic import synthetic_patient
@@ -42,6 +42,17 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def new_page(
+    browser: Browser, viewport: ViewportSize | None = None, accept_downloads: bool | None = None
+) -> Page:
+    """A page in a browser context of its own (no cookies shared with other pages), giving up on
+    a locator after 20 s; ``None`` leaves Playwright's default. Close it with ``page.context``."""
+    context = browser.new_context(viewport=viewport, accept_downloads=accept_downloads)
+    opened = context.new_page()
+    opened.set_default_timeout(20_000)
+    return opened
 
 
 def axe_violations(page: Page) -> list[str]:

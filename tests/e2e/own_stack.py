@@ -1,8 +1,10 @@
-"""For modules that need a stack with settings of their own: the same start, stop and clean-up
-as conftest's ``stack`` fixture, with ``extra_env``."""
+"""A stack's life in a test module or script: started, then stopped and its RabbitMQ namespace
+deleted whatever happened meanwhile. Conftest's ``stack`` fixture uses it as it is; modules that
+need settings of their own use ``run_stack`` with ``extra_env``."""
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cohort_platform.settings import RabbitSettings
@@ -11,16 +13,19 @@ from cohort_platform.testing import delete_namespace
 from .stack import Stack
 
 
+@contextmanager
+def running(stack: Stack) -> Iterator[Stack]:
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        settings = RabbitSettings(rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace)
+        asyncio.run(delete_namespace(settings))
+
+
 def run_stack(
     log_dir: Path, extra_env: dict[str, str], *, with_patient: bool = False
 ) -> Iterator[Stack]:
-    running = Stack(log_dir=log_dir, extra_env=extra_env, with_patient=with_patient)
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-        settings = RabbitSettings(
-            rabbitmq_url=running.rabbitmq_url, cohort_namespace=running.namespace
-        )
-        asyncio.run(delete_namespace(settings))
+    with running(Stack(log_dir=log_dir, extra_env=extra_env, with_patient=with_patient)) as stack:
+        yield stack

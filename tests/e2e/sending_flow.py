@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
+from cohort_platform.webhooks import receipt_token
 from cohort_testing.nhs_numbers import numbers_starting
 from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
@@ -121,6 +122,34 @@ def create(client: httpx2.Client, name: str, **settings: Any) -> str:
     return str(response.json()["id"])
 
 
+def post_list(
+    client: httpx2.Client,
+    campaign_id: str,
+    content: bytes,
+    channel: str = "sms",
+    filename: str = "list.csv",
+) -> str:
+    """Upload a CSV list; returns its URL (the response's ``Location``), where its progress is."""
+    response = client.post(
+        f"/v1/campaigns/{campaign_id}/patient-lists",
+        files={"file": (filename, content, "text/csv")},
+        data={"channel": channel},
+    )
+    assert response.status_code == 202, response.text
+    return str(response.headers["location"])
+
+
+def resolved_list(client: httpx2.Client, url: str, seconds: float = 90.0) -> dict[str, Any]:
+    """The list at ``url`` once every row has resolved (read through ``client``: any gateway
+    instance answers for any list); returns its progress."""
+
+    def resolved() -> dict[str, Any] | None:
+        body: dict[str, Any] = client.get(url).json()
+        return body if body["status"] == "complete" else None
+
+    return wait_for("the list to resolve", resolved, seconds)
+
+
 def upload(
     client: httpx2.Client,
     campaign_id: str,
@@ -129,19 +158,8 @@ def upload(
     seconds: float = 90.0,
 ) -> dict[str, Any]:
     """Upload a list and wait for every row to resolve; returns the list's progress."""
-    response = client.post(
-        f"/v1/campaigns/{campaign_id}/patient-lists",
-        files={"file": ("list.csv", list_csv(rows), "text/csv")},
-        data={"channel": channel},
-    )
-    assert response.status_code == 202, response.text
-    url = response.headers["location"]
-
-    def resolved() -> dict[str, Any] | None:
-        body: dict[str, Any] = client.get(url).json()
-        return body if body["status"] == "complete" else None
-
-    return wait_for("the list to resolve", resolved, seconds)
+    url = post_list(client, campaign_id, list_csv(rows), channel)
+    return resolved_list(client, url, seconds)
 
 
 def compose(client: httpx2.Client, campaign_id: str, body: str, subject: str | None = None) -> None:
@@ -218,6 +236,25 @@ def handsets(stack: Stack, **params: str) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     entries: list[dict[str, Any]] = response.json()
     return entries
+
+
+def text_from(
+    stack: Stack, patient: Patient, text: str, token: str | None = None
+) -> httpx2.Response:
+    """Firetext forwarding a text from ``patient``'s phone (written 07…) to the gateway's inbound
+    webhook for ``ORG``, with ``token`` (by default the right one) in the URL."""
+    inbound = f"{stack.url('gateway')}/v1/webhooks/firetext/inbound"
+    token = receipt_token(stack.webhook_secret, ORG) if token is None else token
+    return httpx2.post(
+        f"{stack.url('firetext')}/_sim/inbound",
+        json={
+            "url": f"{inbound}?org={ORG}&token={token}",
+            "source": "0" + patient.mobile[2:],
+            "destination": "447860000001",
+            "message": text,
+        },
+        timeout=10,
+    )
 
 
 def set_credit(stack: Stack, credit: int) -> None:

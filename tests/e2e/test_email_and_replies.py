@@ -17,8 +17,6 @@ import httpx2
 import pytest
 from aiosmtpd.controller import Controller
 
-from cohort_platform.webhooks import receipt_token
-
 from . import sending_flow as flow
 from .own_stack import run_stack
 from .stack import Stack, free_port
@@ -167,24 +165,9 @@ def test_a_reply_shows_against_the_patient(stack: Stack) -> None:
     completed(client, campaign_id)
 
     replier = patients[1]
-    inbound = f"{stack.url('gateway')}/v1/webhooks/firetext/inbound"
-
-    def push(token: str, text: str) -> httpx2.Response:
-        """Firetext forwarding a text from the patient's phone (written 07…) to our URL."""
-        return httpx2.post(
-            f"{stack.url('firetext')}/_sim/inbound",
-            json={
-                "url": f"{inbound}?org={flow.ORG}&token={token}",
-                "source": "0" + replier.mobile[2:],
-                "destination": "447860000001",
-                "message": text,
-            },
-            timeout=10,
-        )
-
-    forged = push("f" * 64, "NO")
+    forged = flow.text_from(stack, replier, "NO", token="f" * 64)
     assert forged.json() == {"target_status": 403}
-    accepted = push(receipt_token(stack.webhook_secret, flow.ORG), "YES, Tuesday is fine")
+    accepted = flow.text_from(stack, replier, "YES, Tuesday is fine")
     assert accepted.json() == {"target_status": 200}
 
     def replied() -> list[dict[str, Any]] | None:
@@ -218,19 +201,8 @@ def test_stop_opts_out_with_one_confirmation_and_later_campaigns_leave_the_patie
     assert flow.review(client, second)["recipient_count"] == 2
 
     stopper = patients[0]
-    inbound = f"{stack.url('gateway')}/v1/webhooks/firetext/inbound"
-    token = receipt_token(stack.webhook_secret, flow.ORG)
     for text in ("  stop ", "STOP"):  # the patient sends it twice
-        pushed = httpx2.post(
-            f"{stack.url('firetext')}/_sim/inbound",
-            json={
-                "url": f"{inbound}?org={flow.ORG}&token={token}",
-                "source": "0" + stopper.mobile[2:],
-                "destination": "447860000001",
-                "message": text,
-            },
-            timeout=10,
-        )
+        pushed = flow.text_from(stack, stopper, text)
         assert pushed.json() == {"target_status": 200}
 
     def excluded() -> dict[str, Any] | None:

@@ -18,13 +18,13 @@ from typing import Any
 
 import httpx2
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from campaign.domain.links import LinkSigner
 from cohort_testing.nhs_numbers import valid_numbers
 from pds_sim.synthetic import synthetic_patient
 
-from .browser import ORGANISATIONS, axe_violations, chromium, mobile, sign_in
+from .browser import ORGANISATIONS, axe_violations, mobile, new_page, sign_in
 from .own_stack import run_stack
 from .patients import uk_date
 from .sending_flow import api, wait_for
@@ -32,7 +32,7 @@ from .stack import LINK_SECRET, Stack
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 375, "height": 812}
+PHONE: ViewportSize = {"width": 375, "height": 812}
 PRACTICE_PHONE = "01632 960001"  # Example Surgery's, from config/organisations.json
 LINK = re.compile(r"(https?://\S+/l/[A-Za-z0-9_\-.]+)")
 
@@ -117,6 +117,30 @@ def send_campaign(stack: Stack, kind: str, settings: dict[str, Any], numbers: li
     return Sent(cid, invited)
 
 
+def send_booking(stack: Stack, count: int) -> Sent:
+    """A flu vaccination booking campaign sent to ``count`` patients with handsets of their own."""
+    settings = {
+        "booking": {"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"}
+    }
+    return send_campaign(stack, "booking", settings, distinct_patients(count))
+
+
+def send_questionnaire(stack: Stack, questionnaire_id: str, title: str) -> Sent:
+    """A questionnaire campaign sent to one patient with a handset of their own."""
+    settings = {"questionnaire": {"questionnaire_id": questionnaire_id, "title": title}}
+    return send_campaign(stack, "questionnaire", settings, distinct_patients(1))
+
+
+def expired_token(sent: Sent, patient: Invited) -> str:
+    """``patient``'s link token signed again as if it had expired on 1 January 2020."""
+    signer = LinkSigner(LINK_SECRET.encode(), "")
+    claim = signer.read(patient.token)
+    assert claim is not None
+    return signer.token(
+        claim.org_id, uuid.UUID(sent.campaign_id), claim.recipient_id, date(2020, 1, 1)
+    )
+
+
 #: Mobiles already given to a patient of this module's campaigns (one handset each).
 TAKEN_MOBILES: set[str] = set()
 
@@ -146,25 +170,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def booking(stack: Stack) -> Sent:
-    settings = {
-        "booking": {"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"}
-    }
-    return send_campaign(stack, "booking", settings, distinct_patients(5))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
+    return send_booking(stack, 5)
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE)
-    opened = context.new_page()
-    opened.set_default_timeout(20_000)
+    opened = new_page(browser, viewport=PHONE)
     yield opened
-    context.close()
+    opened.context.close()
 
 
 def accessible(page: Page) -> None:
@@ -279,13 +292,7 @@ def test_a_locked_link_shows_the_practice_phone(page: Page, booking: Sent) -> No
 
 def test_expired_and_unknown_links(stack: Stack, page: Page, booking: Sent) -> None:
     patient = booking.patients[3]
-    signer = LinkSigner(LINK_SECRET.encode(), "")
-    claim = signer.read(patient.token)
-    assert claim is not None
-    expired = signer.token(
-        claim.org_id, uuid.UUID(booking.campaign_id), claim.recipient_id, date(2020, 1, 1)
-    )
-    page.goto(f"{stack.url('patient')}/l/{expired}")
+    page.goto(f"{stack.url('patient')}/l/{expired_token(booking, patient)}")
     expect(page.get_by_role("heading", name="This link has expired")).to_be_visible()
     expect(page.get_by_role("link", name=PRACTICE_PHONE)).to_be_visible()
     accessible(page)
@@ -299,9 +306,7 @@ def test_two_patients_race_for_one_slot(stack: Stack, browser: Browser, booking:
     first, second = booking.patients[3], booking.patients[4]
     pages = []
     for patient in (first, second):
-        context = browser.new_context(viewport=PHONE)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
+        page = new_page(browser, viewport=PHONE)
         page.goto(patient.link)
         enter_birth_date(page, patient.birth_date)
         expect(page.get_by_role("heading", name=re.compile("^Choose a day"))).to_be_visible()
@@ -331,17 +336,9 @@ def test_two_patients_race_for_one_slot(stack: Stack, browser: Browser, booking:
 
 
 def test_a_questionnaire_answered_and_seen_by_staff(stack: Stack, browser: Browser) -> None:
-    settings = {
-        "questionnaire": {
-            "questionnaire_id": "smoking-status",
-            "title": "a short question about smoking",
-        }
-    }
-    sent = send_campaign(stack, "questionnaire", settings, distinct_patients(1))
+    sent = send_questionnaire(stack, "smoking-status", "a short question about smoking")
     patient = sent.patients[0]
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    page = new_page(browser, viewport=PHONE)
     page.goto(patient.link)
     expect(page.get_by_role("heading", name="Smoking status")).to_be_visible()
     accessible(page)
@@ -370,7 +367,7 @@ def test_a_questionnaire_answered_and_seen_by_staff(stack: Stack, browser: Brows
     page.get_by_role("button", name="Send answers").click()
     expect(page.get_by_role("heading", name="Answers sent")).to_be_visible()
     accessible(page)
-    context.close()
+    page.context.close()
 
     with staff(stack) as api:
         exported = api.get(f"/v1/campaigns/{sent.campaign_id}/questionnaire-responses.csv")

@@ -24,6 +24,7 @@ from record.domain.model import entry_id_for
 
 from . import record_flow
 from . import sending_flow as flow
+from .own_stack import running
 from .sending_flow import Patient
 from .stack import Stack
 
@@ -56,26 +57,14 @@ BODY = "Hello ((first_name)), your flu jab is due. Please book at the surgery."
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    import asyncio
-
-    from cohort_platform.settings import RabbitSettings
-    from cohort_platform.testing import delete_namespace
-
-    running = Stack(
+    configured = Stack(
         log_dir=Path(tmp_path_factory.mktemp("e2e-logs")),
         extra_env=ENV,
         with_record=True,
         fake_gp_behaviours=GP,
     )
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-        rabbit = RabbitSettings(
-            rabbitmq_url=running.rabbitmq_url, cohort_namespace=running.namespace
-        )
-        asyncio.run(delete_namespace(rabbit))
+    with running(configured) as stack:
+        yield stack
 
 
 def start_campaign(stack: Stack, org: str, name: str, patients: list[Patient]) -> str:

@@ -8,7 +8,6 @@ in-process stand-in the killed process's entries die with it (it says so loudly 
 entries it had already taken from RabbitMQ are lost, so the proof there is the weaker half,
 never a second document, because every first send asks MESH first."""
 
-import asyncio
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,12 +16,11 @@ from typing import Any
 
 import pytest
 
-from cohort_platform.settings import RabbitSettings
-from cohort_platform.testing import delete_namespace
 from record.domain.model import entry_id_for
 
 from . import record_flow
 from . import sending_flow as flow
+from .own_stack import running
 from .stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -37,19 +35,12 @@ def stack(
     env = dict(ENV)
     if request.param == "mongodb":
         env["MONGODB_URL"] = request.getfixturevalue("mongodb_url")
-    running = Stack(
+    configured = Stack(
         log_dir=Path(tmp_path_factory.mktemp("e2e-logs")), extra_env=env, with_record=True
     )
-    running.durable = request.param == "mongodb"  # type: ignore[attr-defined]
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-        rabbit = RabbitSettings(
-            rabbitmq_url=running.rabbitmq_url, cohort_namespace=running.namespace
-        )
-        asyncio.run(delete_namespace(rabbit))
+    configured.durable = request.param == "mongodb"  # type: ignore[attr-defined]
+    with running(configured) as stack:
+        yield stack
 
 
 def stable(probe: Any, seconds: float) -> Any:

@@ -18,10 +18,10 @@ import pytest
 
 from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES
 from cohort_platform.settings import RabbitSettings
-from cohort_platform.testing import delete_namespace
 from cohort_platform.topology import Topology
 
 from . import sending_flow as flow
+from .own_stack import running
 from .patients import build
 from .stack import Stack
 
@@ -35,19 +35,14 @@ def scaled(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     store = "standin" if request.param == "standin" else request.getfixturevalue("mongodb_url")
-    stack = Stack(
+    configured = Stack(
         log_dir=tmp_path_factory.mktemp("scale-out"),
         extra_env={"CAMPAIGN_SWEEP_INTERVAL_S": "1"},
         instances=TWO_OF_EACH,
         store=store,
     )
-    try:
-        stack.start()
+    with running(configured) as stack:
         yield stack
-    finally:
-        stack.stop()
-        settings = RabbitSettings(rabbitmq_url=stack.rabbitmq_url, cohort_namespace=stack.namespace)
-        asyncio.run(delete_namespace(settings))
 
 
 async def _drain(stack: Stack, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
@@ -102,22 +97,9 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
         base_url=scaled.url("gateway-2"), headers=dict(api.headers), timeout=30.0
     )
     campaign_id = api.post("/v1/campaigns", json={"name": "Flu", "type": "basic"}).json()["id"]
-    upload = api.post(
-        f"/v1/campaigns/{campaign_id}/patient-lists",
-        files={"file": ("flu.csv", expected.csv_bytes, "text/csv")},
-        data={"channel": "sms"},
-    )
-    assert upload.status_code == 202, upload.text
-    list_id = upload.json()["id"]
-
-    def resolved() -> dict[str, Any] | None:
-        # Read through the other gateway: any instance answers for any request.
-        body: dict[str, Any] = second_gateway.get(
-            f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}"
-        ).json()
-        return body if body["status"] == "complete" else None
-
-    progress = flow.wait_for("the list to resolve", resolved)
+    list_url = flow.post_list(api, campaign_id, expected.csv_bytes, filename="flu.csv")
+    # Read through the other gateway: any instance answers for any request.
+    progress = flow.resolved_list(second_gateway, list_url, seconds=120.0)
     assert progress["succeeded"] == expected.resolved
     api.put(f"/v1/campaigns/{campaign_id}/message", json={"body": "Hello ((first_name))."})
     sent = second_gateway.post(

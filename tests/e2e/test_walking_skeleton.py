@@ -23,21 +23,8 @@ def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
     assert created.status_code == 201, created.text
     campaign_id = created.json()["id"]
 
-    upload = api.post(
-        f"/v1/campaigns/{campaign_id}/patient-lists",
-        files={"file": ("flu.csv", expected.csv_bytes, "text/csv")},
-        data={"channel": "sms"},
-    )
-    assert upload.status_code == 202, upload.text
-    list_id = upload.json()["id"]
-
-    def resolved_list() -> dict[str, Any] | None:
-        body: dict[str, Any] = api.get(
-            f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}"
-        ).json()
-        return body if body["status"] == "complete" else None
-
-    progress = flow.wait_for("the list to resolve", resolved_list)
+    list_url = flow.post_list(api, campaign_id, expected.csv_bytes, filename="flu.csv")
+    progress = flow.resolved_list(api, list_url, seconds=120.0)
     assert progress["total_rows"] == 1000
     assert progress["succeeded"] == expected.resolved
     assert progress["failed"] == len(expected.failures)
@@ -45,7 +32,7 @@ def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
         Counter(expected.failures.values())
     )
 
-    unsuccessful = api.get(f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv")
+    unsuccessful = api.get(f"{list_url}/unsuccessful.csv")
     assert unsuccessful.status_code == 200
     assert unsuccessful.headers["content-type"].startswith("text/csv")
     # The download starts with a BOM so that Excel reads it as UTF-8.

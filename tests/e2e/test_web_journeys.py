@@ -19,7 +19,7 @@ from cohort_testing.nhs_numbers import valid_numbers
 from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
-from .browser import axe_violations, chromium, patient_list, sign_in, stack_env
+from .browser import axe_violations, new_page, patient_list, sign_in, stack_env
 from .own_stack import run_stack
 from .patients import uk_date
 from .stack import Stack
@@ -38,19 +38,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), env)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
-
-
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True)
-    opened = context.new_page()
-    opened.set_default_timeout(20_000)
+    opened = new_page(browser, accept_downloads=True)
     yield opened
-    context.close()
+    opened.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +55,22 @@ def accessible(page: Page) -> None:
     page.wait_for_load_state("networkidle")
     assert axe_violations(page) == [], page.url
     assert page.locator("h1").count() == 1, page.url
+
+
+def open_signed_in(page: Page, stack: Stack, name: str, path: str) -> str:
+    """Signs ``name`` in, opens ``path`` of the web app and checks it; returns the app's URL."""
+    base = stack.url("web")
+    sign_in(page, base, name)
+    page.goto(f"{base}{path}")
+    accessible(page)
+    return base
+
+
+def shows_error(page: Page, text: str) -> None:
+    """The error summary says ``text``, and the page that shows it passes the accessibility
+    checks too."""
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(text)
+    accessible(page)
 
 
 def handset(stack: Stack, to: str | None = None) -> list[dict[str, object]]:
@@ -133,8 +141,7 @@ def test_the_four_steps_end_to_end(stack: Stack, page: Page, state: dict[str, st
     expect(page.get_by_role("heading", name="Manage campaigns")).to_be_visible()
     page.get_by_role("button", name="+ New campaign").click()
     page.get_by_role("button", name="Create campaign").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a campaign name")
-    accessible(page)
+    shows_error(page, "Enter a campaign name")
 
     campaign = create_by_keyboard(page, base, "Shingles Info")
     state["campaign"] = campaign
@@ -304,13 +311,9 @@ def test_a_network_user_switches_practice(stack: Stack, page: Page, state: dict[
 
 
 def test_templates_and_every_error_state_pass_axe(stack: Stack, page: Page) -> None:
-    base = stack.url("web")
-    sign_in(page, base, "Tom Reid")
-    page.goto(f"{base}/templates/new")
-    accessible(page)
+    base = open_signed_in(page, stack, "Tom Reid", "/templates/new")
     page.get_by_role("button", name="Save template").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a template name")
-    accessible(page)
+    shows_error(page, "Enter a template name")
     page.get_by_label("Template name").fill("Saturday clinic")
     page.get_by_label("Basic", exact=True).check()
     page.get_by_label("Message", exact=True).fill("Hello ((first_name)), we open on Saturday.")
@@ -335,8 +338,7 @@ def test_templates_and_every_error_state_pass_axe(stack: Stack, page: Page) -> N
     page.get_by_role("button", name="Create campaign").click()
     campaign = page.url.removesuffix("/upload")
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select SMS or email")
-    accessible(page)
+    shows_error(page, "Select SMS or email")
     upload(page, campaign, LIST.csv_bytes, "bp.csv")
     page.goto(f"{campaign}/message")
     expect(page.locator("main")).to_contain_text("You do not need to add a link")
@@ -348,8 +350,7 @@ def test_templates_and_every_error_state_pass_axe(stack: Stack, page: Page) -> N
     expect(problems).to_contain_text("((surname)) is not a placeholder we can fill in")
     expect(problems).to_contain_text("“–” is a special character: use “-” instead.")
     page.get_by_role("button", name="Save and continue").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Remove ((surname))")
-    accessible(page)
+    shows_error(page, "Remove ((surname))")
     box.fill("Hello ((first_name)), please book your blood pressure check.")
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/review")
@@ -358,22 +359,15 @@ def test_templates_and_every_error_state_pass_axe(stack: Stack, page: Page) -> N
     )
     page.get_by_label(re.compile("To send, type the number of patients")).fill("1")
     page.get_by_role("button", name="Send", exact=True).click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("the number of patients")
-    accessible(page)
+    shows_error(page, "the number of patients")
 
 
 def test_opt_outs_add_and_remove_and_pass_axe(stack: Stack, page: Page) -> None:
-    base = stack.url("web")
-    sign_in(page, base, "Tom Reid")
-    page.goto(f"{base}/opt-outs")
-    accessible(page)
+    open_signed_in(page, stack, "Tom Reid", "/opt-outs")
     page.get_by_role("button", name="Add a mobile number or email address").click()
     accessible(page)
     page.get_by_role("button", name="Add").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
-        "Enter a mobile number or an email address"
-    )
-    accessible(page)
+    shows_error(page, "Enter a mobile number or an email address")
     page.get_by_label(re.compile("Which mobile number or email address")).fill("01632 960001")
     page.get_by_role("button", name="Add").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a UK mobile number")

@@ -68,6 +68,13 @@ def dashed(nhs: str) -> str:
     return f"{nhs[:3]}-{nhs[3:6]}-{nhs[6:]}"
 
 
+def named_list(filename: str, columns: list[str]) -> ListFile:
+    """A list whose first four columns are the NHS number, date of birth, given and family name,
+    under the headings ``columns`` gives them; its content is written once its rows are added."""
+    nhs, dob, given, family = columns[:4]
+    return ListFile(filename, b"", columns, {NHS: nhs, DOB: dob, GIVEN: given, FAMILY: family})
+
+
 def csv_text(rows: list[list[str]], delimiter: str = ",") -> str:
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
@@ -78,12 +85,8 @@ def semicolon_with_bom() -> ListFile:
     """UTF-8 with Excel's BOM, `;`-separated, a report title and a blank line above the
     header, grouped NHS numbers, several date layouts, quoted `;` and line breaks."""
     a, b, c, d = valid_numbers("99931", 4)
-    columns = ["NHS number", "Date of Birth", "Forename", "Surname", "Notes"]
-    f = ListFile(
-        "flu-export.csv",
-        b"",
-        columns,
-        {NHS: "NHS number", DOB: "Date of Birth", GIVEN: "Forename", FAMILY: "Surname"},
+    f = named_list(
+        "flu-export.csv", ["NHS number", "Date of Birth", "Forename", "Surname", "Notes"]
     )
     leap = LEAP_PATIENTS[0]
     rows = [
@@ -94,7 +97,7 @@ def semicolon_with_bom() -> ListFile:
         f.add(None, UploadReason.DATE_OF_BIRTH_MISMATCH, [d, "01/01/1901", "Ed", "Ng", "a; b\nc"]),
     ]
     text = "Flu cohort \u2013 over 65s;;;;\r\nRun 01/10/2026;;;;\r\n\r\n"
-    text += csv_text([columns, *rows[:2]], ";") + "\r\n" + csv_text(rows[2:], ";") + ";;;;\r\n"
+    text += csv_text([f.columns, *rows[:2]], ";") + "\r\n" + csv_text(rows[2:], ";") + ";;;;\r\n"
     f.content = text.encode("utf-8-sig")
     return f
 
@@ -103,13 +106,7 @@ def tab_windows_1252() -> ListFile:
     """Windows-1252 (Excel's "CSV" on a UK PC), tab-separated, blank lines between rows, the
     EMIS and dotted date layouts, and the two-digit year that must be refused."""
     a, b = valid_numbers("99932", 2)
-    columns = ["NHSNumber", "DOB", "First Name", "Last Name", "Note"]
-    f = ListFile(
-        "systmone.txt",
-        b"",
-        columns,
-        {NHS: "NHSNumber", DOB: "DOB", GIVEN: "First Name", FAMILY: "Last Name"},
-    )
+    f = named_list("systmone.txt", ["NHSNumber", "DOB", "First Name", "Last Name", "Note"])
     leap2, leap3 = LEAP_PATIENTS[1:]
     rows = [
         f.add(leap2, None, [dashed(leap2), "29.02.1980", "Fay", "O'Hara", "owes £5 \u2013 café"]),
@@ -117,7 +114,7 @@ def tab_windows_1252() -> ListFile:
         f.add(a, None, [spaced(a), f"{born(a):%d %b %Y}", "Hal", "Ray", "€"]),
         f.add(None, UploadReason.INVALID_DATE_OF_BIRTH, [b, "29/02/80", "Ivy", "Day", "£1"]),
     ]
-    text = "\n\n".join(csv_text([row], "\t").rstrip("\r\n") for row in [columns, *rows]) + "\n"
+    text = "\n\n".join(csv_text([row], "\t").rstrip("\r\n") for row in [f.columns, *rows]) + "\n"
     f.content = text.encode("cp1252")
     return f
 
@@ -125,19 +122,13 @@ def tab_windows_1252() -> ListFile:
 def quoted_commas() -> ListFile:
     """Comma-separated with quoted commas, quotes and line breaks in addresses."""
     a, b, c = valid_numbers("99933", 3)
-    columns = ["nhs_no", "Birth Date", "Given Name", "Family Name", "Address"]
-    f = ListFile(
-        "list.csv",
-        b"",
-        columns,
-        {NHS: "nhs_no", DOB: "Birth Date", GIVEN: "Given Name", FAMILY: "Family Name"},
-    )
+    f = named_list("list.csv", ["nhs_no", "Birth Date", "Given Name", "Family Name", "Address"])
     rows = [
         f.add(a, None, [a, f"{born(a):%d/%m/%Y}", "Jo", "Vale", '1 "The Rise", Leeds, LS1 1AA']),
         f.add(b, None, [spaced(b), f"{born(b):%d-%b-%Y}".upper(), "Kim", "Moe", "Flat 2,\n3 Rd"]),
         f.add(None, UploadReason.INVALID_DATE_OF_BIRTH, [c, "31/02/1980", "Lu", "Fox", "a,\nb"]),
     ]
-    f.content = csv_text([columns, *rows], ",").encode()
+    f.content = csv_text([f.columns, *rows], ",").encode()
     return f
 
 
@@ -145,12 +136,8 @@ def workbook() -> ListFile:
     """An .xlsx: a hidden first sheet, a title row, NHS numbers and dates stored as numbers and
     date cells (read as Excel shows them), a date typed as text, a blank row."""
     a, b, c, d = valid_numbers("99934", 4)
-    columns = ["NHS Number", "Date of Birth", "Given Name", "Family Name", "Visits"]
-    f = ListFile(
-        "cohort.xlsx",
-        b"",
-        columns,
-        {NHS: "NHS Number", DOB: "Date of Birth", GIVEN: "Given Name", FAMILY: "Family Name"},
+    f = named_list(
+        "cohort.xlsx", ["NHS Number", "Date of Birth", "Given Name", "Family Name", "Visits"]
     )
     f.add(a, None, [a, f"{born(a):%d/%m/%Y}", "Mo", "Ash", "2"])
     f.add(b, None, [b, f"{born(b):%d.%m.%Y}", "Ned", "Elm", ""])
@@ -166,7 +153,7 @@ def workbook() -> ListFile:
     for row in [
         ["Cohort search, run 01/10/2026"],
         [],
-        columns,
+        f.columns,
         [int(a), born(a), "Mo", "Ash", 2],
         [float(b), f"{born(b):%d.%m.%Y}", "Ned", "Elm"],
         [],
