@@ -17,8 +17,9 @@ from ..domain.rows import ListProgress, ListRow
 from ..ports import ConcurrentUpdate
 
 __all__ = ["DUPLICATE_KEY", "MongoCampaignRepository", "MongoPatientListRepository"]
+from cohort_mongo import insert_if_new
+
 from .mongo_database import Document, MongoHandle
-from .mongo_inserts import insert_new
 
 
 def _campaign_doc(c: Campaign) -> Document:
@@ -90,7 +91,9 @@ class MongoCampaignRepository:
         self._c = mongo.db["campaigns"]
 
     async def add(self, campaign: Campaign) -> bool:
-        return await insert_new(self._c, {**_campaign_doc(campaign), "version": campaign.version})
+        return await insert_if_new(
+            self._c, {**_campaign_doc(campaign), "version": campaign.version}
+        )
 
     async def get(self, org_id: str, campaign_id: UUID) -> Campaign | None:
         doc = await self._c.find_one({"_id": str(campaign_id), "org_id": org_id})

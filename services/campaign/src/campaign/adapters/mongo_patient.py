@@ -13,10 +13,11 @@ from uuid import UUID
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from cohort_mongo import insert_if_new
+
 from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
 from .mongo_database import Document, MongoHandle
-from .mongo_inserts import insert_new
 
 
 class MongoLinkAccess:
@@ -102,7 +103,7 @@ class MongoAppointments:
         self._c = mongo.db["appointments"]
 
     async def add(self, record: AppointmentRecord) -> bool:
-        return await insert_new(self._c, _record_doc(record))
+        return await insert_if_new(self._c, _record_doc(record))
 
     async def get(self, record_id: str) -> AppointmentRecord | None:
         d = await self._c.find_one({"_id": record_id})
@@ -192,7 +193,7 @@ class MongoResponses:
             "fhir": resource_json,
             "authored": authored,
         }
-        return await insert_new(self._c, doc)
+        return await insert_if_new(self._c, doc)
 
     async def get(self, recipient_id: str) -> tuple[dict[str, list[str]], str, datetime] | None:
         d = await self._c.find_one({"_id": recipient_id})
@@ -224,7 +225,7 @@ class MongoPatientEvents:
             "at": event.at,
             "details": event.details,
         }
-        return await insert_new(self._c, doc)
+        return await insert_if_new(self._c, doc)
 
     async def of(self, recipient_id: str) -> list[PatientEvent]:
         cursor = self._c.find({"recipient_id": recipient_id}).sort([("at", 1), ("_id", 1)])

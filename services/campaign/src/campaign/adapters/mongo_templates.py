@@ -11,10 +11,10 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from cohort_contracts.vocabulary import CampaignType
+from cohort_mongo import insert_if_new
 
 from ..domain.templates import Template
 from .mongo_database import Document, MongoHandle
-from .mongo_inserts import insert_new
 
 
 def _doc(t: Template) -> Document:
@@ -59,7 +59,7 @@ class MongoTemplateRepository:
         self._versions = mongo.db["template_versions"]
 
     async def add(self, template: Template) -> bool:
-        if not await insert_new(self._heads, _doc(template)):
+        if not await insert_if_new(self._heads, _doc(template)):
             return False
         with contextlib.suppress(DuplicateKeyError):
             await self._versions.insert_one(_version_doc(template, None))
