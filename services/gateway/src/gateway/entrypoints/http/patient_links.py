@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from cohort_contracts.envelope import Message, Model
+from cohort_contracts.envelope import Model
 from cohort_contracts.patient_links import (
     Answer,
     BookAppointment,
@@ -41,8 +41,8 @@ from ...domain.link_tokens import link_org
 from .errors import ApiError, error_responses
 from .patient_access import (
     PATIENT_LINK_ACTOR,
+    ask_uncached,
     client_address,
-    not_a_link,
     on_behalf_of_patient,
     throttle,
 )
@@ -62,22 +62,21 @@ async def patient_service(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(service_bearer)],
 ) -> Wiring:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise ApiError(
-            401,
-            "unauthorized",
-            "Only the patient service may use this API.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _not_the_service("Bearer")
     if not is_patient_service_token(credentials.credentials, wiring.settings):
-        raise ApiError(
-            401,
-            "unauthorized",
-            "Only the patient service may use this API.",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
+        raise _not_the_service('Bearer error="invalid_token"')
     address = request.headers.get("X-Patient-Address") or client_address(request)
     throttle(wiring.patient_limiter, address[:64])
     return wiring
+
+
+def _not_the_service(challenge: str) -> ApiError:
+    return ApiError(
+        401,
+        "unauthorized",
+        "Only the patient service may use this API.",
+        headers={"WWW-Authenticate": challenge},
+    )
 
 
 ServiceDep = Annotated[Wiring, Depends(patient_service)]
@@ -99,16 +98,7 @@ router = APIRouter(prefix="/v1/patient-links/{token}", tags=["patient links (pat
 
 
 def _envelope(token: str) -> Envelope:
-    ods = link_org(token)
-    if ods is None:
-        raise not_a_link()
-    return on_behalf_of_patient(PATIENT_LINK_ACTOR, ods)
-
-
-async def _ask(wiring: Wiring, request: Message, response: Response) -> Model:
-    # Personal: never kept by a cache.
-    response.headers["Cache-Control"] = "no-store"
-    return await wiring.campaign.request(request)
+    return on_behalf_of_patient(PATIENT_LINK_ACTOR, link_org(token))
 
 
 @router.get(
@@ -119,7 +109,9 @@ async def _ask(wiring: Wiring, request: Message, response: Response) -> Model:
     responses=error_responses(401, 404, 410, 429, 503),
 )
 async def open_link(token: str, wiring: ServiceDep, response: Response) -> Model:
-    return await _ask(wiring, OpenPatientLink(**_envelope(token), token=token), response)
+    return await ask_uncached(
+        wiring.campaign, OpenPatientLink(**_envelope(token), token=token), response
+    )
 
 
 class BirthDate(BaseModel):
@@ -136,7 +128,7 @@ class BirthDate(BaseModel):
 )
 async def verify(token: str, body: BirthDate, wiring: ServiceDep, response: Response) -> Model:
     request = VerifyBirthDate(**_envelope(token), token=token, birth_date=body.birth_date)
-    return await _ask(wiring, request, response)
+    return await ask_uncached(wiring.campaign, request, response)
 
 
 @router.get(
@@ -149,7 +141,7 @@ async def booking(
     token: str, session: SessionHeader, wiring: ServiceDep, response: Response
 ) -> Model:
     request = GetPatientBooking(**_envelope(token), token=token, session=session)
-    return await _ask(wiring, request, response)
+    return await ask_uncached(wiring.campaign, request, response)
 
 
 @router.get(
@@ -162,7 +154,7 @@ async def slots(
     token: str, session: SessionHeader, wiring: ServiceDep, response: Response
 ) -> Model:
     request = ListFreeSlots(**_envelope(token), token=token, session=session)
-    return await _ask(wiring, request, response)
+    return await ask_uncached(wiring.campaign, request, response)
 
 
 class SlotChoice(BaseModel):
@@ -188,7 +180,7 @@ async def book(
     request = BookAppointment(
         **_envelope(token), token=token, session=session, slot_id=body.slot_id, idempotency_key=key
     )
-    return await _ask(wiring, request, response)
+    return await ask_uncached(wiring.campaign, request, response)
 
 
 @router.post(
@@ -203,7 +195,7 @@ async def cancel(
     request = CancelAppointment(
         **_envelope(token), token=token, session=session, idempotency_key=key
     )
-    return await _ask(wiring, request, response)
+    return await ask_uncached(wiring.campaign, request, response)
 
 
 @router.get(
@@ -216,7 +208,7 @@ async def questionnaire(
     token: str, session: SessionHeader, wiring: ServiceDep, response: Response
 ) -> Model:
     request = GetPatientQuestionnaire(**_envelope(token), token=token, session=session)
-    return await _ask(wiring, request, response)
+    return await ask_uncached(wiring.campaign, request, response)
 
 
 class Answers(BaseModel):
@@ -241,4 +233,4 @@ async def answer(
     request = SubmitQuestionnaire(
         **_envelope(token), token=token, session=session, answers=body.answers, idempotency_key=key
     )
-    return await _ask(wiring, request, response)
+    return await ask_uncached(wiring.campaign, request, response)
