@@ -28,7 +28,7 @@ from ...handlers.questionnaire_responses_csv import (
     questionnaire_responses_csv,
 )
 from .auth import AuthenticatedRoute
-from .downloads import csv_download, csv_responses
+from .downloads import attachment, csv_download, csv_responses
 from .errors import error_responses
 from .models import RecipientPath
 from .staff_campaign import CampaignDep
@@ -123,7 +123,7 @@ async def responses_bundle(campaign_id: UUID, campaign: CampaignDep) -> JSONResp
     return JSONResponse(
         bundle,
         media_type="application/fhir+json",
-        headers={"Content-Disposition": f'attachment; filename="responses-{campaign_id}.json"'},
+        headers=attachment(f"responses-{campaign_id}.json"),
     )
 
 
