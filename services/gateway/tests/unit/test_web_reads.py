@@ -1,12 +1,12 @@
 """Reads added for the staff web app: who am I, a campaign's lists, one recipient."""
 
-import json
 from pathlib import Path
 
 from gateway.adapters.organisations_file import read_organisations_file
 
 from ..conftest import ORG, Harness
 from ..fakes import make_recipient, make_unsuccessful_row
+from ..organisations import write_organisations
 
 ORGANISATIONS = {
     "organisations": [
@@ -19,9 +19,9 @@ ORGANISATIONS = {
 
 
 def use_organisations(gateway: Harness, tmp_path: Path) -> None:
-    path = tmp_path / "organisations.json"
-    path.write_text(json.dumps(ORGANISATIONS))
-    gateway.rewire(organisations=read_organisations_file(path))
+    gateway.rewire(
+        organisations=read_organisations_file(write_organisations(tmp_path, ORGANISATIONS))
+    )
 
 
 async def test_me_names_a_practice_user_and_its_one_practice(

@@ -38,13 +38,15 @@ async def fetch_recipients(
     campaign_id: UUID,
     status: RecipientStatus | None,
     page: int,
+    page_size: int = MAX_PAGE_SIZE,
 ) -> RecipientPage:
+    """One page of the campaign's recipients; the download reads the largest pages there are."""
     request = ListRecipients(
         **caller.envelope(),
         campaign_id=campaign_id,
         status=status,
         page=page,
-        page_size=MAX_PAGE_SIZE,
+        page_size=page_size,
     )
     return expect(await campaign.request(request), RecipientPage)
 

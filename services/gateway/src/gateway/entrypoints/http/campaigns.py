@@ -32,11 +32,11 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel
 
 from ...ports import expect
-from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
 from .models import Body, PageNumber, PageSize, TemplateId
-from .wiring import WiringDep
+from .staff_campaign import ActingCampaignDep, CampaignDep
 
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], route_class=AuthenticatedRoute)
 
@@ -151,10 +151,10 @@ class TestRecipient(Body):
     responses=error_responses(401, 403, 422, 503),
 )
 async def create_campaign(
-    body: NewCampaign, caller: ActorDep, wiring: WiringDep, response: Response
+    body: NewCampaign, campaign: ActingCampaignDep, response: Response
 ) -> Model:
     request = CreateCampaign(
-        **caller.envelope(),
+        **campaign.envelope(),
         name=body.name,
         type=body.type,
         allow_replies=body.allow_replies,
@@ -164,7 +164,7 @@ async def create_campaign(
         else QuestionnaireSettings(**body.questionnaire.model_dump()),
         link_expiry_days=body.link_expiry_days,
     )
-    view = expect(await wiring.campaign.request(request), CampaignView)
+    view = expect(await campaign.ask(request), CampaignView)
     point_to_created(response, router, view.id)
     return view
 
@@ -176,14 +176,13 @@ async def create_campaign(
     responses=error_responses(401, 403, 422, 503),
 )
 async def list_campaigns(
-    caller: CallerDep,
-    wiring: WiringDep,
+    campaign: CampaignDep,
     status: CampaignStatus | None = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> Model:
-    request = ListCampaigns(**caller.envelope(), status=status, page=page, page_size=page_size)
-    return await wiring.campaign.request(request)
+    request = ListCampaigns(**campaign.envelope(), status=status, page=page, page_size=page_size)
+    return await campaign.ask(request)
 
 
 @router.get(
@@ -192,8 +191,8 @@ async def list_campaigns(
     summary="One campaign with live counts",
     responses=error_responses(401, 403, 404, 422, 503),
 )
-async def get_campaign(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
-    return await wiring.campaign.request(GetCampaign(**caller.envelope(), campaign_id=campaign_id))
+async def get_campaign(campaign_id: UUID, campaign: CampaignDep) -> Model:
+    return await campaign.ask(GetCampaign(**campaign.envelope(), campaign_id=campaign_id))
 
 
 @router.put(
@@ -202,17 +201,15 @@ async def get_campaign(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) 
     summary="Set the campaign's message: free text or a template",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def set_message(
-    campaign_id: UUID, body: NewMessage, caller: CallerDep, wiring: WiringDep
-) -> Model:
+async def set_message(campaign_id: UUID, body: NewMessage, campaign: CampaignDep) -> Model:
     request = SetMessage(
-        **caller.envelope(),
+        **campaign.envelope(),
         campaign_id=campaign_id,
         body=body.body,
         subject=body.subject,
         template_id=body.template_id,
     )
-    return await wiring.campaign.request(request)
+    return await campaign.ask(request)
 
 
 @router.get(
@@ -223,12 +220,11 @@ async def set_message(
 )
 async def review(
     campaign_id: UUID,
-    caller: CallerDep,
-    wiring: WiringDep,
+    campaign: CampaignDep,
     previews: Annotated[int, Query(ge=0, le=20, description="How many previews")] = 3,
 ) -> Model:
-    request = GetReview(**caller.envelope(), campaign_id=campaign_id, preview_count=previews)
-    return await wiring.campaign.request(request)
+    request = GetReview(**campaign.envelope(), campaign_id=campaign_id, preview_count=previews)
+    return await campaign.ask(request)
 
 
 @router.post(
@@ -241,11 +237,9 @@ async def review(
     "409 once the campaign is no longer a draft.",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def exclude_recently_messaged(
-    campaign_id: UUID, caller: CallerDep, wiring: WiringDep
-) -> Model:
-    request = ExcludeRecentlyMessaged(**caller.envelope(), campaign_id=campaign_id)
-    return await wiring.campaign.request(request)
+async def exclude_recently_messaged(campaign_id: UUID, campaign: CampaignDep) -> Model:
+    request = ExcludeRecentlyMessaged(**campaign.envelope(), campaign_id=campaign_id)
+    return await campaign.ask(request)
 
 
 @router.post(
@@ -255,13 +249,11 @@ async def exclude_recently_messaged(
     summary="Send the message, rendered for the first recipient, to your own phone or email",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def test_send(
-    campaign_id: UUID, body: TestRecipient, caller: CallerDep, wiring: WiringDep
-) -> Model:
+async def test_send(campaign_id: UUID, body: TestRecipient, campaign: CampaignDep) -> Model:
     request = TestSend(
-        **caller.envelope(), campaign_id=campaign_id, channel=body.channel, to=body.to
+        **campaign.envelope(), campaign_id=campaign_id, channel=body.channel, to=body.to
     )
-    return await wiring.campaign.request(request)
+    return await campaign.ask(request)
 
 
 @router.post(
@@ -276,17 +268,15 @@ async def test_send(
     "they hold a send, `held_until` says until when.",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def send(
-    campaign_id: UUID, body: SendConfirmation, caller: CallerDep, wiring: WiringDep
-) -> Model:
+async def send(campaign_id: UUID, body: SendConfirmation, campaign: CampaignDep) -> Model:
     request = SendCampaign(
-        **caller.envelope(),
+        **campaign.envelope(),
         campaign_id=campaign_id,
         confirm_recipient_count=body.confirm_recipient_count,
         send_at=body.send_at,
         spread_hours=body.spread_hours,
     )
-    return await wiring.campaign.request(request)
+    return await campaign.ask(request)
 
 
 @router.post(
@@ -298,15 +288,13 @@ async def send(
     "awaiting approval or the count differs from the review's.",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def approve(
-    campaign_id: UUID, body: ApprovalConfirmation, caller: CallerDep, wiring: WiringDep
-) -> Model:
+async def approve(campaign_id: UUID, body: ApprovalConfirmation, campaign: CampaignDep) -> Model:
     request = ApproveCampaign(
-        **caller.envelope(),
+        **campaign.envelope(),
         campaign_id=campaign_id,
         confirm_recipient_count=body.confirm_recipient_count,
     )
-    return await wiring.campaign.request(request)
+    return await campaign.ask(request)
 
 
 @router.post(
@@ -316,9 +304,9 @@ async def approve(
     summary="Cancel the campaign: nothing not yet sent will be sent",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def cancel(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
-    request = CancelCampaign(**caller.envelope(), campaign_id=campaign_id)
-    return await wiring.campaign.request(request)
+async def cancel(campaign_id: UUID, campaign: CampaignDep) -> Model:
+    request = CancelCampaign(**campaign.envelope(), campaign_id=campaign_id)
+    return await campaign.ask(request)
 
 
 @router.post(
@@ -328,9 +316,9 @@ async def cancel(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Mod
     summary="Resume a campaign paused by a provider problem (e.g. after topping up credit)",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def resume(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
-    request = ResumeCampaign(**caller.envelope(), campaign_id=campaign_id)
-    return await wiring.campaign.request(request)
+async def resume(campaign_id: UUID, campaign: CampaignDep) -> Model:
+    request = ResumeCampaign(**campaign.envelope(), campaign_id=campaign_id)
+    return await campaign.ask(request)
 
 
 @router.get(
@@ -339,5 +327,5 @@ async def resume(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Mod
     summary="Who did what to the campaign, and when",
     responses=error_responses(401, 403, 404, 422, 503),
 )
-async def audit(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
-    return await wiring.campaign.request(GetAudit(**caller.envelope(), campaign_id=campaign_id))
+async def audit(campaign_id: UUID, campaign: CampaignDep) -> Model:
+    return await campaign.ask(GetAudit(**campaign.envelope(), campaign_id=campaign_id))

@@ -1,4 +1,4 @@
-"""CSV downloads: how routes answer with one and document it."""
+"""Downloads (CSV, and files saved as they are): how routes answer with one and document it."""
 
 from collections.abc import AsyncIterator
 from typing import Any
@@ -8,12 +8,17 @@ from fastapi.responses import StreamingResponse
 from .errors import error_responses
 
 
+def attachment(filename: str) -> dict[str, str]:
+    """The header that has a browser save the answer as ``filename``."""
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
 def csv_download(chunks: AsyncIterator[str], filename: str) -> StreamingResponse:
     """``chunks`` streamed as an attachment named ``filename``."""
     return StreamingResponse(
         chunks,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers=attachment(filename),
     )
 
 

@@ -15,8 +15,8 @@ from ...domain.link_tokens import link_org
 from .errors import error_responses
 from .patient_access import (
     PATIENT_LINK_ACTOR,
+    ask_uncached,
     client_address,
-    not_a_link,
     on_behalf_of_patient,
     throttle,
 )
@@ -37,10 +37,5 @@ async def resolve_link(
     token: str, request: Request, wiring: WiringDep, response: Response
 ) -> Model:
     throttle(wiring.link_limiter, client_address(request))
-    ods = link_org(token)
-    if ods is None:
-        raise not_a_link()
-    # A link is personal: keep it out of shared caches and browser history stores.
-    response.headers["Cache-Control"] = "no-store"
-    request_ = ResolveLink(**on_behalf_of_patient(PATIENT_LINK_ACTOR, ods), token=token)
-    return await wiring.campaign.request(request_)
+    envelope = on_behalf_of_patient(PATIENT_LINK_ACTOR, link_org(token))
+    return await ask_uncached(wiring.campaign, ResolveLink(**envelope, token=token), response)

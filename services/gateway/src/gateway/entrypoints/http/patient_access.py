@@ -4,11 +4,13 @@ asked, and the envelope of requests made on a patient's behalf."""
 
 import math
 
-from fastapi import Request
+from fastapi import Request, Response
 
+from cohort_contracts.envelope import Message, Model
 from cohort_http.token_buckets import TokenBuckets
 
 from ...domain.caller import Caller, Envelope
+from ...ports import CampaignClient
 from .errors import ApiError
 
 #: Who asks campaign on the patient's behalf when they follow a link (the audit's actor).
@@ -36,7 +38,17 @@ def not_a_link() -> ApiError:
     return ApiError(404, "not_found", "This link is not valid. Check it was copied in full.")
 
 
-def on_behalf_of_patient(actor: str, org: str) -> Envelope:
+def on_behalf_of_patient(actor: str, org: str | None) -> Envelope:
     """A patient has no account: ``actor`` names the route they came by, ``org`` is the
-    organisation their link's token names."""
+    organisation their link's token names. A token that names none cannot be one of ours: 404,
+    before campaign is asked."""
+    if org is None:
+        raise not_a_link()
     return Caller(user_id=actor, org_id=org).envelope()
+
+
+async def ask_uncached(campaign: CampaignClient, request: Message, response: Response) -> Model:
+    """Campaign's answer about one patient's link: personal, so never kept by a shared cache or
+    the browser's history."""
+    response.headers["Cache-Control"] = "no-store"
+    return await campaign.request(request)

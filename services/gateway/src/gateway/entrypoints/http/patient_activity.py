@@ -27,11 +27,11 @@ from ...handlers.questionnaire_responses_csv import (
     fetch_responses,
     questionnaire_responses_csv,
 )
-from .auth import AuthenticatedRoute, CallerDep
-from .downloads import csv_download, csv_responses
+from .auth import AuthenticatedRoute
+from .downloads import attachment, csv_download, csv_responses
 from .errors import error_responses
 from .models import RecipientPath
-from .wiring import WiringDep
+from .staff_campaign import CampaignDep
 
 router = APIRouter(tags=["patient links (staff)"], route_class=AuthenticatedRoute)
 
@@ -42,13 +42,11 @@ router = APIRouter(tags=["patient links (staff)"], route_class=AuthenticatedRout
     summary="What one patient did with their link: opened, confirmed, booked, answered",
     responses=error_responses(401, 403, 404, 422, 503),
 )
-async def activity(
-    campaign_id: UUID, recipient_id: RecipientPath, caller: CallerDep, wiring: WiringDep
-) -> Model:
+async def activity(campaign_id: UUID, recipient_id: RecipientPath, campaign: CampaignDep) -> Model:
     request = GetRecipientActivity(
-        **caller.envelope(), campaign_id=campaign_id, recipient_id=recipient_id
+        **campaign.envelope(), campaign_id=campaign_id, recipient_id=recipient_id
     )
-    return await wiring.campaign.request(request)
+    return await campaign.ask(request)
 
 
 @router.get(
@@ -59,15 +57,14 @@ async def activity(
 )
 async def appointments(
     campaign_id: UUID,
-    caller: CallerDep,
-    wiring: WiringDep,
+    campaign: CampaignDep,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Model:
     request = ListAppointments(
-        **caller.envelope(), campaign_id=campaign_id, page=page, page_size=page_size
+        **campaign.envelope(), campaign_id=campaign_id, page=page, page_size=page_size
     )
-    return await wiring.campaign.request(request)
+    return await campaign.ask(request)
 
 
 @router.get(
@@ -78,15 +75,14 @@ async def appointments(
 )
 async def responses(
     campaign_id: UUID,
-    caller: CallerDep,
-    wiring: WiringDep,
+    campaign: CampaignDep,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Model:
     request = ListQuestionnaireResponses(
-        **caller.envelope(), campaign_id=campaign_id, page=page, page_size=page_size
+        **campaign.envelope(), campaign_id=campaign_id, page=page, page_size=page_size
     )
-    return await wiring.campaign.request(request)
+    return await campaign.ask(request)
 
 
 @router.get(
@@ -97,12 +93,10 @@ async def responses(
     "(its text); answers as patients read them, several joined with '; '.",
     responses=csv_responses(401, 403, 404, 409, 422, 503),
 )
-async def responses_csv(
-    campaign_id: UUID, caller: CallerDep, wiring: WiringDep
-) -> StreamingResponse:
-    first = await fetch_responses(wiring.campaign, caller, campaign_id, page=1)
+async def responses_csv(campaign_id: UUID, campaign: CampaignDep) -> StreamingResponse:
+    first = await fetch_responses(campaign.client, campaign.caller, campaign_id, page=1)
     return csv_download(
-        questionnaire_responses_csv(wiring.campaign, caller, campaign_id, first),
+        questionnaire_responses_csv(campaign.client, campaign.caller, campaign_id, first),
         f"responses-{campaign_id}.csv",
     )
 
@@ -115,10 +109,10 @@ async def responses_csv(
         **error_responses(401, 403, 404, 409, 422, 503),
     },
 )
-async def responses_bundle(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> JSONResponse:
+async def responses_bundle(campaign_id: UUID, campaign: CampaignDep) -> JSONResponse:
     entries: list[dict[str, Any]] = []
-    first = await fetch_responses(wiring.campaign, caller, campaign_id, page=1)
-    async for page in every_page(wiring.campaign, caller, campaign_id, first):
+    first = await fetch_responses(campaign.client, campaign.caller, campaign_id, page=1)
+    async for page in every_page(campaign.client, campaign.caller, campaign_id, first):
         entries += [{"resource": json.loads(i.response.fhir_json)} for i in page.items]
     bundle = {
         "resourceType": "Bundle",
@@ -129,7 +123,7 @@ async def responses_bundle(campaign_id: UUID, caller: CallerDep, wiring: WiringD
     return JSONResponse(
         bundle,
         media_type="application/fhir+json",
-        headers={"Content-Disposition": f'attachment; filename="responses-{campaign_id}.json"'},
+        headers=attachment(f"responses-{campaign_id}.json"),
     )
 
 
@@ -139,5 +133,5 @@ async def responses_bundle(campaign_id: UUID, caller: CallerDep, wiring: WiringD
     summary="The built-in questionnaires (FHIR R4 Questionnaire resources and their questions)",
     responses=error_responses(401, 503),
 )
-async def questionnaires(caller: CallerDep, wiring: WiringDep) -> Model:
-    return await wiring.campaign.request(ListQuestionnaires(**caller.envelope()))
+async def questionnaires(campaign: CampaignDep) -> Model:
+    return await campaign.ask(ListQuestionnaires(**campaign.envelope()))

@@ -8,6 +8,7 @@ the date of birth returns. Requests are rate-limited per patient address, which 
 passes in ``X-Patient-Address`` (trusted only because the service is authenticated).
 Tokens, sessions and answers are never logged."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -41,8 +42,8 @@ from ...domain.link_tokens import link_org
 from .errors import ApiError, error_responses
 from .patient_access import (
     PATIENT_LINK_ACTOR,
+    ask_uncached,
     client_address,
-    not_a_link,
     on_behalf_of_patient,
     throttle,
 )
@@ -62,22 +63,21 @@ async def patient_service(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(service_bearer)],
 ) -> Wiring:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise ApiError(
-            401,
-            "unauthorized",
-            "Only the patient service may use this API.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _not_the_service("Bearer")
     if not is_patient_service_token(credentials.credentials, wiring.settings):
-        raise ApiError(
-            401,
-            "unauthorized",
-            "Only the patient service may use this API.",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
+        raise _not_the_service('Bearer error="invalid_token"')
     address = request.headers.get("X-Patient-Address") or client_address(request)
     throttle(wiring.patient_limiter, address[:64])
     return wiring
+
+
+def _not_the_service(challenge: str) -> ApiError:
+    return ApiError(
+        401,
+        "unauthorized",
+        "Only the patient service may use this API.",
+        headers={"WWW-Authenticate": challenge},
+    )
 
 
 ServiceDep = Annotated[Wiring, Depends(patient_service)]
@@ -98,17 +98,27 @@ KeyHeader = Annotated[
 router = APIRouter(prefix="/v1/patient-links/{token}", tags=["patient links (patient service)"])
 
 
-def _envelope(token: str) -> Envelope:
-    ods = link_org(token)
-    if ods is None:
-        raise not_a_link()
-    return on_behalf_of_patient(PATIENT_LINK_ACTOR, ods)
+@dataclass(frozen=True)
+class PatientLink:
+    """The link a request is about (its token is the patient's capability) and the campaign
+    service to ask about it, for the authenticated patient service."""
+
+    token: str
+    wiring: Wiring
+    response: Response
+
+    def envelope(self) -> Envelope:
+        return on_behalf_of_patient(PATIENT_LINK_ACTOR, link_org(self.token))
+
+    async def ask(self, request: Message) -> Model:
+        return await ask_uncached(self.wiring.campaign, request, self.response)
 
 
-async def _ask(wiring: Wiring, request: Message, response: Response) -> Model:
-    # Personal: never kept by a cache.
-    response.headers["Cache-Control"] = "no-store"
-    return await wiring.campaign.request(request)
+async def patient_link(token: str, wiring: ServiceDep, response: Response) -> PatientLink:
+    return PatientLink(token, wiring, response)
+
+
+LinkDep = Annotated[PatientLink, Depends(patient_link)]
 
 
 @router.get(
@@ -118,8 +128,8 @@ async def _ask(wiring: Wiring, request: Message, response: Response) -> Model:
     description="Records that the patient opened it. 404 not one of ours, 410 expired.",
     responses=error_responses(401, 404, 410, 429, 503),
 )
-async def open_link(token: str, wiring: ServiceDep, response: Response) -> Model:
-    return await _ask(wiring, OpenPatientLink(**_envelope(token), token=token), response)
+async def open_link(link: LinkDep) -> Model:
+    return await link.ask(OpenPatientLink(**link.envelope(), token=link.token))
 
 
 class BirthDate(BaseModel):
@@ -134,9 +144,9 @@ class BirthDate(BaseModel):
     "too many (`details.practice_phone`); 429 another answer too soon (`Retry-After`).",
     responses=error_responses(401, 403, 404, 410, 422, 423, 429, 503),
 )
-async def verify(token: str, body: BirthDate, wiring: ServiceDep, response: Response) -> Model:
-    request = VerifyBirthDate(**_envelope(token), token=token, birth_date=body.birth_date)
-    return await _ask(wiring, request, response)
+async def verify(body: BirthDate, link: LinkDep) -> Model:
+    request = VerifyBirthDate(**link.envelope(), token=link.token, birth_date=body.birth_date)
+    return await link.ask(request)
 
 
 @router.get(
@@ -145,11 +155,9 @@ async def verify(token: str, body: BirthDate, wiring: ServiceDep, response: Resp
     summary="The patient's appointment, if any, and whether they can still change it",
     responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
 )
-async def booking(
-    token: str, session: SessionHeader, wiring: ServiceDep, response: Response
-) -> Model:
-    request = GetPatientBooking(**_envelope(token), token=token, session=session)
-    return await _ask(wiring, request, response)
+async def booking(session: SessionHeader, link: LinkDep) -> Model:
+    request = GetPatientBooking(**link.envelope(), token=link.token, session=session)
+    return await link.ask(request)
 
 
 @router.get(
@@ -158,11 +166,9 @@ async def booking(
     summary="Free slots of the campaign's appointment type in the coming weeks",
     responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
 )
-async def slots(
-    token: str, session: SessionHeader, wiring: ServiceDep, response: Response
-) -> Model:
-    request = ListFreeSlots(**_envelope(token), token=token, session=session)
-    return await _ask(wiring, request, response)
+async def slots(session: SessionHeader, link: LinkDep) -> Model:
+    request = ListFreeSlots(**link.envelope(), token=link.token, session=session)
+    return await link.ask(request)
 
 
 class SlotChoice(BaseModel):
@@ -178,17 +184,19 @@ class SlotChoice(BaseModel):
     responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
 )
 async def book(
-    token: str,
     body: SlotChoice,
     session: SessionHeader,
     key: KeyHeader,
-    wiring: ServiceDep,
-    response: Response,
+    link: LinkDep,
 ) -> Model:
     request = BookAppointment(
-        **_envelope(token), token=token, session=session, slot_id=body.slot_id, idempotency_key=key
+        **link.envelope(),
+        token=link.token,
+        session=session,
+        slot_id=body.slot_id,
+        idempotency_key=key,
     )
-    return await _ask(wiring, request, response)
+    return await link.ask(request)
 
 
 @router.post(
@@ -197,13 +205,11 @@ async def book(
     summary="Cancel the patient's appointment",
     responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
 )
-async def cancel(
-    token: str, session: SessionHeader, key: KeyHeader, wiring: ServiceDep, response: Response
-) -> Model:
+async def cancel(session: SessionHeader, key: KeyHeader, link: LinkDep) -> Model:
     request = CancelAppointment(
-        **_envelope(token), token=token, session=session, idempotency_key=key
+        **link.envelope(), token=link.token, session=session, idempotency_key=key
     )
-    return await _ask(wiring, request, response)
+    return await link.ask(request)
 
 
 @router.get(
@@ -212,11 +218,9 @@ async def cancel(
     summary="The questionnaire (questions as the FHIR Questionnaire has them) and any answers",
     responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
 )
-async def questionnaire(
-    token: str, session: SessionHeader, wiring: ServiceDep, response: Response
-) -> Model:
-    request = GetPatientQuestionnaire(**_envelope(token), token=token, session=session)
-    return await _ask(wiring, request, response)
+async def questionnaire(session: SessionHeader, link: LinkDep) -> Model:
+    request = GetPatientQuestionnaire(**link.envelope(), token=link.token, session=session)
+    return await link.ask(request)
 
 
 class Answers(BaseModel):
@@ -231,14 +235,16 @@ class Answers(BaseModel):
     responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
 )
 async def answer(
-    token: str,
     body: Answers,
     session: SessionHeader,
     key: KeyHeader,
-    wiring: ServiceDep,
-    response: Response,
+    link: LinkDep,
 ) -> Model:
     request = SubmitQuestionnaire(
-        **_envelope(token), token=token, session=session, answers=body.answers, idempotency_key=key
+        **link.envelope(),
+        token=link.token,
+        session=session,
+        answers=body.answers,
+        idempotency_key=key,
     )
-    return await _ask(wiring, request, response)
+    return await link.ask(request)

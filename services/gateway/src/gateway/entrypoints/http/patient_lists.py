@@ -20,10 +20,11 @@ from ...domain.uploads import FileFormat
 from ...domain.uploads.errors import FileTooLarge
 from ...handlers.patient_lists import accept_patient_list
 from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
-from .auth import ActorDep, AuthenticatedRoute, CallerDep, acting_caller, verify_request
+from .auth import ActorDep, AuthenticatedRoute, acting_caller, verify_request
 from .created import point_to_created
 from .downloads import csv_download, csv_responses
 from .errors import error_responses
+from .staff_campaign import CampaignDep
 from .wiring import WiringDep, wiring_of
 
 PREFIX = "/v1/campaigns/{campaign_id}/patient-lists"
@@ -127,9 +128,9 @@ async def upload_patient_list(
     summary="Every patient list of the campaign, oldest first, with its progress",
     responses=error_responses(401, 403, 404, 422, 503),
 )
-async def list_patient_lists(campaign_id: UUID, caller: CallerDep, wiring: WiringDep) -> Model:
-    request = ListPatientLists(**caller.envelope(), campaign_id=campaign_id)
-    return await wiring.campaign.request(request)
+async def list_patient_lists(campaign_id: UUID, campaign: CampaignDep) -> Model:
+    request = ListPatientLists(**campaign.envelope(), campaign_id=campaign_id)
+    return await campaign.ask(request)
 
 
 @router.get(
@@ -138,11 +139,9 @@ async def list_patient_lists(campaign_id: UUID, caller: CallerDep, wiring: Wirin
     summary="Progress of a patient list and its failures by reason",
     responses=error_responses(401, 403, 404, 422, 503),
 )
-async def get_patient_list(
-    campaign_id: UUID, list_id: UUID, caller: CallerDep, wiring: WiringDep
-) -> Model:
-    request = GetPatientList(**caller.envelope(), campaign_id=campaign_id, list_id=list_id)
-    return await wiring.campaign.request(request)
+async def get_patient_list(campaign_id: UUID, list_id: UUID, campaign: CampaignDep) -> Model:
+    request = GetPatientList(**campaign.envelope(), campaign_id=campaign_id, list_id=list_id)
+    return await campaign.ask(request)
 
 
 @router.get(
@@ -153,11 +152,11 @@ async def get_patient_list(
     responses=csv_responses(401, 403, 404, 422, 503),
 )
 async def unsuccessful_rows(
-    campaign_id: UUID, list_id: UUID, caller: CallerDep, wiring: WiringDep
+    campaign_id: UUID, list_id: UUID, campaign: CampaignDep
 ) -> StreamingResponse:
-    first = await fetch_page(wiring.campaign, caller, campaign_id, list_id, after_row=0)
+    first = await fetch_page(campaign.client, campaign.caller, campaign_id, list_id, after_row=0)
     return csv_download(
-        unsuccessful_rows_csv(wiring.campaign, caller, campaign_id, list_id, first),
+        unsuccessful_rows_csv(campaign.client, campaign.caller, campaign_id, list_id, first),
         f"unsuccessful-rows-{list_id}.csv",
     )
 

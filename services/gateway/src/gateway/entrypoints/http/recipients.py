@@ -6,17 +6,17 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from cohort_contracts.campaign_requests import GetRecipient, ListRecipients
+from cohort_contracts.campaign_requests import GetRecipient
 from cohort_contracts.campaign_views import RecipientPage, RecipientView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ...handlers.recipients_csv import COLUMNS, fetch_recipients, recipients_csv
-from .auth import AuthenticatedRoute, CallerDep
+from .auth import AuthenticatedRoute
 from .downloads import csv_download, csv_responses
 from .errors import error_responses
 from .models import PageNumber, PageSize, RecipientPath
-from .wiring import WiringDep
+from .staff_campaign import CampaignDep
 
 router = APIRouter(
     prefix="/v1/campaigns/{campaign_id}", tags=["recipients"], route_class=AuthenticatedRoute
@@ -33,16 +33,14 @@ StatusFilter = Annotated[RecipientStatus | None, Query(description="Only recipie
 )
 async def recipients(
     campaign_id: UUID,
-    caller: CallerDep,
-    wiring: WiringDep,
+    campaign: CampaignDep,
     status: StatusFilter = None,
     page: PageNumber = 1,
     page_size: PageSize = 100,
 ) -> Model:
-    request = ListRecipients(
-        **caller.envelope(), campaign_id=campaign_id, status=status, page=page, page_size=page_size
+    return await fetch_recipients(
+        campaign.client, campaign.caller, campaign_id, status, page, page_size
     )
-    return await wiring.campaign.request(request)
 
 
 @router.get(
@@ -56,11 +54,11 @@ async def recipients(
     responses=csv_responses(401, 403, 404, 422, 503),
 )
 async def recipients_download(
-    campaign_id: UUID, caller: CallerDep, wiring: WiringDep, status: StatusFilter = None
+    campaign_id: UUID, campaign: CampaignDep, status: StatusFilter = None
 ) -> StreamingResponse:
-    first = await fetch_recipients(wiring.campaign, caller, campaign_id, status, page=1)
+    first = await fetch_recipients(campaign.client, campaign.caller, campaign_id, status, page=1)
     return csv_download(
-        recipients_csv(wiring.campaign, caller, campaign_id, status, first),
+        recipients_csv(campaign.client, campaign.caller, campaign_id, status, first),
         f"recipients-{campaign_id}.csv",
     )
 
@@ -74,8 +72,9 @@ async def recipients_download(
 async def recipient(
     campaign_id: UUID,
     recipient_id: RecipientPath,
-    caller: CallerDep,
-    wiring: WiringDep,
+    campaign: CampaignDep,
 ) -> Model:
-    request = GetRecipient(**caller.envelope(), campaign_id=campaign_id, recipient_id=recipient_id)
-    return await wiring.campaign.request(request)
+    request = GetRecipient(
+        **campaign.envelope(), campaign_id=campaign_id, recipient_id=recipient_id
+    )
+    return await campaign.ask(request)

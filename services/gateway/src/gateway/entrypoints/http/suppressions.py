@@ -21,11 +21,12 @@ from cohort_contracts.opt_out import (
 
 from ...domain.link_tokens import unsubscribe_org
 from ...ports import expect
-from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
 from .models import Body
-from .patient_access import client_address, not_a_link, on_behalf_of_patient, throttle
+from .patient_access import client_address, on_behalf_of_patient, throttle
+from .staff_campaign import ActingCampaignDep, CampaignDep
 from .wiring import WiringDep
 
 router = APIRouter(prefix="/v1/suppressions", tags=["opt-outs"], route_class=AuthenticatedRoute)
@@ -50,10 +51,8 @@ class NewSuppression(Body):
     description="A network user sees its member practices' lists.",
     responses=error_responses(401, 403, 422, 503),
 )
-async def list_suppressions(caller: CallerDep, wiring: WiringDep) -> Model:
-    return await wiring.campaign.request(
-        ListSuppressions(**caller.envelope(), limit=MAX_SUPPRESSIONS)
-    )
+async def list_suppressions(campaign: CampaignDep) -> Model:
+    return await campaign.ask(ListSuppressions(**campaign.envelope(), limit=MAX_SUPPRESSIONS))
 
 
 @router.post(
@@ -66,10 +65,10 @@ async def list_suppressions(caller: CallerDep, wiring: WiringDep) -> Model:
     responses=error_responses(401, 403, 422, 503),
 )
 async def add_suppression(
-    body: NewSuppression, caller: ActorDep, wiring: WiringDep, response: Response
+    body: NewSuppression, campaign: ActingCampaignDep, response: Response
 ) -> Model:
-    request = AddSuppression(**caller.envelope(), contact=body.contact)
-    view = expect(await wiring.campaign.request(request), SuppressionView)
+    request = AddSuppression(**campaign.envelope(), contact=body.contact)
+    view = expect(await campaign.ask(request), SuppressionView)
     point_to_created(response, router, view.id)
     return view
 
@@ -81,11 +80,9 @@ async def add_suppression(
     description="Only on the patient's own request: they will be messaged by later campaigns.",
     responses=error_responses(401, 403, 404, 422, 503),
 )
-async def remove_suppression(
-    suppression_id: SuppressionPath, caller: CallerDep, wiring: WiringDep
-) -> Model:
-    request = RemoveSuppression(**caller.envelope(), suppression_id=suppression_id)
-    return await wiring.campaign.request(request)
+async def remove_suppression(suppression_id: SuppressionPath, campaign: CampaignDep) -> Model:
+    request = RemoveSuppression(**campaign.envelope(), suppression_id=suppression_id)
+    return await campaign.ask(request)
 
 
 @public.post(
@@ -99,8 +96,5 @@ async def remove_suppression(
 )
 async def unsubscribe(token: str, request: Request, wiring: WiringDep) -> Model:
     throttle(wiring.link_limiter, client_address(request))
-    ods = unsubscribe_org(token)
-    if ods is None:
-        raise not_a_link()
-    request_ = Unsubscribe(**on_behalf_of_patient(UNSUBSCRIBE_ACTOR, ods), token=token)
-    return await wiring.campaign.request(request_)
+    envelope = on_behalf_of_patient(UNSUBSCRIBE_ACTOR, unsubscribe_org(token))
+    return await wiring.campaign.request(Unsubscribe(**envelope, token=token))

@@ -16,11 +16,11 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignType
 
 from ...ports import expect
-from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
 from .models import Body, TemplatePath
-from .wiring import WiringDep
+from .staff_campaign import ActingCampaignDep, CampaignDep
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=AuthenticatedRoute)
 
@@ -73,13 +73,12 @@ class TemplateChange(Body):
     responses=error_responses(401, 403, 422, 503),
 )
 async def list_templates(
-    caller: CallerDep,
-    wiring: WiringDep,
+    campaign: CampaignDep,
     type: CampaignType | None = None,
     include_archived: Annotated[bool, Query(description="Also archived templates")] = False,
 ) -> Model:
-    request = ListTemplates(**caller.envelope(), type=type, include_archived=include_archived)
-    return await wiring.campaign.request(request)
+    request = ListTemplates(**campaign.envelope(), type=type, include_archived=include_archived)
+    return await campaign.ask(request)
 
 
 @router.post(
@@ -91,12 +90,12 @@ async def list_templates(
     responses=error_responses(401, 403, 422, 503),
 )
 async def create_template(
-    body: NewTemplate, caller: ActorDep, wiring: WiringDep, response: Response
+    body: NewTemplate, campaign: ActingCampaignDep, response: Response
 ) -> Model:
     request = CreateTemplate(
-        **caller.envelope(), name=body.name, type=body.type, body=body.body, subject=body.subject
+        **campaign.envelope(), name=body.name, type=body.type, body=body.body, subject=body.subject
     )
-    view = expect(await wiring.campaign.request(request), TemplateView)
+    view = expect(await campaign.ask(request), TemplateView)
     point_to_created(response, router, view.id)
     return view
 
@@ -109,16 +108,16 @@ async def create_template(
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
 async def update_template(
-    template_id: TemplatePath, body: TemplateChange, caller: CallerDep, wiring: WiringDep
+    template_id: TemplatePath, body: TemplateChange, campaign: CampaignDep
 ) -> Model:
     request = UpdateTemplate(
-        **caller.envelope(),
+        **campaign.envelope(),
         template_id=template_id,
         name=body.name,
         body=body.body,
         subject=body.subject,
     )
-    return await wiring.campaign.request(request)
+    return await campaign.ask(request)
 
 
 @router.post(
@@ -127,8 +126,6 @@ async def update_template(
     summary="Archive a template: it is no longer offered, and campaigns that use it keep it",
     responses=error_responses(401, 403, 404, 409, 422, 503),
 )
-async def archive_template(
-    template_id: TemplatePath, caller: CallerDep, wiring: WiringDep
-) -> Model:
-    request = ArchiveTemplate(**caller.envelope(), template_id=template_id)
-    return await wiring.campaign.request(request)
+async def archive_template(template_id: TemplatePath, campaign: CampaignDep) -> Model:
+    request = ArchiveTemplate(**campaign.envelope(), template_id=template_id)
+    return await campaign.ask(request)

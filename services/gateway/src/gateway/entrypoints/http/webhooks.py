@@ -143,6 +143,14 @@ async def _read_form(request: Request, model: type[F]) -> F:
         ) from None
 
 
+async def _callback(
+    request: Request, wiring: WiringDep, org: str | None, token: str | None, model: type[F]
+) -> tuple[str, F]:
+    """The org a callback is for and its form, read only once the URL's token is checked."""
+    org_id = _check_token(wiring, org, token)
+    return org_id, await _read_form(request, model)
+
+
 @router.post(
     "/receipts",
     response_model=ReceiptAccepted,
@@ -155,8 +163,7 @@ async def _read_form(request: Request, model: type[F]) -> F:
 async def firetext_receipt(
     request: Request, wiring: WiringDep, org: OrgParam = None, token: TokenParam = None
 ) -> ReceiptAccepted:
-    org_id = _check_token(wiring, org, token)
-    form = await _read_form(request, FiretextReceiptForm)
+    org_id, form = await _callback(request, wiring, org, token, FiretextReceiptForm)
     try:
         receipt = await accept_firetext_receipt(
             wiring.receipts,
@@ -190,8 +197,7 @@ async def firetext_receipt(
 async def firetext_inbound(
     request: Request, wiring: WiringDep, org: OrgParam = None, token: TokenParam = None
 ) -> InboundAccepted:
-    org_id = _check_token(wiring, org, token)
-    form = await _read_form(request, FiretextInboundForm)
+    org_id, form = await _callback(request, wiring, org, token, FiretextInboundForm)
     command = await accept_firetext_inbound(
         wiring.publisher,
         org_id,
