@@ -329,29 +329,37 @@ async def test_a_delivered_patients_page_says_whether_it_reached_their_record(
     assert "GP record Saved to GP record" in page.main_text
 
 
+def patient_with_activity(web: Web, activity: dict[str, Any], **campaign: Any) -> str:
+    """A delivered patient of a completed campaign and what they did with their link: the URL
+    of their page."""
+    added = web.gateway.add_campaign(status="completed", **campaign)
+    web.gateway.add_list(added, created_at="2026-12-06T08:00:00+00:00")
+    recipient = web.gateway.add_recipient(added, status="delivered")
+    web.gateway.activity[recipient["id"]] = activity
+    return f"/campaigns/{added['id']}/patients/{recipient['id']}"
+
+
 async def test_a_patients_page_shows_their_appointment_or_answers(signed_in: Web) -> None:
-    booking = signed_in.gateway.add_campaign(
-        status="completed",
+    booked = patient_with_activity(
+        signed_in,
+        {
+            "appointment": {
+                "id": "a1",
+                "status": "booked",
+                "start": "2026-12-08T09:20:00+00:00",
+                "end": "2026-12-08T09:35:00+00:00",
+                "type": "flu vaccination",
+                "location": "Example Surgery",
+                "practitioner": "Nurse Grace Okafor",
+                "booked_at": "2026-12-06T11:00:00+00:00",
+            },
+            "events": [{"at": "2026-12-06T11:00:00+00:00", "action": "booked"}],
+        },
         name="Flu",
         type="booking",
         booking={"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"},
     )
-    signed_in.gateway.add_list(booking, created_at="2026-12-06T08:00:00+00:00")
-    booked = signed_in.gateway.add_recipient(booking, status="delivered")
-    signed_in.gateway.activity[booked["id"]] = {
-        "appointment": {
-            "id": "a1",
-            "status": "booked",
-            "start": "2026-12-08T09:20:00+00:00",
-            "end": "2026-12-08T09:35:00+00:00",
-            "type": "flu vaccination",
-            "location": "Example Surgery",
-            "practitioner": "Nurse Grace Okafor",
-            "booked_at": "2026-12-06T11:00:00+00:00",
-        },
-        "events": [{"at": "2026-12-06T11:00:00+00:00", "action": "booked"}],
-    }
-    page = await signed_in.page(f"/campaigns/{booking['id']}/patients/{booked['id']}")
+    page = await signed_in.page(booked)
     assert "Appointment" in page.main_text
     assert "8 December 2026 at 9:20am" in page.main_text
     assert "Nurse Grace Okafor" in page.main_text
@@ -359,24 +367,22 @@ async def test_a_patients_page_shows_their_appointment_or_answers(signed_in: Web
         li.text().endswith("Booked an appointment") for li in page.all("li", "app-timeline__item")
     )
 
-    survey = signed_in.gateway.add_campaign(
-        status="completed",
+    answered = patient_with_activity(
+        signed_in,
+        {
+            "questionnaire_response": {
+                "authored": "2026-12-06T12:00:00+00:00",
+                "items": [
+                    {"link_id": "smoking", "text": "Do you smoke?", "answers": ["Yes, every day"]}
+                ],
+            },
+            "locked_at": None,
+        },
         name="Smoking",
         type="questionnaire",
         questionnaire={"questionnaire_id": "smoking-status", "title": "a question about smoking"},
     )
-    signed_in.gateway.add_list(survey, created_at="2026-12-06T08:00:00+00:00")
-    answered = signed_in.gateway.add_recipient(survey, status="delivered")
-    signed_in.gateway.activity[answered["id"]] = {
-        "questionnaire_response": {
-            "authored": "2026-12-06T12:00:00+00:00",
-            "items": [
-                {"link_id": "smoking", "text": "Do you smoke?", "answers": ["Yes, every day"]}
-            ],
-        },
-        "locked_at": None,
-    }
-    page = await signed_in.page(f"/campaigns/{survey['id']}/patients/{answered['id']}")
+    page = await signed_in.page(answered)
     assert "Answers" in page.main_text
     assert "Do you smoke?" in page.main_text
     assert "Yes, every day" in page.main_text
