@@ -98,10 +98,16 @@ def mount_nhsuk_frontend(app: Starlette, settings: PageSettings) -> None:
 
 
 def nhsuk_templates(templates: Path) -> Environment:
-    """The Jinja environment of an app's pages: its ``templates`` first, then the NHS.UK
-    frontend's macros (``nhsuk-frontend-jinja``)."""
+    """The Jinja environment of an app's pages: its ``templates`` first, then what both apps'
+    layouts share (``cohort_http/templates``), then the NHS.UK frontend's macros
+    (``nhsuk-frontend-jinja``)."""
+    loaders = [
+        FileSystemLoader(templates),
+        PackageLoader("cohort_http"),
+        PackageLoader("nhsuk_frontend_jinja"),
+    ]
     return Environment(
-        loader=ChoiceLoader([FileSystemLoader(templates), PackageLoader("nhsuk_frontend_jinja")]),
+        loader=ChoiceLoader(loaders),
         # The NHS macros read optional parameters through chains (params.hint.text).
         undefined=ChainableUndefined,
         autoescape=True,
