@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import httpx2
+from fastapi import FastAPI
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.applications import Starlette
 from starlette.middleware.sessions import SessionMiddleware
@@ -61,6 +62,28 @@ def gateway_lifespan(
             yield
 
     return lifespan
+
+
+def page_app(
+    title: str, settings: PageSettings, transport: httpx2.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """An app of server-rendered pages: no API docs, the gateway's client for its life
+    (``gateway_lifespan``), its settings at ``app.state.settings`` and a ``/healthz``.
+    ``transport`` is for tests: the gateway's API served in-process (a fake)."""
+    app = FastAPI(
+        title=title,
+        lifespan=gateway_lifespan(settings, transport),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
 
 
 def add_page_middleware(
