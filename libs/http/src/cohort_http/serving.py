@@ -1,29 +1,19 @@
 """``python -m web`` and ``python -m patient``: JSON logs, then uvicorn."""
 
 from collections.abc import Callable
-from typing import Protocol
 
 import uvicorn
 from starlette.types import ASGIApp
 
 from cohort_platform.json_logs import JsonFormatter, log_json_to_stdout
 
-
-class ServerSettings(Protocol):
-    """Where an app listens and how much it logs (``WEB_*``, ``PATIENT_*``)."""
-
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def log_level(self) -> str: ...
+from .page_apps import PageSettings
 
 
 def serve(
     service: str,
     make_app: Callable[[], ASGIApp],
-    settings: ServerSettings,
+    settings: PageSettings,
     *,
     graceful_shutdown_s: int | None = None,
 ) -> None:

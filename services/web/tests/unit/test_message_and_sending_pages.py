@@ -329,6 +329,30 @@ async def test_a_delivered_patients_page_says_whether_it_reached_their_record(
     assert "GP record Saved to GP record" in page.main_text
 
 
+#: What a patient of a booking campaign did with their link: booked an appointment.
+BOOKED = {
+    "appointment": {
+        "id": "a1",
+        "status": "booked",
+        "start": "2026-12-08T09:20:00+00:00",
+        "end": "2026-12-08T09:35:00+00:00",
+        "type": "flu vaccination",
+        "location": "Example Surgery",
+        "practitioner": "Nurse Grace Okafor",
+        "booked_at": "2026-12-06T11:00:00+00:00",
+    },
+    "events": [{"at": "2026-12-06T11:00:00+00:00", "action": "booked"}],
+}
+#: What a patient of a questionnaire campaign did with their link: answered it.
+ANSWERED = {
+    "questionnaire_response": {
+        "authored": "2026-12-06T12:00:00+00:00",
+        "items": [{"link_id": "smoking", "text": "Do you smoke?", "answers": ["Yes, every day"]}],
+    },
+    "locked_at": None,
+}
+
+
 def patient_with_activity(web: Web, activity: dict[str, Any], **campaign: Any) -> str:
     """A delivered patient of a completed campaign and what they did with their link: the URL
     of their page."""
@@ -342,19 +366,7 @@ def patient_with_activity(web: Web, activity: dict[str, Any], **campaign: Any) -
 async def test_a_patients_page_shows_their_appointment_or_answers(signed_in: Web) -> None:
     booked = patient_with_activity(
         signed_in,
-        {
-            "appointment": {
-                "id": "a1",
-                "status": "booked",
-                "start": "2026-12-08T09:20:00+00:00",
-                "end": "2026-12-08T09:35:00+00:00",
-                "type": "flu vaccination",
-                "location": "Example Surgery",
-                "practitioner": "Nurse Grace Okafor",
-                "booked_at": "2026-12-06T11:00:00+00:00",
-            },
-            "events": [{"at": "2026-12-06T11:00:00+00:00", "action": "booked"}],
-        },
+        BOOKED,
         name="Flu",
         type="booking",
         booking={"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"},
@@ -369,15 +381,7 @@ async def test_a_patients_page_shows_their_appointment_or_answers(signed_in: Web
 
     answered = patient_with_activity(
         signed_in,
-        {
-            "questionnaire_response": {
-                "authored": "2026-12-06T12:00:00+00:00",
-                "items": [
-                    {"link_id": "smoking", "text": "Do you smoke?", "answers": ["Yes, every day"]}
-                ],
-            },
-            "locked_at": None,
-        },
+        ANSWERED,
         name="Smoking",
         type="questionnaire",
         questionnaire={"questionnaire_id": "smoking-status", "title": "a question about smoking"},
