@@ -3,6 +3,8 @@ gateway being down."""
 
 from typing import Any
 
+import pytest
+
 from ..conftest import Web
 from ..html import Page
 
@@ -363,33 +365,39 @@ def patient_with_activity(web: Web, activity: dict[str, Any], **campaign: Any) -
     return f"/campaigns/{added['id']}/patients/{recipient['id']}"
 
 
-async def test_a_patients_page_shows_their_appointment_or_answers(signed_in: Web) -> None:
-    booked = patient_with_activity(
-        signed_in,
-        BOOKED,
-        name="Flu",
-        type="booking",
-        booking={"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"},
-    )
-    page = await signed_in.page(booked)
-    assert "Appointment" in page.main_text
-    assert "8 December 2026 at 9:20am" in page.main_text
-    assert "Nurse Grace Okafor" in page.main_text
+BOOKING = {
+    "name": "Flu",
+    "type": "booking",
+    "booking": {"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"},
+}
+QUESTIONNAIRE = {
+    "name": "Smoking",
+    "type": "questionnaire",
+    "questionnaire": {"questionnaire_id": "smoking-status", "title": "a question about smoking"},
+}
+
+
+@pytest.mark.parametrize(
+    ("campaign", "activity", "shown"),
+    [
+        (BOOKING, BOOKED, ["Appointment", "8 December 2026 at 9:20am", "Nurse Grace Okafor"]),
+        (QUESTIONNAIRE, ANSWERED, ["Answers", "Do you smoke?", "Yes, every day"]),
+    ],
+    ids=["appointment", "answers"],
+)
+async def test_a_patients_page_shows_their_appointment_or_answers(
+    signed_in: Web, campaign: dict[str, Any], activity: dict[str, Any], shown: list[str]
+) -> None:
+    page = await signed_in.page(patient_with_activity(signed_in, activity, **campaign))
+    for text in shown:
+        assert text in page.main_text
+
+
+async def test_a_booked_appointment_is_on_the_patients_timeline(signed_in: Web) -> None:
+    page = await signed_in.page(patient_with_activity(signed_in, BOOKED, **BOOKING))
     assert any(
         li.text().endswith("Booked an appointment") for li in page.all("li", "app-timeline__item")
     )
-
-    answered = patient_with_activity(
-        signed_in,
-        ANSWERED,
-        name="Smoking",
-        type="questionnaire",
-        questionnaire={"questionnaire_id": "smoking-status", "title": "a question about smoking"},
-    )
-    page = await signed_in.page(answered)
-    assert "Answers" in page.main_text
-    assert "Do you smoke?" in page.main_text
-    assert "Yes, every day" in page.main_text
 
 
 async def test_a_viewer_sees_the_review_but_is_not_offered_send(web: Web) -> None:
