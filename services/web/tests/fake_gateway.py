@@ -40,6 +40,27 @@ def one_page(items: list[dict[str, Any]], page: int, page_size: int) -> dict[str
     }
 
 
+def make_recipient(**fields: Any) -> dict[str, Any]:
+    """A recipient as the gateway's API answers it: a delivered text to Ann Jones."""
+    return {
+        "id": uuid4().hex,
+        "list_id": str(uuid4()),
+        "row_number": 1,
+        "nhs_number": "9434765919",
+        "given_name": "Ann",
+        "family_name": "Jones",
+        "channel": "sms",
+        "contact": "447700900123",
+        "status": "delivered",
+        "reason_code": None,
+        "reason": None,
+        "updated_at": now(),
+        "reply": None,
+        "replied_at": None,
+        "link_opened_at": None,
+    } | fields
+
+
 class Refused(Exception):
     def __init__(self, response: JSONResponse) -> None:
         self.response = response
@@ -140,28 +161,14 @@ class FakeGateway:
         return patient_list
 
     def add_recipient(self, campaign: dict[str, Any], **fields: Any) -> dict[str, Any]:
-        recipient = {
-            "id": uuid4().hex,
-            "list_id": next(
-                (lid for lid, p in self.lists.items() if p["campaign_id"] == campaign["id"]),
-                str(uuid4()),
-            ),
-            "row_number": len(self.recipients[campaign["id"]]) + 1,
-            "nhs_number": "9434765919",
-            "given_name": "Ann",
-            "family_name": "Jones",
-            "channel": "sms",
-            "contact": "447700900123",
-            "status": "delivered",
-            "reason_code": None,
-            "reason": None,
-            "updated_at": now(),
-            "reply": None,
-            "replied_at": None,
-            "link_opened_at": None,
-        } | fields
-        self.recipients[campaign["id"]].append(recipient)
-        return recipient
+        list_id = next(
+            (lid for lid, p in self.lists.items() if p["campaign_id"] == campaign["id"]),
+            str(uuid4()),
+        )
+        row_number = len(self.recipients[campaign["id"]]) + 1
+        added = make_recipient(**({"list_id": list_id, "row_number": row_number} | fields))
+        self.recipients[campaign["id"]].append(added)
+        return added
 
     def add_template(self, org: str = "A81001", **fields: Any) -> dict[str, Any]:
         template = {

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import httpx2
+from fastapi import FastAPI
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.applications import Starlette
 from starlette.middleware.sessions import SessionMiddleware
@@ -27,6 +28,12 @@ class Secret(Protocol):
 class PageSettings(Protocol):
     """The settings both apps have (``WEB_*``, ``PATIENT_*``), read the same way."""
 
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def log_level(self) -> str: ...
     @property
     def gateway_url(self) -> str: ...
     @property
@@ -61,6 +68,28 @@ def gateway_lifespan(
             yield
 
     return lifespan
+
+
+def page_app(
+    title: str, settings: PageSettings, transport: httpx2.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """An app of server-rendered pages: no API docs, the gateway's client for its life
+    (``gateway_lifespan``), its settings at ``app.state.settings`` and a ``/healthz``.
+    ``transport`` is for tests: the gateway's API served in-process (a fake)."""
+    app = FastAPI(
+        title=title,
+        lifespan=gateway_lifespan(settings, transport),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
 
 
 def add_page_middleware(
@@ -98,10 +127,16 @@ def mount_nhsuk_frontend(app: Starlette, settings: PageSettings) -> None:
 
 
 def nhsuk_templates(templates: Path) -> Environment:
-    """The Jinja environment of an app's pages: its ``templates`` first, then the NHS.UK
-    frontend's macros (``nhsuk-frontend-jinja``)."""
+    """The Jinja environment of an app's pages: its ``templates`` first, then what both apps'
+    layouts share (``cohort_http/templates``), then the NHS.UK frontend's macros
+    (``nhsuk-frontend-jinja``)."""
+    loaders = [
+        FileSystemLoader(templates),
+        PackageLoader("cohort_http"),
+        PackageLoader("nhsuk_frontend_jinja"),
+    ]
     return Environment(
-        loader=ChoiceLoader([FileSystemLoader(templates), PackageLoader("nhsuk_frontend_jinja")]),
+        loader=ChoiceLoader(loaders),
         # The NHS macros read optional parameters through chains (params.hint.text).
         undefined=ChainableUndefined,
         autoescape=True,

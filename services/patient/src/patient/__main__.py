@@ -8,13 +8,7 @@ from .config import PatientSettings
 
 def main() -> None:
     settings = PatientSettings()
-    serve(
-        "patient",
-        lambda: create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-    )
+    serve("patient", lambda: create_app(settings), settings)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cohort_http.page_apps import add_page_middleware, gateway_lifespan, mount_nhsuk_frontend
+from cohort_http.page_apps import add_page_middleware, mount_nhsuk_frontend, page_app
 
 from .api_client import ServiceToken
 from .config import PatientSettings
@@ -29,14 +29,7 @@ def create_app(
     """``transport`` is for tests: the gateway's API served in-process (a fake)."""
     settings = settings if settings is not None else PatientSettings()
 
-    app = FastAPI(
-        title="Cohort patient pages",
-        lifespan=gateway_lifespan(settings, transport),
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    app.state.settings = settings
+    app = page_app("Cohort patient pages", settings, transport)
     app.state.templates = make_templates()
     app.state.service_token = ServiceToken(settings.gateway_secret.get_secret_value())
     # A patient's answers are short forms: nothing here needs more than the default 1 MiB body.
@@ -56,10 +49,6 @@ def create_app(
     @app.get("/", include_in_schema=False)
     async def index(request: Request) -> Response:
         return render(request, "index.html", {})
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     @app.get("/robots.txt", include_in_schema=False)
     async def robots() -> PlainTextResponse:

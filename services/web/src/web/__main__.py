@@ -17,9 +17,7 @@ def main() -> None:
     serve(
         "web",
         lambda: create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
+        settings,
         # Live progress streams never end by themselves; without this a stop waits for them.
         graceful_shutdown_s=settings.shutdown_grace_s,
     )

@@ -6,7 +6,7 @@ import httpx2
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from cohort_http.page_apps import add_page_middleware, gateway_lifespan, mount_nhsuk_frontend
+from cohort_http.page_apps import add_page_middleware, mount_nhsuk_frontend, page_app
 from cohort_http.token_buckets import TokenBuckets
 
 from .config import WebSettings
@@ -40,14 +40,7 @@ def create_app(
     settings = settings if settings is not None else WebSettings()
     users = load_users(settings.users_file) if settings.dev_sign_in else DevUsers(users=[])
 
-    app = FastAPI(
-        title="Cohort staff web app",
-        lifespan=gateway_lifespan(settings, transport),
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    app.state.settings = settings
+    app = page_app("Cohort staff web app", settings, transport)
     app.state.templates = make_templates()
     app.state.users = users
     app.state.oauth = make_oauth(settings)
@@ -82,9 +75,4 @@ def create_app(
     )
     for module in routes:
         app.include_router(module.router)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
     return app

@@ -127,6 +127,11 @@ def name_field(label: str) -> StringField:
     )
 
 
+def campaign_type_field(label: str, missing: str) -> RadioField:
+    """One of the campaign types (basic, booking, questionnaire), required: ``missing`` says so."""
+    return RadioField(label, choices=choices(CAMPAIGN_TYPES), validators=[InputRequired(missing)])
+
+
 def subject_field(label: str) -> StringField:
     return StringField(
         label, validators=[Length(max=200, message="Subject must be 200 characters or fewer")]
@@ -151,11 +156,7 @@ class PracticeForm(CohortForm):
 
 class NewCampaignForm(CohortForm):
     name = name_field("Campaign name")
-    type = RadioField(
-        "Type of campaign",
-        choices=choices(CAMPAIGN_TYPES),
-        validators=[InputRequired("Select the type of campaign")],
-    )
+    type = campaign_type_field("Type of campaign", "Select the type of campaign")
     allow_replies = BooleanField("Allow patients to reply")
     appointment_type = SelectField(
         "Appointment type",
@@ -290,10 +291,8 @@ class SendForm(ConfirmCountForm):
 
 class TemplateForm(CohortForm):
     name = name_field("Template name")
-    type = RadioField(
-        "Type of campaign it is for",
-        choices=choices(CAMPAIGN_TYPES),
-        validators=[InputRequired("Select the type of campaign this template is for")],
+    type = campaign_type_field(
+        "Type of campaign it is for", "Select the type of campaign this template is for"
     )
     subject = subject_field("Email subject (optional)")
     body = message_field()

@@ -14,6 +14,8 @@ from web.pages.campaigns import steps
 from web.pages.lists import duration, progress
 from web.pages.patients import history
 
+from ..fake_gateway import make_recipient
+
 SECRET = b"form-test-secret"
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -169,20 +171,14 @@ def test_the_steps_of_a_draft() -> None:
 def test_a_patients_history_in_order() -> None:
     patient_list = make_list(created_at=NOW)
     recipient = Recipient.model_validate(
-        {
-            "id": "ab",
-            "list_id": patient_list.id,
-            "row_number": 7,
-            "nhs_number": "9434765919",
-            "given_name": "Ann",
-            "family_name": "Jones",
-            "channel": "sms",
-            "contact": "447700900123",
-            "status": "delivered",
-            "updated_at": NOW + timedelta(minutes=2),
-            "replied_at": NOW + timedelta(minutes=5),
-            "reply": "Thanks",
-        }
+        make_recipient(
+            id="ab",
+            list_id=patient_list.id,
+            row_number=7,
+            updated_at=NOW + timedelta(minutes=2),
+            replied_at=NOW + timedelta(minutes=5),
+            reply="Thanks",
+        )
     )
     sent = AuditEntry(at=NOW + timedelta(minutes=1), actor="u", action="sent")
 

@@ -3,6 +3,8 @@ gateway being down."""
 
 from typing import Any
 
+import pytest
+
 from ..conftest import Web
 from ..html import Page
 
@@ -329,57 +331,73 @@ async def test_a_delivered_patients_page_says_whether_it_reached_their_record(
     assert "GP record Saved to GP record" in page.main_text
 
 
-async def test_a_patients_page_shows_their_appointment_or_answers(signed_in: Web) -> None:
-    booking = signed_in.gateway.add_campaign(
-        status="completed",
-        name="Flu",
-        type="booking",
-        booking={"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"},
-    )
-    signed_in.gateway.add_list(booking, created_at="2026-12-06T08:00:00+00:00")
-    booked = signed_in.gateway.add_recipient(booking, status="delivered")
-    signed_in.gateway.activity[booked["id"]] = {
-        "appointment": {
-            "id": "a1",
-            "status": "booked",
-            "start": "2026-12-08T09:20:00+00:00",
-            "end": "2026-12-08T09:35:00+00:00",
-            "type": "flu vaccination",
-            "location": "Example Surgery",
-            "practitioner": "Nurse Grace Okafor",
-            "booked_at": "2026-12-06T11:00:00+00:00",
-        },
-        "events": [{"at": "2026-12-06T11:00:00+00:00", "action": "booked"}],
-    }
-    page = await signed_in.page(f"/campaigns/{booking['id']}/patients/{booked['id']}")
-    assert "Appointment" in page.main_text
-    assert "8 December 2026 at 9:20am" in page.main_text
-    assert "Nurse Grace Okafor" in page.main_text
+#: What a patient of a booking campaign did with their link: booked an appointment.
+BOOKED = {
+    "appointment": {
+        "id": "a1",
+        "status": "booked",
+        "start": "2026-12-08T09:20:00+00:00",
+        "end": "2026-12-08T09:35:00+00:00",
+        "type": "flu vaccination",
+        "location": "Example Surgery",
+        "practitioner": "Nurse Grace Okafor",
+        "booked_at": "2026-12-06T11:00:00+00:00",
+    },
+    "events": [{"at": "2026-12-06T11:00:00+00:00", "action": "booked"}],
+}
+#: What a patient of a questionnaire campaign did with their link: answered it.
+ANSWERED = {
+    "questionnaire_response": {
+        "authored": "2026-12-06T12:00:00+00:00",
+        "items": [{"link_id": "smoking", "text": "Do you smoke?", "answers": ["Yes, every day"]}],
+    },
+    "locked_at": None,
+}
+
+
+def patient_with_activity(web: Web, activity: dict[str, Any], **campaign: Any) -> str:
+    """A delivered patient of a completed campaign and what they did with their link: the URL
+    of their page."""
+    added = web.gateway.add_campaign(status="completed", **campaign)
+    web.gateway.add_list(added, created_at="2026-12-06T08:00:00+00:00")
+    recipient = web.gateway.add_recipient(added, status="delivered")
+    web.gateway.activity[recipient["id"]] = activity
+    return f"/campaigns/{added['id']}/patients/{recipient['id']}"
+
+
+BOOKING = {
+    "name": "Flu",
+    "type": "booking",
+    "booking": {"appointment_type_code": "FLU", "appointment_type_display": "flu vaccination"},
+}
+QUESTIONNAIRE = {
+    "name": "Smoking",
+    "type": "questionnaire",
+    "questionnaire": {"questionnaire_id": "smoking-status", "title": "a question about smoking"},
+}
+
+
+@pytest.mark.parametrize(
+    ("campaign", "activity", "shown"),
+    [
+        (BOOKING, BOOKED, ["Appointment", "8 December 2026 at 9:20am", "Nurse Grace Okafor"]),
+        (QUESTIONNAIRE, ANSWERED, ["Answers", "Do you smoke?", "Yes, every day"]),
+    ],
+    ids=["appointment", "answers"],
+)
+async def test_a_patients_page_shows_their_appointment_or_answers(
+    signed_in: Web, campaign: dict[str, Any], activity: dict[str, Any], shown: list[str]
+) -> None:
+    page = await signed_in.page(patient_with_activity(signed_in, activity, **campaign))
+    for text in shown:
+        assert text in page.main_text
+
+
+async def test_a_booked_appointment_is_on_the_patients_timeline(signed_in: Web) -> None:
+    page = await signed_in.page(patient_with_activity(signed_in, BOOKED, **BOOKING))
     assert any(
         li.text().endswith("Booked an appointment") for li in page.all("li", "app-timeline__item")
     )
-
-    survey = signed_in.gateway.add_campaign(
-        status="completed",
-        name="Smoking",
-        type="questionnaire",
-        questionnaire={"questionnaire_id": "smoking-status", "title": "a question about smoking"},
-    )
-    signed_in.gateway.add_list(survey, created_at="2026-12-06T08:00:00+00:00")
-    answered = signed_in.gateway.add_recipient(survey, status="delivered")
-    signed_in.gateway.activity[answered["id"]] = {
-        "questionnaire_response": {
-            "authored": "2026-12-06T12:00:00+00:00",
-            "items": [
-                {"link_id": "smoking", "text": "Do you smoke?", "answers": ["Yes, every day"]}
-            ],
-        },
-        "locked_at": None,
-    }
-    page = await signed_in.page(f"/campaigns/{survey['id']}/patients/{answered['id']}")
-    assert "Answers" in page.main_text
-    assert "Do you smoke?" in page.main_text
-    assert "Yes, every day" in page.main_text
 
 
 async def test_a_viewer_sees_the_review_but_is_not_offered_send(web: Web) -> None:

@@ -33,8 +33,7 @@ async def add_template(request: Request, campaign_id: UUID, page: PageDep) -> Re
     """Add template: the chosen template's text goes into the message box, not yet saved."""
     campaign = await page.api.campaign(campaign_id)
     form = await posted_form(request, ComposeForm)
-    templates = await page.api.templates(campaign.type)
-    chosen = next((t for t in templates if t.id == form.template.data), None)
+    templates, chosen = await _templates(page, campaign, form)
     # Only the choice was sent: the message box's errors are not the user's.
     form.body.errors, form.subject.errors = [], []
     if chosen is None:
@@ -49,8 +48,7 @@ async def add_template(request: Request, campaign_id: UUID, page: PageDep) -> Re
 async def compose(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     campaign = await page.api.campaign(campaign_id)
     form = await posted_form(request, ComposeForm)
-    templates = await page.api.templates(campaign.type)
-    chosen = next((t for t in templates if t.id == form.template.data), None)
+    templates, chosen = await _templates(page, campaign, form)
     if not form.field_errors():
         try:
             await _save(page, campaign, form, chosen)
@@ -59,6 +57,15 @@ async def compose(request: Request, campaign_id: UUID, page: PageDep) -> Respons
         else:
             return see_other(campaign_url(campaign_id, "/review"))
     return await _page(request, page, campaign, form, templates, 400)
+
+
+async def _templates(
+    page: Page, campaign: Campaign, form: ComposeForm
+) -> tuple[list[Template], Template | None]:
+    """The templates for the campaign's type, and the one the form names (None: none, or not
+    one of them)."""
+    templates = await page.api.templates(campaign.type)
+    return templates, next((t for t in templates if t.id == form.template.data), None)
 
 
 async def _save(page: Page, campaign: Campaign, form: ComposeForm, chosen: Template | None) -> None:
