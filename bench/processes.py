@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
-from tests.e2e.stack import Stack, free_port
+from tests.e2e.stack import Stack
 
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import delete_namespace
+from cohort_testing.ports import free_port
 
 STOP_GRACE_S = 30.0
 

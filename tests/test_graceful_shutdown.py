@@ -25,9 +25,9 @@ from cohort_platform.broker import make_broker, publish
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, queue_depth, rabbit_namespace
 from cohort_platform.topology import Topology
+from cohort_testing.ports import free_port
 
 from .e2e.sending_flow import pick
-from .e2e.stack import free_port
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]

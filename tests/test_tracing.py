@@ -24,6 +24,7 @@ from cohort_contracts.routing import ALL_ROUTES
 from cohort_platform.testing import rabbit_namespace
 from cohort_platform.tracing import PatientSafeExporter, build_provider
 from cohort_testing.local_server import serve
+from cohort_testing.ports import free_port
 from dispatch.config import Settings as DispatchSettings
 from dispatch.entrypoints.app import create_app as dispatch_app
 from firetext_sim.app import create_app as firetext_app
@@ -37,7 +38,6 @@ from pds_sim.app import create_app as pds_app
 from pds_sim.config import Settings as PdsSettings
 
 from .e2e.sending_flow import Patient, list_csv, pick
-from .e2e.stack import free_port
 
 pytestmark = pytest.mark.integration
 JWT_SECRET = "tracing-test-jwt-secret-long-enough-for-hs256"

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .stack import free_port
+from cohort_testing.ports import free_port
 
 
 def available() -> str | None:

@@ -3,7 +3,6 @@ private RabbitMQ namespace, so the end-to-end tests exercise the real processes.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,9 @@ from pathlib import Path
 import httpx2
 
 from cohort_testing.mesh_sandbox import FakeGp, MeshSandbox
+from cohort_testing.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 MODULES = {

@@ -15,11 +15,12 @@ from typing import Any
 
 import httpx2
 import pytest
-from aiosmtpd.controller import Controller
+
+from cohort_testing.smtp_relay import smtp_relay
 
 from . import sending_flow as flow
 from .own_stack import run_stack
-from .stack import Stack, free_port
+from .stack import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -52,13 +53,9 @@ class Relay:
 
 @pytest.fixture(scope="module")
 def relay() -> Iterator[tuple[Relay, int]]:
-    handler, port = Relay(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    handler = Relay()
+    with smtp_relay(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,9 @@ import aio_pika
 import httpx2
 import pytest
 
-from .stack import ROOT, free_port
+from cohort_testing.ports import free_port
+
+from .stack import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,6 @@
 """Practices and networks through every service: a practice's campaign is reachable by the
 practice and its network (GATEWAY_ORGANISATIONS_FILE), and is a 404 to everyone else."""
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +8,14 @@ from typing import Any
 import httpx2
 import pytest
 
+from cohort_testing.organisations import (
+    NETWORK_A,
+    NETWORK_B,
+    PRACTICE_A,
+    PRACTICE_A2,
+    PRACTICE_B,
+    write_organisations,
+)
 from gateway.adapters.token_verifiers import issue_token
 
 from .own_stack import run_stack
@@ -17,24 +24,12 @@ from .test_uploads import wait_until_resolved
 
 pytestmark = pytest.mark.e2e
 
-PRACTICE_A, PRACTICE_A2, PRACTICE_B = "A81001", "A81002", "B82002"
-NETWORK_A, NETWORK_B = "U12345", "U99999"
-ORGANISATIONS = {
-    "organisations": [
-        {"ods": PRACTICE_A, "name": "Example Surgery", "network": NETWORK_A},
-        {"ods": PRACTICE_A2, "name": "Riverside Practice", "network": NETWORK_A},
-        {"ods": PRACTICE_B, "name": "Hilltop Medical", "network": NETWORK_B},
-    ],
-    "networks": [{"ods": NETWORK_A, "name": "Example PCN"}, {"ods": NETWORK_B, "name": "Hill PCN"}],
-}
 LIST = b"NHS Number,Date of Birth\r\n9999012221,12/07/1984\r\n9999017770,01/12/1931\r\n"
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    directory = tmp_path_factory.mktemp("organisations")
-    path = directory / "organisations.json"
-    path.write_text(json.dumps(ORGANISATIONS))
+    path = write_organisations(tmp_path_factory.mktemp("organisations"))
     env = {"GATEWAY_ORGANISATIONS_FILE": str(path), "CAMPAIGN_ORGANISATIONS_FILE": str(path)}
     yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), env)
 

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,17 +14,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from .ports import free_port
+
 ROOT = Path(__file__).resolve().parents[4]
 SHARED_KEY = "cohort-dev-shared-key"
 SENDER = "X26COHORT1"
 SENDER_PASSWORD = "cohort-dev-mesh-password"
 PRACTICE_MAILBOXES = {"A81001": "A81001GP1", "A81002": "A81002GP1"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:

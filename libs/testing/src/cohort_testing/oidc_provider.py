@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .mesh_sandbox import _wait, free_port
+from .mesh_sandbox import _wait
+from .ports import free_port
 
 PACKAGE = "oidc-provider-mock==0.4.8"
 

@@ -5,7 +5,6 @@ in the Firetext simulator's record of what each handset received."""
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ import pytest
 from cohort_contracts.routing import SEND_MESSAGES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, queue_depth
+from cohort_testing.ports import free_port
 
 from ..builders import make_sms_batch
 from ..fakes import FakeCampaignClaims
@@ -28,13 +28,6 @@ pytestmark = pytest.mark.integration
 
 CHUNK = 10
 Process = asyncio.subprocess.Process
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @asynccontextmanager

@@ -1,16 +1,16 @@
 """The SMTP adapter against a real in-process SMTP server (aiosmtpd)."""
 
 import asyncio
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from cohort_contracts.vocabulary import SendReason
+from cohort_testing.ports import free_port
+from cohort_testing.smtp_relay import smtp_relay
 from dispatch.adapters.smtp_email import SmtpEmailSender
 from dispatch.domain import reasons
 from dispatch.domain.errors import (
@@ -62,22 +62,11 @@ class Relay:
         return "250 Message accepted for delivery"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def relay() -> Iterator[tuple[Relay, int]]:
     handler = Relay()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_relay(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def sender_on(

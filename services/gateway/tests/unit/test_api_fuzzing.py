@@ -21,13 +21,13 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from cohort_platform.broker import make_broker
 from cohort_platform.settings import RabbitSettings
+from cohort_testing.organisations import PRACTICE_A, PRACTICE_B
 from gateway.adapters.token_verifiers import issue_token
 from gateway.entrypoints.app import create_app
 
 from ..conftest import JWT_SECRET, gateway_settings
 from ..fakes import FakeCampaign, make_recipient, make_unsuccessful_row
 from ..openapi_requests import document, walk
-from ..organisations import PRACTICE_A, PRACTICE_B
 
 MAX_EXAMPLES = 10
 Scope = MutableMapping[str, Any]

@@ -4,13 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway import __main__ as entry
-from gateway.adapters.organisations_file import OrganisationsInvalid, read_organisations_file
-from gateway.domain.organisations import NotAMember, Organisations, PracticeNotNamed
-from gateway.entrypoints.app import create_app
-
-from ..conftest import gateway_settings
-from ..organisations import (
+from cohort_testing.organisations import (
     NETWORK_A,
     NETWORK_B,
     ORGANISATIONS,
@@ -19,6 +13,12 @@ from ..organisations import (
     PRACTICE_B,
     write_organisations,
 )
+from gateway import __main__ as entry
+from gateway.adapters.organisations_file import OrganisationsInvalid, read_organisations_file
+from gateway.domain.organisations import NotAMember, Organisations, PracticeNotNamed
+from gateway.entrypoints.app import create_app
+
+from ..conftest import gateway_settings
 
 
 def test_members_and_scopes(tmp_path: Path) -> None:

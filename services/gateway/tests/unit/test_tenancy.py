@@ -14,12 +14,7 @@ import pytest
 
 from cohort_contracts.campaign_requests import CreateCampaign, GetCampaign, RegisterPatientList
 from cohort_contracts.campaign_views import CampaignView
-from gateway.handlers.campaign_events import Progress
-
-from ..conftest import GatewayFactory, Harness
-from ..fakes import FakeCampaign, make_recipient, make_unsuccessful_row
-from ..openapi_requests import BEARER, CSV, Operation, build, operations, walk
-from ..organisations import (
+from cohort_testing.organisations import (
     NETWORK_A,
     NETWORK_B,
     PRACTICE_A,
@@ -27,6 +22,11 @@ from ..organisations import (
     PRACTICE_B,
     write_organisations,
 )
+from gateway.handlers.campaign_events import Progress
+
+from ..conftest import GatewayFactory, Harness
+from ..fakes import FakeCampaign, make_recipient, make_unsuccessful_row
+from ..openapi_requests import BEARER, CSV, Operation, build, operations, walk
 
 OPERATIONS = operations()
 STAFF = [op for op in OPERATIONS if BEARER in op.security]

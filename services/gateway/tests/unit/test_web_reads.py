@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
+from cohort_testing.organisations import write_organisations
 from gateway.adapters.organisations_file import read_organisations_file
 
 from ..conftest import ORG, Harness
 from ..fakes import make_recipient, make_unsuccessful_row
-from ..organisations import write_organisations
 
 ORGANISATIONS = {
     "organisations": [

@@ -6,7 +6,6 @@ back-off) so that they stay busy for as long as the test needs; one is killed wi
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -23,19 +22,13 @@ from cohort_platform.broker import make_broker, publish
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, rabbit_namespace
 from cohort_platform.topology import Topology
+from cohort_testing.ports import free_port
 
 from ..builders import make_command, make_row
 
 pytestmark = pytest.mark.integration
 
 TOTAL = 6.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def valid_nhs_numbers(count: int) -> list[str]:

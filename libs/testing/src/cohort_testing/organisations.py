@@ -1,4 +1,5 @@
-"""An organisations file for tests: two networks, three practices."""
+"""An organisations file for tests (the gateway's, campaign's and record's GATEWAY_/CAMPAIGN_/
+RECORD_ORGANISATIONS_FILE): two networks, three practices."""
 
 import json
 from pathlib import Path
