@@ -5,11 +5,11 @@ Keywords follow the UK mobile industry's (and Firetext's) convention: the whole 
 case and with surrounding spaces or a trailing full stop, is one of the words below. A reply
 that merely contains one ("please cancel my appointment") is a reply, not an opt-out."""
 
-import base64
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
+
+from .signed_tokens import ODS_CODE, RECIPIENT_ID, decode, encode, same_signature, signature
 
 OPT_OUT_WORDS = frozenset(
     {"STOP", "STOP ALL", "STOPALL", "UNSUBSCRIBE", "END", "CANCEL", "OPT OUT", "OPTOUT", "QUIT"}
@@ -66,15 +66,8 @@ def with_unsubscribe_link(body: str, url: str) -> str:
 
 
 # -- the email unsubscribe link ----------------------------------------------------------------
-_ODS = re.compile(r"^[A-Z0-9]{3,10}$")
-_HEX_ID = re.compile(r"^[0-9a-f]{32}$")
-_B64 = re.compile(r"^[A-Za-z0-9_-]+$")
 #: Separates these signatures from booking links' (same key, different purpose).
 _PURPOSE = b"unsubscribe:"
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -94,22 +87,22 @@ class UnsubscribeSigner:
         self._secret = secret
 
     def token(self, org_id: str, recipient_id: str) -> str:
-        if not _HEX_ID.match(recipient_id) or not _ODS.match(org_id):
+        if not RECIPIENT_ID.match(recipient_id) or not ODS_CODE.match(org_id):
             raise ValueError("An ODS code and a 32-hex-digit recipient id are needed.")
-        payload = _b64(bytes.fromhex(recipient_id))
+        payload = encode(bytes.fromhex(recipient_id))
         return f"{org_id}.{payload}.{self._sign(org_id, payload)}"
 
     def verify(self, token: str) -> UnsubscribeClaim | None:
         parts = token.split(".")
-        if len(parts) != 3 or not _ODS.match(parts[0]) or not all(map(_B64.match, parts[1:])):
+        if len(parts) != 3 or not ODS_CODE.match(parts[0]):
             return None
-        org_id, payload, signature = parts
-        expected = self._sign(org_id, payload)
-        if not hmac.compare_digest(signature.encode("ascii"), expected.encode("ascii")):
+        org_id, payload, given = parts
+        raw = decode(payload)
+        if raw is None or decode(given) is None:
             return None
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        if not same_signature(given, self._sign(org_id, payload)):
+            return None
         return UnsubscribeClaim(org_id, raw.hex()) if len(raw) == 16 else None
 
     def _sign(self, org_id: str, payload: str) -> str:
-        message = _PURPOSE + f"{org_id}.{payload}".encode("ascii")
-        return _b64(hmac.digest(self._secret, message, "sha256")[:16])
+        return signature(self._secret, _PURPOSE + f"{org_id}.{payload}".encode("ascii"))
