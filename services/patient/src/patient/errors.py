@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cohort_http.gateway_api import GatewayError
+from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
 from .api_client import (
@@ -22,7 +23,7 @@ from .api_client import (
     SessionEnded,
     Unavailable,
 )
-from .routes.common import CsrfFailed, NeedsDateOfBirth, link_url, render, see_other
+from .routes.common import NeedsDateOfBirth, link_url, render
 
 log = logging.getLogger("patient")
 Handler = Callable[[Request, Exception], Awaitable[Response]]

@@ -4,24 +4,15 @@ secret in the signed session cookie, with a time limit)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from wtforms import Form, StringField
-from wtforms.csrf.session import SessionCSRF
+from wtforms import StringField
+
+from cohort_http.session_forms import SessionForm
 
 
-class PatientForm(Form):
+class PatientForm(SessionForm):
     class Meta:
-        csrf = True
-        csrf_class = SessionCSRF
         csrf_time_limit = timedelta(hours=1)
-
-    def __init__(self, formdata: Any = None, *, secret: bytes, session: Any, **kwargs: Any):
-        super().__init__(formdata, meta={"csrf_secret": secret, "csrf_context": session}, **kwargs)
-
-    @property
-    def csrf_failed(self) -> bool:
-        return bool(self["csrf_token"].errors)
 
 
 class ActionForm(PatientForm):

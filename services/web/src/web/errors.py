@@ -10,9 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cohort_http.session_forms import CsrfFailed, see_other
+
 from . import session
 from .api_client import Forbidden, GatewayError, GatewayUnavailable, NotFound, SignInAgain
-from .routes.common import CsrfFailed, NotSignedIn, render, see_other, sign_in_url
+from .routes.common import NotSignedIn, render, sign_in_url
 
 log = logging.getLogger("web")
 

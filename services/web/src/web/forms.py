@@ -22,7 +22,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.csrf.session import SessionCSRF
 
 # WTForms 3.3 wants its own choice objects (tuples are deprecated); its stubs do not know them yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
@@ -35,6 +34,8 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+
+from cohort_http.session_forms import SessionForm
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -73,19 +74,9 @@ def choices(pairs: list[tuple[str, str]]) -> list[Any]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class CohortForm(Form):
+class CohortForm(SessionForm):
     class Meta:
-        csrf = True
-        csrf_class = SessionCSRF
         csrf_time_limit = timedelta(hours=8)
-
-    def __init__(self, formdata: Any = None, *, secret: bytes, session: Any, **kwargs: Any):
-        meta = {"csrf_secret": secret, "csrf_context": session}
-        super().__init__(formdata, meta=meta, **kwargs)
-
-    @property
-    def csrf_failed(self) -> bool:
-        return bool(self["csrf_token"].errors)
 
     def field_errors(self) -> list[tuple[str, str]]:
         """(field id, first message) for every field in error, in the order shown, for the

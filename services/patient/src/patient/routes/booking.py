@@ -10,10 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import make_form, posted_form, see_other
+
 from ..api_client import Booking, Slot, Slots, SlotTaken
 from ..forms import BookForm, SlotForm
 from ..pages.slots import by_day, time_text
-from .common import api, link_state, link_url, make_form, posted, render, see_other
+from .common import api, link_state, link_url, render
 from .start import Token
 
 router = APIRouter()
@@ -79,7 +81,7 @@ async def choose(
 
 @router.post("/l/{token}/appointment/choose")
 async def chosen(request: Request, token: Token) -> Response:
-    form = await posted(request, SlotForm)
+    form = await posted_form(request, SlotForm)
     slot = (form.slot.data or "").strip()
     if not slot:
         day = request.query_params.get("day")
@@ -113,7 +115,7 @@ async def check(
 
 @router.post("/l/{token}/appointment/confirm")
 async def book(request: Request, token: Token) -> Response:
-    form = await posted(request, BookForm)
+    form = await posted_form(request, BookForm)
     state = link_state(request, token)
     key = (form.key.data or "").strip() or uuid.uuid4().hex
     try:
@@ -144,7 +146,7 @@ async def cancel_page(request: Request, token: Token) -> Response:
 
 @router.post("/l/{token}/appointment/cancel")
 async def cancel(request: Request, token: Token) -> Response:
-    form = await posted(request, BookForm)
+    form = await posted_form(request, BookForm)
     state = link_state(request, token)
     key = (form.key.data or "").strip() or uuid.uuid4().hex
     client = api(request)

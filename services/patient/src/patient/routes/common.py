@@ -1,23 +1,16 @@
 """What every route needs: the gateway client for this patient, the link's state in the
 session cookie, forms with CSRF, and rendering."""
 
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import httpx2
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.templating import Jinja2Templates
 
 from .. import session
 from ..api_client import GatewayClient, ServiceToken
 from ..config import PatientSettings
-from ..forms import PatientForm
-
-F = TypeVar("F", bound=PatientForm)
-
-
-class CsrfFailed(Exception):
-    """The form's token is missing, forged or too old: the page has expired."""
 
 
 class NeedsDateOfBirth(Exception):
@@ -53,19 +46,6 @@ def link_state(request: Request, token: str) -> session.LinkState:
     return state
 
 
-def make_form(request: Request, kind: type[F], formdata: Any = None, **kw: Any) -> F:
-    secret = settings_of(request).session_secret.get_secret_value().encode()
-    return kind(formdata, secret=secret, session=request.session, **kw)
-
-
-async def posted(request: Request, kind: type[F]) -> F:
-    form = make_form(request, kind, await request.form())
-    form.validate()
-    if form.csrf_failed:
-        raise CsrfFailed()
-    return form
-
-
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
@@ -73,10 +53,6 @@ def render(
     values = {"errors": [], **context}
     values.setdefault("has_errors", bool(values["errors"]))
     return templates.TemplateResponse(request, name, values, status_code)
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def link_url(token: str, rest: str = "") -> str:

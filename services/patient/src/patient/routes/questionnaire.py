@@ -9,13 +9,14 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from cohort_http.session_forms import make_form, posted_form, see_other
 from cohort_questionnaire import answer_text
 
 from .. import session
 from ..api_client import Question, Questionnaire
 from ..forms import BookForm, QuestionForm, read_date
 from ..pages.questions import YES_NO, applicable, check, next_question, previous
-from .common import api, link_state, link_url, make_form, posted, render, see_other
+from .common import api, link_state, link_url, render
 from .start import Token
 
 router = APIRouter()
@@ -111,7 +112,7 @@ async def check_page(request: Request, token: Token) -> Response:
 
 @router.post("/l/{token}/questions/check")
 async def send(request: Request, token: Token) -> Response:
-    form = await posted(request, BookForm)
+    form = await posted_form(request, BookForm)
     state, found = await _questionnaire(request, token)
     if found.response is None:
         answers = {k: v for k, v in _answers(state, found).items() if v}
@@ -167,7 +168,7 @@ def _read(asked: Question, data: FormData) -> tuple[str, str | None, str, dict[s
 
 @router.post("/l/{token}/questions/{link_id}")
 async def answer(request: Request, token: Token, link_id: LinkId) -> Response:
-    await posted(request, QuestionForm)
+    await posted_form(request, QuestionForm)
     state, found = await _questionnaire(request, token)
     asked = _find(found, link_id)
     if asked is None or found.response is not None:

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import make_form, posted_form, see_other
+
 from .. import session
 from ..api_client import Link, LinkLocked, TooSoon, WrongAnswer
 from ..forms import DateOfBirthForm, read_date
-from .common import api, link_url, make_form, posted, render, see_other
+from .common import api, link_url, render
 
 router = APIRouter()
 Token = Annotated[
@@ -56,7 +58,7 @@ async def start(request: Request, token: Token) -> Response:
 
 @router.post("/l/{token}")
 async def confirm(request: Request, token: Token) -> Response:
-    form = await posted(request, DateOfBirthForm)
+    form = await posted_form(request, DateOfBirthForm)
     client = api(request)
     link = await client.open(token)
     answer = read_date(

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import make_form, posted_form
+
 from ..forms import PatientForm
-from .common import api, make_form, posted, render
+from .common import api, render
 
 router = APIRouter()
 Token = Annotated[
@@ -24,6 +26,6 @@ async def ask(request: Request, token: Token) -> Response:
 
 @router.post("/u/{token}")
 async def unsubscribe(request: Request, token: Token) -> Response:
-    await posted(request, PatientForm)
+    await posted_form(request, PatientForm)
     practice = await api(request).unsubscribe(token)
     return render(request, "unsubscribe/done.html", {"practice": practice})

@@ -6,19 +6,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from cohort_http.session_forms import make_form, posted_form, see_other
+
 from ..forms import ActionForm, NewCampaignForm
 from ..pages import campaigns as pages
-from .common import (
-    PageDep,
-    button_action,
-    campaign_url,
-    make_form,
-    posted_form,
-    render,
-    see_other,
-    submit,
-    users_of,
-)
+from .common import PageDep, button_action, campaign_url, render, submit, users_of
 
 router = APIRouter()
 

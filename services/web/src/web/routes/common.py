@@ -9,9 +9,10 @@ from uuid import UUID
 
 import httpx2
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from jinja2_fragments.starlette import Jinja2Blocks
-from starlette.datastructures import FormData
+
+from cohort_http.session_forms import make_form, posted_form, see_other
 
 from .. import session
 from ..api_client import GatewayClient, Invalid
@@ -19,7 +20,6 @@ from ..config import WebSettings
 from ..forms import ActionForm, CohortForm
 from ..users import DevUsers
 
-F = TypeVar("F", bound=CohortForm)
 T = TypeVar("T")
 
 
@@ -27,10 +27,6 @@ class NotSignedIn(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
-
-
-class CsrfFailed(Exception):
-    """The form's token is missing, forged or too old: the page has expired."""
 
 
 @dataclass(frozen=True)
@@ -70,24 +66,6 @@ async def current_page(request: Request) -> Page:
 
 
 PageDep = Annotated[Page, Depends(current_page)]
-
-
-def make_form(request: Request, kind: type[F], formdata: FormData | None = None, **kw: Any) -> F:
-    secret = settings_of(request).session_secret.get_secret_value().encode()
-    return kind(formdata, secret=secret, session=request.session, **kw)
-
-
-async def posted_form(request: Request, kind: type[F], **kw: Any) -> F:
-    """The form as posted, validated; a failed CSRF check raises ``CsrfFailed``."""
-    return validated(make_form(request, kind, await request.form(), **kw))
-
-
-def validated(form: F) -> F:
-    """``form`` validated (set any choices first); a failed CSRF check raises ``CsrfFailed``."""
-    form.validate()
-    if form.csrf_failed:
-        raise CsrfFailed()
-    return form
 
 
 async def check_action(request: Request) -> None:
@@ -161,10 +139,6 @@ def layout_context(request: Request) -> dict[str, Any]:
         "may_send": bool(profile.get("may_send", False)),
     }
     return context
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def sign_in_url(next_path: str | None = None) -> str:

@@ -7,10 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
+from cohort_http.session_forms import make_form, posted_form, see_other
+
 from ..api_client import Conflict, Invalid
 from ..forms import UploadForm
 from ..pages.lists import progress
-from .common import PageDep, campaign_url, make_form, posted_form, render, see_other
+from .common import PageDep, campaign_url, render
 
 router = APIRouter()
 

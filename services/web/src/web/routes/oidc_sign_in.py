@@ -9,9 +9,11 @@ from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import see_other
+
 from .. import session
 from ..oidc import provider
-from .common import render, see_other
+from .common import render
 from .sign_in import safe_next, start_session, too_many_attempts
 
 router = APIRouter()

@@ -5,9 +5,11 @@ request, so it asks first."""
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import make_form, posted_form, see_other
+
 from ..api_client import NotFound, Suppression
 from ..forms import ActionForm, OptOutForm
-from .common import Page, PageDep, check_action, make_form, posted_form, render, see_other, submit
+from .common import Page, PageDep, check_action, render, submit
 
 router = APIRouter()
 

@@ -5,10 +5,12 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import make_form, posted_form, see_other
+
 from ..api_client import Campaign, Conflict, Invalid, Review
 from ..forms import SendForm, TestSendForm
 from ..pages.review import blockers, short_of_credit
-from .common import Page, PageDep, campaign_url, make_form, posted_form, render, see_other
+from .common import Page, PageDep, campaign_url, render
 
 router = APIRouter()
 

@@ -6,18 +6,11 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import make_form, posted_form, see_other
+
 from ..api_client import Campaign, Conflict, Forbidden, Review
 from ..forms import ConfirmCountForm
-from .common import (
-    PageDep,
-    button_action,
-    campaign_url,
-    make_form,
-    posted_form,
-    render,
-    see_other,
-    users_of,
-)
+from .common import PageDep, button_action, campaign_url, render, users_of
 
 router = APIRouter()
 

@@ -8,22 +8,13 @@ from typing import cast
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import make_form, see_other, validated
 from cohort_http.token_buckets import TokenBuckets
 
 from .. import session
 from ..api_client import GatewayClient
 from ..forms import PracticeForm, SignInForm, choices
-from .common import (
-    PageDep,
-    check_action,
-    http_of,
-    make_form,
-    render,
-    see_other,
-    settings_of,
-    users_of,
-    validated,
-)
+from .common import PageDep, check_action, http_of, render, settings_of, users_of
 
 router = APIRouter()
 

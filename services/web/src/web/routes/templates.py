@@ -3,9 +3,11 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from cohort_http.session_forms import make_form, posted_form, see_other
+
 from ..api_client import NotFound, Template
 from ..forms import ActionForm, TemplateForm
-from .common import Page, PageDep, button_action, make_form, posted_form, render, see_other, submit
+from .common import Page, PageDep, button_action, render, submit
 
 router = APIRouter()
 
