@@ -56,7 +56,7 @@ async def consuming(settings: RabbitSettings, error: Exception) -> tuple[RabbitB
     broker = make_broker(settings)
     taken: list[float] = []
 
-    @broker.subscriber(topology.queue(MESSAGES_SENT), topology.exchange(MESSAGES_SENT.exchange))
+    @broker.subscriber(*topology.subscription(MESSAGES_SENT))
     @redeliver_on_error
     async def fails(_: MessagesSent) -> None:
         taken.append(time.monotonic())

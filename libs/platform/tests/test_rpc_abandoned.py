@@ -49,7 +49,7 @@ class Answerer:
         self.handled: list[str] = []
         route = CAMPAIGN_REQUESTS
 
-        @self.broker.subscriber(self.topology.queue(route), self.topology.exchange(route.exchange))
+        @self.broker.subscriber(*self.topology.subscription(route))
         async def on_request(body: dict[str, Any]) -> dict[str, Any]:
             self.taken.append(body["message_id"])
             await asyncio.sleep(delay_s)

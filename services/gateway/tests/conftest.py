@@ -95,20 +95,16 @@ async def running(
     async with httpx2.AsyncClient(transport=transport, base_url="http://gateway") as client:
         harness = Harness(client, campaign, settings, app)
 
-        @broker.subscriber(topology.queue(RESOLVE_ROWS), topology.exchange(RESOLVE_ROWS.exchange))
+        @broker.subscriber(*topology.subscription(RESOLVE_ROWS))
         async def on_rows(message: ResolveRows) -> None:
             harness.resolve_rows.append(message)
 
-        @broker.subscriber(
-            topology.queue(FIRETEXT_RECEIPTS), topology.exchange(FIRETEXT_RECEIPTS.exchange)
-        )
+        @broker.subscriber(*topology.subscription(FIRETEXT_RECEIPTS))
         async def on_receipt(message: ProcessFiretextReceipts) -> None:
             harness.receipt_batches.append(message)
             harness.receipts += message.receipts
 
-        @broker.subscriber(
-            topology.queue(FIRETEXT_INBOUND), topology.exchange(FIRETEXT_INBOUND.exchange)
-        )
+        @broker.subscriber(*topology.subscription(FIRETEXT_INBOUND))
         async def on_reply(message: ProcessFiretextInbound) -> None:
             harness.replies.append(message)
 

@@ -41,8 +41,7 @@ def publishers(topology: Topology, published: Sequence[tuple[Route, Any]]) -> Ra
     broker = RabbitBroker("amqp://rabbitmq:5672/")
     for route, model in published:
         broker.publisher(
-            topology.queue(route),
-            topology.exchange(route.exchange),
+            *topology.subscription(route),
             routing_key=route.routing_key,
             title=f"{topology.name(route.queue)}:{getattr(model, '__name__', route.routing_key)}",
             description=f"Consumed by {route.consumer}.",

@@ -45,6 +45,11 @@ class Topology:
             },
         )
 
+    def subscription(self, route: Route) -> tuple[RabbitQueue, RabbitExchange]:
+        """The queue a route's consumer reads and the exchange it is bound to: a subscriber's
+        (or a described publisher's) first two arguments."""
+        return self.queue(route), self.exchange(route.exchange)
+
     def dead_letter_queue(self, route: Route) -> RabbitQueue:
         return RabbitQueue(
             self.name(f"{route.queue}.dlq"),

@@ -41,30 +41,22 @@ class CampaignDouble:
         self.rpc = RpcClient(self.broker, topology, caller="campaign", timeout=5.0)
         self.rpc.attach()
 
-        @self.broker.subscriber(
-            topology.queue(CAMPAIGN_REQUESTS), topology.exchange(CAMPAIGN_REQUESTS.exchange)
-        )
+        @self.broker.subscriber(*topology.subscription(CAMPAIGN_REQUESTS))
         async def answer(request: ClaimMessages) -> RpcReply[ClaimResult]:
             self.claim_requests.append(request)
             if self.refuse_with is not None:
                 return RpcReply[ClaimResult](error=self.refuse_with)
             return RpcReply[ClaimResult](result=ClaimResult(claimed=await claims.claim(request)))
 
-        @self.broker.subscriber(
-            topology.queue(MESSAGES_SENT), topology.exchange(MESSAGES_SENT.exchange)
-        )
+        @self.broker.subscriber(*topology.subscription(MESSAGES_SENT))
         async def on_sent(event: MessagesSent) -> None:
             self.messages_sent.append(event)
 
-        @self.broker.subscriber(
-            topology.queue(DELIVERY_REPORTED), topology.exchange(DELIVERY_REPORTED.exchange)
-        )
+        @self.broker.subscriber(*topology.subscription(DELIVERY_REPORTED))
         async def on_reported(event: DeliveryReported) -> None:
             self.delivery_reported.append(event)
 
-        @self.broker.subscriber(
-            topology.queue(REPLY_RECEIVED), topology.exchange(REPLY_RECEIVED.exchange)
-        )
+        @self.broker.subscriber(*topology.subscription(REPLY_RECEIVED))
         async def on_reply(event: ReplyReceived) -> None:
             self.replies.append(event)
 

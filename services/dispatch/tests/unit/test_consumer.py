@@ -43,21 +43,16 @@ class Harness:
         self.rpc = RpcClient(self.broker, self.topology, caller="campaign", timeout=1.0)
         self.rpc.attach()
 
-        @self.broker.subscriber(
-            self.topology.queue(REPLY_RECEIVED), self.topology.exchange(REPLY_RECEIVED.exchange)
-        )
+        @self.broker.subscriber(*self.topology.subscription(REPLY_RECEIVED))
         async def on_reply(event: ReplyReceived) -> None:
             self.replies.append(event)
 
-        @self.broker.subscriber(
-            self.topology.queue(MESSAGES_SENT), self.topology.exchange(MESSAGES_SENT.exchange)
-        )
+        @self.broker.subscriber(*self.topology.subscription(MESSAGES_SENT))
         async def on_sent(event: MessagesSent) -> None:
             self.sent_events.append(event)
 
         @self.broker.subscriber(
-            self.topology.queue(DELIVERY_REPORTED),
-            self.topology.exchange(DELIVERY_REPORTED.exchange),
+            *self.topology.subscription(DELIVERY_REPORTED),
         )
         async def on_reported(event: DeliveryReported) -> None:
             self.delivery_events.append(event)

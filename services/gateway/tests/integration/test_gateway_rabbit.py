@@ -96,9 +96,7 @@ async def live(rabbitmq_url: str) -> AsyncIterator[Live]:
         campaign_broker = make_broker(rabbit, prefetch=64)
         requests: list[dict[str, Any]] = []
 
-        @campaign_broker.subscriber(
-            topology.queue(CAMPAIGN_REQUESTS), topology.exchange(CAMPAIGN_REQUESTS.exchange)
-        )
+        @campaign_broker.subscriber(*topology.subscription(CAMPAIGN_REQUESTS))
         async def campaign(body: dict[str, Any]) -> dict[str, Any]:
             requests.append(body)
             if body["kind"] == "GetCampaign":

@@ -35,10 +35,7 @@ async def client_with(
     broker: RabbitBroker = make_broker(rabbit)
     rpc = RpcClient(broker, topology, caller="gateway", timeout=rabbit.cohort_rpc_timeout_s)
     rpc.attach()
-    queue, exchange = (
-        topology.queue(CAMPAIGN_REQUESTS),
-        topology.exchange(CAMPAIGN_REQUESTS.exchange),
-    )
+    queue, exchange = topology.subscription(CAMPAIGN_REQUESTS)
     if respond is SILENT:
 
         @broker.subscriber(queue, exchange, no_reply=True)

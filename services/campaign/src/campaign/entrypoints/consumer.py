@@ -33,10 +33,7 @@ from .releaser import Releaser
 
 
 def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Releaser) -> None:
-    def route_args(route: Any) -> tuple[Any, Any]:
-        return topology.queue(route), topology.exchange(route.exchange)
-
-    @broker.subscriber(*route_args(CAMPAIGN_REQUESTS))
+    @broker.subscriber(*topology.subscription(CAMPAIGN_REQUESTS))
     @redeliver_on_error
     async def on_request(request: CampaignRequest) -> RpcReply[Any]:
         reply = await requests.answer(request, deps)
@@ -44,32 +41,32 @@ def register(broker: RabbitBroker, topology: Topology, deps: Deps, releaser: Rel
             await releaser.after(request)
         return reply
 
-    @broker.subscriber(*route_args(ROWS_RESOLVED))
+    @broker.subscriber(*topology.subscription(ROWS_RESOLVED))
     @redeliver_on_error
     async def on_rows_resolved(event: RowsResolved) -> None:
         await lists.record_resolved_rows(event, deps)
 
-    @broker.subscriber(*route_args(PATIENTS_RECHECKED))
+    @broker.subscriber(*topology.subscription(PATIENTS_RECHECKED))
     @redeliver_on_error
     async def on_patients_rechecked(event: PatientsRechecked) -> None:
         await _record_rechecks(event, deps, releaser)
 
-    @broker.subscriber(*route_args(MESSAGES_SENT))
+    @broker.subscriber(*topology.subscription(MESSAGES_SENT))
     @redeliver_on_error
     async def on_messages_sent(event: MessagesSent) -> None:
         await outcomes.record_messages_sent(event, deps)
 
-    @broker.subscriber(*route_args(REPLY_RECEIVED))
+    @broker.subscriber(*topology.subscription(REPLY_RECEIVED))
     @redeliver_on_error
     async def on_reply(event: ReplyReceived) -> None:
         await replies.record_reply(event, deps)
 
-    @broker.subscriber(*route_args(DELIVERY_REPORTED))
+    @broker.subscriber(*topology.subscription(DELIVERY_REPORTED))
     @redeliver_on_error
     async def on_delivery(event: DeliveryEvent) -> None:
         await receipts.record_reports(event, deps)
 
-    @broker.subscriber(*route_args(RECORD_STATUS))
+    @broker.subscriber(*topology.subscription(RECORD_STATUS))
     @redeliver_on_error
     async def on_record_status(event: RecordStatusChanged) -> None:
         await record_status.record_record_status(event, deps)

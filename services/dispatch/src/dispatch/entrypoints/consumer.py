@@ -2,7 +2,7 @@
 (``redeliver_on_error``: errors requeue up to the delivery limit, ``PermanentError`` and invalid
 payloads dead-letter at once)."""
 
-from faststream.rabbit import Channel, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit import Channel, RabbitBroker
 
 from cohort_contracts.campaign_requests import RpcReply
 from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
@@ -11,7 +11,6 @@ from cohort_contracts.routing import (
     FIRETEXT_INBOUND,
     FIRETEXT_RECEIPTS,
     SEND_MESSAGES,
-    Route,
 )
 from cohort_contracts.sending import (
     FiretextReceiptCommand,
@@ -35,22 +34,19 @@ from ..handlers import (
 def register(
     broker: RabbitBroker, topology: Topology, deps: Deps, *, send_prefetch: int = 1
 ) -> None:
-    def route_args(route: Route) -> tuple[RabbitQueue, RabbitExchange]:
-        return topology.queue(route), topology.exchange(route.exchange)
-
     # Batches on a channel of their own, few at a time: RabbitMQ 3.x quorum queues count every
     # message a dying consumer held towards the delivery limit, begun or not, so batches
     # prefetched and never begun would be dead-lettered after a few crashes and restarts.
     # One batch keeps the provider busy (the calls of its chunks run concurrently).
     @broker.subscriber(
-        *route_args(SEND_MESSAGES),
+        *topology.subscription(SEND_MESSAGES),
         channel=Channel(prefetch_count=send_prefetch, on_return_raises=True),
     )
     @redeliver_on_error
     async def on_send_messages(cmd: SendMessages) -> None:
         await send_messages(cmd, deps.sending)
 
-    @broker.subscriber(*route_args(FIRETEXT_RECEIPTS))
+    @broker.subscriber(*topology.subscription(FIRETEXT_RECEIPTS))
     @redeliver_on_error
     async def on_firetext_receipt(cmd: FiretextReceiptCommand) -> None:
         if isinstance(cmd, ProcessFiretextReceipts):
@@ -58,12 +54,12 @@ def register(
         else:
             await process_firetext_receipt(cmd, deps.sending.events)
 
-    @broker.subscriber(*route_args(FIRETEXT_INBOUND))
+    @broker.subscriber(*topology.subscription(FIRETEXT_INBOUND))
     @redeliver_on_error
     async def on_firetext_inbound(cmd: ProcessFiretextInbound) -> None:
         await process_firetext_inbound(cmd, deps.sending.events)
 
-    @broker.subscriber(*route_args(DISPATCH_REQUESTS))
+    @broker.subscriber(*topology.subscription(DISPATCH_REQUESTS))
     @redeliver_on_error
     async def on_request(request: GetCredit) -> RpcReply[CreditBalance]:
         return await get_credit(request, deps.credit)

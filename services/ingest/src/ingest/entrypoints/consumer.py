@@ -15,14 +15,12 @@ from ..handlers import Dependencies, recheck_patients, resolve_rows
 
 
 def register_consumer(broker: RabbitBroker, topology: Topology, deps: Dependencies) -> None:
-    @broker.subscriber(topology.queue(RESOLVE_ROWS), topology.exchange(RESOLVE_ROWS.exchange))
+    @broker.subscriber(*topology.subscription(RESOLVE_ROWS))
     @redeliver_on_error
     async def on_resolve_rows(command: ResolveRows) -> None:
         await resolve_rows(command, deps)
 
-    @broker.subscriber(
-        topology.queue(RECHECK_PATIENTS), topology.exchange(RECHECK_PATIENTS.exchange)
-    )
+    @broker.subscriber(*topology.subscription(RECHECK_PATIENTS))
     @redeliver_on_error
     async def on_recheck_patients(command: RecheckPatients) -> None:
         await recheck_patients(command, deps)

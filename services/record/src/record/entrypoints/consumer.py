@@ -14,7 +14,7 @@ from ..handlers.entries import accept_entries
 
 
 def register(broker: RabbitBroker, topology: Topology, deps: Deps) -> None:
-    @broker.subscriber(topology.queue(RECORD_ENTRIES), topology.exchange(RECORD_ENTRIES.exchange))
+    @broker.subscriber(*topology.subscription(RECORD_ENTRIES))
     @redeliver_on_error
     async def on_record_entry(event: RecordEntryEvent) -> None:
         await accept_entries(event, deps)
