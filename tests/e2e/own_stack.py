@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import delete_namespace
 
@@ -25,7 +27,12 @@ def running(stack: Stack) -> Iterator[Stack]:
 
 
 def run_stack(
-    log_dir: Path, extra_env: dict[str, str], *, with_patient: bool = False
+    tmp_path_factory: pytest.TempPathFactory,
+    extra_env: dict[str, str],
+    *,
+    with_patient: bool = False,
 ) -> Iterator[Stack]:
+    """A module fixture's stack, its processes' logs in a temporary folder of their own."""
+    log_dir = Path(tmp_path_factory.mktemp("e2e-logs"))
     with running(Stack(log_dir=log_dir, extra_env=extra_env, with_patient=with_patient)) as stack:
         yield stack

@@ -7,7 +7,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -31,7 +30,7 @@ STILL_S, EVERY_S = 2.0, 0.1
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), ENV)
+    yield from run_stack(tmp_path_factory, ENV)
 
 
 def rendered(given: str, family: str) -> str:

@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,7 +47,7 @@ SHARED_NAME = ("Olivia", "Smith")
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), ENV)
+    yield from run_stack(tmp_path_factory, ENV)
 
 
 def patients() -> dict[str, list[Patient]]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -65,7 +64,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, relay: tuple[Relay, int]) ->
         "DISPATCH_SMTP_PORT": str(relay[1]),
         "DISPATCH_SMTP_FROM": SENDER,
     }
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), env)
+    yield from run_stack(tmp_path_factory, env)
 
 
 def render(text: str, r: dict[str, Any]) -> str:

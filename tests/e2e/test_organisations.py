@@ -2,7 +2,6 @@
 practice and its network (GATEWAY_ORGANISATIONS_FILE), and is a 404 to everyone else."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -31,7 +30,7 @@ LIST = b"NHS Number,Date of Birth\r\n9999012221,12/07/1984\r\n9999017770,01/12/1
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     path = write_organisations(tmp_path_factory.mktemp("organisations"))
     env = {"GATEWAY_ORGANISATIONS_FILE": str(path), "CAMPAIGN_ORGANISATIONS_FILE": str(path)}
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), env)
+    yield from run_stack(tmp_path_factory, env)
 
 
 def as_(stack: Stack, org: str, act_for: str | None = None) -> httpx2.Client:

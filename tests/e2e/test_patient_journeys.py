@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -165,7 +164,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "CAMPAIGN_ORGANISATIONS_FILE": str(ORGANISATIONS),
         "DISPATCH_SMS_RATE_LIMIT": "50",
     }
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), env, with_patient=True)
+    yield from run_stack(tmp_path_factory, env, with_patient=True)
 
 
 @pytest.fixture(scope="module")

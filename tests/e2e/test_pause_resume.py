@@ -5,7 +5,6 @@ after a top-up and resume every patient has exactly one message."""
 
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ BODY = "Hello ((first_name)) ((last_name)), your flu jab is due. Call the surger
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), ENV)
+    yield from run_stack(tmp_path_factory, ENV)
 
 
 def test_credit_running_out_pauses_and_resume_sends_the_rest_once(stack: Stack) -> None:

@@ -8,7 +8,6 @@ import copy
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -48,7 +47,7 @@ NO_TELEPHONE = {
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {"CAMPAIGN_RECHECK_AFTER_H": "0"}
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), env)
+    yield from run_stack(tmp_path_factory, env)
 
 
 def change_pds(stack: Stack, nhs_number: str, change: Any) -> None:

@@ -7,7 +7,6 @@ to the two hours around now, London time, so the hold is certain whenever the te
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx2
@@ -33,7 +32,7 @@ def window_around_now() -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {"CAMPAIGN_QUIET_HOURS": window_around_now(), "CAMPAIGN_APPROVAL_ABOVE": "3"}
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), env)
+    yield from run_stack(tmp_path_factory, env)
 
 
 def ready_campaign(client: httpx2.Client, name: str, patients: int) -> str:

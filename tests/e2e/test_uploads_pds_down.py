@@ -2,7 +2,6 @@
 with the simulator failing every request (its own stack, so the other tests keep a working PDS)."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -27,7 +26,7 @@ PDS_DOWN = {
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), PDS_DOWN)
+    yield from run_stack(tmp_path_factory, PDS_DOWN)
 
 
 def test_rows_pds_could_not_answer_are_pds_unavailable(stack: Stack) -> None:

@@ -35,7 +35,7 @@ USER_MOBILE = "447700900101"  # Priya Shah's own number, from config/dev-users.j
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = stack_env(LIST.failing_mobile, sms_rate=SMS_RATE)
-    yield from run_stack(Path(tmp_path_factory.mktemp("e2e-logs")), env)
+    yield from run_stack(tmp_path_factory, env)
 
 
 @pytest.fixture
