@@ -9,14 +9,14 @@ met (the server promises no order)."""
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from bson import Decimal128, Int64
+from bson import Int64
 
 from .bson_order import NULL_RANK, STRING_RANK, Desc, sort_key
 from .matching import QueryError, compile_filter
 from .paths import MISSING, agg_value, split
 from .planner import Plan
 from .projection import compile_projection
-from .update_ops import _arith
+from .update_ops import _arith, is_number
 from .walk import Walk, sort_documents
 
 Document = dict[str, Any]
@@ -43,10 +43,6 @@ def expression(spec: Any) -> Expression:
     return lambda doc: spec
 
 
-def _is_number(v: Any) -> bool:
-    return type(v) in (int, Int64, float, Decimal128)
-
-
 class _Accumulator:
     def __init__(self, op: str, arg: Any) -> None:
         if op not in ("$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet",
@@ -65,7 +61,7 @@ class _Accumulator:
         v = self.arg(doc)
         op = self.op
         if op in ("$sum", "$count", "$avg"):
-            if _is_number(v):
+            if is_number(v):
                 state[0] = _arith(state[0], v, multiply=False)
                 if op == "$avg":
                     state[1] += 1

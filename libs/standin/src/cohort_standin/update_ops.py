@@ -30,7 +30,8 @@ class UpdateError(ServerError):
     """An update the server would refuse."""
 
 
-def _is_number(v: Any) -> bool:
+def is_number(v: Any) -> bool:
+    """A BSON number: what $inc, $mul and the $sum/$avg accumulators work on."""
     return type(v) in (int, Int64, float, Decimal128)
 
 
@@ -108,14 +109,14 @@ def _new_value(doc: dict[str, Any], path: tuple[str, ...], op: str, arg: Any, cu
         now = datetime.now(UTC)
         return now.replace(microsecond=now.microsecond // 1000 * 1000)
     if op in ("$inc", "$mul"):
-        if not _is_number(arg):
+        if not is_number(arg):
             verb = "increment" if op == "$inc" else "multiply"
             raise UpdateError(
                 14, f"Cannot {verb} with non-numeric argument: {{{dotted}: {describe(arg)}}}"
             )
         if current is _ABSENT:
             return arg if op == "$inc" else _arith(arg, 0, multiply=True)
-        if not _is_number(current):
+        if not is_number(current):
             raise UpdateError(
                 14,
                 f"Cannot apply {op} to a value of non-numeric type. {{_id: "
