@@ -26,7 +26,7 @@ from cohort_contracts.sending import (
     SendOutcome,
     SendStatus,
 )
-from cohort_contracts.vocabulary import Channel
+from cohort_contracts.vocabulary import CampaignStatus, Channel
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
@@ -241,3 +241,20 @@ def published_entries(*publishers: FakePublisher) -> list[RecordEntryRequested]:
         if r == RECORD_ENTRIES and isinstance(m, RecordEntriesRequested)
         for entry in m.entries
     ]
+
+
+async def status_of(deps: Deps, campaign_id: uuid.UUID) -> CampaignStatus:
+    campaign = await deps.campaigns.get(ORG, campaign_id)
+    assert campaign is not None
+    return campaign.status
+
+
+class CollectionWrapper:
+    """A Mongo collection with some calls of a test's own (a race, a probe); everything else
+    goes to the collection itself."""
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)

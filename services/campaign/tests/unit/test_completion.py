@@ -6,7 +6,6 @@ patients still queued, dispatch's claims would be refused, and they would never 
 once in an end-to-end run: "campaign completed" 31 ms after "campaign sent"). These tests move
 recipients at exactly that moment."""
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 from ..builders import ORG
 from ..fakes import FakePublisher
 from .helpers import (
+    CollectionWrapper,
     cid,
     claim,
     messages_sent,
@@ -25,10 +25,11 @@ from .helpers import (
     sending,
     sent_and_claimed,
     sent_and_released,
+    status_of,
 )
 
 
-class ProbeHook:
+class ProbeHook(CollectionWrapper):
     """Stands in front of the recipients collection and, after the first probe for
     ``status`` (None: for any state), runs ``then`` once, as another task would in that gap."""
 
@@ -38,12 +39,9 @@ class ProbeHook:
         status: RecipientStatus | None,
         then: Callable[[], Awaitable[Any]],
     ) -> None:
-        self._collection = collection
+        super().__init__(collection)
         self._status = None if status is None else status.value
         self._then: Callable[[], Awaitable[Any]] | None = then
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._collection, name)
 
     async def find_one(self, query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         found = await self._collection.find_one(query, *args, **kwargs)
@@ -62,12 +60,6 @@ def hook(
     probe = ProbeHook(recipients._c, status, then)
     recipients._c = probe
     return probe
-
-
-async def status_of(deps: Deps, campaign_id: uuid.UUID) -> CampaignStatus:
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    return campaign.status
 
 
 async def test_a_release_cannot_hide_recipients_from_completion(

@@ -16,19 +16,13 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim, released, send
+from .helpers import campaign_with_recipients, cid, claim, released, send, status_of
 
 
 async def exact(deps: Deps, campaign_id: uuid.UUID) -> None:
     """The counters equal a count of the recipients themselves."""
     kept = await deps.recipients.counts(campaign_id)
     assert kept == await deps.recipients.recount(campaign_id)
-
-
-async def status_of(deps: Deps, campaign_id: uuid.UUID) -> CampaignStatus:
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    return campaign.status
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -18,7 +18,15 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
-from .helpers import cid, claim, contacts_of, messages_sent, sent_and_claimed, sent_and_released
+from .helpers import (
+    CollectionWrapper,
+    cid,
+    claim,
+    contacts_of,
+    messages_sent,
+    sent_and_claimed,
+    sent_and_released,
+)
 
 
 def report(status: str = "delivered", **fields: str) -> DeliveryReport:
@@ -107,17 +115,14 @@ async def test_a_groups_receipts_settle_its_recipients_when_dispatch_died_before
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 3}
 
 
-class _SendReportLandsFirst:
+class _SendReportLandsFirst(CollectionWrapper):
     """The recipients collection, but the send report of the same recipients (``sending`` →
     ``sent``) is written by another instance between the receipt's read and its write."""
 
     def __init__(self, collection: Any, ids: list[str]) -> None:
-        self._collection = collection
+        super().__init__(collection)
         self._ids = ids
         self.raced = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._collection, name)
 
     async def bulk_write(self, writes: Any, **options: Any) -> Any:
         if not self.raced:
