@@ -249,12 +249,12 @@ async def status_of(deps: Deps, campaign_id: uuid.UUID) -> CampaignStatus:
     return campaign.status
 
 
-class CollectionWrapper:
-    """A Mongo collection with some calls of a test's own (a race, a probe); everything else
-    goes to the collection itself."""
+class Wrapper:
+    """A store, collection or renderer with some calls of a test's own (a race, a probe, a
+    guard, a count); every other call goes to the wrapped one."""
 
-    def __init__(self, collection: Any) -> None:
-        self._collection = collection
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._collection, name)
+        return getattr(self._inner, name)

@@ -17,7 +17,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 from ..builders import ORG
 from ..fakes import FakePublisher
 from .helpers import (
-    CollectionWrapper,
+    Wrapper,
     cid,
     claim,
     messages_sent,
@@ -29,7 +29,7 @@ from .helpers import (
 )
 
 
-class ProbeHook(CollectionWrapper):
+class ProbeHook(Wrapper):
     """Stands in front of the recipients collection and, after the first probe for
     ``status`` (None: for any state), runs ``then`` once, as another task would in that gap."""
 
@@ -44,7 +44,7 @@ class ProbeHook(CollectionWrapper):
         self._then: Callable[[], Awaitable[Any]] | None = then
 
     async def find_one(self, query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        found = await self._collection.find_one(query, *args, **kwargs)
+        found = await self._inner.find_one(query, *args, **kwargs)
         status = query.get("status")
         probing = isinstance(status, str) and self._status in (None, status)
         if probing and self._then is not None:

@@ -19,7 +19,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 from ..builders import ORG
 from ..fakes import FakePublisher
 from .helpers import (
-    CollectionWrapper,
+    Wrapper,
     cid,
     claim,
     contacts_of,
@@ -115,7 +115,7 @@ async def test_a_groups_receipts_settle_its_recipients_when_dispatch_died_before
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 3}
 
 
-class _SendReportLandsFirst(CollectionWrapper):
+class _SendReportLandsFirst(Wrapper):
     """The recipients collection, but the send report of the same recipients (``sending`` →
     ``sent``) is written by another instance between the receipt's read and its write."""
 
@@ -127,10 +127,10 @@ class _SendReportLandsFirst(CollectionWrapper):
     async def bulk_write(self, writes: Any, **options: Any) -> Any:
         if not self.raced:
             self.raced = True
-            await self._collection.update_many(
+            await self._inner.update_many(
                 {"_id": {"$in": self._ids}, "status": "sending"}, {"$set": {"status": "sent"}}
             )
-        return await self._collection.bulk_write(writes, **options)
+        return await self._inner.bulk_write(writes, **options)
 
 
 async def test_a_receipt_that_loses_a_race_with_the_send_report_is_applied_anyway(

@@ -15,12 +15,11 @@ from campaign.domain.rendering import display_name
 from campaign.domain.review import ReviewTally, measure, names_key
 from campaign.handlers import lists
 from campaign.handlers.deps import Deps
-from campaign.ports import RecipientRepository
 from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
 
 from ..builders import LINK_BASE, ORG, PRACTICE_NAME, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import register, release_now, released, released_ids
+from .helpers import Wrapper, register, release_now, released, released_ids
 from .messaging import add_patients, compose, create, review_of, send
 
 
@@ -157,11 +156,8 @@ async def test_what_is_reviewed_is_exactly_what_is_sent(
     assert len(set(sent.values())) == 5
 
 
-class _GuardedRecipients:
+class _GuardedRecipients(Wrapper):
     """Refuses to load more ready recipients than a preview needs."""
-
-    def __init__(self, inner: RecipientRepository) -> None:
-        self._inner = inner
 
     async def with_status(
         self, campaign_id: uuid.UUID, status: RecipientStatus, limit: int
@@ -169,23 +165,17 @@ class _GuardedRecipients:
         assert limit <= 20, "the review must not load every recipient"
         return await self._inner.with_status(campaign_id, status, limit)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
-
-class _CountingRenderer:
+class _CountingRenderer(Wrapper):
     """Counts the messages a review renders."""
 
     def __init__(self, inner: MessageRenderer) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self.rendered = 0
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         self.rendered += 1
         return self._inner.render(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
 
 NAME_LETTERS = "abcdefghijklmnopqrstuvwxyzÉéüÅ-'[]{€" + "łŁżźćńΩ😀 "
