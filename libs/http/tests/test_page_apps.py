@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from cohort_http.page_apps import check_secrets
+from cohort_http.page_settings import check_secrets
 
 GOOD = "x" * 32
 DEV = "dev-only-" + "d" * 32

@@ -6,7 +6,7 @@ production."""
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import httpx2
 from fastapi import FastAPI
@@ -16,42 +16,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from .body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
+from .page_settings import PageAppSettings
 from .security_headers import NHS_FONTS, SecurityHeaders
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
-class Secret(Protocol):
-    def get_secret_value(self) -> str: ...
-
-
-class PageSettings(Protocol):
-    """The settings both apps have (``WEB_*``, ``PATIENT_*``), read the same way."""
-
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def log_level(self) -> str: ...
-    @property
-    def gateway_url(self) -> str: ...
-    @property
-    def gateway_timeout_s(self) -> float: ...
-    @property
-    def session_secret(self) -> Secret: ...
-    @property
-    def session_max_age_s(self) -> int: ...
-    @property
-    def secure_cookies(self) -> bool: ...
-    @property
-    def nhs_fonts(self) -> bool: ...
-    @property
-    def node_modules(self) -> Path: ...
-
-
 def gateway_lifespan(
-    settings: PageSettings, transport: httpx2.AsyncBaseTransport | None = None
+    settings: PageAppSettings, transport: httpx2.AsyncBaseTransport | None = None
 ) -> Lifespan:
     """The app's one client of the gateway (``app.state.http``), open while the app runs.
     ``transport`` is for tests: the gateway's API served in-process (a fake)."""
@@ -71,7 +43,7 @@ def gateway_lifespan(
 
 
 def page_app(
-    title: str, settings: PageSettings, transport: httpx2.AsyncBaseTransport | None = None
+    title: str, settings: PageAppSettings, transport: httpx2.AsyncBaseTransport | None = None
 ) -> FastAPI:
     """An app of server-rendered pages: no API docs, the gateway's client for its life
     (``gateway_lifespan``), its settings at ``app.state.settings`` and a ``/healthz``.
@@ -94,7 +66,7 @@ def page_app(
 
 def add_page_middleware(
     app: Starlette,
-    settings: PageSettings,
+    settings: PageAppSettings,
     *,
     session_cookie: str,
     same_site: Literal["lax", "strict"],
@@ -119,7 +91,7 @@ def add_page_middleware(
     )
 
 
-def mount_nhsuk_frontend(app: Starlette, settings: PageSettings) -> None:
+def mount_nhsuk_frontend(app: Starlette, settings: PageAppSettings) -> None:
     """The NHS.UK frontend as npm ships it: its CSS asks for images at /assets/images/."""
     nhsuk = settings.node_modules / "nhsuk-frontend" / "dist" / "nhsuk"
     app.mount("/assets", StaticFiles(directory=nhsuk / "assets", check_dir=False), name="assets")
@@ -143,25 +115,3 @@ def nhsuk_templates(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def check_secrets(
-    prefix: str,
-    *,
-    production: bool,
-    secure_cookies: bool,
-    secrets: Mapping[str, tuple[str, str]],
-) -> None:
-    """``secrets``: each setting's name, its value and its development default. Each must be
-    32 bytes or more; in production none may be its development default and the cookies must
-    be HTTPS-only. A ValueError names the environment variable to fix."""
-    for name, (value, _) in secrets.items():
-        if len(value.encode()) < 32:
-            raise ValueError(f"{prefix}{name.upper()} must be at least 32 bytes")
-    if not production:
-        return
-    for name, (value, development) in secrets.items():
-        if value == development:
-            raise ValueError(f"set {prefix}{name.upper()} in production")
-    if not secure_cookies:
-        raise ValueError(f"{prefix}SECURE_COOKIES must be on in production (HTTPS)")

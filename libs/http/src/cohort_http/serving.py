@@ -7,13 +7,13 @@ from starlette.types import ASGIApp
 
 from cohort_platform.json_logs import JsonFormatter, log_json_to_stdout
 
-from .page_apps import PageSettings
+from .page_settings import PageAppSettings
 
 
 def serve(
     service: str,
     make_app: Callable[[], ASGIApp],
-    settings: PageSettings,
+    settings: PageAppSettings,
     *,
     graceful_shutdown_s: int | None = None,
 ) -> None:

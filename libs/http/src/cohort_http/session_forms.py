@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 
-from .page_apps import PageSettings
+from .page_settings import PageAppSettings
 
 
 class SessionForm(Form):
@@ -37,7 +37,7 @@ class CsrfFailed(Exception):
 
 def make_form(request: Request, kind: type[F], formdata: Any = None, **kw: Any) -> F:
     """A ``kind`` form for this request's session (``formdata``: what was posted, if anything)."""
-    settings = cast(PageSettings, request.app.state.settings)
+    settings = cast(PageAppSettings, request.app.state.settings)
     secret = settings.session_secret.get_secret_value().encode()
     return kind(formdata, secret=secret, session=request.session, **kw)
 

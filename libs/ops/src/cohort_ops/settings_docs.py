@@ -28,6 +28,7 @@ from ingest.config import IngestSettings
 from patient.config import PatientSettings
 from pds_sim.config import Settings as PdsSimSettings
 from record.config import RecordSettings
+from web.config import WebSettings
 
 from .generated import print_or_write
 
@@ -42,6 +43,7 @@ SECTIONS: tuple[tuple[str, type[BaseSettings], str], ...] = (
     ("ingest", IngestSettings, "Row validation and PDS lookups (`python -m ingest`)."),
     ("dispatch", DispatchSettings, "Sending through Firetext and SMTP (`python -m dispatch`)."),
     ("record", RecordSettings, "Save to record over GP Connect Send Document and MESH."),
+    ("web", WebSettings, "The staff web app (`python -m web`)."),
     ("patient", PatientSettings, "The patient's pages of a link (`python -m patient`)."),
     ("PDS simulator (development only)", PdsSimSettings, "Never deployed outside dev."),
     ("Firetext simulator (development only)", FiretextSimSettings, "Never deployed outside dev."),
@@ -197,7 +199,16 @@ class Setting:
 
 
 def _comments(cls: type) -> dict[str, str]:
-    """The ``#:`` comment lines right above each annotated field of ``cls``."""
+    """The ``#:`` comment lines right above each annotated field of ``cls`` or of a settings
+    class it builds on (its own first: a field it declares again may say more)."""
+    found: dict[str, str] = {}
+    for klass in cls.__mro__:
+        if issubclass(klass, BaseSettings) and klass is not BaseSettings:
+            found = {**_own_comments(klass), **found}
+    return found
+
+
+def _own_comments(cls: type) -> dict[str, str]:
     lines = inspect.getsource(cls).splitlines()
     tree = ast.parse(textwrap.dedent("\n".join(lines)))
     found: dict[str, str] = {}
@@ -235,7 +246,7 @@ def _default(field: FieldInfo) -> str:
     else:
         value = field.default
     if isinstance(value, SecretStr):
-        return "(development value; set a secret)"
+        return "(development value; set a secret)" if value.get_secret_value() else "(unset)"
     if value is None or value == {}:
         return "(unset)"
     if isinstance(value, Path) and value.is_absolute() and value.is_relative_to(ROOT):

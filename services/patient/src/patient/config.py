@@ -1,12 +1,11 @@
 """Patient service settings, read from ``PATIENT_*`` environment variables."""
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from cohort_http.page_apps import check_secrets
+from cohort_http.page_settings import PageAppSettings, check_secrets
 
 #: ``make setup`` installs the front-end packages here (``npm ci``); they are never committed.
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
@@ -16,37 +15,21 @@ DEV_GATEWAY_SECRET = "dev-only-cohort-patient-service-secret-change-me"
 GATEWAY_AUDIENCE = "cohort-patient-links"
 
 
-class PatientSettings(BaseSettings):
+class PatientSettings(PageAppSettings):
     model_config = SettingsConfigDict(env_prefix="PATIENT_", extra="ignore")
 
-    #: ``production`` refuses the development secrets and cookies without HTTPS.
-    environment: Literal["development", "production"] = "development"
-    #: Address the server binds (``0.0.0.0`` in a container).
-    host: str = "127.0.0.1"
-    #: Port of the pages and ``/healthz``.
     port: int = Field(default=8090, ge=1, le=65535)
-    #: Python log level of the JSON logs.
-    log_level: str = "INFO"
-
-    #: The gateway's API; the patient service reads and writes only through it.
-    gateway_url: str = "http://127.0.0.1:8000"
     #: Timeout of one gateway request (booking waits for the practice's system).
     gateway_timeout_s: float = Field(default=20.0, gt=0, le=120)
     #: HS256 key of this service's tokens for the gateway (``GATEWAY_PATIENT_SERVICE_SECRET``).
     gateway_secret: SecretStr = SecretStr(DEV_GATEWAY_SECRET)
 
-    #: Signs the session cookie (itsdangerous); 32 bytes or more.
     session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
     #: A session (and what the patient answered so far) lasts this long.
     session_max_age_s: int = Field(default=30 * 60, ge=60, le=4 * 3600)
-    #: Send the session cookie over HTTPS only (required in production).
-    secure_cookies: bool = False
     #: Which client address to rate-limit by: the peer's, or the first of ``X-Forwarded-For``
     #: when a trusted proxy in front sets it.
     trust_forwarded_for: bool = False
-
-    #: Let the NHS.UK frontend load its Frutiger font from assets.nhs.uk (tests turn it off).
-    nhs_fonts: bool = True
     #: The NHS.UK frontend package from npm.
     node_modules: Path = NODE_MODULES
 

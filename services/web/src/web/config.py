@@ -1,13 +1,12 @@
 """Web app settings, read from ``WEB_*`` environment variables."""
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
-from cohort_http.page_apps import check_secrets
+from cohort_http.page_settings import PageAppSettings, check_secrets
 
 ROOT = Path(__file__).resolve().parents[4]
 #: ``make setup`` installs the front-end packages here (``npm ci``); they are never committed.
@@ -19,30 +18,28 @@ DEV_SESSION_SECRET = "dev-only-cohort-web-session-secret-change-me"
 DEV_JWT_SECRET = "dev-only-cohort-gateway-jwt-secret-change-me"
 
 
-class WebSettings(BaseSettings):
+class WebSettings(PageAppSettings):
     model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore")
 
-    environment: Literal["development", "production"] = "development"
-    host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
-    log_level: str = "INFO"
-
-    #: The gateway's public API (``/v1``) that every page reads and writes through.
-    gateway_url: str = "http://127.0.0.1:8000"
+    #: Timeout of one gateway request (an upload's whole file goes in one).
     gateway_timeout_s: float = Field(default=30.0, gt=0, le=300)
-
-    #: Signs the session cookie (itsdangerous); 32 bytes or more.
     session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
     #: A session ends this long after sign-in, whatever happens meanwhile.
     session_max_age_s: int = Field(default=8 * 3600, ge=60, le=24 * 3600)
-    #: Send the session cookie over HTTPS only (required in production).
-    secure_cookies: bool = False
+    #: The NHS.UK frontend and htmx packages from npm.
+    node_modules: Path = NODE_MODULES
 
     #: Development sign-in: pick a user from ``users_file``; the app issues its own token.
+    #: Refused in production.
     dev_sign_in: bool = False
+    #: The users development sign-in offers (JSON: name, role, organisation, test phone and email).
     users_file: Path = ROOT / "config" / "dev-users.json"
+    #: Development sign-in's HS256 token key: the gateway's ``GATEWAY_JWT_SECRET``. A secret.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    #: ``iss`` of development sign-in's tokens (``GATEWAY_JWT_ISSUER``).
     jwt_issuer: str = "cohort"
+    #: ``aud`` of development sign-in's tokens (``GATEWAY_JWT_AUDIENCE``).
     jwt_audience: str = "cohort-gateway"
 
     #: OpenID Connect sign-in (NHS CIS2 in England): the provider's issuer URL; set, staff sign in
@@ -56,19 +53,16 @@ class WebSettings(BaseSettings):
     #: Scopes asked for; the provider's organisation and role claims come with them.
     oidc_scope: str = "openid profile email"
 
-    #: Sign-in attempts one client address may make: a minute, and at once.
+    #: Sign-in attempts one client address may make a minute.
     sign_in_per_minute: int = Field(default=10, ge=1, le=10_000)
+    #: Sign-in attempts one client address may make at once.
     sign_in_burst: int = Field(default=5, ge=1, le=10_000)
     #: Request bodies: a patient list upload may be this large (the gateway's own cap is
     #: GATEWAY_MAX_UPLOAD_BYTES), and every other form this large; beyond, 413.
     max_upload_bytes: int = Field(default=21 * 1024 * 1024, ge=1024)
+    #: Largest body of any other form (413 above it).
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=16 * 1024 * 1024)
 
-    #: Let the NHS.UK frontend load its Frutiger font from assets.nhs.uk (off: system fonts;
-    #: the tests turn it off so that no browser they drive reaches outside this machine).
-    nhs_fonts: bool = True
-    #: The NHS.UK frontend and htmx packages from npm.
-    node_modules: Path = NODE_MODULES
     #: Seconds open connections (live progress streams) get to finish when the app stops.
     shutdown_grace_s: int = Field(default=5, ge=0, le=120)
 
