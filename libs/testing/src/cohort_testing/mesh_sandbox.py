@@ -3,18 +3,14 @@
 restart keeps them. Also the fake GP system (``python -m fake_gp``) beside it."""
 
 import json
-import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .ports import free_port
+from .child_server import ChildServer
 
 ROOT = Path(__file__).resolve().parents[4]
 SHARED_KEY = "cohort-dev-shared-key"
@@ -23,68 +19,7 @@ SENDER_PASSWORD = "cohort-dev-mesh-password"
 PRACTICE_MAILBOXES = {"A81001": "A81001GP1", "A81002": "A81002GP1"}
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{url} not ready in {seconds}s")
-        time.sleep(0.2)
-
-
-class _Process:
-    def __init__(self, name: str, log_dir: Path) -> None:
-        self.name = name
-        self.log = log_dir / f"{name}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def spawn(self, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        out = self.log.open("ab")
-        self.process = subprocess.Popen(
-            args, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
-        )
-        return self.process
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-
-class _LocalServer:
-    """A server run as a child process on a local port, its output in ``<name>.log``."""
-
-    def __init__(self, name: str, log_dir: Path, port: int | None) -> None:
-        self.port = port or free_port()
-        self._proc = _Process(name, log_dir)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _run(self, args: list[str], env: dict[str, str], health: str, seconds: float) -> None:
-        """Spawns the server and returns once ``health`` answers 200."""
-        process = self._proc.spawn(args, env)
-        _wait(f"{self.url}{health}", process, self._proc.log, seconds)
-
-    def stop(self) -> None:
-        self._proc.stop()
-
-
-class MeshSandbox(_LocalServer):
+class MeshSandbox(ChildServer):
     def __init__(self, log_dir: Path, store: Path, port: int | None = None) -> None:
         super().__init__("mesh-sandbox", log_dir, port)
         self.store = store
@@ -101,10 +36,6 @@ class MeshSandbox(_LocalServer):
             120,
         )
         return self
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -151,7 +82,7 @@ class MeshSandbox(_LocalServer):
         )
 
 
-class FakeGp(_LocalServer):
+class FakeGp(ChildServer):
     """``python -m fake_gp`` on the practice mailboxes; ``behaviours`` as FAKE_GP_BEHAVIOURS."""
 
     def __init__(self, log_dir: Path, mesh_url: str, behaviours: str = "", port: int | None = None):

@@ -11,12 +11,10 @@ import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .mesh_sandbox import _wait
-from .ports import free_port
+from .child_server import ChildServer
 
 PACKAGE = "oidc-provider-mock==0.4.8"
 
@@ -33,43 +31,30 @@ def python_for_the_provider() -> str | None:
     return None
 
 
-@dataclass
-class OidcProvider:
+class OidcProvider(ChildServer):
     """``users``: claims of the users it signs in (each with ``sub``)."""
 
-    python: str
-    log_dir: Path
-    users: list[dict[str, Any]]
-    token_max_age_s: int = 300
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
+    def __init__(
+        self, python: str, log_dir: Path, users: list[dict[str, Any]], token_max_age_s: int = 300
+    ) -> None:
+        super().__init__("oidc-provider", log_dir, None)
+        self.python = python
+        self.users = users
+        self.token_max_age_s = token_max_age_s
 
     @property
     def issuer(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.url
 
-    def start(self) -> None:
+    def start(self) -> "OidcProvider":
         uv = shutil.which("uv") or str(Path.home() / ".local/bin/uv")
         command = [uv, "tool", "run", "--python", self.python, "--from", PACKAGE]
         command += ["oidc-provider-mock", "--port", str(self.port)]
         command += ["--token-max-age", str(self.token_max_age_s)]
         for user in self.users:
             command += ["--user-claims", json.dumps(user)]
-        log = self.log_dir / f"oidc-provider-{self.port}.log"
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        _wait(self.issuer + "/.well-known/openid-configuration", self.process, log, 120)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
-
-    def restart(self) -> None:
-        """A new signing key: the provider makes one each time it starts."""
-        self.stop()
-        self.start()
+        self._run(command, {}, "/.well-known/openid-configuration", 120)
+        return self
 
     def id_token(self, sub: str, client_id: str) -> str:
         """Sign ``sub`` in as a browser would (authorize, pick the user, exchange the code)."""
