@@ -7,21 +7,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr
+
+from cohort_platform.settings import Port, ServiceSettings
 
 
-class PageAppSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
-
+class PageAppSettings(ServiceSettings):
+    #: Port of the pages and ``/healthz``.
+    port: Port
     #: ``production`` refuses the development secrets and cookies without HTTPS.
     environment: Literal["development", "production"] = "development"
-    #: Address the server binds (``0.0.0.0`` in a container).
-    host: str = "127.0.0.1"
-    #: Port of the pages and ``/healthz``.
-    port: int = Field(ge=1, le=65535)
-    #: Python log level of the JSON logs.
-    log_level: str = "INFO"
 
     #: The gateway's public API (``/v1``); the app reads and writes only through it.
     gateway_url: str = "http://127.0.0.1:8000"

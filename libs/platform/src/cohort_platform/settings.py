@@ -10,13 +10,16 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class ServiceSettings(BaseSettings):
-    """The HTTP bind and log level every service declares. A subclass sets its ``env_prefix``
-    and its own default port (``port: Port = 8102``)."""
+    """The HTTP bind and log level every service and page app has. A subclass sets its
+    ``env_prefix`` and its own default port (``port: Port = 8102``)."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
+    #: Address the HTTP server binds (``0.0.0.0`` in a container).
     host: str = "127.0.0.1"
+    #: Port of ``/healthz``, ``/readyz``, ``/metrics`` and ``/asyncapi``.
     port: Port
+    #: Python log level of the JSON logs.
     log_level: str = "INFO"
 
 

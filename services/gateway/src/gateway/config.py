@@ -4,9 +4,10 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
+from cohort_platform.settings import Port, ServiceSettings
 from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 
 # Development defaults, shared with ``make token`` (``entrypoints/dev_tokens.py``) so a dev token
@@ -21,13 +22,13 @@ DEV_PATIENT_SERVICE_SECRET = "dev-only-cohort-patient-service-secret-change-me"
 PATIENT_SERVICE_AUDIENCE = "cohort-patient-links"
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
+    #: Port of the API and of ``/healthz``, ``/readyz`` and ``/metrics``.
+    port: Port = 8000
+    #: ``production`` refuses the development JWT and webhook secrets.
     environment: Literal["development", "production"] = "development"
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
-    log_level: str = "INFO"
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_issuer: str = DEFAULT_ISSUER
