@@ -35,8 +35,18 @@ case "${1:-run}" in
     export SHARED_KEY="${MESH_SANDBOX_SHARED_KEY:-cohort-dev-shared-key}"
     export FILE_STORE_DIR="${MESH_SANDBOX_STORE:-${TMPDIR:-/tmp}/cohort-mesh-store}"
     mkdir -p "$FILE_STORE_DIR"
-    exec "$VENV/bin/uvicorn" mesh_sandbox.api:app --host "${MESH_SANDBOX_HOST:-127.0.0.1}" \
-      --port "${MESH_SANDBOX_PORT:-8700}" --workers 1 --log-level warning
+    # The sandbox logs two lines per request at DEBUG, set in code when it is imported (no
+    # setting reaches it); the fake GP polls twice a second, which would bury every service's
+    # log under `make run`. Import it first, then lower its logger (MESH_SANDBOX_LOG_LEVEL).
+    # Its FastAPI deprecation warnings (about thirty at start) are the sandbox's, not ours.
+    exec "$VENV/bin/python" -c '
+import logging, os, sys, warnings
+warnings.filterwarnings("ignore", module="mesh_sandbox")
+import mesh_sandbox.common
+import uvicorn
+logging.getLogger("mesh-sandbox").setLevel(os.environ.get("MESH_SANDBOX_LOG_LEVEL", "WARNING"))
+uvicorn.run("mesh_sandbox.api:app", host=sys.argv[1], port=int(sys.argv[2]), workers=1, log_level="warning")
+' "${MESH_SANDBOX_HOST:-127.0.0.1}" "${MESH_SANDBOX_PORT:-8700}"
     ;;
   *) echo "usage: $0 [setup|run]" >&2; exit 2 ;;
 esac
