@@ -8,121 +8,18 @@ turn into pages."""
 
 import time
 from collections.abc import Awaitable, Mapping
-from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from datetime import date
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx2
 import jwt
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from cohort_http.gateway_api import ApiModel, GatewayError, read_error
 
+from .api_views import Booking, Link, Questionnaire, Session, Slots
 from .config import GATEWAY_AUDIENCE
-
-
-class Practice(ApiModel):
-    ods: str
-    name: str
-    phone: str | None = None
-
-
-class Link(ApiModel):
-    campaign_id: str
-    type: Literal["basic", "booking", "questionnaire"]
-    practice: Practice
-    purpose: str
-    expires_at: datetime
-    locked: bool = False
-    attempts_left: int
-
-
-class Session(ApiModel):
-    session: str
-    expires_at: datetime
-    given_name: str
-
-
-class Slot(ApiModel):
-    id: str
-    start: datetime
-    end: datetime
-    location: str | None = None
-    practitioner: str | None = None
-    delivery_channel: str | None = None
-
-
-class Slots(ApiModel):
-    slots: list[Slot]
-    type: str
-
-
-class Appointment(ApiModel):
-    id: str
-    status: str
-    start: datetime
-    end: datetime
-    type: str
-    location: str | None = None
-    practitioner: str | None = None
-
-
-class Booking(ApiModel):
-    practice: Practice
-    type: str
-    given_name: str
-    appointment: Appointment | None = None
-    can_change: bool
-    instructions: str
-
-
-class Option(ApiModel):
-    code: str
-    display: str
-
-
-class EnableWhen(ApiModel):
-    link_id: str
-    code: str
-
-
-class Question(ApiModel):
-    link_id: str
-    text: str
-    type: Literal["choice", "boolean", "integer", "decimal", "date", "string", "text"]
-    required: bool
-    hint: str | None = None
-    options: list[Option] = Field(default_factory=list)
-    min_value: float | None = None
-    max_value: float | None = None
-    unit: str | None = None
-    max_length: int | None = None
-    enable_when: list[EnableWhen] = Field(default_factory=list)
-
-
-class QuestionnaireDef(ApiModel):
-    id: str
-    title: str
-    description: str
-    questions: list[Question]
-
-
-class Answered(ApiModel):
-    link_id: str
-    text: str
-    answers: list[str]
-
-
-class Response(ApiModel):
-    authored: datetime
-    items: list[Answered]
-
-
-class Questionnaire(ApiModel):
-    practice: Practice
-    given_name: str
-    questionnaire: QuestionnaireDef
-    response: Response | None = None
 
 
 class _Unsubscribed(ApiModel):

@@ -14,15 +14,8 @@ from cohort_http.gateway_api import GatewayError
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
-from .api_client import (
-    LinkExpired,
-    LinkLocked,
-    LinkNotFound,
-    Practice,
-    Refused,
-    SessionEnded,
-    Unavailable,
-)
+from .api_client import LinkExpired, LinkLocked, LinkNotFound, Refused, SessionEnded, Unavailable
+from .api_views import Practice
 from .routes.common import NeedsDateOfBirth, link_url, render
 
 log = logging.getLogger("patient")

@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 from starlette.datastructures import FormData as MultiDict
 
-from web.api_client import AuditEntry, Campaign, PatientList, Recipient
+from web.api_views import AuditEntry, Campaign, PatientList, Recipient
 from web.forms import ComposeForm, NewCampaignForm, SendForm, unknown_placeholders
 from web.pages.campaigns import steps
 from web.pages.lists import duration, progress

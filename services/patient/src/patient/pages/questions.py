@@ -4,7 +4,7 @@ page, not at the end)."""
 
 from cohort_questionnaire import check_value, missing
 
-from ..api_client import Question
+from ..api_views import Question
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..api_client import Slot
+from ..api_views import Slot
 
 UK = ZoneInfo("Europe/London")
 

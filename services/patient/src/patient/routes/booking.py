@@ -12,7 +12,8 @@ from fastapi.responses import Response
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import Booking, Slot, Slots, SlotTaken
+from ..api_client import SlotTaken
+from ..api_views import Booking, Slot, Slots
 from ..forms import BookForm, SlotForm
 from ..pages.slots import by_day, time_text
 from .common import api, link_state, link_url, render

@@ -13,7 +13,7 @@ from cohort_http.session_forms import make_form, posted_form, see_other
 from cohort_questionnaire import answer_text
 
 from .. import session
-from ..api_client import Question, Questionnaire
+from ..api_views import Question, Questionnaire
 from ..forms import BookForm, QuestionForm, read_date
 from ..pages.questions import YES_NO, applicable, check, next_question, previous
 from .common import api, link_state, link_url, render

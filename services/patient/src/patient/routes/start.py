@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from cohort_http.session_forms import make_form, posted_form, see_other
 
 from .. import session
-from ..api_client import Link, LinkLocked, TooSoon, WrongAnswer
+from ..api_client import LinkLocked, TooSoon, WrongAnswer
+from ..api_views import Link
 from ..forms import DateOfBirthForm, read_date
 from .common import api, link_url, render
 

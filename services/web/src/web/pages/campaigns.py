@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..api_client import Campaign, Counts, PatientList
+from ..api_views import Campaign, Counts, PatientList
 
 #: The counts shown on the campaign page, in order: (key, label, hint).
 COUNT_ROWS = [

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..api_client import PatientList
+from ..api_views import PatientList
 
 
 @dataclass(frozen=True)

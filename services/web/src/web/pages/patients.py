@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..api_client import Activity, AuditEntry, PatientList, Recipient
+from ..api_views import Activity, AuditEntry, PatientList, Recipient
 
 #: What each final or current status means, as the history's last line.
 STATUS_EVENT = {

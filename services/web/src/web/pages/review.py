@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..api_client import Review
+from ..api_views import Review
 
 
 @dataclass(frozen=True)

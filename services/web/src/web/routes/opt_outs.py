@@ -7,7 +7,8 @@ from fastapi.responses import Response
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import NotFound, Suppression
+from ..api_client import NotFound
+from ..api_views import Suppression
 from ..forms import ActionForm, OptOutForm
 from .common import Page, PageDep, check_action, render, submit
 

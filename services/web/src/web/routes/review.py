@@ -7,7 +7,8 @@ from fastapi.responses import Response
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import Campaign, Conflict, Invalid, Review
+from ..api_client import Conflict, Invalid
+from ..api_views import Campaign, Review
 from ..forms import SendForm, TestSendForm
 from ..pages.review import blockers, short_of_credit
 from .common import Page, PageDep, campaign_url, render

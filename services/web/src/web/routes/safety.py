@@ -8,7 +8,8 @@ from fastapi.responses import Response
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import Campaign, Conflict, Forbidden, Review
+from ..api_client import Conflict, Forbidden
+from ..api_views import Campaign, Review
 from ..forms import ConfirmCountForm
 from .common import PageDep, button_action, campaign_url, render, users_of
 

@@ -5,7 +5,8 @@ from fastapi.responses import Response
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import NotFound, Template
+from ..api_client import NotFound
+from ..api_views import Template
 from ..forms import ActionForm, TemplateForm
 from .common import Page, PageDep, button_action, render, submit
 

@@ -1,0 +1,114 @@
+"""What the gateway's patient-link API (``/v1/patient-links/{token}``) answers, as the patient
+pages read them: their own models, not ``cohort_contracts`` (the pages are a client of the HTTP
+API only; import-linter holds them to that), ignoring fields they do not use."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from cohort_http.gateway_api import ApiModel
+
+
+class Practice(ApiModel):
+    ods: str
+    name: str
+    phone: str | None = None
+
+
+class Link(ApiModel):
+    campaign_id: str
+    type: Literal["basic", "booking", "questionnaire"]
+    practice: Practice
+    purpose: str
+    expires_at: datetime
+    locked: bool = False
+    attempts_left: int
+
+
+class Session(ApiModel):
+    session: str
+    expires_at: datetime
+    given_name: str
+
+
+class Slot(ApiModel):
+    id: str
+    start: datetime
+    end: datetime
+    location: str | None = None
+    practitioner: str | None = None
+    delivery_channel: str | None = None
+
+
+class Slots(ApiModel):
+    slots: list[Slot]
+    type: str
+
+
+class Appointment(ApiModel):
+    id: str
+    status: str
+    start: datetime
+    end: datetime
+    type: str
+    location: str | None = None
+    practitioner: str | None = None
+
+
+class Booking(ApiModel):
+    practice: Practice
+    type: str
+    given_name: str
+    appointment: Appointment | None = None
+    can_change: bool
+    instructions: str
+
+
+class Option(ApiModel):
+    code: str
+    display: str
+
+
+class EnableWhen(ApiModel):
+    link_id: str
+    code: str
+
+
+class Question(ApiModel):
+    link_id: str
+    text: str
+    type: Literal["choice", "boolean", "integer", "decimal", "date", "string", "text"]
+    required: bool
+    hint: str | None = None
+    options: list[Option] = Field(default_factory=list)
+    min_value: float | None = None
+    max_value: float | None = None
+    unit: str | None = None
+    max_length: int | None = None
+    enable_when: list[EnableWhen] = Field(default_factory=list)
+
+
+class QuestionnaireDef(ApiModel):
+    id: str
+    title: str
+    description: str
+    questions: list[Question]
+
+
+class Answered(ApiModel):
+    link_id: str
+    text: str
+    answers: list[str]
+
+
+class Response(ApiModel):
+    authored: datetime
+    items: list[Answered]
+
+
+class Questionnaire(ApiModel):
+    practice: Practice
+    given_name: str
+    questionnaire: QuestionnaireDef
+    response: Response | None = None

@@ -1,0 +1,289 @@
+"""What the gateway's public API (``/v1``) answers, as the web app reads it.
+
+Lenient on purpose: statuses, reasons and kinds are plain strings, not the gateway's enums, so a
+value a newer gateway adds shows on a page instead of failing it; unknown fields are ignored.
+These are the web app's own models (it is a client of the HTTP API only, never of
+``cohort_contracts``; import-linter holds it to that)."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, Field
+
+from cohort_http.gateway_api import ApiModel
+
+Channel = Literal["sms", "email"]
+CampaignType = Literal["basic", "booking", "questionnaire"]
+
+
+def _utc(value: datetime) -> datetime:
+    # Some times come back without a zone (MongoDB keeps UTC without saying so).
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Time = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Organisation(ApiModel):
+    ods: str
+    name: str | None = None
+
+
+class Me(ApiModel):
+    user: str
+    organisation: Organisation
+    is_network: bool
+    practices: list[Organisation]
+    #: sender: may compose and send; viewer: may only read.
+    roles: list[str] = []
+
+
+class Counts(ApiModel):
+    recipients: int = 0
+    queued: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    outcome_unknown: int = 0
+    saved_to_record: int = 0
+    #: What patients did with their links (booking and questionnaire campaigns).
+    links_opened: int = 0
+    appointments_booked: int = 0
+    appointments_cancelled: int = 0
+    questionnaires_completed: int = 0
+
+
+class Message(ApiModel):
+    body: str
+    subject: str | None = None
+
+
+class Booking(ApiModel):
+    appointment_type_code: str
+    appointment_type_display: str
+
+
+class Questionnaire(ApiModel):
+    questionnaire_id: str
+    title: str
+
+
+class Campaign(ApiModel):
+    id: UUID
+    org_id: str
+    name: str
+    type: CampaignType
+    status: str
+    created_by: str
+    created_at: Time
+    message: Message | None = None
+    counts: Counts = Field(default_factory=Counts)
+    allow_replies: bool = False
+    booking: Booking | None = None
+    questionnaire: Questionnaire | None = None
+    template_id: str | None = None
+    paused_reason: str | None = None
+    send_at: Time | None = None
+    send_requested_by: str | None = None
+    approved_by: str | None = None
+    held_until: Time | None = None
+    spread_hours: int | None = None
+
+
+class CampaignPage(ApiModel):
+    items: list[Campaign]
+    total: int
+    page: int
+    page_size: int
+
+
+class ReasonCount(ApiModel):
+    reason_code: str
+    reason: str
+    count: int
+
+
+class PatientList(ApiModel):
+    id: UUID
+    campaign_id: UUID
+    channel: Channel
+    filename: str
+    status: str
+    total_rows: int
+    processed_rows: int
+    succeeded: int
+    failed: int
+    failed_by_reason: list[ReasonCount]
+    created_at: Time
+
+
+class PatientLists(ApiModel):
+    campaign_id: UUID
+    items: list[PatientList]
+
+
+class Template(ApiModel):
+    id: str
+    name: str
+    type: CampaignType
+    body: str
+    subject: str | None = None
+    version: int
+    builtin: bool
+    archived: bool = False
+    org_id: str | None = None
+
+
+class NonGsmCharacter(ApiModel):
+    position: int
+    character: str
+    suggestion: str | None
+
+
+class Preview(ApiModel):
+    recipient_id: str
+    body: str
+    subject: str | None = None
+    fragments: int
+
+
+class LanguageNeed(ApiModel):
+    language: str
+    count: int
+    interpreter_required: int
+
+
+class RepeatWarning(ApiModel):
+    count: int
+    days: int
+    message: str
+
+
+class Review(ApiModel):
+    campaign_id: UUID
+    status: str
+    recipient_count: int
+    recipients_by_channel: dict[str, int]
+    excluded_by_reason: list[ReasonCount]
+    previews: list[Preview]
+    total_fragments: int
+    lists_resolving: int
+    largest_message_fragments: int = 0
+    largest_message_characters: int = 0
+    non_gsm_characters: list[NonGsmCharacter] = Field(default_factory=list)
+    too_long: list[str] = Field(default_factory=list)
+    credit_balance: int | None = None
+    credits_needed: int = 0
+    language_needs: list[LanguageNeed] = Field(default_factory=list)
+    repeat_warning: RepeatWarning | None = None
+
+
+class TestSendResult(ApiModel):
+    __test__ = False  # not a pytest test class
+
+    to: str
+    body: str
+    subject: str | None = None
+    fragments: int
+
+
+class Recipient(ApiModel):
+    id: str
+    list_id: UUID
+    row_number: int
+    nhs_number: str
+    given_name: str
+    family_name: str
+    channel: Channel
+    contact: str
+    status: str
+    reason_code: str | None = None
+    reason: str | None = None
+    updated_at: Time
+    reply: str | None = None
+    replied_at: Time | None = None
+    link_opened_at: Time | None = None
+    #: Save to record: saving, saved or not_saved (None: nothing to save yet), and in words.
+    record_status: str | None = None
+    record_reason: str | None = None
+    #: The patient's language need from PDS, e.g. "Polish".
+    language: str | None = None
+    interpreter_required: bool = False
+
+
+class ActivityAppointment(ApiModel):
+    status: str
+    start: Time
+    end: Time
+    type: str
+    location: str | None = None
+    practitioner: str | None = None
+    booked_at: Time
+    cancelled_at: Time | None = None
+
+
+class AnsweredQuestion(ApiModel):
+    link_id: str
+    text: str
+    answers: list[str]
+
+
+class ActivityResponse(ApiModel):
+    authored: Time
+    items: list[AnsweredQuestion]
+
+
+class ActivityEvent(ApiModel):
+    at: Time
+    action: str
+
+
+class Activity(ApiModel):
+    """What one patient did with their link (``/recipients/{id}/activity``)."""
+
+    opened_at: Time | None = None
+    verified_at: Time | None = None
+    wrong_birth_dates: int = 0
+    locked_at: Time | None = None
+    appointment: ActivityAppointment | None = None
+    questionnaire_response: ActivityResponse | None = None
+    events: list[ActivityEvent] = Field(default_factory=list)
+
+
+class RecipientPage(ApiModel):
+    items: list[Recipient]
+    total: int
+    page: int
+    page_size: int
+
+
+class AuditEntry(ApiModel):
+    at: Time
+    actor: str
+    action: str
+    details: dict[str, str | int] = Field(default_factory=dict)
+
+
+class AuditLog(ApiModel):
+    campaign_id: UUID
+    entries: list[AuditEntry]
+
+
+class SuppressionEvent(ApiModel):
+    action: str
+    source: str
+    by: str
+    at: Time
+
+
+class Suppression(ApiModel):
+    id: str
+    org_id: str
+    contact: str
+    source: str
+    active: bool
+    created_at: Time
+    updated_at: Time
+    history: list[SuppressionEvent] = Field(default_factory=list)
