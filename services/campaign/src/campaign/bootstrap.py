@@ -43,7 +43,7 @@ from .domain.patient_access import AccessPolicy, SessionSigner
 from .domain.safety_policy import UNRESTRICTED, SafetyPolicies
 from .handlers.deps import Deps
 from .handlers.patient_deps import PatientDeps, PracticeInfo
-from .ports import CreditSource, Publisher
+from .ports.sending import CreditSource, Publisher
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from campaign.domain.errors import Gone, NotFound
 from campaign.domain.links import LinkSigner, expiry_day
 from campaign.handlers import links
 from campaign.handlers.deps import Deps
-from campaign.ports import Move
+from campaign.ports.recipients import Move
 from cohort_contracts.campaign_requests import ResolveLink
 from cohort_contracts.campaign_views import LinkView
 from cohort_contracts.vocabulary import RecipientStatus

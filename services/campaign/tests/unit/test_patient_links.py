@@ -33,7 +33,7 @@ from campaign.handlers import (
 from campaign.handlers.deps import Deps
 from campaign.handlers.patient_deps import PracticeInfo
 from campaign.handlers.patient_links import SessionInvalid
-from campaign.ports import Move
+from campaign.ports.recipients import Move
 from cohort_contracts.campaign_requests import GetCampaign, RegisterPatientList
 from cohort_contracts.campaign_settings import QuestionnaireSettings
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome

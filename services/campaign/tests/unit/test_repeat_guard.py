@@ -16,7 +16,7 @@ from campaign.domain.repeat_guard import message_keys
 from campaign.domain.safety_policy import SafetyPolicies, SafetyPolicy
 from campaign.handlers import campaigns, lists, repeat_exclusion
 from campaign.handlers.deps import Deps
-from campaign.ports import Move
+from campaign.ports.recipients import Move
 from cohort_contracts.campaign_requests import (
     ExcludeRecentlyMessaged,
     GetReview,

@@ -14,7 +14,7 @@ from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_recipient_docs import recipient_doc
 from campaign.adapters.mongo_recipients import MongoRecipientRepository
 from campaign.domain.model import Recipient
-from campaign.ports import Move, Placement
+from campaign.ports.recipients import Move, Placement
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG, nhs_number

@@ -14,7 +14,7 @@ from cohort_mongo import DUPLICATE_KEY
 
 from ..domain.model import Campaign, Message, PatientList
 from ..domain.rows import ListProgress, ListRow
-from ..ports import ConcurrentUpdate
+from ..ports.campaigns import ConcurrentUpdate
 
 __all__ = ["DUPLICATE_KEY", "MongoCampaignRepository", "MongoPatientListRepository"]
 from cohort_mongo import insert_if_new

@@ -12,7 +12,7 @@ from pymongo import UpdateOne
 from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import Recipient
-from ..ports import Confirmed
+from ..ports.recipients import Confirmed
 from .mongo_database import MongoHandle
 from .mongo_recipient_docs import first_in_list_order
 

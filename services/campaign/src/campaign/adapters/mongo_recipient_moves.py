@@ -14,7 +14,7 @@ from pymongo import UpdateOne
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import TRANSITIONS
-from ..ports import Move, Moved
+from ..ports.recipients import Move, Moved
 from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts, shifted
 

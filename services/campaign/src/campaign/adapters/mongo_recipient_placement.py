@@ -12,7 +12,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
-from ..ports import Placement
+from ..ports.recipients import Placement
 from .mongo_campaigns import DUPLICATE_KEY
 from .mongo_database import MongoHandle
 from .mongo_recipient_counts import RecipientCounts

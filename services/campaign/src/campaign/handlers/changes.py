@@ -11,7 +11,7 @@ import random
 from collections.abc import Awaitable, Callable
 
 from ..domain.model import Campaign
-from ..ports import CampaignRepository, ConcurrentUpdate
+from ..ports.campaigns import CampaignRepository, ConcurrentUpdate
 
 log = logging.getLogger(__name__)
 

@@ -9,24 +9,21 @@ from datetime import UTC, datetime
 from ..domain.messages import MessageRenderer
 from ..domain.opt_out import UnsubscribeSigner
 from ..domain.safety_policy import UNRESTRICTED, SafetyPolicies
-from ..ports import (
+from ..ports.campaigns import (
     AuditTrail,
     CampaignRepository,
-    CreditSource,
-    EarlyReceipts,
-    Leases,
     PatientListRepository,
-    Publisher,
+    TemplateRepository,
+)
+from ..ports.recipients import (
     Rechecks,
     RecipientExclusions,
     RecipientMessages,
     RecipientRepository,
-    ReleaseLog,
     RepeatHistory,
     SuppressionStore,
-    TemplateRepository,
-    Wakeup,
 )
+from ..ports.sending import CreditSource, EarlyReceipts, Leases, Publisher, ReleaseLog, Wakeup
 from .patient_deps import PatientDeps
 
 

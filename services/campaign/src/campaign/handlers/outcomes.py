@@ -17,7 +17,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..domain.errors import NotFound
 from ..domain.model import RETURNED_FROM, UNCLAIMED_FROM, UNSENT, UNSENT_PROBES, Campaign
-from ..ports import Move
+from ..ports.recipients import Move
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps

@@ -38,7 +38,7 @@ from ..domain.appointments import (
 )
 from ..domain.errors import Conflict
 from ..domain.rendering import display_name
-from ..ports import AppointmentSystem
+from ..ports.patient_links import AppointmentSystem
 from .deps import Deps
 from .patient_links import LinkTarget, patient_deps, record_event, resolve_session
 from .patient_notify import notify

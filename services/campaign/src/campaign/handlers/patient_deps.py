@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from ..domain.patient_access import AccessPolicy, SessionSigner
-from ..ports import (
+from ..ports.patient_links import (
     AppointmentStore,
     AppointmentSystem,
     LinkAccessStore,

@@ -16,7 +16,7 @@ from cohort_contracts.sending import (
 )
 from cohort_contracts.vocabulary import RecipientStatus
 
-from ..ports import Move
+from ..ports.recipients import Move
 from .deps import Deps
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from cohort_contracts.routing import RECHECK_PATIENTS
 from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, RecipientStatus, UploadReason
 
 from ..domain.model import Campaign, Recipient
-from ..ports import Confirmed, Move
+from ..ports.recipients import Confirmed, Move
 from .deps import Deps
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from cohort_contracts.vocabulary import RecipientStatus, SendReason
 from ..domain.errors import Conflict
 from ..domain.model import EDITABLE, Campaign
 from ..domain.repeat_guard import excluded_reason
-from ..ports import Move
+from ..ports.recipients import Move
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps

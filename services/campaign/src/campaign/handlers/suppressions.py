@@ -38,7 +38,7 @@ from ..domain.opt_out import (
     is_opt_out,
     with_unsubscribe_link,
 )
-from ..ports import Move
+from ..ports.recipients import Move
 from .deps import Deps
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""What the handlers need from the outside world, by what they hold. Adapters implement these."""
