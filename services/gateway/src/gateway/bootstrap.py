@@ -22,7 +22,12 @@ from .adapters.coalesced_reads import CoalescedReads
 from .adapters.oidc_keys import SigningKeys
 from .adapters.organisations_file import read_organisations_file
 from .adapters.rabbit_publisher import RabbitPublisher
-from .adapters.token_verifiers import DevTokenVerifier, OidcTokenVerifier
+from .adapters.token_verifiers import (
+    DevTokenRules,
+    DevTokenVerifier,
+    OidcTokenRules,
+    OidcTokenVerifier,
+)
 from .config import GatewaySettings
 from .domain.organisations import Organisations
 from .handlers.campaign_events import CampaignEvents
@@ -67,7 +72,14 @@ class Wiring:
 def token_verifier(settings: GatewaySettings, client: httpx2.AsyncClient) -> TokenVerifier:
     """The provider's tokens when an issuer is configured, and then only those."""
     if settings.oidc_issuer is None:
-        return DevTokenVerifier(settings)
+        return DevTokenVerifier(
+            DevTokenRules(
+                secret=settings.jwt_secret.get_secret_value(),
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                leeway_s=settings.jwt_leeway_s,
+            )
+        )
     keys = SigningKeys(
         client,
         issuer=settings.oidc_issuer,
@@ -75,7 +87,17 @@ def token_verifier(settings: GatewaySettings, client: httpx2.AsyncClient) -> Tok
         ttl_s=settings.oidc_keys_ttl_s,
         refetch_s=settings.oidc_keys_refetch_s,
     )
-    return OidcTokenVerifier(settings, keys)
+    rules = OidcTokenRules(
+        algorithms=settings.oidc_algorithms,
+        issuer=settings.oidc_issuer,
+        audience=settings.oidc_audience,
+        leeway_s=settings.jwt_leeway_s,
+        org_claim=settings.oidc_org_claim,
+        roles_claim=settings.oidc_roles_claim,
+        sender_roles=settings.oidc_sender_roles,
+        viewer_roles=settings.oidc_viewer_roles,
+    )
+    return OidcTokenVerifier(rules, keys)
 
 
 def load_organisations(settings: GatewaySettings) -> Organisations:

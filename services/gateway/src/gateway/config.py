@@ -10,16 +10,13 @@ from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
 from cohort_platform.settings import Port, ServiceSettings
 from cohort_platform.webhooks import DEV_WEBHOOK_SECRET
 
+from .domain.identity import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+
 # Development defaults, shared with ``make token`` (``entrypoints/dev_tokens.py``) so a dev token
 # just works. The JWT key is 32+ bytes because PyJWT warns about shorter HS256 keys (RFC 7518
 # §3.2).
 DEV_JWT_SECRET = "dev-only-cohort-gateway-jwt-secret-change-me"
-DEFAULT_ISSUER = "cohort"
-DEFAULT_AUDIENCE = "cohort-gateway"
-#: The patient service's tokens: their own key and audience, so that they open only the
-#: patient-link API and a staff token never opens it.
 DEV_PATIENT_SERVICE_SECRET = "dev-only-cohort-patient-service-secret-change-me"
-PATIENT_SERVICE_AUDIENCE = "cohort-patient-links"
 
 
 class GatewaySettings(ServiceSettings):

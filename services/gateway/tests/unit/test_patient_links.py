@@ -15,7 +15,7 @@ import pytest
 from cohort_contracts import patient_links as p
 from cohort_contracts.campaign_requests import REPLY_TYPES
 from cohort_contracts.envelope import Message, Model
-from gateway.config import PATIENT_SERVICE_AUDIENCE
+from gateway.domain.identity import PATIENT_SERVICE_AUDIENCE
 from gateway.ports import CampaignError
 
 from ..conftest import ORG, GatewayFactory, Harness

@@ -6,14 +6,17 @@ The gateway uses exactly one of them: with ``GATEWAY_OIDC_ISSUER`` set, a develo
 refused like any other token the provider did not sign."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from ..config import DEFAULT_AUDIENCE, DEFAULT_ISSUER, PATIENT_SERVICE_AUDIENCE, GatewaySettings
 from ..domain.caller import Caller
 from ..domain.identity import (
+    DEFAULT_AUDIENCE,
+    DEFAULT_ISSUER,
     ODS_CODE,
+    PATIENT_SERVICE_AUDIENCE,
     SENDER,
     VIEWER,
     TokenRefused,
@@ -78,16 +81,17 @@ def _decode(
     return claims
 
 
-def is_patient_service_token(token: str, settings: GatewaySettings) -> bool:
-    """HS256 under ``GATEWAY_PATIENT_SERVICE_SECRET`` with the patient-link audience: a staff
-    token never passes, nor does this one anywhere else (its audience is not the gateway's)."""
+def is_patient_service_token(token: str, secret: str, leeway_s: float) -> bool:
+    """HS256 under ``secret`` (``GATEWAY_PATIENT_SERVICE_SECRET``) with the patient-link
+    audience: a staff token never passes, nor does this one anywhere else (its audience is not
+    the gateway's)."""
     try:
         _decode(
             token,
-            settings.patient_service_secret.get_secret_value(),
+            secret,
             [DEV_ALGORITHM],
             audience=PATIENT_SERVICE_AUDIENCE,
-            leeway=settings.jwt_leeway_s,
+            leeway=leeway_s,
             options={"require": PATIENT_SERVICE_REQUIRED_CLAIMS},
         )
     except TokenRefused:
@@ -95,27 +99,53 @@ def is_patient_service_token(token: str, settings: GatewaySettings) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class DevTokenRules:
+    """What a development token must be: signed with ``secret``, from ``issuer``, for
+    ``audience``, allowing ``leeway_s`` of clock skew."""
+
+    secret: str
+    issuer: str
+    audience: str
+    leeway_s: float
+
+
 class DevTokenVerifier:
     """HS256 with the shared secret. Without a ``roles`` claim the user is a sender, so that
     development tokens minted before roles existed keep working."""
 
-    def __init__(self, settings: GatewaySettings) -> None:
-        self._settings = settings
+    def __init__(self, rules: DevTokenRules) -> None:
+        self._rules = rules
 
     async def verify(self, token: str) -> Caller:
-        s = self._settings
+        r = self._rules
         claims = _decode(
             token,
-            s.jwt_secret.get_secret_value(),
+            r.secret,
             [DEV_ALGORITHM],
-            issuer=s.jwt_issuer,
-            audience=s.jwt_audience,
-            leeway=s.jwt_leeway_s,
+            issuer=r.issuer,
+            audience=r.audience,
+            leeway=r.leeway_s,
             options={"require": DEV_REQUIRED_CLAIMS},
         )
         held = claimed_roles(claims, "roles") if "roles" in claims else {SENDER}
         roles = cohort_roles(held, senders=[SENDER], viewers=[VIEWER])
         return caller_from_claims(claims, org_claim="org", roles=roles)
+
+
+@dataclass(frozen=True)
+class OidcTokenRules:
+    """What a provider token must be (the ``GATEWAY_OIDC_*`` settings): signed with one of
+    ``algorithms``, from ``issuer``, for ``audience``; and where its organisation and roles are."""
+
+    algorithms: Sequence[str]
+    issuer: str
+    audience: str
+    leeway_s: float
+    org_claim: str
+    roles_claim: str
+    sender_roles: Sequence[str]
+    viewer_roles: Sequence[str]
 
 
 class OidcTokenVerifier:
@@ -124,18 +154,18 @@ class OidcTokenVerifier:
     the header's ``kid`` names in the provider's JWKS and must be of that algorithm, and ``iss``,
     ``aud``, ``exp`` and ``nbf`` must be present and right."""
 
-    def __init__(self, settings: GatewaySettings, keys: SigningKeys) -> None:
-        self._settings = settings
+    def __init__(self, rules: OidcTokenRules, keys: SigningKeys) -> None:
+        self._rules = rules
         self._keys = keys
 
     async def verify(self, token: str) -> Caller:
-        s = self._settings
+        r = self._rules
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise TokenRefused("The token is not valid.") from None
         algorithm, kid = header.get("alg"), header.get("kid")
-        if algorithm not in s.oidc_algorithms:
+        if algorithm not in r.algorithms:
             raise TokenRefused(f"Tokens signed with {algorithm!s:.20} are not accepted.")
         if not isinstance(kid, str) or not kid:
             raise TokenRefused("The token does not name its signing key ('kid').")
@@ -148,14 +178,14 @@ class OidcTokenVerifier:
             token,
             key,
             [algorithm],
-            issuer=s.oidc_issuer,
-            audience=s.oidc_audience,
-            leeway=s.jwt_leeway_s,
+            issuer=r.issuer,
+            audience=r.audience,
+            leeway=r.leeway_s,
             options={"require": OIDC_REQUIRED_CLAIMS},
         )
         roles = cohort_roles(
-            claimed_roles(claims, s.oidc_roles_claim),
-            senders=s.oidc_sender_roles,
-            viewers=s.oidc_viewer_roles,
+            claimed_roles(claims, r.roles_claim),
+            senders=r.sender_roles,
+            viewers=r.viewer_roles,
         )
-        return caller_from_claims(claims, org_claim=s.oidc_org_claim, roles=roles)
+        return caller_from_claims(claims, org_claim=r.org_claim, roles=roles)

@@ -10,6 +10,12 @@ from .caller import Caller
 SENDER: Final = "sender"
 VIEWER: Final = "viewer"
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
+#: The issuer and audience of development tokens, and the provider audience by default.
+DEFAULT_ISSUER: Final = "cohort"
+DEFAULT_AUDIENCE: Final = "cohort-gateway"
+#: The patient service's tokens: their own key and audience, so that they open only the
+#: patient-link API and a staff token never opens it.
+PATIENT_SERVICE_AUDIENCE: Final = "cohort-patient-links"
 
 
 class TokenRefused(Exception):

@@ -64,7 +64,9 @@ async def patient_service(
 ) -> Wiring:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _not_the_service("Bearer")
-    if not is_patient_service_token(credentials.credentials, wiring.settings):
+    settings = wiring.settings
+    secret = settings.patient_service_secret.get_secret_value()
+    if not is_patient_service_token(credentials.credentials, secret, settings.jwt_leeway_s):
         raise _not_the_service('Bearer error="invalid_token"')
     address = request.headers.get("X-Patient-Address") or client_address(request)
     throttle(wiring.patient_limiter, address[:64])
