@@ -72,14 +72,7 @@ class Wiring:
 def token_verifier(settings: GatewaySettings, client: httpx2.AsyncClient) -> TokenVerifier:
     """The provider's tokens when an issuer is configured, and then only those."""
     if settings.oidc_issuer is None:
-        return DevTokenVerifier(
-            DevTokenRules(
-                secret=settings.jwt_secret.get_secret_value(),
-                issuer=settings.jwt_issuer,
-                audience=settings.jwt_audience,
-                leeway_s=settings.jwt_leeway_s,
-            )
-        )
+        return DevTokenVerifier(DevTokenRules.model_validate(settings))
     keys = SigningKeys(
         client,
         issuer=settings.oidc_issuer,
@@ -87,17 +80,7 @@ def token_verifier(settings: GatewaySettings, client: httpx2.AsyncClient) -> Tok
         ttl_s=settings.oidc_keys_ttl_s,
         refetch_s=settings.oidc_keys_refetch_s,
     )
-    rules = OidcTokenRules(
-        algorithms=settings.oidc_algorithms,
-        issuer=settings.oidc_issuer,
-        audience=settings.oidc_audience,
-        leeway_s=settings.jwt_leeway_s,
-        org_claim=settings.oidc_org_claim,
-        roles_claim=settings.oidc_roles_claim,
-        sender_roles=settings.oidc_sender_roles,
-        viewer_roles=settings.oidc_viewer_roles,
-    )
-    return OidcTokenVerifier(rules, keys)
+    return OidcTokenVerifier(OidcTokenRules.model_validate(settings), keys)
 
 
 def load_organisations(settings: GatewaySettings) -> Organisations:

@@ -6,10 +6,10 @@ The gateway uses exactly one of them: with ``GATEWAY_OIDC_ISSUER`` set, a develo
 refused like any other token the provider did not sign."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from ..domain.caller import Caller
 from ..domain.identity import (
@@ -99,15 +99,17 @@ def is_patient_service_token(token: str, secret: str, leeway_s: float) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class DevTokenRules:
-    """What a development token must be: signed with ``secret``, from ``issuer``, for
-    ``audience``, allowing ``leeway_s`` of clock skew."""
+class DevTokenRules(BaseModel):
+    """What a development token must be: signed with ``jwt_secret``, from ``jwt_issuer``, for
+    ``jwt_audience``, allowing ``jwt_leeway_s`` of clock skew. The names are the settings' own
+    (``GATEWAY_JWT_*``), so bootstrap reads the rules from the settings by name."""
 
-    secret: str
-    issuer: str
-    audience: str
-    leeway_s: float
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+    jwt_secret: SecretStr
+    jwt_issuer: str
+    jwt_audience: str
+    jwt_leeway_s: float
 
 
 class DevTokenVerifier:
@@ -121,11 +123,11 @@ class DevTokenVerifier:
         r = self._rules
         claims = _decode(
             token,
-            r.secret,
+            r.jwt_secret.get_secret_value(),
             [DEV_ALGORITHM],
-            issuer=r.issuer,
-            audience=r.audience,
-            leeway=r.leeway_s,
+            issuer=r.jwt_issuer,
+            audience=r.jwt_audience,
+            leeway=r.jwt_leeway_s,
             options={"require": DEV_REQUIRED_CLAIMS},
         )
         held = claimed_roles(claims, "roles") if "roles" in claims else {SENDER}
@@ -133,19 +135,21 @@ class DevTokenVerifier:
         return caller_from_claims(claims, org_claim="org", roles=roles)
 
 
-@dataclass(frozen=True)
-class OidcTokenRules:
-    """What a provider token must be (the ``GATEWAY_OIDC_*`` settings): signed with one of
-    ``algorithms``, from ``issuer``, for ``audience``; and where its organisation and roles are."""
+class OidcTokenRules(BaseModel):
+    """What a provider token must be: signed with one of ``oidc_algorithms``, from
+    ``oidc_issuer``, for ``oidc_audience``; and which claims name its organisation and roles.
+    The names are the settings' own (``GATEWAY_OIDC_*``), read from them by name."""
 
-    algorithms: Sequence[str]
-    issuer: str
-    audience: str
-    leeway_s: float
-    org_claim: str
-    roles_claim: str
-    sender_roles: Sequence[str]
-    viewer_roles: Sequence[str]
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+    oidc_algorithms: tuple[str, ...]
+    oidc_issuer: str
+    oidc_audience: str
+    jwt_leeway_s: float
+    oidc_org_claim: str
+    oidc_roles_claim: str
+    oidc_sender_roles: tuple[str, ...]
+    oidc_viewer_roles: tuple[str, ...]
 
 
 class OidcTokenVerifier:
@@ -165,7 +169,7 @@ class OidcTokenVerifier:
         except jwt.PyJWTError:
             raise TokenRefused("The token is not valid.") from None
         algorithm, kid = header.get("alg"), header.get("kid")
-        if algorithm not in r.algorithms:
+        if algorithm not in r.oidc_algorithms:
             raise TokenRefused(f"Tokens signed with {algorithm!s:.20} are not accepted.")
         if not isinstance(kid, str) or not kid:
             raise TokenRefused("The token does not name its signing key ('kid').")
@@ -178,14 +182,14 @@ class OidcTokenVerifier:
             token,
             key,
             [algorithm],
-            issuer=r.issuer,
-            audience=r.audience,
-            leeway=r.leeway_s,
+            issuer=r.oidc_issuer,
+            audience=r.oidc_audience,
+            leeway=r.jwt_leeway_s,
             options={"require": OIDC_REQUIRED_CLAIMS},
         )
         roles = cohort_roles(
-            claimed_roles(claims, r.roles_claim),
-            senders=r.sender_roles,
-            viewers=r.viewer_roles,
+            claimed_roles(claims, r.oidc_roles_claim),
+            senders=r.oidc_sender_roles,
+            viewers=r.oidc_viewer_roles,
         )
-        return caller_from_claims(claims, org_claim=r.org_claim, roles=roles)
+        return caller_from_claims(claims, org_claim=r.oidc_org_claim, roles=roles)
