@@ -12,9 +12,8 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx2
 import jwt
@@ -26,17 +25,22 @@ from ..domain.appointments import (
     Requester,
     SlotTaken,
 )
+from .gpconnect_resources import (
+    NHS_NUMBER_SYSTEM,
+    ODS_SYSTEM,
+    ORG_TYPES,
+    UK,
+    Resource,
+    amended,
+    appointment_of,
+    cancelled,
+    local_time,
+    new_appointment,
+    slots_of,
+)
 
 log = logging.getLogger("campaign.gpconnect")
 
-UK = ZoneInfo("Europe/London")
-SD = "https://fhir.nhs.uk/STU3/StructureDefinition/"
-ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
-NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
-ORG_TYPES = "https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1"
-BOOKING_ORG = SD + "Extension-GPConnect-BookingOrganisation-1"
-CANCELLATION_REASON = SD + "Extension-GPConnect-AppointmentCancellationReason-1"
-DELIVERY_CHANNEL = SD + "Extension-GPConnect-DeliveryChannel-2"
 _I = "urn:nhs:names:services:gpconnect:fhir:rest:"
 #: Interaction id and the JWT's requested_scope, per use case.
 SEARCH_SLOTS = (_I + "search:slot-1", "organization/*.read")
@@ -49,7 +53,6 @@ PATIENT_APPOINTMENTS = (_I + "search:patient_appointments-1", "patient/*.read")
 #: GP Connect: a consumer SHALL request at most two weeks of slots at once.
 MAX_WINDOW = timedelta(days=14)
 FHIR_JSON = "application/fhir+json"
-Resource = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,8 @@ class GpConnectClient:
             until = min(window + MAX_WINDOW - timedelta(seconds=1), end)
             params = [
                 ("status", "free"),
-                ("start", "ge" + _local(window)),
-                ("end", "le" + _local(until)),
+                ("start", "ge" + local_time(window)),
+                ("end", "le" + local_time(until)),
                 ("_include", "Slot:schedule"),
                 ("_include:recurse", "Schedule:actor:Practitioner"),
                 ("_include:recurse", "Schedule:actor:Location"),
@@ -106,7 +109,7 @@ class GpConnectClient:
                 ("searchFilter", f"{ODS_SYSTEM}|{who.org_ods}"),
             ]
             bundle = await self._call(who, SEARCH_SLOTS, "GET", "/Slot", params=params)
-            slots += _slots(bundle)
+            slots += slots_of(bundle)
             window = until + timedelta(seconds=1)
         return sorted({s.id: s for s in slots}.values(), key=lambda s: (s.start, s.id))
 
@@ -119,26 +122,9 @@ class GpConnectClient:
         description: str,
         comment: str | None = None,
     ) -> BookedAppointment:
-        resource: Resource = {
-            "resourceType": "Appointment",
-            "meta": {"profile": [SD + "GPConnect-Appointment-1"]},
-            "contained": [_booking_organisation(who)],
-            "extension": [{"url": BOOKING_ORG, "valueReference": {"reference": "#1"}}],
-            "status": "booked",
-            "description": description[:100],
-            "start": _local(slot.start),
-            "end": _local(slot.end),
-            "slot": [{"reference": f"Slot/{slot.id}"}],
-            "created": _local(datetime.now(UTC)),
-            "participant": [
-                {"actor": {"reference": f"Patient/{patient_id}"}, "status": "accepted"},
-                {"actor": {"reference": f"Location/{location_id}"}, "status": "accepted"},
-            ],
-        }
-        if comment:
-            resource["comment"] = comment[:500]
+        resource = new_appointment(who, patient_id, slot, location_id, description, comment)
         booked = await self._call(who, BOOK, "POST", "/Appointment", json_body=resource)
-        return _appointment(booked)
+        return appointment_of(booked)
 
     async def read(self, who: Requester, appointment_id: str) -> Resource:
         return await self._call(who, READ, "GET", f"/Appointment/{appointment_id}")
@@ -148,19 +134,12 @@ class GpConnectClient:
         reason changed, with ``If-Match`` naming the version read (GP Connect's advice)."""
         current = await self.read(who, appointment_id)
         if current.get("status") == "cancelled":
-            return _appointment(current)
+            return appointment_of(current)
         version = str(current.get("meta", {}).get("versionId", ""))
-        sent = {
-            **current,
-            "status": "cancelled",
-            "extension": [
-                *[e for e in current.get("extension", []) if e.get("url") != CANCELLATION_REASON],
-                {"url": CANCELLATION_REASON, "valueString": reason},
-            ],
-        }
+        sent = cancelled(current, reason)
         path = f"/Appointment/{appointment_id}"
         headers = {"If-Match": f'W/"{version}"'}
-        return _appointment(
+        return appointment_of(
             await self._call(who, CANCEL, "PUT", path, json_body=sent, headers=headers)
         )
 
@@ -169,12 +148,10 @@ class GpConnectClient:
     ) -> BookedAppointment:
         current = await self.read(who, appointment_id)
         version = str(current.get("meta", {}).get("versionId", ""))
-        sent = {**current, "description": description[:100]}
-        if comment is not None:
-            sent["comment"] = comment[:500]
+        sent = amended(current, description, comment)
         path = f"/Appointment/{appointment_id}"
         headers = {"If-Match": f'W/"{version}"'}
-        return _appointment(
+        return appointment_of(
             await self._call(who, AMEND, "PUT", path, json_body=sent, headers=headers)
         )
 
@@ -187,7 +164,7 @@ class GpConnectClient:
         path = f"/Patient/{patient_id}/Appointment"
         bundle = await self._call(who, PATIENT_APPOINTMENTS, "GET", path, params=params)
         return [
-            _appointment(e["resource"])
+            appointment_of(e["resource"])
             for e in bundle.get("entry", [])
             if e.get("resource", {}).get("resourceType") == "Appointment"
         ]
@@ -283,22 +260,6 @@ class GpConnectClient:
         return jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(UK).isoformat(timespec="seconds")
-
-
-def _booking_organisation(who: Requester) -> Resource:
-    return {
-        "resourceType": "Organization",
-        "id": "1",
-        "meta": {"profile": [SD + "CareConnect-GPC-Organization-1"]},
-        "identifier": [{"system": ODS_SYSTEM, "value": who.org_ods}],
-        "type": [{"coding": [{"system": ORG_TYPES, "code": "gp-practice"}]}],
-        "name": who.org_name,
-        "telecom": [{"system": "phone", "value": who.org_phone}],
-    }
-
-
 def _outcome(response: httpx2.Response) -> tuple[str, str]:
     try:
         issue = response.json()["issue"][0]
@@ -306,65 +267,3 @@ def _outcome(response: httpx2.Response) -> tuple[str, str]:
         return str(coding.get("code", "")), str(issue.get("diagnostics", ""))
     except (ValueError, KeyError, IndexError, TypeError):
         return "", ""
-
-
-def _slots(bundle: Resource) -> list[FreeSlot]:
-    resources = [e.get("resource", {}) for e in bundle.get("entry", [])]
-    by_ref = {f"{r.get('resourceType')}/{r.get('id')}": r for r in resources}
-    found: list[FreeSlot] = []
-    for r in resources:
-        if r.get("resourceType") != "Slot" or r.get("status") != "free":
-            continue
-        schedule = by_ref.get(str(r.get("schedule", {}).get("reference")), {})
-        actors = [by_ref.get(str(a.get("reference")), {}) for a in schedule.get("actor", [])]
-        location: Resource = next((a for a in actors if a.get("resourceType") == "Location"), {})
-        person: Resource = next((a for a in actors if a.get("resourceType") == "Practitioner"), {})
-        channel = next(
-            (
-                e.get("valueCode")
-                for e in r.get("extension", [])
-                if e.get("url") == DELIVERY_CHANNEL
-            ),
-            None,
-        )
-        found.append(
-            FreeSlot(
-                id=str(r["id"]),
-                start=datetime.fromisoformat(r["start"]),
-                end=datetime.fromisoformat(r["end"]),
-                type_text=str((r.get("serviceType") or [{}])[0].get("text", "")),
-                location=location.get("name"),
-                location_id=location.get("id"),
-                practitioner=_person(person),
-                delivery_channel=channel,
-            )
-        )
-    return found
-
-
-def _person(practitioner: Resource) -> str | None:
-    names = practitioner.get("name") or []
-    if not names:
-        return None
-    name = names[0]
-    parts = [*name.get("prefix", []), *name.get("given", []), name.get("family", "")]
-    return " ".join(p for p in parts if p) or None
-
-
-def _appointment(resource: Resource) -> BookedAppointment:
-    participants = [
-        p.get("actor", {}).get("reference", "") for p in resource.get("participant", [])
-    ]
-    location = next((p for p in participants if str(p).startswith("Location/")), None)
-    return BookedAppointment(
-        id=str(resource.get("id", "")),
-        version=str(resource.get("meta", {}).get("versionId", "")),
-        status=str(resource.get("status", "")),
-        start=datetime.fromisoformat(resource["start"]),
-        end=datetime.fromisoformat(resource["end"]),
-        slot_ids=tuple(
-            str(s.get("reference", "")).removeprefix("Slot/") for s in resource.get("slot", [])
-        ),
-        type_text=str((resource.get("serviceType") or [{}])[0].get("text", "")) or None,
-        location=location,
-    )
