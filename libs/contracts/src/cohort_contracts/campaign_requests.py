@@ -201,6 +201,25 @@ class GetRecipient(Request):
     recipient_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 
+class GetSendAgain(Request):
+    """Who ``SendAgain`` would take from the campaign now, and why it cannot if it cannot."""
+
+    kind: Literal["GetSendAgain"] = "GetSendAgain"
+    campaign_id: UUID
+
+
+class SendAgain(Request):
+    """A new draft campaign (named ``name``; the request's id names it) with this one's type,
+    settings and message, for the patients ``GetSendAgain`` counts: one patient list per
+    channel, checked against PDS again as an upload is (their contact details may have
+    changed). Each patient is taken by one send-again only. Staff review and send it as any
+    other campaign."""
+
+    kind: Literal["SendAgain"] = "SendAgain"
+    campaign_id: UUID
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class ClaimMessages(Request):
     """From dispatch, just before a provider call: move these recipients from ``queued`` to
     ``sending``. Only the ones returned may be sent; a redelivered batch claims nothing twice.
@@ -245,6 +264,8 @@ CampaignRequest = Annotated[
     | ResolveLink
     | ListPatientLists
     | GetRecipient
+    | GetSendAgain
+    | SendAgain
     | patient.OpenPatientLink
     | patient.VerifyBirthDate
     | patient.GetPatientBooking
@@ -324,6 +345,8 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     ResolveLink: views.LinkView,
     ListPatientLists: views.PatientListsView,
     GetRecipient: views.RecipientView,
+    GetSendAgain: views.SendAgainView,
+    SendAgain: views.CampaignView,
     **patient.PATIENT_REPLY_TYPES,
     **opt_out.OPT_OUT_REPLY_TYPES,
 }

@@ -68,6 +68,9 @@ class CampaignView(Model):
     held_until: UtcDateTime | None = None
     #: Booking campaigns: invitations released evenly over this many hours.
     spread_hours: int | None = None
+    #: The campaign whose unreached patients this one sends again to (``POST
+    #: /v1/campaigns/{id}/send-again``); None for a campaign made from an uploaded list.
+    follows_up: UUID | None = None
 
 
 class CampaignPage(Model):
@@ -271,3 +274,20 @@ class TestSendResult(Model):
     body: str
     subject: str | None = None
     fragments: int
+
+
+class SendAgainCount(Model):
+    reason_code: SendReason
+    count: int
+
+
+class SendAgainView(Model):
+    """Who sending the campaign again would take now: its patients whose message failed for a
+    reason another try may get past (the phone was off or out of signal, a network or provider
+    problem), and whom no earlier send-again of this campaign has taken."""
+
+    campaign_id: UUID
+    patients: int
+    by_reason: list[SendAgainCount]
+    #: Why it cannot be sent again now, in staff's words (None: it can, if ``patients`` > 0).
+    cannot_because: str | None = None
