@@ -28,6 +28,7 @@ from .adapters.mongo_recipient_messages import MongoRecipientMessages
 from .adapters.mongo_recipients import MongoRecipientRepository
 from .adapters.mongo_release_log import MongoReleaseLog
 from .adapters.mongo_repeat_history import MongoRepeatHistory
+from .adapters.mongo_send_again import MongoSendAgainSource
 from .adapters.mongo_suppressions import MongoSuppressions
 from .adapters.mongo_templates import MongoTemplateRepository
 from .adapters.organisations_file import (
@@ -91,6 +92,7 @@ def build_store_deps(
         early_receipts=MongoEarlyReceipts(mongo),
         leases=MongoLeases(mongo),
         repeats=MongoRepeatHistory(mongo),
+        send_again=MongoSendAgainSource(mongo),
         patient=patient or build_patient_deps(mongo, SessionSigner(b"test-only-session-key")),
         suppressions=MongoSuppressions(mongo),
         exclusions=MongoRecipientExclusions(mongo),

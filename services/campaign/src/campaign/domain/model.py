@@ -108,6 +108,8 @@ class Campaign:
     spread_per_hour: int | None = None
     spread_window_start: datetime | None = None
     spread_window_released: int = 0
+    #: The campaign whose unreached patients this one sends again to (``domain/send_again``).
+    follows_up: UUID | None = None
 
     def already_applied(self, request_id: UUID) -> bool:
         return str(request_id) in self.applied_requests

@@ -21,6 +21,7 @@ from ..ports.recipients import (
     RecipientMessages,
     RecipientRepository,
     RepeatHistory,
+    SendAgainSource,
     SuppressionStore,
 )
 from ..ports.sending import CreditSource, EarlyReceipts, Leases, Publisher, ReleaseLog, Wakeup
@@ -68,6 +69,8 @@ class Deps:
     )
     #: The repeat guard's lookups.
     repeats: RepeatHistory = field(kw_only=True)
+    #: A finished campaign's patients another try may reach.
+    send_again: SendAgainSource = field(kw_only=True)
     #: Each organisation's quiet hours, approval threshold and repeat window.
     #: Tests build these directly and send at any hour; the service always passes the
     #: settings' policies (``bootstrap.build_deps``), quiet hours on by default.

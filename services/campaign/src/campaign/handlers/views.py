@@ -66,6 +66,7 @@ def campaign_view(
         approved_by=c.approved_by,
         held_until=c.held_until,
         spread_hours=c.spread_hours,
+        follows_up=c.follows_up,
     )
 
 

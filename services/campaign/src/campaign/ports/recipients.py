@@ -1,7 +1,7 @@
 """Where recipients are kept and moved through their states: placing them once per campaign,
 releasing, claiming and settling them, re-checking them against PDS, opt-outs and repeat sends."""
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -275,4 +275,22 @@ class RepeatHistory(Protocol):
         """Ids of the campaign's ready recipients whose patient was released a message under
         any of ``keys`` by this organisation, in another campaign, since ``since`` (and did
         not fail or get cancelled). Index-backed and in bounded chunks."""
+        ...
+
+
+class SendAgainSource(Protocol):
+    """A finished campaign's failed recipients that another try may reach
+    (``domain/send_again``); each may be taken by one send-again only."""
+
+    async def counts(self, campaign_id: UUID, reasons: Collection[str]) -> dict[str, int]:
+        """Failed recipients whose reason is one of ``reasons`` and whom no send-again has
+        taken, by reason."""
+        ...
+
+    async def take(
+        self, campaign_id: UUID, reasons: Collection[str], taker: UUID
+    ) -> list[Recipient]:
+        """Marks those recipients taken by the campaign ``taker`` (never one another has
+        taken), then returns every recipient ``taker`` holds, in list order: taking again
+        returns the same."""
         ...

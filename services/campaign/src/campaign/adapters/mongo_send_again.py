@@ -1,0 +1,48 @@
+"""Send-again in the recipients collection: a failed recipient is taken by setting
+``sent_again_in`` to the new campaign's id, only where it is unset, so two send-agains never
+take the same patient (one conditional write per document, as MongoDB applies it)."""
+
+from collections.abc import Collection
+from typing import Any
+from uuid import UUID
+
+from cohort_contracts.vocabulary import RecipientStatus
+
+from ..domain.model import Recipient
+from .mongo_database import MongoHandle
+from .mongo_recipient_docs import LIST_ORDER, recipient_from
+
+FAILED = RecipientStatus.FAILED.value
+
+
+class MongoSendAgainSource:
+    def __init__(self, mongo: MongoHandle) -> None:
+        self._c = mongo.db["recipients"]
+
+    def _untaken(self, campaign_id: UUID, reasons: Collection[str]) -> dict[str, Any]:
+        # Served by the (campaign_id, status, list_id, row_number) index; ``None`` also
+        # matches recipients stored before send-again existed.
+        return {
+            "campaign_id": str(campaign_id),
+            "status": FAILED,
+            "reason_code": {"$in": sorted(reasons)},
+            "sent_again_in": None,
+        }
+
+    async def counts(self, campaign_id: UUID, reasons: Collection[str]) -> dict[str, int]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": self._untaken(campaign_id, reasons)},
+            {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}},
+        ]
+        cursor = await self._c.aggregate(pipeline)
+        return {d["_id"]: d["n"] async for d in cursor}
+
+    async def take(
+        self, campaign_id: UUID, reasons: Collection[str], taker: UUID
+    ) -> list[Recipient]:
+        await self._c.update_many(
+            self._untaken(campaign_id, reasons), {"$set": {"sent_again_in": str(taker)}}
+        )
+        query = {"campaign_id": str(campaign_id), "status": FAILED, "sent_again_in": str(taker)}
+        docs = await self._c.find(query).sort(LIST_ORDER).to_list(None)
+        return [recipient_from(d) for d in docs]

@@ -1,0 +1,150 @@
+"""Sending a finished campaign again to the patients it did not reach: a new draft with the
+same message, whose lists ingest checks against PDS again; staff review and send it as any
+other campaign, so every safety step (review, count, approval, quiet hours) applies again.
+
+Every step can be repeated by a redelivered request (same message id) without doing it twice:
+the campaign is named by the request, recipients are taken for that campaign only, the lists
+are named by campaign and channel, and each batch of rows by list and number."""
+
+import logging
+import uuid
+
+from cohort_contracts.campaign_requests import GetSendAgain, SendAgain
+from cohort_contracts.campaign_views import CampaignView, SendAgainCount, SendAgainView
+from cohort_contracts.ingest import ResolveRows, UploadedRow
+from cohort_contracts.routing import RESOLVE_ROWS
+from cohort_contracts.vocabulary import Channel, SendReason
+
+from ..domain.errors import Conflict
+from ..domain.model import Campaign, PatientList
+from ..domain.send_again import (
+    BATCH_ROWS,
+    COLUMNS,
+    TRY_AGAIN,
+    cannot_send_again_because,
+    follow_up,
+    list_id_for,
+    list_rows,
+)
+from .audit_trail import record_audit
+from .changes import change_campaign
+from .deps import Deps
+from .loading import load_campaign
+from .requested import current_view
+
+log = logging.getLogger(__name__)
+
+_REASONS = frozenset(r.value for r in TRY_AGAIN)
+
+
+async def get_send_again(req: GetSendAgain, deps: Deps) -> SendAgainView:
+    campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    counts = await deps.send_again.counts(campaign.id, _REASONS)
+    patients = sum(counts.values())
+    return SendAgainView(
+        campaign_id=campaign.id,
+        patients=patients,
+        by_reason=[
+            SendAgainCount(reason_code=SendReason(code), count=n)
+            for code, n in sorted(counts.items())
+        ],
+        cannot_because=cannot_send_again_because(campaign, patients),
+    )
+
+
+async def send_again(req: SendAgain, deps: Deps) -> CampaignView:
+    source = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    campaign = await _new_campaign(req, deps, source)
+    taken = await deps.send_again.take(source.id, _REASONS, campaign.id)
+    for channel, rows in list_rows(taken).items():
+        await _add_list(req, deps, source, campaign, channel, rows)
+    await record_audit(
+        deps,
+        source,
+        req.actor,
+        "sent_again",
+        cause=req.message_id,
+        campaign_id=str(campaign.id),
+        recipients=len(taken),
+    )
+    log.info(
+        "campaign sent again",
+        extra={"campaign_id": str(source.id), "new_campaign_id": str(campaign.id)},
+    )
+    return await current_view(deps, campaign)
+
+
+async def _new_campaign(req: SendAgain, deps: Deps, source: Campaign) -> Campaign:
+    """The request's campaign: made now, or found made by an earlier delivery of it."""
+    existing = await deps.campaigns.get(source.org_id, req.message_id)
+    if existing is not None:
+        if existing.follows_up != source.id:
+            raise Conflict("This request id is already in use.")
+        return existing
+    counts = await deps.send_again.counts(source.id, _REASONS)
+    if why := cannot_send_again_because(source, sum(counts.values())):
+        raise Conflict(why)
+    campaign = follow_up(
+        source, id=req.message_id, name=req.name, actor=req.actor, now=deps.clock()
+    )
+    if not await deps.campaigns.add(campaign):
+        # Made meanwhile by another delivery of this request.
+        return await _new_campaign(req, deps, source)
+    await record_audit(
+        deps,
+        campaign,
+        req.actor,
+        "created",
+        cause=req.message_id,
+        type=campaign.type,
+        follows_up=str(source.id),
+    )
+    return campaign
+
+
+async def _add_list(
+    req: SendAgain,
+    deps: Deps,
+    source: Campaign,
+    campaign: Campaign,
+    channel: Channel,
+    rows: list[UploadedRow],
+) -> None:
+    """Registers the channel's list and hands its rows to ingest in batches, as an upload
+    does. Registered first: rows resolved before their list exists would be dropped."""
+
+    async def find() -> Campaign:
+        found = await deps.campaigns.get(campaign.org_id, campaign.id)
+        return campaign if found is None else found
+
+    async def accept(c: Campaign) -> bool:
+        c.accept_list()
+        return True
+
+    list_id = list_id_for(campaign.id, channel)
+    await change_campaign(deps.campaigns, find, accept)
+    patient_list = await deps.lists.add(
+        PatientList(
+            id=list_id,
+            campaign_id=campaign.id,
+            org_id=campaign.org_id,
+            channel=channel,
+            filename=f"Not reached: {source.name}",
+            columns=COLUMNS,
+            total_rows=len(rows),
+            created_at=deps.clock(),
+        )
+    )
+    for number, start in enumerate(range(0, len(rows), BATCH_ROWS)):
+        command = ResolveRows(
+            message_id=uuid.uuid5(list_id, str(number)),
+            correlation_id=req.correlation_id,
+            org_id=campaign.org_id,
+            campaign_id=campaign.id,
+            list_id=patient_list.id,
+            channel=channel,
+            batch_number=number,
+            rows=rows[start : start + BATCH_ROWS],
+        )
+        await deps.publisher.publish(RESOLVE_ROWS, command)
+    log.info("send-again list registered", extra={"list_id": str(list_id), "rows": len(rows)})
