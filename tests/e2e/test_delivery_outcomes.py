@@ -289,3 +289,41 @@ def test_a_replayed_receipt_changes_nothing(stack: Stack, sent: Sent) -> None:
     )
     assert snapshot(client, sent.campaign_id) == before
     assert flow.campaign(client, sent.campaign_id)["counts"] == counts
+
+
+def test_the_patients_it_did_not_reach_can_be_sent_it_again(stack: Stack, sent: Sent) -> None:
+    """Only the temporary failures (phone off: 102) are taken, never the unknown number (101)
+    nor the silent ones (no receipt: the message may have arrived); their rows go through
+    ingest and PDS again; each is taken once; the new campaign sends each of them one more
+    text and nobody else anything."""
+    client = flow.api(stack)
+    again_url = f"/v1/campaigns/{sent.campaign_id}/send-again"
+    temporary = {n for n, kind in sent.kind_of.items() if kind == "temporary"}
+    summary = client.get(again_url).json()
+    assert (summary["patients"], summary["cannot_because"]) == (15, None), summary
+    assert summary["by_reason"] == [{"reason_code": "PHONE_NOT_REACHABLE", "count": 15}]
+
+    response = client.post(again_url, json={"name": "Outcomes: send again"})
+    assert response.status_code == 201, response.text
+    new = response.json()
+    assert (new["status"], new["follows_up"]) == ("draft", sent.campaign_id)
+    assert new["message"]["body"] == BODY
+    lists = client.get(f"/v1/campaigns/{new['id']}/patient-lists").json()["items"]
+    assert [(li["channel"], li["total_rows"]) for li in lists] == [("sms", 15)]
+    url = f"/v1/campaigns/{new['id']}/patient-lists/{lists[0]['id']}"
+    progress = flow.resolved_list(client, url)
+    assert (progress["succeeded"], progress["failed"]) == (15, 0), progress
+    assert {r["nhs_number"] for r in flow.recipients(client, new["id"])} == temporary
+
+    # Taken once: nobody is left for another send-again of the first campaign.
+    refused = client.post(again_url, json={"name": "Once more"})
+    assert refused.status_code == 409, refused.text
+    assert client.get(again_url).json()["patients"] == 0
+
+    before = Counter(e["mobile"] for e in flow.handsets(stack))
+    assert flow.review(client, new["id"])["recipient_count"] == 15
+    assert flow.send(client, new["id"], 15).status_code == 202
+    flow.wait_for("the send-again to settle", lambda: flow.settled(client, new["id"]), 60)
+    after = Counter(e["mobile"] for e in flow.handsets(stack))
+    mobiles = {p.mobile for p in sent.everyone if p.nhs_number in temporary}
+    assert after - before == Counter(mobiles)
