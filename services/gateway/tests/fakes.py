@@ -16,6 +16,7 @@ from cohort_contracts.vocabulary import (
     CampaignStatus,
     ListStatus,
     RecipientStatus,
+    SendReason,
     UploadReason,
 )
 from gateway.ports import CampaignError, EncodedMessage, PublishFailed
@@ -263,6 +264,21 @@ class FakeCampaign:
                 return views.AuditLog(campaign_id=campaign.id, entries=[entry])
             case rq.ResolveLink():
                 return self._link(request)
+            case rq.GetSendAgain():
+                campaign = self._campaign(request, request.campaign_id)
+                count = views.SendAgainCount(reason_code=SendReason.PHONE_NOT_REACHABLE, count=2)
+                return views.SendAgainView(campaign_id=campaign.id, patients=2, by_reason=[count])
+            case rq.SendAgain():
+                # Like campaign: the new draft is the source's practice's, whoever asked for it.
+                source = self._campaign(request, request.campaign_id)
+                return self.add_campaign(
+                    org_id=source.org_id,
+                    name=request.name,
+                    type=source.type,
+                    message=source.message,
+                    created_by=request.actor,
+                    follows_up=source.id,
+                )
             case (
                 rq.ListTemplates()
                 | rq.CreateTemplate()

@@ -1,4 +1,5 @@
-"""``/v1/campaigns``: create, read, compose, review, test, send, cancel, resume, audit."""
+"""``/v1/campaigns``: create, read, compose, review, test, send, cancel, resume, send again to
+the patients a campaign did not reach, audit."""
 
 from typing import Annotated, Self
 from uuid import UUID
@@ -14,8 +15,10 @@ from cohort_contracts.campaign_requests import (
     GetAudit,
     GetCampaign,
     GetReview,
+    GetSendAgain,
     ListCampaigns,
     ResumeCampaign,
+    SendAgain,
     SendCampaign,
     SetMessage,
     TestSend,
@@ -26,6 +29,7 @@ from cohort_contracts.campaign_views import (
     CampaignPage,
     CampaignView,
     ReviewView,
+    SendAgainView,
     TestSendResult,
 )
 from cohort_contracts.envelope import Model
@@ -52,13 +56,16 @@ class Questionnaire(QuestionnaireSettings):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# The pattern says in the document what stripping does: blanks alone are no name.
+CampaignName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+]
+
+
 class NewCampaign(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu", "type": "basic"}]})
 
-    # The pattern says in the document what stripping does: blanks alone are no name.
-    name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
-    ]
+    name: CampaignName
     type: CampaignType = Field(
         description="basic: information only; booking: a per-patient booking link; "
         "questionnaire: a per-patient questionnaire link"
@@ -128,6 +135,12 @@ class ApprovalConfirmation(Body):
     confirm_recipient_count: int = Field(
         ge=0, description="The recipient count shown on the review the approver looked at"
     )
+
+
+class SendAgainName(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu clinic: send again"}]})
+
+    name: CampaignName = Field(description="The new campaign's name")
 
 
 class TestRecipient(Body):
@@ -319,6 +332,43 @@ async def cancel(campaign_id: UUID, campaign: CampaignDep) -> Model:
 async def resume(campaign_id: UUID, campaign: CampaignDep) -> Model:
     request = ResumeCampaign(**campaign.envelope(), campaign_id=campaign_id)
     return await campaign.ask(request)
+
+
+@router.get(
+    "/{campaign_id}/send-again",
+    response_model=SendAgainView,
+    summary="How many patients sending the campaign again would take",
+    description="A completed campaign's patients whose message failed for a reason another try "
+    "may get past (the phone was off or out of signal, a network or provider problem), not yet "
+    "taken by an earlier send-again, counted by reason. `cannot_because` says, in staff's words, "
+    "why it cannot be sent again now (e.g. it is not completed).",
+    responses=error_responses(401, 403, 404, 422, 503),
+)
+async def send_again_summary(campaign_id: UUID, campaign: CampaignDep) -> Model:
+    return await campaign.ask(GetSendAgain(**campaign.envelope(), campaign_id=campaign_id))
+
+
+@router.post(
+    "/{campaign_id}/send-again",
+    status_code=201,
+    response_model=CampaignView,
+    summary="Make a new draft campaign for the patients the campaign did not reach",
+    description="The new campaign has this one's type, settings and message, and one patient "
+    "list per channel of the patients `GET .../send-again` counts, checked against PDS again "
+    "as an upload is; review and send it as any other. Its `follows_up` names this campaign. "
+    "409 when the campaign is not completed or there is nobody left to send again to; the "
+    "message says why.",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def send_again(
+    campaign_id: UUID, body: SendAgainName, campaign: CampaignDep, response: Response
+) -> Model:
+    # The new campaign belongs to the source campaign's practice, which campaign knows: a
+    # network user need not name it, as for any change to a campaign it can see.
+    request = SendAgain(**campaign.envelope(), campaign_id=campaign_id, name=body.name)
+    view = expect(await campaign.ask(request), CampaignView)
+    point_to_created(response, router, view.id)
+    return view
 
 
 @router.get(
