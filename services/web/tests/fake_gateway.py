@@ -97,6 +97,10 @@ class FakeGateway:
         self.reject_tokens = False
         #: Recipient id -> what they did with their link (``/activity``).
         self.activity: dict[str, dict[str, Any]] = {}
+        #: Recipient ids an earlier send-again took (each patient is sent again once only).
+        self.sent_again: set[str] = set()
+        #: Campaign cannot count who to send again to just now (``/send-again`` answers 500).
+        self.send_again_broken = False
         self.app = self._build()
 
     # -- builders ---------------------------------------------------------------------
@@ -483,6 +487,32 @@ class FakeGateway:
             campaign["status"], campaign["paused_reason"] = "sending", None
             return campaign
 
+        @app.get("/v1/campaigns/{cid}/send-again")
+        async def send_again_summary(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            if fake.send_again_broken:
+                raise Refused(error(500, "internal", "Something went wrong."))
+            return fake._send_again(campaign)
+
+        @app.post("/v1/campaigns/{cid}/send-again", status_code=201)
+        async def send_again(request: Request, cid: UUID) -> dict[str, Any]:
+            source = fake._campaign(request, cid)
+            summary = fake._send_again(source)
+            if summary["cannot_because"] is not None:
+                raise Refused(error(409, "conflict", summary["cannot_because"]))
+            name = (await request.json())["name"]
+            if not 1 <= len(name) <= 200:
+                raise Refused(error(422, "invalid", "Enter a name.", fields=["body.name"]))
+            fake.sent_again |= {r["id"] for r in fake._unreached(source)}
+            return fake.add_campaign(
+                source["org_id"],
+                name=name,
+                type=source["type"],
+                message=source["message"],
+                created_by=fake._identity(request)[1],
+                follows_up=source["id"],
+            )
+
         @app.get("/v1/campaigns/{cid}/audit")
         async def audit(request: Request, cid: UUID) -> dict[str, Any]:
             fake._campaign(request, cid)
@@ -536,6 +566,36 @@ class FakeGateway:
             return StreamingResponse(stream(), media_type="text/event-stream")
 
         return app
+
+    # -- sending again ----------------------------------------------------------------
+    #: Failures another try may get past, as campaign counts them.
+    RETRYABLE = frozenset({"PHONE_NOT_REACHABLE", "NETWORK_ERROR", "PROVIDER_UNAVAILABLE"})
+
+    def _unreached(self, campaign: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            r
+            for r in self.recipients[campaign["id"]]
+            if r["status"] == "failed"
+            and r["reason_code"] in self.RETRYABLE
+            and r["id"] not in self.sent_again
+        ]
+
+    def _send_again(self, campaign: dict[str, Any]) -> dict[str, Any]:
+        unreached = self._unreached(campaign)
+        by_reason: dict[str, int] = {}
+        for r in unreached:
+            by_reason[r["reason_code"]] = by_reason.get(r["reason_code"], 0) + 1
+        cannot = None
+        if campaign["status"] != "completed":
+            cannot = "You can send a campaign again once it has finished sending."
+        elif not unreached:
+            cannot = "Everyone this campaign did not reach has already been sent it again."
+        return {
+            "campaign_id": campaign["id"],
+            "patients": len(unreached),
+            "by_reason": [{"reason_code": k, "count": v} for k, v in by_reason.items()],
+            "cannot_because": cannot,
+        }
 
     # -- tenancy ----------------------------------------------------------------------
     def _identity(self, request: Request) -> tuple[str, str]:

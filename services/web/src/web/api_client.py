@@ -30,6 +30,7 @@ from .api_views import (
     Recipient,
     RecipientPage,
     Review,
+    SendAgain,
     Suppression,
     Template,
     TestSendResult,
@@ -191,6 +192,14 @@ class GatewayClient:
 
     async def resume(self, campaign_id: UUID) -> Campaign:
         return await self._send("POST", f"/v1/campaigns/{campaign_id}/resume", Campaign)
+
+    async def send_again_summary(self, campaign_id: UUID) -> SendAgain:
+        return await self._get(f"/v1/campaigns/{campaign_id}/send-again", SendAgain)
+
+    async def send_again(self, campaign_id: UUID, name: str) -> Campaign:
+        """A new draft campaign for the patients ``campaign_id`` did not reach."""
+        url = f"/v1/campaigns/{campaign_id}/send-again"
+        return await self._send("POST", url, Campaign, {"name": name})
 
     async def audit(self, campaign_id: UUID) -> AuditLog:
         return await self._get(f"/v1/campaigns/{campaign_id}/audit", AuditLog)

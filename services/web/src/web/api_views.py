@@ -90,6 +90,9 @@ class Campaign(ApiModel):
     approved_by: str | None = None
     held_until: Time | None = None
     spread_hours: int | None = None
+    #: The campaign this one sends again to the patients it did not reach (None: a campaign
+    #: made from an uploaded list).
+    follows_up: UUID | None = None
 
 
 class CampaignPage(ApiModel):
@@ -257,6 +260,22 @@ class RecipientPage(ApiModel):
     total: int
     page: int
     page_size: int
+
+
+class SendAgainCount(ApiModel):
+    reason_code: str
+    count: int
+
+
+class SendAgain(ApiModel):
+    """Who sending a campaign again would take (``/campaigns/{id}/send-again``): its patients
+    the message did not reach for a reason another try may get past."""
+
+    campaign_id: UUID
+    patients: int
+    by_reason: list[SendAgainCount] = Field(default_factory=list)
+    #: Why it cannot be sent again now, in staff's words (None: it can, if ``patients`` > 0).
+    cannot_because: str | None = None
 
 
 class AuditEntry(ApiModel):

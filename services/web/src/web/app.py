@@ -21,6 +21,7 @@ from .routes import (
     patients,
     review,
     safety,
+    send_again,
     sign_in,
     templates,
 )
@@ -69,6 +70,7 @@ def create_app(
         compose,
         review,
         safety,
+        send_again,
         patients,
         templates,
         opt_outs,

@@ -240,6 +240,12 @@ class TestSendForm(CohortForm):
     )
 
 
+class SendAgainForm(CohortForm):
+    """The name of the new campaign that sends a campaign again to the patients it missed."""
+
+    name = name_field("Campaign name")
+
+
 class ConfirmCountForm(CohortForm):
     """Typing the number of patients the review shows: sending, or approving a send."""
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..api_views import Campaign, Counts, PatientList
+from ..api_views import Campaign, Counts, PatientList, SendAgain
 
 #: The counts shown on the campaign page, in order: (key, label, hint).
 COUNT_ROWS = [
@@ -17,6 +17,8 @@ COUNT_ROWS = [
 ]
 PAGE_SIZE = 25
 PATIENTS_PAGE_SIZE = 20
+SEND_AGAIN_SUFFIX = ": send again"
+NAME_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,19 @@ def describe_type(campaign: Campaign) -> str:
 
 def page_count(total: int, page_size: int) -> int:
     return max(1, -(-total // page_size))
+
+
+def patients_text(count: int) -> str:
+    """ "1 patient", "1,250 patients"."""
+    return f"{count:,} patient{'' if count == 1 else 's'}"
+
+
+def can_send_again(summary: SendAgain | None) -> bool:
+    """Someone is left to send again to, and campaign sees nothing stopping it."""
+    return summary is not None and summary.patients > 0 and summary.cannot_because is None
+
+
+def send_again_name(source_name: str) -> str:
+    """The new campaign's suggested name: the source's, marked as sending again, cut short
+    where needed so that it fits the 200 characters a name may have."""
+    return source_name[: NAME_MAX - len(SEND_AGAIN_SUFFIX)].rstrip() + SEND_AGAIN_SUFFIX

@@ -1,5 +1,6 @@
 """Manage campaigns (the overview), a new campaign, the campaign page and its actions."""
 
+import logging
 from typing import Annotated
 from uuid import UUID
 
@@ -8,10 +9,13 @@ from fastapi.responses import Response, StreamingResponse
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
+from ..api_client import GatewayUnavailable
+from ..api_views import SendAgain
 from ..forms import ActionForm, NewCampaignForm
 from ..pages import campaigns as pages
-from .common import PageDep, button_action, campaign_url, render, submit, users_of
+from .common import Page, PageDep, button_action, campaign_url, render, submit, users_of
 
+log = logging.getLogger("web.campaigns")
 router = APIRouter()
 
 StatusQuery = Annotated[str | None, Query(pattern=r"^[a-z_]{0,20}$")]
@@ -80,9 +84,15 @@ async def campaign_page(
     status: StatusQuery = None,
     p: PageQuery = 1,
 ) -> Response:
+    block = request.query_params.get("block")
     campaign = await page.api.campaign(campaign_id)
     lists = (await page.api.patient_lists(campaign_id)).items
     patients = await page.api.recipients(campaign_id, status or None, p, pages.PATIENTS_PAGE_SIZE)
+    # Only a completed campaign can be sent again, so no other asks the gateway; nor does the
+    # patient list's own refresh, which does not show it.
+    send_again = None
+    if campaign.status == "completed" and block != "patients":
+        send_again = await _send_again(page, campaign_id)
     context = {
         "nav": "campaigns",
         "base": campaign_url(campaign_id),
@@ -99,14 +109,26 @@ async def campaign_page(
         "names": users_of(request),
         "user_id": page.user.user_id,
         "action_form": make_form(request, ActionForm),
+        "send_again": send_again,
+        "patients_text": pages.patients_text,
     }
-    block = request.query_params.get("block")
     return render(
         request,
         "campaigns/campaign.html",
         context,
         block=block if block in ("patients", "actions") else None,
     )
+
+
+async def _send_again(page: Page, campaign_id: UUID) -> SendAgain | None:
+    """Who sending again would take, if anyone. A gateway that cannot say just now leaves the
+    section out rather than the whole page: it is an extra, not what the page is for."""
+    try:
+        summary = await page.api.send_again_summary(campaign_id)
+    except GatewayUnavailable as exc:
+        log.warning("send-again summary unavailable", extra={"error": str(exc)})
+        return None
+    return summary if pages.can_send_again(summary) else None
 
 
 @router.get("/campaigns/{campaign_id}/events")
