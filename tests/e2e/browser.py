@@ -118,11 +118,12 @@ ORGANISATIONS = ROOT / "config" / "organisations.json"
 
 def stack_env(failing_mobile: str, sms_rate: int = 20) -> dict[str, str]:
     """The web journeys' services: the bundled practices and network, one number that
-    Firetext reports undelivered (101: unknown subscriber), SMS at ``sms_rate`` a second."""
+    Firetext reports undelivered (102: the phone was off too long, so the finished campaign
+    offers to send it again), SMS at ``sms_rate`` a second."""
     return {
         "GATEWAY_ORGANISATIONS_FILE": str(ORGANISATIONS),
         "CAMPAIGN_ORGANISATIONS_FILE": str(ORGANISATIONS),
-        "FIRETEXT_SIM_OUTCOMES": f"{failing_mobile}=1:101",
+        "FIRETEXT_SIM_OUTCOMES": f"{failing_mobile}=1:102",
         "DISPATCH_SMS_RATE_LIMIT": str(sms_rate),
         "GATEWAY_EVENTS_POLL_S": "0.5",
     }

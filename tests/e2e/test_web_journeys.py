@@ -209,10 +209,24 @@ def test_the_four_steps_end_to_end(stack: Stack, page: Page, state: dict[str, st
     accessible(page)
     expect(page.locator("main")).to_contain_text("Why it failed")
     expect(page.locator("main")).to_contain_text(
-        "The mobile network says this number does not belong to anyone"
+        "The patient's phone was switched off or out of signal for too long"
     )
     assert re.fullmatch(r".*/patients/[0-9a-f]+", page.url), "no patient data in the address"
     assert "Patient" in page.title()
+
+    # The phone was off: once the campaign has finished, it offers to send to them again.
+    page.goto(campaign)
+    again = page.get_by_text("Send again to 1 patient")
+    expect(again).to_be_visible(timeout=30_000)
+    accessible(page)
+    again.click()
+    page.wait_for_url("**/send-again")
+    accessible(page)
+    page.get_by_role("button", name="Create campaign").click()
+    page.wait_for_url(re.compile(r".*/campaigns/[0-9a-f-]+\?created=send-again$"))
+    accessible(page)
+    expect(page.locator("main")).to_contain_text("Sends again to patients that")
+    assert page.url.split("?")[0] != campaign
 
     page.goto(f"{campaign}/audit")
     accessible(page)
