@@ -41,13 +41,15 @@ ENDINGS: list[tuple[str, SendReason | None]] = [
 ]
 
 
-async def finished(deps: Deps, publisher: FakePublisher) -> tuple[uuid.UUID, list[str]]:
-    """A campaign of six, each message ended as ``ENDINGS`` says, and completed."""
-    campaign_id, ids = await sent_and_claimed(deps, publisher, len(ENDINGS))
-    await outcomes.record_messages_sent(
-        messages_sent(campaign_id, [(i, "sent") for i in ids]), deps
-    )
-    for rid, (status, reason) in zip(ids, ENDINGS, strict=True):
+async def finished(
+    deps: Deps, publisher: FakePublisher, awaiting: int = 0
+) -> tuple[uuid.UUID, list[str]]:
+    """A campaign of six, each message ended as ``ENDINGS`` says, and completed; then
+    ``awaiting`` more, sent but with no receipt yet."""
+    campaign_id, ids = await sent_and_claimed(deps, publisher, len(ENDINGS) + awaiting)
+    sent = messages_sent(campaign_id, [(i, "sent") for i in ids])
+    await outcomes.record_messages_sent(sent, deps)
+    for rid, (status, reason) in zip(ids, ENDINGS, strict=False):
         extra = {} if reason is None else {"reason_code": reason, "reason": "Words."}
         await receipts.record_delivery(delivery_reported(status, recipient_id=rid, **extra), deps)
     await outcomes.finish_if_done(ORG, campaign_id, deps, trust_counts=False)
@@ -156,6 +158,25 @@ async def test_a_repeated_request_does_nothing_twice(deps: Deps, publisher: Fake
     assert commands[0].rows == commands[1].rows
     _, total = await deps.campaigns.page([ORG], None, 0, 50)
     assert total == 2
+
+
+async def test_a_late_failure_does_not_change_a_repeated_requests_rows(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await finished(deps, publisher, awaiting=1)
+    request = req(SendAgain, campaign_id=campaign_id, name="again")
+    await sending_again.send_again(request, deps)
+    # The last patient's receipt comes late: a network failure. A redelivery of the request
+    # must hand ingest the very batch it handed it before, not a list with a row moved.
+    late = {"reason_code": SendReason.NETWORK_ERROR, "reason": "Words."}
+    await receipts.record_delivery(delivery_reported("failed", recipient_id=ids[-1], **late), deps)
+    await sending_again.send_again(request, deps)
+    first, repeated = resolve_commands(publisher)
+    assert (first.message_id, first.rows) == (repeated.message_id, repeated.rows)
+    assert len(first.rows) == 3
+    # The late one is left for another send-again.
+    view = await sending_again.get_send_again(req(GetSendAgain, campaign_id=campaign_id), deps)
+    assert view.patients == 1
 
 
 async def test_only_a_finished_campaign_can_be_sent_again(

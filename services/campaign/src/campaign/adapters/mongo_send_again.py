@@ -37,12 +37,12 @@ class MongoSendAgainSource:
         cursor = await self._c.aggregate(pipeline)
         return {d["_id"]: d["n"] async for d in cursor}
 
-    async def take(
-        self, campaign_id: UUID, reasons: Collection[str], taker: UUID
-    ) -> list[Recipient]:
+    async def take(self, campaign_id: UUID, reasons: Collection[str], taker: UUID) -> None:
         await self._c.update_many(
             self._untaken(campaign_id, reasons), {"$set": {"sent_again_in": str(taker)}}
         )
+
+    async def held(self, campaign_id: UUID, taker: UUID) -> list[Recipient]:
         query = {"campaign_id": str(campaign_id), "status": FAILED, "sent_again_in": str(taker)}
         docs = await self._c.find(query).sort(LIST_ORDER).to_list(None)
         return [recipient_from(d) for d in docs]

@@ -55,7 +55,12 @@ async def get_send_again(req: GetSendAgain, deps: Deps) -> SendAgainView:
 async def send_again(req: SendAgain, deps: Deps) -> CampaignView:
     source = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     campaign = await _new_campaign(req, deps, source)
-    taken = await deps.send_again.take(source.id, _REASONS, campaign.id)
+    # Taken once: a repeated request finds the same patients in the same order (so its lists
+    # and batches are the same), even if a late receipt has failed another patient since.
+    taken = await deps.send_again.held(source.id, campaign.id)
+    if not taken:
+        await deps.send_again.take(source.id, _REASONS, campaign.id)
+        taken = await deps.send_again.held(source.id, campaign.id)
     for channel, rows in list_rows(taken).items():
         await _add_list(req, deps, source, campaign, channel, rows)
     await record_audit(
@@ -88,8 +93,11 @@ async def _new_campaign(req: SendAgain, deps: Deps, source: Campaign) -> Campaig
         source, id=req.message_id, name=req.name, actor=req.actor, now=deps.clock()
     )
     if not await deps.campaigns.add(campaign):
-        # Made meanwhile by another delivery of this request.
-        return await _new_campaign(req, deps, source)
+        made = await deps.campaigns.get(source.org_id, campaign.id)
+        if made is None or made.follows_up != source.id:
+            # The id is another organisation's or another campaign's: a forged request id.
+            raise Conflict("This request id is already in use.")
+        return made  # made meanwhile by another delivery of this request
     await record_audit(
         deps,
         campaign,

@@ -287,10 +287,11 @@ class SendAgainSource(Protocol):
         taken, by reason."""
         ...
 
-    async def take(
-        self, campaign_id: UUID, reasons: Collection[str], taker: UUID
-    ) -> list[Recipient]:
-        """Marks those recipients taken by the campaign ``taker`` (never one another has
-        taken), then returns every recipient ``taker`` holds, in list order: taking again
-        returns the same."""
+    async def take(self, campaign_id: UUID, reasons: Collection[str], taker: UUID) -> None:
+        """Marks those recipients taken by the campaign ``taker``, never one another has
+        taken."""
+        ...
+
+    async def held(self, campaign_id: UUID, taker: UUID) -> list[Recipient]:
+        """Every recipient of ``campaign_id`` that ``taker`` took, in list order."""
         ...
