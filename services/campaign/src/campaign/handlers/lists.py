@@ -36,9 +36,13 @@ from .views import list_view
 log = logging.getLogger(__name__)
 
 
-async def register_patient_list(req: RegisterPatientList, deps: Deps) -> PatientListView:
+async def accept_list(deps: Deps, org_id: str, campaign_id: uuid.UUID) -> Campaign:
+    """The campaign, saved as a new version once it has agreed to take another list (a draft
+    only). Saved before the list exists: a send that reviewed the campaign without this list
+    then fails its compare-and-set and reviews again, finding the list resolving."""
+
     async def find() -> Campaign:
-        campaign = await deps.campaigns.get(req.org_id, req.campaign_id)
+        campaign = await deps.campaigns.get(org_id, campaign_id)
         if campaign is None:
             raise NotFound("Campaign not found.")
         return campaign
@@ -47,9 +51,12 @@ async def register_patient_list(req: RegisterPatientList, deps: Deps) -> Patient
         campaign.accept_list()
         return True
 
-    # Saved (a new version) before the list exists: a send that reviewed the campaign without
-    # this list then fails its compare-and-set and reviews again, finding the list resolving.
     campaign, _ = await change_campaign(deps.campaigns, find, accept)
+    return campaign
+
+
+async def register_patient_list(req: RegisterPatientList, deps: Deps) -> PatientListView:
+    campaign = await accept_list(deps, req.org_id, req.campaign_id)
     patient_list = PatientList(
         id=req.list_id,
         campaign_id=req.campaign_id,

@@ -27,8 +27,8 @@ from ..domain.send_again import (
     list_rows,
 )
 from .audit_trail import record_audit
-from .changes import change_campaign
 from .deps import Deps
+from .lists import accept_list
 from .loading import load_campaign
 from .requested import current_view
 
@@ -121,16 +121,8 @@ async def _add_list(
     """Registers the channel's list and hands its rows to ingest in batches, as an upload
     does. Registered first: rows resolved before their list exists would be dropped."""
 
-    async def find() -> Campaign:
-        found = await deps.campaigns.get(campaign.org_id, campaign.id)
-        return campaign if found is None else found
-
-    async def accept(c: Campaign) -> bool:
-        c.accept_list()
-        return True
-
     list_id = list_id_for(campaign.id, channel)
-    await change_campaign(deps.campaigns, find, accept)
+    await accept_list(deps, campaign.org_id, campaign.id)
     patient_list = await deps.lists.add(
         PatientList(
             id=list_id,
