@@ -55,6 +55,17 @@ async def get_send_again(req: GetSendAgain, deps: Deps) -> SendAgainView:
 async def send_again(req: SendAgain, deps: Deps) -> CampaignView:
     source = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     campaign = await _new_campaign(req, deps, source)
+    # Written by whichever delivery gets here (once per request), so a delivery that died
+    # after making the campaign leaves it no less audited.
+    await record_audit(
+        deps,
+        campaign,
+        req.actor,
+        "created",
+        cause=req.message_id,
+        type=campaign.type,
+        follows_up=str(source.id),
+    )
     # Taken once: a repeated request finds the same patients in the same order (so its lists
     # and batches are the same), even if a late receipt has failed another patient since.
     taken = await deps.send_again.held(source.id, campaign.id)
@@ -98,15 +109,6 @@ async def _new_campaign(req: SendAgain, deps: Deps, source: Campaign) -> Campaig
             # The id is another organisation's or another campaign's: a forged request id.
             raise Conflict("This request id is already in use.")
         return made  # made meanwhile by another delivery of this request
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        "created",
-        cause=req.message_id,
-        type=campaign.type,
-        follows_up=str(source.id),
-    )
     return campaign
 
 
