@@ -109,7 +109,7 @@ async def test_a_new_draft_with_the_same_message_and_its_patients_checked_again(
     audit = await audit_trail.get_audit(req(GetAudit, campaign_id=campaign_id), deps)
     assert audit.entries[-1].action == "sent_again"
     made = await audit_trail.get_audit(req(GetAudit, campaign_id=view.id), deps)
-    assert [e.action for e in made.entries][0] == "created"
+    assert made.entries[0].action == "created"
 
 
 async def test_what_ingest_resolves_becomes_the_new_campaigns_recipients(
