@@ -107,8 +107,11 @@ async def handle_error(request: Request, exc: Exception) -> JSONResponse:
             return _unavailable("The campaign service did not answer in time. Try again shortly.")
         case RowsNotQueued():
             return _unavailable(
-                "The list was registered but not all of its rows could be queued for checking. "
-                "Upload the file again.",
+                # Uploading it again to this campaign would not help: the list already
+                # registered keeps waiting for the rows that never went, and holds the send.
+                "The list was registered but not all of its rows could be queued for checking, "
+                "so this campaign cannot be sent with it. Create a new campaign and upload the "
+                "file to that.",
                 {"list_id": str(exc.list_id)},
             )
         case PublishFailed():
