@@ -61,6 +61,18 @@ class GetPatientList(Request):
     list_id: UUID
 
 
+class RemovePatientList(Request):
+    """Takes a draft campaign's most recent list out, with every patient it added: the wrong
+    file, or an upload whose rows could not all be queued (it would otherwise wait for them,
+    and hold the send, for good). Only the most recent list, so that no other list's patient
+    was counted a duplicate of one of its. Rows of it still being checked are dropped when
+    they come back."""
+
+    kind: Literal["RemovePatientList"] = "RemovePatientList"
+    campaign_id: UUID
+    list_id: UUID
+
+
 class GetUnsuccessfulRows(Request):
     kind: Literal["GetUnsuccessfulRows"] = "GetUnsuccessfulRows"
     campaign_id: UUID
@@ -245,6 +257,7 @@ CampaignRequest = Annotated[
     | GetCampaign
     | RegisterPatientList
     | GetPatientList
+    | RemovePatientList
     | GetUnsuccessfulRows
     | SetMessage
     | GetReview
@@ -326,6 +339,7 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     GetCampaign: views.CampaignView,
     RegisterPatientList: views.PatientListView,
     GetPatientList: views.PatientListView,
+    RemovePatientList: views.CampaignView,
     GetUnsuccessfulRows: views.UnsuccessfulRowsPage,
     SetMessage: views.CampaignView,
     GetReview: views.ReviewView,
