@@ -47,6 +47,7 @@ def _campaign_doc(c: Campaign) -> Document:
         "held_until": c.held_until,
         "spread_hours": c.spread_hours,
         "follows_up": None if c.follows_up is None else str(c.follows_up),
+        "removed_lists": c.removed_lists,
         "spread_per_hour": c.spread_per_hour,
         "spread_window_start": c.spread_window_start,
         "spread_window_released": c.spread_window_released,
@@ -82,6 +83,7 @@ def _campaign(d: Document) -> Campaign:
         held_until=d.get("held_until"),
         spread_hours=d.get("spread_hours"),
         follows_up=UUID(d["follows_up"]) if d.get("follows_up") else None,
+        removed_lists=d.get("removed_lists", []),
         spread_per_hour=d.get("spread_per_hour"),
         spread_window_start=d.get("spread_window_start"),
         spread_window_released=d.get("spread_window_released", 0),
@@ -234,6 +236,14 @@ class MongoPatientListRepository:
     async def for_campaign(self, campaign_id: UUID) -> list[PatientList]:
         docs = await self._lists.find({"campaign_id": str(campaign_id)}).to_list(None)
         return [_list(d) for d in docs]
+
+    async def remove(self, org_id: str, campaign_id: UUID, list_id: UUID) -> None:
+        # Rows first: a list whose document is gone but whose rows stay would be invisible
+        # clutter; rows without a list are never read.
+        await self._rows.delete_many({"list_id": str(list_id), "campaign_id": str(campaign_id)})
+        await self._lists.delete_one(
+            {"_id": str(list_id), "campaign_id": str(campaign_id), "org_id": org_id}
+        )
 
     async def record_rows(self, rows: Sequence[ListRow]) -> None:
         if not rows:

@@ -6,6 +6,7 @@ unsent holder from a later row is deleted and the newcomer inserted in its place
 newcomer is a duplicate. Concurrent batches and redeliveries settle through the index alone."""
 
 from collections.abc import Sequence
+from uuid import UUID
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -82,3 +83,17 @@ class RecipientPlacement:
             if gone.deleted_count:
                 await self._ready(newcomer, -1)
                 displaced.append(str(holder["_id"]))
+
+    async def remove_list(self, campaign_id: UUID, list_id: UUID) -> int:
+        """Deletes the recipients one list added, status by status, so the counters lose
+        exactly what each delete removed (a recipient moving meanwhile is taken by the delete
+        of the status it moved to, or by a later removal)."""
+        removed = 0
+        for status in RecipientStatus:
+            result = await self._c.delete_many(
+                {"campaign_id": str(campaign_id), "list_id": str(list_id), "status": status.value}
+            )
+            if result.deleted_count:
+                await self._counts.add(campaign_id, {status: -result.deleted_count})
+                removed += result.deleted_count
+        return removed

@@ -35,6 +35,7 @@ class MongoRecipientRepository:
         self.recount = self._counts.recount
         self._placement = RecipientPlacement(mongo, self._counts)
         self.add_unique = self._placement.add_unique
+        self.remove_list = self._placement.remove_list
         self._moves = RecipientMoves(mongo, self._counts)
         self.apply = self._moves.apply
         sending = RecipientSending(mongo, self._counts)

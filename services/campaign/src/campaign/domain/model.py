@@ -110,6 +110,9 @@ class Campaign:
     spread_window_released: int = 0
     #: The campaign whose unreached patients this one sends again to (``domain/send_again``).
     follows_up: UUID | None = None
+    #: Lists taken out of the draft (``RemovePatientList``): rows of theirs still being
+    #: checked when it happened are dropped when they come back.
+    removed_lists: list[str] = field(default_factory=list)
 
     def already_applied(self, request_id: UUID) -> bool:
         return str(request_id) in self.applied_requests
@@ -120,6 +123,18 @@ class Campaign:
     def accept_list(self) -> None:
         if self.status not in EDITABLE:
             raise Conflict(f"A patient list cannot be added to a campaign that is {self.status}.")
+
+    def remove_list(self, list_id: UUID) -> bool:
+        """Whether this changed anything: a list removed already stays removed."""
+        if str(list_id) in self.removed_lists:
+            return False
+        if self.status not in EDITABLE:
+            raise Conflict("A patient list can only be removed before the campaign is sent.")
+        self.removed_lists = [*self.removed_lists, str(list_id)]
+        return True
+
+    def removed(self, list_id: UUID) -> bool:
+        return str(list_id) in self.removed_lists
 
     def set_message(
         self, body: str, subject: str | None, template: tuple[str, int] | None = None

@@ -29,6 +29,7 @@ from ..domain.rows import ListRow
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
+from .list_removal import drop_list
 from .loading import load_campaign
 from .suppressions import suppressed_of
 from .views import list_view
@@ -153,6 +154,8 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
     kept = [r.recipient_id for r in rows if r.recipient_id is not None]
     for recipient_id in await deps.recipients.missing(kept):
         await deps.lists.mark_duplicate(recipient_id)
+    if await _removed_meanwhile(deps, event):
+        return
     log.info(
         "rows recorded",
         extra={"list_id": str(event.list_id), "batch": event.batch_number, "rows": len(rows)},
@@ -187,3 +190,18 @@ async def get_unsuccessful_rows(req: GetUnsuccessfulRows, deps: Deps) -> Unsucce
         ],
         next_after=rows[-1].row_number if len(rows) == req.limit else None,
     )
+
+
+async def _removed_meanwhile(deps: Deps, event: RowsResolved) -> bool:
+    """Staff may have removed the list while this batch was being recorded: it was found
+    before the removal and stored after it, so it is deleted here (the removal marks the
+    campaign before deleting, so one of the two always sees the other's patients)."""
+    campaign = await deps.campaigns.get(event.org_id, event.campaign_id)
+    if campaign is None or not campaign.removed(event.list_id):
+        return False
+    patients = await drop_list(deps, event.org_id, event.campaign_id, event.list_id)
+    log.info(
+        "rows of a removed list dropped",
+        extra={"list_id": str(event.list_id), "patients": patients},
+    )
+    return True

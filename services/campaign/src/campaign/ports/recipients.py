@@ -52,6 +52,11 @@ class RecipientRepository(Protocol):
         (lowest ``source_rank``) keeps them while nothing has been sent."""
         ...
 
+    async def remove_list(self, campaign_id: UUID, list_id: UUID) -> int:
+        """Deletes every recipient ``list_id`` added to the campaign, counters included; how
+        many."""
+        ...
+
     async def counts(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
         """Non-zero counts by status, kept as recipients move (never counted per read)."""
         ...
