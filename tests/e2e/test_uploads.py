@@ -11,6 +11,7 @@ import pytest
 
 from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, UploadReason
 
+from . import sending_flow as flow
 from . import upload_files as files
 from .sending_flow import api, create
 from .stack import Stack
@@ -136,3 +137,25 @@ def test_every_reason(stack: Stack) -> None:
 
     overview = client.get(f"/v1/campaigns/{campaign_id}").json()
     assert overview["counts"]["recipients"] == len(FIXTURE_CONTACTS)
+
+
+def test_the_wrong_file_is_removed_and_the_right_one_uploaded(stack: Stack) -> None:
+    """A list taken out of a draft takes its patients with it, and they can be uploaded again
+    (not duplicates of the removed list's)."""
+    client = api(stack)
+    campaign_id = create(client, "Remove a list")
+    patients = [(p.nhs_number, p.birth_date) for p in flow.pick(5, "9993")]
+    wrong = flow.upload(client, campaign_id, patients)
+    assert wrong["succeeded"] == 5
+    assert flow.campaign(client, campaign_id)["counts"]["recipients"] == 5
+
+    removed = client.delete(f"/v1/campaigns/{campaign_id}/patient-lists/{wrong['id']}")
+    assert removed.status_code == 200, removed.text
+    assert removed.json()["counts"]["recipients"] == 0
+    lists = client.get(f"/v1/campaigns/{campaign_id}/patient-lists").json()["items"]
+    assert lists == []
+
+    right = flow.upload(client, campaign_id, patients)
+    assert (right["succeeded"], right["failed"]) == (5, 0)
+    assert flow.campaign(client, campaign_id)["counts"]["recipients"] == 5
+    assert flow.audit_actions(client, campaign_id).count("list_removed") == 1
