@@ -224,6 +224,11 @@ class GatewayClient:
         )
         return await self._model(request, PatientList)
 
+    async def remove_patient_list(self, campaign_id: UUID, list_id: UUID) -> Campaign:
+        """A draft's most recent list out, with the patients it added: the campaign as it now is."""
+        url = f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}"
+        return await self._send("DELETE", url, Campaign)
+
     async def unsuccessful_csv(self, campaign_id: UUID, list_id: UUID) -> Download:
         url = f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv"
         return await self._download(url, {})
