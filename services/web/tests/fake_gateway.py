@@ -298,6 +298,12 @@ class FakeGateway:
                     )
                 )
             rows = content.count(b"\n")
+            if b"NOT QUEUED" in content:
+                # As the gateway: registered, but the rows could not all be queued.
+                stuck = fake.add_list(campaign, filename=upload.filename, status="resolving")  # type: ignore[union-attr]
+                raise Refused(
+                    error(503, "unavailable", "Not all rows queued.", list_id=stuck["id"])
+                )
             return fake.add_list(
                 campaign,
                 filename=upload.filename,  # type: ignore[union-attr]

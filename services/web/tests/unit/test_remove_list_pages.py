@@ -145,6 +145,32 @@ async def test_a_refusal_shows_the_gateways_reason(signed_in: Web) -> None:
     page = Page(response.text)
     assert page.error_summary == [("This campaign has been sent, so its lists stay.", "")]
     assert page.title.startswith("Error: ")
+    assert "shingles.csv has not been removed." in page.main_text
+    assert "will be taken out" not in page.main_text
     assert "Yes, remove the list" not in page.buttons()
     assert page.link("Back to the campaign") == url
     assert latest["id"] in signed_in.gateway.lists
+
+
+async def test_an_upload_whose_rows_were_not_all_queued_goes_to_removing_it(
+    signed_in: Web,
+) -> None:
+    campaign = signed_in.gateway.add_campaign()
+    url = f"/campaigns/{campaign['id']}"
+    csv = b"NHS Number,Date of Birth\r\nNOT QUEUED,01/02/1980\r\n"
+
+    response = await signed_in.post(
+        f"{url}/upload", {"channel": "sms"}, files={"file": ("flu.csv", csv, "text/csv")}
+    )
+
+    assert response.status_code == 303
+    [stuck] = signed_in.gateway.lists
+    assert response.headers["location"] == f"{url}/lists/{stuck}/remove?not_queued=1"
+    page = await signed_in.page(response.headers["location"])
+    assert (
+        "Not all of the rows in flu.csv could be sent for checking with PDS, so this campaign "
+        "cannot be sent with this list. Remove it, then upload the file again." in page.main_text
+    )
+    removed = await signed_in.post(f"{url}/lists/{stuck}/remove")
+    assert removed.headers["location"] == f"{url}?removed=list"
+    assert signed_in.gateway.lists == {}

@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import Conflict, Invalid
+from ..api_client import Conflict, Invalid, ListNotQueued
 from ..api_views import Campaign, PatientList
 from ..forms import ActionForm, UploadForm
 from ..pages.campaigns import patients_text
@@ -48,6 +48,10 @@ async def upload(request: Request, campaign_id: UUID, page: PageDep) -> Response
         except (Invalid, Conflict) as exc:
             # The gateway read the whole file and says what is wrong with it.
             form.add_error("file", exc.message)
+        except ListNotQueued as exc:
+            # Uploading again alone would leave this list waiting, and the send held, for
+            # good: it has to be removed first, so that is the page to go to.
+            return see_other(campaign_url(campaign_id, f"/lists/{exc.list_id}/remove?not_queued=1"))
         else:
             return see_other(campaign_url(campaign_id, f"/lists/{accepted.id}"))
     context = {"nav": "campaigns", "campaign": campaign, "form": form}
@@ -124,6 +128,7 @@ def _remove_page(
         "form": make_form(request, ActionForm),
         "problem": problem,
         "has_errors": problem is not None,
+        "not_queued": request.query_params.get("not_queued") == "1",
     }
     return render(request, "lists/remove.html", context, status)
 
