@@ -228,6 +228,8 @@ class FakeCampaign:
                 return self._list(request, request.campaign_id, request.list_id)
             case rq.GetUnsuccessfulRows():
                 return self._unsuccessful(request)
+            case rq.RemovePatientList():
+                return self._remove_list(request)
             case rq.GetReview() | rq.ExcludeRecentlyMessaged():
                 campaign = self._campaign(request, request.campaign_id)
                 return views.ReviewView(
@@ -377,6 +379,30 @@ class FakeCampaign:
         if view is None or view.campaign_id != campaign_id:
             raise CampaignError("not_found", "No such patient list.", {"list_id": str(list_id)})
         return view
+
+    def _remove_list(self, request: rq.RemovePatientList) -> views.CampaignView:
+        """Like campaign: only a draft's most recent list (lists are kept oldest first), and
+        the patients it added go with it."""
+        self._list(request, request.campaign_id, request.list_id)
+        campaign = self.campaigns[request.campaign_id]
+        if campaign.status != CampaignStatus.DRAFT:
+            raise CampaignError(
+                "conflict", "This campaign is no longer a draft, so its lists cannot be removed."
+            )
+        ours = [i for i, v in self.lists.items() if v.campaign_id == request.campaign_id]
+        if ours[-1] != request.list_id:
+            raise CampaignError(
+                "conflict",
+                "Only the most recently uploaded list can be removed. Remove the lists "
+                "uploaded after it first.",
+                {"list_id": str(request.list_id)},
+            )
+        for store in (self.lists, self.columns, self.unsuccessful):
+            store.pop(request.list_id, None)
+        everyone = self.recipients.get(campaign.id)
+        if everyone is not None:
+            self.recipients[campaign.id] = [r for r in everyone if r.list_id != request.list_id]
+        return campaign
 
     def _unsuccessful(self, request: rq.GetUnsuccessfulRows) -> views.UnsuccessfulRowsPage:
         self._list(request, request.campaign_id, request.list_id)

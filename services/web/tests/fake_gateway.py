@@ -298,6 +298,12 @@ class FakeGateway:
                     )
                 )
             rows = content.count(b"\n")
+            if b"NOT QUEUED" in content:
+                # As the gateway: registered, but the rows could not all be queued.
+                stuck = fake.add_list(campaign, filename=upload.filename, status="resolving")  # type: ignore[union-attr]
+                raise Refused(
+                    error(503, "unavailable", "Not all rows queued.", list_id=stuck["id"])
+                )
             return fake.add_list(
                 campaign,
                 filename=upload.filename,  # type: ignore[union-attr]
@@ -317,6 +323,34 @@ class FakeGateway:
             if found is None or found["campaign_id"] != str(cid):
                 raise Refused(error(404, "not_found", "Patient list not found."))
             return found
+
+        @app.delete("/v1/campaigns/{cid}/patient-lists/{lid}")
+        async def remove_list(request: Request, cid: UUID, lid: UUID) -> dict[str, Any]:
+            # As campaign: only a draft's most recent list, with the patients it added.
+            campaign = fake._campaign(request, cid)
+            await one_list(request, cid, lid)
+            if "sender" not in fake.roles:
+                raise Refused(error(403, "forbidden", "You need the sender role to do this."))
+            if campaign["status"] != "draft":
+                raise Refused(
+                    error(409, "conflict", "This campaign has been sent, so its lists stay.")
+                )
+            ours = [i for i, p in fake.lists.items() if p["campaign_id"] == str(cid)]
+            if ours[-1] != str(lid):
+                raise Refused(
+                    error(
+                        409,
+                        "conflict",
+                        "Only the most recently uploaded list can be removed. Remove the "
+                        "lists uploaded after it first.",
+                    )
+                )
+            del fake.lists[str(lid)]
+            fake.unsuccessful.pop(str(lid), None)
+            fake.recipients[str(cid)] = [
+                r for r in fake.recipients[str(cid)] if r["list_id"] != str(lid)
+            ]
+            return campaign
 
         @app.get("/v1/campaigns/{cid}/patient-lists/{lid}/unsuccessful.csv")
         async def unsuccessful(request: Request, cid: UUID, lid: UUID) -> Response:

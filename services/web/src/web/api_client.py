@@ -81,6 +81,15 @@ class GatewayUnavailable(Exception):
     """The gateway, or a service behind it, did not answer."""
 
 
+class ListNotQueued(GatewayUnavailable):
+    """An upload was registered as ``list_id`` but not all of its rows could be queued for
+    checking: that list would wait for them for good and hold the send until it is removed."""
+
+    def __init__(self, list_id: UUID) -> None:
+        super().__init__("patient list rows not queued")
+        self.list_id = list_id
+
+
 _ERRORS: dict[int, type[GatewayError]] = {
     401: SignInAgain,
     403: Forbidden,
@@ -224,6 +233,11 @@ class GatewayClient:
         )
         return await self._model(request, PatientList)
 
+    async def remove_patient_list(self, campaign_id: UUID, list_id: UUID) -> Campaign:
+        """A draft's most recent list out, with the patients it added: the campaign as it now is."""
+        url = f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}"
+        return await self._send("DELETE", url, Campaign)
+
     async def unsuccessful_csv(self, campaign_id: UUID, list_id: UUID) -> Download:
         url = f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv"
         return await self._download(url, {})
@@ -345,6 +359,11 @@ def _raise_for(response: httpx2.Response) -> None:
     if response.status_code < 400:
         return
     kind = _ERRORS.get(response.status_code)
+    if response.status_code == 503:
+        # Only an upload's 503 names a list: one registered whose rows did not all go.
+        list_id = read_error(response)[2].get("list_id")
+        if list_id is not None:
+            raise ListNotQueued(UUID(str(list_id)))
     if kind is None:
         raise GatewayUnavailable(f"gateway answered {response.status_code}")
     raise kind(response.status_code, *read_error(response))

@@ -53,9 +53,11 @@ class UploadLimits:
 class RowsNotQueued(Exception):
     """The list was registered but not all of its rows could be published."""
 
-    def __init__(self, list_id: UUID) -> None:
+    def __init__(self, list_id: UUID, campaign_id: UUID) -> None:
         super().__init__(str(list_id))
         self.list_id = list_id
+        # So that the answer can name the removal that frees the campaign.
+        self.campaign_id = campaign_id
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,7 @@ async def _publish_batches(
             "patient list rows not all queued",
             extra={"list_id": str(upload.list_id), "campaign_id": str(upload.campaign_id)},
         )
-        raise RowsNotQueued(upload.list_id) from None
+        raise RowsNotQueued(upload.list_id, upload.campaign_id) from None
     return count
 
 

@@ -1,9 +1,10 @@
-"""The upload status screen: progress, time left, and the unsuccessful rows by reason."""
+"""The upload status screen: progress, time left, and the unsuccessful rows by reason; which
+list may be removed."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..api_views import PatientList
+from ..api_views import Campaign, PatientList
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,11 @@ def duration(seconds: float) -> str:
     hours, minutes = divmod(minutes, 60)
     text = "1 hour" if hours == 1 else f"{hours} hours"
     return text + (f" {minutes} minutes" if minutes else "")
+
+
+def removable(campaign: Campaign, lists: list[PatientList]) -> PatientList | None:
+    """The list that may be removed: a draft's most recent (lists come oldest first). Campaign
+    removes no other, so that no earlier list's patient was counted a duplicate of one of its."""
+    if campaign.status != "draft" or not lists:
+        return None
+    return lists[-1]

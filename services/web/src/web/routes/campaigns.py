@@ -13,6 +13,7 @@ from ..api_client import GatewayUnavailable
 from ..api_views import SendAgain
 from ..forms import ActionForm, NewCampaignForm
 from ..pages import campaigns as pages
+from ..pages.lists import removable
 from .common import Page, PageDep, button_action, campaign_url, render, submit, users_of
 
 log = logging.getLogger("web.campaigns")
@@ -98,6 +99,7 @@ async def campaign_page(
         "base": campaign_url(campaign_id),
         "campaign": campaign,
         "lists": lists,
+        "removable_list": removable(campaign, lists),
         "steps": pages.steps(campaign, lists),
         "counts": pages.count_rows(campaign.counts),
         "settled": pages.settled(campaign.counts),

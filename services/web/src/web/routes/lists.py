@@ -1,4 +1,5 @@
-"""Upload a patient list, follow its check against PDS, download the unsuccessful rows."""
+"""Upload a patient list, follow its check against PDS, download the unsuccessful rows, remove
+a draft's most recent list."""
 
 from datetime import UTC, datetime
 from uuid import UUID
@@ -9,10 +10,12 @@ from starlette.datastructures import UploadFile
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import Conflict, Invalid
-from ..forms import UploadForm
-from ..pages.lists import progress
-from .common import PageDep, campaign_url, render
+from ..api_client import Conflict, Invalid, ListNotQueued
+from ..api_views import Campaign, PatientList
+from ..forms import ActionForm, UploadForm
+from ..pages.campaigns import patients_text
+from ..pages.lists import progress, removable
+from .common import PageDep, campaign_url, check_action, render
 
 router = APIRouter()
 
@@ -45,6 +48,10 @@ async def upload(request: Request, campaign_id: UUID, page: PageDep) -> Response
         except (Invalid, Conflict) as exc:
             # The gateway read the whole file and says what is wrong with it.
             form.add_error("file", exc.message)
+        except ListNotQueued as exc:
+            # Uploading again alone would leave this list waiting, and the send held, for
+            # good: it has to be removed first, so that is the page to go to.
+            return see_other(campaign_url(campaign_id, f"/lists/{exc.list_id}/remove?not_queued=1"))
         else:
             return see_other(campaign_url(campaign_id, f"/lists/{accepted.id}"))
     context = {"nav": "campaigns", "campaign": campaign, "form": form}
@@ -75,3 +82,56 @@ async def unsuccessful_csv(campaign_id: UUID, list_id: UUID, page: PageDep) -> R
         media_type=download.content_type,
         headers={"Content-Disposition": download.disposition},
     )
+
+
+@router.get("/campaigns/{campaign_id}/lists/{list_id}/remove")
+async def remove_list_page(
+    request: Request, campaign_id: UUID, list_id: UUID, page: PageDep
+) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    target = removable(campaign, (await page.api.patient_lists(campaign_id)).items)
+    # The campaign page offers only this list, and only to someone who may send: anything else
+    # (sent since, another list uploaded since, an old bookmark) goes back to what is true now.
+    if target is None or target.id != list_id or not _may_send(request):
+        return see_other(campaign_url(campaign_id))
+    return _remove_page(request, campaign, target)
+
+
+@router.post("/campaigns/{campaign_id}/lists/{list_id}/remove")
+async def remove_list(
+    request: Request, campaign_id: UUID, list_id: UUID, page: PageDep
+) -> Response:
+    await check_action(request)
+    try:
+        await page.api.remove_patient_list(campaign_id, list_id)
+    except Conflict as exc:
+        # Campaign says why (sent since, or another list uploaded since) and what to do.
+        campaign = await page.api.campaign(campaign_id)
+        target = await page.api.patient_list(campaign_id, list_id)
+        return _remove_page(request, campaign, target, exc.message, status=400)
+    return see_other(campaign_url(campaign_id, "?removed=list"))
+
+
+def _remove_page(
+    request: Request,
+    campaign: Campaign,
+    target: PatientList,
+    problem: str | None = None,
+    *,
+    status: int = 200,
+) -> Response:
+    context = {
+        "nav": "campaigns",
+        "campaign": campaign,
+        "list": target,
+        "patients": patients_text(target.succeeded),
+        "form": make_form(request, ActionForm),
+        "problem": problem,
+        "has_errors": problem is not None,
+        "not_queued": request.query_params.get("not_queued") == "1",
+    }
+    return render(request, "lists/remove.html", context, status)
+
+
+def _may_send(request: Request) -> bool:
+    return bool((request.session.get("profile") or {}).get("may_send"))

@@ -107,11 +107,12 @@ async def handle_error(request: Request, exc: Exception) -> JSONResponse:
             return _unavailable("The campaign service did not answer in time. Try again shortly.")
         case RowsNotQueued():
             return _unavailable(
-                # Uploading it again to this campaign would not help: the list already
-                # registered keeps waiting for the rows that never went, and holds the send.
+                # Uploading it again alone would not help: the list already registered keeps
+                # waiting for the rows that never went, and holds the send, until it is removed.
                 "The list was registered but not all of its rows could be queued for checking, "
-                "so this campaign cannot be sent with it. Create a new campaign and upload the "
-                "file to that.",
+                "so this campaign cannot be sent with it. Remove the list (DELETE "
+                f"/v1/campaigns/{exc.campaign_id}/patient-lists/{exc.list_id}) and upload the "
+                "file again.",
                 {"list_id": str(exc.list_id)},
             )
         case PublishFailed():

@@ -1,5 +1,5 @@
 """``/v1/campaigns/{id}/patient-lists``: upload a CSV or .xlsx, follow its progress, download
-failures."""
+failures, remove a draft's most recent list."""
 
 import ntpath
 from collections.abc import Callable, Coroutine
@@ -10,8 +10,8 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
-from cohort_contracts.campaign_requests import GetPatientList, ListPatientLists
-from cohort_contracts.campaign_views import PatientListsView, PatientListView
+from cohort_contracts.campaign_requests import GetPatientList, ListPatientLists, RemovePatientList
+from cohort_contracts.campaign_views import CampaignView, PatientListsView, PatientListView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import Channel
 from cohort_http.body_limit import BodyTooLarge, capped_receive, declared_over
@@ -141,6 +141,21 @@ async def list_patient_lists(campaign_id: UUID, campaign: CampaignDep) -> Model:
 )
 async def get_patient_list(campaign_id: UUID, list_id: UUID, campaign: CampaignDep) -> Model:
     request = GetPatientList(**campaign.envelope(), campaign_id=campaign_id, list_id=list_id)
+    return await campaign.ask(request)
+
+
+@router.delete(
+    "/{list_id}",
+    response_model=CampaignView,
+    summary="Remove a draft campaign's most recent patient list, with every patient it added",
+    description="For the wrong file, or an upload whose rows could not all be queued (503 on "
+    "upload): remove it, then upload the file again. Answers the campaign as it now is. 409 "
+    "when the campaign is no longer a draft or a later list has been uploaded since (campaign's "
+    "message says what to do).",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def remove_patient_list(campaign_id: UUID, list_id: UUID, campaign: CampaignDep) -> Model:
+    request = RemovePatientList(**campaign.envelope(), campaign_id=campaign_id, list_id=list_id)
     return await campaign.ask(request)
 
 
