@@ -34,6 +34,7 @@ async def test_a_send_can_be_scheduled_in_uk_time(signed_in: Web) -> None:
     }
     page = await signed_in.page(f"{url}?sent=scheduled")
     assert "Scheduled to send at" in page.main_text
+    assert "<strong>" not in page.main_text  # markup, not text shown to staff
     assert "Cancel sending" in page.buttons()
     overview = await signed_in.page("/campaigns")
     assert "Scheduled" in overview.main_text
@@ -118,3 +119,4 @@ async def test_the_campaign_page_says_texts_wait_for_quiet_hours(signed_in: Web)
     page = await signed_in.page(f"/campaigns/{campaign['id']}")
     assert "Text messages are not sent at night" in page.main_text
     assert "15 January 2026" in page.main_text
+    assert "<strong>" not in page.main_text  # markup, not text shown to staff
