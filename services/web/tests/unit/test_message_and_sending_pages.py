@@ -102,6 +102,16 @@ async def test_link_campaigns_say_the_link_is_added_for_you(signed_in: Web) -> N
     assert "Book your flu vaccination appointment:" in page.main_text
 
 
+async def test_an_appointment_type_is_shown_as_text_never_as_markup(signed_in: Web) -> None:
+    booking = {"appointment_type_code": "FLU", "appointment_type_display": "<b>flu</b>"}
+    campaign = ready_campaign(signed_in, type="booking", booking=booking)
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/message")
+
+    assert "Book your <b>flu</b> appointment:" in page.main_text
+    assert "<b>flu</b>" not in page.html
+
+
 async def test_review_shows_three_real_previews_counts_and_credit(signed_in: Web) -> None:
     campaign = ready_campaign(signed_in, message={"body": "Hi ((first_name))", "subject": None})
 
