@@ -115,6 +115,11 @@ def journey(stack: Stack, camera: Camera, listed: bytes) -> None:
     upload(page, campaign, listed, "flu-saturday-extra.csv")
     wait_checked(page)
     camera.shoot("08-list-checked")
+    page.goto(campaign)
+    page.get_by_role("link", name="Remove flu-saturday-extra.csv").click()
+    page.wait_for_url("**/remove")
+    camera.shoot("35-list-remove")
+    page.get_by_role("link", name="No, keep it").click()
 
     page.goto(f"{campaign}/message")
     page.get_by_label("Start from a template (optional)").select_option(index=1)
