@@ -45,7 +45,14 @@ class Harness:
     receipts: list[FiretextReceipt] = field(default_factory=list)
     replies: list[ProcessFiretextInbound] = field(default_factory=list)
 
-    def auth(self, org: str = ORG, user: str = USER, act_for: str | None = None) -> dict[str, str]:
+    def auth(
+        self,
+        org: str = ORG,
+        user: str = USER,
+        act_for: str | None = None,
+        roles: list[str] | None = None,
+    ) -> dict[str, str]:
+        """A development token's header; ``roles`` None: no roles claim (a sender)."""
         token = issue_token(
             JWT_SECRET,
             user,
@@ -53,6 +60,7 @@ class Harness:
             timedelta(minutes=5),
             issuer=self.settings.jwt_issuer,
             audience=self.settings.jwt_audience,
+            roles=roles,
         )
         headers = {"Authorization": f"Bearer {token}"}
         if act_for is not None:

@@ -1,17 +1,15 @@
 """Removing a draft campaign's most recent patient list, and the upload answer that points to it."""
 
-from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
 from cohort_contracts.campaign_requests import RemovePatientList
 from cohort_contracts.vocabulary import CampaignStatus
-from gateway.adapters.token_verifiers import issue_token
 from gateway.handlers import patient_lists
 from gateway.ports import CampaignError
 
-from ..conftest import JWT_SECRET, ORG, USER, Harness
+from ..conftest import ORG, Harness
 from ..fakes import FakePublisher, make_recipient
 from .test_campaign_routes import last
 from .test_upload_route import csv_rows, upload
@@ -77,19 +75,10 @@ async def test_an_unknown_list_is_404(gateway: Harness) -> None:
 async def test_a_viewer_cannot_remove_a_list(gateway: Harness) -> None:
     campaign = gateway.campaign.add_campaign(org_id=ORG)
     list_id = gateway.campaign.add_list(campaign, ["NHS Number"], [])
-    token = issue_token(
-        JWT_SECRET,
-        USER,
-        ORG,
-        timedelta(minutes=5),
-        issuer=gateway.settings.jwt_issuer,
-        audience=gateway.settings.jwt_audience,
-        roles=["viewer"],
-    )
 
     response = await gateway.client.delete(
         f"/v1/campaigns/{campaign.id}/patient-lists/{list_id}",
-        headers={"Authorization": f"Bearer {token}"},
+        headers=gateway.auth(roles=["viewer"]),
     )
 
     assert response.status_code == 403

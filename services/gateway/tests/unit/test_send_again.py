@@ -1,14 +1,12 @@
 """Sending a campaign again to the patients it did not reach: the count, and the new draft."""
 
-from datetime import timedelta
 from uuid import uuid4
 
 from cohort_contracts.campaign_requests import GetSendAgain, SendAgain
 from cohort_contracts.vocabulary import CampaignStatus
-from gateway.adapters.token_verifiers import issue_token
 from gateway.ports import CampaignError
 
-from ..conftest import JWT_SECRET, ORG, USER, Harness
+from ..conftest import ORG, Harness
 from .test_campaign_routes import last
 
 
@@ -68,16 +66,7 @@ async def test_a_conflict_comes_back_as_409_in_campaigns_words(gateway: Harness)
 
 async def test_a_viewer_cannot_send_again(gateway: Harness) -> None:
     source = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.COMPLETED)
-    token = issue_token(
-        JWT_SECRET,
-        USER,
-        ORG,
-        timedelta(minutes=5),
-        issuer=gateway.settings.jwt_issuer,
-        audience=gateway.settings.jwt_audience,
-        roles=["viewer"],
-    )
-    viewer = {"Authorization": f"Bearer {token}"}
+    viewer = gateway.auth(roles=["viewer"])
 
     read = await gateway.client.get(f"/v1/campaigns/{source.id}/send-again", headers=viewer)
     sent = await gateway.client.post(
