@@ -6,7 +6,7 @@ for another organisation's things), ``Invalid`` and ``Conflict`` (errors on the 
 ``SignInAgain`` (the token expired) and ``GatewayUnavailable`` (a "try again" page)."""
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 from typing import IO, Any, TypeVar
 from uuid import UUID
@@ -231,7 +231,7 @@ class GatewayClient:
             data={"channel": channel},
             files={"file": (filename, file, media)},
         )
-        return await self._model(request, PatientList)
+        return await self._model(request, PatientList, _raise_for_upload)
 
     async def remove_patient_list(self, campaign_id: UUID, list_id: UUID) -> Campaign:
         """A draft's most recent list out, with the patients it added: the campaign as it now is."""
@@ -316,12 +316,17 @@ class GatewayClient:
         request = self._http.build_request(method, url, headers=self._headers, json=body)
         return await self._model(request, kind)
 
-    async def _model(self, request: httpx2.Request, kind: type[M]) -> M:
+    async def _model(
+        self,
+        request: httpx2.Request,
+        kind: type[M],
+        check: Callable[[httpx2.Response], None] | None = None,
+    ) -> M:
         try:
             response = await self._http.send(request)
         except httpx2.HTTPError as exc:
             raise GatewayUnavailable(type(exc).__name__) from exc
-        _raise_for(response)
+        (check or _raise_for)(response)
         try:
             return kind.model_validate_json(response.content)
         except ValidationError as exc:
@@ -355,15 +360,19 @@ class _Templates(ApiModel):
     items: list[Template]
 
 
+def _raise_for_upload(response: httpx2.Response) -> None:
+    """An upload's 503 that names a list: one registered whose rows did not all go."""
+    if response.status_code == 503:
+        list_id = read_error(response)[2].get("list_id")
+        if list_id is not None:
+            raise ListNotQueued(UUID(str(list_id)))
+    _raise_for(response)
+
+
 def _raise_for(response: httpx2.Response) -> None:
     if response.status_code < 400:
         return
     kind = _ERRORS.get(response.status_code)
-    if response.status_code == 503:
-        # Only an upload's 503 names a list: one registered whose rows did not all go.
-        list_id = read_error(response)[2].get("list_id")
-        if list_id is not None:
-            raise ListNotQueued(UUID(str(list_id)))
     if kind is None:
         raise GatewayUnavailable(f"gateway answered {response.status_code}")
     raise kind(response.status_code, *read_error(response))

@@ -60,6 +60,11 @@ def number(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def patients(count: int) -> str:
+    """ "1 patient", "1,250 patients"."""
+    return f"{count:,} patient{'' if count == 1 else 's'}"
+
+
 def tag(status: str, kinds: dict[str, tuple[str, str]]) -> dict[str, str]:
     text, colour = kinds.get(status, (status.replace("_", " ").capitalize(), "nhsuk-tag--grey"))
     return {"text": text, "classes": colour}
@@ -80,7 +85,7 @@ def error_list(form: CohortForm | None, extra: list[dict[str, str]] | None = Non
 
 def make_templates() -> Jinja2Blocks:
     env = nhsuk_templates(TEMPLATES)
-    env.filters |= {"when": when, "number": number}
+    env.filters |= {"when": when, "number": number, "patients": patients}
     env.globals |= {
         "campaign_tag": lambda s: tag(s, CAMPAIGN_STATUS),
         "recipient_tag": lambda s: tag(s, RECIPIENT_STATUS),

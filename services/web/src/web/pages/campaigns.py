@@ -82,11 +82,6 @@ def page_count(total: int, page_size: int) -> int:
     return max(1, -(-total // page_size))
 
 
-def patients_text(count: int) -> str:
-    """ "1 patient", "1,250 patients"."""
-    return f"{count:,} patient{'' if count == 1 else 's'}"
-
-
 def can_send_again(summary: SendAgain | None) -> bool:
     """Someone is left to send again to, and campaign sees nothing stopping it."""
     return summary is not None and summary.patients > 0 and summary.cannot_because is None

@@ -112,7 +112,6 @@ async def campaign_page(
         "user_id": page.user.user_id,
         "action_form": make_form(request, ActionForm),
         "send_again": send_again,
-        "patients_text": pages.patients_text,
     }
     return render(
         request,

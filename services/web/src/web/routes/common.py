@@ -136,9 +136,14 @@ def layout_context(request: Request) -> dict[str, Any]:
         "org_name": org_name,
         "acting_name": names.get(acting, acting) if acting else org_name,
         "acting_descriptor": acting if acting else user.org,
-        "may_send": bool(profile.get("may_send", False)),
+        "may_send": may_send(request),
     }
     return context
+
+
+def may_send(request: Request) -> bool:
+    """Whether the signed-in user has the sender role (read at sign-in)."""
+    return bool((request.session.get("profile") or {}).get("may_send", False))
 
 
 def sign_in_url(next_path: str | None = None) -> str:

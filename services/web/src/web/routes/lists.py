@@ -13,9 +13,8 @@ from cohort_http.session_forms import make_form, posted_form, see_other
 from ..api_client import Conflict, Invalid, ListNotQueued
 from ..api_views import Campaign, PatientList
 from ..forms import ActionForm, UploadForm
-from ..pages.campaigns import patients_text
 from ..pages.lists import progress, removable
-from .common import PageDep, campaign_url, check_action, render
+from .common import PageDep, campaign_url, check_action, may_send, render
 
 router = APIRouter()
 
@@ -92,7 +91,7 @@ async def remove_list_page(
     target = removable(campaign, (await page.api.patient_lists(campaign_id)).items)
     # The campaign page offers only this list, and only to someone who may send: anything else
     # (sent since, another list uploaded since, an old bookmark) goes back to what is true now.
-    if target is None or target.id != list_id or not _may_send(request):
+    if target is None or target.id != list_id or not may_send(request):
         return see_other(campaign_url(campaign_id))
     return _remove_page(request, campaign, target)
 
@@ -124,14 +123,9 @@ def _remove_page(
         "nav": "campaigns",
         "campaign": campaign,
         "list": target,
-        "patients": patients_text(target.succeeded),
         "form": make_form(request, ActionForm),
         "problem": problem,
         "has_errors": problem is not None,
         "not_queued": request.query_params.get("not_queued") == "1",
     }
     return render(request, "lists/remove.html", context, status)
-
-
-def _may_send(request: Request) -> bool:
-    return bool((request.session.get("profile") or {}).get("may_send"))

@@ -61,6 +61,5 @@ def _page(
         "campaign": campaign,
         "summary": summary,
         "form": form,
-        "patients_text": pages.patients_text,
     }
     return render(request, "campaigns/send_again.html", context, status)
