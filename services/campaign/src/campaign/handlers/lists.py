@@ -90,8 +90,14 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
     campaign = await deps.campaigns.get(event.org_id, event.campaign_id)
     patient_list = await deps.lists.get(event.org_id, event.campaign_id, event.list_id)
     if campaign is None or patient_list is None or campaign.status is CampaignStatus.CANCELLED:
-        log.warning(
-            "rows for an unknown or cancelled campaign", extra={"list_id": str(event.list_id)}
+        # Rows of a list staff removed while it was being checked are expected, not a fault.
+        removed = campaign is not None and campaign.removed(event.list_id)
+        log.log(
+            logging.INFO if removed else logging.WARNING,
+            "rows of a removed list dropped"
+            if removed
+            else "rows for an unknown or cancelled campaign",
+            extra={"list_id": str(event.list_id)},
         )
         return
     now = datetime.now(UTC)
