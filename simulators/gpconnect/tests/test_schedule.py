@@ -3,6 +3,7 @@ stable ids, the two-week search limit, booking a slot once, past slots, adjacent
 cancelling frees the slot, a stale version is refused."""
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +17,7 @@ from gpconnect_sim.schedule import (
 )
 
 FLU = SlotType("FLU", "Flu vaccination")
+UK = ZoneInfo("Europe/London")
 DETAILS = BookingDetails("Flu vaccination", None, {"resourceType": "Organization"})
 
 
@@ -25,7 +27,10 @@ def book_of() -> tuple[AppointmentBook, Practice]:
 
 
 def next_week() -> tuple[datetime, datetime]:
-    start = datetime.now(UTC) + timedelta(days=1)
+    """Seven whole days from tomorrow's midnight in England: a window that starts at the time
+    of day the test runs cuts a slot off one end, so the count would depend on the clock."""
+    tomorrow = datetime.now(UK).date() + timedelta(days=1)
+    start = datetime.combine(tomorrow, time(0), tzinfo=UK)
     return start, start + timedelta(days=7)
 
 
