@@ -77,7 +77,8 @@ DESCRIPTIONS: dict[str, str] = {
     "CAMPAIGN_MONGODB_DATABASE": "Database that holds campaign's collections.",
     "CAMPAIGN_RELEASE_BATCH_SIZE": "Recipients per `SendMessages` message.",
     "CAMPAIGN_UNPUBLISHED_GRACE_S": "Age at which a released batch that never reached the "
-    "queue is republished by a sweep.",
+    "queue is republished by a sweep, and a send-again list whose rows were not all handed to "
+    "ingest has them queued by one.",
     "CAMPAIGN_PREFETCH": "Messages one campaign instance holds unacknowledged at once.",
     "CAMPAIGN_CREDIT_TIMEOUT_S": "How long a review waits for dispatch's credit balance.",
     "DISPATCH_SMS_PROVIDER": "`firetext`, or `stub` (accepts everything, sends nothing).",

@@ -3,7 +3,9 @@ another try may get past, once each), what the new campaign copies, what ingest 
 check again, and that a repeated request does nothing twice."""
 
 import uuid
-from datetime import UTC, date, datetime
+from collections.abc import Collection
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,10 +13,11 @@ from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_send_again import MongoSendAgainSource
 from campaign.domain.errors import Conflict, NotFound
 from campaign.domain.model import Recipient
-from campaign.domain.send_again import COLUMNS, list_id_for, list_rows
+from campaign.domain.send_again import COLUMNS, TRY_AGAIN, list_id_for, list_rows
 from campaign.handlers import audit_trail, lists, outcomes, receipts
 from campaign.handlers import send_again as sending_again
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import SendAgainSource
 from cohort_contracts.campaign_requests import GetAudit, GetSendAgain, SendAgain
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import RESOLVE_ROWS
@@ -25,6 +28,7 @@ from ..fakes import FakePublisher
 from .helpers import (
     delivery_reported,
     messages_sent,
+    new_campaign,
     req,
     sent_and_claimed,
     status_of,
@@ -146,6 +150,86 @@ async def test_each_patient_is_sent_again_once(deps: Deps, publisher: FakePublis
     assert total == 2  # the source and one send-again, not a third
 
 
+class CountedBeforeTaken:
+    """The patients another request saw before a first one took them all: what a second
+    request sees when two arrive at once."""
+
+    def __init__(self, source: SendAgainSource, counts: dict[str, int]) -> None:
+        self._source = source
+        self._counts = counts
+
+    async def counts(self, campaign_id: uuid.UUID, reasons: Collection[str]) -> dict[str, int]:
+        return self._counts
+
+    async def take(
+        self, campaign_id: uuid.UUID, reasons: Collection[str], taker: uuid.UUID
+    ) -> None:
+        await self._source.take(campaign_id, reasons, taker)
+
+    async def release(self, campaign_id: uuid.UUID, taker: uuid.UUID) -> None:
+        await self._source.release(campaign_id, taker)
+
+    async def held(self, campaign_id: uuid.UUID, taker: uuid.UUID) -> list[Recipient]:
+        return await self._source.held(campaign_id, taker)
+
+
+async def test_two_requests_at_once_make_one_draft(deps: Deps, publisher: FakePublisher) -> None:
+    campaign_id, _ = await finished(deps, publisher)
+    seen = await deps.send_again.counts(campaign_id, [r.value for r in TRY_AGAIN])
+    await sending_again.send_again(req(SendAgain, campaign_id=campaign_id, name="first"), deps)
+    second = replace(deps, send_again=CountedBeforeTaken(deps.send_again, seen))
+    with pytest.raises(Conflict, match="nobody to send it again to"):
+        await sending_again.send_again(
+            req(SendAgain, campaign_id=campaign_id, name="second"), second
+        )
+    _, total = await deps.campaigns.page([ORG], None, 0, 50)
+    assert total == 2  # the source and the first: no empty draft for the second
+
+
+async def test_a_request_id_in_use_gives_back_what_it_took(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await finished(deps, publisher)
+    elsewhere = await new_campaign(deps, org="B82002")
+    with pytest.raises(Conflict, match="already in use"):
+        await sending_again.send_again(
+            req(SendAgain, campaign_id=campaign_id, name="n", message_id=elsewhere.id), deps
+        )
+    view = await sending_again.get_send_again(req(GetSendAgain, campaign_id=campaign_id), deps)
+    assert view.patients == 3  # given back: another send-again can take them
+    assert resolve_commands(publisher) == []
+
+
+async def test_rows_a_failed_request_did_not_queue_are_queued_by_the_sweep(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await finished(deps, publisher)
+    request = req(SendAgain, campaign_id=campaign_id, name="again")
+    publisher.fail_next = 1  # RabbitMQ refuses the batch; the redelivery is dropped as late
+    with pytest.raises(ConnectionError):
+        await sending_again.send_again(request, deps)
+    assert resolve_commands(publisher) == []
+    minute_later = replace(deps, clock=lambda: deps.clock() + timedelta(minutes=1))
+    assert await sending_again.queue_pending_rows(minute_later, older_than_s=90) == 0  # not yet
+    assert await sending_again.queue_pending_rows(minute_later, older_than_s=30) == 3
+    [command] = resolve_commands(publisher)
+    assert command.list_id == list_id_for(request.message_id, "sms")
+    assert [r.nhs_number for r in command.rows] == [
+        r.nhs_number
+        for r in list_rows(await deps.send_again.held(campaign_id, request.message_id))["sms"]
+    ]
+    assert await sending_again.queue_pending_rows(minute_later, older_than_s=0) == 0  # once
+
+
+async def test_a_request_that_queued_every_row_leaves_the_sweep_nothing(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await finished(deps, publisher)
+    await sending_again.send_again(req(SendAgain, campaign_id=campaign_id, name="again"), deps)
+    assert await sending_again.queue_pending_rows(deps, older_than_s=0) == 0
+    assert len(resolve_commands(publisher)) == 1
+
+
 async def test_a_repeated_request_does_nothing_twice(deps: Deps, publisher: FakePublisher) -> None:
     campaign_id, _ = await finished(deps, publisher)
     request = req(SendAgain, campaign_id=campaign_id, name="again")
@@ -237,3 +321,11 @@ async def test_finding_them_uses_the_campaign_status_index(mongo: MongoHandle) -
     query = source._untaken(uuid.uuid4(), ["PHONE_NOT_REACHABLE"])
     plan = await mongo.db["recipients"].find(query).explain()
     assert "campaign_id_1_status_1_list_id_1_row_number_1" in str(plan["queryPlanner"])
+
+
+async def test_the_sweep_finds_pending_lists_by_their_index(mongo: MongoHandle) -> None:
+    if mongo.standin:
+        pytest.skip("index choice is a real MongoDB's; the stand-in has no query planner")
+    query = {"rows_pending_since": {"$lte": datetime.now(UTC)}}
+    plan = await mongo.db["patient_lists"].find(query).explain()
+    assert "rows_pending_since_1" in str(plan["queryPlanner"])

@@ -216,9 +216,14 @@ class MongoPatientListRepository:
         self._lists = mongo.db["patient_lists"]
         self._rows = mongo.db["list_rows"]
 
-    async def add(self, patient_list: PatientList) -> PatientList:
+    async def add(self, patient_list: PatientList, *, rows_pending: bool = False) -> PatientList:
+        doc = _list_doc(patient_list)
+        if rows_pending:
+            # Only lists with rows to hand out carry the field: the sweep's partial index
+            # holds just those.
+            doc["rows_pending_since"] = patient_list.created_at
         try:
-            await self._lists.insert_one(_list_doc(patient_list))
+            await self._lists.insert_one(doc)
             return patient_list
         except DuplicateKeyError:
             # A repeated registration: the list as first stored (its time orders its rows).
@@ -236,6 +241,24 @@ class MongoPatientListRepository:
     async def for_campaign(self, campaign_id: UUID) -> list[PatientList]:
         docs = await self._lists.find({"campaign_id": str(campaign_id)}).to_list(None)
         return [_list(d) for d in docs]
+
+    async def rows_queued(self, list_id: UUID) -> None:
+        await self._lists.update_one({"_id": str(list_id)}, {"$unset": {"rows_pending_since": ""}})
+
+    async def rows_pending(self, before: datetime) -> list[PatientList]:
+        docs = self._lists.find({"rows_pending_since": {"$lte": before}})
+        return [_list(d) async for d in docs]
+
+    async def claim_rows_pending(self, list_id: UUID, before: datetime, now: datetime) -> bool:
+        # Re-arms the wait for whoever claims it first: of several instances sweeping at
+        # once, one queues the rows and the others see the list as freshly pending. The count
+        # makes every claim a change (setting a time equal to the stored one, to the
+        # millisecond, would modify nothing) and tells an operator how often it was needed.
+        result = await self._lists.update_one(
+            {"_id": str(list_id), "rows_pending_since": {"$lte": before}},
+            {"$set": {"rows_pending_since": now}, "$inc": {"rows_queue_claims": 1}},
+        )
+        return result.modified_count == 1
 
     async def remove(self, org_id: str, campaign_id: UUID, list_id: UUID) -> None:
         # Rows first: a list whose document is gone but whose rows stay would be invisible

@@ -59,6 +59,13 @@ INDEXES: list[IndexSpec] = [
     # Failed rows by reason across a campaign's lists (the review's exclusions).
     ("list_rows", [("campaign_id", ASC), ("reason_code", ASC)], {}),
     ("patient_lists", [("campaign_id", ASC)], {}),
+    # Lists whose rows campaign hands to ingest itself (send-again) until all are handed out:
+    # the sweep's work list (partial: other lists never carry the field).
+    (
+        "patient_lists",
+        [("rows_pending_since", ASC)],
+        {"partialFilterExpression": {"rows_pending_since": {"$exists": True}}},
+    ),
     # The overview: an organisation's campaigns newest first, optionally by status.
     ("campaigns", [("org_id", ASC), ("created_at", DESCENDING)], {}),
     ("campaigns", [("org_id", ASC), ("status", ASC), ("created_at", DESCENDING)], {}),

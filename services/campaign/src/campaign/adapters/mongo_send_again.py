@@ -42,6 +42,12 @@ class MongoSendAgainSource:
             self._untaken(campaign_id, reasons), {"$set": {"sent_again_in": str(taker)}}
         )
 
+    async def release(self, campaign_id: UUID, taker: UUID) -> None:
+        await self._c.update_many(
+            {"campaign_id": str(campaign_id), "status": FAILED, "sent_again_in": str(taker)},
+            {"$set": {"sent_again_in": None}},
+        )
+
     async def held(self, campaign_id: UUID, taker: UUID) -> list[Recipient]:
         query = {"campaign_id": str(campaign_id), "status": FAILED, "sent_again_in": str(taker)}
         docs = await self._c.find(query).sort(LIST_ORDER).to_list(None)

@@ -3,8 +3,8 @@
 Any instance may kick a release (after a send or resume, or from its sweep): the campaign's
 release lease makes sure only one instance releases a campaign at a time. Every instance
 sweeps; each thing a sweep does is claimed item by item in the store (an unpublished batch is
-claimed before it is republished; an expired recipient moves once), so sweeping instances
-never do the same work twice."""
+claimed before it is republished, a send-again list whose rows are pending before they are
+queued; an expired recipient moves once), so sweeping instances never do the same work twice."""
 
 import asyncio
 import logging
@@ -23,6 +23,7 @@ from ..handlers.approval import start_due
 from ..handlers.deps import Deps
 from ..handlers.outcomes import expire_unsettled, finish_if_done, settle_counts
 from ..handlers.release import release, republish_unpublished
+from ..handlers.send_again import queue_pending_rows
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class Releaser:
 
     async def sweep(self) -> None:
         await republish_unpublished(self._deps, self._grace_s)
+        await queue_pending_rows(self._deps, self._grace_s)
         # Scheduled campaigns whose time has come start here (the sweep interval is their
         # precision: seconds, where Notify's scheduler runs every 15 minutes).
         await start_due(self._deps)

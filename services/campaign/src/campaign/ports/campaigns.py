@@ -52,8 +52,21 @@ class CampaignRepository(Protocol):
 
 
 class PatientListRepository(Protocol):
-    async def add(self, patient_list: PatientList) -> PatientList:
-        """Store a new list; for a repeated registration, the list as first stored."""
+    async def add(self, patient_list: PatientList, *, rows_pending: bool = False) -> PatientList:
+        """Store a new list; for a repeated registration, the list as first stored.
+        ``rows_pending``: campaign hands the list's rows to ingest itself (send-again), and
+        the list is ``rows_pending`` until ``rows_queued`` says all of them were."""
+        ...
+
+    async def rows_queued(self, list_id: UUID) -> None: ...
+    async def rows_pending(self, before: datetime) -> list[PatientList]:
+        """Lists pending since ``before`` or earlier: their rows may not all have been handed
+        out (the request doing it died, or was dropped past its deadline)."""
+        ...
+
+    async def claim_rows_pending(self, list_id: UUID, before: datetime, now: datetime) -> bool:
+        """True for the one caller that finds it still pending since ``before``; it is then
+        pending since ``now``."""
         ...
 
     async def get(self, org_id: str, campaign_id: UUID, list_id: UUID) -> PatientList | None: ...

@@ -297,6 +297,10 @@ class SendAgainSource(Protocol):
         taken."""
         ...
 
+    async def release(self, campaign_id: UUID, taker: UUID) -> None:
+        """Gives back what ``taker`` took, for another send-again to take."""
+        ...
+
     async def held(self, campaign_id: UUID, taker: UUID) -> list[Recipient]:
         """Every recipient of ``campaign_id`` that ``taker`` took, in list order."""
         ...
