@@ -23,7 +23,7 @@ from cohort_contracts.campaign_requests import (
     ListRecipients,
 )
 from cohort_contracts.campaign_views import ReviewView
-from cohort_contracts.vocabulary import RecipientStatus, SendReason
+from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
@@ -82,6 +82,18 @@ async def test_the_review_counts_patients_sent_the_same_text_lately(deps: Deps) 
 
     other = await draft(deps, range(1, 7), body="Your ((first_name)) results are ready.")
     assert (await review(deps, other)).repeat_warning is None
+
+
+async def test_the_approver_is_warned_as_the_sender_was(deps: Deps) -> None:
+    policy = SafetyPolicy(quiet_hours=None, repeat_window_days=30, approval_above=2)
+    deps = replace(deps, clock=Clock(NOON), safety=SafetyPolicies(policy))
+    await sent_campaign(deps, 2)  # below the threshold: goes at once
+    campaign_id = await draft(deps, range(1, 5))
+    view = await send(deps, campaign_id, 4)
+    assert view.status == CampaignStatus.AWAITING_APPROVAL
+    warning = (await review(deps, campaign_id)).repeat_warning
+    assert warning is not None
+    assert warning.count == 2
 
 
 async def test_the_window_bounds_the_warning(deps: Deps) -> None:

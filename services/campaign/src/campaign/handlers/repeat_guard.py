@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from cohort_contracts.campaign_views import RepeatWarning, ReviewView
+from cohort_contracts.vocabulary import CampaignStatus
 
 from ..domain.model import EDITABLE, Campaign
 from ..domain.repeat_guard import message_keys
@@ -31,9 +32,13 @@ def warning(count: int, days: int) -> RepeatWarning | None:
     )
 
 
+#: A draft, for the sender, and a send awaiting approval, for the approver: it has released
+#: nothing yet. Once sending, its own recipients are what it released.
+WARNED = EDITABLE | {CampaignStatus.AWAITING_APPROVAL}
+
+
 async def with_repeat_warning(deps: Deps, campaign: Campaign, review: ReviewView) -> ReviewView:
-    """Only a draft is warned: once sent, its own recipients are what it released."""
-    if campaign.status not in EDITABLE or campaign.message is None:
+    if campaign.status not in WARNED or campaign.message is None:
         return review
     ids, days = await recently_messaged(deps, campaign)
     return review.model_copy(update={"repeat_warning": warning(len(ids), days)})
