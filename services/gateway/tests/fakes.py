@@ -293,6 +293,7 @@ class FakeCampaign:
                 | rq.SetMessage()
                 | rq.SendCampaign()
                 | rq.ApproveCampaign()
+                | rq.SendBack()
                 | rq.CancelCampaign()
                 | rq.ResumeCampaign()
             ):
@@ -305,6 +306,7 @@ class FakeCampaign:
         | rq.SetMessage
         | rq.SendCampaign
         | rq.ApproveCampaign
+        | rq.SendBack
         | rq.CancelCampaign
         | rq.ResumeCampaign,
     ) -> views.CampaignView:
@@ -321,6 +323,9 @@ class FakeCampaign:
                 update |= {"status": CampaignStatus.SCHEDULED, "send_at": send_at}
             case rq.SendCampaign() | rq.ApproveCampaign() | rq.ResumeCampaign():
                 update["status"] = CampaignStatus.SENDING
+            case rq.SendBack():
+                update |= {"status": CampaignStatus.DRAFT, "sent_back_reason": request.reason}
+                update["sent_back_by"] = request.actor
             case rq.CancelCampaign():
                 update["status"] = CampaignStatus.CANCELLED
         campaign = campaign.model_copy(update=update)

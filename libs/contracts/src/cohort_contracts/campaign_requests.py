@@ -116,6 +116,15 @@ class ApproveCampaign(Request):
     confirm_recipient_count: int = Field(ge=0)
 
 
+class SendBack(Request):
+    """A send awaiting approval goes back to draft, with the reason the sender will read: the
+    approver's "no, change this first", or the sender taking it back. Nothing was sent."""
+
+    kind: Literal["SendBack"] = "SendBack"
+    campaign_id: UUID
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class ExcludeRecentlyMessaged(Request):
     """Leave out of a draft campaign the patients its review warns were sent the same message
     lately; they are cancelled with reason ``RECENTLY_MESSAGED``. Answers the fresh review."""
@@ -263,6 +272,7 @@ CampaignRequest = Annotated[
     | GetReview
     | SendCampaign
     | ApproveCampaign
+    | SendBack
     | ExcludeRecentlyMessaged
     | CancelCampaign
     | ListRecipients
@@ -345,6 +355,7 @@ REPLY_TYPES: dict[type[Message], type[Model]] = {
     GetReview: views.ReviewView,
     SendCampaign: views.CampaignView,
     ApproveCampaign: views.CampaignView,
+    SendBack: views.CampaignView,
     ExcludeRecentlyMessaged: views.ReviewView,
     CancelCampaign: views.CampaignView,
     ListRecipients: views.RecipientPage,

@@ -64,6 +64,10 @@ class CampaignView(Model):
     #: Who asked to send it, and the second user who approved it (when approval is required).
     send_requested_by: str | None = None
     approved_by: str | None = None
+    #: A draft whose send was sent back instead of approved: by whom, and why (until it is
+    #: sent again).
+    sent_back_by: str | None = None
+    sent_back_reason: str | None = None
     #: While sending: quiet hours hold its text messages until then (they resume by themselves).
     held_until: UtcDateTime | None = None
     #: Booking campaigns: invitations released evenly over this many hours.

@@ -3,9 +3,12 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
+import pytest
+
 from cohort_contracts.campaign_requests import (
     ApproveCampaign,
     ExcludeRecentlyMessaged,
+    SendBack,
     SendCampaign,
 )
 from cohort_contracts.vocabulary import CampaignStatus
@@ -74,6 +77,32 @@ async def test_approving_ones_own_send_is_403(gateway: Harness) -> None:
 
     assert response.status_code == 403
     assert response.json()["error"]["message"] == message
+
+
+async def test_send_back_passes_the_reason_and_answers_the_draft(gateway: Harness) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.AWAITING_APPROVAL)
+
+    response = await gateway.client.post(
+        f"/v1/campaigns/{campaign.id}/send-back",
+        json={"reason": "Wrong clinic day."},
+        headers=gateway.auth(),
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "draft"
+    assert response.json()["sent_back_reason"] == "Wrong clinic day."
+    request = last(gateway, SendBack)
+    assert isinstance(request, SendBack)
+    assert (request.campaign_id, request.reason) == (campaign.id, "Wrong clinic day.")
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x" * 501}])
+async def test_send_back_needs_a_reason(gateway: Harness, body: dict[str, str]) -> None:
+    response = await gateway.client.post(
+        f"/v1/campaigns/{uuid4()}/send-back", json=body, headers=gateway.auth()
+    )
+    assert response.status_code == 422
+    assert gateway.campaign.sent(SendBack) == []
 
 
 async def test_leaving_out_the_recently_messaged_answers_the_review(gateway: Harness) -> None:

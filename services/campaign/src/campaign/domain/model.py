@@ -99,6 +99,9 @@ class Campaign:
     #: Who asked to send, and who approved it (a second user, when the organisation asks).
     send_requested_by: str | None = None
     approved_by: str | None = None
+    #: Who sent a send awaiting approval back to draft, and why: shown until it is sent again.
+    sent_back_by: str | None = None
+    sent_back_reason: str | None = None
     #: SMS held by quiet hours until then (set by the releaser, cleared when it resumes).
     held_until: datetime | None = None
     #: Booking campaigns: release spread over this many hours, at most ``spread_per_hour``
@@ -188,6 +191,7 @@ class Campaign:
         self.spread_hours = spread_hours
         self.spread_per_hour = None if spread_hours is None else -(-ready // spread_hours)
         self.send_requested_by = actor
+        self.sent_back_by = self.sent_back_reason = None
         if needs_approval:
             self.status = CampaignStatus.AWAITING_APPROVAL
         else:
@@ -205,6 +209,18 @@ class Campaign:
         _check_confirmed(confirmed, ready)
         self.approved_by = approver
         self._go(now)
+
+    def send_back(self, *, actor: str, reason: str) -> None:
+        """Back to draft instead of approved, to be changed and sent again (approved again).
+        The sender may take back their own request too: nothing has been sent."""
+        if self.status is not CampaignStatus.AWAITING_APPROVAL:
+            raise Conflict(
+                f"The campaign is {in_words(self.status)}; "
+                "only one awaiting approval can be sent back."
+            )
+        self.status = CampaignStatus.DRAFT
+        self.send_at = self.spread_hours = self.spread_per_hour = None
+        self.sent_back_by, self.sent_back_reason = actor, reason
 
     def start_if_due(self, now: datetime) -> bool:
         """A scheduled campaign starts sending once its time has come."""

@@ -8,7 +8,7 @@ trail; nobody can approve their own send."""
 import logging
 import uuid
 
-from cohort_contracts.campaign_requests import ApproveCampaign
+from cohort_contracts.campaign_requests import ApproveCampaign, SendBack
 from cohort_contracts.campaign_views import CampaignView
 
 from ..domain.model import Campaign
@@ -48,6 +48,24 @@ async def approve_campaign(req: ApproveCampaign, deps: Deps) -> CampaignView:
         requested_by=campaign.send_requested_by or "",
     )
     log.info("campaign approved", extra={"campaign_id": str(campaign.id), "actor": req.actor})
+    return await current_view(deps, campaign)
+
+
+async def send_back(req: SendBack, deps: Deps) -> CampaignView:
+    async def back(campaign: Campaign) -> None:
+        campaign.send_back(actor=req.actor, reason=req.reason)
+
+    campaign = await change_once(deps, req, back)
+    await record_audit(
+        deps,
+        campaign,
+        req.actor,
+        "sent_back",
+        cause=req.message_id,
+        reason=req.reason,
+        requested_by=campaign.send_requested_by or "",
+    )
+    log.info("campaign sent back", extra={"campaign_id": str(campaign.id), "actor": req.actor})
     return await current_view(deps, campaign)
 
 

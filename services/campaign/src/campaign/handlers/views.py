@@ -64,6 +64,8 @@ def campaign_view(
         send_at=c.send_at,
         send_requested_by=c.send_requested_by,
         approved_by=c.approved_by,
+        sent_back_by=c.sent_back_by,
+        sent_back_reason=c.sent_back_reason,
         held_until=c.held_until,
         spread_hours=c.spread_hours,
         follows_up=c.follows_up,

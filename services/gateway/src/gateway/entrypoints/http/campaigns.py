@@ -19,6 +19,7 @@ from cohort_contracts.campaign_requests import (
     ListCampaigns,
     ResumeCampaign,
     SendAgain,
+    SendBack,
     SendCampaign,
     SetMessage,
     TestSend,
@@ -134,6 +135,18 @@ class ApprovalConfirmation(Body):
 
     confirm_recipient_count: int = Field(
         ge=0, description="The recipient count shown on the review the approver looked at"
+    )
+
+
+class SendBackReason(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The clinic is on Tuesday, not Monday."}]}
+    )
+
+    reason: str = Field(
+        min_length=1,
+        max_length=500,
+        description="Why it goes back, for the person who sent it (shown on the campaign)",
     )
 
 
@@ -307,6 +320,20 @@ async def approve(campaign_id: UUID, body: ApprovalConfirmation, campaign: Campa
         campaign_id=campaign_id,
         confirm_recipient_count=body.confirm_recipient_count,
     )
+    return await campaign.ask(request)
+
+
+@router.post(
+    "/{campaign_id}/send-back",
+    response_model=CampaignView,
+    summary="Send a send awaiting approval back to draft, saying why, instead of approving it",
+    description="The approver, or the person who sent it, returns it to `draft`; nothing has "
+    "been sent. `sent_back_by` and `sent_back_reason` say who and why until it is sent again, "
+    "when it waits for approval again. 409 when the campaign is not awaiting approval.",
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def send_back(campaign_id: UUID, body: SendBackReason, campaign: CampaignDep) -> Model:
+    request = SendBack(**campaign.envelope(), campaign_id=campaign_id, reason=body.reason)
     return await campaign.ask(request)
 
 
