@@ -503,6 +503,22 @@ class FakeGateway:
             campaign["status"], campaign["approved_by"] = "sending", user
             return campaign | {"confirmed": body["confirm_recipient_count"]}
 
+        @app.post("/v1/campaigns/{cid}/send-back")
+        async def send_back(request: Request, cid: UUID) -> dict[str, Any]:
+            campaign = fake._campaign(request, cid)
+            body = await request.json()
+            _, user = fake._identity(request)
+            if campaign["status"] != "awaiting_approval":
+                raise Refused(
+                    error(409, "conflict", "Only one awaiting approval can be sent back.")
+                )
+            campaign |= {
+                "status": "draft",
+                "sent_back_by": user,
+                "sent_back_reason": body["reason"],
+            }
+            return campaign
+
         @app.post("/v1/campaigns/{cid}/review/exclude-recently-messaged")
         async def leave_out(request: Request, cid: UUID) -> dict[str, Any]:
             fake._campaign(request, cid)

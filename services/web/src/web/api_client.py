@@ -192,6 +192,10 @@ class GatewayClient:
         body = {"confirm_recipient_count": confirm_recipient_count}
         return await self._send("POST", f"/v1/campaigns/{campaign_id}/approve", Campaign, body)
 
+    async def send_back(self, campaign_id: UUID, reason: str) -> Campaign:
+        body = {"reason": reason}
+        return await self._send("POST", f"/v1/campaigns/{campaign_id}/send-back", Campaign, body)
+
     async def leave_out_recently_messaged(self, campaign_id: UUID) -> Review:
         url = f"/v1/campaigns/{campaign_id}/review/exclude-recently-messaged"
         return await self._send("POST", url, Review)

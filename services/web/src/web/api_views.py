@@ -88,6 +88,8 @@ class Campaign(ApiModel):
     send_at: Time | None = None
     send_requested_by: str | None = None
     approved_by: str | None = None
+    sent_back_by: str | None = None
+    sent_back_reason: str | None = None
     held_until: Time | None = None
     spread_hours: int | None = None
     #: The campaign this one sends again to the patients it did not reach (None: a campaign

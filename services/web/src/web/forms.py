@@ -246,6 +246,19 @@ class SendAgainForm(CohortForm):
     name = name_field("Campaign name")
 
 
+class SendBackForm(CohortForm):
+    """Why a send awaiting approval goes back to draft, for the person who sent it."""
+
+    reason = TextAreaField(
+        "Why are you sending it back?",
+        validators=[
+            # Not InputRequired: a reason of spaces only says nothing.
+            DataRequired("Enter why you are sending it back"),
+            Length(max=500, message="The reason must be 500 characters or fewer"),
+        ],
+    )
+
+
 class ConfirmCountForm(CohortForm):
     """Typing the number of patients the review shows: sending, or approving a send."""
 

@@ -97,6 +97,62 @@ async def test_a_large_send_goes_for_approval_and_another_user_approves(signed_i
     assert campaign["status"] == "sending"
 
 
+async def test_the_approver_sends_it_back_with_a_reason_the_sender_reads(signed_in: Web) -> None:
+    signed_in.gateway.approval_above = 2
+    signed_in.gateway.review_overrides["repeat_warning"] = WARNING
+    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
+    url = f"/campaigns/{campaign['id']}"
+    await signed_in.post(f"{url}/send", {"confirm_count": "4"}, csrf_from=f"{url}/review")
+    campaign["send_requested_by"] = "tom.reid"  # as if a colleague had sent it
+
+    approval = await signed_in.page(f"{url}/approve")
+    # The approver is warned as the sender was, in words for the approver.
+    assert "2 patients were sent this message by your practice in the last 30 days" in (
+        approval.main_text
+    )
+    assert "You can leave them out" not in approval.main_text
+    assert approval.link("Send it back") == f"{url}/send-back"
+
+    form = await signed_in.page(f"{url}/send-back")
+    assert form.h1 == "Send it back"
+    assert form.label_for("reason") == "Why are you sending it back?"
+    for empty in ("", "   "):
+        refused = await signed_in.post(
+            f"{url}/send-back", {"reason": empty}, csrf_from=f"{url}/send-back"
+        )
+        assert refused.status_code == 400
+        assert Page(refused.text).error_summary == [
+            ("Enter why you are sending it back", "#reason")
+        ]
+    assert not any(path.endswith("/send-back") for _, path, _, _ in signed_in.gateway.requests)
+
+    reason = "<b>Wrong</b> clinic day."
+    done = await signed_in.post(
+        f"{url}/send-back", {"reason": f"  {reason} "}, csrf_from=f"{url}/send-back"
+    )
+    assert done.headers["location"] == f"{url}?sent_back=1"
+    assert signed_in.gateway.last("POST", "/send-back") == {"reason": reason}
+    page = await signed_in.page(url)
+    assert "Sent back" in page.main_text
+    assert reason in page.main_text  # staff's words shown as text, not markup
+    assert "It will need approving again" in page.main_text
+
+    # Once it is a draft again, the page goes back to the campaign.
+    again = await signed_in.client.get(f"{url}/send-back")
+    assert (again.status_code, again.headers["location"]) == (303, url)
+
+
+async def test_the_sender_may_take_it_back(signed_in: Web) -> None:
+    signed_in.gateway.approval_above = 2
+    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
+    url = f"/campaigns/{campaign['id']}"
+    await signed_in.post(f"{url}/send", {"confirm_count": "4"}, csrf_from=f"{url}/review")
+    page = await signed_in.page(url)
+    assert page.link("take it back to change it") == f"{url}/send-back"
+    form = await signed_in.page(f"{url}/send-back")
+    assert form.h1 == "Take it back"
+
+
 async def test_the_review_warns_of_a_repeat_and_leaves_them_out(signed_in: Web) -> None:
     signed_in.gateway.review_overrides["repeat_warning"] = WARNING
     campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})

@@ -8,9 +8,9 @@ from fastapi.responses import Response
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import Conflict, Forbidden
+from ..api_client import Conflict, Forbidden, Invalid
 from ..api_views import Campaign, Review
-from ..forms import ConfirmCountForm
+from ..forms import ConfirmCountForm, SendBackForm
 from .common import PageDep, button_action, campaign_url, render, users_of
 
 router = APIRouter()
@@ -49,6 +49,43 @@ async def approve(request: Request, campaign_id: UUID, page: PageDep) -> Respons
             outcome = "scheduled" if approved.status == "scheduled" else "approved"
             return see_other(campaign_url(campaign_id, f"?sent={outcome}"))
     return _page(request, page.user.user_id, campaign, review, form, problem, status=400)
+
+
+@router.get("/campaigns/{campaign_id}/send-back")
+async def send_back_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    campaign = await page.api.campaign(campaign_id)
+    if campaign.status != "awaiting_approval":
+        return see_other(campaign_url(campaign_id))
+    form = make_form(request, SendBackForm)
+    return _send_back_page(request, page.user.user_id, campaign, form)
+
+
+@router.post("/campaigns/{campaign_id}/send-back")
+async def send_back(request: Request, campaign_id: UUID, page: PageDep) -> Response:
+    form = await posted_form(request, SendBackForm)
+    if not form.field_errors():
+        try:
+            await page.api.send_back(campaign_id, str(form.reason.data).strip())
+        except (Conflict, Invalid) as exc:
+            # E.g. approved or sent back by someone else meanwhile: said on the one field.
+            form.add_error("reason", exc.message)
+        else:
+            return see_other(campaign_url(campaign_id, "?sent_back=1"))
+    campaign = await page.api.campaign(campaign_id)
+    return _send_back_page(request, page.user.user_id, campaign, form, status=400)
+
+
+def _send_back_page(
+    request: Request, user_id: str, campaign: Campaign, form: SendBackForm, *, status: int = 200
+) -> Response:
+    context = {
+        "nav": "campaigns",
+        "campaign": campaign,
+        "form": form,
+        "own": campaign.send_requested_by == user_id,
+        "names": users_of(request),
+    }
+    return render(request, "review/send_back.html", context, status)
 
 
 def _page(
