@@ -30,27 +30,42 @@ from .helpers import (
     status_of,
 )
 
+#: What a message came to: its status, and for a failure its reason and whether dispatch
+#: said another try would fail the same way (None: not said).
+Ending = tuple[str, SendReason | None, bool | None]
+
 #: What each of six recipients' messages came to, in list order.
-ENDINGS: list[tuple[str, SendReason | None]] = [
-    ("delivered", None),
-    ("failed", SendReason.PHONE_NOT_REACHABLE),  # phone off: try again
-    ("failed", SendReason.UNKNOWN_SUBSCRIBER),  # nobody's number: would fail again
-    ("failed", SendReason.NETWORK_ERROR),  # try again
-    ("failed", SendReason.DECLINED),  # no reason given: try again
-    ("failed", SendReason.SMS_NOT_SUPPORTED),  # a landline, perhaps: not again
+ENDINGS: list[Ending] = [
+    ("delivered", None, None),
+    ("failed", SendReason.PHONE_NOT_REACHABLE, False),  # phone off: try again
+    ("failed", SendReason.UNKNOWN_SUBSCRIBER, True),  # nobody's number: would fail again
+    ("failed", SendReason.NETWORK_ERROR, False),  # try again
+    ("failed", SendReason.DECLINED, None),  # no reason given (an older dispatch): try again
+    ("failed", SendReason.SMS_NOT_SUPPORTED, None),  # a landline, perhaps: not again
+]
+
+#: Three patients whose phones could not take a text message, as Firetext's codes say.
+NOT_SUPPORTED: list[Ending] = [
+    ("failed", SendReason.SMS_NOT_SUPPORTED, False),  # 302: not at the time, so try again
+    ("failed", SendReason.SMS_NOT_SUPPORTED, True),  # 301: a landline, it would fail again
+    ("failed", SendReason.SMS_NOT_SUPPORTED, None),  # from before dispatch said: not known
 ]
 
 
 async def finished(
-    deps: Deps, publisher: FakePublisher, awaiting: int = 0
+    deps: Deps, publisher: FakePublisher, awaiting: int = 0, endings: list[Ending] = ENDINGS
 ) -> tuple[uuid.UUID, list[str]]:
-    """A campaign of six, each message ended as ``ENDINGS`` says, and completed; then
+    """A campaign whose messages ended as ``endings`` says, one each, and completed; then
     ``awaiting`` more, sent but with no receipt yet."""
-    campaign_id, ids = await sent_and_claimed(deps, publisher, len(ENDINGS) + awaiting)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, len(endings) + awaiting)
     sent = messages_sent(campaign_id, [(i, "sent") for i in ids])
     await outcomes.record_messages_sent(sent, deps)
-    for rid, (status, reason) in zip(ids, ENDINGS, strict=False):
-        extra = {} if reason is None else {"reason_code": reason, "reason": "Words."}
+    for rid, (status, reason, permanent) in zip(ids, endings, strict=False):
+        extra: dict[str, str | bool] = {}
+        if reason is not None:
+            extra |= {"reason_code": reason, "reason": "Words."}
+        if permanent is not None:
+            extra["permanent"] = permanent
         await receipts.record_delivery(delivery_reported(status, recipient_id=rid, **extra), deps)
     await outcomes.finish_if_done(ORG, campaign_id, deps, trust_counts=False)
     assert await status_of(deps, campaign_id) is CampaignStatus.COMPLETED
@@ -73,6 +88,23 @@ async def test_counts_only_failures_another_try_may_get_past(
         (SendReason.DECLINED, 1),
     }
     assert view.cannot_because is None
+
+
+async def test_a_phone_that_could_not_take_a_text_at_the_time_is_counted_and_taken(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await finished(deps, publisher, endings=NOT_SUPPORTED)
+    view = await sending_again.get_send_again(req(GetSendAgain, campaign_id=campaign_id), deps)
+    # Only the 302: a landline (301) would fail again, and an unmarked one may be a landline.
+    assert view.patients == 1
+    assert [(c.reason_code, c.count) for c in view.by_reason] == [
+        (SendReason.SMS_NOT_SUPPORTED, 1)
+    ]
+
+    await sending_again.send_again(req(SendAgain, campaign_id=campaign_id, name="n"), deps)
+
+    [command] = resolve_commands(publisher)
+    assert [r.nhs_number for r in command.rows] == await patients_of(deps, campaign_id, ids[:1])
 
 
 async def test_a_new_draft_with_the_same_message_and_its_patients_checked_again(
@@ -234,6 +266,6 @@ async def test_finding_them_uses_the_campaign_status_index(mongo: MongoHandle) -
     if mongo.standin:
         pytest.skip("index choice is a real MongoDB's; the stand-in has no query planner")
     source = MongoSendAgainSource(mongo)
-    query = source._untaken(uuid.uuid4(), ["PHONE_NOT_REACHABLE"])
+    query = source._untaken(uuid.uuid4(), ["PHONE_NOT_REACHABLE"], ["SMS_NOT_SUPPORTED"])
     plan = await mongo.db["recipients"].find(query).explain()
     assert "campaign_id_1_status_1_list_id_1_row_number_1" in str(plan["queryPlanner"])

@@ -21,6 +21,7 @@ from ..domain.send_again import (
     BATCH_ROWS,
     COLUMNS,
     TRY_AGAIN,
+    TRY_AGAIN_IF_TEMPORARY,
     cannot_send_again_because,
     follow_up,
     list_id_for,
@@ -35,11 +36,12 @@ from .requested import current_view
 log = logging.getLogger(__name__)
 
 _REASONS = frozenset(r.value for r in TRY_AGAIN)
+_IF_TEMPORARY = frozenset(r.value for r in TRY_AGAIN_IF_TEMPORARY)
 
 
 async def get_send_again(req: GetSendAgain, deps: Deps) -> SendAgainView:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
-    counts = await deps.send_again.counts(campaign.id, _REASONS)
+    counts = await deps.send_again.counts(campaign.id, _REASONS, _IF_TEMPORARY)
     patients = sum(counts.values())
     return SendAgainView(
         campaign_id=campaign.id,
@@ -70,7 +72,7 @@ async def send_again(req: SendAgain, deps: Deps) -> CampaignView:
     # and batches are the same), even if a late receipt has failed another patient since.
     taken = await deps.send_again.held(source.id, campaign.id)
     if not taken:
-        await deps.send_again.take(source.id, _REASONS, campaign.id)
+        await deps.send_again.take(source.id, _REASONS, _IF_TEMPORARY, campaign.id)
         taken = await deps.send_again.held(source.id, campaign.id)
     for channel, rows in list_rows(taken).items():
         await _add_list(req, deps, source, campaign, channel, rows)
@@ -97,7 +99,7 @@ async def _new_campaign(req: SendAgain, deps: Deps, source: Campaign) -> Campaig
         if existing.follows_up != source.id:
             raise Conflict("This request id is already in use.")
         return existing
-    counts = await deps.send_again.counts(source.id, _REASONS)
+    counts = await deps.send_again.counts(source.id, _REASONS, _IF_TEMPORARY)
     if why := cannot_send_again_because(source, sum(counts.values())):
         raise Conflict(why)
     campaign = follow_up(
