@@ -97,9 +97,7 @@ async def test_a_phone_that_could_not_take_a_text_at_the_time_is_counted_and_tak
     view = await sending_again.get_send_again(req(GetSendAgain, campaign_id=campaign_id), deps)
     # Only the 302: a landline (301) would fail again, and an unmarked one may be a landline.
     assert view.patients == 1
-    assert [(c.reason_code, c.count) for c in view.by_reason] == [
-        (SendReason.SMS_NOT_SUPPORTED, 1)
-    ]
+    assert [(c.reason_code, c.count) for c in view.by_reason] == [(SendReason.SMS_NOT_SUPPORTED, 1)]
 
     await sending_again.send_again(req(SendAgain, campaign_id=campaign_id, name="n"), deps)
 

@@ -40,6 +40,7 @@ def may_try_again(reason_code: str | None, failure_permanent: bool | None) -> bo
         return True
     return reason_code in TRY_AGAIN_IF_TEMPORARY and failure_permanent is False
 
+
 #: The columns of a send-again list, as its unsuccessful-rows CSV shows them.
 COLUMNS = ["NHS number", "Date of birth", "First name", "Last name"]
 
