@@ -3,24 +3,34 @@ another try may get past, once each), what the new campaign copies, what ingest 
 check again, and that a repeated request does nothing twice."""
 
 import uuid
+from collections import Counter
 from datetime import UTC, date, datetime
 
 import pytest
 
 from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_recipient_docs import recipient_doc
 from campaign.adapters.mongo_send_again import MongoSendAgainSource
 from campaign.domain.errors import Conflict, NotFound
 from campaign.domain.model import Recipient
-from campaign.domain.send_again import COLUMNS, list_id_for, list_rows
+from campaign.domain.send_again import (
+    COLUMNS,
+    TRY_AGAIN,
+    TRY_AGAIN_IF_TEMPORARY,
+    list_id_for,
+    list_rows,
+    may_try_again,
+)
 from campaign.handlers import audit_trail, lists, outcomes, receipts
 from campaign.handlers import send_again as sending_again
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import GetAudit, GetSendAgain, SendAgain
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import RESOLVE_ROWS
+from cohort_contracts.sending import DeliveryStatus
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
-from ..builders import ORG, outcome, rows_resolved
+from ..builders import ORG, nhs_number, outcome, rows_resolved
 from ..fakes import FakePublisher
 from .helpers import (
     delivery_reported,
@@ -32,7 +42,7 @@ from .helpers import (
 
 #: What a message came to: its status, and for a failure its reason and whether dispatch
 #: said another try would fail the same way (None: not said).
-Ending = tuple[str, SendReason | None, bool | None]
+Ending = tuple[DeliveryStatus, SendReason | None, bool | None]
 
 #: What each of six recipients' messages came to, in list order.
 ENDINGS: list[Ending] = [
@@ -267,3 +277,44 @@ async def test_finding_them_uses_the_campaign_status_index(mongo: MongoHandle) -
     query = source._untaken(uuid.uuid4(), ["PHONE_NOT_REACHABLE"], ["SMS_NOT_SUPPORTED"])
     plan = await mongo.db["recipients"].find(query).explain()
     assert "campaign_id_1_status_1_list_id_1_row_number_1" in str(plan["queryPlanner"])
+
+
+async def test_the_store_takes_the_failures_the_domain_rule_says(mongo: MongoHandle) -> None:
+    """Every reason with every flag, and one stored before the flag existed: the query
+    (``counts`` and ``take``) agrees with ``may_try_again``."""
+    campaign_id = uuid.uuid4()
+    cases = [(reason.value, flag) for reason in SendReason for flag in (True, False, None)]
+    docs = []
+    for row, (reason_code, flag) in enumerate(cases, start=1):
+        failed = Recipient(
+            id=f"r{row}",
+            org_id=ORG,
+            campaign_id=campaign_id,
+            list_id=uuid.uuid4(),
+            row_number=row,
+            nhs_number=nhs_number(row),
+            given_name="Jane",
+            family_name="Smith",
+            channel="sms",
+            contact="447700900001",
+            status=RecipientStatus.FAILED,
+            updated_at=datetime.now(UTC),
+            reason_code=reason_code,
+            failure_permanent=flag,
+        )
+        docs.append(recipient_doc(failed))
+    legacy = {**docs[-1], "_id": "legacy", "nhs_number": nhs_number(0)}
+    legacy.update(reason_code=SendReason.SMS_NOT_SUPPORTED.value)
+    del legacy["failure_permanent"]
+    await mongo.db["recipients"].insert_many([*docs, legacy])
+    reasons = [r.value for r in TRY_AGAIN]
+    if_temporary = [r.value for r in TRY_AGAIN_IF_TEMPORARY]
+    source = MongoSendAgainSource(mongo)
+    taken = {d["_id"]: d["reason_code"] for d in docs if may_try_again(*cases[d["row_number"] - 1])}
+
+    counts = await source.counts(campaign_id, reasons, if_temporary)
+    await source.take(campaign_id, reasons, if_temporary, taker := uuid.uuid4())
+
+    assert counts == Counter(taken.values())
+    assert counts[SendReason.SMS_NOT_SUPPORTED] == 1  # False only: not True, None or missing
+    assert {r.id for r in await source.held(campaign_id, taker)} == set(taken)

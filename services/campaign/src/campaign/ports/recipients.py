@@ -23,10 +23,10 @@ class Move:
     reason_code: str | None = None
     reason: str | None = None
     provider_reference: str | None = None
-    #: Goes with ``reason_code``: set or cleared by every move (``Recipient.failure_permanent``).
-    failure_permanent: bool | None = None
     from_states: frozenset[RecipientStatus] | None = None
     batch_id: UUID | None = None
+    #: Goes with ``reason_code``: set or cleared by every move (``Recipient.failure_permanent``).
+    failure_permanent: bool | None = None
 
 
 @dataclass(frozen=True)
