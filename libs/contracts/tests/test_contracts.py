@@ -111,3 +111,19 @@ def test_every_record_reason_has_plain_english_text() -> None:
         RECORD_REASON_TEXT[RecordReason.PRACTICE_NOT_ENABLED]
         == "Not saved: practice not set up for saving to record"
     )
+
+
+def test_delivery_reports_from_before_permanence_was_said_still_validate() -> None:
+    envelope = {"correlation_id": "6f1c1d2e-5b0a-4c8e-9a57-2d8f3c4b7e10", "org_id": "A81001"}
+    report = {
+        "recipient_id": "r1",
+        "status": "failed",
+        "reason_code": "SMS_NOT_SUPPORTED",
+        "reason": "Words.",
+        "reported_at": "2026-12-06T10:00:00+00:00",
+    }
+    receipt_id = {"receipt_id": "6f1c1d2e-5b0a-4c8e-9a57-2d8f3c4b7e12"}
+    batch = sending.DeliveriesReported.model_validate(envelope | {"reports": [report | receipt_id]})
+    single = sending.DeliveryReported.model_validate(envelope | report)
+    # Not said: campaign does not send such a failure again.
+    assert (batch.reports[0].permanent, single.permanent) == (None, None)

@@ -288,7 +288,9 @@ class SendAgainCount(Model):
 class SendAgainView(Model):
     """Who sending the campaign again would take now: its patients whose message failed for a
     reason another try may get past (the phone was off or out of signal, a network or provider
-    problem), and whom no earlier send-again of this campaign has taken."""
+    problem, or the phone could not take text messages at the time: an ``SMS_NOT_SUPPORTED``
+    the network said was temporary, not a landline), and whom no earlier send-again of this
+    campaign has taken."""
 
     campaign_id: UUID
     patients: int

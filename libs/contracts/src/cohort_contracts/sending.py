@@ -129,6 +129,14 @@ class DeliveryWord(Model):
     status: DeliveryStatus
     reason_code: SendReason | None = None
     reason: str | None = None
+    permanent: bool | None = Field(
+        default=None,
+        description="For a failure: whether another try would fail the same way (True: a "
+        "landline, say) or may get past it (False: the phone could not take a text at the "
+        "time). None when not said: not a failure, or from a dispatch older than this field. "
+        "One reason code can be either (``SMS_NOT_SUPPORTED``), so this is what tells them "
+        "apart.",
+    )
     reported_at: UtcDateTime
 
 

@@ -219,7 +219,7 @@ def messages_sent(
     )
 
 
-def delivery_reported(status: DeliveryStatus, **fields: str) -> DeliveryReported:
+def delivery_reported(status: DeliveryStatus, **fields: str | bool) -> DeliveryReported:
     """A receipt for one message, reported now; ``fields`` name the recipient or reference."""
     return DeliveryReported.model_validate(
         {

@@ -29,7 +29,7 @@ from .helpers import (
 )
 
 
-def report(status: str = "delivered", **fields: str) -> DeliveryReport:
+def report(status: str = "delivered", **fields: str | bool) -> DeliveryReport:
     return DeliveryReport(
         receipt_id=uuid.uuid4(),
         status=status,  # type: ignore[arg-type]
@@ -151,3 +151,43 @@ async def test_a_receipt_that_loses_a_race_with_the_send_report_is_applied_anywa
     assert race.raced
     page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 9)
     assert {r.status for r in page} == {RecipientStatus.DELIVERED}
+
+
+async def test_a_failure_is_kept_with_whether_another_try_may_get_past_it(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    """Also when the receipt waited for its send report: the kept receipt carries it too."""
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 4)
+    contacts = await contacts_of(deps, campaign_id)
+    not_supported = {"status": "failed", "reason_code": "SMS_NOT_SUPPORTED", "reason": "Words."}
+    early = batch(
+        report(
+            **not_supported, permanent=False, provider_reference="g-early", mobile=contacts[ids[0]]
+        ),
+        report(
+            **not_supported, permanent=True, provider_reference="g-early", mobile=contacts[ids[1]]
+        ),
+    )
+    await receipts.record_deliveries(early, deps)
+    await outcomes.record_messages_sent(
+        messages_sent(campaign_id, [(i, "sent") for i in ids[:2]], reference="g-early"), deps
+    )
+    await outcomes.record_messages_sent(
+        messages_sent(campaign_id, [(i, "sent") for i in ids[2:]]), deps
+    )
+    await receipts.record_deliveries(
+        batch(
+            report(**not_supported, recipient_id=ids[2], provider_reference=ids[2]),
+            report("delivered", recipient_id=ids[3], provider_reference=ids[3]),
+        ),
+        deps,
+    )
+
+    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 9)
+    settled = {r.id: (r.status, r.failure_permanent) for r in page}
+    assert [settled[i] for i in ids] == [
+        (RecipientStatus.FAILED, False),
+        (RecipientStatus.FAILED, True),
+        (RecipientStatus.FAILED, None),  # a dispatch that did not say
+        (RecipientStatus.DELIVERED, None),
+    ]

@@ -3,6 +3,7 @@ another try may get past, once each), what the new campaign copies, what ingest 
 check again, and that a repeated request does nothing twice."""
 
 import uuid
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -10,10 +11,18 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from campaign.adapters.mongo_database import MongoHandle
+from campaign.adapters.mongo_recipient_docs import recipient_doc
 from campaign.adapters.mongo_send_again import MongoSendAgainSource
 from campaign.domain.errors import Conflict, NotFound
 from campaign.domain.model import Recipient
-from campaign.domain.send_again import COLUMNS, TRY_AGAIN, list_id_for, list_rows
+from campaign.domain.send_again import (
+    COLUMNS,
+    TRY_AGAIN,
+    TRY_AGAIN_IF_TEMPORARY,
+    list_id_for,
+    list_rows,
+    may_try_again,
+)
 from campaign.handlers import audit_trail, lists, outcomes, receipts
 from campaign.handlers import send_again as sending_again
 from campaign.handlers.deps import Deps
@@ -21,9 +30,10 @@ from campaign.ports.recipients import SendAgainSource
 from cohort_contracts.campaign_requests import GetAudit, GetSendAgain, SendAgain
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import RESOLVE_ROWS
+from cohort_contracts.sending import DeliveryStatus
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
-from ..builders import ORG, outcome, rows_resolved
+from ..builders import ORG, nhs_number, outcome, rows_resolved
 from ..fakes import FakePublisher
 from .helpers import (
     delivery_reported,
@@ -34,27 +44,42 @@ from .helpers import (
     status_of,
 )
 
+#: What a message came to: its status, and for a failure its reason and whether dispatch
+#: said another try would fail the same way (None: not said).
+Ending = tuple[DeliveryStatus, SendReason | None, bool | None]
+
 #: What each of six recipients' messages came to, in list order.
-ENDINGS: list[tuple[str, SendReason | None]] = [
-    ("delivered", None),
-    ("failed", SendReason.PHONE_NOT_REACHABLE),  # phone off: try again
-    ("failed", SendReason.UNKNOWN_SUBSCRIBER),  # nobody's number: would fail again
-    ("failed", SendReason.NETWORK_ERROR),  # try again
-    ("failed", SendReason.DECLINED),  # no reason given: try again
-    ("failed", SendReason.SMS_NOT_SUPPORTED),  # a landline, perhaps: not again
+ENDINGS: list[Ending] = [
+    ("delivered", None, None),
+    ("failed", SendReason.PHONE_NOT_REACHABLE, False),  # phone off: try again
+    ("failed", SendReason.UNKNOWN_SUBSCRIBER, True),  # nobody's number: would fail again
+    ("failed", SendReason.NETWORK_ERROR, False),  # try again
+    ("failed", SendReason.DECLINED, None),  # no reason given (an older dispatch): try again
+    ("failed", SendReason.SMS_NOT_SUPPORTED, None),  # a landline, perhaps: not again
+]
+
+#: Three patients whose phones could not take a text message, as Firetext's codes say.
+NOT_SUPPORTED: list[Ending] = [
+    ("failed", SendReason.SMS_NOT_SUPPORTED, False),  # 302: not at the time, so try again
+    ("failed", SendReason.SMS_NOT_SUPPORTED, True),  # 301: a landline, it would fail again
+    ("failed", SendReason.SMS_NOT_SUPPORTED, None),  # from before dispatch said: not known
 ]
 
 
 async def finished(
-    deps: Deps, publisher: FakePublisher, awaiting: int = 0
+    deps: Deps, publisher: FakePublisher, awaiting: int = 0, endings: list[Ending] = ENDINGS
 ) -> tuple[uuid.UUID, list[str]]:
-    """A campaign of six, each message ended as ``ENDINGS`` says, and completed; then
+    """A campaign whose messages ended as ``endings`` says, one each, and completed; then
     ``awaiting`` more, sent but with no receipt yet."""
-    campaign_id, ids = await sent_and_claimed(deps, publisher, len(ENDINGS) + awaiting)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, len(endings) + awaiting)
     sent = messages_sent(campaign_id, [(i, "sent") for i in ids])
     await outcomes.record_messages_sent(sent, deps)
-    for rid, (status, reason) in zip(ids, ENDINGS, strict=False):
-        extra = {} if reason is None else {"reason_code": reason, "reason": "Words."}
+    for rid, (status, reason, permanent) in zip(ids, endings, strict=False):
+        extra: dict[str, str | bool] = {}
+        if reason is not None:
+            extra |= {"reason_code": reason, "reason": "Words."}
+        if permanent is not None:
+            extra["permanent"] = permanent
         await receipts.record_delivery(delivery_reported(status, recipient_id=rid, **extra), deps)
     await outcomes.finish_if_done(ORG, campaign_id, deps, trust_counts=False)
     assert await status_of(deps, campaign_id) is CampaignStatus.COMPLETED
@@ -77,6 +102,21 @@ async def test_counts_only_failures_another_try_may_get_past(
         (SendReason.DECLINED, 1),
     }
     assert view.cannot_because is None
+
+
+async def test_a_phone_that_could_not_take_a_text_at_the_time_is_counted_and_taken(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, ids = await finished(deps, publisher, endings=NOT_SUPPORTED)
+    view = await sending_again.get_send_again(req(GetSendAgain, campaign_id=campaign_id), deps)
+    # Only the 302: a landline (301) would fail again, and an unmarked one may be a landline.
+    assert view.patients == 1
+    assert [(c.reason_code, c.count) for c in view.by_reason] == [(SendReason.SMS_NOT_SUPPORTED, 1)]
+
+    await sending_again.send_again(req(SendAgain, campaign_id=campaign_id, name="n"), deps)
+
+    [command] = resolve_commands(publisher)
+    assert [r.nhs_number for r in command.rows] == await patients_of(deps, campaign_id, ids[:1])
 
 
 async def test_a_new_draft_with_the_same_message_and_its_patients_checked_again(
@@ -158,13 +198,19 @@ class CountedBeforeTaken:
         self._source = source
         self._counts = counts
 
-    async def counts(self, campaign_id: uuid.UUID, reasons: Collection[str]) -> dict[str, int]:
+    async def counts(
+        self, campaign_id: uuid.UUID, reasons: Collection[str], if_temporary: Collection[str]
+    ) -> dict[str, int]:
         return self._counts
 
     async def take(
-        self, campaign_id: uuid.UUID, reasons: Collection[str], taker: uuid.UUID
+        self,
+        campaign_id: uuid.UUID,
+        reasons: Collection[str],
+        if_temporary: Collection[str],
+        taker: uuid.UUID,
     ) -> None:
-        await self._source.take(campaign_id, reasons, taker)
+        await self._source.take(campaign_id, reasons, if_temporary, taker)
 
     async def release(self, campaign_id: uuid.UUID, taker: uuid.UUID) -> None:
         await self._source.release(campaign_id, taker)
@@ -175,7 +221,7 @@ class CountedBeforeTaken:
 
 async def test_two_requests_at_once_make_one_draft(deps: Deps, publisher: FakePublisher) -> None:
     campaign_id, _ = await finished(deps, publisher)
-    seen = await deps.send_again.counts(campaign_id, [r.value for r in TRY_AGAIN])
+    seen = await deps.send_again.counts(campaign_id, [r.value for r in TRY_AGAIN], [])
     await sending_again.send_again(req(SendAgain, campaign_id=campaign_id, name="first"), deps)
     second = replace(deps, send_again=CountedBeforeTaken(deps.send_again, seen))
     with pytest.raises(Conflict, match="nobody to send it again to"):
@@ -318,7 +364,7 @@ async def test_finding_them_uses_the_campaign_status_index(mongo: MongoHandle) -
     if mongo.standin:
         pytest.skip("index choice is a real MongoDB's; the stand-in has no query planner")
     source = MongoSendAgainSource(mongo)
-    query = source._untaken(uuid.uuid4(), ["PHONE_NOT_REACHABLE"])
+    query = source._untaken(uuid.uuid4(), ["PHONE_NOT_REACHABLE"], ["SMS_NOT_SUPPORTED"])
     plan = await mongo.db["recipients"].find(query).explain()
     assert "campaign_id_1_status_1_list_id_1_row_number_1" in str(plan["queryPlanner"])
 
@@ -329,3 +375,44 @@ async def test_the_sweep_finds_pending_lists_by_their_index(mongo: MongoHandle) 
     query = {"rows_pending_since": {"$lte": datetime.now(UTC)}}
     plan = await mongo.db["patient_lists"].find(query).explain()
     assert "rows_pending_since_1" in str(plan["queryPlanner"])
+
+
+async def test_the_store_takes_the_failures_the_domain_rule_says(mongo: MongoHandle) -> None:
+    """Every reason with every flag, and one stored before the flag existed: the query
+    (``counts`` and ``take``) agrees with ``may_try_again``."""
+    campaign_id = uuid.uuid4()
+    cases = [(reason.value, flag) for reason in SendReason for flag in (True, False, None)]
+    docs = []
+    for row, (reason_code, flag) in enumerate(cases, start=1):
+        failed = Recipient(
+            id=f"r{row}",
+            org_id=ORG,
+            campaign_id=campaign_id,
+            list_id=uuid.uuid4(),
+            row_number=row,
+            nhs_number=nhs_number(row),
+            given_name="Jane",
+            family_name="Smith",
+            channel="sms",
+            contact="447700900001",
+            status=RecipientStatus.FAILED,
+            updated_at=datetime.now(UTC),
+            reason_code=reason_code,
+            failure_permanent=flag,
+        )
+        docs.append(recipient_doc(failed))
+    legacy = {**docs[-1], "_id": "legacy", "nhs_number": nhs_number(0)}
+    legacy.update(reason_code=SendReason.SMS_NOT_SUPPORTED.value)
+    del legacy["failure_permanent"]
+    await mongo.db["recipients"].insert_many([*docs, legacy])
+    reasons = [r.value for r in TRY_AGAIN]
+    if_temporary = [r.value for r in TRY_AGAIN_IF_TEMPORARY]
+    source = MongoSendAgainSource(mongo)
+    taken = {d["_id"]: d["reason_code"] for d in docs if may_try_again(*cases[d["row_number"] - 1])}
+
+    counts = await source.counts(campaign_id, reasons, if_temporary)
+    await source.take(campaign_id, reasons, if_temporary, taker := uuid.uuid4())
+
+    assert counts == Counter(taken.values())
+    assert counts[SendReason.SMS_NOT_SUPPORTED] == 1  # False only: not True, None or missing
+    assert {r.id for r in await source.held(campaign_id, taker)} == set(taken)

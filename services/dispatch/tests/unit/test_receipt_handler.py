@@ -51,6 +51,35 @@ async def test_a_failed_receipt_carries_the_reason() -> None:
     assert "not a valid mobile number" in event.reason
 
 
+@pytest.mark.parametrize(("code", "permanent"), [("301", True), ("302", False)])
+async def test_a_failure_says_whether_another_try_may_get_past_it(
+    code: str, permanent: bool
+) -> None:
+    # Both are SMS_NOT_SUPPORTED: a landline (301) or a phone that could not take a text at
+    # the time (302). Only the flag lets campaign offer the second to send again.
+    events = FakeEventPublisher()
+
+    await process_firetext_receipt(make_receipt(status="1", code=code), events)
+
+    (event,) = reported(events)
+    assert (event.reason_code, event.permanent) == (SendReason.SMS_NOT_SUPPORTED, permanent)
+
+
+async def test_a_report_that_is_not_a_failure_says_nothing_of_permanence() -> None:
+    events = FakeEventPublisher()
+    batch = receipt_batch(
+        firetext_receipt(reference="r-1", status="0"),
+        firetext_receipt(reference="r-2", status="1", code="302"),
+        firetext_receipt(reference="r-3", status="1", code="301"),
+    )
+
+    await process_firetext_receipts(batch, events)
+
+    [(_, event)] = events.published
+    assert isinstance(event, DeliveriesReported)
+    assert [r.permanent for r in event.reports] == [None, False, True]
+
+
 async def test_without_a_readable_time_the_report_is_dated_when_the_receipt_arrived() -> None:
     events = FakeEventPublisher()
     arrived = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -38,8 +38,9 @@ async def test_a_completed_campaign_offers_to_send_again_to_those_it_did_not_rea
 
     assert SECTION in page.main_text
     assert (
-        "2 patients did not get the message because their phone was off or out of signal, or "
-        "there was a network problem. You can send it to them again." in page.main_text
+        "2 patients did not get the message because their phone was off, out of signal or "
+        "could not take text messages at the time, or there was a network problem. You can "
+        "send it to them again." in page.main_text
     )
     assert "Send again to 2 patients" in page.buttons()
     assert page.link("Send again to 2 patients") == f"{url}/send-again"

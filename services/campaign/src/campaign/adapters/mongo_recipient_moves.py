@@ -111,6 +111,8 @@ def _changes(move: Move, now: datetime, token: str) -> Document:
         "status": move.to.value,
         "reason_code": move.reason_code,
         "reason": move.reason,
+        # Written with the reason it qualifies, so a move away from a failure clears it.
+        "failure_permanent": move.failure_permanent,
         "updated_at": now,
         "move": token,
     }

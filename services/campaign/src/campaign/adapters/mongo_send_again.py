@@ -19,27 +19,44 @@ class MongoSendAgainSource:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = mongo.db["recipients"]
 
-    def _untaken(self, campaign_id: UUID, reasons: Collection[str]) -> dict[str, Any]:
-        # Served by the (campaign_id, status, list_id, row_number) index; ``None`` also
-        # matches recipients stored before send-again existed.
+    def _untaken(
+        self, campaign_id: UUID, reasons: Collection[str], if_temporary: Collection[str]
+    ) -> dict[str, Any]:
+        # Served by the (campaign_id, status, list_id, row_number) index: the equalities on
+        # campaign and status find the campaign's failed recipients, and the ``$or`` (the rule
+        # of ``domain/send_again.may_try_again``) is checked on those. ``False`` matches only a
+        # stored false, not a missing flag; ``None`` for ``sent_again_in`` also matches
+        # recipients stored before send-again existed.
         return {
             "campaign_id": str(campaign_id),
             "status": FAILED,
-            "reason_code": {"$in": sorted(reasons)},
             "sent_again_in": None,
+            "$or": [
+                {"reason_code": {"$in": sorted(reasons)}},
+                {"reason_code": {"$in": sorted(if_temporary)}, "failure_permanent": False},
+            ],
         }
 
-    async def counts(self, campaign_id: UUID, reasons: Collection[str]) -> dict[str, int]:
+    async def counts(
+        self, campaign_id: UUID, reasons: Collection[str], if_temporary: Collection[str]
+    ) -> dict[str, int]:
         pipeline: list[dict[str, Any]] = [
-            {"$match": self._untaken(campaign_id, reasons)},
+            {"$match": self._untaken(campaign_id, reasons, if_temporary)},
             {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}},
         ]
         cursor = await self._c.aggregate(pipeline)
         return {d["_id"]: d["n"] async for d in cursor}
 
-    async def take(self, campaign_id: UUID, reasons: Collection[str], taker: UUID) -> None:
+    async def take(
+        self,
+        campaign_id: UUID,
+        reasons: Collection[str],
+        if_temporary: Collection[str],
+        taker: UUID,
+    ) -> None:
         await self._c.update_many(
-            self._untaken(campaign_id, reasons), {"$set": {"sent_again_in": str(taker)}}
+            self._untaken(campaign_id, reasons, if_temporary),
+            {"$set": {"sent_again_in": str(taker)}},
         )
 
     async def release(self, campaign_id: UUID, taker: UUID) -> None:

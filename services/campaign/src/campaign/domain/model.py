@@ -327,6 +327,10 @@ class Recipient:
     updated_at: datetime
     reason_code: str | None = None
     reason: str | None = None
+    #: For a failure, whether the provider said another try would fail the same way; None when
+    #: it did not say (older receipts, send-time failures). It tells a landline from a phone
+    #: that could not take a text at the time, which share a reason code (``send_again``).
+    failure_permanent: bool | None = None
     body: str | None = None
     subject: str | None = None
     extra: dict[str, str] = field(default_factory=dict)

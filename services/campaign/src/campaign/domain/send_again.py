@@ -26,6 +26,21 @@ TRY_AGAIN: frozenset[SendReason] = frozenset(
     }
 )
 
+#: Failures another try may get past only when the provider said so (``failure_permanent``
+#: False). Firetext reports a landline (301, would fail again) and a phone that could not take
+#: a text at the time (302) with the same reason code; a failure recorded before the flag was
+#: carried says neither, so it is not taken: we cannot tell it from a landline.
+TRY_AGAIN_IF_TEMPORARY: frozenset[SendReason] = frozenset({SendReason.SMS_NOT_SUPPORTED})
+
+
+def may_try_again(reason_code: str | None, failure_permanent: bool | None) -> bool:
+    """Whether a failure is one another try may get past: the rule the recipients store's
+    send-again query applies (``SendAgainSource``)."""
+    if reason_code in TRY_AGAIN:
+        return True
+    return reason_code in TRY_AGAIN_IF_TEMPORARY and failure_permanent is False
+
+
 #: The columns of a send-again list, as its unsuccessful-rows CSV shows them.
 COLUMNS = ["NHS number", "Date of birth", "First name", "Last name"]
 

@@ -45,6 +45,7 @@ _REPORT = {
     "status",
     "reason_code",
     "reason",
+    "permanent",
     "reported_at",
 }
 
@@ -68,7 +69,9 @@ async def _record(org_id: str, reports: Sequence[DeliveryReport], deps: Deps) ->
             continue
         to = RecipientStatus.DELIVERED if report.status == "delivered" else RecipientStatus.FAILED
         reason_code = None if report.reason_code is None else report.reason_code.value
-        moves.append(Move(recipient_id, to, reason_code, report.reason))
+        moves.append(
+            Move(recipient_id, to, reason_code, report.reason, failure_permanent=report.permanent)
+        )
     moved = await deps.recipients.apply(org_id, moves)
     done = {m.recipient_id for m in moved}
     for move in moves:

@@ -25,6 +25,8 @@ class Move:
     provider_reference: str | None = None
     from_states: frozenset[RecipientStatus] | None = None
     batch_id: UUID | None = None
+    #: Goes with ``reason_code``: set or cleared by every move (``Recipient.failure_permanent``).
+    failure_permanent: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -287,12 +289,21 @@ class SendAgainSource(Protocol):
     """A finished campaign's failed recipients that another try may reach
     (``domain/send_again``); each may be taken by one send-again only."""
 
-    async def counts(self, campaign_id: UUID, reasons: Collection[str]) -> dict[str, int]:
-        """Failed recipients whose reason is one of ``reasons`` and whom no send-again has
-        taken, by reason."""
+    async def counts(
+        self, campaign_id: UUID, reasons: Collection[str], if_temporary: Collection[str]
+    ) -> dict[str, int]:
+        """Failed recipients whom no send-again has taken and whose reason is one of
+        ``reasons``, or one of ``if_temporary`` with ``failure_permanent`` False (None is not
+        taken: ``domain/send_again.may_try_again``), by reason."""
         ...
 
-    async def take(self, campaign_id: UUID, reasons: Collection[str], taker: UUID) -> None:
+    async def take(
+        self,
+        campaign_id: UUID,
+        reasons: Collection[str],
+        if_temporary: Collection[str],
+        taker: UUID,
+    ) -> None:
         """Marks those recipients taken by the campaign ``taker``, never one another has
         taken."""
         ...

@@ -70,6 +70,7 @@ def _report(receipt: FiretextReceipt) -> DeliveryReport:
         status=outcome.status,
         reason_code=failure.reason_code if failure else None,
         reason=failure.reason if failure else None,
+        permanent=failure.permanent if failure else None,
         reported_at=outcome.reported_at,
     )
 

@@ -366,9 +366,11 @@ async def resume(campaign_id: UUID, campaign: CampaignDep) -> Model:
     response_model=SendAgainView,
     summary="How many patients sending the campaign again would take",
     description="A completed campaign's patients whose message failed for a reason another try "
-    "may get past (the phone was off or out of signal, a network or provider problem), not yet "
-    "taken by an earlier send-again, counted by reason. `cannot_because` says, in staff's words, "
-    "why it cannot be sent again now (e.g. it is not completed).",
+    "may get past (the phone was off or out of signal, a network or provider problem, or the "
+    "phone could not take text messages at the time: an `SMS_NOT_SUPPORTED` the network said "
+    "was temporary, not a landline), not yet taken by an earlier send-again, counted by reason. "
+    "`cannot_because` says, in staff's words, why it cannot be sent again now (e.g. it is not "
+    "completed).",
     responses=error_responses(401, 403, 404, 422, 503),
 )
 async def send_again_summary(campaign_id: UUID, campaign: CampaignDep) -> Model:
