@@ -7,8 +7,10 @@ import re
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
+import httpx2
 from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -229,6 +231,35 @@ def approval(stack: Stack, camera: Camera) -> None:
     page.get_by_role("button", name="Approve and send").click()
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Approved")
     camera.shoot("28-campaign-approved")
+    send_back(stack, camera, sender, rows)
+
+
+def send_back(
+    stack: Stack, camera: Camera, sender: httpx2.Client, rows: list[tuple[str, date]]
+) -> None:
+    """The same message to the same patients, sent again for approval: the approver is warned
+    they had it lately, and sends it back with a reason the sender reads."""
+    page, base = camera.page, stack.url("web")
+    campaign_id = flow.create(sender, "Diabetes eye screening reminder")
+    flow.upload(sender, campaign_id, rows)
+    flow.compose(sender, campaign_id, "Hello ((first_name)), please book your eye screening.")
+    count = flow.review(sender, campaign_id)["recipient_count"]
+    assert flow.send(sender, campaign_id, count).json()["status"] == "awaiting_approval"
+    warned = page.get_by_text("Some patients had this message recently")
+    for _ in range(30):  # the first send's patients count once they are released
+        page.goto(f"{base}/campaigns/{campaign_id}/approve")
+        if warned.count():
+            break
+        page.wait_for_timeout(500)
+    camera.shoot("36-approve-repeat-warning")
+    page.get_by_role("link", name="Send it back").click()
+    page.get_by_label("Why are you sending it back?").fill(
+        "These patients were sent this last week. Leave them out, or send it next month."
+    )
+    camera.shoot("37-send-back")
+    page.get_by_role("button", name="Send it back").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Sent back")
+    camera.shoot("38-campaign-sent-back")
 
 
 def opt_outs(stack: Stack, camera: Camera) -> None:
