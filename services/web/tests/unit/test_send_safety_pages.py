@@ -137,6 +137,12 @@ async def test_the_approver_sends_it_back_with_a_reason_the_sender_reads(signed_
     assert reason in page.main_text  # staff's words shown as text, not markup
     assert "It will need approving again" in page.main_text
 
+    # Sent back (or approved) by someone else meanwhile: said on the field, nothing lost.
+    late = await signed_in.post(f"{url}/send-back", {"reason": "Also no."}, csrf_from=url)
+    assert late.status_code == 400
+    assert Page(late.text).error_summary == [
+        ("Only one awaiting approval can be sent back.", "#reason")
+    ]
     # Once it is a draft again, the page goes back to the campaign.
     again = await signed_in.client.get(f"{url}/send-back")
     assert (again.status_code, again.headers["location"]) == (303, url)

@@ -66,8 +66,9 @@ async def send_back(request: Request, campaign_id: UUID, page: PageDep) -> Respo
     if not form.field_errors():
         try:
             await page.api.send_back(campaign_id, str(form.reason.data).strip())
-        except (Conflict, Invalid) as exc:
-            # E.g. approved or sent back by someone else meanwhile: said on the one field.
+        except (Conflict, Forbidden, Invalid) as exc:
+            # E.g. approved or sent back by someone else meanwhile, or a viewer who may not
+            # change campaigns: said on the one field.
             form.add_error("reason", exc.message)
         else:
             return see_other(campaign_url(campaign_id, "?sent_back=1"))
