@@ -97,6 +97,35 @@ def test_a_large_send_waits_for_a_second_user(stack: Stack) -> None:
     assert actions.index("approval_requested") < actions.index("approved")
 
 
+def test_the_approver_sends_it_back_and_it_needs_approving_again(stack: Stack) -> None:
+    sender = flow.api(stack)
+    approver = flow.api(stack, user="e2e-approver")
+    campaign_id = ready_campaign(sender, "Sent back", 4)
+    assert flow.send(sender, campaign_id, 4).json()["status"] == "awaiting_approval"
+
+    back = approver.post(
+        f"/v1/campaigns/{campaign_id}/send-back", json={"reason": "Wrong clinic day."}
+    )
+
+    assert back.status_code == 200, back.text
+    body = back.json()
+    assert (body["status"], body["sent_back_by"], body["sent_back_reason"]) == (
+        "draft",
+        "e2e-approver",
+        "Wrong clinic day.",
+    )
+    late = approver.post(
+        f"/v1/campaigns/{campaign_id}/approve", json={"confirm_recipient_count": 4}
+    )
+    assert late.status_code == 409, late.text
+    again = flow.send(sender, campaign_id, 4).json()
+    assert (again["status"], again["sent_back_reason"]) == ("awaiting_approval", None)
+    actions = flow.audit_actions(sender, campaign_id)
+    assert actions.count("approval_requested") == 2
+    assert "sent_back" in actions
+    assert flow.handsets(stack) == []  # nothing was sent
+
+
 def test_the_approver_approves_in_the_browser_and_the_pages_pass_axe(stack: Stack) -> None:
     # Imported here: the browser (Playwright, chromium) is needed by this test only.
     from playwright.sync_api import expect
