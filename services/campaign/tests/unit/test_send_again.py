@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -337,25 +338,31 @@ async def test_another_organisations_campaign_is_not_found(
     assert view.patients == 3  # nothing was taken
 
 
-def test_a_partial_date_of_birth_leaves_the_cell_empty() -> None:
-    def recipient(row: int, born: date | None) -> Recipient:
-        return Recipient(
-            id=f"r{row}",
-            org_id=ORG,
-            campaign_id=uuid.uuid4(),
-            list_id=uuid.uuid4(),
-            row_number=row,
-            nhs_number="9990005001",
-            given_name="Jane",
-            family_name="Smith",
-            channel="sms",
-            contact="447700900001",
-            status=RecipientStatus.FAILED,
-            updated_at=datetime.now(UTC),
-            birth_date=born,
-        )
+def failed_recipient(row: int, **fields: Any) -> Recipient:
+    """A failed recipient at ``row``, as the store holds one; ``fields`` change it."""
+    return Recipient(
+        **{
+            "id": f"r{row}",
+            "org_id": ORG,
+            "campaign_id": uuid.uuid4(),
+            "list_id": uuid.uuid4(),
+            "row_number": row,
+            "nhs_number": "9990005001",
+            "given_name": "Jane",
+            "family_name": "Smith",
+            "channel": "sms",
+            "contact": "447700900001",
+            "status": RecipientStatus.FAILED,
+            "updated_at": datetime.now(UTC),
+            **fields,
+        }
+    )
 
-    rows = list_rows([recipient(7, date(1950, 3, 2)), recipient(9, None)])["sms"]
+
+def test_a_partial_date_of_birth_leaves_the_cell_empty() -> None:
+    born, unknown = date(1950, 3, 2), None
+    recipients = [failed_recipient(7, birth_date=born), failed_recipient(9, birth_date=unknown)]
+    rows = list_rows(recipients)["sms"]
     # PDS may give only a year or a month: ingest then asks staff for the date (as an upload).
     assert [(r.row_number, r.date_of_birth) for r in rows] == [(1, "02/03/1950"), (2, "")]
 
@@ -384,19 +391,10 @@ async def test_the_store_takes_the_failures_the_domain_rule_says(mongo: MongoHan
     cases = [(reason.value, flag) for reason in SendReason for flag in (True, False, None)]
     docs = []
     for row, (reason_code, flag) in enumerate(cases, start=1):
-        failed = Recipient(
-            id=f"r{row}",
-            org_id=ORG,
+        failed = failed_recipient(
+            row,
             campaign_id=campaign_id,
-            list_id=uuid.uuid4(),
-            row_number=row,
             nhs_number=nhs_number(row),
-            given_name="Jane",
-            family_name="Smith",
-            channel="sms",
-            contact="447700900001",
-            status=RecipientStatus.FAILED,
-            updated_at=datetime.now(UTC),
             reason_code=reason_code,
             failure_permanent=flag,
         )
