@@ -136,6 +136,8 @@ async def test_the_approver_sends_it_back_with_a_reason_the_sender_reads(signed_
     assert "Sent back" in page.main_text
     assert reason in page.main_text  # staff's words shown as text, not markup
     assert "It will need approving again" in page.main_text
+    overview = await signed_in.page("/campaigns")
+    assert "Sent back: see why" in overview.main_text
 
     # Sent back (or approved) by someone else meanwhile: said on the field, nothing lost.
     late = await signed_in.post(f"{url}/send-back", {"reason": "Also no."}, csrf_from=url)
