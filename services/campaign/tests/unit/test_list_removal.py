@@ -3,6 +3,7 @@ that never finished no longer holds the send, rows of it still being checked are
 only the most recent list of a draft can go."""
 
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -11,7 +12,8 @@ from campaign.domain.model import Campaign
 from campaign.handlers import audit_trail, lists, review
 from campaign.handlers.changes import change_campaign
 from campaign.handlers.deps import Deps
-from campaign.handlers.list_removal import remove_patient_list
+from campaign.handlers.list_removal import drop_list, remove_patient_list
+from campaign.ports.campaigns import CampaignRepository
 from cohort_contracts.campaign_requests import GetAudit, GetReview, RemovePatientList
 from cohort_contracts.vocabulary import RecipientStatus
 
@@ -99,6 +101,79 @@ async def test_a_batch_recorded_while_the_list_was_removed_is_deleted(deps: Deps
     assert await deps.recipients.recount(campaign.id) == {}
     assert await deps.recipients.counts(campaign.id) == {}
     assert await deps.lists.for_campaign(campaign.id) == []
+
+
+async def mark_removed(deps: Deps, campaign_id: uuid.UUID, list_id: uuid.UUID) -> None:
+    """The removal's first step only: the campaign remembers the list as removed, and its
+    recipients are not deleted yet (``drop_list`` is the second step)."""
+
+    async def find() -> Campaign:
+        found = await deps.campaigns.get(ORG, campaign_id)
+        assert found is not None
+        return found
+
+    async def mark(c: Campaign) -> bool:
+        return c.remove_list(list_id)
+
+    await change_campaign(deps.campaigns, find, mark)
+
+
+async def assert_every_patient_kept(deps: Deps, campaign_id: uuid.UUID, kept: uuid.UUID) -> None:
+    """Patients 2 and 3, both in ``kept`` (2 also in the removed list): none lost."""
+    assert await deps.recipients.counts(campaign_id) == {RecipientStatus.READY: 2}
+    assert await deps.recipients.recount(campaign_id) == {RecipientStatus.READY: 2}
+    assert await deps.lists.unsuccessful(kept, 0, 10) == []
+    patient_list = await deps.lists.get(ORG, campaign_id, kept)
+    assert patient_list is not None
+    assert (await deps.lists.progress(patient_list)).succeeded == 2
+
+
+async def test_a_list_uploaded_while_another_is_removed_keeps_their_shared_patient(
+    deps: Deps,
+) -> None:
+    """Patient 2 is in the list being removed and in a list uploaded meanwhile: the new list's
+    row keeps the patient, instead of being a duplicate of a patient the removal deletes."""
+    campaign = await new_campaign(deps)
+    removed = await resolved_list(deps, campaign.id, range(1, 3))
+    await mark_removed(deps, campaign.id, removed)
+    kept = await resolved_list(deps, campaign.id, range(2, 4))
+    await drop_list(deps, ORG, campaign.id, removed)
+    await assert_every_patient_kept(deps, campaign.id, kept)
+
+
+class ReadBeforeTheMark:
+    """Campaigns as a batch saw them when it read the campaign before the removal marked it
+    (its first read), and as they are after (every later read)."""
+
+    def __init__(self, campaigns: CampaignRepository, seen: Campaign) -> None:
+        self._campaigns = campaigns
+        self._seen: Campaign | None = seen
+
+    async def get(self, org_id: str, campaign_id: uuid.UUID) -> Campaign | None:
+        seen, self._seen = self._seen, None
+        return seen or await self._campaigns.get(org_id, campaign_id)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._campaigns, name)
+
+
+async def test_a_batch_that_read_the_campaign_before_the_removal_places_again(
+    deps: Deps,
+) -> None:
+    campaign = await new_campaign(deps)
+    removed = await resolved_list(deps, campaign.id, range(1, 3))
+    kept = await register(deps, campaign.id, 2)
+    seen = await deps.campaigns.get(ORG, campaign.id)
+    assert seen is not None
+    await mark_removed(deps, campaign.id, removed)
+
+    batch = rows_resolved(
+        campaign.id, kept, [outcome(1, nhs=nhs_number(2)), outcome(2, nhs=nhs_number(3))]
+    )
+    stale = replace(deps, campaigns=ReadBeforeTheMark(deps.campaigns, seen))
+    await lists.record_resolved_rows(batch, stale)
+    await drop_list(deps, ORG, campaign.id, removed)
+    await assert_every_patient_kept(deps, campaign.id, kept)
 
 
 async def test_its_patients_can_be_uploaded_again(deps: Deps) -> None:

@@ -312,6 +312,13 @@ class MongoPatientListRepository:
             {"$set": {"reason_code": "DUPLICATE_PATIENT", "recipient_id": None}},
         )
 
+    async def mark_placed(self, list_id: UUID, placed: Sequence[tuple[int, str]]) -> None:
+        for row_number, recipient_id in placed:
+            await self._rows.update_one(
+                {"_id": f"{list_id}:{row_number}", "reason_code": "DUPLICATE_PATIENT"},
+                {"$set": {"reason_code": None, "recipient_id": recipient_id}},
+            )
+
     async def _group_reasons(self, match: Document) -> dict[str, int]:
         cursor = await self._rows.aggregate(
             [{"$match": match}, {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}}]

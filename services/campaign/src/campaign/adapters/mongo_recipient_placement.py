@@ -5,7 +5,7 @@ A row's recipient is inserted; if the index refuses it, the patient's holder is 
 unsent holder from a later row is deleted and the newcomer inserted in its place, otherwise the
 newcomer is a duplicate. Concurrent batches and redeliveries settle through the index alone."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from uuid import UUID
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -27,7 +27,9 @@ class RecipientPlacement:
         self._c = mongo.db["recipients"]
         self._counts = counts
 
-    async def add_unique(self, recipients: Sequence[Recipient]) -> Placement:
+    async def add_unique(
+        self, recipients: Sequence[Recipient], *, removed_lists: Collection[str] = ()
+    ) -> Placement:
         placement = Placement(duplicates={}, displaced=[])
         if not recipients:
             return placement
@@ -36,7 +38,7 @@ class RecipientPlacement:
         clashed, inserted = await self._insert_new(in_order)
         await self._ready(recipients[0], inserted)
         for newcomer in clashed:
-            holder = await self._settle(newcomer, placement.displaced)
+            holder = await self._settle(newcomer, placement.displaced, removed_lists)
             if holder is not None:
                 placement.duplicates[newcomer.id] = holder
         return placement
@@ -58,14 +60,17 @@ class RecipientPlacement:
             return [recipients[e["index"]] for e in errors], int(exc.details["nInserted"])
         return [], len(recipients)
 
-    async def _settle(self, newcomer: Recipient, displaced: list[str]) -> str | None:
+    async def _settle(
+        self, newcomer: Recipient, displaced: list[str], removed_lists: Collection[str]
+    ) -> str | None:
         """Who keeps ``newcomer``'s patient: None if the newcomer does (now inserted, or already
-        there), else the holder's id. An unsent holder from a later row is deleted in favour of
-        the newcomer (and named in ``displaced``). Each pass either ends or removes a holder
-        from a later row, so this ends whatever other batches do at the same time."""
+        there), else the holder's id. An unsent holder from a later row, or from a removed
+        list, is deleted in favour of the newcomer (and named in ``displaced``). Each pass
+        either ends or removes a holder, so this ends whatever other batches do at the same
+        time."""
         key = {"campaign_id": str(newcomer.campaign_id), "nhs_number": newcomer.nhs_number}
         while True:
-            holder = await self._c.find_one(key, {"status": 1, "source_rank": 1})
+            holder = await self._c.find_one(key, {"status": 1, "source_rank": 1, "list_id": 1})
             if holder is None:
                 try:
                     await self._c.insert_one(recipient_doc(newcomer))
@@ -75,7 +80,8 @@ class RecipientPlacement:
                     continue  # another row of the patient got in first: look again
             if holder["_id"] == newcomer.id:
                 return None
-            if holder["status"] != READY or holder["source_rank"] < newcomer.source_rank:
+            earlier = holder["source_rank"] < newcomer.source_rank
+            if holder["status"] != READY or (earlier and holder["list_id"] not in removed_lists):
                 return str(holder["_id"])
             gone = await self._c.delete_one(
                 {"_id": holder["_id"], "status": READY, "source_rank": holder["source_rank"]}

@@ -6,7 +6,9 @@ Only the most recent list: a patient is kept by their first occurrence (by list,
 no other list's row was counted a duplicate of one of the latest list's patients, and none is
 lost by taking it out. The campaign remembers the list as removed (compare-and-set, so a send
 that reviewed it fails and reviews again); rows of it still being checked are dropped when they
-come back, and any recorded meanwhile are deleted by whoever records them (``lists``)."""
+come back, and any recorded meanwhile are deleted by whoever records them (``lists``). A list
+uploaded while one is removed keeps the patients the two share: its rows take them from the
+removed list's recipients instead of being counted their duplicates (``lists``)."""
 
 import logging
 from uuid import UUID

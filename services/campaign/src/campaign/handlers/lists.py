@@ -129,7 +129,9 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
     # A patient on the organisation's opt-out list never becomes a recipient.
     opted_out = await suppressed_of(deps, event.org_id, list(new.values()))
     new = {row: r for row, r in new.items() if r.id not in opted_out}
-    placement = await deps.recipients.add_unique(list(new.values()))
+    placement = await deps.recipients.add_unique(
+        list(new.values()), removed_lists=campaign.removed_lists
+    )
     for displaced_id in placement.displaced:
         await deps.lists.mark_duplicate(displaced_id)
     duplicates = set(placement.duplicates) | set(placement.displaced)
@@ -160,8 +162,10 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
     kept = [r.recipient_id for r in rows if r.recipient_id is not None]
     for recipient_id in await deps.recipients.missing(kept):
         await deps.lists.mark_duplicate(recipient_id)
-    if await _removed_meanwhile(deps, event):
+    latest = await deps.campaigns.get(event.org_id, event.campaign_id)
+    if await _removed_meanwhile(deps, event, latest):
         return
+    await _place_again_if_a_list_went(deps, event, (campaign, latest), new, rows)
     log.info(
         "rows recorded",
         extra={"list_id": str(event.list_id), "batch": event.batch_number, "rows": len(rows)},
@@ -198,11 +202,40 @@ async def get_unsuccessful_rows(req: GetUnsuccessfulRows, deps: Deps) -> Unsucce
     )
 
 
-async def _removed_meanwhile(deps: Deps, event: RowsResolved) -> bool:
+async def _place_again_if_a_list_went(
+    deps: Deps,
+    event: RowsResolved,
+    read: tuple[Campaign, Campaign | None],
+    new: dict[int, Recipient],
+    rows: list[ListRow],
+) -> None:
+    """A row counted a duplicate of a patient held by a list staff removed while this batch was
+    placed (the removal had not marked the campaign when this batch read it) would lose that
+    patient when the removal deletes the list's recipients. Such rows are placed again, now
+    knowing the list is removed: the holder gives way (or has gone), and the row keeps the
+    patient."""
+    before, campaign = read  # as this batch was placed, and as it is now
+    if campaign is None or set(campaign.removed_lists) <= set(before.removed_lists):
+        return
+    duplicate = UploadReason.DUPLICATE_PATIENT.value
+    again = [new[r.row_number] for r in rows if r.reason_code == duplicate and r.row_number in new]
+    if not again:
+        return
+    placement = await deps.recipients.add_unique(again, removed_lists=campaign.removed_lists)
+    for displaced_id in placement.displaced:
+        await deps.lists.mark_duplicate(displaced_id)
+    placed = [r for r in again if r.id not in placement.duplicates]
+    await deps.lists.mark_placed(event.list_id, [(r.row_number, r.id) for r in placed])
+    log.info(
+        "rows placed again after a list was removed",
+        extra={"list_id": str(event.list_id), "rows": len(placed)},
+    )
+
+
+async def _removed_meanwhile(deps: Deps, event: RowsResolved, campaign: Campaign | None) -> bool:
     """Staff may have removed the list while this batch was being recorded: it was found
     before the removal and stored after it, so it is deleted here (the removal marks the
     campaign before deleting, so one of the two always sees the other's patients)."""
-    campaign = await deps.campaigns.get(event.org_id, event.campaign_id)
     if campaign is None or not campaign.removed(event.list_id):
         return False
     patients = await drop_list(deps, event.org_id, event.campaign_id, event.list_id)

@@ -86,6 +86,11 @@ class PatientListRepository(Protocol):
         """The row that held this recipient lost it to an earlier occurrence of the patient."""
         ...
 
+    async def mark_placed(self, list_id: UUID, placed: Sequence[tuple[int, str]]) -> None:
+        """Rows (by number) counted duplicates that now hold these recipients, their patient's
+        holder having gone with a removed list."""
+        ...
+
 
 class TemplateRepository(Protocol):
     """Organisations' own templates (built-in ones live in code). Every version is kept."""

@@ -49,9 +49,13 @@ class Placement:
 
 
 class RecipientRepository(Protocol):
-    async def add_unique(self, recipients: Sequence[Recipient]) -> Placement:
+    async def add_unique(
+        self, recipients: Sequence[Recipient], *, removed_lists: Collection[str] = ()
+    ) -> Placement:
         """Insert recipients, one per patient per campaign: the first occurrence of a patient
-        (lowest ``source_rank``) keeps them while nothing has been sent."""
+        (lowest ``source_rank``) keeps them while nothing has been sent. An unsent holder from
+        one of ``removed_lists`` (lists staff removed, whose recipients are being deleted)
+        gives way whatever its row: otherwise the patient would go with it."""
         ...
 
     async def remove_list(self, campaign_id: UUID, list_id: UUID) -> int:
