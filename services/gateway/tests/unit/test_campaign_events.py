@@ -5,6 +5,7 @@ the stream itself over a real HTTP server."""
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import httpx2
@@ -99,6 +100,21 @@ async def test_a_client_reconnecting_to_a_restarted_gateway_gets_nothing_until_a
     assert await asyncio.wait_for(anext(stream), 1) == ": keep-alive\n\n"
     fake.campaigns[view.id] = view.model_copy(update={"status": CampaignStatus.CANCELLED})
     assert (await asyncio.wait_for(next_event(stream), 1))["status"] == "cancelled"
+    await stream.aclose()
+
+
+async def test_a_quiet_hours_hold_is_a_change_with_its_end() -> None:
+    fake = FakeCampaign()
+    view = fake.add_campaign(status=CampaignStatus.SENDING)
+    _, stream = await watching(fake, view)
+
+    until = datetime(2026, 1, 15, 8, tzinfo=UTC)
+    fake.campaigns[view.id] = view.model_copy(update={"held_until": until})
+    held = await asyncio.wait_for(next_event(stream), 1)
+
+    assert (held["status"], held["held_until"]) == ("sending", "2026-01-15T08:00:00+00:00")
+    fake.campaigns[view.id] = view
+    assert (await asyncio.wait_for(next_event(stream), 1))["held_until"] is None
     await stream.aclose()
 
 

@@ -43,6 +43,9 @@ class Progress:
             "campaign_id": str(view.id),
             "status": str(view.status),
             "paused_reason": view.paused_reason,
+            # Quiet hours hold a sending campaign without changing its status: the page says
+            # until when, so a hold beginning or ending is a change too.
+            "held_until": None if view.held_until is None else view.held_until.isoformat(),
             "counts": view.counts.model_dump(),
         }
         data = json.dumps(payload, separators=(",", ":"), sort_keys=True)

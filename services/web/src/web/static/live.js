@@ -15,6 +15,7 @@
     cancelled: ['Cancelled', 'nhsuk-tag--red']
   };
   var status = root.getAttribute('data-status');
+  var held = root.getAttribute('data-held-until') || null;
   var source = new EventSource(root.getAttribute('data-events-url'));
 
   function set(selector, value) {
@@ -28,6 +29,7 @@
     var counts = data.counts;
     Object.keys(counts).forEach(function (key) { set('[data-count="' + key + '"]', counts[key]); });
     set('[data-field="settled"]', counts.delivered + counts.failed + counts.cancelled);
+    var refresh = false;
     if (data.status !== status) {
       status = data.status;
       var tag = TAGS[status] || [status, 'nhsuk-tag--grey'];
@@ -36,11 +38,17 @@
       var said = root.querySelector('[data-field="announcement"]');
       if (said) said.textContent = 'Campaign status: ' + tag[0];
       root.setAttribute('data-status', status);
-      // What can be done now (cancel, resume) follows the status.
-      if (window.htmx) {
-        window.htmx.ajax('GET', window.location.pathname + '?block=actions',
-          { target: '#campaign-actions', swap: 'outerHTML' });
-      }
+      refresh = true;
+    }
+    // Quiet hours hold a sending campaign without changing its status.
+    if ((data.held_until || null) !== held) {
+      held = data.held_until || null;
+      refresh = true;
+    }
+    // What can be done now (cancel, resume) and what is said about a hold follow both.
+    if (refresh && window.htmx) {
+      window.htmx.ajax('GET', window.location.pathname + '?block=actions',
+        { target: '#campaign-actions', swap: 'outerHTML' });
     }
     root.setAttribute('data-updated', String(Date.now()));
   });

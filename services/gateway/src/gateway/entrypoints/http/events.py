@@ -17,7 +17,7 @@ from .wiring import WiringDep
 router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], route_class=AuthenticatedRoute)
 
 DESCRIPTION = """A `text/event-stream` of `progress` events, each one JSON:
-`{"campaign_id", "status", "paused_reason", "counts": {"recipients", "queued", "sent",
+`{"campaign_id", "status", "paused_reason", "held_until", "counts": {"recipients", "queued", "sent",
 "delivered", "failed", "cancelled", "outcome_unknown"}}` — no patient data. The current state
 comes first, then one event per change (read about once a second), and a comment line every
 15 seconds while nothing changes. Every event has an `id`; reconnect with `Last-Event-ID` (as
