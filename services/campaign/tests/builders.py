@@ -19,7 +19,13 @@ def nhs_number(seed: int) -> str:
     return next(numbers_starting(f"999{seed:05d}"))
 
 
-def outcome(row: int, *, nhs: str | None = None, reason: UploadReason | None = None) -> RowOutcome:
+def outcome(
+    row: int,
+    *,
+    nhs: str | None = None,
+    reason: UploadReason | None = None,
+    contact: str | None = None,
+) -> RowOutcome:
     cells = [nhs or "", "01/01/1980", f"extra-{row}"]
     if reason is not None:
         return RowOutcome(row_number=row, cells=cells, reason_code=reason)
@@ -30,7 +36,7 @@ def outcome(row: int, *, nhs: str | None = None, reason: UploadReason | None = N
             nhs_number=nhs or nhs_number(row),
             given_name="JANE",
             family_name="SMITH",
-            contact=f"4477009{row:05d}",
+            contact=contact or f"4477009{row:05d}",
             birth_date=date(1980, 1, 1),
         ),
     )

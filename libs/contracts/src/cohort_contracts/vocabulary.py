@@ -65,6 +65,9 @@ class UploadReason(StrEnum):
     OPTED_OUT = "OPTED_OUT"
     #: PDS ContactPreference code 8: the patient asked for no telephone contact (a text is one).
     NO_TELEPHONE_CONTACT = "NO_TELEPHONE_CONTACT"
+    #: This organisation's last text to the number failed in a way that another would too (the
+    #: network does not know the number, it is not valid, or it cannot take texts).
+    NUMBER_FAILED_BEFORE = "NUMBER_FAILED_BEFORE"
 
 
 UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
@@ -97,6 +100,9 @@ UPLOAD_REASON_TEXT: dict[UploadReason, str] = {
     "another way if you need to.",
     UploadReason.NO_TELEPHONE_CONTACT: "The patient has asked for no telephone contact (PDS), so "
     "they are not texted. Send this patient an email or a letter instead.",
+    UploadReason.NUMBER_FAILED_BEFORE: "The last text your practice sent to this mobile number "
+    "failed because the number is not in use or cannot receive texts. Check the patient's "
+    "number in your clinical system, or contact them another way.",
 }
 
 

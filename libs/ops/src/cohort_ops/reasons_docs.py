@@ -31,6 +31,10 @@ WHERE: dict[UploadReason, tuple[str, str]] = {
         "PDS ContactPreference code 8 (ingest)",
         "on an email list",
     ),
+    UploadReason.NUMBER_FAILED_BEFORE: (
+        "the organisation's last text to the number (campaign)",
+        "after the number changes",
+    ),
 }
 
 

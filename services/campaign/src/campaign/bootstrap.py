@@ -75,6 +75,7 @@ def build_store_deps(
     recheck_after_s: float = 24 * 3600,
     unsubscribe_page_url: str = "https://book.example.nhs.uk/u/",
     safety: SafetyPolicies = UNRESTRICTED,
+    failed_number_days: int = 90,
 ) -> Deps:
     """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
     return Deps(
@@ -102,6 +103,7 @@ def build_store_deps(
         recheck_after_s=recheck_after_s,
         unsubscribe_page_url=unsubscribe_page_url,
         safety=safety,
+        failed_number_days=failed_number_days,
     )
 
 
@@ -181,4 +183,5 @@ def build_deps(
         recheck_after_s=settings.recheck_after_h * 3600,
         unsubscribe_page_url=settings.unsubscribe_page_url,
         safety=load_safety_policies(settings.organisations_file, settings.safety_default()),
+        failed_number_days=settings.failed_number_days,
     )

@@ -43,6 +43,10 @@ class CampaignSettings(BaseSettings):
     approval_above: int | None = Field(default=None, ge=0)
     #: The review warns about patients sent the same message within this many days.
     repeat_window_days: int = Field(default=30, ge=1, le=365)
+    #: A mobile number whose latest text from the organisation within this many days failed
+    #: in a way another would too (not in use, not valid, a landline) is not texted again:
+    #: its row fails as NUMBER_FAILED_BEFORE. 0 turns this off.
+    failed_number_days: int = Field(default=90, ge=0, le=730)
     #: HMAC key for patients' booking/questionnaire links (CAMPAIGN_LINK_SECRET).
     link_secret: SecretStr = SecretStr(DEV_LINK_SECRET)
     #: The gateway's public link endpoint; a link is this followed by its token.

@@ -163,8 +163,12 @@ async def test_what_ingest_resolves_becomes_the_new_campaigns_recipients(
     campaign_id, _ = await finished(deps, publisher)
     view = await sending_again.send_again(req(SendAgain, campaign_id=campaign_id, name="n"), deps)
     [command] = resolve_commands(publisher)
-    # Ingest answers as it does for an upload; one patient's number has since changed.
-    answered = [outcome(r.row_number, nhs=r.nhs_number) for r in command.rows]
+    # Ingest answers as it does for an upload (numbers other than those the source texted:
+    # one that failed for good there would be left out, NUMBER_FAILED_BEFORE).
+    answered = [
+        outcome(r.row_number, nhs=r.nhs_number, contact=f"44770091{r.row_number:04d}")
+        for r in command.rows
+    ]
     event = rows_resolved(view.id, command.list_id, answered)
     await lists.record_resolved_rows(event, deps)
     assert await deps.recipients.counts(view.id) == {RecipientStatus.READY: 3}

@@ -12,11 +12,13 @@ from uuid import UUID
 
 from cohort_contracts.vocabulary import RecipientStatus
 
+from ..domain.failed_numbers import LastText
 from ..domain.repeat_guard import LOOKUP_CHUNK
 from .mongo_database import Document, MongoHandle
 from .mongo_recipient_docs import LIST_ORDER
 
 _NOT_RECEIVED = [RecipientStatus.FAILED.value, RecipientStatus.CANCELLED.value]
+_SETTLED = [RecipientStatus.DELIVERED.value, RecipientStatus.FAILED.value]
 
 
 def repeat_query(
@@ -70,3 +72,36 @@ class MongoRepeatHistory:
         query = repeat_query(org_id, campaign_id, keys, since, numbers)
         seen = {d["nhs_number"] async for d in self._c.find(query, {"nhs_number": 1, "_id": 0})}
         return [d["_id"] for d in chunk if d["nhs_number"] in seen]
+
+    async def last_texts(
+        self, org_id: str, contacts: Sequence[str], since: datetime
+    ) -> dict[str, LastText]:
+        if not contacts:
+            return {}
+        # On the (org_id, contact) index; a batch's few hundred numbers have a handful of
+        # recipients each, so the sort before grouping is small.
+        pipeline: list[Document] = [
+            {
+                "$match": {
+                    "org_id": org_id,
+                    "contact": {"$in": list(contacts)},
+                    "channel": "sms",
+                    "status": {"$in": _SETTLED},
+                    "updated_at": {"$gte": since},
+                }
+            },
+            {"$sort": {"updated_at": -1}},
+            {
+                "$group": {
+                    "_id": "$contact",
+                    "status": {"$first": "$status"},
+                    "reason_code": {"$first": "$reason_code"},
+                    "failure_permanent": {"$first": "$failure_permanent"},
+                }
+            },
+        ]
+        cursor = await self._c.aggregate(pipeline)
+        return {
+            d["_id"]: LastText(d["status"], d.get("reason_code"), d.get("failure_permanent"))
+            async for d in cursor
+        }

@@ -62,6 +62,9 @@ class Deps:
     #: (CAMPAIGN_RECHECK_AFTER_H); a re-check unanswered this long is asked for again.
     rechecks: Rechecks = field(kw_only=True)
     recheck_after_s: float = field(default=24 * 3600, kw_only=True)
+    #: Numbers whose latest text within this many days failed for good are not texted again
+    #: (CAMPAIGN_FAILED_NUMBER_DAYS); 0: off.
+    failed_number_days: int = field(default=90, kw_only=True)
     recheck_timeout_s: float = field(default=600, kw_only=True)
     unsubscribe_page_url: str = field(default="https://book.example.nhs.uk/u/", kw_only=True)
     unsubscribe_base_url: str = field(

@@ -29,6 +29,7 @@ from ..domain.rows import ListRow
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
+from .failed_numbers import failed_before
 from .list_removal import drop_list
 from .loading import load_campaign
 from .suppressions import suppressed_of
@@ -126,9 +127,16 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
         for o in event.outcomes
         if o.patient is not None and o.reason_code is None
     }
-    # A patient on the organisation's opt-out list never becomes a recipient.
+    # A patient on the organisation's opt-out list never becomes a recipient, nor one whose
+    # number failed for good when last texted.
     opted_out = await suppressed_of(deps, event.org_id, list(new.values()))
-    new = {row: r for row, r in new.items() if r.id not in opted_out}
+    failed = await failed_before(deps, event.org_id, list(new.values()))
+    left_out = {
+        row: UploadReason.OPTED_OUT if r.id in opted_out else UploadReason.NUMBER_FAILED_BEFORE
+        for row, r in new.items()
+        if r.id in opted_out or r.id in failed
+    }
+    new = {row: r for row, r in new.items() if row not in left_out}
     placement = await deps.recipients.add_unique(
         list(new.values()), removed_lists=campaign.removed_lists
     )
@@ -140,7 +148,7 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
         recipient = new.get(o.row_number)
         reason = o.reason_code
         if o.patient is not None and reason is None and recipient is None:
-            reason = UploadReason.OPTED_OUT  # left out of ``new`` above
+            reason = left_out[o.row_number]
         elif recipient is not None and recipient.id in duplicates:
             reason, recipient = UploadReason.DUPLICATE_PATIENT, None
         elif recipient is None and reason is None:

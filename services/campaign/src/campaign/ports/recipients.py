@@ -9,6 +9,7 @@ from uuid import UUID
 
 from cohort_contracts.vocabulary import Channel, RecipientStatus
 
+from ..domain.failed_numbers import LastText
 from ..domain.model import Recipient
 from ..domain.opt_out import Suppression
 
@@ -280,12 +281,21 @@ class SuppressionStore(Protocol):
 
 
 class RepeatHistory(Protocol):
+    """What the organisation sent before: to whom, and how it ended."""
+
     async def recently_messaged(
         self, org_id: str, campaign_id: UUID, keys: Sequence[str], since: datetime
     ) -> list[str]:
         """Ids of the campaign's ready recipients whose patient was released a message under
         any of ``keys`` by this organisation, in another campaign, since ``since`` (and did
         not fail or get cancelled). Index-backed and in bounded chunks."""
+        ...
+
+    async def last_texts(
+        self, org_id: str, contacts: Sequence[str], since: datetime
+    ) -> dict[str, LastText]:
+        """Of ``contacts``, those the organisation's texts settled for (delivered or failed)
+        since ``since``, each with the latest such outcome."""
         ...
 
 

@@ -1,0 +1,144 @@
+"""Numbers not texted again: a patient whose mobile number failed for good when the practice
+last texted it (not in use, not valid, a landline) is left out as their row resolves
+(``NUMBER_FAILED_BEFORE``); a temporary failure, or a text delivered since, leaves them in."""
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from campaign.domain.model import Recipient
+from campaign.handlers import lists, outcomes, receipts
+from campaign.handlers.deps import Deps
+from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
+
+from ..builders import ORG, outcome, rows_resolved
+from ..fakes import FakePublisher
+from .helpers import (
+    campaign_with_recipients,
+    claim,
+    delivery_reported,
+    messages_sent,
+    new_campaign,
+    register,
+    release_now,
+    released_ids,
+    send,
+    sent_and_claimed,
+)
+
+#: How the last text to each of six numbers ended: (status, reason, permanent).
+ENDINGS: list[tuple[str, SendReason | None, bool | None]] = [
+    ("delivered", None, None),
+    ("failed", SendReason.PHONE_NOT_REACHABLE, False),  # off for a while: text it again
+    ("failed", SendReason.UNKNOWN_SUBSCRIBER, True),  # nobody's number
+    ("failed", SendReason.SMS_NOT_SUPPORTED, True),  # a landline (Firetext 301)
+    ("failed", SendReason.SMS_NOT_SUPPORTED, False),  # could not take one then (302)
+    ("failed", SendReason.INVALID_NUMBER, None),  # not a valid number, whatever is said
+]
+FAILED_FOR_GOOD = {3, 4, 6}
+
+
+async def texted(
+    deps: Deps,
+    publisher: FakePublisher,
+    endings: list[tuple[str, SendReason | None, bool | None]] = ENDINGS,
+) -> list[str]:
+    """A campaign that texted numbers 1-6 (rows 1-6), each ending as ``endings`` says."""
+    campaign_id, ids = await sent_and_claimed(deps, publisher, len(endings))
+    await outcomes.record_messages_sent(
+        messages_sent(campaign_id, [(i, "sent") for i in ids]), deps
+    )
+    for rid, (status, reason, permanent) in zip(ids, endings, strict=True):
+        said: dict[str, str | bool] = {"recipient_id": rid}
+        if reason is not None:
+            said |= {"reason_code": reason, "reason": "Words."}
+        if permanent is not None:
+            said["permanent"] = permanent
+        await receipts.record_delivery(delivery_reported(status, **said), deps)
+    return ids
+
+
+async def upload(deps: Deps, rows: range, channel: str = "sms") -> dict[int, str | None]:
+    """A new campaign's list of the same numbers (row n has number n): each row's reason."""
+    campaign = await new_campaign(deps)
+    list_id = await register(deps, campaign.id, len(rows))
+    event = rows_resolved(campaign.id, list_id, [outcome(i) for i in rows], channel=channel)
+    await lists.record_resolved_rows(event, deps)
+    failed = await deps.lists.unsuccessful(list_id, 0, 100)
+    reasons: dict[int, str | None] = dict.fromkeys(rows)
+    reasons |= {r.row_number: r.reason_code for r in failed}
+    return reasons
+
+
+async def test_numbers_that_failed_for_good_are_left_out_with_why(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    await texted(deps, publisher)
+
+    reasons = await upload(deps, range(1, 7))
+
+    blocked = UploadReason.NUMBER_FAILED_BEFORE.value
+    assert reasons == {n: blocked if n in FAILED_FOR_GOOD else None for n in range(1, 7)}
+
+
+async def test_a_text_delivered_since_shows_the_number_works(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    # Numbers 1-3 in another campaign, checked before number 3 failed and sent after.
+    later, _ = await campaign_with_recipients(deps, 3)
+    await texted(deps, publisher)
+    before = set(released_ids(publisher))
+    await send(deps, later, 3)
+    await release_now(deps, later)
+    ids = [i for i in released_ids(publisher) if i not in before]
+    await claim(deps, later, ids)
+    await outcomes.record_messages_sent(messages_sent(later, [(i, "sent") for i in ids]), deps)
+    for rid in ids:  # number 3 too: it has been given to someone since
+        await receipts.record_delivery(delivery_reported("delivered", recipient_id=rid), deps)
+
+    reasons = await upload(deps, range(1, 5))
+
+    assert reasons == {1: None, 2: None, 3: None, 4: UploadReason.NUMBER_FAILED_BEFORE.value}
+
+
+async def test_only_within_the_window_only_texts_and_only_this_organisation(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    await texted(deps, publisher)
+
+    later = datetime.now(UTC) + timedelta(days=91)
+    assert set((await upload(replace(deps, clock=lambda: later), range(3, 5))).values()) == {None}
+    assert set((await upload(deps, range(3, 5), channel="email")).values()) == {None}
+    assert set((await upload(replace(deps, failed_number_days=0), range(3, 5))).values()) == {None}
+    elsewhere = await deps.repeats.last_texts(
+        "B82002", ["447700900003"], later - timedelta(days=365)
+    )
+    assert elsewhere == {}
+
+
+async def test_a_failure_before_the_flag_was_kept_counts_only_if_the_number_is_the_cause(
+    deps: Deps,
+) -> None:
+    """Recipients stored before ``failure_permanent`` existed: an unknown number still counts;
+    SMS_NOT_SUPPORTED, which could have been temporary, does not."""
+    now = datetime.now(UTC)
+    for row, reason in ((1, SendReason.UNKNOWN_SUBSCRIBER), (2, SendReason.SMS_NOT_SUPPORTED)):
+        old = Recipient(
+            id=uuid.uuid4().hex,
+            org_id=ORG,
+            campaign_id=uuid.uuid4(),
+            list_id=uuid.uuid4(),
+            row_number=row,
+            nhs_number=f"999000000{row}",
+            given_name="Jane",
+            family_name="Smith",
+            channel="sms",
+            contact=f"4477009{row:05d}",
+            status=RecipientStatus.FAILED,
+            updated_at=now,
+            reason_code=reason,
+        )
+        assert old.failure_permanent is None
+        await deps.recipients.add_unique([old])
+    reasons = await upload(deps, range(1, 3))
+    assert reasons == {1: UploadReason.NUMBER_FAILED_BEFORE.value, 2: None}
