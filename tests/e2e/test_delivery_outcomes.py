@@ -327,3 +327,20 @@ def test_the_patients_it_did_not_reach_can_be_sent_it_again(stack: Stack, sent: 
     after = Counter(e["mobile"] for e in flow.handsets(stack))
     mobiles = {p.mobile for p in sent.everyone if p.nhs_number in temporary}
     assert after - before == Counter(mobiles)
+
+
+def test_a_number_that_failed_for_good_is_not_texted_again(stack: Stack, sent: Sent) -> None:
+    """The same patients in a new campaign: those whose number the network did not know (101)
+    fail at upload as NUMBER_FAILED_BEFORE; the phone that was off (102), the silent and the
+    delivered ones are in."""
+    client = flow.api(stack)
+    campaign_id = flow.create(client, "Outcomes: the same patients")
+    rows = [(p.nhs_number, p.birth_date) for p in sent.everyone]
+    progress = flow.upload(client, campaign_id, rows)
+    assert (progress["succeeded"], progress["failed"]) == (45, 15), progress
+    assert [(r["reason_code"], r["count"]) for r in progress["failed_by_reason"]] == [
+        ("NUMBER_FAILED_BEFORE", 15)
+    ]
+    unknown = {n for n, kind in sent.kind_of.items() if kind == "unknown"}
+    texted = {r["nhs_number"] for r in flow.recipients(client, campaign_id)}
+    assert texted == {p.nhs_number for p in sent.everyone} - unknown
