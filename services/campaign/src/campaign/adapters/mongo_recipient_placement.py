@@ -81,7 +81,8 @@ class RecipientPlacement:
             if holder["_id"] == newcomer.id:
                 return None
             earlier = holder["source_rank"] < newcomer.source_rank
-            if holder["status"] != READY or (earlier and holder["list_id"] not in removed_lists):
+            removed = holder.get("list_id") in removed_lists
+            if holder["status"] != READY or (earlier and not removed):
                 return str(holder["_id"])
             gone = await self._c.delete_one(
                 {"_id": holder["_id"], "status": READY, "source_rank": holder["source_rank"]}
