@@ -277,11 +277,13 @@ def opt_outs(stack: Stack, camera: Camera) -> None:
 
 
 def organisations_with_approval(directory: Path) -> dict[str, str]:
-    """The bundled organisations, with Riverside asking for a second user above 3 patients."""
+    """The bundled organisations, with Riverside asking for a second user above 3 patients, and
+    a price per SMS credit for each."""
     data = json.loads(ORGANISATIONS.read_text())
     for organisation in data["organisations"]:
         if organisation["ods"] == RIVERSIDE:
             organisation["safety"] = {"approval_above": 3}
+        organisation["sms_credit_pence"] = 2.9  # the review estimates the cost
     path = directory / "organisations.json"
     path.write_text(json.dumps(data))
     return {"GATEWAY_ORGANISATIONS_FILE": str(path), "CAMPAIGN_ORGANISATIONS_FILE": str(path)}

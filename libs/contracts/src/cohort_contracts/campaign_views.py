@@ -179,6 +179,11 @@ class ReviewView(Model):
     #: The provider's balance, or None when it could not be read (the review still works).
     credit_balance: int | None = None
     credits_needed: int = 0
+    estimated_cost_pence: int | None = Field(
+        default=None,
+        description="The credits needed at the organisation's price per credit, in whole pence "
+        "rounded up; None when no price is configured (or nothing goes by SMS).",
+    )
     #: Language needs among the recipients about to be messaged, most common first.
     language_needs: list[LanguageNeedCount] = Field(default_factory=list)
     cannot_send_because: list[str] = Field(

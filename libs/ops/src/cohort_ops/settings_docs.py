@@ -221,8 +221,10 @@ def _variable(cls: type[BaseSettings], name: str, field: FieldInfo) -> str:
 
 
 def _type(field: FieldInfo) -> str:
-    text = str(field.annotation).replace("typing.", "").replace("pathlib.", "")
-    text = text.replace("pydantic.types.", "").replace("<class '", "").replace("'>", "")
+    text = str(field.annotation)
+    for module in ("typing.", "pathlib.", "decimal.", "pydantic.types."):
+        text = text.replace(module, "")
+    text = text.replace("<class '", "").replace("'>", "")
     return text.replace("Annotated[str, StringConstraints(", "str(").replace("NoneType", "None")
 
 

@@ -32,6 +32,7 @@ from .adapters.mongo_send_again import MongoSendAgainSource
 from .adapters.mongo_suppressions import MongoSuppressions
 from .adapters.mongo_templates import MongoTemplateRepository
 from .adapters.organisations_file import (
+    load_credit_prices,
     load_organisation_names,
     load_organisation_phones,
     load_safety_policies,
@@ -42,6 +43,7 @@ from .domain.messages import MessageRenderer
 from .domain.opt_out import UnsubscribeSigner
 from .domain.patient_access import AccessPolicy, SessionSigner
 from .domain.safety_policy import UNRESTRICTED, SafetyPolicies
+from .domain.sms_cost import CreditPrices
 from .handlers.deps import Deps
 from .handlers.patient_deps import PatientDeps, PracticeInfo
 from .ports.sending import CreditSource, Publisher
@@ -76,6 +78,7 @@ def build_store_deps(
     unsubscribe_page_url: str = "https://book.example.nhs.uk/u/",
     safety: SafetyPolicies = UNRESTRICTED,
     failed_number_days: int = 90,
+    credit_prices: CreditPrices | None = None,
 ) -> Deps:
     """Every repository on ``mongo``; the broker-facing parts are given (tests give fakes)."""
     return Deps(
@@ -104,6 +107,7 @@ def build_store_deps(
         unsubscribe_page_url=unsubscribe_page_url,
         safety=safety,
         failed_number_days=failed_number_days,
+        credit_prices=credit_prices or CreditPrices(),
     )
 
 
@@ -184,4 +188,5 @@ def build_deps(
         unsubscribe_page_url=settings.unsubscribe_page_url,
         safety=load_safety_policies(settings.organisations_file, settings.safety_default()),
         failed_number_days=settings.failed_number_days,
+        credit_prices=load_credit_prices(settings.organisations_file, settings.sms_credit_pence),
     )

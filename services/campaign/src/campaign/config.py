@@ -1,5 +1,6 @@
 """Campaign service settings (env prefix ``CAMPAIGN_``; ``MONGODB_URL`` as the design names it)."""
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -43,6 +44,9 @@ class CampaignSettings(BaseSettings):
     approval_above: int | None = Field(default=None, ge=0)
     #: The review warns about patients sent the same message within this many days.
     repeat_window_days: int = Field(default=30, ge=1, le=365)
+    #: Pence per Firetext credit (e.g. 2.9), for the review's cost estimate; an organisation's
+    #: ``sms_credit_pence`` in the organisations file wins. Unset: no estimate is shown.
+    sms_credit_pence: Decimal | None = Field(default=None, gt=0, le=100)
     #: A mobile number whose latest text from the organisation within this many days failed
     #: in a way another would too (not in use, not valid, a landline) is not texted again:
     #: its row fails as NUMBER_FAILED_BEFORE. 0 turns this off.

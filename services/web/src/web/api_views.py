@@ -181,6 +181,7 @@ class Review(ApiModel):
     too_long: list[str] = Field(default_factory=list)
     credit_balance: int | None = None
     credits_needed: int = 0
+    estimated_cost_pence: int | None = None
     language_needs: list[LanguageNeed] = Field(default_factory=list)
     repeat_warning: RepeatWarning | None = None
 

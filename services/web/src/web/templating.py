@@ -60,6 +60,11 @@ def number(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def pounds(pence: int) -> str:
+    """ "£0.09", "£1,234.50"."""
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
 def patients(count: int) -> str:
     """ "1 patient", "1,250 patients"."""
     return f"{count:,} patient{'' if count == 1 else 's'}"
@@ -85,7 +90,7 @@ def error_list(form: CohortForm | None, extra: list[dict[str, str]] | None = Non
 
 def make_templates() -> Jinja2Blocks:
     env = nhsuk_templates(TEMPLATES)
-    env.filters |= {"when": when, "number": number, "patients": patients}
+    env.filters |= {"when": when, "number": number, "patients": patients, "pounds": pounds}
     env.globals |= {
         "campaign_tag": lambda s: tag(s, CAMPAIGN_STATUS),
         "recipient_tag": lambda s: tag(s, RECIPIENT_STATUS),

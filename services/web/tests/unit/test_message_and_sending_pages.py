@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 
+from web.templating import pounds
+
 from ..conftest import Web
 from ..html import Page
 
@@ -141,6 +143,26 @@ async def test_review_calls_out_special_characters_and_short_credit(signed_in: W
     assert "You cannot send this campaign yet" in page.main_text
     assert "has 2 credits but this campaign needs 4" in page.main_text
     assert "Send" not in page.buttons()
+
+
+async def test_review_estimates_the_cost_when_the_practice_has_a_price(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in, message={"body": "Hi", "subject": None})
+    url = f"/campaigns/{campaign['id']}/review"
+    assert "Estimated cost" not in (await signed_in.page(url)).main_text  # no price set
+
+    signed_in.gateway.review_overrides = {"credits_needed": 4_500, "estimated_cost_pence": 13_050}
+    page = await signed_in.page(url)
+
+    assert "Estimated cost £130.50 at your practice's price per credit" in page.main_text
+
+
+def test_pence_read_as_pounds() -> None:
+    assert [pounds(p) for p in (0, 9, 130_50, 1_234_567)] == [
+        "£0.00",
+        "£0.09",
+        "£130.50",
+        "£12,345.67",
+    ]
 
 
 async def test_a_test_goes_to_the_users_own_number(signed_in: Web) -> None:

@@ -82,9 +82,11 @@ async def test_a_large_send_goes_for_approval_and_another_user_approves(signed_i
     campaign["send_requested_by"] = "tom.reid"  # as if a colleague had sent it
     page = await signed_in.page(url)
     assert "Review and approve" in page.buttons()
+    signed_in.gateway.review_overrides["estimated_cost_pence"] = 1_16
     approval = await signed_in.page(f"{url}/approve")
     assert approval.h1 == "Approve sending"
     assert "Hello Ann" in approval.main_text  # the approver sees the review
+    assert "Credits needed 4 (about £1.16)" in approval.main_text
     wrong = await signed_in.post(
         f"{url}/approve", {"confirm_count": "3"}, csrf_from=f"{url}/approve"
     )

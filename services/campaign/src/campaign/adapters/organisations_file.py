@@ -2,12 +2,14 @@
 ``{"organisations": [{"ods", "name", "network"}], "networks": [{"ods", "name", ...}]}``."""
 
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..domain.quiet_hours import QuietHours
 from ..domain.safety_policy import SafetyPolicies, SafetyPolicy
+from ..domain.sms_cost import CreditPrices
 
 
 class _Safety(BaseModel):
@@ -66,6 +68,8 @@ class _Named(BaseModel):
     phone: str | None = None
     #: Clinical safety settings (quiet hours, approval, repeat guard); practices only.
     safety: _Safety | None = None
+    #: Pence per Firetext credit on this organisation's contract (the review's estimate).
+    sms_credit_pence: Decimal | None = Field(default=None, gt=0, le=100)
 
 
 class _Directory(BaseModel):
@@ -102,3 +106,12 @@ def load_safety_policies(path: Path | None, default: SafetyPolicy) -> SafetyPoli
         default,
         {o.ods: o.safety.over(default) for o in directory.organisations if o.safety is not None},
     )
+
+
+def load_credit_prices(path: Path | None, default: Decimal | None) -> CreditPrices:
+    """Each organisation's price per SMS credit over the deployment's default."""
+    if path is None:
+        return CreditPrices(default)
+    directory = _Directory.model_validate_json(path.read_bytes())
+    named = (*directory.networks, *directory.organisations)
+    return CreditPrices(default, {o.ods: o.sms_credit_pence for o in named if o.sms_credit_pence})

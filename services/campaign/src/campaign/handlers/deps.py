@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from ..domain.messages import MessageRenderer
 from ..domain.opt_out import UnsubscribeSigner
 from ..domain.safety_policy import UNRESTRICTED, SafetyPolicies
+from ..domain.sms_cost import CreditPrices
 from ..ports.campaigns import (
     AuditTrail,
     CampaignRepository,
@@ -37,6 +38,9 @@ class Deps:
     publisher: Publisher
     audit: AuditTrail
     credit: CreditSource
+    #: Pence per SMS credit, for the review's cost estimate (organisations file, else
+    #: CAMPAIGN_SMS_CREDIT_PENCE).
+    credit_prices: CreditPrices = field(default_factory=CreditPrices, kw_only=True)
     #: Recipients per ``SendMessages`` command.
     release_batch_size: int = 200
     templates: TemplateRepository = field(kw_only=True)
