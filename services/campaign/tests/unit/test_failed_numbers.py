@@ -15,16 +15,13 @@ from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
 from .helpers import (
     campaign_with_recipients,
-    claim,
     delivery_reported,
     messages_sent,
     new_campaign,
     register,
-    release_now,
-    released_ids,
-    send,
     sent_and_claimed,
 )
+from .messaging import review_of
 
 #: How the last text to each of six numbers ended: (status, reason, permanent).
 ENDINGS: list[tuple[str, SendReason | None, bool | None]] = [
@@ -84,16 +81,13 @@ async def test_numbers_that_failed_for_good_are_left_out_with_why(
 async def test_a_text_delivered_since_shows_the_number_works(
     deps: Deps, publisher: FakePublisher
 ) -> None:
-    # Numbers 1-3 in another campaign, checked before number 3 failed and sent after.
-    later, _ = await campaign_with_recipients(deps, 3)
+    # Numbers 1-3 in another campaign, already with the provider when number 3 failed, and
+    # delivered after: it has been given to someone since.
+    own = FakePublisher()
+    later, ids = await sent_and_claimed(replace(deps, publisher=own), own, 3)
     await texted(deps, publisher)
-    before = set(released_ids(publisher))
-    await send(deps, later, 3)
-    await release_now(deps, later)
-    ids = [i for i in released_ids(publisher) if i not in before]
-    await claim(deps, later, ids)
     await outcomes.record_messages_sent(messages_sent(later, [(i, "sent") for i in ids]), deps)
-    for rid in ids:  # number 3 too: it has been given to someone since
+    for rid in ids:
         await receipts.record_delivery(delivery_reported("delivered", recipient_id=rid), deps)
 
     reasons = await upload(deps, range(1, 5))
@@ -142,3 +136,45 @@ async def test_a_failure_before_the_flag_was_kept_counts_only_if_the_number_is_t
         await deps.recipients.add_unique([old])
     reasons = await upload(deps, range(1, 3))
     assert reasons == {1: UploadReason.NUMBER_FAILED_BEFORE.value, 2: None}
+
+
+async def test_a_number_failing_for_good_takes_unsent_texts_to_it_with_it(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    """A draft made before the numbers failed: its patients at the failed numbers are taken
+    out as soon as the receipts come, and its review says why."""
+    draft, _ = await campaign_with_recipients(deps, 6)
+
+    await texted(deps, publisher)
+
+    statuses = {
+        r.row_number: (r.status, r.reason_code)
+        for r in (await deps.recipients.page(ORG, draft, None, 0, 50))[0]
+    }
+    failed = (RecipientStatus.FAILED, UploadReason.NUMBER_FAILED_BEFORE.value)
+    ready = (RecipientStatus.READY, None)
+    assert statuses == {n: failed if n in FAILED_FOR_GOOD else ready for n in range(1, 7)}
+    review = await review_of(deps, draft)
+    assert review.recipient_count == 3
+    assert [(r.reason_code, r.count) for r in review.excluded_by_reason] == [
+        (UploadReason.NUMBER_FAILED_BEFORE.value, 3)
+    ]
+    assert await deps.recipients.recount(draft) == await deps.recipients.counts(draft)
+
+
+async def test_a_number_the_provider_refused_at_sending_does_the_same(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    draft, _ = await campaign_with_recipients(deps, 2)
+    campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
+    report = messages_sent(campaign_id, [(ids[0], "failed"), (ids[1], "delivered")])
+    invalid = report.outcomes[0].model_copy(update={"reason_code": SendReason.INVALID_NUMBER})
+    refused = report.model_copy(update={"outcomes": [invalid, report.outcomes[1]]})
+
+    await outcomes.record_messages_sent(refused, deps)
+
+    page, _ = await deps.recipients.page(ORG, draft, None, 0, 50)
+    assert {r.row_number: r.status for r in page} == {
+        1: RecipientStatus.FAILED,
+        2: RecipientStatus.READY,
+    }

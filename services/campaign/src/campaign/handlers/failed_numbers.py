@@ -1,12 +1,25 @@
-"""Leaving out, as rows resolve, patients whose mobile number failed for good when the
-organisation last texted it (``domain/failed_numbers``)."""
+"""Leaving out patients whose mobile number failed for good when the organisation last texted
+it (``domain/failed_numbers``): as their rows resolve, and, for texts not yet sent, as soon as
+a text to the number fails that way."""
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from ..domain.failed_numbers import will_fail_again
+from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, RecipientStatus, UploadReason
+
+from ..domain.failed_numbers import LastText, will_fail_again
 from ..domain.model import Recipient
+from ..ports.recipients import Move, Moved
 from .deps import Deps
+
+log = logging.getLogger(__name__)
+
+FAILED = RecipientStatus.FAILED.value
+NUMBER_FAILED_BEFORE = UploadReason.NUMBER_FAILED_BEFORE.value
+TEXT = UPLOAD_REASON_TEXT[UploadReason.NUMBER_FAILED_BEFORE]
+#: Not yet handed to the provider: a queued one is then refused its claim.
+UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED})
 
 
 async def failed_before(deps: Deps, org_id: str, recipients: Sequence[Recipient]) -> set[str]:
@@ -17,3 +30,38 @@ async def failed_before(deps: Deps, org_id: str, recipients: Sequence[Recipient]
     since = deps.clock() - timedelta(days=deps.failed_number_days)
     last = await deps.repeats.last_texts(org_id, sorted({r.contact for r in texted}), since)
     return {r.id for r in texted if r.contact in last and will_fail_again(last[r.contact])}
+
+
+async def exclude_unsent_at_failed_numbers(
+    deps: Deps, org_id: str, moves: Sequence[Move], moved: Sequence[Moved]
+) -> int:
+    """A text that has just failed for good takes the organisation's unsent texts to the same
+    number with it (another patient at the number, or the patient in a draft or a campaign not
+    yet released): they fail now as NUMBER_FAILED_BEFORE, as opt-outs are taken out, instead of
+    each failing at the provider for a credit. How many."""
+    if deps.failed_number_days == 0:
+        return 0
+    done = {m.recipient_id for m in moved if m.to is RecipientStatus.FAILED}
+    failed = [
+        m.recipient_id
+        for m in moves
+        if m.recipient_id in done
+        and will_fail_again(LastText(FAILED, m.reason_code, m.failure_permanent))
+    ]
+    numbers = set()
+    for recipient_id in failed:
+        recipient = await deps.recipients.get(org_id, recipient_id)
+        if recipient is not None and recipient.channel == "sms":
+            numbers.add(recipient.contact)
+    if not numbers:
+        return 0
+    unsent = await deps.exclusions.unsent_with_contact(org_id, sorted(numbers))
+    excluded = [
+        Move(r.id, RecipientStatus.FAILED, NUMBER_FAILED_BEFORE, TEXT, from_states=UNSENT)
+        for r in unsent
+        if r.channel == "sms"
+    ]
+    taken = await deps.recipients.apply(org_id, excluded)
+    if taken:
+        log.info("unsent texts to a failed number excluded", extra={"count": len(taken)})
+    return len(taken)

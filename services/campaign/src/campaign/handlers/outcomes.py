@@ -21,6 +21,7 @@ from ..ports.recipients import Move
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
+from .failed_numbers import exclude_unsent_at_failed_numbers
 from .receipts import apply_early_receipts
 from .release import RELEASE_LEASE_S, release_lease
 
@@ -82,7 +83,9 @@ async def record_messages_sent(event: MessagesSent, deps: Deps) -> None:
         except NotFound:
             log.warning("report for an unknown campaign", extra={"batch_id": str(event.batch_id)})
             return
-    moved = await deps.recipients.apply(event.org_id, [_move(event, o) for o in event.outcomes])
+    moves = [_move(event, o) for o in event.outcomes]
+    moved = await deps.recipients.apply(event.org_id, moves)
+    await exclude_unsent_at_failed_numbers(deps, event.org_id, moves, moved)
     if any(m.to is RecipientStatus.READY for m in moved):
         await _cancel_if_cancelled(event.org_id, event.campaign_id, deps)
     if any(m.to is RecipientStatus.DELIVERED for m in moved):

@@ -18,6 +18,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..ports.recipients import Move
 from .deps import Deps
+from .failed_numbers import exclude_unsent_at_failed_numbers
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ async def _record(org_id: str, reports: Sequence[DeliveryReport], deps: Deps) ->
             Move(recipient_id, to, reason_code, report.reason, failure_permanent=report.permanent)
         )
     moved = await deps.recipients.apply(org_id, moves)
+    await exclude_unsent_at_failed_numbers(deps, org_id, moves, moved)
     done = {m.recipient_id for m in moved}
     for move in moves:
         if move.recipient_id not in done:  # a repeat, or later than a final state: rare

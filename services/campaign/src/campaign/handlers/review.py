@@ -24,11 +24,12 @@ from .suppressions import with_unsubscribe
 from .views import reason_counts
 
 #: Reasons a resolved recipient is taken out before sending (not upload failures of a row).
-EXCLUDED_BEFORE_SENDING = (UploadReason.OPTED_OUT.value,)
+EXCLUDED_BEFORE_SENDING = (UploadReason.OPTED_OUT.value, UploadReason.NUMBER_FAILED_BEFORE.value)
 
 
 async def excluded_by_reason(deps: Deps, campaign: Campaign) -> dict[str, int]:
-    """Rows that failed at upload, and recipients taken out since (opted out), by reason."""
+    """Rows that failed at upload, and recipients taken out since (opted out, or their number
+    failed for good elsewhere), by reason."""
     by_reason = dict(await deps.lists.failed_by_reason(campaign.id))
     later = await deps.exclusions.excluded_by_reason(campaign.id, EXCLUDED_BEFORE_SENDING)
     for code, n in later.items():
