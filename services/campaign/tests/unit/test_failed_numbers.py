@@ -11,7 +11,7 @@ from campaign.handlers import lists, outcomes, receipts
 from campaign.handlers.deps import Deps
 from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
 
-from ..builders import ORG, outcome, rows_resolved
+from ..builders import ORG, nhs_number, outcome, rows_resolved
 from ..fakes import FakePublisher
 from .helpers import (
     campaign_with_recipients,
@@ -178,3 +178,24 @@ async def test_a_number_the_provider_refused_at_sending_does_the_same(
         1: RecipientStatus.FAILED,
         2: RecipientStatus.READY,
     }
+
+
+async def test_a_patient_taken_out_is_in_again_when_uploaded_with_a_new_number(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    """Staff do what the reason says: fix the number in their clinical system and upload the
+    patient again. The taken-out recipient gives way to the new row."""
+    draft, _ = await campaign_with_recipients(deps, 3)
+    await texted(deps, publisher, [("failed", SendReason.UNKNOWN_SUBSCRIBER, True)] * 3)
+    assert (await review_of(deps, draft)).recipient_count == 0
+
+    fixed = await register(deps, draft, 1)
+    again = outcome(1, nhs=nhs_number(3), contact="447700912345")  # patient 3, a new number
+    await lists.record_resolved_rows(rows_resolved(draft, fixed, [again]), deps)
+
+    page, _ = await deps.recipients.page(ORG, draft, None, 0, 50)
+    ready = [r for r in page if r.status is RecipientStatus.READY]
+    assert [(r.nhs_number, r.contact) for r in ready] == [(nhs_number(3), "447700912345")]
+    assert await deps.lists.unsuccessful(fixed, 0, 10) == []
+    assert await deps.recipients.recount(draft) == await deps.recipients.counts(draft)
+    assert (await review_of(deps, draft)).recipient_count == 1

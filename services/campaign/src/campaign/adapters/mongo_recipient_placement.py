@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from cohort_contracts.vocabulary import RecipientStatus
+from cohort_contracts.vocabulary import RecipientStatus, UploadReason
 
 from ..domain.model import Recipient
 from ..ports.recipients import Placement
@@ -20,6 +20,10 @@ from .mongo_recipient_counts import RecipientCounts
 from .mongo_recipient_docs import recipient_doc
 
 READY = RecipientStatus.READY.value
+FAILED = RecipientStatus.FAILED.value
+#: Reasons a recipient is failed before anything was sent to it: it holds nothing a patient
+#: uploaded again should lose to.
+TAKEN_OUT = frozenset({UploadReason.OPTED_OUT.value, UploadReason.NUMBER_FAILED_BEFORE.value})
 
 
 class RecipientPlacement:
@@ -65,12 +69,15 @@ class RecipientPlacement:
     ) -> str | None:
         """Who keeps ``newcomer``'s patient: None if the newcomer does (now inserted, or already
         there), else the holder's id. An unsent holder from a later row, or from a removed
-        list, is deleted in favour of the newcomer (and named in ``displaced``). Each pass
+        list, is deleted in favour of the newcomer (and named in ``displaced``), and so is a
+        holder taken out before it was sent (opted out, or its number failed for good): the
+        patient uploaded again, with a number that passed those checks, is in again. Each pass
         either ends or removes a holder, so this ends whatever other batches do at the same
         time."""
         key = {"campaign_id": str(newcomer.campaign_id), "nhs_number": newcomer.nhs_number}
+        fields = {"status": 1, "source_rank": 1, "list_id": 1, "reason_code": 1}
         while True:
-            holder = await self._c.find_one(key, {"status": 1, "source_rank": 1, "list_id": 1})
+            holder = await self._c.find_one(key, fields)
             if holder is None:
                 try:
                     await self._c.insert_one(recipient_doc(newcomer))
@@ -82,13 +89,19 @@ class RecipientPlacement:
                 return None
             earlier = holder["source_rank"] < newcomer.source_rank
             removed = holder.get("list_id") in removed_lists
-            if holder["status"] != READY or (earlier and not removed):
+            taken_out = holder["status"] == FAILED and holder.get("reason_code") in TAKEN_OUT
+            if not taken_out and (holder["status"] != READY or (earlier and not removed)):
                 return str(holder["_id"])
             gone = await self._c.delete_one(
-                {"_id": holder["_id"], "status": READY, "source_rank": holder["source_rank"]}
+                {
+                    "_id": holder["_id"],
+                    "status": holder["status"],
+                    "source_rank": holder["source_rank"],
+                }
             )
             if gone.deleted_count:
-                await self._ready(newcomer, -1)
+                status = RecipientStatus(holder["status"])
+                await self._counts.add(newcomer.campaign_id, {status: -1})
                 displaced.append(str(holder["_id"]))
 
     async def remove_list(self, campaign_id: UUID, list_id: UUID) -> int:
