@@ -2,16 +2,18 @@
 with PDS again (through ingest) as it is released, and nobody is sent to on stale details."""
 
 import dataclasses
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from campaign.adapters.mongo_database import MongoHandle
+from campaign.domain.model import Recipient
 from campaign.handlers import reads, rechecks
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import GetRecipient
 from cohort_contracts.ingest import PatientsRechecked, RecheckOutcome, RecheckPatients
 from cohort_contracts.routing import RECHECK_PATIENTS
-from cohort_contracts.vocabulary import RecipientStatus, UploadReason
+from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
 
 from ..builders import ORG
 from ..fakes import FakePublisher
@@ -121,3 +123,43 @@ async def test_pds_unavailable_leaves_them_waiting_and_they_are_asked_again(
     assert await release_now(impatient, campaign_id) == 0
     assert len(_published(publisher, RECHECK_PATIENTS, RecheckPatients)) == 2
     assert released(publisher) == []
+
+
+async def test_a_number_pds_gives_now_that_failed_for_good_is_not_texted(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    deps = dataclasses.replace(deps, recheck_after_s=0)
+    campaign_id = await sending(deps, 1)
+    await release_now(deps, campaign_id)
+    [command] = _published(publisher, RECHECK_PATIENTS, RecheckPatients)
+    [item] = command.items
+    # The practice texted the patient's new number before, and the network did not know it.
+    earlier = Recipient(
+        id=uuid.uuid4().hex,
+        org_id=ORG,
+        campaign_id=uuid.uuid4(),
+        list_id=uuid.uuid4(),
+        row_number=1,
+        nhs_number="9990000999",
+        given_name="Someone",
+        family_name="Else",
+        channel="sms",
+        contact="447700900999",
+        status=RecipientStatus.FAILED,
+        updated_at=datetime.now(UTC),
+        reason_code=SendReason.UNKNOWN_SUBSCRIBER.value,
+        failure_permanent=True,
+    )
+    await deps.recipients.add_unique([earlier])
+    moved = RecheckOutcome(recipient_id=item.recipient_id, contact="447700900999")
+
+    await rechecks.record_rechecks(_answer(command, {item.recipient_id: moved}), deps)
+
+    assert await release_now(deps, campaign_id) == 0
+    assert released(publisher) == []
+    recipient = await deps.recipients.get(ORG, item.recipient_id)
+    assert recipient is not None
+    assert (recipient.status, recipient.reason_code) == (
+        RecipientStatus.FAILED,
+        UploadReason.NUMBER_FAILED_BEFORE.value,
+    )

@@ -24,12 +24,19 @@ UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED})
 
 async def failed_before(deps: Deps, org_id: str, recipients: Sequence[Recipient]) -> set[str]:
     """Ids of the text recipients whose number's latest text failed in a way another would."""
-    if deps.failed_number_days == 0:
-        return set()
     texted = [r for r in recipients if r.channel == "sms"]
+    failed = await failed_numbers(deps, org_id, [r.contact for r in texted])
+    return {r.id for r in texted if r.contact in failed}
+
+
+async def failed_numbers(deps: Deps, org_id: str, numbers: Sequence[str]) -> set[str]:
+    """Those of ``numbers`` whose latest text from the organisation failed in a way another
+    would. (An email address never matches: only texts are looked at.)"""
+    if deps.failed_number_days == 0 or not numbers:
+        return set()
     since = deps.clock() - timedelta(days=deps.failed_number_days)
-    last = await deps.repeats.last_texts(org_id, sorted({r.contact for r in texted}), since)
-    return {r.id for r in texted if r.contact in last and will_fail_again(last[r.contact])}
+    last = await deps.repeats.last_texts(org_id, sorted(set(numbers)), since)
+    return {n for n, text in last.items() if will_fail_again(text)}
 
 
 async def exclude_unsent_at_failed_numbers(

@@ -20,6 +20,7 @@ from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, RecipientStatus, Upl
 from ..domain.model import Campaign, Recipient
 from ..ports.recipients import Confirmed, Move
 from .deps import Deps
+from .failed_numbers import NUMBER_FAILED_BEFORE, failed_numbers
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ async def record_rechecks(event: PatientsRechecked, deps: Deps) -> None:
     redelivered or late answer changes nothing. ``PDS_UNAVAILABLE`` leaves the recipient
     waiting; it is asked for again once the request times out."""
     moves, confirmed = [], []
+    # A number PDS gives now that failed for good when last texted is not texted either.
+    changed = [o.contact for o in event.outcomes if o.reason_code is None and o.contact]
+    failed = await failed_numbers(deps, event.org_id, changed)
     for o in event.outcomes:
         if o.reason_code is UploadReason.PDS_UNAVAILABLE:
             continue
@@ -87,6 +91,17 @@ async def record_rechecks(event: PatientsRechecked, deps: Deps) -> None:
             moves.append(
                 Move(
                     o.recipient_id, RecipientStatus.FAILED, o.reason_code.value, text, None, _READY
+                )
+            )
+        elif o.contact is not None and o.contact in failed:
+            moves.append(
+                Move(
+                    o.recipient_id,
+                    RecipientStatus.FAILED,
+                    NUMBER_FAILED_BEFORE,
+                    _excluded_text(UploadReason.NUMBER_FAILED_BEFORE),
+                    None,
+                    _READY,
                 )
             )
         elif o.contact is not None:
