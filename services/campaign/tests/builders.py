@@ -1,13 +1,14 @@
 """Test data builders: every id unique, overridable."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from campaign.domain.links import LinkSigner
 from campaign.domain.messages import MessageRenderer
+from campaign.domain.model import Recipient
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome, RowsResolved
-from cohort_contracts.vocabulary import UploadReason
+from cohort_contracts.vocabulary import RecipientStatus, UploadReason
 from cohort_testing.nhs_numbers import numbers_starting
 
 ORG = "A81001"
@@ -17,6 +18,28 @@ def nhs_number(seed: int) -> str:
     """A valid Modulus 11 NHS number in the 999 test range, different for each seed."""
     # Some ninth digit always makes a valid number.
     return next(numbers_starting(f"999{seed:05d}"))
+
+
+def failed_recipient(row: int, **fields: Any) -> Recipient:
+    """A failed recipient at ``row`` of a campaign of its own, as the store holds one (an
+    organisation's history); ``fields`` change it."""
+    return Recipient(
+        **{
+            "id": uuid.uuid4().hex,
+            "org_id": ORG,
+            "campaign_id": uuid.uuid4(),
+            "list_id": uuid.uuid4(),
+            "row_number": row,
+            "nhs_number": "9990005001",
+            "given_name": "Jane",
+            "family_name": "Smith",
+            "channel": "sms",
+            "contact": "447700900001",
+            "status": RecipientStatus.FAILED,
+            "updated_at": datetime.now(UTC),
+            **fields,
+        }
+    )
 
 
 def outcome(

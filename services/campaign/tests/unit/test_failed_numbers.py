@@ -2,16 +2,14 @@
 last texted it (not in use, not valid, a landline) is left out as their row resolves
 (``NUMBER_FAILED_BEFORE``); a temporary failure, or a text delivered since, leaves them in."""
 
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from campaign.domain.model import Recipient
 from campaign.handlers import lists, outcomes, receipts
 from campaign.handlers.deps import Deps
 from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
 
-from ..builders import ORG, nhs_number, outcome, rows_resolved
+from ..builders import ORG, failed_recipient, nhs_number, outcome, rows_resolved
 from ..fakes import FakePublisher
 from .helpers import (
     campaign_with_recipients,
@@ -117,18 +115,10 @@ async def test_a_failure_before_the_flag_was_kept_counts_only_if_the_number_is_t
     SMS_NOT_SUPPORTED, which could have been temporary, does not."""
     now = datetime.now(UTC)
     for row, reason in ((1, SendReason.UNKNOWN_SUBSCRIBER), (2, SendReason.SMS_NOT_SUPPORTED)):
-        old = Recipient(
-            id=uuid.uuid4().hex,
-            org_id=ORG,
-            campaign_id=uuid.uuid4(),
-            list_id=uuid.uuid4(),
-            row_number=row,
+        old = failed_recipient(
+            row,
             nhs_number=f"999000000{row}",
-            given_name="Jane",
-            family_name="Smith",
-            channel="sms",
             contact=f"4477009{row:05d}",
-            status=RecipientStatus.FAILED,
             updated_at=now,
             reason_code=reason,
         )

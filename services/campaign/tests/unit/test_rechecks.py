@@ -2,12 +2,10 @@
 with PDS again (through ingest) as it is released, and nobody is sent to on stale details."""
 
 import dataclasses
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from campaign.adapters.mongo_database import MongoHandle
-from campaign.domain.model import Recipient
 from campaign.handlers import reads, rechecks
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import GetRecipient
@@ -15,7 +13,7 @@ from cohort_contracts.ingest import PatientsRechecked, RecheckOutcome, RecheckPa
 from cohort_contracts.routing import RECHECK_PATIENTS
 from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
 
-from ..builders import ORG
+from ..builders import ORG, failed_recipient
 from ..fakes import FakePublisher
 from .helpers import cid, release_now, released, sending
 
@@ -134,19 +132,10 @@ async def test_a_number_pds_gives_now_that_failed_for_good_is_not_texted(
     [command] = _published(publisher, RECHECK_PATIENTS, RecheckPatients)
     [item] = command.items
     # The practice texted the patient's new number before, and the network did not know it.
-    earlier = Recipient(
-        id=uuid.uuid4().hex,
-        org_id=ORG,
-        campaign_id=uuid.uuid4(),
-        list_id=uuid.uuid4(),
-        row_number=1,
+    earlier = failed_recipient(
+        1,
         nhs_number="9990000999",
-        given_name="Someone",
-        family_name="Else",
-        channel="sms",
         contact="447700900999",
-        status=RecipientStatus.FAILED,
-        updated_at=datetime.now(UTC),
         reason_code=SendReason.UNKNOWN_SUBSCRIBER.value,
         failure_permanent=True,
     )

@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -34,7 +33,7 @@ from cohort_contracts.routing import RESOLVE_ROWS
 from cohort_contracts.sending import DeliveryStatus
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
-from ..builders import ORG, nhs_number, outcome, rows_resolved
+from ..builders import ORG, failed_recipient, nhs_number, outcome, rows_resolved
 from ..fakes import FakePublisher
 from .helpers import (
     delivery_reported,
@@ -340,27 +339,6 @@ async def test_another_organisations_campaign_is_not_found(
         )
     view = await sending_again.get_send_again(req(GetSendAgain, campaign_id=campaign_id), deps)
     assert view.patients == 3  # nothing was taken
-
-
-def failed_recipient(row: int, **fields: Any) -> Recipient:
-    """A failed recipient at ``row``, as the store holds one; ``fields`` change it."""
-    return Recipient(
-        **{
-            "id": f"r{row}",
-            "org_id": ORG,
-            "campaign_id": uuid.uuid4(),
-            "list_id": uuid.uuid4(),
-            "row_number": row,
-            "nhs_number": "9990005001",
-            "given_name": "Jane",
-            "family_name": "Smith",
-            "channel": "sms",
-            "contact": "447700900001",
-            "status": RecipientStatus.FAILED,
-            "updated_at": datetime.now(UTC),
-            **fields,
-        }
-    )
 
 
 def test_a_partial_date_of_birth_leaves_the_cell_empty() -> None:

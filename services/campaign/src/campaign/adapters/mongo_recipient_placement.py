@@ -10,9 +10,9 @@ from uuid import UUID
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from cohort_contracts.vocabulary import RecipientStatus, UploadReason
+from cohort_contracts.vocabulary import RecipientStatus
 
-from ..domain.model import Recipient
+from ..domain.model import TAKEN_OUT_BEFORE_SENDING, Recipient
 from ..ports.recipients import Placement
 from .mongo_campaigns import DUPLICATE_KEY
 from .mongo_database import MongoHandle
@@ -21,9 +21,6 @@ from .mongo_recipient_docs import recipient_doc
 
 READY = RecipientStatus.READY.value
 FAILED = RecipientStatus.FAILED.value
-#: Reasons a recipient is failed before anything was sent to it: it holds nothing a patient
-#: uploaded again should lose to.
-TAKEN_OUT = frozenset({UploadReason.OPTED_OUT.value, UploadReason.NUMBER_FAILED_BEFORE.value})
 
 
 class RecipientPlacement:
@@ -89,7 +86,8 @@ class RecipientPlacement:
                 return None
             earlier = holder["source_rank"] < newcomer.source_rank
             removed = holder.get("list_id") in removed_lists
-            taken_out = holder["status"] == FAILED and holder.get("reason_code") in TAKEN_OUT
+            reason = holder.get("reason_code")
+            taken_out = holder["status"] == FAILED and reason in TAKEN_OUT_BEFORE_SENDING
             if not taken_out and (holder["status"] != READY or (earlier and not removed)):
                 return str(holder["_id"])
             gone = await self._c.delete_one(

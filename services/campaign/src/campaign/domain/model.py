@@ -11,6 +11,7 @@ from cohort_contracts.vocabulary import (
     Channel,
     RecipientStatus,
     SendReason,
+    UploadReason,
 )
 
 from .errors import Conflict, Forbidden, InvalidMessage
@@ -384,6 +385,13 @@ RETURNED_FROM = frozenset({RecipientStatus.SENDING})
 UNCLAIMED_FROM = frozenset({RecipientStatus.QUEUED})
 
 UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED, RecipientStatus.SENDING})
+
+#: Reasons a ready or queued recipient is failed before anything was sent to it (opted out, or
+#: its number failed for good elsewhere): the review counts them as not included, and a
+#: patient uploaded again with details that pass takes such a recipient's place.
+TAKEN_OUT_BEFORE_SENDING = frozenset(
+    {UploadReason.OPTED_OUT.value, UploadReason.NUMBER_FAILED_BEFORE.value}
+)
 
 #: A message in these states may have reached the patient (unless it was never sent as too
 #: long: ``Recipient.may_have_arrived``).

@@ -6,20 +6,18 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, RecipientStatus, UploadReason
+from cohort_contracts.vocabulary import RecipientStatus, UploadReason
 
 from ..domain.failed_numbers import LastText, will_fail_again
 from ..domain.model import Recipient
 from ..ports.recipients import Move, Moved
 from .deps import Deps
+from .suppressions import exclude
 
 log = logging.getLogger(__name__)
 
 FAILED = RecipientStatus.FAILED.value
 NUMBER_FAILED_BEFORE = UploadReason.NUMBER_FAILED_BEFORE.value
-TEXT = UPLOAD_REASON_TEXT[UploadReason.NUMBER_FAILED_BEFORE]
-#: Not yet handed to the provider: a queued one is then refused its claim.
-UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED})
 
 
 async def failed_before(deps: Deps, org_id: str, recipients: Sequence[Recipient]) -> set[str]:
@@ -63,12 +61,8 @@ async def exclude_unsent_at_failed_numbers(
     if not numbers:
         return 0
     unsent = await deps.exclusions.unsent_with_contact(org_id, sorted(numbers))
-    excluded = [
-        Move(r.id, RecipientStatus.FAILED, NUMBER_FAILED_BEFORE, TEXT, from_states=UNSENT)
-        for r in unsent
-        if r.channel == "sms"
-    ]
-    taken = await deps.recipients.apply(org_id, excluded)
+    texts = [r.id for r in unsent if r.channel == "sms"]
+    taken = await exclude(deps, org_id, texts, UploadReason.NUMBER_FAILED_BEFORE)
     if taken:
         log.info("unsent texts to a failed number excluded", extra={"count": len(taken)})
     return len(taken)

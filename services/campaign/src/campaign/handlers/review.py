@@ -10,11 +10,11 @@ from cohort_contracts.campaign_views import (
     RenderedPreview,
     ReviewView,
 )
-from cohort_contracts.vocabulary import Channel, RecipientStatus, UploadReason
+from cohort_contracts.vocabulary import Channel, RecipientStatus
 from cohort_nhs import sms_fragments
 
 from ..domain.fragments import non_gsm_report
-from ..domain.model import Campaign
+from ..domain.model import TAKEN_OUT_BEFORE_SENDING, Campaign
 from ..domain.review import TOO_LONG_LISTED, ReviewTally, measure, stand_in_names
 from .credit import ensure_credit, with_credit
 from .deps import Deps
@@ -23,15 +23,13 @@ from .repeat_guard import with_repeat_warning
 from .suppressions import with_unsubscribe
 from .views import reason_counts
 
-#: Reasons a resolved recipient is taken out before sending (not upload failures of a row).
-EXCLUDED_BEFORE_SENDING = (UploadReason.OPTED_OUT.value, UploadReason.NUMBER_FAILED_BEFORE.value)
-
 
 async def excluded_by_reason(deps: Deps, campaign: Campaign) -> dict[str, int]:
     """Rows that failed at upload, and recipients taken out since (opted out, or their number
     failed for good elsewhere), by reason."""
     by_reason = dict(await deps.lists.failed_by_reason(campaign.id))
-    later = await deps.exclusions.excluded_by_reason(campaign.id, EXCLUDED_BEFORE_SENDING)
+    taken_out = sorted(TAKEN_OUT_BEFORE_SENDING)
+    later = await deps.exclusions.excluded_by_reason(campaign.id, taken_out)
     for code, n in later.items():
         by_reason[code] = by_reason.get(code, 0) + n
     return by_reason

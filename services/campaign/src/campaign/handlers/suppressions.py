@@ -43,19 +43,23 @@ from .deps import Deps
 
 log = logging.getLogger(__name__)
 
-OPTED_OUT = UploadReason.OPTED_OUT.value
-OPTED_OUT_TEXT = UPLOAD_REASON_TEXT[UploadReason.OPTED_OUT]
 #: The actor of what a patient did themselves.
 PATIENT = "patient"
 _UNSENT = frozenset({RecipientStatus.READY, RecipientStatus.QUEUED})
 _CONFIRM_IDS = uuid.UUID("5d1c3b8e-0f2a-4e61-9d4b-7c2a1e9f8b30")
 
 
-async def exclude(deps: Deps, org_id: str, recipient_ids: Sequence[str]) -> list[str]:
-    """Ready or queued recipients fail with OPTED_OUT (a queued one is then refused its claim,
+async def exclude(
+    deps: Deps,
+    org_id: str,
+    recipient_ids: Sequence[str],
+    reason: UploadReason = UploadReason.OPTED_OUT,
+) -> list[str]:
+    """Ready or queued recipients fail with ``reason`` (a queued one is then refused its claim,
     so dispatch never sends it). Returns the ids that moved."""
+    text = UPLOAD_REASON_TEXT[reason]
     moves = [
-        Move(rid, RecipientStatus.FAILED, OPTED_OUT, OPTED_OUT_TEXT, from_states=_UNSENT)
+        Move(rid, RecipientStatus.FAILED, reason.value, text, from_states=_UNSENT)
         for rid in recipient_ids
     ]
     moved = await deps.recipients.apply(org_id, moves)
