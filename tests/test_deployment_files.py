@@ -100,17 +100,15 @@ def _record_env() -> dict[str, Any]:
 
 
 def test_the_bundled_organisations_file_loads_in_both_services() -> None:
-    from campaign.adapters.organisations_file import (
-        load_organisation_names,
-        load_organisation_phones,
-    )
+    from campaign.adapters.organisations_file import OrganisationsFile
     from gateway.adapters.organisations_file import read_organisations_file
 
     path = ROOT / "config" / "organisations.json"
     organisations = read_organisations_file(path)
     assert organisations.readable_by("U12345") == ("A81001", "A81002")
-    assert load_organisation_names(path)["A81001"] == "Example Surgery"
-    assert load_organisation_phones(path)["A81001"] == "01632 960001"
+    campaign_view = OrganisationsFile.read(path)
+    assert campaign_view.names()["A81001"] == "Example Surgery"
+    assert campaign_view.phones()["A81001"] == "01632 960001"
 
 
 def test_make_run_turns_on_development_sign_in_for_the_web_app() -> None:

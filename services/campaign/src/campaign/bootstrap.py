@@ -31,12 +31,7 @@ from .adapters.mongo_repeat_history import MongoRepeatHistory
 from .adapters.mongo_send_again import MongoSendAgainSource
 from .adapters.mongo_suppressions import MongoSuppressions
 from .adapters.mongo_templates import MongoTemplateRepository
-from .adapters.organisations_file import (
-    load_credit_prices,
-    load_organisation_names,
-    load_organisation_phones,
-    load_safety_policies,
-)
+from .adapters.organisations_file import OrganisationsFile
 from .config import DEV_LINK_SECRET, CampaignSettings
 from .domain.links import LinkSigner
 from .domain.messages import MessageRenderer
@@ -51,9 +46,9 @@ from .ports.sending import CreditSource, Publisher
 log = logging.getLogger(__name__)
 
 
-def build_renderer(settings: CampaignSettings) -> MessageRenderer:
+def build_renderer(settings: CampaignSettings, names: dict[str, str]) -> MessageRenderer:
     signer = LinkSigner(settings.link_secret.get_secret_value().encode(), settings.link_base_url)
-    return MessageRenderer(signer, load_organisation_names(settings.organisations_file))
+    return MessageRenderer(signer, names)
 
 
 def warn_if_insecure(settings: CampaignSettings) -> None:
@@ -148,10 +143,12 @@ def build_gpconnect(settings: CampaignSettings) -> GpConnectClient | None:
 
 
 def patient_settings_deps(
-    settings: CampaignSettings, mongo: MongoHandle, gp: GpConnectClient | None
+    settings: CampaignSettings,
+    mongo: MongoHandle,
+    gp: GpConnectClient | None,
+    organisations: OrganisationsFile,
 ) -> PatientDeps:
-    names = load_organisation_names(settings.organisations_file)
-    phones = load_organisation_phones(settings.organisations_file)
+    phones = organisations.phones()
     return build_patient_deps(
         mongo,
         SessionSigner(settings.link_secret.get_secret_value().encode()),
@@ -160,7 +157,9 @@ def patient_settings_deps(
             delay_s=settings.dob_retry_delay_s,
             session_minutes=settings.patient_session_minutes,
         ),
-        practices={ods: PracticeInfo(name, phones.get(ods)) for ods, name in names.items()},
+        practices={
+            ods: PracticeInfo(name, phones.get(ods)) for ods, name in organisations.names().items()
+        },
         appointment_system=gp,
         booking_weeks=settings.booking_weeks,
     )
@@ -174,19 +173,20 @@ def build_deps(
     rpc: RpcClient,
     gp: GpConnectClient | None = None,
 ) -> Deps:
+    organisations = OrganisationsFile.read(settings.organisations_file)
     return build_store_deps(
         mongo,
         RabbitPublisher(broker, topology),
         DispatchCreditSource(rpc),
-        build_renderer(settings),
+        build_renderer(settings, organisations.names()),
         release_batch_size=settings.release_batch_size,
-        patient=patient_settings_deps(settings, mongo, gp),
+        patient=patient_settings_deps(settings, mongo, gp, organisations),
         # The link secret signs these too, with a purpose of their own (domain.opt_out).
         unsubscribe=UnsubscribeSigner(settings.link_secret.get_secret_value().encode()),
         unsubscribe_base_url=settings.unsubscribe_base_url,
         recheck_after_s=settings.recheck_after_h * 3600,
         unsubscribe_page_url=settings.unsubscribe_page_url,
-        safety=load_safety_policies(settings.organisations_file, settings.safety_default()),
+        safety=organisations.safety_policies(settings.safety_default()),
         failed_number_days=settings.failed_number_days,
-        credit_prices=load_credit_prices(settings.organisations_file, settings.sms_credit_pence),
+        credit_prices=organisations.credit_prices(settings.sms_credit_pence),
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from campaign.adapters.organisations_file import load_credit_prices
+from campaign.adapters.organisations_file import OrganisationsFile
 from campaign.domain.errors import Conflict
 from campaign.domain.sms_cost import CreditPrices, cost_pence
 from campaign.handlers import campaigns
@@ -72,16 +72,17 @@ def test_prices_come_from_the_organisations_file(tmp_path: Path) -> None:
             }
         )
     )
-    prices = load_credit_prices(path, Decimal("2.5"))
+    prices = OrganisationsFile.read(path).credit_prices(Decimal("2.5"))
     assert prices.for_org(ORG) == Decimal("2.9")
     assert prices.for_org("U12345") == Decimal("3.1")
     assert prices.for_org("B82002") == Decimal("2.5")
-    assert load_credit_prices(None, None).for_org(ORG) is None
+    assert OrganisationsFile.read(None).credit_prices(None).for_org(ORG) is None
     path.write_text(
         json.dumps({"organisations": [{"ods": ORG, "name": "x", "sms_credit_pence": 0}]})
     )
     with pytest.raises(ValidationError):
-        load_credit_prices(path, None)  # a price of nothing is a mistake, not free texts
+        # A price of nothing is a mistake, not free texts.
+        OrganisationsFile.read(path).credit_prices(None)
 
 
 def test_an_estimate_is_never_below_the_charge() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from campaign.adapters.organisations_file import load_organisation_names
+from campaign.adapters.organisations_file import OrganisationsFile
 from campaign.bootstrap import build_renderer, warn_if_insecure
 from campaign.config import CampaignSettings
 from campaign.domain.model import Campaign, Message
@@ -27,21 +27,21 @@ DIRECTORY = {
 def test_names_come_from_the_gateways_organisations_file(tmp_path: Path) -> None:
     path = tmp_path / "organisations.json"
     path.write_text(json.dumps(DIRECTORY))
-    assert load_organisation_names(path) == {
+    assert OrganisationsFile.read(path).names() == {
         "A81001": "Riverside Surgery",
         "A81002": "Hillside Medical Centre",
         "U12345": "North Town PCN",
     }
-    assert load_organisation_names(None) == {}
+    assert OrganisationsFile.read(None).names() == {}
 
 
 def test_a_configured_file_that_cannot_be_read_stops_startup(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        load_organisation_names(tmp_path / "missing.json")
+        OrganisationsFile.read(tmp_path / "missing.json").names()
     broken = tmp_path / "broken.json"
     broken.write_text('{"organisations": [{"ods": "A81001"}]}')
     with pytest.raises(ValidationError):
-        load_organisation_names(broken)
+        OrganisationsFile.read(broken).names()
 
 
 def test_the_renderer_is_built_from_settings(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_the_renderer_is_built_from_settings(tmp_path: Path) -> None:
         link_secret=SecretStr("a-real-secret"),
         link_base_url="https://links.example.nhs.uk/x/",
     )
-    renderer = build_renderer(settings)
+    renderer = build_renderer(settings, OrganisationsFile.read(path).names())
     campaign = Campaign(uuid.uuid4(), "A81002", "c", "questionnaire", "u", datetime.now(UTC))
     campaign.questionnaire = QuestionnaireSettings(questionnaire_id="q", title="the survey")
     campaign.message = Message("From ((practice_name))")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from campaign.adapters.organisations_file import load_safety_policies
+from campaign.adapters.organisations_file import OrganisationsFile
 from campaign.config import CampaignSettings
 from campaign.domain.quiet_hours import QuietHours, is_bank_holiday, quiet_until
 from campaign.domain.safety_policy import SafetyPolicy
@@ -88,7 +88,7 @@ def test_each_organisation_can_set_its_own(tmp_path: Path) -> None:
         ' "quiet_sundays": false, "repeat_window_days": 7}},'
         '{"ods": "C3", "name": "C"}]}'
     )
-    policies = load_safety_policies(path, SafetyPolicy(approval_above=500))
+    policies = OrganisationsFile.read(path).safety_policies(SafetyPolicy(approval_above=500))
     assert policies.for_org("A1") == SafetyPolicy(quiet_hours=None, approval_above=100)
     b = policies.for_org("B2")
     assert b.quiet_hours == QuietHours.parse("19:00-09:00", sundays=False)
@@ -100,11 +100,11 @@ def test_a_bad_organisation_entry_stops_startup(tmp_path: Path) -> None:
     path = tmp_path / "organisations.json"
     path.write_text('{"organisations": [{"ods": "A1", "name": "A", "safety": {"quiet": 1}}]}')
     with pytest.raises(ValueError, match="quiet"):
-        load_safety_policies(path, SafetyPolicy())
+        OrganisationsFile.read(path).safety_policies(SafetyPolicy())
 
 
 def test_the_shipped_organisations_file_loads() -> None:
     path = Path(__file__).parents[4] / "config/organisations.json"
-    policies = load_safety_policies(path, CampaignSettings().safety_default())
+    policies = OrganisationsFile.read(path).safety_policies(CampaignSettings().safety_default())
     assert policies.for_org("B82002").approval_above == 1000
     assert policies.for_org("A81001") == CampaignSettings().safety_default()

@@ -14,14 +14,14 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus
 from ..domain.model import Recipient
 from ..ports.recipients import Confirmed
 from .mongo_database import MongoHandle
-from .mongo_recipient_docs import first_in_list_order
+from .mongo_recipient_docs import first_in_list_order, recipients_collection
 
 READY = RecipientStatus.READY.value
 
 
 class MongoRechecks:
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
 
     async def ready_to_release(
         self,

@@ -20,6 +20,7 @@ from uuid import UUID
 from cohort_contracts.vocabulary import RecipientStatus
 
 from .mongo_database import MongoHandle
+from .mongo_recipient_docs import recipients_collection
 
 Delta = Mapping[RecipientStatus, int]
 
@@ -36,7 +37,7 @@ def counts_from(doc: Mapping[str, Any] | None) -> dict[RecipientStatus, int]:
 class RecipientCounts:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = mongo.db["campaign_counts"]
-        self._recipients = mongo.db["recipients"]
+        self._recipients = recipients_collection(mongo)
 
     async def add(self, campaign_id: UUID | str, delta: Delta) -> None:
         changes = {status.value: n for status, n in delta.items() if n}

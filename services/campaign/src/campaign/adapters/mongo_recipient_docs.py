@@ -10,7 +10,14 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.model import Recipient
 from ..domain.review import names_key
-from .mongo_database import Document
+from .mongo_database import Document, MongoHandle
+
+
+def recipients_collection(mongo: MongoHandle) -> AsyncCollection[Document]:
+    """The one ``recipients`` collection that each recipients adapter reads and writes a part
+    of (placement, sending, counts, exclusions, ...)."""
+    return mongo.db["recipients"]
+
 
 #: A campaign's recipients in list order: by list, then row (as releases, re-checks, the review
 #: and the recipients page read them).

@@ -9,14 +9,14 @@ from cohort_contracts.vocabulary import RecipientStatus
 from ..domain.model import Recipient
 from ..domain.opt_out import contact_key
 from .mongo_database import MongoHandle
-from .mongo_recipient_docs import recipient_from
+from .mongo_recipient_docs import recipient_from, recipients_collection
 
 _UNSENT = [RecipientStatus.READY.value, RecipientStatus.QUEUED.value]
 
 
 class MongoRecipientExclusions:
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
 
     async def unsent_with_contact(self, org_id: str, contacts: Sequence[str]) -> list[Recipient]:
         # Addresses as PDS gave them may differ in case from the opt-out's: both spellings.

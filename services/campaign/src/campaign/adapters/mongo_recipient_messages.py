@@ -9,7 +9,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 from ..domain.model import Recipient
 from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts, shifted
-from .mongo_recipient_docs import LIST_ORDER, recipient_from
+from .mongo_recipient_docs import LIST_ORDER, recipient_from, recipients_collection
 
 #: Documents per round trip while streaming a review: a few hundred kilobytes at a time.
 STREAM_BATCH = 1000
@@ -22,7 +22,7 @@ TOO_LONG_REASON = (
 
 class MongoRecipientMessages:
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
         self._counts = RecipientCounts(mongo)
 
     def stream(self, campaign_id: UUID, status: RecipientStatus) -> AsyncIterator[Recipient]:

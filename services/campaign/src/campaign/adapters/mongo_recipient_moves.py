@@ -17,6 +17,7 @@ from ..domain.model import TRANSITIONS
 from ..ports.recipients import Move, Moved
 from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts, shifted
+from .mongo_recipient_docs import recipients_collection
 
 #: Times a move is decided again after losing a race; each loss means another writer moved
 #: the recipient, which a recipient's few states bound.
@@ -25,7 +26,7 @@ RACE_ATTEMPTS = 4
 
 class RecipientMoves:
     def __init__(self, mongo: MongoHandle, counts: RecipientCounts) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
         self._counts = counts
 
     async def apply(self, org_id: str, moves: Sequence[Move]) -> list[Moved]:

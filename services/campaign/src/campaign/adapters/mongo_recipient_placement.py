@@ -17,7 +17,7 @@ from ..ports.recipients import Placement
 from .mongo_campaigns import DUPLICATE_KEY
 from .mongo_database import MongoHandle
 from .mongo_recipient_counts import RecipientCounts
-from .mongo_recipient_docs import recipient_doc
+from .mongo_recipient_docs import recipient_doc, recipients_collection
 
 READY = RecipientStatus.READY.value
 FAILED = RecipientStatus.FAILED.value
@@ -25,7 +25,7 @@ FAILED = RecipientStatus.FAILED.value
 
 class RecipientPlacement:
     def __init__(self, mongo: MongoHandle, counts: RecipientCounts) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
         self._counts = counts
 
     async def add_unique(

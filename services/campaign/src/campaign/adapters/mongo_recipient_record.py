@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ..domain.model import Recipient
 from .mongo_database import MongoHandle
-from .mongo_recipient_docs import recipient_from
+from .mongo_recipient_docs import recipient_from, recipients_collection
 
 #: The record service's state for a document in the practice's record (``RecordState.FILED``).
 SAVED_TO_RECORD = "filed"
@@ -15,7 +15,7 @@ SAVED_TO_RECORD = "filed"
 
 class RecipientRecordState:
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
         self._record_counts = mongo.db["record_counts"]
 
     async def pending_record_entries(self, limit: int) -> list[Recipient]:

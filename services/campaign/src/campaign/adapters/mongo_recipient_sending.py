@@ -16,7 +16,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 from ..domain.model import TRANSITIONS, Recipient
 from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts, shifted
-from .mongo_recipient_docs import recipient_from
+from .mongo_recipient_docs import recipient_from, recipients_collection
 
 R = RecipientStatus
 
@@ -27,7 +27,7 @@ def _now() -> datetime:
 
 class RecipientSending:
     def __init__(self, mongo: MongoHandle, counts: RecipientCounts) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
         self._counts = counts
 
     async def mark_queued(

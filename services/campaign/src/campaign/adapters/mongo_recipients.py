@@ -18,7 +18,12 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus
 from ..domain.model import Recipient
 from .mongo_database import MongoHandle
 from .mongo_recipient_counts import RecipientCounts
-from .mongo_recipient_docs import LIST_ORDER, first_in_list_order, recipient_from
+from .mongo_recipient_docs import (
+    LIST_ORDER,
+    first_in_list_order,
+    recipient_from,
+    recipients_collection,
+)
 from .mongo_recipient_moves import RecipientMoves
 from .mongo_recipient_placement import RecipientPlacement
 from .mongo_recipient_record import RecipientRecordState
@@ -27,7 +32,7 @@ from .mongo_recipient_sending import RecipientSending
 
 class MongoRecipientRepository:
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
         self._counts = RecipientCounts(mongo)
         # The parts' methods are the repository's own, bound here rather than declared again.
         self.counts = self._counts.read

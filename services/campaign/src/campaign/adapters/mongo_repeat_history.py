@@ -15,7 +15,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 from ..domain.failed_numbers import LastText
 from ..domain.repeat_guard import LOOKUP_CHUNK
 from .mongo_database import Document, MongoHandle
-from .mongo_recipient_docs import LIST_ORDER
+from .mongo_recipient_docs import LIST_ORDER, recipients_collection
 
 _NOT_RECEIVED = [RecipientStatus.FAILED.value, RecipientStatus.CANCELLED.value]
 _SETTLED = [RecipientStatus.DELIVERED.value, RecipientStatus.FAILED.value]
@@ -38,7 +38,7 @@ def repeat_query(
 
 class MongoRepeatHistory:
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
 
     async def recently_messaged(
         self, org_id: str, campaign_id: UUID, keys: Sequence[str], since: datetime

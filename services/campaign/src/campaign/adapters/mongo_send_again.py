@@ -10,14 +10,14 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
 from .mongo_database import MongoHandle
-from .mongo_recipient_docs import LIST_ORDER, recipient_from
+from .mongo_recipient_docs import LIST_ORDER, recipient_from, recipients_collection
 
 FAILED = RecipientStatus.FAILED.value
 
 
 class MongoSendAgainSource:
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["recipients"]
+        self._c = recipients_collection(mongo)
 
     def _untaken(
         self, campaign_id: UUID, reasons: Collection[str], if_temporary: Collection[str]

@@ -1,5 +1,6 @@
-"""Organisation names for ((practice_name)), from the same JSON file the gateway reads:
-``{"organisations": [{"ods", "name", "network"}], "networks": [{"ods", "name", ...}]}``."""
+"""What campaign takes from the organisations file the gateway also reads: names for
+((practice_name)), phone numbers, practices' safety settings and SMS credit prices.
+``{"organisations": [{"ods", "name", "network", ...}], "networks": [{"ods", "name", ...}]}``."""
 
 from dataclasses import replace
 from decimal import Decimal
@@ -72,46 +73,43 @@ class _Named(BaseModel):
     sms_credit_pence: Decimal | None = Field(default=None, gt=0, le=100)
 
 
-class _Directory(BaseModel):
+class OrganisationsFile(BaseModel):
+    """The organisations file, read once at start-up; each setting campaign takes from it is a
+    method. No file configured is an empty one (no names, phones, or own settings)."""
+
     model_config = ConfigDict(extra="ignore")
 
     organisations: list[_Named] = Field(default_factory=list)
     networks: list[_Named] = Field(default_factory=list)
 
+    @classmethod
+    def read(cls, path: Path | None) -> "OrganisationsFile":
+        """A configured file that cannot be read, or holds an invalid entry (a window such as
+        ``"25:00-08:00"``), stops startup."""
+        return cls() if path is None else cls.model_validate_json(path.read_bytes())
 
-def load_organisation_names(path: Path | None) -> dict[str, str]:
-    """ODS code → name, practices and networks alike. No file configured means no names (the
-    message says "your GP practice"); a configured file that cannot be read stops startup."""
-    if path is None:
-        return {}
-    directory = _Directory.model_validate_json(path.read_bytes())
-    return {o.ods: o.name for o in (*directory.networks, *directory.organisations)}
+    def names(self) -> dict[str, str]:
+        """ODS code → name, practices and networks alike. No name means the message says "your
+        GP practice"."""
+        return {o.ods: o.name for o in self._everyone()}
 
+    def phones(self) -> dict[str, str]:
+        """ODS code → the practice's phone number, for those the file gives one."""
+        return {o.ods: o.phone for o in self._everyone() if o.phone}
 
-def load_organisation_phones(path: Path | None) -> dict[str, str]:
-    """ODS code → the practice's phone number, for those the file gives one."""
-    if path is None:
-        return {}
-    directory = _Directory.model_validate_json(path.read_bytes())
-    return {o.ods: o.phone for o in (*directory.networks, *directory.organisations) if o.phone}
+    def safety_policies(self, default: SafetyPolicy) -> SafetyPolicies:
+        """Each practice's safety settings over the service default (``CAMPAIGN_QUIET_HOURS``
+        and friends)."""
+        return SafetyPolicies(
+            default,
+            {o.ods: o.safety.over(default) for o in self.organisations if o.safety is not None},
+        )
 
+    def credit_prices(self, default: Decimal | None) -> CreditPrices:
+        """Each organisation's price per SMS credit over the deployment's default."""
+        return CreditPrices(
+            default, {o.ods: o.sms_credit_pence for o in self._everyone() if o.sms_credit_pence}
+        )
 
-def load_safety_policies(path: Path | None, default: SafetyPolicy) -> SafetyPolicies:
-    """Each organisation's safety settings over the service default (``CAMPAIGN_QUIET_HOURS``
-    and friends); an invalid entry (a window such as ``"25:00-08:00"``) stops startup."""
-    if path is None:
-        return SafetyPolicies(default)
-    directory = _Directory.model_validate_json(path.read_bytes())
-    return SafetyPolicies(
-        default,
-        {o.ods: o.safety.over(default) for o in directory.organisations if o.safety is not None},
-    )
-
-
-def load_credit_prices(path: Path | None, default: Decimal | None) -> CreditPrices:
-    """Each organisation's price per SMS credit over the deployment's default."""
-    if path is None:
-        return CreditPrices(default)
-    directory = _Directory.model_validate_json(path.read_bytes())
-    named = (*directory.networks, *directory.organisations)
-    return CreditPrices(default, {o.ods: o.sms_credit_pence for o in named if o.sms_credit_pence})
+    def _everyone(self) -> tuple[_Named, ...]:
+        return (*self.networks, *self.organisations)
