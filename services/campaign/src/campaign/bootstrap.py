@@ -51,6 +51,11 @@ def build_renderer(settings: CampaignSettings, names: dict[str, str]) -> Message
     return MessageRenderer(signer, names)
 
 
+def open_store(settings: CampaignSettings) -> MongoHandle:
+    """The service's MongoDB (``MONGODB_URL``), or the in-process stand-in without one."""
+    return MongoHandle(settings.mongodb_url, settings.mongodb_database)
+
+
 def warn_if_insecure(settings: CampaignSettings) -> None:
     if settings.link_secret.get_secret_value() == DEV_LINK_SECRET:
         log.warning(

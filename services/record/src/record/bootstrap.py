@@ -60,6 +60,11 @@ def mesh_mailbox(settings: RecordSettings) -> MeshMailboxClient:
     )
 
 
+def open_store(settings: RecordSettings) -> MongoHandle:
+    """The service's MongoDB (``MONGODB_URL``), or the in-process stand-in without one."""
+    return MongoHandle(settings.mongodb_url, settings.mongodb_database)
+
+
 def warn_if_insecure(settings: RecordSettings) -> None:
     if settings.uses_dev_secrets:
         log.warning(

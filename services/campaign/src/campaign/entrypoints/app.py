@@ -13,7 +13,7 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 
 from ..adapters.mongo_database import MongoHandle
-from ..bootstrap import build_deps, build_gpconnect, warn_if_insecure
+from ..bootstrap import build_deps, build_gpconnect, open_store, warn_if_insecure
 from ..config import CampaignSettings
 from .consumer import register
 from .outbox import OutboxDrainer
@@ -32,7 +32,7 @@ def create_app(
     topology = Topology(rabbit)
     broker = make_broker(rabbit, prefetch=settings.prefetch)
     owns_mongo = mongo is None
-    mongo = mongo or MongoHandle(settings.mongodb_url, settings.mongodb_database)
+    mongo = mongo or open_store(settings)
     # Credit balance requests to dispatch; short, because a review must not hang on them.
     rpc = RpcClient(broker, topology, caller="campaign", timeout=settings.credit_timeout_s)
     rpc.attach()

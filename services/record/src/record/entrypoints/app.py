@@ -31,7 +31,7 @@ def create_app(
     topology = Topology(rabbit)
     broker = make_broker(rabbit, prefetch=settings.prefetch)
     owns_mongo = mongo is None
-    mongo = mongo or MongoHandle(settings.mongodb_url, settings.mongodb_database)
+    mongo = mongo or bootstrap.open_store(settings)
     mailbox = bootstrap.mesh_mailbox(settings)
     deps = bootstrap.build_deps(settings, mongo, mailbox, broker, topology)
     register(broker, topology, deps)
