@@ -2,7 +2,7 @@
 shapes, error body and tenancy (another organisation's campaign is a 404) as the real one."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -93,6 +93,8 @@ class FakeGateway:
         self.review_overrides: dict[str, Any] = {}
         #: Sends to more patients than this wait for approval (None: never).
         self.approval_above: int | None = None
+        #: The time a send's ``send_at`` is checked against (None: the real time now).
+        self.clock: datetime | None = None
         self.down = False
         self.reject_tokens = False
         #: Recipient id -> what they did with their link (``/activity``).
@@ -102,6 +104,17 @@ class FakeGateway:
         #: Campaign cannot count who to send again to just now (``/send-again`` answers 500).
         self.send_again_broken = False
         self.app = self._build()
+
+    def _check_send_at(self, send_at: datetime) -> None:
+        """The campaign service's limits on a scheduled send, in its words."""
+        current = self.clock or datetime.now(UTC)
+        if send_at <= current:
+            raise Refused(
+                error(422, "invalid", "Choose a time in the future to send.", field="send_at")
+            )
+        if send_at - current > timedelta(days=7):
+            message = "A send can be scheduled up to 7 days ahead."
+            raise Refused(error(422, "invalid", message, field="send_at"))
 
     # -- builders ---------------------------------------------------------------------
     def add_campaign(self, org: str = "A81001", **fields: Any) -> dict[str, Any]:
@@ -482,6 +495,8 @@ class FakeGateway:
             ready = [r for r in fake.recipients[str(cid)] if r["status"] == "ready"]
             if body["confirm_recipient_count"] != len(ready):
                 raise Refused(error(409, "conflict", "The count changed. Review it again."))
+            if body.get("send_at"):
+                fake._check_send_at(datetime.fromisoformat(body["send_at"]))
             campaign["status"] = "sending"
             campaign["send_requested_by"] = "priya.shah"
             if body.get("send_at"):

@@ -119,6 +119,26 @@ class Page:
                 return label.text()
         raise AssertionError(f"no label for {field_id}")
 
+    def field(self, field_id: str) -> Node:
+        """The input, select or textarea with this id."""
+        found = self.root.find_all(
+            lambda n: n.tag in ("input", "select", "textarea") and n.attrs.get("id") == field_id
+        )
+        assert found, f"no field {field_id}"
+        return found[0]
+
+    def marked_in_error(self) -> set[str]:
+        """The ids of the inputs shown in error (NHS: ``nhsuk-input--error``)."""
+        return {n.attrs.get("id", "") for n in self.all("input", "nhsuk-input--error")}
+
+    def legend(self, fieldset_has: str) -> str:
+        """The legend of the fieldset around the field ``fieldset_has``."""
+        node: Node | None = self.field(fieldset_has)
+        while node is not None and node.tag != "fieldset":
+            node = node.parent
+        assert node is not None, f"{fieldset_has} is not in a fieldset"
+        return node.find_all(lambda n: n.tag == "legend")[0].text()
+
     def csrf(self) -> str:
         match = re.search(r'name="csrf_token" value="([^"]+)"', self.html)
         assert match, "the page has no form with a CSRF token"

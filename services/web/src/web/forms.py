@@ -5,14 +5,12 @@ Every form carries a CSRF token (WTForms' ``SessionCSRF``: an HMAC of a secret k
 signed session cookie, with a time limit)."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     Field,
     FileField,
     Form,
@@ -34,10 +32,19 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from cohort_http.session_forms import SessionForm
 
-LONDON = ZoneInfo("Europe/London")
+from .send_time import (
+    DATE_PARTS,
+    NO_DATE,
+    NO_TIME,
+    DateProblem,
+    parse_date,
+    parse_time,
+    uk_time_in_utc,
+)
 
 PLACEHOLDERS = ("first_name", "last_name", "practice_name")
 _PLACEHOLDER = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
@@ -82,7 +89,10 @@ class CohortForm(SessionForm):
         """(field id, first message) for every field in error, in the order shown, for the
         error summary. The CSRF token is not a field the user can fix; it gets its own page."""
         return [
-            (field.id, field.errors[0])
+            (
+                field.first_box_id() if isinstance(field, DateInputField) else field.id,
+                field.errors[0],
+            )
             for field in self
             if field.errors and field.name != "csrf_token"
         ]
@@ -90,6 +100,65 @@ class CohortForm(SessionForm):
     def add_error(self, name: str, message: str) -> None:
         field: Field = self[name]
         field.errors = [*field.errors, message]
+
+
+class DateInputField(Field):
+    """A date asked as the NHS date input asks it: Day, Month and Year boxes, each posted under
+    a name of its own (``<boxes>_day``, ``<boxes>_month``, ``<boxes>_year``).
+
+    ``data`` is the date, or None when all three boxes are empty; ``values`` is what was typed
+    in each box, to show again after an error; ``parts_in_error`` the boxes an error is about
+    (none: the date as a whole, so every box is marked)."""
+
+    widget = TextInput()
+
+    def __init__(self, label: str, validators: list[Any] | None = None, *, boxes: str, **kw: Any):
+        super().__init__(label, validators, **kw)
+        self.names = {part: f"{boxes}_{part}" for part in DATE_PARTS}
+        self.values = dict.fromkeys(DATE_PARTS, "")
+        self.parts_in_error: tuple[str, ...] = ()
+
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        # One field, three inputs: WTForms would look for a single input under ``self.name``.
+        self.process_errors = []
+        self.data = data
+        if formdata is None:
+            return
+        self.values = {part: str(formdata.get(name, "")) for part, name in self.names.items()}
+        self.raw_data = list(self.values.values())
+        try:
+            self.data = parse_date(**self.values)
+        except DateProblem as problem:
+            self.process_errors = [problem.message]
+            self.parts_in_error = problem.parts
+
+    @property
+    def entered(self) -> bool:
+        """Something was typed in at least one box."""
+        return any(value.strip() for value in self.values.values())
+
+    def first_box_id(self) -> str:
+        """Where the error summary's link goes: the first box in error (NHS and GOV.UK)."""
+        return self.names[self.parts_in_error[0] if self.parts_in_error else "day"]
+
+
+class TimeOfDayField(Field):
+    """A time of day as people type it ("9:30am", "14:00": see ``send_time.parse_time``).
+    ``data`` is the time, or None when nothing was typed; what was typed stays in ``raw_data``,
+    to show again after an error."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        # parse_time's ValueError becomes the field's error (WTForms' process_errors).
+        self.data = parse_time(str(valuelist[0])) if valuelist else None
+
+    @property
+    def entered(self) -> bool:
+        return bool(self.raw_data and str(self.raw_data[0]).strip())
+
+    def _value(self) -> str:
+        return str(self.raw_data[0]) if self.raw_data else ""
 
 
 class ActionForm(CohortForm):
@@ -279,11 +348,11 @@ class ConfirmCountForm(CohortForm):
 
 
 class SendForm(ConfirmCountForm):
-    send_at = DateTimeLocalField(
-        "When to send (optional)",
-        format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
-    )
+    """Send now, or at a date and time (UK) up to 7 days ahead: both, or neither. How far ahead
+    is the campaign service's to say; a date or time it refuses is shown on ``send_date``."""
+
+    send_date = DateInputField("When to send (optional)", boxes="send")
+    send_time = TimeOfDayField("Time")
     spread_hours = IntegerField(
         "Spread the invitations over this many hours (optional)",
         validators=[
@@ -292,11 +361,22 @@ class SendForm(ConfirmCountForm):
         ],
     )
 
+    def validate_send_date(self, field: DateInputField) -> None:
+        if not field.entered and self.send_time.entered:
+            raise ValidationError(NO_DATE)
+
+    def validate_send_time(self, field: TimeOfDayField) -> None:
+        if not field.entered and self.send_date.entered:
+            raise ValidationError(NO_TIME)
+
     def send_at_utc(self) -> datetime | None:
-        """The time typed, read as UK time (what staff mean), in UTC."""
-        if self.send_at.data is None:
+        """The date and time chosen, read as UK time (what staff mean), in UTC; None (send now)
+        when neither was given. Only for a form without errors."""
+        day: date | None = self.send_date.data
+        at: time | None = self.send_time.data
+        if day is None or at is None:
             return None
-        return self.send_at.data.replace(tzinfo=LONDON).astimezone(UTC)
+        return uk_time_in_utc(day, at)
 
 
 class TemplateForm(CohortForm):

@@ -239,11 +239,50 @@ async def test_cancel_asks_first_then_cancels(signed_in: Web) -> None:
     url = f"/campaigns/{campaign['id']}/cancel"
 
     page = await signed_in.page(url)
+    assert page.title == "Cancel sending Flu – Cohort – NHS"
     assert page.h1 == "Are you sure you want to cancel sending Flu?"
+    assert "Yes, cancel sending" in page.buttons()
+    assert page.link("No, keep sending") == f"/campaigns/{campaign['id']}"
+    assert "Messages already handed to the provider cannot be stopped" in page.main_text
     assert campaign["status"] == "sending"
     response = await signed_in.post(url)
 
     assert response.headers["location"] == f"/campaigns/{campaign['id']}?cancelled=1"
+    assert campaign["status"] == "cancelled"
+
+
+async def test_a_paused_campaign_is_cancelled_as_sending(signed_in: Web) -> None:
+    campaign = signed_in.gateway.add_campaign(status="paused", name="Flu")
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}")
+
+    assert "Cancel sending" in page.buttons()
+    assert "Cancel this campaign" not in page.buttons()
+
+
+@pytest.mark.parametrize("status", ["scheduled", "awaiting_approval"])
+async def test_a_campaign_nothing_has_gone_for_yet_is_cancelled_as_a_campaign(
+    signed_in: Web, status: str
+) -> None:
+    campaign = signed_in.gateway.add_campaign(status=status, name="Flu")
+    url = f"/campaigns/{campaign['id']}"
+
+    page = await signed_in.page(url)
+    assert "Cancel this campaign" in page.buttons()
+    assert "Cancel sending" not in page.buttons()
+    assert page.link("Cancel this campaign") == f"{url}/cancel"
+
+    cancel = await signed_in.page(f"{url}/cancel")
+    assert cancel.title == "Cancel Flu – Cohort – NHS"
+    assert cancel.h1 == "Are you sure you want to cancel Flu?"
+    assert "No messages have been sent yet." in cancel.main_text
+    assert "handed to the provider" not in cancel.main_text
+    assert "Yes, cancel this campaign" in cancel.buttons()
+    assert "Yes, cancel sending" not in cancel.buttons()
+    assert cancel.link("No, keep it") == url
+    response = await signed_in.post(f"{url}/cancel")
+
+    assert response.headers["location"] == f"{url}?cancelled=1"
     assert campaign["status"] == "cancelled"
 
 

@@ -1,9 +1,21 @@
 """Send safety in the web app: scheduling on the send form, the approver's page, the repeat
 warning on the review, quiet hours and scheduled sends on the campaign page."""
 
+from datetime import UTC, datetime
+
+import pytest
+
 from ..conftest import Web
 from ..html import Page
 from .test_message_and_sending_pages import ready_campaign
+
+BOXES = {"send_day": "Day", "send_month": "Month", "send_year": "Year"}
+
+
+def when(day: str, month: str, year: str, at: str) -> dict[str, str]:
+    """The send form's date boxes and time, as posted."""
+    return {"send_day": day, "send_month": month, "send_year": year, "send_time": at}
+
 
 WARNING = {
     "count": 2,
@@ -14,20 +26,29 @@ WARNING = {
 
 
 async def test_a_send_can_be_scheduled_in_uk_time(signed_in: Web) -> None:
+    signed_in.gateway.clock = datetime(2026, 6, 30, 12, tzinfo=UTC)
     campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
     url = f"/campaigns/{campaign['id']}"
     page = await signed_in.page(f"{url}/review")
-    assert page.label_for("send_at") == "When to send (optional)"
+    assert page.legend("send_day") == "When to send (optional)"
+    for box, label in BOXES.items():
+        assert page.label_for(box) == label
+        assert page.field(box).attrs["inputmode"] == "numeric"
+    assert page.label_for("send_time") == "Time"
+    assert page.field("send_time").has_class("nhsuk-input--width-5")
+    assert "For example, 9:30am or 14:00" in page.main_text
+    assert "Leave empty to send now" in page.main_text
+    assert "datetime-local" not in page.html
     assert "spread_hours" not in page.html  # booking campaigns only
 
     response = await signed_in.post(
         f"{url}/send",
-        {"confirm_count": "4", "send_at": "2026-07-01T09:30"},
+        {"confirm_count": "4", **when("1", "7", "2026", "9:30am")},
         csrf_from=f"{url}/review",
     )
 
     assert response.headers["location"] == f"{url}?sent=scheduled"
-    # 09:30 in London in July is 08:30 UTC (summer time).
+    # 9:30am in London in July is 08:30 UTC (summer time).
     assert signed_in.gateway.last("POST", "/send") == {
         "confirm_recipient_count": 4,
         "send_at": "2026-07-01T08:30:00+00:00",
@@ -35,10 +56,186 @@ async def test_a_send_can_be_scheduled_in_uk_time(signed_in: Web) -> None:
     page = await signed_in.page(f"{url}?sent=scheduled")
     assert "Scheduled to send at" in page.main_text
     assert "<strong>" not in page.main_text  # markup, not text shown to staff
-    assert "Cancel sending" in page.buttons()
+    assert "Cancel this campaign" in page.buttons()
+    assert "Cancel sending" not in page.buttons()  # nothing is sending yet
     overview = await signed_in.page("/campaigns")
     assert "Scheduled" in overview.main_text
     assert "Sends 1 July 2026" in overview.main_text
+
+
+async def test_a_time_in_winter_is_sent_as_typed_in_utc(signed_in: Web) -> None:
+    signed_in.gateway.clock = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
+    url = f"/campaigns/{campaign['id']}"
+
+    await signed_in.post(
+        f"{url}/send",
+        {"confirm_count": "4", **when("09", "12", "2026", "2pm")},
+        csrf_from=f"{url}/review",
+    )
+
+    assert signed_in.gateway.last("POST", "/send")["send_at"] == "2026-12-09T14:00:00+00:00"
+
+
+async def test_with_no_date_and_no_time_it_sends_now(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
+    url = f"/campaigns/{campaign['id']}"
+
+    response = await signed_in.post(
+        f"{url}/send", {"confirm_count": "4", **when(" ", "", "", " ")}, csrf_from=f"{url}/review"
+    )
+
+    assert response.headers["location"] == f"{url}?sent=1"
+    assert signed_in.gateway.last("POST", "/send") == {"confirm_recipient_count": 4}
+
+
+@pytest.mark.parametrize(
+    ("typed", "summary", "on_date", "on_time", "marked"),
+    [
+        (
+            ("", "12", "2026", "9am"),
+            [("Date to send must include a day", "#send_day")],
+            "Date to send must include a day",
+            "",
+            {"send_day"},
+        ),
+        (
+            ("9", "", "", "9am"),
+            [("Date to send must include a month and year", "#send_month")],
+            "Date to send must include a month and year",
+            "",
+            {"send_month", "send_year"},
+        ),
+        (
+            ("31", "2", "2027", "9am"),
+            [("Date to send must be a real date", "#send_day")],
+            "Date to send must be a real date",
+            "",
+            {"send_day"},
+        ),
+        (
+            ("9", "13", "2026", "9am"),
+            [("Date to send must be a real date", "#send_month")],
+            "Date to send must be a real date",
+            "",
+            {"send_month"},
+        ),
+        (
+            ("9", "12", "26", "9am"),
+            [("Date to send must be a real date", "#send_year")],
+            "Date to send must be a real date",
+            "",
+            {"send_year"},
+        ),
+        (
+            ("9", "12", "2026", ""),
+            [("Enter a time to send", "#send_time")],
+            "",
+            "Enter a time to send",
+            {"send_time"},
+        ),
+        (
+            ("", "", "", "9am"),
+            [("Enter the date to send", "#send_day")],
+            "Enter the date to send",
+            "",
+            {"send_day", "send_month", "send_year"},
+        ),
+        (
+            ("9", "12", "2026", "half nine"),
+            [("Enter a time like 9:30am or 14:00", "#send_time")],
+            "",
+            "Enter a time like 9:30am or 14:00",
+            {"send_time"},
+        ),
+        (
+            ("31", "4", "2027", ""),
+            [
+                ("Date to send must be a real date", "#send_day"),
+                ("Enter a time to send", "#send_time"),
+            ],
+            "Date to send must be a real date",
+            "Enter a time to send",
+            {"send_day", "send_time"},
+        ),
+        (
+            ("", "", "", "25:00"),
+            [
+                ("Enter the date to send", "#send_day"),
+                ("Enter a time like 9:30am or 14:00", "#send_time"),
+            ],
+            "Enter the date to send",
+            "Enter a time like 9:30am or 14:00",
+            {"send_day", "send_month", "send_year", "send_time"},
+        ),
+    ],
+    ids=[
+        "no day",
+        "no month and year",
+        "31 February",
+        "month 13",
+        "two-digit year",
+        "date but no time",
+        "time but no date",
+        "time not understood",
+        "bad date and no time",
+        "no date and bad time",
+    ],
+)
+async def test_a_date_or_time_that_cannot_be_used_is_said_on_the_field_and_kept(
+    signed_in: Web,
+    typed: tuple[str, str, str, str],
+    summary: list[tuple[str, str]],
+    on_date: str,
+    on_time: str,
+    marked: set[str],
+) -> None:
+    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
+    url = f"/campaigns/{campaign['id']}"
+
+    response = await signed_in.post(
+        f"{url}/send", {"confirm_count": "4", **when(*typed)}, csrf_from=f"{url}/review"
+    )
+
+    assert response.status_code == 400
+    page = Page(response.text)
+    assert page.error_summary == summary
+    assert page.inline_error("send_date") == on_date
+    assert page.inline_error("send_time") == on_time
+    assert page.marked_in_error() == marked
+    assert page.legend("send_day") == "When to send (optional)"
+    assert [page.field(f).attrs.get("value") for f in (*BOXES, "send_time")] == list(typed)
+    assert page.field("confirm_count").attrs.get("value") == "4"
+    assert not any(path.endswith("/send") for _, path, _, _ in signed_in.gateway.requests)
+    assert campaign["status"] == "draft"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (("7", "12", "2026", "11am"), "Choose a time in the future to send."),
+        (("15", "12", "2026", "9:30am"), "A send can be scheduled up to 7 days ahead."),
+    ],
+    ids=["in the past", "over 7 days ahead"],
+)
+async def test_a_time_the_campaign_service_refuses_is_said_on_the_date(
+    signed_in: Web, typed: tuple[str, str, str, str], message: str
+) -> None:
+    signed_in.gateway.clock = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
+    url = f"/campaigns/{campaign['id']}"
+
+    response = await signed_in.post(
+        f"{url}/send", {"confirm_count": "4", **when(*typed)}, csrf_from=f"{url}/review"
+    )
+
+    assert response.status_code == 400
+    page = Page(response.text)
+    assert page.error_summary == [(message, "#send_day")]
+    assert page.inline_error("send_date") == message
+    assert page.marked_in_error() == {"send_day", "send_month", "send_year"}
+    assert [page.field(f).attrs.get("value") for f in (*BOXES, "send_time")] == list(typed)
+    assert campaign["status"] == "draft"
 
 
 async def test_a_booking_campaign_can_spread_its_invitations(signed_in: Web) -> None:

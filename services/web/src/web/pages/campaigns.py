@@ -70,6 +70,12 @@ def can_cancel(campaign: Campaign) -> bool:
     return campaign.status in ("sending", "paused", "scheduled", "awaiting_approval")
 
 
+def not_started(campaign: Campaign) -> bool:
+    """Sent, but waiting (for its time, or for approval): no message has gone yet, so
+    cancelling cancels the campaign rather than stops sending."""
+    return campaign.status in ("scheduled", "awaiting_approval")
+
+
 def describe_type(campaign: Campaign) -> str:
     if campaign.booking is not None:
         return f"Booking: {campaign.booking.appointment_type_display}"

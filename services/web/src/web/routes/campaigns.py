@@ -104,6 +104,7 @@ async def campaign_page(
         "counts": pages.count_rows(campaign.counts),
         "settled": pages.settled(campaign.counts),
         "can_cancel": pages.can_cancel(campaign),
+        "not_started": pages.not_started(campaign),
         "type_text": pages.describe_type(campaign),
         "patients": patients,
         "status": status or "",
@@ -149,7 +150,12 @@ async def cancel_page(request: Request, campaign_id: UUID, page: PageDep) -> Res
     campaign = await page.api.campaign(campaign_id)
     if not pages.can_cancel(campaign):
         return see_other(campaign_url(campaign_id))
-    context = {"nav": "campaigns", "campaign": campaign, "form": make_form(request, ActionForm)}
+    context = {
+        "nav": "campaigns",
+        "campaign": campaign,
+        "form": make_form(request, ActionForm),
+        "not_started": pages.not_started(campaign),
+    }
     return render(request, "campaigns/cancel.html", context)
 
 

@@ -64,8 +64,9 @@ async def send(request: Request, campaign_id: UUID, page: PageDep) -> Response:
                 spread_hours=form.spread_hours.data,
             )
         except Invalid as exc:
-            field = "send_at" if "send_at" in exc.fields else "confirm_count"
-            form.add_error(field if field in form else "confirm_count", exc.message)
+            # A time in the past or too far ahead: said on the date, the first thing to change.
+            field = "send_date" if "send_at" in exc.fields else "confirm_count"
+            form.add_error(field, exc.message)
         except Conflict as exc:
             problem = exc.message
         else:
