@@ -203,7 +203,7 @@ class FakeGateway:
         return template
 
     def add_suppression(self, org: str = "A81001", **fields: Any) -> dict[str, Any]:
-        suppression = {
+        suppression: dict[str, Any] = {
             "id": uuid4().hex,
             "org_id": org,
             "contact": "447700900123",

@@ -2,6 +2,7 @@
 text, the error summary, links and buttons by their text, form fields by their label."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -24,7 +25,7 @@ class Node:
                 parts.append(child.text())
         return re.sub(r"\s+", " ", " ".join(parts)).strip()
 
-    def find_all(self, predicate: "Pred") -> list["Node"]:
+    def find_all(self, predicate: Callable[["Node"], bool]) -> list["Node"]:
         found: list[Node] = []
         for child in self.children:
             if isinstance(child, Node):
@@ -35,9 +36,6 @@ class Node:
 
     def has_class(self, name: str) -> bool:
         return name in self.attrs.get("class", "").split()
-
-
-Pred = "Callable[[Node], bool]"
 
 
 class _Builder(HTMLParser):

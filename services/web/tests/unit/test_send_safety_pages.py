@@ -2,6 +2,7 @@
 warning on the review, quiet hours and scheduled sends on the campaign page."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ def when(day: str, month: str, year: str, at: str) -> dict[str, str]:
     return {"send_day": day, "send_month": month, "send_year": year, "send_time": at}
 
 
-WARNING = {
+WARNING: dict[str, Any] = {
     "count": 2,
     "days": 30,
     "message": "2 patients were sent this message by your practice in the last 30 days. "
