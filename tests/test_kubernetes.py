@@ -72,17 +72,19 @@ def _is_patch(path: Path, document: dict[str, Any]) -> bool:
 
 
 def test_the_custom_resource_schemas_reject_what_the_operators_would() -> None:
-    scaled = {
+    trigger: dict[str, object] = {"type": "rabbitmq"}
+    spec: dict[str, object] = {"scaleTargetRef": {"name": "x"}, "triggers": [trigger]}
+    scaled: dict[str, object] = {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "ScaledObject",
         "metadata": {"name": "x"},
-        "spec": {"scaleTargetRef": {"name": "x"}, "triggers": [{"type": "rabbitmq"}]},
+        "spec": spec,
     }
     with pytest.raises(jsonschema.ValidationError):
         validate(scaled)  # a trigger without metadata
-    scaled["spec"]["triggers"][0]["metadata"] = {"queueName": "q"}
+    trigger["metadata"] = {"queueName": "q"}
     validate(scaled)
-    scaled["spec"]["minReplicas"] = 1  # HPA's spelling, not KEDA's
+    spec["minReplicas"] = 1  # HPA's spelling, not KEDA's
     with pytest.raises(jsonschema.ValidationError):
         validate(scaled)
 

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from faststream.rabbit import RabbitBroker
+from faststream.rabbit.subscriber import RabbitSubscriber
 
 from campaign.entrypoints.consumer import register as register_campaign
 from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES, RECORD_STATUS
@@ -30,7 +31,11 @@ def consumed_by(service: str) -> list[str]:
         register_dispatch(broker, TOPOLOGY, UNUSED)
     elif service == "record":
         register_record(broker, TOPOLOGY, UNUSED)
-    return [s.queue.name for s in broker.subscribers]
+    queues = []
+    for subscriber in broker.subscribers:
+        assert isinstance(subscriber, RabbitSubscriber)
+        queues.append(subscriber.queue.name)
+    return queues
 
 
 def test_each_routing_key_has_exactly_one_consuming_service() -> None:

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aio_pika
 import httpx2
@@ -272,7 +272,11 @@ def patient_list(rows: int) -> list[tuple[str, Any]]:
     return chosen
 
 
-def wait(what: str, probe: Callable[[], Any], seconds: float) -> Any:
+T = TypeVar("T")
+
+
+def wait(what: str, probe: Callable[[], T | None], seconds: float) -> T:
+    """What ``probe`` gives once it gives something true."""
     deadline = time.monotonic() + seconds
     while not (value := probe()):
         if time.monotonic() > deadline:
@@ -363,7 +367,8 @@ def _campaign(stack: Stack, driver: Driver, rows: int, figures: Figures, settle_
         return body if body["status"] == "complete" else None
 
     progress = wait("the list to resolve", resolved, settle_s)
-    figures.list_succeeded = progress["succeeded"]
+    succeeded: int = progress["succeeded"]
+    figures.list_succeeded = succeeded
     figures.list_failed_by_reason = {
         r["reason_code"]: r["count"] for r in progress["failed_by_reason"]
     }
@@ -378,8 +383,8 @@ def _campaign(stack: Stack, driver: Driver, rows: int, figures: Figures, settle_
     assert sent.status_code == 202, sent.text
 
     def some_delivered() -> bool:
-        counts = api.call("GET", f"/v1/campaigns/{campaign_id}").json()["counts"]
-        return counts.get("delivered", 0) >= progress["succeeded"] // 3
+        counts: dict[str, int] = api.call("GET", f"/v1/campaigns/{campaign_id}").json()["counts"]
+        return counts.get("delivered", 0) >= succeeded // 3
 
     wait("a third to be delivered", some_delivered, settle_s)
     driver.enter("receipts")
@@ -446,8 +451,11 @@ async def _dead_letters(url: str, namespace: str) -> dict[str, dict[str, int]]:
                 continue
             reasons: Counter[str] = Counter()
             while (message := await queue.get(fail=False, no_ack=True)) is not None:
-                deaths = message.headers.get("x-death") or [{}]
-                reasons[str(deaths[0].get("reason", "unknown"))] += 1  # type: ignore[union-attr]
+                # RabbitMQ's x-death: a list of tables, the latest death first.
+                deaths = message.headers.get("x-death")
+                death = deaths[0] if isinstance(deaths, list) and deaths else None
+                reason = death.get("reason") if isinstance(death, dict) else None
+                reasons[str(reason or "unknown")] += 1
             if reasons:
                 found[name] = dict(reasons)
     return found

@@ -11,6 +11,7 @@ from cohort_questionnaire import check_value, missing
 @dataclass(frozen=True)
 class Code:
     code: str
+    display: str = ""
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Q:
     min_value: float | None = None
     max_value: float | None = None
     max_length: int | None = None
+    unit: str | None = None
 
 
 TODAY = date(2026, 12, 6)

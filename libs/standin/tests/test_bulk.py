@@ -83,4 +83,4 @@ async def test_insert_many_gives_ids_and_needs_documents(coll: StandinCollection
     with pytest.raises(InvalidOperation):
         await coll.bulk_write([])
     with pytest.raises(TypeError):
-        await coll.bulk_write([{"insert": 1}])  # type: ignore[list-item]
+        await coll.bulk_write([{"insert": 1}])

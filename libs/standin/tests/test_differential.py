@@ -66,7 +66,9 @@ needs_mongodb = pytest.mark.skipif(
 async def _both(docs: list[dict[str, Any]]) -> tuple[Any, Any, Any, Any]:
     from pymongo import AsyncMongoClient
 
-    real = AsyncMongoClient(MONGODB_URL, serverSelectionTimeoutMS=5000, tz_aware=True)
+    real: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        MONGODB_URL, serverSelectionTimeoutMS=5000, tz_aware=True
+    )
     standin = StandinClient()
     name = f"standin_diff_{uuid.uuid4().hex[:8]}"
     pair = real[name]["c"], standin[name]["c"]

@@ -201,7 +201,8 @@ def _slow_match(doc: dict[str, Any], query: dict[str, Any]) -> bool:
             for op, arg in cond.items():
                 if op == "$in" and value not in arg:
                     return False
-                if op in ops and not ops[op](value, arg):
+                # A missing field is never in a range, as in MongoDB.
+                if op in ops and (value is None or not ops[op](value, arg)):
                     return False
         elif value != cond:
             return False

@@ -181,13 +181,13 @@ class FakeCampaign:
         """Staff reads of what patients did: found within the caller's organisations, empty."""
         match request:
             case patient.GetRecipientActivity():
-                self._campaign(request, request.campaign_id)  # type: ignore[arg-type]
+                self._campaign(request, request.campaign_id)
                 return patient.RecipientActivity(recipient_id=request.recipient_id)
             case patient.ListAppointments():
-                self._campaign(request, request.campaign_id)  # type: ignore[arg-type]
+                self._campaign(request, request.campaign_id)
                 return patient.AppointmentsPage(items=[], total=0, page=1, page_size=100)
             case patient.ListQuestionnaireResponses():
-                self._campaign(request, request.campaign_id)  # type: ignore[arg-type]
+                self._campaign(request, request.campaign_id)
                 questionnaire = patient.QuestionnaireView(
                     id="q", title="Q", description="", questions=[], fhir_json="{}"
                 )

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 import httpx2
 import pytest
 
+from cohort_testing.local_server import serve as run_server
 from firetext_sim.app import create_app
 from firetext_sim.outcomes import Outcome, OutcomeRules
 
-from .conftest import Receiver, make_app, make_settings, run_server, send_form, serve
+from .conftest import Receiver, make_app, make_settings, send_form, serve
 
 SEND = "/api/sendsms/json"
 

@@ -9,9 +9,11 @@ import pytest
 from faststream.rabbit import RabbitBroker
 from pydantic import BaseModel
 
+from campaign.adapters.mongo_campaigns import MongoCampaignRepository
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.bootstrap import build_store_deps
 from campaign.config import CampaignSettings
+from campaign.domain.model import Campaign
 from campaign.entrypoints.app import create_app
 from campaign.entrypoints.consumer import register
 from campaign.entrypoints.releaser import Releaser
@@ -158,12 +160,12 @@ async def test_a_malformed_event_is_dead_lettered(
     await eventually(parked)
 
 
-class BrokenCampaigns:
+class BrokenCampaigns(MongoCampaignRepository):
     """A campaign store that is down: every read fails."""
 
     calls = 0
 
-    async def get(self, org_id: str, campaign_id: uuid.UUID) -> None:
+    async def get(self, org_id: str, campaign_id: uuid.UUID) -> Campaign | None:
         BrokenCampaigns.calls += 1
         raise ConnectionError("storage down")
 
@@ -176,7 +178,7 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_the_delivery_li
     mongo = MongoHandle(None, "unused")
     deps = replace(
         build_store_deps(mongo, FakePublisher(), FakeCreditSource(), make_renderer()),
-        campaigns=BrokenCampaigns(),
+        campaigns=BrokenCampaigns(mongo),
     )
     register(broker, topology, deps, Releaser(deps, 60, 60))
     await broker.start()

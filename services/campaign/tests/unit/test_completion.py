@@ -22,6 +22,7 @@ from .helpers import (
     claim,
     messages_sent,
     release_now,
+    released,
     sending,
     sent_and_claimed,
     sent_and_released,
@@ -66,10 +67,10 @@ async def test_a_release_cannot_hide_recipients_from_completion(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id = await sending(deps, 3)
-    released: list[int] = []
+    releases: list[int] = []
 
     async def release() -> None:
-        released.append(await release_now(deps, campaign_id))
+        releases.append(await release_now(deps, campaign_id))
 
     # Whichever state is probed first, a release in the gap after it moves every ready
     # recipient to queued; the sweep's completion check must not miss them.
@@ -78,7 +79,7 @@ async def test_a_release_cannot_hide_recipients_from_completion(
     assert await status_of(deps, campaign_id) is CampaignStatus.SENDING
     # The release waited for the check (both hold the campaign's release lease) and goes
     # once it is over.
-    assert released == [0]
+    assert releases == [0]
     assert await release_now(deps, campaign_id) == 3
     counts = await deps.recipients.counts(campaign_id)
     assert counts == {RecipientStatus.QUEUED: 3}
@@ -89,7 +90,7 @@ async def test_a_recipient_put_back_to_ready_while_looking_is_not_missed(
 ) -> None:
     campaign_id, ids = await sent_and_released(deps, publisher, 3)
     assert sorted(await claim(deps, campaign_id, ids)) == sorted(ids)
-    batch_id = next(c.batch_id for _, c in publisher.published if getattr(c, "campaign_id", None))
+    [batch] = released(publisher)
 
     async def returned() -> None:
         # Dispatch could not send them after all (sending was blocked): back to ready.
@@ -98,7 +99,7 @@ async def test_a_recipient_put_back_to_ready_while_looking_is_not_missed(
                 correlation_id=cid(),
                 org_id=ORG,
                 campaign_id=campaign_id,
-                batch_id=batch_id,
+                batch_id=batch.batch_id,
                 outcomes=[SendOutcome(recipient_id=i, status="returned") for i in ids],
             ),
             deps,
@@ -115,9 +116,9 @@ async def test_a_campaign_with_nothing_unsent_completes(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
-    batch_id = next(c.batch_id for _, c in publisher.published if getattr(c, "campaign_id", None))
+    [batch] = released(publisher)
     await outcomes.record_messages_sent(
-        messages_sent(campaign_id, [(i, "sent") for i in ids], batch_id=batch_id), deps
+        messages_sent(campaign_id, [(i, "sent") for i in ids], batch_id=batch.batch_id), deps
     )
     assert await status_of(deps, campaign_id) is CampaignStatus.COMPLETED
     # Completing took and gave back the release lease: nothing is left holding it.

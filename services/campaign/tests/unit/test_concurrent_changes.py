@@ -69,8 +69,8 @@ def interleaved(deps: Deps, seed: int) -> Deps:
     rng = random.Random(seed)
     return replace(
         deps,
-        campaigns=Yielding(deps.campaigns, rng),  # type: ignore[arg-type]
-        recipients=Yielding(deps.recipients, rng),  # type: ignore[arg-type]
+        campaigns=Yielding(deps.campaigns, rng),
+        recipients=Yielding(deps.recipients, rng),
     )
 
 

@@ -11,7 +11,7 @@ from campaign.handlers import campaigns, lists, outcomes, receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import CancelCampaign
-from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome
+from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome, SendStatus
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG, outcome, rows_resolved
@@ -48,7 +48,7 @@ async def test_counts_stay_exact_through_a_campaign_with_redeliveries(
     await claim(deps, campaign_id, ids)  # a repeated claim moves nobody
     await exact(deps, campaign_id)
 
-    statuses = ["sent", "failed", "outcome_unknown", "returned"]
+    statuses: list[SendStatus] = ["sent", "failed", "outcome_unknown", "returned"]
     report = [(i, rng.choice(statuses)) for i in ids]
     events = [
         MessagesSent(
@@ -57,8 +57,7 @@ async def test_counts_stay_exact_through_a_campaign_with_redeliveries(
             campaign_id=campaign_id,
             batch_id=batch_of[ids[0]],
             outcomes=[
-                SendOutcome(recipient_id=i, status=s, provider_reference=i)  # type: ignore[arg-type]
-                for i, s in report
+                SendOutcome(recipient_id=i, status=s, provider_reference=i) for i, s in report
             ],
         )
     ]

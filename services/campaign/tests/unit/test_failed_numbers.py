@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from campaign.handlers import lists, outcomes, receipts
 from campaign.handlers.deps import Deps
+from cohort_contracts.sending import DeliveryStatus
 from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
 
 from ..builders import ORG, failed_recipient, nhs_number, outcome, rows_resolved
@@ -22,7 +23,7 @@ from .helpers import (
 from .messaging import review_of
 
 #: How the last text to each of six numbers ended: (status, reason, permanent).
-ENDINGS: list[tuple[str, SendReason | None, bool | None]] = [
+ENDINGS: list[tuple[DeliveryStatus, SendReason | None, bool | None]] = [
     ("delivered", None, None),
     ("failed", SendReason.PHONE_NOT_REACHABLE, False),  # off for a while: text it again
     ("failed", SendReason.UNKNOWN_SUBSCRIBER, True),  # nobody's number
@@ -36,7 +37,7 @@ FAILED_FOR_GOOD = {3, 4, 6}
 async def texted(
     deps: Deps,
     publisher: FakePublisher,
-    endings: list[tuple[str, SendReason | None, bool | None]] = ENDINGS,
+    endings: list[tuple[DeliveryStatus, SendReason | None, bool | None]] = ENDINGS,
 ) -> list[str]:
     """A campaign that texted numbers 1-6 (rows 1-6), each ending as ``endings`` says."""
     campaign_id, ids = await sent_and_claimed(deps, publisher, len(endings))

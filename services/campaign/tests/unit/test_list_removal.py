@@ -7,13 +7,14 @@ from dataclasses import replace
 
 import pytest
 
+from campaign.adapters.mongo_campaigns import MongoCampaignRepository
+from campaign.adapters.mongo_database import MongoHandle
 from campaign.domain.errors import Conflict, NotFound
 from campaign.domain.model import Campaign
 from campaign.handlers import audit_trail, lists, review
 from campaign.handlers.changes import change_campaign
 from campaign.handlers.deps import Deps
 from campaign.handlers.list_removal import drop_list, remove_patient_list
-from campaign.ports.campaigns import CampaignRepository
 from cohort_contracts.campaign_requests import GetAudit, GetReview, RemovePatientList
 from cohort_contracts.vocabulary import RecipientStatus
 
@@ -141,24 +142,21 @@ async def test_a_list_uploaded_while_another_is_removed_keeps_their_shared_patie
     await assert_every_patient_kept(deps, campaign.id, kept)
 
 
-class ReadBeforeTheMark:
+class ReadBeforeTheMark(MongoCampaignRepository):
     """Campaigns as a batch saw them when it read the campaign before the removal marked it
     (its first read), and as they are after (every later read)."""
 
-    def __init__(self, campaigns: CampaignRepository, seen: Campaign) -> None:
-        self._campaigns = campaigns
+    def __init__(self, mongo: MongoHandle, seen: Campaign) -> None:
+        super().__init__(mongo)
         self._seen: Campaign | None = seen
 
     async def get(self, org_id: str, campaign_id: uuid.UUID) -> Campaign | None:
         seen, self._seen = self._seen, None
-        return seen or await self._campaigns.get(org_id, campaign_id)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._campaigns, name)
+        return seen or await super().get(org_id, campaign_id)
 
 
 async def test_a_batch_that_read_the_campaign_before_the_removal_places_again(
-    deps: Deps,
+    deps: Deps, mongo: MongoHandle
 ) -> None:
     campaign = await new_campaign(deps)
     removed = await resolved_list(deps, campaign.id, range(1, 3))
@@ -170,7 +168,7 @@ async def test_a_batch_that_read_the_campaign_before_the_removal_places_again(
     batch = rows_resolved(
         campaign.id, kept, [outcome(1, nhs=nhs_number(2)), outcome(2, nhs=nhs_number(3))]
     )
-    stale = replace(deps, campaigns=ReadBeforeTheMark(deps.campaigns, seen))
+    stale = replace(deps, campaigns=ReadBeforeTheMark(mongo, seen))
     await lists.record_resolved_rows(batch, stale)
     await drop_list(deps, ORG, campaign.id, removed)
     await assert_every_patient_kept(deps, campaign.id, kept)

@@ -11,8 +11,10 @@ from campaign.handlers.deps import Deps
 from cohort_contracts.sending import (
     DeliveriesReported,
     DeliveryReport,
+    DeliveryStatus,
     MessagesSent,
     SendOutcome,
+    SendStatus,
 )
 from cohort_contracts.vocabulary import RecipientStatus
 
@@ -29,10 +31,10 @@ from .helpers import (
 )
 
 
-def report(status: str = "delivered", **fields: str | bool) -> DeliveryReport:
+def report(status: DeliveryStatus = "delivered", **fields: str | bool) -> DeliveryReport:
     return DeliveryReport(
         receipt_id=uuid.uuid4(),
-        status=status,  # type: ignore[arg-type]
+        status=status,
         reported_at=datetime.now(UTC),
         **fields,
     )
@@ -49,7 +51,9 @@ async def test_a_batch_of_receipts_settles_each_recipient_once(
     contacts = await contacts_of(deps, campaign_id)
     # Three sent alone, three in one shared-text request.
     own, shared = ids[:3], ids[3:]
-    sent = [(i, "sent", i) for i in own] + [(i, "sent", "g-shared") for i in shared]
+    sent: list[tuple[str, SendStatus, str]] = [(i, "sent", i) for i in own] + [
+        (i, "sent", "g-shared") for i in shared
+    ]
     await outcomes.record_messages_sent(
         MessagesSent(
             correlation_id=cid(),
@@ -57,8 +61,7 @@ async def test_a_batch_of_receipts_settles_each_recipient_once(
             campaign_id=campaign_id,
             batch_id=uuid.uuid4(),
             outcomes=[
-                SendOutcome(recipient_id=i, status=s, provider_reference=ref)  # type: ignore[arg-type]
-                for i, s, ref in sent
+                SendOutcome(recipient_id=i, status=s, provider_reference=ref) for i, s, ref in sent
             ],
         ),
         deps,
@@ -159,13 +162,21 @@ async def test_a_failure_is_kept_with_whether_another_try_may_get_past_it(
     """Also when the receipt waited for its send report: the kept receipt carries it too."""
     campaign_id, ids = await sent_and_claimed(deps, publisher, 4)
     contacts = await contacts_of(deps, campaign_id)
-    not_supported = {"status": "failed", "reason_code": "SMS_NOT_SUPPORTED", "reason": "Words."}
+    not_supported = {"reason_code": "SMS_NOT_SUPPORTED", "reason": "Words."}
     early = batch(
         report(
-            **not_supported, permanent=False, provider_reference="g-early", mobile=contacts[ids[0]]
+            "failed",
+            **not_supported,
+            permanent=False,
+            provider_reference="g-early",
+            mobile=contacts[ids[0]],
         ),
         report(
-            **not_supported, permanent=True, provider_reference="g-early", mobile=contacts[ids[1]]
+            "failed",
+            **not_supported,
+            permanent=True,
+            provider_reference="g-early",
+            mobile=contacts[ids[1]],
         ),
     )
     await receipts.record_deliveries(early, deps)
@@ -177,7 +188,7 @@ async def test_a_failure_is_kept_with_whether_another_try_may_get_past_it(
     )
     await receipts.record_deliveries(
         batch(
-            report(**not_supported, recipient_id=ids[2], provider_reference=ids[2]),
+            report("failed", **not_supported, recipient_id=ids[2], provider_reference=ids[2]),
             report("delivered", recipient_id=ids[3], provider_reference=ids[3]),
         ),
         deps,

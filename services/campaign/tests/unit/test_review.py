@@ -15,7 +15,8 @@ from campaign.domain.rendering import display_name
 from campaign.domain.review import ReviewTally, measure, names_key
 from campaign.handlers import lists
 from campaign.handlers.deps import Deps
-from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
+from campaign.ports.recipients import RecipientRepository
+from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason, UploadReason
 
 from ..builders import LINK_BASE, ORG, PRACTICE_NAME, outcome, rows_resolved
 from ..fakes import FakePublisher
@@ -159,11 +160,19 @@ async def test_what_is_reviewed_is_exactly_what_is_sent(
 class _GuardedRecipients(Wrapper):
     """Refuses to load more ready recipients than a preview needs."""
 
+    def __init__(self, inner: RecipientRepository) -> None:
+        super().__init__(inner)
+        self._recipients = inner
+
     async def with_status(
-        self, campaign_id: uuid.UUID, status: RecipientStatus, limit: int
+        self,
+        campaign_id: uuid.UUID,
+        status: RecipientStatus,
+        limit: int,
+        channel: Channel | None = None,
     ) -> list[Recipient]:
         assert limit <= 20, "the review must not load every recipient"
-        return await self._inner.with_status(campaign_id, status, limit)
+        return await self._recipients.with_status(campaign_id, status, limit, channel)
 
 
 class _CountingRenderer(Wrapper):
@@ -202,7 +211,9 @@ async def test_a_review_costs_every_recipient_exactly_without_rendering_each(
     body = "Dear ((first_name)) ((last_name)), " + "your review is due. " * rng.randint(1, 40)
     await compose(deps, campaign.id, body)
     counting = _CountingRenderer(deps.renderer)
-    review = await review_of(replace(deps, renderer=cast(MessageRenderer, counting)), campaign.id)
+    guarded = _GuardedRecipients(deps.recipients)
+    reviewing = replace(deps, renderer=cast(MessageRenderer, counting), recipients=guarded)
+    review = await review_of(reviewing, campaign.id)
 
     stored = await deps.campaigns.get(ORG, campaign.id)
     assert stored is not None

@@ -20,7 +20,7 @@ from cohort_contracts.campaign_requests import (
     ListCampaigns,
 )
 from cohort_contracts.sending import SendMessages
-from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
+from cohort_contracts.vocabulary import CampaignStatus, Channel, RecipientStatus
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
@@ -240,7 +240,8 @@ async def test_quiet_hours_hold_texts_but_not_emails(deps: Deps, publisher: Fake
         CreateCampaign(correlation_id=cid(), org_id=ORG, actor="u", name="Mixed", type="basic"),
         deps,
     )
-    for channel, rows in (("sms", range(1, 3)), ("email", range(3, 6))):
+    lists_of: list[tuple[Channel, range]] = [("sms", range(1, 3)), ("email", range(3, 6))]
+    for channel, rows in lists_of:
         list_id = await register(deps, campaign.id, len(rows), channel=channel)
         outcomes = [outcome(i) for i in rows]
         if channel == "email":

@@ -5,7 +5,7 @@ it, a network naming another of its own members): a stranger gets 404 for anythi
 never 403, and changes nothing. A new route is swept without being listed; one the sweep cannot
 build a request for, or one that a staff token does not open and is not explained below, fails."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
@@ -120,7 +120,7 @@ async def call(world: World, operation: Operation, caller: Caller) -> tuple[int,
 
 def snapshot(campaign: FakeCampaign) -> dict[str, object]:
     """Everything campaign holds, by kind and id."""
-    stores = {
+    stores: dict[str, Mapping[UUID, object] | Mapping[str, object]] = {
         "campaigns": campaign.campaigns,
         "lists": campaign.lists,
         "templates": campaign.templates,

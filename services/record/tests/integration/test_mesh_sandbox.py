@@ -4,7 +4,8 @@ with the fake GP system answering from a practice mailbox."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,10 @@ async def deps(mailbox: MeshMailboxClient) -> AsyncIterator[Deps]:
     await mongo.close()
 
 
-async def until(what: str, probe: Callable[[], object], seconds: float = 20) -> None:
+async def until(what: str, probe: Callable[[], Awaitable[object]], seconds: float = 20) -> None:
     """Polls state that lives in other processes (MESH, the fake GP system)."""
     async with asyncio.timeout(seconds):
-        while not await probe():  # type: ignore[misc]  # noqa: ASYNC110
+        while not await probe():  # noqa: ASYNC110
             await asyncio.sleep(0.2)
 
 
@@ -122,7 +123,7 @@ async def test_documents_are_filed_refused_or_reported_with_the_practice_s_answe
             await entries.accept_entry(event, deps)
         assert await sending.send_due(deps) == 4
 
-        def entry_state(kind: str) -> Callable[[], object]:
+        def entry_state(kind: str) -> Callable[[], Awaitable[RecordState | None]]:
             event = events[kind]
 
             async def probe() -> RecordState | None:
@@ -133,10 +134,10 @@ async def test_documents_are_filed_refused_or_reported_with_the_practice_s_answe
             return probe
 
         async def final(kind: str) -> bool:
-            return await entry_state(kind)() in {RecordState.FILED, RecordState.FAILED}  # type: ignore[misc]
+            return await entry_state(kind)() in {RecordState.FILED, RecordState.FAILED}
 
         for kind in ("filed", "not_registered", "rejected"):
-            await until(kind, lambda kind=kind: final(kind))
+            await until(kind, partial(final, kind))
         # MESH tells the sender of a message it could not deliver with a REPORT.
         ndr = events["ndr"]
         ndr_entry = await deps.entries.get(entry_id_for(ndr.campaign_id, ndr.recipient_id))

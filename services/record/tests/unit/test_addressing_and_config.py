@@ -39,8 +39,8 @@ def test_live_mesh_refuses_mailbox_addressing() -> None:
     with pytest.raises(ValidationError, match="demographic addressing"):
         RecordSettings(
             mesh_url="https://mesh-sync.spineservices.nhs.uk",
-            mesh_password="real-password-123",  # type: ignore[arg-type]
-            mesh_shared_key="real-key-123",  # type: ignore[arg-type]
+            mesh_password="real-password-123",
+            mesh_shared_key="real-key-123",
             practices={"A81001": PracticeSettings(addressing="mailbox", mailbox="A81001GP1")},
         )
 

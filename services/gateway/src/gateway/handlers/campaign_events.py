@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
@@ -85,7 +85,9 @@ class CampaignEvents:
         """Campaigns with a poller running (for tests and metrics)."""
         return len(self._watches)
 
-    async def stream(self, first: CampaignView, last_event_id: str | None) -> AsyncIterator[str]:
+    async def stream(
+        self, first: CampaignView, last_event_id: str | None
+    ) -> AsyncGenerator[str, None]:
         """The events for one client. ``first`` is the campaign as the client's own request
         read it (tenancy is settled there); it is sent unless the client already has it."""
         yield f"retry: {RETRY_MS}\n\n"
