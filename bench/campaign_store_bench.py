@@ -42,9 +42,11 @@ from campaign.handlers import release as releasing  # noqa: E402
 from campaign.handlers.deps import Deps  # noqa: E402
 from campaign.handlers.review import get_review  # noqa: E402
 from cohort_contracts.campaign_requests import (  # noqa: E402
+    MAX_PAGE_SIZE,
     CreateCampaign,
     GetPatientList,
     GetReview,
+    ListRecipients,
     RegisterPatientList,
     SendCampaign,
     SetMessage,
@@ -242,8 +244,25 @@ async def run_size(n: int, batch: int, release_batch: int) -> list[Phase]:
     released, count = await timed("release", ready, lambda: releasing.release(campaign, deps), poll)
     if count != ready or publisher.messages != ready:
         raise SystemExit(f"released {count} ({publisher.messages} published), expected {ready}")
+
+    async def export() -> list[float]:
+        """Every page the recipients CSV reads, as the gateway reads them; each page's time."""
+        times: list[float] = []
+        for page in range(1, -(-ready // MAX_PAGE_SIZE) + 1):
+            started = time.perf_counter()
+            await campaigns.list_recipients(
+                ListRecipients(**_request(campaign_id=view.id, page=page, page_size=MAX_PAGE_SIZE)),
+                deps,
+            )
+            times.append(time.perf_counter() - started)
+        return times
+
+    exported, page_times = await timed("export (recipients.csv)", ready, export, poll)
+    exported.name += (
+        f": page 1 {page_times[0] * 1000:,.0f} ms, last {page_times[-1] * 1000:,.0f} ms"
+    )
     await mongo.close()
-    return [recorded, review, send, released]
+    return [recorded, review, send, released, exported]
 
 
 def calib_us() -> float:

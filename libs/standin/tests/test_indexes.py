@@ -156,6 +156,62 @@ async def test_the_planner_walks_an_index_in_sort_order_and_stops_early(
     assert [d["row"] for d in descending] == rows[:3]
 
 
+async def test_a_long_in_list_narrows_by_the_fields_before_it(coll: StandinCollection) -> None:
+    """A lookup such as the repeat guard's, NHS numbers under an organisation and a message's
+    keys, with more numbers than the planner walks intervals for: the index is walked on the
+    leading fields and the filter does the rest. Before, the index was given up for one on the
+    organisation alone, a scan of its every recipient."""
+    await coll.create_index(
+        [("org", 1), ("keys", 1), ("nhs", 1), ("at", 1)],
+        partialFilterExpression={"keys": {"$exists": True}},
+        name="repeats",
+    )
+    await coll.create_index([("org", 1), ("contact", 1)])
+    others = [{"_id": f"o{i}", "org": "A", "contact": str(i), "nhs": str(i)} for i in range(3000)]
+    released = [
+        {"_id": f"r{i}", "org": "A", "keys": ["k1", "x"], "nhs": str(i), "at": i} for i in range(20)
+    ]
+    await coll.insert_many([*others, *released])
+    query = {
+        "org": "A",
+        "keys": {"$exists": True, "$in": ["k1", "k2"]},
+        "nhs": {"$in": [str(i) for i in range(5000)]},
+        "at": {"$gte": 5},
+    }
+
+    plan = _plan(coll, query)
+    walk, _ = coll.engine.walk(coll.codec.normalized(query))
+    found = walk.take(None)
+
+    assert plan.index.name == "repeats"
+    assert not plan.exact
+    ids = [coll.engine.store.records[rid]["_id"] for rid in found]
+    assert sorted(ids) == sorted(f"r{i}" for i in range(5, 20))
+    assert walk.examined == 20  # the released recipients under those keys, not all 3,020
+    assert await coll.count_documents(query) == 15
+
+
+async def test_the_repeat_guards_lookup_seeks_each_number(coll: StandinCollection) -> None:
+    """A thousand numbers under two keys are 2,000 intervals: within what the planner walks,
+    so only the entries of those numbers are read, whatever else the index holds."""
+    await coll.create_index(
+        [("org", 1), ("keys", 1), ("nhs", 1), ("at", 1)],
+        partialFilterExpression={"keys": {"$exists": True}},
+    )
+    history = [{"_id": i, "org": "A", "keys": ["k1"], "nhs": str(i), "at": 1} for i in range(9000)]
+    await coll.insert_many(history)
+    query = {
+        "org": "A",
+        "keys": {"$exists": True, "$in": ["k1", "k2"]},
+        "nhs": {"$in": [str(i) for i in range(0, 9000, 9)]},
+        "at": {"$gte": 0},
+    }
+    walk, plan = coll.engine.walk(coll.codec.normalized(query))
+    assert len(walk.take(None)) == 1000
+    assert len(plan.intervals) == 2000
+    assert walk.examined == 1000
+
+
 async def test_the_planner_prefers_equality_then_range(recipients: StandinCollection) -> None:
     assert _plan(recipients, {"_id": "r00001", "campaign_id": "c1"}).index.name == "_id_"
     plan = _plan(recipients, {"campaign_id": "c2", "nhs": "5"})

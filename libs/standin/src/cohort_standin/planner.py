@@ -20,7 +20,9 @@ from .index import Index, IndexKey
 from .matching import compile_filter
 from .paths import split
 
-MAX_INTERVALS = 512
+#: The most intervals one plan walks. Each is a seek in a sorted list, so thousands cost little;
+#: the repeat guard asks for a thousand NHS numbers under a message's few keys at a time.
+MAX_INTERVALS = 4096
 
 
 @dataclass
@@ -95,24 +97,34 @@ def _components(index: Index, conds: FilterConditions) -> tuple[list[_Component]
     return out, exact and used == set(conds.fields)
 
 
+def _affordable(comps: list[_Component]) -> tuple[list[_Component], bool]:
+    """The leading components whose intervals number at most ``MAX_INTERVALS``, and whether that
+    is all of them. The server bounds each field on its own and skips between them, so a long
+    ``$in`` on a later field still narrows its scan; here the intervals are the product of the
+    fields' points, so past that many the later fields are left to the filter instead of the
+    index being given up (which would turn a bounded lookup into a scan of every document)."""
+    combos = 1
+    for i, c in enumerate(comps):
+        if c.points is not None:
+            combos *= len(c.points)
+            if combos > MAX_INTERVALS:
+                return comps[:i], False
+    return comps, True
+
+
 def _within(key: Key, c: _Component) -> bool:
     above = key > c.low or (c.low_inclusive and key == c.low)
     below = key < c.high or (c.high_inclusive and key == c.high)
     return above and below
 
 
-def _intervals(index: Index, comps: list[_Component]) -> list[Interval] | None:
+def _intervals(index: Index, comps: list[_Component]) -> list[Interval]:
     n = len(index.spec.keys)
     desc = index.descending
     lowest = [Desc(HIGHEST) if d else LOWEST for d in desc]
     highest = [Desc(LOWEST) if d else HIGHEST for d in desc]
     point_lists = [c.points for c in comps if c.points is not None]
     ranged = comps[-1] if comps and comps[-1].points is None else None
-    combos = 1
-    for points in point_lists:
-        combos *= len(points)
-    if combos > MAX_INTERVALS:
-        return None
     out: list[Interval] = []
     for combo in itertools.product(*point_lists):
         prefix = tuple(Desc(k) if desc[i] else k for i, k in enumerate(combo))
@@ -217,12 +229,12 @@ def choose(
         if not _usable(index, conds) and hint is None:
             continue
         comps, exact = _components(index, conds)
+        comps, whole = _affordable(comps)
+        exact = exact and whole
         order = _sort_order(index, comps, sort) if sort else None
         if not comps and order is None and hint is None:
             continue
         intervals = _intervals(index, comps)
-        if intervals is None:
-            continue
         n_points = sum(1 for c in comps if c.points is not None)
         full_unique = index.spec.unique and n_points == len(index.spec.keys) and not index.multikey
         covers = bool(covering) and covering <= {name for name, _ in index.spec.keys}
