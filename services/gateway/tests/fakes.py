@@ -429,11 +429,21 @@ class FakeCampaign:
         everyone = self.recipients.get(request.campaign_id, [])
         matching = [r for r in everyone if request.status in (None, r.status)]
         start = (request.page - 1) * request.page_size
+        if request.after is not None:  # campaign's cursor: list id and row number
+            list_id, row = request.after.rsplit(":", 1)
+            start = 1 + next(
+                i
+                for i, r in enumerate(matching)
+                if (str(r.list_id), r.row_number) == (list_id, int(row))
+            )
+        items = matching[start : start + request.page_size]
+        full = len(items) == request.page_size
         return views.RecipientPage(
-            items=matching[start : start + request.page_size],
+            items=items,
             total=len(matching),
             page=request.page,
             page_size=request.page_size,
+            next_after=f"{items[-1].list_id}:{items[-1].row_number}" if full else None,
         )
 
     def _link(self, request: rq.ResolveLink) -> views.LinkView:

@@ -199,12 +199,21 @@ class ResolveLink(Request):
     token: Annotated[str, Field(min_length=10, max_length=500)]
 
 
+#: Where a page of recipients ends, in list order: ``<list id>:<row number>``.
+RECIPIENT_CURSOR = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9]{1,9}$"
+
+
 class ListRecipients(Request):
+    """A page of a campaign's recipients in list order: by number (``page``), or the page
+    after a cursor (``after``, a page's ``next_after``), which costs the same however deep it
+    is, as a download of every recipient needs."""
+
     kind: Literal["ListRecipients"] = "ListRecipients"
     campaign_id: UUID
     status: RecipientStatus | None = None
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=100, ge=1, le=MAX_PAGE_SIZE)
+    after: str | None = Field(default=None, pattern=RECIPIENT_CURSOR)
 
 
 class ListPatientLists(Request):

@@ -228,6 +228,8 @@ class RecipientPage(Model):
     total: int
     page: int
     page_size: int
+    #: The cursor of the page after this one (``after``); null when this page is the last.
+    next_after: str | None = None
 
 
 class ClaimResult(Model):

@@ -66,9 +66,11 @@ async def test_columns_and_values(gateway: Harness) -> None:
 async def test_all_pages_are_streamed_with_the_filter(gateway: Harness) -> None:
     campaign = gateway.campaign.add_campaign(org_id=ORG)
     count = MAX_PAGE_SIZE * 2 + 7
+    recipients = [make_recipient(n, given_name=f"P{n}") for n in range(1, count + 1)]
     gateway.campaign.recipients[campaign.id] = [
-        make_recipient(n, given_name=f"P{n}") for n in range(1, count + 1)
-    ] + [make_recipient(0, status=RecipientStatus.FAILED)]
+        *recipients,
+        make_recipient(0, status=RecipientStatus.FAILED),
+    ]
 
     response = await gateway.client.get(
         f"/v1/campaigns/{campaign.id}/recipients.csv?status=delivered", headers=gateway.auth()
@@ -76,11 +78,13 @@ async def test_all_pages_are_streamed_with_the_filter(gateway: Harness) -> None:
 
     body = rows(response.content)
     assert [r[1] for r in body[1:]] == [f"P{n}" for n in range(1, count + 1)]
-    requests = gateway.campaign.sent(ListRecipients)
-    assert [(r.page, r.page_size, r.status) for r in requests if isinstance(r, ListRecipients)] == [
-        (1, MAX_PAGE_SIZE, "delivered"),
-        (2, MAX_PAGE_SIZE, "delivered"),
-        (3, MAX_PAGE_SIZE, "delivered"),
+    requests = [r for r in gateway.campaign.sent(ListRecipients) if isinstance(r, ListRecipients)]
+    # Page 1, then each page on from the cursor the one before ended at.
+    ends = [f"{r.list_id}:{r.row_number}" for r in recipients[MAX_PAGE_SIZE - 1 :: MAX_PAGE_SIZE]]
+    assert [(r.page, r.after, r.page_size, r.status) for r in requests] == [
+        (1, None, MAX_PAGE_SIZE, "delivered"),
+        (1, ends[0], MAX_PAGE_SIZE, "delivered"),
+        (1, ends[1], MAX_PAGE_SIZE, "delivered"),
     ]
 
 
@@ -119,3 +123,25 @@ async def test_another_orgs_campaign_is_a_404_not_a_broken_download(gateway: Har
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+async def test_the_api_reads_on_from_a_cursor_and_refuses_one_that_is_not(
+    gateway: Harness,
+) -> None:
+    campaign = gateway.campaign.add_campaign(org_id=ORG)
+    recipients = [make_recipient(n) for n in range(1, 6)]
+    gateway.campaign.recipients[campaign.id] = recipients
+    url = f"/v1/campaigns/{campaign.id}/recipients"
+
+    first = await gateway.client.get(f"{url}?page_size=2", headers=gateway.auth())
+    cursor = first.json()["next_after"]
+    second = await gateway.client.get(
+        url, params={"page_size": 2, "after": cursor}, headers=gateway.auth()
+    )
+    refused = await gateway.client.get(
+        url, params={"after": "2; DROP TABLE"}, headers=gateway.auth()
+    )
+
+    assert cursor == f"{recipients[1].list_id}:{recipients[1].row_number}"
+    assert [r["row_number"] for r in second.json()["items"]] == [3, 4]
+    assert refused.status_code == 422

@@ -10,13 +10,13 @@ their messages is ``record``. Reads are here."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from cohort_contracts.vocabulary import Channel, RecipientStatus
 
+from ..domain.list_order import ListPosition
 from ..domain.model import Recipient
-from .mongo_database import MongoHandle
+from .mongo_database import Document, MongoHandle
 from .mongo_recipient_counts import RecipientCounts
 from .mongo_recipient_docs import (
     LIST_ORDER,
@@ -70,14 +70,34 @@ class MongoRecipientRepository:
     async def page(
         self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
     ) -> tuple[list[Recipient], int]:
-        query: dict[str, Any] = {"org_id": org_id, "campaign_id": str(campaign_id)}
-        if status is not None:
-            query["status"] = status.value
-        # The total comes from the campaign's counters: a read is one page, never a count.
-        counts = await self._counts.read(campaign_id)
-        total = counts.get(status, 0) if status is not None else sum(counts.values())
+        query = _listing(org_id, campaign_id, status)
         docs = await self._c.find(query).sort(LIST_ORDER).skip(skip).limit(limit).to_list(None)
-        return [recipient_from(d) for d in docs], total
+        return [recipient_from(d) for d in docs], await self._total(campaign_id, status)
+
+    async def page_after(
+        self,
+        org_id: str,
+        campaign_id: UUID,
+        status: RecipientStatus | None,
+        after: ListPosition,
+        limit: int,
+    ) -> tuple[list[Recipient], int]:
+        query = _listing(org_id, campaign_id, status)
+        # Two index ranges rather than one $or: the rest of the cursor's list, then the lists
+        # after it, each read in list order from where it starts (no skip, however deep).
+        rest = {**query, "list_id": after.list_id, "row_number": {"$gt": after.row_number}}
+        docs = await self._c.find(rest).sort(LIST_ORDER).limit(limit).to_list(None)
+        if len(docs) < limit:
+            later = {**query, "list_id": {"$gt": after.list_id}}
+            docs += (
+                await self._c.find(later).sort(LIST_ORDER).limit(limit - len(docs)).to_list(None)
+            )
+        return [recipient_from(d) for d in docs], await self._total(campaign_id, status)
+
+    async def _total(self, campaign_id: UUID, status: RecipientStatus | None) -> int:
+        # From the campaign's counters: a read is one page, never a count.
+        counts = await self._counts.read(campaign_id)
+        return counts.get(status, 0) if status is not None else sum(counts.values())
 
     async def with_status(
         self,
@@ -144,3 +164,10 @@ class MongoRecipientRepository:
             if key in wanted:
                 found[key] = str(d["_id"])
         return found
+
+
+def _listing(org_id: str, campaign_id: UUID, status: RecipientStatus | None) -> Document:
+    query: Document = {"org_id": org_id, "campaign_id": str(campaign_id)}
+    if status is not None:
+        query["status"] = status.value
+    return query

@@ -17,6 +17,7 @@ from cohort_contracts.campaign_views import CampaignPage, CampaignView, Recipien
 from cohort_contracts.vocabulary import CampaignStatus
 
 from ..domain.errors import Conflict, InvalidMessage
+from ..domain.list_order import ListPosition
 from ..domain.model import Campaign, check_type_settings
 from .audit_trail import record_audit
 from .deps import Deps
@@ -184,13 +185,21 @@ async def resume_campaign(req: ResumeCampaign, deps: Deps) -> CampaignView:
 
 async def list_recipients(req: ListRecipients, deps: Deps) -> RecipientPage:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
-    skip = (req.page - 1) * req.page_size
-    items, total = await deps.recipients.page(
-        campaign.org_id, campaign.id, req.status, skip, req.page_size
-    )
+    if req.after is None:
+        skip = (req.page - 1) * req.page_size
+        items, total = await deps.recipients.page(
+            campaign.org_id, campaign.id, req.status, skip, req.page_size
+        )
+    else:
+        items, total = await deps.recipients.page_after(
+            campaign.org_id, campaign.id, req.status, ListPosition.parse(req.after), req.page_size
+        )
+    # A full page may have more after it; the page after the last full one is empty.
+    full = len(items) == req.page_size
     return RecipientPage(
         items=[recipient_view(r) for r in items],
         total=total,
         page=req.page,
         page_size=req.page_size,
+        next_after=ListPosition.of(items[-1]).cursor() if full else None,
     )

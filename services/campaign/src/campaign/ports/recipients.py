@@ -10,6 +10,7 @@ from uuid import UUID
 from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.failed_numbers import LastText
+from ..domain.list_order import ListPosition
 from ..domain.model import Recipient
 from ..domain.opt_out import Suppression
 
@@ -89,7 +90,21 @@ class RecipientRepository(Protocol):
 
     async def page(
         self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
-    ) -> tuple[list[Recipient], int]: ...
+    ) -> tuple[list[Recipient], int]:
+        """A page in list order, by how many come before it, and the total in ``status``."""
+        ...
+
+    async def page_after(
+        self,
+        org_id: str,
+        campaign_id: UUID,
+        status: RecipientStatus | None,
+        after: ListPosition,
+        limit: int,
+    ) -> tuple[list[Recipient], int]:
+        """The page in list order after ``after``, and the total in ``status``."""
+        ...
+
     async def with_status(
         self,
         campaign_id: UUID,

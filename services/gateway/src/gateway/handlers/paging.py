@@ -1,4 +1,4 @@
-"""Reading every page of a numbered, paged answer from campaign (recipients, questionnaire
+"""Reading every page of a numbered, paged answer from campaign (questionnaire
 responses), one request at a time as the reader goes."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence

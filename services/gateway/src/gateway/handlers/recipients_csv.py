@@ -1,5 +1,5 @@
 """A campaign's recipients as CSV: one row per patient with their status and any reply, read
-from campaign a page at a time while the download streams."""
+from campaign a page at a time, each on from the last, while the download streams."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -12,7 +12,6 @@ from cohort_contracts.vocabulary import RecipientStatus
 from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
 from .csv_text import BOM, as_text, encode_rows
-from .paging import numbered_pages
 
 COLUMNS = (
     "nhs_number",
@@ -37,16 +36,19 @@ async def fetch_recipients(
     caller: Caller,
     campaign_id: UUID,
     status: RecipientStatus | None,
-    page: int,
+    page: int = 1,
     page_size: int = MAX_PAGE_SIZE,
+    after: str | None = None,
 ) -> RecipientPage:
-    """One page of the campaign's recipients; the download reads the largest pages there are."""
+    """One page of the campaign's recipients, by number or after a cursor; the download reads
+    the largest pages there are."""
     request = ListRecipients(
         **caller.envelope(),
         campaign_id=campaign_id,
         status=status,
         page=page,
         page_size=page_size,
+        after=after,
     )
     return expect(await campaign.request(request), RecipientPage)
 
@@ -59,14 +61,16 @@ async def recipients_csv(
     first_page: RecipientPage,
 ) -> AsyncIterator[str]:
     """``first_page`` is fetched by the caller, so that a campaign that is not there is an HTTP
-    error before the response starts rather than a broken download."""
-
-    async def fetch(page: int) -> RecipientPage:
-        return await fetch_recipients(campaign, caller, campaign_id, status, page)
-
+    error before the response starts rather than a broken download. Each page after it is read
+    on from the one before (its cursor), so the last page of a large campaign costs what the
+    first does, where a page by number skips every recipient before it."""
     yield BOM + encode_rows([list(COLUMNS)])
-    async for page in numbered_pages(first_page, fetch, MAX_PAGE_SIZE):
+    page = first_page
+    while True:
         yield encode_rows([_row(recipient) for recipient in page.items])
+        if page.next_after is None:
+            return
+        page = await fetch_recipients(campaign, caller, campaign_id, status, after=page.next_after)
 
 
 def _row(recipient: RecipientView) -> list[str]:

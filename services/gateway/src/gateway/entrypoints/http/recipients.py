@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from cohort_contracts.campaign_requests import GetRecipient
+from cohort_contracts.campaign_requests import RECIPIENT_CURSOR, GetRecipient
 from cohort_contracts.campaign_views import RecipientPage, RecipientView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import RecipientStatus
@@ -37,9 +37,17 @@ async def recipients(
     status: StatusFilter = None,
     page: PageNumber = 1,
     page_size: PageSize = 100,
+    after: Annotated[
+        str | None,
+        Query(
+            pattern=RECIPIENT_CURSOR,
+            description="Instead of `page`: the page after this cursor (a page's `next_after`). "
+            "Each page then costs the same however deep it is: the way to read every patient.",
+        ),
+    ] = None,
 ) -> Model:
     return await fetch_recipients(
-        campaign.client, campaign.caller, campaign_id, status, page, page_size
+        campaign.client, campaign.caller, campaign_id, status, page, page_size, after
     )
 
 
