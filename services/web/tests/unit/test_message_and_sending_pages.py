@@ -236,6 +236,7 @@ async def test_the_campaign_page_shows_live_counts_cancel_and_patients(signed_in
 
 async def test_cancel_asks_first_then_cancels(signed_in: Web) -> None:
     campaign = signed_in.gateway.add_campaign(status="sending", name="Flu")
+    campaign["counts"] |= {"recipients": 10, "queued": 7, "sent": 3}
     url = f"/campaigns/{campaign['id']}/cancel"
 
     page = await signed_in.page(url)
@@ -249,6 +250,8 @@ async def test_cancel_asks_first_then_cancels(signed_in: Web) -> None:
 
     assert response.headers["location"] == f"/campaigns/{campaign['id']}?cancelled=1"
     assert campaign["status"] == "cancelled"
+    after = await signed_in.page(response.headers["location"])
+    assert "Sending cancelled. Nothing that had not gone to the provider" in after.main_text
 
 
 async def test_a_paused_campaign_is_cancelled_as_sending(signed_in: Web) -> None:
@@ -284,6 +287,9 @@ async def test_a_campaign_nothing_has_gone_for_yet_is_cancelled_as_a_campaign(
 
     assert response.headers["location"] == f"{url}?cancelled=1"
     assert campaign["status"] == "cancelled"
+    after = await signed_in.page(response.headers["location"])
+    assert "Campaign cancelled. No messages were sent." in after.main_text
+    assert "Sending cancelled" not in after.main_text
 
 
 async def test_a_paused_campaign_says_why_and_resumes(signed_in: Web) -> None:

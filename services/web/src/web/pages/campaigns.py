@@ -65,6 +65,11 @@ def settled(counts: Counts) -> int:
     return counts.delivered + counts.failed + counts.cancelled
 
 
+def handed_over(counts: Counts) -> int:
+    """Messages that reached the provider: with it, delivered, failed, or with no outcome."""
+    return counts.sent + counts.delivered + counts.failed + counts.outcome_unknown
+
+
 def can_cancel(campaign: Campaign) -> bool:
     # A scheduled or unapproved send is cancellable until it starts (nothing has gone yet).
     return campaign.status in ("sending", "paused", "scheduled", "awaiting_approval")

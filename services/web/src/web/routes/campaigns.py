@@ -103,6 +103,7 @@ async def campaign_page(
         "steps": pages.steps(campaign, lists),
         "counts": pages.count_rows(campaign.counts),
         "settled": pages.settled(campaign.counts),
+        "handed_over": pages.handed_over(campaign.counts),
         "can_cancel": pages.can_cancel(campaign),
         "not_started": pages.not_started(campaign),
         "type_text": pages.describe_type(campaign),
