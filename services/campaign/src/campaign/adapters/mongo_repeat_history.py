@@ -22,18 +22,25 @@ _SETTLED = [RecipientStatus.DELIVERED.value, RecipientStatus.FAILED.value]
 
 
 def repeat_query(
-    org_id: str, campaign_id: UUID, keys: Sequence[str], since: datetime, numbers: list[str]
+    org_id: str,
+    campaign_id: UUID,
+    keys: Sequence[str],
+    since: datetime,
+    numbers: list[str] | None,
 ) -> Document:
-    """Released recipients of ``numbers`` under any of ``keys`` since ``since``, elsewhere."""
-    return {
+    """Released recipients under any of ``keys`` since ``since``, elsewhere: of ``numbers``, or
+    of anyone (None)."""
+    query: Document = {
         "org_id": org_id,
         # Stated in full so the partial index (message_keys exists) is chosen.
         "message_keys": {"$exists": True, "$in": list(keys)},
-        "nhs_number": {"$in": numbers},
         "released_at": {"$gte": since},
         "campaign_id": {"$ne": str(campaign_id)},
         "status": {"$nin": _NOT_RECEIVED},
     }
+    if numbers is not None:
+        query["nhs_number"] = {"$in": numbers}
+    return query
 
 
 class MongoRepeatHistory:
@@ -44,6 +51,11 @@ class MongoRepeatHistory:
         self, org_id: str, campaign_id: UUID, keys: Sequence[str], since: datetime
     ) -> list[str]:
         if not keys:
+            return []
+        # Most messages are new: with no one sent them lately, no patient of the campaign need
+        # be read at all (one probe of the partial index, not a pass over every ready patient).
+        anyone = repeat_query(org_id, campaign_id, keys, since, numbers=None)
+        if await self._c.find_one(anyone, {"_id": 1}) is None:
             return []
         matched: list[str] = []
         chunk: list[Document] = []
