@@ -89,16 +89,18 @@ INDEXES: list[IndexSpec] = [
 INDEXES += [
     # A recipient's active appointment (booking, rebooking, cancelling, staff's patient page).
     ("appointments", [("recipient_id", ASC), ("active", ASC)], {}),
-    # A campaign's appointments by time (staff's list).
-    ("appointments", [("campaign_id", ASC), ("start", ASC)], {}),
+    # A campaign's appointments by time (staff's list). ``_id`` last, as the list sorts ties:
+    # so the index gives the order and a page reads only itself, not all to sort them.
+    ("appointments", [("campaign_id", ASC), ("start", ASC), ("_id", ASC)], {}),
     # Booked counts per campaign: only active appointments are in it.
     (
         "appointments",
         [("campaign_id", ASC), ("active", ASC)],
         {"partialFilterExpression": {"active": True}},
     ),
-    # A campaign's responses, oldest first (the export), and counts per campaign.
-    ("questionnaire_responses", [("campaign_id", ASC), ("authored", ASC)], {}),
+    # A campaign's responses, oldest first (the export; ``_id`` last, as for appointments),
+    # and counts per campaign.
+    ("questionnaire_responses", [("campaign_id", ASC), ("authored", ASC), ("_id", ASC)], {}),
     # A recipient's activity in order (staff), and counts by campaign and action (overview).
     ("patient_events", [("recipient_id", ASC), ("at", ASC)], {}),
     ("patient_events", [("campaign_id", ASC), ("action", ASC)], {}),

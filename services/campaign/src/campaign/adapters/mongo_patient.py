@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from cohort_mongo import insert_if_new
@@ -18,6 +18,11 @@ from cohort_mongo import insert_if_new
 from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
 from .mongo_database import Document, MongoHandle
+
+#: Staff's list of a campaign's appointments, and of its questionnaire responses: each the
+#: order of an index (``mongo_database``), so that a page reads only itself.
+APPOINTMENT_ORDER = [("start", ASCENDING), ("_id", ASCENDING)]
+RESPONSE_ORDER = [("authored", ASCENDING), ("_id", ASCENDING)]
 
 
 class MongoLinkAccess:
@@ -158,7 +163,7 @@ class MongoAppointments:
     ) -> tuple[list[AppointmentRecord], int]:
         query = {"campaign_id": str(campaign_id), "status": {"$in": ["booked", "cancelled"]}}
         total = await self._c.count_documents(query)
-        cursor = self._c.find(query).sort([("start", 1), ("_id", 1)]).skip(skip).limit(limit)
+        cursor = self._c.find(query).sort(APPOINTMENT_ORDER).skip(skip).limit(limit)
         return [_record(d) async for d in cursor], total
 
     async def booked_counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
@@ -204,7 +209,7 @@ class MongoResponses:
     ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
         query = {"campaign_id": str(campaign_id)}
         total = await self._c.count_documents(query)
-        cursor = self._c.find(query).sort([("authored", 1), ("_id", 1)]).skip(skip).limit(limit)
+        cursor = self._c.find(query).sort(RESPONSE_ORDER).skip(skip).limit(limit)
         return [(d["_id"], d["answers"], d["fhir"], d["authored"]) async for d in cursor], total
 
     async def counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
