@@ -1,11 +1,12 @@
-"""The pages staff read of a campaign's appointments and questionnaire responses come in an
-index's order, so a page reads only itself: without ``_id`` in the index, the server would
-read and sort every one of the campaign's documents for each page."""
+"""The pages staff read (the campaigns overview, a campaign's appointments and questionnaire
+responses) come in an index's order, so a page reads only itself: without ``_id`` in the
+index, the server would read and sort every matching document for each page."""
 
 from typing import Any, cast
 
 import pytest
 
+from campaign.adapters.mongo_campaigns import OVERVIEW_ORDER
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_patient import APPOINTMENT_ORDER, RESPONSE_ORDER
 from cohort_standin import StandinCollection
@@ -20,6 +21,8 @@ from cohort_standin import StandinCollection
             APPOINTMENT_ORDER,
         ),
         ("questionnaire_responses", {"campaign_id": "c"}, RESPONSE_ORDER),
+        ("campaigns", {"org_id": {"$in": ["A81001"]}}, OVERVIEW_ORDER),
+        ("campaigns", {"org_id": {"$in": ["A81001"]}, "status": "sending"}, OVERVIEW_ORDER),
     ],
 )
 async def test_a_page_is_read_in_an_index_order(

@@ -21,6 +21,10 @@ from cohort_mongo import insert_if_new
 
 from .mongo_database import Document, MongoHandle
 
+#: The overview's order, newest first: an index's (``mongo_database``), so a page reads only
+#: itself.
+OVERVIEW_ORDER = [("created_at", DESCENDING), ("_id", ASCENDING)]
+
 
 def _campaign_doc(c: Campaign) -> Document:
     return {
@@ -132,7 +136,7 @@ class MongoCampaignRepository:
         if status is not None:
             query["status"] = status.value
         total = await self._c.count_documents(query)
-        cursor = self._c.find(query).sort([("created_at", DESCENDING), ("_id", ASCENDING)])
+        cursor = self._c.find(query).sort(OVERVIEW_ORDER)
         docs = await cursor.skip(skip).limit(limit).to_list(None)
         return [_campaign(d) for d in docs], total
 

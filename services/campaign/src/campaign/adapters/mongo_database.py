@@ -66,9 +66,10 @@ INDEXES: list[IndexSpec] = [
         [("rows_pending_since", ASC)],
         {"partialFilterExpression": {"rows_pending_since": {"$exists": True}}},
     ),
-    # The overview: an organisation's campaigns newest first, optionally by status.
-    ("campaigns", [("org_id", ASC), ("created_at", DESCENDING)], {}),
-    ("campaigns", [("org_id", ASC), ("status", ASC), ("created_at", DESCENDING)], {}),
+    # The overview: an organisation's campaigns newest first, optionally by status (``_id``
+    # last, as the overview sorts ties, so a page reads only itself).
+    ("campaigns", [("org_id", ASC), ("created_at", DESCENDING), ("_id", ASC)], {}),
+    ("campaigns", [("org_id", ASC), ("status", ASC), ("created_at", DESCENDING), ("_id", ASC)], {}),
     # The sweep's sending campaigns, and its scheduled ones whose time has come.
     ("campaigns", [("status", ASC)], {}),
     ("campaigns", [("status", ASC), ("send_at", ASC)], {}),
