@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from wtforms import StringField
 
 from cohort_http.session_forms import SessionForm
+from cohort_nhs.date_input import DATE_PARTS, DateProblem, parse_date
 
 
 class PatientForm(SessionForm):
@@ -42,31 +43,22 @@ class QuestionForm(PatientForm):
 class DateAnswer:
     value: date | None
     error: str | None
-    #: Which of day, month and year the error is about (all when the date as a whole is).
+    #: Which of day, month and year the error is about.
     fields: tuple[str, ...] = ()
 
 
 def read_date(day: str, month: str, year: str, what: str, *, past: bool = True) -> DateAnswer:
-    """A date from the NHS date input's three boxes, or what is wrong with it."""
-    parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
-    missing = tuple(name for name, text in parts.items() if not text)
-    if len(missing) == 3:
-        return DateAnswer(None, f"Enter {what}", ("day", "month", "year"))
-    if missing:
-        return DateAnswer(None, f"{what.capitalize()} must include a {missing[0]}", missing)
-    if not all(text.isdigit() for text in parts.values()) or len(parts["year"]) != 4:
-        bad = tuple(n for n, t in parts.items() if not t.isdigit()) or ("year",)
-        return DateAnswer(None, f"{what.capitalize()} must be a real date", bad)
+    """A date from the NHS date input's three boxes (``cohort_nhs.date_input``), or what is
+    wrong with it; a date a patient gives is in the past, and after 1900."""
     try:
-        value = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-    except ValueError:
-        return DateAnswer(
-            None, f"{what.capitalize()} must be a real date", ("day", "month", "year")
-        )
+        value = parse_date(day, month, year, what)
+    except DateProblem as problem:
+        return DateAnswer(None, problem.message, problem.parts)
+    if value is None:
+        return DateAnswer(None, f"Enter {what}", DATE_PARTS)
+    said = what[:1].upper() + what[1:]
     if past and value > date.today():
-        return DateAnswer(
-            None, f"{what.capitalize()} must be in the past", ("day", "month", "year")
-        )
+        return DateAnswer(None, f"{said} must be in the past", DATE_PARTS)
     if value.year < 1900:
-        return DateAnswer(None, f"{what.capitalize()} must be after 1900", ("year",))
+        return DateAnswer(None, f"{said} must be after 1900", ("year",))
     return DateAnswer(value, None)
