@@ -286,15 +286,16 @@ def wait(what: str, probe: Callable[[], T | None], seconds: float) -> T:
 
 
 def all_recipients(api: Api, campaign_id: str) -> list[dict[str, Any]]:
+    """Every recipient, as an API client reads them all: each page on from the last one's
+    cursor (``next_after``)."""
     items: list[dict[str, Any]] = []
-    page = 1
+    params: dict[str, Any] = {"page_size": 500}
     while True:
-        params = {"page": page, "page_size": 500}
         body = api.call("GET", f"/v1/campaigns/{campaign_id}/recipients", params=params).json()
         items += body["items"]
-        if not body["items"] or len(items) >= body["total"]:
+        if body["next_after"] is None:
             return items
-        page += 1
+        params["after"] = body["next_after"]
 
 
 def run_chaos(rows: int, log_dir: Path, seed: int, settle_s: float = 600) -> Figures:
