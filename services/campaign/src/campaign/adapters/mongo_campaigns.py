@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
@@ -317,11 +317,18 @@ class MongoPatientListRepository:
         )
 
     async def mark_placed(self, list_id: UUID, placed: Sequence[tuple[int, str]]) -> None:
-        for row_number, recipient_id in placed:
-            await self._rows.update_one(
-                {"_id": f"{list_id}:{row_number}", "reason_code": "DUPLICATE_PATIENT"},
-                {"$set": {"reason_code": None, "recipient_id": recipient_id}},
-            )
+        if not placed:
+            return
+        await self._rows.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": f"{list_id}:{row_number}", "reason_code": "DUPLICATE_PATIENT"},
+                    {"$set": {"reason_code": None, "recipient_id": recipient_id}},
+                )
+                for row_number, recipient_id in placed
+            ],
+            ordered=False,
+        )
 
     async def _group_reasons(self, match: Document) -> dict[str, int]:
         cursor = await self._rows.aggregate(

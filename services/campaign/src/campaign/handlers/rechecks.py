@@ -20,7 +20,7 @@ from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, RecipientStatus, Upl
 from ..domain.model import Campaign, Recipient
 from ..ports.recipients import Confirmed, Move
 from .deps import Deps
-from .failed_numbers import NUMBER_FAILED_BEFORE, failed_numbers
+from .failed_numbers import failed_numbers
 
 log = logging.getLogger(__name__)
 
@@ -86,23 +86,13 @@ async def record_rechecks(event: PatientsRechecked, deps: Deps) -> None:
     for o in event.outcomes:
         if o.reason_code is UploadReason.PDS_UNAVAILABLE:
             continue
-        if o.reason_code is not None:
-            text = _excluded_text(o.reason_code)
+        reason = o.reason_code
+        if reason is None and o.contact is not None and o.contact in failed:
+            reason = UploadReason.NUMBER_FAILED_BEFORE
+        if reason is not None:
+            text = _excluded_text(reason)
             moves.append(
-                Move(
-                    o.recipient_id, RecipientStatus.FAILED, o.reason_code.value, text, None, _READY
-                )
-            )
-        elif o.contact is not None and o.contact in failed:
-            moves.append(
-                Move(
-                    o.recipient_id,
-                    RecipientStatus.FAILED,
-                    NUMBER_FAILED_BEFORE,
-                    _excluded_text(UploadReason.NUMBER_FAILED_BEFORE),
-                    None,
-                    _READY,
-                )
+                Move(o.recipient_id, RecipientStatus.FAILED, reason.value, text, None, _READY)
             )
         elif o.contact is not None:
             confirmed.append(
