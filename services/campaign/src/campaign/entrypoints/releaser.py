@@ -8,6 +8,7 @@ queued; an expired recipient moves once), so sweeping instances never do the sam
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from cohort_contracts.campaign_requests import (
@@ -28,23 +29,15 @@ from ..handlers.send_again import queue_pending_rows
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False)
 class Releaser:
-    def __init__(
-        self,
-        deps: Deps,
-        interval_s: float,
-        grace_s: float,
-        receipt_timeout_s: float = 72 * 3600,
-        claim_timeout_s: float = 15 * 60,
-    ) -> None:
-        self._deps = deps
-        self._interval_s = interval_s
-        self._grace_s = grace_s
-        self._receipt_timeout_s = receipt_timeout_s
-        self._claim_timeout_s = claim_timeout_s
-        self._running: dict[UUID, asyncio.Task[int]] = {}
-
-        self._sweeper: asyncio.Task[None] | None = None
+    deps: Deps
+    interval_s: float
+    grace_s: float
+    receipt_timeout_s: float = 72 * 3600
+    claim_timeout_s: float = 15 * 60
+    _running: dict[UUID, asyncio.Task[int]] = field(default_factory=dict, init=False, repr=False)
+    _sweeper: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     def start(self) -> None:
         self._sweeper = asyncio.create_task(self._sweep_forever())
@@ -52,7 +45,7 @@ class Releaser:
     def kick(self, campaign: Campaign) -> None:
         if campaign.id in self._running:
             return
-        task = asyncio.create_task(release(campaign, self._deps))
+        task = asyncio.create_task(release(campaign, self.deps))
         self._running[campaign.id] = task
         task.add_done_callback(lambda t: self._done(campaign.id, t))
 
@@ -61,7 +54,7 @@ class Releaser:
         or resume (a campaign still scheduled or awaiting approval releases nothing)."""
         if not isinstance(request, SendCampaign | ApproveCampaign | ResumeCampaign):
             return
-        campaign = await self._deps.campaigns.get_in(request.readable_orgs, request.campaign_id)
+        campaign = await self.deps.campaigns.get_in(request.readable_orgs, request.campaign_id)
         if campaign is not None:
             self.kick(campaign)
 
@@ -74,20 +67,20 @@ class Releaser:
             )
 
     async def sweep(self) -> None:
-        await republish_unpublished(self._deps, self._grace_s)
-        await queue_pending_rows(self._deps, self._grace_s)
+        await republish_unpublished(self.deps, self.grace_s)
+        await queue_pending_rows(self.deps, self.grace_s)
         # Scheduled campaigns whose time has come start here (the sweep interval is their
         # precision: seconds, where Notify's scheduler runs every 15 minutes).
-        await start_due(self._deps)
-        for campaign in await self._deps.campaigns.list_sending():
+        await start_due(self.deps)
+        for campaign in await self.deps.campaigns.list_sending():
             # Probes rather than counters: completes a campaign whose counters lag a crash.
             # Before releasing, not beside it: both take the campaign's release lease.
             if campaign.id in self._running or not await finish_if_done(
-                campaign.org_id, campaign.id, self._deps, trust_counts=False
+                campaign.org_id, campaign.id, self.deps, trust_counts=False
             ):
                 self.kick(campaign)
-        await expire_unsettled(self._deps, self._receipt_timeout_s, self._claim_timeout_s)
-        await settle_counts(self._deps)
+        await expire_unsettled(self.deps, self.receipt_timeout_s, self.claim_timeout_s)
+        await settle_counts(self.deps)
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -95,7 +88,7 @@ class Releaser:
                 await self.sweep()
             except Exception as exc:
                 log.error("sweep failed", extra=describe(exc))
-            await asyncio.sleep(self._interval_s)
+            await asyncio.sleep(self.interval_s)
 
     async def settle(self) -> None:
         """Wait for the releases already started (tests, and a graceful stop)."""
