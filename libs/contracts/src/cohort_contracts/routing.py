@@ -23,43 +23,37 @@ class Route:
     consumer: Service
 
 
-RESOLVE_ROWS = Route("ingest.resolve_rows", COMMANDS_EXCHANGE, "ingest.resolve-rows", "ingest")
-ROWS_RESOLVED = Route("ingest.rows_resolved", EVENTS_EXCHANGE, "campaign.rows-resolved", "campaign")
-CAMPAIGN_REQUESTS = Route("campaign.request", COMMANDS_EXCHANGE, "campaign.requests", "campaign")
-SEND_MESSAGES = Route(
-    "dispatch.send_messages", COMMANDS_EXCHANGE, "dispatch.send-messages", "dispatch"
-)
-MESSAGES_SENT = Route(
-    "dispatch.messages_sent", EVENTS_EXCHANGE, "campaign.messages-sent", "campaign"
-)
-FIRETEXT_RECEIPTS = Route(
-    "dispatch.firetext_receipt", COMMANDS_EXCHANGE, "dispatch.firetext-receipts", "dispatch"
-)
-DELIVERY_REPORTED = Route(
-    "dispatch.delivery_reported", EVENTS_EXCHANGE, "campaign.delivery-reported", "campaign"
-)
+def _command(routing_key: str, queue: str, consumer: Service) -> Route:
+    """A command: addressed to ``consumer``, published to the commands exchange."""
+    return Route(routing_key, COMMANDS_EXCHANGE, queue, consumer)
 
-DISPATCH_REQUESTS = Route("dispatch.request", COMMANDS_EXCHANGE, "dispatch.requests", "dispatch")
-FIRETEXT_INBOUND = Route(
-    "dispatch.firetext_inbound", COMMANDS_EXCHANGE, "dispatch.firetext-inbound", "dispatch"
-)
-REPLY_RECEIVED = Route("dispatch.reply_received", EVENTS_EXCHANGE, "campaign.replies", "campaign")
+
+def _event(routing_key: str, queue: str, consumer: Service) -> Route:
+    """An event: published to the events exchange, where ``consumer`` listens for it."""
+    return Route(routing_key, EVENTS_EXCHANGE, queue, consumer)
+
+
+RESOLVE_ROWS = _command("ingest.resolve_rows", "ingest.resolve-rows", "ingest")
+ROWS_RESOLVED = _event("ingest.rows_resolved", "campaign.rows-resolved", "campaign")
+CAMPAIGN_REQUESTS = _command("campaign.request", "campaign.requests", "campaign")
+SEND_MESSAGES = _command("dispatch.send_messages", "dispatch.send-messages", "dispatch")
+MESSAGES_SENT = _event("dispatch.messages_sent", "campaign.messages-sent", "campaign")
+FIRETEXT_RECEIPTS = _command("dispatch.firetext_receipt", "dispatch.firetext-receipts", "dispatch")
+DELIVERY_REPORTED = _event("dispatch.delivery_reported", "campaign.delivery-reported", "campaign")
+
+DISPATCH_REQUESTS = _command("dispatch.request", "dispatch.requests", "dispatch")
+FIRETEXT_INBOUND = _command("dispatch.firetext_inbound", "dispatch.firetext-inbound", "dispatch")
+REPLY_RECEIVED = _event("dispatch.reply_received", "campaign.replies", "campaign")
 #: The documented key for save-to-record: ``RecordEntryRequested`` events, consumed by the record
 #: service. The queue keeps the name it had before that service existed ("ehr."), so entries
 #: already waiting in a deployment are consumed rather than stranded.
-RECORD_ENTRIES = Route("campaign.record_entry", EVENTS_EXCHANGE, "ehr.record-entries", "record")
+RECORD_ENTRIES = _event("campaign.record_entry", "ehr.record-entries", "record")
 #: Every step of a record entry (``RecordStatusChanged``), for campaign to show per recipient.
-RECORD_STATUS = Route(
-    "record.status_changed", EVENTS_EXCHANGE, "campaign.record-status", "campaign"
-)
+RECORD_STATUS = _event("record.status_changed", "campaign.record-status", "campaign")
 
 #: Re-checking recipients against PDS at release when their list was resolved long before.
-RECHECK_PATIENTS = Route(
-    "ingest.recheck_patients", COMMANDS_EXCHANGE, "ingest.recheck-patients", "ingest"
-)
-PATIENTS_RECHECKED = Route(
-    "ingest.patients_rechecked", EVENTS_EXCHANGE, "campaign.patients-rechecked", "campaign"
-)
+RECHECK_PATIENTS = _command("ingest.recheck_patients", "ingest.recheck-patients", "ingest")
+PATIENTS_RECHECKED = _event("ingest.patients_rechecked", "campaign.patients-rechecked", "campaign")
 
 ALL_ROUTES: tuple[Route, ...] = (
     RESOLVE_ROWS,

@@ -36,6 +36,7 @@ What it costs, knowingly:
 
 import asyncio
 import logging
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Protocol
 
 from prometheus_client import Gauge
@@ -70,76 +71,69 @@ def share_of(total_rate: float, consumers: int) -> float:
     return total_rate / max(consumers, 1)
 
 
+@dataclass(eq=False)
 class RateSharer:
     """Keeps ``limiter`` at this instance's share of ``total_rate``.
 
     ``name`` labels the logs (``pds``, ``sms``); the optional gauges show the share in force and
     the instances counted on the service's ``/metrics``."""
 
-    def __init__(
-        self,
-        limiter: SharedRate,
-        counter: ConsumerCounter,
-        *,
-        total_rate: float,
-        name: str,
-        period_s: float = 1.0,
-        read_timeout_s: float = 5.0,
-        rate_gauge: Gauge | None = None,
-        instances_gauge: Gauge | None = None,
-    ) -> None:
-        self._limiter = limiter
-        self._counter = counter
-        self._total_rate = total_rate
-        self._name = name
-        self._period_s = period_s
-        self._read_timeout_s = read_timeout_s
-        self._rate_gauge = rate_gauge
-        self._instances_gauge = instances_gauge
-        self._task: asyncio.Task[None] | None = None
-        self.consumers: int | None = None
-        if rate_gauge is not None:
-            rate_gauge.set(limiter.rate)
+    limiter: SharedRate
+    counter: ConsumerCounter
+    _: KW_ONLY
+    total_rate: float
+    name: str
+    period_s: float = 1.0
+    read_timeout_s: float = 5.0
+    rate_gauge: Gauge | None = None
+    instances_gauge: Gauge | None = None
+    #: Consumers counted at the last read that succeeded (None before the first).
+    consumers: int | None = field(default=None, init=False)
+    _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.rate_gauge is not None:
+            self.rate_gauge.set(self.limiter.rate)
 
     async def refresh(self) -> float:
         """Reads the consumer count once and applies the share; returns the rate now in force."""
         try:
-            async with asyncio.timeout(self._read_timeout_s):
-                consumers = await self._counter.consumers()
+            async with asyncio.timeout(self.read_timeout_s):
+                consumers = await self.counter.consumers()
         except Exception as exc:
             log.warning(
                 "rate share not refreshed; keeping the last one",
                 extra={
-                    "limit": self._name,
+                    "limit": self.name,
                     "error": type(exc).__name__,
-                    "rate": self._limiter.rate,
+                    "rate": self.limiter.rate,
                 },
             )
-            return self._limiter.rate
-        rate = share_of(self._total_rate, consumers)
+            return self.limiter.rate
+        rate = share_of(self.total_rate, consumers)
         if consumers != self.consumers:
             log.info(
                 "rate share changed",
                 extra={
-                    "limit": self._name,
+                    "limit": self.name,
                     "consumers": consumers,
                     "rate": rate,
-                    "total_rate": self._total_rate,
+                    "total_rate": self.total_rate,
                 },
             )
         self.consumers = consumers
-        self._limiter.set_rate(rate)
-        if self._instances_gauge is not None:
-            self._instances_gauge.set(consumers)
-        if self._rate_gauge is not None:
-            self._rate_gauge.set(rate)
+        self.limiter.set_rate(rate)
+        if self.instances_gauge is not None:
+            self.instances_gauge.set(consumers)
+        if self.rate_gauge is not None:
+            self.rate_gauge.set(rate)
         return rate
 
     async def start(self) -> None:
         """Applies the first share now, then refreshes every period until ``stop``."""
         if self._task is None:
             await self.refresh()
-            self._task = asyncio.create_task(self._run(), name=f"{self._name}-rate-sharer")
+            self._task = asyncio.create_task(self._run(), name=f"{self.name}-rate-sharer")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -147,5 +141,5 @@ class RateSharer:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self._period_s)
+            await asyncio.sleep(self.period_s)
             await self.refresh()

@@ -27,30 +27,24 @@ def _tree(paths: list[str]) -> Tree:
     return tree
 
 
-def _include(value: Any, tree: Tree) -> Any:
+def _project(value: Any, tree: Tree, inclusion: bool) -> Any:
+    """A document or array with the paths of ``tree`` kept (``inclusion``) or dropped. A path
+    goes on into a document or array met on it; a value the tree names as a leaf is kept by an
+    inclusion only, and one it does not name (an array's non-documents too) by an exclusion only."""
     if type(value) is dict:
         out = {}
         for name, v in value.items():
             sub = tree.get(name)
-            if sub is True:
+            if isinstance(sub, dict) and type(v) in (dict, list):
+                out[name] = _project(v, sub, inclusion)
+            elif (sub is True) == inclusion:
                 out[name] = v
-            elif sub is not None and type(v) in (dict, list):
-                out[name] = _include(v, sub)
         return out
-    # An array: its documents projected, anything else dropped.
-    return [_include(v, tree) for v in value if type(v) in (dict, list)]
-
-
-def _exclude(value: Any, tree: Tree) -> Any:
-    if type(value) is dict:
-        out = {}
-        for name, v in value.items():
-            sub = tree.get(name)
-            if sub is True:
-                continue
-            out[name] = _exclude(v, sub) if sub is not None and type(v) in (dict, list) else v
-        return out
-    return [_exclude(v, tree) if type(v) in (dict, list) else v for v in value]
+    return [
+        _project(v, tree, inclusion) if type(v) in (dict, list) else v
+        for v in value
+        if type(v) in (dict, list) or not inclusion
+    ]
 
 
 def _parse(spec: Mapping[str, Any]) -> tuple[bool, list[str], list[str]]:
@@ -80,22 +74,13 @@ def compile_projection(spec: Mapping[str, Any] | None) -> Callable[[Document], D
     if not spec:
         return None
     include_id, included, excluded = _parse(spec)
-    if included:
-        tree = _tree(included)
-        if include_id:
-            tree["_id"] = True
-
-        def inclusion(doc: Document) -> Document:
-            out: Document = _include(doc, tree)
-            return out
-
-        return inclusion
-    tree = _tree(excluded)
-    if not include_id:
+    inclusion = bool(included)
+    tree = _tree(included or excluded)
+    if include_id == inclusion:  # ``_id`` stays unless excluded: name it to keep or to drop it
         tree["_id"] = True
 
-    def exclusion(doc: Document) -> Document:
-        out: Document = _exclude(doc, tree)
+    def project(doc: Document) -> Document:
+        out: Document = _project(doc, tree, inclusion)
         return out
 
-    return exclusion
+    return project
