@@ -219,6 +219,24 @@ def messages_sent(
     )
 
 
+def returned_report(
+    campaign_id: uuid.UUID,
+    batch_id: uuid.UUID,
+    ids: list[str],
+    blocked: SendingBlocked | None = None,
+) -> MessagesSent:
+    """Dispatch's report that it handed the claimed ``ids`` back unsent (``blocked``: because
+    sending was blocked by a provider problem)."""
+    return MessagesSent(
+        correlation_id=cid(),
+        org_id=ORG,
+        campaign_id=campaign_id,
+        batch_id=batch_id,
+        outcomes=[SendOutcome(recipient_id=i, status="returned") for i in ids],
+        blocked=blocked,
+    )
+
+
 def delivery_reported(status: DeliveryStatus, **fields: str | bool) -> DeliveryReported:
     """A receipt for one message, reported now; ``fields`` name the recipient or reference."""
     return DeliveryReported.model_validate(

@@ -11,18 +11,17 @@ from typing import Any
 
 from campaign.handlers import outcomes
 from campaign.handlers.deps import Deps
-from cohort_contracts.sending import MessagesSent, SendOutcome
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG
 from ..fakes import FakePublisher
 from .helpers import (
     Wrapper,
-    cid,
     claim,
     messages_sent,
     release_now,
     released,
+    returned_report,
     sending,
     sent_and_claimed,
     sent_and_released,
@@ -94,16 +93,7 @@ async def test_a_recipient_put_back_to_ready_while_looking_is_not_missed(
 
     async def returned() -> None:
         # Dispatch could not send them after all (sending was blocked): back to ready.
-        await outcomes.record_messages_sent(
-            MessagesSent(
-                correlation_id=cid(),
-                org_id=ORG,
-                campaign_id=campaign_id,
-                batch_id=batch.batch_id,
-                outcomes=[SendOutcome(recipient_id=i, status="returned") for i in ids],
-            ),
-            deps,
-        )
+        await outcomes.record_messages_sent(returned_report(campaign_id, batch.batch_id, ids), deps)
 
     # Ready is looked at first and holds nobody; they come back to it straight after.
     hook(deps, RecipientStatus.READY, returned)

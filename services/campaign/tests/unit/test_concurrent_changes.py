@@ -23,7 +23,7 @@ from cohort_contracts.campaign_requests import (
     ResumeCampaign,
     SetMessage,
 )
-from cohort_contracts.sending import MessagesSent, SendingBlocked, SendMessages, SendOutcome
+from cohort_contracts.sending import SendingBlocked, SendMessages
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendReason
 
 from ..builders import ORG
@@ -35,6 +35,7 @@ from .helpers import (
     messages_sent,
     release_now,
     released,
+    returned_report,
     send_request,
     sending,
 )
@@ -82,14 +83,17 @@ async def outcome_of(action: Awaitable[object]) -> str:
     return "done"
 
 
-async def sending_campaign(
-    deps: Deps, publisher: FakePublisher, n: int
+async def claimed_batch(
+    deps: Deps, publisher: FakePublisher, n: int, claimed: int | None = None
 ) -> tuple[uuid.UUID, SendMessages, list[str]]:
-    """Sent, and released as one batch: the campaign, the batch and its recipients' ids."""
+    """Sent, released as one batch, and the first ``claimed`` of it (all by default) claimed by
+    dispatch: the campaign, the batch and the claimed recipients' ids."""
     campaign_id = await sending(deps, n)
     await release_now(replace(deps, release_batch_size=n), campaign_id)
     [batch] = released(publisher)
-    return campaign_id, batch, [m.recipient_id for m in batch.messages]
+    ids = [m.recipient_id for m in batch.messages][:claimed]
+    await claim(deps, campaign_id, ids)
+    return campaign_id, batch, ids
 
 
 def cancel(deps: Deps, campaign_id: uuid.UUID) -> Awaitable[object]:
@@ -108,18 +112,9 @@ def blocked_report(
     deps: Deps, campaign_id: uuid.UUID, batch: SendMessages, ids: list[str]
 ) -> Awaitable[None]:
     """Dispatch hit a provider problem: the claimed recipients were certainly not sent."""
+    blocked = SendingBlocked(reason_code=SendReason.INSUFFICIENT_CREDIT, reason="No credit left.")
     return outcomes.record_messages_sent(
-        MessagesSent(
-            correlation_id=cid(),
-            org_id=ORG,
-            campaign_id=campaign_id,
-            batch_id=batch.batch_id,
-            outcomes=[SendOutcome(recipient_id=i, status="returned") for i in ids],
-            blocked=SendingBlocked(
-                reason_code=SendReason.INSUFFICIENT_CREDIT, reason="No credit left."
-            ),
-        ),
-        deps,
+        returned_report(campaign_id, batch.batch_id, ids, blocked), deps
     )
 
 
@@ -139,13 +134,12 @@ async def run_together(*actions: Callable[[], Awaitable[object]]) -> list[str]:
 async def test_cancel_always_wins_over_a_provider_pause(
     deps: Deps, publisher: FakePublisher, seed: int
 ) -> None:
-    campaign_id, batch, ids = await sending_campaign(deps, publisher, 4)
-    await claim(deps, campaign_id, ids[:2])
+    campaign_id, batch, ids = await claimed_batch(deps, publisher, 4, claimed=2)
     racing = interleaved(deps, seed)
 
     results = await run_together(
         lambda: cancel(racing, campaign_id),
-        lambda: blocked_report(racing, campaign_id, batch, ids[:2]),
+        lambda: blocked_report(racing, campaign_id, batch, ids),
     )
 
     assert results == ["done", "done"]
@@ -160,8 +154,7 @@ async def test_cancel_always_wins_over_a_provider_pause(
 async def test_resume_and_cancel_of_a_paused_campaign_end_cancelled(
     deps: Deps, publisher: FakePublisher, seed: int
 ) -> None:
-    campaign_id, batch, ids = await sending_campaign(deps, publisher, 4)
-    await claim(deps, campaign_id, ids)
+    campaign_id, batch, ids = await claimed_batch(deps, publisher, 4)
     await blocked_report(deps, campaign_id, batch, ids)
     racing = interleaved(deps, seed)
 
@@ -181,8 +174,7 @@ async def test_resume_and_cancel_of_a_paused_campaign_end_cancelled(
 async def test_a_cancel_racing_the_last_outcome_leaves_one_consistent_ending(
     deps: Deps, publisher: FakePublisher, seed: int
 ) -> None:
-    campaign_id, batch, ids = await sending_campaign(deps, publisher, 3)
-    await claim(deps, campaign_id, ids)
+    campaign_id, batch, ids = await claimed_batch(deps, publisher, 3)
     sent = messages_sent(campaign_id, [(i, "sent") for i in ids], batch_id=batch.batch_id)
     racing = interleaved(deps, seed)
 

@@ -8,6 +8,7 @@ from campaign.handlers import lists
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import GetPatientList, GetUnsuccessfulRows
 from cohort_contracts.campaign_views import UnsuccessfulRowsPage
+from cohort_contracts.ingest import RowOutcome
 from cohort_contracts.vocabulary import ListStatus, RecipientStatus, UploadReason
 
 from ..builders import ORG, nhs_number, outcome, rows_resolved
@@ -28,20 +29,27 @@ async def _unsuccessful(
     return await lists.get_unsuccessful_rows(request, deps)
 
 
+async def _record(
+    deps: Deps, campaign_id: uuid.UUID, list_id: uuid.UUID, *rows: RowOutcome, **overrides: Any
+) -> None:
+    """Ingest's batch of the list's ``rows``, recorded as resolved."""
+    await lists.record_resolved_rows(
+        rows_resolved(campaign_id, list_id, list(rows), **overrides), deps
+    )
+
+
 async def test_rows_are_counted_by_outcome_and_reason(deps: Deps) -> None:
     campaign = await new_campaign(deps)
     list_id = await register(deps, campaign.id, 4)
-    event = rows_resolved(
+    await _record(
+        deps,
         campaign.id,
         list_id,
-        [
-            outcome(1),
-            outcome(2, reason=UploadReason.NOT_FOUND),
-            outcome(3, reason=UploadReason.NOT_FOUND),
-            outcome(4, reason=UploadReason.DECEASED),
-        ],
+        outcome(1),
+        outcome(2, reason=UploadReason.NOT_FOUND),
+        outcome(3, reason=UploadReason.NOT_FOUND),
+        outcome(4, reason=UploadReason.DECEASED),
     )
-    await lists.record_resolved_rows(event, deps)
 
     view = await _list(deps, campaign.id, list_id)
     assert view.status is ListStatus.COMPLETE
@@ -72,12 +80,8 @@ async def test_the_same_patient_twice_is_a_duplicate_after_the_first(deps: Deps)
     first = await register(deps, campaign.id, 2)
     second = await register(deps, campaign.id, 1)
     same = nhs_number(42)
-    await lists.record_resolved_rows(
-        rows_resolved(campaign.id, first, [outcome(1, nhs=same), outcome(2, nhs=same)]), deps
-    )
-    await lists.record_resolved_rows(
-        rows_resolved(campaign.id, second, [outcome(1, nhs=same)]), deps
-    )
+    await _record(deps, campaign.id, first, outcome(1, nhs=same), outcome(2, nhs=same))
+    await _record(deps, campaign.id, second, outcome(1, nhs=same))
 
     assert await deps.recipients.counts(campaign.id) == {RecipientStatus.READY: 1}
     page = await _unsuccessful(deps, campaign.id, first)
@@ -91,7 +95,7 @@ async def test_unsuccessful_rows_page_in_row_order_with_original_cells(deps: Dep
     campaign = await new_campaign(deps)
     list_id = await register(deps, campaign.id, 5)
     outcomes = [outcome(i, reason=UploadReason.INVALID_NHS_NUMBER) for i in (5, 3, 1)]
-    await lists.record_resolved_rows(rows_resolved(campaign.id, list_id, outcomes), deps)
+    await _record(deps, campaign.id, list_id, *outcomes)
 
     page = await _unsuccessful(deps, campaign.id, list_id, limit=2)
     assert [r.row_number for r in page.rows] == [1, 3]
@@ -118,15 +122,9 @@ async def test_the_first_occurrence_wins_whatever_order_batches_arrive_in(deps: 
     second_list = await register(deps, campaign.id, 1)
     same = nhs_number(77)
     # The second list's batch, then the first list's later batch, then its first batch.
-    await lists.record_resolved_rows(
-        rows_resolved(campaign.id, second_list, [outcome(1, nhs=same)]), deps
-    )
-    await lists.record_resolved_rows(
-        rows_resolved(campaign.id, first_list, [outcome(250, nhs=same)], batch_number=1), deps
-    )
-    await lists.record_resolved_rows(
-        rows_resolved(campaign.id, first_list, [outcome(5, nhs=same)], batch_number=0), deps
-    )
+    await _record(deps, campaign.id, second_list, outcome(1, nhs=same))
+    await _record(deps, campaign.id, first_list, outcome(250, nhs=same), batch_number=1)
+    await _record(deps, campaign.id, first_list, outcome(5, nhs=same), batch_number=0)
 
     recipients, total = await deps.recipients.page(ORG, campaign.id, None, 0, 10)
     assert total == 1

@@ -32,25 +32,32 @@ def check_type_settings(
     questionnaire: QuestionnaireSettings | None,
 ) -> None:
     """Each type takes its own settings and no other's; the error names the field."""
-    if (type == "booking") != (booking is not None):
-        raise InvalidMessage(
-            "Choose the appointment type patients will book."
-            if type == "booking"
-            else f"Only a booking campaign has booking settings; this one is {type}.",
-            field="booking",
-        )
-    if (type == "questionnaire") != (questionnaire is not None):
-        raise InvalidMessage(
-            "Choose the questionnaire patients will complete."
-            if type == "questionnaire"
-            else f"Only a questionnaire campaign has questionnaire settings; this one is {type}.",
-            field="questionnaire",
-        )
+    _check_own_settings(type, "booking", booking, "the appointment type patients will book")
+    _check_own_settings(
+        type, "questionnaire", questionnaire, "the questionnaire patients will complete"
+    )
     if allow_replies and type != "basic":
         raise InvalidMessage(
             "Only a basic campaign can allow replies; patients answer a "
             f"{type} campaign through their link.",
             field="allow_replies",
+        )
+
+
+def _check_own_settings(
+    type: CampaignType,
+    kind: CampaignType,
+    settings: BookingSettings | QuestionnaireSettings | None,
+    choose: str,
+) -> None:
+    """A ``kind`` campaign needs its settings (``choose`` says what they are), and no other
+    type has them; the field is named after the kind."""
+    if (type == kind) != (settings is not None):
+        raise InvalidMessage(
+            f"Choose {choose}."
+            if type == kind
+            else f"Only a {kind} campaign has {kind} settings; this one is {type}.",
+            field=kind,
         )
 
 

@@ -16,7 +16,7 @@ from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
 from .loading import load_campaign
-from .requested import change_once, current_view
+from .requested import Apply, change_once, current_view
 from .review import review_before_sending
 
 log = logging.getLogger(__name__)
@@ -37,35 +37,39 @@ async def approve_campaign(req: ApproveCampaign, deps: Deps) -> CampaignView:
             now=deps.clock(),
         )
 
-    campaign = await change_once(deps, req, approve)
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        "approved",
-        cause=req.message_id,
-        recipients=req.confirm_recipient_count,
-        requested_by=campaign.send_requested_by or "",
+    return await _decide(
+        deps, req, approve, "approved", "campaign approved", recipients=req.confirm_recipient_count
     )
-    log.info("campaign approved", extra={"campaign_id": str(campaign.id), "actor": req.actor})
-    return await current_view(deps, campaign)
 
 
 async def send_back(req: SendBack, deps: Deps) -> CampaignView:
     async def back(campaign: Campaign) -> None:
         campaign.send_back(actor=req.actor, reason=req.reason)
 
-    campaign = await change_once(deps, req, back)
+    return await _decide(deps, req, back, "sent_back", "campaign sent back", reason=req.reason)
+
+
+async def _decide(
+    deps: Deps,
+    req: ApproveCampaign | SendBack,
+    apply: Apply,
+    action: str,
+    logged: str,
+    **details: str | int,
+) -> CampaignView:
+    """The second user's decision on a send awaiting approval, applied once and written in the
+    audit trail with who asked to send."""
+    campaign = await change_once(deps, req, apply)
     await record_audit(
         deps,
         campaign,
         req.actor,
-        "sent_back",
+        action,
         cause=req.message_id,
-        reason=req.reason,
+        **details,
         requested_by=campaign.send_requested_by or "",
     )
-    log.info("campaign sent back", extra={"campaign_id": str(campaign.id), "actor": req.actor})
+    log.info(logged, extra={"campaign_id": str(campaign.id), "actor": req.actor})
     return await current_view(deps, campaign)
 
 

@@ -129,17 +129,7 @@ async def list_free_slots(req: ListFreeSlots, deps: Deps) -> FreeSlotsView:
     slots = await _free_slots(deps, target)
     return FreeSlotsView(
         type=_type(target)[1],
-        slots=[
-            SlotView(
-                id=s.id,
-                start=s.start,
-                end=s.end,
-                location=s.location,
-                practitioner=s.practitioner,
-                delivery_channel=s.delivery_channel,
-            )
-            for s in slots
-        ],
+        slots=[SlotView.model_validate(s, from_attributes=True) for s in slots],
     )
 
 

@@ -5,7 +5,6 @@ from typing import Any
 from cohort_contracts.campaign_views import (
     CampaignCounts,
     CampaignView,
-    MessageContent,
     PatientListView,
     ReasonCount,
     RecipientView,
@@ -35,40 +34,21 @@ from ..domain.templates import Template
 def campaign_view(
     c: Campaign, counts: dict[RecipientStatus, int], saved_to_record: int = 0
 ) -> CampaignView:
-    return CampaignView(
-        id=c.id,
-        org_id=c.org_id,
-        name=c.name,
-        type=c.type,
-        status=c.status,
-        created_by=c.created_by,
-        created_at=c.created_at,
-        message=None if c.message is None else MessageContent(**vars(c.message)),
-        counts=CampaignCounts(
-            recipients=sum(counts.values()),
-            queued=counts.get(RecipientStatus.QUEUED, 0) + counts.get(RecipientStatus.SENDING, 0),
-            sent=counts.get(RecipientStatus.SENT, 0),
-            delivered=counts.get(RecipientStatus.DELIVERED, 0),
-            failed=counts.get(RecipientStatus.FAILED, 0),
-            cancelled=counts.get(RecipientStatus.CANCELLED, 0),
-            outcome_unknown=counts.get(RecipientStatus.OUTCOME_UNKNOWN, 0),
-            saved_to_record=saved_to_record,
-        ),
-        paused_reason=c.paused_reason,
-        allow_replies=c.allow_replies,
-        booking=c.booking,
-        questionnaire=c.questionnaire,
-        link_expiry_days=c.link_expiry_days,
-        template_id=c.template_id,
-        template_version=c.template_version,
-        send_at=c.send_at,
-        send_requested_by=c.send_requested_by,
-        approved_by=c.approved_by,
-        sent_back_by=c.sent_back_by,
-        sent_back_reason=c.sent_back_reason,
-        held_until=c.held_until,
-        spread_hours=c.spread_hours,
-        follows_up=c.follows_up,
+    """The campaign's own fields, which the view names alike, and its recipients' counts."""
+    view = CampaignView.model_validate(c, from_attributes=True)
+    return view.model_copy(update={"counts": _counts(counts, saved_to_record)})
+
+
+def _counts(counts: dict[RecipientStatus, int], saved_to_record: int) -> CampaignCounts:
+    return CampaignCounts(
+        recipients=sum(counts.values()),
+        queued=counts.get(RecipientStatus.QUEUED, 0) + counts.get(RecipientStatus.SENDING, 0),
+        sent=counts.get(RecipientStatus.SENT, 0),
+        delivered=counts.get(RecipientStatus.DELIVERED, 0),
+        failed=counts.get(RecipientStatus.FAILED, 0),
+        cancelled=counts.get(RecipientStatus.CANCELLED, 0),
+        outcome_unknown=counts.get(RecipientStatus.OUTCOME_UNKNOWN, 0),
+        saved_to_record=saved_to_record,
     )
 
 
@@ -99,26 +79,10 @@ def list_view(p: PatientList, progress: ListProgress) -> PatientListView:
 
 
 def recipient_view(r: Recipient) -> RecipientView:
-    return RecipientView(
-        id=r.id,
-        list_id=r.list_id,
-        row_number=r.row_number,
-        nhs_number=r.nhs_number,
-        given_name=r.given_name,
-        family_name=r.family_name,
-        channel=r.channel,
-        contact=r.contact,
-        status=r.status,
-        reason_code=_reason_code(r.reason_code),
-        reason=r.reason,
-        updated_at=r.updated_at,
-        reply=r.reply,
-        replied_at=r.replied_at,
-        link_opened_at=r.link_opened_at,
-        language=r.language,
-        interpreter_required=r.interpreter_required,
-        **record_fields(r),
-    )
+    """The recipient's own fields, which the view names alike, with its reason in the
+    contract's vocabulary and save to record in staff's words."""
+    view = RecipientView.model_validate(r, from_attributes=True)
+    return view.model_copy(update={"reason_code": _reason_code(r.reason_code), **record_fields(r)})
 
 
 def _reason_code(code: str | None) -> SendReason | UploadReason | None:
@@ -132,7 +96,7 @@ def record_fields(r: Recipient) -> dict[str, Any]:
     """Save to record in staff's words: "Saving to GP record…", "Saved to GP record" or
     "Not saved: <reason>" (None while nothing was delivered to save)."""
     if r.record_state is None:
-        return {}
+        return {"record_status": None, "record_reason": None, "record_reason_code": None}
     state = RecordState(r.record_state)
     code = None if r.record_reason_code is None else RecordReason(r.record_reason_code)
     status = record_status(state)
@@ -143,14 +107,4 @@ def record_fields(r: Recipient) -> dict[str, Any]:
 
 
 def template_view(t: Template) -> TemplateView:
-    return TemplateView(
-        id=t.id,
-        name=t.name,
-        type=t.type,
-        body=t.body,
-        subject=t.subject,
-        version=t.version,
-        builtin=t.builtin,
-        archived=t.archived,
-        org_id=t.org_id,
-    )
+    return TemplateView.model_validate(t, from_attributes=True)
