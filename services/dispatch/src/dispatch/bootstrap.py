@@ -20,7 +20,7 @@ from cohort_platform.topology import Topology
 
 from .adapters.campaign_claims import RpcCampaignClaims
 from .adapters.firetext_sms import FiretextAccount, FiretextSmsSender, make_http_client
-from .adapters.smtp_email import SmtpEmailSender
+from .adapters.smtp_email import SmtpEmailSender, SmtpSettings
 from .adapters.stubs import StubEmailSender, StubSmsSender
 from .config import Settings
 from .handlers import Deps, RetryPolicy, SendingDeps, SendPolicy
@@ -65,6 +65,21 @@ def firetext_sender(settings: Settings) -> FiretextSmsSender:
     )
 
 
+def smtp_settings(settings: Settings) -> SmtpSettings:
+    return SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        senders=settings.email_senders,
+        timeout=settings.smtp_timeout_s,
+        default_subject=settings.email_default_subject,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        use_tls=settings.smtp_use_tls,
+        start_tls=settings.smtp_start_tls,
+    )
+
+
 @asynccontextmanager
 async def open_senders(settings: Settings) -> AsyncIterator[Senders]:
     async with AsyncExitStack() as stack:
@@ -78,18 +93,7 @@ async def open_senders(settings: Settings) -> AsyncIterator[Senders]:
         if settings.email_provider == "stub":
             email = StubEmailSender()
         else:
-            email = SmtpEmailSender(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                sender=settings.smtp_from,
-                senders=settings.email_senders,
-                timeout=settings.smtp_timeout_s,
-                default_subject=settings.email_default_subject,
-                username=settings.smtp_username,
-                password=settings.smtp_password,
-                use_tls=settings.smtp_use_tls,
-                start_tls=settings.smtp_start_tls,
-            )
+            email = SmtpEmailSender(smtp_settings(settings))
         yield Senders(sms=sms, email=email, credit=sms)
 
 

@@ -66,17 +66,12 @@ async def test_a_failure_says_whether_another_try_may_get_past_it(
 
 
 async def test_a_report_that_is_not_a_failure_says_nothing_of_permanence() -> None:
-    events = FakeEventPublisher()
-    batch = receipt_batch(
+    event = await reported_batch(
         firetext_receipt(reference="r-1", status="0"),
         firetext_receipt(reference="r-2", status="1", code="302"),
         firetext_receipt(reference="r-3", status="1", code="301"),
     )
 
-    await process_firetext_receipts(batch, events)
-
-    [(_, event)] = events.published
-    assert isinstance(event, DeliveriesReported)
     assert [r.permanent for r in event.reports] == [None, False, True]
 
 
@@ -157,40 +152,41 @@ def firetext_receipt(**fields: str) -> FiretextReceipt:
     )
 
 
-async def test_a_batch_of_receipts_becomes_one_event_with_a_report_each() -> None:
+async def reported_batch(*receipts: FiretextReceipt) -> DeliveriesReported:
+    """The one event a batch of ``receipts`` is reported in."""
     events = FakeEventPublisher()
-    batch = receipt_batch(
+    await process_firetext_receipts(receipt_batch(*receipts), events)
+    [(route, event)] = events.published
+    assert route == DELIVERY_REPORTED
+    assert isinstance(event, DeliveriesReported)
+    return event
+
+
+async def test_a_batch_of_receipts_becomes_one_event_with_a_report_each() -> None:
+    receipts = (
         firetext_receipt(reference="r-1", status="0"),
         firetext_receipt(reference="r-2", status="1", code="201"),
         firetext_receipt(reference="g-abc", status="0", mobile="07700900456"),
     )
 
-    await process_firetext_receipts(batch, events)
+    event = await reported_batch(*receipts)
 
-    [(route, event)] = events.published
-    assert route == DELIVERY_REPORTED
-    assert isinstance(event, DeliveriesReported)
     assert [(r.recipient_id, r.status) for r in event.reports] == [
         ("r-1", "delivered"),
         ("r-2", "failed"),
         (None, "delivered"),  # a shared reference: matched by number at campaign
     ]
     assert event.reports[2].mobile == "447700900456"
-    assert [r.receipt_id for r in event.reports] == [r.receipt_id for r in batch.receipts]
+    assert [r.receipt_id for r in event.reports] == [r.receipt_id for r in receipts]
 
 
 async def test_an_unreadable_receipt_is_left_out_and_the_rest_reported() -> None:
-    events = FakeEventPublisher()
-    batch = receipt_batch(
+    event = await reported_batch(
         firetext_receipt(reference="r-1"),
         firetext_receipt(reference="r-2", status="9"),
         firetext_receipt(reference="g-abc", mobile=""),
     )
 
-    await process_firetext_receipts(batch, events)
-
-    [(_, event)] = events.published
-    assert isinstance(event, DeliveriesReported)
     assert [r.recipient_id for r in event.reports] == ["r-1"]
 
 

@@ -11,7 +11,7 @@ import pytest
 from cohort_contracts.vocabulary import SendReason
 from cohort_testing.ports import free_port
 from cohort_testing.smtp_relay import smtp_relay
-from dispatch.adapters.smtp_email import SmtpEmailSender
+from dispatch.adapters.smtp_email import SmtpEmailSender, SmtpSettings
 from dispatch.domain import reasons
 from dispatch.domain.errors import (
     OutcomeUnknownError,
@@ -73,13 +73,15 @@ def sender_on(
     port: int, *, timeout: float = 2.0, senders: dict[str, str] | None = None
 ) -> SmtpEmailSender:
     return SmtpEmailSender(
-        host="127.0.0.1",
-        port=port,
-        sender="practice@cohort.test",
-        senders=senders,
-        timeout=timeout,
-        default_subject="A message from your GP practice",
-        start_tls=False,
+        SmtpSettings(
+            host="127.0.0.1",
+            port=port,
+            sender="practice@cohort.test",
+            senders=senders or {},
+            timeout=timeout,
+            default_subject="A message from your GP practice",
+            start_tls=False,
+        )
     )
 
 

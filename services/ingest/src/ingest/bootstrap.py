@@ -17,7 +17,12 @@ from .adapters.credential_hold import CredentialHold, HoldTimes
 from .adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
 from .adapters.pds_metrics import PDS_RATE_LIMIT, PDS_SHARING_INSTANCES
 from .adapters.rabbit_publisher import RabbitEventPublisher
-from .adapters.tokens import SignedJwtTokenProvider, StaticTokenProvider, load_private_key
+from .adapters.tokens import (
+    SignedJwtSettings,
+    SignedJwtTokenProvider,
+    StaticTokenProvider,
+    load_private_key,
+)
 from .config import IngestSettings
 from .handlers import Dependencies
 from .ports import AccessTokenProvider, RateLimiter
@@ -50,10 +55,12 @@ def build_token_provider(settings: IngestSettings) -> AccessTokenProvider | None
                 ),
                 headers={"Accept": "application/json"},
             ),
-            token_url=settings.pds_token_url,
-            api_key=api_key.get_secret_value(),
-            private_key=load_private_key(key_path),
-            key_id=settings.pds_key_id,
+            SignedJwtSettings(
+                token_url=settings.pds_token_url,
+                api_key=api_key.get_secret_value(),
+                private_key=load_private_key(key_path),
+                key_id=settings.pds_key_id,
+            ),
         )
     return None
 

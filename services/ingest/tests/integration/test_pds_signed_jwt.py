@@ -23,7 +23,7 @@ from cohort_platform.rate_limiter import TokenBucket
 from cohort_testing.local_server import serve
 from ingest.adapters.credential_hold import CredentialHold, HoldTimes
 from ingest.adapters.pds import PdsPatientDirectory, PdsTimeouts, RetryPolicy, make_http_client
-from ingest.adapters.tokens import SignedJwtTokenProvider
+from ingest.adapters.tokens import SignedJwtSettings, SignedJwtTokenProvider
 from ingest.bootstrap import build_directory
 from ingest.config import IngestSettings
 from ingest.domain.patient import PdsPatient
@@ -179,10 +179,9 @@ async def test_a_token_pds_no_longer_accepts_is_refreshed_and_the_request_retrie
     async with running_pds(public, token_ttl_s=1) as pds:
         tokens = SignedJwtTokenProvider(
             httpx2.AsyncClient(),
-            token_url=pds.token_url,
-            api_key=API_KEY,
-            private_key=key,
-            key_id=KEY_ID,
+            SignedJwtSettings(
+                token_url=pds.token_url, api_key=API_KEY, private_key=key, key_id=KEY_ID
+            ),
             clock=SettableClock(),
         )
         directory = PdsPatientDirectory(

@@ -11,7 +11,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from ingest.adapters.tokens import ASSERTION_TYPE, SignedJwtTokenProvider, load_private_key
+from ingest.adapters.tokens import (
+    ASSERTION_TYPE,
+    SignedJwtSettings,
+    SignedJwtTokenProvider,
+    load_private_key,
+)
 from ingest.ports import TokenUnavailable
 
 from ..fakes import SettableClock
@@ -27,6 +32,11 @@ def key() -> rsa.RSAPrivateKey:
 
 
 @pytest.fixture
+def settings(key: rsa.RSAPrivateKey) -> SignedJwtSettings:
+    return SignedJwtSettings(token_url=TOKEN_URL, api_key=API_KEY, private_key=key, key_id=KEY_ID)
+
+
+@pytest.fixture
 def endpoint(key: rsa.RSAPrivateKey) -> TokenEndpoint:
     return TokenEndpoint(key.public_key())
 
@@ -38,17 +48,10 @@ def clock() -> SettableClock:
 
 @pytest.fixture
 async def provider(
-    endpoint: TokenEndpoint, key: rsa.RSAPrivateKey, clock: SettableClock
+    endpoint: TokenEndpoint, settings: SignedJwtSettings, clock: SettableClock
 ) -> AsyncIterator[SignedJwtTokenProvider]:
     client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=endpoint.app()))
-    tokens = SignedJwtTokenProvider(
-        client,
-        token_url=TOKEN_URL,
-        api_key=API_KEY,
-        private_key=key,
-        key_id=KEY_ID,
-        clock=clock,
-    )
+    tokens = SignedJwtTokenProvider(client, settings, clock=clock)
     yield tokens
     await tokens.aclose()
 
@@ -199,16 +202,12 @@ async def test_a_rejected_token_is_never_handed_back(
     assert raised.value.retryable is True
 
 
-async def test_an_unreachable_token_endpoint_is_retryable(key: rsa.RSAPrivateKey) -> None:
+async def test_an_unreachable_token_endpoint_is_retryable(settings: SignedJwtSettings) -> None:
     def refuse(request: httpx2.Request) -> httpx2.Response:
         raise httpx2.ConnectError("refused", request=request)
 
     tokens = SignedJwtTokenProvider(
-        httpx2.AsyncClient(transport=httpx2.MockTransport(refuse)),
-        token_url=TOKEN_URL,
-        api_key=API_KEY,
-        private_key=key,
-        key_id=KEY_ID,
+        httpx2.AsyncClient(transport=httpx2.MockTransport(refuse)), settings
     )
     try:
         with pytest.raises(TokenUnavailable) as raised:

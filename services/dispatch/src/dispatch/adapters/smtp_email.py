@@ -7,6 +7,7 @@ may mean it has the message (RFC 1047's duplicate problem), so that is outcome u
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
@@ -44,50 +45,45 @@ def _transient(code: int) -> bool:
     return 400 <= code < 500
 
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The relay and what mail through it is sent as (``DISPATCH_SMTP_*``)."""
+
+    host: str
+    port: int
+    sender: str
+    timeout: float
+    default_subject: str
+    username: str | None = None
+    password: SecretStr | None = None
+    use_tls: bool = False
+    start_tls: bool | None = None
+    #: The From address per organisation (ODS code); ``sender`` for the rest.
+    senders: Mapping[str, str] = field(default_factory=dict)
+
+
 class SmtpEmailSender(EmailClient):
     provider = "smtp"
 
-    def __init__(
-        self,
-        *,
-        host: str,
-        port: int,
-        sender: str,
-        timeout: float,
-        default_subject: str,
-        username: str | None = None,
-        password: SecretStr | None = None,
-        use_tls: bool = False,
-        start_tls: bool | None = None,
-        senders: Mapping[str, str] | None = None,
-    ) -> None:
-        self._host = host
-        self._port = port
-        self._sender = sender
-        #: The From address per organisation (ODS code); ``sender`` for the rest.
-        self._senders = dict(senders or {})
-        self._timeout = timeout
-        self._default_subject = default_subject
-        self._username = username
-        self._password = password
-        self._use_tls = use_tls
-        self._start_tls = start_tls
+    def __init__(self, settings: SmtpSettings) -> None:
+        self._settings = settings
 
     def sender_for(self, org_id: str) -> str:
-        return self._senders.get(org_id, self._sender)
+        return self._settings.senders.get(org_id, self._settings.sender)
 
     async def _send(self, message: OutboundMessage, org_id: str) -> str | None:
         sender = self.sender_for(org_id)
         msgid_domain = _domain_of(sender)
         content, message_id = self._compose(message, sender, msgid_domain)
+        relay = self._settings
         smtp = aiosmtplib.SMTP(
-            hostname=self._host,
-            port=self._port,
-            timeout=self._timeout,
-            use_tls=self._use_tls,
-            start_tls=self._start_tls,
-            username=self._username,
-            password=self._password.get_secret_value() if self._password else None,
+            hostname=relay.host,
+            port=relay.port,
+            timeout=relay.timeout,
+            use_tls=relay.use_tls,
+            start_tls=relay.start_tls,
+            username=relay.username,
+            password=relay.password.get_secret_value() if relay.password else None,
             local_hostname=msgid_domain,
         )
         try:
@@ -107,7 +103,7 @@ class SmtpEmailSender(EmailClient):
         message_id = make_msgid(domain=domain)
         email["From"] = sender
         email["To"] = message.to
-        email["Subject"] = message.subject or self._default_subject
+        email["Subject"] = message.subject or self._settings.default_subject
         email["Message-ID"] = message_id
         if message.unsubscribe_url is not None:
             # RFC 2369 and RFC 8058: mail clients offer one-click unsubscribe, which POSTs

@@ -14,6 +14,7 @@ than sending the whole batch to the dead-letter queue."""
 
 import logging
 import uuid
+from datetime import datetime
 
 from prometheus_client import Counter
 
@@ -22,7 +23,7 @@ from cohort_contracts.sending import (
     DeliveriesReported,
     DeliveryReport,
     DeliveryReported,
-    FiretextReceipt,
+    FiretextReceiptWord,
     ProcessFiretextReceipt,
     ProcessFiretextReceipts,
 )
@@ -47,7 +48,11 @@ class UnreadableReceipt(Exception):
     """A receipt no retry can make sense of."""
 
 
-def _report(receipt: FiretextReceipt) -> DeliveryReport:
+def _report(
+    receipt: FiretextReceiptWord, receipt_id: uuid.UUID, received_at: datetime
+) -> DeliveryReport:
+    """The report of one receipt: a batch's (named by its ``receipt_id``) or the single
+    command's (named by its ``message_id``)."""
     reference = receipt.reference.strip()
     if not reference:
         raise UnreadableReceipt("receipt without a reference")
@@ -57,13 +62,13 @@ def _report(receipt: FiretextReceipt) -> DeliveryReport:
         raise UnreadableReceipt("group receipt without a number")
     try:
         outcome = interpret_receipt(
-            receipt.status, receipt.code, receipt.time, received_at=receipt.received_at
+            receipt.status, receipt.code, receipt.time, received_at=received_at
         )
     except UnknownReceiptStatus as exc:
         raise UnreadableReceipt("unknown receipt status") from exc
     failure = outcome.failure
     return DeliveryReport(
-        receipt_id=receipt.receipt_id,
+        receipt_id=receipt_id,
         recipient_id=None if grouped else reference,
         provider_reference=reference,
         mobile=mobile,
@@ -79,7 +84,7 @@ async def process_firetext_receipts(cmd: ProcessFiretextReceipts, events: EventP
     reports = []
     for receipt in cmd.receipts:
         try:
-            reports.append(_report(receipt))
+            reports.append(_report(receipt, receipt.receipt_id, receipt.received_at))
         except UnreadableReceipt as exc:
             UNREADABLE.labels(str(exc)).inc()
             log.error(
@@ -101,17 +106,8 @@ async def process_firetext_receipts(cmd: ProcessFiretextReceipts, events: EventP
 async def process_firetext_receipt(cmd: ProcessFiretextReceipt, events: EventPublisher) -> None:
     """One receipt from a gateway that does not batch yet."""
     received_at = arrived_at(cmd)
-    receipt = FiretextReceipt(
-        receipt_id=cmd.message_id,
-        mobile=cmd.mobile,
-        status=cmd.status,
-        reference=cmd.reference,
-        time=cmd.time,
-        code=cmd.code,
-        received_at=received_at,
-    )
     try:
-        report = _report(receipt)
+        report = _report(cmd, cmd.message_id, received_at)
     except UnreadableReceipt as exc:
         log.error("firetext receipt unreadable", extra={"message_id": str(cmd.message_id)})
         raise PermanentError(str(exc)) from exc

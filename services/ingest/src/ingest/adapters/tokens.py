@@ -48,6 +48,18 @@ class StaticTokenProvider:
         pass
 
 
+@dataclass(frozen=True)
+class SignedJwtSettings:
+    """Where tokens come from and how the application signs its client assertions: the token
+    endpoint (the POST target and the assertion's ``aud``), the API key (``iss`` and ``sub``)
+    and the private key, which the JWKS names ``key_id``."""
+
+    token_url: str
+    api_key: str
+    private_key: RSAPrivateKey
+    key_id: str
+
+
 def load_private_key(path: Path) -> RSAPrivateKey:
     """The unencrypted PEM RSA private key at ``path``; raises ``ValueError`` otherwise, so a
     misconfigured instance fails at start-up rather than on its first batch."""
@@ -79,19 +91,13 @@ class SignedJwtTokenProvider:
     def __init__(
         self,
         client: httpx2.AsyncClient,
+        settings: SignedJwtSettings,
         *,
-        token_url: str,
-        api_key: str,
-        private_key: RSAPrivateKey,
-        key_id: str,
         refresh_margin_s: float = 30.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
-        self._token_url = token_url
-        self._api_key = api_key
-        self._private_key = private_key
-        self._key_id = key_id
+        self._settings = settings
         self._margin_s = refresh_margin_s
         self._clock = clock
         self._lock = asyncio.Lock()
@@ -145,15 +151,16 @@ class SignedJwtTokenProvider:
         return token.value
 
     def _assertion(self) -> str:
+        settings = self._settings
         claims: dict[str, str | int] = {
-            "iss": self._api_key,
-            "sub": self._api_key,
-            "aud": self._token_url,
+            "iss": settings.api_key,
+            "sub": settings.api_key,
+            "aud": settings.token_url,
             "jti": str(uuid.uuid4()),
             "exp": int(self._clock()) + ASSERTION_LIFETIME_S,
         }
-        headers = {"kid": self._key_id, "typ": "JWT"}
-        return jwt.encode(claims, self._private_key, algorithm=ALGORITHM, headers=headers)
+        headers = {"kid": settings.key_id, "typ": "JWT"}
+        return jwt.encode(claims, settings.private_key, algorithm=ALGORITHM, headers=headers)
 
     async def _request_token(self) -> _Token:
         form = {
@@ -163,7 +170,7 @@ class SignedJwtTokenProvider:
         }
         sent_at = self._clock()  # the lifetime counts from no later than this
         try:
-            response = await self._client.post(self._token_url, data=form)
+            response = await self._client.post(self._settings.token_url, data=form)
         except httpx2.TransportError as exc:
             log.warning("pds token request failed", extra={"error": type(exc).__name__})
             raise TokenUnavailable(type(exc).__name__, retryable=True) from exc

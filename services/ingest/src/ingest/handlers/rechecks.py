@@ -16,6 +16,7 @@ from cohort_contracts.vocabulary import UploadReason
 
 from ..domain.eligibility import reassess
 from ..ports import LookupContext
+from .answers import answer_to
 from .deps import Dependencies
 from .lookups import look_up_all
 
@@ -48,13 +49,7 @@ async def recheck_patients(command: RecheckPatients, deps: Dependencies) -> Pati
             else reassess(patient, channel=item.channel, today=today)
         )
         outcomes.append(_outcome(item, result))
-    event = PatientsRechecked(
-        correlation_id=command.correlation_id,
-        org_id=command.org_id,
-        campaign_id=command.campaign_id,
-        batch_id=command.batch_id,
-        outcomes=outcomes,
-    )
+    event = PatientsRechecked(**answer_to(command), batch_id=command.batch_id, outcomes=outcomes)
     await deps.publisher.patients_rechecked(event)
     reasons = Counter(str(o.reason_code) for o in outcomes if o.reason_code is not None)
     changed = sum(

@@ -14,6 +14,7 @@ from ..domain.eligibility import assess
 from ..domain.patient import PdsPatient
 from ..domain.rows import ValidRow, validate_row
 from ..ports import LookupContext
+from .answers import answer_to
 from .deps import Dependencies
 from .lookups import look_up_all
 
@@ -75,9 +76,7 @@ async def resolve_rows(command: ResolveRows, deps: Dependencies) -> RowsResolved
         outcomes.append(outcome)
 
     event = RowsResolved(
-        correlation_id=command.correlation_id,
-        org_id=command.org_id,
-        campaign_id=command.campaign_id,
+        **answer_to(command),
         list_id=command.list_id,
         channel=command.channel,
         batch_number=command.batch_number,

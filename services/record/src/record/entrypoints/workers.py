@@ -52,6 +52,21 @@ def status_publisher(deps: Deps, idle_s: float = 0.5) -> BackgroundLoop:
     return _loop("statuses", step, idle_s, deps.statuses_waiting)
 
 
+class _Periodic:
+    """A chore due at first, then again once ``every_s`` has passed since it was last done."""
+
+    def __init__(self, every_s: float, clock: Callable[[], float]) -> None:
+        self._every_s = every_s
+        self._clock = clock
+        self._done_at: float | None = None
+
+    def due(self) -> bool:
+        return self._done_at is None or self._clock() - self._done_at >= self._every_s
+
+    def done(self) -> None:
+        self._done_at = self._clock()
+
+
 class InboxPoller:
     """One per mailbox per deployment (it holds the mailbox's lease; other instances stand by).
     Polls every ``poll_interval_s`` (MESH: at most every 5 minutes) and again at once after a
@@ -67,32 +82,26 @@ class InboxPoller:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._deps = deps
-        self._handshake_interval_s = handshake_interval_s
-        self._sweep_interval_s = sweep_interval_s
-        self._clock = clock
-        self._last_handshake: float | None = None
-        self._last_sweep: float | None = None
+        self._handshake = _Periodic(handshake_interval_s, clock)
+        self._sweep = _Periodic(sweep_interval_s, clock)
         self.lease = f"inbox:{deps.mailbox.mailbox_id}"
         self._lease_s = max(3 * poll_interval_s, 60.0)
         self.loop = _loop("inbox", self.step, poll_interval_s)
-
-    def _due(self, last: float | None, every: float) -> bool:
-        return last is None or self._clock() - last >= every
 
     async def step(self) -> bool:
         deps = self._deps
         if not await deps.leases.acquire(self.lease, deps.instance_id, self._lease_s):
             return False
-        if self._due(self._last_handshake, self._handshake_interval_s):
+        if self._handshake.due():
             await deps.mailbox.handshake()
-            self._last_handshake = self._clock()
+            self._handshake.done()
         result = await poll_inbox(deps)
-        if self._due(self._last_sweep, self._sweep_interval_s):
+        if self._sweep.due():
             await expire_missing_acks(deps)
             counts = await deps.entries.counts()
             for state in RecordState:
                 ENTRIES.labels(state.value).set(counts.get(state, 0))
-            self._last_sweep = self._clock()
+            self._sweep.done()
         return result.full_page
 
     def start(self) -> None:
