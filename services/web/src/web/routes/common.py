@@ -31,7 +31,8 @@ class NotSignedIn(Exception):
 
 
 class Elsewhere(Exception):
-    """This page is not for what the user asked for as it is now: go to ``url`` instead."""
+    """The page asked for is not one for things as they are now (a step the campaign has moved
+    past, an old bookmark): the browser goes to ``url`` instead (303)."""
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
