@@ -5,21 +5,18 @@ service with the patient pages and the GP Connect simulator (a private RabbitMQ 
 sends a booking and a questionnaire campaign through the API, and follows their links."""
 
 import re
-import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from screenshot_kit import OUT, PHONE, Camera  # noqa: E402
-from tests.e2e.browser import ORGANISATIONS, chromium, sign_in  # noqa: E402
-from tests.e2e.own_stack import running  # noqa: E402
-from tests.e2e.stack import Stack  # noqa: E402
-from tests.e2e.test_patient_journeys import (  # noqa: E402
+# screenshot_kit (first) puts the repository root on the path, for tests.e2e.
+from screenshot_kit import OUT, PHONE, ROOT, Camera
+from tests.e2e.browser import ORGANISATIONS, chromium, sign_in
+from tests.e2e.own_stack import running
+from tests.e2e.stack import Stack
+from tests.e2e.test_patient_journeys import (
     enter_birth_date,
     expired_token,
     send_booking,

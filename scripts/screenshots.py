@@ -4,7 +4,6 @@ RabbitMQ namespace), walks the staff journey in Chromium and stops them again.""
 
 import json
 import re
-import sys
 import tempfile
 import time
 from datetime import date
@@ -13,24 +12,22 @@ from pathlib import Path
 import httpx2
 from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from screenshot_kit import DESKTOP, OUT, Camera  # noqa: E402
-from tests.e2e import sending_flow as flow  # noqa: E402
-from tests.e2e.browser import (  # noqa: E402
+# screenshot_kit (first) puts the repository root on the path, for tests.e2e.
+from screenshot_kit import DESKTOP, OUT, ROOT, Camera
+from tests.e2e import sending_flow as flow
+from tests.e2e.browser import (
     ORGANISATIONS,
     chromium,
     patient_list,
     sign_in,
     stack_env,
 )
-from tests.e2e.own_stack import running  # noqa: E402
-from tests.e2e.patients import uk_date  # noqa: E402
-from tests.e2e.stack import Stack  # noqa: E402
+from tests.e2e.own_stack import running
+from tests.e2e.patients import uk_date
+from tests.e2e.stack import Stack
 
-from cohort_testing.nhs_numbers import valid_numbers  # noqa: E402
-from pds_sim.synthetic import synthetic_patient  # noqa: E402
+from cohort_testing.nhs_numbers import valid_numbers
+from pds_sim.synthetic import synthetic_patient
 
 RIVERSIDE = "A81002"
 

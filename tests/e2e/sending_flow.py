@@ -181,6 +181,11 @@ def send(client: httpx2.Client, campaign_id: str, count: int) -> httpx2.Response
     return client.post(f"/v1/campaigns/{campaign_id}/send", json={"confirm_recipient_count": count})
 
 
+def approve(client: httpx2.Client, campaign_id: str, count: int) -> httpx2.Response:
+    body = {"confirm_recipient_count": count}
+    return client.post(f"/v1/campaigns/{campaign_id}/approve", json=body)
+
+
 def campaign(client: httpx2.Client, campaign_id: str) -> dict[str, Any]:
     body: dict[str, Any] = client.get(f"/v1/campaigns/{campaign_id}").json()
     return body

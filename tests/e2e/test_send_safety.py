@@ -81,11 +81,9 @@ def test_a_large_send_waits_for_a_second_user(stack: Stack) -> None:
     assert response.status_code == 202, response.text
     assert response.json()["status"] == "awaiting_approval"
 
-    own = sender.post(f"/v1/campaigns/{campaign_id}/approve", json={"confirm_recipient_count": 4})
+    own = flow.approve(sender, campaign_id, 4)
     assert own.status_code == 403, own.text
-    approved = approver.post(
-        f"/v1/campaigns/{campaign_id}/approve", json={"confirm_recipient_count": 4}
-    )
+    approved = flow.approve(approver, campaign_id, 4)
     assert approved.status_code == 202, approved.text
     body = approved.json()
     assert (body["status"], body["send_requested_by"], body["approved_by"]) == (
@@ -114,9 +112,7 @@ def test_the_approver_sends_it_back_and_it_needs_approving_again(stack: Stack) -
         "e2e-approver",
         "Wrong clinic day.",
     )
-    late = approver.post(
-        f"/v1/campaigns/{campaign_id}/approve", json={"confirm_recipient_count": 4}
-    )
+    late = flow.approve(approver, campaign_id, 4)
     assert late.status_code == 409, late.text
     again = flow.send(sender, campaign_id, 4).json()
     assert (again["status"], again["sent_back_reason"]) == ("awaiting_approval", None)

@@ -14,7 +14,7 @@ from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
 from .api_client import Forbidden, GatewayError, GatewayUnavailable, NotFound, SignInAgain
-from .routes.common import NotSignedIn, render, sign_in_url
+from .routes.common import Elsewhere, NotSignedIn, render, sign_in_url
 
 log = logging.getLogger("web")
 
@@ -24,6 +24,11 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 async def not_signed_in(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NotSignedIn)
     return see_other(sign_in_url(exc.next_path))
+
+
+async def elsewhere(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Elsewhere)
+    return see_other(exc.url)
 
 
 async def sign_in_again(request: Request, exc: Exception) -> Response:
@@ -81,6 +86,7 @@ async def internal(request: Request, exc: Exception) -> Response:
 
 ERROR_PAGES: dict[type[Exception], Handler] = {
     NotSignedIn: not_signed_in,
+    Elsewhere: elsewhere,
     SignInAgain: sign_in_again,
     CsrfFailed: csrf_failed,
     NotFound: not_found,

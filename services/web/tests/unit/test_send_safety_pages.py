@@ -4,18 +4,56 @@ warning on the review, quiet hours and scheduled sends on the campaign page."""
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx2
 import pytest
 
 from ..conftest import Web
 from ..html import Page
 from .test_message_and_sending_pages import ready_campaign
 
-BOXES = {"send_day": "Day", "send_month": "Month", "send_year": "Year"}
+DAY, MONTH, YEAR, TIME = "send_day", "send_month", "send_year", "send_time"
+BOXES = {DAY: "Day", MONTH: "Month", YEAR: "Year"}
+DATE = {DAY, MONTH, YEAR}
+NO_DAY = "Date to send must include a day"
+NO_MONTH_YEAR = "Date to send must include a month and year"
+NOT_REAL = "Date to send must be a real date"
+NO_DATE = "Enter the date to send"
+NO_TIME = "Enter a time to send"
+BAD_TIME = "Enter a time like 9:30am or 14:00"
+
+#: A date and time the send form cannot use, by what is wrong: what was typed (day, month, year,
+#: time), the errors it gets (the box each one's summary link goes to, and its message) and the
+#: boxes marked in error.
+UNUSABLE: dict[str, tuple[tuple[str, str, str, str], dict[str, str], set[str]]] = {
+    "no day": (("", "12", "2026", "9am"), {DAY: NO_DAY}, {DAY}),
+    "no month and year": (("9", "", "", "9am"), {MONTH: NO_MONTH_YEAR}, {MONTH, YEAR}),
+    "31 February": (("31", "2", "2027", "9am"), {DAY: NOT_REAL}, {DAY}),
+    "month 13": (("9", "13", "2026", "9am"), {MONTH: NOT_REAL}, {MONTH}),
+    "two-digit year": (("9", "12", "26", "9am"), {YEAR: NOT_REAL}, {YEAR}),
+    "date but no time": (("9", "12", "2026", ""), {TIME: NO_TIME}, {TIME}),
+    "time but no date": (("", "", "", "9am"), {DAY: NO_DATE}, DATE),
+    "time not understood": (("9", "12", "2026", "half nine"), {TIME: BAD_TIME}, {TIME}),
+    "bad date and no time": (("31", "4", "2027", ""), {DAY: NOT_REAL, TIME: NO_TIME}, {DAY, TIME}),
+    "no date and bad time": (("", "", "", "25:00"), {DAY: NO_DATE, TIME: BAD_TIME}, {*DATE, TIME}),
+}
 
 
 def when(day: str, month: str, year: str, at: str) -> dict[str, str]:
     """The send form's date boxes and time, as posted."""
-    return {"send_day": day, "send_month": month, "send_year": year, "send_time": at}
+    return {DAY: day, MONTH: month, YEAR: year, TIME: at}
+
+
+def messaged(web: Web, **fields: Any) -> tuple[dict[str, Any], str]:
+    """A campaign of 4 patients with its message written, ready to review and send; and its
+    page's URL."""
+    campaign = ready_campaign(web, message={"body": "Hello ((first_name))"}, **fields)
+    return campaign, f"/campaigns/{campaign['id']}"
+
+
+async def send(web: Web, url: str, fields: dict[str, str] | None = None) -> httpx2.Response:
+    """The review page's Send with the 4 patients confirmed, and any other ``fields``."""
+    form = {"confirm_count": "4", **(fields or {})}
+    return await web.post(f"{url}/send", form, csrf_from=f"{url}/review")
 
 
 WARNING: dict[str, Any] = {
@@ -28,8 +66,7 @@ WARNING: dict[str, Any] = {
 
 async def test_a_send_can_be_scheduled_in_uk_time(signed_in: Web) -> None:
     signed_in.gateway.clock = datetime(2026, 6, 30, 12, tzinfo=UTC)
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
+    _campaign, url = messaged(signed_in)
     page = await signed_in.page(f"{url}/review")
     assert page.legend("send_day") == "When to send (optional)"
     for box, label in BOXES.items():
@@ -42,11 +79,7 @@ async def test_a_send_can_be_scheduled_in_uk_time(signed_in: Web) -> None:
     assert "datetime-local" not in page.html
     assert "spread_hours" not in page.html  # booking campaigns only
 
-    response = await signed_in.post(
-        f"{url}/send",
-        {"confirm_count": "4", **when("1", "7", "2026", "9:30am")},
-        csrf_from=f"{url}/review",
-    )
+    response = await send(signed_in, url, when("1", "7", "2026", "9:30am"))
 
     assert response.headers["location"] == f"{url}?sent=scheduled"
     # 9:30am in London in July is 08:30 UTC (summer time).
@@ -66,146 +99,40 @@ async def test_a_send_can_be_scheduled_in_uk_time(signed_in: Web) -> None:
 
 async def test_a_time_in_winter_is_sent_as_typed_in_utc(signed_in: Web) -> None:
     signed_in.gateway.clock = datetime(2026, 12, 7, 12, tzinfo=UTC)
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
+    _campaign, url = messaged(signed_in)
 
-    await signed_in.post(
-        f"{url}/send",
-        {"confirm_count": "4", **when("09", "12", "2026", "2pm")},
-        csrf_from=f"{url}/review",
-    )
+    await send(signed_in, url, when("09", "12", "2026", "2pm"))
 
     assert signed_in.gateway.last("POST", "/send")["send_at"] == "2026-12-09T14:00:00+00:00"
 
 
 async def test_with_no_date_and_no_time_it_sends_now(signed_in: Web) -> None:
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
+    _campaign, url = messaged(signed_in)
 
-    response = await signed_in.post(
-        f"{url}/send", {"confirm_count": "4", **when(" ", "", "", " ")}, csrf_from=f"{url}/review"
-    )
+    response = await send(signed_in, url, when(" ", "", "", " "))
 
     assert response.headers["location"] == f"{url}?sent=1"
     assert signed_in.gateway.last("POST", "/send") == {"confirm_recipient_count": 4}
 
 
-@pytest.mark.parametrize(
-    ("typed", "summary", "on_date", "on_time", "marked"),
-    [
-        (
-            ("", "12", "2026", "9am"),
-            [("Date to send must include a day", "#send_day")],
-            "Date to send must include a day",
-            "",
-            {"send_day"},
-        ),
-        (
-            ("9", "", "", "9am"),
-            [("Date to send must include a month and year", "#send_month")],
-            "Date to send must include a month and year",
-            "",
-            {"send_month", "send_year"},
-        ),
-        (
-            ("31", "2", "2027", "9am"),
-            [("Date to send must be a real date", "#send_day")],
-            "Date to send must be a real date",
-            "",
-            {"send_day"},
-        ),
-        (
-            ("9", "13", "2026", "9am"),
-            [("Date to send must be a real date", "#send_month")],
-            "Date to send must be a real date",
-            "",
-            {"send_month"},
-        ),
-        (
-            ("9", "12", "26", "9am"),
-            [("Date to send must be a real date", "#send_year")],
-            "Date to send must be a real date",
-            "",
-            {"send_year"},
-        ),
-        (
-            ("9", "12", "2026", ""),
-            [("Enter a time to send", "#send_time")],
-            "",
-            "Enter a time to send",
-            {"send_time"},
-        ),
-        (
-            ("", "", "", "9am"),
-            [("Enter the date to send", "#send_day")],
-            "Enter the date to send",
-            "",
-            {"send_day", "send_month", "send_year"},
-        ),
-        (
-            ("9", "12", "2026", "half nine"),
-            [("Enter a time like 9:30am or 14:00", "#send_time")],
-            "",
-            "Enter a time like 9:30am or 14:00",
-            {"send_time"},
-        ),
-        (
-            ("31", "4", "2027", ""),
-            [
-                ("Date to send must be a real date", "#send_day"),
-                ("Enter a time to send", "#send_time"),
-            ],
-            "Date to send must be a real date",
-            "Enter a time to send",
-            {"send_day", "send_time"},
-        ),
-        (
-            ("", "", "", "25:00"),
-            [
-                ("Enter the date to send", "#send_day"),
-                ("Enter a time like 9:30am or 14:00", "#send_time"),
-            ],
-            "Enter the date to send",
-            "Enter a time like 9:30am or 14:00",
-            {"send_day", "send_month", "send_year", "send_time"},
-        ),
-    ],
-    ids=[
-        "no day",
-        "no month and year",
-        "31 February",
-        "month 13",
-        "two-digit year",
-        "date but no time",
-        "time but no date",
-        "time not understood",
-        "bad date and no time",
-        "no date and bad time",
-    ],
-)
+@pytest.mark.parametrize(("typed", "errors", "marked"), list(UNUSABLE.values()), ids=list(UNUSABLE))
 async def test_a_date_or_time_that_cannot_be_used_is_said_on_the_field_and_kept(
-    signed_in: Web,
-    typed: tuple[str, str, str, str],
-    summary: list[tuple[str, str]],
-    on_date: str,
-    on_time: str,
-    marked: set[str],
+    signed_in: Web, typed: tuple[str, str, str, str], errors: dict[str, str], marked: set[str]
 ) -> None:
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
+    campaign, url = messaged(signed_in)
 
-    response = await signed_in.post(
-        f"{url}/send", {"confirm_count": "4", **when(*typed)}, csrf_from=f"{url}/review"
-    )
+    response = await send(signed_in, url, when(*typed))
 
     assert response.status_code == 400
     page = Page(response.text)
-    assert page.error_summary == summary
+    assert page.error_summary == [(message, f"#{box}") for box, message in errors.items()]
+    # Each is said beside its field too: the date's on the date as a whole.
+    on_date = next((message for box, message in errors.items() if box in DATE), "")
     assert page.inline_error("send_date") == on_date
-    assert page.inline_error("send_time") == on_time
+    assert page.inline_error("send_time") == errors.get(TIME, "")
     assert page.marked_in_error() == marked
     assert page.legend("send_day") == "When to send (optional)"
-    assert [page.field(f).attrs.get("value") for f in (*BOXES, "send_time")] == list(typed)
+    assert [page.field(f).attrs.get("value") for f in (*BOXES, TIME)] == list(typed)
     assert page.field("confirm_count").attrs.get("value") == "4"
     assert not any(path.endswith("/send") for _, path, _, _ in signed_in.gateway.requests)
     assert campaign["status"] == "draft"
@@ -223,40 +150,30 @@ async def test_a_time_the_campaign_service_refuses_is_said_on_the_date(
     signed_in: Web, typed: tuple[str, str, str, str], message: str
 ) -> None:
     signed_in.gateway.clock = datetime(2026, 12, 7, 12, tzinfo=UTC)
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
+    campaign, url = messaged(signed_in)
 
-    response = await signed_in.post(
-        f"{url}/send", {"confirm_count": "4", **when(*typed)}, csrf_from=f"{url}/review"
-    )
+    response = await send(signed_in, url, when(*typed))
 
     assert response.status_code == 400
     page = Page(response.text)
     assert page.error_summary == [(message, "#send_day")]
     assert page.inline_error("send_date") == message
-    assert page.marked_in_error() == {"send_day", "send_month", "send_year"}
-    assert [page.field(f).attrs.get("value") for f in (*BOXES, "send_time")] == list(typed)
+    assert page.marked_in_error() == DATE
+    assert [page.field(f).attrs.get("value") for f in (*BOXES, TIME)] == list(typed)
     assert campaign["status"] == "draft"
 
 
 async def test_a_booking_campaign_can_spread_its_invitations(signed_in: Web) -> None:
     booking = {"appointment_type_code": "FLU", "appointment_type_display": "Flu clinic"}
-    campaign = ready_campaign(
-        signed_in, type="booking", booking=booking, message={"body": "Hello ((first_name))"}
-    )
-    url = f"/campaigns/{campaign['id']}"
+    _campaign, url = messaged(signed_in, type="booking", booking=booking)
     page = await signed_in.page(f"{url}/review")
     assert page.label_for("spread_hours").startswith("Spread the invitations over")
 
-    bad = await signed_in.post(
-        f"{url}/send", {"confirm_count": "4", "spread_hours": "0"}, csrf_from=f"{url}/review"
-    )
+    bad = await send(signed_in, url, {"spread_hours": "0"})
     expected = [("Enter a number of hours from 1 to 72", "#spread_hours")]
     assert Page(bad.text).error_summary == expected
 
-    await signed_in.post(
-        f"{url}/send", {"confirm_count": "4", "spread_hours": "3"}, csrf_from=f"{url}/review"
-    )
+    await send(signed_in, url, {"spread_hours": "3"})
     assert signed_in.gateway.last("POST", "/send") == {
         "confirm_recipient_count": 4,
         "spread_hours": 3,
@@ -265,9 +182,8 @@ async def test_a_booking_campaign_can_spread_its_invitations(signed_in: Web) -> 
 
 async def test_a_large_send_goes_for_approval_and_another_user_approves(signed_in: Web) -> None:
     signed_in.gateway.approval_above = 2
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
-    sent = await signed_in.post(f"{url}/send", {"confirm_count": "4"}, csrf_from=f"{url}/review")
+    campaign, url = messaged(signed_in)
+    sent = await send(signed_in, url)
     assert sent.headers["location"] == f"{url}?sent=approval"
 
     page = await signed_in.page(url)
@@ -300,9 +216,8 @@ async def test_a_large_send_goes_for_approval_and_another_user_approves(signed_i
 async def test_the_approver_sends_it_back_with_a_reason_the_sender_reads(signed_in: Web) -> None:
     signed_in.gateway.approval_above = 2
     signed_in.gateway.review_overrides["repeat_warning"] = WARNING
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
-    await signed_in.post(f"{url}/send", {"confirm_count": "4"}, csrf_from=f"{url}/review")
+    campaign, url = messaged(signed_in)
+    await send(signed_in, url)
     campaign["send_requested_by"] = "tom.reid"  # as if a colleague had sent it
 
     approval = await signed_in.page(f"{url}/approve")
@@ -352,9 +267,8 @@ async def test_the_approver_sends_it_back_with_a_reason_the_sender_reads(signed_
 
 async def test_the_sender_may_take_it_back(signed_in: Web) -> None:
     signed_in.gateway.approval_above = 2
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
-    await signed_in.post(f"{url}/send", {"confirm_count": "4"}, csrf_from=f"{url}/review")
+    _campaign, url = messaged(signed_in)
+    await send(signed_in, url)
     page = await signed_in.page(url)
     assert page.link("take it back to change it") == f"{url}/send-back"
     form = await signed_in.page(f"{url}/send-back")
@@ -363,8 +277,7 @@ async def test_the_sender_may_take_it_back(signed_in: Web) -> None:
 
 async def test_the_review_warns_of_a_repeat_and_leaves_them_out(signed_in: Web) -> None:
     signed_in.gateway.review_overrides["repeat_warning"] = WARNING
-    campaign = ready_campaign(signed_in, message={"body": "Hello ((first_name))"})
-    url = f"/campaigns/{campaign['id']}"
+    _campaign, url = messaged(signed_in)
     page = await signed_in.page(f"{url}/review")
     assert "Some patients had this message recently" in page.main_text
     assert WARNING["message"] in page.main_text

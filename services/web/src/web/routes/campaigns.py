@@ -14,7 +14,16 @@ from ..api_views import SendAgain
 from ..forms import ActionForm, NewCampaignForm
 from ..pages import campaigns as pages
 from ..pages.lists import removable
-from .common import Page, PageDep, button_action, campaign_url, render, submit, users_of
+from .common import (
+    Page,
+    PageDep,
+    button_action,
+    campaign_url,
+    passed_on,
+    render,
+    submit,
+    users_of,
+)
 
 log = logging.getLogger("web.campaigns")
 router = APIRouter()
@@ -187,9 +196,4 @@ async def audit(request: Request, campaign_id: UUID, page: PageDep) -> Response:
 
 @router.get("/campaigns/{campaign_id}/recipients.csv")
 async def recipients_csv(campaign_id: UUID, page: PageDep, status: StatusQuery = None) -> Response:
-    download = await page.api.recipients_csv(campaign_id, status or None)
-    return StreamingResponse(
-        download.chunks(),
-        media_type=download.content_type,
-        headers={"Content-Disposition": download.disposition},
-    )
+    return passed_on(await page.api.recipients_csv(campaign_id, status or None))

@@ -9,13 +9,14 @@ from uuid import UUID
 
 import httpx2
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from jinja2_fragments.starlette import Jinja2Blocks
 
 from cohort_http.session_forms import make_form, posted_form, see_other
 
 from .. import session
-from ..api_client import GatewayClient, Invalid
+from ..api_client import Download, GatewayClient, Invalid
+from ..api_views import Campaign
 from ..config import WebSettings
 from ..forms import ActionForm, CohortForm
 from ..users import DevUsers
@@ -27,6 +28,15 @@ class NotSignedIn(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+
+
+class Elsewhere(Exception):
+    """The page asked for is not one for things as they are now (a step the campaign has moved
+    past, an old bookmark): the browser goes to ``url`` instead (303)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,24 @@ async def current_page(request: Request) -> Page:
 
 
 PageDep = Annotated[Page, Depends(current_page)]
+
+
+async def campaign_in(page: Page, campaign_id: UUID, status: str) -> Campaign:
+    """The campaign, for a page of one step of it (taken while it is ``status``); once it has
+    moved on (or an old bookmark), the page goes to the campaign's own page instead."""
+    campaign = await page.api.campaign(campaign_id)
+    if campaign.status != status:
+        raise Elsewhere(campaign_url(campaign_id))
+    return campaign
+
+
+def passed_on(download: Download) -> StreamingResponse:
+    """A file from the gateway (a CSV), streamed on to the browser under the gateway's name."""
+    return StreamingResponse(
+        download.chunks(),
+        media_type=download.content_type,
+        headers={"Content-Disposition": download.disposition},
+    )
 
 
 async def check_action(request: Request) -> None:

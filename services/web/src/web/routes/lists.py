@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from cohort_http.session_forms import make_form, posted_form, see_other
@@ -14,7 +14,7 @@ from ..api_client import Conflict, Invalid, ListNotQueued
 from ..api_views import Campaign, PatientList
 from ..forms import ActionForm, UploadForm
 from ..pages.lists import progress, removable
-from .common import PageDep, campaign_url, check_action, may_send, render
+from .common import PageDep, campaign_url, check_action, may_send, passed_on, render
 
 router = APIRouter()
 
@@ -75,12 +75,7 @@ async def list_status(
 
 @router.get("/campaigns/{campaign_id}/lists/{list_id}/unsuccessful.csv")
 async def unsuccessful_csv(campaign_id: UUID, list_id: UUID, page: PageDep) -> Response:
-    download = await page.api.unsuccessful_csv(campaign_id, list_id)
-    return StreamingResponse(
-        download.chunks(),
-        media_type=download.content_type,
-        headers={"Content-Disposition": download.disposition},
-    )
+    return passed_on(await page.api.unsuccessful_csv(campaign_id, list_id))
 
 
 @router.get("/campaigns/{campaign_id}/lists/{list_id}/remove")

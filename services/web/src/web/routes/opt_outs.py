@@ -35,8 +35,7 @@ async def opt_outs_page(request: Request, page: PageDep) -> Response:
 
 @router.get("/opt-outs/new")
 async def new_opt_out_page(request: Request, page: PageDep) -> Response:
-    form = make_form(request, OptOutForm)
-    return render(request, "opt_outs/new.html", {"nav": "opt-outs", "form": form})
+    return _new_page(request, make_form(request, OptOutForm))
 
 
 @router.post("/opt-outs/new")
@@ -47,7 +46,11 @@ async def add_opt_out(request: Request, page: PageDep) -> Response:
     )
     if added is not None:
         return see_other("/opt-outs?done=added")
-    return render(request, "opt_outs/new.html", {"nav": "opt-outs", "form": form}, 400)
+    return _new_page(request, form, status=400)
+
+
+def _new_page(request: Request, form: OptOutForm, *, status: int = 200) -> Response:
+    return render(request, "opt_outs/new.html", {"nav": "opt-outs", "form": form}, status)
 
 
 async def _opt_out(page: Page, suppression_id: str) -> Suppression:

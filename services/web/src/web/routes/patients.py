@@ -4,11 +4,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from ..api_client import NotFound
 from ..pages.patients import contact, history, nhs_number
-from .common import PageDep, render
+from .common import PageDep, passed_on, render
 
 router = APIRouter()
 
@@ -45,9 +45,4 @@ async def patient_page(
 @router.get("/campaigns/{campaign_id}/responses.csv")
 async def responses_csv(campaign_id: UUID, page: PageDep) -> Response:
     """A questionnaire campaign's answers, one row per patient (the gateway's CSV, passed on)."""
-    download = await page.api.responses_csv(campaign_id)
-    return StreamingResponse(
-        download.chunks(),
-        media_type=download.content_type,
-        headers={"Content-Disposition": download.disposition},
-    )
+    return passed_on(await page.api.responses_csv(campaign_id))

@@ -11,16 +11,14 @@ from ..api_client import Conflict, Invalid
 from ..api_views import Campaign, Review
 from ..forms import SendForm, TestSendForm
 from ..pages.review import blockers, short_of_credit
-from .common import Page, PageDep, campaign_url, render
+from .common import Page, PageDep, campaign_in, campaign_url, render
 
 router = APIRouter()
 
 
 @router.get("/campaigns/{campaign_id}/review")
 async def review_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    campaign = await page.api.campaign(campaign_id)
-    if campaign.status != "draft":
-        return see_other(campaign_url(campaign_id))
+    campaign = await campaign_in(page, campaign_id, "draft")
     if campaign.message is None:
         return see_other(campaign_url(campaign_id, "/message"))
     review = await page.api.review(campaign_id)

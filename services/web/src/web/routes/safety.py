@@ -11,7 +11,7 @@ from cohort_http.session_forms import make_form, posted_form, see_other
 from ..api_client import Conflict, Forbidden, Invalid
 from ..api_views import Campaign, Review
 from ..forms import ConfirmCountForm, SendBackForm
-from .common import PageDep, button_action, campaign_url, render, users_of
+from .common import PageDep, button_action, campaign_in, campaign_url, render, users_of
 
 router = APIRouter()
 
@@ -26,9 +26,7 @@ async def leave_out(request: Request, campaign_id: UUID, page: PageDep) -> Respo
 
 @router.get("/campaigns/{campaign_id}/approve")
 async def approval_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    campaign = await page.api.campaign(campaign_id)
-    if campaign.status != "awaiting_approval":
-        return see_other(campaign_url(campaign_id))
+    campaign = await campaign_in(page, campaign_id, "awaiting_approval")
     review = await page.api.review(campaign_id)
     form = make_form(request, ConfirmCountForm, expected=review.recipient_count)
     return _page(request, page.user.user_id, campaign, review, form)
@@ -53,9 +51,7 @@ async def approve(request: Request, campaign_id: UUID, page: PageDep) -> Respons
 
 @router.get("/campaigns/{campaign_id}/send-back")
 async def send_back_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    campaign = await page.api.campaign(campaign_id)
-    if campaign.status != "awaiting_approval":
-        return see_other(campaign_url(campaign_id))
+    campaign = await campaign_in(page, campaign_id, "awaiting_approval")
     form = make_form(request, SendBackForm)
     return _send_back_page(request, page.user.user_id, campaign, form)
 

@@ -12,16 +12,14 @@ from ..api_client import Conflict, Invalid
 from ..api_views import Campaign, SendAgain
 from ..forms import SendAgainForm
 from ..pages import campaigns as pages
-from .common import PageDep, campaign_url, render
+from .common import PageDep, campaign_in, campaign_url, render
 
 router = APIRouter()
 
 
 @router.get("/campaigns/{campaign_id}/send-again")
 async def send_again_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    campaign = await page.api.campaign(campaign_id)
-    if campaign.status != "completed":
-        return see_other(campaign_url(campaign_id))
+    campaign = await campaign_in(page, campaign_id, "completed")
     summary = await page.api.send_again_summary(campaign_id)
     if not pages.can_send_again(summary):
         # Nobody left to send again to (or campaign says it cannot): the campaign page says

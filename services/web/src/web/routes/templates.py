@@ -27,8 +27,7 @@ async def templates_page(request: Request, page: PageDep) -> Response:
 
 @router.get("/templates/new")
 async def new_template_page(request: Request, page: PageDep) -> Response:
-    form = make_form(request, TemplateForm)
-    return render(request, "templates/edit.html", {"nav": "templates", "form": form})
+    return _edit_page(request, make_form(request, TemplateForm))
 
 
 @router.post("/templates/new")
@@ -39,7 +38,7 @@ async def create_template(request: Request, page: PageDep) -> Response:
         body["subject"] = form.subject.data
     if await submit(form, lambda: page.api.create_template(body), _field) is not None:
         return see_other("/templates?done=created")
-    return render(request, "templates/edit.html", {"nav": "templates", "form": form}, 400)
+    return _edit_page(request, form, status=400)
 
 
 async def _own_template(page: Page, template_id: str) -> Template:
@@ -60,8 +59,7 @@ async def edit_template_page(request: Request, template_id: str, page: PageDep) 
         subject=template.subject or "",
         body=template.body,
     )
-    context = {"nav": "templates", "form": form, "template": template}
-    return render(request, "templates/edit.html", context)
+    return _edit_page(request, form, template)
 
 
 @router.post("/templates/{template_id}/edit")
@@ -74,8 +72,7 @@ async def edit_template(request: Request, template_id: str, page: PageDep) -> Re
     body = {"name": form.name.data, "body": form.body.data, "subject": form.subject.data or ""}
     if await submit(form, lambda: page.api.update_template(template_id, body), _field) is not None:
         return see_other("/templates?done=updated")
-    context = {"nav": "templates", "form": form, "template": template}
-    return render(request, "templates/edit.html", context, 400)
+    return _edit_page(request, form, template, status=400)
 
 
 @router.get("/templates/{template_id}/archive")
@@ -90,6 +87,14 @@ async def archive(request: Request, template_id: str, page: PageDep) -> Response
     return await button_action(
         request, lambda: page.api.archive_template(template_id), "/templates?done=archived"
     )
+
+
+def _edit_page(
+    request: Request, form: TemplateForm, template: Template | None = None, *, status: int = 200
+) -> Response:
+    """The form to create a template, or (``template``) to edit one of the organisation's own."""
+    context = {"nav": "templates", "form": form, "template": template}
+    return render(request, "templates/edit.html", context, status)
 
 
 def _field(names: list[str]) -> str:
