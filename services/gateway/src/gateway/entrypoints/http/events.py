@@ -11,10 +11,15 @@ from cohort_contracts.campaign_views import CampaignView
 
 from ...ports import expect
 from .auth import AuthenticatedRoute, CallerDep
-from .errors import error_responses
+from .staff_campaign import STAFF_ERRORS
 from .wiring import WiringDep
 
-router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], route_class=AuthenticatedRoute)
+router = APIRouter(
+    prefix="/v1/campaigns",
+    tags=["campaigns"],
+    route_class=AuthenticatedRoute,
+    responses=STAFF_ERRORS,
+)
 
 DESCRIPTION = """A `text/event-stream` of `progress` events, each one JSON:
 `{"campaign_id", "status", "paused_reason", "held_until", "counts": {"recipients", "queued", "sent",
@@ -35,7 +40,6 @@ any other instance."""
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
             "description": "An endless stream of events",
         },
-        **error_responses(401, 403, 404, 422, 503),
     },
 )
 async def campaign_events(

@@ -14,12 +14,14 @@ from cohort_contracts.vocabulary import RecipientStatus
 from ...handlers.recipients_csv import COLUMNS, fetch_recipients, recipients_csv
 from .auth import AuthenticatedRoute
 from .downloads import csv_download, csv_responses
-from .errors import error_responses
 from .models import PageNumber, PageSize, RecipientPath
-from .staff_campaign import CampaignDep
+from .staff_campaign import STAFF_ERRORS, CampaignDep
 
 router = APIRouter(
-    prefix="/v1/campaigns/{campaign_id}", tags=["recipients"], route_class=AuthenticatedRoute
+    prefix="/v1/campaigns/{campaign_id}",
+    tags=["recipients"],
+    route_class=AuthenticatedRoute,
+    responses=STAFF_ERRORS,
 )
 
 StatusFilter = Annotated[RecipientStatus | None, Query(description="Only recipients in it")]
@@ -29,7 +31,6 @@ StatusFilter = Annotated[RecipientStatus | None, Query(description="Only recipie
     "/recipients",
     response_model=RecipientPage,
     summary="Per-patient status and failure reason, filterable and paged",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def recipients(
     campaign_id: UUID,
@@ -59,7 +60,7 @@ async def recipients(
     description=f"Columns: {', '.join(COLUMNS)}. Times are UTC, ISO 8601. A cell starting "
     "with =, +, - or @ (or a tab or carriage return) is prefixed with ' so Excel shows it as "
     "text, not a formula.",
-    responses=csv_responses(401, 403, 404, 422, 503),
+    responses=csv_responses(),
 )
 async def recipients_download(
     campaign_id: UUID, campaign: CampaignDep, status: StatusFilter = None
@@ -75,7 +76,6 @@ async def recipients_download(
     "/recipients/{recipient_id}",
     response_model=RecipientView,
     summary="One patient of the campaign: status, reason and any reply",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def recipient(
     campaign_id: UUID,

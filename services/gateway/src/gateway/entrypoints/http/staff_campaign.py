@@ -11,7 +11,13 @@ from cohort_contracts.envelope import Message, Model
 from ...domain.caller import Caller, Envelope
 from ...ports import CampaignClient
 from .auth import ActorDep, CallerDep
+from .errors import error_responses
 from .wiring import WiringDep
+
+#: The errors every staff route can answer, its routers' default: no valid token (401), not the
+#: role (403), a campaign or practice out of the caller's reach (404), invalid input or
+#: ``X-Act-For-Org`` (422), and campaign not answering (503).
+STAFF_ERRORS = error_responses(401, 403, 404, 422, 503)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,14 @@ from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
 from .models import Body, TemplatePath
-from .staff_campaign import ActingCampaignDep, CampaignDep
+from .staff_campaign import STAFF_ERRORS, ActingCampaignDep, CampaignDep
 
-router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=AuthenticatedRoute)
+router = APIRouter(
+    prefix="/v1/templates",
+    tags=["templates"],
+    route_class=AuthenticatedRoute,
+    responses=STAFF_ERRORS,
+)
 
 #: The pattern says in the document what stripping does: blanks alone are no name.
 Name = Annotated[
@@ -70,7 +75,6 @@ class TemplateChange(Body):
     "",
     response_model=TemplateList,
     summary="Built-in templates and the organisation's own (a network: all its practices')",
-    responses=error_responses(401, 403, 422, 503),
 )
 async def list_templates(
     campaign: CampaignDep,
@@ -87,7 +91,6 @@ async def list_templates(
     response_model=TemplateView,
     summary="Create an organisation template",
     description="Network users name the practice it is for in `X-Act-For-Org`.",
-    responses=error_responses(401, 403, 422, 503),
 )
 async def create_template(
     body: NewTemplate, campaign: ActingCampaignDep, response: Response
@@ -105,7 +108,7 @@ async def create_template(
     response_model=TemplateView,
     summary="Change a template: this makes a new version",
     description="Campaigns that used an earlier version keep its exact text.",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def update_template(
     template_id: TemplatePath, body: TemplateChange, campaign: CampaignDep
@@ -124,7 +127,7 @@ async def update_template(
     "/{template_id}/archive",
     response_model=TemplateView,
     summary="Archive a template: it is no longer offered, and campaigns that use it keep it",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def archive_template(template_id: TemplatePath, campaign: CampaignDep) -> Model:
     request = ArchiveTemplate(**campaign.envelope(), template_id=template_id)
