@@ -114,17 +114,6 @@ async def test_a_reply_cannot_become_a_formula_in_excel(gateway: Harness) -> Non
     ]  # fmt: skip
 
 
-async def test_another_orgs_campaign_is_a_404_not_a_broken_download(gateway: Harness) -> None:
-    theirs = gateway.campaign.add_campaign(org_id="B82002")
-
-    response = await gateway.client.get(
-        f"/v1/campaigns/{theirs.id}/recipients.csv", headers=gateway.auth()
-    )
-
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
-
-
 async def test_the_api_reads_on_from_a_cursor_and_refuses_one_that_is_not(
     gateway: Harness,
 ) -> None:
