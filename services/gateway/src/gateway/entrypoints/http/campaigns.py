@@ -40,7 +40,7 @@ from ...ports import expect
 from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
-from .models import Body, PageNumber, PageSize, TemplateId
+from .models import Body, MessageText, Name, PageNumber, PageSize, Subject, TemplateId
 from .staff_campaign import STAFF_ERRORS, ActingCampaignDep, CampaignDep
 
 router = APIRouter(
@@ -49,9 +49,6 @@ router = APIRouter(
     route_class=AuthenticatedRoute,
     responses=STAFF_ERRORS,
 )
-
-MessageText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
-Subject = Annotated[str, StringConstraints(max_length=200)]
 
 
 class Booking(BookingSettings):
@@ -62,16 +59,10 @@ class Questionnaire(QuestionnaireSettings):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# The pattern says in the document what stripping does: blanks alone are no name.
-CampaignName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
-]
-
-
 class NewCampaign(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu", "type": "basic"}]})
 
-    name: CampaignName
+    name: Name
     type: CampaignType = Field(
         description="basic: information only; booking: a per-patient booking link; "
         "questionnaire: a per-patient questionnaire link"
@@ -158,7 +149,7 @@ class SendBackReason(Body):
 class SendAgainName(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu clinic: send again"}]})
 
-    name: CampaignName = Field(description="The new campaign's name")
+    name: Name = Field(description="The new campaign's name")
 
 
 class TestRecipient(Body):

@@ -3,7 +3,7 @@
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Query, Response
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from cohort_contracts.campaign_requests import (
     ArchiveTemplate,
@@ -19,7 +19,7 @@ from ...ports import expect
 from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
-from .models import Body, TemplatePath
+from .models import Body, MessageText, Name, Subject, TemplatePath
 from .staff_campaign import STAFF_ERRORS, ActingCampaignDep, CampaignDep
 
 router = APIRouter(
@@ -29,13 +29,6 @@ router = APIRouter(
     responses=STAFF_ERRORS,
 )
 
-#: The pattern says in the document what stripping does: blanks alone are no name.
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
-Subject = Annotated[str, StringConstraints(max_length=200)]
-
 
 class NewTemplate(Body):
     model_config = ConfigDict(
@@ -44,7 +37,7 @@ class NewTemplate(Body):
 
     name: Name
     type: CampaignType = Field(description="The campaign type the template is written for")
-    body: Text = Field(description="Text with placeholders such as ((first_name))")
+    body: MessageText = Field(description="Text with placeholders such as ((first_name))")
     subject: Subject | None = Field(default=None, description="Email subject")
 
 
@@ -61,7 +54,7 @@ class TemplateChange(Body):
     )
 
     name: Name | None = None
-    body: Text | None = None
+    body: MessageText | None = None
     subject: Subject | None = None
 
     @model_validator(mode="after")
