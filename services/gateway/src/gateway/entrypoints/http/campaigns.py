@@ -4,7 +4,7 @@ the patients a campaign did not reach, audit."""
 from typing import Annotated, Self
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
 
 from cohort_contracts.campaign_requests import (
@@ -37,18 +37,12 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel
 
 from ...ports import expect
-from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
 from .models import Body, MessageText, Name, PageNumber, PageSize, Subject, TemplateId
-from .staff_campaign import STAFF_ERRORS, ActingCampaignDep, CampaignDep
+from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
 
-router = APIRouter(
-    prefix="/v1/campaigns",
-    tags=["campaigns"],
-    route_class=AuthenticatedRoute,
-    responses=STAFF_ERRORS,
-)
+router = staff_router(prefix="/v1/campaigns", tag="campaigns")
 
 
 class Booking(BookingSettings):

@@ -3,23 +3,18 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header
+from fastapi import Header
 from fastapi.responses import StreamingResponse
 
 from cohort_contracts.campaign_requests import GetCampaign
 from cohort_contracts.campaign_views import CampaignView
 
 from ...ports import expect
-from .auth import AuthenticatedRoute, CallerDep
-from .staff_campaign import STAFF_ERRORS
+from .auth import CallerDep
+from .staff_campaign import staff_router
 from .wiring import WiringDep
 
-router = APIRouter(
-    prefix="/v1/campaigns",
-    tags=["campaigns"],
-    route_class=AuthenticatedRoute,
-    responses=STAFF_ERRORS,
-)
+router = staff_router(prefix="/v1/campaigns", tag="campaigns")
 
 DESCRIPTION = """A `text/event-stream` of `progress` events, each one JSON:
 `{"campaign_id", "status", "paused_reason", "held_until", "counts": {"recipients", "queued", "sent",

@@ -7,7 +7,7 @@ import json
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from cohort_contracts.envelope import Model
@@ -27,15 +27,12 @@ from ...handlers.questionnaire_responses_csv import (
     fetch_responses,
     questionnaire_responses_csv,
 )
-from .auth import AuthenticatedRoute
 from .downloads import attachment, csv_download, csv_responses
 from .errors import error_responses
 from .models import RecipientPath
-from .staff_campaign import STAFF_ERRORS, CampaignDep
+from .staff_campaign import CampaignDep, staff_router
 
-router = APIRouter(
-    tags=["patient links (staff)"], route_class=AuthenticatedRoute, responses=STAFF_ERRORS
-)
+router = staff_router(tag="patient links (staff)")
 
 
 @router.get(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import File, Form, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
@@ -24,7 +24,7 @@ from .auth import ActorDep, AuthenticatedRoute, acting_caller, verify_request
 from .created import point_to_created
 from .downloads import csv_download, csv_responses
 from .errors import error_responses
-from .staff_campaign import STAFF_ERRORS, CampaignDep
+from .staff_campaign import CampaignDep, staff_router
 from .wiring import WiringDep, wiring_of
 
 PREFIX = "/v1/campaigns/{campaign_id}/patient-lists"
@@ -76,12 +76,8 @@ class UploadAccepted(PatientListView):
     )
 
 
-upload_router = APIRouter(
-    prefix=PREFIX, tags=["patient lists"], route_class=UploadRoute, responses=STAFF_ERRORS
-)
-router = APIRouter(
-    prefix=PREFIX, tags=["patient lists"], route_class=AuthenticatedRoute, responses=STAFF_ERRORS
-)
+upload_router = staff_router(prefix=PREFIX, tag="patient lists", route_class=UploadRoute)
+router = staff_router(prefix=PREFIX, tag="patient lists")
 
 
 @upload_router.post(

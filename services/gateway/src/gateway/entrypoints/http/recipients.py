@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import StreamingResponse
 
 from cohort_contracts.campaign_requests import RECIPIENT_CURSOR, GetRecipient
@@ -12,17 +12,11 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ...handlers.recipients_csv import COLUMNS, fetch_recipients, recipients_csv
-from .auth import AuthenticatedRoute
 from .downloads import csv_download, csv_responses
 from .models import PageNumber, PageSize, RecipientPath
-from .staff_campaign import STAFF_ERRORS, CampaignDep
+from .staff_campaign import CampaignDep, staff_router
 
-router = APIRouter(
-    prefix="/v1/campaigns/{campaign_id}",
-    tags=["recipients"],
-    route_class=AuthenticatedRoute,
-    responses=STAFF_ERRORS,
-)
+router = staff_router(prefix="/v1/campaigns/{campaign_id}", tag="recipients")
 
 StatusFilter = Annotated[RecipientStatus | None, Query(description="Only recipients in it")]
 

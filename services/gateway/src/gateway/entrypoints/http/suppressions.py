@@ -21,20 +21,14 @@ from cohort_contracts.opt_out import (
 
 from ...domain.link_tokens import unsubscribe_org
 from ...ports import expect
-from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
 from .models import Body
 from .patient_access import client_address, on_behalf_of_patient, throttle
-from .staff_campaign import STAFF_ERRORS, ActingCampaignDep, CampaignDep
+from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
 from .wiring import WiringDep
 
-router = APIRouter(
-    prefix="/v1/suppressions",
-    tags=["opt-outs"],
-    route_class=AuthenticatedRoute,
-    responses=STAFF_ERRORS,
-)
+router = staff_router(prefix="/v1/suppressions", tag="opt-outs")
 public = APIRouter(prefix="/v1/unsubscribe", tags=["opt-outs"])
 
 Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Self
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import ConfigDict, Field, model_validator
 
 from cohort_contracts.campaign_requests import (
@@ -16,18 +16,12 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignType
 
 from ...ports import expect
-from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
 from .models import Body, MessageText, Name, Subject, TemplatePath
-from .staff_campaign import STAFF_ERRORS, ActingCampaignDep, CampaignDep
+from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
 
-router = APIRouter(
-    prefix="/v1/templates",
-    tags=["templates"],
-    route_class=AuthenticatedRoute,
-    responses=STAFF_ERRORS,
-)
+router = staff_router(prefix="/v1/templates", tag="templates")
 
 
 class NewTemplate(Body):
