@@ -26,7 +26,7 @@ from gateway.adapters.token_verifiers import issue_token
 from gateway.config import GatewaySettings
 from gateway.entrypoints.app import create_app
 
-from .fakes import FakeCampaign
+from .fakes import FakeCampaign, M
 
 JWT_SECRET = "unit-test-jwt-secret-that-is-long-enough"
 WEBHOOK_SECRET = "unit-test-webhook-secret"
@@ -70,6 +70,14 @@ class Harness:
     def rewire(self, **changes: object) -> None:
         """Swap parts of the running gateway's wiring (e.g. a failing publisher)."""
         self.app.state.wiring = replace(self.app.state.wiring, **changes)
+
+
+def last(gateway: Harness, kind: type[M]) -> M:
+    """The one ``kind`` request campaign was sent, checked to be for ``ORG`` by ``USER``."""
+    [request] = gateway.campaign.sent(kind)
+    assert request.org_id == ORG
+    assert getattr(request, "actor") == USER  # noqa: B009
+    return request
 
 
 def webhook_token(org: str, secret: str = WEBHOOK_SECRET) -> str:

@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from cohort_contracts import campaign_requests as rq
@@ -20,6 +21,8 @@ from cohort_contracts.vocabulary import (
     UploadReason,
 )
 from gateway.ports import CampaignError, EncodedMessage, PublishFailed
+
+M = TypeVar("M", bound=Message)
 
 BUILTIN = views.TemplateView(
     id="builtin-flu", name="Flu", type="basic", body="Book your flu jab.", version=1, builtin=True
@@ -162,7 +165,7 @@ class FakeCampaign:
         self.unsuccessful[list_id] = rows
         return list_id
 
-    def sent(self, kind: type[Message]) -> list[Message]:
+    def sent(self, kind: type[M]) -> list[M]:
         return [r for r in self.requests if isinstance(r, kind)]
 
     async def request(self, request: Message) -> Model:

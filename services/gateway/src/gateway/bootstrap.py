@@ -19,7 +19,7 @@ from cohort_platform.topology import Topology
 
 from .adapters.campaign_rpc import RpcCampaignClient
 from .adapters.coalesced_reads import CoalescedReads
-from .adapters.oidc_keys import SigningKeys
+from .adapters.oidc_keys import KeySource, SigningKeys
 from .adapters.organisations_file import read_organisations_file
 from .adapters.rabbit_publisher import RabbitPublisher
 from .adapters.token_verifiers import (
@@ -73,13 +73,13 @@ def token_verifier(settings: GatewaySettings, client: httpx2.AsyncClient) -> Tok
     """The provider's tokens when an issuer is configured, and then only those."""
     if settings.oidc_issuer is None:
         return DevTokenVerifier(DevTokenRules.model_validate(settings))
-    keys = SigningKeys(
-        client,
+    source = KeySource(
         issuer=settings.oidc_issuer,
         jwks_url=str(settings.oidc_jwks_url) if settings.oidc_jwks_url else None,
         ttl_s=settings.oidc_keys_ttl_s,
         refetch_s=settings.oidc_keys_refetch_s,
     )
+    keys = SigningKeys(client, source)
     return OidcTokenVerifier(OidcTokenRules.model_validate(settings), keys)
 
 

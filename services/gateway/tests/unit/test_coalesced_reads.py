@@ -30,16 +30,27 @@ class CountingCampaign:
         return Answer(n=len(self.asked))
 
 
+@pytest.fixture
+def campaign() -> CountingCampaign:
+    return CountingCampaign()
+
+
+@pytest.fixture
+def reads(campaign: CountingCampaign) -> CoalescedReads:
+    """Answers kept for a minute: longer than any test."""
+    return CoalescedReads(campaign, ttl_s=60)
+
+
 def get(campaign_id: uuid.UUID, org: str = "A81001", actor: str = "u1") -> GetCampaign:
     return GetCampaign(
         correlation_id=uuid.uuid4(), org_id=org, actor=actor, campaign_id=campaign_id
     )
 
 
-async def test_concurrent_identical_reads_ask_campaign_once() -> None:
-    campaign = CountingCampaign()
+async def test_concurrent_identical_reads_ask_campaign_once(
+    campaign: CountingCampaign, reads: CoalescedReads
+) -> None:
     campaign.gate.clear()
-    reads = CoalescedReads(campaign, ttl_s=60)
     cid = uuid.uuid4()
     waiting = [asyncio.create_task(reads.request(get(cid, actor=f"user-{n}"))) for n in range(50)]
     await asyncio.sleep(0.01)
@@ -49,9 +60,9 @@ async def test_concurrent_identical_reads_ask_campaign_once() -> None:
     assert {a.model_dump_json() for a in answers} == {Answer(n=1).model_dump_json()}
 
 
-async def test_another_organisation_or_campaign_is_never_shared() -> None:
-    campaign = CountingCampaign()
-    reads = CoalescedReads(campaign, ttl_s=60)
+async def test_another_organisation_or_campaign_is_never_shared(
+    campaign: CountingCampaign, reads: CoalescedReads
+) -> None:
     cid = uuid.uuid4()
     await reads.request(get(cid, org="A81001"))
     await reads.request(get(cid, org="B82002"))
@@ -62,9 +73,9 @@ async def test_another_organisation_or_campaign_is_never_shared() -> None:
     assert len(campaign.asked) == 4
 
 
-async def test_a_write_makes_the_next_read_fresh() -> None:
-    campaign = CountingCampaign()
-    reads = CoalescedReads(campaign, ttl_s=60)
+async def test_a_write_makes_the_next_read_fresh(
+    campaign: CountingCampaign, reads: CoalescedReads
+) -> None:
     cid = uuid.uuid4()
     await reads.request(get(cid))
     await reads.request(get(cid))
@@ -75,8 +86,7 @@ async def test_a_write_makes_the_next_read_fresh() -> None:
     assert (await reads.request(get(cid))).model_dump() == {"n": 3}
 
 
-async def test_an_answer_is_reused_only_for_its_time() -> None:
-    campaign = CountingCampaign()
+async def test_an_answer_is_reused_only_for_its_time(campaign: CountingCampaign) -> None:
     reads = CoalescedReads(campaign, ttl_s=0.0)
     cid = uuid.uuid4()
     await reads.request(get(cid))
@@ -84,11 +94,11 @@ async def test_an_answer_is_reused_only_for_its_time() -> None:
     assert len(campaign.asked) == 2
 
 
-async def test_errors_are_shared_by_those_waiting_but_never_kept() -> None:
-    campaign = CountingCampaign()
+async def test_errors_are_shared_by_those_waiting_but_never_kept(
+    campaign: CountingCampaign, reads: CoalescedReads
+) -> None:
     campaign.gate.clear()
     campaign.fail = True
-    reads = CoalescedReads(campaign, ttl_s=60)
     cid = uuid.uuid4()
     waiting = [asyncio.create_task(reads.request(get(cid))) for _ in range(3)]
     await asyncio.sleep(0.01)
@@ -99,10 +109,10 @@ async def test_errors_are_shared_by_those_waiting_but_never_kept() -> None:
     assert (await reads.request(get(cid))).model_dump() == {"n": 2}
 
 
-async def test_a_waiter_whose_leader_gives_up_asks_for_itself() -> None:
-    campaign = CountingCampaign()
+async def test_a_waiter_whose_leader_gives_up_asks_for_itself(
+    campaign: CountingCampaign, reads: CoalescedReads
+) -> None:
     campaign.gate.clear()
-    reads = CoalescedReads(campaign, ttl_s=60)
     cid = uuid.uuid4()
     leader = asyncio.create_task(reads.request(get(cid)))
     await asyncio.sleep(0)

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import ValidationError
 
 from cohort_contracts.campaign_requests import CreateCampaign, SendCampaign
-from gateway.adapters.oidc_keys import KeysUnavailable, SigningKeys
+from gateway.adapters.oidc_keys import KeySource, KeysUnavailable, SigningKeys
 from gateway.adapters.token_verifiers import issue_token
 from gateway.config import GatewaySettings
 
@@ -278,9 +278,8 @@ async def test_unknown_kids_cannot_make_the_gateway_hammer_the_provider(
 ) -> None:
     now = [0.0]
     async with httpx2.AsyncClient(transport=provider.transport()) as client:
-        keys = SigningKeys(
-            client, issuer=ISSUER, jwks_url=JWKS_URL, refetch_s=30, clock=lambda: now[0]
-        )
+        source = KeySource(issuer=ISSUER, jwks_url=JWKS_URL, refetch_s=30)
+        keys = SigningKeys(client, source, clock=lambda: now[0])
         assert await keys.get(provider.keys[0].kid) is not None
         for _ in range(20):
             assert await keys.get(uuid4().hex) is None
@@ -294,7 +293,8 @@ async def test_unknown_kids_cannot_make_the_gateway_hammer_the_provider(
 async def test_cached_keys_outlive_a_provider_outage(provider: Provider) -> None:
     now = [0.0]
     async with httpx2.AsyncClient(transport=provider.transport()) as client:
-        keys = SigningKeys(client, issuer=ISSUER, jwks_url=JWKS_URL, ttl_s=60, clock=lambda: now[0])
+        source = KeySource(issuer=ISSUER, jwks_url=JWKS_URL, ttl_s=60)
+        keys = SigningKeys(client, source, clock=lambda: now[0])
         kid = provider.keys[0].kid
         assert await keys.get(kid) is not None
         provider.down, now[0] = True, 120.0
@@ -305,7 +305,7 @@ async def test_cached_keys_outlive_a_provider_outage(provider: Provider) -> None
 async def test_no_keys_at_all_is_keys_unavailable(provider: Provider) -> None:
     provider.down = True
     async with httpx2.AsyncClient(transport=provider.transport()) as client:
-        keys = SigningKeys(client, issuer=ISSUER, jwks_url=JWKS_URL)
+        keys = SigningKeys(client, KeySource(issuer=ISSUER, jwks_url=JWKS_URL))
 
         with pytest.raises(KeysUnavailable):
             await keys.get("any")

@@ -78,7 +78,7 @@ async def test_all_pages_are_streamed_with_the_filter(gateway: Harness) -> None:
 
     body = rows(response.content)
     assert [r[1] for r in body[1:]] == [f"P{n}" for n in range(1, count + 1)]
-    requests = [r for r in gateway.campaign.sent(ListRecipients) if isinstance(r, ListRecipients)]
+    requests = gateway.campaign.sent(ListRecipients)
     # Page 1, then each page on from the cursor the one before ended at.
     ends = [f"{r.list_id}:{r.row_number}" for r in recipients[MAX_PAGE_SIZE - 1 :: MAX_PAGE_SIZE]]
     assert [(r.page, r.after, r.page_size, r.status) for r in requests] == [
@@ -112,17 +112,6 @@ async def test_a_reply_cannot_become_a_formula_in_excel(gateway: Harness) -> Non
     assert [r[9] for r in rows(response.content)[1:]] == [
         "'=HYPERLINK(\"http://evil\",\"x\")", "'+1", "'-2", "'@SUM(A1)", "fine",
     ]  # fmt: skip
-
-
-async def test_another_orgs_campaign_is_a_404_not_a_broken_download(gateway: Harness) -> None:
-    theirs = gateway.campaign.add_campaign(org_id="B82002")
-
-    response = await gateway.client.get(
-        f"/v1/campaigns/{theirs.id}/recipients.csv", headers=gateway.auth()
-    )
-
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
 
 
 async def test_the_api_reads_on_from_a_cursor_and_refuses_one_that_is_not(

@@ -9,9 +9,8 @@ from cohort_contracts.vocabulary import CampaignStatus
 from gateway.handlers import patient_lists
 from gateway.ports import CampaignError
 
-from ..conftest import ORG, Harness
+from ..conftest import ORG, Harness, last
 from ..fakes import FakePublisher, make_recipient
-from .test_campaign_routes import last
 from .test_upload_route import csv_rows, upload
 
 
@@ -32,7 +31,6 @@ async def test_removing_asks_campaign_and_answers_the_campaign(gateway: Harness)
     body = response.json()
     assert (body["id"], body["status"]) == (str(campaign.id), "draft")
     request = last(gateway, RemovePatientList)  # also checks the actor and organisation
-    assert isinstance(request, RemovePatientList)
     assert (request.campaign_id, request.list_id) == (campaign.id, removed)
     assert list(gateway.campaign.lists) == [kept]
     assert [r.list_id for r in gateway.campaign.recipients[campaign.id]] == [kept]

@@ -280,7 +280,7 @@ async def test_a_network_upload_names_the_practice_before_the_file_is_read(world
     assert unnamed.json()["error"]["details"]["fields"] == ["header.X-Act-For-Org"]
     assert named.status_code == 202
     [register] = world.gateway.campaign.sent(RegisterPatientList)
-    assert (register.org_id, getattr(register, "org_scope")) == (PRACTICE_A, [PRACTICE_A])  # noqa: B009
+    assert (register.org_id, register.org_scope) == (PRACTICE_A, [PRACTICE_A])
     # The rows are the practice's: ingest and campaign file them under its ODS code.
     [batch] = world.gateway.resolve_rows
     assert (batch.org_id, batch.campaign_id) == (PRACTICE_A, UUID(world.ids["campaign_id"]))

@@ -198,7 +198,6 @@ def _check_outcome(gateway: Harness, status: int, body: Any) -> None:
     event(f"{status} {body.get('error', {}).get('code', 'accepted')}")
     if status == 202:
         [register] = registered
-        assert isinstance(register, RegisterPatientList)
         assert body["id"] == str(register.list_id)
         rows = sorted(
             (row for batch in gateway.resolve_rows for row in batch.rows),

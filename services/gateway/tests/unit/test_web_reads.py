@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from cohort_testing.organisations import write_organisations
 from gateway.adapters.organisations_file import read_organisations_file
 
@@ -71,11 +73,15 @@ async def test_every_list_of_a_campaign(gateway: Harness) -> None:
     assert [item["id"] for item in body["items"]] == [str(first), str(second)]
 
 
-async def test_lists_of_another_practices_campaign_are_not_found(gateway: Harness) -> None:
+# The recipients download too: a 404 in the error shape, not a broken download.
+@pytest.mark.parametrize("read", ["patient-lists", "recipients.csv"])
+async def test_reads_of_another_practices_campaign_are_not_found(
+    gateway: Harness, read: str
+) -> None:
     campaign = gateway.campaign.add_campaign(org_id="B82002")
 
     response = await gateway.client.get(
-        f"/v1/campaigns/{campaign.id}/patient-lists", headers=gateway.auth()
+        f"/v1/campaigns/{campaign.id}/{read}", headers=gateway.auth()
     )
 
     assert response.status_code == 404

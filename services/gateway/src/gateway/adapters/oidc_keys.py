@@ -8,6 +8,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -22,33 +23,41 @@ class KeysUnavailable(Exception):
     """The provider's keys could not be fetched and none are cached (503)."""
 
 
+@dataclass(frozen=True)
+class KeySource:
+    """Whose keys they are and how long they are trusted."""
+
+    issuer: str
+    #: Unset: the ``jwks_uri`` of the issuer's discovery document.
+    jwks_url: str | None = None
+    ttl_s: float = 3600
+    refetch_s: float = 30
+
+
 class SigningKeys:
     def __init__(
         self,
         client: httpx2.AsyncClient,
+        source: KeySource,
         *,
-        issuer: str,
-        jwks_url: str | None = None,
-        ttl_s: float = 3600,
-        refetch_s: float = 30,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
-        self._issuer = issuer
-        self._jwks_url = jwks_url
-        self._ttl_s = ttl_s
-        self._refetch_s = refetch_s
+        self._source = source
         self._clock = clock
+        #: The source's, else the discovery document's once read.
+        self._jwks_url = source.jwks_url
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at: float | None = None
         self._lock = asyncio.Lock()
 
     async def get(self, kid: str) -> PyJWK | None:
         """The key named ``kid``, or None if the provider does not publish it."""
-        if kid in self._keys and not self._stale(self._ttl_s):
+        ttl_s, refetch_s = self._source.ttl_s, self._source.refetch_s
+        if kid in self._keys and not self._stale(ttl_s):
             return self._keys[kid]
         async with self._lock:  # one fetch at a time; waiters then see its result
-            if self._stale(self._ttl_s) or (kid not in self._keys and self._stale(self._refetch_s)):
+            if self._stale(ttl_s) or (kid not in self._keys and self._stale(refetch_s)):
                 await self._refresh()
         return self._keys.get(kid)
 
@@ -88,10 +97,10 @@ class SigningKeys:
         return keys
 
     async def _discover(self) -> str:
-        response = await self._client.get(self._issuer.rstrip("/") + DISCOVERY)
+        response = await self._client.get(self._source.issuer.rstrip("/") + DISCOVERY)
         response.raise_for_status()
         document = response.json()
-        if document.get("issuer") != self._issuer:
+        if document.get("issuer") != self._source.issuer:
             raise ValueError("the discovery document names another issuer")
         jwks_uri = document.get("jwks_uri")
         if not isinstance(jwks_uri, str):

@@ -68,14 +68,6 @@ class AcceptedList:
     columns_recognised: dict[str, str | None]
 
 
-@dataclass(frozen=True)
-class _Upload:
-    caller: Caller
-    campaign_id: UUID
-    list_id: UUID
-    channel: Channel
-
-
 async def accept_patient_list(
     campaign: CampaignClient,
     publisher: Publisher,
@@ -120,7 +112,14 @@ async def _register_and_queue(
     filename: str,
 ) -> PatientListView:
     layout = prepared.layout
-    upload = _Upload(caller, campaign_id, uuid4(), channel)
+    # The rows belong to the practice acted for; a network user uploading names that practice.
+    upload = BatchHeader(
+        correlation_id=caller.correlation_id,
+        org_id=caller.org_id,
+        campaign_id=campaign_id,
+        list_id=uuid4(),
+        channel=channel,
+    )
     registered = await campaign.request(
         RegisterPatientList(
             **caller.envelope(),
@@ -154,26 +153,18 @@ async def _register_and_queue(
 
 
 def _messages(
-    upload: _Upload, batches: Generator[list[DataRow], None, None]
+    upload: BatchHeader, batches: Generator[list[DataRow], None, None]
 ) -> Generator[EncodedMessage, None, None]:
-    # The rows belong to the practice acted for; a network user uploading names that practice.
-    header = BatchHeader(
-        correlation_id=upload.caller.correlation_id,
-        org_id=upload.caller.org_id,
-        campaign_id=upload.campaign_id,
-        list_id=upload.list_id,
-        channel=upload.channel,
-    )
     try:
         for number, batch in enumerate(batches):
-            yield encode_batch(header, number, batch)
+            yield encode_batch(upload, number, batch)
     finally:
         batches.close()
 
 
 async def _publish_batches(
     publisher: Publisher,
-    upload: _Upload,
+    upload: BatchHeader,
     messages: Generator[EncodedMessage, None, None],
     window: int,
 ) -> int:

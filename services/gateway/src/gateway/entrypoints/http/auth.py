@@ -179,20 +179,22 @@ ActForOrg = Annotated[
 ]
 
 
-async def current_caller(
-    request: Request,
-    # Declared so that OpenAPI shows them; ``reading_caller`` does the checking.
+async def _staff_headers(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     _act_for: ActForOrg = None,
-) -> Caller:
+) -> None:
+    """Declared so that OpenAPI shows them; ``reading_caller`` and ``acting_caller`` do the
+    checking."""
+
+
+StaffHeaders = Annotated[None, Depends(_staff_headers)]
+
+
+async def current_caller(request: Request, _headers: StaffHeaders) -> Caller:
     return reading_caller(request)
 
 
-async def current_actor(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    _act_for: ActForOrg = None,
-) -> Caller:
+async def current_actor(request: Request, _headers: StaffHeaders) -> Caller:
     return acting_caller(request)
 
 

@@ -4,7 +4,7 @@ the patients a campaign did not reach, audit."""
 from typing import Annotated, Self
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
 
 from cohort_contracts.campaign_requests import (
@@ -37,16 +37,12 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel
 
 from ...ports import expect
-from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
-from .models import Body, PageNumber, PageSize, TemplateId
-from .staff_campaign import ActingCampaignDep, CampaignDep
+from .models import Body, MessageText, Name, PageNumber, PageSize, Subject, TemplateId
+from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
 
-router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], route_class=AuthenticatedRoute)
-
-MessageText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
-Subject = Annotated[str, StringConstraints(max_length=200)]
+router = staff_router(prefix="/v1/campaigns", tag="campaigns")
 
 
 class Booking(BookingSettings):
@@ -57,16 +53,10 @@ class Questionnaire(QuestionnaireSettings):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# The pattern says in the document what stripping does: blanks alone are no name.
-CampaignName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
-]
-
-
 class NewCampaign(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu", "type": "basic"}]})
 
-    name: CampaignName
+    name: Name
     type: CampaignType = Field(
         description="basic: information only; booking: a per-patient booking link; "
         "questionnaire: a per-patient questionnaire link"
@@ -153,7 +143,7 @@ class SendBackReason(Body):
 class SendAgainName(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Flu clinic: send again"}]})
 
-    name: CampaignName = Field(description="The new campaign's name")
+    name: Name = Field(description="The new campaign's name")
 
 
 class TestRecipient(Body):
@@ -174,7 +164,6 @@ class TestRecipient(Body):
     response_model=CampaignView,
     summary="Create a campaign",
     description="Network users name the practice it is for in `X-Act-For-Org`.",
-    responses=error_responses(401, 403, 422, 503),
 )
 async def create_campaign(
     body: NewCampaign, campaign: ActingCampaignDep, response: Response
@@ -199,7 +188,6 @@ async def create_campaign(
     "",
     response_model=CampaignPage,
     summary="List the campaigns of the organisation (a network: of all its practices)",
-    responses=error_responses(401, 403, 422, 503),
 )
 async def list_campaigns(
     campaign: CampaignDep,
@@ -215,7 +203,6 @@ async def list_campaigns(
     "/{campaign_id}",
     response_model=CampaignView,
     summary="One campaign with live counts",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def get_campaign(campaign_id: UUID, campaign: CampaignDep) -> Model:
     return await campaign.ask(GetCampaign(**campaign.envelope(), campaign_id=campaign_id))
@@ -225,7 +212,7 @@ async def get_campaign(campaign_id: UUID, campaign: CampaignDep) -> Model:
     "/{campaign_id}/message",
     response_model=CampaignView,
     summary="Set the campaign's message: free text or a template",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def set_message(campaign_id: UUID, body: NewMessage, campaign: CampaignDep) -> Model:
     request = SetMessage(
@@ -242,7 +229,7 @@ async def set_message(campaign_id: UUID, body: NewMessage, campaign: CampaignDep
     "/{campaign_id}/review",
     response_model=ReviewView,
     summary="Rendered previews, recipient counts, SMS fragments and credits before sending",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def review(
     campaign_id: UUID,
@@ -261,7 +248,7 @@ async def review(
     "same message (same template, or the same text) within its window; this leaves them out of "
     "the draft (status `cancelled`, reason `RECENTLY_MESSAGED`) and answers the fresh review. "
     "409 once the campaign is no longer a draft.",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def exclude_recently_messaged(campaign_id: UUID, campaign: CampaignDep) -> Model:
     request = ExcludeRecentlyMessaged(**campaign.envelope(), campaign_id=campaign_id)
@@ -273,7 +260,7 @@ async def exclude_recently_messaged(campaign_id: UUID, campaign: CampaignDep) ->
     status_code=202,
     response_model=TestSendResult,
     summary="Send the message, rendered for the first recipient, to your own phone or email",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def test_send(campaign_id: UUID, body: TestRecipient, campaign: CampaignDep) -> Model:
     request = TestSend(
@@ -292,7 +279,7 @@ async def test_send(campaign_id: UUID, body: TestRecipient, campaign: CampaignDe
     "where the organisation requires a second person's approval for a send this size, "
     "`awaiting_approval`. SMS are never released in the organisation's quiet hours: while "
     "they hold a send, `held_until` says until when.",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def send(campaign_id: UUID, body: SendConfirmation, campaign: CampaignDep) -> Model:
     request = SendCampaign(
@@ -312,7 +299,7 @@ async def send(campaign_id: UUID, body: SendConfirmation, campaign: CampaignDep)
     summary="Approve a send awaiting a second person's approval, confirming the recipient count",
     description="403 when the approver is the person who sent it; 409 when the campaign is not "
     "awaiting approval or the count differs from the review's.",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def approve(campaign_id: UUID, body: ApprovalConfirmation, campaign: CampaignDep) -> Model:
     request = ApproveCampaign(
@@ -330,7 +317,7 @@ async def approve(campaign_id: UUID, body: ApprovalConfirmation, campaign: Campa
     description="The approver, or the person who sent it, returns it to `draft`; nothing has "
     "been sent. `sent_back_by` and `sent_back_reason` say who and why until it is sent again, "
     "when it waits for approval again. 409 when the campaign is not awaiting approval.",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def send_back(campaign_id: UUID, body: SendBackReason, campaign: CampaignDep) -> Model:
     request = SendBack(**campaign.envelope(), campaign_id=campaign_id, reason=body.reason)
@@ -342,7 +329,7 @@ async def send_back(campaign_id: UUID, body: SendBackReason, campaign: CampaignD
     status_code=202,
     response_model=CampaignView,
     summary="Cancel the campaign: nothing not yet sent will be sent",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def cancel(campaign_id: UUID, campaign: CampaignDep) -> Model:
     request = CancelCampaign(**campaign.envelope(), campaign_id=campaign_id)
@@ -354,7 +341,7 @@ async def cancel(campaign_id: UUID, campaign: CampaignDep) -> Model:
     status_code=202,
     response_model=CampaignView,
     summary="Resume a campaign paused by a provider problem (e.g. after topping up credit)",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def resume(campaign_id: UUID, campaign: CampaignDep) -> Model:
     request = ResumeCampaign(**campaign.envelope(), campaign_id=campaign_id)
@@ -371,7 +358,6 @@ async def resume(campaign_id: UUID, campaign: CampaignDep) -> Model:
     "was temporary, not a landline), not yet taken by an earlier send-again, counted by reason. "
     "`cannot_because` says, in staff's words, why it cannot be sent again now (e.g. it is not "
     "completed).",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def send_again_summary(campaign_id: UUID, campaign: CampaignDep) -> Model:
     return await campaign.ask(GetSendAgain(**campaign.envelope(), campaign_id=campaign_id))
@@ -387,7 +373,7 @@ async def send_again_summary(campaign_id: UUID, campaign: CampaignDep) -> Model:
     "as an upload is; review and send it as any other. Its `follows_up` names this campaign. "
     "409 when the campaign is not completed or there is nobody left to send again to; the "
     "message says why.",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def send_again(
     campaign_id: UUID, body: SendAgainName, campaign: CampaignDep, response: Response
@@ -404,7 +390,6 @@ async def send_again(
     "/{campaign_id}/audit",
     response_model=AuditLog,
     summary="Who did what to the campaign, and when",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def audit(campaign_id: UUID, campaign: CampaignDep) -> Model:
     return await campaign.ask(GetAudit(**campaign.envelope(), campaign_id=campaign_id))

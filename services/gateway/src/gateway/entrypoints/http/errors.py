@@ -31,7 +31,8 @@ class ErrorBody(BaseModel):
 
 
 class ApiError(Exception):
-    """An error the gateway itself answers with (authentication, webhook checks...)."""
+    """An error the gateway itself answers with (authentication, webhook checks...), and what
+    ``handle_error`` makes of every other failure."""
 
     def __init__(
         self,
@@ -47,6 +48,14 @@ class ApiError(Exception):
         self.message = message
         self.details = details or {}
         self.headers = dict(headers or {})
+
+    def response(self) -> JSONResponse:
+        info = ErrorInfo(code=self.code, message=self.message, details=self.details)
+        return JSONResponse(
+            ErrorBody(error=info).model_dump(mode="json"),
+            status_code=self.status,
+            headers=self.headers,
+        )
 
 
 CAMPAIGN_STATUS = {
@@ -81,28 +90,19 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[s]} for s in statuses}
 
 
-def error_response(
-    status: int,
-    code: str,
-    message: str,
-    details: ErrorDetails | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    body = ErrorBody(error=ErrorInfo(code=code, message=message, details=details or {}))
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
-
-
 async def handle_error(request: Request, exc: Exception) -> JSONResponse:
+    return _as_api_error(request, exc).response()
+
+
+def _as_api_error(request: Request, exc: Exception) -> ApiError:
     match exc:
         case ApiError():
-            return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+            return exc
         case CampaignError():
             headers = None
             if exc.code == "too_many_requests":
                 headers = {"Retry-After": str(exc.details.get("retry_after_s", 1))}
-            return error_response(
-                CAMPAIGN_STATUS[exc.code], exc.code, exc.message, exc.details, headers
-            )
+            return ApiError(CAMPAIGN_STATUS[exc.code], exc.code, exc.message, exc.details, headers)
         case CampaignUnavailable():
             return _unavailable("The campaign service did not answer in time. Try again shortly.")
         case RowsNotQueued():
@@ -119,15 +119,15 @@ async def handle_error(request: Request, exc: Exception) -> JSONResponse:
             return _unavailable("The message broker did not accept the request. Try again.")
         case UploadRejected():
             status = 413 if isinstance(exc, UploadTooLarge) else 422
-            return error_response(status, exc.code, exc.message, exc.details)
+            return ApiError(status, exc.code, exc.message, exc.details)
         case RequestValidationError():
             return _validation_error(exc.errors())
         case StarletteHTTPException():
-            return error_response(
+            return ApiError(
                 exc.status_code, _http_code(exc.status_code), str(exc.detail), headers=exc.headers
             )
     log.error("unhandled error", extra={"error": type(exc).__name__, "path": request.url.path})
-    return error_response(500, "internal", "Something went wrong on our side.")
+    return ApiError(500, "internal", "Something went wrong on our side.")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -145,11 +145,11 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(kind, handle_error)
 
 
-def _unavailable(message: str, details: ErrorDetails | None = None) -> JSONResponse:
-    return error_response(503, "unavailable", message, details, {"Retry-After": "5"})
+def _unavailable(message: str, details: ErrorDetails | None = None) -> ApiError:
+    return ApiError(503, "unavailable", message, details, {"Retry-After": "5"})
 
 
-def _validation_error(errors: Sequence[Any]) -> JSONResponse:
+def _validation_error(errors: Sequence[Any]) -> ApiError:
     fields: list[str] = []
     problems: list[str] = []
     for error in errors:
@@ -162,7 +162,7 @@ def _validation_error(errors: Sequence[Any]) -> JSONResponse:
         if field not in fields:
             fields.append(field)
         problems.append(f"{field}: {message}")
-    return error_response(
+    return ApiError(
         422,
         "invalid",
         "The request is not valid: " + "; ".join(problems),

@@ -3,18 +3,18 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header
+from fastapi import Header
 from fastapi.responses import StreamingResponse
 
 from cohort_contracts.campaign_requests import GetCampaign
 from cohort_contracts.campaign_views import CampaignView
 
 from ...ports import expect
-from .auth import AuthenticatedRoute, CallerDep
-from .errors import error_responses
+from .auth import CallerDep
+from .staff_campaign import staff_router
 from .wiring import WiringDep
 
-router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], route_class=AuthenticatedRoute)
+router = staff_router(prefix="/v1/campaigns", tag="campaigns")
 
 DESCRIPTION = """A `text/event-stream` of `progress` events, each one JSON:
 `{"campaign_id", "status", "paused_reason", "held_until", "counts": {"recipients", "queued", "sent",
@@ -35,7 +35,6 @@ any other instance."""
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
             "description": "An endless stream of events",
         },
-        **error_responses(401, 403, 404, 422, 503),
     },
 )
 async def campaign_events(

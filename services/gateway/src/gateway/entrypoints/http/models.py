@@ -13,6 +13,15 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: A campaign's or template's name. The pattern says in the document what stripping does:
+#: blanks alone are no name.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+]
+#: A message's text, campaign's or template's.
+MessageText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+#: An email's subject.
+Subject = Annotated[str, StringConstraints(max_length=200)]
 TemplateId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 TemplatePath = Annotated[str, Path(min_length=1, max_length=100)]
 RecipientPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]

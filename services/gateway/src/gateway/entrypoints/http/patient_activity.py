@@ -7,7 +7,7 @@ import json
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from cohort_contracts.envelope import Model
@@ -27,20 +27,18 @@ from ...handlers.questionnaire_responses_csv import (
     fetch_responses,
     questionnaire_responses_csv,
 )
-from .auth import AuthenticatedRoute
 from .downloads import attachment, csv_download, csv_responses
 from .errors import error_responses
 from .models import RecipientPath
-from .staff_campaign import CampaignDep
+from .staff_campaign import CampaignDep, staff_router
 
-router = APIRouter(tags=["patient links (staff)"], route_class=AuthenticatedRoute)
+router = staff_router(tag="patient links (staff)")
 
 
 @router.get(
     "/v1/campaigns/{campaign_id}/recipients/{recipient_id}/activity",
     response_model=RecipientActivity,
     summary="What one patient did with their link: opened, confirmed, booked, answered",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def activity(campaign_id: UUID, recipient_id: RecipientPath, campaign: CampaignDep) -> Model:
     request = GetRecipientActivity(
@@ -53,7 +51,7 @@ async def activity(campaign_id: UUID, recipient_id: RecipientPath, campaign: Cam
     "/v1/campaigns/{campaign_id}/appointments",
     response_model=AppointmentsPage,
     summary="A booking campaign's appointments, soonest first (booked and cancelled)",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def appointments(
     campaign_id: UUID,
@@ -71,7 +69,7 @@ async def appointments(
     "/v1/campaigns/{campaign_id}/questionnaire-responses",
     response_model=QuestionnaireResponsesPage,
     summary="A questionnaire campaign's completed responses, oldest first",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def responses(
     campaign_id: UUID,
@@ -91,7 +89,7 @@ async def responses(
     summary="Every response as CSV (UTF-8 with a BOM, for Excel): one row per patient",
     description="Columns: nhs_number, given_name, family_name, authored, then one per question "
     "(its text); answers as patients read them, several joined with '; '.",
-    responses=csv_responses(401, 403, 404, 409, 422, 503),
+    responses=csv_responses(409),
 )
 async def responses_csv(campaign_id: UUID, campaign: CampaignDep) -> StreamingResponse:
     first = await fetch_responses(campaign.client, campaign.caller, campaign_id, page=1)
@@ -106,7 +104,7 @@ async def responses_csv(campaign_id: UUID, campaign: CampaignDep) -> StreamingRe
     summary="Every response as a FHIR R4 Bundle (collection) of QuestionnaireResponse resources",
     responses={
         200: {"content": {"application/fhir+json": {"schema": {"type": "object"}}}},
-        **error_responses(401, 403, 404, 409, 422, 503),
+        **error_responses(409),
     },
 )
 async def responses_bundle(campaign_id: UUID, campaign: CampaignDep) -> JSONResponse:
@@ -131,7 +129,6 @@ async def responses_bundle(campaign_id: UUID, campaign: CampaignDep) -> JSONResp
     "/v1/questionnaires",
     response_model=QuestionnaireList,
     summary="The built-in questionnaires (FHIR R4 Questionnaire resources and their questions)",
-    responses=error_responses(401, 503),
 )
 async def questionnaires(campaign: CampaignDep) -> Model:
     return await campaign.ask(ListQuestionnaires(**campaign.envelope()))

@@ -97,7 +97,11 @@ KeyHeader = Annotated[
     Header(alias="Idempotency-Key", description="The same key again repeats nothing."),
 ]
 
-router = APIRouter(prefix="/v1/patient-links/{token}", tags=["patient links (patient service)"])
+router = APIRouter(
+    prefix="/v1/patient-links/{token}",
+    tags=["patient links (patient service)"],
+    responses=error_responses(401, 404, 410, 429, 503),
+)
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,6 @@ LinkDep = Annotated[PatientLink, Depends(patient_link)]
     response_model=PatientLinkView,
     summary="What the link is for and who sent it (nothing about the patient)",
     description="Records that the patient opened it. 404 not one of ours, 410 expired.",
-    responses=error_responses(401, 404, 410, 429, 503),
 )
 async def open_link(link: LinkDep) -> Model:
     return await link.ask(OpenPatientLink(**link.envelope(), token=link.token))
@@ -144,7 +147,7 @@ class BirthDate(BaseModel):
     summary="Confirm the patient's date of birth; returns the session for the other requests",
     description="403 `forbidden` a wrong date (`details.attempts_left`); 423 `locked` after "
     "too many (`details.practice_phone`); 429 another answer too soon (`Retry-After`).",
-    responses=error_responses(401, 403, 404, 410, 422, 423, 429, 503),
+    responses=error_responses(403, 422, 423),
 )
 async def verify(body: BirthDate, link: LinkDep) -> Model:
     request = VerifyBirthDate(**link.envelope(), token=link.token, birth_date=body.birth_date)
@@ -155,7 +158,7 @@ async def verify(body: BirthDate, link: LinkDep) -> Model:
     "/booking",
     response_model=PatientBookingView,
     summary="The patient's appointment, if any, and whether they can still change it",
-    responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
+    responses=error_responses(403, 409, 423),
 )
 async def booking(session: SessionHeader, link: LinkDep) -> Model:
     request = GetPatientBooking(**link.envelope(), token=link.token, session=session)
@@ -166,7 +169,7 @@ async def booking(session: SessionHeader, link: LinkDep) -> Model:
     "/slots",
     response_model=FreeSlotsView,
     summary="Free slots of the campaign's appointment type in the coming weeks",
-    responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
+    responses=error_responses(403, 409, 423),
 )
 async def slots(session: SessionHeader, link: LinkDep) -> Model:
     request = ListFreeSlots(**link.envelope(), token=link.token, session=session)
@@ -183,7 +186,7 @@ class SlotChoice(BaseModel):
     summary="Book a slot (replacing the patient's appointment, if any)",
     description="409 `conflict` with `details.reason` `slot_taken` when someone else booked "
     "it meanwhile. The same `Idempotency-Key` again books nothing more.",
-    responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
+    responses=error_responses(403, 409, 422, 423),
 )
 async def book(
     body: SlotChoice,
@@ -205,7 +208,7 @@ async def book(
     "/booking/cancellation",
     response_model=PatientBookingView,
     summary="Cancel the patient's appointment",
-    responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
+    responses=error_responses(403, 409, 422, 423),
 )
 async def cancel(session: SessionHeader, key: KeyHeader, link: LinkDep) -> Model:
     request = CancelAppointment(
@@ -218,7 +221,7 @@ async def cancel(session: SessionHeader, key: KeyHeader, link: LinkDep) -> Model
     "/questionnaire",
     response_model=PatientQuestionnaireView,
     summary="The questionnaire (questions as the FHIR Questionnaire has them) and any answers",
-    responses=error_responses(401, 403, 404, 409, 410, 423, 429, 503),
+    responses=error_responses(403, 409, 423),
 )
 async def questionnaire(session: SessionHeader, link: LinkDep) -> Model:
     request = GetPatientQuestionnaire(**link.envelope(), token=link.token, session=session)
@@ -234,7 +237,7 @@ class Answers(BaseModel):
     response_model=PatientQuestionnaireView,
     summary="Submit the answers; stored once as a FHIR QuestionnaireResponse",
     description="422 names the question (`details.field`) answered wrongly or left out.",
-    responses=error_responses(401, 403, 404, 409, 410, 422, 423, 429, 503),
+    responses=error_responses(403, 409, 422, 423),
 )
 async def answer(
     body: Answers,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import File, Form, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
@@ -24,7 +24,7 @@ from .auth import ActorDep, AuthenticatedRoute, acting_caller, verify_request
 from .created import point_to_created
 from .downloads import csv_download, csv_responses
 from .errors import error_responses
-from .staff_campaign import CampaignDep
+from .staff_campaign import CampaignDep, staff_router
 from .wiring import WiringDep, wiring_of
 
 PREFIX = "/v1/campaigns/{campaign_id}/patient-lists"
@@ -76,8 +76,8 @@ class UploadAccepted(PatientListView):
     )
 
 
-upload_router = APIRouter(prefix=PREFIX, tags=["patient lists"], route_class=UploadRoute)
-router = APIRouter(prefix=PREFIX, tags=["patient lists"], route_class=AuthenticatedRoute)
+upload_router = staff_router(prefix=PREFIX, tag="patient lists", route_class=UploadRoute)
+router = staff_router(prefix=PREFIX, tag="patient lists")
 
 
 @upload_router.post(
@@ -91,7 +91,7 @@ router = APIRouter(prefix=PREFIX, tags=["patient lists"], route_class=Authentica
     "cell as Excel shows it. Accepted rows are then checked against PDS one by one; follow "
     "progress at the Location URL. Network users name the campaign's practice in "
     "`X-Act-For-Org`.",
-    responses=error_responses(401, 403, 404, 409, 413, 422, 503),
+    responses=error_responses(409, 413),
 )
 async def upload_patient_list(
     campaign_id: UUID,
@@ -126,7 +126,6 @@ async def upload_patient_list(
     "",
     response_model=PatientListsView,
     summary="Every patient list of the campaign, oldest first, with its progress",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def list_patient_lists(campaign_id: UUID, campaign: CampaignDep) -> Model:
     request = ListPatientLists(**campaign.envelope(), campaign_id=campaign_id)
@@ -137,7 +136,6 @@ async def list_patient_lists(campaign_id: UUID, campaign: CampaignDep) -> Model:
     "/{list_id}",
     response_model=PatientListView,
     summary="Progress of a patient list and its failures by reason",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def get_patient_list(campaign_id: UUID, list_id: UUID, campaign: CampaignDep) -> Model:
     request = GetPatientList(**campaign.envelope(), campaign_id=campaign_id, list_id=list_id)
@@ -152,7 +150,7 @@ async def get_patient_list(campaign_id: UUID, list_id: UUID, campaign: CampaignD
     "upload): remove it, then upload the file again. Answers the campaign as it now is. 409 "
     "when the campaign is no longer a draft or a later list has been uploaded since (campaign's "
     "message says what to do).",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def remove_patient_list(campaign_id: UUID, list_id: UUID, campaign: CampaignDep) -> Model:
     request = RemovePatientList(**campaign.envelope(), campaign_id=campaign_id, list_id=list_id)
@@ -164,7 +162,7 @@ async def remove_patient_list(campaign_id: UUID, list_id: UUID, campaign: Campai
     response_class=StreamingResponse,
     summary="The rows that could not be resolved, with the reason for each",
     description="The list's original columns, then row_number, reason_code and reason.",
-    responses=csv_responses(401, 403, 404, 422, 503),
+    responses=csv_responses(),
 )
 async def unsuccessful_rows(
     campaign_id: UUID, list_id: UUID, campaign: CampaignDep

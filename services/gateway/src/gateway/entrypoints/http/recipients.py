@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import StreamingResponse
 
 from cohort_contracts.campaign_requests import RECIPIENT_CURSOR, GetRecipient
@@ -12,15 +12,11 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ...handlers.recipients_csv import COLUMNS, fetch_recipients, recipients_csv
-from .auth import AuthenticatedRoute
 from .downloads import csv_download, csv_responses
-from .errors import error_responses
 from .models import PageNumber, PageSize, RecipientPath
-from .staff_campaign import CampaignDep
+from .staff_campaign import CampaignDep, staff_router
 
-router = APIRouter(
-    prefix="/v1/campaigns/{campaign_id}", tags=["recipients"], route_class=AuthenticatedRoute
-)
+router = staff_router(prefix="/v1/campaigns/{campaign_id}", tag="recipients")
 
 StatusFilter = Annotated[RecipientStatus | None, Query(description="Only recipients in it")]
 
@@ -29,7 +25,6 @@ StatusFilter = Annotated[RecipientStatus | None, Query(description="Only recipie
     "/recipients",
     response_model=RecipientPage,
     summary="Per-patient status and failure reason, filterable and paged",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def recipients(
     campaign_id: UUID,
@@ -59,7 +54,7 @@ async def recipients(
     description=f"Columns: {', '.join(COLUMNS)}. Times are UTC, ISO 8601. A cell starting "
     "with =, +, - or @ (or a tab or carriage return) is prefixed with ' so Excel shows it as "
     "text, not a formula.",
-    responses=csv_responses(401, 403, 404, 422, 503),
+    responses=csv_responses(),
 )
 async def recipients_download(
     campaign_id: UUID, campaign: CampaignDep, status: StatusFilter = None
@@ -75,7 +70,6 @@ async def recipients_download(
     "/recipients/{recipient_id}",
     response_model=RecipientView,
     summary="One patient of the campaign: status, reason and any reply",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def recipient(
     campaign_id: UUID,

@@ -1,17 +1,32 @@
-"""The campaign service as the staff API's routes ask it: every request made for the signed-in
-caller starts with their envelope, and campaign's reply is what the route answers."""
+"""The staff API's routers, and the campaign service as their routes ask it: every request made
+for the signed-in caller starts with their envelope, and campaign's reply is what the route
+answers."""
 
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends
 
 from cohort_contracts.envelope import Message, Model
 
 from ...domain.caller import Caller, Envelope
 from ...ports import CampaignClient
-from .auth import ActorDep, CallerDep
+from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .errors import error_responses
 from .wiring import WiringDep
+
+#: The errors every staff route can answer: no valid token (401), not the role (403), a campaign
+#: or practice out of the caller's reach (404), invalid input or ``X-Act-For-Org`` (422), and
+#: campaign not answering (503).
+STAFF_ERRORS = error_responses(401, 403, 404, 422, 503)
+
+
+def staff_router(
+    *, prefix: str = "", tag: str, route_class: type[AuthenticatedRoute] = AuthenticatedRoute
+) -> APIRouter:
+    """A router of the staff API: its routes check the token and the role before anything else
+    (``route_class``), and document ``STAFF_ERRORS`` besides their own."""
+    return APIRouter(prefix=prefix, tags=[tag], route_class=route_class, responses=STAFF_ERRORS)
 
 
 @dataclass(frozen=True)

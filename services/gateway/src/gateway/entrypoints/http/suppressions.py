@@ -21,15 +21,14 @@ from cohort_contracts.opt_out import (
 
 from ...domain.link_tokens import unsubscribe_org
 from ...ports import expect
-from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
 from .models import Body
 from .patient_access import client_address, on_behalf_of_patient, throttle
-from .staff_campaign import ActingCampaignDep, CampaignDep
+from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
 from .wiring import WiringDep
 
-router = APIRouter(prefix="/v1/suppressions", tags=["opt-outs"], route_class=AuthenticatedRoute)
+router = staff_router(prefix="/v1/suppressions", tag="opt-outs")
 public = APIRouter(prefix="/v1/unsubscribe", tags=["opt-outs"])
 
 Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
@@ -49,7 +48,6 @@ class NewSuppression(Body):
     response_model=SuppressionList,
     summary="The opt-out list: numbers and addresses that are not messaged",
     description="A network user sees its member practices' lists.",
-    responses=error_responses(401, 403, 422, 503),
 )
 async def list_suppressions(campaign: CampaignDep) -> Model:
     return await campaign.ask(ListSuppressions(**campaign.envelope(), limit=MAX_SUPPRESSIONS))
@@ -62,7 +60,6 @@ async def list_suppressions(campaign: CampaignDep) -> Model:
     summary="Add a number or address to the opt-out list",
     description="Unsent messages to it in every campaign are excluded at once (`OPTED_OUT`). "
     "Network users name the practice in `X-Act-For-Org`.",
-    responses=error_responses(401, 403, 422, 503),
 )
 async def add_suppression(
     body: NewSuppression, campaign: ActingCampaignDep, response: Response
@@ -78,7 +75,6 @@ async def add_suppression(
     response_model=SuppressionView,
     summary="Remove a number or address from the opt-out list (it is kept in the history)",
     description="Only on the patient's own request: they will be messaged by later campaigns.",
-    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def remove_suppression(suppression_id: SuppressionPath, campaign: CampaignDep) -> Model:
     request = RemoveSuppression(**campaign.envelope(), suppression_id=suppression_id)

@@ -2,8 +2,8 @@
 
 from typing import Annotated, Self
 
-from fastapi import APIRouter, Query, Response
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from fastapi import Query, Response
+from pydantic import ConfigDict, Field, model_validator
 
 from cohort_contracts.campaign_requests import (
     ArchiveTemplate,
@@ -16,20 +16,12 @@ from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignType
 
 from ...ports import expect
-from .auth import AuthenticatedRoute
 from .created import point_to_created
 from .errors import error_responses
-from .models import Body, TemplatePath
-from .staff_campaign import ActingCampaignDep, CampaignDep
+from .models import Body, MessageText, Name, Subject, TemplatePath
+from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
 
-router = APIRouter(prefix="/v1/templates", tags=["templates"], route_class=AuthenticatedRoute)
-
-#: The pattern says in the document what stripping does: blanks alone are no name.
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
-]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
-Subject = Annotated[str, StringConstraints(max_length=200)]
+router = staff_router(prefix="/v1/templates", tag="templates")
 
 
 class NewTemplate(Body):
@@ -39,7 +31,7 @@ class NewTemplate(Body):
 
     name: Name
     type: CampaignType = Field(description="The campaign type the template is written for")
-    body: Text = Field(description="Text with placeholders such as ((first_name))")
+    body: MessageText = Field(description="Text with placeholders such as ((first_name))")
     subject: Subject | None = Field(default=None, description="Email subject")
 
 
@@ -56,7 +48,7 @@ class TemplateChange(Body):
     )
 
     name: Name | None = None
-    body: Text | None = None
+    body: MessageText | None = None
     subject: Subject | None = None
 
     @model_validator(mode="after")
@@ -70,7 +62,6 @@ class TemplateChange(Body):
     "",
     response_model=TemplateList,
     summary="Built-in templates and the organisation's own (a network: all its practices')",
-    responses=error_responses(401, 403, 422, 503),
 )
 async def list_templates(
     campaign: CampaignDep,
@@ -87,7 +78,6 @@ async def list_templates(
     response_model=TemplateView,
     summary="Create an organisation template",
     description="Network users name the practice it is for in `X-Act-For-Org`.",
-    responses=error_responses(401, 403, 422, 503),
 )
 async def create_template(
     body: NewTemplate, campaign: ActingCampaignDep, response: Response
@@ -105,7 +95,7 @@ async def create_template(
     response_model=TemplateView,
     summary="Change a template: this makes a new version",
     description="Campaigns that used an earlier version keep its exact text.",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def update_template(
     template_id: TemplatePath, body: TemplateChange, campaign: CampaignDep
@@ -124,7 +114,7 @@ async def update_template(
     "/{template_id}/archive",
     response_model=TemplateView,
     summary="Archive a template: it is no longer offered, and campaigns that use it keep it",
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(409),
 )
 async def archive_template(template_id: TemplatePath, campaign: CampaignDep) -> Model:
     request = ArchiveTemplate(**campaign.envelope(), template_id=template_id)

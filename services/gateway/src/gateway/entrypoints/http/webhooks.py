@@ -22,7 +22,11 @@ from .wiring import WiringDep
 
 log = logging.getLogger("gateway.webhooks")
 
-router = APIRouter(prefix="/v1/webhooks/firetext", tags=["webhooks"])
+router = APIRouter(
+    prefix="/v1/webhooks/firetext",
+    tags=["webhooks"],
+    responses=error_responses(400, 401, 403, 411, 413, 503),
+)
 
 F = TypeVar("F", bound=BaseModel)
 
@@ -157,7 +161,6 @@ async def _callback(
     summary="Firetext delivery receipt",
     description="Answers 200 only once the receipt is safely queued, so Firetext retries "
     "anything we could not take.",
-    responses=error_responses(400, 401, 403, 411, 413, 503),
     openapi_extra=_form_body(FiretextReceiptForm),
 )
 async def firetext_receipt(
@@ -191,7 +194,6 @@ async def firetext_receipt(
     summary="Firetext inbound reply",
     description="A patient's reply to one of our numbers. Answers 200 only once the reply is "
     "safely queued for dispatch, so Firetext retries anything we could not take.",
-    responses=error_responses(400, 401, 403, 411, 413, 503),
     openapi_extra=_form_body(FiretextInboundForm),
 )
 async def firetext_inbound(
