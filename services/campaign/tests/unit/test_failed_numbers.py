@@ -190,3 +190,22 @@ async def test_a_patient_taken_out_is_in_again_when_uploaded_with_a_new_number(
     assert await deps.lists.unsuccessful(fixed, 0, 10) == []
     assert await deps.recipients.recount(draft) == await deps.recipients.counts(draft)
     assert (await review_of(deps, draft)).recipient_count == 1
+
+
+async def test_the_numbers_of_failed_texts_are_read_together_for_this_organisation_only(
+    deps: Deps,
+) -> None:
+    """One read for a receipt batch's failures, in chunks: texts' numbers, not emails' addresses,
+    and never another organisation's recipient named by id."""
+    texts = [
+        failed_recipient(n, nhs_number=nhs_number(n), contact=f"4477009{n:05d}")
+        for n in range(1, 1203)
+    ]
+    email = failed_recipient(1203, channel="email", contact="jane@example.com")
+    theirs = failed_recipient(1204, org_id="B82002", contact="447700999999")
+    await deps.recipients.add_unique([*texts, email])
+    await deps.recipients.add_unique([theirs])
+
+    numbers = await deps.exclusions.texted_numbers(ORG, [r.id for r in [*texts, email, theirs]])
+
+    assert numbers == {r.contact for r in texts}

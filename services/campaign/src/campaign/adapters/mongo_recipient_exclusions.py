@@ -12,6 +12,8 @@ from .mongo_database import MongoHandle
 from .mongo_recipient_docs import recipient_from, recipients_collection
 
 _UNSENT = [RecipientStatus.READY.value, RecipientStatus.QUEUED.value]
+#: Ids in one ``$in``: a receipt batch's permanent failures stay far below, but bound it anyway.
+_CHUNK = 1000
 
 
 class MongoRecipientExclusions:
@@ -23,6 +25,23 @@ class MongoRecipientExclusions:
         spellings = sorted({*contacts, *(contact_key(c) for c in contacts)})
         query = {"org_id": org_id, "contact": {"$in": spellings}, "status": {"$in": _UNSENT}}
         return [recipient_from(d) async for d in self._c.find(query)]
+
+    async def texted_numbers(self, org_id: str, recipient_ids: Sequence[str]) -> set[str]:
+        numbers: set[str] = set()
+        for start in range(0, len(recipient_ids), _CHUNK):
+            query = {
+                "_id": {"$in": list(recipient_ids[start : start + _CHUNK])},
+                "org_id": org_id,
+                "channel": "sms",
+            }
+            numbers.update(
+                [
+                    d["contact"]
+                    async for d in self._c.find(query, {"contact": 1})
+                    if d.get("contact")
+                ]
+            )
+        return numbers
 
     async def excluded_by_reason(self, campaign_id: UUID, codes: Sequence[str]) -> dict[str, int]:
         cursor = await self._c.aggregate(

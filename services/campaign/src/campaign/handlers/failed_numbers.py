@@ -53,11 +53,7 @@ async def exclude_unsent_at_failed_numbers(
         if m.recipient_id in done
         and will_fail_again(LastText(FAILED, m.reason_code, m.failure_permanent))
     ]
-    numbers = set()
-    for recipient_id in failed:
-        recipient = await deps.recipients.get(org_id, recipient_id)
-        if recipient is not None and recipient.channel == "sms":
-            numbers.add(recipient.contact)
+    numbers = await deps.exclusions.texted_numbers(org_id, failed) if failed else set()
     if not numbers:
         return 0
     unsent = await deps.exclusions.unsent_with_contact(org_id, sorted(numbers))

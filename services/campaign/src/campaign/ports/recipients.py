@@ -260,6 +260,10 @@ class RecipientExclusions(Protocol):
         """Ready or queued recipients of the organisation at any of ``contacts``."""
         ...
 
+    async def texted_numbers(self, org_id: str, recipient_ids: Sequence[str]) -> set[str]:
+        """The numbers those of ``recipient_ids`` that are texts went to (one read for all)."""
+        ...
+
     async def excluded_by_reason(self, campaign_id: UUID, codes: Sequence[str]) -> dict[str, int]:
         """Failed recipients of the campaign counted by reason, for the given codes."""
         ...
