@@ -204,11 +204,30 @@ async def test_responses_export_as_csv_and_a_fhir_bundle(gw: tuple[Harness, Camp
     assert bundle.headers["content-type"].startswith("application/fhir+json")
     assert bundle.json()["type"] == "collection"
     assert bundle.json()["entry"][0]["resource"]["resourceType"] == "QuestionnaireResponse"
+    # FHIR's bdl-1: a total only on a search or history Bundle, never on a collection.
+    assert "total" not in bundle.json()
     # Staff only: the patient service's token is refused.
     refused = await harness.client.get(
         f"/v1/campaigns/{campaign}/questionnaire-responses.csv", headers=service_headers()
     )
     assert refused.status_code == 401
+
+
+async def test_the_fhir_bundle_holds_every_page_of_responses(
+    gw: tuple[Harness, Campaign],
+) -> None:
+    """Three pages of responses (the fake answers each page with one): three entries, in one
+    Bundle that parses as a whole although it was written a page at a time."""
+    harness, fake = gw
+    fake.answers[p.ListQuestionnaireResponses] = _responses(total=1001, page=1)
+    bundle = await harness.client.get(
+        f"/v1/campaigns/{uuid.uuid4()}/questionnaire-responses.fhir.json", headers=harness.auth()
+    )
+    assert bundle.status_code == 200
+    entries = bundle.json()["entry"]
+    assert [e["resource"]["id"] for e in entries] == ["r1"] * 3
+    asked = [r for r in fake.requests if isinstance(r, p.ListQuestionnaireResponses)]
+    assert [r.page for r in asked] == [1, 2, 3]
 
 
 async def test_the_openapi_document_has_the_patient_service_api(gateway: Harness) -> None:

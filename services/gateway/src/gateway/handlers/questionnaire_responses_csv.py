@@ -1,6 +1,8 @@
 """A questionnaire campaign's responses as CSV, one row per patient (a column per question),
-and all of them at once for a FHIR Bundle; read from campaign a page at a time."""
+and as one FHIR Bundle; both read from campaign a page at a time and streamed as they are read,
+so a campaign's tens of thousands of responses are never all in the gateway's memory."""
 
+import json
 from collections.abc import AsyncIterator
 from uuid import UUID
 
@@ -61,3 +63,22 @@ async def questionnaire_responses_csv(
                 ]
             )
         yield encode_rows(rows)
+
+
+async def questionnaire_responses_bundle(
+    campaign: CampaignClient,
+    caller: Caller,
+    campaign_id: UUID,
+    first_page: QuestionnaireResponsesPage,
+) -> AsyncIterator[str]:
+    """A FHIR R4 Bundle of type ``collection`` with one entry per QuestionnaireResponse, written
+    as the pages come. No ``total``: FHIR allows it only on a search or history Bundle (bdl-1)."""
+    yield '{"resourceType":"Bundle","type":"collection","entry":['
+    separator = ""
+    async for page in every_page(campaign, caller, campaign_id, first_page):
+        for item in page.items:
+            # Parsed and written again, so a response stored malformed cannot break the Bundle.
+            entry = json.dumps({"resource": json.loads(item.response.fhir_json)})
+            yield separator + entry
+            separator = ","
+    yield "]}"

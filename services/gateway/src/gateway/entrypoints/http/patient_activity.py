@@ -3,12 +3,11 @@ answered), a booking campaign's appointments, a questionnaire campaign's respons
 CSV for Excel, or a FHIR Bundle of QuestionnaireResponse resources), and the questionnaire
 library."""
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import Query
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from cohort_contracts.envelope import Model
 from cohort_contracts.patient_links import (
@@ -23,8 +22,8 @@ from cohort_contracts.patient_links import (
 )
 
 from ...handlers.questionnaire_responses_csv import (
-    every_page,
     fetch_responses,
+    questionnaire_responses_bundle,
     questionnaire_responses_csv,
 )
 from .downloads import attachment, csv_download, csv_responses
@@ -107,19 +106,10 @@ async def responses_csv(campaign_id: UUID, campaign: CampaignDep) -> StreamingRe
         **error_responses(409),
     },
 )
-async def responses_bundle(campaign_id: UUID, campaign: CampaignDep) -> JSONResponse:
-    entries: list[dict[str, Any]] = []
+async def responses_bundle(campaign_id: UUID, campaign: CampaignDep) -> StreamingResponse:
     first = await fetch_responses(campaign.client, campaign.caller, campaign_id, page=1)
-    async for page in every_page(campaign.client, campaign.caller, campaign_id, first):
-        entries += [{"resource": json.loads(i.response.fhir_json)} for i in page.items]
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "total": len(entries),
-        "entry": entries,
-    }
-    return JSONResponse(
-        bundle,
+    return StreamingResponse(
+        questionnaire_responses_bundle(campaign.client, campaign.caller, campaign_id, first),
         media_type="application/fhir+json",
         headers=attachment(f"responses-{campaign_id}.json"),
     )
