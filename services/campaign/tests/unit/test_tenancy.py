@@ -72,3 +72,25 @@ async def test_a_network_user_writes_in_the_campaigns_own_organisation(deps: Dep
     assert stored is not None
     assert stored.message is not None
     assert stored.message.body == "Hello"
+
+
+async def test_a_pages_patients_are_read_only_from_its_campaign_and_organisation(
+    deps: Deps,
+) -> None:
+    """Appointments and questionnaire responses name their patients by id, read together: an
+    id of another campaign, or of another practice, is never one of them."""
+    ours = await create(deps, org=PRACTICE_A)
+    other = await create(deps, org=PRACTICE_A)
+    theirs = await create(deps, org=PRACTICE_B)
+    ids: dict[object, list[str]] = {}
+    for campaign, org in ((ours, PRACTICE_A), (other, PRACTICE_A), (theirs, PRACTICE_B)):
+        await add_patients(deps, campaign.id, [("Ann", "Jones"), ("Bob", "Hill")], org=org)
+        page, _ = await deps.recipients.page(org, campaign.id, None, 0, 10)
+        ids[campaign.id] = [r.id for r in page]
+    everyone = [i for group in ids.values() for i in group]
+
+    found = await deps.recipients.of_campaign(PRACTICE_A, ours.id, everyone)
+
+    assert sorted(found) == sorted(ids[ours.id])
+    assert all(r.campaign_id == ours.id for r in found.values())
+    assert await deps.recipients.of_campaign(PRACTICE_B, ours.id, everyone) == {}

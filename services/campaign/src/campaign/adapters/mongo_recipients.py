@@ -109,6 +109,14 @@ class MongoRecipientRepository:
         query = {"campaign_id": str(campaign_id), "status": status.value}
         return await first_in_list_order(self._c, query, limit, channel)
 
+    async def of_campaign(
+        self, org_id: str, campaign_id: UUID, ids: Sequence[str]
+    ) -> dict[str, Recipient]:
+        if not ids:
+            return {}
+        query = {"_id": {"$in": list(ids)}, "org_id": org_id, "campaign_id": str(campaign_id)}
+        return {d["_id"]: recipient_from(d) async for d in self._c.find(query)}
+
     async def for_contact(self, org_id: str, contact: str) -> list[Recipient]:
         query = {
             "org_id": org_id,

@@ -20,7 +20,7 @@ from cohort_contracts.patient_links import (
 )
 
 from ..domain.errors import Conflict, NotFound
-from ..domain.model import Recipient
+from ..domain.model import Campaign, Recipient
 from . import campaigns
 from .deps import Deps
 from .loading import load_campaign
@@ -33,6 +33,14 @@ async def _recipient(deps: Deps, org_id: str, campaign_id: UUID, recipient_id: s
     if recipient is None or recipient.campaign_id != campaign_id:
         raise NotFound("Patient not found in this campaign.")
     return recipient
+
+
+async def _recipients(deps: Deps, campaign: Campaign, ids: list[str]) -> dict[str, Recipient]:
+    """A page's patients, read together rather than one query each."""
+    recipients = await deps.recipients.of_campaign(campaign.org_id, campaign.id, ids)
+    if len(recipients) < len(set(ids)):
+        raise NotFound("Patient not found in this campaign.")
+    return recipients
 
 
 async def get_activity(req: GetRecipientActivity, deps: Deps) -> RecipientActivity:
@@ -67,9 +75,10 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     q = questionnaire_of(campaign)
     skip = (req.page - 1) * req.page_size
     rows, total = await deps.patient.responses.page(campaign.id, skip, req.page_size)
+    patients = await _recipients(deps, campaign, [row[0] for row in rows])
     items = []
     for recipient_id, answers, fhir_json, authored in rows:
-        r = await _recipient(deps, campaign.org_id, campaign.id, recipient_id)
+        r = patients[recipient_id]
         items.append(
             RecipientResponse(
                 recipient_id=r.id,
@@ -94,9 +103,10 @@ async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPa
         raise Conflict("Only a booking campaign has appointments.")
     skip = (req.page - 1) * req.page_size
     records, total = await deps.patient.appointments.page(campaign.id, skip, req.page_size)
+    patients = await _recipients(deps, campaign, [record.recipient_id for record in records])
     items = []
     for record in records:
-        r = await _recipient(deps, campaign.org_id, campaign.id, record.recipient_id)
+        r = patients[record.recipient_id]
         items.append(
             RecipientAppointment(
                 recipient_id=r.id,
