@@ -94,13 +94,21 @@ class GetRecipientActivity(Request):
     recipient_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 
+#: Where a page of responses ends, oldest first: ``<authored, in milliseconds since 1970
+#: UTC>:<recipient id>`` (MongoDB keeps times to the millisecond: the cursor names one exactly).
+RESPONSE_CURSOR = r"^[0-9]{1,15}:[0-9A-Za-z_-]{1,64}$"
+
+
 class ListQuestionnaireResponses(Request):
-    """Every completed response of a questionnaire campaign, oldest first, paged."""
+    """Every completed response of a questionnaire campaign, oldest first: by page number, or
+    the page after a cursor (``after``, a page's ``next_after``), which costs the same however
+    deep it is, as a download of every response needs."""
 
     kind: Literal["ListQuestionnaireResponses"] = "ListQuestionnaireResponses"
     campaign_id: UUID
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=500, ge=1, le=1000)
+    after: str | None = Field(default=None, pattern=RESPONSE_CURSOR)
 
 
 class ListAppointments(Request):
@@ -279,6 +287,8 @@ class QuestionnaireResponsesPage(Model):
     total: int
     page: int
     page_size: int
+    #: The cursor of the page after this one (``after``); null when this page is the last.
+    next_after: str | None = None
 
 
 class RecipientAppointment(Model):

@@ -2,6 +2,7 @@
 responses) come in an index's order, so a page reads only itself: without ``_id`` in the
 index, the server would read and sort every matching document for each page."""
 
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
@@ -10,6 +11,8 @@ from campaign.adapters.mongo_campaigns import OVERVIEW_ORDER
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_patient import APPOINTMENT_ORDER, RESPONSE_ORDER
 from cohort_standin import StandinCollection
+
+AUTHORED = datetime(2030, 1, 1, 9, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +24,17 @@ from cohort_standin import StandinCollection
             APPOINTMENT_ORDER,
         ),
         ("questionnaire_responses", {"campaign_id": "c"}, RESPONSE_ORDER),
+        # The two ranges of a page after a cursor: the rest of its millisecond, then later.
+        (
+            "questionnaire_responses",
+            {"campaign_id": "c", "authored": AUTHORED, "_id": {"$gt": "ab"}},
+            RESPONSE_ORDER,
+        ),
+        (
+            "questionnaire_responses",
+            {"campaign_id": "c", "authored": {"$gt": AUTHORED}},
+            RESPONSE_ORDER,
+        ),
         ("campaigns", {"org_id": {"$in": ["A81001"]}}, OVERVIEW_ORDER),
         ("campaigns", {"org_id": {"$in": ["A81001"]}, "status": "sending"}, OVERVIEW_ORDER),
     ],

@@ -5,7 +5,7 @@ staff see of it (activity, lists, overview counts)."""
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx2
@@ -23,6 +23,7 @@ from campaign.domain.patient_access import (
     TooSoon,
     WrongBirthDate,
 )
+from campaign.domain.response_order import ResponsePosition
 from campaign.handlers import (
     lists,
     patient_booking,
@@ -354,6 +355,15 @@ async def test_a_questionnaire_answered_once_and_seen_by_staff(linked: Deps) -> 
         req(ListQuestionnaireResponses, campaign_id=campaign_id), linked
     )
     assert responses.total == 1
+    assert responses.next_after is None  # fewer than a page: the last one
+    full = await patient_staff.list_responses(
+        req(ListQuestionnaireResponses, campaign_id=campaign_id, page_size=1), linked
+    )
+    assert full.next_after is not None
+    after = await patient_staff.list_responses(
+        req(ListQuestionnaireResponses, campaign_id=campaign_id, after=full.next_after), linked
+    )
+    assert (after.items, after.total, after.next_after) == ([], 1, None)
     activity = await patient_staff.get_activity(
         req(
             GetRecipientActivity,
@@ -368,3 +378,27 @@ async def test_a_questionnaire_answered_once_and_seen_by_staff(linked: Deps) -> 
     overview = await patient_staff.get_campaign(req(GetCampaign, campaign_id=campaign_id), linked)
     assert overview.counts.questionnaires_completed == 1
     assert not isinstance(overview, SendMessages)
+
+
+async def test_pages_of_responses_after_cursors_are_the_numbered_pages(linked: Deps) -> None:
+    """Responses completed in the same millisecond page by recipient id, and a cursor carries
+    both: reading on from each page's last response gives exactly the numbered pages."""
+    assert linked.patient is not None
+    store = linked.patient.responses
+    campaign_id = uuid.uuid4()
+    start = datetime(2030, 1, 1, 9, tzinfo=UTC)
+    for n in range(7):
+        authored = start + timedelta(milliseconds=n // 3)  # three, three, then one alike
+        await store.add(ORG, campaign_id, uuid.uuid4().hex, {}, "{}", authored)
+
+    numbered = [(await store.page(campaign_id, skip, 2))[0] for skip in range(0, 8, 2)]
+    by_cursor = [(await store.page(campaign_id, 0, 2))[0]]
+    while len(by_cursor[-1]) == 2:
+        recipient_id, _, _, authored = by_cursor[-1][-1]
+        position = ResponsePosition.parse(ResponsePosition(authored, recipient_id).cursor())
+        rows, total = await store.page_after(campaign_id, position, 2)
+        assert total == 7
+        by_cursor.append(rows)
+
+    assert [r for page in by_cursor for r in page] == [r for page in numbered for r in page]
+    assert len([r for page in by_cursor for r in page]) == 7

@@ -41,10 +41,13 @@ class Campaign:
     def __init__(self) -> None:
         self.requests: list[Message] = []
         self.answers: dict[type[Message], Model | CampaignError] = {}
+        #: Answers given once each, in order, before ``answers`` (pages read one after another).
+        self.queued: dict[type[Message], list[Model]] = {}
 
     async def request(self, request: Message) -> Model:
         self.requests.append(request)
-        answer = self.answers[type(request)]
+        queued = self.queued.get(type(request))
+        answer = queued.pop(0) if queued else self.answers[type(request)]
         if isinstance(answer, CampaignError):
             raise answer
         assert isinstance(answer, REPLY_TYPES[type(request)])
@@ -162,7 +165,9 @@ async def test_each_patient_address_is_rate_limited(gw: tuple[Harness, Campaign]
     assert (await harness.client.get(BASE, headers=other)).status_code == 200
 
 
-def _responses(total: int, page: int) -> p.QuestionnaireResponsesPage:
+def _responses(
+    total: int, page: int, next_after: str | None = None
+) -> p.QuestionnaireResponsesPage:
     question = p.QuestionView(link_id="smoking", text="Do you smoke?", type="choice", required=True)
     questionnaire = p.QuestionnaireView(
         id="smoking-status", title="Smoking", description="", questions=[question], fhir_json="{}"
@@ -181,7 +186,12 @@ def _responses(total: int, page: int) -> p.QuestionnaireResponsesPage:
         ),
     )
     return p.QuestionnaireResponsesPage(
-        questionnaire=questionnaire, items=[item], total=total, page=page, page_size=500
+        questionnaire=questionnaire,
+        items=[item],
+        total=total,
+        page=page,
+        page_size=500,
+        next_after=next_after,
     )
 
 
@@ -213,21 +223,47 @@ async def test_responses_export_as_csv_and_a_fhir_bundle(gw: tuple[Harness, Camp
     assert refused.status_code == 401
 
 
-async def test_the_fhir_bundle_holds_every_page_of_responses(
+async def test_the_downloads_read_every_page_on_from_the_last(
     gw: tuple[Harness, Campaign],
 ) -> None:
-    """Three pages of responses (the fake answers each page with one): three entries, in one
-    Bundle that parses as a whole although it was written a page at a time."""
+    """Three pages of responses, each naming the next by its cursor: both downloads hold all
+    three, asked for page 1 and then after each cursor in turn (never by page number, which
+    costs more the deeper it is). The Bundle parses as a whole although written page by page."""
     harness, fake = gw
-    fake.answers[p.ListQuestionnaireResponses] = _responses(total=1001, page=1)
-    bundle = await harness.client.get(
-        f"/v1/campaigns/{uuid.uuid4()}/questionnaire-responses.fhir.json", headers=harness.auth()
-    )
-    assert bundle.status_code == 200
-    entries = bundle.json()["entry"]
-    assert [e["resource"]["id"] for e in entries] == ["r1"] * 3
-    asked = [r for r in fake.requests if isinstance(r, p.ListQuestionnaireResponses)]
-    assert [r.page for r in asked] == [1, 2, 3]
+    campaign = uuid.uuid4()
+    cursors = ["1893456000000:" + "ab" * 16, "1893456000001:" + "cd" * 16, None]
+    for download in ("fhir.json", "csv"):
+        fake.requests.clear()
+        fake.queued[p.ListQuestionnaireResponses] = [
+            _responses(total=3, page=1, next_after=c) for c in cursors
+        ]
+        got = await harness.client.get(
+            f"/v1/campaigns/{campaign}/questionnaire-responses.{download}", headers=harness.auth()
+        )
+        assert got.status_code == 200
+        asked = [r for r in fake.requests if isinstance(r, p.ListQuestionnaireResponses)]
+        assert [(r.page, r.after) for r in asked] == [(1, None), (1, cursors[0]), (1, cursors[1])]
+        if download == "csv":
+            assert len(got.content.decode("utf-8-sig").splitlines()) == 1 + 3
+        else:
+            assert [e["resource"]["id"] for e in got.json()["entry"]] == ["r1"] * 3
+
+
+async def test_api_clients_page_on_by_cursor_and_a_malformed_one_is_refused(
+    gw: tuple[Harness, Campaign],
+) -> None:
+    harness, fake = gw
+    fake.answers[p.ListQuestionnaireResponses] = _responses(total=1, page=1)
+    base = f"/v1/campaigns/{uuid.uuid4()}/questionnaire-responses"
+    cursor = "1893456000000:" + "ab" * 16
+    ok = await harness.client.get(base, params={"after": cursor}, headers=harness.auth())
+    assert ok.status_code == 200
+    assert ok.json()["next_after"] is None
+    sent = [r for r in fake.requests if isinstance(r, p.ListQuestionnaireResponses)]
+    assert sent[-1].after == cursor
+    for bad in ("2030-01-01:ab", "123", "123:", "123:a b"):
+        refused = await harness.client.get(base, params={"after": bad}, headers=harness.auth())
+        assert refused.status_code == 422, bad
 
 
 async def test_the_openapi_document_has_the_patient_service_api(gateway: Harness) -> None:

@@ -17,6 +17,7 @@ from cohort_mongo import insert_if_new
 
 from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
+from ..domain.response_order import ResponsePosition
 from .mongo_database import Document, MongoHandle
 
 #: Staff's list of a campaign's appointments, and of its questionnaire responses: each the
@@ -210,10 +211,29 @@ class MongoResponses:
         query = {"campaign_id": str(campaign_id)}
         total = await self._c.count_documents(query)
         cursor = self._c.find(query).sort(RESPONSE_ORDER).skip(skip).limit(limit)
-        return [(d["_id"], d["answers"], d["fhir"], d["authored"]) async for d in cursor], total
+        return [_response(d) async for d in cursor], total
+
+    async def page_after(
+        self, campaign_id: UUID, after: ResponsePosition, limit: int
+    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
+        query = {"campaign_id": str(campaign_id)}
+        total = await self._c.count_documents(query)
+        # Two index ranges rather than one $or: the rest of the cursor's millisecond, then the
+        # responses after it, each read in order from where it starts (no skip, however deep).
+        same = {**query, "authored": after.authored, "_id": {"$gt": after.recipient_id}}
+        docs = await self._c.find(same).sort(RESPONSE_ORDER).limit(limit).to_list(None)
+        if len(docs) < limit:
+            later = {**query, "authored": {"$gt": after.authored}}
+            cursor = self._c.find(later).sort(RESPONSE_ORDER).limit(limit - len(docs))
+            docs += await cursor.to_list(None)
+        return [_response(d) for d in docs], total
 
     async def counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
         return await _counts(self._c, {"campaign_id": {"$in": [str(c) for c in campaign_ids]}})
+
+
+def _response(d: Document) -> tuple[str, dict[str, list[str]], str, datetime]:
+    return d["_id"], d["answers"], d["fhir"], d["authored"]
 
 
 class MongoPatientEvents:

@@ -3,6 +3,7 @@ answered), a campaign's appointments and questionnaire responses, and the counts
 the campaign overview (added to ``GetCampaign`` and ``ListCampaigns``)."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from cohort_contracts.campaign_requests import GetCampaign, ListCampaigns
@@ -21,6 +22,7 @@ from cohort_contracts.patient_links import (
 
 from ..domain.errors import Conflict, NotFound
 from ..domain.model import Campaign, Recipient
+from ..domain.response_order import ResponsePosition
 from . import campaigns
 from .deps import Deps
 from .loading import load_campaign
@@ -73,8 +75,13 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     if campaign.type != "questionnaire" or deps.patient is None:
         raise Conflict("Only a questionnaire campaign has responses.")
     q = questionnaire_of(campaign)
-    skip = (req.page - 1) * req.page_size
-    rows, total = await deps.patient.responses.page(campaign.id, skip, req.page_size)
+    responses = deps.patient.responses
+    if req.after is not None:
+        after = ResponsePosition.parse(req.after)
+        rows, total = await responses.page_after(campaign.id, after, req.page_size)
+    else:
+        skip = (req.page - 1) * req.page_size
+        rows, total = await responses.page(campaign.id, skip, req.page_size)
     patients = await _recipients(deps, campaign, [row[0] for row in rows])
     items = []
     for recipient_id, answers, fhir_json, authored in rows:
@@ -94,7 +101,13 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
         total=total,
         page=req.page,
         page_size=req.page_size,
+        next_after=_position(rows[-1]).cursor() if len(rows) == req.page_size else None,
     )
+
+
+def _position(row: tuple[str, dict[str, list[str]], str, datetime]) -> ResponsePosition:
+    recipient_id, _, _, authored = row
+    return ResponsePosition(authored, recipient_id)
 
 
 async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPage:

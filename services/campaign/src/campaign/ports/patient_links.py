@@ -14,6 +14,7 @@ from ..domain.appointments import (
     Requester,
 )
 from ..domain.patient_access import LinkAccess
+from ..domain.response_order import ResponsePosition
 
 
 class LinkAccessStore(Protocol):
@@ -105,7 +106,13 @@ class ResponseStore(Protocol):
     async def page(
         self, campaign_id: UUID, skip: int, limit: int
     ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
-        """(recipient id, answers, FHIR JSON, authored), oldest first."""
+        """(recipient id, answers, FHIR JSON, authored), oldest first, and how many in all."""
+        ...
+
+    async def page_after(
+        self, campaign_id: UUID, after: ResponsePosition, limit: int
+    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
+        """``page`` from just after ``after``, however deep, at the cost of the first page."""
         ...
 
     async def counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]: ...

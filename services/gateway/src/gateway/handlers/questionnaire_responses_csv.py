@@ -11,30 +11,41 @@ from cohort_contracts.patient_links import ListQuestionnaireResponses, Questionn
 from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
 from .csv_text import BOM, as_text, encode_rows
-from .paging import numbered_pages
 
 PAGE_SIZE = 500
 
 
 async def fetch_responses(
-    campaign: CampaignClient, caller: Caller, campaign_id: UUID, page: int
+    campaign: CampaignClient,
+    caller: Caller,
+    campaign_id: UUID,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    after: str | None = None,
 ) -> QuestionnaireResponsesPage:
+    """One page of the campaign's responses, by number or after a cursor; the downloads read
+    pages of ``PAGE_SIZE``."""
     request = ListQuestionnaireResponses(
-        **caller.envelope(), campaign_id=campaign_id, page=page, page_size=PAGE_SIZE
+        **caller.envelope(), campaign_id=campaign_id, page=page, page_size=page_size, after=after
     )
     return expect(await campaign.request(request), QuestionnaireResponsesPage)
 
 
-def every_page(
+async def every_page(
     campaign: CampaignClient,
     caller: Caller,
     campaign_id: UUID,
     first_page: QuestionnaireResponsesPage,
 ) -> AsyncIterator[QuestionnaireResponsesPage]:
-    async def fetch(page: int) -> QuestionnaireResponsesPage:
-        return await fetch_responses(campaign, caller, campaign_id, page)
-
-    return numbered_pages(first_page, fetch, PAGE_SIZE)
+    """``first_page`` (fetched by the caller, so that a campaign that is not there is an HTTP
+    error before a download starts), then each page on from the one before (its cursor), so
+    the last page of a large campaign costs what the first does."""
+    page = first_page
+    while True:
+        yield page
+        if page.next_after is None:
+            return
+        page = await fetch_responses(campaign, caller, campaign_id, after=page.next_after)
 
 
 async def questionnaire_responses_csv(

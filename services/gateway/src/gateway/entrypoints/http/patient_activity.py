@@ -11,10 +11,10 @@ from fastapi.responses import StreamingResponse
 
 from cohort_contracts.envelope import Model
 from cohort_contracts.patient_links import (
+    RESPONSE_CURSOR,
     AppointmentsPage,
     GetRecipientActivity,
     ListAppointments,
-    ListQuestionnaireResponses,
     ListQuestionnaires,
     QuestionnaireList,
     QuestionnaireResponsesPage,
@@ -75,11 +75,18 @@ async def responses(
     campaign: CampaignDep,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 500,
+    after: Annotated[
+        str | None,
+        Query(
+            pattern=RESPONSE_CURSOR,
+            description="Instead of `page`: the page after this cursor (a page's `next_after`). "
+            "Each page then costs the same however deep it is: the way to read every response.",
+        ),
+    ] = None,
 ) -> Model:
-    request = ListQuestionnaireResponses(
-        **campaign.envelope(), campaign_id=campaign_id, page=page, page_size=page_size
+    return await fetch_responses(
+        campaign.client, campaign.caller, campaign_id, page, page_size, after
     )
-    return await campaign.ask(request)
 
 
 @router.get(
@@ -91,7 +98,7 @@ async def responses(
     responses=csv_responses(409),
 )
 async def responses_csv(campaign_id: UUID, campaign: CampaignDep) -> StreamingResponse:
-    first = await fetch_responses(campaign.client, campaign.caller, campaign_id, page=1)
+    first = await fetch_responses(campaign.client, campaign.caller, campaign_id)
     return csv_download(
         questionnaire_responses_csv(campaign.client, campaign.caller, campaign_id, first),
         f"responses-{campaign_id}.csv",
@@ -107,7 +114,7 @@ async def responses_csv(campaign_id: UUID, campaign: CampaignDep) -> StreamingRe
     },
 )
 async def responses_bundle(campaign_id: UUID, campaign: CampaignDep) -> StreamingResponse:
-    first = await fetch_responses(campaign.client, campaign.caller, campaign_id, page=1)
+    first = await fetch_responses(campaign.client, campaign.caller, campaign_id)
     return StreamingResponse(
         questionnaire_responses_bundle(campaign.client, campaign.caller, campaign_id, first),
         media_type="application/fhir+json",
