@@ -2,18 +2,11 @@
 
 from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
+from cohort_testing.publishers import RecordingPublisher
 
 
-class FakePublisher:
-    def __init__(self) -> None:
-        self.published: list[tuple[Route, Message]] = []
-        self.fail_next = 0
-
-    async def publish(self, route: Route, message: Message) -> None:
-        if self.fail_next:
-            self.fail_next -= 1
-            raise ConnectionError("broker unavailable")
-        self.published.append((route, message))
+class FakePublisher(RecordingPublisher[Route, Message]):
+    """Campaign's commands and events, as published."""
 
 
 class FakeCreditSource:

@@ -10,6 +10,7 @@ from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
 from cohort_contracts.sending import OutboundMessage
 from cohort_contracts.vocabulary import SendReason
+from cohort_testing.publishers import RecordingPublisher
 from dispatch.domain import reasons
 from dispatch.domain.errors import CreditUnavailable, PermanentSendError, SendError
 from dispatch.domain.grouping import ProviderRequest, single
@@ -125,16 +126,8 @@ class FakeCampaignClaims:
         return claimed
 
 
-class FakeEventPublisher:
-    def __init__(self, *, fail_times: int = 0) -> None:
-        self.published: list[tuple[Route, Message]] = []
-        self._fail_times = fail_times
-
-    async def publish(self, route: Route, message: Message) -> None:
-        if self._fail_times:
-            self._fail_times -= 1
-            raise ConnectionError("broker unavailable")
-        self.published.append((route, message))
+class FakeEventPublisher(RecordingPublisher[Route, Message]):
+    """Dispatch's events, as published."""
 
 
 class FakeRateLimiter:

@@ -108,7 +108,7 @@ async def test_redelivered_batch_sends_nothing_twice(world: World) -> None:
 
 
 async def test_a_publish_that_fails_once_is_tried_again(world: World) -> None:
-    world.events._fail_times = 1
+    world.events.fail_next = 1
     cmd = make_send_messages(2)
     queue_all(world, [m.recipient_id for m in cmd.messages])
 
@@ -120,7 +120,7 @@ async def test_a_publish_that_fails_once_is_tried_again(world: World) -> None:
 
 async def test_publish_failure_after_sending_raises_and_redelivery_resends_nothing() -> None:
     world = World()
-    world.events._fail_times = world.policy.publish_attempts
+    world.events.fail_next = world.policy.publish_attempts
     cmd = make_send_messages(3)
     queue_all(world, [m.recipient_id for m in cmd.messages])
 
