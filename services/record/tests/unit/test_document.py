@@ -3,6 +3,7 @@ depend on fpdf2's version, so the golden message holds a placeholder for them an
 compared by its text. ``UPDATE_GOLDEN=1`` rewrites the files after a deliberate change."""
 
 import base64
+import copy
 import io
 import json
 import os
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from fake_gp.itk import check_document
+from fake_gp.itk import InvalidDocument, check_document
 from record.domain.document import (
     DocumentCodes,
     DocumentRequest,
@@ -98,6 +99,67 @@ def test_a_receiving_system_accepts_it() -> None:
     assert document.sender_reference == str(ENTRY)
     assert document.header_id == str(ENTRY)
     assert document.nhs_number == "9434765919"
+
+
+def _resource(bundle: dict[str, Any], kind: str) -> dict[str, Any]:
+    return next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind)
+
+
+def _document(message: dict[str, Any]) -> dict[str, Any]:
+    return _resource(message, "Bundle")
+
+
+def _handling(message: dict[str, Any], url: str) -> dict[str, Any]:
+    header = _resource(message, "MessageHeader")
+    handling = header["extension"][0]["extension"]
+    return next(e for e in handling if e["url"] == url)
+
+
+def _breaks(change: str, message: dict[str, Any]) -> None:
+    document = _document(message)
+    match change:
+        case "event":
+            _resource(message, "MessageHeader")["event"]["code"] = "ITK008M"
+        case "infrastructure ack":
+            _handling(message, "InfAckRequested")["valueBoolean"] = False
+        case "sender reference":
+            _handling(message, "SenderReference")["valueString"] = ""
+        case "focus":
+            _resource(message, "MessageHeader")["focus"]["reference"] = "urn:uuid:elsewhere"
+        case "composition status":
+            _resource(document, "Composition")["status"] = "preliminary"
+        case "nhs number":
+            _resource(document, "Patient")["identifier"] = []
+        case "content type":
+            _resource(document, "Binary")["contentType"] = "text/plain"
+        case "pdf":
+            _resource(document, "Binary")["content"] = base64.b64encode(b"not a PDF").decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ("event", "event is not ITK007C"),
+        ("infrastructure ack", "no infrastructure ack requested"),
+        ("sender reference", "no SenderReference"),
+        ("focus", "focus is not a document Bundle"),
+        ("composition status", "Composition is not final"),
+        ("nhs number", "no NHS number"),
+        ("content type", "attachment is not a PDF"),
+        ("pdf", "PDF unreadable"),
+    ],
+)
+def test_the_receiving_system_refuses_a_message_a_real_one_would(change: str, refusal: str) -> None:
+    """The fake GP system is only worth testing against if it refuses what a real one would:
+    each check, broken alone in the message this service builds, is refused for that reason."""
+    req = request()
+    # A copy: the builder shares its constant parts (codings) between the messages it builds.
+    message = copy.deepcopy(build_message(req, SENDER, DocumentCodes(), render(req)))
+    check_document(encode(message))  # sound as built
+    _breaks(change, message)
+    with pytest.raises(InvalidDocument) as refused:
+        check_document(encode(message))
+    assert str(refused.value) == refusal
 
 
 def test_text_the_pdf_fonts_cannot_show_is_exact_in_the_narrative() -> None:
