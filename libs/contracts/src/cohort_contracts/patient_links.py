@@ -94,9 +94,10 @@ class GetRecipientActivity(Request):
     recipient_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 
-#: Where a page of responses ends, oldest first: ``<authored, in milliseconds since 1970
-#: UTC>:<recipient id>`` (MongoDB keeps times to the millisecond: the cursor names one exactly).
-RESPONSE_CURSOR = r"^[0-9]{1,15}:[0-9A-Za-z_-]{1,64}$"
+#: Where a page of questionnaire responses or appointments ends: ``<milliseconds since 1970 UTC>:
+#: <id>``, the time it is ordered by (completed; starts) and its id. MongoDB keeps times to the
+#: millisecond, so the cursor names one exactly.
+TIME_CURSOR = r"^[0-9]{1,15}:[0-9A-Za-z_-]{1,64}$"
 
 
 class ListQuestionnaireResponses(Request):
@@ -108,16 +109,18 @@ class ListQuestionnaireResponses(Request):
     campaign_id: UUID
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=500, ge=1, le=1000)
-    after: str | None = Field(default=None, pattern=RESPONSE_CURSOR)
+    after: str | None = Field(default=None, pattern=TIME_CURSOR)
 
 
 class ListAppointments(Request):
-    """Every booked (or cancelled) appointment of a booking campaign, soonest first, paged."""
+    """Every booked (or cancelled) appointment of a booking campaign, soonest first: by page
+    number, or the page after a cursor (``after``, a page's ``next_after``)."""
 
     kind: Literal["ListAppointments"] = "ListAppointments"
     campaign_id: UUID
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=100, ge=1, le=500)
+    after: str | None = Field(default=None, pattern=TIME_CURSOR)
 
 
 class ListQuestionnaires(Request):
@@ -303,6 +306,8 @@ class AppointmentsPage(Model):
     total: int
     page: int
     page_size: int
+    #: The cursor of the page after this one (``after``); null when this page is the last.
+    next_after: str | None = None
 
 
 class QuestionnaireList(Model):

@@ -12,7 +12,8 @@ from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_patient import APPOINTMENT_ORDER, RESPONSE_ORDER
 from cohort_standin import StandinCollection
 
-AUTHORED = datetime(2030, 1, 1, 9, tzinfo=UTC)
+AT = datetime(2030, 1, 1, 9, tzinfo=UTC)
+LISTED = ["booked", "cancelled"]
 
 
 @pytest.mark.parametrize(
@@ -26,13 +27,23 @@ AUTHORED = datetime(2030, 1, 1, 9, tzinfo=UTC)
         ("questionnaire_responses", {"campaign_id": "c"}, RESPONSE_ORDER),
         # The two ranges of a page after a cursor: the rest of its millisecond, then later.
         (
+            "appointments",
+            {"campaign_id": "c", "status": {"$in": LISTED}, "start": AT, "_id": {"$gt": "ab"}},
+            APPOINTMENT_ORDER,
+        ),
+        (
+            "appointments",
+            {"campaign_id": "c", "status": {"$in": LISTED}, "start": {"$gt": AT}},
+            APPOINTMENT_ORDER,
+        ),
+        (
             "questionnaire_responses",
-            {"campaign_id": "c", "authored": AUTHORED, "_id": {"$gt": "ab"}},
+            {"campaign_id": "c", "authored": AT, "_id": {"$gt": "ab"}},
             RESPONSE_ORDER,
         ),
         (
             "questionnaire_responses",
-            {"campaign_id": "c", "authored": {"$gt": AUTHORED}},
+            {"campaign_id": "c", "authored": {"$gt": AT}},
             RESPONSE_ORDER,
         ),
         ("campaigns", {"org_id": {"$in": ["A81001"]}}, OVERVIEW_ORDER),

@@ -4,9 +4,10 @@ taken meanwhile, rebooking, cancelling, confirmations), answering a questionnair
 staff see of it (activity, lists, overview counts)."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from campaign.adapters.gpconnect import GpConnectClient, GpConnectConfig
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.bootstrap import build_patient_deps
-from campaign.domain.appointments import SlotTaken
+from campaign.domain.appointments import AppointmentRecord, SlotTaken
 from campaign.domain.errors import InvalidMessage
 from campaign.domain.patient_access import (
     AccessPolicy,
@@ -23,7 +24,7 @@ from campaign.domain.patient_access import (
     TooSoon,
     WrongBirthDate,
 )
-from campaign.domain.response_order import ResponsePosition
+from campaign.domain.time_order import TimePosition
 from campaign.handlers import (
     lists,
     patient_booking,
@@ -380,25 +381,62 @@ async def test_a_questionnaire_answered_once_and_seen_by_staff(linked: Deps) -> 
     assert not isinstance(overview, SendMessages)
 
 
-async def test_pages_of_responses_after_cursors_are_the_numbered_pages(linked: Deps) -> None:
-    """Responses completed in the same millisecond page by recipient id, and a cursor carries
-    both: reading on from each page's last response gives exactly the numbered pages."""
+async def test_pages_after_cursors_are_the_numbered_pages(linked: Deps) -> None:
+    """Responses completed in the same millisecond, and appointments starting at the same
+    time, page by id, and a cursor carries both: reading on from each page's last one gives
+    exactly the numbered pages, for both."""
     assert linked.patient is not None
-    store = linked.patient.responses
+    responses, appointments = linked.patient.responses, linked.patient.appointments
     campaign_id = uuid.uuid4()
     start = datetime(2030, 1, 1, 9, tzinfo=UTC)
     for n in range(7):
-        authored = start + timedelta(milliseconds=n // 3)  # three, three, then one alike
-        await store.add(ORG, campaign_id, uuid.uuid4().hex, {}, "{}", authored)
+        at = start + timedelta(milliseconds=n // 3)  # three, three, then one alike
+        await responses.add(ORG, campaign_id, uuid.uuid4().hex, {}, "{}", at)
+        record = AppointmentRecord(
+            id=uuid.uuid4().hex,
+            org_id=ORG,
+            campaign_id=str(campaign_id),
+            recipient_id=uuid.uuid4().hex,
+            slot_id=f"slot-{n}",
+            start=at,
+            end=at + timedelta(minutes=10),
+            type_text="Flu vaccination",
+            created_at=start,
+        )
+        await appointments.add(record)
+        await appointments.booked(replace(record, booked_at=start, gp_id=f"gp-{n}"))
 
-    numbered = [(await store.page(campaign_id, skip, 2))[0] for skip in range(0, 8, 2)]
-    by_cursor = [(await store.page(campaign_id, 0, 2))[0]]
+    async def responses_after(after: TimePosition) -> list[Response]:
+        return (await responses.page_after(campaign_id, after, 2))[0]
+
+    async def appointments_after(after: TimePosition) -> list[AppointmentRecord]:
+        return (await appointments.page_after(campaign_id, after, 2))[0]
+
+    assert await _read_on(
+        [(await responses.page(campaign_id, skip, 2))[0] for skip in range(0, 8, 2)],
+        responses_after,
+        lambda row: TimePosition(row[3], row[0]),
+    )
+    assert await _read_on(
+        [(await appointments.page(campaign_id, skip, 2))[0] for skip in range(0, 8, 2)],
+        appointments_after,
+        lambda record: TimePosition(record.start, record.id),
+    )
+
+
+Response = tuple[str, dict[str, list[str]], str, datetime]
+T = TypeVar("T")
+
+
+async def _read_on(
+    numbered: list[list[T]],
+    after: Callable[[TimePosition], Awaitable[list[T]]],
+    position: Callable[[T], TimePosition],
+) -> bool:
+    """Whether reading on from the first numbered page, by each page's cursor, reads exactly
+    what the numbered pages hold (seven, in pages of two)."""
+    by_cursor = [numbered[0]]
     while len(by_cursor[-1]) == 2:
-        recipient_id, _, _, authored = by_cursor[-1][-1]
-        position = ResponsePosition.parse(ResponsePosition(authored, recipient_id).cursor())
-        rows, total = await store.page_after(campaign_id, position, 2)
-        assert total == 7
-        by_cursor.append(rows)
-
-    assert [r for page in by_cursor for r in page] == [r for page in numbered for r in page]
-    assert len([r for page in by_cursor for r in page]) == 7
+        by_cursor.append(await after(TimePosition.parse(position(by_cursor[-1][-1]).cursor())))
+    read = [r for page in by_cursor for r in page]
+    return len(read) == 7 and read == [r for page in numbered for r in page]

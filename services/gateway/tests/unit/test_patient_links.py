@@ -264,6 +264,14 @@ async def test_api_clients_page_on_by_cursor_and_a_malformed_one_is_refused(
     for bad in ("2030-01-01:ab", "123", "123:", "123:a b"):
         refused = await harness.client.get(base, params={"after": bad}, headers=harness.auth())
         assert refused.status_code == 422, bad
+    # Appointments page on the same way.
+    fake.answers[p.ListAppointments] = p.AppointmentsPage(items=[], total=0, page=1, page_size=9)
+    appointments = base.replace("questionnaire-responses", "appointments")
+    ok = await harness.client.get(appointments, params={"after": cursor}, headers=harness.auth())
+    assert ok.status_code == 200
+    assert [r.after for r in fake.requests if isinstance(r, p.ListAppointments)] == [cursor]
+    refused = await harness.client.get(appointments, params={"after": "x"}, headers=harness.auth())
+    assert refused.status_code == 422
 
 
 async def test_the_openapi_document_has_the_patient_service_api(gateway: Harness) -> None:

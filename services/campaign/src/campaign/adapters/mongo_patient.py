@@ -17,7 +17,7 @@ from cohort_mongo import insert_if_new
 
 from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
-from ..domain.response_order import ResponsePosition
+from ..domain.time_order import TimePosition
 from .mongo_database import Document, MongoHandle
 
 #: Staff's list of a campaign's appointments, and of its questionnaire responses: each the
@@ -162,15 +162,46 @@ class MongoAppointments:
     async def page(
         self, campaign_id: UUID, skip: int, limit: int
     ) -> tuple[list[AppointmentRecord], int]:
-        query = {"campaign_id": str(campaign_id), "status": {"$in": ["booked", "cancelled"]}}
+        query = _listed(campaign_id)
         total = await self._c.count_documents(query)
         cursor = self._c.find(query).sort(APPOINTMENT_ORDER).skip(skip).limit(limit)
         return [_record(d) async for d in cursor], total
+
+    async def page_after(
+        self, campaign_id: UUID, after: TimePosition, limit: int
+    ) -> tuple[list[AppointmentRecord], int]:
+        query = _listed(campaign_id)
+        total = await self._c.count_documents(query)
+        docs = await _after_position(self._c, query, "start", after, APPOINTMENT_ORDER, limit)
+        return [_record(d) for d in docs], total
 
     async def booked_counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
         return await _counts(
             self._c, {"campaign_id": {"$in": [str(c) for c in campaign_ids]}, "active": True}
         )
+
+
+def _listed(campaign_id: UUID) -> Document:
+    return {"campaign_id": str(campaign_id), "status": {"$in": ["booked", "cancelled"]}}
+
+
+async def _after_position(
+    collection: Any,
+    query: Document,
+    field: str,
+    after: TimePosition,
+    order: list[tuple[str, int]],
+    limit: int,
+) -> list[Document]:
+    """Up to ``limit`` of ``query`` in ``order`` (``field``, then ``_id``) after ``after``: two
+    index ranges rather than one $or, the rest of the cursor's millisecond and then what comes
+    after it, each read in order from where it starts (no skip, however deep)."""
+    same = {**query, field: after.at, "_id": {"$gt": after.id}}
+    docs: list[Document] = await collection.find(same).sort(order).limit(limit).to_list(None)
+    if len(docs) < limit:
+        later = {**query, field: {"$gt": after.at}}
+        docs += await collection.find(later).sort(order).limit(limit - len(docs)).to_list(None)
+    return docs
 
 
 async def _counts(collection: Any, match: Document) -> dict[UUID, int]:
@@ -214,18 +245,11 @@ class MongoResponses:
         return [_response(d) async for d in cursor], total
 
     async def page_after(
-        self, campaign_id: UUID, after: ResponsePosition, limit: int
+        self, campaign_id: UUID, after: TimePosition, limit: int
     ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
         query = {"campaign_id": str(campaign_id)}
         total = await self._c.count_documents(query)
-        # Two index ranges rather than one $or: the rest of the cursor's millisecond, then the
-        # responses after it, each read in order from where it starts (no skip, however deep).
-        same = {**query, "authored": after.authored, "_id": {"$gt": after.recipient_id}}
-        docs = await self._c.find(same).sort(RESPONSE_ORDER).limit(limit).to_list(None)
-        if len(docs) < limit:
-            later = {**query, "authored": {"$gt": after.authored}}
-            cursor = self._c.find(later).sort(RESPONSE_ORDER).limit(limit - len(docs))
-            docs += await cursor.to_list(None)
+        docs = await _after_position(self._c, query, "authored", after, RESPONSE_ORDER, limit)
         return [_response(d) for d in docs], total
 
     async def counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:

@@ -22,7 +22,7 @@ from cohort_contracts.patient_links import (
 
 from ..domain.errors import Conflict, NotFound
 from ..domain.model import Campaign, Recipient
-from ..domain.response_order import ResponsePosition
+from ..domain.time_order import TimePosition
 from . import campaigns
 from .deps import Deps
 from .loading import load_campaign
@@ -77,7 +77,7 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     q = questionnaire_of(campaign)
     responses = deps.patient.responses
     if req.after is not None:
-        after = ResponsePosition.parse(req.after)
+        after = TimePosition.parse(req.after)
         rows, total = await responses.page_after(campaign.id, after, req.page_size)
     else:
         skip = (req.page - 1) * req.page_size
@@ -105,17 +105,22 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     )
 
 
-def _position(row: tuple[str, dict[str, list[str]], str, datetime]) -> ResponsePosition:
+def _position(row: tuple[str, dict[str, list[str]], str, datetime]) -> TimePosition:
     recipient_id, _, _, authored = row
-    return ResponsePosition(authored, recipient_id)
+    return TimePosition(authored, recipient_id)
 
 
 async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPage:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     if campaign.type != "booking" or deps.patient is None:
         raise Conflict("Only a booking campaign has appointments.")
-    skip = (req.page - 1) * req.page_size
-    records, total = await deps.patient.appointments.page(campaign.id, skip, req.page_size)
+    appointments = deps.patient.appointments
+    if req.after is not None:
+        after = TimePosition.parse(req.after)
+        records, total = await appointments.page_after(campaign.id, after, req.page_size)
+    else:
+        skip = (req.page - 1) * req.page_size
+        records, total = await appointments.page(campaign.id, skip, req.page_size)
     patients = await _recipients(deps, campaign, [record.recipient_id for record in records])
     items = []
     for record in records:
@@ -128,7 +133,14 @@ async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPa
                 appointment=appointment_view(record),
             )
         )
-    return AppointmentsPage(items=items, total=total, page=req.page, page_size=req.page_size)
+    full = len(records) == req.page_size
+    return AppointmentsPage(
+        items=items,
+        total=total,
+        page=req.page,
+        page_size=req.page_size,
+        next_after=TimePosition(records[-1].start, records[-1].id).cursor() if full else None,
+    )
 
 
 # -- counts in the overview ----------------------------------------------------------------------

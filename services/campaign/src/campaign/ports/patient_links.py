@@ -14,7 +14,7 @@ from ..domain.appointments import (
     Requester,
 )
 from ..domain.patient_access import LinkAccess
-from ..domain.response_order import ResponsePosition
+from ..domain.time_order import TimePosition
 
 
 class LinkAccessStore(Protocol):
@@ -56,7 +56,16 @@ class AppointmentStore(Protocol):
     async def active(self, recipient_id: str) -> AppointmentRecord | None: ...
     async def page(
         self, campaign_id: UUID, skip: int, limit: int
-    ) -> tuple[list[AppointmentRecord], int]: ...
+    ) -> tuple[list[AppointmentRecord], int]:
+        """Booked and cancelled appointments, soonest first, and how many in all."""
+        ...
+
+    async def page_after(
+        self, campaign_id: UUID, after: TimePosition, limit: int
+    ) -> tuple[list[AppointmentRecord], int]:
+        """``page`` from just after ``after``, however deep, at the cost of the first page."""
+        ...
+
     async def booked_counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]: ...
 
 
@@ -110,7 +119,7 @@ class ResponseStore(Protocol):
         ...
 
     async def page_after(
-        self, campaign_id: UUID, after: ResponsePosition, limit: int
+        self, campaign_id: UUID, after: TimePosition, limit: int
     ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
         """``page`` from just after ``after``, however deep, at the cost of the first page."""
         ...

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from cohort_contracts.envelope import Model
 from cohort_contracts.patient_links import (
-    RESPONSE_CURSOR,
+    TIME_CURSOR,
     AppointmentsPage,
     GetRecipientActivity,
     ListAppointments,
@@ -32,6 +32,15 @@ from .models import RecipientPath
 from .staff_campaign import CampaignDep, staff_router
 
 router = staff_router(tag="patient links (staff)")
+
+AfterCursor = Annotated[
+    str | None,
+    Query(
+        pattern=TIME_CURSOR,
+        description="Instead of `page`: the page after this cursor (a page's `next_after`). "
+        "Each page then costs the same however deep it is: the way to read every one.",
+    ),
+]
 
 
 @router.get(
@@ -57,9 +66,14 @@ async def appointments(
     campaign: CampaignDep,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: AfterCursor = None,
 ) -> Model:
     request = ListAppointments(
-        **campaign.envelope(), campaign_id=campaign_id, page=page, page_size=page_size
+        **campaign.envelope(),
+        campaign_id=campaign_id,
+        page=page,
+        page_size=page_size,
+        after=after,
     )
     return await campaign.ask(request)
 
@@ -75,14 +89,7 @@ async def responses(
     campaign: CampaignDep,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 500,
-    after: Annotated[
-        str | None,
-        Query(
-            pattern=RESPONSE_CURSOR,
-            description="Instead of `page`: the page after this cursor (a page's `next_after`). "
-            "Each page then costs the same however deep it is: the way to read every response.",
-        ),
-    ] = None,
+    after: AfterCursor = None,
 ) -> Model:
     return await fetch_responses(
         campaign.client, campaign.caller, campaign_id, page, page_size, after
