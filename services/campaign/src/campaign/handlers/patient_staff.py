@@ -4,6 +4,7 @@ the campaign overview (added to ``GetCampaign`` and ``ListCampaigns``)."""
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from cohort_contracts.campaign_requests import GetCampaign, ListCampaigns
@@ -23,6 +24,7 @@ from cohort_contracts.patient_links import (
 from ..domain.errors import Conflict, NotFound
 from ..domain.model import Campaign, Recipient
 from ..domain.time_order import TimePosition
+from ..ports.patient_links import TimeOrderedPages
 from . import campaigns
 from .deps import Deps
 from .loading import load_campaign
@@ -75,13 +77,7 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     if campaign.type != "questionnaire" or deps.patient is None:
         raise Conflict("Only a questionnaire campaign has responses.")
     q = questionnaire_of(campaign)
-    responses = deps.patient.responses
-    if req.after is not None:
-        after = TimePosition.parse(req.after)
-        rows, total = await responses.page_after(campaign.id, after, req.page_size)
-    else:
-        skip = (req.page - 1) * req.page_size
-        rows, total = await responses.page(campaign.id, skip, req.page_size)
+    rows, total = await _page(deps.patient.responses, campaign.id, req)
     patients = await _recipients(deps, campaign, [row[0] for row in rows])
     items = []
     for recipient_id, answers, fhir_json, authored in rows:
@@ -105,6 +101,20 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     )
 
 
+T = TypeVar("T")
+
+
+async def _page(
+    store: TimeOrderedPages[T],
+    campaign_id: UUID,
+    req: ListQuestionnaireResponses | ListAppointments,
+) -> tuple[list[T], int]:
+    """The page the request asks for: after its cursor, or by its number."""
+    if req.after is not None:
+        return await store.page_after(campaign_id, TimePosition.parse(req.after), req.page_size)
+    return await store.page(campaign_id, (req.page - 1) * req.page_size, req.page_size)
+
+
 def _position(row: tuple[str, dict[str, list[str]], str, datetime]) -> TimePosition:
     recipient_id, _, _, authored = row
     return TimePosition(authored, recipient_id)
@@ -114,13 +124,7 @@ async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPa
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     if campaign.type != "booking" or deps.patient is None:
         raise Conflict("Only a booking campaign has appointments.")
-    appointments = deps.patient.appointments
-    if req.after is not None:
-        after = TimePosition.parse(req.after)
-        records, total = await appointments.page_after(campaign.id, after, req.page_size)
-    else:
-        skip = (req.page - 1) * req.page_size
-        records, total = await appointments.page(campaign.id, skip, req.page_size)
+    records, total = await _page(deps.patient.appointments, campaign.id, req)
     patients = await _recipients(deps, campaign, [record.recipient_id for record in records])
     items = []
     for record in records:

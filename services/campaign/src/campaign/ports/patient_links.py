@@ -3,7 +3,7 @@ the practice's appointment system, questionnaire responses and what patients did
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from ..domain.appointments import (
@@ -30,6 +30,19 @@ class LinkAccessStore(Protocol):
     async def verified(self, recipient_id: str, at: datetime) -> None:
         """Record the first right answer only."""
         ...
+
+
+T = TypeVar("T")
+
+
+class TimeOrderedPages(Protocol[T]):
+    """A campaign's appointments or questionnaire responses, in the order of a time and then id:
+    a page by how many come before it, or the page after a cursor, with how many in all."""
+
+    async def page(self, campaign_id: UUID, skip: int, limit: int) -> tuple[list[T], int]: ...
+    async def page_after(
+        self, campaign_id: UUID, after: TimePosition, limit: int
+    ) -> tuple[list[T], int]: ...
 
 
 class AppointmentStore(Protocol):
