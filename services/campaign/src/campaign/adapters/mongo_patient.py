@@ -19,6 +19,7 @@ from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
 from ..domain.time_order import TimePosition
 from .mongo_database import Document, MongoHandle
+from .mongo_paging import read_after
 
 #: Staff's list of a campaign's appointments, and of its questionnaire responses: each the
 #: order of an index (``mongo_database``), so that a page reads only itself.
@@ -172,7 +173,7 @@ class MongoAppointments:
     ) -> tuple[list[AppointmentRecord], int]:
         query = _listed(campaign_id)
         total = await self._c.count_documents(query)
-        docs = await _after_position(self._c, query, "start", after, APPOINTMENT_ORDER, limit)
+        docs = await read_after(self._c, query, APPOINTMENT_ORDER, (after.at, after.id), limit)
         return [_record(d) for d in docs], total
 
     async def booked_counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
@@ -183,25 +184,6 @@ class MongoAppointments:
 
 def _listed(campaign_id: UUID) -> Document:
     return {"campaign_id": str(campaign_id), "status": {"$in": ["booked", "cancelled"]}}
-
-
-async def _after_position(
-    collection: Any,
-    query: Document,
-    field: str,
-    after: TimePosition,
-    order: list[tuple[str, int]],
-    limit: int,
-) -> list[Document]:
-    """Up to ``limit`` of ``query`` in ``order`` (``field``, then ``_id``) after ``after``: two
-    index ranges rather than one $or, the rest of the cursor's millisecond and then what comes
-    after it, each read in order from where it starts (no skip, however deep)."""
-    same = {**query, field: after.at, "_id": {"$gt": after.id}}
-    docs: list[Document] = await collection.find(same).sort(order).limit(limit).to_list(None)
-    if len(docs) < limit:
-        later = {**query, field: {"$gt": after.at}}
-        docs += await collection.find(later).sort(order).limit(limit - len(docs)).to_list(None)
-    return docs
 
 
 async def _counts(collection: Any, match: Document) -> dict[UUID, int]:
@@ -249,7 +231,7 @@ class MongoResponses:
     ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
         query = {"campaign_id": str(campaign_id)}
         total = await self._c.count_documents(query)
-        docs = await _after_position(self._c, query, "authored", after, RESPONSE_ORDER, limit)
+        docs = await read_after(self._c, query, RESPONSE_ORDER, (after.at, after.id), limit)
         return [_response(d) for d in docs], total
 
     async def counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:

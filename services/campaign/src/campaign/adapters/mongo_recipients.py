@@ -17,6 +17,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus
 from ..domain.list_order import ListPosition
 from ..domain.model import Recipient
 from .mongo_database import Document, MongoHandle
+from .mongo_paging import read_after
 from .mongo_recipient_counts import RecipientCounts
 from .mongo_recipient_docs import (
     LIST_ORDER,
@@ -83,15 +84,8 @@ class MongoRecipientRepository:
         limit: int,
     ) -> tuple[list[Recipient], int]:
         query = _listing(org_id, campaign_id, status)
-        # Two index ranges rather than one $or: the rest of the cursor's list, then the lists
-        # after it, each read in list order from where it starts (no skip, however deep).
-        rest = {**query, "list_id": after.list_id, "row_number": {"$gt": after.row_number}}
-        docs = await self._c.find(rest).sort(LIST_ORDER).limit(limit).to_list(None)
-        if len(docs) < limit:
-            later = {**query, "list_id": {"$gt": after.list_id}}
-            docs += (
-                await self._c.find(later).sort(LIST_ORDER).limit(limit - len(docs)).to_list(None)
-            )
+        position = (after.list_id, after.row_number)
+        docs = await read_after(self._c, query, LIST_ORDER, position, limit)
         return [recipient_from(d) for d in docs], await self._total(campaign_id, status)
 
     async def _total(self, campaign_id: UUID, status: RecipientStatus | None) -> int:

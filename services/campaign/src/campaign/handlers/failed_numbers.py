@@ -53,7 +53,7 @@ async def exclude_unsent_at_failed_numbers(
         if m.recipient_id in done
         and will_fail_again(LastText(FAILED, m.reason_code, m.failure_permanent))
     ]
-    numbers = await deps.exclusions.texted_numbers(org_id, failed) if failed else set()
+    numbers = await deps.exclusions.texted_numbers(org_id, failed)
     if not numbers:
         return 0
     unsent = await deps.exclusions.unsent_with_contact(org_id, sorted(numbers))

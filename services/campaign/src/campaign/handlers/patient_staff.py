@@ -2,7 +2,7 @@
 answered), a campaign's appointments and questionnaire responses, and the counts of each in
 the campaign overview (added to ``GetCampaign`` and ``ListCampaigns``)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
@@ -21,6 +21,7 @@ from cohort_contracts.patient_links import (
     RecipientResponse,
 )
 
+from ..domain.appointments import AppointmentRecord
 from ..domain.errors import Conflict, NotFound
 from ..domain.model import Campaign, Recipient
 from ..domain.time_order import TimePosition
@@ -77,7 +78,9 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     if campaign.type != "questionnaire" or deps.patient is None:
         raise Conflict("Only a questionnaire campaign has responses.")
     q = questionnaire_of(campaign)
-    rows, total = await _page(deps.patient.responses, campaign.id, req)
+    rows, total, next_after = await _page(
+        deps.patient.responses, campaign.id, req, _response_position
+    )
     patients = await _recipients(deps, campaign, [row[0] for row in rows])
     items = []
     for recipient_id, answers, fhir_json, authored in rows:
@@ -97,7 +100,7 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
         total=total,
         page=req.page,
         page_size=req.page_size,
-        next_after=_position(rows[-1]).cursor() if len(rows) == req.page_size else None,
+        next_after=next_after,
     )
 
 
@@ -108,14 +111,20 @@ async def _page(
     store: TimeOrderedPages[T],
     campaign_id: UUID,
     req: ListQuestionnaireResponses | ListAppointments,
-) -> tuple[list[T], int]:
-    """The page the request asks for: after its cursor, or by its number."""
+    position: Callable[[T], TimePosition],
+) -> tuple[list[T], int, str | None]:
+    """The page the request asks for (after its cursor, or by its number), how many in all,
+    and the cursor of the next page: none after a page that is not full."""
     if req.after is not None:
-        return await store.page_after(campaign_id, TimePosition.parse(req.after), req.page_size)
-    return await store.page(campaign_id, (req.page - 1) * req.page_size, req.page_size)
+        after = TimePosition.parse(req.after)
+        items, total = await store.page_after(campaign_id, after, req.page_size)
+    else:
+        items, total = await store.page(campaign_id, (req.page - 1) * req.page_size, req.page_size)
+    full = len(items) == req.page_size
+    return items, total, position(items[-1]).cursor() if full else None
 
 
-def _position(row: tuple[str, dict[str, list[str]], str, datetime]) -> TimePosition:
+def _response_position(row: tuple[str, dict[str, list[str]], str, datetime]) -> TimePosition:
     recipient_id, _, _, authored = row
     return TimePosition(authored, recipient_id)
 
@@ -124,7 +133,9 @@ async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPa
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
     if campaign.type != "booking" or deps.patient is None:
         raise Conflict("Only a booking campaign has appointments.")
-    records, total = await _page(deps.patient.appointments, campaign.id, req)
+    records, total, next_after = await _page(
+        deps.patient.appointments, campaign.id, req, _appointment_position
+    )
     patients = await _recipients(deps, campaign, [record.recipient_id for record in records])
     items = []
     for record in records:
@@ -137,14 +148,13 @@ async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPa
                 appointment=appointment_view(record),
             )
         )
-    full = len(records) == req.page_size
     return AppointmentsPage(
-        items=items,
-        total=total,
-        page=req.page,
-        page_size=req.page_size,
-        next_after=TimePosition(records[-1].start, records[-1].id).cursor() if full else None,
+        items=items, total=total, page=req.page, page_size=req.page_size, next_after=next_after
     )
+
+
+def _appointment_position(record: AppointmentRecord) -> TimePosition:
+    return TimePosition(record.start, record.id)
 
 
 # -- counts in the overview ----------------------------------------------------------------------
