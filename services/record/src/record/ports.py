@@ -56,7 +56,6 @@ class RecordEntries(Protocol):
         *,
         reason: RecordReason | None = None,
         detail: str | None = None,
-        mesh_message_id: str | None = None,
     ) -> bool:
         """Any allowed transition; a final one also removes the patient data."""
         ...

@@ -218,15 +218,12 @@ class MongoRecordEntries:
         *,
         reason: RecordReason | None = None,
         detail: str | None = None,
-        mesh_message_id: str | None = None,
     ) -> bool:
         changes: dict[str, Any] = {"state": to.value, "updated_at": now, "status_pending": True}
         if reason is not None:
             changes["reason_code"] = reason.value
         if detail is not None:
             changes["detail"] = detail
-        if mesh_message_id is not None:
-            changes["mesh_message_id"] = mesh_message_id
         if to is RecordState.ACKNOWLEDGED:
             changes["acknowledged_at"] = now
         update: dict[str, Any] = {"$set": changes, "$inc": {"version": 1}}
