@@ -16,6 +16,7 @@ from cohort_contracts.campaign_requests import (
 from cohort_contracts.campaign_views import CampaignPage, CampaignView, RecipientPage
 from cohort_contracts.vocabulary import CampaignStatus
 
+from ..domain.cursors import next_cursor
 from ..domain.errors import Conflict, InvalidMessage
 from ..domain.list_order import ListPosition
 from ..domain.model import Campaign, check_type_settings
@@ -194,12 +195,10 @@ async def list_recipients(req: ListRecipients, deps: Deps) -> RecipientPage:
         items, total = await deps.recipients.page_after(
             campaign.org_id, campaign.id, req.status, ListPosition.parse(req.after), req.page_size
         )
-    # A full page may have more after it; the page after the last full one is empty.
-    full = len(items) == req.page_size
     return RecipientPage(
         items=[recipient_view(r) for r in items],
         total=total,
         page=req.page,
         page_size=req.page_size,
-        next_after=ListPosition.of(items[-1]).cursor() if full else None,
+        next_after=next_cursor(items, req.page_size, ListPosition.of),
     )

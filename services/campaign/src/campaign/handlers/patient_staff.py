@@ -22,6 +22,7 @@ from cohort_contracts.patient_links import (
 )
 
 from ..domain.appointments import AppointmentRecord
+from ..domain.cursors import next_cursor
 from ..domain.errors import Conflict, NotFound
 from ..domain.model import Campaign, Recipient
 from ..domain.time_order import TimePosition
@@ -120,8 +121,7 @@ async def _page(
         items, total = await store.page_after(campaign_id, after, req.page_size)
     else:
         items, total = await store.page(campaign_id, (req.page - 1) * req.page_size, req.page_size)
-    full = len(items) == req.page_size
-    return items, total, position(items[-1]).cursor() if full else None
+    return items, total, next_cursor(items, req.page_size, position)
 
 
 def _response_position(row: tuple[str, dict[str, list[str]], str, datetime]) -> TimePosition:
