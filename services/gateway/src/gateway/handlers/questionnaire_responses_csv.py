@@ -11,6 +11,7 @@ from cohort_contracts.patient_links import ListQuestionnaireResponses, Questionn
 from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
 from .csv_text import BOM, as_text, encode_rows
+from .cursor_pages import pages_from
 
 PAGE_SIZE = 500
 
@@ -31,21 +32,18 @@ async def fetch_responses(
     return expect(await campaign.request(request), QuestionnaireResponsesPage)
 
 
-async def every_page(
+def every_page(
     campaign: CampaignClient,
     caller: Caller,
     campaign_id: UUID,
     first_page: QuestionnaireResponsesPage,
 ) -> AsyncIterator[QuestionnaireResponsesPage]:
-    """``first_page`` (fetched by the caller, so that a campaign that is not there is an HTTP
-    error before a download starts), then each page on from the one before (its cursor), so
-    the last page of a large campaign costs what the first does."""
-    page = first_page
-    while True:
-        yield page
-        if page.next_after is None:
-            return
-        page = await fetch_responses(campaign, caller, campaign_id, after=page.next_after)
+    """The campaign's responses, a page at a time from ``first_page`` on (see ``pages_from``)."""
+
+    async def read_after(cursor: str) -> QuestionnaireResponsesPage:
+        return await fetch_responses(campaign, caller, campaign_id, after=cursor)
+
+    return pages_from(first_page, read_after)
 
 
 async def questionnaire_responses_csv(

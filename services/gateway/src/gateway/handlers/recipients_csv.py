@@ -12,6 +12,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
 from .csv_text import BOM, as_text, encode_rows
+from .cursor_pages import pages_from
 
 COLUMNS = (
     "nhs_number",
@@ -60,17 +61,14 @@ async def recipients_csv(
     status: RecipientStatus | None,
     first_page: RecipientPage,
 ) -> AsyncIterator[str]:
-    """``first_page`` is fetched by the caller, so that a campaign that is not there is an HTTP
-    error before the response starts rather than a broken download. Each page after it is read
-    on from the one before (its cursor), so the last page of a large campaign costs what the
-    first does, where a page by number skips every recipient before it."""
+    """CSV text, one chunk per page, from ``first_page`` on (see ``pages_from``)."""
+
+    async def read_after(cursor: str) -> RecipientPage:
+        return await fetch_recipients(campaign, caller, campaign_id, status, after=cursor)
+
     yield BOM + encode_rows([list(COLUMNS)])
-    page = first_page
-    while True:
+    async for page in pages_from(first_page, read_after):
         yield encode_rows([_row(recipient) for recipient in page.items])
-        if page.next_after is None:
-            return
-        page = await fetch_recipients(campaign, caller, campaign_id, status, after=page.next_after)
 
 
 def _row(recipient: RecipientView) -> list[str]:

@@ -9,6 +9,7 @@ from cohort_contracts.campaign_views import UnsuccessfulRowsPage
 from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
 from .csv_text import BOM, as_text, encode_rows
+from .cursor_pages import pages_from
 
 PAGE_SIZE = 1000
 EXTRA_COLUMNS = ("row_number", "reason_code", "reason")
@@ -36,14 +37,16 @@ async def unsuccessful_rows_csv(
     list_id: UUID,
     first_page: UnsuccessfulRowsPage,
 ) -> AsyncIterator[str]:
-    """CSV text, one chunk per page. ``first_page`` is fetched by the caller so that a missing
-    list is an HTTP error before the response starts, not a broken download."""
+    """CSV text, one chunk per page, from ``first_page`` on (see ``pages_from``)."""
+
+    async def read_after(after_row: int) -> UnsuccessfulRowsPage:
+        return await fetch_page(campaign, caller, campaign_id, list_id, after_row)
+
     width = len(first_page.columns)
     # The original cells and column names are defused like any text from outside the practice:
     # a list exported from one system may carry a cell someone typed as "=HYPERLINK(...)".
     yield BOM + encode_rows([[*map(as_text, first_page.columns), *EXTRA_COLUMNS]])
-    page = first_page
-    while True:
+    async for page in pages_from(first_page, read_after):
         yield encode_rows(
             [
                 [
@@ -55,9 +58,6 @@ async def unsuccessful_rows_csv(
                 for row in page.rows
             ]
         )
-        if page.next_after is None:
-            return
-        page = await fetch_page(campaign, caller, campaign_id, list_id, page.next_after)
 
 
 def _fit(cells: list[str], width: int) -> list[str]:
