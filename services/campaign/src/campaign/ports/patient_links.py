@@ -14,6 +14,7 @@ from ..domain.appointments import (
     Requester,
 )
 from ..domain.patient_access import LinkAccess
+from ..domain.questionnaires import QuestionnaireResponse
 from ..domain.time_order import TimePosition
 
 
@@ -109,31 +110,20 @@ class AppointmentSystem(Protocol):
 class ResponseStore(Protocol):
     """Completed questionnaire responses, one per recipient."""
 
-    async def add(
-        self,
-        org_id: str,
-        campaign_id: UUID,
-        recipient_id: str,
-        answers: dict[str, list[str]],
-        resource_json: str,
-        authored: datetime,
-    ) -> bool:
+    async def add(self, response: QuestionnaireResponse) -> bool:
         """False if the recipient has answered already."""
         ...
 
-    async def get(self, recipient_id: str) -> tuple[dict[str, list[str]], str, datetime] | None:
-        """(answers, FHIR JSON, authored)."""
-        ...
-
+    async def get(self, recipient_id: str) -> QuestionnaireResponse | None: ...
     async def page(
         self, campaign_id: UUID, skip: int, limit: int
-    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
-        """(recipient id, answers, FHIR JSON, authored), oldest first, and how many in all."""
+    ) -> tuple[list[QuestionnaireResponse], int]:
+        """Oldest first, and how many in all."""
         ...
 
     async def page_after(
         self, campaign_id: UUID, after: TimePosition, limit: int
-    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
+    ) -> tuple[list[QuestionnaireResponse], int]:
         """``page`` from just after ``after``, however deep, at the cost of the first page."""
         ...
 
