@@ -10,6 +10,7 @@ from ..domain.appointments import (
     AppointmentRecord,
     BookedAppointment,
     FreeSlot,
+    NewAppointment,
     PatientEvent,
     Requester,
 )
@@ -90,15 +91,7 @@ class AppointmentSystem(Protocol):
     async def free_slots(
         self, who: Requester, start: datetime, end: datetime
     ) -> list[FreeSlot]: ...
-    async def book(
-        self,
-        who: Requester,
-        patient_id: str,
-        slot: FreeSlot,
-        location_id: str,
-        description: str,
-        comment: str | None = None,
-    ) -> BookedAppointment: ...
+    async def book(self, who: Requester, appointment: NewAppointment) -> BookedAppointment: ...
     async def cancel(
         self, who: Requester, appointment_id: str, reason: str
     ) -> BookedAppointment: ...
