@@ -26,7 +26,7 @@ from campaign.domain.send_again import (
 from campaign.handlers import audit_trail, lists, outcomes, receipts
 from campaign.handlers import send_again as sending_again
 from campaign.handlers.deps import Deps
-from campaign.ports.recipients import SendAgainSource
+from campaign.ports.recipients import RecipientListing, SendAgainSource
 from cohort_contracts.campaign_requests import GetAudit, GetSendAgain, SendAgain
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import RESOLVE_ROWS
@@ -174,7 +174,7 @@ async def test_what_ingest_resolves_becomes_the_new_campaigns_recipients(
 
 
 async def patients_of(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
-    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 50)
+    page, _ = await deps.recipients.page(RecipientListing(ORG, campaign_id), 0, 50)
     by_id = {r.id: r.nhs_number for r in page}
     return [by_id[i] for i in ids]
 

@@ -50,6 +50,16 @@ class Placement:
     displaced: list[str]
 
 
+@dataclass(frozen=True)
+class RecipientListing:
+    """Which of a campaign's recipients a page of them lists: every one, or those in
+    ``status``."""
+
+    org_id: str
+    campaign_id: UUID
+    status: RecipientStatus | None = None
+
+
 class RecipientRepository(Protocol):
     async def add_unique(
         self, recipients: Sequence[Recipient], *, removed_lists: Collection[str] = ()
@@ -89,20 +99,15 @@ class RecipientRepository(Protocol):
         ...
 
     async def page(
-        self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
+        self, listing: RecipientListing, skip: int, limit: int
     ) -> tuple[list[Recipient], int]:
-        """A page in list order, by how many come before it, and the total in ``status``."""
+        """A page in list order, by how many come before it, and how many the listing has."""
         ...
 
     async def page_after(
-        self,
-        org_id: str,
-        campaign_id: UUID,
-        status: RecipientStatus | None,
-        after: ListPosition,
-        limit: int,
+        self, listing: RecipientListing, after: ListPosition, limit: int
     ) -> tuple[list[Recipient], int]:
-        """The page in list order after ``after``, and the total in ``status``."""
+        """The page in list order after ``after``, and how many the listing has."""
         ...
 
     async def with_status(
