@@ -13,6 +13,7 @@ from ..domain.failed_numbers import LastText
 from ..domain.list_order import ListPosition
 from ..domain.model import Recipient
 from ..domain.opt_out import Suppression
+from ..domain.send_again import TryAgainRule
 
 
 @dataclass(frozen=True)
@@ -334,21 +335,12 @@ class SendAgainSource(Protocol):
     """A finished campaign's failed recipients that another try may reach
     (``domain/send_again``); each may be taken by one send-again only."""
 
-    async def counts(
-        self, campaign_id: UUID, reasons: Collection[str], if_temporary: Collection[str]
-    ) -> dict[str, int]:
-        """Failed recipients whom no send-again has taken and whose reason is one of
-        ``reasons``, or one of ``if_temporary`` with ``failure_permanent`` False (None is not
-        taken: ``domain/send_again.may_try_again``), by reason."""
+    async def counts(self, campaign_id: UUID, rule: TryAgainRule) -> dict[str, int]:
+        """Failed recipients whom no send-again has taken and whose failure ``rule`` allows
+        another try at, by reason."""
         ...
 
-    async def take(
-        self,
-        campaign_id: UUID,
-        reasons: Collection[str],
-        if_temporary: Collection[str],
-        taker: UUID,
-    ) -> None:
+    async def take(self, campaign_id: UUID, rule: TryAgainRule, taker: UUID) -> None:
         """Marks those recipients taken by the campaign ``taker``, never one another has
         taken."""
         ...
