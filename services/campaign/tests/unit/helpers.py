@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 from campaign.handlers import campaigns, lists
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts.campaign_requests import (
     ClaimMessages,
     CreateCampaign,
@@ -193,7 +194,7 @@ async def sent_and_claimed(
 
 async def contacts_of(deps: Deps, campaign_id: uuid.UUID) -> dict[str, str]:
     """Each recipient's number or address, by recipient id."""
-    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 50)
+    page, _ = await deps.recipients.page(RecipientListing(ORG, campaign_id), 0, 50)
     return {r.id: r.contact for r in page}
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from campaign.handlers import lists, outcomes, receipts
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts.sending import DeliveryStatus
 from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReason
 
@@ -140,7 +141,7 @@ async def test_a_number_failing_for_good_takes_unsent_texts_to_it_with_it(
 
     statuses = {
         r.row_number: (r.status, r.reason_code)
-        for r in (await deps.recipients.page(ORG, draft, None, 0, 50))[0]
+        for r in (await deps.recipients.page(RecipientListing(ORG, draft), 0, 50))[0]
     }
     failed = (RecipientStatus.FAILED, UploadReason.NUMBER_FAILED_BEFORE.value)
     ready = (RecipientStatus.READY, None)
@@ -164,7 +165,7 @@ async def test_a_number_the_provider_refused_at_sending_does_the_same(
 
     await outcomes.record_messages_sent(refused, deps)
 
-    page, _ = await deps.recipients.page(ORG, draft, None, 0, 50)
+    page, _ = await deps.recipients.page(RecipientListing(ORG, draft), 0, 50)
     assert {r.row_number: r.status for r in page} == {
         1: RecipientStatus.FAILED,
         2: RecipientStatus.READY,
@@ -184,7 +185,7 @@ async def test_a_patient_taken_out_is_in_again_when_uploaded_with_a_new_number(
     again = outcome(1, nhs=nhs_number(3), contact="447700912345")  # patient 3, a new number
     await lists.record_resolved_rows(rows_resolved(draft, fixed, [again]), deps)
 
-    page, _ = await deps.recipients.page(ORG, draft, None, 0, 50)
+    page, _ = await deps.recipients.page(RecipientListing(ORG, draft), 0, 50)
     ready = [r for r in page if r.status is RecipientStatus.READY]
     assert [(r.nhs_number, r.contact) for r in ready] == [(nhs_number(3), "447700912345")]
     assert await deps.lists.unsuccessful(fixed, 0, 10) == []

@@ -12,7 +12,13 @@ import jwt
 import pytest
 
 from campaign.adapters.gpconnect import SEARCH_SLOTS, GpConnectClient, GpConnectConfig
-from campaign.domain.appointments import AppointmentsUnavailable, Requester, SlotTaken, matches_type
+from campaign.domain.appointments import (
+    AppointmentsUnavailable,
+    NewAppointment,
+    Requester,
+    SlotTaken,
+    matches_type,
+)
 from gpconnect_sim.app import create_app
 from gpconnect_sim.config import Settings
 
@@ -67,11 +73,13 @@ async def test_book_then_the_slot_is_taken_then_cancel_frees_it(gp: GpConnectCli
     start, end = soon()
     slot = (await gp.free_slots(WHO, start, end))[0]
     assert slot.location_id is not None
-    booked = await gp.book(WHO, patient, slot, slot.location_id, "Flu vaccination")
+    booked = await gp.book(WHO, NewAppointment(patient, slot, slot.location_id, "Flu vaccination"))
     assert (booked.status, booked.slot_ids, booked.start) == ("booked", (slot.id,), slot.start)
     assert slot.id not in {s.id for s in await gp.free_slots(WHO, start, end)}
     with pytest.raises(SlotTaken):
-        await gp.book(WHO, "p-someone-else", slot, slot.location_id, "Flu vaccination")
+        await gp.book(
+            WHO, NewAppointment("p-someone-else", slot, slot.location_id, "Flu vaccination")
+        )
 
     mine = await gp.patient_appointments(WHO, patient)
     assert [a.id for a in mine] == [booked.id]
@@ -173,7 +181,7 @@ async def test_the_simulator_refuses_a_long_search_and_a_stale_version(
     start, end = soon()
     slot = (await gp.free_slots(WHO, start, end))[0]
     assert slot.location_id is not None
-    booked = await gp.book(WHO, "p1", slot, slot.location_id, "Flu vaccination")
+    booked = await gp.book(WHO, NewAppointment("p1", slot, slot.location_id, "Flu vaccination"))
     current = await gp.read(WHO, booked.id)
     url = f"http://gpconnect.test/A81001/STU3/1/gpconnect/Appointment/{booked.id}"
     stale = {

@@ -3,6 +3,7 @@ patient, and counted in the review."""
 
 from campaign.handlers import campaigns, lists, reads
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts.campaign_requests import GetRecipient, GetReview
 from cohort_contracts.campaign_views import LanguageNeedCount
 from cohort_contracts.ingest import RowOutcome
@@ -38,7 +39,7 @@ async def test_the_review_counts_language_needs_and_each_patient_shows_theirs(de
         LanguageNeedCount(language="Polish", count=2, interpreter_required=1),
         LanguageNeedCount(language="British Sign Language", count=1, interpreter_required=1),
     ]
-    page = await deps.recipients.page(ORG, campaign.id, None, 0, 10)
+    page = await deps.recipients.page(RecipientListing(ORG, campaign.id), 0, 10)
     first = next(r for r in page[0] if r.row_number == 1)
     view = await reads.get_recipient(
         req(GetRecipient, actor="u", campaign_id=campaign.id, recipient_id=first.id), deps

@@ -6,6 +6,7 @@ import pytest
 from campaign.domain.errors import NotFound
 from campaign.handlers import lists
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts.campaign_requests import GetPatientList, GetUnsuccessfulRows
 from cohort_contracts.campaign_views import UnsuccessfulRowsPage
 from cohort_contracts.ingest import RowOutcome
@@ -126,7 +127,7 @@ async def test_the_first_occurrence_wins_whatever_order_batches_arrive_in(deps: 
     await _record(deps, campaign.id, first_list, outcome(250, nhs=same), batch_number=1)
     await _record(deps, campaign.id, first_list, outcome(5, nhs=same), batch_number=0)
 
-    recipients, total = await deps.recipients.page(ORG, campaign.id, None, 0, 10)
+    recipients, total = await deps.recipients.page(RecipientListing(ORG, campaign.id), 0, 10)
     assert total == 1
     assert (recipients[0].list_id, recipients[0].row_number) == (first_list, 5)
 

@@ -10,6 +10,7 @@ from campaign.domain.errors import InvalidMessage, NotFound
 from campaign.domain.opt_out import UnsubscribeSigner, is_opt_out
 from campaign.handlers import campaigns, lists, replies, suppressions
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts.campaign_requests import GetReview
 from cohort_contracts.opt_out import (
     AddSuppression,
@@ -140,7 +141,7 @@ async def test_an_opted_out_patient_is_excluded_at_review_and_never_sent(
     sent_to = {m.to for c in _sends(publisher) if not c.notification for m in c.messages}
     assert FIRST not in sent_to
     assert len(sent_to) == 2
-    page = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
+    page = await deps.recipients.page(RecipientListing(ORG, campaign_id), 0, 10)
     excluded = [r for r in page[0] if r.contact == FIRST]
     assert [(r.status, r.reason_code) for r in excluded] == [(RecipientStatus.FAILED, "OPTED_OUT")]
 

@@ -24,6 +24,7 @@ from campaign.domain.patient_access import (
     TooSoon,
     WrongBirthDate,
 )
+from campaign.domain.questionnaires import QuestionnaireResponse
 from campaign.domain.time_order import TimePosition
 from campaign.handlers import (
     lists,
@@ -391,7 +392,7 @@ async def test_pages_after_cursors_are_the_numbered_pages(linked: Deps) -> None:
     start = datetime(2030, 1, 1, 9, tzinfo=UTC)
     for n in range(7):
         at = start + timedelta(milliseconds=n // 3)  # three, three, then one alike
-        await responses.add(ORG, campaign_id, uuid.uuid4().hex, {}, "{}", at)
+        await responses.add(QuestionnaireResponse(ORG, campaign_id, uuid.uuid4().hex, {}, "{}", at))
         record = AppointmentRecord(
             id=uuid.uuid4().hex,
             org_id=ORG,
@@ -406,7 +407,7 @@ async def test_pages_after_cursors_are_the_numbered_pages(linked: Deps) -> None:
         await appointments.add(record)
         await appointments.booked(replace(record, booked_at=start, gp_id=f"gp-{n}"))
 
-    async def responses_after(after: TimePosition) -> list[Response]:
+    async def responses_after(after: TimePosition) -> list[QuestionnaireResponse]:
         return (await responses.page_after(campaign_id, after, 2))[0]
 
     async def appointments_after(after: TimePosition) -> list[AppointmentRecord]:
@@ -415,7 +416,7 @@ async def test_pages_after_cursors_are_the_numbered_pages(linked: Deps) -> None:
     assert await _read_on(
         [(await responses.page(campaign_id, skip, 2))[0] for skip in range(0, 8, 2)],
         responses_after,
-        lambda row: TimePosition(row[3], row[0]),
+        lambda response: TimePosition(response.authored, response.recipient_id),
     )
     assert await _read_on(
         [(await appointments.page(campaign_id, skip, 2))[0] for skip in range(0, 8, 2)],
@@ -424,7 +425,6 @@ async def test_pages_after_cursors_are_the_numbered_pages(linked: Deps) -> None:
     )
 
 
-Response = tuple[str, dict[str, list[str]], str, datetime]
 T = TypeVar("T")
 
 

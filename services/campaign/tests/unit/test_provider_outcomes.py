@@ -7,6 +7,7 @@ import pytest
 from campaign.handlers import campaigns, outcomes, receipts, record_entries
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts.campaign_requests import CancelCampaign, ResumeCampaign
 from cohort_contracts.sending import (
     SendingBlocked,
@@ -150,7 +151,7 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
     await outcomes.record_messages_sent(messages_sent(campaign_id, [(ids[0], "sent")]), deps)
     # ids[1] and ids[2] stay "sending": dispatch died after claiming them.
     assert await outcomes.expire_unsettled(deps, receipt_timeout_s=0, claim_timeout_s=0) >= 1
-    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 10)
+    page, _ = await deps.recipients.page(RecipientListing(ORG, campaign_id), 0, 10)
     by_id = {r.id: r for r in page}
     assert by_id[ids[0]].status is RecipientStatus.FAILED
     assert by_id[ids[0]].reason_code == "NO_RECEIPT"

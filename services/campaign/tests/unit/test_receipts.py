@@ -8,6 +8,7 @@ from typing import Any
 from campaign.adapters.mongo_recipients import MongoRecipientRepository
 from campaign.handlers import outcomes, receipts
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts.sending import (
     DeliveriesReported,
     DeliveryReport,
@@ -152,7 +153,7 @@ async def test_a_receipt_that_loses_a_race_with_the_send_report_is_applied_anywa
     )
 
     assert race.raced
-    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 9)
+    page, _ = await deps.recipients.page(RecipientListing(ORG, campaign_id), 0, 9)
     assert {r.status for r in page} == {RecipientStatus.DELIVERED}
 
 
@@ -194,7 +195,7 @@ async def test_a_failure_is_kept_with_whether_another_try_may_get_past_it(
         deps,
     )
 
-    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 9)
+    page, _ = await deps.recipients.page(RecipientListing(ORG, campaign_id), 0, 9)
     settled = {r.id: (r.status, r.failure_permanent) for r in page}
     assert [settled[i] for i in ids] == [
         (RecipientStatus.FAILED, False),

@@ -16,6 +16,7 @@ from campaign.entrypoints.outbox import OutboxDrainer
 from campaign.handlers import receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts.sending import DeliveryReported
 from cohort_contracts.vocabulary import RecipientStatus
 from cohort_mongo import MongoLeases
@@ -159,12 +160,11 @@ async def test_a_second_instance_drains_once_the_first_has_gone(
     campaign = await a.campaigns.get(ORG, campaign_id)
     assert campaign is not None
     await releasing.release(campaign, a)
-    await claim(
-        a, campaign_id, [r.id for r in (await a.recipients.page(ORG, campaign_id, None, 0, 5))[0]]
-    )
+    listing = RecipientListing(ORG, campaign_id)
+    await claim(a, campaign_id, [r.id for r in (await a.recipients.page(listing, 0, 5))[0]])
     first, second = OutboxDrainer(a, lease_s=30), OutboxDrainer(b, lease_s=30)
     assert await first.drain_once() == 0  # a holds the lease, then dies without a word
-    for r in (await a.recipients.page(ORG, campaign_id, None, 0, 5))[0]:
+    for r in (await a.recipients.page(listing, 0, 5))[0]:
         await receipts.record_delivery(
             DeliveryReported(
                 correlation_id=cid(),

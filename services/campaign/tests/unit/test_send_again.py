@@ -4,7 +4,6 @@ check again, and that a repeated request does nothing twice."""
 
 import uuid
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,16 +16,15 @@ from campaign.domain.errors import Conflict, NotFound
 from campaign.domain.model import Recipient
 from campaign.domain.send_again import (
     COLUMNS,
-    TRY_AGAIN,
-    TRY_AGAIN_IF_TEMPORARY,
+    SEND_AGAIN_RULE,
+    TryAgainRule,
     list_id_for,
     list_rows,
-    may_try_again,
 )
 from campaign.handlers import audit_trail, lists, outcomes, receipts
 from campaign.handlers import send_again as sending_again
 from campaign.handlers.deps import Deps
-from campaign.ports.recipients import SendAgainSource
+from campaign.ports.recipients import RecipientListing, SendAgainSource
 from cohort_contracts.campaign_requests import GetAudit, GetSendAgain, SendAgain
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import RESOLVE_ROWS
@@ -174,7 +172,7 @@ async def test_what_ingest_resolves_becomes_the_new_campaigns_recipients(
 
 
 async def patients_of(deps: Deps, campaign_id: uuid.UUID, ids: list[str]) -> list[str]:
-    page, _ = await deps.recipients.page(ORG, campaign_id, None, 0, 50)
+    page, _ = await deps.recipients.page(RecipientListing(ORG, campaign_id), 0, 50)
     by_id = {r.id: r.nhs_number for r in page}
     return [by_id[i] for i in ids]
 
@@ -202,19 +200,11 @@ class CountedBeforeTaken:
         self._source = source
         self._counts = counts
 
-    async def counts(
-        self, campaign_id: uuid.UUID, reasons: Collection[str], if_temporary: Collection[str]
-    ) -> dict[str, int]:
+    async def counts(self, campaign_id: uuid.UUID, rule: TryAgainRule) -> dict[str, int]:
         return self._counts
 
-    async def take(
-        self,
-        campaign_id: uuid.UUID,
-        reasons: Collection[str],
-        if_temporary: Collection[str],
-        taker: uuid.UUID,
-    ) -> None:
-        await self._source.take(campaign_id, reasons, if_temporary, taker)
+    async def take(self, campaign_id: uuid.UUID, rule: TryAgainRule, taker: uuid.UUID) -> None:
+        await self._source.take(campaign_id, rule, taker)
 
     async def release(self, campaign_id: uuid.UUID, taker: uuid.UUID) -> None:
         await self._source.release(campaign_id, taker)
@@ -225,7 +215,7 @@ class CountedBeforeTaken:
 
 async def test_two_requests_at_once_make_one_draft(deps: Deps, publisher: FakePublisher) -> None:
     campaign_id, _ = await finished(deps, publisher)
-    seen = await deps.send_again.counts(campaign_id, [r.value for r in TRY_AGAIN], [])
+    seen = await deps.send_again.counts(campaign_id, SEND_AGAIN_RULE)
     await sending_again.send_again(req(SendAgain, campaign_id=campaign_id, name="first"), deps)
     second = replace(deps, send_again=CountedBeforeTaken(deps.send_again, seen))
     with pytest.raises(Conflict, match="nobody to send it again to"):
@@ -353,7 +343,8 @@ async def test_finding_them_uses_the_campaign_status_index(mongo: MongoHandle) -
     if mongo.standin:
         pytest.skip("index choice is a real MongoDB's; the stand-in has no query planner")
     source = MongoSendAgainSource(mongo)
-    query = source._untaken(uuid.uuid4(), ["PHONE_NOT_REACHABLE"], ["SMS_NOT_SUPPORTED"])
+    rule = TryAgainRule(frozenset({"PHONE_NOT_REACHABLE"}), frozenset({"SMS_NOT_SUPPORTED"}))
+    query = source._untaken(uuid.uuid4(), rule)
     plan = await mongo.db["recipients"].find(query).explain()
     assert "campaign_id_1_status_1_list_id_1_row_number_1" in str(plan["queryPlanner"])
 
@@ -368,7 +359,7 @@ async def test_the_sweep_finds_pending_lists_by_their_index(mongo: MongoHandle) 
 
 async def test_the_store_takes_the_failures_the_domain_rule_says(mongo: MongoHandle) -> None:
     """Every reason with every flag, and one stored before the flag existed: the query
-    (``counts`` and ``take``) agrees with ``may_try_again``."""
+    (``counts`` and ``take``) agrees with ``TryAgainRule.allows``."""
     campaign_id = uuid.uuid4()
     cases = [(reason.value, flag) for reason in SendReason for flag in (True, False, None)]
     docs = []
@@ -385,13 +376,12 @@ async def test_the_store_takes_the_failures_the_domain_rule_says(mongo: MongoHan
     legacy.update(reason_code=SendReason.SMS_NOT_SUPPORTED.value)
     del legacy["failure_permanent"]
     await mongo.db["recipients"].insert_many([*docs, legacy])
-    reasons = [r.value for r in TRY_AGAIN]
-    if_temporary = [r.value for r in TRY_AGAIN_IF_TEMPORARY]
+    rule = SEND_AGAIN_RULE
     source = MongoSendAgainSource(mongo)
-    taken = {d["_id"]: d["reason_code"] for d in docs if may_try_again(*cases[d["row_number"] - 1])}
+    taken = {d["_id"]: d["reason_code"] for d in docs if rule.allows(*cases[d["row_number"] - 1])}
 
-    counts = await source.counts(campaign_id, reasons, if_temporary)
-    await source.take(campaign_id, reasons, if_temporary, taker := uuid.uuid4())
+    counts = await source.counts(campaign_id, rule)
+    await source.take(campaign_id, rule, taker := uuid.uuid4())
 
     assert counts == Counter(taken.values())
     assert counts[SendReason.SMS_NOT_SUPPORTED] == 1  # False only: not True, None or missing

@@ -5,6 +5,7 @@ import pytest
 from campaign.domain.errors import NotFound
 from campaign.handlers import campaigns, lists
 from campaign.handlers.deps import Deps
+from campaign.ports.recipients import RecipientListing
 from cohort_contracts import campaign_requests as requests
 
 from .helpers import req
@@ -85,7 +86,7 @@ async def test_a_pages_patients_are_read_only_from_its_campaign_and_organisation
     ids: dict[object, list[str]] = {}
     for campaign, org in ((ours, PRACTICE_A), (other, PRACTICE_A), (theirs, PRACTICE_B)):
         await add_patients(deps, campaign.id, [("Ann", "Jones"), ("Bob", "Hill")], org=org)
-        page, _ = await deps.recipients.page(org, campaign.id, None, 0, 10)
+        page, _ = await deps.recipients.page(RecipientListing(org, campaign.id), 0, 10)
         ids[campaign.id] = [r.id for r in page]
     everyone = [i for group in ids.values() for i in group]
 

@@ -22,6 +22,7 @@ from ..domain.appointments import (
     AppointmentsUnavailable,
     BookedAppointment,
     FreeSlot,
+    NewAppointment,
     Requester,
     SlotTaken,
 )
@@ -113,16 +114,8 @@ class GpConnectClient:
             window = until + timedelta(seconds=1)
         return sorted({s.id: s for s in slots}.values(), key=lambda s: (s.start, s.id))
 
-    async def book(
-        self,
-        who: Requester,
-        patient_id: str,
-        slot: FreeSlot,
-        location_id: str,
-        description: str,
-        comment: str | None = None,
-    ) -> BookedAppointment:
-        resource = new_appointment(who, patient_id, slot, location_id, description, comment)
+    async def book(self, who: Requester, appointment: NewAppointment) -> BookedAppointment:
+        resource = new_appointment(who, appointment)
         booked = await self._call(who, BOOK, "POST", "/Appointment", json_body=resource)
         return appointment_of(booked)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain.appointments import BookedAppointment, FreeSlot, Requester
+from ..domain.appointments import BookedAppointment, FreeSlot, NewAppointment, Requester
 
 UK = ZoneInfo("Europe/London")
 SD = "https://fhir.nhs.uk/STU3/StructureDefinition/"
@@ -97,33 +97,27 @@ def appointment_of(resource: Resource) -> BookedAppointment:
     )
 
 
-def new_appointment(
-    who: Requester,
-    patient_id: str,
-    slot: FreeSlot,
-    location_id: str,
-    description: str,
-    comment: str | None,
-) -> Resource:
-    """A booking of ``slot`` for the patient, made by the practice (the booking organisation)."""
+def new_appointment(who: Requester, appointment: NewAppointment) -> Resource:
+    """A booking of the slot for the patient, made by the practice (the booking organisation)."""
+    slot = appointment.slot
     resource: Resource = {
         "resourceType": "Appointment",
         "meta": {"profile": [SD + "GPConnect-Appointment-1"]},
         "contained": [booking_organisation(who)],
         "extension": [{"url": BOOKING_ORG, "valueReference": {"reference": "#1"}}],
         "status": "booked",
-        "description": description[:100],
+        "description": appointment.description[:100],
         "start": local_time(slot.start),
         "end": local_time(slot.end),
         "slot": [{"reference": f"Slot/{slot.id}"}],
         "created": local_time(datetime.now(UTC)),
         "participant": [
-            {"actor": {"reference": f"Patient/{patient_id}"}, "status": "accepted"},
-            {"actor": {"reference": f"Location/{location_id}"}, "status": "accepted"},
+            {"actor": {"reference": f"Patient/{appointment.patient_id}"}, "status": "accepted"},
+            {"actor": {"reference": f"Location/{appointment.location_id}"}, "status": "accepted"},
         ],
     }
-    if comment:
-        resource["comment"] = comment[:500]
+    if appointment.comment:
+        resource["comment"] = appointment.comment[:500]
     return resource
 
 

@@ -17,6 +17,7 @@ from cohort_mongo import insert_if_new
 
 from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
+from ..domain.questionnaires import QuestionnaireResponse
 from ..domain.time_order import TimePosition
 from .mongo_database import Document, MongoHandle
 from .mongo_paging import read_after
@@ -195,32 +196,24 @@ class MongoResponses:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = mongo.db["questionnaire_responses"]
 
-    async def add(
-        self,
-        org_id: str,
-        campaign_id: UUID,
-        recipient_id: str,
-        answers: dict[str, list[str]],
-        resource_json: str,
-        authored: datetime,
-    ) -> bool:
+    async def add(self, response: QuestionnaireResponse) -> bool:
         doc = {
-            "_id": recipient_id,
-            "org_id": org_id,
-            "campaign_id": str(campaign_id),
-            "answers": answers,
-            "fhir": resource_json,
-            "authored": authored,
+            "_id": response.recipient_id,
+            "org_id": response.org_id,
+            "campaign_id": str(response.campaign_id),
+            "answers": response.answers,
+            "fhir": response.fhir_json,
+            "authored": response.authored,
         }
         return await insert_if_new(self._c, doc)
 
-    async def get(self, recipient_id: str) -> tuple[dict[str, list[str]], str, datetime] | None:
+    async def get(self, recipient_id: str) -> QuestionnaireResponse | None:
         d = await self._c.find_one({"_id": recipient_id})
-        return None if d is None else (d["answers"], d["fhir"], d["authored"])
+        return None if d is None else _response(d)
 
     async def page(
         self, campaign_id: UUID, skip: int, limit: int
-    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
+    ) -> tuple[list[QuestionnaireResponse], int]:
         query = {"campaign_id": str(campaign_id)}
         total = await self._c.count_documents(query)
         cursor = self._c.find(query).sort(RESPONSE_ORDER).skip(skip).limit(limit)
@@ -228,7 +221,7 @@ class MongoResponses:
 
     async def page_after(
         self, campaign_id: UUID, after: TimePosition, limit: int
-    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
+    ) -> tuple[list[QuestionnaireResponse], int]:
         query = {"campaign_id": str(campaign_id)}
         total = await self._c.count_documents(query)
         docs = await read_after(self._c, query, RESPONSE_ORDER, (after.at, after.id), limit)
@@ -238,8 +231,15 @@ class MongoResponses:
         return await _counts(self._c, {"campaign_id": {"$in": [str(c) for c in campaign_ids]}})
 
 
-def _response(d: Document) -> tuple[str, dict[str, list[str]], str, datetime]:
-    return d["_id"], d["answers"], d["fhir"], d["authored"]
+def _response(d: Document) -> QuestionnaireResponse:
+    return QuestionnaireResponse(
+        org_id=d["org_id"],
+        campaign_id=UUID(d["campaign_id"]),
+        recipient_id=d["_id"],
+        answers=d["answers"],
+        fhir_json=d["fhir"],
+        authored=d["authored"],
+    )
 
 
 class MongoPatientEvents:

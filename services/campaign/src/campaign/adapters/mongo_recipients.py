@@ -16,6 +16,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus
 
 from ..domain.list_order import ListPosition
 from ..domain.model import Recipient
+from ..ports.recipients import RecipientListing
 from .mongo_database import Document, MongoHandle
 from .mongo_paging import read_after
 from .mongo_recipient_counts import RecipientCounts
@@ -69,28 +70,24 @@ class MongoRecipientRepository:
         return False
 
     async def page(
-        self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
+        self, listing: RecipientListing, skip: int, limit: int
     ) -> tuple[list[Recipient], int]:
-        query = _listing(org_id, campaign_id, status)
+        query = _listing(listing)
         docs = await self._c.find(query).sort(LIST_ORDER).skip(skip).limit(limit).to_list(None)
-        return [recipient_from(d) for d in docs], await self._total(campaign_id, status)
+        return [recipient_from(d) for d in docs], await self._total(listing)
 
     async def page_after(
-        self,
-        org_id: str,
-        campaign_id: UUID,
-        status: RecipientStatus | None,
-        after: ListPosition,
-        limit: int,
+        self, listing: RecipientListing, after: ListPosition, limit: int
     ) -> tuple[list[Recipient], int]:
-        query = _listing(org_id, campaign_id, status)
+        query = _listing(listing)
         position = (after.list_id, after.row_number)
         docs = await read_after(self._c, query, LIST_ORDER, position, limit)
-        return [recipient_from(d) for d in docs], await self._total(campaign_id, status)
+        return [recipient_from(d) for d in docs], await self._total(listing)
 
-    async def _total(self, campaign_id: UUID, status: RecipientStatus | None) -> int:
+    async def _total(self, listing: RecipientListing) -> int:
         # From the campaign's counters: a read is one page, never a count.
-        counts = await self._counts.read(campaign_id)
+        counts = await self._counts.read(listing.campaign_id)
+        status = listing.status
         return counts.get(status, 0) if status is not None else sum(counts.values())
 
     async def with_status(
@@ -168,8 +165,8 @@ class MongoRecipientRepository:
         return found
 
 
-def _listing(org_id: str, campaign_id: UUID, status: RecipientStatus | None) -> Document:
-    query: Document = {"org_id": org_id, "campaign_id": str(campaign_id)}
-    if status is not None:
-        query["status"] = status.value
+def _listing(listing: RecipientListing) -> Document:
+    query: Document = {"org_id": listing.org_id, "campaign_id": str(listing.campaign_id)}
+    if listing.status is not None:
+        query["status"] = listing.status.value
     return query

@@ -2,13 +2,13 @@
 ``sent_again_in`` to the new campaign's id, only where it is unset, so two send-agains never
 take the same patient (one conditional write per document, as MongoDB applies it)."""
 
-from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
+from ..domain.send_again import TryAgainRule
 from .mongo_database import MongoHandle
 from .mongo_recipient_docs import LIST_ORDER, recipient_from, recipients_collection
 
@@ -19,43 +19,33 @@ class MongoSendAgainSource:
     def __init__(self, mongo: MongoHandle) -> None:
         self._c = recipients_collection(mongo)
 
-    def _untaken(
-        self, campaign_id: UUID, reasons: Collection[str], if_temporary: Collection[str]
-    ) -> dict[str, Any]:
+    def _untaken(self, campaign_id: UUID, rule: TryAgainRule) -> dict[str, Any]:
         # Served by the (campaign_id, status, list_id, row_number) index: the equalities on
-        # campaign and status find the campaign's failed recipients, and the ``$or`` (the rule
-        # of ``domain/send_again.may_try_again``) is checked on those. ``False`` matches only a
-        # stored false, not a missing flag; ``None`` for ``sent_again_in`` also matches
+        # campaign and status find the campaign's failed recipients, and the ``$or`` (the
+        # rule's ``allows``, ``domain/send_again``) is checked on those. ``False`` matches only
+        # a stored false, not a missing flag; ``None`` for ``sent_again_in`` also matches
         # recipients stored before send-again existed.
         return {
             "campaign_id": str(campaign_id),
             "status": FAILED,
             "sent_again_in": None,
             "$or": [
-                {"reason_code": {"$in": sorted(reasons)}},
-                {"reason_code": {"$in": sorted(if_temporary)}, "failure_permanent": False},
+                {"reason_code": {"$in": sorted(rule.reasons)}},
+                {"reason_code": {"$in": sorted(rule.if_temporary)}, "failure_permanent": False},
             ],
         }
 
-    async def counts(
-        self, campaign_id: UUID, reasons: Collection[str], if_temporary: Collection[str]
-    ) -> dict[str, int]:
+    async def counts(self, campaign_id: UUID, rule: TryAgainRule) -> dict[str, int]:
         pipeline: list[dict[str, Any]] = [
-            {"$match": self._untaken(campaign_id, reasons, if_temporary)},
+            {"$match": self._untaken(campaign_id, rule)},
             {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}},
         ]
         cursor = await self._c.aggregate(pipeline)
         return {d["_id"]: d["n"] async for d in cursor}
 
-    async def take(
-        self,
-        campaign_id: UUID,
-        reasons: Collection[str],
-        if_temporary: Collection[str],
-        taker: UUID,
-    ) -> None:
+    async def take(self, campaign_id: UUID, rule: TryAgainRule, taker: UUID) -> None:
         await self._c.update_many(
-            self._untaken(campaign_id, reasons, if_temporary),
+            self._untaken(campaign_id, rule),
             {"$set": {"sent_again_in": str(taker)}},
         )
 

@@ -34,6 +34,19 @@ class BookedAppointment:
 
 
 @dataclass(frozen=True)
+class NewAppointment:
+    """What booking asks the practice's system for: ``slot`` for the patient (their id on
+    that system) at ``location_id`` (one of the slot's locations), described for the practice's
+    staff."""
+
+    patient_id: str
+    slot: FreeSlot
+    location_id: str
+    description: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
 class Requester:
     """Who a request to the practice's system is made for (GP Connect's JWT needs a person:
     the member of staff whose campaign sent the link) and by which organisation."""

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+from uuid import UUID
 
 from cohort_questionnaire import check_value
 
@@ -160,6 +161,19 @@ def _fhir_answer(question: Question, value: str) -> Resource:
     if question.type == "date":
         return {"valueDate": value}
     return {"valueString": value}
+
+
+@dataclass(frozen=True)
+class QuestionnaireResponse:
+    """A recipient's completed questionnaire: the answers by question, and as the FHIR
+    ``QuestionnaireResponse`` they made (``response_resource``)."""
+
+    org_id: str
+    campaign_id: UUID
+    recipient_id: str
+    answers: dict[str, list[str]]
+    fhir_json: str
+    authored: datetime
 
 
 def response_resource(

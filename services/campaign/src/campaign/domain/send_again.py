@@ -5,7 +5,7 @@ so a patient whose number changed since is messaged at the new one."""
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cohort_contracts.ingest import UploadedRow
@@ -33,12 +33,27 @@ TRY_AGAIN: frozenset[SendReason] = frozenset(
 TRY_AGAIN_IF_TEMPORARY: frozenset[SendReason] = frozenset({SendReason.SMS_NOT_SUPPORTED})
 
 
-def may_try_again(reason_code: str | None, failure_permanent: bool | None) -> bool:
-    """Whether a failure is one another try may get past: the rule the recipients store's
-    send-again query applies (``SendAgainSource``)."""
-    if reason_code in TRY_AGAIN:
-        return True
-    return reason_code in TRY_AGAIN_IF_TEMPORARY and failure_permanent is False
+@dataclass(frozen=True)
+class TryAgainRule:
+    """Which failures another try may get past: any of ``reasons``, and any of
+    ``if_temporary`` that the provider said was not permanent (``failure_permanent`` False;
+    None, not said, is not taken). The recipients store's send-again query applies the same
+    rule (``SendAgainSource``)."""
+
+    reasons: frozenset[str]
+    if_temporary: frozenset[str] = frozenset()
+
+    def allows(self, reason_code: str | None, failure_permanent: bool | None) -> bool:
+        if reason_code in self.reasons:
+            return True
+        return reason_code in self.if_temporary and failure_permanent is False
+
+
+#: The failures a send-again takes recipients for (as stored: reason code values).
+SEND_AGAIN_RULE = TryAgainRule(
+    reasons=frozenset(r.value for r in TRY_AGAIN),
+    if_temporary=frozenset(r.value for r in TRY_AGAIN_IF_TEMPORARY),
+)
 
 
 #: The columns of a send-again list, as its unsuccessful-rows CSV shows them.

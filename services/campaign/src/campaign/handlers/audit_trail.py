@@ -6,6 +6,7 @@ from uuid import UUID
 from cohort_contracts.campaign_requests import GetAudit
 from cohort_contracts.campaign_views import AuditLog
 
+from ..domain.audit import AuditEntry
 from ..domain.model import Campaign
 from .deps import Deps
 from .loading import load_campaign
@@ -21,15 +22,17 @@ async def record_audit(
     **details: str | int,
 ) -> None:
     """``cause`` is the id of the request or event that did it: an entry is written once per
-    cause and action, so a redelivered message never repeats one."""
+    cause and action (``AuditEntry.key``), so a redelivered message never repeats one."""
     await deps.audit.append(
-        campaign.org_id,
-        campaign.id,
-        datetime.now(UTC),
-        actor,
-        action,
-        details,
-        key=f"{cause}:{action}",
+        AuditEntry(
+            org_id=campaign.org_id,
+            campaign_id=campaign.id,
+            at=datetime.now(UTC),
+            actor=actor,
+            action=action,
+            details=details,
+            cause=cause,
+        )
     )
 
 

@@ -20,6 +20,7 @@ from ..domain.cursors import next_cursor
 from ..domain.errors import Conflict, InvalidMessage
 from ..domain.list_order import ListPosition
 from ..domain.model import Campaign, check_type_settings
+from ..ports.recipients import RecipientListing
 from .audit_trail import record_audit
 from .deps import Deps
 from .loading import load_campaign
@@ -186,15 +187,13 @@ async def resume_campaign(req: ResumeCampaign, deps: Deps) -> CampaignView:
 
 async def list_recipients(req: ListRecipients, deps: Deps) -> RecipientPage:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
+    listing = RecipientListing(campaign.org_id, campaign.id, req.status)
     if req.after is None:
         skip = (req.page - 1) * req.page_size
-        items, total = await deps.recipients.page(
-            campaign.org_id, campaign.id, req.status, skip, req.page_size
-        )
+        items, total = await deps.recipients.page(listing, skip, req.page_size)
     else:
-        items, total = await deps.recipients.page_after(
-            campaign.org_id, campaign.id, req.status, ListPosition.parse(req.after), req.page_size
-        )
+        after = ListPosition.parse(req.after)
+        items, total = await deps.recipients.page_after(listing, after, req.page_size)
     return RecipientPage(
         items=[recipient_view(r) for r in items],
         total=total,

@@ -31,6 +31,7 @@ from ..domain.appointments import (
     AppointmentRecord,
     AppointmentsUnavailable,
     FreeSlot,
+    NewAppointment,
     Requester,
     SlotTaken,
     instructions,
@@ -233,7 +234,9 @@ async def _book_at_practice(
             raise Conflict("The practice could not find you in its appointment book. Call them.")
         description = f"{record.type_text} (booked by the patient from a text invitation)"
         assert slot.location_id is not None
-        booked = await system.book(who, patient_id, slot, slot.location_id, description)
+        booked = await system.book(
+            who, NewAppointment(patient_id, slot, slot.location_id, description)
+        )
     except SlotTaken:
         await store.failed(record.id, "slot_taken")
         raise

@@ -25,7 +25,12 @@ from cohort_questionnaire import answer_text
 from ..domain.errors import Conflict
 from ..domain.model import Campaign
 from ..domain.questionnaire_library import LIBRARY
-from ..domain.questionnaires import Questionnaire, check_answers, response_resource
+from ..domain.questionnaires import (
+    Questionnaire,
+    QuestionnaireResponse,
+    check_answers,
+    response_resource,
+)
 from ..domain.rendering import display_name
 from .deps import Deps
 from .patient_links import LinkTarget, patient_deps, record_event, resolve_session
@@ -58,18 +63,16 @@ def questionnaire_view(q: Questionnaire) -> QuestionnaireView:
     )
 
 
-def response_view(
-    q: Questionnaire, answers: dict[str, list[str]], fhir_json: str, authored: datetime
-) -> QuestionnaireResponseView:
+def response_view(q: Questionnaire, response: QuestionnaireResponse) -> QuestionnaireResponseView:
     items = []
     for question in q.questions:
-        if question.link_id in answers:
-            values = [answer_text(question, v) for v in answers[question.link_id]]
+        if question.link_id in response.answers:
+            values = [answer_text(question, v) for v in response.answers[question.link_id]]
             items.append(
                 AnsweredQuestion(link_id=question.link_id, text=question.text, answers=values)
             )
     return QuestionnaireResponseView(
-        status="completed", authored=authored, items=items, fhir_json=fhir_json
+        status="completed", authored=response.authored, items=items, fhir_json=response.fhir_json
     )
 
 
@@ -95,7 +98,7 @@ async def _view(deps: Deps, target: LinkTarget) -> PatientQuestionnaireView:
         practice=target.practice,
         given_name=display_name(target.recipient.given_name),
         questionnaire=questionnaire_view(q),
-        response=None if stored is None else response_view(q, *stored),
+        response=None if stored is None else response_view(q, stored),
     )
 
 
@@ -117,12 +120,14 @@ async def submit(req: SubmitQuestionnaire, deps: Deps) -> PatientQuestionnaireVi
     response_id = uuid.uuid5(RESPONSE_IDS, target.recipient.id).hex
     resource = response_resource(q, answers, response_id, target.recipient.nhs_number, now)
     added = await patient.responses.add(
-        target.campaign.org_id,
-        target.campaign.id,
-        target.recipient.id,
-        answers,
-        json.dumps(resource, ensure_ascii=False),
-        now,
+        QuestionnaireResponse(
+            org_id=target.campaign.org_id,
+            campaign_id=target.campaign.id,
+            recipient_id=target.recipient.id,
+            answers=answers,
+            fhir_json=json.dumps(resource, ensure_ascii=False),
+            authored=now,
+        )
     )
     if added:
         await record_event(deps, target, "answered", now, "once")

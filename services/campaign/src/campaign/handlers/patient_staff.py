@@ -3,7 +3,6 @@ answered), a campaign's appointments and questionnaire responses, and the counts
 the campaign overview (added to ``GetCampaign`` and ``ListCampaigns``)."""
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -25,6 +24,7 @@ from ..domain.appointments import AppointmentRecord
 from ..domain.cursors import next_cursor
 from ..domain.errors import Conflict, NotFound
 from ..domain.model import Campaign, Recipient
+from ..domain.questionnaires import QuestionnaireResponse
 from ..domain.time_order import TimePosition
 from ..ports.patient_links import TimeOrderedPages
 from . import campaigns
@@ -60,7 +60,7 @@ async def get_activity(req: GetRecipientActivity, deps: Deps) -> RecipientActivi
     stored = await patient.responses.get(recipient.id)
     response = None
     if stored is not None and campaign.questionnaire is not None:
-        response = response_view(questionnaire_of(campaign), *stored)
+        response = response_view(questionnaire_of(campaign), stored)
     events = await patient.events.of(recipient.id)
     return RecipientActivity(
         recipient_id=recipient.id,
@@ -79,20 +79,20 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     if campaign.type != "questionnaire" or deps.patient is None:
         raise Conflict("Only a questionnaire campaign has responses.")
     q = questionnaire_of(campaign)
-    rows, total, next_after = await _page(
+    responses, total, next_after = await _page(
         deps.patient.responses, campaign.id, req, _response_position
     )
-    patients = await _recipients(deps, campaign, [row[0] for row in rows])
+    patients = await _recipients(deps, campaign, [s.recipient_id for s in responses])
     items = []
-    for recipient_id, answers, fhir_json, authored in rows:
-        r = patients[recipient_id]
+    for stored in responses:
+        r = patients[stored.recipient_id]
         items.append(
             RecipientResponse(
                 recipient_id=r.id,
                 nhs_number=r.nhs_number,
                 given_name=r.given_name,
                 family_name=r.family_name,
-                response=response_view(q, answers, fhir_json, authored),
+                response=response_view(q, stored),
             )
         )
     return QuestionnaireResponsesPage(
@@ -124,9 +124,8 @@ async def _page(
     return items, total, next_cursor(items, req.page_size, position)
 
 
-def _response_position(row: tuple[str, dict[str, list[str]], str, datetime]) -> TimePosition:
-    recipient_id, _, _, authored = row
-    return TimePosition(authored, recipient_id)
+def _response_position(response: QuestionnaireResponse) -> TimePosition:
+    return TimePosition(response.authored, response.recipient_id)
 
 
 async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPage:

@@ -22,8 +22,7 @@ from ..domain.model import Campaign, PatientList, Recipient
 from ..domain.send_again import (
     BATCH_ROWS,
     COLUMNS,
-    TRY_AGAIN,
-    TRY_AGAIN_IF_TEMPORARY,
+    SEND_AGAIN_RULE,
     cannot_send_again_because,
     follow_up,
     list_id_for,
@@ -37,13 +36,10 @@ from .requested import current_view
 
 log = logging.getLogger(__name__)
 
-_REASONS = frozenset(r.value for r in TRY_AGAIN)
-_IF_TEMPORARY = frozenset(r.value for r in TRY_AGAIN_IF_TEMPORARY)
-
 
 async def get_send_again(req: GetSendAgain, deps: Deps) -> SendAgainView:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
-    counts = await deps.send_again.counts(campaign.id, _REASONS, _IF_TEMPORARY)
+    counts = await deps.send_again.counts(campaign.id, SEND_AGAIN_RULE)
     patients = sum(counts.values())
     return SendAgainView(
         campaign_id=campaign.id,
@@ -105,10 +101,10 @@ async def _new_campaign(
     taken = await deps.send_again.held(source.id, req.message_id)
     if not taken:
         if existing is None:
-            counts = await deps.send_again.counts(source.id, _REASONS, _IF_TEMPORARY)
+            counts = await deps.send_again.counts(source.id, SEND_AGAIN_RULE)
             if why := cannot_send_again_because(source, sum(counts.values())):
                 raise Conflict(why)
-        await deps.send_again.take(source.id, _REASONS, _IF_TEMPORARY, req.message_id)
+        await deps.send_again.take(source.id, SEND_AGAIN_RULE, req.message_id)
         taken = await deps.send_again.held(source.id, req.message_id)
     if existing is not None:
         return existing, taken

@@ -5,9 +5,10 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from cohort_contracts.campaign_views import AuditEntry
+from cohort_contracts import campaign_views
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType
 
+from ..domain.audit import AuditEntry
 from ..domain.model import Campaign, PatientList
 from ..domain.rows import ListProgress, ListRow
 from ..domain.templates import Template
@@ -118,15 +119,5 @@ class AuditTrail(Protocol):
     cancelled a campaign, and when. An entry whose ``key`` is already stored is not added
     again (a redelivered request)."""
 
-    async def append(
-        self,
-        org_id: str,
-        campaign_id: UUID,
-        at: datetime,
-        actor: str,
-        action: str,
-        details: dict[str, str | int],
-        *,
-        key: str,
-    ) -> None: ...
-    async def entries(self, org_id: str, campaign_id: UUID) -> list[AuditEntry]: ...
+    async def append(self, entry: AuditEntry) -> None: ...
+    async def entries(self, org_id: str, campaign_id: UUID) -> list[campaign_views.AuditEntry]: ...

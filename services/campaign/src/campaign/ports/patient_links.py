@@ -10,10 +10,12 @@ from ..domain.appointments import (
     AppointmentRecord,
     BookedAppointment,
     FreeSlot,
+    NewAppointment,
     PatientEvent,
     Requester,
 )
 from ..domain.patient_access import LinkAccess
+from ..domain.questionnaires import QuestionnaireResponse
 from ..domain.time_order import TimePosition
 
 
@@ -37,7 +39,8 @@ T = TypeVar("T")
 
 class TimeOrderedPages(Protocol[T]):
     """A campaign's appointments or questionnaire responses, in the order of a time and then id:
-    a page by how many come before it, or the page after a cursor, with how many in all."""
+    a page by how many come before it, or the page after a cursor (however deep, at the cost of
+    the first page), with how many in all."""
 
     async def page(self, campaign_id: UUID, skip: int, limit: int) -> tuple[list[T], int]: ...
     async def page_after(
@@ -45,8 +48,9 @@ class TimeOrderedPages(Protocol[T]):
     ) -> tuple[list[T], int]: ...
 
 
-class AppointmentStore(Protocol):
-    """Recipients' booking attempts and appointments (one ``active`` appointment each)."""
+class AppointmentStore(TimeOrderedPages[AppointmentRecord], Protocol):
+    """Recipients' booking attempts and appointments (one ``active`` appointment each). Its
+    pages are the booked and cancelled appointments, soonest first."""
 
     async def add(self, record: AppointmentRecord) -> bool:
         """False if a record with this id exists (a repeated request)."""
@@ -67,18 +71,6 @@ class AppointmentStore(Protocol):
         ...
 
     async def active(self, recipient_id: str) -> AppointmentRecord | None: ...
-    async def page(
-        self, campaign_id: UUID, skip: int, limit: int
-    ) -> tuple[list[AppointmentRecord], int]:
-        """Booked and cancelled appointments, soonest first, and how many in all."""
-        ...
-
-    async def page_after(
-        self, campaign_id: UUID, after: TimePosition, limit: int
-    ) -> tuple[list[AppointmentRecord], int]:
-        """``page`` from just after ``after``, however deep, at the cost of the first page."""
-        ...
-
     async def booked_counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]: ...
 
 
@@ -89,15 +81,7 @@ class AppointmentSystem(Protocol):
     async def free_slots(
         self, who: Requester, start: datetime, end: datetime
     ) -> list[FreeSlot]: ...
-    async def book(
-        self,
-        who: Requester,
-        patient_id: str,
-        slot: FreeSlot,
-        location_id: str,
-        description: str,
-        comment: str | None = None,
-    ) -> BookedAppointment: ...
+    async def book(self, who: Requester, appointment: NewAppointment) -> BookedAppointment: ...
     async def cancel(
         self, who: Requester, appointment_id: str, reason: str
     ) -> BookedAppointment: ...
@@ -106,36 +90,14 @@ class AppointmentSystem(Protocol):
     ) -> list[BookedAppointment]: ...
 
 
-class ResponseStore(Protocol):
-    """Completed questionnaire responses, one per recipient."""
+class ResponseStore(TimeOrderedPages[QuestionnaireResponse], Protocol):
+    """Completed questionnaire responses, one per recipient. Its pages are oldest first."""
 
-    async def add(
-        self,
-        org_id: str,
-        campaign_id: UUID,
-        recipient_id: str,
-        answers: dict[str, list[str]],
-        resource_json: str,
-        authored: datetime,
-    ) -> bool:
+    async def add(self, response: QuestionnaireResponse) -> bool:
         """False if the recipient has answered already."""
         ...
 
-    async def get(self, recipient_id: str) -> tuple[dict[str, list[str]], str, datetime] | None:
-        """(answers, FHIR JSON, authored)."""
-        ...
-
-    async def page(
-        self, campaign_id: UUID, skip: int, limit: int
-    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
-        """(recipient id, answers, FHIR JSON, authored), oldest first, and how many in all."""
-        ...
-
-    async def page_after(
-        self, campaign_id: UUID, after: TimePosition, limit: int
-    ) -> tuple[list[tuple[str, dict[str, list[str]], str, datetime]], int]:
-        """``page`` from just after ``after``, however deep, at the cost of the first page."""
-        ...
+    async def get(self, recipient_id: str) -> QuestionnaireResponse | None: ...
 
     async def counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]: ...
 

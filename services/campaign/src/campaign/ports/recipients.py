@@ -13,6 +13,7 @@ from ..domain.failed_numbers import LastText
 from ..domain.list_order import ListPosition
 from ..domain.model import Recipient
 from ..domain.opt_out import Suppression
+from ..domain.send_again import TryAgainRule
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,16 @@ class Placement:
     duplicates: dict[str, str]
     #: Recipients removed because an earlier row of their patient arrived later.
     displaced: list[str]
+
+
+@dataclass(frozen=True)
+class RecipientListing:
+    """Which of a campaign's recipients a page of them lists: every one, or those in
+    ``status``."""
+
+    org_id: str
+    campaign_id: UUID
+    status: RecipientStatus | None = None
 
 
 class RecipientRepository(Protocol):
@@ -89,20 +100,15 @@ class RecipientRepository(Protocol):
         ...
 
     async def page(
-        self, org_id: str, campaign_id: UUID, status: RecipientStatus | None, skip: int, limit: int
+        self, listing: RecipientListing, skip: int, limit: int
     ) -> tuple[list[Recipient], int]:
-        """A page in list order, by how many come before it, and the total in ``status``."""
+        """A page in list order, by how many come before it, and how many the listing has."""
         ...
 
     async def page_after(
-        self,
-        org_id: str,
-        campaign_id: UUID,
-        status: RecipientStatus | None,
-        after: ListPosition,
-        limit: int,
+        self, listing: RecipientListing, after: ListPosition, limit: int
     ) -> tuple[list[Recipient], int]:
-        """The page in list order after ``after``, and the total in ``status``."""
+        """The page in list order after ``after``, and how many the listing has."""
         ...
 
     async def with_status(
@@ -329,21 +335,12 @@ class SendAgainSource(Protocol):
     """A finished campaign's failed recipients that another try may reach
     (``domain/send_again``); each may be taken by one send-again only."""
 
-    async def counts(
-        self, campaign_id: UUID, reasons: Collection[str], if_temporary: Collection[str]
-    ) -> dict[str, int]:
-        """Failed recipients whom no send-again has taken and whose reason is one of
-        ``reasons``, or one of ``if_temporary`` with ``failure_permanent`` False (None is not
-        taken: ``domain/send_again.may_try_again``), by reason."""
+    async def counts(self, campaign_id: UUID, rule: TryAgainRule) -> dict[str, int]:
+        """Failed recipients whom no send-again has taken and whose failure ``rule`` allows
+        another try at, by reason."""
         ...
 
-    async def take(
-        self,
-        campaign_id: UUID,
-        reasons: Collection[str],
-        if_temporary: Collection[str],
-        taker: UUID,
-    ) -> None:
+    async def take(self, campaign_id: UUID, rule: TryAgainRule, taker: UUID) -> None:
         """Marks those recipients taken by the campaign ``taker``, never one another has
         taken."""
         ...
