@@ -25,7 +25,7 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 def _practice(exc: GatewayError) -> Practice | None:
     name = str(exc.details.get("practice_name") or "")
     phone = str(exc.details.get("practice_phone") or "") or None
-    return Practice(ods="", name=name, phone=phone) if name or phone else None
+    return Practice(name=name, phone=phone) if name or phone else None
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
