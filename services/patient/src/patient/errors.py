@@ -10,11 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cohort_http.gateway_api import GatewayError
+from cohort_http.gateway_api import GatewayError, GatewayUnavailable
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
-from .api_client import LinkExpired, LinkLocked, LinkNotFound, Refused, SessionEnded, Unavailable
+from .api_client import LinkExpired, LinkLocked, LinkNotFound, Refused, SessionEnded
 from .api_views import Practice
 from .routes.common import NeedsDateOfBirth, link_url, render
 
@@ -93,7 +93,7 @@ ERROR_PAGES: dict[type[Exception], Handler] = {
     CsrfFailed: csrf_failed,
     Refused: refused,
     GatewayError: refused,
-    Unavailable: unavailable,
+    GatewayUnavailable: unavailable,
     RequestValidationError: bad_request,
     StarletteHTTPException: http_error,
     Exception: internal,

@@ -10,10 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cohort_http.gateway_api import GatewayUnavailable
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
-from .api_client import Forbidden, GatewayError, GatewayUnavailable, NotFound, SignInAgain
+from .api_client import Forbidden, GatewayError, NotFound, SignInAgain
 from .routes.common import Elsewhere, NotSignedIn, render, sign_in_url
 
 log = logging.getLogger("web")
