@@ -31,11 +31,17 @@ class Session(ApiModel):
     given_name: str
 
 
-class Slot(ApiModel):
-    id: str
+class Visit(ApiModel):
+    """When and where, with whom: what the pages show of a time offered and of an appointment
+    booked (``booking/_appointment.html``)."""
+
     start: datetime
     location: str | None = None
     practitioner: str | None = None
+
+
+class Slot(Visit):
+    id: str
 
 
 class Slots(ApiModel):
@@ -43,11 +49,8 @@ class Slots(ApiModel):
     type: str
 
 
-class Appointment(ApiModel):
-    start: datetime
+class Appointment(Visit):
     type: str
-    location: str | None = None
-    practitioner: str | None = None
 
 
 class Booking(ApiModel):
