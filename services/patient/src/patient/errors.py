@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cohort_http.gateway_api import GatewayError, GatewayUnavailable
+from cohort_http.page_apps import bad_address
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
@@ -67,7 +68,7 @@ async def unavailable(request: Request, exc: Exception) -> Response:
 
 async def bad_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+    if bad_address(exc):
         return render(request, "errors/not_found.html", {}, 404)
     return render(request, "errors/form_expired.html", {"back": request.url.path}, 400)
 
