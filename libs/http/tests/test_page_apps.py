@@ -1,7 +1,9 @@
 import re
 
 import pytest
+from fastapi.exceptions import RequestValidationError
 
+from cohort_http.page_apps import bad_address
 from cohort_http.page_settings import check_secrets
 
 GOOD = "x" * 32
@@ -38,3 +40,11 @@ def test_unsafe_settings_are_refused(
 
 def test_production_with_its_own_secrets_and_https_passes() -> None:
     check("production", session_secret=GOOD, gateway_secret=GOOD + "y")
+
+
+def test_a_malformed_id_in_the_address_is_a_bad_address() -> None:
+    in_path = RequestValidationError([{"type": "uuid_parsing", "loc": ("path", "campaign_id")}])
+    in_form = RequestValidationError([{"type": "missing", "loc": ("body", "name")}])
+
+    assert bad_address(in_path)
+    assert not bad_address(in_form)

@@ -1,7 +1,8 @@
-"""What a client of the gateway's API needs whatever it asks: answers read leniently, and the
-gateway's refusals (``{"error": {"code", "message", "details"}}``) as exceptions."""
+"""What a client of the gateway's API needs whatever it asks: answers read leniently, the
+gateway's refusals (``{"error": {"code", "message", "details"}}``) as exceptions, and no answer
+(or a failure behind the gateway) as ``GatewayUnavailable``."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx2
@@ -32,3 +33,29 @@ def read_error(response: httpx2.Response) -> tuple[str, str, dict[str, Any]]:
         return str(error["code"]), str(error["message"]), dict(error.get("details") or {})
     except (ValueError, KeyError, TypeError, AttributeError):
         return "unknown", "", {}
+
+
+class GatewayUnavailable(Exception):
+    """The gateway, or a service behind it, did not answer: the pages say to try again."""
+
+
+#: An app's exception for a refusal it has a page or a form error for (by status, by the
+#: error's details), or None: a refusal it cannot act on, taken as the gateway unavailable.
+Refusal = Callable[[httpx2.Response], Exception | None]
+
+
+def check_answer(response: httpx2.Response, refusal: Refusal) -> None:
+    """Raises what ``refusal`` makes of a status of 400 or more, else ``GatewayUnavailable``."""
+    if response.status_code >= 400:
+        raise refusal(response) or GatewayUnavailable(f"gateway answered {response.status_code}")
+
+
+async def answered(sent: Awaitable[httpx2.Response], refusal: Refusal) -> httpx2.Response:
+    """The gateway's answer to a request ``sent``, if it is not a refusal (``check_answer``);
+    no answer at all (connection refused, timed out) is ``GatewayUnavailable``."""
+    try:
+        response = await sent
+    except httpx2.HTTPError as exc:
+        raise GatewayUnavailable(type(exc).__name__) from exc
+    check_answer(response, refusal)
+    return response

@@ -10,6 +10,7 @@ from typing import Literal
 
 import httpx2
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.applications import Starlette
 from starlette.middleware.sessions import SessionMiddleware
@@ -115,3 +116,9 @@ def nhsuk_templates(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def bad_address(exc: RequestValidationError) -> bool:
+    """Whether what could not be read is the page's address (a malformed id in the path): a
+    page that does not exist, not a form the browser sent wrongly."""
+    return any(e.get("loc", ("",))[0] == "path" for e in exc.errors())

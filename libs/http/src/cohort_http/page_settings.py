@@ -1,7 +1,7 @@
 """What both page apps (the web app, ``WEB_*``, and the patient pages, ``PATIENT_*``) are
 configured with, read the same way. Each app's settings class sets its ``env_prefix`` and the
-defaults that differ: its port, how long a gateway request and a session may take, its
-development secrets and where its front-end packages are."""
+defaults that differ: its port (``port: Port = 8080``), how long a gateway request and a session
+may take, its development secrets and where its front-end packages are."""
 
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +10,9 @@ from typing import Literal
 from pydantic import SecretStr
 
 from cohort_platform.settings import Port, ServiceSettings
+
+# ``Port`` is passed on: the apps may not import cohort_platform themselves (import-linter).
+__all__ = ["PageAppSettings", "Port", "check_secrets"]
 
 
 class PageAppSettings(ServiceSettings):

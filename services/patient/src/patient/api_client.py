@@ -16,7 +16,13 @@ import httpx2
 import jwt
 from pydantic import ValidationError
 
-from cohort_http.gateway_api import ApiModel, GatewayError, read_error
+from cohort_http.gateway_api import (
+    ApiModel,
+    GatewayError,
+    GatewayUnavailable,
+    answered,
+    read_error,
+)
 
 from .api_views import Booking, Link, Questionnaire, Session, Slots
 from .config import GATEWAY_AUDIENCE
@@ -62,16 +68,16 @@ class Refused(GatewayError):
     """A refusal the page shows as it is (the practice's system said no, a conflict)."""
 
 
-class Unavailable(Exception):
-    """The gateway, or a service behind it, did not answer."""
-
-
 M = TypeVar("M", bound=ApiModel)
 
 
-def _error(response: httpx2.Response) -> GatewayError:
-    code, message, details = read_error(response)
+def _refusal(response: httpx2.Response) -> GatewayError | None:
+    """A 5xx, or a 401 (this service's own token refused), is no refusal the patient can act
+    on: None, the gateway unavailable."""
     status = response.status_code
+    if status >= 500 or status == 401:
+        return None
+    code, message, details = read_error(response)
     kind: type[GatewayError] = Refused
     if status == 404:
         kind = LinkNotFound
@@ -90,19 +96,12 @@ def _error(response: httpx2.Response) -> GatewayError:
 
 async def _answer(kind: type[M], sent: Awaitable[httpx2.Response]) -> M:
     """The gateway's answer read as ``kind``. A refusal is its ``GatewayError``; no answer, a
-    5xx, a 401 (this service's own token refused) or an unreadable answer is ``Unavailable``."""
-    try:
-        response = await sent
-    except httpx2.HTTPError as exc:
-        raise Unavailable(type(exc).__name__) from exc
-    if response.status_code >= 500 or response.status_code == 401:
-        raise Unavailable(f"gateway answered {response.status_code}")
-    if response.status_code >= 400:
-        raise _error(response)
+    5xx, a 401 or an unreadable answer is ``GatewayUnavailable``."""
+    response = await answered(sent, _refusal)
     try:
         return kind.model_validate(response.json())
     except (ValueError, ValidationError) as exc:
-        raise Unavailable("the gateway's answer could not be read") from exc
+        raise GatewayUnavailable("the gateway's answer could not be read") from exc
 
 
 class ServiceToken:

@@ -1,6 +1,7 @@
 """What the gateway's patient-link API (``/v1/patient-links/{token}``) answers, as the patient
 pages read them: their own models, not ``cohort_contracts`` (the pages are a client of the HTTP
-API only; import-linter holds them to that), ignoring fields they do not use."""
+API only; import-linter holds them to that), declaring only the fields they read and ignoring the
+rest."""
 
 from datetime import datetime
 from typing import Literal
@@ -11,13 +12,11 @@ from cohort_http.gateway_api import ApiModel
 
 
 class Practice(ApiModel):
-    ods: str
     name: str
     phone: str | None = None
 
 
 class Link(ApiModel):
-    campaign_id: str
     type: Literal["basic", "booking", "questionnaire"]
     practice: Practice
     purpose: str
@@ -32,13 +31,17 @@ class Session(ApiModel):
     given_name: str
 
 
-class Slot(ApiModel):
-    id: str
+class Visit(ApiModel):
+    """When and where, with whom: what the pages show of a time offered and of an appointment
+    booked (``booking/_appointment.html``)."""
+
     start: datetime
-    end: datetime
     location: str | None = None
     practitioner: str | None = None
-    delivery_channel: str | None = None
+
+
+class Slot(Visit):
+    id: str
 
 
 class Slots(ApiModel):
@@ -46,14 +49,8 @@ class Slots(ApiModel):
     type: str
 
 
-class Appointment(ApiModel):
-    id: str
-    status: str
-    start: datetime
-    end: datetime
+class Appointment(Visit):
     type: str
-    location: str | None = None
-    practitioner: str | None = None
 
 
 class Booking(ApiModel):
@@ -82,6 +79,7 @@ class Question(ApiModel):
     required: bool
     hint: str | None = None
     options: list[Option] = Field(default_factory=list)
+    #: The limits an answer is checked against (``cohort_questionnaire.QuestionRules``).
     min_value: float | None = None
     max_value: float | None = None
     unit: str | None = None
@@ -90,21 +88,13 @@ class Question(ApiModel):
 
 
 class QuestionnaireDef(ApiModel):
-    id: str
     title: str
-    description: str
     questions: list[Question]
 
 
-class Answered(ApiModel):
-    link_id: str
-    text: str
-    answers: list[str]
-
-
 class Response(ApiModel):
-    authored: datetime
-    items: list[Answered]
+    """The patient's sent answers: the pages ask only whether there are any (the answers given
+    so far are in the session until then)."""
 
 
 class Questionnaire(ApiModel):

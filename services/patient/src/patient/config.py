@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from cohort_http.page_settings import PageAppSettings, check_secrets
+from cohort_http.page_settings import PageAppSettings, Port, check_secrets
 
 #: ``make setup`` installs the front-end packages here (``npm ci``); they are never committed.
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
@@ -18,7 +18,7 @@ GATEWAY_AUDIENCE = "cohort-patient-links"
 class PatientSettings(PageAppSettings):
     model_config = SettingsConfigDict(env_prefix="PATIENT_", extra="ignore")
 
-    port: int = Field(default=8090, ge=1, le=65535)
+    port: Port = 8090
     #: Timeout of one gateway request (booking waits for the practice's system).
     gateway_timeout_s: float = Field(default=20.0, gt=0, le=120)
     #: HS256 key of this service's tokens for the gateway (``GATEWAY_PATIENT_SERVICE_SECRET``).

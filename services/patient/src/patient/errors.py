@@ -10,11 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cohort_http.gateway_api import GatewayError
+from cohort_http.gateway_api import GatewayError, GatewayUnavailable
+from cohort_http.page_apps import bad_address
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
-from .api_client import LinkExpired, LinkLocked, LinkNotFound, Refused, SessionEnded, Unavailable
+from .api_client import LinkExpired, LinkLocked, LinkNotFound, Refused, SessionEnded
 from .api_views import Practice
 from .routes.common import NeedsDateOfBirth, link_url, render
 
@@ -25,7 +26,7 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 def _practice(exc: GatewayError) -> Practice | None:
     name = str(exc.details.get("practice_name") or "")
     phone = str(exc.details.get("practice_phone") or "") or None
-    return Practice(ods="", name=name, phone=phone) if name or phone else None
+    return Practice(name=name, phone=phone) if name or phone else None
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -67,7 +68,7 @@ async def unavailable(request: Request, exc: Exception) -> Response:
 
 async def bad_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+    if bad_address(exc):
         return render(request, "errors/not_found.html", {}, 404)
     return render(request, "errors/form_expired.html", {"back": request.url.path}, 400)
 
@@ -93,7 +94,7 @@ ERROR_PAGES: dict[type[Exception], Handler] = {
     CsrfFailed: csrf_failed,
     Refused: refused,
     GatewayError: refused,
-    Unavailable: unavailable,
+    GatewayUnavailable: unavailable,
     RequestValidationError: bad_request,
     StarletteHTTPException: http_error,
     Exception: internal,

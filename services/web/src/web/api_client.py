@@ -6,7 +6,7 @@ for another organisation's things), ``Invalid`` and ``Conflict`` (errors on the 
 ``SignInAgain`` (the token expired) and ``GatewayUnavailable`` (a "try again" page)."""
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import IO, Any, TypeVar
 from uuid import UUID
@@ -14,7 +14,14 @@ from uuid import UUID
 import httpx2
 from pydantic import ValidationError
 
-from cohort_http.gateway_api import ApiModel, read_error
+from cohort_http.gateway_api import (
+    ApiModel,
+    GatewayUnavailable,
+    Refusal,
+    answered,
+    check_answer,
+    read_error,
+)
 from cohort_http.gateway_api import GatewayError as _GatewayError
 
 from .api_views import (
@@ -75,10 +82,6 @@ class Forbidden(GatewayError):
 
 class SignInAgain(GatewayError):
     """The token is missing, expired or no longer accepted."""
-
-
-class GatewayUnavailable(Exception):
-    """The gateway, or a service behind it, did not answer."""
 
 
 class ListNotQueued(GatewayUnavailable):
@@ -235,7 +238,7 @@ class GatewayClient:
             data={"channel": channel},
             files={"file": (filename, file, media)},
         )
-        return await self._model(request, PatientList, _raise_for_upload)
+        return await self._model(request, PatientList, _upload_refusal)
 
     async def remove_patient_list(self, campaign_id: UUID, list_id: UUID) -> Campaign:
         """A draft's most recent list out, with the patients it added: the campaign as it now is."""
@@ -324,13 +327,9 @@ class GatewayClient:
         self,
         request: httpx2.Request,
         kind: type[M],
-        check: Callable[[httpx2.Response], None] | None = None,
+        refusal: Refusal | None = None,
     ) -> M:
-        try:
-            response = await self._http.send(request)
-        except httpx2.HTTPError as exc:
-            raise GatewayUnavailable(type(exc).__name__) from exc
-        (check or _raise_for)(response)
+        response = await answered(self._http.send(request), refusal or _refusal)
         try:
             return kind.model_validate_json(response.content)
         except ValidationError as exc:
@@ -356,7 +355,7 @@ class GatewayClient:
         if response.status_code >= 400:
             await response.aread()
             await response.aclose()
-            _raise_for(response)
+            check_answer(response, _refusal)
         return Download(response)
 
 
@@ -364,19 +363,15 @@ class _Templates(ApiModel):
     items: list[Template]
 
 
-def _raise_for_upload(response: httpx2.Response) -> None:
+def _upload_refusal(response: httpx2.Response) -> Exception | None:
     """An upload's 503 that names a list: one registered whose rows did not all go."""
     if response.status_code == 503:
         list_id = read_error(response)[2].get("list_id")
         if list_id is not None:
-            raise ListNotQueued(UUID(str(list_id)))
-    _raise_for(response)
+            return ListNotQueued(UUID(str(list_id)))
+    return _refusal(response)
 
 
-def _raise_for(response: httpx2.Response) -> None:
-    if response.status_code < 400:
-        return
+def _refusal(response: httpx2.Response) -> GatewayError | None:
     kind = _ERRORS.get(response.status_code)
-    if kind is None:
-        raise GatewayUnavailable(f"gateway answered {response.status_code}")
-    raise kind(response.status_code, *read_error(response))
+    return kind(response.status_code, *read_error(response)) if kind is not None else None

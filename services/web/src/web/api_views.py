@@ -1,8 +1,9 @@
 """What the gateway's public API (``/v1``) answers, as the web app reads it.
 
 Lenient on purpose: statuses, reasons and kinds are plain strings, not the gateway's enums, so a
-value a newer gateway adds shows on a page instead of failing it; unknown fields are ignored.
-These are the web app's own models (it is a client of the HTTP API only, never of
+value a newer gateway adds shows on a page instead of failing it; unknown fields are ignored,
+and a model declares only the fields the pages read, so that what they do not show cannot fail
+them. These are the web app's own models (it is a client of the HTTP API only, never of
 ``cohort_contracts``; import-linter holds it to that)."""
 
 from datetime import UTC, datetime
@@ -87,7 +88,6 @@ class Campaign(ApiModel):
     paused_reason: str | None = None
     send_at: Time | None = None
     send_requested_by: str | None = None
-    approved_by: str | None = None
     sent_back_by: str | None = None
     sent_back_reason: str | None = None
     held_until: Time | None = None
@@ -105,14 +105,12 @@ class CampaignPage(ApiModel):
 
 
 class ReasonCount(ApiModel):
-    reason_code: str
     reason: str
     count: int
 
 
 class PatientList(ApiModel):
     id: UUID
-    campaign_id: UUID
     channel: Channel
     filename: str
     status: str
@@ -125,7 +123,6 @@ class PatientList(ApiModel):
 
 
 class PatientLists(ApiModel):
-    campaign_id: UUID
     items: list[PatientList]
 
 
@@ -137,18 +134,14 @@ class Template(ApiModel):
     subject: str | None = None
     version: int
     builtin: bool
-    archived: bool = False
-    org_id: str | None = None
 
 
 class NonGsmCharacter(ApiModel):
-    position: int
     character: str
     suggestion: str | None
 
 
 class Preview(ApiModel):
-    recipient_id: str
     body: str
     subject: str | None = None
     fragments: int
@@ -167,7 +160,6 @@ class RepeatWarning(ApiModel):
 
 
 class Review(ApiModel):
-    campaign_id: UUID
     status: str
     recipient_count: int
     recipients_by_channel: dict[str, int]
@@ -211,8 +203,7 @@ class Recipient(ApiModel):
     reply: str | None = None
     replied_at: Time | None = None
     link_opened_at: Time | None = None
-    #: Save to record: saving, saved or not_saved (None: nothing to save yet), and in words.
-    record_status: str | None = None
+    #: Save to record, in words (None: nothing to save yet).
     record_reason: str | None = None
     #: The patient's language need from PDS, e.g. "Polish".
     language: str | None = None
@@ -220,18 +211,14 @@ class Recipient(ApiModel):
 
 
 class ActivityAppointment(ApiModel):
-    status: str
     start: Time
-    end: Time
     type: str
     location: str | None = None
     practitioner: str | None = None
     booked_at: Time
-    cancelled_at: Time | None = None
 
 
 class AnsweredQuestion(ApiModel):
-    link_id: str
     text: str
     answers: list[str]
 
@@ -249,9 +236,6 @@ class ActivityEvent(ApiModel):
 class Activity(ApiModel):
     """What one patient did with their link (``/recipients/{id}/activity``)."""
 
-    opened_at: Time | None = None
-    verified_at: Time | None = None
-    wrong_birth_dates: int = 0
     locked_at: Time | None = None
     appointment: ActivityAppointment | None = None
     questionnaire_response: ActivityResponse | None = None
@@ -265,18 +249,11 @@ class RecipientPage(ApiModel):
     page_size: int
 
 
-class SendAgainCount(ApiModel):
-    reason_code: str
-    count: int
-
-
 class SendAgain(ApiModel):
     """Who sending a campaign again would take (``/campaigns/{id}/send-again``): its patients
     the message did not reach for a reason another try may get past."""
 
-    campaign_id: UUID
     patients: int
-    by_reason: list[SendAgainCount] = Field(default_factory=list)
     #: Why it cannot be sent again now, in staff's words (None: it can, if ``patients`` > 0).
     cannot_because: str | None = None
 
@@ -289,23 +266,11 @@ class AuditEntry(ApiModel):
 
 
 class AuditLog(ApiModel):
-    campaign_id: UUID
     entries: list[AuditEntry]
-
-
-class SuppressionEvent(ApiModel):
-    action: str
-    source: str
-    by: str
-    at: Time
 
 
 class Suppression(ApiModel):
     id: str
-    org_id: str
     contact: str
     source: str
-    active: bool
-    created_at: Time
     updated_at: Time
-    history: list[SuppressionEvent] = Field(default_factory=list)

@@ -6,7 +6,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from cohort_http.body_limit import DEFAULT_MAX_BODY_BYTES
-from cohort_http.page_settings import PageAppSettings, check_secrets
+from cohort_http.page_settings import PageAppSettings, Port, check_secrets
 
 ROOT = Path(__file__).resolve().parents[4]
 #: ``make setup`` installs the front-end packages here (``npm ci``); they are never committed.
@@ -21,7 +21,7 @@ DEV_JWT_SECRET = "dev-only-cohort-gateway-jwt-secret-change-me"
 class WebSettings(PageAppSettings):
     model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore")
 
-    port: int = Field(default=8080, ge=1, le=65535)
+    port: Port = 8080
     #: Timeout of one gateway request (an upload's whole file goes in one).
     gateway_timeout_s: float = Field(default=30.0, gt=0, le=300)
     session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)

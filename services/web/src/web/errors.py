@@ -10,10 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cohort_http.gateway_api import GatewayUnavailable
+from cohort_http.page_apps import bad_address
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
-from .api_client import Forbidden, GatewayError, GatewayUnavailable, NotFound, SignInAgain
+from .api_client import Forbidden, GatewayError, NotFound, SignInAgain
 from .routes.common import Elsewhere, NotSignedIn, render, sign_in_url
 
 log = logging.getLogger("web")
@@ -65,7 +67,7 @@ async def bad_request(request: Request, exc: Exception) -> Response:
     """A malformed id in the address is a page that does not exist; anything else the browser
     sent that cannot be read gets the error summary."""
     assert isinstance(exc, RequestValidationError)
-    if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+    if bad_address(exc):
         return render(request, "errors/404.html", {}, 404)
     return render(request, "errors/bad_request.html", {}, 400)
 

@@ -7,9 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from cohort_http.gateway_api import GatewayUnavailable
 from cohort_http.session_forms import make_form, posted_form, see_other
 
-from ..api_client import GatewayUnavailable
 from ..api_views import SendAgain
 from ..forms import ActionForm, NewCampaignForm
 from ..pages import campaigns as pages
