@@ -12,6 +12,7 @@ from wtforms import Field
 from cohort_http.page_apps import nhsuk_templates
 
 from .forms import CohortForm
+from .pages.patients import contact, nhs_number
 
 TEMPLATES = Path(__file__).parent / "templates"
 LONDON = ZoneInfo("Europe/London")
@@ -90,7 +91,15 @@ def error_list(form: CohortForm | None, extra: list[dict[str, str]] | None = Non
 
 def make_templates() -> Jinja2Blocks:
     env = nhsuk_templates(TEMPLATES)
-    env.filters |= {"when": when, "number": number, "patients": patients, "pounds": pounds}
+    env.filters |= {
+        "when": when,
+        "number": number,
+        "patients": patients,
+        "pounds": pounds,
+        # As staff write them: 07700 900123, 943 476 5919.
+        "contact": contact,
+        "nhs_number": nhs_number,
+    }
     env.globals |= {
         "campaign_tag": lambda s: tag(s, CAMPAIGN_STATUS),
         "recipient_tag": lambda s: tag(s, RECIPIENT_STATUS),

@@ -6,7 +6,9 @@ from ..conftest import Web
 from ..html import Page
 
 
-async def test_the_list_shows_how_each_patient_opted_out(signed_in: Web) -> None:
+async def test_the_list_shows_how_each_patient_opted_out_and_numbers_as_staff_write_them(
+    signed_in: Web,
+) -> None:
     signed_in.gateway.add_suppression(contact="447700900123", source="reply")
     signed_in.gateway.add_suppression(contact="ann@example.com", source="email_link")
     signed_in.gateway.add_suppression("B82002", contact="447700900999")  # another practice's
@@ -16,7 +18,7 @@ async def test_the_list_shows_how_each_patient_opted_out(signed_in: Web) -> None
     assert page.h1 == "Opt-outs"
     rows = page.table_rows()
     assert [r[:2] for r in rows] == [
-        ["447700900123", "Replied STOP"],
+        ["07700 900123", "Replied STOP"],
         ["ann@example.com", "Unsubscribed from an email"],
     ]
     assert page.link("Opt-outs") == "/opt-outs"  # in the header's navigation
@@ -49,7 +51,7 @@ async def test_removing_asks_first_then_removes(signed_in: Web) -> None:
     url = f"/opt-outs/{opt_out['id']}/remove"
 
     confirm = await signed_in.page(url)
-    assert confirm.h1 == "Are you sure you want to remove 447700900123?"
+    assert confirm.h1 == "Are you sure you want to remove 07700 900123?"
     assert opt_out["active"] is True
     response = await signed_in.post(url)
 

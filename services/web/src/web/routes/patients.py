@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from ..api_client import NotFound
-from ..pages.patients import contact, history, nhs_number
+from ..pages.patients import history
 from .common import PageDep, passed_on, render
 
 router = APIRouter()
@@ -33,8 +33,6 @@ async def patient_page(
         "nav": "campaigns",
         "campaign": campaign,
         "patient": recipient,
-        "nhs_number": nhs_number(recipient.nhs_number),
-        "contact": contact(recipient.contact),
         "history": history(recipient, patient_list, audit.entries, activity),
         "activity": activity,
         "back": request.query_params.get("from", ""),
