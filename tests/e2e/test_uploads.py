@@ -10,6 +10,7 @@ import httpx2
 import pytest
 
 from cohort_contracts.vocabulary import UPLOAD_REASON_TEXT, UploadReason
+from cohort_nhs import national_mobile
 
 from . import sending_flow as flow
 from . import upload_files as files
@@ -132,7 +133,11 @@ def test_every_reason(stack: Stack) -> None:
     assert download.status_code == 200
     assert download.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"), newline="")))
-    assert {r["nhs_number"]: (r["channel"], r["contact"]) for r in rows} == FIXTURE_CONTACTS
+    # For Excel, a mobile is written as in the UK (447700900123 would show as 4.477E+11).
+    assert {r["nhs_number"]: (r["channel"], r["contact"]) for r in rows} == {
+        n: (channel, national_mobile(contact) or contact)
+        for n, (channel, contact) in FIXTURE_CONTACTS.items()
+    }
     assert {r["status"] for r in rows} == {"ready"}
 
     overview = client.get(f"/v1/campaigns/{campaign_id}").json()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cohort_nhs import uk_mobile
+from cohort_nhs import national_mobile, uk_mobile
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,22 @@ def test_real_mobile_ranges(raw: str, expected: str) -> None:
 )
 def test_anything_else_is_not_a_uk_mobile(raw: str) -> None:
     assert uk_mobile(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [("447700900123", "07700 900123"), ("447911123456", "07911 123456")],
+)
+def test_a_stored_mobile_is_written_back_as_people_in_the_uk_write_it(
+    stored: str, written: str
+) -> None:
+    assert national_mobile(stored) == written
+    assert uk_mobile(written) == stored
+
+
+@pytest.mark.parametrize(
+    "other", ["ann@example.com", "441632960587", "33612345678", "4477009001234", "44770090012x"]
+)
+def test_anything_else_is_not_a_stored_uk_mobile(other: str) -> None:
+    # A landline, another country's number, a wrong length: the caller shows it as it is.
+    assert national_mobile(other) is None

@@ -2,7 +2,7 @@
 vectors in ``vectors/`` that the simulators' own independent implementations run too)."""
 
 from .nhs_number import check_digit, is_valid_nhs_number
-from .phones import international_digits, uk_mobile
+from .phones import international_digits, national_mobile, uk_mobile
 from .sms import (
     MAX_SMS_CHARACTERS,
     SmsSize,
@@ -21,6 +21,7 @@ __all__ = [
     "international_digits",
     "is_gsm",
     "is_valid_nhs_number",
+    "national_mobile",
     "non_gsm_characters",
     "sms_fragments",
     "sms_length",

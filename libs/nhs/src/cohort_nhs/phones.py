@@ -1,7 +1,8 @@
 """Phone numbers as Firetext and Cohort write them: international digits without ``+``
 (``447700900123``). ``uk_mobile`` decides what may be texted (patients' numbers from PDS, the
 number staff test-send to); ``international_digits`` only normalises, so that numbers Firetext
-reports back (receipts, replies) are matched with the ones stored."""
+reports back (receipts, replies) are matched with the ones stored; ``national_mobile`` writes a
+stored UK mobile back as people in the UK write it."""
 
 import re
 
@@ -55,3 +56,11 @@ def international_digits(number: str) -> str | None:
     if digits.startswith("440"):
         digits = "44" + digits[3:]  # "+44 (0)7700…": the national trunk 0 written after +44
     return digits if _INTERNATIONAL.fullmatch(digits) else None
+
+
+def national_mobile(digits: str) -> str | None:
+    """``447700900123`` as it is written in the UK, ``07700 900123`` (the grouping NHS.UK
+    uses); None for anything that is not a UK mobile as ``uk_mobile`` stores it."""
+    if len(digits) == 12 and digits.startswith("447") and digits.isdigit():
+        return f"0{digits[2:6]} {digits[6:]}"
+    return None

@@ -50,13 +50,13 @@ async def test_columns_and_values(gateway: Harness) -> None:
     assert rows(response.content) == [
         HEADER,
         [
-            "9434765919", "Ann", "Smith", "sms", "447700900123", "delivered", "", "",
+            "9434765919", "Ann", "Smith", "sms", "07700 900123", "delivered", "", "",
             "2026-11-27T09:30:00Z", "Yes, see you then, thanks",
             "2026-11-27T10:00:00Z", "2026-11-27T09:45:30Z",
             "saved", "Saved to GP record",
         ],
         [
-            "9434765919", "Bo", "O'Neill, Jr", "sms", "447700900123", "failed",
+            "9434765919", "Bo", "O'Neill, Jr", "sms", "07700 900123", "failed",
             "UNKNOWN_SUBSCRIBER", "The number is not in use.", "2026-11-27T09:30:00Z",
             "", "", "", "", "",
         ],

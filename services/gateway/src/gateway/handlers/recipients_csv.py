@@ -8,6 +8,7 @@ from uuid import UUID
 from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListRecipients
 from cohort_contracts.campaign_views import RecipientPage, RecipientView
 from cohort_contracts.vocabulary import RecipientStatus
+from cohort_nhs import national_mobile
 
 from ..domain.caller import Caller
 from ..ports import CampaignClient, expect
@@ -77,8 +78,9 @@ def _row(recipient: RecipientView) -> list[str]:
         as_text(recipient.given_name),
         as_text(recipient.family_name),
         recipient.channel,
-        # An email address from PDS may start with "=" or "+" as validly as any other letter.
-        as_text(recipient.contact),
+        # A mobile as written in the UK: as 447700900123 Excel would show 4.477E+11. An email
+        # address from PDS may start with "=" or "+" as validly as any other letter.
+        as_text(national_mobile(recipient.contact) or recipient.contact),
         recipient.status.value,
         "" if recipient.reason_code is None else recipient.reason_code.value,
         recipient.reason or "",

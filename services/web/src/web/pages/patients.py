@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from cohort_nhs import national_mobile
+
 from ..api_views import Activity, AuditEntry, PatientList, Recipient
 
 #: What each final or current status means, as the history's last line.
@@ -74,6 +76,4 @@ def nhs_number(value: str) -> str:
 
 def contact(value: str) -> str:
     """A UK mobile as people write it (447700900123 -> 07700 900123); an email as it is."""
-    if value.startswith("44") and len(value) == 12 and value.isdigit():
-        return f"0{value[2:6]} {value[6:]}"
-    return value
+    return national_mobile(value) or value

@@ -51,7 +51,8 @@ async def recipients(
     response_class=StreamingResponse,
     summary="Every recipient as CSV (UTF-8 with a BOM, for Excel)",
     # Written from the columns themselves, so the document cannot fall behind the file.
-    description=f"Columns: {', '.join(COLUMNS)}. Times are UTC, ISO 8601. A cell starting "
+    description=f"Columns: {', '.join(COLUMNS)}. Times are UTC, ISO 8601. A UK mobile is "
+    "written as in the UK (`07700 900123`), so that Excel keeps it as text. A cell starting "
     "with =, +, - or @ (or a tab or carriage return) is prefixed with ' so Excel shows it as "
     "text, not a formula.",
     responses=csv_responses(),
