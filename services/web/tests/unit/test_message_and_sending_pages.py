@@ -145,6 +145,23 @@ async def test_review_calls_out_special_characters_and_short_credit(signed_in: W
     assert "Send" not in page.buttons()
 
 
+async def test_review_says_what_the_credits_pay_for(signed_in: Web) -> None:
+    campaign = ready_campaign(signed_in, message={"body": "Hi", "subject": None})
+    signed_in.gateway.review_overrides = {
+        "credits_needed": 816,
+        "total_fragments": 816,
+        "largest_message_fragments": 2,
+        "largest_message_characters": 215,
+    }
+
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/review")
+
+    assert (
+        "Credits needed 816 816 text messages in all. The longest message is 215 characters, "
+        "sent as 2 text messages."
+    ) in page.main_text
+
+
 async def test_review_estimates_the_cost_when_the_practice_has_a_price(signed_in: Web) -> None:
     campaign = ready_campaign(signed_in, message={"body": "Hi", "subject": None})
     url = f"/campaigns/{campaign['id']}/review"
