@@ -231,6 +231,11 @@ def test_the_four_steps_end_to_end(stack: Stack, page: Page, state: dict[str, st
     page.goto(f"{campaign}/audit")
     accessible(page)
     expect(page.locator("main")).to_contain_text("Priya Shah")
+    # In words, with the file by name and a link to the new campaign, never an id.
+    expect(page.locator("main")).to_contain_text(re.compile(r"Uploaded \S+\.csv"))
+    expect(page.locator("main")).to_contain_text("Sent again to 1 patient it did not reach")
+    expect(page.get_by_role("link", name="The new campaign")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("List id")
     page.goto(f"{base}/templates")
     accessible(page)
 

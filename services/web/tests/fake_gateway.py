@@ -503,8 +503,9 @@ class FakeGateway:
                 campaign["status"], campaign["send_at"] = "scheduled", body["send_at"]
             if fake.approval_above is not None and len(ready) > fake.approval_above:
                 campaign["status"] = "awaiting_approval"
+            details = {"recipients": len(ready)}
             fake.audit[str(cid)].append(
-                {"at": now(), "actor": "priya.shah", "action": "sent", "details": {}}
+                {"at": now(), "actor": "priya.shah", "action": "sent", "details": details}
             )
             return campaign
 

@@ -33,6 +33,9 @@ async def test_each_step_is_recorded_with_its_actor(deps: Deps) -> None:
         ("sent", "manager-1"),
         ("cancelled", "manager-1"),
     ]
+    # The trail names the file by what the upload recorded, even once the list is removed.
+    uploaded = log.entries[1].details
+    assert (uploaded["filename"], uploaded["rows"]) == ("list.csv", 2)
     composed = log.entries[2].details
     assert (composed["template_id"], composed["version"]) == ("builtin:shingles-info", 1)
     times = [e.at for e in log.entries]

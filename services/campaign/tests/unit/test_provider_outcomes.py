@@ -51,6 +51,12 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     assert campaign is not None
     assert campaign.status is CampaignStatus.PAUSED
     assert campaign.paused_reason == "Your Firetext account is out of credit."
+    [paused] = [e for e in await deps.audit.entries(ORG, campaign_id) if e.action == "paused"]
+    # The trail says why in the provider's words, as the campaign page does.
+    assert paused.details == {
+        "reason_code": "INSUFFICIENT_CREDIT",
+        "reason": "Your Firetext account is out of credit.",
+    }
     # The rest of the batch is refused a claim while paused and comes back too.
     assert await claim(deps, campaign_id, ids[3:]) == []
     await outcomes.record_messages_sent(

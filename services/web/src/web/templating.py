@@ -1,10 +1,8 @@
 """The Jinja environment: our templates first, then the NHS.UK frontend's macros
 (``nhsuk-frontend-jinja``), with the filters and helpers the pages share."""
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2_fragments.starlette import Jinja2Blocks
 from wtforms import Field
@@ -12,10 +10,9 @@ from wtforms import Field
 from cohort_http.page_apps import nhsuk_templates
 
 from .forms import CohortForm
-from .pages.patients import contact, nhs_number
+from .pages.words import contact, nhs_number, number, patients, pounds, when
 
 TEMPLATES = Path(__file__).parent / "templates"
-LONDON = ZoneInfo("Europe/London")
 
 #: Campaign status -> (what staff read, NHS tag colour).
 CAMPAIGN_STATUS = {
@@ -44,31 +41,6 @@ LIST_STATUS = {
 }
 CAMPAIGN_TYPE = {"basic": "Basic", "booking": "Booking", "questionnaire": "Questionnaire"}
 CHANNEL = {"sms": "SMS", "email": "Email"}
-
-
-def when(value: datetime | None) -> str:
-    """NHS style, UK time: 6 December 2026 at 5:02pm."""
-    if value is None:
-        return ""
-    local = value.astimezone(LONDON)
-    hour = local.strftime("%I").lstrip("0")
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace(
-        "PM", "pm"
-    )
-
-
-def number(value: int | None) -> str:
-    return "" if value is None else f"{value:,}"
-
-
-def pounds(pence: int) -> str:
-    """ "£0.09", "£1,234.50"."""
-    return f"£{pence // 100:,}.{pence % 100:02d}"
-
-
-def patients(count: int) -> str:
-    """ "1 patient", "1,250 patients"."""
-    return f"{count:,} patient{'' if count == 1 else 's'}"
 
 
 def tag(status: str, kinds: dict[str, tuple[str, str]]) -> dict[str, str]:

@@ -77,6 +77,8 @@ async def register_patient_list(req: RegisterPatientList, deps: Deps) -> Patient
         "list_uploaded",
         cause=req.message_id,
         list_id=str(req.list_id),
+        # The audit trail names the file by it even once the list is removed.
+        filename=req.filename,
         rows=req.total_rows,
     )
     log.info("patient list registered", extra={"list_id": str(req.list_id), "rows": req.total_rows})

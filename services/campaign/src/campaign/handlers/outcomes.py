@@ -69,6 +69,7 @@ async def _pause(event: MessagesSent, deps: Deps) -> None:
             "paused",
             cause=event.message_id,
             reason_code=event.blocked.reason_code.value,
+            reason=event.blocked.reason,
         )
         log.warning(
             "campaign paused by a provider problem",

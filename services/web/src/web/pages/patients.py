@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from cohort_nhs import national_mobile
-
 from ..api_views import Activity, AuditEntry, PatientList, Recipient
 
 #: What each final or current status means, as the history's last line.
@@ -67,13 +65,3 @@ def history(
         if event.action in LINK_EVENT:
             entries.append(HistoryEntry(event.at, LINK_EVENT[event.action]))
     return sorted(entries, key=lambda e: e.at)
-
-
-def nhs_number(value: str) -> str:
-    """NHS style: 943 476 5919."""
-    return f"{value[:3]} {value[3:6]} {value[6:]}" if len(value) == 10 else value
-
-
-def contact(value: str) -> str:
-    """A UK mobile as people write it (447700900123 -> 07700 900123); an email as it is."""
-    return national_mobile(value) or value

@@ -13,6 +13,7 @@ from cohort_http.session_forms import make_form, posted_form, see_other
 from ..api_views import SendAgain
 from ..forms import ActionForm, NewCampaignForm
 from ..pages import campaigns as pages
+from ..pages.audit import Names, audit_lines
 from ..pages.lists import removable
 from .common import (
     Page,
@@ -185,12 +186,15 @@ async def resume(request: Request, campaign_id: UUID, page: PageDep) -> Response
 async def audit(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     campaign = await page.api.campaign(campaign_id)
     log = await page.api.audit(campaign_id)
-    context = {
-        "nav": "campaigns",
-        "campaign": campaign,
-        "entries": list(reversed(log.entries)),
-        "names": users_of(request),
-    }
+    lists = await page.api.patient_lists(campaign_id)
+    used = any(e.action == "message_composed" and "template_id" in e.details for e in log.entries)
+    templates = await page.api.templates(include_archived=True) if used else []
+    names = Names(
+        person=users_of(request).name,
+        files={str(x.id): x.filename for x in lists.items},
+        templates={t.id: t.name for t in templates},
+    )
+    context = {"nav": "campaigns", "campaign": campaign, "lines": audit_lines(log.entries, names)}
     return render(request, "campaigns/audit.html", context)
 
 
