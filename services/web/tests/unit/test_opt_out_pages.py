@@ -6,9 +6,8 @@ from ..conftest import Web
 from ..html import Page
 
 
-async def test_the_list_shows_how_each_patient_opted_out_and_numbers_as_staff_write_them(
-    signed_in: Web,
-) -> None:
+async def test_the_list_shows_how_each_patient_opted_out(signed_in: Web) -> None:
+    # Numbers as staff write them (07700 900123), not as stored (447700900123).
     signed_in.gateway.add_suppression(contact="447700900123", source="reply")
     signed_in.gateway.add_suppression(contact="ann@example.com", source="email_link")
     signed_in.gateway.add_suppression("B82002", contact="447700900999")  # another practice's
