@@ -211,7 +211,7 @@ def approval(stack: Stack, camera: Camera) -> None:
     """Riverside asks for a second user above 3 patients: a sender asks through the API and
     Sam Okoro (the network coordinator, acting for Riverside) approves in the browser."""
     page, base = camera.page, stack.url("web")
-    sender = flow.api(stack, RIVERSIDE)
+    sender = flow.api(stack, RIVERSIDE, user="dana.hughes", name="Dana Hughes")
     campaign_id = flow.create(sender, "Diabetes eye screening")
     rows = [(p.nhs_number, p.birth_date) for p in flow.pick(5, "9998")]
     flow.upload(sender, campaign_id, rows)

@@ -93,11 +93,15 @@ def list_csv(rows: Iterable[tuple[str, date]]) -> bytes:
 
 
 def api(
-    stack: Stack, org: str = ORG, user: str = "e2e-sender", lifetime: timedelta | None = None
+    stack: Stack,
+    org: str = ORG,
+    user: str = "e2e-sender",
+    lifetime: timedelta | None = None,
+    name: str | None = None,
 ) -> httpx2.Client:
     """The public API as a member of staff of ``org`` (the gateway of the stack's first
-    instance)."""
-    token = issue_token(stack.jwt_secret, user, org, *([lifetime] if lifetime else []))
+    instance); ``name`` the token's ``name`` claim, as an identity provider gives it."""
+    token = issue_token(stack.jwt_secret, user, org, *([lifetime] if lifetime else []), name=name)
     return httpx2.Client(
         base_url=stack.url("gateway"), headers={"Authorization": f"Bearer {token}"}, timeout=30.0
     )

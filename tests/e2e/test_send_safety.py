@@ -128,7 +128,9 @@ def test_the_approver_approves_in_the_browser_and_the_pages_pass_axe(stack: Stac
 
     from .browser import axe_violations, chromium, sign_in
 
-    sender = flow.api(stack)  # "e2e-sender" asks; Priya Shah (the browser) approves
+    # "e2e-sender" asks, named by its token as an identity provider would name it; Priya
+    # Shah (the browser) approves.
+    sender = flow.api(stack, name="Dana Hughes")
     campaign_id = ready_campaign(sender, "Approve in the browser", 4)
     assert flow.send(sender, campaign_id, 4).json()["status"] == "awaiting_approval"
     base = stack.url("web")
@@ -142,6 +144,7 @@ def test_the_approver_approves_in_the_browser_and_the_pages_pass_axe(stack: Stac
         page.goto(f"{base}/campaigns/{campaign_id}")
         page.get_by_role("button", name="Review and approve").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Approve sending")
+        expect(page.locator("main")).to_contain_text("Dana Hughes asked to send this campaign")
         assert axe_violations(page) == []
         page.get_by_role("button", name="Approve and send").click()
         expect(page.locator(".nhsuk-error-summary")).to_be_visible()  # no count typed

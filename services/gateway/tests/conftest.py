@@ -51,8 +51,10 @@ class Harness:
         user: str = USER,
         act_for: str | None = None,
         roles: list[str] | None = None,
+        name: str | None = None,
     ) -> dict[str, str]:
-        """A development token's header; ``roles`` None: no roles claim (a sender)."""
+        """A development token's header; ``roles`` None: no roles claim (a sender); ``name``
+        None: no name claim."""
         token = issue_token(
             JWT_SECRET,
             user,
@@ -60,6 +62,7 @@ class Harness:
             timedelta(minutes=5),
             issuer=self.settings.jwt_issuer,
             audience=self.settings.jwt_audience,
+            name=name,
             roles=roles,
         )
         headers = {"Authorization": f"Bearer {token}"}

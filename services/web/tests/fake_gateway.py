@@ -88,6 +88,8 @@ class FakeGateway:
             }
         }
         self.audit: dict[str, list[dict[str, Any]]] = {}
+        #: Names the gateway's audit views give (user id -> name).
+        self.people: dict[str, str] = {}
         self.suppressions: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.review_overrides: dict[str, Any] = {}
@@ -582,7 +584,8 @@ class FakeGateway:
         @app.get("/v1/campaigns/{cid}/audit")
         async def audit(request: Request, cid: UUID) -> dict[str, Any]:
             fake._campaign(request, cid)
-            return {"campaign_id": str(cid), "entries": fake.audit[str(cid)]}
+            entries = fake.audit[str(cid)]
+            return {"campaign_id": str(cid), "entries": entries, "people": fake.people}
 
         @app.get("/v1/campaigns/{cid}/recipients")
         async def recipients(

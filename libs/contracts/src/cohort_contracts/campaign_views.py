@@ -75,6 +75,10 @@ class CampaignView(Model):
     #: The campaign whose unreached patients this one sends again to (``POST
     #: /v1/campaigns/{id}/send-again``); None for a campaign made from an uploaded list.
     follows_up: UUID | None = None
+    #: The names of the people the view names by id (``created_by``, ``send_requested_by``,
+    #: ``approved_by``, ``sent_back_by``), as their sign-in last gave them; an id without a
+    #: known name is left out.
+    people: dict[str, str] = Field(default_factory=dict)
 
 
 class CampaignPage(Model):
@@ -264,6 +268,9 @@ class AuditEntry(Model):
 class AuditLog(Model):
     campaign_id: UUID
     entries: list[AuditEntry]
+    #: The names of the entries' actors and of anyone their details name by id
+    #: (``requested_by``), as their sign-in last gave them; ids without a known name are left out.
+    people: dict[str, str] = Field(default_factory=dict)
 
 
 class LinkView(Model):

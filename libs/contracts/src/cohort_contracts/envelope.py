@@ -48,6 +48,12 @@ class Request(Message):
     network user has its member practices. Empty means ``[org_id]``."""
 
     actor: str = Field(description="Who asked: the user id from the token, or a service name")
+    actor_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The actor's name as their sign-in gives it (the token's `name` claim), "
+        "so that staff read a name where the actor is shown; None when the token has none",
+    )
     org_scope: list[OdsCode] = Field(default_factory=list)
 
     @property

@@ -22,6 +22,7 @@ from .adapters.mongo_patient import (
     MongoPatientEvents,
     MongoResponses,
 )
+from .adapters.mongo_people import MongoPeople
 from .adapters.mongo_rechecks import MongoRechecks
 from .adapters.mongo_recipient_exclusions import MongoRecipientExclusions
 from .adapters.mongo_recipient_messages import MongoRecipientMessages
@@ -88,6 +89,7 @@ def build_store_deps(
         releases=MongoReleaseLog(mongo),
         publisher=publisher,
         audit=MongoAuditTrail(mongo),
+        people=MongoPeople(mongo),
         credit=credit,
         release_batch_size=release_batch_size,
         templates=MongoTemplateRepository(mongo),

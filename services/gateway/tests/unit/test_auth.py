@@ -140,6 +140,22 @@ async def test_requests_carry_the_tokens_org_and_user(gateway: Harness) -> None:
     assert (request.org_id, request.actor) == ("B82002", "alice")
 
 
+async def test_requests_carry_the_name_the_token_gives_for_staff_to_read(
+    gateway: Harness,
+) -> None:
+    mine = gateway.campaign.add_campaign()
+    url = f"/v1/campaigns/{mine.id}"
+
+    await gateway.client.get(url, headers=gateway.auth(user="alice", name="  Alice Smith "))
+    await gateway.client.get(url, headers=gateway.auth(user="api-client"))
+    await gateway.client.get(url, headers=gateway.auth(user="bob", name="B" * 300))
+
+    named, unnamed, long = [r for r in gateway.campaign.requests if isinstance(r, GetCampaign)]
+    assert (named.actor, named.actor_name) == ("alice", "Alice Smith")
+    assert (unnamed.actor, unnamed.actor_name) == ("api-client", None)
+    assert long.actor_name == "B" * 200  # what a request carries; never a refusal
+
+
 async def test_another_orgs_campaign_is_404(gateway: Harness) -> None:
     theirs = gateway.campaign.add_campaign(org_id="B82002")
 

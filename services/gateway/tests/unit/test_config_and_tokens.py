@@ -36,7 +36,7 @@ def test_short_jwt_secret_is_refused() -> None:
 
 
 def test_cli_prints_a_token_the_gateway_accepts(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--org", "A81001", "--user", "alice"]) == 0
+    assert main(["--org", "A81001", "--user", "alice", "--name", "Alice Smith"]) == 0
 
     settings = GatewaySettings()
     claims = jwt.decode(
@@ -46,4 +46,4 @@ def test_cli_prints_a_token_the_gateway_accepts(capsys: pytest.CaptureFixture[st
         audience=settings.jwt_audience,
         issuer=settings.jwt_issuer,
     )
-    assert (claims["sub"], claims["org"]) == ("alice", "A81001")
+    assert (claims["sub"], claims["org"], claims["name"]) == ("alice", "A81001", "Alice Smith")

@@ -95,6 +95,9 @@ class Campaign(ApiModel):
     #: The campaign this one sends again to the patients it did not reach (None: a campaign
     #: made from an uploaded list).
     follows_up: UUID | None = None
+    #: Names of the people the campaign names by id (creator, sender, approver), as their
+    #: sign-in last gave them.
+    people: dict[str, str] = Field(default_factory=dict)
 
 
 class CampaignPage(ApiModel):
@@ -267,6 +270,8 @@ class AuditEntry(ApiModel):
 
 class AuditLog(ApiModel):
     entries: list[AuditEntry]
+    #: Names of the entries' actors (and of whoever asked for a send), where known.
+    people: dict[str, str] = Field(default_factory=dict)
 
 
 class Suppression(ApiModel):

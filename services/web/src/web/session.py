@@ -37,6 +37,8 @@ def dev_token(settings: WebSettings, user: DevUser) -> str:
     issued = datetime.now(UTC)
     claims = {
         "sub": user.id,
+        # As an OIDC provider's token names the person: what other staff read where they act.
+        "name": user.name,
         "org": user.org,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,

@@ -95,3 +95,21 @@ def test_a_send_again_campaign_links_to_the_one_it_follows() -> None:
 
     assert line.what == "Created to send again to patients another campaign did not reach"
     assert line.link == Link("The campaign it follows up", "/campaigns/abc")
+
+
+async def test_people_are_named_as_their_sign_in_named_them(signed_in: Web) -> None:
+    # Under an identity provider, user ids are opaque: the gateway's views give their names.
+    campaign = signed_in.gateway.add_campaign(
+        created_by="5550-0001", people={"5550-0001": "Dr Asha Patel"}
+    )
+    signed_in.gateway.audit[campaign["id"]] = [entry("created", "5550-0001")]
+    signed_in.gateway.people = {"5550-0001": "Dr Asha Patel"}
+
+    overview = await signed_in.page("/campaigns")
+    page = await signed_in.page(f"/campaigns/{campaign['id']}")
+    trail = await signed_in.page(f"/campaigns/{campaign['id']}/audit")
+
+    assert "by Dr Asha Patel" in overview.main_text
+    assert "by Dr Asha Patel" in page.main_text
+    assert trail.table_rows()[0][1:] == ["Dr Asha Patel", "Created the campaign"]
+    assert "5550-0001" not in overview.main_text + page.main_text + trail.main_text

@@ -10,6 +10,7 @@ from ..domain.audit import AuditEntry
 from ..domain.model import Campaign
 from .deps import Deps
 from .loading import load_campaign
+from .people import people_in_trail
 
 
 async def record_audit(
@@ -38,6 +39,6 @@ async def record_audit(
 
 async def get_audit(req: GetAudit, deps: Deps) -> AuditLog:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
-    return AuditLog(
-        campaign_id=campaign.id, entries=await deps.audit.entries(campaign.org_id, campaign.id)
-    )
+    entries = await deps.audit.entries(campaign.org_id, campaign.id)
+    people = await people_in_trail(deps, campaign.org_id, entries)
+    return AuditLog(campaign_id=campaign.id, entries=entries, people=people)

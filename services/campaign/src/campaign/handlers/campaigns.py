@@ -24,6 +24,7 @@ from ..ports.recipients import RecipientListing
 from .audit_trail import record_audit
 from .deps import Deps
 from .loading import load_campaign
+from .people import people_of
 from .requested import change_once, current_view
 from .review import get_review as get_review
 from .review import review_before_sending
@@ -71,8 +72,9 @@ async def list_campaigns(req: ListCampaigns, deps: Deps) -> CampaignPage:
     items, total = await deps.campaigns.page(req.readable_orgs, req.status, skip, req.page_size)
     counts = await deps.recipients.counts_of([c.id for c in items])
     saved = await deps.recipients.saved_to_record([c.id for c in items])
+    people = await people_of(deps, items)
     return CampaignPage(
-        items=[campaign_view(c, counts[c.id], saved[c.id]) for c in items],
+        items=[campaign_view(c, counts[c.id], saved[c.id], people[c.id]) for c in items],
         total=total,
         page=req.page,
         page_size=req.page_size,

@@ -14,6 +14,7 @@ from ..ports.campaigns import (
     AuditTrail,
     CampaignRepository,
     PatientListRepository,
+    People,
     TemplateRepository,
 )
 from ..ports.recipients import (
@@ -38,6 +39,8 @@ class Deps:
     publisher: Publisher
     audit: AuditTrail
     credit: CreditSource
+    #: Staff's names, for the views that name people by id.
+    people: People = field(kw_only=True)
     #: Pence per SMS credit, for the review's cost estimate (organisations file, else
     #: CAMPAIGN_SMS_CREDIT_PENCE).
     credit_prices: CreditPrices = field(default_factory=CreditPrices, kw_only=True)

@@ -14,6 +14,7 @@ from ..domain.model import Campaign
 from .changes import change_campaign
 from .deps import Deps
 from .loading import load_campaign
+from .people import people_of
 from .views import campaign_view
 
 
@@ -52,4 +53,6 @@ async def change_once(deps: Deps, req: CampaignChange, apply: Apply) -> Campaign
 
 async def current_view(deps: Deps, campaign: Campaign) -> CampaignView:
     saved = await deps.recipients.saved_to_record([campaign.id])
-    return campaign_view(campaign, await deps.recipients.counts(campaign.id), saved[campaign.id])
+    counts = await deps.recipients.counts(campaign.id)
+    people = await people_of(deps, [campaign])
+    return campaign_view(campaign, counts, saved[campaign.id], people[campaign.id])

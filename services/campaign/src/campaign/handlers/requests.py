@@ -123,6 +123,9 @@ HANDLERS: dict[type[BaseModel], Handler] = {
 async def answer(request: CampaignRequest, deps: Deps) -> RpcReply[Any]:
     """Domain errors become typed error replies; anything else propagates (and the message is
     redelivered) because it is an infrastructure failure, not the caller's fault."""
+    if request.actor_name is not None:
+        # Before the handler, so that the view it answers already names this person.
+        await deps.people.note(request.org_id, request.actor, request.actor_name)
     try:
         result = await HANDLERS[type(request)](request, deps)
     except CampaignError as exc:

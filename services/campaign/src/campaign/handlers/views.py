@@ -32,11 +32,22 @@ from ..domain.templates import Template
 
 
 def campaign_view(
-    c: Campaign, counts: dict[RecipientStatus, int], saved_to_record: int = 0
+    c: Campaign,
+    counts: dict[RecipientStatus, int],
+    saved_to_record: int = 0,
+    people: dict[str, str] | None = None,
 ) -> CampaignView:
-    """The campaign's own fields, which the view names alike, and its recipients' counts."""
+    """The campaign's own fields, which the view names alike, its recipients' counts and the
+    known names of the people it names (``named_in``)."""
     view = CampaignView.model_validate(c, from_attributes=True)
-    return view.model_copy(update={"counts": _counts(counts, saved_to_record)})
+    update = {"counts": _counts(counts, saved_to_record), "people": people or {}}
+    return view.model_copy(update=update)
+
+
+def named_in(c: Campaign) -> set[str]:
+    """The user ids a campaign's view names people by."""
+    named = (c.created_by, c.send_requested_by, c.approved_by, c.sent_back_by)
+    return {user_id for user_id in named if user_id}
 
 
 def _counts(counts: dict[RecipientStatus, int], saved_to_record: int) -> CampaignCounts:

@@ -1,6 +1,6 @@
 """Where campaigns, their patient lists, templates and audit trail are kept."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -121,3 +121,14 @@ class AuditTrail(Protocol):
 
     async def append(self, entry: AuditEntry) -> None: ...
     async def entries(self, org_id: str, campaign_id: UUID) -> list[campaign_views.AuditEntry]: ...
+
+
+class People(Protocol):
+    """Staff's names by user id, per organisation, as their sign-in last gave them: what views
+    show where an id names a person (who created, sent, approved or sent back a campaign; who
+    did each step of its audit trail). One organisation never reads another's."""
+
+    async def note(self, org_id: str, user_id: str, name: str) -> None: ...
+    async def names(self, org_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+        """The known names of ``user_ids`` in ``org_id``; an id with none is left out."""
+        ...

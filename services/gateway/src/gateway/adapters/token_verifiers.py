@@ -42,9 +42,11 @@ def issue_token(
     issuer: str = DEFAULT_ISSUER,
     audience: str = DEFAULT_AUDIENCE,
     roles: list[str] | None = None,
+    name: str | None = None,
 ) -> str:
     """A development token ``DevTokenVerifier`` accepts (``make token``, tests, the demo).
-    ``roles`` None: no roles claim, which the gateway takes as a sender."""
+    ``roles`` None: no roles claim, which the gateway takes as a sender; ``name`` the person's
+    name, as an OIDC provider's ``name`` claim gives it."""
     if not ODS_CODE.match(org):
         raise ValueError("org must be an ODS code: 3-10 capital letters or digits")
     now = datetime.now(UTC)
@@ -58,6 +60,8 @@ def issue_token(
     }
     if roles is not None:
         claims["roles"] = roles
+    if name is not None:
+        claims["name"] = name
     return jwt.encode(claims, secret, algorithm=DEV_ALGORITHM)
 
 

@@ -10,6 +10,7 @@ class Envelope(TypedDict):
     correlation_id: UUID
     org_id: str
     actor: str
+    actor_name: str | None
     org_scope: list[str]
 
 
@@ -24,6 +25,9 @@ class Caller:
     roles: frozenset[str] = frozenset()
     #: Ties together everything this one HTTP request causes.
     correlation_id: UUID = field(default_factory=uuid4)
+    #: The person's name from the token (OIDC's ``name`` claim), shown to staff where this
+    #: caller is named; None when the token has none.
+    user_name: str | None = None
 
     def envelope(self) -> Envelope:
         """The fields every request to campaign carries."""
@@ -31,5 +35,6 @@ class Caller:
             correlation_id=self.correlation_id,
             org_id=self.org_id,
             actor=self.user_id,
+            actor_name=self.user_name,
             org_scope=list(self.org_scope),
         )

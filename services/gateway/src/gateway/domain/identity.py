@@ -10,6 +10,8 @@ from .caller import Caller
 SENDER: Final = "sender"
 VIEWER: Final = "viewer"
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,10}$")
+#: The longest name a request carries (``Request.actor_name``).
+NAME_LENGTH: Final = 200
 #: The issuer and audience of development tokens, and the provider audience by default.
 DEFAULT_ISSUER: Final = "cohort"
 DEFAULT_AUDIENCE: Final = "cohort-gateway"
@@ -33,7 +35,15 @@ def caller_from_claims(
         raise TokenRefused("The token's 'sub' claim is not a user id.")
     if not isinstance(org, str) or not ODS_CODE.match(org):
         raise TokenRefused(f"The token's '{org_claim}' claim is not an ODS code.")
-    return Caller(user_id=user, org_id=org, roles=roles)
+    return Caller(user_id=user, org_id=org, roles=roles, user_name=_name(claims.get("name")))
+
+
+def _name(claim: object) -> str | None:
+    """OIDC's ``name`` claim, for staff to read where this user is named: any string, trimmed
+    and cut to what the requests carry; no name (or not a string) is None, never a refusal."""
+    if not isinstance(claim, str) or not claim.strip():
+        return None
+    return claim.strip()[:NAME_LENGTH]
 
 
 def claimed_roles(claims: Mapping[str, object], claim: str) -> set[str]:

@@ -3,8 +3,8 @@
 
 Prints an HS256 JWT signed with ``GATEWAY_JWT_SECRET`` (the same default as the gateway's
 settings), with the ``sub``, ``org``, ``iss``, ``aud`` and ``exp`` claims the gateway requires,
-and ``roles`` (``--role sender`` or ``viewer``). A gateway with ``GATEWAY_OIDC_ISSUER`` refuses
-them."""
+``roles`` (``--role sender`` or ``viewer``) and, with ``--name``, the ``name`` staff read where
+this user acts. A gateway with ``GATEWAY_OIDC_ISSUER`` refuses them."""
 
 import argparse
 import sys
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         default="sender",
         help="sender: may compose and send; viewer: may only read",
     )
+    parser.add_argument("--name", help="the person's name, as an identity provider gives it")
     parser.add_argument("--ttl-hours", type=float, default=8.0, help="lifetime in hours")
     args = parser.parse_args(argv)
     settings = GatewaySettings()
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             roles=[args.role],
+            name=args.name,
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -1,6 +1,7 @@
 """Manage campaigns (the overview), a new campaign, the campaign page and its actions."""
 
 import logging
+from collections import ChainMap
 from typing import Annotated
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from ..forms import ActionForm, NewCampaignForm
 from ..pages import campaigns as pages
 from ..pages.audit import Names, audit_lines
 from ..pages.lists import removable
+from ..pages.people import PersonNames
 from .common import (
     Page,
     PageDep,
@@ -48,7 +50,8 @@ async def overview(
         "campaigns": found,
         "status": status or "",
         "pages": pages.page_count(found.total, found.page_size),
-        "names": users_of(request),
+        # A network's overview may show several practices' campaigns: their names together.
+        "names": PersonNames(users_of(request), ChainMap(*(c.people for c in found.items))),
         "all_practices": page.user.act_for is None and _is_network(request),
         "live": any(c.status in ("sending", "paused") for c in found.items),
     }
@@ -120,7 +123,7 @@ async def campaign_page(
         "patients": patients,
         "status": status or "",
         "patient_pages": pages.page_count(patients.total, patients.page_size),
-        "names": users_of(request),
+        "names": PersonNames(users_of(request), campaign.people),
         "user_id": page.user.user_id,
         "action_form": make_form(request, ActionForm),
         "send_again": send_again,
@@ -190,7 +193,7 @@ async def audit(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     used = any(e.action == "message_composed" and "template_id" in e.details for e in log.entries)
     templates = await page.api.templates(include_archived=True) if used else []
     names = Names(
-        person=users_of(request).name,
+        person=PersonNames(users_of(request), log.people).name,
         files={str(x.id): x.filename for x in lists.items},
         templates={t.id: t.name for t in templates},
     )

@@ -11,6 +11,7 @@ from cohort_http.session_forms import make_form, posted_form, see_other
 from ..api_client import Conflict, Forbidden, Invalid
 from ..api_views import Campaign, Review
 from ..forms import ConfirmCountForm, SendBackForm
+from ..pages.people import PersonNames
 from .common import PageDep, button_action, campaign_in, campaign_url, render, users_of
 
 router = APIRouter()
@@ -80,7 +81,7 @@ def _send_back_page(
         "campaign": campaign,
         "form": form,
         "own": campaign.send_requested_by == user_id,
-        "names": users_of(request),
+        "names": PersonNames(users_of(request), campaign.people),
     }
     return render(request, "review/send_back.html", context, status)
 
@@ -103,7 +104,7 @@ def _page(
         "form": form,
         "problem": problem,
         "own": campaign.send_requested_by == user_id,
-        "names": users_of(request),
+        "names": PersonNames(users_of(request), campaign.people),
         "has_errors": bool(problem or form.field_errors()),
     }
     return render(request, "review/approve.html", context, status)
