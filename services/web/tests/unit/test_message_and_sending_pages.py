@@ -241,6 +241,8 @@ async def test_the_campaign_page_shows_live_counts_cancel_and_patients(signed_in
     }
     assert counts_shown["delivered"] == "1"
     assert counts_shown["failed"] == "1"
+    # A patient tagged "Sending" (being handed to the provider) is counted under Queued.
+    assert "Queued 1 Waiting to go to the provider, or being sent to it now" in page.main_text
     assert "Cancel sending" in page.buttons()
     rows = page.table_rows()
     assert rows[1][:3] == ["Zoe Jones SMS", "Failed", "The number is not in use."]

@@ -7,7 +7,7 @@ from ..api_views import Campaign, Counts, PatientList, SendAgain
 #: The counts shown on the campaign page, in order: (key, label, hint).
 COUNT_ROWS = [
     ("recipients", "Patients", "Everyone this campaign messages"),
-    ("queued", "Queued", "Waiting to go to the provider"),
+    ("queued", "Queued", "Waiting to go to the provider, or being sent to it now"),
     ("sent", "Sent", "With the provider, waiting for a delivery receipt"),
     ("delivered", "Delivered", "Reached the patient's phone or inbox"),
     ("failed", "Failed", "Could not be delivered: open the patient to see why"),
