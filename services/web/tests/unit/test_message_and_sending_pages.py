@@ -417,6 +417,11 @@ async def test_a_delivered_patients_page_says_whether_it_reached_their_record(
 
     assert "GP record Saved to GP record" in page.main_text
 
+    # Delivered a moment ago, before the record service has taken it: not "once delivered".
+    just_now = signed_in.gateway.add_recipient(campaign, status="delivered", given_name="Bo")
+    page = await signed_in.page(f"/campaigns/{campaign['id']}/patients/{just_now['id']}")
+    assert "GP record Waiting to be saved" in page.main_text
+
 
 #: What a patient of a booking campaign did with their link: booked an appointment.
 BOOKED = {
