@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..api_views import AuditEntry
-from .words import patients, when
+from .words import counted, patients, when
 
 #: Who acts for Cohort itself: the scheduler, the releaser (quiet hours), dispatch (pauses).
 SERVICE_ACTORS = frozenset({"scheduler", "releaser", "dispatch"})
@@ -105,7 +105,7 @@ def _created(details: Details, names: Names) -> Said:
 
 def _list_uploaded(details: Details, names: Names) -> Said:
     rows = _count(details, "rows")
-    return f"Uploaded {_file(details, names)}", [f"{rows:,} row{'' if rows == 1 else 's'}"], None
+    return f"Uploaded {_file(details, names)}", [counted(rows, "row")], None
 
 
 def _list_removed(details: Details, names: Names) -> Said:
@@ -134,7 +134,7 @@ def _sending(what: str) -> Callable[[Details, Names], Said]:
         if send_at := _time(details, "send_at"):
             notes.append(f"To send on {send_at}")
         if spread := _count(details, "spread_hours"):
-            notes.append(f"Spread over {spread} hour{'' if spread == 1 else 's'}")
+            notes.append(f"Spread over {counted(spread, 'hour')}")
         return f"{what} {patients(_count(details, 'recipients'))}", notes, None
 
     return said
@@ -153,7 +153,7 @@ def _sent_back(details: Details, names: Names) -> Said:
 
 def _cancelled(details: Details, names: Names) -> Said:
     stopped = _count(details, "recipients_cancelled")
-    note = f"{stopped:,} message{'' if stopped == 1 else 's'} not sent"
+    note = f"{counted(stopped, 'message')} not sent"
     return "Cancelled the campaign", [note], None
 
 

@@ -29,9 +29,14 @@ def pounds(pence: int) -> str:
     return f"£{pence // 100:,}.{pence % 100:02d}"
 
 
+def counted(count: int, noun: str) -> str:
+    """ "1 row", "1,250 rows": a count and its noun, plural but for one."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def patients(count: int) -> str:
     """ "1 patient", "1,250 patients"."""
-    return f"{count:,} patient{'' if count == 1 else 's'}"
+    return counted(count, "patient")
 
 
 def nhs_number(value: str) -> str:
