@@ -186,7 +186,7 @@ async def test_a_test_goes_to_the_users_own_number(signed_in: Web) -> None:
     campaign = ready_campaign(signed_in, message={"body": "Hi", "subject": None})
     url = f"/campaigns/{campaign['id']}/review"
     assert (await signed_in.page(url)).all("input", "nhsuk-input")[0].attrs["value"] == (
-        "07700900101"
+        "07700 900101"
     )
 
     response = await signed_in.post(

@@ -6,11 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from cohort_http.session_forms import make_form, posted_form, see_other
+from cohort_nhs import uk_mobile
 
 from ..api_client import Conflict, Invalid
 from ..api_views import Campaign, Review
 from ..forms import SendForm, TestSendForm
 from ..pages.review import blockers, short_of_credit
+from ..pages.words import contact
 from .common import Page, PageDep, campaign_in, campaign_url, render
 
 router = APIRouter()
@@ -79,7 +81,9 @@ def _own_contact(page: Page, review: Review) -> str:
         "email", 0
     ):
         return page.user.email or ""
-    return page.user.mobile or ""
+    mobile = page.user.mobile or ""
+    # Shown as people write it (07700 900101), whatever form the sign-in gave it in.
+    return contact(uk_mobile(mobile) or mobile)
 
 
 def _page(
