@@ -17,7 +17,7 @@ from cohort_contracts.patient_links import (
 )
 
 from ..domain.appointments import PatientEvent
-from ..domain.errors import CampaignError, Gone
+from ..domain.errors import CampaignError, Forbidden, Gone
 from ..domain.links import LinkClaim
 from ..domain.model import Campaign, Recipient
 from ..domain.patient_access import LinkLocked, WrongBirthDate, check_answer
@@ -32,10 +32,8 @@ log = logging.getLogger(__name__)
 EVENT_IDS = uuid.UUID("5c1f6a0e-8b7d-4f43-9b59-2f1e1d7f0c42")
 
 
-class SessionInvalid(CampaignError):
+class SessionInvalid(Forbidden):
     """No session, or an expired or forged one: the patient confirms their date of birth again."""
-
-    code = "forbidden"
 
 
 @dataclass(frozen=True)
