@@ -5,12 +5,13 @@ and ``patient_events`` (what patients did, keyed so a repeat is stored once). Ev
 conditional single-document write; the indexes are in ``mongo_database.PATIENT_INDEXES``."""
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from cohort_mongo import insert_if_new
@@ -26,6 +27,8 @@ from .mongo_paging import read_after
 #: order of an index (``mongo_database``), so that a page reads only itself.
 APPOINTMENT_ORDER = [("start", ASCENDING), ("_id", ASCENDING)]
 RESPONSE_ORDER = [("authored", ASCENDING), ("_id", ASCENDING)]
+
+T = TypeVar("T")
 
 
 class MongoLinkAccess:
@@ -106,9 +109,40 @@ def _record(d: Document) -> AppointmentRecord:
     return AppointmentRecord(id=d["_id"], **fields)
 
 
-class MongoAppointments:
+class _CampaignPages(Generic[T]):
+    """Staff's pages of a campaign's appointments or questionnaire responses, in ``order`` (an
+    index's, so that a page reads only itself): by number, or on from a cursor's position."""
+
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        order: list[tuple[str, int]],
+        listed: Callable[[UUID], Document],
+        item: Callable[[Document], T],
+    ) -> None:
+        self._c = collection
+        self._order = order
+        self._listed = listed
+        self._item = item
+
+    async def page(self, campaign_id: UUID, skip: int, limit: int) -> tuple[list[T], int]:
+        query = self._listed(campaign_id)
+        total = await self._c.count_documents(query)
+        cursor = self._c.find(query).sort(self._order).skip(skip).limit(limit)
+        return [self._item(d) async for d in cursor], total
+
+    async def page_after(
+        self, campaign_id: UUID, after: TimePosition, limit: int
+    ) -> tuple[list[T], int]:
+        query = self._listed(campaign_id)
+        total = await self._c.count_documents(query)
+        docs = await read_after(self._c, query, self._order, (after.at, after.id), limit)
+        return [self._item(d) for d in docs], total
+
+
+class MongoAppointments(_CampaignPages[AppointmentRecord]):
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["appointments"]
+        super().__init__(mongo.db["appointments"], APPOINTMENT_ORDER, _listed, _record)
 
     async def add(self, record: AppointmentRecord) -> bool:
         return await insert_if_new(self._c, _record_doc(record))
@@ -161,22 +195,6 @@ class MongoAppointments:
             return _record(d)
         return None
 
-    async def page(
-        self, campaign_id: UUID, skip: int, limit: int
-    ) -> tuple[list[AppointmentRecord], int]:
-        query = _listed(campaign_id)
-        total = await self._c.count_documents(query)
-        cursor = self._c.find(query).sort(APPOINTMENT_ORDER).skip(skip).limit(limit)
-        return [_record(d) async for d in cursor], total
-
-    async def page_after(
-        self, campaign_id: UUID, after: TimePosition, limit: int
-    ) -> tuple[list[AppointmentRecord], int]:
-        query = _listed(campaign_id)
-        total = await self._c.count_documents(query)
-        docs = await read_after(self._c, query, APPOINTMENT_ORDER, (after.at, after.id), limit)
-        return [_record(d) for d in docs], total
-
     async def booked_counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
         return await _counts(
             self._c, {"campaign_id": {"$in": [str(c) for c in campaign_ids]}, "active": True}
@@ -187,14 +205,18 @@ def _listed(campaign_id: UUID) -> Document:
     return {"campaign_id": str(campaign_id), "status": {"$in": ["booked", "cancelled"]}}
 
 
+def _answered(campaign_id: UUID) -> Document:
+    return {"campaign_id": str(campaign_id)}
+
+
 async def _counts(collection: Any, match: Document) -> dict[UUID, int]:
     pipeline = [{"$match": match}, {"$group": {"_id": "$campaign_id", "n": {"$sum": 1}}}]
     return {UUID(d["_id"]): d["n"] async for d in await collection.aggregate(pipeline)}
 
 
-class MongoResponses:
+class MongoResponses(_CampaignPages[QuestionnaireResponse]):
     def __init__(self, mongo: MongoHandle) -> None:
-        self._c = mongo.db["questionnaire_responses"]
+        super().__init__(mongo.db["questionnaire_responses"], RESPONSE_ORDER, _answered, _response)
 
     async def add(self, response: QuestionnaireResponse) -> bool:
         doc = {
@@ -210,22 +232,6 @@ class MongoResponses:
     async def get(self, recipient_id: str) -> QuestionnaireResponse | None:
         d = await self._c.find_one({"_id": recipient_id})
         return None if d is None else _response(d)
-
-    async def page(
-        self, campaign_id: UUID, skip: int, limit: int
-    ) -> tuple[list[QuestionnaireResponse], int]:
-        query = {"campaign_id": str(campaign_id)}
-        total = await self._c.count_documents(query)
-        cursor = self._c.find(query).sort(RESPONSE_ORDER).skip(skip).limit(limit)
-        return [_response(d) async for d in cursor], total
-
-    async def page_after(
-        self, campaign_id: UUID, after: TimePosition, limit: int
-    ) -> tuple[list[QuestionnaireResponse], int]:
-        query = {"campaign_id": str(campaign_id)}
-        total = await self._c.count_documents(query)
-        docs = await read_after(self._c, query, RESPONSE_ORDER, (after.at, after.id), limit)
-        return [_response(d) for d in docs], total
 
     async def counts(self, campaign_ids: Sequence[UUID]) -> dict[UUID, int]:
         return await _counts(self._c, {"campaign_id": {"$in": [str(c) for c in campaign_ids]}})

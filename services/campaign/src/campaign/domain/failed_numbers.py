@@ -19,9 +19,11 @@ NUMBER_FAILURES: frozenset[str] = frozenset(
     }
 )
 
-#: Failures that say so only when the provider called them permanent: a landline (Firetext
-#: 301), not a phone that could not take a text at the time (302).
-NUMBER_FAILURES_IF_PERMANENT: frozenset[str] = frozenset({SendReason.SMS_NOT_SUPPORTED})
+#: Failures whose reason code alone cannot say whether another text would fail too: Firetext
+#: reports a landline (301, it would) and a phone that could not take a text at the time (302,
+#: it may not) with the same code. Only the provider's ``failure_permanent`` tells them apart
+#: (None, not said: a failure recorded before the flag was carried).
+PERMANENCE_DECIDES: frozenset[SendReason] = frozenset({SendReason.SMS_NOT_SUPPORTED})
 
 
 @dataclass(frozen=True)
@@ -38,4 +40,4 @@ def will_fail_again(last: LastText) -> bool:
         return False
     if last.reason_code in NUMBER_FAILURES:
         return True
-    return last.reason_code in NUMBER_FAILURES_IF_PERMANENT and last.failure_permanent is True
+    return last.reason_code in PERMANENCE_DECIDES and last.failure_permanent is True

@@ -11,14 +11,14 @@ import struct
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from .errors import CampaignError
+from .errors import CampaignError, Forbidden
 from .signed_tokens import decode, encode, same_signature, signature
 
 _SESSION = struct.Struct(">I16s")
 
 
-class WrongBirthDate(CampaignError):
-    code = "forbidden"
+class WrongBirthDate(Forbidden):
+    """The date of birth given is not the patient's (and is counted against the link)."""
 
 
 class TooSoon(CampaignError):

@@ -11,6 +11,7 @@ from datetime import datetime
 from cohort_contracts.ingest import UploadedRow
 from cohort_contracts.vocabulary import CampaignStatus, Channel, SendReason
 
+from .failed_numbers import PERMANENCE_DECIDES
 from .model import Campaign, Recipient
 
 #: Failures that say nothing against the number or the message: the phone was off, out of
@@ -25,12 +26,6 @@ TRY_AGAIN: frozenset[SendReason] = frozenset(
         SendReason.PROVIDER_UNAVAILABLE,
     }
 )
-
-#: Failures another try may get past only when the provider said so (``failure_permanent``
-#: False). Firetext reports a landline (301, would fail again) and a phone that could not take
-#: a text at the time (302) with the same reason code; a failure recorded before the flag was
-#: carried says neither, so it is not taken: we cannot tell it from a landline.
-TRY_AGAIN_IF_TEMPORARY: frozenset[SendReason] = frozenset({SendReason.SMS_NOT_SUPPORTED})
 
 
 @dataclass(frozen=True)
@@ -52,7 +47,9 @@ class TryAgainRule:
 #: The failures a send-again takes recipients for (as stored: reason code values).
 SEND_AGAIN_RULE = TryAgainRule(
     reasons=frozenset(r.value for r in TRY_AGAIN),
-    if_temporary=frozenset(r.value for r in TRY_AGAIN_IF_TEMPORARY),
+    # Taken only when the provider said the failure was not permanent: one whose flag is not
+    # known cannot be told from a landline.
+    if_temporary=frozenset(r.value for r in PERMANENCE_DECIDES),
 )
 
 

@@ -17,13 +17,14 @@ from cohort_contracts.patient_links import (
 )
 
 from ..domain.appointments import PatientEvent
-from ..domain.errors import CampaignError, Gone, NotFound
+from ..domain.errors import CampaignError, Forbidden, Gone
 from ..domain.links import LinkClaim
 from ..domain.model import Campaign, Recipient
 from ..domain.patient_access import LinkLocked, WrongBirthDate, check_answer
 from ..domain.questionnaire_library import LIBRARY
 from ..domain.rendering import display_name
 from .deps import Deps
+from .links import EXPIRED, verified_link
 from .patient_deps import PatientDeps, PracticeInfo
 
 log = logging.getLogger(__name__)
@@ -31,10 +32,8 @@ log = logging.getLogger(__name__)
 EVENT_IDS = uuid.UUID("5c1f6a0e-8b7d-4f43-9b59-2f1e1d7f0c42")
 
 
-class SessionInvalid(CampaignError):
+class SessionInvalid(Forbidden):
     """No session, or an expired or forged one: the patient confirms their date of birth again."""
-
-    code = "forbidden"
 
 
 @dataclass(frozen=True)
@@ -63,24 +62,11 @@ def _contact(practice: Practice) -> dict[str, str | int | list[str]]:
 
 
 async def resolve(deps: Deps, token: str, org_id: str, now: datetime) -> LinkTarget:
-    signer = deps.renderer.links
-    invalid = NotFound("This link is not valid. Check it was copied in full.")
-    claim = signer.read(token)
-    if claim is None or claim.org_id != org_id:
-        raise invalid
-    recipient = await deps.recipient_messages.get(claim.org_id, claim.recipient_id)
-    if recipient is None or not signer.verify(token, recipient.campaign_id):
-        raise invalid
-    campaign = await deps.campaigns.get(claim.org_id, recipient.campaign_id)
-    if campaign is None or campaign.type == "basic":
-        raise invalid
+    claim, recipient, campaign = await verified_link(deps, token, org_id)
     practice = practice_of(patient_deps(deps), campaign.org_id)
     if now >= claim.expires_at:
-        raise Gone(
-            "This link has expired. Contact your GP practice if you still need it.",
-            **_contact(practice),
-        )
-    return LinkTarget(recipient, campaign, claim, practice, signer.base_url + token)
+        raise Gone(EXPIRED, **_contact(practice))
+    return LinkTarget(recipient, campaign, claim, practice, deps.renderer.links.base_url + token)
 
 
 async def record_event(

@@ -3,7 +3,7 @@ answered), a campaign's appointments and questionnaire responses, and the counts
 the campaign overview (added to ``GetCampaign`` and ``ListCampaigns``)."""
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from cohort_contracts.campaign_requests import GetCampaign, ListCampaigns
@@ -80,13 +80,11 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
         raise Conflict("Only a questionnaire campaign has responses.")
     q = questionnaire_of(campaign)
     responses, total, next_after = await _page(
-        deps.patient.responses, campaign.id, req, _response_position
+        deps, campaign, deps.patient.responses, req, _response_position
     )
-    patients = await _recipients(deps, campaign, [s.recipient_id for s in responses])
-    items = []
-    for stored in responses:
-        r = patients[stored.recipient_id]
-        items.append(
+    return QuestionnaireResponsesPage(
+        questionnaire=questionnaire_view(q),
+        items=[
             RecipientResponse(
                 recipient_id=r.id,
                 nhs_number=r.nhs_number,
@@ -94,10 +92,8 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
                 family_name=r.family_name,
                 response=response_view(q, stored),
             )
-        )
-    return QuestionnaireResponsesPage(
-        questionnaire=questionnaire_view(q),
-        items=items,
+            for stored, r in responses
+        ],
         total=total,
         page=req.page,
         page_size=req.page_size,
@@ -105,23 +101,37 @@ async def list_responses(req: ListQuestionnaireResponses, deps: Deps) -> Questio
     )
 
 
-T = TypeVar("T")
+class _OfPatient(Protocol):
+    """Something stored for one of the campaign's patients (an appointment, a response)."""
+
+    @property
+    def recipient_id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_OfPatient)
 
 
 async def _page(
+    deps: Deps,
+    campaign: Campaign,
     store: TimeOrderedPages[T],
-    campaign_id: UUID,
     req: ListQuestionnaireResponses | ListAppointments,
     position: Callable[[T], TimePosition],
-) -> tuple[list[T], int, str | None]:
-    """The page the request asks for (after its cursor, or by its number), how many in all,
-    and the cursor of the next page: none after a page that is not full."""
+) -> tuple[list[tuple[T, Recipient]], int, str | None]:
+    """The page the request asks for (after its cursor, or by its number), each item with its
+    patient; how many in all; and the cursor of the next page: none after a page that is not
+    full."""
     if req.after is not None:
         after = TimePosition.parse(req.after)
-        items, total = await store.page_after(campaign_id, after, req.page_size)
+        items, total = await store.page_after(campaign.id, after, req.page_size)
     else:
-        items, total = await store.page(campaign_id, (req.page - 1) * req.page_size, req.page_size)
-    return items, total, next_cursor(items, req.page_size, position)
+        items, total = await store.page(campaign.id, (req.page - 1) * req.page_size, req.page_size)
+    patients = await _recipients(deps, campaign, [i.recipient_id for i in items])
+    return (
+        [(i, patients[i.recipient_id]) for i in items],
+        total,
+        next_cursor(items, req.page_size, position),
+    )
 
 
 def _response_position(response: QuestionnaireResponse) -> TimePosition:
@@ -133,20 +143,17 @@ async def list_appointments(req: ListAppointments, deps: Deps) -> AppointmentsPa
     if campaign.type != "booking" or deps.patient is None:
         raise Conflict("Only a booking campaign has appointments.")
     records, total, next_after = await _page(
-        deps.patient.appointments, campaign.id, req, _appointment_position
+        deps, campaign, deps.patient.appointments, req, _appointment_position
     )
-    patients = await _recipients(deps, campaign, [record.recipient_id for record in records])
-    items = []
-    for record in records:
-        r = patients[record.recipient_id]
-        items.append(
-            RecipientAppointment(
-                recipient_id=r.id,
-                given_name=r.given_name,
-                family_name=r.family_name,
-                appointment=appointment_view(record),
-            )
+    items = [
+        RecipientAppointment(
+            recipient_id=r.id,
+            given_name=r.given_name,
+            family_name=r.family_name,
+            appointment=appointment_view(record),
         )
+        for record, r in records
+    ]
     return AppointmentsPage(
         items=items, total=total, page=req.page, page_size=req.page_size, next_after=next_after
     )
