@@ -3,7 +3,7 @@ import re
 import pytest
 from fastapi.exceptions import RequestValidationError
 
-from cohort_http.page_apps import bad_address
+from cohort_http.page_apps import bad_address, from_session
 from cohort_http.page_settings import check_secrets
 
 GOOD = "x" * 32
@@ -48,3 +48,16 @@ def test_a_malformed_id_in_the_address_is_a_bad_address() -> None:
 
     assert bad_address(in_path)
     assert not bad_address(in_form)
+
+
+@pytest.mark.parametrize(
+    "session",
+    [{}, {"k": "not a dict"}, {"k": {}}, {"k": {"at": "not a number"}}],
+    ids=["none", "not a dict", "missing key", "unreadable value"],
+)
+def test_from_session_is_none_for_what_it_cannot_read(session: dict[str, object]) -> None:
+    assert from_session(session, "k", lambda raw: float(raw["at"])) is None
+
+
+def test_from_session_reads_the_dict_under_its_key() -> None:
+    assert from_session({"k": {"at": "1.5"}}, "k", lambda raw: float(raw["at"])) == 1.5

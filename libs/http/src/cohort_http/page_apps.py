@@ -6,7 +6,7 @@ production."""
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import httpx2
 from fastapi import FastAPI
@@ -21,6 +21,7 @@ from .page_settings import PageAppSettings
 from .security_headers import NHS_FONTS, SecurityHeaders
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+T = TypeVar("T")
 
 
 def gateway_lifespan(
@@ -90,6 +91,21 @@ def add_page_middleware(
         hsts=settings.secure_cookies,
         font_origin=NHS_FONTS if settings.nhs_fonts else None,
     )
+
+
+def from_session(
+    session: Mapping[str, Any], key: str, read: Callable[[dict[str, Any]], T]
+) -> T | None:
+    """What ``read`` makes of the dict the session cookie holds under ``key``. None when there
+    is none, or when ``read`` cannot make sense of it (a cookie an older version of the app
+    wrote): the cookie is signed, so it is ours, but not necessarily of the shape read now."""
+    raw = session.get(key)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return read(raw)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def mount_nhsuk_frontend(app: Starlette, settings: PageAppSettings) -> None:

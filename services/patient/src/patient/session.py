@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from cohort_http.page_apps import from_session
+
 MAX_LINKS = 3
 
 
@@ -25,19 +27,17 @@ class LinkState:
 
 
 def get(store: dict[str, Any], token: str) -> LinkState | None:
-    raw = store.get(_key(token))
-    if not isinstance(raw, dict):
-        return None
-    try:
-        state = LinkState(
-            session=str(raw["s"]),
-            until=float(raw["u"]),
-            given_name=str(raw.get("n", "")),
-            answers={str(k): [str(x) for x in v] for k, v in (raw.get("a") or {}).items()},
-        )
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-    return state if state.until > time.time() else None
+    state = from_session(store, _key(token), _link_state)
+    return state if state is not None and state.until > time.time() else None
+
+
+def _link_state(raw: dict[str, Any]) -> LinkState:
+    return LinkState(
+        session=str(raw["s"]),
+        until=float(raw["u"]),
+        given_name=str(raw.get("n", "")),
+        answers={str(k): [str(x) for x in v] for k, v in (raw.get("a") or {}).items()},
+    )
 
 
 def put(store: dict[str, Any], token: str, state: LinkState) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import jwt
 
+from cohort_http.page_apps import from_session
+
 from .config import WebSettings
 from .users import DevUser
 
@@ -63,23 +65,21 @@ def start(session: dict[str, Any], signed_in: SignedIn) -> None:
 
 
 def current(session: dict[str, Any], max_age_s: int) -> SignedIn | None:
-    raw = session.get(_KEY)
-    if not isinstance(raw, dict):
-        return None
-    try:
-        signed_in = SignedIn(
-            user_id=str(raw["id"]),
-            name=str(raw["name"]),
-            org=str(raw["org"]),
-            token=str(raw["token"]),
-            signed_in_at=float(raw["at"]),
-            act_for=raw.get("act_for"),
-            mobile=raw.get("mobile"),
-            email=raw.get("email"),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-    return None if signed_in.expired(max_age_s) else signed_in
+    signed_in = from_session(session, _KEY, _signed_in)
+    return None if signed_in is None or signed_in.expired(max_age_s) else signed_in
+
+
+def _signed_in(raw: dict[str, Any]) -> SignedIn:
+    return SignedIn(
+        user_id=str(raw["id"]),
+        name=str(raw["name"]),
+        org=str(raw["org"]),
+        token=str(raw["token"]),
+        signed_in_at=float(raw["at"]),
+        act_for=raw.get("act_for"),
+        mobile=raw.get("mobile"),
+        email=raw.get("email"),
+    )
 
 
 def act_for(session: dict[str, Any], practice: str | None) -> None:
