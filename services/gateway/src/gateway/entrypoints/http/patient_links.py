@@ -104,6 +104,13 @@ router = APIRouter(
 )
 
 
+class InSession(Envelope):
+    """What every request carries once the patient has confirmed their date of birth."""
+
+    token: str
+    session: str
+
+
 @dataclass(frozen=True)
 class PatientLink:
     """The link a request is about (its token is the patient's capability) and the campaign
@@ -115,6 +122,9 @@ class PatientLink:
 
     def envelope(self) -> Envelope:
         return on_behalf_of_patient(PATIENT_LINK_ACTOR, link_org(self.token))
+
+    def in_session(self, session: str) -> InSession:
+        return InSession(**self.envelope(), token=self.token, session=session)
 
     async def ask(self, request: Message) -> Model:
         return await ask_uncached(self.wiring.campaign, request, self.response)
@@ -161,8 +171,7 @@ async def verify(body: BirthDate, link: LinkDep) -> Model:
     responses=error_responses(403, 409, 423),
 )
 async def booking(session: SessionHeader, link: LinkDep) -> Model:
-    request = GetPatientBooking(**link.envelope(), token=link.token, session=session)
-    return await link.ask(request)
+    return await link.ask(GetPatientBooking(**link.in_session(session)))
 
 
 @router.get(
@@ -172,8 +181,7 @@ async def booking(session: SessionHeader, link: LinkDep) -> Model:
     responses=error_responses(403, 409, 423),
 )
 async def slots(session: SessionHeader, link: LinkDep) -> Model:
-    request = ListFreeSlots(**link.envelope(), token=link.token, session=session)
-    return await link.ask(request)
+    return await link.ask(ListFreeSlots(**link.in_session(session)))
 
 
 class SlotChoice(BaseModel):
@@ -194,13 +202,7 @@ async def book(
     key: KeyHeader,
     link: LinkDep,
 ) -> Model:
-    request = BookAppointment(
-        **link.envelope(),
-        token=link.token,
-        session=session,
-        slot_id=body.slot_id,
-        idempotency_key=key,
-    )
+    request = BookAppointment(**link.in_session(session), slot_id=body.slot_id, idempotency_key=key)
     return await link.ask(request)
 
 
@@ -211,9 +213,7 @@ async def book(
     responses=error_responses(403, 409, 422, 423),
 )
 async def cancel(session: SessionHeader, key: KeyHeader, link: LinkDep) -> Model:
-    request = CancelAppointment(
-        **link.envelope(), token=link.token, session=session, idempotency_key=key
-    )
+    request = CancelAppointment(**link.in_session(session), idempotency_key=key)
     return await link.ask(request)
 
 
@@ -224,8 +224,7 @@ async def cancel(session: SessionHeader, key: KeyHeader, link: LinkDep) -> Model
     responses=error_responses(403, 409, 423),
 )
 async def questionnaire(session: SessionHeader, link: LinkDep) -> Model:
-    request = GetPatientQuestionnaire(**link.envelope(), token=link.token, session=session)
-    return await link.ask(request)
+    return await link.ask(GetPatientQuestionnaire(**link.in_session(session)))
 
 
 class Answers(BaseModel):
@@ -246,10 +245,6 @@ async def answer(
     link: LinkDep,
 ) -> Model:
     request = SubmitQuestionnaire(
-        **link.envelope(),
-        token=link.token,
-        session=session,
-        answers=body.answers,
-        idempotency_key=key,
+        **link.in_session(session), answers=body.answers, idempotency_key=key
     )
     return await link.ask(request)
