@@ -38,15 +38,8 @@ from cohort_contracts.patient_links import (
 from ...adapters.token_verifiers import is_patient_service_token
 from ...bootstrap import Wiring
 from ...domain.caller import Envelope
-from ...domain.link_tokens import link_org
 from .errors import ApiError, error_responses
-from .patient_access import (
-    PATIENT_LINK_ACTOR,
-    ask_uncached,
-    client_address,
-    on_behalf_of_patient,
-    throttle,
-)
+from .patient_access import ask_uncached, client_address, following_link, throttle
 from .wiring import WiringDep
 
 service_bearer = HTTPBearer(
@@ -121,7 +114,7 @@ class PatientLink:
     response: Response
 
     def envelope(self) -> Envelope:
-        return on_behalf_of_patient(PATIENT_LINK_ACTOR, link_org(self.token))
+        return following_link(self.token)
 
     def in_session(self, session: str) -> InSession:
         return InSession(**self.envelope(), token=self.token, session=session)
