@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from uuid import UUID
 
 import httpx2
 import pytest
@@ -69,6 +70,14 @@ class Harness:
         if act_for is not None:
             headers["X-Act-For-Org"] = act_for
         return headers
+
+    async def post_to_campaign(
+        self, campaign_id: UUID, action: str, body: object = None
+    ) -> httpx2.Response:
+        """POST ``/v1/campaigns/{campaign_id}/{action}``, with ``body`` as JSON, as the sender."""
+        return await self.client.post(
+            f"/v1/campaigns/{campaign_id}/{action}", json=body, headers=self.auth()
+        )
 
     def rewire(self, **changes: object) -> None:
         """Swap parts of the running gateway's wiring (e.g. a failing publisher)."""

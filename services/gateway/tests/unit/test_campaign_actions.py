@@ -158,9 +158,7 @@ async def test_test_send_resume_and_audit(gateway: Harness) -> None:
     "body", [{"channel": "fax", "to": "07700900123"}, {"channel": "sms", "to": "07"}, {}]
 )
 async def test_test_send_input_is_checked(gateway: Harness, body: dict[str, object]) -> None:
-    response = await gateway.client.post(
-        f"/v1/campaigns/{uuid4()}/test-send", json=body, headers=gateway.auth()
-    )
+    response = await gateway.post_to_campaign(uuid4(), "test-send", body)
 
     assert response.status_code == 422
     assert gateway.campaign.requests == []
@@ -181,9 +179,7 @@ async def test_send_without_enough_credit_is_409_in_campaigns_words(gateway: Har
     message = "Not enough SMS credit: 40 needed, 12 left. Top up, then send."
     gateway.campaign.fail_with = CampaignError("conflict", message, {"credits_needed": 40})
 
-    response = await gateway.client.post(
-        f"/v1/campaigns/{uuid4()}/send", json={"confirm_recipient_count": 3}, headers=gateway.auth()
-    )
+    response = await gateway.post_to_campaign(uuid4(), "send", {"confirm_recipient_count": 3})
 
     assert response.status_code == 409
     assert response.json()["error"]["message"] == message

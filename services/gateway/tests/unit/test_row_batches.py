@@ -1,5 +1,6 @@
 """Upload batches serialised in bulk are exactly what the contract model would publish."""
 
+from dataclasses import asdict, fields, replace
 from uuid import uuid4
 
 import pytest
@@ -21,27 +22,30 @@ ROWS = [
 
 
 def model_of(body: bytes, rows: list[DataRow]) -> ResolveRows:
-    """The message the contract model gives for the same batch (same id and time)."""
+    """The message the contract model gives for the same batch: the body's own envelope (which
+    ``test_the_envelope_is_the_header`` checks) with the rows built as ``UploadedRow`` models."""
     decoded = ResolveRows.model_validate_json(body)
-    return ResolveRows(
-        message_id=decoded.message_id,
-        occurred_at=decoded.occurred_at,
-        correlation_id=HEADER.correlation_id,
-        org_id=HEADER.org_id,
-        campaign_id=HEADER.campaign_id,
-        list_id=HEADER.list_id,
-        channel=HEADER.channel,
-        batch_number=3,
-        rows=[
-            UploadedRow(
-                row_number=row.row_number,
-                nhs_number=row.nhs_number,
-                date_of_birth=row.date_of_birth,
-                cells=row.cells,
-            )
-            for row in rows
-        ],
+    return decoded.model_copy(
+        update={
+            "rows": [
+                UploadedRow(
+                    row_number=row.row_number,
+                    nhs_number=row.nhs_number,
+                    date_of_birth=row.date_of_birth,
+                    cells=row.cells,
+                )
+                for row in rows
+            ]
+        }
     )
+
+
+def test_the_envelope_is_the_header() -> None:
+    decoded = ResolveRows.model_validate_json(encode_batch(HEADER, 3, ROWS).body)
+
+    header_fields = {field.name for field in fields(BatchHeader)}
+    assert decoded.model_dump(include=header_fields) == asdict(HEADER)
+    assert decoded.batch_number == 3
 
 
 def test_the_body_is_byte_for_byte_the_models_json() -> None:
@@ -68,14 +72,4 @@ def test_every_batch_is_a_new_message() -> None:
 
 def test_an_invalid_envelope_is_refused_before_anything_is_encoded() -> None:
     with pytest.raises(ValueError, match="org_id"):
-        encode_batch(
-            BatchHeader(
-                correlation_id=uuid4(),
-                org_id="not an ODS code",
-                campaign_id=uuid4(),
-                list_id=uuid4(),
-                channel="sms",
-            ),
-            0,
-            ROWS,
-        )
+        encode_batch(replace(HEADER, org_id="not an ODS code"), 0, ROWS)

@@ -30,10 +30,8 @@ async def test_the_count_is_campaigns_view(gateway: Harness) -> None:
 async def test_sending_again_answers_the_new_draft_campaign(gateway: Harness) -> None:
     source = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.COMPLETED)
 
-    response = await gateway.client.post(
-        f"/v1/campaigns/{source.id}/send-again",
-        json={"name": "  Flu clinic: send again  "},
-        headers=gateway.auth(),
+    response = await gateway.post_to_campaign(
+        source.id, "send-again", {"name": "  Flu clinic: send again  "}
     )
 
     assert response.status_code == 201, response.text
@@ -53,9 +51,7 @@ async def test_a_conflict_comes_back_as_409_in_campaigns_words(gateway: Harness)
     message = "Everyone this campaign did not reach has been sent it again already."
     gateway.campaign.fail_with = CampaignError("conflict", message)
 
-    response = await gateway.client.post(
-        f"/v1/campaigns/{uuid4()}/send-again", json={"name": "Again"}, headers=gateway.auth()
-    )
+    response = await gateway.post_to_campaign(uuid4(), "send-again", {"name": "Again"})
 
     assert response.status_code == 409
     assert response.json()["error"] == {"code": "conflict", "message": message, "details": {}}

@@ -20,14 +20,14 @@ from ..conftest import ORG, Harness, last
 async def test_send_passes_the_time_and_spread_and_answers_scheduled(gateway: Harness) -> None:
     campaign = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.DRAFT)
 
-    response = await gateway.client.post(
-        f"/v1/campaigns/{campaign.id}/send",
-        json={
+    response = await gateway.post_to_campaign(
+        campaign.id,
+        "send",
+        {
             "confirm_recipient_count": 3,
             "send_at": "2026-12-07T09:30:00+00:00",
             "spread_hours": 4,
         },
-        headers=gateway.auth(),
     )
 
     assert response.status_code == 202, response.text
@@ -39,10 +39,8 @@ async def test_send_passes_the_time_and_spread_and_answers_scheduled(gateway: Ha
 
 
 async def test_a_send_time_without_its_offset_is_422(gateway: Harness) -> None:
-    response = await gateway.client.post(
-        f"/v1/campaigns/{uuid4()}/send",
-        json={"confirm_recipient_count": 3, "send_at": "2026-12-07T09:30:00"},
-        headers=gateway.auth(),
+    response = await gateway.post_to_campaign(
+        uuid4(), "send", {"confirm_recipient_count": 3, "send_at": "2026-12-07T09:30:00"}
     )
     assert response.status_code == 422
     assert gateway.campaign.sent(SendCampaign) == []
@@ -51,10 +49,8 @@ async def test_a_send_time_without_its_offset_is_422(gateway: Harness) -> None:
 async def test_approve_passes_the_approvers_count(gateway: Harness) -> None:
     campaign = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.AWAITING_APPROVAL)
 
-    response = await gateway.client.post(
-        f"/v1/campaigns/{campaign.id}/approve",
-        json={"confirm_recipient_count": 250},
-        headers=gateway.auth(),
+    response = await gateway.post_to_campaign(
+        campaign.id, "approve", {"confirm_recipient_count": 250}
     )
 
     assert response.status_code == 202, response.text
@@ -66,11 +62,7 @@ async def test_approving_ones_own_send_is_403(gateway: Harness) -> None:
     message = "Someone other than the person who sent it must approve this campaign."
     gateway.campaign.fail_with = CampaignError("forbidden", message)
 
-    response = await gateway.client.post(
-        f"/v1/campaigns/{uuid4()}/approve",
-        json={"confirm_recipient_count": 250},
-        headers=gateway.auth(),
-    )
+    response = await gateway.post_to_campaign(uuid4(), "approve", {"confirm_recipient_count": 250})
 
     assert response.status_code == 403
     assert response.json()["error"]["message"] == message
@@ -79,10 +71,8 @@ async def test_approving_ones_own_send_is_403(gateway: Harness) -> None:
 async def test_send_back_passes_the_reason_and_answers_the_draft(gateway: Harness) -> None:
     campaign = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.AWAITING_APPROVAL)
 
-    response = await gateway.client.post(
-        f"/v1/campaigns/{campaign.id}/send-back",
-        json={"reason": "Wrong clinic day."},
-        headers=gateway.auth(),
+    response = await gateway.post_to_campaign(
+        campaign.id, "send-back", {"reason": "Wrong clinic day."}
     )
 
     assert response.status_code == 200, response.text
@@ -94,9 +84,7 @@ async def test_send_back_passes_the_reason_and_answers_the_draft(gateway: Harnes
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x" * 501}])
 async def test_send_back_needs_a_reason(gateway: Harness, body: dict[str, str]) -> None:
-    response = await gateway.client.post(
-        f"/v1/campaigns/{uuid4()}/send-back", json=body, headers=gateway.auth()
-    )
+    response = await gateway.post_to_campaign(uuid4(), "send-back", body)
     assert response.status_code == 422
     assert gateway.campaign.sent(SendBack) == []
 
@@ -104,9 +92,7 @@ async def test_send_back_needs_a_reason(gateway: Harness, body: dict[str, str]) 
 async def test_leaving_out_the_recently_messaged_answers_the_review(gateway: Harness) -> None:
     campaign = gateway.campaign.add_campaign(org_id=ORG, status=CampaignStatus.DRAFT)
 
-    response = await gateway.client.post(
-        f"/v1/campaigns/{campaign.id}/review/exclude-recently-messaged", headers=gateway.auth()
-    )
+    response = await gateway.post_to_campaign(campaign.id, "review/exclude-recently-messaged")
 
     assert response.status_code == 200, response.text
     assert response.json()["campaign_id"] == str(campaign.id)

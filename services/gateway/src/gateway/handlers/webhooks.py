@@ -6,6 +6,7 @@ from uuid import uuid4
 from cohort_contracts.routing import FIRETEXT_INBOUND, FIRETEXT_RECEIPTS
 from cohort_contracts.sending import (
     FiretextReceipt,
+    FiretextReceiptWord,
     ProcessFiretextInbound,
     ProcessFiretextReceipts,
 )
@@ -14,24 +15,17 @@ from ..ports import Publisher, ReceiptBatcher
 
 
 async def accept_firetext_receipt(
-    receipts: ReceiptBatcher,
-    org_id: str,
-    *,
-    mobile: str,
-    status: str,
-    reference: str,
-    time: str | None,
-    code: str | None,
+    receipts: ReceiptBatcher, org_id: str, word: FiretextReceiptWord
 ) -> FiretextReceipt:
     """Returns only once the broker has confirmed the batch holding this receipt (Firetext
     retries otherwise). Receipts arriving together travel in one message."""
     receipt = FiretextReceipt(
         receipt_id=uuid4(),
-        mobile=mobile,
-        status=status,
-        reference=reference,
-        time=time,
-        code=code,
+        mobile=word.mobile,
+        status=word.status,
+        reference=word.reference,
+        time=word.time,
+        code=word.code,
         received_at=datetime.now(UTC),
     )
     await receipts.submit(org_id, receipt)

@@ -11,15 +11,8 @@ from cohort_contracts.campaign_requests import ResolveLink
 from cohort_contracts.campaign_views import LinkView
 from cohort_contracts.envelope import Model
 
-from ...domain.link_tokens import link_org
 from .errors import error_responses
-from .patient_access import (
-    PATIENT_LINK_ACTOR,
-    ask_uncached,
-    client_address,
-    on_behalf_of_patient,
-    throttle,
-)
+from .patient_access import ask_uncached, client_address, following_link, throttle
 from .wiring import WiringDep
 
 router = APIRouter(prefix="/v1/links", tags=["patient links"])
@@ -37,5 +30,5 @@ async def resolve_link(
     token: str, request: Request, wiring: WiringDep, response: Response
 ) -> Model:
     throttle(wiring.link_limiter, client_address(request))
-    envelope = on_behalf_of_patient(PATIENT_LINK_ACTOR, link_org(token))
+    envelope = following_link(token)
     return await ask_uncached(wiring.campaign, ResolveLink(**envelope, token=token), response)

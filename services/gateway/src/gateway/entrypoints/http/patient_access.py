@@ -10,6 +10,7 @@ from cohort_contracts.envelope import Message, Model
 from cohort_http.token_buckets import TokenBuckets
 
 from ...domain.caller import Caller, Envelope
+from ...domain.link_tokens import link_org
 from ...ports import CampaignClient
 from .errors import ApiError
 
@@ -45,6 +46,12 @@ def on_behalf_of_patient(actor: str, org: str | None) -> Envelope:
     if org is None:
         raise not_a_link()
     return Caller(user_id=actor, org_id=org).envelope()
+
+
+def following_link(token: str) -> Envelope:
+    """The envelope of a request for a patient who followed their booking or questionnaire
+    link: the public page's and the patient service's alike."""
+    return on_behalf_of_patient(PATIENT_LINK_ACTOR, link_org(token))
 
 
 async def ask_uncached(campaign: CampaignClient, request: Message, response: Response) -> Model:

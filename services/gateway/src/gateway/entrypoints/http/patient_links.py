@@ -38,15 +38,8 @@ from cohort_contracts.patient_links import (
 from ...adapters.token_verifiers import is_patient_service_token
 from ...bootstrap import Wiring
 from ...domain.caller import Envelope
-from ...domain.link_tokens import link_org
 from .errors import ApiError, error_responses
-from .patient_access import (
-    PATIENT_LINK_ACTOR,
-    ask_uncached,
-    client_address,
-    on_behalf_of_patient,
-    throttle,
-)
+from .patient_access import ask_uncached, client_address, following_link, throttle
 from .wiring import WiringDep
 
 service_bearer = HTTPBearer(
@@ -104,6 +97,13 @@ router = APIRouter(
 )
 
 
+class InSession(Envelope):
+    """What every request carries once the patient has confirmed their date of birth."""
+
+    token: str
+    session: str
+
+
 @dataclass(frozen=True)
 class PatientLink:
     """The link a request is about (its token is the patient's capability) and the campaign
@@ -114,7 +114,10 @@ class PatientLink:
     response: Response
 
     def envelope(self) -> Envelope:
-        return on_behalf_of_patient(PATIENT_LINK_ACTOR, link_org(self.token))
+        return following_link(self.token)
+
+    def in_session(self, session: str) -> InSession:
+        return InSession(**self.envelope(), token=self.token, session=session)
 
     async def ask(self, request: Message) -> Model:
         return await ask_uncached(self.wiring.campaign, request, self.response)
@@ -161,8 +164,7 @@ async def verify(body: BirthDate, link: LinkDep) -> Model:
     responses=error_responses(403, 409, 423),
 )
 async def booking(session: SessionHeader, link: LinkDep) -> Model:
-    request = GetPatientBooking(**link.envelope(), token=link.token, session=session)
-    return await link.ask(request)
+    return await link.ask(GetPatientBooking(**link.in_session(session)))
 
 
 @router.get(
@@ -172,8 +174,7 @@ async def booking(session: SessionHeader, link: LinkDep) -> Model:
     responses=error_responses(403, 409, 423),
 )
 async def slots(session: SessionHeader, link: LinkDep) -> Model:
-    request = ListFreeSlots(**link.envelope(), token=link.token, session=session)
-    return await link.ask(request)
+    return await link.ask(ListFreeSlots(**link.in_session(session)))
 
 
 class SlotChoice(BaseModel):
@@ -194,13 +195,7 @@ async def book(
     key: KeyHeader,
     link: LinkDep,
 ) -> Model:
-    request = BookAppointment(
-        **link.envelope(),
-        token=link.token,
-        session=session,
-        slot_id=body.slot_id,
-        idempotency_key=key,
-    )
+    request = BookAppointment(**link.in_session(session), slot_id=body.slot_id, idempotency_key=key)
     return await link.ask(request)
 
 
@@ -211,9 +206,7 @@ async def book(
     responses=error_responses(403, 409, 422, 423),
 )
 async def cancel(session: SessionHeader, key: KeyHeader, link: LinkDep) -> Model:
-    request = CancelAppointment(
-        **link.envelope(), token=link.token, session=session, idempotency_key=key
-    )
+    request = CancelAppointment(**link.in_session(session), idempotency_key=key)
     return await link.ask(request)
 
 
@@ -224,8 +217,7 @@ async def cancel(session: SessionHeader, key: KeyHeader, link: LinkDep) -> Model
     responses=error_responses(403, 409, 423),
 )
 async def questionnaire(session: SessionHeader, link: LinkDep) -> Model:
-    request = GetPatientQuestionnaire(**link.envelope(), token=link.token, session=session)
-    return await link.ask(request)
+    return await link.ask(GetPatientQuestionnaire(**link.in_session(session)))
 
 
 class Answers(BaseModel):
@@ -246,10 +238,6 @@ async def answer(
     link: LinkDep,
 ) -> Model:
     request = SubmitQuestionnaire(
-        **link.envelope(),
-        token=link.token,
-        session=session,
-        answers=body.answers,
-        idempotency_key=key,
+        **link.in_session(session), answers=body.answers, idempotency_key=key
     )
     return await link.ask(request)

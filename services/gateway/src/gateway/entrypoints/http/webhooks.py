@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from cohort_contracts.sending import FiretextReceiptWord
 from cohort_http.body_limit import capped_receive, declared_over
 from cohort_platform.group_commit import Overloaded
 from cohort_platform.webhooks import token_is_valid
@@ -37,11 +38,12 @@ MAX_REFERENCE = 100
 GROUP_PREFIX = "g-"
 
 
-class FiretextReceiptForm(BaseModel):
+# The contract's word for a receipt with stricter fields, so it is handed on as it is.
+class FiretextReceiptForm(FiretextReceiptWord):
     """A Firetext delivery receipt (reference/firetext.md §2). What dispatch could never read
     is refused here with a 400 rather than queued to be dropped there."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     mobile: str = Field(default="", max_length=32)
     status: Literal["0", "1", "2"] = Field(description="0 delivered, 1 undelivered, 2 pending")
@@ -168,15 +170,7 @@ async def firetext_receipt(
 ) -> ReceiptAccepted:
     org_id, form = await _callback(request, wiring, org, token, FiretextReceiptForm)
     try:
-        receipt = await accept_firetext_receipt(
-            wiring.receipts,
-            org_id,
-            mobile=form.mobile,
-            status=form.status,
-            reference=form.reference,
-            time=form.time,
-            code=form.code,
-        )
+        receipt = await accept_firetext_receipt(wiring.receipts, org_id, form)
     except Overloaded:
         raise ApiError(
             503, "unavailable", "Too many receipts are waiting to be queued; try again shortly."
