@@ -16,6 +16,7 @@ from firetext_sim.receipts import ReceiptSender
 from firetext_sim.sim_api import FaultRequest, sim_router
 from sim_common.fault_windows import fault_router
 from sim_common.rate_limit import RateLimiter
+from sim_common.stats import stats_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Firetext simulator", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.include_router(firetext_router(account, faults))
     app.include_router(sim_router(account))
+    app.include_router(stats_router(account.stats_json, account.reset_stats))
     app.include_router(fault_router(faults.windows, FaultRequest))
 
     @app.get("/healthz")

@@ -47,15 +47,6 @@ def sim_router(account: Account) -> APIRouter:
         account.messages.clear()
         return Response(status_code=204)
 
-    @router.get("/stats")
-    async def stats() -> dict[str, int]:
-        return account.stats_json()
-
-    @router.post("/reset-stats")
-    async def reset_stats() -> dict[str, int]:
-        account.reset_stats()
-        return account.stats_json()
-
     @router.post("/inbound")
     async def inbound(sms: InboundSms) -> Response:
         """Push a reply as Firetext forwards one to a keyword's URL."""

@@ -2,7 +2,7 @@
 
 import logging
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from pds_sim.auth import TokenError, TokenIssuer
@@ -11,6 +11,7 @@ from pds_sim.patient_api import PatientService, patient_router
 from pds_sim.patients import PatientIndex
 from sim_common.fault_windows import fault_router
 from sim_common.rate_limit import RateLimiter
+from sim_common.stats import stats_router
 
 #: Where the FHIR API lives, as on api.service.nhs.uk; clients are configured with this base URL.
 FHIR_BASE_PATH = "/personal-demographics/FHIR/R4"
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(_sim_router(service))
+    app.include_router(stats_router(service.stats.as_dict, service.stats.reset))
     app.include_router(fault_router(service.faults))
     _add_patient_control(app, index)
 
@@ -79,19 +80,3 @@ def _token_issuer(settings: Settings) -> TokenIssuer | None:
     return TokenIssuer.from_pem_file(
         settings.public_key_path, settings.token_audience, settings.token_ttl_seconds
     )
-
-
-def _sim_router(service: PatientService) -> APIRouter:
-    """Test-only endpoints: counts (the faults are ``sim_common``'s ``fault_router``)."""
-    router = APIRouter()
-
-    @router.get("/_sim/stats")
-    async def stats() -> dict[str, int]:
-        return service.stats.as_dict()
-
-    @router.post("/_sim/reset-stats")
-    async def reset_stats() -> dict[str, int]:
-        service.stats.reset()
-        return service.stats.as_dict()
-
-    return router
