@@ -41,6 +41,17 @@ def test_a_new_fault_replaces_the_current_one_and_counts_are_kept() -> None:
     }
 
 
+async def test_a_request_meets_the_fault_counted_and_is_served_after_a_timeouts_hang() -> None:
+    faults = FaultWindows()
+    assert await faults.meet() is None
+    faults.start(FaultRequest(mode="429", duration_s=60))
+    assert await faults.meet() == "429"
+    faults.start(FaultRequest(mode="timeout", duration_s=60, hang_s=0))
+    assert await faults.meet() is None
+
+    assert faults.injected == {"429": 1, "timeout": 1}
+
+
 class NoCredentials(FaultRequest):
     mode: Literal["timeout", "5xx", "429"]
 

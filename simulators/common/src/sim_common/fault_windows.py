@@ -5,6 +5,7 @@ refuse the credentials (401), then recover by itself when the window ends.
 
 Each simulator answers a fault in its own service's words; this holds only the windows."""
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-FaultMode = Literal["timeout", "5xx", "429", "401"]
+#: The faults a simulator answers in its service's words; a timeout is served, late.
+AnsweredFault = Literal["5xx", "429", "401"]
+FaultMode = Literal["timeout", AnsweredFault]
 
 
 class FaultRequest(BaseModel):
@@ -54,6 +57,19 @@ class FaultWindows:
 
     def count(self, mode: FaultMode) -> None:
         self.injected[mode] = self.injected.get(mode, 0) + 1
+
+    async def meet(self) -> AnsweredFault | None:
+        """What a request meets now, counted: the fault to answer it with, or ``None`` to serve
+        it. A timeout hangs for ``hang_s`` first, then lets the request be served as usual (the
+        caller has given up by then, and cannot know whether it went through)."""
+        window = self.current()
+        if window is None:
+            return None
+        self.count(window.mode)
+        if window.mode == "timeout":
+            await asyncio.sleep(window.hang_s)
+            return None
+        return window.mode
 
     def as_json(self) -> dict[str, object]:
         window = self.current()

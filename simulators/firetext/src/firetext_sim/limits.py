@@ -21,12 +21,8 @@ class Faults:
         """The HTTP status to answer instead of serving the request, if any."""
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
-        if (window := self.windows.current()) is not None:
-            self.windows.count(window.mode)
-            if window.mode == "timeout":
-                await asyncio.sleep(window.hang_s)  # then served: the caller gave up
-            else:
-                return int(window.mode.replace("xx", "00"))
+        if (fault := await self.windows.meet()) is not None:
+            return int(fault.replace("xx", "00"))
         if not self.limiter.allow():
             return 429
         if self.error_rate and self.rng.random() < self.error_rate:

@@ -49,15 +49,9 @@ class PatientService:
     faults: FaultWindows = field(default_factory=FaultWindows)
 
     async def injected(self) -> tuple[Problem, str] | None:
-        """The fault switched on through ``/_sim/faults``, if one is on now. A timeout hangs,
-        then lets the request be served as usual (the client has given up by then)."""
-        window = self.faults.current()
-        if window is None:
-            return None
-        self.faults.count(window.mode)
-        match window.mode:
-            case "timeout":
-                await asyncio.sleep(window.hang_s)
+        """The fault switched on through ``/_sim/faults``, in PDS's words, if one is on now."""
+        match await self.faults.meet():
+            case None:
                 return None
             case "5xx":
                 self.stats.errors += 1
