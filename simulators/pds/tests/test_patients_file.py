@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from pds_sim.nhs_number import is_valid_nhs_number
 from pds_sim.patients import PatientIndex, as_served
+from sim_common.nhs_number import is_valid_nhs_number
 
 from .conftest import DATA_FILE
 

@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sim_common.nhs_number import is_valid_nhs_number
+
 from . import fhir
 from .checks import check_headers, check_token
 from .config import Settings
@@ -117,7 +119,7 @@ class GpConnectApi:
         system, _sep, value = request.query_params.get("identifier", "").partition("|")
         if system != fhir.NHS_NUMBER_SYSTEM:
             raise Fault(400, "INVALID_IDENTIFIER_SYSTEM", "value", "Unknown identifier system")
-        if not _valid_nhs_number(value):
+        if not is_valid_nhs_number(value):
             raise Fault(400, "INVALID_NHS_NUMBER", "value", "NHS number invalid")
         return respond(fhir.bundle([fhir.patient(practice, value)]))
 
@@ -225,11 +227,3 @@ async def _body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Fault(400, "BAD_REQUEST", "invalid", "The body is not a resource")
     return body
-
-
-def _valid_nhs_number(value: str) -> bool:
-    if len(value) != 10 or not value.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    return (0 if check == 11 else check) == int(value[9]) and check != 10

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Request, Response
 
 from pds_sim import outcomes
 from pds_sim.auth import TokenIssuer
-from pds_sim.nhs_number import is_valid_nhs_number
 from pds_sim.outcomes import FHIR_JSON, Problem
 from pds_sim.patients import PatientIndex, ServedPatient, serve
 from pds_sim.synthetic import synthetic_patient
 from sim_common.fault_windows import FaultWindows
+from sim_common.nhs_number import is_valid_nhs_number
 from sim_common.rate_limit import RateLimiter
 
 # The X-Request-ID pattern from the PDS specification's header parameters.

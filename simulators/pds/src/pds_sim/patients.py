@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pds_sim.nhs_number import is_valid_nhs_number
+from sim_common.nhs_number import is_valid_nhs_number
 
 FhirResource = dict[str, Any]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from pds_sim.nhs_number import check_digit, is_valid_nhs_number
+from sim_common.nhs_number import check_digit, is_valid_nhs_number
 
 
 @pytest.mark.parametrize("number", ["9000000009", "9111231130", "9999012221", "9434765919"])

@@ -1,11 +1,11 @@
-"""The simulator's own NHS number check against the vectors our implementation runs too."""
+"""The simulators' own NHS number check against the vectors our implementation runs too."""
 
 from typing import Any
 
 import pytest
 
 from cohort_nhs.vectors import load
-from pds_sim.nhs_number import is_valid_nhs_number
+from sim_common.nhs_number import is_valid_nhs_number
 
 
 @pytest.mark.parametrize("case", load("nhs_numbers.json"), ids=lambda c: c["value"])

@@ -1,4 +1,6 @@
-"""NHS number Modulus 11 check (NHS Data Dictionary; see reference/pds.md section 7)."""
+"""NHS number Modulus 11 check (NHS Data Dictionary; see reference/pds.md section 7), for the PDS
+and GP Connect simulators. Not ``cohort_nhs``'s: a double that shares our code cannot catch our
+bugs, so the two run one set of test vectors instead (``tests/test_shared_vectors.py``)."""
 
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
