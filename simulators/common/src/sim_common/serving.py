@@ -1,10 +1,10 @@
 """``python -m <simulator>``: serve an app quietly."""
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 
-def serve(app: FastAPI, host: str, port: int) -> None:
+def serve(app: Starlette, host: str, port: int) -> None:
     """No access log: the simulated APIs carry NHS numbers, phone numbers, message text and
     API keys in their request lines."""
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

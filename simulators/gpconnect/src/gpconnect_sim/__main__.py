@@ -1,6 +1,6 @@
 """``python -m gpconnect_sim``: GP Connect Appointment Management for development and tests."""
 
-import uvicorn
+from sim_common.serving import serve
 
 from .app import create_app
 from .config import Settings
@@ -8,7 +8,7 @@ from .config import Settings
 
 def main() -> None:
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    serve(create_app(settings), settings.host, settings.port)
 
 
 if __name__ == "__main__":
