@@ -20,14 +20,15 @@ def tokens_at_hand(bucket: TokenBucket) -> int:
     return granted
 
 
-def test_starts_empty_and_earns_tokens_at_the_rate() -> None:
+@pytest.mark.parametrize("rate", [5, 0.5])
+def test_starts_empty_and_earns_tokens_at_the_rate(rate: float) -> None:
     clock = SettableClock()
-    bucket = TokenBucket(5, clock=clock)
+    bucket = TokenBucket(rate, clock=clock)
 
-    assert bucket.try_acquire() == pytest.approx(0.2)
-    clock.advance(0.2)
+    assert bucket.try_acquire() == pytest.approx(1 / rate)
+    clock.advance(1 / rate)
     assert bucket.try_acquire() == 0
-    assert bucket.try_acquire() == pytest.approx(0.2)
+    assert bucket.try_acquire() == pytest.approx(1 / rate)
 
 
 def test_a_bucket_can_start_with_its_whole_burst() -> None:
@@ -38,22 +39,16 @@ def test_a_bucket_can_start_with_its_whole_burst() -> None:
     assert bucket.try_acquire() == pytest.approx(0.5)
 
 
-def test_idle_time_earns_at_most_one_second_of_requests() -> None:
+@pytest.mark.parametrize(
+    ("rate", "burst"),
+    [(5, 5), pytest.param(0.5, 1, id="below one per second, still one request")],
+)
+def test_idle_time_earns_at_most_one_second_of_requests(rate: float, burst: int) -> None:
     clock = SettableClock()
-    bucket = TokenBucket(5, clock=clock)
+    bucket = TokenBucket(rate, clock=clock)
     clock.advance(60)
 
-    assert tokens_at_hand(bucket) == 5
-
-
-def test_a_rate_below_one_per_second_still_lets_one_request_through() -> None:
-    clock = SettableClock()
-    bucket = TokenBucket(0.5, clock=clock)
-    assert bucket.capacity == 1
-    assert bucket.try_acquire() == pytest.approx(2.0)
-    clock.advance(60)
-    assert bucket.try_acquire() == 0
-    assert bucket.try_acquire() == pytest.approx(2.0)
+    assert tokens_at_hand(bucket) == burst
 
 
 def test_a_rate_change_keeps_what_was_earned_and_applies_from_now() -> None:
@@ -114,16 +109,6 @@ def test_a_token_earned_to_a_hair_is_a_token() -> None:
     assert bucket.try_acquire() == 0
 
 
-@pytest.mark.looptime
-async def test_acquire_paces_large_requests_at_the_rate() -> None:
-    loop = asyncio.get_running_loop()
-    bucket = TokenBucket(100, clock=loop.time)
-    started = loop.time()
-    await asyncio.gather(*(bucket.acquire(10) for _ in range(3)))
-    # 30 tokens at 100/s from an empty bucket.
-    assert loop.time() - started == pytest.approx(0.3, abs=1e-6)
-
-
 @pytest.mark.parametrize("rate", [0, -1.0])
 def test_rate_must_be_positive(rate: float) -> None:
     with pytest.raises(ValueError, match="positive"):
@@ -134,13 +119,19 @@ def test_rate_must_be_positive(rate: float) -> None:
 
 
 @pytest.mark.looptime
-async def test_acquire_paces_requests_at_the_rate() -> None:
+@pytest.mark.parametrize(
+    ("rate", "requests", "tokens_each", "seconds"),
+    [(50, 10, 1, 0.2), pytest.param(100, 3, 10, 0.3, id="large requests")],
+)
+async def test_acquire_paces_requests_at_the_rate(
+    rate: float, requests: int, tokens_each: float, seconds: float
+) -> None:
     loop = asyncio.get_running_loop()
-    bucket = TokenBucket(50, clock=loop.time)
+    bucket = TokenBucket(rate, clock=loop.time)
     started = loop.time()
-    await asyncio.gather(*(bucket.acquire() for _ in range(10)))
-    # 10 requests at 50/s from an empty bucket.
-    assert loop.time() - started == pytest.approx(0.2, abs=1e-6)
+    await asyncio.gather(*(bucket.acquire(tokens_each) for _ in range(requests)))
+    # requests * tokens_each tokens at the rate, from an empty bucket.
+    assert loop.time() - started == pytest.approx(seconds, abs=1e-6)
 
 
 @pytest.mark.looptime

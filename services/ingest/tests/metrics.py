@@ -1,7 +1,7 @@
 """Reading ingest's Prometheus counters in tests: the registry is process-wide, so tests look
 at how much a counter moved, not at its value."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from types import TracebackType
 
@@ -38,3 +38,8 @@ def deltas(stack: ExitStack, name: str, label: str, values: Iterable[str]) -> di
     """A ``Delta`` of counter ``name`` for each of ``values`` of ``label``, entered on ``stack``
     (read their ``value`` once the stack has closed)."""
     return {v: stack.enter_context(Delta(name, **{label: v})) for v in values}
+
+
+def moved(counted: Mapping[str, Delta]) -> dict[str, float]:
+    """How far each of ``deltas``' counters moved, by label value."""
+    return {v: d.value for v, d in counted.items()}

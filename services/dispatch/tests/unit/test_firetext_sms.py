@@ -304,17 +304,10 @@ async def test_a_number_that_cannot_be_sent_to_is_refused_without_calling_firete
     assert double.requests == []
 
 
-@pytest.mark.parametrize(
-    ("given", "sent"),
-    [
-        ("447700900123", "447700900123"),
-        ("+447700900123", "447700900123"),
-        ("07700 900123", "447700900123"),
-        ("+1 (202) 555-0100", "12025550100"),
-    ],
-)
-def test_numbers_are_sent_as_international_digits(given: str, sent: str) -> None:
-    assert firetext_number(given) == sent
+def test_numbers_are_sent_as_international_digits() -> None:
+    # Which numbers become which digits is cohort_nhs.international_digits' rule, tested there
+    # case by case; Firetext's part is the digits without a "+".
+    assert firetext_number("+44 7700 900123") == "447700900123"
 
 
 async def test_logs_carry_ids_only(

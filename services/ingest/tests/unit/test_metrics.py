@@ -20,7 +20,7 @@ from ingest.ports import LookupContext
 from ..builders import make_command, make_row
 from ..fakes import FakePatientDirectory, FakePublisher, FixedClock
 from ..fhir import NHS_NUMBER, make_patient, operation_outcome
-from ..metrics import Delta, deltas, sample
+from ..metrics import Delta, deltas, moved, sample
 from ..pds_stub import BASE_PATH, PdsStub, Reply
 
 CONTEXT = LookupContext(correlation_id=str(uuid.uuid4()), org_id="A81001")
@@ -64,17 +64,12 @@ async def test_rows_are_counted_by_outcome_after_the_batch_is_published() -> Non
         ]
     )
     directory = FakePatientDirectory({NHS_NUMBER: parse_patient(make_patient())})
-    outcomes = ("resolved", "INVALID_NHS_NUMBER", "NOT_FOUND", "DECEASED")
+    expected = {"resolved": 2, "INVALID_NHS_NUMBER": 1, "NOT_FOUND": 1, "DECEASED": 0}
     with ExitStack() as stack:
-        counted = deltas(stack, "ingest_rows_resolved_total", "outcome", outcomes)
+        counted = deltas(stack, "ingest_rows_resolved_total", "outcome", expected)
         await resolve_rows(command, Dependencies(directory, FakePublisher(), FixedClock()))
 
-    assert {k: d.value for k, d in counted.items()} == {
-        "resolved": 2,
-        "INVALID_NHS_NUMBER": 1,
-        "NOT_FOUND": 1,
-        "DECEASED": 0,
-    }
+    assert moved(counted) == expected
 
 
 async def test_a_batch_that_fails_to_publish_counts_no_rows() -> None:
@@ -108,24 +103,16 @@ async def test_pds_requests_by_status_class_and_retries_by_cause(
         Reply(503, operation_outcome("SERVICE_UNAVAILABLE")),
         Reply(408, operation_outcome("UNABLE_TO_CALL_SERVICE")),
     ]
+    expected_requests = {"2xx": 1, "4xx": 3, "5xx": 1}
+    expected_retries = {"throttled": 1, "server_error": 1, "timeout": 1, "transport": 0}
     with ExitStack() as stack:
-        requests = deltas(stack, "ingest_pds_requests_total", "status_class", ("2xx", "4xx", "5xx"))
-        retries = deltas(
-            stack,
-            "ingest_pds_retries_total",
-            "cause",
-            ("throttled", "server_error", "timeout", "transport"),
-        )
+        requests = deltas(stack, "ingest_pds_requests_total", "status_class", expected_requests)
+        retries = deltas(stack, "ingest_pds_retries_total", "cause", expected_retries)
         await directory.lookup(NHS_NUMBER, CONTEXT)
         await directory.lookup(NOT_FOUND_NUMBER, CONTEXT)
 
-    assert {c: d.value for c, d in requests.items()} == {"2xx": 1, "4xx": 3, "5xx": 1}
-    assert {c: d.value for c, d in retries.items()} == {
-        "throttled": 1,
-        "server_error": 1,
-        "timeout": 1,
-        "transport": 0,
-    }
+    assert moved(requests) == expected_requests
+    assert moved(retries) == expected_retries
 
 
 async def test_requests_without_an_answer_are_counted_as_no_response() -> None:

@@ -23,14 +23,12 @@ SENDING = RecordState.SENDING.value
 PENDING = RecordState.PENDING.value
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
 def _required(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return None if value is None else _required(value)
 
 
 def _iso(value: date | None) -> str | None:
@@ -59,9 +57,7 @@ def entry_doc(e: RecordEntry) -> Document:
         doc["patient"] = {
             "nhs_number": e.patient.nhs_number,
             "family_name": e.patient.family_name,
-            "birth_date": None
-            if e.patient.birth_date is None
-            else e.patient.birth_date.isoformat(),
+            "birth_date": _iso(e.patient.birth_date),
         }
     if e.content is not None:
         doc["content"] = {
@@ -97,7 +93,7 @@ def entry_from(d: Mapping[str, Any]) -> RecordEntry:
             c["channel"],
             c["message_text"],
             c.get("subject"),
-            _aware(c["delivered_at"]) or c["delivered_at"],
+            _required(c["delivered_at"]),
         ),
         attempts=d.get("attempts", 0),
         next_attempt_at=_aware(d.get("next_attempt_at")),
