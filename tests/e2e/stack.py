@@ -227,9 +227,7 @@ class Stack:
             for name in self.endpoints or self.processes
         }
         while pending:
-            for name, process in self.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited early:\n{self.log(name)}")
+            self._check_running()
             for name, url in list(pending.items()):
                 try:
                     if httpx2.get(url, timeout=1.0).status_code == 200:
@@ -239,6 +237,14 @@ class Stack:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"not ready in {timeout}s: {sorted(pending)}")
             time.sleep(0.2)
+        # A service that lost its port to another exits just after starting, possibly after
+        # the other answered its readiness check.
+        self._check_running()
+
+    def _check_running(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited early:\n{self.log(name)}")
 
     def log(self, name: str) -> str:
         return (self.log_dir / f"{name}.log").read_text(errors="replace")[-4000:]
