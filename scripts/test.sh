@@ -38,10 +38,14 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 out_of() { echo "$results/$(tr / _ <<<"$1")"; }
 lane() {
+  local started
   for dir in "$@"; do
+    started=$SECONDS
     # No cache: two pytest processes would both write .pytest_cache.
     .venv/bin/python -m pytest "$dir" -q -p no:cacheprovider -m "$marker" >"$(out_of "$dir")" 2>&1
     echo $? >"$(out_of "$dir").rc"
+    # How long each project took, so the slowest stands out when the suite nears its budget.
+    echo "($dir: $((SECONDS - started)) s)" >>"$(out_of "$dir")"
   done
 }
 first=(services/gateway/tests services/patient/tests)
@@ -60,9 +64,11 @@ done
 
 # The cross-service and end-to-end tests alone, after them: they start every service.
 echo "== tests"
+started=$SECONDS
 out=$(out_of tests)
 .venv/bin/python -m pytest tests -q -m "$marker" 2>&1 | tee "$out"
 tally "$out" "${PIPESTATUS[0]}"
+echo "(tests: $((SECONDS - started)) s)"
 
 echo
 echo "$stores"
