@@ -57,7 +57,11 @@ def check_document(body: bytes) -> Document:
         message = json.loads(body)
     except ValueError as exc:
         raise InvalidDocument("not JSON") from exc
-    if message.get("resourceType") != "Bundle" or message.get("type") != "message":
+    if (
+        not isinstance(message, dict)
+        or message.get("resourceType") != "Bundle"
+        or message.get("type") != "message"
+    ):
         raise InvalidDocument("not a message Bundle")
     header = _one(_resources(message), "MessageHeader")
     reference = _check_header(header)
