@@ -34,6 +34,27 @@ def test_parse_behaviours(text: str, behaviours: dict[str, str]) -> None:
     assert parse_behaviours(text) == behaviours
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("1=filled", "unknown behaviour 'filled'"),
+        ("1=", "unknown behaviour ''"),
+        ("12=silent", "'12' is not one digit"),
+        ("x=silent", "'x' is not one digit"),
+    ],
+)
+def test_a_misspelt_behaviour_fails_at_start(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        parse_behaviours(text)
+    with pytest.raises(ValueError, match=problem):
+        create_app(Settings(behaviours=text, mailboxes=""))
+
+
+def test_a_misspelt_default_fails_at_start() -> None:
+    with pytest.raises(ValueError, match="unknown behaviour 'filled'"):
+        create_app(Settings(default="filled", mailboxes=""))
+
+
 @dataclass
 class Mailboxes:
     """A ``MeshClient`` stand-in: one fake mailbox per practice, made on the practice's thread."""

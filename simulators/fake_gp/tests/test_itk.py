@@ -68,6 +68,23 @@ def _inf_ack_missing(message: dict[str, Any]) -> None:
     extensions[:] = [e for e in extensions if e["url"] != "InfAckRequested"]
 
 
+def _inf_ack_not_a_boolean(message: dict[str, Any]) -> None:
+    handling(_header(message), "InfAckRequested")["valueBoolean"] = "yes"
+
+
+def _no_bus_ack(message: dict[str, Any]) -> None:
+    handling(_header(message), "BusAckRequested")["valueBoolean"] = False
+
+
+def _event_not_an_object(message: dict[str, Any]) -> None:
+    _header(message)["event"] = "ITK007C"
+
+
+def _nhs_number_without_value(message: dict[str, Any]) -> None:
+    patient = resource(inner(message), "Patient")
+    patient["identifier"] = [{"system": NHS_NUMBER}]
+
+
 def _empty_sender_reference(message: dict[str, Any]) -> None:
     handling(_header(message), "SenderReference")["valueString"] = ""
 
@@ -134,6 +151,10 @@ def _two_message_headers(message: dict[str, Any]) -> None:
         (_event, "event is not ITK007C"),
         (_no_inf_ack, "no infrastructure ack requested"),
         (_inf_ack_missing, "no infrastructure ack requested"),
+        (_inf_ack_not_a_boolean, "no infrastructure ack requested"),
+        (_no_bus_ack, "no business ack requested"),
+        (_event_not_an_object, "malformed message (AttributeError)"),
+        (_nhs_number_without_value, "malformed message (KeyError)"),
         (_empty_sender_reference, "no SenderReference"),
         (_sender_reference_missing, "no SenderReference"),
         (_focus_elsewhere, "focus is not a document Bundle"),
@@ -141,7 +162,7 @@ def _two_message_headers(message: dict[str, Any]) -> None:
         (_composition_preliminary, "Composition is not final"),
         (_no_nhs_number, "no NHS number"),
         (_nhs_number_of_another_system, "no NHS number"),
-        (_two_nhs_numbers, "no NHS number"),
+        (_two_nhs_numbers, "expected one NHS number, found 2"),
         (_not_a_pdf, "attachment is not a PDF"),
         (_unreadable_pdf, "PDF unreadable"),
         (_no_pdf_content, "PDF unreadable"),

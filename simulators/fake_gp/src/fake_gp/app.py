@@ -14,16 +14,25 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .config import Settings
-from .practice import Practice, wait_for_mesh
+from .practice import Practice, known_behaviour, wait_for_mesh
 
 
 def parse_behaviours(text: str) -> dict[str, str]:
-    pairs = [p.split("=", 1) for p in text.split(",") if p.strip()]
-    return {digit.strip(): behaviour.strip() for digit, behaviour in pairs}
+    """``1=not_registered,2=rejected`` → ``{"1": "not_registered", "2": "rejected"}``. A
+    misspelt behaviour fails at start rather than quietly answering 20009 for every patient."""
+    behaviours = {}
+    for pair in filter(str.strip, text.split(",")):
+        digit, _, behaviour = (part.strip() for part in pair.partition("="))
+        if len(digit) != 1 or not digit.isdigit():
+            raise ValueError(f"FAKE_GP_BEHAVIOURS: {digit!r} is not one digit")
+        behaviours[digit] = known_behaviour(behaviour)
+    return behaviours
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
+    behaviours = parse_behaviours(settings.behaviours)
+    default = known_behaviour(settings.default)
     stop = threading.Event()
     practices: list[Practice] = []
     threads: list[threading.Thread] = []
@@ -45,8 +54,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             practice = Practice(
                 mailbox,
                 client,
-                parse_behaviours(settings.behaviours),
-                settings.default,
+                behaviours,
+                default,
                 settings.ack_workflow_id,
             )
             practices.append(practice)

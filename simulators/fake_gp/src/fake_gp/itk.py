@@ -63,6 +63,15 @@ def check_document(body: bytes) -> Document:
         or message.get("type") != "message"
     ):
         raise InvalidDocument("not a message Bundle")
+    try:
+        return _check_message(message)
+    except (AttributeError, KeyError, TypeError) as exc:
+        # An element of the wrong JSON type (a string where an object belongs, a missing
+        # value): a receiving system refuses the message; it must not stop reading its mailbox.
+        raise InvalidDocument(f"malformed message ({type(exc).__name__})") from exc
+
+
+def _check_message(message: dict[str, Any]) -> Document:
     header = _one(_resources(message), "MessageHeader")
     reference = _check_header(header)
     focus = header.get("focus", {}).get("reference", "")
@@ -82,8 +91,12 @@ def _check_header(header: dict[str, Any]) -> str:
         if ext.get("url") == STU3 + "Extension-ITK-MessageHandling-2"
         for e in ext.get("extension", [])
     }
-    if not handling.get("InfAckRequested", {}).get("valueBoolean"):
+    # Send Document asks for both: the infrastructure ack (received) and the business ack
+    # (filed or refused by the practice); the record service waits for the second.
+    if handling.get("InfAckRequested", {}).get("valueBoolean") is not True:
         raise InvalidDocument("no infrastructure ack requested")
+    if handling.get("BusAckRequested", {}).get("valueBoolean") is not True:
+        raise InvalidDocument("no business ack requested")
     reference = handling.get("SenderReference", {}).get("valueString")
     if not reference:
         raise InvalidDocument("no SenderReference")
@@ -100,8 +113,10 @@ def _check_document_bundle(inner: list[dict[str, Any]]) -> tuple[str, str]:
         for i in patient.get("identifier", [])
         if i.get("system") == "https://fhir.nhs.uk/Id/nhs-number"
     ]
-    if len(nhs) != 1:
+    if not nhs:
         raise InvalidDocument("no NHS number")
+    if len(nhs) > 1:
+        raise InvalidDocument(f"expected one NHS number, found {len(nhs)}")
     binary = _one(inner, "Binary")
     if binary.get("contentType") != "application/pdf":
         raise InvalidDocument("attachment is not a PDF")

@@ -20,6 +20,12 @@ ANSWERS = {
 }
 
 
+def known_behaviour(name: str) -> str:
+    if name not in ANSWERS:
+        raise ValueError(f"unknown behaviour {name!r}: one of {', '.join(ANSWERS)}")
+    return name
+
+
 @dataclass
 class Received:
     mesh_message_id: str
