@@ -44,7 +44,7 @@ EXPECTED_BY_DIGIT: dict[str, tuple[str, str | None]] = {
 }
 SAVED = ("saved", None)
 #: Longer than the fake practice takes to answer 1,000 documents one by one.
-ACK_TIMEOUT_S = 90
+ACK_TIMEOUT_S = 50
 ENV = {
     "FIRETEXT_SIM_OUTCOMES": FIRETEXT,
     "CAMPAIGN_RECEIPT_TIMEOUT_S": "10",
