@@ -21,11 +21,11 @@ from campaign.domain.send_again import (
     list_id_for,
     list_rows,
 )
-from campaign.handlers import audit_trail, lists, outcomes, receipts
+from campaign.handlers import audit_trail, campaigns, lists, outcomes, receipts
 from campaign.handlers import send_again as sending_again
 from campaign.handlers.deps import Deps
 from campaign.ports.recipients import RecipientListing, SendAgainSource
-from cohort_contracts.campaign_requests import GetAudit, GetSendAgain, SendAgain
+from cohort_contracts.campaign_requests import CreateCampaign, GetAudit, GetSendAgain, SendAgain
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import RESOLVE_ROWS
 from cohort_contracts.sending import DeliveryStatus
@@ -238,6 +238,21 @@ async def test_a_request_id_in_use_gives_back_what_it_took(
     view = await sending_again.get_send_again(req(GetSendAgain, campaign_id=campaign_id), deps)
     assert view.patients == 3  # given back: another send-again can take them
     assert resolve_commands(publisher) == []
+
+
+async def test_a_create_reusing_a_follow_ups_request_id_is_refused(
+    deps: Deps, publisher: FakePublisher
+) -> None:
+    campaign_id, _ = await finished(deps, publisher)
+    follow_up = await sending_again.send_again(
+        req(SendAgain, campaign_id=campaign_id, name="again"), deps
+    )
+    create = req(CreateCampaign, name="Flu", type="basic", message_id=follow_up.id)
+
+    with pytest.raises(Conflict, match="already in use"):
+        await campaigns.create_campaign(create, deps)
+    repeated = req(SendAgain, campaign_id=campaign_id, name="again", message_id=follow_up.id)
+    assert (await sending_again.send_again(repeated, deps)).id == follow_up.id
 
 
 async def test_rows_a_failed_request_did_not_queue_are_queued_by_the_sweep(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaign.domain.errors import NotFound
+from campaign.domain.errors import Conflict, NotFound
 from campaign.handlers import campaigns, lists
 from campaign.handlers.deps import Deps
 from campaign.ports.recipients import RecipientListing
@@ -95,3 +95,18 @@ async def test_a_pages_patients_are_read_only_from_its_campaign_and_organisation
     assert sorted(found) == sorted(ids[ours.id])
     assert all(r.campaign_id == ours.id for r in found.values())
     assert await deps.recipients.of_campaign(PRACTICE_B, ours.id, everyone) == {}
+
+
+async def test_a_create_whose_request_id_names_another_organisations_campaign_is_refused(
+    deps: Deps,
+) -> None:
+    theirs = await create(deps, org=PRACTICE_B)
+    create_a = req(
+        requests.CreateCampaign, org_id=PRACTICE_A, name="Flu", type="basic", message_id=theirs.id
+    )
+
+    with pytest.raises(Conflict, match="already in use"):
+        await campaigns.create_campaign(create_a, deps)
+    # A repeat of the request that made it answers with it, as made.
+    create_b = create_a.model_copy(update={"org_id": PRACTICE_B, "name": "Other"})
+    assert (await campaigns.create_campaign(create_b, deps)).name == theirs.name

@@ -17,7 +17,7 @@ from cohort_contracts.campaign_views import CampaignPage, CampaignView, Recipien
 from cohort_contracts.vocabulary import CampaignStatus
 
 from ..domain.cursors import next_cursor
-from ..domain.errors import Conflict, InvalidMessage
+from ..domain.errors import InvalidMessage
 from ..domain.list_order import ListPosition
 from ..domain.model import Campaign, check_type_settings
 from ..ports.recipients import RecipientListing
@@ -25,7 +25,7 @@ from .audit_trail import record_audit
 from .deps import Deps
 from .loading import load_campaign
 from .people import people_of
-from .requested import change_once, current_view
+from .requested import change_once, current_view, made_once, request_id_in_use
 from .review import get_review as get_review
 from .review import review_before_sending
 from .templates import template_for_message
@@ -54,12 +54,10 @@ async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
         questionnaire=req.questionnaire,
         link_expiry_days=req.link_expiry_days,
     )
-    if not await deps.campaigns.add(campaign):
-        existing = await deps.campaigns.get(req.org_id, campaign.id)
-        if existing is None:
-            # The id is taken in another organisation: a forged or colliding request id.
-            raise Conflict("This request id is already in use.")
-        campaign = existing
+    made = await made_once(deps, campaign)
+    if made is None:
+        raise request_id_in_use()
+    campaign = made
     await record_audit(
         deps, campaign, req.actor, "created", cause=req.message_id, type=campaign.type
     )

@@ -1,8 +1,9 @@
-"""A campaign changed by a request, once, and the view the request is answered with.
+"""A campaign made or changed by a request, once, and the view the request is answered with.
 
-The request's id is remembered on the campaign in the same save as the change, so a
-redelivered request finds it applied and changes nothing (it is still answered, with the
-campaign as it is)."""
+A campaign a request makes is named by the request's id, so a redelivered request finds it
+made. The id of a request that changes a campaign is remembered on it in the same save as the
+change, so a redelivered request finds it applied and changes nothing (it is still answered,
+with the campaign as it is)."""
 
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -10,6 +11,7 @@ from uuid import UUID
 
 from cohort_contracts.campaign_views import CampaignView
 
+from ..domain.errors import Conflict
 from ..domain.model import Campaign
 from .changes import change_campaign
 from .deps import Deps
@@ -29,6 +31,24 @@ class CampaignChange(Protocol):
 
     @property
     def readable_orgs(self) -> list[str]: ...
+
+
+def request_id_in_use() -> Conflict:
+    """A request whose id names a campaign it did not make: another organisation's, or one
+    made by another kind of request (a forged or colliding request id)."""
+    return Conflict("This request id is already in use.")
+
+
+async def made_once(deps: Deps, campaign: Campaign) -> Campaign | None:
+    """``campaign`` as stored now, or as an earlier delivery of the same request stored it
+    (same organisation, following up the same campaign or none); None if its id is taken by
+    any other campaign."""
+    if await deps.campaigns.add(campaign):
+        return campaign
+    made = await deps.campaigns.get(campaign.org_id, campaign.id)
+    if made is None or made.follows_up != campaign.follows_up:
+        return None
+    return made
 
 
 #: Changes the campaign (the domain method may refuse by raising).

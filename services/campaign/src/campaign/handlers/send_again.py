@@ -32,7 +32,7 @@ from .audit_trail import record_audit
 from .deps import Deps
 from .lists import accept_list
 from .loading import load_campaign
-from .requested import current_view
+from .requested import current_view, made_once, request_id_in_use
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ async def _new_campaign(
     failed another patient since."""
     existing = await deps.campaigns.get(source.org_id, req.message_id)
     if existing is not None and existing.follows_up != source.id:
-        raise Conflict("This request id is already in use.")
+        raise request_id_in_use()
     taken = await deps.send_again.held(source.id, req.message_id)
     if not taken:
         if existing is None:
@@ -114,15 +114,12 @@ async def _new_campaign(
     campaign = follow_up(
         source, id=req.message_id, name=req.name, actor=req.actor, now=deps.clock()
     )
-    if not await deps.campaigns.add(campaign):
-        made = await deps.campaigns.get(source.org_id, campaign.id)
-        if made is None or made.follows_up != source.id:
-            # The id is another organisation's or another campaign's: a forged request id.
-            # What it took goes back, or nobody could send those patients again.
-            await deps.send_again.release(source.id, req.message_id)
-            raise Conflict("This request id is already in use.")
-        return made, taken  # made meanwhile by another delivery of this request
-    return campaign, taken
+    made = await made_once(deps, campaign)
+    if made is None:
+        # What it took goes back, or nobody could send those patients again.
+        await deps.send_again.release(source.id, req.message_id)
+        raise request_id_in_use()
+    return made, taken
 
 
 async def queue_pending_rows(deps: Deps, older_than_s: float) -> int:
