@@ -48,8 +48,7 @@ done
 e2e_first=(
   tests/e2e/test_chaos.py tests/e2e/test_save_to_record.py tests/e2e/test_web_journeys.py
   tests/e2e/test_cancel.py tests/test_graceful_shutdown.py tests/e2e/test_uploads.py
-  tests/e2e/test_recheck.py tests/e2e/test_uploads_pds_down.py
-  tests/e2e/test_walking_skeleton.py tests/e2e/test_organisations.py
+  tests/e2e/test_recheck.py tests/e2e/test_uploads_pds_down.py tests/e2e/test_organisations.py
 )
 log_scan=tests/e2e/test_zz_log_scan.py
 e2e_rest=(tests --ignore="$log_scan")
