@@ -72,6 +72,13 @@ def main() -> int:
     send.raise_for_status()
     print("sending…")
     while True:
+        if held_until := api.get(f"/v1/campaigns/{cid}").json().get("held_until"):
+            # At night, on Sundays and bank holidays the texts wait for the morning.
+            print(
+                f"held by quiet hours until {held_until}: it resumes by itself then. To send "
+                "now, stop `make run` and start `CAMPAIGN_QUIET_HOURS=off make run`."
+            )
+            return 0
         statuses = Counter(r["status"] for r in _recipients(api, cid))
         print("  " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
         if all(s in ("delivered", "failed", "cancelled", "outcome_unknown") for s in statuses):
