@@ -39,8 +39,9 @@ class FakeMesh:
     retrieved: list[str] = field(default_factory=list)
     #: Every send and acknowledgement, in order: ``send <local_id>``, ``ack <message id>``.
     calls: list[str] = field(default_factory=list)
-    #: How many sends fail (ConnectionError) before they succeed.
+    #: How many sends fail (ConnectionError) before they succeed, after ``sends_before_failing``.
     failing_sends: int = 0
+    sends_before_failing: int = 0
     failing_handshakes: int = 0
     handshakes: int = 0
     closed: bool = False
@@ -61,7 +62,9 @@ class FakeMesh:
         return self.inbox[message_id]
 
     def send_message(self, recipient: str, data: bytes, **options: Any) -> str:
-        if self.failing_sends:
+        if self.sends_before_failing:
+            self.sends_before_failing -= 1
+        elif self.failing_sends:
             self.failing_sends -= 1
             raise ConnectionError("MESH went away")
         self.sent.append(Sent(recipient, data, options))

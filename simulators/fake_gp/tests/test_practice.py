@@ -255,6 +255,22 @@ def test_a_message_whose_answer_failed_is_tried_again_and_recorded_once() -> Non
     assert gp.poll_once() == 0
 
 
+def test_an_answer_already_sent_is_not_sent_again_when_the_next_one_failed() -> None:
+    # 20013 went out, 30001 did not: the retry sends only 30001, as a GP system that keeps
+    # what it has answered would.
+    mesh = FakeMesh(sends_before_failing=1, failing_sends=1)
+    mesh.deliver("M1", document("9434765910", "entry-1"))
+    gp = practice(mesh)
+
+    with pytest.raises(ConnectionError):
+        gp.poll_once()
+    assert codes(mesh) == ["20013"]
+
+    assert gp.poll_once() == 1
+    assert codes(mesh) == ["20013", "30001"]
+    assert mesh.acknowledged == ["M1"]
+
+
 def test_poll_once_counts_the_messages_it_handled() -> None:
     mesh = FakeMesh()
     gp = practice(mesh)

@@ -52,6 +52,8 @@ class Practice:
     ack_workflow_id: str
     received: list[Received] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    #: The codes already sent for each message: a retry after a failed answer sends the rest.
+    answered: dict[str, set[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def behaviour_for(self, nhs_number: str | None) -> str:
@@ -103,7 +105,10 @@ class Practice:
         header_id = doc.header_id if doc is not None else ""
         # The ITK order: the infrastructure ack once received, the business ack once the
         # patient is matched and the document is in the practice's workflow.
+        answered = self.answered.setdefault(message_id, set())
         for code in codes:
+            if code in answered:
+                continue
             self.client.send_message(
                 message.sender,
                 response_message(
@@ -117,8 +122,10 @@ class Practice:
                 subject="ITK response",
                 content_type="application/fhir+json",
             )
+            answered.add(code)
         self.client.acknowledge_message(message_id)
         self.seen.add(message_id)
+        del self.answered[message_id]
 
     def snapshot(self) -> list[Received]:
         with self.lock:
