@@ -119,17 +119,21 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
 
     record_queue = topology.name(RECORD_ENTRIES.queue)
 
-    def all_entries_published() -> bool:
-        return outbox_backlog(scaled) == 0
+    entries: list[dict[str, Any]] = []
 
-    time.sleep(1.5)  # the drainer reports its backlog after each pass, about every second
-    flow.wait_for("every record entry to be published", all_entries_published, seconds=60)
+    def drain_entries() -> None:
+        for m in asyncio.run(_drain(scaled, record_queue)):
+            entries.extend(json.loads(m.body)["entries"])
+
+    def every_entry_published() -> bool:
+        drain_entries()
+        return {e["recipient_id"] for e in entries} >= {r["id"] for r in recipients}
+
+    # Waits for what it proves (an entry for every recipient), not for a metric's next report.
+    flow.wait_for("every record entry to be published", every_entry_published, seconds=60)
+    flow.wait_for("the outboxes to report empty", lambda: outbox_backlog(scaled) == 0, 30)
     time.sleep(2.0)  # a duplicate, if there were one, would follow within the drain interval
-    entries = [
-        entry
-        for m in asyncio.run(_drain(scaled, record_queue))
-        for entry in json.loads(m.body)["entries"]
-    ]
+    drain_entries()
     per_recipient = Counter(e["recipient_id"] for e in entries)
     assert set(per_recipient) == {r["id"] for r in recipients}
     assert set(per_recipient.values()) == {1}
