@@ -68,8 +68,9 @@ run_one() {
   # How long each took, so the slowest stands out when the suite nears its budget.
   echo "($name: $((SECONDS - started)) s)" >>"$(out_of "$name")"
 }
-lane() {
-  local ports=$1 half=$2
+# A subshell each, so that one lane's port range stays its own.
+lane() (
+  ports=$1 half=$2
   shift 2
   export COHORT_TEST_PORTS=$ports
   for dir in "$@"; do run_one "$dir" "$dir"; done
@@ -78,7 +79,7 @@ lane() {
   else
     run_one "tests (2 of 2)" --basetemp="$results/e2e/second" "${e2e_rest[@]}"
   fi
-}
+)
 # Below the kernel's ephemeral ports (32768 on), and clear of RabbitMQ's 25672.
 lane 20000-24999 first "${first[@]}" &
 lane 26000-30999 second "${second[@]}"
