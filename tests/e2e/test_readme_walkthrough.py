@@ -1,6 +1,7 @@
 """The README's "Try it by hand" walkthrough, pasted as it stands into a shell beside `make run`
 on its default ports: every command works, in order, and the patients' outcomes come out at the
-end. A walkthrough that drifts from the API (a renamed field, a changed status) fails here."""
+end. A walkthrough that drifts from the API (a renamed field, a changed status) fails here.
+`make demo` runs against the same `make run` after it."""
 
 import csv
 import io
@@ -92,6 +93,18 @@ def test_the_walkthrough_runs_as_written(rabbitmq_url: str, tmp_path: Path) -> N
             for word in pasted.stdout.rsplit(TOLD, 1)[1].split("\n", 1)[0].split()
         )
         check_outcomes(pasted.stdout, told)
+        # `make demo` against the same run, for another practice: its own campaign, its own
+        # patients' outcomes.
+        demo = subprocess.run(
+            ["make", "demo"],
+            cwd=ROOT,
+            env={**env, "ORG": "A81002"},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
+        assert "campaign completed" in demo.stdout, demo.stdout[-4000:]
     finally:
         os.killpg(run.pid, signal.SIGINT)  # Ctrl-C, as a person stops it
         run.wait(timeout=60)
