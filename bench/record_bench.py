@@ -30,14 +30,12 @@ from record.adapters.mesh import MailboxCredentials, MeshMailboxClient  # noqa: 
 from record.adapters.mongo_database import MongoHandle  # noqa: E402
 from record.bootstrap import build_store_deps  # noqa: E402
 from record.config import PracticeSettings, RecordSettings  # noqa: E402
-from record.domain.document import (  # noqa: E402  # noqa: E402
+from record.domain.document import (  # noqa: E402
     DocumentCodes,
     DocumentRequest,
     Practice,
     Sender,
-    build_message,
-    encode,
-    render,
+    message_bytes,
 )
 from record.domain.model import Content, Patient  # noqa: E402
 from record.handlers import entries, sending  # noqa: E402
@@ -100,7 +98,7 @@ def bench_builder(n: int) -> Result:
     size = 0
     cpu, wall = time.process_time(), time.perf_counter()
     for request in requests:
-        size += len(encode(build_message(request, sender, DocumentCodes(), render(request))))
+        size += len(message_bytes(request, sender, DocumentCodes()))
     return Result(
         "builder alone (PDF + FHIR message)",
         n,

@@ -145,6 +145,12 @@ def encode(message: Json) -> bytes:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def message_bytes(request: DocumentRequest, sender: Sender, codes: DocumentCodes) -> bytes:
+    """What MESH is sent for ``request``: its PDF rendered, the message built around it, encoded.
+    The sender, the benchmark and the tests all build a request's bytes this one way."""
+    return encode(build_message(request, sender, codes, render(request)))
+
+
 def _entry(resource_id: str, resource: Json) -> Json:
     return {"fullUrl": f"urn:uuid:{resource_id}", "resource": resource}
 

@@ -19,7 +19,7 @@ from prometheus_client import Counter
 
 from cohort_contracts.record import RecordReason, RecordState
 
-from ..domain.document import DocumentRequest, Practice, build_message, encode, render
+from ..domain.document import DocumentRequest, Practice, message_bytes
 from ..domain.errors import PermanentSendError, RetryableSendError, TrackingUnavailable
 from ..domain.model import RecordEntry
 from .deps import Deps
@@ -51,7 +51,7 @@ def document_bytes(entry: RecordEntry, deps: Deps) -> bytes:
         patient=entry.patient,
         content=entry.content,
     )
-    return encode(build_message(request, deps.sender, deps.codes, render(request)))
+    return message_bytes(request, deps.sender, deps.codes)
 
 
 async def send_due(deps: Deps, limit: int = 50) -> int:
