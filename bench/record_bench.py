@@ -17,14 +17,16 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+from services.record.tests.builders import record_entry_requested  # noqa: E402
+
 from bench.procstats import sample  # noqa: E402
-from cohort_contracts.sending import RecordEntryRequested  # noqa: E402
 from cohort_testing.mesh_sandbox import SENDER, SENDER_PASSWORD, SHARED_KEY, MeshSandbox  # noqa: E402
 from record.adapters.mesh import MailboxCredentials, MeshMailboxClient  # noqa: E402
 from record.adapters.mongo_database import MongoHandle  # noqa: E402
@@ -60,26 +62,7 @@ class Result:
         )
 
 
-def entry_requested() -> RecordEntryRequested:
-    from datetime import UTC, date, datetime
-    from uuid import uuid4
-
-    return RecordEntryRequested(
-        correlation_id=uuid4(),
-        org_id="A81001",
-        nhs_number="9434765919",
-        campaign_id=uuid4(),
-        recipient_id=uuid4().hex,
-        channel="sms",
-        message_text="Hello Olivia, your flu jab is due. Please book.",
-        delivered_at=datetime.now(UTC),
-        family_name="Smith",
-        birth_date=date(1980, 2, 29),
-    )
-
-
 def bench_builder(n: int) -> Result:
-    from datetime import UTC, date, datetime
     from uuid import uuid4
 
     sender = Sender("X26", "Cohort", SENDER)
@@ -128,7 +111,7 @@ async def bench_mesh(n: int, sandbox: MeshSandbox, verify: bool) -> Result:
     )
     deps = build_store_deps(settings, mongo, mailbox, NoPublisher())
     for _ in range(n):
-        await entries.accept_entry(entry_requested(), deps)
+        await entries.accept_entry(record_entry_requested(delivered_at=datetime.now(UTC)), deps)
     before, sandbox_before = time.process_time(), sample(sandbox_pid).cpu_s
     wall = time.perf_counter()
     while await sending.send_due(deps, 50):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from cohort_contracts.envelope import Message
 from cohort_contracts.routing import Route
+from cohort_testing.publishers import RecordingPublisher
 from record.domain.errors import MeshUnavailable, SendError
 from record.domain.responses import InboxMessage
 
@@ -78,12 +79,6 @@ class FakeMailbox:
         self.waiting[message.message_id] = message
 
 
-@dataclass
-class FakePublisher:
-    published: list[tuple[Route, Message]] = field(default_factory=list)
-    fail: bool = False
-
-    async def publish(self, route: Route, message: Message) -> None:
-        if self.fail:
-            raise ConnectionError("broker away")
-        self.published.append((route, message))
+class FakePublisher(RecordingPublisher[Route, Message]):
+    """The record service's broker publisher: what it published, and a broker away for the
+    next ``fail_next`` publishes."""

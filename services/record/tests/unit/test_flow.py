@@ -299,10 +299,9 @@ async def test_a_status_that_could_not_be_published_is_published_later(
     deps: Deps, publisher: FakePublisher, clock: Clock
 ) -> None:
     await entries.accept_entry(record_entry_requested(), deps)
-    publisher.fail = True
+    publisher.fail_next = 1
     with pytest.raises(ConnectionError):
         await statuses.publish_statuses(deps)
-    publisher.fail = False
     assert await statuses.publish_statuses(deps) == 1
     assert [r.state for r in reported(publisher)] == [RecordState.PENDING]
 
