@@ -3,24 +3,28 @@ gateway's API for the app's life, the session cookie, body caps and security hea
 NHS.UK frontend's files and macros, and the checks that keep development secrets out of
 production."""
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import httpx2
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 from starlette.applications import Starlette
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
 
 from .body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from .page_settings import PageAppSettings
 from .security_headers import NHS_FONTS, SecurityHeaders
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+#: An app's page for an exception it names (``ERROR_PAGES``): never a stack trace.
+ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
 T = TypeVar("T")
 
 
@@ -45,11 +49,19 @@ def gateway_lifespan(
 
 
 def page_app(
-    title: str, settings: PageAppSettings, transport: httpx2.AsyncBaseTransport | None = None
+    title: str,
+    settings: PageAppSettings,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    *,
+    templates: Jinja2Templates,
+    error_pages: Mapping[type[Exception], ErrorPage],
+    static: Path,
 ) -> FastAPI:
     """An app of server-rendered pages: no API docs, the gateway's client for its life
-    (``gateway_lifespan``), its settings at ``app.state.settings`` and a ``/healthz``.
-    ``transport`` is for tests: the gateway's API served in-process (a fake)."""
+    (``gateway_lifespan``), its settings at ``app.state.settings`` and its ``templates`` at
+    ``app.state.templates``, its ``error_pages`` for the exceptions they name, the NHS.UK
+    frontend's files (``mount_nhsuk_frontend``), its own ``static`` files at ``/static`` and a
+    ``/healthz``. ``transport`` is for tests: the gateway's API served in-process (a fake)."""
     app = FastAPI(
         title=title,
         lifespan=gateway_lifespan(settings, transport),
@@ -58,11 +70,16 @@ def page_app(
         openapi_url=None,
     )
     app.state.settings = settings
+    app.state.templates = templates
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    for kind, page in error_pages.items():
+        app.add_exception_handler(kind, page)
+    mount_nhsuk_frontend(app, settings)
+    app.mount("/static", StaticFiles(directory=static), name="static")
     return app
 
 

@@ -6,9 +6,8 @@ from pathlib import Path
 import httpx2
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
-from fastapi.staticfiles import StaticFiles
 
-from cohort_http.page_apps import add_page_middleware, mount_nhsuk_frontend, page_app
+from cohort_http.page_apps import add_page_middleware, page_app
 
 from .api_client import ServiceToken
 from .config import PatientSettings
@@ -29,8 +28,14 @@ def create_app(
     """``transport`` is for tests: the gateway's API served in-process (a fake)."""
     settings = settings if settings is not None else PatientSettings()
 
-    app = page_app("Cohort patient pages", settings, transport)
-    app.state.templates = make_templates()
+    app = page_app(
+        "Cohort patient pages",
+        settings,
+        transport,
+        templates=make_templates(),
+        error_pages=ERROR_PAGES,
+        static=STATIC,
+    )
     app.state.service_token = ServiceToken(settings.gateway_secret.get_secret_value())
     # A patient's answers are short forms: nothing here needs more than the default 1 MiB body.
     add_page_middleware(
@@ -39,10 +44,6 @@ def create_app(
         session_cookie=SESSION_COOKIE,
         same_site="strict",
     )
-    for kind, handler in ERROR_PAGES.items():
-        app.add_exception_handler(kind, handler)
-    mount_nhsuk_frontend(app, settings)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (start, booking, questionnaire, unsubscribe):
         app.include_router(module.router)
 

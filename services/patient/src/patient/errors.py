@@ -3,7 +3,6 @@ practice's phone number), a locked link (423), an ended session (back to the dat
 an expired form, and "try again later" when the gateway or the practice's system is down."""
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cohort_http.gateway_api import GatewayError, GatewayUnavailable
-from cohort_http.page_apps import bad_address
+from cohort_http.page_apps import ErrorPage, bad_address
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
@@ -20,7 +19,6 @@ from .api_views import Practice
 from .routes.common import NeedsDateOfBirth, link_url, render
 
 log = logging.getLogger("patient")
-Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 def _practice(exc: GatewayError) -> Practice | None:
@@ -85,7 +83,7 @@ async def internal(request: Request, exc: Exception) -> Response:
     return render(request, "errors/unavailable.html", {}, 500)
 
 
-ERROR_PAGES: dict[type[Exception], Handler] = {
+ERROR_PAGES: dict[type[Exception], ErrorPage] = {
     LinkNotFound: not_found,
     LinkExpired: expired,
     LinkLocked: locked,

@@ -6,7 +6,7 @@ import httpx2
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from cohort_http.page_apps import add_page_middleware, mount_nhsuk_frontend, page_app
+from cohort_http.page_apps import add_page_middleware, page_app
 from cohort_http.token_buckets import TokenBuckets
 
 from .config import WebSettings
@@ -41,8 +41,14 @@ def create_app(
     settings = settings if settings is not None else WebSettings()
     users = load_users(settings.users_file) if settings.dev_sign_in else DevUsers(users=[])
 
-    app = page_app("Cohort staff web app", settings, transport)
-    app.state.templates = make_templates()
+    app = page_app(
+        "Cohort staff web app",
+        settings,
+        transport,
+        templates=make_templates(),
+        error_pages=ERROR_PAGES,
+        static=STATIC,
+    )
     app.state.users = users
     app.state.oauth = make_oauth(settings)
     app.state.sign_in_limiter = TokenBuckets(
@@ -56,12 +62,8 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         body_routes={r"/campaigns/[^/]+/upload": settings.max_upload_bytes},
     )
-    for kind, handler in ERROR_PAGES.items():
-        app.add_exception_handler(kind, handler)
-    mount_nhsuk_frontend(app, settings)
     htmx = settings.node_modules / "htmx.org" / "dist"
     app.mount("/vendor/htmx", StaticFiles(directory=htmx, check_dir=False), name="htmx")
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     routes = (
         sign_in,
         oidc_sign_in,

@@ -3,7 +3,6 @@ organisation's), a plain "try again" page when the gateway is down, the NHS erro
 input the app cannot use, and back to sign-in when the session or token has ended."""
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cohort_http.gateway_api import GatewayUnavailable
-from cohort_http.page_apps import bad_address
+from cohort_http.page_apps import ErrorPage, bad_address
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
@@ -19,8 +18,6 @@ from .api_client import Forbidden, GatewayError, NotFound, SignInAgain
 from .routes.common import Elsewhere, NotSignedIn, render, sign_in_url
 
 log = logging.getLogger("web")
-
-Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 async def not_signed_in(request: Request, exc: Exception) -> Response:
@@ -86,7 +83,7 @@ async def internal(request: Request, exc: Exception) -> Response:
     return render(request, "errors/500.html", {}, 500)
 
 
-ERROR_PAGES: dict[type[Exception], Handler] = {
+ERROR_PAGES: dict[type[Exception], ErrorPage] = {
     NotSignedIn: not_signed_in,
     Elsewhere: elsewhere,
     SignInAgain: sign_in_again,

@@ -15,13 +15,14 @@ from jinja2_fragments.starlette import Jinja2Blocks
 from cohort_http.session_forms import make_form, posted_form, see_other
 
 from .. import session
-from ..api_client import Download, GatewayClient, Invalid
-from ..api_views import Campaign
+from ..api_client import Download, GatewayClient, GatewayError, Invalid
+from ..api_views import Campaign, Review
 from ..config import WebSettings
-from ..forms import ActionForm, CohortForm
+from ..forms import ActionForm, CohortForm, ConfirmCountForm
 from ..users import DevUsers
 
 T = TypeVar("T")
+C = TypeVar("C", bound=ConfirmCountForm)
 
 
 class NotSignedIn(Exception):
@@ -111,18 +112,34 @@ async def button_action(
 
 
 async def submit(
-    form: CohortForm, call: Callable[[], Awaitable[T]], field_for: Callable[[list[str]], str]
+    form: CohortForm,
+    call: Callable[[], Awaitable[T]],
+    field_for: Callable[[list[str]], str],
+    *,
+    refused: tuple[type[GatewayError], ...] = (Invalid,),
 ) -> T | None:
     """A valid form sent to the gateway: the gateway's answer, or None when the form has errors
-    or the gateway refuses it as invalid (its message then goes on the field ``field_for`` names
-    from the fields the gateway blames)."""
+    or the gateway refuses it (as invalid, or with any of the page's ``refused``): its message
+    then goes on the field ``field_for`` names from the fields the gateway blames, where the
+    user acts on it."""
     if form.field_errors():
         return None
     try:
         return await call()
-    except Invalid as exc:
+    except refused as exc:
         form.add_error(field_for(exc.fields), exc.message)
         return None
+
+
+async def posted_count(
+    request: Request, page: Page, campaign_id: UUID, kind: type[C]
+) -> tuple[Campaign, Review, C]:
+    """A posted form that confirms the number of patients (send, approve): the campaign, its
+    review as it is now, and the form checked against that review's count (not the one the
+    page showed: a count that changed since must be confirmed again)."""
+    campaign = await page.api.campaign(campaign_id)
+    review = await page.api.review(campaign_id)
+    return campaign, review, await posted_form(request, kind, expected=review.recipient_count)
 
 
 def render(

@@ -10,7 +10,7 @@ from cohort_http.session_forms import make_form, posted_form, see_other
 from ..api_client import Conflict, Invalid
 from ..api_views import Campaign, Template
 from ..forms import ComposeForm, choices
-from .common import Page, PageDep, campaign_url, render
+from .common import Page, PageDep, campaign_url, render, submit
 
 router = APIRouter()
 
@@ -52,13 +52,14 @@ async def compose(request: Request, campaign_id: UUID, page: PageDep) -> Respons
     campaign = await page.api.campaign(campaign_id)
     form = await posted_form(request, ComposeForm)
     templates, chosen = await _templates(page, campaign, form)
-    if not form.field_errors():
-        try:
-            await _save(page, campaign, form, chosen)
-        except (Invalid, Conflict) as exc:
-            form.add_error("subject" if "subject" in exc.fields else "body", exc.message)
-        else:
-            return see_other(campaign_url(campaign_id, "/review"))
+    saved = await submit(
+        form,
+        lambda: _save(page, campaign, form, chosen),
+        lambda fields: "subject" if "subject" in fields else "body",
+        refused=(Invalid, Conflict),
+    )
+    if saved is not None:
+        return see_other(campaign_url(campaign_id, "/review"))
     return await _page(request, page, campaign, form, templates, 400)
 
 
@@ -71,15 +72,16 @@ async def _templates(
     return templates, next((t for t in templates if t.id == form.template.data), None)
 
 
-async def _save(page: Page, campaign: Campaign, form: ComposeForm, chosen: Template | None) -> None:
+async def _save(
+    page: Page, campaign: Campaign, form: ComposeForm, chosen: Template | None
+) -> Campaign:
     # Browsers send a new line as CRLF; a text message has LF, and is counted with it.
     body = str(form.body.data).replace("\r\n", "\n")
     subject = str(form.subject.data or "").strip() or None
     if chosen is not None and chosen.body == body and (chosen.subject or None) == subject:
         # Unchanged from the template: record which template (and version) it came from.
-        await page.api.set_message(campaign.id, template_id=chosen.id)
-    else:
-        await page.api.set_message(campaign.id, body=body, subject=subject)
+        return await page.api.set_message(campaign.id, template_id=chosen.id)
+    return await page.api.set_message(campaign.id, body=body, subject=subject)
 
 
 async def _page(

@@ -14,7 +14,7 @@ from ..api_client import Conflict, Invalid, ListNotQueued
 from ..api_views import Campaign, PatientList
 from ..forms import ActionForm, UploadForm
 from ..pages.lists import progress, removable
-from .common import PageDep, campaign_url, check_action, may_send, passed_on, render
+from .common import Page, PageDep, campaign_url, check_action, may_send, passed_on, render, submit
 
 router = APIRouter()
 
@@ -36,25 +36,31 @@ async def upload_page(request: Request, campaign_id: UUID, page: PageDep) -> Res
 async def upload(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     campaign = await page.api.campaign(campaign_id)
     form = await posted_form(request, UploadForm)
-    if not form.field_errors():
-        upload: UploadFile = form.file.data
-        filename = upload.filename or "patients.csv"
-        suffix = filename[filename.rfind(".") :].lower()
-        try:
-            accepted = await page.api.upload_list(
-                campaign_id, form.channel.data, filename, upload.file, MEDIA.get(suffix, "text/csv")
-            )
-        except (Invalid, Conflict) as exc:
-            # The gateway read the whole file and says what is wrong with it.
-            form.add_error("file", exc.message)
-        except ListNotQueued as exc:
-            # Uploading again alone would leave this list waiting, and the send held, for
-            # good: it has to be removed first, so that is the page to go to.
-            return see_other(campaign_url(campaign_id, f"/lists/{exc.list_id}/remove?not_queued=1"))
-        else:
-            return see_other(campaign_url(campaign_id, f"/lists/{accepted.id}"))
+    try:
+        # The gateway reads the whole file and says what is wrong with it, on the file.
+        accepted = await submit(
+            form,
+            lambda: _upload(page, campaign_id, form),
+            lambda _: "file",
+            refused=(Invalid, Conflict),
+        )
+    except ListNotQueued as exc:
+        # Uploading again alone would leave this list waiting, and the send held, for good: it
+        # has to be removed first, so that is the page to go to.
+        return see_other(campaign_url(campaign_id, f"/lists/{exc.list_id}/remove?not_queued=1"))
+    if accepted is not None:
+        return see_other(campaign_url(campaign_id, f"/lists/{accepted.id}"))
     context = {"nav": "campaigns", "campaign": campaign, "form": form}
     return render(request, "lists/upload.html", context, 400)
+
+
+async def _upload(page: Page, campaign_id: UUID, form: UploadForm) -> PatientList:
+    upload: UploadFile = form.file.data
+    filename = upload.filename or "patients.csv"
+    suffix = filename[filename.rfind(".") :].lower()
+    return await page.api.upload_list(
+        campaign_id, form.channel.data, filename, upload.file, MEDIA.get(suffix, "text/csv")
+    )
 
 
 @router.get("/campaigns/{campaign_id}/lists/{list_id}")

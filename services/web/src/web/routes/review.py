@@ -13,7 +13,7 @@ from ..api_views import Campaign, Review
 from ..forms import SendForm, TestSendForm
 from ..pages.review import blockers, short_of_credit
 from ..pages.words import contact
-from .common import Page, PageDep, campaign_in, campaign_url, render
+from .common import Page, PageDep, campaign_in, campaign_url, posted_count, render, submit
 
 router = APIRouter()
 
@@ -34,14 +34,15 @@ async def review_page(request: Request, campaign_id: UUID, page: PageDep) -> Res
 async def test_send(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     campaign = await page.api.campaign(campaign_id)
     form = await posted_form(request, TestSendForm)
-    if not form.field_errors():
-        to = str(form.to.data)
-        try:
-            await page.api.test_send(campaign_id, "email" if "@" in to else "sms", to)
-        except (Invalid, Conflict) as exc:
-            form.add_error("to", exc.message)
-        else:
-            return see_other(campaign_url(campaign_id, "/review?tested=1"))
+    to = str(form.to.data)
+    tested = await submit(
+        form,
+        lambda: page.api.test_send(campaign_id, "email" if "@" in to else "sms", to),
+        lambda _: "to",
+        refused=(Invalid, Conflict),
+    )
+    if tested is not None:
+        return see_other(campaign_url(campaign_id, "/review?tested=1"))
     review = await page.api.review(campaign_id)
     send_form = make_form(request, SendForm, expected=review.recipient_count)
     return _page(request, campaign, review, form, send_form, status=400)
@@ -49,9 +50,7 @@ async def test_send(request: Request, campaign_id: UUID, page: PageDep) -> Respo
 
 @router.post("/campaigns/{campaign_id}/send")
 async def send(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    campaign = await page.api.campaign(campaign_id)
-    review = await page.api.review(campaign_id)
-    form = await posted_form(request, SendForm, expected=review.recipient_count)
+    campaign, review, form = await posted_count(request, page, campaign_id, SendForm)
     problem: str | None = None
     if campaign.type != "booking":
         form.spread_hours.data = None  # only booking invitations are spread

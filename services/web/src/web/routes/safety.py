@@ -12,7 +12,16 @@ from ..api_client import Conflict, Forbidden, Invalid
 from ..api_views import Campaign, Review
 from ..forms import ConfirmCountForm, SendBackForm
 from ..pages.people import PersonNames
-from .common import PageDep, button_action, campaign_in, campaign_url, render, users_of
+from .common import (
+    PageDep,
+    button_action,
+    campaign_in,
+    campaign_url,
+    posted_count,
+    render,
+    submit,
+    users_of,
+)
 
 router = APIRouter()
 
@@ -35,9 +44,7 @@ async def approval_page(request: Request, campaign_id: UUID, page: PageDep) -> R
 
 @router.post("/campaigns/{campaign_id}/approve")
 async def approve(request: Request, campaign_id: UUID, page: PageDep) -> Response:
-    campaign = await page.api.campaign(campaign_id)
-    review = await page.api.review(campaign_id)
-    form = await posted_form(request, ConfirmCountForm, expected=review.recipient_count)
+    campaign, review, form = await posted_count(request, page, campaign_id, ConfirmCountForm)
     problem: str | None = None
     if not form.field_errors():
         try:
@@ -60,15 +67,16 @@ async def send_back_page(request: Request, campaign_id: UUID, page: PageDep) -> 
 @router.post("/campaigns/{campaign_id}/send-back")
 async def send_back(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     form = await posted_form(request, SendBackForm)
-    if not form.field_errors():
-        try:
-            await page.api.send_back(campaign_id, str(form.reason.data).strip())
-        except (Conflict, Forbidden, Invalid) as exc:
-            # E.g. approved or sent back by someone else meanwhile, or a viewer who may not
-            # change campaigns: said on the one field.
-            form.add_error("reason", exc.message)
-        else:
-            return see_other(campaign_url(campaign_id, "?sent_back=1"))
+    # E.g. approved or sent back by someone else meanwhile, or a viewer who may not change
+    # campaigns: said on the one field.
+    sent_back = await submit(
+        form,
+        lambda: page.api.send_back(campaign_id, str(form.reason.data).strip()),
+        lambda _: "reason",
+        refused=(Conflict, Forbidden, Invalid),
+    )
+    if sent_back is not None:
+        return see_other(campaign_url(campaign_id, "?sent_back=1"))
     campaign = await page.api.campaign(campaign_id)
     return _send_back_page(request, page.user.user_id, campaign, form, status=400)
 

@@ -12,7 +12,7 @@ from ..api_client import Conflict, Invalid
 from ..api_views import Campaign, SendAgain
 from ..forms import SendAgainForm
 from ..pages import campaigns as pages
-from .common import PageDep, campaign_in, campaign_url, render
+from .common import PageDep, campaign_in, campaign_url, render, submit
 
 router = APIRouter()
 
@@ -32,15 +32,16 @@ async def send_again_page(request: Request, campaign_id: UUID, page: PageDep) ->
 @router.post("/campaigns/{campaign_id}/send-again")
 async def send_again(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     form = await posted_form(request, SendAgainForm)
-    if not form.field_errors():
-        try:
-            created = await page.api.send_again(campaign_id, str(form.name.data))
-        except (Invalid, Conflict) as exc:
-            # Campaign's reason (e.g. everyone has been sent it again already) is said where
-            # the user acts: on the one field of the form.
-            form.add_error("name", exc.message)
-        else:
-            return see_other(campaign_url(created.id, "?created=send-again"))
+    # Campaign's reason (e.g. everyone has been sent it again already) goes on the form's one
+    # field.
+    created = await submit(
+        form,
+        lambda: page.api.send_again(campaign_id, str(form.name.data)),
+        lambda _: "name",
+        refused=(Invalid, Conflict),
+    )
+    if created is not None:
+        return see_other(campaign_url(created.id, "?created=send-again"))
     campaign = await page.api.campaign(campaign_id)
     summary = await page.api.send_again_summary(campaign_id)
     return _page(request, campaign, summary, form, status=400)
