@@ -15,7 +15,7 @@ from ..domain.model import Campaign
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
-from .loading import load_campaign
+from .loading import reload_campaign
 from .requested import Apply, change_once, current_view
 from .review import review_before_sending
 
@@ -80,12 +80,10 @@ async def start_due(deps: Deps) -> list[Campaign]:
     now = deps.clock()
     for due in await deps.campaigns.list_due(now):
 
-        async def find(due: Campaign = due) -> Campaign:
-            return await load_campaign(deps, [due.org_id], due.id)
-
         async def start(campaign: Campaign) -> bool:
             return campaign.start_if_due(now)
 
+        find = reload_campaign(deps, due.org_id, due.id)
         campaign, changed = await change_campaign(deps.campaigns, find, start)
         if changed:
             cause = uuid.uuid5(_SWEEP_NAMESPACE, f"{campaign.id}:start")

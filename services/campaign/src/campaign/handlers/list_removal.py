@@ -21,7 +21,7 @@ from ..domain.model import Campaign
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
-from .loading import load_campaign
+from .loading import load_campaign, reload_campaign
 from .requested import current_view
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,10 @@ async def remove_patient_list(req: RemovePatientList, deps: Deps) -> CampaignVie
     if not campaign.removed(req.list_id):
         await _check_latest(deps, campaign, req.list_id)
 
-    async def find() -> Campaign:
-        return await load_campaign(deps, [campaign.org_id], campaign.id)
-
     async def remove(c: Campaign) -> bool:
         return c.remove_list(req.list_id)
 
+    find = reload_campaign(deps, campaign.org_id, campaign.id)
     campaign, _ = await change_campaign(deps.campaigns, find, remove)
     # Repeated by a redelivered request, which finds less or nothing left to delete.
     patients = await drop_list(deps, campaign.org_id, campaign.id, req.list_id)
