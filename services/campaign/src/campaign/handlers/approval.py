@@ -12,7 +12,7 @@ from cohort_contracts.campaign_requests import ApproveCampaign, SendBack
 from cohort_contracts.campaign_views import CampaignView
 
 from ..domain.model import Campaign
-from .audit_trail import record_audit
+from .audit_trail import record_audit, record_request
 from .changes import change_campaign
 from .deps import Deps
 from .loading import reload_campaign
@@ -60,14 +60,8 @@ async def _decide(
     """The second user's decision on a send awaiting approval, applied once and written in the
     audit trail with who asked to send."""
     campaign = await change_once(deps, req, apply)
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        action,
-        cause=req.message_id,
-        **details,
-        requested_by=campaign.send_requested_by or "",
+    await record_request(
+        deps, campaign, req, action, **details, requested_by=campaign.send_requested_by or ""
     )
     log.info(logged, extra={"campaign_id": str(campaign.id), "actor": req.actor})
     return await current_view(deps, campaign)

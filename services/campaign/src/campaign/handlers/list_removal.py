@@ -18,7 +18,7 @@ from cohort_contracts.campaign_views import CampaignView
 
 from ..domain.errors import Conflict, NotFound
 from ..domain.model import Campaign
-from .audit_trail import record_audit
+from .audit_trail import record_request
 from .changes import change_campaign
 from .deps import Deps
 from .loading import load_campaign, reload_campaign
@@ -39,14 +39,8 @@ async def remove_patient_list(req: RemovePatientList, deps: Deps) -> CampaignVie
     campaign, _ = await change_campaign(deps.campaigns, find, remove)
     # Repeated by a redelivered request, which finds less or nothing left to delete.
     patients = await drop_list(deps, campaign.org_id, campaign.id, req.list_id)
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        "list_removed",
-        cause=req.message_id,
-        list_id=str(req.list_id),
-        patients=patients,
+    await record_request(
+        deps, campaign, req, "list_removed", list_id=str(req.list_id), patients=patients
     )
     log.info("patient list removed", extra={"list_id": str(req.list_id), "patients": patients})
     return await current_view(deps, campaign)

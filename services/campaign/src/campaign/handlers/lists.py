@@ -25,7 +25,7 @@ from cohort_contracts.vocabulary import (
 from ..domain.model import Campaign, PatientList, Recipient
 from ..domain.rendering import display_name
 from ..domain.rows import ListRow
-from .audit_trail import record_audit
+from .audit_trail import record_request
 from .changes import change_campaign
 from .deps import Deps
 from .failed_numbers import failed_before
@@ -65,12 +65,11 @@ async def register_patient_list(req: RegisterPatientList, deps: Deps) -> Patient
         created_at=datetime.now(UTC),
     )
     patient_list = await deps.lists.add(patient_list)
-    await record_audit(
+    await record_request(
         deps,
         campaign,
-        req.actor,
+        req,
         "list_uploaded",
-        cause=req.message_id,
         list_id=str(req.list_id),
         # The audit trail names the file by it even once the list is removed.
         filename=req.filename,
