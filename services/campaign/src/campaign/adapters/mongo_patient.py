@@ -21,6 +21,7 @@ from ..domain.patient_access import LinkAccess
 from ..domain.questionnaires import QuestionnaireResponse
 from ..domain.time_order import TimePosition
 from .mongo_database import Document, MongoHandle
+from .mongo_guarded import update_if
 from .mongo_paging import read_after
 
 #: Staff's list of a campaign's appointments, and of its questionnaire responses: each the
@@ -152,11 +153,11 @@ class MongoAppointments(_CampaignPages[AppointmentRecord]):
         return None if d is None else _record(d)
 
     async def retry(self, record_id: str) -> bool:
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": record_id, "status": "failed"},
             {"$set": {"status": "booking"}, "$unset": {"failure": ""}},
         )
-        return result.modified_count == 1
 
     async def booked(self, record: AppointmentRecord) -> None:
         await self._c.update_one(
@@ -180,14 +181,14 @@ class MongoAppointments(_CampaignPages[AppointmentRecord]):
         )
 
     async def cancelled(self, record_id: str, at: datetime, because: str) -> bool:
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": record_id, "status": "booked"},
             {
                 "$set": {"status": "cancelled", "cancelled_at": at, "cancelled_because": because},
                 "$unset": {"active": ""},
             },
         )
-        return result.modified_count == 1
 
     async def active(self, recipient_id: str) -> AppointmentRecord | None:
         found = self._c.find({"recipient_id": recipient_id, "active": True}).sort("booked_at", -1)

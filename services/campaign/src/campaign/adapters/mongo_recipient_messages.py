@@ -8,6 +8,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
 from .mongo_database import Document, MongoHandle
+from .mongo_guarded import update_if
 from .mongo_recipient_counts import RecipientCounts, shifted
 from .mongo_recipient_docs import LIST_ORDER, recipient_from, recipients_collection
 
@@ -119,11 +120,11 @@ class MongoRecipientMessages:
 
     async def link_opened(self, org_id: str, recipient_id: str, at: datetime) -> bool:
         # ``None`` matches a missing field too, so only the first opening is stored.
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": recipient_id, "org_id": org_id, "link_opened_at": None},
             {"$set": {"link_opened_at": at}},
         )
-        return bool(result.modified_count)
 
     async def fail_too_long(self, campaign_id: UUID, recipient_ids: Sequence[str]) -> int:
         failed = 0
