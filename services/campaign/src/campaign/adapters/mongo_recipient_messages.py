@@ -30,26 +30,11 @@ class MongoRecipientMessages:
         return self._stream({"campaign_id": str(campaign_id), "status": status.value})
 
     async def ready_by_names(self, campaign_id: UUID) -> list[tuple[Channel, str | None, int]]:
-        cursor = await self._c.aggregate(
-            [
-                {
-                    "$match": {
-                        "campaign_id": str(campaign_id),
-                        "status": RecipientStatus.READY.value,
-                    }
-                },
-                {"$group": {"_id": {"channel": "$channel", "names": "$names"}, "n": {"$sum": 1}}},
-            ]
-        )
-        return [(d["_id"]["channel"], d["_id"].get("names"), d["n"]) async for d in cursor]
+        groups = await self._count_ready(campaign_id, {"channel": "$channel", "names": "$names"})
+        return [(d["_id"]["channel"], d["_id"].get("names"), d["n"]) for d in groups]
 
     def ready_without_names(self, campaign_id: UUID) -> AsyncIterator[Recipient]:
-        query = {
-            "campaign_id": str(campaign_id),
-            "status": RecipientStatus.READY.value,
-            "names": None,
-        }
-        return self._stream(query)
+        return self._stream(_ready(campaign_id, {"names": None}))
 
     async def _stream(self, query: Document) -> AsyncIterator[Recipient]:
         async for doc in self._c.find(query, batch_size=STREAM_BATCH):
@@ -58,35 +43,18 @@ class MongoRecipientMessages:
     async def ready_with_names(
         self, campaign_id: UUID, channel: Channel, names: Sequence[str], limit: int
     ) -> list[str]:
-        query = {
-            "campaign_id": str(campaign_id),
-            "status": RecipientStatus.READY.value,
-            "channel": channel,
-            "names": {"$in": list(names)},
-        }
+        query = _ready(campaign_id, {"channel": channel, "names": {"$in": list(names)}})
         docs = self._c.find(query, {"_id": 1}).sort(LIST_ORDER)
         return [d["_id"] async for d in docs.limit(limit)]
 
     async def ready_language_needs(self, campaign_id: UUID) -> list[tuple[str, int, int]]:
-        cursor = await self._c.aggregate(
-            [
-                {
-                    "$match": {
-                        "campaign_id": str(campaign_id),
-                        "status": RecipientStatus.READY.value,
-                        "language": {"$ne": None},
-                    }
-                },
-                {
-                    "$group": {
-                        "_id": {"language": "$language", "interpreter": "$interpreter_required"},
-                        "n": {"$sum": 1},
-                    }
-                },
-            ]
+        groups = await self._count_ready(
+            campaign_id,
+            {"language": "$language", "interpreter": "$interpreter_required"},
+            {"language": {"$ne": None}},
         )
         counts: dict[str, list[int]] = {}
-        async for d in cursor:
+        for d in groups:
             both = counts.setdefault(d["_id"]["language"], [0, 0])
             both[0] += int(d["n"])
             both[1] += int(d["n"]) if d["_id"].get("interpreter") is True else 0
@@ -94,18 +62,16 @@ class MongoRecipientMessages:
         return sorted(found, key=lambda need: (-need[1], need[0]))
 
     async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]:
-        cursor = await self._c.aggregate(
-            [
-                {
-                    "$match": {
-                        "campaign_id": str(campaign_id),
-                        "status": RecipientStatus.READY.value,
-                    }
-                },
-                {"$group": {"_id": "$channel", "n": {"$sum": 1}}},
-            ]
-        )
-        return {d["_id"]: d["n"] async for d in cursor}
+        return {d["_id"]: d["n"] for d in await self._count_ready(campaign_id, "$channel")}
+
+    async def _count_ready(
+        self, campaign_id: UUID, key: object, narrower: Document | None = None
+    ) -> list[Document]:
+        """The campaign's ready recipients (of ``narrower``) counted by ``key``, a ``$group``
+        id: one ``{"_id": value, "n": count}`` a value."""
+        match = {"$match": _ready(campaign_id, narrower)}
+        cursor = await self._c.aggregate([match, {"$group": {"_id": key, "n": {"$sum": 1}}}])
+        return [d async for d in cursor]
 
     async def first(
         self, campaign_id: UUID, status: RecipientStatus, channel: Channel
@@ -129,12 +95,9 @@ class MongoRecipientMessages:
     async def fail_too_long(self, campaign_id: UUID, recipient_ids: Sequence[str]) -> int:
         failed = 0
         for start in range(0, len(recipient_ids), _CHUNK):
+            chunk = list(recipient_ids[start : start + _CHUNK])
             result = await self._c.update_many(
-                {
-                    "_id": {"$in": list(recipient_ids[start : start + _CHUNK])},
-                    "campaign_id": str(campaign_id),
-                    "status": RecipientStatus.READY.value,
-                },
+                _ready(campaign_id, {"_id": {"$in": chunk}}),
                 {
                     "$set": {
                         "status": RecipientStatus.FAILED.value,
@@ -148,3 +111,12 @@ class MongoRecipientMessages:
         ready, fail = RecipientStatus.READY, RecipientStatus.FAILED
         await self._counts.add(campaign_id, shifted(ready, fail, failed))
         return failed
+
+
+def _ready(campaign_id: UUID, narrower: Document | None = None) -> Document:
+    """The campaign's recipients ready to send, as its review reads them (of ``narrower``)."""
+    return {
+        "campaign_id": str(campaign_id),
+        "status": RecipientStatus.READY.value,
+        **(narrower or {}),
+    }
