@@ -33,6 +33,16 @@ def reload_campaign(deps: Deps, org_id: str, campaign_id: UUID) -> Find:
     return find
 
 
+def reread_campaign(deps: Deps, campaign: Campaign) -> Find:
+    """What ``change_campaign`` reads afresh on every attempt for the releaser's own changes to
+    a campaign it holds: the campaign as stored now, or as held if it is no longer stored."""
+
+    async def find() -> Campaign:
+        return await deps.campaigns.get(campaign.org_id, campaign.id) or campaign
+
+    return find
+
+
 async def load_list(deps: Deps, campaign: Campaign, list_id: UUID) -> PatientList:
     patient_list = await deps.lists.get(campaign.org_id, campaign.id, list_id)
     if patient_list is None:
