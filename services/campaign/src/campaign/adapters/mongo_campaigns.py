@@ -19,6 +19,7 @@ from ..ports.campaigns import ConcurrentUpdate
 __all__ = ["DUPLICATE_KEY", "MongoCampaignRepository", "MongoPatientListRepository"]
 from cohort_mongo import insert_if_new
 
+from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
 from .mongo_guarded import update_if
 
@@ -332,7 +333,4 @@ class MongoPatientListRepository:
         )
 
     async def _group_reasons(self, match: Document) -> dict[str, int]:
-        cursor = await self._rows.aggregate(
-            [{"$match": match}, {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}}]
-        )
-        return {d["_id"]: d["n"] async for d in cursor}
+        return dict(await count_by(self._rows, match, "$reason_code"))

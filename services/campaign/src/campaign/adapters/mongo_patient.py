@@ -20,6 +20,7 @@ from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
 from ..domain.questionnaires import QuestionnaireResponse
 from ..domain.time_order import TimePosition
+from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
 from .mongo_guarded import update_if
 from .mongo_paging import read_after
@@ -211,8 +212,7 @@ def _answered(campaign_id: UUID) -> Document:
 
 
 async def _counts(collection: Any, match: Document) -> dict[UUID, int]:
-    pipeline = [{"$match": match}, {"$group": {"_id": "$campaign_id", "n": {"$sum": 1}}}]
-    return {UUID(d["_id"]): d["n"] async for d in await collection.aggregate(pipeline)}
+    return {UUID(c): n for c, n in await count_by(collection, match, "$campaign_id")}
 
 
 class MongoResponses(_CampaignPages[QuestionnaireResponse]):
@@ -287,11 +287,5 @@ class MongoPatientEvents:
             "campaign_id": {"$in": [str(c) for c in campaign_ids]},
             "action": {"$in": list(actions)},
         }
-        pipeline: list[Document] = [
-            {"$match": match},
-            {"$group": {"_id": {"c": "$campaign_id", "a": "$action"}, "n": {"$sum": 1}}},
-        ]
-        return {
-            (UUID(d["_id"]["c"]), d["_id"]["a"]): d["n"]
-            async for d in await self._c.aggregate(pipeline)
-        }
+        found = await count_by(self._c, match, {"c": "$campaign_id", "a": "$action"})
+        return {(UUID(k["c"]), k["a"]): n for k, n in found}

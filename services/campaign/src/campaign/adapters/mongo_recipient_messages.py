@@ -2,11 +2,13 @@
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
+from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
 from .mongo_guarded import update_if
 from .mongo_recipient_counts import RecipientCounts, shifted
@@ -31,7 +33,7 @@ class MongoRecipientMessages:
 
     async def ready_by_names(self, campaign_id: UUID) -> list[tuple[Channel, str | None, int]]:
         groups = await self._count_ready(campaign_id, {"channel": "$channel", "names": "$names"})
-        return [(d["_id"]["channel"], d["_id"].get("names"), d["n"]) for d in groups]
+        return [(k["channel"], k.get("names"), n) for k, n in groups]
 
     def ready_without_names(self, campaign_id: UUID) -> AsyncIterator[Recipient]:
         return self._stream(_ready(campaign_id, {"names": None}))
@@ -54,24 +56,21 @@ class MongoRecipientMessages:
             {"language": {"$ne": None}},
         )
         counts: dict[str, list[int]] = {}
-        for d in groups:
-            both = counts.setdefault(d["_id"]["language"], [0, 0])
-            both[0] += int(d["n"])
-            both[1] += int(d["n"]) if d["_id"].get("interpreter") is True else 0
+        for k, n in groups:
+            both = counts.setdefault(k["language"], [0, 0])
+            both[0] += n
+            both[1] += n if k.get("interpreter") is True else 0
         found = [(language, n, interpreter) for language, (n, interpreter) in counts.items()]
         return sorted(found, key=lambda need: (-need[1], need[0]))
 
     async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]:
-        return {d["_id"]: d["n"] for d in await self._count_ready(campaign_id, "$channel")}
+        return dict(await self._count_ready(campaign_id, "$channel"))
 
     async def _count_ready(
         self, campaign_id: UUID, key: object, narrower: Document | None = None
-    ) -> list[Document]:
-        """The campaign's ready recipients (of ``narrower``) counted by ``key``, a ``$group``
-        id: one ``{"_id": value, "n": count}`` a value."""
-        match = {"$match": _ready(campaign_id, narrower)}
-        cursor = await self._c.aggregate([match, {"$group": {"_id": key, "n": {"$sum": 1}}}])
-        return [d async for d in cursor]
+    ) -> list[tuple[Any, int]]:
+        """The campaign's ready recipients (of ``narrower``) counted by ``key``."""
+        return await count_by(self._c, _ready(campaign_id, narrower), key)
 
     async def first(
         self, campaign_id: UUID, status: RecipientStatus, channel: Channel
