@@ -33,7 +33,7 @@ def reload_campaign(deps: Deps, org_id: str, campaign_id: UUID) -> Find:
     return find
 
 
-def reread_campaign(deps: Deps, campaign: Campaign) -> Find:
+def reread_or_held(deps: Deps, campaign: Campaign) -> Find:
     """What ``change_campaign`` reads afresh on every attempt for the releaser's own changes to
     a campaign it holds: the campaign as stored now, or as held if it is no longer stored."""
 

@@ -23,7 +23,7 @@ from ..domain.review import too_long
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
-from .loading import reread_campaign
+from .loading import reread_or_held
 from .rechecks import hold_stale, requested_before
 from .spread import count_released, spread_allowance
 from .suppressions import exclude, suppressed_of, unsubscribe_url, with_unsubscribe
@@ -109,7 +109,7 @@ async def _held_until(deps: Deps, campaign: Campaign) -> datetime | None:
     async def hold(c: Campaign) -> bool:
         return c.hold(until)
 
-    held, changed = await change_campaign(deps.campaigns, reread_campaign(deps, campaign), hold)
+    held, changed = await change_campaign(deps.campaigns, reread_or_held(deps, campaign), hold)
     if changed:
         # One entry per quiet spell, whichever instance notices it first.
         key = f"{campaign.id}:{until.isoformat() if until else 'resumed'}:{now:%Y%m%d%H}"
