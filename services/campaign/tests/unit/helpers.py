@@ -2,6 +2,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from campaign.domain.model import Campaign
 from campaign.handlers import campaigns, lists
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
@@ -158,11 +159,16 @@ async def sending(deps: Deps, n: int) -> uuid.UUID:
     return campaign_id
 
 
-async def release_now(deps: Deps, campaign_id: uuid.UUID) -> int:
-    """One turn of the releaser for this campaign."""
+async def stored_campaign(deps: Deps, campaign_id: uuid.UUID) -> Campaign:
+    """The campaign as stored now."""
     campaign = await deps.campaigns.get(ORG, campaign_id)
     assert campaign is not None
-    return await releasing.release(campaign, deps)
+    return campaign
+
+
+async def release_now(deps: Deps, campaign_id: uuid.UUID) -> int:
+    """One turn of the releaser for this campaign."""
+    return await releasing.release(await stored_campaign(deps, campaign_id), deps)
 
 
 def released(publisher: FakePublisher) -> list[SendMessages]:
@@ -263,9 +269,7 @@ def published_entries(*publishers: FakePublisher) -> list[RecordEntryRequested]:
 
 
 async def status_of(deps: Deps, campaign_id: uuid.UUID) -> CampaignStatus:
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    return campaign.status
+    return (await stored_campaign(deps, campaign_id)).status
 
 
 class Wrapper:

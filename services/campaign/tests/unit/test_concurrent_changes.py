@@ -38,6 +38,7 @@ from .helpers import (
     returned_report,
     send_request,
     sending,
+    stored_campaign,
 )
 
 SEEDS = range(40)
@@ -121,8 +122,7 @@ def blocked_report(
 async def final(
     deps: Deps, campaign_id: uuid.UUID
 ) -> tuple[CampaignStatus, dict[RecipientStatus, int]]:
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
+    campaign = await stored_campaign(deps, campaign_id)
     return campaign.status, await deps.recipients.counts(campaign_id)
 
 
@@ -206,8 +206,7 @@ async def test_a_send_never_goes_out_with_a_message_other_than_the_last_one_save
         lambda: campaigns.send_campaign(send, racing), lambda: campaigns.set_message(edit, racing)
     )
 
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
+    campaign = await stored_campaign(deps, campaign_id)
     assert campaign.message is not None
     assert sent == "done"
     if edited == "done":

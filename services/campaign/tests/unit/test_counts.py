@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 
 from campaign.handlers import campaigns, lists, outcomes, receipts
-from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import CancelCampaign
 from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome, SendStatus
@@ -16,7 +15,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim, released, send, status_of
+from .helpers import campaign_with_recipients, cid, claim, release_now, released, send, status_of
 
 
 async def exact(deps: Deps, campaign_id: uuid.UUID) -> None:
@@ -38,9 +37,7 @@ async def test_counts_stay_exact_through_a_campaign_with_redeliveries(
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.READY: 12}
 
     await send(deps, campaign_id, 12)
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, deps)
+    await release_now(deps, campaign_id)
     await exact(deps, campaign_id)
     ids = [m.recipient_id for b in released(publisher) for m in b.messages]
     batch_of = {m.recipient_id: b.batch_id for b in released(publisher) for m in b.messages}
@@ -88,9 +85,7 @@ async def test_a_count_lost_to_a_crash_is_made_good_once_the_campaign_settles(
 ) -> None:
     campaign_id, _ = await campaign_with_recipients(deps, 3)
     await send(deps, campaign_id, 3)
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, deps)
+    await release_now(deps, campaign_id)
     ids = [m.recipient_id for b in released(publisher) for m in b.messages]
     await claim(deps, campaign_id, ids)
     # As if a process died after moving a recipient but before adding it to the counters.

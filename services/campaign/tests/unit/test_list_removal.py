@@ -19,7 +19,7 @@ from cohort_contracts.campaign_requests import GetAudit, GetReview, RemovePatien
 from cohort_contracts.vocabulary import RecipientStatus
 
 from ..builders import ORG, nhs_number, outcome, rows_resolved
-from .helpers import new_campaign, register, req, send, write_message
+from .helpers import new_campaign, register, req, send, stored_campaign, write_message
 
 
 async def resolved_list(deps: Deps, campaign_id: uuid.UUID, rows: range) -> uuid.UUID:
@@ -87,16 +87,7 @@ async def test_a_batch_recorded_while_the_list_was_removed_is_deleted(deps: Deps
     found the list before the mark stores its patients: the batch deletes them itself."""
     campaign = await new_campaign(deps)
     list_id = await register(deps, campaign.id, 2)
-
-    async def find() -> Campaign:
-        found = await deps.campaigns.get(ORG, campaign.id)
-        assert found is not None
-        return found
-
-    async def mark(c: Campaign) -> bool:
-        return c.remove_list(list_id)
-
-    await change_campaign(deps.campaigns, find, mark)  # the removal's first step only
+    await mark_removed(deps, campaign.id, list_id)
     late = [outcome(1, nhs=nhs_number(1)), outcome(2, nhs=nhs_number(2))]
     await lists.record_resolved_rows(rows_resolved(campaign.id, list_id, late), deps)
     assert await deps.recipients.recount(campaign.id) == {}
@@ -109,9 +100,7 @@ async def mark_removed(deps: Deps, campaign_id: uuid.UUID, list_id: uuid.UUID) -
     recipients are not deleted yet (``drop_list`` is the second step)."""
 
     async def find() -> Campaign:
-        found = await deps.campaigns.get(ORG, campaign_id)
-        assert found is not None
-        return found
+        return await stored_campaign(deps, campaign_id)
 
     async def mark(c: Campaign) -> bool:
         return c.remove_list(list_id)
@@ -161,8 +150,7 @@ async def test_a_batch_that_read_the_campaign_before_the_removal_places_again(
     campaign = await new_campaign(deps)
     removed = await resolved_list(deps, campaign.id, range(1, 3))
     kept = await register(deps, campaign.id, 2)
-    seen = await deps.campaigns.get(ORG, campaign.id)
-    assert seen is not None
+    seen = await stored_campaign(deps, campaign.id)
     await mark_removed(deps, campaign.id, removed)
 
     batch = rows_resolved(

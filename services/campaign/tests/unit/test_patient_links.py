@@ -37,7 +37,7 @@ from campaign.handlers.deps import Deps
 from campaign.handlers.patient_deps import PracticeInfo
 from campaign.handlers.patient_links import SessionInvalid
 from campaign.ports.recipients import Move
-from cohort_contracts.campaign_requests import GetCampaign, RegisterPatientList
+from cohort_contracts.campaign_requests import GetCampaign
 from cohort_contracts.campaign_settings import QuestionnaireSettings
 from cohort_contracts.ingest import ResolvedPatient, RowOutcome
 from cohort_contracts.patient_links import (
@@ -61,7 +61,7 @@ from gpconnect_sim.config import Settings
 
 from ..builders import LINK_BASE, ORG, nhs_number, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import released, req
+from .helpers import register, released, req
 from .messaging import compose, create, review_of, send
 
 BORN = date(1950, 3, 14)
@@ -92,19 +92,7 @@ def linked(deps: Deps, mongo: MongoHandle, gp: GpConnectClient) -> Deps:
 async def sent(deps: Deps, type: str = "booking", patients: int = 2, **fields: Any) -> list[str]:
     """A sent campaign whose patients' messages have gone out; their links' tokens."""
     campaign = await create(deps, type, **fields)  # type: ignore[arg-type]
-    list_id = uuid.uuid4()
-    await lists.register_patient_list(
-        req(
-            RegisterPatientList,
-            campaign_id=campaign.id,
-            list_id=list_id,
-            channel="sms",
-            filename="list.csv",
-            columns=["NHS Number"],
-            total_rows=patients,
-        ),
-        deps,
-    )
+    list_id = await register(deps, campaign.id, patients, columns=("NHS Number",))
     seed = uuid.uuid4().int % 50_000
     outcomes = [
         RowOutcome(

@@ -24,10 +24,12 @@ from .helpers import (
     delivery_reported,
     messages_sent,
     published_entries,
+    release_now,
     released,
     released_ids,
     sent_and_claimed,
     sent_and_released,
+    stored_campaign,
 )
 
 
@@ -47,8 +49,7 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
         batch_id=batch.batch_id,
     )
     await outcomes.record_messages_sent(report, deps)
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
+    campaign = await stored_campaign(deps, campaign_id)
     assert campaign.status is CampaignStatus.PAUSED
     assert campaign.paused_reason == "Your Firetext account is out of credit."
     [paused] = [e for e in await deps.audit.entries(ORG, campaign_id) if e.action == "paused"]
@@ -76,9 +77,7 @@ async def test_no_credit_pauses_the_campaign_and_loses_nothing(
     await campaigns.resume_campaign(
         ResumeCampaign(correlation_id=cid(), org_id=ORG, actor="u", campaign_id=campaign_id), deps
     )
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    assert await releasing.release(campaign, deps) == 4
+    assert await release_now(deps, campaign_id) == 4
     assert set(released_ids(publisher)) == set(ids[1:])
 
 
@@ -162,8 +161,7 @@ async def test_nothing_stays_in_flight_once_receipts_stop(
     assert by_id[ids[0]].status is RecipientStatus.FAILED
     assert by_id[ids[0]].reason_code == "NO_RECEIPT"
     assert {by_id[i].status for i in ids[1:]} == {RecipientStatus.OUTCOME_UNKNOWN}
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
+    campaign = await stored_campaign(deps, campaign_id)
     assert campaign.status is CampaignStatus.COMPLETED
     assert await record_entries.drain_record_entries(deps) == 0
 
@@ -201,9 +199,7 @@ async def test_a_claim_that_comes_too_late_is_refused_and_the_patients_are_sent_
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.READY: 2}
 
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    assert await releasing.release(campaign, deps) == 2
+    assert await release_now(deps, campaign_id) == 2
     assert sorted(await claim(deps, campaign_id, ids)) == sorted(ids)
 
 

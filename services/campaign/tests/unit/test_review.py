@@ -20,7 +20,7 @@ from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason, Up
 
 from ..builders import LINK_BASE, ORG, PRACTICE_NAME, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import Wrapper, register, release_now, released, released_ids
+from .helpers import Wrapper, register, release_now, released, released_ids, stored_campaign
 from .messaging import add_patients, compose, create, review_of, send
 
 
@@ -215,8 +215,7 @@ async def test_a_review_costs_every_recipient_exactly_without_rendering_each(
     reviewing = replace(deps, renderer=cast(MessageRenderer, counting), recipients=guarded)
     review = await review_of(reviewing, campaign.id)
 
-    stored = await deps.campaigns.get(ORG, campaign.id)
-    assert stored is not None
+    stored = await stored_campaign(deps, campaign.id)
     expected = ReviewTally()
     async for r in deps.recipient_messages.stream(campaign.id, RecipientStatus.READY):
         expected.add(r.id, r.channel, measure(r.channel, deps.renderer.render_for(stored, r).body))

@@ -23,7 +23,15 @@ from cohort_mongo import MongoLeases
 
 from ..builders import ORG, make_renderer
 from ..fakes import FakeCreditSource, FakePublisher
-from .helpers import cid, claim, published_entries, released_ids, sending
+from .helpers import (
+    cid,
+    claim,
+    published_entries,
+    release_now,
+    released_ids,
+    sending,
+    stored_campaign,
+)
 
 
 def instance(mongo: MongoHandle, batch: int = 3) -> tuple[Deps, FakePublisher]:
@@ -73,8 +81,7 @@ async def test_two_instances_releasing_one_campaign_queue_each_recipient_once(
 ) -> None:
     (a, sent_a), (b, sent_b) = instance(mongo), instance(mongo)
     campaign_id = await sending(a, 10)
-    campaign = await a.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
+    campaign = await stored_campaign(a, campaign_id)
 
     first, second = await asyncio.gather(
         releasing.release(campaign, a), releasing.release(campaign, b)
@@ -93,8 +100,7 @@ async def test_an_orphaned_batch_is_republished_by_one_sweeping_instance(
     time_machine.move_to(datetime.now(UTC), tick=False)
     (a, sent_a), (b, sent_b) = instance(mongo), instance(mongo)
     campaign_id = await sending(a, 3)
-    campaign = await a.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
+    campaign = await stored_campaign(a, campaign_id)
     a.publisher.fail_next = 1  # type: ignore[attr-defined]
     with pytest.raises(ConnectionError):  # "crashed" after queuing, before publishing
         await releasing.release(campaign, a)
@@ -115,9 +121,7 @@ async def test_an_orphaned_batch_is_republished_by_one_sweeping_instance(
 async def test_two_outbox_drainers_publish_each_record_entry_once(mongo: MongoHandle) -> None:
     (a, sent_a), (b, sent_b) = instance(mongo, batch=50), instance(mongo, batch=50)
     campaign_id = await sending(a, 40)
-    campaign = await a.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, a)
+    await release_now(a, campaign_id)
     ids = list(sent_ids(sent_a))
     await claim(a, campaign_id, ids)
     drainers = [OutboxDrainer(a, batch=7), OutboxDrainer(b, batch=7)]
@@ -157,9 +161,7 @@ async def test_a_second_instance_drains_once_the_first_has_gone(
     time_machine.move_to(datetime.now(UTC), tick=False)  # leases lapse by the wall clock
     (a, _), (b, sent_b) = instance(mongo, batch=5), instance(mongo, batch=5)
     campaign_id = await sending(a, 2)
-    campaign = await a.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
-    await releasing.release(campaign, a)
+    await release_now(a, campaign_id)
     listing = RecipientListing(ORG, campaign_id)
     await claim(a, campaign_id, [r.id for r in (await a.recipients.page(listing, 0, 5))[0]])
     first, second = OutboxDrainer(a, lease_s=30), OutboxDrainer(b, lease_s=30)

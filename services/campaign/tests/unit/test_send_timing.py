@@ -35,6 +35,7 @@ from .helpers import (
     send_request,
     sending,
     sent_and_released,
+    stored_campaign,
     write_message,
 )
 
@@ -97,8 +98,7 @@ async def test_sms_reaching_quiet_hours_is_held_and_resumes_by_itself(
     await releaser.sweep()
     await releaser.settle()
     assert len(released_ids(publisher)) == 4
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
+    campaign = await stored_campaign(deps, campaign_id)
     assert campaign.held_until is None
     trail = await actions(deps, campaign_id)
     assert trail.count("held_for_quiet_hours") == 1
@@ -196,8 +196,7 @@ async def test_a_spread_release_sends_an_even_share_each_hour(
     clock = Clock(NOON)
     deps, campaign_id = await on_clock(deps, clock, 7)
     # A basic campaign stands in for a booking one here (the type check is tested above).
-    campaign = await deps.campaigns.get(ORG, campaign_id)
-    assert campaign is not None
+    campaign = await stored_campaign(deps, campaign_id)
     campaign.type = "booking"
     await deps.campaigns.save(campaign)
     await send(deps, campaign_id, 7, spread_hours=3)  # 7 over 3 hours: 3 an hour

@@ -124,28 +124,35 @@ class GpConnectClient:
 
     async def cancel(self, who: Requester, appointment_id: str, reason: str) -> BookedAppointment:
         """Read the appointment, then send it back with only its status and the cancellation
-        reason changed, with ``If-Match`` naming the version read (GP Connect's advice)."""
+        reason changed."""
         current = await self.read(who, appointment_id)
         if current.get("status") == "cancelled":
             return appointment_of(current)
-        version = str(current.get("meta", {}).get("versionId", ""))
         sent = cancelled(current, reason)
-        path = f"/Appointment/{appointment_id}"
-        headers = {"If-Match": f'W/"{version}"'}
-        return appointment_of(
-            await self._call(who, CANCEL, "PUT", path, json_body=sent, headers=headers)
-        )
+        return await self._send_back(who, CANCEL, appointment_id, current, sent)
 
     async def amend(
         self, who: Requester, appointment_id: str, description: str, comment: str | None
     ) -> BookedAppointment:
         current = await self.read(who, appointment_id)
-        version = str(current.get("meta", {}).get("versionId", ""))
         sent = amended(current, description, comment)
+        return await self._send_back(who, AMEND, appointment_id, current, sent)
+
+    async def _send_back(
+        self,
+        who: Requester,
+        interaction: tuple[str, str],
+        appointment_id: str,
+        current: Resource,
+        sent: Resource,
+    ) -> BookedAppointment:
+        """Puts ``sent``, the appointment as read (``current``) changed, with ``If-Match``
+        naming the version read (GP Connect's advice)."""
+        version = str(current.get("meta", {}).get("versionId", ""))
         path = f"/Appointment/{appointment_id}"
         headers = {"If-Match": f'W/"{version}"'}
         return appointment_of(
-            await self._call(who, AMEND, "PUT", path, json_body=sent, headers=headers)
+            await self._call(who, interaction, "PUT", path, json_body=sent, headers=headers)
         )
 
     async def patient_appointments(

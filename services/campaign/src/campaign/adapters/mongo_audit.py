@@ -1,13 +1,12 @@
 """The audit trail in MongoDB: inserts only, never updated or deleted."""
 
-import contextlib
 from uuid import UUID
 
 from bson import ObjectId
 from pymongo import ASCENDING
-from pymongo.errors import DuplicateKeyError
 
 from cohort_contracts import campaign_views
+from cohort_mongo import insert_if_new
 
 from ..domain.audit import AuditEntry
 from .mongo_database import MongoHandle
@@ -31,8 +30,7 @@ class MongoAuditTrail:
             "action": entry.action,
             "details": entry.details,
         }
-        with contextlib.suppress(DuplicateKeyError):
-            await self._c.insert_one(doc)
+        await insert_if_new(self._c, doc)
 
     async def entries(self, org_id: str, campaign_id: UUID) -> list[campaign_views.AuditEntry]:
         query = {"org_id": org_id, "campaign_id": str(campaign_id)}

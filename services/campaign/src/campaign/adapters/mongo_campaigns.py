@@ -19,7 +19,9 @@ from ..ports.campaigns import ConcurrentUpdate
 __all__ = ["DUPLICATE_KEY", "MongoCampaignRepository", "MongoPatientListRepository"]
 from cohort_mongo import insert_if_new
 
+from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
+from .mongo_guarded import update_if
 
 #: The overview's order, newest first: an index's (``mongo_database``), so a page reads only
 #: itself.
@@ -262,11 +264,11 @@ class MongoPatientListRepository:
         # once, one queues the rows and the others see the list as freshly pending. The count
         # makes every claim a change (setting a time equal to the stored one, to the
         # millisecond, would modify nothing) and tells an operator how often it was needed.
-        result = await self._lists.update_one(
+        return await update_if(
+            self._lists,
             {"_id": str(list_id), "rows_pending_since": {"$lte": before}},
             {"$set": {"rows_pending_since": now}, "$inc": {"rows_queue_claims": 1}},
         )
-        return result.modified_count == 1
 
     async def remove(self, org_id: str, campaign_id: UUID, list_id: UUID) -> None:
         # Rows first: a list whose document is gone but whose rows stay would be invisible
@@ -331,7 +333,4 @@ class MongoPatientListRepository:
         )
 
     async def _group_reasons(self, match: Document) -> dict[str, int]:
-        cursor = await self._rows.aggregate(
-            [{"$match": match}, {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}}]
-        )
-        return {d["_id"]: d["n"] async for d in cursor}
+        return dict(await count_by(self._rows, match, "$reason_code"))

@@ -20,7 +20,9 @@ from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
 from ..domain.questionnaires import QuestionnaireResponse
 from ..domain.time_order import TimePosition
+from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
+from .mongo_guarded import update_if
 from .mongo_paging import read_after
 
 #: Staff's list of a campaign's appointments, and of its questionnaire responses: each the
@@ -152,11 +154,11 @@ class MongoAppointments(_CampaignPages[AppointmentRecord]):
         return None if d is None else _record(d)
 
     async def retry(self, record_id: str) -> bool:
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": record_id, "status": "failed"},
             {"$set": {"status": "booking"}, "$unset": {"failure": ""}},
         )
-        return result.modified_count == 1
 
     async def booked(self, record: AppointmentRecord) -> None:
         await self._c.update_one(
@@ -180,14 +182,14 @@ class MongoAppointments(_CampaignPages[AppointmentRecord]):
         )
 
     async def cancelled(self, record_id: str, at: datetime, because: str) -> bool:
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": record_id, "status": "booked"},
             {
                 "$set": {"status": "cancelled", "cancelled_at": at, "cancelled_because": because},
                 "$unset": {"active": ""},
             },
         )
-        return result.modified_count == 1
 
     async def active(self, recipient_id: str) -> AppointmentRecord | None:
         found = self._c.find({"recipient_id": recipient_id, "active": True}).sort("booked_at", -1)
@@ -210,8 +212,7 @@ def _answered(campaign_id: UUID) -> Document:
 
 
 async def _counts(collection: Any, match: Document) -> dict[UUID, int]:
-    pipeline = [{"$match": match}, {"$group": {"_id": "$campaign_id", "n": {"$sum": 1}}}]
-    return {UUID(d["_id"]): d["n"] async for d in await collection.aggregate(pipeline)}
+    return {UUID(c): n for c, n in await count_by(collection, match, "$campaign_id")}
 
 
 class MongoResponses(_CampaignPages[QuestionnaireResponse]):
@@ -286,11 +287,5 @@ class MongoPatientEvents:
             "campaign_id": {"$in": [str(c) for c in campaign_ids]},
             "action": {"$in": list(actions)},
         }
-        pipeline: list[Document] = [
-            {"$match": match},
-            {"$group": {"_id": {"c": "$campaign_id", "a": "$action"}, "n": {"$sum": 1}}},
-        ]
-        return {
-            (UUID(d["_id"]["c"]), d["_id"]["a"]): d["n"]
-            async for d in await self._c.aggregate(pipeline)
-        }
+        found = await count_by(self._c, match, {"c": "$campaign_id", "a": "$action"})
+        return {(UUID(k["c"]), k["a"]): n for k, n in found}

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from cohort_contracts.vocabulary import RecipientStatus
 
+from .mongo_counting import count_by
 from .mongo_database import MongoHandle
 from .mongo_recipient_docs import recipients_collection
 
@@ -56,13 +57,8 @@ class RecipientCounts:
     async def recount(self, campaign_id: UUID) -> dict[RecipientStatus, int]:
         """Counts every recipient again and stores the result. Exact only while nothing moves
         the campaign's recipients, so it is used for settled campaigns."""
-        cursor = await self._recipients.aggregate(
-            [
-                {"$match": {"campaign_id": str(campaign_id)}},
-                {"$group": {"_id": "$status", "n": {"$sum": 1}}},
-            ]
-        )
-        actual = {RecipientStatus(d["_id"]): int(d["n"]) async for d in cursor}
+        found = await count_by(self._recipients, {"campaign_id": str(campaign_id)}, "$status")
+        actual = {RecipientStatus(s): n for s, n in found}
         await self._c.update_one(
             {"_id": str(campaign_id)},
             {"$set": {s.value: actual.get(s, 0) for s in RecipientStatus}},

@@ -8,6 +8,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
 from ..domain.opt_out import contact_key
+from .mongo_counting import count_by
 from .mongo_database import MongoHandle
 from .mongo_recipient_docs import recipient_from, recipients_collection
 
@@ -44,16 +45,9 @@ class MongoRecipientExclusions:
         return numbers
 
     async def excluded_by_reason(self, campaign_id: UUID, codes: Sequence[str]) -> dict[str, int]:
-        cursor = await self._c.aggregate(
-            [
-                {
-                    "$match": {
-                        "campaign_id": str(campaign_id),
-                        "status": RecipientStatus.FAILED.value,
-                        "reason_code": {"$in": list(codes)},
-                    }
-                },
-                {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}},
-            ]
-        )
-        return {d["_id"]: int(d["n"]) async for d in cursor}
+        match = {
+            "campaign_id": str(campaign_id),
+            "status": RecipientStatus.FAILED.value,
+            "reason_code": {"$in": list(codes)},
+        }
+        return dict(await count_by(self._c, match, "$reason_code"))

@@ -2,12 +2,15 @@
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
 
 from ..domain.model import Recipient
+from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
+from .mongo_guarded import update_if
 from .mongo_recipient_counts import RecipientCounts, shifted
 from .mongo_recipient_docs import LIST_ORDER, recipient_from, recipients_collection
 
@@ -29,26 +32,11 @@ class MongoRecipientMessages:
         return self._stream({"campaign_id": str(campaign_id), "status": status.value})
 
     async def ready_by_names(self, campaign_id: UUID) -> list[tuple[Channel, str | None, int]]:
-        cursor = await self._c.aggregate(
-            [
-                {
-                    "$match": {
-                        "campaign_id": str(campaign_id),
-                        "status": RecipientStatus.READY.value,
-                    }
-                },
-                {"$group": {"_id": {"channel": "$channel", "names": "$names"}, "n": {"$sum": 1}}},
-            ]
-        )
-        return [(d["_id"]["channel"], d["_id"].get("names"), d["n"]) async for d in cursor]
+        groups = await self._count_ready(campaign_id, {"channel": "$channel", "names": "$names"})
+        return [(k["channel"], k.get("names"), n) for k, n in groups]
 
     def ready_without_names(self, campaign_id: UUID) -> AsyncIterator[Recipient]:
-        query = {
-            "campaign_id": str(campaign_id),
-            "status": RecipientStatus.READY.value,
-            "names": None,
-        }
-        return self._stream(query)
+        return self._stream(_ready(campaign_id, {"names": None}))
 
     async def _stream(self, query: Document) -> AsyncIterator[Recipient]:
         async for doc in self._c.find(query, batch_size=STREAM_BATCH):
@@ -57,54 +45,32 @@ class MongoRecipientMessages:
     async def ready_with_names(
         self, campaign_id: UUID, channel: Channel, names: Sequence[str], limit: int
     ) -> list[str]:
-        query = {
-            "campaign_id": str(campaign_id),
-            "status": RecipientStatus.READY.value,
-            "channel": channel,
-            "names": {"$in": list(names)},
-        }
+        query = _ready(campaign_id, {"channel": channel, "names": {"$in": list(names)}})
         docs = self._c.find(query, {"_id": 1}).sort(LIST_ORDER)
         return [d["_id"] async for d in docs.limit(limit)]
 
     async def ready_language_needs(self, campaign_id: UUID) -> list[tuple[str, int, int]]:
-        cursor = await self._c.aggregate(
-            [
-                {
-                    "$match": {
-                        "campaign_id": str(campaign_id),
-                        "status": RecipientStatus.READY.value,
-                        "language": {"$ne": None},
-                    }
-                },
-                {
-                    "$group": {
-                        "_id": {"language": "$language", "interpreter": "$interpreter_required"},
-                        "n": {"$sum": 1},
-                    }
-                },
-            ]
+        groups = await self._count_ready(
+            campaign_id,
+            {"language": "$language", "interpreter": "$interpreter_required"},
+            {"language": {"$ne": None}},
         )
         counts: dict[str, list[int]] = {}
-        async for d in cursor:
-            both = counts.setdefault(d["_id"]["language"], [0, 0])
-            both[0] += int(d["n"])
-            both[1] += int(d["n"]) if d["_id"].get("interpreter") is True else 0
+        for k, n in groups:
+            both = counts.setdefault(k["language"], [0, 0])
+            both[0] += n
+            both[1] += n if k.get("interpreter") is True else 0
         found = [(language, n, interpreter) for language, (n, interpreter) in counts.items()]
         return sorted(found, key=lambda need: (-need[1], need[0]))
 
     async def ready_by_channel(self, campaign_id: UUID) -> dict[str, int]:
-        cursor = await self._c.aggregate(
-            [
-                {
-                    "$match": {
-                        "campaign_id": str(campaign_id),
-                        "status": RecipientStatus.READY.value,
-                    }
-                },
-                {"$group": {"_id": "$channel", "n": {"$sum": 1}}},
-            ]
-        )
-        return {d["_id"]: d["n"] async for d in cursor}
+        return dict(await self._count_ready(campaign_id, "$channel"))
+
+    async def _count_ready(
+        self, campaign_id: UUID, key: object, narrower: Document | None = None
+    ) -> list[tuple[Any, int]]:
+        """The campaign's ready recipients (of ``narrower``) counted by ``key``."""
+        return await count_by(self._c, _ready(campaign_id, narrower), key)
 
     async def first(
         self, campaign_id: UUID, status: RecipientStatus, channel: Channel
@@ -119,21 +85,18 @@ class MongoRecipientMessages:
 
     async def link_opened(self, org_id: str, recipient_id: str, at: datetime) -> bool:
         # ``None`` matches a missing field too, so only the first opening is stored.
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": recipient_id, "org_id": org_id, "link_opened_at": None},
             {"$set": {"link_opened_at": at}},
         )
-        return bool(result.modified_count)
 
     async def fail_too_long(self, campaign_id: UUID, recipient_ids: Sequence[str]) -> int:
         failed = 0
         for start in range(0, len(recipient_ids), _CHUNK):
+            chunk = list(recipient_ids[start : start + _CHUNK])
             result = await self._c.update_many(
-                {
-                    "_id": {"$in": list(recipient_ids[start : start + _CHUNK])},
-                    "campaign_id": str(campaign_id),
-                    "status": RecipientStatus.READY.value,
-                },
+                _ready(campaign_id, {"_id": {"$in": chunk}}),
                 {
                     "$set": {
                         "status": RecipientStatus.FAILED.value,
@@ -147,3 +110,12 @@ class MongoRecipientMessages:
         ready, fail = RecipientStatus.READY, RecipientStatus.FAILED
         await self._counts.add(campaign_id, shifted(ready, fail, failed))
         return failed
+
+
+def _ready(campaign_id: UUID, narrower: Document | None = None) -> Document:
+    """The campaign's recipients ready to send, as its review reads them (of ``narrower``)."""
+    return {
+        "campaign_id": str(campaign_id),
+        "status": RecipientStatus.READY.value,
+        **(narrower or {}),
+    }

@@ -141,30 +141,34 @@ class RecipientSending:
             "updated_at": _now(),
         }
         for _, campaign_id in touched:
-            result = await self._c.update_many(
-                {**query, "campaign_id": str(campaign_id)}, {"$set": changes}
+            await self._move_all(
+                campaign_id, {**query, "campaign_id": str(campaign_id)}, status, changes
             )
-            await self._counts.add(campaign_id, shifted(status, to, result.modified_count))
         return sorted(touched)
 
     async def cancel_claimed(self, org_id: str, campaign_id: UUID, ids: Sequence[str]) -> list[str]:
         query = {"_id": {"$in": list(ids)}, "org_id": org_id, "campaign_id": str(campaign_id)}
-        result = await self._c.update_many(
-            {**query, "status": RecipientStatus.SENDING.value}, {"$set": _CANCELLED()}
-        )
-        await self._counts.add(campaign_id, shifted(R.SENDING, R.CANCELLED, result.modified_count))
+        await self._move_all(campaign_id, query, R.SENDING, _CANCELLED())
         cancelled = {**query, "status": RecipientStatus.CANCELLED.value}
         return [d["_id"] async for d in self._c.find(cancelled, {"_id": 1})]
 
     async def cancel_unsent(self, campaign_id: UUID) -> int:
+        query = {"campaign_id": str(campaign_id)}
         cancelled = 0
         for frm in sorted(TRANSITIONS[R.CANCELLED]):
-            result = await self._c.update_many(
-                {"campaign_id": str(campaign_id), "status": frm.value}, {"$set": _CANCELLED()}
-            )
-            await self._counts.add(campaign_id, shifted(frm, R.CANCELLED, result.modified_count))
-            cancelled += result.modified_count
+            cancelled += await self._move_all(campaign_id, query, frm, _CANCELLED())
         return cancelled
+
+    async def _move_all(
+        self, campaign_id: UUID, query: Document, frm: RecipientStatus, changes: Document
+    ) -> int:
+        """Moves every recipient of ``query`` still in ``frm`` to ``changes``' status (one
+        write, guarded by that state) and adds what moved to the campaign's counters; how many
+        moved."""
+        to = RecipientStatus(changes["status"])
+        result = await self._c.update_many({**query, "status": frm.value}, {"$set": changes})
+        await self._counts.add(campaign_id, shifted(frm, to, result.modified_count))
+        return result.modified_count
 
 
 def _CANCELLED() -> dict[str, Any]:

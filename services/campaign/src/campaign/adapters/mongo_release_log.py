@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from .mongo_database import MongoHandle
+from .mongo_guarded import update_if
 
 
 def _now() -> datetime:
@@ -40,8 +41,8 @@ class MongoReleaseLog:
         """Re-arms the batch's grace period for whoever claims it first, so one instance
         republishes it and the others see it as freshly opened."""
         now = _now()
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": str(batch_id), "opened_at": {"$lte": now - timedelta(seconds=older_than_s)}},
             {"$set": {"opened_at": now}},
         )
-        return result.modified_count == 1

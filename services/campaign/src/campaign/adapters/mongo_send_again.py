@@ -9,6 +9,7 @@ from cohort_contracts.vocabulary import RecipientStatus
 
 from ..domain.model import Recipient
 from ..domain.send_again import TryAgainRule
+from .mongo_counting import count_by
 from .mongo_database import MongoHandle
 from .mongo_recipient_docs import LIST_ORDER, recipient_from, recipients_collection
 
@@ -36,12 +37,7 @@ class MongoSendAgainSource:
         }
 
     async def counts(self, campaign_id: UUID, rule: TryAgainRule) -> dict[str, int]:
-        pipeline: list[dict[str, Any]] = [
-            {"$match": self._untaken(campaign_id, rule)},
-            {"$group": {"_id": "$reason_code", "n": {"$sum": 1}}},
-        ]
-        cursor = await self._c.aggregate(pipeline)
-        return {d["_id"]: d["n"] async for d in cursor}
+        return dict(await count_by(self._c, self._untaken(campaign_id, rule), "$reason_code"))
 
     async def take(self, campaign_id: UUID, rule: TryAgainRule, taker: UUID) -> None:
         await self._c.update_many(

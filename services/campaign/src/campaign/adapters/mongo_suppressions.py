@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from ..domain.opt_out import Suppression, contact_key
 from .mongo_database import MongoHandle
+from .mongo_guarded import update_if
 
 #: Suppression ids are derived from the organisation and key, so the same number always has
 #: the same id (a redelivered STOP) and the id says nothing about the number.
@@ -77,14 +78,14 @@ class MongoSuppressions:
 
     async def remove(self, org_id: str, suppression_id: str, actor: str, at: datetime) -> bool:
         event = {"action": "removed", "source": "staff", "by": actor, "at": at.isoformat()}
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": suppression_id, "org_id": org_id, "active": True},
             {
                 "$set": {"active": False, "updated_at": at, "changed_by": actor},
                 "$push": {"history": event},
             },
         )
-        return bool(result.modified_count)
 
     async def get(self, org_id: str, suppression_id: str) -> Suppression | None:
         doc = await self._c.find_one({"_id": suppression_id, "org_id": org_id})

@@ -2,7 +2,6 @@
 ``template_versions`` every version ever saved (never changed), keyed ``<id>:<version>`` so two
 editors can never both save the same version number."""
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -61,8 +60,7 @@ class MongoTemplateRepository:
     async def add(self, template: Template) -> bool:
         if not await insert_if_new(self._heads, _doc(template)):
             return False
-        with contextlib.suppress(DuplicateKeyError):
-            await self._versions.insert_one(_version_doc(template, None))
+        await insert_if_new(self._versions, _version_doc(template, None))
         return True
 
     async def get_in(self, orgs: Sequence[str], template_id: str) -> Template | None:

@@ -12,10 +12,10 @@ from cohort_contracts.campaign_requests import ApproveCampaign, SendBack
 from cohort_contracts.campaign_views import CampaignView
 
 from ..domain.model import Campaign
-from .audit_trail import record_audit
+from .audit_trail import record_audit, record_request
 from .changes import change_campaign
 from .deps import Deps
-from .loading import load_campaign
+from .loading import reload_campaign
 from .requested import Apply, change_once, current_view
 from .review import review_before_sending
 
@@ -60,14 +60,8 @@ async def _decide(
     """The second user's decision on a send awaiting approval, applied once and written in the
     audit trail with who asked to send."""
     campaign = await change_once(deps, req, apply)
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        action,
-        cause=req.message_id,
-        **details,
-        requested_by=campaign.send_requested_by or "",
+    await record_request(
+        deps, campaign, req, action, **details, requested_by=campaign.send_requested_by or ""
     )
     log.info(logged, extra={"campaign_id": str(campaign.id), "actor": req.actor})
     return await current_view(deps, campaign)
@@ -80,12 +74,10 @@ async def start_due(deps: Deps) -> list[Campaign]:
     now = deps.clock()
     for due in await deps.campaigns.list_due(now):
 
-        async def find(due: Campaign = due) -> Campaign:
-            return await load_campaign(deps, [due.org_id], due.id)
-
         async def start(campaign: Campaign) -> bool:
             return campaign.start_if_due(now)
 
+        find = reload_campaign(deps, due.org_id, due.id)
         campaign, changed = await change_campaign(deps.campaigns, find, start)
         if changed:
             cause = uuid.uuid5(_SWEEP_NAMESPACE, f"{campaign.id}:start")

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from cohort_contracts.campaign_requests import GetAudit
 from cohort_contracts.campaign_views import AuditLog
+from cohort_contracts.envelope import Request
 
 from ..domain.audit import AuditEntry
 from ..domain.model import Campaign
@@ -35,6 +36,14 @@ async def record_audit(
             cause=cause,
         )
     )
+
+
+async def record_request(
+    deps: Deps, campaign: Campaign, req: Request, action: str, **details: str | int
+) -> None:
+    """What ``req`` did, in its actor's name and caused by it: a redelivered request finds its
+    entry written."""
+    await record_audit(deps, campaign, req.actor, action, cause=req.message_id, **details)
 
 
 async def get_audit(req: GetAudit, deps: Deps) -> AuditLog:

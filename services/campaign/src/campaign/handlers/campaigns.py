@@ -21,7 +21,7 @@ from ..domain.errors import InvalidMessage
 from ..domain.list_order import ListPosition
 from ..domain.model import Campaign, check_type_settings
 from ..ports.recipients import RecipientListing
-from .audit_trail import record_audit
+from .audit_trail import record_request
 from .deps import Deps
 from .loading import load_campaign
 from .people import people_of
@@ -58,9 +58,7 @@ async def create_campaign(req: CreateCampaign, deps: Deps) -> CampaignView:
     if made is None:
         raise request_id_in_use()
     campaign = made
-    await record_audit(
-        deps, campaign, req.actor, "created", cause=req.message_id, type=campaign.type
-    )
+    await record_request(deps, campaign, req, "created", type=campaign.type)
     log.info("campaign created", extra={"campaign_id": str(campaign.id)})
     return await current_view(deps, campaign)
 
@@ -111,9 +109,7 @@ async def set_message(req: SetMessage, deps: Deps) -> CampaignView:
     details: dict[str, str | int] = {}
     if template is not None:
         details = {"template_id": template[0], "version": template[1]}
-    await record_audit(
-        deps, campaign, req.actor, "message_composed", cause=req.message_id, **details
-    )
+    await record_request(deps, campaign, req, "message_composed", **details)
     return await current_view(deps, campaign)
 
 
@@ -150,7 +146,7 @@ async def send_campaign(req: SendCampaign, deps: Deps) -> CampaignView:
         action = "approval_requested"
     elif campaign.send_at is not None:
         action = "scheduled"
-    await record_audit(deps, campaign, req.actor, action, cause=req.message_id, **details)
+    await record_request(deps, campaign, req, action, **details)
     log.info("campaign sent", extra={"campaign_id": str(campaign.id), "status": campaign.status})
     return await current_view(deps, campaign)
 
@@ -164,14 +160,7 @@ async def cancel_campaign(req: CancelCampaign, deps: Deps) -> CampaignView:
     # queued or claimed; then everything not yet claimed by dispatch is cancelled. A redelivered
     # request repeats this step (it changes nothing the second time).
     cancelled = await deps.recipients.cancel_unsent(campaign.id)
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        "cancelled",
-        cause=req.message_id,
-        recipients_cancelled=cancelled,
-    )
+    await record_request(deps, campaign, req, "cancelled", recipients_cancelled=cancelled)
     log.info("campaign cancelled", extra={"campaign_id": str(campaign.id), "cancelled": cancelled})
     return await current_view(deps, campaign)
 
@@ -181,7 +170,7 @@ async def resume_campaign(req: ResumeCampaign, deps: Deps) -> CampaignView:
         campaign.resume()
 
     campaign = await change_once(deps, req, resume)
-    await record_audit(deps, campaign, req.actor, "resumed", cause=req.message_id)
+    await record_request(deps, campaign, req, "resumed")
     return await current_view(deps, campaign)
 
 

@@ -18,10 +18,10 @@ from cohort_contracts.campaign_views import CampaignView
 
 from ..domain.errors import Conflict, NotFound
 from ..domain.model import Campaign
-from .audit_trail import record_audit
+from .audit_trail import record_request
 from .changes import change_campaign
 from .deps import Deps
-from .loading import load_campaign
+from .loading import load_campaign, reload_campaign
 from .requested import current_view
 
 log = logging.getLogger(__name__)
@@ -32,23 +32,15 @@ async def remove_patient_list(req: RemovePatientList, deps: Deps) -> CampaignVie
     if not campaign.removed(req.list_id):
         await _check_latest(deps, campaign, req.list_id)
 
-    async def find() -> Campaign:
-        return await load_campaign(deps, [campaign.org_id], campaign.id)
-
     async def remove(c: Campaign) -> bool:
         return c.remove_list(req.list_id)
 
+    find = reload_campaign(deps, campaign.org_id, campaign.id)
     campaign, _ = await change_campaign(deps.campaigns, find, remove)
     # Repeated by a redelivered request, which finds less or nothing left to delete.
     patients = await drop_list(deps, campaign.org_id, campaign.id, req.list_id)
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        "list_removed",
-        cause=req.message_id,
-        list_id=str(req.list_id),
-        patients=patients,
+    await record_request(
+        deps, campaign, req, "list_removed", list_id=str(req.list_id), patients=patients
     )
     log.info("patient list removed", extra={"list_id": str(req.list_id), "patients": patients})
     return await current_view(deps, campaign)

@@ -22,16 +22,15 @@ from cohort_contracts.vocabulary import (
     UploadReason,
 )
 
-from ..domain.errors import NotFound
 from ..domain.model import Campaign, PatientList, Recipient
 from ..domain.rendering import display_name
 from ..domain.rows import ListRow
-from .audit_trail import record_audit
+from .audit_trail import record_request
 from .changes import change_campaign
 from .deps import Deps
 from .failed_numbers import failed_before
 from .list_removal import drop_list
-from .loading import load_campaign
+from .loading import load_campaign, load_list, reload_campaign
 from .suppressions import suppressed_of
 from .views import list_view
 
@@ -43,17 +42,13 @@ async def accept_list(deps: Deps, org_id: str, campaign_id: uuid.UUID) -> Campai
     only). Saved before the list exists: a send that reviewed the campaign without this list
     then fails its compare-and-set and reviews again, finding the list resolving."""
 
-    async def find() -> Campaign:
-        campaign = await deps.campaigns.get(org_id, campaign_id)
-        if campaign is None:
-            raise NotFound("Campaign not found.")
-        return campaign
-
     async def accept(campaign: Campaign) -> bool:
         campaign.accept_list()
         return True
 
-    campaign, _ = await change_campaign(deps.campaigns, find, accept)
+    campaign, _ = await change_campaign(
+        deps.campaigns, reload_campaign(deps, org_id, campaign_id), accept
+    )
     return campaign
 
 
@@ -70,12 +65,11 @@ async def register_patient_list(req: RegisterPatientList, deps: Deps) -> Patient
         created_at=datetime.now(UTC),
     )
     patient_list = await deps.lists.add(patient_list)
-    await record_audit(
+    await record_request(
         deps,
         campaign,
-        req.actor,
+        req,
         "list_uploaded",
-        cause=req.message_id,
         list_id=str(req.list_id),
         # The audit trail names the file by it even once the list is removed.
         filename=req.filename,
@@ -184,17 +178,13 @@ async def record_resolved_rows(event: RowsResolved, deps: Deps) -> None:
 
 async def get_patient_list(req: GetPatientList, deps: Deps) -> PatientListView:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
-    patient_list = await deps.lists.get(campaign.org_id, campaign.id, req.list_id)
-    if patient_list is None:
-        raise NotFound("Patient list not found.")
+    patient_list = await load_list(deps, campaign, req.list_id)
     return list_view(patient_list, await deps.lists.progress(patient_list))
 
 
 async def get_unsuccessful_rows(req: GetUnsuccessfulRows, deps: Deps) -> UnsuccessfulRowsPage:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
-    patient_list = await deps.lists.get(campaign.org_id, campaign.id, req.list_id)
-    if patient_list is None:
-        raise NotFound("Patient list not found.")
+    patient_list = await load_list(deps, campaign, req.list_id)
     rows = await deps.lists.unsuccessful(req.list_id, req.after_row, req.limit)
     return UnsuccessfulRowsPage(
         columns=patient_list.columns,

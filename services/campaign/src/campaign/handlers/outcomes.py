@@ -22,6 +22,7 @@ from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
 from .failed_numbers import exclude_unsent_at_failed_numbers
+from .loading import reload_campaign
 from .receipts import apply_early_receipts
 from .release import RELEASE_LEASE_S, release_lease
 
@@ -44,13 +45,6 @@ SEND_STATUS = {
 }
 
 
-async def _find(deps: Deps, org_id: str, campaign_id: uuid.UUID) -> Campaign:
-    campaign = await deps.campaigns.get(org_id, campaign_id)
-    if campaign is None:
-        raise NotFound("Campaign not found.")
-    return campaign
-
-
 async def _pause(event: MessagesSent, deps: Deps) -> None:
     assert event.blocked is not None
     reason = event.blocked.reason
@@ -59,7 +53,7 @@ async def _pause(event: MessagesSent, deps: Deps) -> None:
         return campaign.pause(reason)
 
     campaign, paused = await change_campaign(
-        deps.campaigns, lambda: _find(deps, event.org_id, event.campaign_id), pause
+        deps.campaigns, reload_campaign(deps, event.org_id, event.campaign_id), pause
     )
     if paused:
         await record_audit(
@@ -153,7 +147,7 @@ async def finish_if_done(
         return False
     try:
         _, finished = await change_campaign(
-            deps.campaigns, lambda: _find(deps, org_id, campaign_id), finish
+            deps.campaigns, reload_campaign(deps, org_id, campaign_id), finish
         )
     except NotFound:
         return False

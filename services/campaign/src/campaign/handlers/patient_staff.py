@@ -4,7 +4,6 @@ the campaign overview (added to ``GetCampaign`` and ``ListCampaigns``)."""
 
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
-from uuid import UUID
 
 from cohort_contracts.campaign_requests import GetCampaign, ListCampaigns
 from cohort_contracts.campaign_views import CampaignCounts, CampaignPage, CampaignView
@@ -29,16 +28,9 @@ from ..domain.time_order import TimePosition
 from ..ports.patient_links import TimeOrderedPages
 from . import campaigns
 from .deps import Deps
-from .loading import load_campaign
+from .loading import load_campaign, load_recipient
 from .patient_booking import appointment_view
 from .patient_questionnaire import questionnaire_of, questionnaire_view, response_view
-
-
-async def _recipient(deps: Deps, org_id: str, campaign_id: UUID, recipient_id: str) -> Recipient:
-    recipient = await deps.recipients.get(org_id, recipient_id)
-    if recipient is None or recipient.campaign_id != campaign_id:
-        raise NotFound("Patient not found in this campaign.")
-    return recipient
 
 
 async def _recipients(deps: Deps, campaign: Campaign, ids: list[str]) -> dict[str, Recipient]:
@@ -51,7 +43,7 @@ async def _recipients(deps: Deps, campaign: Campaign, ids: list[str]) -> dict[st
 
 async def get_activity(req: GetRecipientActivity, deps: Deps) -> RecipientActivity:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
-    recipient = await _recipient(deps, campaign.org_id, campaign.id, req.recipient_id)
+    recipient = await load_recipient(deps, campaign, req.recipient_id)
     patient = deps.patient
     if patient is None or campaign.type == "basic":
         return RecipientActivity(recipient_id=recipient.id)

@@ -3,9 +3,8 @@
 from cohort_contracts.campaign_requests import GetRecipient, ListPatientLists
 from cohort_contracts.campaign_views import PatientListsView, RecipientView
 
-from ..domain.errors import NotFound
 from .deps import Deps
-from .loading import load_campaign
+from .loading import load_campaign, load_recipient
 from .views import list_view, recipient_view
 
 
@@ -20,7 +19,4 @@ async def list_patient_lists(req: ListPatientLists, deps: Deps) -> PatientListsV
 
 async def get_recipient(req: GetRecipient, deps: Deps) -> RecipientView:
     campaign = await load_campaign(deps, req.readable_orgs, req.campaign_id)
-    recipient = await deps.recipients.get(campaign.org_id, req.recipient_id)
-    if recipient is None or recipient.campaign_id != campaign.id:
-        raise NotFound("Patient not found in this campaign.")
-    return recipient_view(recipient)
+    return recipient_view(await load_recipient(deps, campaign, req.recipient_id))

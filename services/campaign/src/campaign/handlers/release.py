@@ -23,6 +23,7 @@ from ..domain.review import too_long
 from .audit_trail import record_audit
 from .changes import change_campaign
 from .deps import Deps
+from .loading import reread_or_held
 from .rechecks import hold_stale, requested_before
 from .spread import count_released, spread_allowance
 from .suppressions import exclude, suppressed_of, unsubscribe_url, with_unsubscribe
@@ -105,14 +106,10 @@ async def _held_until(deps: Deps, campaign: Campaign) -> datetime | None:
     if campaign.held_until == until:
         return until
 
-    async def find() -> Campaign:
-        found = await deps.campaigns.get(campaign.org_id, campaign.id)
-        return campaign if found is None else found
-
     async def hold(c: Campaign) -> bool:
         return c.hold(until)
 
-    held, changed = await change_campaign(deps.campaigns, find, hold)
+    held, changed = await change_campaign(deps.campaigns, reread_or_held(deps, campaign), hold)
     if changed:
         # One entry per quiet spell, whichever instance notices it first.
         key = f"{campaign.id}:{until.isoformat() if until else 'resumed'}:{now:%Y%m%d%H}"

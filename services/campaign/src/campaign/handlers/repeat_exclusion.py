@@ -10,7 +10,7 @@ from ..domain.errors import Conflict
 from ..domain.model import EDITABLE, Campaign
 from ..domain.repeat_guard import excluded_reason
 from ..ports.recipients import Move
-from .audit_trail import record_audit
+from .audit_trail import record_request
 from .changes import change_campaign
 from .deps import Deps
 from .loading import load_campaign
@@ -50,9 +50,7 @@ async def exclude_recently_messaged(req: ExcludeRecentlyMessaged, deps: Deps) ->
             for i in ids[start : start + _MOVES_PER_WRITE]
         ]
         moved += len(await deps.recipients.apply(campaign.org_id, moves))
-    await record_audit(
-        deps, campaign, req.actor, "recently_messaged_left_out", cause=req.message_id, count=moved
-    )
+    await record_request(deps, campaign, req, "recently_messaged_left_out", count=moved)
     log.info("recently messaged left out", extra={"campaign_id": str(campaign.id), "count": moved})
     review, _ = await build_review(deps, campaign, preview_count=3)
     return await with_repeat_warning(deps, campaign, review)

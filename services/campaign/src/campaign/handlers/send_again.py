@@ -28,7 +28,7 @@ from ..domain.send_again import (
     list_id_for,
     list_rows,
 )
-from .audit_trail import record_audit
+from .audit_trail import record_request
 from .deps import Deps
 from .lists import accept_list
 from .loading import load_campaign
@@ -57,25 +57,13 @@ async def send_again(req: SendAgain, deps: Deps) -> CampaignView:
     campaign, taken = await _new_campaign(req, deps, source)
     # Written by whichever delivery gets here (once per request), so a delivery that died
     # after making the campaign leaves it no less audited.
-    await record_audit(
-        deps,
-        campaign,
-        req.actor,
-        "created",
-        cause=req.message_id,
-        type=campaign.type,
-        follows_up=str(source.id),
+    await record_request(
+        deps, campaign, req, "created", type=campaign.type, follows_up=str(source.id)
     )
     for channel, rows in list_rows(taken).items():
         await _add_list(req, deps, source, campaign, channel, rows)
-    await record_audit(
-        deps,
-        source,
-        req.actor,
-        "sent_again",
-        cause=req.message_id,
-        campaign_id=str(campaign.id),
-        recipients=len(taken),
+    await record_request(
+        deps, source, req, "sent_again", campaign_id=str(campaign.id), recipients=len(taken)
     )
     log.info(
         "campaign sent again",

@@ -15,7 +15,7 @@ from ..domain.contacts import check_test_address
 from ..domain.errors import Conflict
 from ..domain.messages import RenderedMessage
 from ..domain.model import Campaign
-from .audit_trail import record_audit
+from .audit_trail import record_request
 from .deps import Deps
 from .loading import load_campaign
 
@@ -64,9 +64,7 @@ async def send_test(req: TestSend, deps: Deps) -> TestSendResult:
         test=True,
     )
     await deps.publisher.publish(SEND_MESSAGES, command)
-    await record_audit(
-        deps, campaign, req.actor, "test_sent", cause=req.message_id, channel=req.channel
-    )
+    await record_request(deps, campaign, req, "test_sent", channel=req.channel)
     log.info("test message sent", extra={"campaign_id": str(campaign.id)})
     return TestSendResult(
         to=to,

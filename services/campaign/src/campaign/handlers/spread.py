@@ -9,16 +9,14 @@ from collections.abc import Callable
 from ..domain.model import Campaign
 from .changes import change_campaign
 from .deps import Deps
+from .loading import reread_or_held
 
 
 async def _change(deps: Deps, campaign: Campaign, decide: Callable[[Campaign], bool]) -> Campaign:
-    async def find() -> Campaign:
-        return await deps.campaigns.get(campaign.org_id, campaign.id) or campaign
-
     async def apply(c: Campaign) -> bool:
         return decide(c)
 
-    changed, _ = await change_campaign(deps.campaigns, find, apply)
+    changed, _ = await change_campaign(deps.campaigns, reread_or_held(deps, campaign), apply)
     return changed
 
 
