@@ -17,11 +17,9 @@ from ..domain.rows import ListProgress, ListRow
 from ..ports.campaigns import ConcurrentUpdate
 
 __all__ = ["DUPLICATE_KEY", "MongoCampaignRepository", "MongoPatientListRepository"]
-from cohort_mongo import insert_if_new
+from cohort_mongo import count_by, insert_if_new, update_if
 
-from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
-from .mongo_guarded import update_if
 
 #: The overview's order, newest first: an index's (``mongo_database``), so a page reads only
 #: itself.

@@ -14,15 +14,13 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from cohort_mongo import insert_if_new
+from cohort_mongo import count_by, insert_if_new, update_if
 
 from ..domain.appointments import AppointmentRecord, PatientEvent
 from ..domain.patient_access import LinkAccess
 from ..domain.questionnaires import QuestionnaireResponse
 from ..domain.time_order import TimePosition
-from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
-from .mongo_guarded import update_if
 from .mongo_paging import read_after
 
 #: Staff's list of a campaign's appointments, and of its questionnaire responses: each the

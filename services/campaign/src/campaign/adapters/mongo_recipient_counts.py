@@ -18,8 +18,8 @@ from typing import Any
 from uuid import UUID
 
 from cohort_contracts.vocabulary import RecipientStatus
+from cohort_mongo import count_by
 
-from .mongo_counting import count_by
 from .mongo_database import MongoHandle
 from .mongo_recipient_docs import recipients_collection
 

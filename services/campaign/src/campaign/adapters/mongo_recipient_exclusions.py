@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from cohort_contracts.vocabulary import RecipientStatus
+from cohort_mongo import count_by
 
 from ..domain.model import Recipient
 from ..domain.opt_out import contact_key
-from .mongo_counting import count_by
 from .mongo_database import MongoHandle
 from .mongo_recipient_docs import recipient_from, recipients_collection
 

@@ -6,11 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from cohort_contracts.vocabulary import Channel, RecipientStatus, SendReason
+from cohort_mongo import count_by, update_if
 
 from ..domain.model import Recipient
-from .mongo_counting import count_by
 from .mongo_database import Document, MongoHandle
-from .mongo_guarded import update_if
 from .mongo_recipient_counts import RecipientCounts, shifted
 from .mongo_recipient_docs import LIST_ORDER, recipient_from, recipients_collection
 

@@ -7,8 +7,9 @@ batches in flight (or orphaned by a crash) and the sweep's query reads a handful
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from cohort_mongo import update_if
+
 from .mongo_database import MongoHandle
-from .mongo_guarded import update_if
 
 
 def _now() -> datetime:

@@ -6,10 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from cohort_contracts.vocabulary import RecipientStatus
+from cohort_mongo import count_by
 
 from ..domain.model import Recipient
 from ..domain.send_again import TryAgainRule
-from .mongo_counting import count_by
 from .mongo_database import MongoHandle
 from .mongo_recipient_docs import LIST_ORDER, recipient_from, recipients_collection
 

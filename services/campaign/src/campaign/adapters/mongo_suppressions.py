@@ -12,9 +12,10 @@ from typing import Any
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from cohort_mongo import update_if
+
 from ..domain.opt_out import Suppression, contact_key
 from .mongo_database import MongoHandle
-from .mongo_guarded import update_if
 
 #: Suppression ids are derived from the organisation and key, so the same number always has
 #: the same id (a redelivered STOP) and the id says nothing about the number.

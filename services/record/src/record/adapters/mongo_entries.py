@@ -14,7 +14,7 @@ from uuid import UUID
 from pymongo import ASCENDING, ReturnDocument
 
 from cohort_contracts.record import RecordReason, RecordState
-from cohort_mongo import insert_if_new
+from cohort_mongo import count_by, insert_if_new, update_if
 
 from ..domain.model import FINAL, TRANSITIONS, Content, Patient, RecordEntry
 from .mongo_database import Document, MongoHandle
@@ -196,7 +196,8 @@ class MongoRecordEntries:
     async def _release_claim(self, entry_id: UUID, holder: str, changes: Document) -> bool:
         """Applies ``changes`` to an entry ``holder`` still has claimed in ``sending`` and drops
         the claim; false when the claim was lost (expired and taken by another worker)."""
-        result = await self._c.update_one(
+        return await update_if(
+            self._c,
             {"_id": str(entry_id), "state": SENDING, "claimed_by": holder},
             {
                 "$set": changes,
@@ -204,7 +205,6 @@ class MongoRecordEntries:
                 "$inc": {"version": 1},
             },
         )
-        return result.modified_count == 1
 
     async def move(
         self,
@@ -230,10 +230,8 @@ class MongoRecordEntries:
                 "claimed_by": "",
                 "claim_expires_at": "",
             }
-        result = await self._c.update_one(
-            {"_id": str(entry_id), "state": _from_states(TRANSITIONS[to])}, update
-        )
-        return result.modified_count == 1
+        guard = {"_id": str(entry_id), "state": _from_states(TRANSITIONS[to])}
+        return await update_if(self._c, guard, update)
 
     async def awaiting_ack(
         self, state: RecordState, since_before: datetime, limit: int
@@ -257,5 +255,4 @@ class MongoRecordEntries:
         )
 
     async def counts(self) -> dict[RecordState, int]:
-        cursor = await self._c.aggregate([{"$group": {"_id": "$state", "n": {"$sum": 1}}}])
-        return {RecordState(d["_id"]): d["n"] async for d in cursor}
+        return {RecordState(state): n for state, n in await count_by(self._c, {}, "$state")}

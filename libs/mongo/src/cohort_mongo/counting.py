@@ -5,7 +5,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from .mongo_database import Document
+from .handle import Document
 
 
 async def count_by(

@@ -6,7 +6,7 @@ makes it and the others learn they did not."""
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from .mongo_database import Document
+from .handle import Document
 
 
 async def update_if(
