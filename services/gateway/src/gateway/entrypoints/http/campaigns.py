@@ -36,9 +36,7 @@ from cohort_contracts.campaign_views import (
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel
 
-from ...ports import expect
 from .about_campaign import ask_about_campaign
-from .created import point_to_created
 from .errors import error_responses
 from .models import Body, MessageText, Name, PageNumber, PageSize, Subject, TemplateId
 from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
@@ -180,9 +178,7 @@ async def create_campaign(
         else QuestionnaireSettings(**body.questionnaire.model_dump()),
         link_expiry_days=body.link_expiry_days,
     )
-    view = expect(await campaign.ask(request), CampaignView)
-    point_to_created(response, router, view.id)
-    return view
+    return await campaign.create(request, CampaignView, response, router)
 
 
 @router.get(
@@ -385,9 +381,7 @@ async def send_again(
     # The new campaign belongs to the source campaign's practice, which campaign knows: a
     # network user need not name it, as for any change to a campaign it can see.
     request = SendAgain(**campaign.envelope(), campaign_id=campaign_id, name=body.name)
-    view = expect(await campaign.ask(request), CampaignView)
-    point_to_created(response, router, view.id)
-    return view
+    return await campaign.create(request, CampaignView, response, router)
 
 
 ask_about_campaign(
