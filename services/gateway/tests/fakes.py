@@ -47,6 +47,25 @@ def make_campaign(**overrides: object) -> views.CampaignView:
     return views.CampaignView.model_validate(values)
 
 
+def make_list(**overrides: object) -> views.PatientListView:
+    """A patient list as campaign answers its registration: resolving, nothing processed yet."""
+    values: dict[str, object] = {
+        "id": uuid4(),
+        "campaign_id": uuid4(),
+        "channel": "sms",
+        "filename": "list.csv",
+        "status": ListStatus.RESOLVING,
+        "total_rows": 0,
+        "processed_rows": 0,
+        "succeeded": 0,
+        "failed": 0,
+        "failed_by_reason": [],
+        "created_at": now(),
+    }
+    values.update(overrides)
+    return views.PatientListView.model_validate(values)
+
+
 def make_recipient(row_number: int, **overrides: object) -> views.RecipientView:
     values: dict[str, object] = {
         "id": uuid4().hex,
@@ -160,7 +179,7 @@ class FakeCampaign:
         self, campaign: views.CampaignView, columns: list[str], rows: list[views.UnsuccessfulRow]
     ) -> UUID:
         list_id = uuid4()
-        self.lists[list_id] = self._list_view(list_id, campaign.id, "list.csv", len(rows))
+        self.lists[list_id] = make_list(id=list_id, campaign_id=campaign.id, total_rows=len(rows))
         self.columns[list_id] = columns
         self.unsuccessful[list_id] = rows
         return list_id
@@ -221,8 +240,11 @@ class FakeCampaign:
                 )
             case rq.RegisterPatientList():
                 self._campaign(request, request.campaign_id)
-                view = self._list_view(
-                    request.list_id, request.campaign_id, request.filename, request.total_rows
+                view = make_list(
+                    id=request.list_id,
+                    campaign_id=request.campaign_id,
+                    filename=request.filename,
+                    total_rows=request.total_rows,
                 )
                 self.lists[request.list_id] = view
                 self.columns[request.list_id] = request.columns
@@ -456,24 +478,6 @@ class FakeCampaign:
         if link.expires_at < now():
             raise CampaignError("gone", "This link has expired.")
         return link
-
-    @staticmethod
-    def _list_view(
-        list_id: UUID, campaign_id: UUID, filename: str, rows: int
-    ) -> views.PatientListView:
-        return views.PatientListView(
-            id=list_id,
-            campaign_id=campaign_id,
-            channel="sms",
-            filename=filename,
-            status=ListStatus.RESOLVING,
-            total_rows=rows,
-            processed_rows=0,
-            succeeded=0,
-            failed=0,
-            failed_by_reason=[],
-            created_at=now(),
-        )
 
 
 class FakePublisher:

@@ -15,7 +15,7 @@ import aio_pika
 import httpx2
 import pytest
 
-from cohort_contracts.campaign_views import CampaignView, PatientListView
+from cohort_contracts.campaign_views import CampaignView
 from cohort_contracts.ingest import ResolveRows
 from cohort_contracts.routing import ALL_ROUTES, CAMPAIGN_REQUESTS, FIRETEXT_INBOUND, RESOLVE_ROWS
 from cohort_contracts.sending import ProcessFiretextInbound
@@ -28,7 +28,7 @@ from gateway.bootstrap import PUBLISHED_ROUTES
 from gateway.entrypoints.app import create_app
 
 from ..conftest import JWT_SECRET, ORG, gateway_settings, webhook_token
-from ..fakes import make_campaign, now
+from ..fakes import make_campaign, make_list
 
 pytestmark = pytest.mark.integration
 
@@ -54,18 +54,12 @@ def answer(body: dict[str, Any]) -> dict[str, Any]:
         campaign = make_campaign(id=body["campaign_id"], org_id=body["org_id"])
         return {"result": campaign.model_dump(mode="json")}
     if kind == "RegisterPatientList":
-        patient_list = PatientListView(
+        patient_list = make_list(
             id=body["list_id"],
             campaign_id=body["campaign_id"],
             channel=body["channel"],
             filename=body["filename"],
-            status="resolving",
             total_rows=body["total_rows"],
-            processed_rows=0,
-            succeeded=0,
-            failed=0,
-            failed_by_reason=[],
-            created_at=now(),
         )
         return {"result": patient_list.model_dump(mode="json")}
     return {"error": {"code": "invalid", "message": f"unexpected {kind}"}}

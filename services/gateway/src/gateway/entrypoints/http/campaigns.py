@@ -36,8 +36,7 @@ from cohort_contracts.campaign_views import (
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignStatus, CampaignType, Channel
 
-from ...ports import expect
-from .created import point_to_created
+from .about_campaign import ask_about_campaign
 from .errors import error_responses
 from .models import Body, MessageText, Name, PageNumber, PageSize, Subject, TemplateId
 from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
@@ -179,9 +178,7 @@ async def create_campaign(
         else QuestionnaireSettings(**body.questionnaire.model_dump()),
         link_expiry_days=body.link_expiry_days,
     )
-    view = expect(await campaign.ask(request), CampaignView)
-    point_to_created(response, router, view.id)
-    return view
+    return await campaign.create(request, CampaignView, response, router)
 
 
 @router.get(
@@ -199,13 +196,15 @@ async def list_campaigns(
     return await campaign.ask(request)
 
 
-@router.get(
+ask_about_campaign(
+    router,
+    "GET",
     "/{campaign_id}",
+    GetCampaign,
+    name="get_campaign",
     response_model=CampaignView,
     summary="One campaign with live counts",
 )
-async def get_campaign(campaign_id: UUID, campaign: CampaignDep) -> Model:
-    return await campaign.ask(GetCampaign(**campaign.envelope(), campaign_id=campaign_id))
 
 
 @router.put(
@@ -240,19 +239,20 @@ async def review(
     return await campaign.ask(request)
 
 
-@router.post(
+ask_about_campaign(
+    router,
+    "POST",
     "/{campaign_id}/review/exclude-recently-messaged",
+    ExcludeRecentlyMessaged,
+    name="exclude_recently_messaged",
     response_model=ReviewView,
     summary="Leave out the patients the review warns were sent the same message lately",
     description="The review's `repeat_warning` counts the patients this organisation sent the "
     "same message (same template, or the same text) within its window; this leaves them out of "
     "the draft (status `cancelled`, reason `RECENTLY_MESSAGED`) and answers the fresh review. "
     "409 once the campaign is no longer a draft.",
-    responses=error_responses(409),
+    errors=(409,),
 )
-async def exclude_recently_messaged(campaign_id: UUID, campaign: CampaignDep) -> Model:
-    request = ExcludeRecentlyMessaged(**campaign.envelope(), campaign_id=campaign_id)
-    return await campaign.ask(request)
 
 
 @router.post(
@@ -324,32 +324,34 @@ async def send_back(campaign_id: UUID, body: SendBackReason, campaign: CampaignD
     return await campaign.ask(request)
 
 
-@router.post(
+ask_about_campaign(
+    router,
+    "POST",
     "/{campaign_id}/cancel",
+    CancelCampaign,
+    name="cancel",
     status_code=202,
     response_model=CampaignView,
     summary="Cancel the campaign: nothing not yet sent will be sent",
-    responses=error_responses(409),
+    errors=(409,),
 )
-async def cancel(campaign_id: UUID, campaign: CampaignDep) -> Model:
-    request = CancelCampaign(**campaign.envelope(), campaign_id=campaign_id)
-    return await campaign.ask(request)
-
-
-@router.post(
+ask_about_campaign(
+    router,
+    "POST",
     "/{campaign_id}/resume",
+    ResumeCampaign,
+    name="resume",
     status_code=202,
     response_model=CampaignView,
     summary="Resume a campaign paused by a provider problem (e.g. after topping up credit)",
-    responses=error_responses(409),
+    errors=(409,),
 )
-async def resume(campaign_id: UUID, campaign: CampaignDep) -> Model:
-    request = ResumeCampaign(**campaign.envelope(), campaign_id=campaign_id)
-    return await campaign.ask(request)
-
-
-@router.get(
+ask_about_campaign(
+    router,
+    "GET",
     "/{campaign_id}/send-again",
+    GetSendAgain,
+    name="send_again_summary",
     response_model=SendAgainView,
     summary="How many patients sending the campaign again would take",
     description="A completed campaign's patients whose message failed for a reason another try "
@@ -359,8 +361,6 @@ async def resume(campaign_id: UUID, campaign: CampaignDep) -> Model:
     "`cannot_because` says, in staff's words, why it cannot be sent again now (e.g. it is not "
     "completed).",
 )
-async def send_again_summary(campaign_id: UUID, campaign: CampaignDep) -> Model:
-    return await campaign.ask(GetSendAgain(**campaign.envelope(), campaign_id=campaign_id))
 
 
 @router.post(
@@ -381,15 +381,15 @@ async def send_again(
     # The new campaign belongs to the source campaign's practice, which campaign knows: a
     # network user need not name it, as for any change to a campaign it can see.
     request = SendAgain(**campaign.envelope(), campaign_id=campaign_id, name=body.name)
-    view = expect(await campaign.ask(request), CampaignView)
-    point_to_created(response, router, view.id)
-    return view
+    return await campaign.create(request, CampaignView, response, router)
 
 
-@router.get(
+ask_about_campaign(
+    router,
+    "GET",
     "/{campaign_id}/audit",
+    GetAudit,
+    name="audit",
     response_model=AuditLog,
     summary="Who did what to the campaign, and when",
 )
-async def audit(campaign_id: UUID, campaign: CampaignDep) -> Model:
-    return await campaign.ask(GetAudit(**campaign.envelope(), campaign_id=campaign_id))

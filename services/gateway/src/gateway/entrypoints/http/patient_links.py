@@ -10,7 +10,7 @@ Tokens, sessions and answers are never logged."""
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Protocol, Unpack
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -130,6 +130,33 @@ async def patient_link(token: str, wiring: ServiceDep, response: Response) -> Pa
 LinkDep = Annotated[PatientLink, Depends(patient_link)]
 
 
+class InSessionRequest(Protocol):
+    """A request type that needs nothing but the session (``GetPatientBooking``, …)."""
+
+    def __call__(self, **in_session: Unpack[InSession]) -> Message: ...
+
+
+def _ask_in_session(
+    path: str, request: InSessionRequest, *, name: str, response_model: type[Model], summary: str
+) -> None:
+    """Adds a route that reads what the patient's session may see, answering campaign's reply.
+    ``name`` keeps the OpenAPI operation id a function of that name would have had."""
+
+    # No docstring: FastAPI would document it as every such route's description.
+    async def endpoint(session: SessionHeader, link: LinkDep) -> Model:
+        return await link.ask(request(**link.in_session(session)))
+
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["GET"],
+        name=name,
+        response_model=response_model,
+        summary=summary,
+        responses=error_responses(403, 409, 423),
+    )
+
+
 @router.get(
     "",
     response_model=PatientLinkView,
@@ -157,24 +184,20 @@ async def verify(body: BirthDate, link: LinkDep) -> Model:
     return await link.ask(request)
 
 
-@router.get(
+_ask_in_session(
     "/booking",
+    GetPatientBooking,
+    name="booking",
     response_model=PatientBookingView,
     summary="The patient's appointment, if any, and whether they can still change it",
-    responses=error_responses(403, 409, 423),
 )
-async def booking(session: SessionHeader, link: LinkDep) -> Model:
-    return await link.ask(GetPatientBooking(**link.in_session(session)))
-
-
-@router.get(
+_ask_in_session(
     "/slots",
+    ListFreeSlots,
+    name="slots",
     response_model=FreeSlotsView,
     summary="Free slots of the campaign's appointment type in the coming weeks",
-    responses=error_responses(403, 409, 423),
 )
-async def slots(session: SessionHeader, link: LinkDep) -> Model:
-    return await link.ask(ListFreeSlots(**link.in_session(session)))
 
 
 class SlotChoice(BaseModel):
@@ -210,14 +233,13 @@ async def cancel(session: SessionHeader, key: KeyHeader, link: LinkDep) -> Model
     return await link.ask(request)
 
 
-@router.get(
+_ask_in_session(
     "/questionnaire",
+    GetPatientQuestionnaire,
+    name="questionnaire",
     response_model=PatientQuestionnaireView,
     summary="The questionnaire (questions as the FHIR Questionnaire has them) and any answers",
-    responses=error_responses(403, 409, 423),
 )
-async def questionnaire(session: SessionHeader, link: LinkDep) -> Model:
-    return await link.ask(GetPatientQuestionnaire(**link.in_session(session)))
 
 
 class Answers(BaseModel):

@@ -20,6 +20,7 @@ from ...domain.uploads import FileFormat
 from ...domain.uploads.errors import FileTooLarge
 from ...handlers.patient_lists import accept_patient_list
 from ...handlers.unsuccessful_rows import fetch_page, unsuccessful_rows_csv
+from .about_campaign import ask_about_campaign
 from .auth import ActorDep, AuthenticatedRoute, acting_caller, verify_request
 from .created import point_to_created
 from .downloads import csv_download, csv_responses
@@ -122,14 +123,15 @@ async def upload_patient_list(
     )
 
 
-@router.get(
+ask_about_campaign(
+    router,
+    "GET",
     "",
+    ListPatientLists,
+    name="list_patient_lists",
     response_model=PatientListsView,
     summary="Every patient list of the campaign, oldest first, with its progress",
 )
-async def list_patient_lists(campaign_id: UUID, campaign: CampaignDep) -> Model:
-    request = ListPatientLists(**campaign.envelope(), campaign_id=campaign_id)
-    return await campaign.ask(request)
 
 
 @router.get(

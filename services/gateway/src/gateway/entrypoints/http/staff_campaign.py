@@ -3,15 +3,18 @@ for the signed-in caller starts with their envelope, and campaign's reply is wha
 answers."""
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
+from cohort_contracts.campaign_views import CampaignView, TemplateView
 from cohort_contracts.envelope import Message, Model
+from cohort_contracts.opt_out import SuppressionView
 
 from ...domain.caller import Caller, Envelope
-from ...ports import CampaignClient
+from ...ports import CampaignClient, expect
 from .auth import ActorDep, AuthenticatedRoute, CallerDep
+from .created import point_to_created
 from .errors import error_responses
 from .wiring import WiringDep
 
@@ -29,6 +32,10 @@ def staff_router(
     return APIRouter(prefix=prefix, tags=[tag], route_class=route_class, responses=STAFF_ERRORS)
 
 
+#: What staff create through campaign, each answered with its new ``id``.
+Created = TypeVar("Created", CampaignView, TemplateView, SuppressionView)
+
+
 @dataclass(frozen=True)
 class StaffCampaign:
     caller: Caller
@@ -39,6 +46,15 @@ class StaffCampaign:
 
     async def ask(self, request: Message) -> Model:
         return await self.client.request(request)
+
+    async def create(
+        self, request: Message, view: type[Created], response: Response, router: APIRouter
+    ) -> Created:
+        """Asks for something new and answers campaign's ``view`` of it, with ``Location``
+        pointing to where it now lives among ``router``'s routes."""
+        created = expect(await self.ask(request), view)
+        point_to_created(response, router, created.id)
+        return created
 
 
 async def reading_campaign(caller: CallerDep, wiring: WiringDep) -> StaffCampaign:

@@ -20,8 +20,6 @@ from cohort_contracts.opt_out import (
 )
 
 from ...domain.link_tokens import unsubscribe_org
-from ...ports import expect
-from .created import point_to_created
 from .errors import error_responses
 from .models import Body
 from .patient_access import client_address, on_behalf_of_patient, throttle
@@ -65,9 +63,7 @@ async def add_suppression(
     body: NewSuppression, campaign: ActingCampaignDep, response: Response
 ) -> Model:
     request = AddSuppression(**campaign.envelope(), contact=body.contact)
-    view = expect(await campaign.ask(request), SuppressionView)
-    point_to_created(response, router, view.id)
-    return view
+    return await campaign.create(request, SuppressionView, response, router)
 
 
 @router.delete(

@@ -15,8 +15,6 @@ from cohort_contracts.campaign_views import TemplateList, TemplateView
 from cohort_contracts.envelope import Model
 from cohort_contracts.vocabulary import CampaignType
 
-from ...ports import expect
-from .created import point_to_created
 from .errors import error_responses
 from .models import Body, MessageText, Name, Subject, TemplatePath
 from .staff_campaign import ActingCampaignDep, CampaignDep, staff_router
@@ -85,9 +83,7 @@ async def create_template(
     request = CreateTemplate(
         **campaign.envelope(), name=body.name, type=body.type, body=body.body, subject=body.subject
     )
-    view = expect(await campaign.ask(request), TemplateView)
-    point_to_created(response, router, view.id)
-    return view
+    return await campaign.create(request, TemplateView, response, router)
 
 
 @router.put(
