@@ -24,6 +24,7 @@ from ..builders import record_entry_requested
 from ..conftest import settings
 from ..dead_sender import send_without_saving
 from ..fakes import FakePublisher
+from ..stored import accepted, entry_for, state_of, stored_entry
 
 pytestmark = pytest.mark.integration
 
@@ -128,8 +129,7 @@ async def test_documents_are_filed_refused_or_reported_with_the_practice_s_answe
 
             async def probe() -> RecordState | None:
                 await inbox.poll_inbox(deps)
-                entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-                return None if entry is None else entry.state
+                return await state_of(deps, event)
 
             return probe
 
@@ -140,8 +140,7 @@ async def test_documents_are_filed_refused_or_reported_with_the_practice_s_answe
             await until(kind, partial(final, kind))
         # MESH tells the sender of a message it could not deliver with a REPORT.
         ndr = events["ndr"]
-        ndr_entry = await deps.entries.get(entry_id_for(ndr.campaign_id, ndr.recipient_id))
-        assert ndr_entry is not None
+        ndr_entry = await entry_for(deps, ndr)
         assert ndr_entry.mesh_message_id is not None
         fresh_sandbox.report(
             mailbox=SENDER,
@@ -153,8 +152,7 @@ async def test_documents_are_filed_refused_or_reported_with_the_practice_s_answe
         await until("ndr", lambda: final("ndr"))
         outcome = {}
         for kind, event in events.items():
-            entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-            assert entry is not None
+            entry = await entry_for(deps, event)
             outcome[kind] = (entry.state, entry.reason_code)
         assert outcome == {
             "filed": (RecordState.FILED, None),
@@ -179,16 +177,14 @@ async def test_documents_are_filed_refused_or_reported_with_the_practice_s_answe
 async def test_a_restarted_sandbox_keeps_the_document_and_it_is_never_sent_twice(
     deps: Deps, fresh_sandbox: MeshSandbox, mailbox: MeshMailboxClient
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     entry_id = entry_id_for(event.campaign_id, event.recipient_id)
     # A sender claims and sends, then dies before saving the MESH id; the sandbox restarts.
     [claimed] = await deps.entries.claim_due("dead", deps.clock(), 0.0, 10)
     first = await send_without_saving(mailbox, claimed, deps, filename="x.json")
     fresh_sandbox.restart()  # returns once the sandbox answers its health check
     assert await sending.send_due(deps) == 1
-    entry = await deps.entries.get(entry_id)
-    assert entry is not None
+    entry = await stored_entry(deps, entry_id)
     assert (entry.state, entry.mesh_message_id) == (RecordState.SENT, first)
     gp = MeshMailboxClient(
         credentials(fresh_sandbox, mailbox="A81001GP1", password="gp-dev-mesh-password")

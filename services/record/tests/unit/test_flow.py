@@ -3,7 +3,6 @@ there is one) and a fake MESH mailbox: one document per delivered message whatev
 retries, crashes or acknowledgements come."""
 
 import logging
-import uuid
 
 import pytest
 
@@ -21,6 +20,7 @@ from ..builders import OTHER_ORG, TEXT, record_entry_requested
 from ..clock import Clock
 from ..dead_sender import send_without_saving
 from ..fakes import FakeMailbox, FakePublisher
+from ..stored import accepted, entry_for, state_of, stored_entry
 
 
 @pytest.fixture
@@ -28,11 +28,6 @@ def clock(deps: Deps) -> Clock:
     c = Clock()
     deps.clock = c
     return c
-
-
-async def state_of(deps: Deps, event_campaign: uuid.UUID, recipient: str) -> RecordState | None:
-    entry = await deps.entries.get(entry_id_for(event_campaign, recipient))
-    return None if entry is None else entry.state
 
 
 def ack(message_id: str, reference: str, code: str) -> InboxMessage:
@@ -51,8 +46,7 @@ def reported(publisher: FakePublisher) -> list[RecordStatusChanged]:
 async def test_a_delivered_message_is_sent_once_as_a_valid_document(
     deps: Deps, mailbox: FakeMailbox, clock: Clock
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     await entries.accept_entry(event, deps)  # redelivered: a no-op
     assert await sending.send_due(deps) == 1
     assert await sending.send_due(deps) == 0
@@ -67,14 +61,13 @@ async def test_a_delivered_message_is_sent_once_as_a_valid_document(
     assert document.sender_reference == entry_id
     assert document.nhs_number == event.nhs_number
     assert "flu jab is due" in document.pdf_text
-    assert await state_of(deps, event.campaign_id, event.recipient_id) is RecordState.SENT
+    assert await state_of(deps, event) is RecordState.SENT
 
 
 async def test_acknowledgements_move_the_entry_to_filed_and_each_step_is_reported(
     deps: Deps, mailbox: FakeMailbox, publisher: FakePublisher, clock: Clock
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     await sending.send_due(deps)
     reference = mailbox.sent[0].local_id
     mailbox.deliver(ack("ACK1", reference, "20013"))
@@ -82,9 +75,8 @@ async def test_acknowledgements_move_the_entry_to_filed_and_each_step_is_reporte
     mailbox.deliver(ack("ACK3", reference, "30001"))  # a repeat changes nothing
     await inbox.poll_inbox(deps)
     assert mailbox.acknowledged == ["ACK1", "ACK2", "ACK3"]
-    assert await state_of(deps, event.campaign_id, event.recipient_id) is RecordState.FILED
-    entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-    assert entry is not None
+    assert await state_of(deps, event) is RecordState.FILED
+    entry = await entry_for(deps, event)
     assert (entry.patient, entry.content) == (None, None)  # no patient data once final
 
     await statuses.publish_statuses(deps)
@@ -109,30 +101,26 @@ async def test_negative_acknowledgements_fail_with_their_reason(
     reason: RecordReason,
     detail: str,
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     await sending.send_due(deps)
     for n, code in enumerate(codes):
         mailbox.deliver(ack(f"A{n}", mailbox.sent[0].local_id, code))
     await inbox.poll_inbox(deps)
-    entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-    assert entry is not None
+    entry = await entry_for(deps, event)
     assert (entry.state, entry.reason_code, entry.detail) == (RecordState.FAILED, reason, detail)
 
 
 async def test_a_mesh_non_delivery_report_fails_the_entry_it_names(
     deps: Deps, mailbox: FakeMailbox, clock: Clock
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     await sending.send_due(deps)
     sent = mailbox.sent[0]
     mailbox.deliver(
         InboxMessage("NDR1", "REPORT", None, None, sent.message_id, "14", "Undelivered", b"")
     )
     await inbox.poll_inbox(deps)
-    entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-    assert entry is not None
+    entry = await entry_for(deps, event)
     assert (entry.state, entry.reason_code) == (RecordState.FAILED, RecordReason.NOT_COLLECTED)
     assert mailbox.acknowledged == ["NDR1"]
 
@@ -140,8 +128,7 @@ async def test_a_mesh_non_delivery_report_fails_the_entry_it_names(
 async def test_a_practice_not_set_up_is_not_saved_and_nothing_is_sent(
     deps: Deps, mailbox: FakeMailbox, publisher: FakePublisher, clock: Clock
 ) -> None:
-    event = record_entry_requested(org_id=OTHER_ORG)
-    await entries.accept_entry(event, deps)
+    await accepted(deps, org_id=OTHER_ORG)
     assert await sending.send_due(deps) == 0
     await statuses.publish_statuses(deps)
     [report] = reported(publisher)
@@ -156,13 +143,10 @@ async def test_a_practice_not_set_up_is_not_saved_and_nothing_is_sent(
 async def test_demographic_addressing_without_a_birth_date_is_not_saved(
     deps: Deps, mailbox: FakeMailbox, clock: Clock
 ) -> None:
-    event = record_entry_requested(org_id="A81002", birth_date=None)
-    await entries.accept_entry(event, deps)
-    entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-    assert entry is not None
+    event = await accepted(deps, org_id="A81002", birth_date=None)
+    entry = await entry_for(deps, event)
     assert entry.reason_code is RecordReason.MISSING_DEMOGRAPHICS
-    addressed = record_entry_requested(org_id="A81002")
-    await entries.accept_entry(addressed, deps)
+    await accepted(deps, org_id="A81002")
     await sending.send_due(deps)
     assert [m.to for m in mailbox.sent] == ["GPPROVIDER_9434765919_19800229_SMITH"]
 
@@ -170,20 +154,17 @@ async def test_demographic_addressing_without_a_birth_date_is_not_saved(
 async def test_retryable_errors_back_off_in_the_store_then_fail_send_error(
     deps: Deps, mailbox: FakeMailbox, clock: Clock
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     mailbox.fail_next = [RetryableSendError("HTTP 503") for _ in range(3)]
     assert await sending.send_due(deps) == 1
-    entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-    assert entry is not None
+    entry = await entry_for(deps, event)
     assert (entry.state, entry.attempts) == (RecordState.PENDING, 1)
     assert await sending.send_due(deps) == 0  # not due yet: held in the store
     clock.advance(seconds=75)
     assert await sending.send_due(deps) == 1
     clock.advance(seconds=400)
     assert await sending.send_due(deps) == 1
-    entry = await deps.entries.get(entry.id)
-    assert entry is not None
+    entry = await stored_entry(deps, entry.id)
     assert (entry.state, entry.reason_code, entry.detail) == (
         RecordState.FAILED,
         RecordReason.SEND_ERROR,
@@ -195,12 +176,10 @@ async def test_retryable_errors_back_off_in_the_store_then_fail_send_error(
 async def test_a_permanent_mesh_error_fails_at_once(
     deps: Deps, mailbox: FakeMailbox, clock: Clock
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     mailbox.fail_next = [PermanentSendError("MESH 12")]
     await sending.send_due(deps)
-    entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-    assert entry is not None
+    entry = await entry_for(deps, event)
     assert (entry.state, entry.reason_code, entry.detail) == (
         RecordState.FAILED,
         RecordReason.SEND_ERROR,
@@ -211,8 +190,7 @@ async def test_a_permanent_mesh_error_fails_at_once(
 async def test_a_sender_that_died_mid_send_is_taken_over_without_a_second_document(
     deps: Deps, mailbox: FakeMailbox, clock: Clock
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    await accepted(deps)
     # The first sender claims the entry and MESH takes the document, but the sender dies before
     # saving the MESH id (its claim stays, as a killed process leaves it).
     [claimed] = await deps.entries.claim_due("dead-sender", clock(), deps.claim_s, 10)
@@ -221,16 +199,14 @@ async def test_a_sender_that_died_mid_send_is_taken_over_without_a_second_docume
     clock.advance(seconds=deps.claim_s + 1)
     assert await sending.send_due(deps) == 1
     assert len(mailbox.sent) == 1
-    entry = await deps.entries.get(claimed.id)
-    assert entry is not None
+    entry = await stored_entry(deps, claimed.id)
     assert (entry.state, entry.mesh_message_id) == (RecordState.SENT, mailbox.sent[0].message_id)
 
 
 async def test_a_lost_answer_is_retried_by_finding_the_message_not_sending_it_again(
     deps: Deps, mailbox: FakeMailbox, clock: Clock
 ) -> None:
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     mailbox.lose_answer = 1
     mailbox.fail_next = []
 
@@ -245,8 +221,7 @@ async def test_a_lost_answer_is_retried_by_finding_the_message_not_sending_it_ag
     clock.advance(seconds=75)
     await sending.send_due(deps)
     assert len(mailbox.sent) == 1
-    entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-    assert entry is not None
+    entry = await entry_for(deps, event)
     assert entry.state is RecordState.SENT
 
 
@@ -271,8 +246,7 @@ async def test_missing_acknowledgements_time_out_with_their_reason(
     assert await timeouts.expire_missing_acks(deps) == 1
     reasons = {}
     for event in (never_collected, collected, half):
-        entry = await deps.entries.get(entry_id_for(event.campaign_id, event.recipient_id))
-        assert entry is not None
+        entry = await entry_for(deps, event)
         reasons[entry.recipient_id] = (entry.state, entry.reason_code)
     assert reasons == {
         never_collected.recipient_id: (RecordState.FAILED, RecordReason.NOT_COLLECTED),
@@ -298,7 +272,7 @@ async def test_an_unreadable_inbox_message_is_kept_and_acknowledged(
 async def test_a_status_that_could_not_be_published_is_published_later(
     deps: Deps, publisher: FakePublisher, clock: Clock
 ) -> None:
-    await entries.accept_entry(record_entry_requested(), deps)
+    await accepted(deps)
     publisher.fail_next = 1
     with pytest.raises(ConnectionError):
         await statuses.publish_statuses(deps)
@@ -341,16 +315,14 @@ async def test_a_store_that_lost_an_entry_never_sends_its_document_again(
 ) -> None:
     """The stand-in of a killed process, or a restored backup, forgets entries already sent; a
     repeated event makes a fresh one, and MESH is asked before its first send."""
-    event = record_entry_requested()
-    await entries.accept_entry(event, deps)
+    event = await accepted(deps)
     await sending.send_due(deps)
     entry_id = entry_id_for(event.campaign_id, event.recipient_id)
     await deps.entries._c.delete_one({"_id": str(entry_id)})  # type: ignore[attr-defined]
     await entries.accept_entry(event, deps)
     await sending.send_due(deps)
     assert len(mailbox.sent) == 1
-    entry = await deps.entries.get(entry_id)
-    assert entry is not None
+    entry = await stored_entry(deps, entry_id)
     assert (entry.state, entry.mesh_message_id) == (RecordState.SENT, mailbox.sent[0].message_id)
 
 
@@ -361,6 +333,6 @@ async def test_when_mesh_can_no_longer_say_the_document_is_sent(
         raise TrackingUnavailable("HTTP 410")
 
     mailbox.find_sent = withdrawn  # type: ignore[method-assign]
-    await entries.accept_entry(record_entry_requested(), deps)
+    await accepted(deps)
     await sending.send_due(deps)
     assert len(mailbox.sent) == 1
