@@ -20,6 +20,11 @@ from cohort_contracts.vocabulary import RecipientStatus
 from ..builders import ORG, nhs_number
 
 
+@pytest.fixture
+def repo(mongo: MongoHandle) -> MongoRecipientRepository:
+    return MongoRecipientRepository(mongo)
+
+
 def recipient(
     campaign_id: uuid.UUID, row: int, *, nhs: str | None = None, **kw: object
 ) -> Recipient:
@@ -45,8 +50,7 @@ def ranked(campaign_id: uuid.UUID, row: int, nhs: str, **kw: object) -> Recipien
     return recipient(campaign_id, row, nhs=nhs, source_rank=f"list:{row:07d}", **kw)
 
 
-async def test_one_recipient_per_patient_per_campaign(mongo: MongoHandle) -> None:
-    repo = MongoRecipientRepository(mongo)
+async def test_one_recipient_per_patient_per_campaign(repo: MongoRecipientRepository) -> None:
     campaign = uuid.uuid4()
     first = ranked(campaign, 1, nhs_number(7))
     assert await repo.add_unique([first]) == Placement({}, [])
@@ -59,17 +63,16 @@ async def test_one_recipient_per_patient_per_campaign(mongo: MongoHandle) -> Non
 
 async def test_the_unique_index_refuses_a_second_recipient_for_a_patient(
     mongo: MongoHandle,
+    repo: MongoRecipientRepository,
 ) -> None:
     """The schema itself holds the rule, whatever the code above it does."""
-    repo = MongoRecipientRepository(mongo)
     campaign = uuid.uuid4()
     await repo.add_unique([ranked(campaign, 1, nhs_number(7))])
     with pytest.raises(DuplicateKeyError):
         await mongo.db["recipients"].insert_one(recipient_doc(ranked(campaign, 2, nhs_number(7))))
 
 
-async def test_racing_claims_never_share_a_recipient(mongo: MongoHandle) -> None:
-    repo = MongoRecipientRepository(mongo)
+async def test_racing_claims_never_share_a_recipient(repo: MongoRecipientRepository) -> None:
     campaign = uuid.uuid4()
     people = [recipient(campaign, i, status=RecipientStatus.QUEUED) for i in range(1, 41)]
     await repo.add_unique(people)
@@ -80,8 +83,7 @@ async def test_racing_claims_never_share_a_recipient(mongo: MongoHandle) -> None
     assert sorted(taken) == sorted(ids)
 
 
-async def test_claims_are_scoped_to_the_organisation(mongo: MongoHandle) -> None:
-    repo = MongoRecipientRepository(mongo)
+async def test_claims_are_scoped_to_the_organisation(repo: MongoRecipientRepository) -> None:
     campaign = uuid.uuid4()
     person = recipient(campaign, 1, status=RecipientStatus.QUEUED)
     await repo.add_unique([person])
@@ -89,8 +91,9 @@ async def test_claims_are_scoped_to_the_organisation(mongo: MongoHandle) -> None
     assert await repo.claim(ORG, campaign, [person.id]) == [person.id]
 
 
-async def test_transitions_only_from_the_states_they_may_come_from(mongo: MongoHandle) -> None:
-    repo = MongoRecipientRepository(mongo)
+async def test_transitions_only_from_the_states_they_may_come_from(
+    repo: MongoRecipientRepository,
+) -> None:
     campaign = uuid.uuid4()
     person = recipient(campaign, 1)
     await repo.add_unique([person])
@@ -112,16 +115,18 @@ def fail_once(target: object, method: str, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(target, method, crash)
 
 
-async def test_the_same_patient_twice_in_one_batch_is_kept_once(mongo: MongoHandle) -> None:
-    repo = MongoRecipientRepository(mongo)
+async def test_the_same_patient_twice_in_one_batch_is_kept_once(
+    repo: MongoRecipientRepository,
+) -> None:
     campaign = uuid.uuid4()
     first, second = ranked(campaign, 1, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
     assert await repo.add_unique([second, first]) == Placement({second.id: first.id}, [])
     assert await repo.missing([first.id, second.id]) == {second.id}
 
 
-async def test_an_earlier_row_takes_over_a_patient_until_released(mongo: MongoHandle) -> None:
-    repo = MongoRecipientRepository(mongo)
+async def test_an_earlier_row_takes_over_a_patient_until_released(
+    repo: MongoRecipientRepository,
+) -> None:
     campaign = uuid.uuid4()
     later, earlier = ranked(campaign, 9, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
     await repo.add_unique([later])
@@ -141,9 +146,8 @@ async def test_an_earlier_row_takes_over_a_patient_until_released(mongo: MongoHa
 
 
 async def test_a_crash_after_removing_the_holder_heals_on_redelivery(
-    mongo: MongoHandle, monkeypatch: pytest.MonkeyPatch
+    repo: MongoRecipientRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = MongoRecipientRepository(mongo)
     campaign = uuid.uuid4()
     later, earlier = ranked(campaign, 9, nhs_number(7)), ranked(campaign, 2, nhs_number(7))
     await repo.add_unique([later])
@@ -160,12 +164,11 @@ async def test_a_crash_after_removing_the_holder_heals_on_redelivery(
 
 @pytest.mark.parametrize("seed", range(12))
 async def test_racing_rows_of_one_patient_leave_the_first_row_holding_it(
-    mongo: MongoHandle, seed: int
+    repo: MongoRecipientRepository, seed: int
 ) -> None:
     """Ten rows of one patient, in batches that run at once in a shuffled order (and each
     delivered twice): exactly one recipient remains, the earliest row's; every other row is
     a duplicate or was displaced, so its row can say why."""
-    repo = MongoRecipientRepository(mongo)
     campaign = uuid.uuid4()
     rows = [ranked(campaign, row, nhs_number(7)) for row in range(1, 11)]
     deliveries = [[r] for r in rows] * 2
@@ -182,9 +185,8 @@ async def test_racing_rows_of_one_patient_leave_the_first_row_holding_it(
 
 
 async def test_mark_queued_moves_only_ready_recipients_with_their_own_text(
-    mongo: MongoHandle,
+    repo: MongoRecipientRepository,
 ) -> None:
-    repo = MongoRecipientRepository(mongo)
     campaign = uuid.uuid4()
     people = [recipient(campaign, i) for i in range(1, 4)]
     await repo.add_unique(people)
