@@ -204,6 +204,24 @@ async def contacts_of(deps: Deps, campaign_id: uuid.UUID) -> dict[str, str]:
     return {r.id: r.contact for r in page}
 
 
+def dispatch_report(
+    campaign_id: uuid.UUID,
+    batch_id: uuid.UUID,
+    outcomes: list[SendOutcome],
+    blocked: SendingBlocked | None = None,
+) -> MessagesSent:
+    """Dispatch's report on a batch, each recipient's outcome as given; ``messages_sent`` and
+    ``returned_report`` build the outcomes of the usual reports."""
+    return MessagesSent(
+        correlation_id=cid(),
+        org_id=ORG,
+        campaign_id=campaign_id,
+        batch_id=batch_id,
+        outcomes=outcomes,
+        blocked=blocked,
+    )
+
+
 def messages_sent(
     campaign_id: uuid.UUID,
     outcomes: list[tuple[str, SendStatus]],
@@ -213,16 +231,14 @@ def messages_sent(
 ) -> MessagesSent:
     """Dispatch's report on a batch: each recipient's provider reference is ``reference``
     (one request for them all) or, if none, its own id (sent alone)."""
-    return MessagesSent(
-        correlation_id=cid(),
-        org_id=ORG,
-        campaign_id=campaign_id,
-        batch_id=batch_id or uuid.uuid4(),
-        outcomes=[
+    return dispatch_report(
+        campaign_id,
+        batch_id or uuid.uuid4(),
+        [
             SendOutcome(recipient_id=r, status=s, provider_reference=reference or r)
             for r, s in outcomes
         ],
-        blocked=blocked,
+        blocked,
     )
 
 
@@ -234,14 +250,8 @@ def returned_report(
 ) -> MessagesSent:
     """Dispatch's report that it handed the claimed ``ids`` back unsent (``blocked``: because
     sending was blocked by a provider problem)."""
-    return MessagesSent(
-        correlation_id=cid(),
-        org_id=ORG,
-        campaign_id=campaign_id,
-        batch_id=batch_id,
-        outcomes=[SendOutcome(recipient_id=i, status="returned") for i in ids],
-        blocked=blocked,
-    )
+    outcomes = [SendOutcome(recipient_id=i, status="returned") for i in ids]
+    return dispatch_report(campaign_id, batch_id, outcomes, blocked)
 
 
 def delivery_reported(status: DeliveryStatus, **fields: str | bool) -> DeliveryReported:

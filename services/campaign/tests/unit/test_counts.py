@@ -3,19 +3,29 @@ counted per read, and made good once a campaign settles if a crash cost one."""
 
 import random
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
 from campaign.handlers import campaigns, lists, outcomes, receipts
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import CancelCampaign
-from cohort_contracts.sending import DeliveryReported, MessagesSent, SendOutcome, SendStatus
+from cohort_contracts.sending import DeliveryStatus, SendOutcome, SendStatus
 from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus
 
 from ..builders import ORG, outcome, rows_resolved
 from ..fakes import FakePublisher
-from .helpers import campaign_with_recipients, cid, claim, release_now, released, send, status_of
+from .helpers import (
+    campaign_with_recipients,
+    cid,
+    claim,
+    delivery_reported,
+    dispatch_report,
+    messages_sent,
+    release_now,
+    released,
+    send,
+    status_of,
+)
 
 
 async def exact(deps: Deps, campaign_id: uuid.UUID) -> None:
@@ -47,29 +57,14 @@ async def test_counts_stay_exact_through_a_campaign_with_redeliveries(
 
     statuses: list[SendStatus] = ["sent", "failed", "outcome_unknown", "returned"]
     report = [(i, rng.choice(statuses)) for i in ids]
-    events = [
-        MessagesSent(
-            correlation_id=cid(),
-            org_id=ORG,
-            campaign_id=campaign_id,
-            batch_id=batch_of[ids[0]],
-            outcomes=[
-                SendOutcome(recipient_id=i, status=s, provider_reference=i) for i, s in report
-            ],
-        )
-    ]
+    events = [messages_sent(campaign_id, report, batch_id=batch_of[ids[0]])]
     for event in events * 2:  # delivered twice
         await outcomes.record_messages_sent(event, deps)
         await exact(deps, campaign_id)
+    settled: list[DeliveryStatus] = ["delivered", "failed"]
     for rid, status in report:
         if status in ("sent", "outcome_unknown"):
-            receipt = DeliveryReported(
-                correlation_id=cid(),
-                org_id=ORG,
-                recipient_id=rid,
-                status=rng.choice(["delivered", "failed"]),
-                reported_at=datetime.now(UTC),
-            )
+            receipt = delivery_reported(rng.choice(settled), recipient_id=rid)
             await receipts.record_delivery(receipt, deps)
             await receipts.record_delivery(receipt, deps)
     await exact(deps, campaign_id)
@@ -93,13 +88,8 @@ async def test_a_count_lost_to_a_crash_is_made_good_once_the_campaign_settles(
     await recipients._counts.add(  # type: ignore[attr-defined]
         campaign_id, {RecipientStatus.SENDING: 1, RecipientStatus.FAILED: -1}
     )
-    sent = MessagesSent(
-        correlation_id=cid(),
-        org_id=ORG,
-        campaign_id=campaign_id,
-        batch_id=released(publisher)[0].batch_id,
-        outcomes=[SendOutcome(recipient_id=i, status="failed") for i in ids],
-    )
+    failed = [SendOutcome(recipient_id=i, status="failed") for i in ids]
+    sent = dispatch_report(campaign_id, released(publisher)[0].batch_id, failed)
     await outcomes.record_messages_sent(sent, deps)
     # The counters still show one unsent, so the event could not complete the campaign...
     assert await status_of(deps, campaign_id) is CampaignStatus.SENDING

@@ -13,7 +13,6 @@ from cohort_contracts.sending import (
     DeliveriesReported,
     DeliveryReport,
     DeliveryStatus,
-    MessagesSent,
     SendOutcome,
     SendStatus,
 )
@@ -26,6 +25,7 @@ from .helpers import (
     cid,
     claim,
     contacts_of,
+    dispatch_report,
     messages_sent,
     sent_and_claimed,
     sent_and_released,
@@ -55,17 +55,11 @@ async def test_a_batch_of_receipts_settles_each_recipient_once(
     sent: list[tuple[str, SendStatus, str]] = [(i, "sent", i) for i in own] + [
         (i, "sent", "g-shared") for i in shared
     ]
+    outcomes_sent = [
+        SendOutcome(recipient_id=i, status=s, provider_reference=ref) for i, s, ref in sent
+    ]
     await outcomes.record_messages_sent(
-        MessagesSent(
-            correlation_id=cid(),
-            org_id=ORG,
-            campaign_id=campaign_id,
-            batch_id=uuid.uuid4(),
-            outcomes=[
-                SendOutcome(recipient_id=i, status=s, provider_reference=ref) for i, s, ref in sent
-            ],
-        ),
-        deps,
+        dispatch_report(campaign_id, uuid.uuid4(), outcomes_sent), deps
     )
     receipts_batch = batch(
         report("delivered", recipient_id=own[0], provider_reference=own[0]),

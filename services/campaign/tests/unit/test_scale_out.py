@@ -17,15 +17,14 @@ from campaign.handlers import receipts
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from campaign.ports.recipients import RecipientListing
-from cohort_contracts.sending import DeliveryReported
 from cohort_contracts.vocabulary import RecipientStatus
 from cohort_mongo import MongoLeases
 
 from ..builders import ORG, make_renderer
 from ..fakes import FakeCreditSource, FakePublisher
 from .helpers import (
-    cid,
     claim,
+    delivery_reported,
     published_entries,
     release_now,
     released_ids,
@@ -128,13 +127,7 @@ async def test_two_outbox_drainers_publish_each_record_entry_once(mongo: MongoHa
 
     async def deliver(deps: Deps, rid: str) -> None:
         await receipts.record_delivery(
-            DeliveryReported(
-                correlation_id=cid(),
-                org_id=ORG,
-                recipient_id=rid,
-                status="delivered",
-                reported_at=datetime.now(UTC),
-            ),
+            delivery_reported("delivered", recipient_id=rid),
             deps,
         )
 
@@ -168,13 +161,7 @@ async def test_a_second_instance_drains_once_the_first_has_gone(
     assert await first.drain_once() == 0  # a holds the lease, then dies without a word
     for r in (await a.recipients.page(listing, 0, 5))[0]:
         await receipts.record_delivery(
-            DeliveryReported(
-                correlation_id=cid(),
-                org_id=ORG,
-                recipient_id=r.id,
-                status="delivered",
-                reported_at=datetime.now(UTC),
-            ),
+            delivery_reported("delivered", recipient_id=r.id),
             b,
         )
 
