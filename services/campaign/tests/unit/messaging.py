@@ -1,6 +1,7 @@
 """Builders for the composing, reviewing, templates and links tests."""
 
 import uuid
+from datetime import date
 from typing import Any
 
 from campaign.handlers import campaigns, lists, review
@@ -43,20 +44,24 @@ async def add_patients(
     names: list[tuple[str, str]],
     channel: Channel = "sms",
     org: str = ORG,
+    birth_date: date | None = None,
 ) -> uuid.UUID:
-    """Resolved patients, one per (given, family) name, rows 1.. in order."""
+    """Resolved patients, one per (given, family) name, rows 1.. in order; PDS gives each the
+    ``birth_date`` (None: PDS gave none), which a patient confirms to open their link."""
     columns = ("NHS Number", "Date of Birth")
     list_id = await register(deps, campaign_id, len(names), org, channel, columns)
     seed = uuid.uuid4().int % 50_000
+    born = birth_date.strftime("%d/%m/%Y") if birth_date else "01/01/1980"
     outcomes = [
         RowOutcome(
             row_number=row,
-            cells=["", "01/01/1980"],
+            cells=["", born],
             patient=ResolvedPatient(
                 nhs_number=nhs_number(seed + row),
                 given_name=given,
                 family_name=family,
                 contact=f"44770090{row:04d}" if channel == "sms" else f"p{row}@example.com",
+                birth_date=birth_date,
             ),
         )
         for row, (given, family) in enumerate(names, start=1)

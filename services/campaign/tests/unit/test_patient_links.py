@@ -27,7 +27,6 @@ from campaign.domain.patient_access import (
 from campaign.domain.questionnaires import QuestionnaireResponse
 from campaign.domain.time_order import TimePosition
 from campaign.handlers import (
-    lists,
     patient_booking,
     patient_links,
     patient_questionnaire,
@@ -39,7 +38,6 @@ from campaign.handlers.patient_links import SessionInvalid
 from campaign.ports.recipients import Move
 from cohort_contracts.campaign_requests import GetCampaign
 from cohort_contracts.campaign_settings import QuestionnaireSettings
-from cohort_contracts.ingest import ResolvedPatient, RowOutcome
 from cohort_contracts.patient_links import (
     Answer,
     BookAppointment,
@@ -59,10 +57,10 @@ from cohort_contracts.vocabulary import RecipientStatus
 from gpconnect_sim.app import create_app
 from gpconnect_sim.config import Settings
 
-from ..builders import LINK_BASE, ORG, nhs_number, rows_resolved
+from ..builders import LINK_BASE, ORG
 from ..fakes import FakePublisher
-from .helpers import register, released, req
-from .messaging import compose, create, review_of, send
+from .helpers import released, req
+from .messaging import add_patients, compose, create, review_of, send
 
 BORN = date(1950, 3, 14)
 PHONE = "01632 960 000"
@@ -92,23 +90,8 @@ def linked(deps: Deps, mongo: MongoHandle, gp: GpConnectClient) -> Deps:
 async def sent(deps: Deps, type: str = "booking", patients: int = 2, **fields: Any) -> list[str]:
     """A sent campaign whose patients' messages have gone out; their links' tokens."""
     campaign = await create(deps, type, **fields)  # type: ignore[arg-type]
-    list_id = await register(deps, campaign.id, patients, columns=("NHS Number",))
-    seed = uuid.uuid4().int % 50_000
-    outcomes = [
-        RowOutcome(
-            row_number=row,
-            cells=[""],
-            patient=ResolvedPatient(
-                nhs_number=nhs_number(seed + row),
-                given_name="ANN",
-                family_name=f"JONES{row}",
-                contact=f"44770090{row:04d}",
-                birth_date=BORN,
-            ),
-        )
-        for row in range(1, patients + 1)
-    ]
-    await lists.record_resolved_rows(rows_resolved(campaign.id, list_id, outcomes), deps)
+    names = [("ANN", f"JONES{row}") for row in range(1, patients + 1)]
+    await add_patients(deps, campaign.id, names, birth_date=BORN)
     await compose(deps, campaign.id, "Dear ((first_name)), please use your link.")
     review = await review_of(deps, campaign.id, preview_count=patients)
     await send(deps, campaign.id, patients)
