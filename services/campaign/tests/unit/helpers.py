@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from campaign.domain.model import Campaign
-from campaign.handlers import campaigns, lists
+from campaign.handlers import campaigns, lists, outcomes
 from campaign.handlers import release as releasing
 from campaign.handlers.deps import Deps
 from campaign.ports.recipients import RecipientListing
@@ -240,6 +240,20 @@ def messages_sent(
         ],
         blocked,
     )
+
+
+async def all_sent(
+    deps: Deps,
+    campaign_id: uuid.UUID,
+    ids: list[str],
+    reference: str | None = None,
+    batch_id: uuid.UUID | None = None,
+) -> None:
+    """Dispatch reports every one of ``ids`` sent (``reference``, ``batch_id``: as
+    ``messages_sent`` takes them) and campaign records it."""
+    sent: list[tuple[str, SendStatus]] = [(i, "sent") for i in ids]
+    report = messages_sent(campaign_id, sent, reference=reference, batch_id=batch_id)
+    await outcomes.record_messages_sent(report, deps)
 
 
 def returned_report(

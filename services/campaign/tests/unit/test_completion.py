@@ -17,8 +17,8 @@ from ..builders import ORG
 from ..fakes import FakePublisher
 from .helpers import (
     Wrapper,
+    all_sent,
     claim,
-    messages_sent,
     release_now,
     released,
     returned_report,
@@ -107,9 +107,7 @@ async def test_a_campaign_with_nothing_unsent_completes(
 ) -> None:
     campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
     [batch] = released(publisher)
-    await outcomes.record_messages_sent(
-        messages_sent(campaign_id, [(i, "sent") for i in ids], batch_id=batch.batch_id), deps
-    )
+    await all_sent(deps, campaign_id, ids, batch_id=batch.batch_id)
     assert await status_of(deps, campaign_id) is CampaignStatus.COMPLETED
     # Completing took and gave back the release lease: nothing is left holding it.
     assert await deps.leases.acquire(f"release:{campaign_id}", "someone", 30)

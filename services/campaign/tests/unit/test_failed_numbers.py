@@ -14,6 +14,7 @@ from cohort_contracts.vocabulary import RecipientStatus, SendReason, UploadReaso
 from ..builders import ORG, failed_recipient, nhs_number, outcome, rows_resolved
 from ..fakes import FakePublisher
 from .helpers import (
+    all_sent,
     campaign_with_recipients,
     delivery_reported,
     messages_sent,
@@ -42,9 +43,7 @@ async def texted(
 ) -> list[str]:
     """A campaign that texted numbers 1-6 (rows 1-6), each ending as ``endings`` says."""
     campaign_id, ids = await sent_and_claimed(deps, publisher, len(endings))
-    await outcomes.record_messages_sent(
-        messages_sent(campaign_id, [(i, "sent") for i in ids]), deps
-    )
+    await all_sent(deps, campaign_id, ids)
     for rid, (status, reason, permanent) in zip(ids, endings, strict=True):
         said: dict[str, str | bool] = {"recipient_id": rid}
         if reason is not None:
@@ -86,7 +85,7 @@ async def test_a_text_delivered_since_shows_the_number_works(
     own = FakePublisher()
     later, ids = await sent_and_claimed(replace(deps, publisher=own), own, 3)
     await texted(deps, publisher)
-    await outcomes.record_messages_sent(messages_sent(later, [(i, "sent") for i in ids]), deps)
+    await all_sent(deps, later, ids)
     for rid in ids:
         await receipts.record_delivery(delivery_reported("delivered", recipient_id=rid), deps)
 

@@ -17,6 +17,7 @@ from cohort_contracts.vocabulary import CampaignStatus, RecipientStatus, SendRea
 from ..builders import ORG
 from ..fakes import FakePublisher
 from .helpers import (
+    all_sent,
     cid,
     claim,
     claim_request,
@@ -93,9 +94,7 @@ async def test_receipts_for_a_shared_reference_are_matched_by_number(
     deps: Deps, publisher: FakePublisher
 ) -> None:
     campaign_id, ids = await sent_and_claimed(deps, publisher, 2)
-    await outcomes.record_messages_sent(
-        messages_sent(campaign_id, [(i, "sent") for i in ids], reference="g-shared"), deps
-    )
+    await all_sent(deps, campaign_id, ids, reference="g-shared")
     contacts = await contacts_of(deps, campaign_id)
 
     await receipts.record_delivery(
@@ -179,9 +178,7 @@ async def test_a_receipt_that_overtakes_the_send_report_is_applied_when_it_comes
         )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 2}
 
-    await outcomes.record_messages_sent(
-        messages_sent(campaign_id, [(i, "sent") for i in ids], reference="g-early"), deps
-    )
+    await all_sent(deps, campaign_id, ids, reference="g-early")
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
     assert await record_entries.drain_record_entries(deps) == 2
 

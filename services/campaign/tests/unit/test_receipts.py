@@ -22,6 +22,7 @@ from ..builders import ORG
 from ..fakes import FakePublisher
 from .helpers import (
     Wrapper,
+    all_sent,
     cid,
     claim,
     contacts_of,
@@ -91,9 +92,7 @@ async def test_a_shared_receipt_that_overtakes_the_send_report_waits_for_it(
     )
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.SENDING: 2}
 
-    await outcomes.record_messages_sent(
-        messages_sent(campaign_id, [(i, "sent") for i in ids], reference="g-early"), deps
-    )
+    await all_sent(deps, campaign_id, ids, reference="g-early")
     assert await deps.recipients.counts(campaign_id) == {RecipientStatus.DELIVERED: 2}
 
 

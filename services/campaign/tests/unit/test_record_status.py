@@ -4,7 +4,7 @@ ranked one kept, shown per recipient in words and counted on the campaign."""
 import uuid
 from datetime import UTC, date, datetime
 
-from campaign.handlers import campaigns, outcomes, receipts, record_entries, record_status
+from campaign.handlers import campaigns, receipts, record_entries, record_status
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import GetCampaign, ListCampaigns, ListRecipients
 from cohort_contracts.record import RecordReason, RecordState, RecordStatusChanged
@@ -12,10 +12,10 @@ from cohort_contracts.record import RecordReason, RecordState, RecordStatusChang
 from ..builders import ORG
 from ..fakes import FakePublisher
 from .helpers import (
+    all_sent,
     cid,
     claim,
     delivery_reported,
-    messages_sent,
     published_entries,
     sent_and_released,
 )
@@ -42,9 +42,7 @@ def report(
 async def delivered(deps: Deps, publisher: FakePublisher, n: int) -> tuple[uuid.UUID, list[str]]:
     campaign_id, ids = await sent_and_released(deps, publisher, n)
     await claim(deps, campaign_id, ids)
-    await outcomes.record_messages_sent(
-        messages_sent(campaign_id, [(i, "sent") for i in ids]), deps
-    )
+    await all_sent(deps, campaign_id, ids)
     for i in ids:
         await receipts.record_delivery(delivery_reported("delivered", recipient_id=i), deps)
     return campaign_id, ids
