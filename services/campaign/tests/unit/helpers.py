@@ -206,17 +206,18 @@ async def contacts_of(deps: Deps, campaign_id: uuid.UUID) -> dict[str, str]:
 
 def dispatch_report(
     campaign_id: uuid.UUID,
-    batch_id: uuid.UUID,
     outcomes: list[SendOutcome],
+    batch_id: uuid.UUID | None = None,
     blocked: SendingBlocked | None = None,
 ) -> MessagesSent:
-    """Dispatch's report on a batch, each recipient's outcome as given; ``messages_sent`` and
-    ``returned_report`` build the outcomes of the usual reports."""
+    """Dispatch's report on a batch (a batch of its own unless ``batch_id`` names one), each
+    recipient's outcome as given; ``messages_sent`` and ``returned_report`` build the outcomes
+    of the usual reports."""
     return MessagesSent(
         correlation_id=cid(),
         org_id=ORG,
         campaign_id=campaign_id,
-        batch_id=batch_id,
+        batch_id=batch_id or uuid.uuid4(),
         outcomes=outcomes,
         blocked=blocked,
     )
@@ -233,11 +234,11 @@ def messages_sent(
     (one request for them all) or, if none, its own id (sent alone)."""
     return dispatch_report(
         campaign_id,
-        batch_id or uuid.uuid4(),
         [
             SendOutcome(recipient_id=r, status=s, provider_reference=reference or r)
             for r, s in outcomes
         ],
+        batch_id,
         blocked,
     )
 
@@ -265,7 +266,7 @@ def returned_report(
     """Dispatch's report that it handed the claimed ``ids`` back unsent (``blocked``: because
     sending was blocked by a provider problem)."""
     outcomes = [SendOutcome(recipient_id=i, status="returned") for i in ids]
-    return dispatch_report(campaign_id, batch_id, outcomes, blocked)
+    return dispatch_report(campaign_id, outcomes, batch_id, blocked)
 
 
 def delivery_reported(status: DeliveryStatus, **fields: str | bool) -> DeliveryReported:

@@ -89,7 +89,7 @@ async def test_a_count_lost_to_a_crash_is_made_good_once_the_campaign_settles(
         campaign_id, {RecipientStatus.SENDING: 1, RecipientStatus.FAILED: -1}
     )
     failed = [SendOutcome(recipient_id=i, status="failed") for i in ids]
-    sent = dispatch_report(campaign_id, released(publisher)[0].batch_id, failed)
+    sent = dispatch_report(campaign_id, failed, released(publisher)[0].batch_id)
     await outcomes.record_messages_sent(sent, deps)
     # The counters still show one unsent, so the event could not complete the campaign...
     assert await status_of(deps, campaign_id) is CampaignStatus.SENDING

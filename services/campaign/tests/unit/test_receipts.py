@@ -59,9 +59,7 @@ async def test_a_batch_of_receipts_settles_each_recipient_once(
     outcomes_sent = [
         SendOutcome(recipient_id=i, status=s, provider_reference=ref) for i, s, ref in sent
     ]
-    await outcomes.record_messages_sent(
-        dispatch_report(campaign_id, uuid.uuid4(), outcomes_sent), deps
-    )
+    await outcomes.record_messages_sent(dispatch_report(campaign_id, outcomes_sent), deps)
     receipts_batch = batch(
         report("delivered", recipient_id=own[0], provider_reference=own[0]),
         report("failed", recipient_id=own[1], provider_reference=own[1]),
