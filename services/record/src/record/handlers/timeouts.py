@@ -26,16 +26,16 @@ ACK_TIMEOUTS = Counter(
 async def expire_missing_acks(deps: Deps, limit: int = 200) -> int:
     now = deps.clock()
     expired = 0
-    stale_sent = await deps.entries.awaiting_ack(
-        RecordState.SENT, now - timedelta(seconds=deps.timeouts.infrastructure_s), limit
+    # The two acknowledgements an entry waits for, each in the state it waits in and for as
+    # long as it may: the infrastructure one once sent, the business one once acknowledged.
+    waits = (
+        (RecordState.SENT, deps.timeouts.infrastructure_s, "infrastructure"),
+        (RecordState.ACKNOWLEDGED, deps.timeouts.business_s, "business"),
     )
-    for entry in stale_sent:
-        expired += await _expire(entry, deps, "infrastructure")
-    stale_acknowledged = await deps.entries.awaiting_ack(
-        RecordState.ACKNOWLEDGED, now - timedelta(seconds=deps.timeouts.business_s), limit
-    )
-    for entry in stale_acknowledged:
-        expired += await _expire(entry, deps, "business")
+    for state, wait_s, ack in waits:
+        stale = await deps.entries.awaiting_ack(state, now - timedelta(seconds=wait_s), limit)
+        for entry in stale:
+            expired += await _expire(entry, deps, ack)
     return expired
 
 
