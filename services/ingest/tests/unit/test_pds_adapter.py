@@ -39,11 +39,6 @@ def fast_settings(**overrides: object) -> IngestSettings:
 
 
 @pytest.fixture
-def stub() -> PdsStub:
-    return PdsStub(patients={NHS_NUMBER: make_patient()})
-
-
-@pytest.fixture
 async def directory(stub: PdsStub) -> AsyncIterator[PdsPatientDirectory]:
     pds = build_directory(fast_settings(), transport=httpx2.ASGITransport(app=stub.app()))
     yield pds

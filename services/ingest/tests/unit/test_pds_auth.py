@@ -19,17 +19,12 @@ from ingest.domain.patient import PdsPatient
 from ingest.ports import AccessTokenProvider, LookupContext, TokenUnavailable
 
 from ..fakes import FakeRateLimiter, FakeTokenProvider
-from ..fhir import NHS_NUMBER, make_patient, operation_outcome
+from ..fhir import NHS_NUMBER, operation_outcome
 from ..metrics import Delta
 from ..pds_stub import BASE_PATH, PdsStub, Reply
 
 CONTEXT = LookupContext(correlation_id=str(uuid.uuid4()), org_id="A81001")
 ACCESS_DENIED = Reply(401, operation_outcome("ACCESS_DENIED"), content_type="application/json")
-
-
-@pytest.fixture
-def stub() -> PdsStub:
-    return PdsStub(patients={NHS_NUMBER: make_patient()})
 
 
 @pytest.fixture
@@ -174,5 +169,4 @@ async def test_a_failed_refresh_after_a_401_is_retried_like_pds(stub: PdsStub) -
         result = await pds.lookup(NHS_NUMBER, CONTEXT)
     # Attempt 1: 401, refresh fails. Attempt 2: the same token again, now accepted.
     assert isinstance(result, PdsPatient)
-    assert len(stub.seen) == 2
-    assert len({s.headers["x-request-id"] for s in stub.seen}) == 1
+    stub.assert_one_request_tried(2)
