@@ -105,13 +105,11 @@ async def test_a_second_401_holds_the_lookup_until_pds_accepts_a_token(
 async def test_a_static_token_is_not_sent_again_straight_after_a_401(
     stub: PdsStub, limiter: FakeRateLimiter
 ) -> None:
-    pds = make_directory(stub, limiter, StaticTokenProvider(SecretStr("abc123")))
     stub.scripts[NHS_NUMBER] = [ACCESS_DENIED]
-    try:
+    static = StaticTokenProvider(SecretStr("abc123"))
+    async with aclosing(make_directory(stub, limiter, static)) as pds:
         # Held, then tried again after the pause (the operator has fixed the token).
         assert isinstance(await pds.lookup(NHS_NUMBER, CONTEXT), PdsPatient)
-    finally:
-        await pds.aclose()
     assert len(stub.seen) == 2
 
 
@@ -128,9 +126,8 @@ async def test_a_token_endpoint_refusing_our_key_holds_the_lookup_without_callin
         await asyncio.sleep(0)
 
     hold = CredentialHold(HoldTimes(initial_s=1, max_s=3), sleep=pause)
-    pds = make_directory(stub, limiter, tokens, hold)
     tokens.failure = TokenUnavailable("token endpoint HTTP 401", retryable=False)
-    try:
+    async with aclosing(make_directory(stub, limiter, tokens, hold)) as pds:
         lookup = asyncio.create_task(pds.lookup(NHS_NUMBER, CONTEXT))
         await asyncio.wait_for(three_pauses.wait(), 5)
 
@@ -138,8 +135,6 @@ async def test_a_token_endpoint_refusing_our_key_holds_the_lookup_without_callin
         assert stub.seen == []
         tokens.failure = None  # the operator fixes the key
         assert isinstance(await lookup, PdsPatient)
-    finally:
-        await pds.aclose()
     assert len(stub.seen) == 1
     assert pauses[:4] == [1, 2, 3, 3][: len(pauses)]  # doubling, up to the maximum
 
