@@ -71,11 +71,15 @@ class Variant:
         raise NotImplementedError
 
 
-class AdapterVariant(Variant):
+class Httpx2Variant(Variant):
+    """An httpx2 client, on aiohttp's transport (``aiohttp``) or on httpx2's own."""
+
     def __init__(self, name: str, base_url: str, concurrency: int, *, aiohttp: bool) -> None:
         super().__init__(name, base_url, concurrency)
         self.aiohttp = aiohttp
 
+
+class AdapterVariant(Httpx2Variant):
     async def open(self) -> tuple[Lookup, Callable[[], Awaitable[None]]]:
         settings = IngestSettings(
             pds_base_url=self.base_url + FHIR_PATH,
@@ -93,11 +97,7 @@ class AdapterVariant(Variant):
         return lookup, directory.aclose
 
 
-class BareHttpx2Variant(Variant):
-    def __init__(self, name: str, base_url: str, concurrency: int, *, aiohttp: bool) -> None:
-        super().__init__(name, base_url, concurrency)
-        self.aiohttp = aiohttp
-
+class BareHttpx2Variant(Httpx2Variant):
     async def open(self) -> tuple[Lookup, Callable[[], Awaitable[None]]]:
         transport: httpx2.AsyncBaseTransport = (
             AiohttpTransport(limits=self.limits())

@@ -212,12 +212,8 @@ def approval(stack: Stack, camera: Camera) -> None:
     Sam Okoro (the network coordinator, acting for Riverside) approves in the browser."""
     page, base = camera.page, stack.url("web")
     sender = flow.api(stack, RIVERSIDE, user="dana.hughes", name="Dana Hughes")
-    campaign_id = flow.create(sender, "Diabetes eye screening")
     rows = [(p.nhs_number, p.birth_date) for p in flow.pick(5, "9998")]
-    flow.upload(sender, campaign_id, rows)
-    flow.compose(sender, campaign_id, "Hello ((first_name)), please book your eye screening.")
-    count = flow.review(sender, campaign_id)["recipient_count"]
-    assert flow.send(sender, campaign_id, count).json()["status"] == "awaiting_approval"
+    campaign_id, count = awaiting_approval(sender, "Diabetes eye screening", rows)
     page.get_by_label("Acting for").select_option(label=f"Riverside Medical Centre ({RIVERSIDE})")
     page.get_by_role("button", name="Change practice").click()
     page.goto(f"{base}/campaigns/{campaign_id}")
@@ -231,17 +227,26 @@ def approval(stack: Stack, camera: Camera) -> None:
     send_back(stack, camera, sender, rows)
 
 
+def awaiting_approval(
+    sender: httpx2.Client, name: str, rows: list[tuple[str, date]]
+) -> tuple[str, int]:
+    """An eye-screening campaign to ``rows`` that the sender has asked to send, through the API,
+    now waiting for a second user: its id and its count of patients."""
+    campaign_id = flow.create(sender, name)
+    flow.upload(sender, campaign_id, rows)
+    flow.compose(sender, campaign_id, "Hello ((first_name)), please book your eye screening.")
+    count = flow.review(sender, campaign_id)["recipient_count"]
+    assert flow.send(sender, campaign_id, count).json()["status"] == "awaiting_approval"
+    return campaign_id, count
+
+
 def send_back(
     stack: Stack, camera: Camera, sender: httpx2.Client, rows: list[tuple[str, date]]
 ) -> None:
     """The same message to the same patients, sent again for approval: the approver is warned
     they had it lately, and sends it back with a reason the sender reads."""
     page, base = camera.page, stack.url("web")
-    campaign_id = flow.create(sender, "Diabetes eye screening reminder")
-    flow.upload(sender, campaign_id, rows)
-    flow.compose(sender, campaign_id, "Hello ((first_name)), please book your eye screening.")
-    count = flow.review(sender, campaign_id)["recipient_count"]
-    assert flow.send(sender, campaign_id, count).json()["status"] == "awaiting_approval"
+    campaign_id, _ = awaiting_approval(sender, "Diabetes eye screening reminder", rows)
     warned = page.get_by_text("Some patients had this message recently")
     for _ in range(30):  # the first send's patients count once they are released
         page.goto(f"{base}/campaigns/{campaign_id}/approve")

@@ -55,6 +55,18 @@ def new_page(
     return opened
 
 
+@contextmanager
+def opened_page(
+    browser: Browser, viewport: ViewportSize | None = None, accept_downloads: bool | None = None
+) -> Iterator[Page]:
+    """``new_page`` for the length of a block (a test's fixture): its context closed after."""
+    opened = new_page(browser, viewport, accept_downloads)
+    try:
+        yield opened
+    finally:
+        opened.context.close()
+
+
 def axe_violations(page: Page) -> list[str]:
     """axe-core's violations on the page as it is now, one line each. axe is evaluated through
     the DevTools protocol, which the page's CSP (no inline script) does not apply to."""

@@ -3,17 +3,14 @@ message of one run can meet the next run's empty store."""
 
 import asyncio
 import os
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import aio_pika
-import httpx2
 import pytest
 
 from cohort_testing.ports import free_port
 
+from .readiness import answers_within, running, wait_ready
 from .stack import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -28,18 +25,6 @@ async def queue_exists(url: str, name: str) -> bool:
         except aio_pika.exceptions.ChannelClosed:
             return False
         return True
-
-
-def ready(url: str, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx2.get(url).status_code == 200:
-                return True
-        except httpx2.HTTPError:
-            pass
-        time.sleep(0.3)
-    return False
 
 
 def exists(url: str, name: str) -> bool:
@@ -72,34 +57,15 @@ def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
             "FIRETEXT_SIM_PORT": str(free_port()),
         }
     )
-    log = (tmp_path / "run.log").open("w+b")
-    run = subprocess.Popen(
-        [str(ROOT / "scripts/run.sh")],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert time.monotonic() < deadline, "gateway never became ready"
-            assert run.poll() is None, (tmp_path / "run.log").read_text()
-            try:
-                if httpx2.get(f"http://127.0.0.1:{ports['GATEWAY']}/readyz").status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                pass
-            time.sleep(0.3)
-        announced = (tmp_path / "run.log").read_text()
+    log = tmp_path / "run.log"
+    with running([str(ROOT / "scripts/run.sh")], env, log) as run:
+        wait_ready([f"http://127.0.0.1:{ports['GATEWAY']}/readyz"], run, log, seconds=60)
+        announced = log.read_text()
         namespace = announced.split("RabbitMQ namespace ")[1].split()[0]
         assert namespace.startswith("dev-")
         assert exists(rabbitmq_url, f"{namespace}.campaign.delivery-reported")
         for name in ("RECORD", "FAKE_GP", "PATIENT", "GPCONNECT_SIM"):
             probe = "readyz" if name == "RECORD" else "healthz"
-            assert ready(f"http://127.0.0.1:{ports[name]}/{probe}", 60), name
-    finally:
-        os.killpg(run.pid, signal.SIGINT)  # Ctrl-C
-        run.wait(timeout=60)
+            assert answers_within(f"http://127.0.0.1:{ports[name]}/{probe}", 60), name
     assert not exists(rabbitmq_url, f"{namespace}.campaign.delivery-reported")
     assert not exists(rabbitmq_url, f"{namespace}.ehr.record-entries")

@@ -23,7 +23,7 @@ from campaign.domain.links import LinkSigner
 from cohort_testing.nhs_numbers import valid_numbers
 from pds_sim.synthetic import synthetic_patient
 
-from .browser import ORGANISATIONS, axe_violations, mobile, new_page, sign_in
+from .browser import ORGANISATIONS, axe_violations, mobile, new_page, opened_page, sign_in
 from .own_stack import run_stack
 from .patients import uk_date
 from .sending_flow import api, wait_for
@@ -174,9 +174,8 @@ def booking(stack: Stack) -> Sent:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    opened = new_page(browser, viewport=PHONE)
-    yield opened
-    opened.context.close()
+    with opened_page(browser, viewport=PHONE) as opened:
+        yield opened
 
 
 def accessible(page: Page) -> None:

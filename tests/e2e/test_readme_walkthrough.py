@@ -7,16 +7,15 @@ import csv
 import io
 import os
 import re
-import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx2
 import pytest
 
 from .log_scan import SERVICES
+from .readiness import running, wait_ready
 from .stack import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -44,20 +43,6 @@ def in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def wait_ready(urls: list[str], run: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    for url in urls:
-        while True:
-            assert run.poll() is None, log.read_text()[-4000:]
-            assert time.monotonic() < deadline, f"{url} never became ready"
-            try:
-                if httpx2.get(url).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                pass
-            time.sleep(0.3)
-
-
 def test_the_walkthrough_runs_as_written(rabbitmq_url: str, tmp_path: Path) -> None:
     if in_use(8000):
         pytest.fail(
@@ -68,46 +53,36 @@ def test_the_walkthrough_runs_as_written(rabbitmq_url: str, tmp_path: Path) -> N
     # test checks the outcomes whenever it runs.
     env.update({"RABBITMQ_URL": rabbitmq_url, "CAMPAIGN_QUIET_HOURS": "off"})
     log = tmp_path / "run.log"
-    with log.open("wb") as out:
-        run = subprocess.Popen(
-            ["make", "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     try:
-        wait_ready(READY, run, log)
-        pasted = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", walkthrough() + TELL],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert pasted.returncode == 0, pasted.stderr[-4000:]
-        told = dict(
-            word.split("=", 1)
-            for word in pasted.stdout.rsplit(TOLD, 1)[1].split("\n", 1)[0].split()
-        )
-        check_outcomes(pasted.stdout, told)
-        # `make demo` against the same run, for another practice: its own campaign, its own
-        # patients' outcomes.
-        demo = subprocess.run(
-            ["make", "demo"],
-            cwd=ROOT,
-            env={**env, "ORG": "A81002"},
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
-        assert "campaign completed" in demo.stdout, demo.stdout[-4000:]
+        with running(["make", "run"], env, log) as run:
+            wait_ready(READY, run, log)
+            pasted = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", walkthrough() + TELL],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert pasted.returncode == 0, pasted.stderr[-4000:]
+            told = dict(
+                word.split("=", 1)
+                for word in pasted.stdout.rsplit(TOLD, 1)[1].split("\n", 1)[0].split()
+            )
+            check_outcomes(pasted.stdout, told)
+            # `make demo` against the same run, for another practice: its own campaign, its own
+            # patients' outcomes.
+            demo = subprocess.run(
+                ["make", "demo"],
+                cwd=ROOT,
+                env={**env, "ORG": "A81002"},
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
+            assert "campaign completed" in demo.stdout, demo.stdout[-4000:]
     finally:
-        os.killpg(run.pid, signal.SIGINT)  # Ctrl-C, as a person stops it
-        run.wait(timeout=60)
         split_by_service(log)
 
 

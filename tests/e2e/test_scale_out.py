@@ -102,9 +102,7 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
     progress = flow.resolved_list(second_gateway, list_url, seconds=120.0)
     assert progress["succeeded"] == expected.resolved
     api.put(f"/v1/campaigns/{campaign_id}/message", json={"body": "Hello ((first_name))."})
-    sent = second_gateway.post(
-        f"/v1/campaigns/{campaign_id}/send", json={"confirm_recipient_count": expected.resolved}
-    )
+    sent = flow.send(second_gateway, campaign_id, expected.resolved)
     assert sent.status_code == 202, sent.text
 
     def settled() -> list[dict[str, Any]] | None:

@@ -60,13 +60,9 @@ def test_a_basic_sms_campaign_end_to_end(stack: Stack) -> None:
     assert review["previews"][0]["body"].startswith("Hello ")
     assert "((" not in review["previews"][0]["body"]
 
-    wrong = api.post(
-        f"/v1/campaigns/{campaign_id}/send", json={"confirm_recipient_count": expected.resolved - 1}
-    )
+    wrong = flow.send(api, campaign_id, expected.resolved - 1)
     assert wrong.status_code == 409
-    sent = api.post(
-        f"/v1/campaigns/{campaign_id}/send", json={"confirm_recipient_count": expected.resolved}
-    )
+    sent = flow.send(api, campaign_id, expected.resolved)
     assert sent.status_code == 202, sent.text
 
     def settled() -> list[dict[str, Any]] | None:

@@ -19,7 +19,7 @@ from cohort_testing.nhs_numbers import valid_numbers
 from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
-from .browser import axe_violations, new_page, patient_list, sign_in, stack_env
+from .browser import axe_violations, opened_page, patient_list, sign_in, stack_env
 from .own_stack import run_stack
 from .patients import uk_date
 from .stack import Stack
@@ -40,9 +40,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    opened = new_page(browser, accept_downloads=True)
-    yield opened
-    opened.context.close()
+    with opened_page(browser, accept_downloads=True) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")

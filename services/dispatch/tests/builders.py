@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from cohort_contracts.dispatch_requests import GetCredit
 from cohort_contracts.sending import (
     OutboundMessage,
     ProcessFiretextInbound,
@@ -83,3 +84,8 @@ def make_receipt(**overrides: Any) -> ProcessFiretextReceipt:
     }
     fields.update(overrides)
     return ProcessFiretextReceipt(**fields)
+
+
+def make_get_credit() -> GetCredit:
+    """Campaign asking for ``ORG``'s balance."""
+    return GetCredit(correlation_id=uuid.uuid4(), org_id=ORG, actor="campaign")

@@ -11,6 +11,7 @@ from cohort_contracts.routing import Route
 from cohort_contracts.sending import OutboundMessage
 from cohort_contracts.vocabulary import SendReason
 from cohort_testing.publishers import RecordingPublisher
+from dispatch.bootstrap import Senders
 from dispatch.domain import reasons
 from dispatch.domain.errors import CreditUnavailable, PermanentSendError, SendError
 from dispatch.domain.grouping import ProviderRequest, single
@@ -141,3 +142,12 @@ class FakeRateLimiter:
 
     async def acquire(self, amount: float = 1) -> None:
         self.amounts.append(amount)
+
+
+def fake_senders(sms: FakeSmsSender | None = None) -> Senders:
+    """Every provider faked, for a running dispatch; pass ``sms`` to look at what it sent."""
+    return Senders(
+        sms=FakeSmsSender() if sms is None else sms,
+        email=FakeEmailSender(),
+        credit=FakeCreditSource(),
+    )

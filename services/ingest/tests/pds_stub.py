@@ -54,6 +54,12 @@ class PdsStub:
     def requests_for(self, nhs_number: str) -> list[Seen]:
         return [s for s in self.seen if s.nhs_number == nhs_number]
 
+    def assert_one_request_tried(self, times: int) -> None:
+        """``times`` attempts came, all under one X-Request-ID: retries of one lookup, which PDS
+        can tell from new requests."""
+        assert len(self.seen) == times
+        assert len({s.headers["x-request-id"] for s in self.seen}) == 1
+
     async def _patient(self, request: Request) -> Response:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)

@@ -42,6 +42,16 @@ def document(
     return FakeMessage(body, sender=sender, local_id=reference, workflow_id=workflow_id)
 
 
+def failed_first_poll(mesh: FakeMesh) -> Practice:
+    """A practice whose first poll, of one document, failed sending an answer (``mesh`` set to
+    fail a send): what it kept then is what a retry starts from."""
+    mesh.deliver("M1", document("9434765910", "entry-1"))
+    gp = practice(mesh)
+    with pytest.raises(ConnectionError):
+        gp.poll_once()
+    return gp
+
+
 def codes(mesh: FakeMesh) -> list[str]:
     return [answered(s.data)[0] for s in mesh.sent]
 
@@ -238,11 +248,7 @@ def test_the_message_stream_is_closed_once_read() -> None:
 
 def test_a_message_whose_answer_failed_is_tried_again_and_recorded_once() -> None:
     mesh = FakeMesh(failing_sends=1)
-    mesh.deliver("M1", document("9434765910", "entry-1"))
-    gp = practice(mesh)
-
-    with pytest.raises(ConnectionError):
-        gp.poll_once()
+    gp = failed_first_poll(mesh)
     assert (mesh.sent, mesh.acknowledged) == ([], [])
     assert list(mesh.inbox) == ["M1"]
 
@@ -259,11 +265,7 @@ def test_an_answer_already_sent_is_not_sent_again_when_the_next_one_failed() -> 
     # 20013 went out, 30001 did not: the retry sends only 30001, as a GP system that keeps
     # what it has answered would.
     mesh = FakeMesh(sends_before_failing=1, failing_sends=1)
-    mesh.deliver("M1", document("9434765910", "entry-1"))
-    gp = practice(mesh)
-
-    with pytest.raises(ConnectionError):
-        gp.poll_once()
+    gp = failed_first_poll(mesh)
     assert codes(mesh) == ["20013"]
 
     assert gp.poll_once() == 1

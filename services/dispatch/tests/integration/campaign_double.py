@@ -23,8 +23,11 @@ from cohort_platform.broker import make_broker, publish
 from cohort_platform.rpc import RpcClient
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
+from dispatch.bootstrap import Senders
+from dispatch.config import Settings
+from dispatch.entrypoints.app import running_consumer
 
-from ..fakes import FakeCampaignClaims
+from ..fakes import FakeCampaignClaims, fake_senders
 
 
 class CampaignDouble:
@@ -89,3 +92,20 @@ async def campaign_double(
         yield double
     finally:
         await double.broker.stop()
+
+
+@asynccontextmanager
+async def dispatch_with_campaign(
+    rabbit: RabbitSettings,
+    claims: FakeCampaignClaims | None = None,
+    *,
+    settings: Settings | None = None,
+    senders: Senders | None = None,
+) -> AsyncIterator[CampaignDouble]:
+    """Dispatch consuming on the real broker (its providers faked unless ``senders`` are given),
+    with campaign's double beside it answering claims and collecting what dispatch reports."""
+    async with (
+        running_consumer(settings or Settings(), rabbit, senders or fake_senders()),
+        campaign_double(rabbit, claims or FakeCampaignClaims()) as campaign,
+    ):
+        yield campaign

@@ -9,20 +9,12 @@ from cohort_contracts.routing import FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, SEND_M
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth
 from cohort_platform.topology import Topology
-from dispatch.bootstrap import Senders
-from dispatch.config import Settings
-from dispatch.entrypoints.app import running_consumer
 
 from ..builders import make_receipt
-from ..fakes import FakeCampaignClaims, FakeCreditSource, FakeEmailSender, FakeSmsSender
-from .campaign_double import campaign_double
+from .campaign_double import dispatch_with_campaign
 from .conftest import eventually, wait_for_depth
 
 pytestmark = pytest.mark.integration
-
-
-def senders() -> Senders:
-    return Senders(sms=FakeSmsSender(), email=FakeEmailSender(), credit=FakeCreditSource())
 
 
 async def dead_letter_reason(rabbit: RabbitSettings, route: Route) -> str:
@@ -41,10 +33,7 @@ async def test_a_receipt_delivered_twice_yields_two_identical_events_and_nothing
 ) -> None:
     receipt = make_receipt(status="1", code="101", reference="r-9")
 
-    async with (
-        running_consumer(Settings(), rabbit, senders()),
-        campaign_double(rabbit, FakeCampaignClaims()) as campaign,
-    ):
+    async with dispatch_with_campaign(rabbit) as campaign:
         await campaign.send(FIRETEXT_RECEIPTS, receipt)
         await campaign.send(FIRETEXT_RECEIPTS, receipt)
         await eventually(lambda: len(campaign.delivery_reported) == 2)
@@ -69,10 +58,7 @@ async def test_a_receipt_delivered_twice_yields_two_identical_events_and_nothing
 async def test_a_malformed_command_is_dead_lettered_at_once(
     rabbit: RabbitSettings, route: Route, body: dict[str, object]
 ) -> None:
-    async with (
-        running_consumer(Settings(), rabbit, senders()),
-        campaign_double(rabbit, FakeCampaignClaims()) as campaign,
-    ):
+    async with dispatch_with_campaign(rabbit) as campaign:
         await campaign.send_raw(route, body)
         await wait_for_depth(rabbit, f"{route.queue}.dlq", 1)
         assert campaign.claim_requests == []
@@ -85,10 +71,7 @@ async def test_a_malformed_command_is_dead_lettered_at_once(
 async def test_an_uninterpretable_receipt_is_dead_lettered_without_retries(
     rabbit: RabbitSettings,
 ) -> None:
-    async with (
-        running_consumer(Settings(), rabbit, senders()),
-        campaign_double(rabbit, FakeCampaignClaims()) as campaign,
-    ):
+    async with dispatch_with_campaign(rabbit) as campaign:
         await campaign.send(FIRETEXT_RECEIPTS, make_receipt(status="9"))
         await wait_for_depth(rabbit, f"{FIRETEXT_RECEIPTS.queue}.dlq", 1)
         assert campaign.delivery_reported == []

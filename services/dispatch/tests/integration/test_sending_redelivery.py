@@ -10,13 +10,12 @@ from cohort_contracts.routing import SEND_MESSAGES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth
 from cohort_platform.topology import Topology
-from dispatch.bootstrap import Senders
 from dispatch.config import Settings
 from dispatch.entrypoints.app import running_consumer
 
 from ..builders import make_send_messages
-from ..fakes import FakeCampaignClaims, FakeCreditSource, FakeEmailSender, FakeSmsSender
-from .campaign_double import campaign_double
+from ..fakes import FakeCampaignClaims, FakeSmsSender, fake_senders
+from .campaign_double import campaign_double, dispatch_with_campaign
 from .conftest import DELIVERY_LIMIT, eventually, wait_for_depth
 
 pytestmark = pytest.mark.integration
@@ -32,12 +31,9 @@ async def test_a_crash_mid_batch_and_its_redelivery_send_no_recipient_twice(
     claims = FakeCampaignClaims(ids)
     sms = FakeSmsSender(crash_after=15)  # dies in the second chunk, once
 
-    async with (
-        running_consumer(
-            SETTINGS, rabbit, Senders(sms=sms, email=FakeEmailSender(), credit=FakeCreditSource())
-        ),
-        campaign_double(rabbit, claims) as campaign,
-    ):
+    async with dispatch_with_campaign(
+        rabbit, claims, settings=SETTINGS, senders=fake_senders(sms)
+    ) as campaign:
         await campaign.send(SEND_MESSAGES, cmd)
         # First delivery reports chunk 1, then crashes; the redelivery reports all 6 chunks.
         await eventually(lambda: len(campaign.messages_sent) == 7)
@@ -67,12 +63,9 @@ async def test_a_batch_that_keeps_failing_is_dead_lettered_after_the_delivery_li
     claims = FakeCampaignClaims(m.recipient_id for m in cmd.messages)
     sms = FakeSmsSender()
 
-    async with (
-        running_consumer(
-            SETTINGS, rabbit, Senders(sms=sms, email=FakeEmailSender(), credit=FakeCreditSource())
-        ),
-        campaign_double(rabbit, claims) as campaign,
-    ):
+    async with dispatch_with_campaign(
+        rabbit, claims, settings=SETTINGS, senders=fake_senders(sms)
+    ) as campaign:
         campaign.refuse_with = RpcError(code="unavailable", message="database down")
         await campaign.send(SEND_MESSAGES, cmd)
         # Each delivery asks for its claim a few times before giving the batch back.
@@ -94,7 +87,7 @@ async def test_a_batch_waiting_at_start_up_is_claimed_at_the_first_try(
     for _ in range(5):
         cmd = make_send_messages(3)
         claims = FakeCampaignClaims(m.recipient_id for m in cmd.messages)
-        senders = Senders(sms=FakeSmsSender(), email=FakeEmailSender(), credit=FakeCreditSource())
+        senders = fake_senders()
         async with campaign_double(rabbit, claims) as campaign:
             await Topology(rabbit).declare(campaign.broker)
             await campaign.send(SEND_MESSAGES, cmd)  # waiting before dispatch starts
@@ -120,12 +113,8 @@ async def test_an_instance_holds_one_batch_at_a_time(rabbit: RabbitSettings) -> 
     delivery to) only the batch it was working on."""
     batches = [make_send_messages(3) for _ in range(3)]
     claims = HeldClaims([m.recipient_id for b in batches for m in b.messages])
-    senders = Senders(sms=FakeSmsSender(), email=FakeEmailSender(), credit=FakeCreditSource())
 
-    async with (
-        running_consumer(SETTINGS, rabbit, senders),
-        campaign_double(rabbit, claims) as campaign,
-    ):
+    async with dispatch_with_campaign(rabbit, claims, settings=SETTINGS) as campaign:
         for batch in batches:
             await campaign.send(SEND_MESSAGES, batch)
         await eventually(lambda: len(campaign.claim_requests) == 1)

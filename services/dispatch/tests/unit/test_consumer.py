@@ -1,7 +1,6 @@
 """The subscribers on FastStream's in-memory ``TestRabbitBroker``: the real routes, topology
 and publisher, with fake providers and a fake campaign claim."""
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -9,7 +8,7 @@ from faststream.rabbit import RabbitBroker, TestRabbitBroker
 from pydantic import ValidationError
 
 from cohort_contracts.campaign_requests import read_reply
-from cohort_contracts.dispatch_requests import CreditBalance, GetCredit
+from cohort_contracts.dispatch_requests import CreditBalance
 from cohort_contracts.routing import (
     DELIVERY_REPORTED,
     DISPATCH_REQUESTS,
@@ -26,8 +25,9 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 from dispatch.entrypoints.consumer import register
 
-from ..builders import ORG, make_inbound, make_receipt, make_send_messages
+from ..builders import ORG, make_get_credit, make_inbound, make_receipt, make_send_messages
 from ..conftest import World
+from ..replies import refusal
 
 
 class Harness:
@@ -121,7 +121,7 @@ async def test_a_firetext_reply_becomes_reply_received(harness: Harness) -> None
 
 async def test_credit_is_answered_over_request_reply(harness: Harness) -> None:
     harness.world.credit.credits = 4321
-    request = GetCredit(correlation_id=uuid.uuid4(), org_id=ORG, actor="campaign")
+    request = make_get_credit()
 
     reply = read_reply(await harness.rpc.call(request, DISPATCH_REQUESTS), CreditBalance)
 
@@ -132,13 +132,8 @@ async def test_credit_is_answered_over_request_reply(harness: Harness) -> None:
 
 async def test_credit_unavailable_is_an_error_reply(harness: Harness) -> None:
     harness.world.credit.unavailable = "Firetext could not be reached."
-    request = GetCredit(correlation_id=uuid.uuid4(), org_id=ORG, actor="campaign")
+    request = make_get_credit()
 
     reply = read_reply(await harness.rpc.call(request, DISPATCH_REQUESTS), CreditBalance)
 
-    assert reply.result is None
-    assert reply.error is not None
-    assert (reply.error.code, reply.error.message) == (
-        "unavailable",
-        "Firetext could not be reached.",
-    )
+    assert refusal(reply) == ("unavailable", "Firetext could not be reached.")

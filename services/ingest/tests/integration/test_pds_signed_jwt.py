@@ -30,6 +30,7 @@ from ingest.domain.patient import PdsPatient
 from ingest.ports import LookupContext
 
 from ..fakes import SettableClock
+from ..lookups import waiting_lookups
 from ..token_stub import new_rsa_key, private_pem, public_pem
 
 pytestmark = pytest.mark.integration
@@ -99,11 +100,6 @@ class Pds:
 
     def token_calls(self) -> list[Exchange]:
         return [e for e in self.recorder.seen if e.path == "/oauth2/token"]
-
-
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return new_rsa_key()
 
 
 @pytest.fixture
@@ -221,18 +217,12 @@ async def test_a_key_the_token_endpoint_does_not_know_holds_the_rows_and_fails_n
             signed_jwt_settings(pds, stranger),
             hold=CredentialHold(HoldTimes(initial_s=0.05, max_s=0.1)),
         )
-        lookups = [asyncio.create_task(directory.lookup(SYNTHETIC, CONTEXT)) for _ in range(5)]
-        try:
+        async with waiting_lookups(directory, [SYNTHETIC] * 5, CONTEXT) as lookups:
             deadline = time.monotonic() + 10
             while len(pds.token_calls()) < 4:  # the first refusal, then three probes
                 assert time.monotonic() < deadline, pds.token_calls()
                 await asyncio.sleep(0.05)
             assert not any(lookup.done() for lookup in lookups)
-        finally:
-            for lookup in lookups:
-                lookup.cancel()
-            await asyncio.gather(*lookups, return_exceptions=True)
-            await directory.aclose()
 
     assert {c.status for c in pds.token_calls()} == {401}
     assert pds.patient_calls() == []

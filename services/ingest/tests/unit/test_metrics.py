@@ -28,11 +28,6 @@ NOT_FOUND_NUMBER = "9434765919"
 
 
 @pytest.fixture
-def stub() -> PdsStub:
-    return PdsStub(patients={NHS_NUMBER: make_patient()})
-
-
-@pytest.fixture
 async def directory(stub: PdsStub) -> AsyncIterator[PdsPatientDirectory]:
     settings = IngestSettings(
         pds_base_url=f"http://pds.test{BASE_PATH}",

@@ -39,11 +39,6 @@ def fast_settings(**overrides: object) -> IngestSettings:
 
 
 @pytest.fixture
-def stub() -> PdsStub:
-    return PdsStub(patients={NHS_NUMBER: make_patient()})
-
-
-@pytest.fixture
 async def directory(stub: PdsStub) -> AsyncIterator[PdsPatientDirectory]:
     pds = build_directory(fast_settings(), transport=httpx2.ASGITransport(app=stub.app()))
     yield pds
@@ -156,10 +151,8 @@ async def test_retry_after_is_honoured_up_to_the_backoff_cap(stub: PdsStub) -> N
     pds = build_directory(settings, transport=httpx2.ASGITransport(app=stub.app()))
     stub.scripts[NHS_NUMBER] = [Reply(503, headers={"Retry-After": "5"})]
     started = time.monotonic()
-    try:
+    async with aclosing(pds):
         assert isinstance(await pds.lookup(NHS_NUMBER, CONTEXT), PdsPatient)
-    finally:
-        await pds.aclose()
     assert 0.3 <= time.monotonic() - started < 2
 
 
@@ -168,10 +161,8 @@ async def test_rate_limit_paces_requests(stub: PdsStub) -> None:
         fast_settings(pds_rate_limit=50), transport=httpx2.ASGITransport(app=stub.app())
     )
     started = time.monotonic()
-    try:
+    async with aclosing(pds):
         for _ in range(30):
             await pds.lookup(NHS_NUMBER, CONTEXT)
-    finally:
-        await pds.aclose()
     # The bucket starts empty (no burst at start-up): 30 requests at 50/s take 0.6 s.
     assert time.monotonic() - started >= 0.55

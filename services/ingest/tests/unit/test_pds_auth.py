@@ -19,17 +19,12 @@ from ingest.domain.patient import PdsPatient
 from ingest.ports import AccessTokenProvider, LookupContext, TokenUnavailable
 
 from ..fakes import FakeRateLimiter, FakeTokenProvider
-from ..fhir import NHS_NUMBER, make_patient, operation_outcome
+from ..fhir import NHS_NUMBER, operation_outcome
 from ..metrics import Delta
 from ..pds_stub import BASE_PATH, PdsStub, Reply
 
 CONTEXT = LookupContext(correlation_id=str(uuid.uuid4()), org_id="A81001")
 ACCESS_DENIED = Reply(401, operation_outcome("ACCESS_DENIED"), content_type="application/json")
-
-
-@pytest.fixture
-def stub() -> PdsStub:
-    return PdsStub(patients={NHS_NUMBER: make_patient()})
 
 
 @pytest.fixture
@@ -110,13 +105,11 @@ async def test_a_second_401_holds_the_lookup_until_pds_accepts_a_token(
 async def test_a_static_token_is_not_sent_again_straight_after_a_401(
     stub: PdsStub, limiter: FakeRateLimiter
 ) -> None:
-    pds = make_directory(stub, limiter, StaticTokenProvider(SecretStr("abc123")))
     stub.scripts[NHS_NUMBER] = [ACCESS_DENIED]
-    try:
+    static = StaticTokenProvider(SecretStr("abc123"))
+    async with aclosing(make_directory(stub, limiter, static)) as pds:
         # Held, then tried again after the pause (the operator has fixed the token).
         assert isinstance(await pds.lookup(NHS_NUMBER, CONTEXT), PdsPatient)
-    finally:
-        await pds.aclose()
     assert len(stub.seen) == 2
 
 
@@ -133,9 +126,8 @@ async def test_a_token_endpoint_refusing_our_key_holds_the_lookup_without_callin
         await asyncio.sleep(0)
 
     hold = CredentialHold(HoldTimes(initial_s=1, max_s=3), sleep=pause)
-    pds = make_directory(stub, limiter, tokens, hold)
     tokens.failure = TokenUnavailable("token endpoint HTTP 401", retryable=False)
-    try:
+    async with aclosing(make_directory(stub, limiter, tokens, hold)) as pds:
         lookup = asyncio.create_task(pds.lookup(NHS_NUMBER, CONTEXT))
         await asyncio.wait_for(three_pauses.wait(), 5)
 
@@ -143,8 +135,6 @@ async def test_a_token_endpoint_refusing_our_key_holds_the_lookup_without_callin
         assert stub.seen == []
         tokens.failure = None  # the operator fixes the key
         assert isinstance(await lookup, PdsPatient)
-    finally:
-        await pds.aclose()
     assert len(stub.seen) == 1
     assert pauses[:4] == [1, 2, 3, 3][: len(pauses)]  # doubling, up to the maximum
 
@@ -174,5 +164,4 @@ async def test_a_failed_refresh_after_a_401_is_retried_like_pds(stub: PdsStub) -
         result = await pds.lookup(NHS_NUMBER, CONTEXT)
     # Attempt 1: 401, refresh fails. Attempt 2: the same token again, now accepted.
     assert isinstance(result, PdsPatient)
-    assert len(stub.seen) == 2
-    assert len({s.headers["x-request-id"] for s in stub.seen}) == 1
+    stub.assert_one_request_tried(2)

@@ -16,6 +16,7 @@ from ingest.domain.patient import PdsPatient
 from ingest.ports import LookupContext
 
 from ..fhir import NHS_NUMBER, make_patient, operation_outcome
+from ..lookups import waiting_lookups
 from ..metrics import sample
 from ..pds_stub import PdsStub, Reply
 from .test_pds_adapter import fast_settings
@@ -76,16 +77,10 @@ async def test_while_refused_one_lookup_at_a_time_tries_again() -> None:
         transport=httpx2.ASGITransport(app=stub.app()),
         hold=CredentialHold(HoldTimes(), sleep=pause),
     )
-    lookups = [asyncio.create_task(pds.lookup(n, CONTEXT)) for n in OTHERS]
-    try:
+    async with waiting_lookups(pds, OTHERS, CONTEXT):
         await asyncio.wait_for(probes_done.wait(), 5)
         seen = len(stub.seen)
         assert sample("ingest_pds_credentials_refused") == 1
-    finally:
-        for lookup in lookups:
-            lookup.cancel()
-        await asyncio.gather(*lookups, return_exceptions=True)
-        await pds.aclose()
 
     # One first try per lookup, then one request per probe (five pauses, five probes at most).
     assert seen <= len(OTHERS) + 5

@@ -48,8 +48,7 @@ async def test_lookups_over_http_are_bounded_by_the_concurrency_setting() -> Non
     assert stub.max_in_flight == 3
 
 
-async def test_read_timeout_is_retried_with_the_same_request_id() -> None:
-    stub = PdsStub(patients={NHS_NUMBER: make_patient()})
+async def test_read_timeout_is_retried_with_the_same_request_id(stub: PdsStub) -> None:
     stub.scripts[NHS_NUMBER] = [Reply(200, make_patient(), delay_s=0.5)]
     async with (
         serve(stub.app()) as url,
@@ -57,12 +56,10 @@ async def test_read_timeout_is_retried_with_the_same_request_id() -> None:
     ):
         result = await pds.lookup(NHS_NUMBER, CONTEXT)
     assert isinstance(result, PdsPatient)
-    assert len(stub.seen) == 2
-    assert len({s.headers["x-request-id"] for s in stub.seen}) == 1
+    stub.assert_one_request_tried(2)
 
 
-async def test_attempt_deadline_caps_a_slow_answer() -> None:
-    stub = PdsStub(patients={NHS_NUMBER: make_patient()})
+async def test_attempt_deadline_caps_a_slow_answer(stub: PdsStub) -> None:
     stub.scripts[NHS_NUMBER] = [Reply(200, make_patient(), delay_s=0.5)] * 3
     async with (
         serve(stub.app()) as url,

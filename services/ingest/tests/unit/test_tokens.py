@@ -20,15 +20,10 @@ from ingest.adapters.tokens import (
 from ingest.ports import TokenUnavailable
 
 from ..fakes import SettableClock
-from ..token_stub import TOKEN_URL, TokenEndpoint, TokenReply, new_rsa_key, private_pem
+from ..token_stub import TOKEN_URL, TokenEndpoint, TokenReply, private_pem
 
 API_KEY = "test-api-key"
 KEY_ID = "test-1"
-
-
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return new_rsa_key()
 
 
 @pytest.fixture

@@ -2,13 +2,7 @@
 
 from pds_sim.app import create_app
 from pds_sim.config import Settings
-from sim_common.serving import serve
-
-
-def main() -> None:
-    settings = Settings()
-    serve(create_app(settings), settings.host, settings.port)
-
+from sim_common.serving import serve_simulator
 
 if __name__ == "__main__":
-    main()
+    serve_simulator(create_app, Settings())

@@ -23,7 +23,13 @@ from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
 from cohort_contracts.campaign_requests import ClaimMessages
 from cohort_contracts.routing import MESSAGES_SENT
-from cohort_contracts.sending import MessagesSent, OutboundMessage, SendMessages, SendOutcome
+from cohort_contracts.sending import (
+    MessagesSent,
+    OutboundMessage,
+    SendMessages,
+    SendOutcome,
+    SendStatus,
+)
 from cohort_nhs import international_digits
 from cohort_platform.tracing import new_trace
 
@@ -160,15 +166,11 @@ async def _send_test(cmd: SendMessages, deps: SendingDeps) -> None:
     blocker = Blocker()
     messages = _first_occurrences(cmd.messages, set(), cmd)
     sent = await _send_all(cmd, _plan(cmd, messages, deps.policy), deps, blocker)
-    counts = Counter(o.status for o in sent.values())
     log.info(
         "notification sent" if cmd.notification else "test send",
         extra={
-            "campaign_id": str(cmd.campaign_id),
-            "batch_id": str(cmd.batch_id),
-            "message_id": str(cmd.message_id),
+            **_batch_counts(cmd, Counter(o.status for o in sent.values())),
             "blocked": blocker.error.reason_code if blocker.error else None,
-            **{f"count_{status}": n for status, n in counts.items()},
         },
     )
 
@@ -252,12 +254,15 @@ def _record(cmd: SendMessages, outcomes: list[SendOutcome]) -> None:
     counts = Counter(o.status for o in outcomes)
     for status, count in counts.items():
         SEND_OUTCOMES.labels(cmd.channel, status).inc(count)
-    log.info(
-        "chunk reported",
-        extra={
-            "campaign_id": str(cmd.campaign_id),
-            "batch_id": str(cmd.batch_id),
-            "message_id": str(cmd.message_id),
-            **{f"count_{status}": n for status, n in counts.items()},
-        },
-    )
+    log.info("chunk reported", extra=_batch_counts(cmd, counts))
+
+
+def _batch_counts(cmd: SendMessages, counts: Counter[SendStatus]) -> dict[str, str | int]:
+    """What a log line about sends carries: the batch's ids and a count per outcome, never a
+    number, an address or the text."""
+    return {
+        "campaign_id": str(cmd.campaign_id),
+        "batch_id": str(cmd.batch_id),
+        "message_id": str(cmd.message_id),
+        **{f"count_{status}": n for status, n in counts.items()},
+    }
