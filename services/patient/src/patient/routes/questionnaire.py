@@ -2,7 +2,6 @@
 then "Check your answers" with a change link for each, then sending them, once. The answers
 wait in the session cookie until they are sent."""
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -14,7 +13,7 @@ from cohort_questionnaire import answer_text
 
 from .. import session
 from ..api_views import Question, Questionnaire
-from ..forms import BookForm, QuestionForm, read_date
+from ..forms import BookForm, QuestionForm, new_key, read_date
 from ..pages.questions import YES_NO, applicable, check, next_question, previous
 from .common import api, link_state, link_url, render
 from .start import Token
@@ -35,15 +34,21 @@ def _answers(state: session.LinkState, found: Questionnaire) -> dict[str, list[s
     return {k: v for k, v in state.answers.items() if k in kept}
 
 
+def _onward(token: str, state: session.LinkState, found: Questionnaire) -> Response:
+    """The first question still to answer, given the answers so far; once none is left, the
+    answers to check."""
+    following = next_question(found.questionnaire.questions, _answers(state, found))
+    if following is None:
+        return see_other(link_url(token, "/questions/check"))
+    return see_other(link_url(token, f"/questions/{following.link_id}"))
+
+
 @router.get("/l/{token}/questions")
 async def questions(request: Request, token: Token) -> Response:
     state, found = await _questionnaire(request, token)
     if found.response is not None:
         return see_other(link_url(token, "/questions/done"))
-    following = next_question(found.questionnaire.questions, _answers(state, found))
-    if following is None:
-        return see_other(link_url(token, "/questions/check"))
-    return see_other(link_url(token, f"/questions/{following.link_id}"))
+    return _onward(token, state, found)
 
 
 def _question_page(
@@ -99,7 +104,7 @@ async def check_page(request: Request, token: Token) -> Response:
         }
         for q in applicable(found.questionnaire.questions, answers)
     ]
-    form = make_form(request, BookForm, key=uuid.uuid4().hex)
+    form = make_form(request, BookForm, key=new_key())
     context = {
         "token": token,
         "found": found,
@@ -116,7 +121,7 @@ async def send(request: Request, token: Token) -> Response:
     state, found = await _questionnaire(request, token)
     if found.response is None:
         answers = {k: v for k, v in _answers(state, found).items() if v}
-        key = (form.key.data or "").strip() or uuid.uuid4().hex
+        key = form.idempotency_key()
         await api(request).answer(token, state.session, answers, key)
     state.answers = {}
     session.put(request.session, token, state)
@@ -180,8 +185,5 @@ async def answer(request: Request, token: Token, link_id: LinkId) -> Response:
     state.answers[link_id] = [value] if value else []
     session.put(request.session, token, state)
     if request.query_params.get("change") == "1":
-        following = next_question(found.questionnaire.questions, _answers(state, found))
-        if following is None:
-            return see_other(link_url(token, "/questions/check"))
-        return see_other(link_url(token, f"/questions/{following.link_id}"))
+        return _onward(token, state, found)
     return see_other(link_url(token, "/questions"))
