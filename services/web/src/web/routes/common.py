@@ -164,6 +164,21 @@ def render(
     )
 
 
+def render_campaign(
+    request: Request,
+    name: str,
+    campaign: Campaign,
+    context: dict[str, Any],
+    status_code: int = 200,
+    *,
+    block: str | None = None,
+) -> Response:
+    """A page about one campaign: under the Campaigns tab (``nav``), with the ``campaign`` and
+    its address (``base``), which the page's links start from."""
+    about = {"nav": "campaigns", "campaign": campaign, "base": campaign_url(campaign.id)}
+    return render(request, name, about | context, status_code, block=block)
+
+
 def layout_context(request: Request) -> dict[str, Any]:
     """The header: who is signed in, the organisation acted for, the practice switcher."""
     user = signed_in_user(request)
