@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from cohort_http.page_apps import Elsewhere
 from cohort_http.session_forms import make_form, posted_form, see_other
 from cohort_questionnaire import answer_text
 
@@ -25,6 +26,15 @@ LinkId = Annotated[str, Path(pattern=r"^[a-z0-9\-]{1,100}$")]
 async def _questionnaire(request: Request, token: str) -> tuple[session.LinkState, Questionnaire]:
     state = link_state(request, token)
     return state, await api(request).questionnaire(token, state.session)
+
+
+async def _unsent(request: Request, token: str) -> tuple[session.LinkState, Questionnaire]:
+    """The questionnaire, for a page that asks or checks the answers; once they are sent, the
+    page goes to the one that says so instead."""
+    state, found = await _questionnaire(request, token)
+    if found.response is not None:
+        raise Elsewhere(link_url(token, "/questions/done"))
+    return state, found
 
 
 def _answers(state: session.LinkState, found: Questionnaire) -> dict[str, list[str]]:
@@ -45,9 +55,7 @@ def _onward(token: str, state: session.LinkState, found: Questionnaire) -> Respo
 
 @router.get("/l/{token}/questions")
 async def questions(request: Request, token: Token) -> Response:
-    state, found = await _questionnaire(request, token)
-    if found.response is not None:
-        return see_other(link_url(token, "/questions/done"))
+    state, found = await _unsent(request, token)
     return _onward(token, state, found)
 
 
@@ -90,9 +98,7 @@ def _find(found: Questionnaire, link_id: str) -> Question | None:
 
 @router.get("/l/{token}/questions/check")
 async def check_page(request: Request, token: Token) -> Response:
-    state, found = await _questionnaire(request, token)
-    if found.response is not None:
-        return see_other(link_url(token, "/questions/done"))
+    state, found = await _unsent(request, token)
     answers = _answers(state, found)
     if next_question(found.questionnaire.questions, answers) is not None:
         return see_other(link_url(token, "/questions"))
@@ -142,9 +148,7 @@ async def done(request: Request, token: Token) -> Response:
 
 @router.get("/l/{token}/questions/{link_id}")
 async def question(request: Request, token: Token, link_id: LinkId) -> Response:
-    state, found = await _questionnaire(request, token)
-    if found.response is not None:
-        return see_other(link_url(token, "/questions/done"))
+    state, found = await _unsent(request, token)
     asked = _find(found, link_id)
     if asked is None:
         return see_other(link_url(token, "/questions"))

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from jinja2_fragments.starlette import Jinja2Blocks
 
+from cohort_http.page_apps import Elsewhere
 from cohort_http.session_forms import make_form, posted_form, see_other
 
 from .. import session
@@ -29,15 +30,6 @@ class NotSignedIn(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
-
-
-class Elsewhere(Exception):
-    """The page asked for is not one for things as they are now (a step the campaign has moved
-    past, an old bookmark): the browser goes to ``url`` instead (303)."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.url = url
 
 
 @dataclass(frozen=True)
