@@ -37,6 +37,11 @@ async def _unsent(request: Request, token: str) -> tuple[session.LinkState, Ques
     return state, found
 
 
+def _context(token: str, found: Questionnaire, **more: object) -> dict[str, object]:
+    """What every questionnaire page shows: the link, the questionnaire and the practice."""
+    return {"token": token, "found": found, "practice": found.practice, **more}
+
+
 def _answers(state: session.LinkState, found: Questionnaire) -> dict[str, list[str]]:
     """The answers kept, dropping any to questions that no longer apply."""
     questions = found.questionnaire.questions
@@ -74,21 +79,20 @@ def _question_page(
     shown_now = applicable(questions, _answers(state, found))
     number = next((i for i, q in enumerate(shown_now, 1) if q.link_id == question.link_id), 1)
     back_to = previous(questions, _answers(state, found), question.link_id)
-    context = {
-        "token": token,
-        "found": found,
-        "practice": found.practice,
-        "question": question,
-        "number": number,
-        "total": len(shown_now),
-        "values": values,
-        "yes_no": YES_NO,
-        "form": make_form(request, QuestionForm),
-        "errors": [{"text": error, "href": f"#{error_field}"}] if error else [],
-        "error": error,
-        "back": link_url(token, f"/questions/{back_to}") if back_to else None,
-        "changing": request.query_params.get("change") == "1",
-    }
+    context = _context(
+        token,
+        found,
+        question=question,
+        number=number,
+        total=len(shown_now),
+        values=values,
+        yes_no=YES_NO,
+        form=make_form(request, QuestionForm),
+        errors=[{"text": error, "href": f"#{error_field}"}] if error else [],
+        error=error,
+        back=link_url(token, f"/questions/{back_to}") if back_to else None,
+        changing=request.query_params.get("change") == "1",
+    )
     return render(request, "questionnaire/question.html", context, status)
 
 
@@ -111,14 +115,7 @@ async def check_page(request: Request, token: Token) -> Response:
         for q in applicable(found.questionnaire.questions, answers)
     ]
     form = make_form(request, BookForm, key=new_key())
-    context = {
-        "token": token,
-        "found": found,
-        "practice": found.practice,
-        "rows": rows,
-        "form": form,
-    }
-    return render(request, "questionnaire/check.html", context)
+    return render(request, "questionnaire/check.html", _context(token, found, rows=rows, form=form))
 
 
 @router.post("/l/{token}/questions/check")
@@ -139,11 +136,7 @@ async def done(request: Request, token: Token) -> Response:
     _, found = await _questionnaire(request, token)
     if found.response is None:
         return see_other(link_url(token, "/questions"))
-    return render(
-        request,
-        "questionnaire/done.html",
-        {"token": token, "found": found, "practice": found.practice},
-    )
+    return render(request, "questionnaire/done.html", _context(token, found))
 
 
 @router.get("/l/{token}/questions/{link_id}")
