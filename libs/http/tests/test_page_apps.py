@@ -1,9 +1,10 @@
 import re
 
 import pytest
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
-from cohort_http.page_apps import bad_address, from_session
+from cohort_http.page_apps import Elsewhere, bad_address, elsewhere, from_session
 from cohort_http.page_settings import check_secrets
 
 GOOD = "x" * 32
@@ -61,3 +62,10 @@ def test_from_session_is_none_for_what_it_cannot_read(session: dict[str, object]
 
 def test_from_session_reads_the_dict_under_its_key() -> None:
     assert from_session({"k": {"at": "1.5"}}, "k", lambda raw: float(raw["at"])) == 1.5
+
+
+async def test_a_page_for_things_as_they_were_sends_the_browser_elsewhere() -> None:
+    response = await elsewhere(Request({"type": "http"}), Elsewhere("/campaigns/c1"))
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/campaigns/c1"

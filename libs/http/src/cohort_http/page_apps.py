@@ -21,11 +21,27 @@ from starlette.templating import Jinja2Templates
 from .body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from .page_settings import PageAppSettings
 from .security_headers import NHS_FONTS, SecurityHeaders
+from .session_forms import see_other
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 #: An app's page for an exception it names (``ERROR_PAGES``): never a stack trace.
 ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
 T = TypeVar("T")
+
+
+class Elsewhere(Exception):
+    """The page asked for is not one for things as they are now (a step since moved past, an
+    old bookmark): the browser goes to ``url`` instead (303). An app's ``ERROR_PAGES`` map it to
+    ``elsewhere``."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+async def elsewhere(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Elsewhere)
+    return see_other(exc.url)
 
 
 def gateway_lifespan(

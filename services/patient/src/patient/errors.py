@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cohort_http.gateway_api import GatewayError, GatewayUnavailable
-from cohort_http.page_apps import ErrorPage, bad_address
+from cohort_http.page_apps import Elsewhere, ErrorPage, bad_address, elsewhere
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
@@ -89,6 +89,7 @@ ERROR_PAGES: dict[type[Exception], ErrorPage] = {
     LinkLocked: locked,
     SessionEnded: needs_date_of_birth,
     NeedsDateOfBirth: needs_date_of_birth,
+    Elsewhere: elsewhere,
     CsrfFailed: csrf_failed,
     Refused: refused,
     GatewayError: refused,

@@ -2,6 +2,7 @@
 manual's error messages. Each carries a CSRF token (WTForms' ``SessionCSRF``: an HMAC of a
 secret in the signed session cookie, with a time limit)."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,8 +32,20 @@ class SlotForm(PatientForm):
 
 
 class BookForm(PatientForm):
+    """A send that must happen once (book, cancel, send the answers): the page carries an
+    idempotency key, so a double click or a retry of the same page is one send."""
+
     slot = StringField()
     key = StringField()
+
+    def idempotency_key(self) -> str:
+        """The key the page carried; a fresh one if it came without (nothing to repeat)."""
+        return (self.key.data or "").strip() or new_key()
+
+
+def new_key() -> str:
+    """An idempotency key for a page that sends once."""
+    return uuid.uuid4().hex
 
 
 class QuestionForm(PatientForm):

@@ -10,12 +10,12 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cohort_http.gateway_api import GatewayUnavailable
-from cohort_http.page_apps import ErrorPage, bad_address
+from cohort_http.page_apps import Elsewhere, ErrorPage, bad_address, elsewhere
 from cohort_http.session_forms import CsrfFailed, see_other
 
 from . import session
 from .api_client import Forbidden, GatewayError, NotFound, SignInAgain
-from .routes.common import Elsewhere, NotSignedIn, render, sign_in_url
+from .routes.common import NotSignedIn, render, sign_in_url
 
 log = logging.getLogger("web")
 
@@ -23,11 +23,6 @@ log = logging.getLogger("web")
 async def not_signed_in(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NotSignedIn)
     return see_other(sign_in_url(exc.next_path))
-
-
-async def elsewhere(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, Elsewhere)
-    return see_other(exc.url)
 
 
 async def sign_in_again(request: Request, exc: Exception) -> Response:

@@ -56,6 +56,15 @@ async def send(web: Web, url: str, fields: dict[str, str] | None = None) -> http
     return await web.post(f"{url}/send", form, csrf_from=f"{url}/review")
 
 
+async def refused_send(web: Web, typed: tuple[str, str, str, str]) -> tuple[dict[str, Any], Page]:
+    """A campaign's Send with ``typed`` as the date boxes and time, turned back (400): the
+    campaign, and the page that says why."""
+    campaign, url = messaged(web)
+    response = await send(web, url, when(*typed))
+    assert response.status_code == 400
+    return campaign, Page(response.text)
+
+
 WARNING: dict[str, Any] = {
     "count": 2,
     "days": 30,
@@ -119,12 +128,8 @@ async def test_with_no_date_and_no_time_it_sends_now(signed_in: Web) -> None:
 async def test_a_date_or_time_that_cannot_be_used_is_said_on_the_field_and_kept(
     signed_in: Web, typed: tuple[str, str, str, str], errors: dict[str, str], marked: set[str]
 ) -> None:
-    campaign, url = messaged(signed_in)
+    campaign, page = await refused_send(signed_in, typed)
 
-    response = await send(signed_in, url, when(*typed))
-
-    assert response.status_code == 400
-    page = Page(response.text)
     assert page.error_summary == [(message, f"#{box}") for box, message in errors.items()]
     # Each is said beside its field too: the date's on the date as a whole.
     on_date = next((message for box, message in errors.items() if box in DATE), "")
@@ -150,12 +155,8 @@ async def test_a_time_the_campaign_service_refuses_is_said_on_the_date(
     signed_in: Web, typed: tuple[str, str, str, str], message: str
 ) -> None:
     signed_in.gateway.clock = datetime(2026, 12, 7, 12, tzinfo=UTC)
-    campaign, url = messaged(signed_in)
+    campaign, page = await refused_send(signed_in, typed)
 
-    response = await send(signed_in, url, when(*typed))
-
-    assert response.status_code == 400
-    page = Page(response.text)
     assert page.error_summary == [(message, "#send_day")]
     assert page.inline_error("send_date") == message
     assert page.marked_in_error() == DATE

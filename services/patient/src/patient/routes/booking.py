@@ -3,7 +3,6 @@ slots of the campaign's type, checking it and booking it, and cancelling or chan
 the appointment. A slot taken meanwhile: a clear message and fresh slots. The confirm page
 carries an idempotency key, so a double click or a retry books once."""
 
-import uuid
 from datetime import date
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from cohort_http.session_forms import make_form, posted_form, see_other
 
 from ..api_client import SlotTaken
 from ..api_views import Booking, Slot, Slots
-from ..forms import BookForm, SlotForm
+from ..forms import BookForm, SlotForm, new_key
 from ..pages.slots import by_day, time_text
 from .common import api, link_state, link_url, render
 from .start import Token
@@ -23,14 +22,23 @@ router = APIRouter()
 TAKEN = "Sorry, that time has just been booked by someone else. Choose another time."
 
 
+async def _booking(request: Request, token: str) -> Booking:
+    """The patient's appointment (or none yet) as the gateway has it now."""
+    return await api(request).booking(token, link_state(request, token).session)
+
+
+async def _slots(request: Request, token: str) -> Slots:
+    """The free slots of the campaign's appointment type, as the gateway has them now."""
+    return await api(request).slots(token, link_state(request, token).session)
+
+
 def _context(token: str, booking: Booking, **more: object) -> dict[str, object]:
     return {"token": token, "booking": booking, "practice": booking.practice, **more}
 
 
 @router.get("/l/{token}/appointment")
 async def appointment(request: Request, token: Token) -> Response:
-    state = link_state(request, token)
-    booking = await api(request).booking(token, state.session)
+    booking = await _booking(request, token)
     if booking.appointment is None and booking.can_change:
         return see_other(link_url(token, "/appointment/choose"))
     return render(request, "booking/appointment.html", _context(token, booking))
@@ -43,12 +51,10 @@ async def _choose(
     errors: list[dict[str, str]] | None = None,
     status: int = 200,
 ) -> Response:
-    state = link_state(request, token)
-    client = api(request)
-    booking = await client.booking(token, state.session)
+    booking = await _booking(request, token)
     if not booking.can_change:
         return see_other(link_url(token, "/appointment"))
-    slots = await client.slots(token, state.session)
+    slots = await _slots(request, token)
     days = by_day(slots.slots)
     chosen = next((d for d in days if d.day == day), None)
     day_items = [
@@ -104,13 +110,11 @@ def _find(slots: Slots, slot_id: str) -> Slot | None:
 async def check(
     request: Request, token: Token, slot: Annotated[str, Query(max_length=64)] = ""
 ) -> Response:
-    state = link_state(request, token)
-    client = api(request)
-    booking = await client.booking(token, state.session)
-    found = _find(await client.slots(token, state.session), slot)
+    booking = await _booking(request, token)
+    found = _find(await _slots(request, token), slot)
     if found is None:
         return await _choose(request, token, None, [{"text": TAKEN, "href": "#days"}], 409)
-    form = make_form(request, BookForm, slot=found.id, key=uuid.uuid4().hex)
+    form = make_form(request, BookForm, slot=found.id, key=new_key())
     return render(request, "booking/confirm.html", _context(token, booking, slot=found, form=form))
 
 
@@ -118,9 +122,9 @@ async def check(
 async def book(request: Request, token: Token) -> Response:
     form = await posted_form(request, BookForm)
     state = link_state(request, token)
-    key = (form.key.data or "").strip() or uuid.uuid4().hex
+    slot = (form.slot.data or "").strip()
     try:
-        await api(request).book(token, state.session, (form.slot.data or "").strip(), key)
+        await api(request).book(token, state.session, slot, form.idempotency_key())
     except SlotTaken:
         return await _choose(request, token, None, [{"text": TAKEN, "href": "#days"}], 409)
     return see_other(link_url(token, "/appointment/booked"))
@@ -128,8 +132,7 @@ async def book(request: Request, token: Token) -> Response:
 
 @router.get("/l/{token}/appointment/booked")
 async def booked(request: Request, token: Token) -> Response:
-    state = link_state(request, token)
-    booking = await api(request).booking(token, state.session)
+    booking = await _booking(request, token)
     if booking.appointment is None:
         return see_other(link_url(token, "/appointment"))
     return render(request, "booking/booked.html", _context(token, booking))
@@ -137,11 +140,10 @@ async def booked(request: Request, token: Token) -> Response:
 
 @router.get("/l/{token}/appointment/cancel")
 async def cancel_page(request: Request, token: Token) -> Response:
-    state = link_state(request, token)
-    booking = await api(request).booking(token, state.session)
+    booking = await _booking(request, token)
     if booking.appointment is None or not booking.can_change:
         return see_other(link_url(token, "/appointment"))
-    context = _context(token, booking, form=make_form(request, BookForm, key=uuid.uuid4().hex))
+    context = _context(token, booking, form=make_form(request, BookForm, key=new_key()))
     return render(request, "booking/cancel.html", context)
 
 
@@ -149,9 +151,8 @@ async def cancel_page(request: Request, token: Token) -> Response:
 async def cancel(request: Request, token: Token) -> Response:
     form = await posted_form(request, BookForm)
     state = link_state(request, token)
-    key = (form.key.data or "").strip() or uuid.uuid4().hex
     client = api(request)
     before = await client.booking(token, state.session)
-    booking = await client.cancel(token, state.session, key)
+    booking = await client.cancel(token, state.session, form.idempotency_key())
     context = _context(token, booking, cancelled=before.appointment)
     return render(request, "booking/cancelled.html", context)

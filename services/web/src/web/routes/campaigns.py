@@ -24,6 +24,7 @@ from .common import (
     campaign_url,
     passed_on,
     render,
+    render_campaign,
     submit,
     users_of,
 )
@@ -108,9 +109,6 @@ async def campaign_page(
     if campaign.status == "completed" and block != "patients":
         send_again = await _send_again(page, campaign_id)
     context = {
-        "nav": "campaigns",
-        "base": campaign_url(campaign_id),
-        "campaign": campaign,
         "lists": lists,
         "removable_list": removable(campaign, lists),
         "steps": pages.steps(campaign, lists),
@@ -128,9 +126,10 @@ async def campaign_page(
         "action_form": make_form(request, ActionForm),
         "send_again": send_again,
     }
-    return render(
+    return render_campaign(
         request,
         "campaigns/campaign.html",
+        campaign,
         context,
         block=block if block in ("patients", "actions") else None,
     )
@@ -165,12 +164,10 @@ async def cancel_page(request: Request, campaign_id: UUID, page: PageDep) -> Res
     if not pages.can_cancel(campaign):
         return see_other(campaign_url(campaign_id))
     context = {
-        "nav": "campaigns",
-        "campaign": campaign,
         "form": make_form(request, ActionForm),
         "not_started": pages.not_started(campaign),
     }
-    return render(request, "campaigns/cancel.html", context)
+    return render_campaign(request, "campaigns/cancel.html", campaign, context)
 
 
 @router.post("/campaigns/{campaign_id}/cancel")
@@ -197,8 +194,8 @@ async def audit(request: Request, campaign_id: UUID, page: PageDep) -> Response:
         files={str(x.id): x.filename for x in lists.items},
         templates={t.id: t.name for t in templates},
     )
-    context = {"nav": "campaigns", "campaign": campaign, "lines": audit_lines(log.entries, names)}
-    return render(request, "campaigns/audit.html", context)
+    context = {"lines": audit_lines(log.entries, names)}
+    return render_campaign(request, "campaigns/audit.html", campaign, context)
 
 
 @router.get("/campaigns/{campaign_id}/recipients.csv")

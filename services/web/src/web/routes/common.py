@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from jinja2_fragments.starlette import Jinja2Blocks
 
+from cohort_http.page_apps import Elsewhere
 from cohort_http.session_forms import make_form, posted_form, see_other
 
 from .. import session
@@ -29,15 +30,6 @@ class NotSignedIn(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
-
-
-class Elsewhere(Exception):
-    """The page asked for is not one for things as they are now (a step the campaign has moved
-    past, an old bookmark): the browser goes to ``url`` instead (303)."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.url = url
 
 
 @dataclass(frozen=True)
@@ -162,6 +154,21 @@ def render(
     return templates_of(request).TemplateResponse(
         request, name, values, status_code, headers=headers
     )
+
+
+def render_campaign(
+    request: Request,
+    name: str,
+    campaign: Campaign,
+    context: dict[str, Any],
+    status_code: int = 200,
+    *,
+    block: str | None = None,
+) -> Response:
+    """A page about one campaign: under the Campaigns tab (``nav``), with the ``campaign`` and
+    its address (``base``), which the page's links start from."""
+    about = {"nav": "campaigns", "campaign": campaign, "base": campaign_url(campaign.id)}
+    return render(request, name, about | context, status_code, block=block)
 
 
 def layout_context(request: Request) -> dict[str, Any]:

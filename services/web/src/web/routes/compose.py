@@ -10,7 +10,7 @@ from cohort_http.session_forms import make_form, posted_form, see_other
 from ..api_client import Conflict, Invalid
 from ..api_views import Campaign, Template
 from ..forms import ComposeForm, choices
-from .common import Page, PageDep, campaign_url, render, submit
+from .common import Page, PageDep, campaign_url, render_campaign, submit
 
 router = APIRouter()
 
@@ -101,11 +101,9 @@ async def _page(
     )
     lists = (await page.api.patient_lists(campaign.id)).items
     context = {
-        "nav": "campaigns",
-        "campaign": campaign,
         "form": form,
         "has_email": any(p.channel == "email" for p in lists),
         "has_sms": any(p.channel == "sms" for p in lists) or not lists,
         "added": added,
     }
-    return render(request, "compose/compose.html", context, status)
+    return render_campaign(request, "compose/compose.html", campaign, context, status)

@@ -14,7 +14,16 @@ from ..api_client import Conflict, Invalid, ListNotQueued
 from ..api_views import Campaign, PatientList
 from ..forms import ActionForm, UploadForm
 from ..pages.lists import progress, removable
-from .common import Page, PageDep, campaign_url, check_action, may_send, passed_on, render, submit
+from .common import (
+    Page,
+    PageDep,
+    campaign_url,
+    check_action,
+    may_send,
+    passed_on,
+    render_campaign,
+    submit,
+)
 
 router = APIRouter()
 
@@ -28,8 +37,7 @@ MEDIA = {
 async def upload_page(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     campaign = await page.api.campaign(campaign_id)
     form = make_form(request, UploadForm)
-    context = {"nav": "campaigns", "campaign": campaign, "form": form}
-    return render(request, "lists/upload.html", context)
+    return render_campaign(request, "lists/upload.html", campaign, {"form": form})
 
 
 @router.post("/campaigns/{campaign_id}/upload")
@@ -50,8 +58,7 @@ async def upload(request: Request, campaign_id: UUID, page: PageDep) -> Response
         return see_other(campaign_url(campaign_id, f"/lists/{exc.list_id}/remove?not_queued=1"))
     if accepted is not None:
         return see_other(campaign_url(campaign_id, f"/lists/{accepted.id}"))
-    context = {"nav": "campaigns", "campaign": campaign, "form": form}
-    return render(request, "lists/upload.html", context, 400)
+    return render_campaign(request, "lists/upload.html", campaign, {"form": form}, 400)
 
 
 async def _upload(page: Page, campaign_id: UUID, form: UploadForm) -> PatientList:
@@ -69,14 +76,8 @@ async def list_status(
 ) -> Response:
     campaign = await page.api.campaign(campaign_id)
     patient_list = await page.api.patient_list(campaign_id, list_id)
-    context = {
-        "nav": "campaigns",
-        "base": campaign_url(campaign_id),
-        "campaign": campaign,
-        "list": patient_list,
-        "progress": progress(patient_list, datetime.now(UTC)),
-    }
-    return render(request, "lists/status.html", context, block="progress")
+    context = {"list": patient_list, "progress": progress(patient_list, datetime.now(UTC))}
+    return render_campaign(request, "lists/status.html", campaign, context, block="progress")
 
 
 @router.get("/campaigns/{campaign_id}/lists/{list_id}/unsuccessful.csv")
@@ -121,12 +122,10 @@ def _remove_page(
     status: int = 200,
 ) -> Response:
     context = {
-        "nav": "campaigns",
-        "campaign": campaign,
         "list": target,
         "form": make_form(request, ActionForm),
         "problem": problem,
         "has_errors": problem is not None,
         "not_queued": request.query_params.get("not_queued") == "1",
     }
-    return render(request, "lists/remove.html", context, status)
+    return render_campaign(request, "lists/remove.html", campaign, context, status)

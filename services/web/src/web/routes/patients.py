@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from ..api_client import NotFound
 from ..pages.patients import history
-from .common import PageDep, passed_on, render
+from .common import PageDep, passed_on, render_campaign
 
 router = APIRouter()
 
@@ -30,14 +30,12 @@ async def patient_page(
         None if campaign.type == "basic" else await page.api.activity(campaign_id, recipient_id)
     )
     context = {
-        "nav": "campaigns",
-        "campaign": campaign,
         "patient": recipient,
         "history": history(recipient, patient_list, audit.entries, activity),
         "activity": activity,
         "back": request.query_params.get("from", ""),
     }
-    return render(request, "patients/patient.html", context)
+    return render_campaign(request, "patients/patient.html", campaign, context)
 
 
 @router.get("/campaigns/{campaign_id}/responses.csv")

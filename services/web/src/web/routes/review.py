@@ -13,7 +13,7 @@ from ..api_views import Campaign, Review
 from ..forms import SendForm, TestSendForm
 from ..pages.review import blockers, short_of_credit
 from ..pages.words import contact
-from .common import Page, PageDep, campaign_in, campaign_url, posted_count, render, submit
+from .common import Page, PageDep, campaign_in, campaign_url, posted_count, render_campaign, submit
 
 router = APIRouter()
 
@@ -98,9 +98,6 @@ def _page(
 ) -> Response:
     base = campaign_url(campaign.id)
     context = {
-        "nav": "campaigns",
-        "base": base,
-        "campaign": campaign,
         "review": review,
         "test_form": test_form,
         "send_form": send_form,
@@ -111,4 +108,4 @@ def _page(
         "problem": problem,
         "has_errors": bool(problem or test_form.field_errors() or send_form.field_errors()),
     }
-    return render(request, "review/review.html", context, status)
+    return render_campaign(request, "review/review.html", campaign, context, status)

@@ -18,7 +18,7 @@ from .common import (
     campaign_in,
     campaign_url,
     posted_count,
-    render,
+    render_campaign,
     submit,
     users_of,
 )
@@ -85,13 +85,11 @@ def _send_back_page(
     request: Request, user_id: str, campaign: Campaign, form: SendBackForm, *, status: int = 200
 ) -> Response:
     context = {
-        "nav": "campaigns",
-        "campaign": campaign,
         "form": form,
         "own": campaign.send_requested_by == user_id,
         "names": PersonNames(users_of(request), campaign.people),
     }
-    return render(request, "review/send_back.html", context, status)
+    return render_campaign(request, "review/send_back.html", campaign, context, status)
 
 
 def _page(
@@ -105,9 +103,6 @@ def _page(
     status: int = 200,
 ) -> Response:
     context = {
-        "nav": "campaigns",
-        "base": campaign_url(campaign.id),
-        "campaign": campaign,
         "review": review,
         "form": form,
         "problem": problem,
@@ -115,4 +110,4 @@ def _page(
         "names": PersonNames(users_of(request), campaign.people),
         "has_errors": bool(problem or form.field_errors()),
     }
-    return render(request, "review/approve.html", context, status)
+    return render_campaign(request, "review/approve.html", campaign, context, status)

@@ -12,7 +12,7 @@ from ..api_client import Conflict, Invalid
 from ..api_views import Campaign, SendAgain
 from ..forms import SendAgainForm
 from ..pages import campaigns as pages
-from .common import PageDep, campaign_in, campaign_url, render, submit
+from .common import PageDep, campaign_in, campaign_url, render_campaign, submit
 
 router = APIRouter()
 
@@ -55,10 +55,5 @@ def _page(
     *,
     status: int = 200,
 ) -> Response:
-    context = {
-        "nav": "campaigns",
-        "campaign": campaign,
-        "summary": summary,
-        "form": form,
-    }
-    return render(request, "campaigns/send_again.html", context, status)
+    context = {"summary": summary, "form": form}
+    return render_campaign(request, "campaigns/send_again.html", campaign, context, status)
