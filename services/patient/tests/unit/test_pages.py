@@ -321,6 +321,22 @@ async def test_one_question_per_page_then_check_then_sent_once(patient: Patient)
     assert done.has("Thank you, Ann")
 
 
+async def test_once_the_answers_are_sent_every_question_page_says_so(patient: Patient) -> None:
+    # Answered on another device, or the back button after sending: asking again would look
+    # as if the answers had not arrived.
+    link = patient.gateway.add(TOKEN, type="questionnaire", purpose="a short question")
+    link.response = {"authored": "2026-12-08T09:00:00+00:00", "items": []}
+    await confirm_birth_date(patient)
+    for page in ("/questions", "/questions/smoking", "/questions/check"):
+        response = await patient.client.get(f"{START}{page}")
+        assert (response.status_code, response.headers["location"]) == (
+            303,
+            f"{START}/questions/done",
+        ), page
+    assert (await get(patient, f"{START}/questions/done")).has("Answers sent")
+    assert link.submissions == []
+
+
 async def test_changing_an_answer_drops_questions_that_no_longer_apply(patient: Patient) -> None:
     link = patient.gateway.add(
         TOKEN, type="questionnaire", purpose="a short question about smoking"
