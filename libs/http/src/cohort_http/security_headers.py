@@ -2,6 +2,8 @@
 Content-Security-Policy that allows no inline script (nor inline style, nor any other origin),
 no framing, no sniffing, no referrer; pages (not static files) are never cached."""
 
+from collections.abc import Mapping
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,19 +60,24 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = str(scope.get("path", "")).startswith(self.static_prefixes)
+        headers = {"Content-Security-Policy": self.csp, **HEADERS}
+        if self.hsts:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        if not str(scope.get("path", "")).startswith(self.static_prefixes):
+            # Pages can show patient data: never kept by the browser or a proxy.
+            headers["Cache-Control"] = "no-store"
+        await self.app(scope, receive, with_default_headers(send, headers))
 
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", self.csp)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-                if not static:
-                    # Pages can show patient data: never kept by the browser or a proxy.
-                    headers.setdefault("Cache-Control", "no-store")
-            await send(message)
 
-        await self.app(scope, receive, with_headers)
+def with_default_headers(send: Send, headers: Mapping[str, str]) -> Send:
+    """``send``, setting each of ``headers`` on the response's start unless the app set it
+    itself (a route that chose its own, e.g. a cache policy, keeps it)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            response_headers = MutableHeaders(scope=message)
+            for name, value in headers.items():
+                response_headers.setdefault(name, value)
+        await send(message)
+
+    return sending
