@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .http_middleware import HttpMiddleware
+
 #: Where the NHS.UK frontend's CSS loads the Frutiger font from (NHS services only).
 NHS_FONTS = "https://assets.nhs.uk"
 
@@ -42,7 +44,7 @@ HEADERS = {
 STATIC_PREFIXES = ("/assets/", "/nhsuk/", "/static/", "/vendor/")
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     def __init__(
         self,
         app: ASGIApp,
@@ -51,15 +53,12 @@ class SecurityHeaders:
         font_origin: str | None = None,
         static_prefixes: tuple[str, ...] = STATIC_PREFIXES,
     ):
-        self.app = app
+        super().__init__(app)
         self.hsts = hsts
         self.csp = csp(font_origin)
         self.static_prefixes = static_prefixes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {"Content-Security-Policy": self.csp, **HEADERS}
         if self.hsts:
             headers["Strict-Transport-Security"] = "max-age=31536000"

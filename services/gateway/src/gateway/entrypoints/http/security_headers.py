@@ -5,6 +5,7 @@ scripts run and nothing from elsewhere. HSTS when the gateway is reached over TL
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from cohort_http.http_middleware import HttpMiddleware
 from cohort_http.security_headers import with_default_headers
 
 #: JSON and CSV: nothing in them is ever to be run or loaded by a browser.
@@ -25,16 +26,13 @@ HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
-        self.app = app
+        super().__init__(app)
         #: Always send HSTS (the gateway is behind a TLS-terminating proxy).
         self.hsts = hsts
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         docs = str(scope.get("path", "")).startswith(DOCS)
         headers = {"Content-Security-Policy": DOCS_POLICY if docs else API_POLICY, **HEADERS}
         if not docs:
