@@ -62,6 +62,14 @@ async def run_for(sharer: BusyRateSharer, clock: SettableClock, seconds: float) 
         await sharer.step()
 
 
+async def joined_alone(sharer: BusyRateSharer, clock: SettableClock) -> None:
+    """Asked for a request, it registers, and after the join wait, alone, takes the whole
+    limit: where most tests start from."""
+    await sharer.step()
+    await run_for(sharer, clock, WAIT)
+    assert sharer.rate == TOTAL
+
+
 @contextmanager
 def others(registry: FakeRegistry, *names: str) -> Iterator[None]:
     registry.registered.update(names)
@@ -105,23 +113,16 @@ async def test_asked_for_a_request_it_registers_and_takes_its_share_after_the_jo
 
 
 async def test_alone_it_takes_the_whole_limit() -> None:
-    clock = SettableClock()
-    sharer = make_sharer(FakePresence(FakeRegistry()), clock)
+    _registry, clock, _presence, sharer = sharer_on_fakes()
 
     async with asking(sharer):
-        await sharer.step()
-        await run_for(sharer, clock, WAIT)
-
-        assert sharer.rate == TOTAL
+        await joined_alone(sharer, clock)
 
 
 async def test_the_share_falls_at_once_when_another_instance_registers() -> None:
-    registry, clock = FakeRegistry(), SettableClock()
-    sharer = make_sharer(FakePresence(registry), clock)
+    registry, clock, _presence, sharer = sharer_on_fakes()
     async with asking(sharer):
-        await sharer.step()
-        await run_for(sharer, clock, WAIT)
-        assert sharer.rate == TOTAL
+        await joined_alone(sharer, clock)
 
         with others(registry, "b", "c"):
             await run_for(sharer, clock, TIMES.period_s)
@@ -134,9 +135,8 @@ async def test_it_withdraws_after_the_linger_and_revokes_its_share_first() -> No
     rate_at_leave: list[float] = []
     presence.on_leave = lambda: rate_at_leave.append(sharer.rate)
     async with asking(sharer):
-        await sharer.step()
-        await run_for(sharer, clock, WAIT)
-    assert sharer.rate == TOTAL
+        await joined_alone(sharer, clock)
+    assert sharer.rate == TOTAL  # the share outlasts the request, until the linger
 
     await run_for(sharer, clock, TIMES.linger_s - TIMES.period_s)
     assert sharer.joined  # a next batch within the linger keeps the share
@@ -149,17 +149,13 @@ async def test_it_withdraws_after_the_linger_and_revokes_its_share_first() -> No
 
 
 async def test_a_read_that_fails_ends_the_share_one_lease_after_the_last_good_read() -> None:
-    clock = SettableClock()
-    presence = FakePresence(FakeRegistry())
-    sharer = make_sharer(presence, clock)
+    _registry, clock, presence, sharer = sharer_on_fakes()
 
     async def fail_to_count() -> int:
         raise TimeoutError
 
     async with asking(sharer):
-        await sharer.step()
-        await run_for(sharer, clock, WAIT)
-        assert sharer.rate == TOTAL
+        await joined_alone(sharer, clock)
         presence.busy = fail_to_count  # type: ignore[method-assign]
 
         clock.advance(TIMES.lease_s - 0.01)  # the bucket stops by itself, without a step
@@ -175,9 +171,7 @@ async def test_a_read_that_fails_ends_the_share_one_lease_after_the_last_good_re
 async def test_a_lost_registration_is_dropped_and_made_again_with_the_join_wait() -> None:
     _registry, clock, presence, sharer = sharer_on_fakes()
     async with asking(sharer):
-        await sharer.step()
-        await run_for(sharer, clock, WAIT)
-        assert sharer.rate == TOTAL
+        await joined_alone(sharer, clock)
 
         presence.broken = True  # the connection is gone, and the registration with it
         await run_for(sharer, clock, TIMES.period_s)

@@ -13,6 +13,8 @@
 
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import mongomock
@@ -63,7 +65,10 @@ needs_mongodb = pytest.mark.skipif(
 )
 
 
-async def _both(docs: list[dict[str, Any]]) -> tuple[Any, Any, Any, Any]:
+@asynccontextmanager
+async def _both(docs: list[dict[str, Any]]) -> AsyncIterator[tuple[Any, Any]]:
+    """The same collection of ``docs``, indexed alike, on the real server (``theirs``) and on
+    the stand-in (``ours``); afterwards the server's database is dropped and both closed."""
     from pymongo import AsyncMongoClient
 
     real: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
@@ -71,12 +76,17 @@ async def _both(docs: list[dict[str, Any]]) -> tuple[Any, Any, Any, Any]:
     )
     standin = StandinClient()
     name = f"standin_diff_{uuid.uuid4().hex[:8]}"
-    pair = real[name]["c"], standin[name]["c"]
-    for coll in pair:
-        await coll.create_index([("a", 1), ("b", 1)])
-        if docs:
-            await coll.insert_many([dict(d) for d in docs])
-    return real, standin, pair[0], pair[1]
+    theirs, ours = real[name]["c"], standin[name]["c"]
+    try:
+        for coll in (theirs, ours):
+            await coll.create_index([("a", 1), ("b", 1)])
+            if docs:
+                await coll.insert_many([dict(d) for d in docs])
+        yield theirs, ours
+    finally:
+        await real.drop_database(name)
+        await real.close()
+        await standin.close()
 
 
 async def _outcome(coll: Any, operation: Any) -> Any:
@@ -92,18 +102,13 @@ async def _outcome(coll: Any, operation: Any) -> Any:
 async def test_queries_and_sorts_agree_with_mongodb(
     docs: list[dict[str, Any]], query: dict[str, Any], sort: list[tuple[str, int]]
 ) -> None:
-    real, standin, theirs, ours = await _both(docs)
-    try:
+    async with _both(docs) as (theirs, ours):
         for op in (
             lambda c: c.find(query).sort([*sort, ("_id", 1)]).to_list(None),
             lambda c: c.count_documents(query),
             lambda c: c.distinct("a", query),
         ):
             assert await _outcome(ours, op) == await _outcome(theirs, op)
-    finally:
-        await real.drop_database(theirs.database.name)
-        await real.close()
-        await standin.close()
 
 
 @needs_mongodb
@@ -112,8 +117,7 @@ async def test_queries_and_sorts_agree_with_mongodb(
 async def test_updates_agree_with_mongodb(
     docs: list[dict[str, Any]], query: dict[str, Any], update: dict[str, Any], many: bool
 ) -> None:
-    real, standin, theirs, ours = await _both(docs)
-    try:
+    async with _both(docs) as (theirs, ours):
 
         async def apply(c: Any) -> Any:
             method = c.update_many if many else c.update_one
@@ -126,10 +130,6 @@ async def test_updates_agree_with_mongodb(
         mine = [_without_object_id(d) async for d in ours.find({}).sort("_id")]
         server = [_without_object_id(d) async for d in theirs.find({}).sort("_id")]
         assert mine == server
-    finally:
-        await real.drop_database(theirs.database.name)
-        await real.close()
-        await standin.close()
 
 
 def _without_object_id(doc: dict[str, Any]) -> dict[str, Any]:

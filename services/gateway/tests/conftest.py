@@ -79,6 +79,14 @@ class Harness:
             f"/v1/campaigns/{campaign_id}/{action}", json=body, headers=self.auth()
         )
 
+    async def unsuccessful_rows(self, campaign_id: UUID, list_id: UUID) -> httpx2.Response:
+        """GET the list's ``unsuccessful.csv`` (the rows nobody was found for, and why), as the
+        sender."""
+        return await self.client.get(
+            f"/v1/campaigns/{campaign_id}/patient-lists/{list_id}/unsuccessful.csv",
+            headers=self.auth(),
+        )
+
     def rewire(self, **changes: object) -> None:
         """Swap parts of the running gateway's wiring (e.g. a failing publisher)."""
         self.app.state.wiring = replace(self.app.state.wiring, **changes)

@@ -2,8 +2,12 @@
 Content-Security-Policy that allows no inline script (nor inline style, nor any other origin),
 no framing, no sniffing, no referrer; pages (not static files) are never cached."""
 
+from collections.abc import Mapping
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .http_middleware import HttpMiddleware
 
 #: Where the NHS.UK frontend's CSS loads the Frutiger font from (NHS services only).
 NHS_FONTS = "https://assets.nhs.uk"
@@ -40,7 +44,7 @@ HEADERS = {
 STATIC_PREFIXES = ("/assets/", "/nhsuk/", "/static/", "/vendor/")
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     def __init__(
         self,
         app: ASGIApp,
@@ -49,28 +53,30 @@ class SecurityHeaders:
         font_origin: str | None = None,
         static_prefixes: tuple[str, ...] = STATIC_PREFIXES,
     ):
-        self.app = app
+        super().__init__(app)
         self.hsts = hsts
         self.csp = csp(font_origin)
         self.static_prefixes = static_prefixes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        static = str(scope.get("path", "")).startswith(self.static_prefixes)
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {"Content-Security-Policy": self.csp, **HEADERS}
+        if self.hsts:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        if not str(scope.get("path", "")).startswith(self.static_prefixes):
+            # Pages can show patient data: never kept by the browser or a proxy.
+            headers["Cache-Control"] = "no-store"
+        await self.app(scope, receive, with_default_headers(send, headers))
 
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", self.csp)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-                if not static:
-                    # Pages can show patient data: never kept by the browser or a proxy.
-                    headers.setdefault("Cache-Control", "no-store")
-            await send(message)
 
-        await self.app(scope, receive, with_headers)
+def with_default_headers(send: Send, headers: Mapping[str, str]) -> Send:
+    """``send``, setting each of ``headers`` on the response's start unless the app set it
+    itself (a route that chose its own, e.g. a cache policy, keeps it)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            response_headers = MutableHeaders(scope=message)
+            for name, value in headers.items():
+                response_headers.setdefault(name, value)
+        await send(message)
+
+    return sending

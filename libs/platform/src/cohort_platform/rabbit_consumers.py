@@ -11,8 +11,7 @@ class RabbitConsumerCounter:
         self._side = SideChannel(rabbitmq_url, timeout_s=timeout_s)
 
     async def consumers(self) -> int:
-        declared = await self._side.declare(self._queue)
-        return int(declared.consumer_count or 0)
+        return await self._side.consumer_count(self._queue)
 
     async def aclose(self) -> None:
         await self._side.aclose()

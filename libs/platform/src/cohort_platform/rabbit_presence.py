@@ -62,8 +62,7 @@ class RabbitPresence:
         await self._side.guarded(underlay.basic_cancel(tag))
 
     async def busy(self) -> int:
-        declared = await self._side.declare(self._queue)
-        return int(declared.consumer_count or 0)
+        return await self._side.consumer_count(self._queue)
 
     async def aclose(self) -> None:
         await self._side.aclose()

@@ -44,9 +44,10 @@ class SideChannel:
             await self.aclose()
             raise
 
-    async def declare(self, queue: str) -> Queue.DeclareOk:
-        """A passive declare of ``queue``: its consumer and message counts now."""
-        return await self.guarded(self._passive_declare(queue))
+    async def consumer_count(self, queue: str) -> int:
+        """How many consumers ``queue`` has now, as a passive declare of it answers."""
+        declared = await self.guarded(self._passive_declare(queue))
+        return int(declared.consumer_count or 0)
 
     async def open(self) -> aiormq.Channel:
         if self._connection is None or self._connection.is_closed:

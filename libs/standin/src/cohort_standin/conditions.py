@@ -6,7 +6,7 @@ give points, ``$gt``/``$gte``/``$lt``/``$lte`` a range within the operand's BSON
 or regex operand...) leaves the field *inexact*: an index may still narrow the scan by its
 other conditions, and the full filter is always applied to what is fetched."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,13 +69,21 @@ def _operator(cond: Condition, op: str, arg: Any) -> None:
         cond.exact = False
 
 
-def _read(query: Mapping[str, Any], out: FilterConditions) -> None:
+def _conjuncts(query: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The filter's top-level ``(key, condition)`` pairs, with those of each ``$and`` clause
+    read as the filter's own (all must hold either way), in the order written. A malformed
+    ``$and`` (not a list) is passed on as it is; its non-document clauses are skipped."""
     for key, condition in query.items():
         if key == "$and" and type(condition) is list:
             for clause in condition:
                 if type(clause) is dict:
-                    _read(clause, out)
-            continue
+                    yield from _conjuncts(clause)
+        else:
+            yield key, condition
+
+
+def _read(query: Mapping[str, Any], out: FilterConditions) -> None:
+    for key, condition in _conjuncts(query):
         if key == "$comment":
             continue
         if key.startswith("$"):
@@ -107,14 +115,10 @@ def excludes_null(cond: Condition) -> bool:
 def equality_seed(query: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The fields an upsert's new document starts with: the filter's equalities."""
     seeds: list[tuple[str, Any]] = []
-    for key, condition in query.items():
-        if key == "$and" and type(condition) is list:
-            for clause in condition:
-                if type(clause) is dict:
-                    seeds.extend(equality_seed(clause))
-        elif key.startswith("$"):
+    for key, condition in _conjuncts(query):
+        if key.startswith("$"):
             continue
-        elif is_operator_document(condition):
+        if is_operator_document(condition):
             if "$eq" in condition:
                 seeds.append((key, condition["$eq"]))
         else:

@@ -47,17 +47,25 @@ def get(campaign_id: uuid.UUID, org: str = "A81001", actor: str = "u1") -> GetCa
     )
 
 
+async def read_at_once(
+    campaign: CountingCampaign, reads: CoalescedReads, requests: list[GetCampaign]
+) -> list[Model | BaseException]:
+    """Every request read together while campaign holds its answers, then let go: what each
+    read answered, or raised."""
+    campaign.gate.clear()
+    waiting = [asyncio.create_task(reads.request(request)) for request in requests]
+    await asyncio.sleep(0.01)
+    campaign.gate.set()
+    return await asyncio.gather(*waiting, return_exceptions=True)
+
+
 async def test_concurrent_identical_reads_ask_campaign_once(
     campaign: CountingCampaign, reads: CoalescedReads
 ) -> None:
-    campaign.gate.clear()
     cid = uuid.uuid4()
-    waiting = [asyncio.create_task(reads.request(get(cid, actor=f"user-{n}"))) for n in range(50)]
-    await asyncio.sleep(0.01)
-    campaign.gate.set()
-    answers = await asyncio.gather(*waiting)
+    answers = await read_at_once(campaign, reads, [get(cid, actor=f"user-{n}") for n in range(50)])
     assert len(campaign.asked) == 1
-    assert {a.model_dump_json() for a in answers} == {Answer(n=1).model_dump_json()}
+    assert answers == [Answer(n=1)] * 50
 
 
 async def test_another_organisation_or_campaign_is_never_shared(
@@ -97,13 +105,9 @@ async def test_an_answer_is_reused_only_for_its_time(campaign: CountingCampaign)
 async def test_errors_are_shared_by_those_waiting_but_never_kept(
     campaign: CountingCampaign, reads: CoalescedReads
 ) -> None:
-    campaign.gate.clear()
     campaign.fail = True
     cid = uuid.uuid4()
-    waiting = [asyncio.create_task(reads.request(get(cid))) for _ in range(3)]
-    await asyncio.sleep(0.01)
-    campaign.gate.set()
-    results = await asyncio.gather(*waiting, return_exceptions=True)
+    results = await read_at_once(campaign, reads, [get(cid) for _ in range(3)])
     assert all(isinstance(r, CampaignUnavailable) for r in results)
     campaign.fail = False
     assert (await reads.request(get(cid))).model_dump() == {"n": 2}

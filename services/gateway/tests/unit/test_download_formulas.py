@@ -57,10 +57,7 @@ async def test_unsuccessful_rows_download_defuses_every_original_cell(
         campaign, columns, [make_unsuccessful_row(n, row) for n, row in enumerate(fitted, 1)]
     )
 
-    response = await gateway.client.get(
-        f"/v1/campaigns/{campaign.id}/patient-lists/{list_id}/unsuccessful.csv",
-        headers=gateway.auth(),
-    )
+    response = await gateway.unsuccessful_rows(campaign.id, list_id)
 
     assert response.status_code == 200
     header, *body = parse(response.content)
@@ -101,10 +98,7 @@ async def test_a_formula_in_an_uploaded_cell_is_shown_not_run() -> None:
             [make_unsuccessful_row(1, ["9434765919", '=HYPERLINK("http://evil","x")'])],
         )
 
-        response = await gateway.client.get(
-            f"/v1/campaigns/{campaign.id}/patient-lists/{list_id}/unsuccessful.csv",
-            headers=gateway.auth(),
-        )
+        response = await gateway.unsuccessful_rows(campaign.id, list_id)
 
     header, row = parse(response.content)
     assert header[:2] == ["NHS Number", "'=cmd"]

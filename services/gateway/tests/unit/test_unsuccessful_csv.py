@@ -24,10 +24,7 @@ async def test_streams_every_page_as_csv(gateway: Harness) -> None:
     )
     list_id = gateway.campaign.add_list(campaign, COLUMNS, rows)
 
-    response = await gateway.client.get(
-        f"/v1/campaigns/{campaign.id}/patient-lists/{list_id}/unsuccessful.csv",
-        headers=gateway.auth(),
-    )
+    response = await gateway.unsuccessful_rows(campaign.id, list_id)
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -64,10 +61,7 @@ async def test_a_list_with_no_failures_is_just_the_header(gateway: Harness) -> N
     campaign = gateway.campaign.add_campaign(org_id=ORG)
     list_id = gateway.campaign.add_list(campaign, COLUMNS, [])
 
-    response = await gateway.client.get(
-        f"/v1/campaigns/{campaign.id}/patient-lists/{list_id}/unsuccessful.csv",
-        headers=gateway.auth(),
-    )
+    response = await gateway.unsuccessful_rows(campaign.id, list_id)
 
     assert response.text == "\ufeffNHS Number,DOB,Address,row_number,reason_code,reason\r\n"
 
@@ -78,10 +72,7 @@ async def test_another_orgs_list_is_a_404_not_a_broken_download(gateway: Harness
         theirs, COLUMNS, [make_unsuccessful_row(1, ["a", "b", "c"])]
     )
 
-    response = await gateway.client.get(
-        f"/v1/campaigns/{theirs.id}/patient-lists/{list_id}/unsuccessful.csv",
-        headers=gateway.auth(),
-    )
+    response = await gateway.unsuccessful_rows(theirs.id, list_id)
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

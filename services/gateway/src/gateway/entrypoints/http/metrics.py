@@ -4,8 +4,9 @@ path, which would carry ids (and make one time series per campaign)."""
 import time
 
 from prometheus_client import Counter, Histogram
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
+from cohort_http.http_middleware import HttpMiddleware
 from cohort_platform.asgi_responses import NotedStatus, route_template
 
 REQUESTS = Counter("gateway_http_requests", "HTTP requests answered", ["method", "route", "status"])
@@ -15,14 +16,8 @@ LATENCY = Histogram(
 UNMATCHED = "unmatched"
 
 
-class RequestMetrics:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestMetrics(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         response = NotedStatus(send)
         try:

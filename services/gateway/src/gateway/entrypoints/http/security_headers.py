@@ -3,8 +3,10 @@ data, so nothing may frame it, sniff it into something else, send it on as a ref
 it in a cache; the offline API docs (Swagger UI, ReDoc) get a policy that lets their own
 scripts run and nothing from elsewhere. HSTS when the gateway is reached over TLS."""
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from cohort_http.http_middleware import HttpMiddleware
+from cohort_http.security_headers import with_default_headers
 
 #: JSON and CSV: nothing in them is ever to be run or loaded by a browser.
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -24,29 +26,17 @@ HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
-        self.app = app
+        super().__init__(app)
         #: Always send HSTS (the gateway is behind a TLS-terminating proxy).
         self.hsts = hsts
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         docs = str(scope.get("path", "")).startswith(DOCS)
-        tls = self.hsts or scope.get("scheme") == "https"
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else API_POLICY)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if not docs:
-                    headers.setdefault("Cache-Control", "no-store")
-                if tls:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+        headers = {"Content-Security-Policy": DOCS_POLICY if docs else API_POLICY, **HEADERS}
+        if not docs:
+            headers["Cache-Control"] = "no-store"
+        if self.hsts or scope.get("scheme") == "https":
+            headers["Strict-Transport-Security"] = HSTS
+        await self.app(scope, receive, with_default_headers(send, headers))
