@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aio_pika
 import aiohttp
 import httpx2
 from tests.e2e.stack import Stack
@@ -41,6 +40,7 @@ from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import delete_namespace
 from cohort_platform.topology import Topology
+from cohort_testing.rabbit import drain, rabbit_channel
 from gateway.adapters.token_verifiers import issue_token
 
 POLL_S = 0.25
@@ -289,20 +289,17 @@ async def queue_depths(stack: Stack) -> tuple[dict[str, int], Counter[str]]:
     """Messages waiting in every dead-letter queue; and every save-to-record entry ever
     published (nothing consumes that queue here), per recipient, read out of their batches."""
     topology = Topology(RabbitSettings(cohort_namespace=stack.namespace))
-    connection = await aio_pika.connect(stack.rabbitmq_url)
     depths = {}
-    entries: Counter[str] = Counter()
-    async with connection:
-        channel = await connection.channel()
+    async with rabbit_channel(stack.rabbitmq_url) as channel:
         underlay = await channel.get_underlay_channel()
         for queue in [f"{r.queue}.dlq" for r in ALL_ROUTES]:
             result = await underlay.queue_declare(topology.name(queue), passive=True)
             depths[queue] = int(result.message_count or 0)
-        record = await channel.declare_queue(topology.name(RECORD_ENTRIES.queue), passive=True)
-        while (message := await record.get(fail=False, no_ack=True)) is not None:
-            body = json.loads(message.body)
-            for entry in body.get("entries", [body]):
-                entries[entry["recipient_id"]] += 1
+    entries: Counter[str] = Counter()
+    for message in await drain(stack.rabbitmq_url, topology.name(RECORD_ENTRIES.queue)):
+        body = json.loads(message.body)
+        for entry in body.get("entries", [body]):
+            entries[entry["recipient_id"]] += 1
     return depths, entries
 
 

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-import aio_pika
 import httpx2
 import pytest
 
@@ -26,6 +25,7 @@ from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, queue_depth, rabbit_namespace
 from cohort_platform.topology import Topology
 from cohort_testing.ports import free_port
+from cohort_testing.rabbit import drain
 
 from .e2e.sending_flow import pick
 
@@ -129,14 +129,10 @@ async def queue_batches(rabbit: RabbitSettings) -> None:
 async def resolved_batches(rabbit: RabbitSettings) -> list[int]:
     """Every ``RowsResolved`` waiting for campaign (which is not running here), by batch."""
     found = []
-    connection = await aio_pika.connect(rabbit.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.get_queue(Topology(rabbit).name(ROWS_RESOLVED.queue))
-        while (message := await queue.get(no_ack=True, fail=False)) is not None:
-            body = json.loads(message.body)
-            assert len(body["outcomes"]) == ROWS
-            found.append(int(body["batch_number"]))
+    for message in await drain(rabbit.rabbitmq_url, Topology(rabbit).name(ROWS_RESOLVED.queue)):
+        body = json.loads(message.body)
+        assert len(body["outcomes"]) == ROWS
+        found.append(int(body["batch_number"]))
     return found
 
 

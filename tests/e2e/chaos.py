@@ -39,6 +39,7 @@ from cohort_contracts.routing import ALL_ROUTES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
 from cohort_testing.nhs_numbers import valid_numbers
+from cohort_testing.rabbit import drain
 from gateway.adapters.token_verifiers import issue_token
 from pds_sim.synthetic import synthetic_patient
 
@@ -439,26 +440,22 @@ def _count_the_provider(stack: Stack, figures: Figures) -> None:
 async def _dead_letters(url: str, namespace: str) -> dict[str, dict[str, int]]:
     """Each dead-letter queue's messages by why they died (``x-death``)."""
     topology = Topology(RabbitSettings(rabbitmq_url=url, cohort_namespace=namespace))
-    connection = await aio_pika.connect(url)
     found: dict[str, dict[str, int]] = {}
-    async with connection:
-        channel = await connection.channel()
-        for route in ALL_ROUTES:
-            name = topology.name(f"{route.queue}.dlq")
-            try:
-                queue = await channel.declare_queue(name, passive=True)
-            except aio_pika.exceptions.ChannelClosed:
-                channel = await connection.channel()
-                continue
-            reasons: Counter[str] = Counter()
-            while (message := await queue.get(fail=False, no_ack=True)) is not None:
-                # RabbitMQ's x-death: a list of tables, the latest death first.
-                deaths = message.headers.get("x-death")
-                death = deaths[0] if isinstance(deaths, list) and deaths else None
-                reason = death.get("reason") if isinstance(death, dict) else None
-                reasons[str(reason or "unknown")] += 1
-            if reasons:
-                found[name] = dict(reasons)
+    for route in ALL_ROUTES:
+        name = topology.name(f"{route.queue}.dlq")
+        try:
+            messages = await drain(url, name)
+        except aio_pika.exceptions.ChannelClosed:
+            continue  # never declared: nothing died there
+        reasons: Counter[str] = Counter()
+        for message in messages:
+            # RabbitMQ's x-death: a list of tables, the latest death first.
+            deaths = message.headers.get("x-death")
+            death = deaths[0] if isinstance(deaths, list) and deaths else None
+            reason = death.get("reason") if isinstance(death, dict) else None
+            reasons[str(reason or "unknown")] += 1
+        if reasons:
+            found[name] = dict(reasons)
     return found
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx2
 
-from .stack import ROOT
+from .paths import ROOT
 
 
 @contextmanager

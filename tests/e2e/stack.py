@@ -10,13 +10,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx2
-
 from cohort_testing.mesh_sandbox import FakeGp, MeshSandbox
 from cohort_testing.ports import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-
+from .paths import ROOT
+from .readiness import answers
 
 MODULES = {
     "pds": "pds_sim",
@@ -229,11 +227,8 @@ class Stack:
         while pending:
             self._check_running()
             for name, url in list(pending.items()):
-                try:
-                    if httpx2.get(url, timeout=1.0).status_code == 200:
-                        del pending[name]
-                except httpx2.HTTPError:
-                    pass
+                if answers(url, timeout=1.0):
+                    del pending[name]
             if time.monotonic() > deadline:
                 raise RuntimeError(f"not ready in {timeout}s: {sorted(pending)}")
             time.sleep(0.2)

@@ -9,17 +9,16 @@ import aio_pika
 import pytest
 
 from cohort_testing.ports import free_port
+from cohort_testing.rabbit import rabbit_channel
 
+from .paths import ROOT
 from .readiness import answers_within, running, wait_ready
-from .stack import ROOT
 
 pytestmark = pytest.mark.e2e
 
 
 async def queue_exists(url: str, name: str) -> bool:
-    connection = await aio_pika.connect(url)
-    async with connection:
-        channel = await connection.channel()
+    async with rabbit_channel(url) as channel:
         try:
             await channel.declare_queue(name, passive=True)
         except aio_pika.exceptions.ChannelClosed:

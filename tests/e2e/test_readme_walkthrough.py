@@ -15,8 +15,8 @@ import httpx2
 import pytest
 
 from .log_scan import SERVICES
+from .paths import ROOT
 from .readiness import running, wait_ready
-from .stack import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -12,13 +12,13 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import aio_pika
 import httpx2
 import pytest
 
 from cohort_contracts.routing import ALL_ROUTES, RECORD_ENTRIES
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.topology import Topology
+from cohort_testing.rabbit import drain, rabbit_channel
 
 from . import sending_flow as flow
 from .own_stack import running
@@ -45,22 +45,9 @@ def scaled(
         yield stack
 
 
-async def _drain(stack: Stack, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
-    connection = await aio_pika.connect(stack.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
-        q = await channel.declare_queue(queue, passive=True)
-        messages = []
-        while (message := await q.get(fail=False, no_ack=True)) is not None:
-            messages.append(message)
-        return messages
-
-
 async def _declared(stack: Stack, queues: list[str]) -> dict[str, tuple[int, int]]:
     """(messages ready, consumers) per queue."""
-    connection = await aio_pika.connect(stack.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
+    async with rabbit_channel(stack.rabbitmq_url) as channel:
         underlay = await channel.get_underlay_channel()
         found = {}
         for name in queues:
@@ -120,7 +107,7 @@ def test_two_of_every_service_send_each_patient_one_message_and_one_record_entry
     entries: list[dict[str, Any]] = []
 
     def drain_entries() -> None:
-        for m in asyncio.run(_drain(scaled, record_queue)):
+        for m in asyncio.run(drain(scaled.rabbitmq_url, record_queue)):
             entries.extend(json.loads(m.body)["entries"])
 
     def every_entry_published() -> bool:

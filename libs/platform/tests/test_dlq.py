@@ -16,6 +16,7 @@ from cohort_platform.cli import PAYLOAD_WARNING, run
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, queue_depth, rabbit_namespace
 from cohort_platform.topology import Topology
+from cohort_testing.rabbit import rabbit_channel
 
 pytestmark = pytest.mark.integration
 PATIENT = b'{"nhs_number": "9434765919", "name": "Ann Smith"}'
@@ -34,9 +35,7 @@ async def rabbit(rabbitmq_url: str) -> AsyncIterator[RabbitSettings]:
 async def dead_letter(settings: RabbitSettings, route: Route, message_id: str) -> None:
     """Publish to the route's exchange, then reject the delivery as a failed handler would."""
     topology = Topology(settings)
-    connection = await aio_pika.connect(settings.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
+    async with rabbit_channel(settings.rabbitmq_url) as channel:
         exchange = await channel.get_exchange(topology.name(route.exchange))
         await exchange.publish(
             aio_pika.Message(PATIENT, message_id=message_id, content_type="application/json"),
@@ -125,9 +124,7 @@ async def test_replay_publishes_each_chosen_message_once_to_its_original_key(
     assert "removed 1 duplicate copies" in out
     await wait_depth(rabbit, "ingest.resolve-rows", 1)
     await wait_depth(rabbit, "ingest.resolve-rows.dlq", 1)
-    connection = await aio_pika.connect(rabbit.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
+    async with rabbit_channel(rabbit.rabbitmq_url) as channel:
         queue = await channel.get_queue(Topology(rabbit).name(RESOLVE_ROWS.queue))
         message = await queue.get(timeout=5)
         assert message is not None

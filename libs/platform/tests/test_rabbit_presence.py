@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-import aio_pika
 import pytest
 
 from cohort_contracts.routing import RESOLVE_ROWS
@@ -16,6 +15,7 @@ from cohort_platform.rabbit_presence import RabbitPresence, presence_queue
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import eventually, isolated_settings, rabbit_namespace
 from cohort_platform.topology import Topology
+from cohort_testing.rabbit import rabbit_channel
 
 pytestmark = pytest.mark.integration
 
@@ -52,9 +52,7 @@ async def test_a_deleted_presence_queue_ends_the_registration(rabbitmq_url: str)
         registered = presence(rabbit)
         try:
             await registered.join()
-            connection = await aio_pika.connect(rabbit.rabbitmq_url)
-            async with connection:
-                channel = await connection.channel()
+            async with rabbit_channel(rabbit.rabbitmq_url) as channel:
                 await channel.queue_delete(presence_queue(Topology(rabbit), RESOLVE_ROWS.queue))
 
             async def gone() -> bool:

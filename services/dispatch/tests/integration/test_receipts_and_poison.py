@@ -2,13 +2,13 @@
 
 import asyncio
 
-import aio_pika
 import pytest
 
 from cohort_contracts.routing import FIRETEXT_INBOUND, FIRETEXT_RECEIPTS, SEND_MESSAGES, Route
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth
 from cohort_platform.topology import Topology
+from cohort_testing.rabbit import rabbit_channel
 
 from ..builders import make_receipt
 from .campaign_double import dispatch_with_campaign
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.integration
 
 
 async def dead_letter_reason(rabbit: RabbitSettings, route: Route) -> str:
-    connection = await aio_pika.connect(rabbit.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
+    async with rabbit_channel(rabbit.rabbitmq_url) as channel:
         queue = await channel.get_queue(Topology(rabbit).name(f"{route.queue}.dlq"), ensure=False)
         message = await queue.get(no_ack=False, fail=True)
         assert message is not None

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
-import aio_pika
 import httpx2
 import pytest
 
@@ -23,6 +22,8 @@ from cohort_platform.broker import make_broker
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth, rabbit_namespace
 from cohort_platform.topology import Topology
+from cohort_testing.rabbit import drain as drain_queue
+from cohort_testing.rabbit import rabbit_channel
 from gateway.adapters.token_verifiers import issue_token
 from gateway.bootstrap import PUBLISHED_ROUTES
 from gateway.entrypoints.app import create_app
@@ -74,9 +75,7 @@ async def namespace(url: str, **overrides: object) -> AsyncIterator[RabbitSettin
             yield rabbit
         finally:
             extra = [r for r in PUBLISHED_ROUTES if r not in ALL_ROUTES]
-            connection = await aio_pika.connect(rabbit.rabbitmq_url)
-            async with connection:
-                channel = await connection.channel()
+            async with rabbit_channel(rabbit.rabbitmq_url) as channel:
                 for route in extra:
                     for queue in (route.queue, f"{route.queue}.dlq"):
                         await channel.queue_delete(Topology(rabbit).name(queue))
@@ -112,15 +111,8 @@ async def live(rabbitmq_url: str) -> AsyncIterator[Live]:
 
 
 async def drain_raw(rabbit: RabbitSettings, relative_queue: str) -> list[dict[str, Any]]:
-    bodies: list[dict[str, Any]] = []
-    connection = await aio_pika.connect(rabbit.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.get_queue(Topology(rabbit).name(relative_queue), ensure=False)
-        while (message := await queue.get(fail=False)) is not None:
-            bodies.append(json.loads(message.body))
-            await message.ack()
-    return bodies
+    taken = await drain_queue(rabbit.rabbitmq_url, Topology(rabbit).name(relative_queue))
+    return [json.loads(message.body) for message in taken]
 
 
 async def drain(rabbit: RabbitSettings, relative_queue: str) -> list[ResolveRows]:

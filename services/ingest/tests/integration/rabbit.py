@@ -12,6 +12,7 @@ from cohort_contracts.routing import RESOLVE_ROWS, ROWS_RESOLVED
 from cohort_platform.settings import RabbitSettings
 from cohort_platform.testing import queue_depth
 from cohort_platform.topology import Topology
+from cohort_testing.rabbit import rabbit_channel
 
 
 async def _exchange(
@@ -26,9 +27,7 @@ async def _exchange(
 async def publish_command(rabbit: RabbitSettings, body: Message | bytes) -> None:
     topology = Topology(rabbit)
     payload = body if isinstance(body, bytes) else body.model_dump_json().encode()
-    connection = await aio_pika.connect(rabbit.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
+    async with rabbit_channel(rabbit.rabbitmq_url) as channel:
         exchange = await _exchange(channel, topology, RESOLVE_ROWS.exchange)
         await exchange.publish(
             aio_pika.Message(
@@ -58,9 +57,7 @@ async def listen_for_rows_resolved(rabbit: RabbitSettings) -> AsyncIterator[Even
     """A private queue bound to the events exchange with ROWS_RESOLVED's routing key."""
     topology = Topology(rabbit)
     listener = EventListener()
-    connection = await aio_pika.connect(rabbit.rabbitmq_url)
-    async with connection:
-        channel = await connection.channel()
+    async with rabbit_channel(rabbit.rabbitmq_url) as channel:
         exchange = await _exchange(channel, topology, ROWS_RESOLVED.exchange)
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         await queue.bind(exchange, routing_key=ROWS_RESOLVED.routing_key)
