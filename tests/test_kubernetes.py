@@ -3,9 +3,11 @@ from the kubernetes-validate package, strict; the operators' custom resources ag
 schemas in deploy/schemas), the kustomize base and dev overlay are rendered with
 ``kubectl kustomize`` (kustomize is built into kubectl; no network) and the rendered objects are
 checked for what running Cohort needs: probes, resources, graceful shutdown, disruption budgets,
-secrets taken from Secrets, autoscaling on exactly the queues each service consumes."""
+secrets taken from Secrets, autoscaling on exactly the queues each service consumes, and the
+runbook's scaling table saying the same."""
 
 import json
+import re
 import shutil
 import subprocess
 from functools import cache
@@ -204,6 +206,37 @@ def test_each_worker_scales_on_exactly_the_queues_it_consumes() -> None:
     assert "gateway" not in scaled  # HTTP, no queue: a fixed replica count
     [reference] = auth["cohort-rabbitmq"]["spec"]["secretTargetRef"]
     assert reference["parameter"] == "host"
+
+
+def runbook_scaling_table() -> dict[str, tuple[set[str], str]]:
+    """docs/operations.md's scaling table: each service's queues (``.x`` after a first full name
+    shares its prefix) and its min-max, as written there."""
+    section = (ROOT / "docs" / "operations.md").read_text().split("\n## Scaling\n", 1)[1]
+    rows = re.search(r"^\|.*?(?=\n\n)", section, flags=re.MULTILINE | re.DOTALL)
+    assert rows, "docs/operations.md#scaling has no table"
+    table: dict[str, tuple[set[str], str]] = {}
+    for line in rows[0].splitlines()[2:]:
+        service, queues, bounds = (cell.strip() for cell in line.strip("|").split("|")[:3])
+        names = re.findall(r"`([^`]+)`", queues)
+        prefix = names[0].split(".")[0] if names else ""
+        table[service] = ({prefix + n if n.startswith(".") else n for n in names}, bounds)
+    return table
+
+
+def test_the_runbooks_scaling_table_is_what_keda_does() -> None:
+    """An operator sizing a service reads the runbook's table; it must name the queues and the
+    bounds the ScaledObjects actually have."""
+    scaled = objects("base", "ScaledObject")
+    namespace = objects("base", "ConfigMap")["cohort-config"]["data"]["COHORT_NAMESPACE"]
+    table = runbook_scaling_table()
+    assert set(table) == {*scaled, "gateway"}, "docs/operations.md#scaling: one row per service"
+    for service, obj in scaled.items():
+        spec = obj["spec"]
+        queues = {
+            t["metadata"]["queueName"].removeprefix(f"{namespace}.") for t in spec["triggers"]
+        }
+        bounds = f"{spec['minReplicaCount']}\N{EN DASH}{spec['maxReplicaCount']}"
+        assert table[service] == (queues, bounds), f"docs/operations.md#scaling, {service}"
 
 
 def test_the_broker_and_the_store_are_replicated_in_the_base() -> None:

@@ -1,8 +1,8 @@
 """The alert rules and the Grafana dashboard, checked without Prometheus or Grafana (promtool is
 not available offline): the rule files have Prometheus' structure, durations and severities;
 every metric any expression names is one the code exports (or RabbitMQ's plugin does); every
-runbook link lands on a real section of docs/operations.md; the dashboard is what its generator
-writes, and shows what operators asked for."""
+runbook link lands on a real section of docs/operations.md that names the alert; the dashboard
+is what its generator writes, and shows what operators asked for."""
 
 import json
 import re
@@ -77,6 +77,31 @@ def test_every_runbook_link_lands_on_a_section() -> None:
         path, _, anchor = rule["annotations"]["runbook_url"].partition("#")
         assert (ROOT / path).resolve() == RUNBOOK.resolve()
         assert anchor in sections, f"{rule['alert']}: no section #{anchor} in {path}"
+
+
+def sections(markdown: str) -> dict[str, str]:
+    """Each heading's anchor and the text under it, up to the next heading (a ``#`` line in a
+    code block is a shell comment, not a heading)."""
+    found: dict[str, str] = {}
+    anchor = ""
+    fenced = False
+    for line in markdown.splitlines():
+        fenced ^= line.lstrip().startswith("```")
+        if not fenced and (heading := re.match(r"^#+\s+(.+)$", line)):
+            anchor = re.sub(r"[^\w\- ]", "", heading[1].strip().lower()).replace(" ", "-")
+            found[anchor] = ""
+        elif anchor:
+            found[anchor] += line + "\n"
+    return found
+
+
+@pytest.mark.parametrize("rule", rules(), ids=lambda r: r["alert"])
+def test_every_alert_is_named_in_its_runbook_section(rule: dict[str, Any]) -> None:
+    """An operator paged by an alert lands on a section that says what to do about it."""
+    anchor = rule["annotations"]["runbook_url"].partition("#")[2]
+    assert rule["alert"] in sections(RUNBOOK.read_text()).get(anchor, ""), (
+        f"docs/operations.md#{anchor} does not say what to do about {rule['alert']}"
+    )
 
 
 def test_the_dashboard_file_is_what_its_generator_writes() -> None:

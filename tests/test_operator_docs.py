@@ -1,23 +1,27 @@
 """docs/ stays true to the code: the configuration reference documents every setting every
 process reads (a setting added without a description fails here), the reason codes page lists
-every reason with the words staff read, and every link in the README and docs/ lands inside
-the repository (on a real file, and a real section where it names one)."""
+every reason with the words staff read, every link in every Markdown page lands inside the
+repository (on a real file, and a real section where it names one), and the indexes the runbook
+says may be dropped are the ones campaign no longer creates."""
 
 import re
 from pathlib import Path
 
 import pytest
 
+from campaign.adapters.mongo_database import INDEXES
 from cohort_ops import reasons_docs, settings_docs
 from cohort_ops.settings_docs import SECTIONS, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-MARKDOWN = [
-    ROOT / "README.md",
-    *sorted((ROOT / "docs").glob("*.md")),
-    ROOT / "deploy/k8s/README.md",
-]
+#: Every Markdown page of the repository (the services', libraries', simulators' and benchmarks'
+#: READMEs too), not what tools install (node_modules, hidden directories such as .venv).
+MARKDOWN = sorted(
+    page
+    for page in ROOT.rglob("*.md")
+    if not any(p.startswith(".") or p == "node_modules" for p in page.relative_to(ROOT).parts)
+)
 
 
 def test_every_setting_has_a_description() -> None:
@@ -59,3 +63,23 @@ def test_every_link_stays_inside_the_repository_and_lands(page: Path) -> None:
         assert resolved.exists(), f"{page.name}: {target} does not exist"
         if anchor and resolved.suffix == ".md":
             assert anchor in anchors(resolved.read_text()), f"{page.name}: no #{anchor}"
+
+
+def index_names() -> set[tuple[str, str]]:
+    """Every (collection, index name) campaign creates, named as MongoDB names them."""
+    return {(c, "_".join(f"{field}_{order}" for field, order in keys)) for c, keys, _ in INDEXES}
+
+
+def test_the_runbooks_unused_indexes_are_unused_and_their_replacements_exist() -> None:
+    """docs/operations.md tells operators which indexes they may drop: each must be one campaign
+    no longer creates, and what replaced it one that it does."""
+    section = (ROOT / "docs" / "operations.md").read_text().split("\n## MongoDB indexes\n")[1]
+    rows = [line for line in section.split("\n## ")[0].splitlines() if line.startswith("| `")]
+    assert rows, "docs/operations.md#mongodb-indexes has no table"
+    current = index_names()
+    for row in rows:
+        collection, old, replacement = (
+            re.findall(r"`([^`]+)`", cell) for cell in row.split("|")[1:4]
+        )
+        assert (collection[0], old[0]) not in current, f"{old[0]} is still in use"
+        assert (collection[0], replacement[0]) in current, f"no index {replacement[0]}"
