@@ -36,7 +36,11 @@ ROOT = Path(__file__).resolve().parents[4]
 DOCUMENT = ROOT / "docs" / "configuration.md"
 
 SECTIONS: tuple[tuple[str, type[BaseSettings], str], ...] = (
-    ("Every service: RabbitMQ", RabbitSettings, "Read by gateway, campaign, ingest and dispatch."),
+    (
+        "Every service: RabbitMQ",
+        RabbitSettings,
+        "Read by gateway, campaign, ingest, dispatch and record.",
+    ),
     ("Every service: tracing", TracingSettings, "OpenTelemetry; see docs/operations.md#tracing."),
     ("gateway", GatewaySettings, "The HTTP API (`python -m gateway`)."),
     ("campaign", CampaignSettings, "State, rendering and release (`python -m campaign`)."),
