@@ -45,6 +45,7 @@ def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
             "FAKE_GP",
             "PATIENT",
             "GPCONNECT_SIM",
+            "WEB",
         )
     }
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "COHORT_NAMESPACE")}
@@ -63,7 +64,7 @@ def test_a_run_without_mongodb_deletes_its_namespace_on_exit(
         namespace = announced.split("RabbitMQ namespace ")[1].split()[0]
         assert namespace.startswith("dev-")
         assert exists(rabbitmq_url, f"{namespace}.campaign.delivery-reported")
-        for name in ("RECORD", "FAKE_GP", "PATIENT", "GPCONNECT_SIM"):
+        for name in ("RECORD", "FAKE_GP", "PATIENT", "GPCONNECT_SIM", "WEB"):
             probe = "readyz" if name == "RECORD" else "healthz"
             assert answers_within(f"http://127.0.0.1:{ports[name]}/{probe}", 60), name
     assert not exists(rabbitmq_url, f"{namespace}.campaign.delivery-reported")
