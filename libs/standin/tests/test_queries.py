@@ -156,6 +156,23 @@ async def test_count_documents_with_skip_and_limit(filled: StandinCollection) ->
     assert await filled.estimated_document_count() == len(DOCS)
 
 
+async def test_a_skip_or_limit_beyond_a_bson_long_is_refused_as_the_driver_refuses_it(
+    filled: StandinCollection,
+) -> None:
+    """PyMongo sends skip and limit in the find command (``$skip``/``$limit`` stages for a
+    count), and BSON holds at most a 64-bit integer: encoding a larger one raises
+    ``OverflowError`` before anything reaches the server. The largest long still goes."""
+    too_big = 2**63
+    with pytest.raises(OverflowError, match="8-byte ints"):
+        await filled.find().sort("_id").skip(too_big).limit(5).to_list(None)
+    with pytest.raises(OverflowError, match="8-byte ints"):
+        await filled.find().limit(too_big).to_list(None)
+    with pytest.raises(OverflowError, match="8-byte ints"):
+        await filled.count_documents({}, skip=too_big)
+    assert await filled.find().sort("_id").skip(too_big - 1).to_list(None) == []
+    assert await filled.count_documents({}, skip=too_big - 1) == 0
+
+
 async def test_distinct_unwinds_arrays_and_orders_as_bson(filled: StandinCollection) -> None:
     assert await filled.distinct("a.b") == [1, 3]
     values = await filled.distinct("a", {"_id": {"$in": [1, 3, 4, 6, 12, 14]}})

@@ -12,7 +12,7 @@ from . import campaign_views as views
 from . import opt_out
 from . import patient_links as patient
 from .campaign_settings import BookingSettings, QuestionnaireSettings
-from .envelope import Message, Model, Request, UtcDateTime
+from .envelope import MAX_PAGE, Message, Model, Request, UtcDateTime
 from .vocabulary import CampaignStatus, CampaignType, Channel, RecipientStatus
 
 MAX_PAGE_SIZE = 500
@@ -34,7 +34,7 @@ class CreateCampaign(Request):
 class ListCampaigns(Request):
     kind: Literal["ListCampaigns"] = "ListCampaigns"
     status: CampaignStatus | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -211,7 +211,7 @@ class ListRecipients(Request):
     kind: Literal["ListRecipients"] = "ListRecipients"
     campaign_id: UUID
     status: RecipientStatus | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=100, ge=1, le=MAX_PAGE_SIZE)
     after: str | None = Field(default=None, pattern=RECIPIENT_CURSOR)
 

@@ -19,6 +19,12 @@ def _in_utc(value: datetime) -> datetime:
 UtcDateTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
+#: The last page a listing may ask for: far past any campaign's rows, and small enough that the
+#: rows before it, (page - 1) x page size, are a skip MongoDB can be sent (a 64-bit integer;
+#: PyMongo cannot encode a larger one, so such a request failed at every delivery).
+MAX_PAGE = 1_000_000_000
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .envelope import Message, Model, Request, UtcDateTime
+from .envelope import MAX_PAGE, Message, Model, Request, UtcDateTime
 from .vocabulary import CampaignType
 
 Token = Annotated[str, Field(min_length=10, max_length=500)]
@@ -107,7 +107,7 @@ class ListQuestionnaireResponses(Request):
 
     kind: Literal["ListQuestionnaireResponses"] = "ListQuestionnaireResponses"
     campaign_id: UUID
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=500, ge=1, le=1000)
     after: str | None = Field(default=None, pattern=TIME_CURSOR)
 
@@ -118,7 +118,7 @@ class ListAppointments(Request):
 
     kind: Literal["ListAppointments"] = "ListAppointments"
     campaign_id: UUID
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     page_size: int = Field(default=100, ge=1, le=500)
     after: str | None = Field(default=None, pattern=TIME_CURSOR)
 

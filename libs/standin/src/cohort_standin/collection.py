@@ -84,6 +84,10 @@ class StandinCollection(CollectionWrites):
         _unsupported({k: v for k, v in options.items() if k not in _HARMLESS_FIND})
         validate_is_mapping("filter", filter)
         query = self.codec.normalized(filter)
+        # PyMongo's pipeline: $skip and $limit stages only when given, and as BSON (a number
+        # beyond a 64-bit integer raises OverflowError before any server sees it).
+        stages = [{"$skip": skip}] if skip else []
+        self.codec.encoded({"pipeline": stages + ([{"$limit": limit}] if limit else [])})
         await asyncio.sleep(0)
         try:
             walk, plan = self.engine.walk(query, hint=options.get("hint"))

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import InvalidOperation
 from pymongo.helpers_shared import _check_command_response, _index_document, _index_list
+from pymongo.message import _gen_find_command
+from pymongo.read_concern import ReadConcern
 
 from .matching import QueryError
 from .projection import compile_projection
@@ -149,6 +151,8 @@ class StandinCursor:
     async def _refresh(self) -> None:
         """Fetch the next batch into the buffer (one round trip)."""
         await asyncio.sleep(0)
+        if not self._started:
+            self._check_command()
         try:
             if not self._started:
                 self._start()
@@ -172,6 +176,16 @@ class StandinCursor:
         if self._limit < 0 or self._remaining() == 0:
             self._exhausted = True
         self._buffer.extend(decode(d) for d in out)
+
+    def _check_command(self) -> None:
+        """The find command, as PyMongo builds it, must encode as BSON: a skip, limit or batch
+        size beyond a 64-bit integer raises ``OverflowError`` there, before any server sees it.
+        (The filter is left out: it was encoded already, when the cursor was made.)"""
+        command = _gen_find_command(
+            self._collection.name, {}, self._projection, self._skip, self._limit,
+            self._batch_size, None, ReadConcern(),
+        )  # fmt: skip
+        self._collection.codec.encoded(command)
 
     def _first_batch_limit(self) -> int | None:
         size = self._batch_size or FIRST_BATCH

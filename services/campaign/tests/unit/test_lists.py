@@ -2,8 +2,12 @@ import uuid
 from typing import Any
 
 import pytest
+from pymongo.errors import BulkWriteError
 
+from campaign.adapters.mongo_campaigns import MongoPatientListRepository
+from campaign.adapters.mongo_database import MongoHandle
 from campaign.domain.errors import NotFound
+from campaign.domain.rows import ListRow
 from campaign.handlers import lists
 from campaign.handlers.deps import Deps
 from campaign.ports.recipients import RecipientListing
@@ -11,6 +15,7 @@ from cohort_contracts.campaign_requests import GetPatientList, GetUnsuccessfulRo
 from cohort_contracts.campaign_views import UnsuccessfulRowsPage
 from cohort_contracts.ingest import RowOutcome
 from cohort_contracts.vocabulary import ListStatus, RecipientStatus, UploadReason
+from cohort_testing.mongo_faults import unconfirmed_inserts
 
 from ..builders import ORG, nhs_number, outcome, rows_resolved
 from .helpers import new_campaign, register, req
@@ -137,3 +142,20 @@ async def test_the_first_occurrence_wins_whatever_order_batches_arrive_in(deps: 
 
     assert await failed_rows(first_list) == [(250, UploadReason.DUPLICATE_PATIENT)]
     assert await failed_rows(second_list) == [(1, UploadReason.DUPLICATE_PATIENT)]
+
+
+async def test_rows_the_replica_set_did_not_acknowledge_are_not_taken_as_recorded(
+    mongo: MongoHandle,
+) -> None:
+    """A batch redelivered after part of it was stored, whose inserts the primary applied but
+    the write concern did not acknowledge (a failover may roll them back): the error reaches
+    the handler, so the batch is delivered and written again, rather than hiding behind the
+    duplicates."""
+    campaign_id, list_id = uuid.uuid4(), uuid.uuid4()
+    first, second = (
+        ListRow(list_id, campaign_id, ORG, row, ["x"], reason_code=None, recipient_id=None)
+        for row in (1, 2)
+    )
+    await MongoPatientListRepository(mongo).record_rows([first])
+    with unconfirmed_inserts(mongo), pytest.raises(BulkWriteError):
+        await MongoPatientListRepository(mongo).record_rows([first, second])

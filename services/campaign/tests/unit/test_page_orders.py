@@ -6,11 +6,24 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
+from pydantic import ValidationError
 
 from campaign.adapters.mongo_campaigns import OVERVIEW_ORDER
 from campaign.adapters.mongo_database import MongoHandle
-from campaign.adapters.mongo_patient import APPOINTMENT_ORDER, RESPONSE_ORDER
+from campaign.adapters.mongo_patient import (
+    APPOINTMENT_ORDER,
+    RESPONSE_ORDER,
+    MongoAppointments,
+    MongoResponses,
+)
+from campaign.handlers import campaigns
+from campaign.handlers.deps import Deps
+from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListCampaigns, ListRecipients
+from cohort_contracts.envelope import MAX_PAGE
+from cohort_contracts.patient_links import ListAppointments, ListQuestionnaireResponses
 from cohort_standin import StandinCollection
+
+from .helpers import new_campaign, req
 
 AT = datetime(2030, 1, 1, 9, tzinfo=UTC)
 LISTED = ["booked", "cancelled"]
@@ -65,3 +78,31 @@ async def test_a_page_is_read_in_an_index_order(
         winning = str(explained["queryPlanner"]["winningPlan"])
         assert "'stage': 'SORT'" not in winning
         assert "IXSCAN" in winning
+
+
+async def test_the_last_page_a_request_allows_is_one_mongodb_can_skip_to(
+    deps: Deps, mongo: MongoHandle
+) -> None:
+    """A page by number is read from (page - 1) x page size on, MongoDB's skip: a 64-bit
+    integer, and PyMongo cannot encode a larger one. The last page a request allows, at the
+    largest page size of each listing, is read (past the end, so empty); one page more is
+    refused by the request itself, before anything reaches the store."""
+    campaign = await new_campaign(deps)
+    overview = await campaigns.list_campaigns(
+        req(ListCampaigns, page=MAX_PAGE, page_size=MAX_PAGE_SIZE), deps
+    )
+    assert (overview.items, overview.total) == ([], 1)
+    recipients = await campaigns.list_recipients(
+        req(ListRecipients, campaign_id=campaign.id, page=MAX_PAGE, page_size=MAX_PAGE_SIZE), deps
+    )
+    assert recipients.items == []
+    # Staff's appointments and questionnaire responses, at their largest page sizes.
+    req(ListAppointments, campaign_id=campaign.id, page=MAX_PAGE, page_size=500)
+    appointments = MongoAppointments(mongo)
+    assert await appointments.page(campaign.id, (MAX_PAGE - 1) * 500, 500) == ([], 0)
+    req(ListQuestionnaireResponses, campaign_id=campaign.id, page=MAX_PAGE, page_size=1000)
+    responses = MongoResponses(mongo)
+    assert await responses.page(campaign.id, (MAX_PAGE - 1) * 1000, 1000) == ([], 0)
+    for refused in (ListCampaigns, ListRecipients, ListAppointments, ListQuestionnaireResponses):
+        with pytest.raises(ValidationError, match="less than or equal to"):
+            req(refused, campaign_id=campaign.id, page=MAX_PAGE + 1)

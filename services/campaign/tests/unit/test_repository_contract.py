@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from campaign.adapters.mongo_database import MongoHandle
 from campaign.adapters.mongo_recipient_docs import recipient_doc
@@ -16,6 +16,7 @@ from campaign.adapters.mongo_recipients import MongoRecipientRepository
 from campaign.domain.model import Recipient
 from campaign.ports.recipients import Move, Placement
 from cohort_contracts.vocabulary import RecipientStatus
+from cohort_testing.mongo_faults import unconfirmed_inserts
 
 from ..builders import ORG, nhs_number
 
@@ -198,3 +199,16 @@ async def test_mark_queued_moves_only_ready_recipients_with_their_own_text(
     assert await repo.mark_queued(rendered, uuid.uuid4()) == []
     queued = {r.id: r.body for r in await repo.in_batch(batch)}
     assert queued == {people[0].id: "Hello 0", people[2].id: "Hello 2"}
+
+
+async def test_recipients_the_replica_set_did_not_acknowledge_are_not_taken_as_placed(
+    mongo: MongoHandle,
+) -> None:
+    """Inserts the primary applied but the write concern did not acknowledge may be rolled
+    back: placing them is an error (the batch is delivered and placed again), even beside a
+    patient the campaign already holds."""
+    campaign = uuid.uuid4()
+    held = ranked(campaign, 1, nhs_number(7))
+    await MongoRecipientRepository(mongo).add_unique([held])
+    with unconfirmed_inserts(mongo), pytest.raises(BulkWriteError):
+        await MongoRecipientRepository(mongo).add_unique([held, ranked(campaign, 2, nhs_number(8))])

@@ -143,6 +143,11 @@ async def test_campaign_not_answering_is_503(gateway: Harness) -> None:
         ),
         ("POST", "/v1/campaigns", {"json": ["not", "an", "object"]}, ["body"]),
         ("GET", "/v1/campaigns?page=0&page_size=100000", {}, ["query.page", "query.page_size"]),
+        # A page whose skip, (page - 1) x page size, MongoDB could not be sent (see MAX_PAGE).
+        ("GET", "/v1/campaigns?page=1000000001", {}, ["query.page"]),
+        ("GET", "/v1/campaigns/{id}/recipients?page=184467440737095517", {}, ["query.page"]),
+        ("GET", "/v1/campaigns/{id}/appointments?page=1000000001", {}, ["query.page"]),
+        ("GET", "/v1/campaigns/{id}/questionnaire-responses?page=1000000001", {}, ["query.page"]),
         ("GET", "/v1/campaigns?status=nope", {}, ["query.status"]),
         ("GET", "/v1/campaigns/not-a-uuid", {}, ["path.campaign_id"]),
         ("PUT", "/v1/campaigns/{id}/message", {"json": {"body": ""}}, ["body.body"]),

@@ -6,18 +6,17 @@ from typing import Any
 from uuid import UUID
 
 from pymongo import ASCENDING, DESCENDING, UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from cohort_contracts.campaign_settings import BookingSettings, QuestionnaireSettings
 from cohort_contracts.vocabulary import CampaignStatus
-from cohort_mongo import DUPLICATE_KEY
 
 from ..domain.model import Campaign, Message, PatientList
 from ..domain.rows import ListProgress, ListRow
 from ..ports.campaigns import ConcurrentUpdate
 
-__all__ = ["DUPLICATE_KEY", "MongoCampaignRepository", "MongoPatientListRepository"]
-from cohort_mongo import count_by, insert_if_new, update_if
+__all__ = ["MongoCampaignRepository", "MongoPatientListRepository"]
+from cohort_mongo import count_by, insert_if_new, insert_new, update_if
 
 from .mongo_database import Document, MongoHandle
 
@@ -277,14 +276,9 @@ class MongoPatientListRepository:
         )
 
     async def record_rows(self, rows: Sequence[ListRow]) -> None:
-        if not rows:
-            return
-        try:
-            await self._rows.insert_many([_row_doc(r) for r in rows], ordered=False)
-        except BulkWriteError as exc:
+        if rows:
             # Rows already stored by an earlier delivery of the same batch keep their outcome.
-            if any(e["code"] != DUPLICATE_KEY for e in exc.details["writeErrors"]):
-                raise
+            await insert_new(self._rows, [_row_doc(r) for r in rows])
 
     async def progress(self, patient_list: PatientList) -> ListProgress:
         list_id = str(patient_list.id)

@@ -8,13 +8,13 @@ newcomer is a duplicate. Concurrent batches and redeliveries settle through the 
 from collections.abc import Collection, Sequence
 from uuid import UUID
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from cohort_contracts.vocabulary import RecipientStatus
+from cohort_mongo import insert_new
 
 from ..domain.model import TAKEN_OUT_BEFORE_SENDING, Recipient
 from ..ports.recipients import Placement
-from .mongo_campaigns import DUPLICATE_KEY
 from .mongo_database import MongoHandle
 from .mongo_recipient_counts import RecipientCounts
 from .mongo_recipient_docs import recipient_doc, recipients_collection
@@ -52,14 +52,8 @@ class RecipientPlacement:
         """Insert in one round trip; returns those refused by a unique index (their patient is
         held, or they were inserted by an earlier delivery of the same rows) and how many went
         in."""
-        try:
-            await self._c.insert_many([recipient_doc(r) for r in recipients], ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details["writeErrors"]
-            if any(e["code"] != DUPLICATE_KEY for e in errors):
-                raise
-            return [recipients[e["index"]] for e in errors], int(exc.details["nInserted"])
-        return [], len(recipients)
+        refused = await insert_new(self._c, [recipient_doc(r) for r in recipients])
+        return [recipients[i] for i in refused], len(recipients) - len(refused)
 
     async def _settle(
         self, newcomer: Recipient, displaced: list[str], removed_lists: Collection[str]

@@ -7,6 +7,7 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from cohort_contracts.campaign_requests import MAX_PAGE_SIZE
+from cohort_contracts.envelope import MAX_PAGE
 
 
 class Body(BaseModel):
@@ -25,6 +26,6 @@ Subject = Annotated[str, StringConstraints(max_length=200)]
 TemplateId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 TemplatePath = Annotated[str, Path(min_length=1, max_length=100)]
 RecipientPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
-PageNumber = Annotated[int, Query(ge=1, description="1-based page number")]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
 #: Campaign's own largest page; routes choose their default.
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]

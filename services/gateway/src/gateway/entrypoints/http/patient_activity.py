@@ -28,7 +28,7 @@ from ...handlers.questionnaire_responses_csv import (
 )
 from .downloads import attachment, csv_download, csv_responses
 from .errors import error_responses
-from .models import RecipientPath
+from .models import PageNumber, RecipientPath
 from .staff_campaign import CampaignDep, staff_router
 
 router = staff_router(tag="patient links (staff)")
@@ -64,7 +64,7 @@ async def activity(campaign_id: UUID, recipient_id: RecipientPath, campaign: Cam
 async def appointments(
     campaign_id: UUID,
     campaign: CampaignDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
     after: AfterCursor = None,
 ) -> Model:
@@ -87,7 +87,7 @@ async def appointments(
 async def responses(
     campaign_id: UUID,
     campaign: CampaignDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 500,
     after: AfterCursor = None,
 ) -> Model:
