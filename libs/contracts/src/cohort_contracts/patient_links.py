@@ -96,8 +96,9 @@ class GetRecipientActivity(Request):
 
 #: Where a page of questionnaire responses or appointments ends: ``<milliseconds since 1970 UTC>:
 #: <id>``, the time it is ordered by (completed; starts) and its id. MongoDB keeps times to the
-#: millisecond, so the cursor names one exactly.
-TIME_CURSOR = r"^[0-9]{1,15}:[0-9A-Za-z_-]{1,64}$"
+#: millisecond, so the cursor names one exactly. Fourteen digits reach the year 5138; fifteen
+#: would pass Python's last date (9999), so such a cursor failed in campaign instead of a 422.
+TIME_CURSOR = r"^[0-9]{1,14}:[0-9A-Za-z_-]{1,64}$"
 
 
 class ListQuestionnaireResponses(Request):

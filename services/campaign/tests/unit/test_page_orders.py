@@ -4,6 +4,7 @@ index, the server would read and sort every matching document for each page."""
 
 from datetime import UTC, datetime
 from typing import Any, cast
+from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
@@ -16,6 +17,7 @@ from campaign.adapters.mongo_patient import (
     MongoAppointments,
     MongoResponses,
 )
+from campaign.domain.time_order import TimePosition
 from campaign.handlers import campaigns
 from campaign.handlers.deps import Deps
 from cohort_contracts.campaign_requests import MAX_PAGE_SIZE, ListCampaigns, ListRecipients
@@ -106,3 +108,15 @@ async def test_the_last_page_a_request_allows_is_one_mongodb_can_skip_to(
     for refused in (ListCampaigns, ListRecipients, ListAppointments, ListQuestionnaireResponses):
         with pytest.raises(ValidationError, match="less than or equal to"):
             req(refused, campaign_id=campaign.id, page=MAX_PAGE + 1)
+
+
+def test_the_latest_time_cursor_a_request_allows_is_a_time() -> None:
+    """A time cursor is read as milliseconds since 1970; the largest a request lets through is
+    still a date Python can hold, and one digit more is refused by the request itself."""
+    latest = "9" * 14 + ":x"
+    for listing in (ListAppointments, ListQuestionnaireResponses):
+        req(listing, campaign_id=uuid4(), after=latest)
+        with pytest.raises(ValidationError, match="should match pattern"):
+            req(listing, campaign_id=uuid4(), after="9" + latest)
+
+    assert TimePosition.parse(latest).at.year == 5138

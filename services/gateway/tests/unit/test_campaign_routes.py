@@ -148,6 +148,8 @@ async def test_campaign_not_answering_is_503(gateway: Harness) -> None:
         ("GET", "/v1/campaigns/{id}/recipients?page=184467440737095517", {}, ["query.page"]),
         ("GET", "/v1/campaigns/{id}/appointments?page=1000000001", {}, ["query.page"]),
         ("GET", "/v1/campaigns/{id}/questionnaire-responses?page=1000000001", {}, ["query.page"]),
+        # A time past Python's last date (see TIME_CURSOR).
+        ("GET", "/v1/campaigns/{id}/appointments?after=999999999999999:x", {}, ["query.after"]),
         ("GET", "/v1/campaigns?status=nope", {}, ["query.status"]),
         ("GET", "/v1/campaigns/not-a-uuid", {}, ["path.campaign_id"]),
         ("PUT", "/v1/campaigns/{id}/message", {"json": {"body": ""}}, ["body.body"]),
