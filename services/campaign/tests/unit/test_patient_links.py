@@ -35,8 +35,9 @@ from campaign.handlers import (
 from campaign.handlers.deps import Deps
 from campaign.handlers.patient_deps import PracticeInfo
 from campaign.handlers.patient_links import SessionInvalid
+from campaign.handlers.requests import answer
 from campaign.ports.recipients import Move
-from cohort_contracts.campaign_requests import GetCampaign
+from cohort_contracts.campaign_requests import GetCampaign, RpcReply
 from cohort_contracts.campaign_settings import QuestionnaireSettings
 from cohort_contracts.patient_links import (
     Answer,
@@ -411,3 +412,59 @@ async def _read_on(
         by_cursor.append(await after(TimePosition.parse(position(by_cursor[-1][-1]).cursor())))
     read = [r for page in by_cursor for r in page]
     return len(read) == 7 and read == [r for page in numbered for r in page]
+
+
+#: Every request a patient makes once confirmed, by campaign type: all go through the link's
+#: session, which belongs to that link's patient only.
+SESSION_REQUESTS: list[tuple[str, Callable[[str, str], Any]]] = [
+    ("booking", lambda t, s: req(GetPatientBooking, token=t, session=s)),
+    ("booking", lambda t, s: req(ListFreeSlots, token=t, session=s)),
+    (
+        "booking",
+        lambda t, s: req(
+            BookAppointment, token=t, session=s, slot_id="x", idempotency_key="booking-1"
+        ),
+    ),
+    (
+        "booking",
+        lambda t, s: req(CancelAppointment, token=t, session=s, idempotency_key="cancelling-1"),
+    ),
+    ("questionnaire", lambda t, s: req(GetPatientQuestionnaire, token=t, session=s)),
+    (
+        "questionnaire",
+        lambda t, s: req(
+            SubmitQuestionnaire, token=t, session=s, idempotency_key="answers-9", answers=[]
+        ),
+    ),
+]
+
+
+def _session_request_id(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+@pytest.mark.parametrize(("kind", "make"), SESSION_REQUESTS, ids=_session_request_id)
+async def test_every_patient_request_needs_this_links_own_session_and_practice(
+    linked: Deps, kind: str, make: Callable[[str, str], Any]
+) -> None:
+    """Another patient's session (of the same campaign) opens nothing of this link; neither does
+    this link's own session asked for in another practice's name (its ODS code is signed into
+    the token, which the gateway reads the envelope's organisation from)."""
+    mine, theirs = await sent(linked, kind)
+    their_session = await session_for(linked, theirs)
+    own_session = await session_for(linked, mine)
+    request = make(mine, their_session)
+
+    reply = await answer(request, linked)
+    elsewhere = await answer(
+        make(mine, own_session).model_copy(update={"org_id": "B82002"}), linked
+    )
+    own = await answer(make(mine, own_session), linked)
+
+    assert _code(reply) == SessionInvalid.code
+    assert _code(elsewhere) == "not_found"
+    assert _code(own) not in (SessionInvalid.code, "not_found")
+
+
+def _code(reply: RpcReply[Any]) -> str | None:
+    return None if reply.error is None else reply.error.code
