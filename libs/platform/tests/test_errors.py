@@ -29,6 +29,10 @@ class Row(pydantic.BaseModel):
         ("550 mailbox ann.example@nhs.net unavailable", "ann.example@nhs.net"),
         ("no template named 'Ann Example'", "Ann Example"),
         ('bad value "Smith"', "Smith"),
+        ("date of birth 23/07/1961 does not match", "23/07/1961"),
+        ("date of birth 3.7.1961 does not match", "3.7.1961"),
+        ("born 1961-07-23", "1961-07-23"),
+        ("expected datetime.date(1961, 7, 23)", "1961, 7, 23"),
     ],
 )
 def test_identifiers_and_quoted_values_are_masked(text: str, absent: str) -> None:
@@ -36,7 +40,7 @@ def test_identifiers_and_quoted_values_are_masked(text: str, absent: str) -> Non
 
 
 def test_short_numbers_and_plain_words_stay() -> None:
-    text = "connection to 127.0.0.1:5672 refused after 3 attempts"
+    text = "connection to 127.0.0.1:5672 refused after 3 attempts (10.0.0.12, python 3.11.2)"
     assert scrub(text) == text
 
 
