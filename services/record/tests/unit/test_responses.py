@@ -78,3 +78,17 @@ def test_each_mesh_report_has_its_reason(
 def test_anything_else_is_unreadable(body: bytes) -> None:
     with pytest.raises(UnreadableResponse):
         read_itk_response(body)
+
+
+@pytest.mark.parametrize("prefix", ["ITK", "MESH"])
+def test_a_code_that_is_not_a_code_is_not_repeated(prefix: str) -> None:
+    # Written by the practice's system or MESH: free text there could be anything, a patient's.
+    odd = "Ann Example 12/07/1984"
+    if prefix == "ITK":
+        response = interpret([odd], REF)
+    else:
+        report = InboxMessage("R1", "REPORT", None, "local", "MESH1", odd, "", b"")
+        response = read_inbox_message(report)
+
+    assert response.effect == "failed"
+    assert response.detail == f"{prefix} (unrecognised code)"

@@ -16,6 +16,7 @@ Two kinds (reference/record.md §1, §4):
   has: they change nothing, the original's acknowledgements decide."""
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -71,6 +72,16 @@ class Response:
     detail: str | None = None
 
 
+#: What a code from outside (an ITK response code, a MESH status code) may look like to be
+#: logged and kept as a response's detail; the practice's system or MESH writes it, so anything
+#: else is named only as unrecognised, never repeated.
+_CODE = re.compile(r"[0-9A-Za-z_-]{1,20}")
+
+
+def _shown(prefix: str, code: str) -> str:
+    return f"{prefix} {code}" if _CODE.fullmatch(code) else f"{prefix} (unrecognised code)"
+
+
 class UnreadableResponse(Exception):
     """Not a MESH report nor an ITK3 response we can read."""
 
@@ -89,7 +100,7 @@ def read_report(message: InboxMessage) -> Response:
     else:
         code = (message.status_code or "").strip()
         reason = MESH_REPORT_REASONS.get(code, RecordReason.SEND_ERROR)
-        detail = f"MESH {code}" if code else "MESH report"
+        detail = _shown("MESH", code) if code else "MESH report"
     return Response(
         effect="failed",
         reference=message.local_id,
@@ -131,7 +142,7 @@ def interpret(codes: list[str], reference: str | None) -> Response:
         return Response("acknowledged", reference, detail=f"ITK {code}")
     if code in DUPLICATE_CODES:
         return Response("ignored", reference, detail=f"ITK {code}")
-    return Response("failed", reference, reason=RecordReason.REJECTED, detail=f"ITK {code}")
+    return Response("failed", reference, reason=RecordReason.REJECTED, detail=_shown("ITK", code))
 
 
 def _first(resources: list[Any], kind: str) -> dict[str, Any] | None:
