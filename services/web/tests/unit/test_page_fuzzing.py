@@ -41,7 +41,7 @@ from ..html import Page
 
 #: What the generated requests got (printed with ``FUZZ_STATS=1``, to see what is reached).
 STATS: Counter[tuple[str, str, int]] = Counter()
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500"))
 ROLES = ("sender", "viewer", "signed out")
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
