@@ -226,7 +226,12 @@ class FakeGateway:
                 return booking_view(link)
             if slot_id in link.taken:
                 return error(409, "conflict", "Taken.", reason="slot_taken")
-            slot = next(s for s in link.slots if s["id"] == slot_id)
+            if not isinstance(slot_id, str) or not 1 <= len(slot_id) <= 64:
+                return error(422, "invalid", "Choose a time.", field="slot_id")
+            slot = next((s for s in link.slots if s["id"] == slot_id), None)
+            if slot is None:
+                # As campaign answers a booking the practice's system refused.
+                return error(409, "conflict", "Taken.", reason="slot_taken")
             link.keys[idempotency_key] = slot_id
             link.bookings.append(slot_id)
             link.appointment = {

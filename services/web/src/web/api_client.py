@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import IO, Any, TypeVar
+from urllib.parse import quote
 from uuid import UUID
 
 import httpx2
@@ -103,6 +104,15 @@ _ERRORS: dict[int, type[GatewayError]] = {
 }
 
 M = TypeVar("M", bound=ApiModel)
+
+
+def segment(value: str) -> str:
+    """An id from the page's address as one segment of a gateway path: escaped, so that what a
+    browser may send there (``%1F``, ``%3F``, ``%2E%2E``) names nothing else at the gateway and
+    is never a URL the client refuses to build."""
+    if value in (".", ".."):
+        return value.replace(".", "%2E")
+    return quote(value, safe="")
 
 
 class Download:
@@ -295,10 +305,10 @@ class GatewayClient:
         return await self._send("POST", "/v1/templates", Template, body)
 
     async def update_template(self, template_id: str, body: Mapping[str, Any]) -> Template:
-        return await self._send("PUT", f"/v1/templates/{template_id}", Template, body)
+        return await self._send("PUT", f"/v1/templates/{segment(template_id)}", Template, body)
 
     async def archive_template(self, template_id: str) -> Template:
-        return await self._send("POST", f"/v1/templates/{template_id}/archive", Template)
+        return await self._send("POST", f"/v1/templates/{segment(template_id)}/archive", Template)
 
     # -- opt-outs -------------------------------------------------------------------------
     async def suppressions(self) -> list[Suppression]:
@@ -308,7 +318,9 @@ class GatewayClient:
         return await self._send("POST", "/v1/suppressions", Suppression, {"contact": contact})
 
     async def remove_suppression(self, suppression_id: str) -> Suppression:
-        return await self._send("DELETE", f"/v1/suppressions/{suppression_id}", Suppression)
+        return await self._send(
+            "DELETE", f"/v1/suppressions/{segment(suppression_id)}", Suppression
+        )
 
     # -- plumbing ------------------------------------------------------------------------
     async def _get(

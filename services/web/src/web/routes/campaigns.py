@@ -150,12 +150,21 @@ async def _send_again(page: Page, campaign_id: UUID) -> SendAgain | None:
 async def campaign_events(request: Request, campaign_id: UUID, page: PageDep) -> Response:
     """The gateway's live progress stream, passed through for the browser's EventSource (which
     cannot send a bearer token). ``Last-Event-ID`` goes on to the gateway."""
-    download = await page.api.events(campaign_id, request.headers.get("last-event-id"))
+    download = await page.api.events(campaign_id, event_id(request.headers.get("last-event-id")))
     return StreamingResponse(
         download.chunks(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+def event_id(header: str | None) -> str | None:
+    """The browser's ``Last-Event-ID``, when it can be one of the gateway's event ids (printable
+    ASCII, 100 characters at most, as the gateway takes them); anything else is left out, and
+    the stream starts from the campaign as it is now, as on a first connection."""
+    if header and len(header) <= 100 and header.isascii() and header.isprintable():
+        return header
+    return None
 
 
 @router.get("/campaigns/{campaign_id}/cancel")
