@@ -8,29 +8,30 @@ fail.
 Every route is read from the app's router, so a new page is fuzzed without editing this file.
 ``FUZZ_EXAMPLES=2000`` runs a longer exploration."""
 
-import asyncio
-import base64
-import json
-import os
-import reprlib
-import sys
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import httpx2
-import itsdangerous
-from fastapi.routing import APIRoute
-from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from starlette.routing import BaseRoute
-from starlette.types import Receive, Scope, Send
 from wtforms.fields.core import UnboundField
 
+from cohort_testing import page_fuzzing
 from cohort_testing.in_process import app_client
+from cohort_testing.page_fuzzing import (
+    CSRF_WAYS,
+    METHODS,
+    Fault,
+    FaultyGateway,
+    all_routes,
+    faults,
+    fuzz,
+    mostly,
+    send_to_page,
+    signed_cookie,
+    with_csrf,
+)
 from patient import forms
 from patient.app import SESSION_COOKIE, create_app
 from patient.config import PatientSettings
@@ -39,11 +40,7 @@ from patient.session import _key as link_key
 from ..fake_gateway import BORN, SECRET, SMOKING, FakeGateway
 from ..html import Page
 
-#: What the generated requests got (printed with ``FUZZ_STATS=1``, to see what is reached).
-STATS: Counter[tuple[Any, ...]] = Counter()
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "600"))
 ROLES = ("confirmed", "not confirmed", "no cookie")
-METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 TOKENS = {
     "booking": "A81001.AAECAwQFBgcICQoLDA0ODxAR.c2lnbmF0dXJlc2lnbmF0dXJl",
     "booked": "A81001.BBECAwQFBgcICQoLDA0ODxAR.c2lnbmF0dXJlc2lnbmF0dXJl",
@@ -71,99 +68,39 @@ def form_field_names() -> list[str]:
 FIELDS = form_field_names()
 QUERY_NAMES = ["day", "slot", "change", "ended", "done", "page", "from"]
 
-odd_text = st.one_of(
-    st.text(max_size=30),
-    st.sampled_from(
-        [
-            "",
-            " ",
-            "0",
-            "-1",
-            "1",
-            "14",
-            "3",
-            "1950",
-            "1950-03-14",
-            "2026-13-45",
-            "99999999999999999999999",
-            "1e999999999",
-            "-0",
-            "NaN",
-            "Infinity",
-            "true",
-            "77176002",
-            "266919005",
-            "slot-0-0",
-            "slot-2-2",
-            "slot-9-9",
-            "%00",
-            "\x00",
-            "<script>alert(1)</script>",
-            *LINK_IDS,
-        ]
-    ),
-    st.integers(-(10**30), 10**30).map(str),
-    st.just("x" * 3_000),
-    st.just("9" * 5_000),
+odd_text = page_fuzzing.odd_text(
+    [
+        "1",
+        "14",
+        "3",
+        "1950",
+        "1950-03-14",
+        "2026-13-45",
+        "1e999999999",
+        "-0",
+        "Infinity",
+        "77176002",
+        "266919005",
+        "slot-0-0",
+        "slot-2-2",
+        "slot-9-9",
+        *LINK_IDS,
+    ]
 )
 
 
-@dataclass
-class Fault:
-    """What the gateway answers the ``at``-th call a request makes (instead of the fake)."""
-
-    at: int
-    status: int
-    body: bytes
-
-
-faults = st.one_of(
-    st.none(),
-    st.builds(
-        Fault,
-        at=st.integers(0, 3),
-        status=st.sampled_from([200, 201, 400, 401, 403, 404, 409, 410, 422, 423, 429])
-        | st.sampled_from([500, 502, 503, 504]),
-        body=st.sampled_from(
-            [
-                b'{"error": {"code": "conflict", "message": "No.", "details": {}}}',
-                b'{"error": {"code": "forbidden", "message": "m", "details": {"reason": 5}}}',
-                b'{"error": {"code": "gone", "message": "m", "details": null}}',
-                b'{"error": {"code": "locked", "message": "m", "details": {"practice_phone": 1}}}',
-                b'{"error": {"code": "too_soon", "message": "m", "details": {"retry_after": "x"}}}',
-                b'{"error": "x"}',
-                b'{"session": 5}',
-                b"[]",
-                b"{}",
-                b"null",
-                b"not json",
-                b"\xff\xfe\x00",
-                b"",
-            ]
-        ),
-    ),
+FAULTS = faults(
+    3,
+    [200, 201, 400, 401, 403, 404, 409, 410, 422, 423, 429],
+    [
+        b'{"error": {"code": "conflict", "message": "No.", "details": {}}}',
+        b'{"error": {"code": "forbidden", "message": "m", "details": {"reason": 5}}}',
+        b'{"error": {"code": "gone", "message": "m", "details": null}}',
+        b'{"error": {"code": "locked", "message": "m", "details": {"practice_phone": 1}}}',
+        b'{"error": {"code": "too_soon", "message": "m", "details": {"retry_after": "x"}}}',
+        b'{"session": 5}',
+    ],
 )
-
-
-class FaultyGateway:
-    """The fake gateway, with one call per request answered by a ``Fault`` instead."""
-
-    def __init__(self, fake: FakeGateway) -> None:
-        self.fake = fake
-        self.fault: Fault | None = None
-        self.calls = 0
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.fault is not None:
-            n, self.calls = self.calls, self.calls + 1
-            if n == self.fault.at:
-                headers = [(b"content-type", b"application/json")]
-                await send(
-                    {"type": "http.response.start", "status": self.fault.status, "headers": headers}
-                )
-                await send({"type": "http.response.body", "body": self.fault.body})
-                return
-        await self.fake.app(scope, receive, send)
 
 
 @dataclass
@@ -171,12 +108,8 @@ class Harness:
     client: httpx2.AsyncClient
     fake: FakeGateway
     gateway: FaultyGateway
-    loop: asyncio.AbstractEventLoop
     cookies: dict[str, dict[str, str]] = field(default_factory=dict)
     csrf: dict[str, str] = field(default_factory=dict)
-
-    def run(self, step: Awaitable[Any]) -> Any:
-        return self.loop.run_until_complete(step)
 
 
 def seed(fake: FakeGateway) -> None:
@@ -198,13 +131,13 @@ def seed(fake: FakeGateway) -> None:
     fake.add(TOKENS["locked"], locked=True)
 
 
-async def harness_of(stack: AsyncExitStack, loop: asyncio.AbstractEventLoop) -> Harness:
+async def harness_of(stack: AsyncExitStack) -> Harness:
     fake = FakeGateway()
     seed(fake)
-    gateway = FaultyGateway(fake)
+    gateway = FaultyGateway(fake.app)
     app = create_app(settings_(), transport=httpx2.ASGITransport(app=gateway))
     client = await stack.enter_async_context(app_client(app, "http://patient"))
-    harness = Harness(client, fake, gateway, loop)
+    harness = Harness(client, fake, gateway)
     for role in ROLES:
         client.cookies.clear()
         start = f"/l/{TOKENS['booking']}"
@@ -220,43 +153,13 @@ async def harness_of(stack: AsyncExitStack, loop: asyncio.AbstractEventLoop) -> 
     return harness
 
 
-def run_harness(test: Callable[[Harness], None]) -> None:
-    loop = asyncio.new_event_loop()
-    stack = AsyncExitStack()
-    try:
-        harness = loop.run_until_complete(harness_of(stack, loop))
-        test(harness)
-    finally:
-        loop.run_until_complete(stack.aclose())
-        loop.close()
-
-
-def api_routes(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(method, path) of every page route, through the routers the app includes (FastAPI
-    keeps an included router whole, as one route holding the router)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield from ((method, prefix + route.path) for method in route.methods or ())
-        elif (included := getattr(route, "original_router", None)) is not None:
-            more = getattr(getattr(route, "include_context", None), "prefix", "") or ""
-            yield from api_routes(included.routes, prefix + more)
-
-
-def routes() -> list[tuple[str, str]]:
-    found = sorted(api_routes(create_app(settings_()).routes))
-    assert len(found) > 15, found
-    return found
-
-
-ROUTES = routes()
+ROUTES = all_routes(create_app(settings_()).routes, at_least=15)
 
 
 def forged_cookie(contents: dict[str, Any]) -> str:
     """A session cookie as Starlette signs it (with the development secret): a shape an older
     app wrote, or a link's session past its time."""
-    secret = settings_().session_secret.get_secret_value()
-    data = base64.b64encode(json.dumps(contents).encode())
-    return itsdangerous.TimestampSigner(secret).sign(data).decode()
+    return signed_cookie(settings_().session_secret.get_secret_value(), contents)
 
 
 @dataclass
@@ -276,19 +179,6 @@ class Sent:
     cookie: str
     fault: Fault | None
 
-    def __repr__(self) -> str:
-        short = reprlib.Repr()
-        short.maxstring = short.maxother = 120
-        short.maxlist = short.maxdict = 20
-        return f"Sent({', '.join(f'{k}={short.repr(v)}' for k, v in vars(self).items())})"
-
-
-def mostly(usual: Any, other: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    """``usual`` (a value, or what a strategy draws) about four times in five, else one of
-    ``other``."""
-    common = usual if isinstance(usual, st.SearchStrategy) else st.just(usual)
-    return st.tuples(st.integers(0, 99), common, other).map(lambda t: t[1] if t[0] % 5 else t[2])
-
 
 requests = st.builds(
     Sent,
@@ -302,33 +192,21 @@ requests = st.builds(
         | st.text(min_size=1, max_size=40),
     ),
     link_id=st.sampled_from(LINK_IDS) | st.sampled_from(["nonesuch", "x" * 200, "A B"]),
-    query=st.lists(
-        st.tuples(st.sampled_from(QUERY_NAMES) | st.text(max_size=5), odd_text), max_size=6
-    ),
-    fields=st.lists(
-        st.tuples(st.sampled_from(FIELDS) | st.text(max_size=5), odd_text), max_size=10
-    ),
-    csrf=st.sampled_from(["good"] * 4 + ["missing", "forged", "twice"]),
-    raw_body=st.sampled_from([None] * 4) | st.binary(max_size=200),
+    query=page_fuzzing.named(QUERY_NAMES, odd_text, 6),
+    fields=page_fuzzing.named(FIELDS, odd_text, 10),
+    csrf=st.sampled_from(CSRF_WAYS),
+    raw_body=page_fuzzing.RAW_BODIES,
     headers=st.fixed_dictionaries(
         {},
         optional={
             "host": st.sampled_from(["evil.example", "", "patient:99999", "x" * 300]),
             "accept": st.sampled_from(["application/json", "*/*", "\x7f"]),
             "x-forwarded-for": st.sampled_from(["", "1.2.3.4", "x" * 300, ",,,"]),
-            "content-type": st.sampled_from(
-                [
-                    "application/x-www-form-urlencoded",
-                    "multipart/form-data",
-                    "multipart/form-data; boundary=x",
-                    "application/json",
-                    "text/plain; charset=nonesuch",
-                ]
-            ),
+            "content-type": page_fuzzing.CONTENT_TYPES,
         },
     ),
     cookie=mostly("own", st.sampled_from(["garbage", "ended", "odd shape"])),
-    fault=faults,
+    fault=FAULTS,
 )
 
 
@@ -352,41 +230,21 @@ def cookie_of(harness: Harness, sent: Sent) -> dict[str, str]:
 
 
 async def send(harness: Harness, sent: Sent) -> httpx2.Response:
-    client = harness.client
-    client.cookies.clear()
-    for name, value in cookie_of(harness, sent).items():
-        client.cookies.set(name, value)
-    method = sent.method or sent.route[0]
-    url = path_of(sent.route[1], sent)
-    data = list(sent.fields)
-    token = harness.csrf[sent.role]
-    if sent.csrf == "good":
-        data.insert(0, ("csrf_token", token))
-    elif sent.csrf == "forged":
-        data.insert(0, ("csrf_token", "##" + token[2:]))
-    elif sent.csrf == "twice":
-        data[:0] = [("csrf_token", "forged"), ("csrf_token", token)]
-    headers = {name: value.encode() for name, value in sent.headers.items()}
-    kwargs: dict[str, Any] = {"params": sent.query, "headers": headers}
-    if method not in ("GET", "HEAD", "OPTIONS", "DELETE"):
-        if sent.raw_body is not None:
-            kwargs["content"] = sent.raw_body
-        else:
-            kwargs["content"] = urlencode(data).encode()
-            kwargs["headers"] = {"content-type": "application/x-www-form-urlencoded"} | headers
-    harness.gateway.fault = sent.fault
-    harness.gateway.calls = 0
-    try:
-        return await asyncio.wait_for(client.request(method, url, **kwargs), 10)
-    finally:
-        harness.gateway.fault = None
+    return await send_to_page(
+        harness.client,
+        harness.gateway,
+        sent.fault,
+        sent.method or sent.route[0],
+        path_of(sent.route[1], sent),
+        cookies=cookie_of(harness, sent),
+        query=sent.query,
+        form=with_csrf(sent.fields, harness.csrf[sent.role], sent.csrf),
+        raw_body=sent.raw_body,
+        headers=sent.headers,
+    )
 
 
-def check(harness: Harness, sent: Sent) -> None:
-    note(repr(sent))
-    response = harness.run(send(harness, sent))
-    if os.environ.get("FUZZ_STATS"):
-        STATS[(sent.role, sent.token, sent.route[1], response.status_code)] += 1
+def check(sent: Sent, response: httpx2.Response) -> None:
     if response.status_code == 503 and sent.fault is not None:
         assert "Sorry, there is a problem with the service" in response.text, response.text[:500]
         return
@@ -394,18 +252,11 @@ def check(harness: Harness, sent: Sent) -> None:
 
 
 def test_no_patient_page_answers_5xx_to_anything_sent() -> None:
-    def fuzz(harness: Harness) -> None:
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        )
-        @given(requests)
-        def one(sent: Sent) -> None:
-            check(harness, sent)
-
-        one()
-
-    run_harness(fuzz)
-    for key, n in sorted(STATS.items(), key=str):
-        sys.stderr.write(f"{key} {n}\n")
+    fuzz(
+        harness_of,
+        send,
+        check,
+        requests,
+        default_examples=600,
+        stats_key=lambda sent: f"{sent.role}: {sent.token} {sent.route[1]}",
+    )
