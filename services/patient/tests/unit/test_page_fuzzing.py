@@ -19,19 +19,6 @@ from wtforms.fields.core import UnboundField
 
 from cohort_testing import page_fuzzing
 from cohort_testing.in_process import app_client
-from cohort_testing.page_fuzzing import (
-    CSRF_WAYS,
-    METHODS,
-    Fault,
-    FaultyGateway,
-    all_routes,
-    faults,
-    fuzz,
-    mostly,
-    send_to_page,
-    signed_cookie,
-    with_csrf,
-)
 from patient import forms
 from patient.app import SESSION_COOKIE, create_app
 from patient.config import PatientSettings
@@ -89,7 +76,7 @@ odd_text = page_fuzzing.odd_text(
 )
 
 
-FAULTS = faults(
+FAULTS = page_fuzzing.faults(
     3,
     [200, 201, 400, 401, 403, 404, 409, 410, 422, 423, 429],
     [
@@ -107,7 +94,7 @@ FAULTS = faults(
 class Harness:
     client: httpx2.AsyncClient
     fake: FakeGateway
-    gateway: FaultyGateway
+    gateway: page_fuzzing.FaultyGateway
     cookies: dict[str, dict[str, str]] = field(default_factory=dict)
     csrf: dict[str, str] = field(default_factory=dict)
 
@@ -134,7 +121,7 @@ def seed(fake: FakeGateway) -> None:
 async def harness_of(stack: AsyncExitStack) -> Harness:
     fake = FakeGateway()
     seed(fake)
-    gateway = FaultyGateway(fake.app)
+    gateway = page_fuzzing.FaultyGateway(fake.app)
     app = create_app(settings_(), transport=httpx2.ASGITransport(app=gateway))
     client = await stack.enter_async_context(app_client(app, "http://patient"))
     harness = Harness(client, fake, gateway)
@@ -153,13 +140,13 @@ async def harness_of(stack: AsyncExitStack) -> Harness:
     return harness
 
 
-ROUTES = all_routes(create_app(settings_()).routes, at_least=15)
+ROUTES = page_fuzzing.all_routes(create_app(settings_()).routes, at_least=15)
 
 
 def forged_cookie(contents: dict[str, Any]) -> str:
     """A session cookie as Starlette signs it (with the development secret): a shape an older
     app wrote, or a link's session past its time."""
-    return signed_cookie(settings_().session_secret.get_secret_value(), contents)
+    return page_fuzzing.signed_cookie(settings_().session_secret.get_secret_value(), contents)
 
 
 @dataclass
@@ -177,16 +164,16 @@ class Sent:
     raw_body: bytes | None
     headers: dict[str, str]
     cookie: str
-    fault: Fault | None
+    fault: page_fuzzing.Fault | None
 
 
 requests = st.builds(
     Sent,
     role=st.sampled_from(ROLES),
     route=st.sampled_from(ROUTES),
-    method=mostly(None, st.sampled_from(METHODS)),
+    method=page_fuzzing.mostly(None, st.sampled_from(page_fuzzing.METHODS)),
     # Mostly a seeded link, named by its kind; else what is given.
-    token=mostly(
+    token=page_fuzzing.mostly(
         st.sampled_from(sorted(TOKENS)),
         st.sampled_from(["a.b.c", "x" * 600, "A81001..x", "%ff.%fe.x"])
         | st.text(min_size=1, max_size=40),
@@ -194,7 +181,7 @@ requests = st.builds(
     link_id=st.sampled_from(LINK_IDS) | st.sampled_from(["nonesuch", "x" * 200, "A B"]),
     query=page_fuzzing.named(QUERY_NAMES, odd_text, 6),
     fields=page_fuzzing.named(FIELDS, odd_text, 10),
-    csrf=st.sampled_from(CSRF_WAYS),
+    csrf=st.sampled_from(page_fuzzing.CSRF_WAYS),
     raw_body=page_fuzzing.RAW_BODIES,
     headers=st.fixed_dictionaries(
         {},
@@ -205,7 +192,7 @@ requests = st.builds(
             "content-type": page_fuzzing.CONTENT_TYPES,
         },
     ),
-    cookie=mostly("own", st.sampled_from(["garbage", "ended", "odd shape"])),
+    cookie=page_fuzzing.mostly("own", st.sampled_from(["garbage", "ended", "odd shape"])),
     fault=FAULTS,
 )
 
@@ -230,7 +217,7 @@ def cookie_of(harness: Harness, sent: Sent) -> dict[str, str]:
 
 
 async def send(harness: Harness, sent: Sent) -> httpx2.Response:
-    return await send_to_page(
+    return await page_fuzzing.send_to_page(
         harness.client,
         harness.gateway,
         sent.fault,
@@ -238,7 +225,7 @@ async def send(harness: Harness, sent: Sent) -> httpx2.Response:
         path_of(sent.route[1], sent),
         cookies=cookie_of(harness, sent),
         query=sent.query,
-        form=with_csrf(sent.fields, harness.csrf[sent.role], sent.csrf),
+        form=page_fuzzing.with_csrf(sent.fields, harness.csrf[sent.role], sent.csrf),
         raw_body=sent.raw_body,
         headers=sent.headers,
     )
@@ -252,7 +239,7 @@ def check(sent: Sent, response: httpx2.Response) -> None:
 
 
 def test_no_patient_page_answers_5xx_to_anything_sent() -> None:
-    fuzz(
+    page_fuzzing.fuzz(
         harness_of,
         send,
         check,

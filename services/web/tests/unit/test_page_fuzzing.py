@@ -20,19 +20,6 @@ from wtforms.fields.core import UnboundField
 
 from cohort_testing import page_fuzzing
 from cohort_testing.in_process import app_client
-from cohort_testing.page_fuzzing import (
-    CSRF_WAYS,
-    METHODS,
-    Fault,
-    FaultyGateway,
-    all_routes,
-    faults,
-    fuzz,
-    mostly,
-    send_to_page,
-    signed_cookie,
-    with_csrf,
-)
 from web import forms
 from web.app import SESSION_COOKIE, create_app
 
@@ -85,7 +72,7 @@ odd_text = page_fuzzing.odd_text(
 )
 
 
-FAULTS = faults(
+FAULTS = page_fuzzing.faults(
     4,
     [200, 201, 202, 400, 401, 403, 404, 409, 410, 413, 422, 429],
     [
@@ -102,7 +89,7 @@ FAULTS = faults(
 class Harness:
     client: httpx2.AsyncClient
     fake: FakeGateway
-    gateway: FaultyGateway
+    gateway: page_fuzzing.FaultyGateway
     cookies: dict[str, dict[str, str]] = field(default_factory=dict)
     csrf: dict[str, str] = field(default_factory=dict)
     ids: dict[str, list[str]] = field(default_factory=dict)
@@ -132,7 +119,7 @@ def seed(fake: FakeGateway) -> dict[str, list[str]]:
 
 async def harness_of(stack: AsyncExitStack) -> Harness:
     fake = FakeGateway()
-    gateway = FaultyGateway(fake.app)
+    gateway = page_fuzzing.FaultyGateway(fake.app)
     app = create_app(web_settings(), transport=httpx2.ASGITransport(app=gateway))
     client = await stack.enter_async_context(app_client(app, "http://web"))
     harness = Harness(client, fake, gateway, ids=seed(fake))
@@ -150,13 +137,13 @@ async def harness_of(stack: AsyncExitStack) -> Harness:
     return harness
 
 
-ROUTES = all_routes(create_app(web_settings()).routes, at_least=40)
+ROUTES = page_fuzzing.all_routes(create_app(web_settings()).routes, at_least=40)
 
 
 def forged_cookie(contents: dict[str, Any]) -> str:
     """A session cookie as Starlette signs it (with the tests' development secret): a shape an
     older app wrote, or a session past its time."""
-    return signed_cookie(web_settings().session_secret.get_secret_value(), contents)
+    return page_fuzzing.signed_cookie(web_settings().session_secret.get_secret_value(), contents)
 
 
 @dataclass
@@ -174,7 +161,7 @@ class Sent:
     upload: tuple[str, bytes] | None
     headers: dict[str, str]
     cookie: str
-    fault: Fault | None
+    fault: page_fuzzing.Fault | None
 
 
 requests = st.builds(
@@ -182,7 +169,7 @@ requests = st.builds(
     role=st.sampled_from(ROLES),
     route=st.sampled_from(ROUTES),
     # Mostly the route's own method (None), now and then another.
-    method=mostly(None, st.sampled_from(METHODS)),
+    method=page_fuzzing.mostly(None, st.sampled_from(page_fuzzing.METHODS)),
     # None: a real id of the kind the path names; else what is given.
     path_values=st.lists(
         st.sampled_from([None] * 6)
@@ -193,7 +180,7 @@ requests = st.builds(
     ),
     query=page_fuzzing.named(QUERY_NAMES, odd_text, 6),
     fields=page_fuzzing.named(FIELDS, odd_text, 12),
-    csrf=st.sampled_from(CSRF_WAYS),
+    csrf=st.sampled_from(page_fuzzing.CSRF_WAYS),
     raw_body=page_fuzzing.RAW_BODIES,
     upload=st.none()
     | st.tuples(
@@ -210,7 +197,7 @@ requests = st.builds(
             "content-type": page_fuzzing.CONTENT_TYPES,
         },
     ),
-    cookie=mostly("own", st.sampled_from(["none", "garbage", "expired", "odd shape"])),
+    cookie=page_fuzzing.mostly("own", st.sampled_from(["none", "garbage", "expired", "odd shape"])),
     fault=FAULTS,
 )
 
@@ -244,7 +231,7 @@ def cookie_of(harness: Harness, sent: Sent) -> dict[str, str]:
 
 
 async def send(harness: Harness, sent: Sent) -> httpx2.Response:
-    return await send_to_page(
+    return await page_fuzzing.send_to_page(
         harness.client,
         harness.gateway,
         sent.fault,
@@ -252,7 +239,7 @@ async def send(harness: Harness, sent: Sent) -> httpx2.Response:
         path_of(harness, sent.route[1], sent.path_values),
         cookies=cookie_of(harness, sent),
         query=sent.query,
-        form=with_csrf(sent.fields, harness.csrf[sent.role], sent.csrf),
+        form=page_fuzzing.with_csrf(sent.fields, harness.csrf[sent.role], sent.csrf),
         raw_body=sent.raw_body,
         headers=sent.headers,
         upload=sent.upload,
@@ -272,7 +259,7 @@ def check(sent: Sent, response: httpx2.Response) -> None:
 
 
 def test_no_page_answers_5xx_to_anything_sent() -> None:
-    fuzz(
+    page_fuzzing.fuzz(
         harness_of,
         send,
         check,
